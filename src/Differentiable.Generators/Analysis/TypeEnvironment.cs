@@ -1,0 +1,113 @@
+using System.Collections.Generic;
+using Differentiable.Generators.Ir;
+using Differentiable.Generators.Model;
+
+namespace Differentiable.Generators.Analysis;
+
+/// <summary>The IR type of every name in a method, and the type of any expression built from them.</summary>
+internal sealed class TypeEnvironment
+{
+    private readonly Dictionary<string, IrType> types = new(System.StringComparer.Ordinal);
+
+    public TypeEnvironment(MethodModel model)
+    {
+        foreach (var parameter in model.Parameters)
+        {
+            if (parameter.Type is { } type)
+            {
+                types[parameter.Name] = type;
+            }
+        }
+
+        foreach (var local in model.Locals)
+        {
+            types[local.Name] = local.Type;
+        }
+
+        foreach (var external in model.Externals)
+        {
+            types[external.Name] = external.Type;
+        }
+
+        AddLoopVariables(model.Body);
+    }
+
+    /// <summary>Every name the method's body and parameters use.</summary>
+    public IEnumerable<string> Names => types.Keys;
+
+    public bool Contains(string name) => types.ContainsKey(name);
+
+    public IrType this[string name] => types[name];
+
+    public IrType TypeOf(Expr expression) => expression switch
+    {
+        Constant c => c.Type,
+        Variable v => types[v.Name],
+        ElementAccess e => types[e.Array].ElementType(),
+        ArrayLength => IrType.Int32,
+        Unary { Operator: UnaryOperator.Not } => IrType.Boolean,
+        Unary u => TypeOf(u.Operand),
+        Binary b => b.Operator switch
+        {
+            BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply or BinaryOperator.Divide or BinaryOperator.Remainder =>
+                TypeOf(b.Left) == IrType.Double || TypeOf(b.Right) == IrType.Double ? IrType.Double : IrType.Int32,
+            _ => IrType.Boolean,
+        },
+        Call c => c.Function switch
+        {
+            MathFunction.Sign => IrType.Int32,
+            MathFunction.Abs or MathFunction.Max or MathFunction.Min when AllInt(c) => IrType.Int32,
+            _ => IrType.Double,
+        },
+        Conditional c => TypeOf(c.WhenTrue) == IrType.Double || TypeOf(c.WhenFalse) == IrType.Double ? IrType.Double : TypeOf(c.WhenTrue),
+        Convert c => c.Type,
+        NewArray n => n.Type,
+        TapePop p => p.Type,
+        Opaque o => o.Type,
+        _ => IrType.Double,
+    };
+
+    private bool AllInt(Call call)
+    {
+        foreach (var argument in call.Arguments)
+        {
+            if (TypeOf(argument) != IrType.Int32)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private void AddLoopVariables(Block block)
+    {
+        var stack = new Stack<Stmt>();
+        stack.Push(block);
+        while (stack.Count > 0)
+        {
+            switch (stack.Pop())
+            {
+                case For f:
+                    types[f.Variable] = IrType.Int32;
+                    stack.Push(f.Body);
+                    break;
+                case If i:
+                    stack.Push(i.Then);
+                    if (i.Else is not null)
+                    {
+                        stack.Push(i.Else);
+                    }
+
+                    break;
+                case Block b:
+                    foreach (var statement in b.Statements)
+                    {
+                        stack.Push(statement);
+                    }
+
+                    break;
+            }
+        }
+    }
+}

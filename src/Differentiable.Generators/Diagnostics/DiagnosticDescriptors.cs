@@ -1,0 +1,131 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+
+namespace Differentiable.Generators.Diagnostics;
+
+/// <summary>Every diagnostic the generator reports. Each ID has a page at docs/diagnostics/DIFF###.md.</summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "Differentiable";
+    private const string HelpLinkBase = "https://github.com/differentiable-dotnet/differentiable/blob/main/docs/diagnostics/";
+
+    public static readonly DiagnosticDescriptor TypeNotPartial = Error(
+        "DIFF001",
+        "Containing type must be partial",
+        "'{0}' contains the [Differentiate] method '{1}' but is not partial; add the 'partial' modifier to '{0}' (and to every type that contains it) so the generator can add the derivative companions");
+
+    public static readonly DiagnosticDescriptor MethodNotStatic = Error(
+        "DIFF002",
+        "Differentiated method must be static",
+        "[Differentiate] method '{0}' is not static; make it static (derivatives are generated as static companions and cannot depend on instance state)");
+
+    public static readonly DiagnosticDescriptor UnsupportedParameter = Error(
+        "DIFF003",
+        "Parameter cannot be differentiated",
+        "Parameter '{0}' of type '{1}' cannot be differentiated: {2}");
+
+    public static readonly DiagnosticDescriptor UnsupportedReturnType = Error(
+        "DIFF004",
+        "Return type cannot be differentiated",
+        "[Differentiate] method '{0}' returns '{1}'; a differentiated method must return double, float, double[] or double[,]");
+
+    public static readonly DiagnosticDescriptor UnsupportedStatement = Error(
+        "DIFF005",
+        "Statement cannot be differentiated",
+        "The {0} cannot be differentiated: {1}");
+
+    public static readonly DiagnosticDescriptor UnsupportedExpression = Error(
+        "DIFF006",
+        "Expression cannot be differentiated",
+        "The expression '{0}' cannot be differentiated: {1}");
+
+    public static readonly DiagnosticDescriptor NoDerivativeForCall = Error(
+        "DIFF007",
+        "Called method has no known derivative",
+        "The call to '{0}' has no known derivative; mark '{0}' [Differentiate], declare a [DerivativeOf(\"{1}\")] rule for it, or compute the value outside the differentiated method and pass it in as a parameter");
+
+    public static readonly DiagnosticDescriptor UnknownWithRespectTo = Error(
+        "DIFF008",
+        "Unknown parameter name",
+        "[Differentiate] names '{0}', which is not a parameter of '{1}'; use nameof(parameter) with one of: {2}");
+
+    public static readonly DiagnosticDescriptor InternalError = Error(
+        "DIFF009",
+        "The generator failed on this method",
+        "The derivative of '{0}' could not be generated because of an internal error ({1}); please report it with the method's code. No companions were generated for it.");
+
+    public static readonly DiagnosticDescriptor TooComplex = Error(
+        "DIFF010",
+        "Code nests too deeply",
+        "'{0}' nests expressions or statements more than {1} levels deep; split the computation into local variables");
+
+    public static readonly DiagnosticDescriptor UnsupportedLoop = Error(
+        "DIFF011",
+        "Loop shape cannot be differentiated",
+        "This for loop cannot be differentiated: {0}; write it as 'for (int i = lower; i < upper; i++)' (or counting down with i--) and do not assign the loop variable or the bounds inside the body");
+
+    public static readonly DiagnosticDescriptor UnsupportedReturn = Error(
+        "DIFF012",
+        "Return inside a loop",
+        "A return inside a loop cannot be differentiated yet; store the value in a local, leave the loop, and return after it");
+
+    public static readonly DiagnosticDescriptor WriteToParameterArray = Error(
+        "DIFF013",
+        "Parameter array is written",
+        "'{0}' is a parameter; a differentiated method must not write into or replace a parameter array (the derivative would change the caller's data); copy it into a local array first");
+
+    public static readonly DiagnosticDescriptor NoDifferentiableParameters = Error(
+        "DIFF014",
+        "Nothing to differentiate",
+        "[Differentiate] method '{0}' has no differentiable parameter (double, double[] or double[,]); add one or remove the attribute");
+
+    public static readonly DiagnosticDescriptor UnsupportedFeature = Error(
+        "DIFF015",
+        "Feature not supported for this method",
+        "{0}");
+
+    public static readonly DiagnosticDescriptor DerivativeDiscarded = Warning(
+        "DIFF100",
+        "Derivative is silently zero here",
+        "{0}; no derivative flows through it. If that is intended, suppress this warning.");
+
+    public static readonly ImmutableArray<DiagnosticDescriptor> All = ImmutableArray.Create(
+        TypeNotPartial,
+        MethodNotStatic,
+        UnsupportedParameter,
+        UnsupportedReturnType,
+        UnsupportedStatement,
+        UnsupportedExpression,
+        NoDerivativeForCall,
+        UnknownWithRespectTo,
+        InternalError,
+        TooComplex,
+        UnsupportedLoop,
+        UnsupportedReturn,
+        WriteToParameterArray,
+        NoDifferentiableParameters,
+        UnsupportedFeature,
+        DerivativeDiscarded);
+
+    private static readonly Dictionary<string, DiagnosticDescriptor> ByIdMap = BuildMap();
+
+    public static DiagnosticDescriptor ById(string id) => ByIdMap[id];
+
+    private static Dictionary<string, DiagnosticDescriptor> BuildMap()
+    {
+        var map = new Dictionary<string, DiagnosticDescriptor>();
+        foreach (var descriptor in All)
+        {
+            map.Add(descriptor.Id, descriptor);
+        }
+
+        return map;
+    }
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
+
+    private static DiagnosticDescriptor Warning(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
+}

@@ -1,0 +1,98 @@
+using System;
+using System.Collections.Immutable;
+using System.Globalization;
+using Differentiable.Generators.Diagnostics;
+using Differentiable.Generators.Emit;
+using Differentiable.Generators.Infrastructure;
+using Differentiable.Generators.Model;
+using Differentiable.Generators.Parsing;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+
+namespace Differentiable.Generators;
+
+/// <summary>
+/// Generates derivative companions for every method marked <c>[Differentiate]</c>:
+/// parse (Roslyn → equatable model and IR) → transform (reverse and forward mode on the IR) → emit (C# text).
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class DifferentiateGenerator : IIncrementalGenerator
+{
+    /// <summary>Tracking names of the pipeline steps, for incrementality tests.</summary>
+    public static class Steps
+    {
+        /// <summary>Roslyn syntax and semantics → <c>ParseResult</c>.</summary>
+        public const string Parse = "Parse";
+
+        /// <summary><c>ParseResult</c> → generated source.</summary>
+        public const string Emit = "Emit";
+    }
+
+    /// <inheritdoc/>
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var parsed = context.SyntaxProvider.ForAttributeWithMetadataName(
+                "Differentiable.DifferentiateAttribute",
+                static (node, _) => node is MethodDeclarationSyntax,
+                static (syntaxContext, cancellationToken) => MethodParser.Parse(syntaxContext, cancellationToken))
+            .WithTrackingName(Steps.Parse);
+
+        var emitted = parsed
+            .Select(static (result, cancellationToken) => EmitSafely(result, cancellationToken))
+            .WithTrackingName(Steps.Emit);
+
+        context.RegisterSourceOutput(emitted, static (output, file) =>
+        {
+            if (file.Source is not null)
+            {
+                output.AddSource(file.HintName, SourceText.From(file.Source, System.Text.Encoding.UTF8));
+            }
+        });
+
+        // Diagnostics are rebuilt against the compilation's own trees so that #pragma and .editorconfig apply.
+        var diagnostics = emitted
+            .Select(static (file, _) => file.Diagnostics)
+            .Where(static d => d.Count > 0)
+            .Combine(context.CompilationProvider);
+        context.RegisterSourceOutput(diagnostics, static (output, pair) =>
+        {
+            foreach (var diagnostic in pair.Left)
+            {
+                output.ReportDiagnostic(diagnostic.ToDiagnostic(pair.Right));
+            }
+        });
+    }
+
+    private static GeneratedFile EmitSafely(ParseResult result, System.Threading.CancellationToken cancellationToken)
+    {
+        if (result.Model is not { } model)
+        {
+            return new GeneratedFile(string.Empty, null, result.Diagnostics);
+        }
+
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return new GeneratedFile(model.HintName, CompanionEmitter.Emit(model), result.Diagnostics);
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception exception) when (exception is CodeTooComplexException or InsufficientExecutionStackException)
+        {
+            return Failed(result, DiagnosticInfo.Create(DiagnosticDescriptors.TooComplex, null, model.Name, StackGuard.MaxDepth.ToString(CultureInfo.InvariantCulture)));
+        }
+        catch (Exception exception)
+        {
+            return Failed(result, DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, null, model.Name, exception.GetType().Name + ": " + exception.Message));
+        }
+    }
+
+    private static GeneratedFile Failed(ParseResult result, DiagnosticInfo diagnostic) =>
+        new(string.Empty, null, new EquatableArray<DiagnosticInfo>(result.Diagnostics.AsImmutableArray().Add(diagnostic)));
+}
+
+/// <summary>The emit step's output: a source file (or none) and the diagnostics to report.</summary>
+internal sealed record GeneratedFile(string HintName, string? Source, EquatableArray<DiagnosticInfo> Diagnostics);

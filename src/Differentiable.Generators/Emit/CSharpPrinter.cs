@@ -1,0 +1,307 @@
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using Differentiable.Generators.Infrastructure;
+using Differentiable.Generators.Ir;
+
+namespace Differentiable.Generators.Emit;
+
+/// <summary>Prints IR as C#: types <c>global::</c>-qualified, numbers invariant and round-trip, minimal parentheses.</summary>
+internal sealed class CSharpPrinter
+{
+    private readonly CodeWriter writer;
+    private readonly string tapeName;
+
+    public CSharpPrinter(CodeWriter writer, string tapeName = "tape")
+    {
+        this.writer = writer;
+        this.tapeName = tapeName;
+    }
+
+    /// <summary>A one-line rendering of a source statement, for comments.</summary>
+    public static string StatementText(Stmt statement)
+    {
+        var writer = new CodeWriter();
+        new CSharpPrinter(writer).Write(statement);
+        var text = writer.ToString().Trim();
+        return text.Length > 120 ? text.Substring(0, 117) + "..." : text;
+    }
+
+    public void Write(Stmt statement, int depth = 0)
+    {
+        StackGuard.Enter(depth);
+        switch (statement)
+        {
+            case Block b:
+                writer.Line("{");
+                writer.Indent();
+                WriteStatements(b, depth);
+                writer.Unindent();
+                writer.Line("}");
+                break;
+            case Declare d:
+                var initializer = d.Initializer is null ? (d.Type.IsArray() ? "null!" : "default") : Expression(d.Initializer);
+                writer.Line($"{d.Type.ToCSharp()} {d.Name} = {initializer};");
+                break;
+            case Assign a:
+                WriteAssign(a);
+                break;
+            case For f:
+                var header = f.Descending
+                    ? $"for (int {f.Variable} = {Expression(MinusOne(f.Upper))}; {f.Variable} >= {Expression(f.Lower)}; {f.Variable}--)"
+                    : $"for (int {f.Variable} = {Expression(f.Lower)}; {f.Variable} < {Expression(f.Upper)}; {f.Variable}++)";
+                writer.Line(header);
+                Write(f.Body, depth + 1);
+                break;
+            case If i:
+                writer.Line($"if ({Expression(i.Condition)})");
+                Write(i.Then, depth + 1);
+                if (i.Else is { Statements.Count: > 0 } otherwise)
+                {
+                    writer.Line("else");
+                    Write(otherwise, depth + 1);
+                }
+
+                break;
+            case Return r:
+                writer.Line($"return {Expression(r.Value)};");
+                break;
+            case Comment c:
+                writer.Line("// " + c.Text);
+                break;
+            case TapePush p:
+                writer.Line(p.Type.IsArray() ? $"{tapeName}.PushReference({Expression(p.Value)});" : $"{tapeName}.Push({Expression(p.Value)});");
+                break;
+            case Verbatim v:
+                foreach (var line in v.Code.Split('\n'))
+                {
+                    writer.Line(line.TrimEnd('\r'));
+                }
+
+                break;
+        }
+    }
+
+    public void WriteStatements(Block block, int depth = 0)
+    {
+        foreach (var statement in block.Statements)
+        {
+            Write(statement, depth + 1);
+        }
+    }
+
+    private void WriteAssign(Assign a)
+    {
+        var target = Expression(a.Target);
+        if (a.Value is Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract } b && b.Left == a.Target)
+        {
+            var op = b.Operator == BinaryOperator.Add ? "+=" : "-=";
+            writer.Line($"{target} {op} {Expression(b.Right)};");
+            return;
+        }
+
+        writer.Line($"{target} = {Expression(a.Value)};");
+    }
+
+    private static Expr MinusOne(Expr upper) => upper switch
+    {
+        Binary { Operator: BinaryOperator.Add, Right: Constant { Type: IrType.Int32, Value: 1.0 } } b => b.Left,
+        Constant { Type: IrType.Int32 } c => Constant.Int((int)c.Value - 1),
+        _ => new Binary(BinaryOperator.Subtract, upper, Constant.Int(1)),
+    };
+
+    public string Expression(Expr expression)
+    {
+        var builder = new StringBuilder();
+        Append(builder, expression, 0, 0);
+        return builder.ToString();
+    }
+
+    // Precedence levels, low to high.
+    private const int ConditionalLevel = 1;
+    private const int UnaryLevel = 8;
+    private const int PrimaryLevel = 9;
+
+    private static int Level(BinaryOperator op) => op switch
+    {
+        BinaryOperator.Or => 2,
+        BinaryOperator.And => 3,
+        BinaryOperator.Equal or BinaryOperator.NotEqual => 4,
+        BinaryOperator.Less or BinaryOperator.LessOrEqual or BinaryOperator.Greater or BinaryOperator.GreaterOrEqual => 5,
+        BinaryOperator.Add or BinaryOperator.Subtract => 6,
+        _ => 7,
+    };
+
+    private static string Symbol(BinaryOperator op) => op switch
+    {
+        BinaryOperator.Add => "+",
+        BinaryOperator.Subtract => "-",
+        BinaryOperator.Multiply => "*",
+        BinaryOperator.Divide => "/",
+        BinaryOperator.Remainder => "%",
+        BinaryOperator.Less => "<",
+        BinaryOperator.LessOrEqual => "<=",
+        BinaryOperator.Greater => ">",
+        BinaryOperator.GreaterOrEqual => ">=",
+        BinaryOperator.Equal => "==",
+        BinaryOperator.NotEqual => "!=",
+        BinaryOperator.And => "&&",
+        _ => "||",
+    };
+
+    private void Append(StringBuilder builder, Expr expression, int minimumLevel, int depth)
+    {
+        StackGuard.Enter(depth);
+        var level = LevelOf(expression);
+        var parenthesize = level < minimumLevel;
+        if (parenthesize)
+        {
+            builder.Append('(');
+        }
+
+        switch (expression)
+        {
+            case Constant c:
+                builder.Append(Literal(c));
+                break;
+            case Variable v:
+                builder.Append(v.Name);
+                break;
+            case Opaque o:
+                builder.Append(o.Code);
+                break;
+            case ElementAccess e:
+                builder.Append(e.Array).Append('[');
+                AppendList(builder, e.Indices, depth);
+                builder.Append(']');
+                break;
+            case ArrayLength l:
+                builder.Append(l.Array).Append(l.Dimension < 0 ? ".Length" : ".GetLength(" + l.Dimension.ToString(CultureInfo.InvariantCulture) + ")");
+                break;
+            case Unary u:
+                builder.Append(u.Operator == UnaryOperator.Negate ? "-" : "!");
+                if (u.Operand is Unary or Constant { Value: < 0 })
+                {
+                    builder.Append('(');
+                    Append(builder, u.Operand, 0, depth + 1);
+                    builder.Append(')');
+                }
+                else
+                {
+                    Append(builder, u.Operand, UnaryLevel, depth + 1);
+                }
+
+                break;
+            case Binary b:
+                var binaryLevel = Level(b.Operator);
+                Append(builder, b.Left, binaryLevel, depth + 1);
+                builder.Append(' ').Append(Symbol(b.Operator)).Append(' ');
+                Append(builder, b.Right, binaryLevel + 1, depth + 1);
+                break;
+            case Call c:
+                builder.Append("global::System.Math.").Append(c.Function.ToString()).Append('(');
+                AppendList(builder, c.Arguments, depth);
+                builder.Append(')');
+                break;
+            case Conditional c:
+                Append(builder, c.Condition, ConditionalLevel + 1, depth + 1);
+                builder.Append(" ? ");
+                Append(builder, c.WhenTrue, ConditionalLevel + 1, depth + 1);
+                builder.Append(" : ");
+                Append(builder, c.WhenFalse, ConditionalLevel, depth + 1);
+                break;
+            case Convert c:
+                builder.Append('(').Append(c.Type.ToCSharp()).Append(')');
+                Append(builder, c.Operand, PrimaryLevel, depth + 1);
+                break;
+            case NewArray n:
+                var element = n.Type == IrType.Int32Array ? "int" : "double";
+                builder.Append("new ").Append(element).Append('[');
+                AppendList(builder, n.Dimensions, depth);
+                builder.Append(']');
+                break;
+            case TapePop p:
+                builder.Append(tapeName).Append(p.Type switch
+                {
+                    IrType.Double => ".PopDouble()",
+                    IrType.Int32 => ".PopInt32()",
+                    IrType.Boolean => ".PopBoolean()",
+                    _ => ".PopReference<" + p.Type.ToCSharp() + ">()",
+                });
+                break;
+            case Tuple t:
+                builder.Append('(');
+                AppendList(builder, t.Elements, depth);
+                builder.Append(')');
+                break;
+        }
+
+        if (parenthesize)
+        {
+            builder.Append(')');
+        }
+    }
+
+    private void AppendList(StringBuilder builder, EquatableArray<Expr> items, int depth)
+    {
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (i > 0)
+            {
+                builder.Append(", ");
+            }
+
+            Append(builder, items[i], 0, depth + 1);
+        }
+    }
+
+    private static int LevelOf(Expr expression) => expression switch
+    {
+        Binary b => Level(b.Operator),
+        Conditional => ConditionalLevel,
+        Unary or Convert => UnaryLevel,
+        Constant { Value: < 0 } => UnaryLevel,
+        _ => PrimaryLevel,
+    };
+
+    /// <summary>Invariant culture, round-trip precision, and always recognizably a double.</summary>
+    public static string Literal(Constant constant)
+    {
+        switch (constant.Type)
+        {
+            case IrType.Boolean:
+                return constant.Value != 0 ? "true" : "false";
+            case IrType.Int32:
+                return ((int)constant.Value).ToString(CultureInfo.InvariantCulture);
+        }
+
+        var value = constant.Value;
+        if (double.IsNaN(value))
+        {
+            return "double.NaN";
+        }
+
+        if (double.IsPositiveInfinity(value))
+        {
+            return "double.PositiveInfinity";
+        }
+
+        if (double.IsNegativeInfinity(value))
+        {
+            return "double.NegativeInfinity";
+        }
+
+        var text = value.ToString("R", CultureInfo.InvariantCulture);
+        if (double.Parse(text, CultureInfo.InvariantCulture) != value)
+        {
+            text = value.ToString("G17", CultureInfo.InvariantCulture);
+        }
+
+        if (text.IndexOfAny(new[] { '.', 'E', 'e' }) < 0)
+        {
+            text += ".0";
+        }
+
+        return text;
+    }
+}

@@ -1,0 +1,26 @@
+using System.Text;
+
+namespace Differentiable.Generators.Emit;
+
+/// <summary>An indenting text writer with fixed "\n" line endings, so output is byte-identical on every OS.</summary>
+internal sealed class CodeWriter
+{
+    private readonly StringBuilder builder = new();
+    private int indentation;
+
+    public void Indent() => indentation++;
+
+    public void Unindent() => indentation--;
+
+    public void Line(string text = "")
+    {
+        if (text.Length > 0)
+        {
+            builder.Append(' ', indentation * 4).Append(text);
+        }
+
+        builder.Append('\n');
+    }
+
+    public override string ToString() => builder.ToString();
+}

@@ -1,0 +1,201 @@
+using System.Collections.Generic;
+using System.Linq;
+using Differentiable.Generators.Analysis;
+using Differentiable.Generators.Infrastructure;
+using Differentiable.Generators.Ir;
+using Differentiable.Generators.Model;
+using Differentiable.Generators.Rules;
+using static Differentiable.Generators.Rules.Build;
+
+namespace Differentiable.Generators.Forward;
+
+/// <summary>The body of a JVP companion and the names of its tangent parameters.</summary>
+internal sealed record TangentCode(Block Body, EquatableArray<string> Tangents);
+
+/// <summary>
+/// Forward mode: each active value v carries a tangent dv computed just before v itself, in the same statement
+/// order (for <c>z = x·y</c>: <c>dz = dx·y + x·dy</c>). One sweep gives the directional derivative J·v.
+/// </summary>
+internal sealed class ForwardModeTransform
+{
+    private readonly MethodModel model;
+    private readonly TypeEnvironment types;
+    private readonly ActivityAnalysis activity;
+    private readonly NameScope scope;
+    private readonly Dictionary<string, string> tangents = new(System.StringComparer.Ordinal);
+    private List<string> rules = new();
+
+    public ForwardModeTransform(MethodModel model, TypeEnvironment types, ActivityAnalysis activity)
+    {
+        this.model = model;
+        this.types = types;
+        this.activity = activity;
+        scope = new NameScope(types.Names.Concat(model.Parameters.Select(p => p.Name)));
+        foreach (var parameter in model.Parameters)
+        {
+            if (parameter.IsActive)
+            {
+                tangents[parameter.Name] = scope.Derivative(parameter.Name);
+            }
+        }
+
+        foreach (var name in types.Names.OrderBy(n => n, System.StringComparer.Ordinal))
+        {
+            if (!tangents.ContainsKey(name) && activity.IsActive(name))
+            {
+                tangents[name] = scope.Derivative(name.Replace("global::", string.Empty).Replace('.', '_'));
+            }
+        }
+    }
+
+    public TangentCode Build()
+    {
+        var body = new List<Stmt>();
+        foreach (var (primal, tangent) in tangents.Where(t => !model.Parameters.Any(p => p.IsActive && p.Name == t.Key)).OrderBy(t => t.Key, System.StringComparer.Ordinal))
+        {
+            // Arrays that alias an active array but are not themselves differentiated get a zero tangent.
+            if (model.Parameters.Any(p => p.Name == primal) || model.Externals.Any(e => e.Name == primal))
+            {
+                var type = types[primal];
+                body.Add(new Declare(tangent, type, type == IrType.Double ? Constant.Zero : NewLike(primal, type)));
+            }
+        }
+
+        Transform(model.Body, body);
+        var buffers = model.Parameters.Where(p => p.IsActive).Select(p => tangents[p.Name]).ToEquatableArray();
+        return new TangentCode(new Block(body.ToEquatableArray()), buffers);
+    }
+
+    private static Expr NewLike(string primal, IrType type) => type == IrType.DoubleMatrix
+        ? new NewArray(type, EquatableArray.Create<Expr>(new ArrayLength(primal, 0), new ArrayLength(primal, 1)))
+        : new NewArray(type, EquatableArray.Create<Expr>(new ArrayLength(primal, -1)));
+
+    private void Transform(Stmt statement, List<Stmt> output)
+    {
+        switch (statement)
+        {
+            case Block b:
+                foreach (var inner in b.Statements)
+                {
+                    Transform(inner, output);
+                }
+
+                break;
+            case Declare d when tangents.TryGetValue(d.Name, out var tangent):
+                if (d.Initializer is null)
+                {
+                    output.Add(new Declare(tangent, d.Type, null));
+                }
+                else
+                {
+                    output.AddRange(WithRules(TangentOfAssigned(d.Type, d.Initializer), t => new Declare(tangent, d.Type, t)));
+                }
+
+                output.Add(d);
+                break;
+            case Assign { Target: Variable v } a when tangents.TryGetValue(v.Name, out var tangent):
+                output.AddRange(WithRules(TangentOfAssigned(types[v.Name], a.Value), t => new Assign(new Variable(tangent), t)));
+                output.Add(a);
+                break;
+            case Assign { Target: ElementAccess e } a when tangents.TryGetValue(e.Array, out var tangent):
+                output.AddRange(WithRules(TangentOf(a.Value, 0), t => new Assign(new ElementAccess(tangent, e.Indices), t)));
+                output.Add(a);
+                break;
+            case For f:
+                var body = new List<Stmt>();
+                Transform(f.Body, body);
+                output.Add(f with { Body = new Block(body.ToEquatableArray()) });
+                break;
+            case If i:
+                var then = new List<Stmt>();
+                Transform(i.Then, then);
+                List<Stmt>? otherwise = null;
+                if (i.Else is not null)
+                {
+                    otherwise = new List<Stmt>();
+                    Transform(i.Else, otherwise);
+                }
+
+                output.Add(new If(i.Condition, new Block(then.ToEquatableArray()), otherwise is null ? null : new Block(otherwise.ToEquatableArray())));
+                break;
+            case Return r:
+                output.AddRange(WithRules(TangentOf(r.Value, 0), t => new Return(new Tuple(EquatableArray.Create<Expr>(r.Value, t)))));
+                break;
+            default:
+                output.Add(statement);
+                break;
+        }
+    }
+
+    /// <summary>The statement, preceded by comments naming the derivative rules its tangent uses.</summary>
+    private IEnumerable<Stmt> WithRules(Expr tangent, System.Func<Expr, Stmt> statement)
+    {
+        var result = rules.Select(r => (Stmt)new Comment(r)).ToList();
+        rules = new List<string>();
+        result.Add(statement(tangent));
+        return result;
+    }
+
+    private Expr TangentOfAssigned(IrType type, Expr value) => value switch
+    {
+        NewArray n => n,
+        Variable source when type.IsArray() => tangents.TryGetValue(source.Name, out var t) ? new Variable(t) : NewLikeValue(source.Name, type),
+        _ => TangentOf(value, 0),
+    };
+
+    private static Expr NewLikeValue(string primal, IrType type) => NewLike(primal, type);
+
+    /// <summary>The tangent of an expression: Σ ∂e/∂u · du over the active values u it reads.</summary>
+    private Expr TangentOf(Expr expression, int depth)
+    {
+        if (!activity.DependsOnActive(expression))
+        {
+            return Constant.Zero;
+        }
+
+        StackGuard.Enter(depth);
+        switch (expression)
+        {
+            case Variable v:
+                return new Variable(tangents[v.Name]);
+            case ElementAccess e:
+                return new ElementAccess(tangents[e.Array], e.Indices);
+            case Unary { Operator: UnaryOperator.Negate } u:
+                return Neg(TangentOf(u.Operand, depth + 1));
+            case Convert c:
+                return TangentOf(c.Operand, depth + 1);
+            case Binary b:
+                var dl = TangentOf(b.Left, depth + 1);
+                var dr = TangentOf(b.Right, depth + 1);
+                return b.Operator switch
+                {
+                    BinaryOperator.Add => Add(dl, dr),
+                    BinaryOperator.Subtract => Sub(dl, dr),
+                    BinaryOperator.Multiply => Add(Mul(dl, b.Right), Mul(b.Left, dr)),
+                    BinaryOperator.Divide => IsZero(dr) ? Div(dl, b.Right) : Div(Sub(dl, Mul(Div(b.Left, b.Right), dr)), b.Right),
+                    BinaryOperator.Remainder => Sub(dl, Mul(Call(MathFunction.Truncate, Div(b.Left, b.Right)), dr)),
+                    _ => Constant.Zero,
+                };
+            case Call c:
+                if (DerivativeRules.RuleText(c.Function, c.Arguments.Count) is { } rule && !rules.Contains(rule))
+                {
+                    rules.Add(rule);
+                }
+
+                Expr sum = Constant.Zero;
+                for (var k = 0; k < c.Arguments.Count; k++)
+                {
+                    if (activity.DependsOnActive(c.Arguments[k]) && DerivativeRules.Partial(c.Function, c.Arguments, k, e => e) is { } partial)
+                    {
+                        sum = Add(sum, Mul(partial, TangentOf(c.Arguments[k], depth + 1)));
+                    }
+                }
+
+                return sum;
+            case Conditional c:
+                return new Conditional(c.Condition, TangentOf(c.WhenTrue, depth + 1), TangentOf(c.WhenFalse, depth + 1));
+            default:
+                return Constant.Zero;
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using Differentiable.Generators.Infrastructure;
+
+namespace Differentiable.Generators.Ir;
+
+/// <summary>An IR expression: immutable, value-equatable, free of Roslyn types.</summary>
+internal abstract record Expr;
+
+/// <summary>A literal or a compile-time constant (a <c>const</c> local or field, <c>Math.PI</c>).</summary>
+internal sealed record Constant(double Value, IrType Type) : Expr
+{
+    public static readonly Constant Zero = new(0.0, IrType.Double);
+    public static readonly Constant One = new(1.0, IrType.Double);
+
+    public static Constant Of(double value) => new(value, IrType.Double);
+
+    public static Constant Int(int value) => new(value, IrType.Int32);
+}
+
+/// <summary>A parameter or local (scalar or array reference).</summary>
+internal sealed record Variable(string Name) : Expr;
+
+/// <summary>An array element, <c>a[i]</c> or <c>a[i, j]</c>; indices are kept symbolic (index notation).</summary>
+internal sealed record ElementAccess(string Array, EquatableArray<Expr> Indices) : Expr;
+
+/// <summary><c>a.Length</c> (Dimension −1) or <c>a.GetLength(d)</c>.</summary>
+internal sealed record ArrayLength(string Array, int Dimension) : Expr;
+
+internal enum UnaryOperator
+{
+    Negate,
+    Not,
+}
+
+internal sealed record Unary(UnaryOperator Operator, Expr Operand) : Expr;
+
+internal enum BinaryOperator
+{
+    Add,
+    Subtract,
+    Multiply,
+    Divide,
+    Remainder,
+    Less,
+    LessOrEqual,
+    Greater,
+    GreaterOrEqual,
+    Equal,
+    NotEqual,
+    And,
+    Or,
+}
+
+internal sealed record Binary(BinaryOperator Operator, Expr Left, Expr Right) : Expr;
+
+/// <summary>A call to a function with a built-in derivative rule.</summary>
+internal sealed record Call(MathFunction Function, EquatableArray<Expr> Arguments) : Expr;
+
+internal sealed record Conditional(Expr Condition, Expr WhenTrue, Expr WhenFalse) : Expr;
+
+/// <summary>An explicit numeric conversion, <c>(int)x</c> or <c>(double)n</c>.</summary>
+internal sealed record Convert(IrType Type, Expr Operand) : Expr;
+
+/// <summary><c>new double[n]</c> or <c>new double[n, m]</c>, zero-filled.</summary>
+internal sealed record NewArray(IrType Type, EquatableArray<Expr> Dimensions) : Expr;
+
+/// <summary>Generated code only: the last value saved on the tape.</summary>
+internal sealed record TapePop(IrType Type) : Expr;
+
+/// <summary>Generated code only: a tuple, <c>(a, b, …)</c>.</summary>
+internal sealed record Tuple(EquatableArray<Expr> Elements) : Expr;

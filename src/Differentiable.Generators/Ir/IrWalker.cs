@@ -1,0 +1,127 @@
+using System.Collections.Generic;
+
+namespace Differentiable.Generators.Ir;
+
+/// <summary>Read and write sets of IR nodes, used by the parser's checks and by the analyses.</summary>
+internal static class IrWalker
+{
+    /// <summary>Every variable name an expression reads, arrays included (an element read reads its array).</summary>
+    public static IEnumerable<string> ReadNames(Expr expression)
+    {
+        var stack = new Stack<Expr>();
+        stack.Push(expression);
+        while (stack.Count > 0)
+        {
+            switch (stack.Pop())
+            {
+                case Variable v:
+                    yield return v.Name;
+                    break;
+                case ElementAccess e:
+                    yield return e.Array;
+                    foreach (var index in e.Indices)
+                    {
+                        stack.Push(index);
+                    }
+
+                    break;
+                case ArrayLength l:
+                    yield return l.Array;
+                    break;
+                case Unary u:
+                    stack.Push(u.Operand);
+                    break;
+                case Binary b:
+                    stack.Push(b.Right);
+                    stack.Push(b.Left);
+                    break;
+                case Call c:
+                    foreach (var argument in c.Arguments)
+                    {
+                        stack.Push(argument);
+                    }
+
+                    break;
+                case Conditional c:
+                    stack.Push(c.WhenFalse);
+                    stack.Push(c.WhenTrue);
+                    stack.Push(c.Condition);
+                    break;
+                case Convert c:
+                    stack.Push(c.Operand);
+                    break;
+                case NewArray n:
+                    foreach (var dimension in n.Dimensions)
+                    {
+                        stack.Push(dimension);
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The names a statement (and everything nested in it) assigns: locals, and arrays whose elements it stores.</summary>
+    public static IEnumerable<string> AssignedNames(Stmt statement)
+    {
+        var stack = new Stack<Stmt>();
+        stack.Push(statement);
+        while (stack.Count > 0)
+        {
+            switch (stack.Pop())
+            {
+                case Declare d:
+                    yield return d.Name;
+                    break;
+                case Assign { Target: Variable v }:
+                    yield return v.Name;
+                    break;
+                case Assign { Target: ElementAccess e }:
+                    yield return e.Array;
+                    break;
+                case For f:
+                    yield return f.Variable;
+                    stack.Push(f.Body);
+                    break;
+                case If i:
+                    stack.Push(i.Then);
+                    if (i.Else is not null)
+                    {
+                        stack.Push(i.Else);
+                    }
+
+                    break;
+                case Block b:
+                    foreach (var inner in b.Statements)
+                    {
+                        stack.Push(inner);
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Whether any statement nested in <paramref name="statement"/> is a return.</summary>
+    public static bool ContainsReturn(Stmt? statement) => statement switch
+    {
+        Return => true,
+        Block b => Any(b, ContainsReturn),
+        If i => ContainsReturn(i.Then) || ContainsReturn(i.Else),
+        For f => ContainsReturn(f.Body),
+        _ => false,
+    };
+
+    private static bool Any(Block block, System.Func<Stmt, bool> predicate)
+    {
+        foreach (var statement in block.Statements)
+        {
+            if (predicate(statement))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,35 @@
+namespace Differentiable.Generators.Ir;
+
+/// <summary>The <c>System.Math</c> members the generator knows a derivative for.</summary>
+internal enum MathFunction
+{
+    Sin,
+    Cos,
+    Tan,
+    Asin,
+    Acos,
+    Atan,
+    Atan2,
+    Sinh,
+    Cosh,
+    Tanh,
+    Asinh,
+    Acosh,
+    Atanh,
+    Exp,
+    Log,
+    Log2,
+    Log10,
+    Sqrt,
+    Cbrt,
+    Pow,
+    Abs,
+    Max,
+    Min,
+    FusedMultiplyAdd,
+    Floor,
+    Ceiling,
+    Round,
+    Truncate,
+    Sign,
+}

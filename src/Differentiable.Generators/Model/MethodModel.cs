@@ -1,0 +1,59 @@
+using Differentiable.Generators.Diagnostics;
+using Differentiable.Generators.Infrastructure;
+using Differentiable.Generators.Ir;
+
+namespace Differentiable.Generators.Model;
+
+/// <summary>A type that contains the differentiated method, as needed to reopen it as a partial declaration.</summary>
+/// <param name="Keyword">class, struct, record, record struct, interface.</param>
+/// <param name="Name">The identifier with its type parameter list, e.g. <c>Layer&lt;T&gt;</c>.</param>
+internal sealed record ContainingType(string Keyword, string Name, bool IsStatic);
+
+/// <param name="Name">The parameter's name in the source.</param>
+/// <param name="TypeName">The fully qualified C# type, for the companion's signature.</param>
+/// <param name="Type">The IR type, or null for a pass-through parameter the body does not read.</param>
+/// <param name="IsActive">True when the method is differentiated with respect to it.</param>
+internal sealed record ParameterModel(string Name, string TypeName, IrType? Type, bool IsActive);
+
+/// <summary>A local of the method body (unique within the method), with its type.</summary>
+internal sealed record LocalModel(string Name, IrType Type);
+
+/// <summary>Everything the transformations and the emitter need about one [Differentiate] method.</summary>
+internal sealed record MethodModel(
+    string? Namespace,
+    EquatableArray<ContainingType> ContainingTypes,
+    string Name,
+    string Accessibility,
+    EquatableArray<ParameterModel> Parameters,
+    IrType ReturnType,
+    Block Body,
+    EquatableArray<LocalModel> Locals,
+    EquatableArray<LocalModel> Externals,
+    bool Hessian,
+    int MaxUnroll)
+{
+    /// <summary>The generated file's hint name: <c>Namespace.Type.Method.g.cs</c>.</summary>
+    public string HintName
+    {
+        get
+        {
+            var builder = new System.Text.StringBuilder();
+            if (Namespace is not null)
+            {
+                builder.Append(Namespace).Append('.');
+            }
+
+            foreach (var type in ContainingTypes)
+            {
+                builder.Append(Sanitize(type.Name)).Append('.');
+            }
+
+            return builder.Append(Name).Append(".g.cs").ToString();
+        }
+    }
+
+    private static string Sanitize(string name) => name.Replace('<', '{').Replace('>', '}').Replace(", ", ",");
+}
+
+/// <summary>The parse step's output: a model when the method can be differentiated, and its diagnostics.</summary>
+internal sealed record ParseResult(MethodModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -1,0 +1,295 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using Differentiable.Generators.Diagnostics;
+using Differentiable.Generators.Infrastructure;
+using Differentiable.Generators.Ir;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Differentiable.Generators.Parsing;
+
+internal sealed partial class MethodParser
+{
+    private Expr ParseExpression(ExpressionSyntax expression, int depth, bool allowAllocation = false)
+    {
+        StackGuard.Enter(depth);
+        while (expression is ParenthesizedExpressionSyntax parenthesized)
+        {
+            expression = parenthesized.Expression;
+        }
+
+        var constant = semanticModel.GetConstantValue(expression, cancellationToken);
+        if (constant.HasValue)
+        {
+            switch (constant.Value)
+            {
+                case double d:
+                    return Constant.Of(d);
+                case int i:
+                    return Constant.Int(i);
+                case bool b:
+                    return new Constant(b ? 1 : 0, IrType.Boolean);
+            }
+        }
+
+        var type = semanticModel.GetTypeInfo(expression, cancellationToken).Type;
+        if (type is not null && type.TypeKind != TypeKind.Error && Classify(type) is null)
+        {
+            return Unsupported(expression, $"values of type '{type.ToDisplayString()}' are not supported; use double, int, bool, double[], double[,] or int[]");
+        }
+
+        switch (expression)
+        {
+            case IdentifierNameSyntax identifier:
+                return ParseName(identifier);
+            case ElementAccessExpressionSyntax elementAccess:
+                return ParseElementAccess(elementAccess, depth);
+            case MemberAccessExpressionSyntax memberAccess:
+                return ParseMemberAccess(memberAccess);
+            case InvocationExpressionSyntax invocation:
+                return ParseInvocation(invocation, depth);
+            case BinaryExpressionSyntax binary:
+                return ParseBinary(binary, depth);
+            case PrefixUnaryExpressionSyntax prefix when prefix.IsKind(SyntaxKind.UnaryMinusExpression):
+                return new Unary(UnaryOperator.Negate, ParseExpression(prefix.Operand, depth + 1));
+            case PrefixUnaryExpressionSyntax prefix when prefix.IsKind(SyntaxKind.UnaryPlusExpression):
+                return ParseExpression(prefix.Operand, depth + 1);
+            case PrefixUnaryExpressionSyntax prefix when prefix.IsKind(SyntaxKind.LogicalNotExpression):
+                return new Unary(UnaryOperator.Not, ParseExpression(prefix.Operand, depth + 1));
+            case ConditionalExpressionSyntax conditional:
+                return new Conditional(
+                    ParseExpression(conditional.Condition, depth + 1),
+                    ParseExpression(conditional.WhenTrue, depth + 1),
+                    ParseExpression(conditional.WhenFalse, depth + 1));
+            case CastExpressionSyntax cast:
+                return ParseCast(cast, depth);
+            case ArrayCreationExpressionSyntax creation when allowAllocation:
+                return ParseArrayCreation(creation, depth);
+            case ArrayCreationExpressionSyntax or ImplicitArrayCreationExpressionSyntax or CollectionExpressionSyntax:
+                return Unsupported(expression, "arrays can only be created as 'new double[n]' or 'new double[n, m]' in a declaration or assignment, without an initializer");
+            case AssignmentExpressionSyntax or PostfixUnaryExpressionSyntax or PrefixUnaryExpressionSyntax:
+                return Unsupported(expression, "assignments and ++/-- inside an expression are not supported; write them as separate statements");
+            case LambdaExpressionSyntax or AnonymousMethodExpressionSyntax:
+                return Unsupported(expression, "lambdas cannot be differentiated; write the computation inline or as a [Differentiate] method");
+            default:
+                return Unsupported(expression, "this kind of expression is not supported in a differentiated method");
+        }
+    }
+
+    private Expr Unsupported(SyntaxNode node, string reason)
+    {
+        Report(DiagnosticDescriptors.UnsupportedExpression, node, Shorten(node.ToString()), reason);
+        return Constant.Zero;
+    }
+
+    private static string Shorten(string text)
+    {
+        text = string.Join(" ", text.Split(new[] { '\r', '\n', '\t', ' ' }, StringSplitOptions.RemoveEmptyEntries));
+        return text.Length <= 80 ? text : text.Substring(0, 77) + "...";
+    }
+
+    private Expr ParseName(IdentifierNameSyntax identifier)
+    {
+        var symbol = semanticModel.GetSymbolInfo(identifier, cancellationToken).Symbol;
+        switch (symbol)
+        {
+            case ILocalSymbol or IParameterSymbol when names.TryGetValue(symbol, out var name):
+                if (!types.ContainsKey(name))
+                {
+                    var type = symbol is ILocalSymbol local ? local.Type : ((IParameterSymbol)symbol).Type;
+                    return Unsupported(identifier, $"'{name}' has type '{type.ToDisplayString()}', which a differentiated method cannot read");
+                }
+
+                return new Variable(name);
+            case IFieldSymbol { IsStatic: true } field when Classify(field.Type) is { } fieldType:
+                // A static field never depends on the parameters: an inactive input, printed fully qualified.
+                var code = field.ContainingType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) + "." + field.Name;
+                if (!externals.Any(e => e.Name == code))
+                {
+                    externals.Add(new Model.LocalModel(code, fieldType));
+                    types[code] = fieldType;
+                }
+
+                return new Variable(code);
+            case IFieldSymbol or IPropertySymbol:
+                return Unsupported(identifier, "only static fields of type double, int, bool, double[], double[,] or int[] can be read; pass the value in as a parameter");
+            default:
+                return Unsupported(identifier, "this name cannot be used in a differentiated method");
+        }
+    }
+
+    private Expr ParseElementAccess(ElementAccessExpressionSyntax access, int depth)
+    {
+        var array = ParseExpression(access.Expression, depth + 1);
+        if (array is not Variable variable || !types.TryGetValue(variable.Name, out var arrayType) || !arrayType.IsArray())
+        {
+            return array is Constant ? array : Unsupported(access, "only arrays held in parameters, locals or static fields can be indexed");
+        }
+
+        if (access.ArgumentList.Arguments.Count != arrayType.Rank())
+        {
+            return Unsupported(access, "the number of indices must match the array's rank");
+        }
+
+        var indices = new List<Expr>();
+        foreach (var argument in access.ArgumentList.Arguments)
+        {
+            if (argument.Expression is RangeExpressionSyntax || (argument.Expression is PrefixUnaryExpressionSyntax p && p.IsKind(SyntaxKind.IndexExpression)))
+            {
+                return Unsupported(argument, "ranges and ^ indices are not supported; index with an int");
+            }
+
+            indices.Add(ParseExpression(argument.Expression, depth + 1));
+        }
+
+        return new ElementAccess(variable.Name, indices.ToEquatableArray());
+    }
+
+    private Expr ParseMemberAccess(MemberAccessExpressionSyntax access)
+    {
+        if (access.Name.Identifier.Text == "Length"
+            && semanticModel.GetSymbolInfo(access.Expression, cancellationToken).Symbol is ILocalSymbol or IParameterSymbol or IFieldSymbol
+            && ParseExpression(access.Expression, 1) is Variable array
+            && types.TryGetValue(array.Name, out var type) && type.IsArray())
+        {
+            return new ArrayLength(array.Name, -1);
+        }
+
+        if (semanticModel.GetSymbolInfo(access, cancellationToken).Symbol is IFieldSymbol { IsStatic: true } && access.Name is IdentifierNameSyntax name)
+        {
+            return ParseName(name);
+        }
+
+        return Unsupported(access, "only array lengths (a.Length, a.GetLength(d)), constants and static fields can be read");
+    }
+
+    private Expr ParseInvocation(InvocationExpressionSyntax invocation, int depth)
+    {
+        if (semanticModel.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol target)
+        {
+            var callee = semanticModel.GetSymbolInfo(invocation.Expression, cancellationToken).Symbol;
+            if (callee is ILocalSymbol or IParameterSymbol || semanticModel.GetTypeInfo(invocation.Expression, cancellationToken).Type?.TypeKind == TypeKind.Delegate)
+            {
+                return Unsupported(invocation, "calls through delegates cannot be differentiated; call a static method directly");
+            }
+
+            return Unsupported(invocation, "the called method could not be resolved");
+        }
+
+        if (target.Name == "GetLength" && invocation.Expression is MemberAccessExpressionSyntax member
+            && ParseExpression(member.Expression, depth + 1) is Variable array && types.TryGetValue(array.Name, out var arrayType) && arrayType.IsArray()
+            && invocation.ArgumentList.Arguments.Count == 1
+            && semanticModel.GetConstantValue(invocation.ArgumentList.Arguments[0].Expression, cancellationToken) is { HasValue: true, Value: int dimension }
+            && dimension >= 0 && dimension < arrayType.Rank())
+        {
+            return new ArrayLength(array.Name, dimension);
+        }
+
+        if (target.MethodKind == MethodKind.DelegateInvoke)
+        {
+            return Unsupported(invocation, "calls through delegates cannot be differentiated; call a static method directly");
+        }
+
+        if (target.ContainingType?.ToDisplayString() == "System.Math" && Enum.TryParse<MathFunction>(target.Name, out var function) && IsKnownOverload(function, target))
+        {
+            var arguments = new List<Expr>();
+            foreach (var argument in invocation.ArgumentList.Arguments)
+            {
+                arguments.Add(ParseExpression(argument.Expression, depth + 1));
+            }
+
+            return new Call(function, arguments.ToEquatableArray());
+        }
+
+        var display = target.ContainingType is null ? target.Name : target.ContainingType.Name + "." + target.Name;
+        Report(DiagnosticDescriptors.NoDerivativeForCall, invocation, display, target.Name);
+        return Constant.Zero;
+    }
+
+    /// <summary>Math overloads over double (or int for the piecewise-constant ones); float and decimal overloads are not.</summary>
+    private static bool IsKnownOverload(MathFunction function, IMethodSymbol target)
+    {
+        foreach (var parameter in target.Parameters)
+        {
+            var special = parameter.Type.SpecialType;
+            var integerAllowed = function is MathFunction.Abs or MathFunction.Max or MathFunction.Min or MathFunction.Sign or MathFunction.Round;
+            if (special != SpecialType.System_Double && !(integerAllowed && special == SpecialType.System_Int32))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private Expr ParseBinary(BinaryExpressionSyntax binary, int depth)
+    {
+        BinaryOperator? op = binary.Kind() switch
+        {
+            SyntaxKind.AddExpression => BinaryOperator.Add,
+            SyntaxKind.SubtractExpression => BinaryOperator.Subtract,
+            SyntaxKind.MultiplyExpression => BinaryOperator.Multiply,
+            SyntaxKind.DivideExpression => BinaryOperator.Divide,
+            SyntaxKind.ModuloExpression => BinaryOperator.Remainder,
+            SyntaxKind.LessThanExpression => BinaryOperator.Less,
+            SyntaxKind.LessThanOrEqualExpression => BinaryOperator.LessOrEqual,
+            SyntaxKind.GreaterThanExpression => BinaryOperator.Greater,
+            SyntaxKind.GreaterThanOrEqualExpression => BinaryOperator.GreaterOrEqual,
+            SyntaxKind.EqualsExpression => BinaryOperator.Equal,
+            SyntaxKind.NotEqualsExpression => BinaryOperator.NotEqual,
+            SyntaxKind.LogicalAndExpression => BinaryOperator.And,
+            SyntaxKind.LogicalOrExpression => BinaryOperator.Or,
+            _ => null,
+        };
+        if (op is null)
+        {
+            return Unsupported(binary, $"the operator '{binary.OperatorToken.Text}' is not supported");
+        }
+
+        // Left-leaning chains (a + b + c + ...) are walked iteratively, so long sums do not deepen the recursion.
+        var chain = new Stack<BinaryExpressionSyntax>();
+        ExpressionSyntax current = binary;
+        while (current is BinaryExpressionSyntax b && b.IsKind(binary.Kind()) && semanticModel.GetConstantValue(b, cancellationToken).HasValue == false)
+        {
+            chain.Push(b);
+            current = b.Left;
+        }
+
+        var result = ParseExpression(current, depth + 1);
+        while (chain.Count > 0)
+        {
+            var link = chain.Pop();
+            result = new Binary(op.Value, result, ParseExpression(link.Right, depth + 1));
+        }
+
+        return result;
+    }
+
+    private Expr ParseCast(CastExpressionSyntax cast, int depth)
+    {
+        var target = Classify(semanticModel.GetTypeInfo(cast.Type, cancellationToken).Type);
+        var operand = ParseExpression(cast.Expression, depth + 1);
+        var operandType = Classify(semanticModel.GetTypeInfo(cast.Expression, cancellationToken).Type);
+        if (target is not (IrType.Double or IrType.Int32))
+        {
+            return Unsupported(cast, "only casts between double and int are supported");
+        }
+
+        return target == operandType ? operand : new Ir.Convert(target.Value, operand);
+    }
+
+    private Expr ParseArrayCreation(ArrayCreationExpressionSyntax creation, int depth)
+    {
+        var type = Classify(semanticModel.GetTypeInfo(creation, cancellationToken).Type);
+        if (type is not (IrType.DoubleArray or IrType.DoubleMatrix or IrType.Int32Array) || creation.Initializer is not null
+            || creation.Type.RankSpecifiers.Count != 1)
+        {
+            return Unsupported(creation, "arrays can only be created as 'new double[n]' or 'new double[n, m]' without an initializer");
+        }
+
+        var dimensions = creation.Type.RankSpecifiers[0].Sizes.Select(size => ParseExpression(size, depth + 1)).ToEquatableArray();
+        return new NewArray(type.Value, dimensions);
+    }
+}

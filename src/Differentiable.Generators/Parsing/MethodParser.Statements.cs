@@ -1,0 +1,396 @@
+using System.Collections.Generic;
+using System.Linq;
+using Differentiable.Generators.Diagnostics;
+using Differentiable.Generators.Infrastructure;
+using Differentiable.Generators.Ir;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Differentiable.Generators.Parsing;
+
+internal sealed partial class MethodParser
+{
+    private void ParseStatements(SyntaxList<StatementSyntax> statements, List<Stmt> output, int depth)
+    {
+        foreach (var statement in statements)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            ParseStatement(statement, output, depth);
+        }
+    }
+
+    private Block ParseBlock(StatementSyntax statement, int depth)
+    {
+        var output = new List<Stmt>();
+        ParseStatement(statement, output, depth);
+        return new Block(output.ToEquatableArray());
+    }
+
+    private void ParseStatement(StatementSyntax statement, List<Stmt> output, int depth)
+    {
+        StackGuard.Enter(depth);
+        switch (statement)
+        {
+            case BlockSyntax block:
+                // Names are unique within the method, so nested blocks can be flattened.
+                ParseStatements(block.Statements, output, depth + 1);
+                break;
+            case EmptyStatementSyntax:
+                break;
+            case LocalDeclarationStatementSyntax declaration:
+                ParseDeclaration(declaration, output, depth);
+                break;
+            case ExpressionStatementSyntax expressionStatement:
+                ParseExpressionStatement(expressionStatement, output, depth);
+                break;
+            case ForStatementSyntax forStatement:
+                ParseFor(forStatement, output, depth);
+                break;
+            case IfStatementSyntax ifStatement:
+                var condition = ParseExpression(ifStatement.Condition, depth + 1);
+                var then = ParseBlock(ifStatement.Statement, depth + 1);
+                var otherwise = ifStatement.Else is null ? null : ParseBlock(ifStatement.Else.Statement, depth + 1);
+                output.Add(new If(condition, then, otherwise));
+                break;
+            case ReturnStatementSyntax returnStatement:
+                if (loopDepth > 0)
+                {
+                    Report(DiagnosticDescriptors.UnsupportedReturn, returnStatement);
+                }
+                else if (returnStatement.Expression is null)
+                {
+                    UnsupportedStatement(returnStatement, "return statement", "a differentiated method must return a value");
+                }
+                else
+                {
+                    output.Add(new Return(ParseExpression(returnStatement.Expression, depth + 1)));
+                }
+
+                break;
+            case WhileStatementSyntax:
+                UnsupportedStatement(statement, "while loop", "while loops are not supported yet; use a for loop with a bound (for (int i = 0; i < n; i++))");
+                break;
+            case DoStatementSyntax:
+                UnsupportedStatement(statement, "do-while loop", "do-while loops are not supported yet; use a for loop with a bound");
+                break;
+            case ForEachStatementSyntax:
+                UnsupportedStatement(statement, "foreach loop", "foreach is not supported yet; index the array in a for loop (for (int i = 0; i < a.Length; i++))");
+                break;
+            case BreakStatementSyntax or ContinueStatementSyntax:
+                UnsupportedStatement(statement, statement.IsKind(SyntaxKind.BreakStatement) ? "break statement" : "continue statement", "leaving a loop early is not supported yet; guard the loop body with an if instead");
+                break;
+            case TryStatementSyntax:
+                UnsupportedStatement(statement, "try statement", "exception handling cannot be differentiated; move the try/catch to the caller");
+                break;
+            case ThrowStatementSyntax:
+                UnsupportedStatement(statement, "throw statement", "validate arguments in a wrapper method that calls the differentiated one");
+                break;
+            case SwitchStatementSyntax:
+                UnsupportedStatement(statement, "switch statement", "use if/else or the conditional operator ?: instead");
+                break;
+            default:
+                UnsupportedStatement(statement, KindName(statement), "only local declarations, assignments, for loops, if/else and return are supported");
+                break;
+        }
+    }
+
+    private void UnsupportedStatement(SyntaxNode node, string construct, string fix) =>
+        Report(DiagnosticDescriptors.UnsupportedStatement, node, construct, fix);
+
+    private static string KindName(SyntaxNode node)
+    {
+        var kind = node.Kind().ToString();
+        var words = new System.Text.StringBuilder();
+        foreach (var c in kind)
+        {
+            if (char.IsUpper(c) && words.Length > 0)
+            {
+                words.Append(' ');
+            }
+
+            words.Append(char.ToLowerInvariant(c));
+        }
+
+        return words.ToString();
+    }
+
+    private void ParseDeclaration(LocalDeclarationStatementSyntax declaration, List<Stmt> output, int depth)
+    {
+        if (declaration.IsConst)
+        {
+            return; // Uses are folded to their constant values.
+        }
+
+        if (declaration.UsingKeyword != default || declaration.AwaitKeyword != default)
+        {
+            UnsupportedStatement(declaration, "using declaration", "resources cannot be differentiated; acquire them outside the method");
+            return;
+        }
+
+        foreach (var variable in declaration.Declaration.Variables)
+        {
+            if (semanticModel.GetDeclaredSymbol(variable, cancellationToken) is not ILocalSymbol symbol)
+            {
+                continue;
+            }
+
+            var type = Classify(symbol.Type);
+            if (type is null)
+            {
+                UnsupportedStatement(variable, $"local '{symbol.Name}' of type '{symbol.Type.ToDisplayString()}'", "locals must be double, int, bool, double[], double[,] or int[]");
+                continue;
+            }
+
+            Expr? initializer = null;
+            if (variable.Initializer is not null)
+            {
+                initializer = ParseExpression(variable.Initializer.Value, depth + 1, allowAllocation: true);
+                if (type.Value.IsArray())
+                {
+                    CheckArrayValue(initializer, variable.Initializer.Value);
+                }
+            }
+
+            output.Add(new Declare(DeclareLocal(symbol, type.Value, isLoopVariable: false), type.Value, initializer));
+        }
+    }
+
+    private void CheckArrayValue(Expr value, SyntaxNode node)
+    {
+        if (value is not (NewArray or Variable))
+        {
+            Report(DiagnosticDescriptors.UnsupportedExpression, node, node.ToString(), "an array local must be initialized with 'new double[n]' or another array variable");
+        }
+    }
+
+    private void ParseExpressionStatement(ExpressionStatementSyntax statement, List<Stmt> output, int depth)
+    {
+        switch (statement.Expression)
+        {
+            case AssignmentExpressionSyntax assignment:
+                ParseAssignment(assignment, output, depth);
+                break;
+            case PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PostIncrementExpression or (int)SyntaxKind.PostDecrementExpression } postfix:
+                ParseIncrement(postfix.Operand, postfix.IsKind(SyntaxKind.PostIncrementExpression), output, depth);
+                break;
+            case PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression } prefix:
+                ParseIncrement(prefix.Operand, prefix.IsKind(SyntaxKind.PreIncrementExpression), output, depth);
+                break;
+            case InvocationExpressionSyntax invocation:
+                UnsupportedStatement(statement, $"call statement '{invocation.Expression}'", "a call whose result is discarded cannot contribute to the derivative; remove it or move it to the caller");
+                break;
+            default:
+                UnsupportedStatement(statement, "expression statement", "only assignments and ++/-- can stand as statements");
+                break;
+        }
+    }
+
+    private void ParseIncrement(ExpressionSyntax operand, bool increment, List<Stmt> output, int depth)
+    {
+        var target = ParseTarget(operand, depth);
+        if (target is null)
+        {
+            return;
+        }
+
+        var one = semanticModel.GetTypeInfo(operand, cancellationToken).Type?.SpecialType == SpecialType.System_Int32 ? Constant.Int(1) : Constant.One;
+        output.Add(new Assign(target, new Binary(increment ? BinaryOperator.Add : BinaryOperator.Subtract, target, one)));
+    }
+
+    private void ParseAssignment(AssignmentExpressionSyntax assignment, List<Stmt> output, int depth)
+    {
+        BinaryOperator? compound = assignment.Kind() switch
+        {
+            SyntaxKind.SimpleAssignmentExpression => null,
+            SyntaxKind.AddAssignmentExpression => BinaryOperator.Add,
+            SyntaxKind.SubtractAssignmentExpression => BinaryOperator.Subtract,
+            SyntaxKind.MultiplyAssignmentExpression => BinaryOperator.Multiply,
+            SyntaxKind.DivideAssignmentExpression => BinaryOperator.Divide,
+            SyntaxKind.ModuloAssignmentExpression => BinaryOperator.Remainder,
+            _ => (BinaryOperator)(-1),
+        };
+        if (compound == (BinaryOperator)(-1))
+        {
+            UnsupportedStatement(assignment, $"'{assignment.OperatorToken.Text}' assignment", "use =, +=, -=, *=, /= or %=");
+            return;
+        }
+
+        var target = ParseTarget(assignment.Left, depth);
+        if (target is null)
+        {
+            return;
+        }
+
+        var value = ParseExpression(assignment.Right, depth + 1, allowAllocation: compound is null);
+        if (target is Variable variable && types.TryGetValue(variable.Name, out var type) && type.IsArray())
+        {
+            if (parameterArrays.Contains(variable.Name))
+            {
+                Report(DiagnosticDescriptors.WriteToParameterArray, assignment.Left, variable.Name);
+                return;
+            }
+
+            CheckArrayValue(value, assignment.Right);
+        }
+
+        output.Add(new Assign(target, compound is { } op ? new Binary(op, target, value) : value));
+    }
+
+    /// <summary>An assignable place: a local or parameter, or an element of a local array.</summary>
+    private Expr? ParseTarget(ExpressionSyntax target, int depth)
+    {
+        while (target is ParenthesizedExpressionSyntax parenthesized)
+        {
+            target = parenthesized.Expression;
+        }
+
+        var symbol = semanticModel.GetSymbolInfo(target is ElementAccessExpressionSyntax e ? e.Expression : target, cancellationToken).Symbol;
+        if (symbol is not (ILocalSymbol or IParameterSymbol) || !names.TryGetValue(symbol, out var name))
+        {
+            Report(DiagnosticDescriptors.UnsupportedStatement, target, $"assignment to '{target}'", "only locals, parameters and elements of local arrays can be assigned in a differentiated method");
+            return null;
+        }
+
+        if (target is ElementAccessExpressionSyntax && parameterArrays.Contains(name))
+        {
+            Report(DiagnosticDescriptors.WriteToParameterArray, target, name);
+            return null;
+        }
+
+        return ParseExpression(target, depth + 1);
+    }
+
+    private void ParseFor(ForStatementSyntax loop, List<Stmt> output, int depth)
+    {
+        if (loop.Declaration is not { Variables.Count: 1 } declaration
+            || declaration.Variables[0].Initializer is null
+            || semanticModel.GetDeclaredSymbol(declaration.Variables[0], cancellationToken) is not ILocalSymbol { Type.SpecialType: SpecialType.System_Int32 } symbol)
+        {
+            Report(DiagnosticDescriptors.UnsupportedLoop, loop.ForKeyword, "the loop must declare one int variable with an initial value");
+            return;
+        }
+
+        var variable = DeclareLocal(symbol, IrType.Int32, isLoopVariable: true);
+        var start = ParseExpression(declaration.Variables[0].Initializer!.Value, depth + 1);
+        var step = ReadStep(loop, symbol);
+        var bound = ReadBound(loop.Condition, symbol, depth);
+        if (step is null || bound is null || (step > 0) != bound.Value.Ascending)
+        {
+            Report(DiagnosticDescriptors.UnsupportedLoop, loop.ForKeyword, "the condition must compare the loop variable with a bound (i < n, i <= n, i >= 0, i > 0) and the step must be i++ or i-- to match");
+            return;
+        }
+
+        var (limit, ascending, inclusive) = bound.Value;
+        Expr lower, upper;
+        if (ascending)
+        {
+            lower = start;
+            upper = inclusive ? Add(limit, 1) : limit;
+        }
+        else
+        {
+            lower = inclusive ? limit : Add(limit, 1);
+            upper = Add(start, 1);
+        }
+
+        loopDepth++;
+        var body = ParseBlock(loop.Statement, depth + 1);
+        loopDepth--;
+
+        var assigned = new HashSet<string>(IrWalker.AssignedNames(body));
+        var boundNames = IrWalker.ReadNames(lower).Concat(IrWalker.ReadNames(upper)).ToList();
+        if (assigned.Contains(variable) || boundNames.Any(assigned.Contains))
+        {
+            Report(DiagnosticDescriptors.UnsupportedLoop, loop.ForKeyword, "the body assigns the loop variable or a variable the bounds depend on");
+            return;
+        }
+
+        output.Add(new For(variable, lower, upper, !ascending, body));
+    }
+
+    private static Expr Add(Expr expression, int value) => expression is Constant { Type: IrType.Int32 } c
+        ? Constant.Int((int)c.Value + value)
+        : new Binary(BinaryOperator.Add, expression, Constant.Int(value));
+
+    private int? ReadStep(ForStatementSyntax loop, ILocalSymbol variable)
+    {
+        if (loop.Incrementors.Count != 1)
+        {
+            return null;
+        }
+
+        var incrementor = loop.Incrementors[0];
+        ExpressionSyntax? operand = incrementor switch
+        {
+            PostfixUnaryExpressionSyntax postfix => postfix.Operand,
+            PrefixUnaryExpressionSyntax prefix => prefix.Operand,
+            AssignmentExpressionSyntax assignment => assignment.Left,
+            _ => null,
+        };
+        if (operand is null || !SymbolEqualityComparer.Default.Equals(semanticModel.GetSymbolInfo(operand, cancellationToken).Symbol, variable))
+        {
+            return null;
+        }
+
+        switch (incrementor.Kind())
+        {
+            case SyntaxKind.PostIncrementExpression or SyntaxKind.PreIncrementExpression:
+                return 1;
+            case SyntaxKind.PostDecrementExpression or SyntaxKind.PreDecrementExpression:
+                return -1;
+            case SyntaxKind.AddAssignmentExpression or SyntaxKind.SubtractAssignmentExpression:
+                var constant = semanticModel.GetConstantValue(((AssignmentExpressionSyntax)incrementor).Right, cancellationToken);
+                if (constant is { HasValue: true, Value: 1 })
+                {
+                    return incrementor.IsKind(SyntaxKind.AddAssignmentExpression) ? 1 : -1;
+                }
+
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private (Expr Limit, bool Ascending, bool Inclusive)? ReadBound(ExpressionSyntax? condition, ILocalSymbol variable, int depth)
+    {
+        if (condition is not BinaryExpressionSyntax binary)
+        {
+            return null;
+        }
+
+        bool IsVariable(ExpressionSyntax e) => SymbolEqualityComparer.Default.Equals(semanticModel.GetSymbolInfo(e, cancellationToken).Symbol, variable);
+        var kind = binary.Kind();
+        ExpressionSyntax limit;
+        if (IsVariable(binary.Left))
+        {
+            limit = binary.Right;
+        }
+        else if (IsVariable(binary.Right))
+        {
+            limit = binary.Left;
+            kind = kind switch
+            {
+                SyntaxKind.LessThanExpression => SyntaxKind.GreaterThanExpression,
+                SyntaxKind.GreaterThanExpression => SyntaxKind.LessThanExpression,
+                SyntaxKind.LessThanOrEqualExpression => SyntaxKind.GreaterThanOrEqualExpression,
+                SyntaxKind.GreaterThanOrEqualExpression => SyntaxKind.LessThanOrEqualExpression,
+                _ => kind,
+            };
+        }
+        else
+        {
+            return null;
+        }
+
+        var limitExpr = ParseExpression(limit, depth + 1);
+        return kind switch
+        {
+            SyntaxKind.LessThanExpression => (limitExpr, true, false),
+            SyntaxKind.LessThanOrEqualExpression => (limitExpr, true, true),
+            SyntaxKind.GreaterThanExpression => (limitExpr, false, false),
+            SyntaxKind.GreaterThanOrEqualExpression => (limitExpr, false, true),
+            _ => null,
+        };
+    }
+}

@@ -1,0 +1,325 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Differentiable.Generators.Diagnostics;
+using Differentiable.Generators.Infrastructure;
+using Differentiable.Generators.Ir;
+using Differentiable.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Differentiable.Generators.Parsing;
+
+/// <summary>
+/// Turns a [Differentiate] method's syntax and semantics into a <see cref="MethodModel"/>: our own IR, with no
+/// symbols or syntax inside, plus located diagnostics for everything that cannot be differentiated.
+/// </summary>
+internal sealed partial class MethodParser
+{
+    private readonly SemanticModel semanticModel;
+    private readonly IMethodSymbol method;
+    private readonly MethodDeclarationSyntax syntax;
+    private readonly CancellationToken cancellationToken;
+    private readonly List<DiagnosticInfo> diagnostics = new();
+    private readonly Dictionary<ISymbol, string> names = new(SymbolEqualityComparer.Default);
+    private readonly HashSet<string> usedNames = new(StringComparer.Ordinal);
+    private readonly List<LocalModel> locals = new();
+    private readonly Dictionary<string, IrType> types = new(StringComparer.Ordinal);
+    private readonly List<LocalModel> externals = new();
+    private readonly HashSet<string> parameterArrays = new(StringComparer.Ordinal);
+    private int loopDepth;
+
+    private MethodParser(SemanticModel semanticModel, IMethodSymbol method, MethodDeclarationSyntax syntax, CancellationToken cancellationToken)
+    {
+        this.semanticModel = semanticModel;
+        this.method = method;
+        this.syntax = syntax;
+        this.cancellationToken = cancellationToken;
+    }
+
+    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not IMethodSymbol method || context.TargetNode is not MethodDeclarationSyntax syntax)
+        {
+            return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        var location = LocationInfo.From(syntax.Identifier);
+        try
+        {
+            return new MethodParser(context.SemanticModel, method, syntax, cancellationToken).Run(context.Attributes);
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception exception) when (exception is CodeTooComplexException or InsufficientExecutionStackException)
+        {
+            return Failed(DiagnosticInfo.Create(DiagnosticDescriptors.TooComplex, location, method.Name, StackGuard.MaxDepth.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+        catch (Exception exception)
+        {
+            return Failed(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, location, method.Name, exception.GetType().Name + ": " + exception.Message));
+        }
+    }
+
+    private static ParseResult Failed(DiagnosticInfo diagnostic) => new(null, EquatableArray.Create(diagnostic));
+
+    private ParseResult Run(ImmutableArray<AttributeData> attributes)
+    {
+        var containingTypes = ReadContainingTypes();
+        if (!method.IsStatic)
+        {
+            Report(DiagnosticDescriptors.MethodNotStatic, syntax.Identifier, method.Name);
+        }
+
+        if (method.IsGenericMethod)
+        {
+            Report(DiagnosticDescriptors.UnsupportedFeature, syntax.Identifier, $"Generic method '{method.Name}' cannot be differentiated; remove its type parameters");
+        }
+
+        var returnType = Classify(method.ReturnType);
+        if (returnType != IrType.Double)
+        {
+            Report(DiagnosticDescriptors.UnsupportedReturnType, syntax.ReturnType, method.Name, method.ReturnType.ToDisplayString());
+        }
+
+        var attribute = attributes.Length > 0 ? attributes[0] : null;
+        var (withRespectTo, hessian, maxUnroll) = ReadAttribute(attribute);
+        var parameters = ReadParameters(withRespectTo, attribute);
+
+        if (syntax.Body is null && syntax.ExpressionBody is null)
+        {
+            Report(DiagnosticDescriptors.UnsupportedFeature, syntax.Identifier, $"'{method.Name}' has no body to differentiate");
+        }
+
+        if (diagnostics.Count > 0)
+        {
+            return new ParseResult(null, diagnostics.ToEquatableArray());
+        }
+
+        var statements = new List<Stmt>();
+        if (syntax.ExpressionBody is not null)
+        {
+            statements.Add(new Return(ParseExpression(syntax.ExpressionBody.Expression, 0)));
+        }
+        else
+        {
+            ParseStatements(syntax.Body!.Statements, statements, 0);
+        }
+
+        if (diagnostics.Count > 0)
+        {
+            return new ParseResult(null, diagnostics.ToEquatableArray());
+        }
+
+        var body = TailReturns.Normalize(statements, FreshName("result"), locals);
+
+        var model = new MethodModel(
+            method.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
+            containingTypes,
+            method.Name,
+            Accessibility(method.DeclaredAccessibility),
+            parameters,
+            returnType ?? IrType.Double,
+            body,
+            locals.ToEquatableArray(),
+            externals.ToEquatableArray(),
+            hessian,
+            maxUnroll);
+        return new ParseResult(model, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    private EquatableArray<ContainingType> ReadContainingTypes()
+    {
+        var result = new List<ContainingType>();
+        for (var node = syntax.Parent; node is TypeDeclarationSyntax type; node = node.Parent)
+        {
+            if (!type.Modifiers.Any(SyntaxKind.PartialKeyword))
+            {
+                Report(DiagnosticDescriptors.TypeNotPartial, type.Identifier, type.Identifier.Text, method.Name);
+            }
+
+            var keyword = type switch
+            {
+                RecordDeclarationSyntax record => record.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) ? "record struct" : "record",
+                _ => type.Keyword.Text,
+            };
+            var name = type.Identifier.Text + (type.TypeParameterList?.ToString() ?? string.Empty);
+            result.Insert(0, new ContainingType(keyword, name, type.Modifiers.Any(SyntaxKind.StaticKeyword)));
+        }
+
+        return result.ToEquatableArray();
+    }
+
+    private (string[] WithRespectTo, bool Hessian, int MaxUnroll) ReadAttribute(AttributeData? attribute)
+    {
+        var withRespectTo = new List<string>();
+        var hessian = false;
+        var maxUnroll = 0;
+        if (attribute is null)
+        {
+            return (Array.Empty<string>(), false, 0);
+        }
+
+        foreach (var argument in attribute.ConstructorArguments)
+        {
+            if (argument.Kind == TypedConstantKind.Array)
+            {
+                withRespectTo.AddRange(argument.Values.Select(v => v.Value as string).Where(v => v is not null)!);
+            }
+            else if (argument.Value is string name)
+            {
+                withRespectTo.Add(name);
+            }
+        }
+
+        foreach (var named in attribute.NamedArguments)
+        {
+            if (named.Key == "Hessian" && named.Value.Value is bool h)
+            {
+                hessian = h;
+            }
+            else if (named.Key == "MaxUnroll" && named.Value.Value is int m)
+            {
+                maxUnroll = m;
+            }
+        }
+
+        return (withRespectTo.ToArray(), hessian, maxUnroll);
+    }
+
+    private EquatableArray<ParameterModel> ReadParameters(string[] withRespectTo, AttributeData? attribute)
+    {
+        var parameterNames = method.Parameters.Select(p => p.Name).ToList();
+        for (var i = 0; i < withRespectTo.Length; i++)
+        {
+            if (!parameterNames.Contains(withRespectTo[i]))
+            {
+                var location = AttributeArgumentLocation(attribute, i);
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownWithRespectTo, location, withRespectTo[i], method.Name, string.Join(", ", parameterNames)));
+            }
+        }
+
+        var result = new List<ParameterModel>();
+        foreach (var parameter in method.Parameters)
+        {
+            var type = Classify(parameter.Type);
+            var named = withRespectTo.Contains(parameter.Name);
+            var active = withRespectTo.Length == 0 ? type?.IsDifferentiable() == true : named;
+            var parameterSyntax = parameter.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as ParameterSyntax;
+            var location = parameterSyntax is null ? LocationInfo.From(syntax.Identifier) : LocationInfo.From((SyntaxNode?)parameterSyntax.Type ?? parameterSyntax);
+            if (parameter.RefKind != RefKind.None)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedParameter, location, parameter.Name, parameter.Type.ToDisplayString(), "ref, out and in parameters are not supported; pass it by value and return results instead"));
+            }
+            else if (named && type?.IsDifferentiable() != true)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedParameter, location, parameter.Name, parameter.Type.ToDisplayString(), "only double, double[] and double[,] parameters can be named in [Differentiate]; convert it to one of those or leave it out of the list"));
+            }
+
+            names[parameter] = parameter.Name;
+            usedNames.Add(parameter.Name);
+            if (type is { } t)
+            {
+                types[parameter.Name] = t;
+                if (t.IsArray())
+                {
+                    parameterArrays.Add(parameter.Name);
+                }
+            }
+
+            result.Add(new ParameterModel(parameter.Name, parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), type, active && type?.IsDifferentiable() == true));
+        }
+
+        if (diagnostics.Count == 0 && !result.Any(p => p.IsActive))
+        {
+            Report(DiagnosticDescriptors.NoDifferentiableParameters, syntax.Identifier, method.Name);
+        }
+
+        return result.ToEquatableArray();
+    }
+
+    private LocationInfo AttributeArgumentLocation(AttributeData? attribute, int index)
+    {
+        if (attribute?.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is AttributeSyntax attributeSyntax)
+        {
+            var positional = attributeSyntax.ArgumentList?.Arguments.Where(a => a.NameEquals is null).ToList();
+            if (positional is not null && index < positional.Count)
+            {
+                return LocationInfo.From(positional[index]);
+            }
+
+            return LocationInfo.From(attributeSyntax);
+        }
+
+        return LocationInfo.From(syntax.Identifier);
+    }
+
+    private static string Accessibility(Accessibility accessibility) => accessibility switch
+    {
+        Microsoft.CodeAnalysis.Accessibility.Public => "public",
+        Microsoft.CodeAnalysis.Accessibility.Internal => "internal",
+        Microsoft.CodeAnalysis.Accessibility.Protected => "protected",
+        Microsoft.CodeAnalysis.Accessibility.ProtectedOrInternal => "protected internal",
+        Microsoft.CodeAnalysis.Accessibility.ProtectedAndInternal => "private protected",
+        _ => "private",
+    };
+
+    /// <summary>The IR type of a Roslyn type, or null when the IR cannot represent it.</summary>
+    internal static IrType? Classify(ITypeSymbol? type)
+    {
+        switch (type)
+        {
+            case { SpecialType: SpecialType.System_Double }:
+                return IrType.Double;
+            case { SpecialType: SpecialType.System_Int32 }:
+                return IrType.Int32;
+            case { SpecialType: SpecialType.System_Boolean }:
+                return IrType.Boolean;
+            case IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_Double, Rank: 1 }:
+                return IrType.DoubleArray;
+            case IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_Double, Rank: 2 }:
+                return IrType.DoubleMatrix;
+            case IArrayTypeSymbol { ElementType.SpecialType: SpecialType.System_Int32, Rank: 1 }:
+                return IrType.Int32Array;
+            default:
+                return null;
+        }
+    }
+
+    private string FreshName(string preferred)
+    {
+        var name = preferred;
+        for (var suffix = 2; usedNames.Contains(name) || SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None; suffix++)
+        {
+            name = preferred + "_" + suffix.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        usedNames.Add(name);
+        return name;
+    }
+
+    /// <summary>Gives a local a name unique within the method (sibling scopes may reuse a name in C#).</summary>
+    private string DeclareLocal(ILocalSymbol symbol, IrType type, bool isLoopVariable)
+    {
+        var name = FreshName(symbol.Name);
+        names[symbol] = name;
+        types[name] = type;
+        if (!isLoopVariable)
+        {
+            locals.Add(new LocalModel(name, type));
+        }
+
+        return name;
+    }
+
+    private void Report(DiagnosticDescriptor descriptor, SyntaxNode node, params string[] arguments) =>
+        diagnostics.Add(DiagnosticInfo.Create(descriptor, LocationInfo.From(node), arguments));
+
+    private void Report(DiagnosticDescriptor descriptor, SyntaxToken token, params string[] arguments) =>
+        diagnostics.Add(DiagnosticInfo.Create(descriptor, LocationInfo.From(token), arguments));
+}

@@ -1,0 +1,227 @@
+using System.Collections.Generic;
+using System.Linq;
+using Differentiable.Generators.Ir;
+
+namespace Differentiable.Generators.Reverse;
+
+/// <summary>
+/// The to-be-recorded analysis (Tapenade's TBR): a forward data-flow pass that tracks which values the reverse
+/// sweep will read. A statement that overwrites such a value saves the old one on the tape first; every other
+/// overwrite saves nothing. For the recurrent network this saves one number per state element and step, and the
+/// state array's reference once per step — not one value per operation.
+/// </summary>
+internal sealed partial class ReverseModeTransform
+{
+    /// <summary>Names whose current value (scalar or array reference) the reverse sweep reads, and arrays whose elements it reads.</summary>
+    private sealed class TapeState
+    {
+        public HashSet<string> Values { get; } = new(System.StringComparer.Ordinal);
+
+        public HashSet<string> Contents { get; } = new(System.StringComparer.Ordinal);
+
+        public TapeState Clone()
+        {
+            var copy = new TapeState();
+            copy.Values.UnionWith(Values);
+            copy.Contents.UnionWith(Contents);
+            return copy;
+        }
+
+        public void UnionWith(TapeState other)
+        {
+            Values.UnionWith(other.Values);
+            Contents.UnionWith(other.Contents);
+        }
+
+        public bool SetEquals(TapeState other) => Values.SetEquals(other.Values) && Contents.SetEquals(other.Contents);
+    }
+
+    private TapeState AnalyzeTape(Stmt statement, TapeState state)
+    {
+        switch (statement)
+        {
+            case Block b:
+                foreach (var inner in b.Statements)
+                {
+                    state = AnalyzeTape(inner, state);
+                }
+
+                return state;
+            case Declare { Initializer: null } d:
+                state.Values.Remove(d.Name);
+                state.Contents.Remove(d.Name);
+                return state;
+            case Declare d:
+                return AnalyzeOverwrite(statement, d.Name, d.Initializer!, state);
+            case Assign { Target: Variable v } a:
+                return AnalyzeOverwrite(statement, v.Name, a.Value, state);
+            case Assign { Target: ElementAccess e }:
+                AddReverseReads(statement, state);
+                AddValues(state, IrWalker.ReadNames(e));
+                if (state.Contents.Contains(e.Array))
+                {
+                    saved.Add(statement);
+                }
+
+                return state;
+            case Return:
+                AddReverseReads(statement, state);
+                return state;
+            case If i:
+                var assignedInside = new HashSet<string>(IrWalker.AssignedNames(i));
+                if (IrWalker.ReadNames(i.Condition).Any(assignedInside.Contains))
+                {
+                    if (!recordedBranches.ContainsKey(i))
+                    {
+                        recordedBranches[i] = scope.Fresh("branch");
+                    }
+                }
+                else
+                {
+                    AddReads(state, i.Condition);
+                }
+
+                var then = AnalyzeTape(i.Then, state.Clone());
+                var otherwise = i.Else is null ? state : AnalyzeTape(i.Else, state.Clone());
+                then.UnionWith(otherwise);
+                return then;
+            case For f:
+                // The reverse loop re-evaluates the bounds; the body cannot change them (the parser checks).
+                AddReads(state, f.Lower);
+                AddReads(state, f.Upper);
+                var entry = state;
+                while (true)
+                {
+                    var exit = AnalyzeTape(f.Body, entry.Clone());
+                    exit.UnionWith(entry);
+                    if (exit.SetEquals(entry))
+                    {
+                        return entry;
+                    }
+
+                    entry = exit;
+                }
+
+            default:
+                return state;
+        }
+    }
+
+    private TapeState AnalyzeOverwrite(Stmt statement, string name, Expr value, TapeState state)
+    {
+        AddReverseReads(statement, state);
+        if (state.Values.Contains(name))
+        {
+            saved.Add(statement);
+        }
+
+        var aliasesNeeded = value is Variable source && state.Contents.Contains(source.Name);
+        state.Values.Remove(name);
+        state.Contents.Remove(name);
+        if (aliasesNeeded)
+        {
+            state.Contents.Add(name);
+        }
+
+        return state;
+    }
+
+    /// <summary>What the reverse of this statement reads: the primal names in its adjoint code.</summary>
+    private void AddReverseReads(Stmt statement, TapeState state)
+    {
+        foreach (var adjointStatement in Adjoint(statement).Code)
+        {
+            foreach (var expression in ExpressionsOf(adjointStatement))
+            {
+                AddReads(state, expression);
+            }
+        }
+    }
+
+    private void AddReads(TapeState state, Expr expression)
+    {
+        AddValues(state, IrWalker.ReadNames(expression));
+        foreach (var element in Elements(expression))
+        {
+            if (types.Contains(element.Array))
+            {
+                foreach (var alias in activity.AliasesOf(element.Array))
+                {
+                    state.Contents.Add(alias);
+                }
+            }
+        }
+    }
+
+    private void AddValues(TapeState state, IEnumerable<string> names)
+    {
+        foreach (var name in names)
+        {
+            if (types.Contains(name))
+            {
+                state.Values.Add(name);
+            }
+        }
+    }
+
+    private static IEnumerable<ElementAccess> Elements(Expr expression)
+    {
+        var stack = new Stack<Expr>();
+        stack.Push(expression);
+        while (stack.Count > 0)
+        {
+            var current = stack.Pop();
+            if (current is ElementAccess e)
+            {
+                yield return e;
+            }
+
+            foreach (var child in Children(current))
+            {
+                stack.Push(child);
+            }
+        }
+    }
+
+    private static IEnumerable<Expr> Children(Expr expression) => expression switch
+    {
+        ElementAccess e => e.Indices,
+        Unary u => new[] { u.Operand },
+        Binary b => new[] { b.Left, b.Right },
+        Call c => c.Arguments,
+        Conditional c => new[] { c.Condition, c.WhenTrue, c.WhenFalse },
+        Convert c => new[] { c.Operand },
+        NewArray n => n.Dimensions,
+        Tuple t => t.Elements,
+        _ => System.Array.Empty<Expr>(),
+    };
+
+    private static IEnumerable<Expr> ExpressionsOf(Stmt statement)
+    {
+        switch (statement)
+        {
+            case Declare { Initializer: { } value }:
+                yield return value;
+                break;
+            case Assign a:
+                yield return a.Target;
+                yield return a.Value;
+                break;
+            case If i:
+                yield return i.Condition;
+                foreach (var inner in i.Then.Statements.Concat(i.Else?.Statements ?? default).SelectMany(ExpressionsOf))
+                {
+                    yield return inner;
+                }
+
+                break;
+            case Block b:
+                foreach (var inner in b.Statements.SelectMany(ExpressionsOf))
+                {
+                    yield return inner;
+                }
+
+                break;
+        }
+    }
+}

@@ -1,0 +1,571 @@
+using System.Collections.Generic;
+using System.Linq;
+using Differentiable.Generators.Analysis;
+using Differentiable.Generators.Emit;
+using Differentiable.Generators.Infrastructure;
+using Differentiable.Generators.Ir;
+using Differentiable.Generators.Model;
+using Differentiable.Generators.Rules;
+using static Differentiable.Generators.Rules.Build;
+
+namespace Differentiable.Generators.Reverse;
+
+/// <summary>The body of an allocation-free gradient companion, and the names of its gradient buffers.</summary>
+/// <param name="Body">Forward sweep, then reverse sweep, then <c>return value</c>.</param>
+/// <param name="Buffers">Per active parameter (declaration order), the name of its gradient buffer.</param>
+internal sealed record GradientCode(Block Body, EquatableArray<string> Buffers, bool UsesTape, string TapeName);
+
+/// <summary>
+/// Reverse mode on structured code, in the shape of Tapenade and Clad: a forward sweep that runs the original
+/// statements and saves on a tape exactly the values that a later statement overwrites and the reverse sweep
+/// still needs (see <see cref="ReverseModeTransform.AnalyzeTape"/>), then the statements in reverse order, each
+/// replaced by its adjoint (for <c>z = x·y</c>: <c>x̄ += z̄·y; ȳ += z̄·x</c>). Loops run backwards over the same
+/// range; branches re-evaluate their condition, or pop the branch taken when the branch changes it.
+/// </summary>
+internal sealed partial class ReverseModeTransform
+{
+    private readonly MethodModel model;
+    private readonly TypeEnvironment types;
+    private readonly ActivityAnalysis activity;
+    private readonly NameScope scope;
+    private readonly Dictionary<string, string> adjoints = new(System.StringComparer.Ordinal);
+    private readonly HashSet<Stmt> saved = new(ReferenceComparer<Stmt>.Instance);
+    private readonly Dictionary<If, string> recordedBranches = new(ReferenceComparer<If>.Instance);
+    private readonly HashSet<string> needsReset = new(System.StringComparer.Ordinal);
+    private readonly string tapeName;
+    private int temporaryCounter;
+
+    public ReverseModeTransform(MethodModel model, TypeEnvironment types, ActivityAnalysis activity)
+    {
+        this.model = model;
+        this.types = types;
+        this.activity = activity;
+        scope = new NameScope(types.Names.Concat(model.Parameters.Select(p => p.Name)));
+        tapeName = scope.Fresh("tape");
+        foreach (var parameter in model.Parameters)
+        {
+            if (parameter.IsActive)
+            {
+                adjoints[parameter.Name] = scope.Derivative(parameter.Name);
+            }
+        }
+
+        foreach (var name in types.Names.OrderBy(n => n, System.StringComparer.Ordinal))
+        {
+            if (!adjoints.ContainsKey(name) && activity.IsActive(name))
+            {
+                adjoints[name] = scope.Derivative(name.Replace("global::", string.Empty).Replace('.', '_'));
+            }
+        }
+
+        CountAssignments(model.Body, insideLoop: false, new Dictionary<string, int>(System.StringComparer.Ordinal));
+    }
+
+    public GradientCode Build()
+    {
+        AnalyzeTape(model.Body, new TapeState());
+
+        var body = new List<Stmt>();
+        var buffers = new List<string>();
+        body.Add(new Comment("Gradient buffers are overwritten: check their shapes, then clear them."));
+        foreach (var parameter in model.Parameters.Where(p => p.IsActive))
+        {
+            var buffer = adjoints[parameter.Name];
+            buffers.Add(buffer);
+            body.AddRange(PrepareBuffer(parameter.Name, buffer, types[parameter.Name]));
+        }
+
+        var hoisted = model.Locals.Where(l => !model.Parameters.Any(p => p.Name == l.Name)).ToList();
+        if (hoisted.Count > 0)
+        {
+            body.Add(new Comment("Locals of the forward sweep, hoisted so the reverse sweep can read them."));
+            body.AddRange(hoisted.Select(l => new Declare(l.Name, l.Type, null)));
+        }
+
+        var adjointLocals = adjoints.Where(a => !model.Parameters.Any(p => p.Name == a.Key && p.IsActive)).OrderBy(a => a.Key, System.StringComparer.Ordinal).ToList();
+        if (adjointLocals.Count > 0)
+        {
+            body.Add(new Comment("Adjoints: dv holds ∂result/∂v for each active value v."));
+            foreach (var (primal, adjoint) in adjointLocals)
+            {
+                var type = types[primal];
+                var isScratch = model.Parameters.Any(p => p.Name == primal) || model.Externals.Any(e => e.Name == primal);
+                body.Add(new Declare(adjoint, type, type == IrType.Double ? Constant.Zero : isScratch ? NewLike(primal, type) : null));
+            }
+        }
+
+        body.AddRange(recordedBranches.Values.OrderBy(n => n, System.StringComparer.Ordinal).Select(n => new Declare(n, IrType.Boolean, null)));
+        var usesTape = saved.Count > 0 || recordedBranches.Count > 0;
+        if (usesTape)
+        {
+            body.Add(new Verbatim($"var {tapeName} = global::Differentiable.Runtime.Tape.Current;"));
+        }
+
+        var valueName = scope.Fresh("value");
+        body.Add(new Comment("Forward sweep: the original computation, saving what the reverse sweep needs."));
+        foreach (var statement in model.Body.Statements)
+        {
+            if (statement is Return r)
+            {
+                body.Add(new Declare(valueName, IrType.Double, r.Value));
+            }
+            else
+            {
+                Forward(statement, body);
+            }
+        }
+
+        body.Add(new Comment("Reverse sweep: propagate ∂result/∂result = 1 back through every statement."));
+        Reverse(model.Body, body);
+        body.Add(new Return(new Variable(valueName)));
+        return new GradientCode(new Block(body.ToEquatableArray()), buffers.ToEquatableArray(), usesTape, tapeName);
+    }
+
+    private static IEnumerable<Stmt> PrepareBuffer(string primal, string buffer, IrType type)
+    {
+        switch (type)
+        {
+            case IrType.Double:
+                yield return new Assign(new Variable(buffer), Constant.Zero);
+                break;
+            case IrType.DoubleArray:
+                yield return new Verbatim($"if ({buffer} is null || {buffer}.Length != {primal}.Length) throw new global::System.ArgumentException(\"The gradient buffer must have the length of '{primal}'.\", nameof({buffer}));");
+                yield return new Verbatim($"global::System.Array.Clear({buffer}, 0, {buffer}.Length);");
+                break;
+            case IrType.DoubleMatrix:
+                yield return new Verbatim($"if ({buffer} is null || {buffer}.GetLength(0) != {primal}.GetLength(0) || {buffer}.GetLength(1) != {primal}.GetLength(1)) throw new global::System.ArgumentException(\"The gradient buffer must have the shape of '{primal}'.\", nameof({buffer}));");
+                yield return new Verbatim($"global::System.Array.Clear({buffer}, 0, {buffer}.Length);");
+                break;
+        }
+    }
+
+    private static Expr NewLike(string primal, IrType type) => type == IrType.DoubleMatrix
+        ? new NewArray(type, EquatableArray.Create<Expr>(new ArrayLength(primal, 0), new ArrayLength(primal, 1)))
+        : new NewArray(type, EquatableArray.Create<Expr>(new ArrayLength(primal, -1)));
+
+    /// <summary>Adjoints of values assigned more than once (or in a loop) must be cleared when their assignment is reversed.</summary>
+    private void CountAssignments(Stmt statement, bool insideLoop, Dictionary<string, int> counts)
+    {
+        void Count(string name)
+        {
+            counts.TryGetValue(name, out var count);
+            counts[name] = count + (insideLoop ? 2 : 1);
+            if (counts[name] > 1)
+            {
+                needsReset.Add(name);
+            }
+        }
+
+        switch (statement)
+        {
+            case Declare { Initializer: not null } d:
+                Count(d.Name);
+                break;
+            case Assign { Target: Variable v }:
+                Count(v.Name);
+                break;
+            case For f:
+                CountAssignments(f.Body, insideLoop: true, counts);
+                break;
+            case If i:
+                CountAssignments(i.Then, insideLoop, counts);
+                if (i.Else is not null)
+                {
+                    CountAssignments(i.Else, insideLoop, counts);
+                }
+
+                break;
+            case Block b:
+                foreach (var inner in b.Statements)
+                {
+                    CountAssignments(inner, insideLoop, counts);
+                }
+
+                break;
+        }
+    }
+
+    // ---- Forward sweep -------------------------------------------------------------------------------------
+
+    private void Forward(Stmt statement, List<Stmt> output)
+    {
+        switch (statement)
+        {
+            case Declare { Initializer: null }:
+                break;
+            case Declare d:
+                ForwardAssign(statement, d.Name, d.Initializer!, output);
+                break;
+            case Assign { Target: Variable v } a:
+                ForwardAssign(statement, v.Name, a.Value, output);
+                break;
+            case Assign { Target: ElementAccess e } a:
+                if (saved.Contains(statement))
+                {
+                    output.Add(new TapePush(IrType.Double, e));
+                }
+
+                output.Add(a);
+                break;
+            case For f:
+                var body = new List<Stmt>();
+                Forward(f.Body, body);
+                output.Add(f with { Body = new Block(body.ToEquatableArray()) });
+                break;
+            case If i:
+                var then = new List<Stmt>();
+                Forward(i.Then, then);
+                List<Stmt>? otherwise = null;
+                if (i.Else is not null)
+                {
+                    otherwise = new List<Stmt>();
+                    Forward(i.Else, otherwise);
+                }
+
+                var condition = i.Condition;
+                if (recordedBranches.TryGetValue(i, out var branch))
+                {
+                    output.Add(new Assign(new Variable(branch), condition));
+                    output.Add(new TapePush(IrType.Boolean, new Variable(branch)));
+                    condition = new Variable(branch);
+                }
+
+                output.Add(new If(condition, new Block(then.ToEquatableArray()), otherwise is null ? null : new Block(otherwise.ToEquatableArray())));
+                break;
+            case Block b:
+                foreach (var inner in b.Statements)
+                {
+                    Forward(inner, output);
+                }
+
+                break;
+        }
+    }
+
+    private void ForwardAssign(Stmt statement, string name, Expr value, List<Stmt> output)
+    {
+        var type = types[name];
+        var shadow = type.IsArray() && adjoints.TryGetValue(name, out var adjoint) ? adjoint : null;
+        if (saved.Contains(statement))
+        {
+            output.Add(new TapePush(type, new Variable(name)));
+            if (shadow is not null)
+            {
+                output.Add(new TapePush(type, new Variable(shadow)));
+            }
+        }
+
+        output.Add(new Assign(new Variable(name), value));
+        if (shadow is not null)
+        {
+            // Shadow arrays follow their primal: a new array gets a new zeroed adjoint, a reference copy copies the adjoint's reference.
+            var shadowValue = value switch
+            {
+                NewArray n => (Expr)n,
+                Variable source => new Variable(adjoints[source.Name]),
+                _ => throw new System.InvalidOperationException("array assigned from an unsupported expression"),
+            };
+            output.Add(new Assign(new Variable(shadow), shadowValue));
+        }
+    }
+
+    // ---- Reverse sweep -------------------------------------------------------------------------------------
+
+    private void Reverse(Stmt statement, List<Stmt> output)
+    {
+        switch (statement)
+        {
+            case Block b:
+                for (var i = b.Statements.Count - 1; i >= 0; i--)
+                {
+                    Reverse(b.Statements[i], output);
+                }
+
+                break;
+            case Declare or Assign or Return:
+                var code = new List<Stmt>();
+                if (saved.Contains(statement))
+                {
+                    code.AddRange(Restore(statement));
+                }
+
+                var (adjointCode, rules) = Adjoint(statement);
+                code.AddRange(adjointCode);
+                if (code.Count == 0)
+                {
+                    break;
+                }
+
+                output.Add(new Comment("reverse of: " + CSharpPrinter.StatementText(statement)));
+                output.AddRange(rules.Select(rule => new Comment(rule)));
+                if (code.Any(s => s is Declare))
+                {
+                    output.Add(new Block(code.ToEquatableArray()));
+                }
+                else
+                {
+                    output.AddRange(code);
+                }
+
+                break;
+            case For f:
+                var body = new List<Stmt>();
+                Reverse(f.Body, body);
+                if (body.Count > 0)
+                {
+                    output.Add(new For(f.Variable, f.Lower, f.Upper, !f.Descending, new Block(body.ToEquatableArray())));
+                }
+
+                break;
+            case If i:
+                var then = new List<Stmt>();
+                var otherwise = new List<Stmt>();
+                Reverse(i.Then, then);
+                if (i.Else is not null)
+                {
+                    Reverse(i.Else, otherwise);
+                }
+
+                var condition = i.Condition;
+                if (recordedBranches.TryGetValue(i, out var branch))
+                {
+                    output.Add(new Assign(new Variable(branch), new TapePop(IrType.Boolean)));
+                    condition = new Variable(branch);
+                }
+
+                if (then.Count > 0)
+                {
+                    output.Add(new If(condition, new Block(then.ToEquatableArray()), otherwise.Count > 0 ? new Block(otherwise.ToEquatableArray()) : null));
+                }
+                else if (otherwise.Count > 0)
+                {
+                    output.Add(new If(new Unary(UnaryOperator.Not, condition), new Block(otherwise.ToEquatableArray()), null));
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>Pops the values the forward sweep saved before overwriting them (in reverse order of the pushes).</summary>
+    private IEnumerable<Stmt> Restore(Stmt statement)
+    {
+        if (statement is Assign { Target: ElementAccess element })
+        {
+            yield return new Assign(element, new TapePop(IrType.Double));
+            yield break;
+        }
+
+        var name = statement is Declare d ? d.Name : ((Variable)((Assign)statement).Target).Name;
+        var type = types[name];
+        if (type.IsArray() && adjoints.TryGetValue(name, out var shadow))
+        {
+            yield return new Assign(new Variable(shadow), new TapePop(type));
+        }
+
+        yield return new Assign(new Variable(name), new TapePop(type));
+    }
+
+    /// <summary>The adjoint statements of one assignment or return, and the derivative rules they use.</summary>
+    private (List<Stmt> Code, List<string> Rules) Adjoint(Stmt statement)
+    {
+        temporaryCounter = 0;
+        var output = new List<Stmt>();
+        var rules = new List<string>();
+        switch (statement)
+        {
+            case Return r:
+                Propagate(r.Value, Constant.One, output, rules, 0);
+                break;
+            case Declare { Initializer: { } value, Type: IrType.Double } d when activity.IsActive(d.Name):
+                ScalarAdjoint(d.Name, value, output, rules);
+                break;
+            case Assign { Target: Variable v, Value: var value } when types[v.Name] == IrType.Double && activity.IsActive(v.Name):
+                ScalarAdjoint(v.Name, value, output, rules);
+                break;
+            case Assign { Target: ElementAccess element, Value: var value } when types[element.Array] != IrType.Int32Array && activity.IsActive(element.Array):
+                var seed = Temporary(new ElementAccess(adjoints[element.Array], element.Indices), output);
+                if (IncrementOf(value, element) is { } increment)
+                {
+                    Propagate(increment.Term, increment.Negated ? Neg(seed) : seed, output, rules, 0);
+                }
+                else
+                {
+                    output.Add(new Assign(new ElementAccess(adjoints[element.Array], element.Indices), Constant.Zero));
+                    Propagate(value, seed, output, rules, 0);
+                }
+
+                break;
+        }
+
+        return (output, rules);
+    }
+
+    private void ScalarAdjoint(string name, Expr value, List<Stmt> output, List<string> rules)
+    {
+        var adjoint = new Variable(adjoints[name]);
+        var target = new Variable(name);
+        if (!activity.DataNames(value).Contains(name))
+        {
+            // v = e, e free of v: ē += v̄·∂e, then v̄ = 0 (the old v is dead).
+            Propagate(value, adjoint, output, rules, 0);
+            if (needsReset.Contains(name))
+            {
+                output.Add(new Assign(adjoint, Constant.Zero));
+            }
+        }
+        else if (IncrementOf(value, target) is { } increment && !activity.DataNames(increment.Term).Contains(name))
+        {
+            // v = v ± e: v̄ passes through unchanged.
+            Propagate(increment.Term, increment.Negated ? Neg(adjoint) : adjoint, output, rules, 0);
+        }
+        else
+        {
+            var seed = Temporary(adjoint, output);
+            output.Add(new Assign(adjoint, Constant.Zero));
+            Propagate(value, seed, output, rules, 0);
+        }
+    }
+
+    /// <summary>Recognizes <c>t + rest</c>, <c>rest + t</c> and <c>t − rest</c>: the assignment increments its target.</summary>
+    private static (Expr Term, bool Negated)? IncrementOf(Expr value, Expr target) => value switch
+    {
+        Binary { Operator: BinaryOperator.Add } b when b.Left == target => (b.Right, false),
+        Binary { Operator: BinaryOperator.Add } b when b.Right == target => (b.Left, false),
+        Binary { Operator: BinaryOperator.Subtract } b when b.Left == target => (b.Right, true),
+        _ => null,
+    };
+
+    /// <summary>Adds seed·∂e/∂u to the adjoint ū of every active u that <paramref name="expression"/> reads.</summary>
+    private void Propagate(Expr expression, Expr seed, List<Stmt> output, List<string> rules, int depth)
+    {
+        if (!activity.DependsOnActive(expression))
+        {
+            return;
+        }
+
+        StackGuard.Enter(depth);
+        switch (expression)
+        {
+            case Variable v:
+                output.Add(Accumulate(new Variable(adjoints[v.Name]), seed));
+                break;
+            case ElementAccess e:
+                output.Add(Accumulate(new ElementAccess(adjoints[e.Array], e.Indices), seed));
+                break;
+            case Unary { Operator: UnaryOperator.Negate } u:
+                Propagate(u.Operand, Neg(seed), output, rules, depth + 1);
+                break;
+            case Convert c:
+                Propagate(c.Operand, seed, output, rules, depth + 1);
+                break;
+            case Binary b:
+                PropagateBinary(b, seed, output, rules, depth);
+                break;
+            case Call c:
+                PropagateCall(c, seed, output, rules, depth);
+                break;
+            case Conditional c:
+                seed = Share(seed, output);
+                var then = new List<Stmt>();
+                var otherwise = new List<Stmt>();
+                Propagate(c.WhenTrue, seed, then, rules, depth + 1);
+                Propagate(c.WhenFalse, seed, otherwise, rules, depth + 1);
+                if (then.Count > 0)
+                {
+                    output.Add(new If(c.Condition, new Block(then.ToEquatableArray()), otherwise.Count > 0 ? new Block(otherwise.ToEquatableArray()) : null));
+                }
+                else
+                {
+                    output.Add(new If(new Unary(UnaryOperator.Not, c.Condition), new Block(otherwise.ToEquatableArray()), null));
+                }
+
+                break;
+        }
+    }
+
+    private void PropagateBinary(Binary b, Expr seed, List<Stmt> output, List<string> rules, int depth)
+    {
+        var left = activity.DependsOnActive(b.Left);
+        var right = activity.DependsOnActive(b.Right);
+        if ((left && right) || (left && !IsTerminal(b.Left)) || (right && !IsTerminal(b.Right)))
+        {
+            seed = Share(seed, output);
+        }
+
+        switch (b.Operator)
+        {
+            case BinaryOperator.Add:
+                Propagate(b.Left, seed, output, rules, depth + 1);
+                Propagate(b.Right, seed, output, rules, depth + 1);
+                break;
+            case BinaryOperator.Subtract:
+                Propagate(b.Left, seed, output, rules, depth + 1);
+                Propagate(b.Right, Neg(seed), output, rules, depth + 1);
+                break;
+            case BinaryOperator.Multiply:
+                Propagate(b.Left, Mul(seed, b.Right), output, rules, depth + 1);
+                Propagate(b.Right, Mul(seed, b.Left), output, rules, depth + 1);
+                break;
+            case BinaryOperator.Divide:
+                // ∂(l/r) = dl/r − l·dr/r²
+                var denominator = right ? Bind(b.Right, output) : b.Right;
+                Propagate(b.Left, Div(seed, denominator), output, rules, depth + 1);
+                Propagate(b.Right, Neg(Div(Mul(seed, b.Left), Mul(denominator, denominator))), output, rules, depth + 1);
+                break;
+            case BinaryOperator.Remainder:
+                // l % r = l − r·trunc(l/r): ∂l = 1, ∂r = −trunc(l/r)
+                rules.Add("∂ (l % r) = dl − trunc(l/r)·dr");
+                Propagate(b.Left, seed, output, rules, depth + 1);
+                Propagate(b.Right, Neg(Mul(seed, Call(MathFunction.Truncate, Div(b.Left, b.Right)))), output, rules, depth + 1);
+                break;
+        }
+    }
+
+    private void PropagateCall(Call call, Expr seed, List<Stmt> output, List<string> rules, int depth)
+    {
+        if (DerivativeRules.RuleText(call.Function, call.Arguments.Count) is { } rule && !rules.Contains(rule))
+        {
+            rules.Add(rule);
+        }
+
+        var activeArguments = call.Arguments.Where(activity.DependsOnActive).ToList();
+        if (activeArguments.Count > 1 || activeArguments.Any(a => !IsTerminal(a)))
+        {
+            seed = Share(seed, output);
+        }
+
+        var values = call.Arguments.Select(a => activeArguments.Count > 0 ? Bind(a, output) : a).ToList();
+        for (var k = 0; k < call.Arguments.Count; k++)
+        {
+            if (activity.DependsOnActive(call.Arguments[k])
+                && DerivativeRules.Partial(call.Function, values, k, e => Bind(e, output)) is { } partial)
+            {
+                Propagate(call.Arguments[k], Mul(seed, partial), output, rules, depth + 1);
+            }
+        }
+    }
+
+    /// <summary>Variables and array elements: an adjoint is accumulated into them directly.</summary>
+    private static bool IsTerminal(Expr e) => e is Variable or ElementAccess;
+
+    /// <summary>A seed used more than once is computed once into a temporary.</summary>
+    private Expr Share(Expr seed, List<Stmt> output) => IsLeaf(seed) ? seed : Temporary(seed, output);
+
+    /// <summary>A primal value used more than once is computed once into a temporary.</summary>
+    private Expr Bind(Expr value, List<Stmt> output) =>
+        IsLeaf(value) || (value is ElementAccess e && e.Indices.All(IsLeaf)) ? value : Temporary(value, output);
+
+    private Variable Temporary(Expr value, List<Stmt> output)
+    {
+        string name;
+        do
+        {
+            name = "t" + temporaryCounter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            temporaryCounter++;
+        }
+        while (scope.IsUsed(name));
+
+        output.Add(new Declare(name, IrType.Double, value));
+        return new Variable(name);
+    }
+}

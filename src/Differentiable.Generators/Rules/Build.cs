@@ -1,0 +1,111 @@
+using Differentiable.Generators.Infrastructure;
+using Differentiable.Generators.Ir;
+
+namespace Differentiable.Generators.Rules;
+
+/// <summary>Smart constructors that fold the algebra of structural zeros and ones as derivative code is built.</summary>
+internal static class Build
+{
+    public static bool IsZero(Expr e) => e is Constant { Value: 0.0 } c && c.Type != IrType.Boolean;
+
+    public static bool IsOne(Expr e) => e is Constant { Value: 1.0 } c && c.Type != IrType.Boolean;
+
+    public static Expr Neg(Expr e) => e switch
+    {
+        Constant { Type: IrType.Double } c => Constant.Of(-c.Value),
+        Unary { Operator: UnaryOperator.Negate } u => u.Operand,
+        _ => new Unary(UnaryOperator.Negate, e),
+    };
+
+    public static Expr Add(Expr a, Expr b)
+    {
+        if (IsZero(a))
+        {
+            return b;
+        }
+
+        if (IsZero(b))
+        {
+            return a;
+        }
+
+        return b is Unary { Operator: UnaryOperator.Negate } n ? new Binary(BinaryOperator.Subtract, a, n.Operand) : new Binary(BinaryOperator.Add, a, b);
+    }
+
+    public static Expr Sub(Expr a, Expr b)
+    {
+        if (IsZero(b))
+        {
+            return a;
+        }
+
+        return IsZero(a) ? Neg(b) : new Binary(BinaryOperator.Subtract, a, b);
+    }
+
+    public static Expr Mul(Expr a, Expr b)
+    {
+        if (IsZero(a) || IsZero(b))
+        {
+            return Constant.Zero;
+        }
+
+        if (IsOne(a))
+        {
+            return b;
+        }
+
+        if (IsOne(b))
+        {
+            return a;
+        }
+
+        if (a is Constant { Value: -1.0 })
+        {
+            return Neg(b);
+        }
+
+        if (a is Unary { Operator: UnaryOperator.Negate } na)
+        {
+            return Neg(Mul(na.Operand, b));
+        }
+
+        if (b is Unary { Operator: UnaryOperator.Negate } nb)
+        {
+            return Neg(Mul(a, nb.Operand));
+        }
+
+        return new Binary(BinaryOperator.Multiply, a, b);
+    }
+
+    public static Expr Div(Expr a, Expr b)
+    {
+        if (IsZero(a))
+        {
+            return Constant.Zero;
+        }
+
+        if (IsOne(b))
+        {
+            return a;
+        }
+
+        if (a is Unary { Operator: UnaryOperator.Negate } na)
+        {
+            return Neg(Div(na.Operand, b));
+        }
+
+        return new Binary(BinaryOperator.Divide, a, b);
+    }
+
+    public static Expr Call(MathFunction function, params Expr[] arguments) => new Call(function, EquatableArray.Create(arguments));
+
+    public static Expr Compare(BinaryOperator op, Expr a, Expr b) => new Binary(op, a, b);
+
+    public static Expr If(Expr condition, Expr whenTrue, Expr whenFalse) => new Conditional(condition, whenTrue, whenFalse);
+
+    /// <summary>A value that can be repeated in generated code without recomputation.</summary>
+    public static bool IsLeaf(Expr e) => e is Constant or Variable or Opaque || (e is Unary { Operator: UnaryOperator.Negate } u && u.Operand is Constant or Variable);
+
+    /// <summary><c>target += value</c>, folding <c>+= -v</c> to <c>-= v</c> when printed.</summary>
+    public static Stmt Accumulate(Expr target, Expr value) => new Assign(target, Add(target, value));
+}

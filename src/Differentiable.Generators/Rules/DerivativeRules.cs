@@ -1,0 +1,150 @@
+using System;
+using System.Collections.Generic;
+using Differentiable.Generators.Ir;
+using static Differentiable.Generators.Rules.Build;
+
+namespace Differentiable.Generators.Rules;
+
+/// <summary>
+/// Partial derivatives of the <c>System.Math</c> functions, shared by forward and reverse mode.
+/// Conventions at non-differentiable points follow JAX: |x|′(0) = 1, ties in Max/Min split ½/½,
+/// piecewise-constant functions (Floor, Ceiling, Round, Truncate, Sign) have derivative 0 everywhere.
+/// </summary>
+internal static class DerivativeRules
+{
+    private const double Ln2 = 0.69314718055994531;
+    private const double Ln10 = 2.3025850929940459;
+
+    /// <summary>
+    /// ∂f/∂(argument <paramref name="k"/>) at <paramref name="u"/>, or null where it is identically zero.
+    /// <paramref name="bind"/> stores a value needed twice in a temporary and returns the temporary.
+    /// </summary>
+    public static Expr? Partial(MathFunction function, IReadOnlyList<Expr> u, int k, Func<Expr, Expr> bind)
+    {
+        var x = u[0];
+        switch (function)
+        {
+            case MathFunction.Sin:
+                return Call(MathFunction.Cos, x);
+            case MathFunction.Cos:
+                return Neg(Call(MathFunction.Sin, x));
+            case MathFunction.Tan:
+                var cos = bind(Call(MathFunction.Cos, x));
+                return Div(Constant.One, Mul(cos, cos));
+            case MathFunction.Asin:
+                return Div(Constant.One, Call(MathFunction.Sqrt, Sub(Constant.One, Mul(x, x))));
+            case MathFunction.Acos:
+                return Neg(Div(Constant.One, Call(MathFunction.Sqrt, Sub(Constant.One, Mul(x, x)))));
+            case MathFunction.Atan:
+                return Div(Constant.One, Add(Constant.One, Mul(x, x)));
+            case MathFunction.Atan2:
+                // atan2(y, x): ∂y = x / (x² + y²), ∂x = −y / (x² + y²)
+                var y = u[0];
+                var xx = u[1];
+                var denominator = Add(Mul(xx, xx), Mul(y, y));
+                return k == 0 ? Div(xx, denominator) : Neg(Div(y, denominator));
+            case MathFunction.Sinh:
+                return Call(MathFunction.Cosh, x);
+            case MathFunction.Cosh:
+                return Call(MathFunction.Sinh, x);
+            case MathFunction.Tanh:
+                var tanh = bind(Call(MathFunction.Tanh, x));
+                return Sub(Constant.One, Mul(tanh, tanh));
+            case MathFunction.Asinh:
+                return Div(Constant.One, Call(MathFunction.Sqrt, Add(Mul(x, x), Constant.One)));
+            case MathFunction.Acosh:
+                return Div(Constant.One, Call(MathFunction.Sqrt, Sub(Mul(x, x), Constant.One)));
+            case MathFunction.Atanh:
+                return Div(Constant.One, Sub(Constant.One, Mul(x, x)));
+            case MathFunction.Exp:
+                return Call(MathFunction.Exp, x);
+            case MathFunction.Log when u.Count == 2:
+                // log_b(x) = ln x / ln b
+                var lnB = bind(Call(MathFunction.Log, u[1]));
+                return k == 0
+                    ? Div(Constant.One, Mul(x, lnB))
+                    : Neg(Div(Call(MathFunction.Log, x), Mul(u[1], Mul(lnB, lnB))));
+            case MathFunction.Log:
+                return Div(Constant.One, x);
+            case MathFunction.Log2:
+                return Div(Constant.One, Mul(x, Constant.Of(Ln2)));
+            case MathFunction.Log10:
+                return Div(Constant.One, Mul(x, Constant.Of(Ln10)));
+            case MathFunction.Sqrt:
+                return Div(Constant.Of(0.5), Call(MathFunction.Sqrt, x));
+            case MathFunction.Cbrt:
+                var cbrt = bind(Call(MathFunction.Cbrt, x));
+                return Div(Constant.One, Mul(Constant.Of(3.0), Mul(cbrt, cbrt)));
+            case MathFunction.Pow:
+                return k == 0 ? PowerBase(x, u[1]) : PowerExponent(x, u[1]);
+            case MathFunction.Abs:
+                return If(Compare(BinaryOperator.GreaterOrEqual, x, Constant.Zero), Constant.One, Constant.Of(-1.0));
+            case MathFunction.Max:
+                return Selector(k == 0 ? u[0] : u[1], k == 0 ? u[1] : u[0], BinaryOperator.Greater);
+            case MathFunction.Min:
+                return Selector(k == 0 ? u[0] : u[1], k == 0 ? u[1] : u[0], BinaryOperator.Less);
+            case MathFunction.FusedMultiplyAdd:
+                return k switch { 0 => u[1], 1 => u[0], _ => Constant.One };
+            default:
+                return null; // Floor, Ceiling, Round, Truncate, Sign: piecewise constant.
+        }
+    }
+
+    /// <summary>∂/∂x xʸ = y·xʸ⁻¹ (0 where y = 0, as JAX), folded for constant exponents.</summary>
+    private static Expr PowerBase(Expr x, Expr y)
+    {
+        if (y is Constant c)
+        {
+            return c.Value switch
+            {
+                0.0 => Constant.Zero,
+                1.0 => Constant.One,
+                2.0 => Mul(Constant.Of(2.0), x),
+                _ => Mul(Constant.Of(c.Value), Call(MathFunction.Pow, x, Constant.Of(c.Value - 1.0))),
+            };
+        }
+
+        return If(Compare(BinaryOperator.Equal, y, Constant.Zero), Constant.Zero, Mul(y, Call(MathFunction.Pow, x, Sub(y, Constant.One))));
+    }
+
+    /// <summary>∂/∂y xʸ = xʸ·ln x (0 where x = 0, as JAX).</summary>
+    private static Expr PowerExponent(Expr x, Expr y) =>
+        If(Compare(BinaryOperator.Equal, x, Constant.Zero), Constant.Zero, Mul(Call(MathFunction.Pow, x, y), Call(MathFunction.Log, x)));
+
+    /// <summary>1 where this argument wins, ½ on a tie, 0 where the other wins.</summary>
+    private static Expr Selector(Expr self, Expr other, BinaryOperator wins) =>
+        If(Compare(wins, self, other), Constant.One, If(Compare(BinaryOperator.Equal, self, other), Constant.Of(0.5), Constant.Zero));
+
+    /// <summary>The rule in math notation, for the comment above generated code.</summary>
+    public static string? RuleText(MathFunction function, int arity) => function switch
+    {
+        MathFunction.Sin => "∂/∂u sin(u) = cos(u)",
+        MathFunction.Cos => "∂/∂u cos(u) = −sin(u)",
+        MathFunction.Tan => "∂/∂u tan(u) = 1/cos²(u)",
+        MathFunction.Asin => "∂/∂u asin(u) = 1/√(1 − u²)",
+        MathFunction.Acos => "∂/∂u acos(u) = −1/√(1 − u²)",
+        MathFunction.Atan => "∂/∂u atan(u) = 1/(1 + u²)",
+        MathFunction.Atan2 => "∂ atan2(y, x) = (x·dy − y·dx)/(x² + y²)",
+        MathFunction.Sinh => "∂/∂u sinh(u) = cosh(u)",
+        MathFunction.Cosh => "∂/∂u cosh(u) = sinh(u)",
+        MathFunction.Tanh => "∂/∂u tanh(u) = 1 − tanh²(u)",
+        MathFunction.Asinh => "∂/∂u asinh(u) = 1/√(u² + 1)",
+        MathFunction.Acosh => "∂/∂u acosh(u) = 1/√(u² − 1)",
+        MathFunction.Atanh => "∂/∂u atanh(u) = 1/(1 − u²)",
+        MathFunction.Exp => "∂/∂u exp(u) = exp(u)",
+        MathFunction.Log when arity == 2 => "∂ log_b(u) = du/(u·ln b) − ln(u)·db/(b·ln²b)",
+        MathFunction.Log => "∂/∂u ln(u) = 1/u",
+        MathFunction.Log2 => "∂/∂u log₂(u) = 1/(u·ln 2)",
+        MathFunction.Log10 => "∂/∂u log₁₀(u) = 1/(u·ln 10)",
+        MathFunction.Sqrt => "∂/∂u √u = 1/(2√u)",
+        MathFunction.Cbrt => "∂/∂u ∛u = 1/(3∛u²)",
+        MathFunction.Pow => "∂ uᵛ = v·uᵛ⁻¹·du + uᵛ·ln(u)·dv",
+        MathFunction.Abs => "∂/∂u |u| = sign(u), 1 at u = 0",
+        MathFunction.Max => "∂ max(a, b): 1 to the larger argument, ½ each on a tie",
+        MathFunction.Min => "∂ min(a, b): 1 to the smaller argument, ½ each on a tie",
+        MathFunction.FusedMultiplyAdd => "∂ (a·b + c) = b·da + a·db + dc",
+        MathFunction.Floor or MathFunction.Ceiling or MathFunction.Round or MathFunction.Truncate or MathFunction.Sign =>
+            $"∂/∂u {function.ToString().ToLowerInvariant()}(u) = 0 (piecewise constant)",
+        _ => null,
+    };
+}

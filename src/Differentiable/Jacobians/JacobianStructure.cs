@@ -1,0 +1,32 @@
+namespace Differentiable;
+
+/// <summary>The structure a <see cref="Jacobian"/> stores, which decides what indexing and products cost.</summary>
+public enum JacobianStructure
+{
+    /// <summary>Every entry stored: <see cref="DenseJacobian"/>.</summary>
+    Dense,
+
+    /// <summary>A Kronecker product of two factors: <see cref="KroneckerJacobian"/>.</summary>
+    Kronecker,
+
+    /// <summary>A diagonal matrix: <see cref="DiagonalJacobian"/>.</summary>
+    Diagonal,
+
+    /// <summary>The identity: <see cref="IdentityJacobian"/>.</summary>
+    Identity,
+
+    /// <summary>All zeros: <see cref="ZeroJacobian"/>.</summary>
+    Zero,
+
+    /// <summary>A scalar times another Jacobian: <see cref="ScaledJacobian"/>.</summary>
+    Scaled,
+
+    /// <summary>A sum of Jacobians of equal size: <see cref="SumJacobian"/>.</summary>
+    Sum,
+
+    /// <summary>Another Jacobian with its rows scaled, diag(d)·J: <see cref="DiagonalProductJacobian"/>.</summary>
+    DiagonalProduct,
+
+    /// <summary>A permutation matrix such as the commutation matrix: <see cref="PermutationJacobian"/>.</summary>
+    Permutation,
+}
