@@ -73,7 +73,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor WriteToParameterArray = Error(
         "DIFF013",
         "Parameter array is written",
-        "'{0}' is a parameter; a differentiated method must not write into or replace a parameter array (the derivative would change the caller's data); copy it into a local array first");
+        "'{0}' is a parameter array or refers to one; a differentiated method must not write into or replace a parameter array (the derivative would change the caller's data); copy it into a local array first");
 
     public static readonly DiagnosticDescriptor NoDifferentiableParameters = Error(
         "DIFF014",

@@ -11,7 +11,7 @@ namespace Differentiable.Generators.Emit;
 /// <summary>Writes one generated file per [Differentiate] method: the companions, inside the method's partial types.</summary>
 internal static class CompanionEmitter
 {
-    private const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCodeAttribute(\"Differentiable.Generators\", \"0.1.0\")]";
+    internal const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCodeAttribute(\"Differentiable.Generators\", \"0.1.0\")]";
 
     public static string Emit(MethodModel model)
     {
@@ -42,7 +42,15 @@ internal static class CompanionEmitter
         var active = model.Parameters.Where(p => p.IsActive).ToList();
         WriteGradient(writer, model, gradient, active);
         writer.Line();
-        WriteGradientTuple(writer, model, gradient, active);
+        if (model.ReturnType == IrType.Double)
+        {
+            WriteGradientTuple(writer, model, gradient, active);
+        }
+        else
+        {
+            JacobianEmitter.Write(writer, model, types, activity, active);
+        }
+
         writer.Line();
         WriteJvp(writer, model, tangent, active);
 
@@ -61,30 +69,49 @@ internal static class CompanionEmitter
         return writer.ToString();
     }
 
-    private static string Qualified(MethodModel model) =>
+    internal static string ResultType(MethodModel model) => model.ReturnType.ToCSharp();
+
+    internal static string Qualified(MethodModel model) =>
         string.Join(".", new[] { model.Namespace }.Concat(model.ContainingTypes.Select(t => t.Name)).Append(model.Name).Where(s => s is not null));
 
-    private static string Parameters(MethodModel model) => string.Join(", ", model.Parameters.Select(p => $"{p.TypeName} {p.Name}"));
+    internal static string Parameters(MethodModel model) => string.Join(", ", model.Parameters.Select(p => $"{p.TypeName} {p.Name}"));
 
-    private static string Arguments(MethodModel model) => string.Join(", ", model.Parameters.Select(p => p.Name));
+    internal static string Arguments(MethodModel model) => string.Join(", ", model.Parameters.Select(p => p.Name));
 
     private static string Seealso(MethodModel model) => $"<c>{model.Name}</c>";
 
     private static void WriteGradient(CodeWriter writer, MethodModel model, GradientCode gradient, List<ParameterModel> active)
     {
         var buffers = active.Select((p, i) => p.Type == IrType.Double ? $"out double {gradient.Buffers[i]}" : $"{p.TypeName} {gradient.Buffers[i]}");
+        var isVjp = model.ReturnType != IrType.Double;
+        var returnType = ResultType(model);
         writer.Line("/// <summary>");
-        writer.Line($"/// Computes {Seealso(model)} and its gradient by reverse-mode differentiation, writing ∂result/∂p into the");
-        writer.Line("/// caller's buffers (overwritten, shaped like their parameters). Allocates nothing that the method itself does not.");
+        if (isVjp)
+        {
+            writer.Line($"/// Computes {Seealso(model)} and the vector-Jacobian product Jᵀ·seed by reverse-mode differentiation (one sweep,");
+            writer.Line("/// no Jacobian formed): with seed = ∂L/∂result, the buffers receive ∂L/∂p (overwritten, shaped like their parameters).");
+        }
+        else
+        {
+            writer.Line($"/// Computes {Seealso(model)} and its gradient by reverse-mode differentiation, writing ∂result/∂p into the");
+            writer.Line("/// caller's buffers (overwritten, shaped like their parameters). Allocates nothing that the method itself does not.");
+        }
+
         writer.Line("/// </summary>");
+        if (isVjp)
+        {
+            writer.Line($"/// <param name=\"{gradient.SeedName}\">∂L/∂result: the cotangent to pull back, shaped like the result.</param>");
+        }
+
         foreach (var (parameter, i) in active.Select((p, i) => (p, i)))
         {
-            writer.Line($"/// <param name=\"{gradient.Buffers[i]}\">Receives ∂result/∂{parameter.Name}.</param>");
+            writer.Line($"/// <param name=\"{gradient.Buffers[i]}\">Receives {(isVjp ? "∂L" : "∂result")}/∂{parameter.Name}.</param>");
         }
 
         writer.Line($"/// <returns>The value of {Seealso(model)}.</returns>");
         writer.Line(GeneratedCode);
-        writer.Line($"{model.Accessibility} static double {model.Name}Gradient({string.Join(", ", new[] { Parameters(model) }.Concat(buffers).Where(s => s.Length > 0))})");
+        var seed = isVjp ? new[] { $"{returnType} {gradient.SeedName}" } : System.Array.Empty<string>();
+        writer.Line($"{model.Accessibility} static {returnType} {model.Name}{(isVjp ? "Vjp" : "Gradient")}({string.Join(", ", new[] { Parameters(model) }.Concat(seed).Concat(buffers).Where(s => s.Length > 0))})");
         WriteBody(writer, gradient.Body, gradient.TapeName);
     }
 
@@ -138,7 +165,7 @@ internal static class CompanionEmitter
 
         writer.Line(GeneratedCode);
         var tangents = active.Select((p, i) => $"{p.TypeName} {tangent.Tangents[i]}");
-        writer.Line($"{model.Accessibility} static (double Value, double Tangent) {model.Name}Jvp({string.Join(", ", new[] { Parameters(model) }.Concat(tangents).Where(s => s.Length > 0))})");
+        writer.Line($"{model.Accessibility} static ({ResultType(model)} Value, {ResultType(model)} Tangent) {model.Name}Jvp({string.Join(", ", new[] { Parameters(model) }.Concat(tangents).Where(s => s.Length > 0))})");
         WriteBody(writer, tangent.Body, "tape");
     }
 
@@ -148,7 +175,7 @@ internal static class CompanionEmitter
         printer.Write(body);
     }
 
-    private static string Unique(string preferred, MethodModel model)
+    internal static string Unique(string preferred, MethodModel model)
     {
         var name = preferred;
         for (var i = 2; model.Parameters.Any(p => p.Name == name) || model.Parameters.Any(p => "d" + p.Name == name); i++)

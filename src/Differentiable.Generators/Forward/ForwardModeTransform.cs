@@ -118,6 +118,10 @@ internal sealed class ForwardModeTransform
 
                 output.Add(new If(i.Condition, new Block(then.ToEquatableArray()), otherwise is null ? null : new Block(otherwise.ToEquatableArray())));
                 break;
+            case Return { Value: Variable result } r when model.ReturnType.IsArray():
+                var tangentArray = tangents.TryGetValue(result.Name, out var t) ? (Expr)new Variable(t) : NewLike(result.Name, model.ReturnType);
+                output.Add(new Return(new Tuple(EquatableArray.Create<Expr>(r.Value, tangentArray))));
+                break;
             case Return r:
                 output.AddRange(WithRules(TangentOf(r.Value, 0), t => new Return(new Tuple(EquatableArray.Create<Expr>(r.Value, t)))));
                 break;

@@ -64,7 +64,13 @@ internal sealed partial class MethodParser
                 }
                 else
                 {
-                    output.Add(new Return(ParseExpression(returnStatement.Expression, depth + 1)));
+                    var value = ParseExpression(returnStatement.Expression, depth + 1);
+                    if (Classify(method.ReturnType)?.IsArray() == true && value is not Variable)
+                    {
+                        UnsupportedStatement(returnStatement.Expression, "return of an array expression", "store the result in a local array (var y = new double[n]; ...) and return that local");
+                    }
+
+                    output.Add(new Return(value));
                 }
 
                 break;
@@ -152,13 +158,28 @@ internal sealed partial class MethodParser
                 }
             }
 
-            output.Add(new Declare(DeclareLocal(symbol, type.Value, isLoopVariable: false), type.Value, initializer));
+            var name = DeclareLocal(symbol, type.Value, isLoopVariable: false);
+            TrackParameterAlias(name, initializer);
+            output.Add(new Declare(name, type.Value, initializer));
+        }
+    }
+
+    /// <summary><c>double[] y = x;</c> makes y the caller's array: writes through y are writes into a parameter.</summary>
+    private void TrackParameterAlias(string name, Expr? value)
+    {
+        if (value is Variable source && parameterArrays.Contains(source.Name))
+        {
+            parameterArrays.Add(name);
+        }
+        else if (value is NewArray && !method.Parameters.Any(p => p.Name == name))
+        {
+            parameterArrays.Remove(name);
         }
     }
 
     private void CheckArrayValue(Expr value, SyntaxNode node)
     {
-        if (value is not (NewArray or Variable))
+        if (value is not (NewArray or Variable) && !(value is Constant && diagnostics.Count > 0))
         {
             Report(DiagnosticDescriptors.UnsupportedExpression, node, node.ToString(), "an array local must be initialized with 'new double[n]' or another array variable");
         }
@@ -225,13 +246,14 @@ internal sealed partial class MethodParser
         var value = ParseExpression(assignment.Right, depth + 1, allowAllocation: compound is null);
         if (target is Variable variable && types.TryGetValue(variable.Name, out var type) && type.IsArray())
         {
-            if (parameterArrays.Contains(variable.Name))
+            if (method.Parameters.Any(p => p.Name == variable.Name))
             {
                 Report(DiagnosticDescriptors.WriteToParameterArray, assignment.Left, variable.Name);
                 return;
             }
 
             CheckArrayValue(value, assignment.Right);
+            TrackParameterAlias(variable.Name, value);
         }
 
         output.Add(new Assign(target, compound is { } op ? new Binary(op, target, value) : value));
@@ -309,9 +331,14 @@ internal sealed partial class MethodParser
         output.Add(new For(variable, lower, upper, !ascending, body));
     }
 
-    private static Expr Add(Expr expression, int value) => expression is Constant { Type: IrType.Int32 } c
-        ? Constant.Int((int)c.Value + value)
-        : new Binary(BinaryOperator.Add, expression, Constant.Int(value));
+    /// <summary><paramref name="expression"/> + <paramref name="value"/>, folding integer constants (<c>n - 1 + 1</c> is <c>n</c>).</summary>
+    private static Expr Add(Expr expression, int value) => expression switch
+    {
+        Constant { Type: IrType.Int32 } c => Constant.Int((int)c.Value + value),
+        Binary { Operator: BinaryOperator.Subtract, Right: Constant { Type: IrType.Int32 } c } b when (int)c.Value == value => b.Left,
+        Binary { Operator: BinaryOperator.Add, Right: Constant { Type: IrType.Int32 } c } b when (int)c.Value == -value => b.Left,
+        _ => new Binary(BinaryOperator.Add, expression, Constant.Int(value)),
+    };
 
     private int? ReadStep(ForStatementSyntax loop, ILocalSymbol variable)
     {

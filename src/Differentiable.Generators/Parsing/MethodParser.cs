@@ -50,6 +50,12 @@ internal sealed partial class MethodParser
         var location = LocationInfo.From(syntax.Identifier);
         try
         {
+            // Code the compiler rejects (half-typed while editing) gets the compiler's errors only, not ours on top.
+            if (HasCompilerErrors(context.SemanticModel, syntax, cancellationToken))
+            {
+                return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+            }
+
             return new MethodParser(context.SemanticModel, method, syntax, cancellationToken).Run(context.Attributes);
         }
         catch (OperationCanceledException)
@@ -64,6 +70,27 @@ internal sealed partial class MethodParser
         {
             return Failed(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, location, method.Name, exception.GetType().Name + ": " + exception.Message));
         }
+    }
+
+    private static bool HasCompilerErrors(SemanticModel semanticModel, MethodDeclarationSyntax syntax, CancellationToken cancellationToken)
+    {
+        foreach (var diagnostic in syntax.GetDiagnostics())
+        {
+            if (diagnostic.Severity == DiagnosticSeverity.Error)
+            {
+                return true;
+            }
+        }
+
+        foreach (var diagnostic in semanticModel.GetDiagnostics(syntax.Span, cancellationToken))
+        {
+            if (diagnostic.Severity == DiagnosticSeverity.Error)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static ParseResult Failed(DiagnosticInfo diagnostic) => new(null, EquatableArray.Create(diagnostic));
@@ -82,7 +109,7 @@ internal sealed partial class MethodParser
         }
 
         var returnType = Classify(method.ReturnType);
-        if (returnType != IrType.Double)
+        if (returnType is not (IrType.Double or IrType.DoubleArray or IrType.DoubleMatrix))
         {
             Report(DiagnosticDescriptors.UnsupportedReturnType, syntax.ReturnType, method.Name, method.ReturnType.ToDisplayString());
         }
@@ -116,7 +143,7 @@ internal sealed partial class MethodParser
             return new ParseResult(null, diagnostics.ToEquatableArray());
         }
 
-        var body = TailReturns.Normalize(statements, FreshName("result"), locals);
+        var body = TailReturns.Normalize(statements, FreshName("result"), returnType!.Value, locals);
 
         var model = new MethodModel(
             method.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,

@@ -12,7 +12,7 @@ namespace Differentiable.Generators.Parsing;
 /// </summary>
 internal static class TailReturns
 {
-    public static Block Normalize(List<Stmt> statements, string resultName, List<LocalModel> locals)
+    public static Block Normalize(List<Stmt> statements, string resultName, IrType resultType, List<LocalModel> locals)
     {
         var returns = statements.Count(IrWalker.ContainsReturn);
         if (returns == 1 && statements[statements.Count - 1] is Return)
@@ -20,9 +20,9 @@ internal static class TailReturns
             return new Block(statements.ToEquatableArray());
         }
 
-        locals.Add(new LocalModel(resultName, IrType.Double));
+        locals.Add(new LocalModel(resultName, resultType));
         var body = Rewrite(statements, resultName);
-        body.Insert(0, new Declare(resultName, IrType.Double, Constant.Zero));
+        body.Insert(0, new Declare(resultName, resultType, resultType.IsArray() ? null : Constant.Zero));
         body.Add(new Return(new Variable(resultName)));
         return new Block(body.ToEquatableArray());
     }

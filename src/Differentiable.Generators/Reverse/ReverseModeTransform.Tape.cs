@@ -19,21 +19,27 @@ internal sealed partial class ReverseModeTransform
 
         public HashSet<string> Contents { get; } = new(System.StringComparer.Ordinal);
 
+        /// <summary>Arrays just allocated and not yet shared: no other name can read their elements (a must-fact).</summary>
+        public HashSet<string> Fresh { get; } = new(System.StringComparer.Ordinal);
+
         public TapeState Clone()
         {
             var copy = new TapeState();
             copy.Values.UnionWith(Values);
             copy.Contents.UnionWith(Contents);
+            copy.Fresh.UnionWith(Fresh);
             return copy;
         }
 
-        public void UnionWith(TapeState other)
+        /// <summary>The join where control flow meets: needs add up, freshness must hold on every path.</summary>
+        public void Join(TapeState other)
         {
             Values.UnionWith(other.Values);
             Contents.UnionWith(other.Contents);
+            Fresh.IntersectWith(other.Fresh);
         }
 
-        public bool SetEquals(TapeState other) => Values.SetEquals(other.Values) && Contents.SetEquals(other.Contents);
+        public bool SetEquals(TapeState other) => Values.SetEquals(other.Values) && Contents.SetEquals(other.Contents) && Fresh.SetEquals(other.Fresh);
     }
 
     private TapeState AnalyzeTape(Stmt statement, TapeState state)
@@ -50,6 +56,7 @@ internal sealed partial class ReverseModeTransform
             case Declare { Initializer: null } d:
                 state.Values.Remove(d.Name);
                 state.Contents.Remove(d.Name);
+                state.Fresh.Remove(d.Name);
                 return state;
             case Declare d:
                 return AnalyzeOverwrite(statement, d.Name, d.Initializer!, state);
@@ -83,7 +90,7 @@ internal sealed partial class ReverseModeTransform
 
                 var then = AnalyzeTape(i.Then, state.Clone());
                 var otherwise = i.Else is null ? state : AnalyzeTape(i.Else, state.Clone());
-                then.UnionWith(otherwise);
+                then.Join(otherwise);
                 return then;
             case For f:
                 // The reverse loop re-evaluates the bounds; the body cannot change them (the parser checks).
@@ -93,7 +100,7 @@ internal sealed partial class ReverseModeTransform
                 while (true)
                 {
                     var exit = AnalyzeTape(f.Body, entry.Clone());
-                    exit.UnionWith(entry);
+                    exit.Join(entry);
                     if (exit.SetEquals(entry))
                     {
                         return entry;
@@ -118,9 +125,19 @@ internal sealed partial class ReverseModeTransform
         var aliasesNeeded = value is Variable source && state.Contents.Contains(source.Name);
         state.Values.Remove(name);
         state.Contents.Remove(name);
+        state.Fresh.Remove(name);
         if (aliasesNeeded)
         {
             state.Contents.Add(name);
+        }
+
+        if (value is NewArray)
+        {
+            state.Fresh.Add(name);
+        }
+        else if (value is Variable shared)
+        {
+            state.Fresh.Remove(shared.Name);
         }
 
         return state;
@@ -145,9 +162,13 @@ internal sealed partial class ReverseModeTransform
         {
             if (types.Contains(element.Array))
             {
+                state.Contents.Add(element.Array);
                 foreach (var alias in activity.AliasesOf(element.Array))
                 {
-                    state.Contents.Add(alias);
+                    if (!state.Fresh.Contains(alias))
+                    {
+                        state.Contents.Add(alias);
+                    }
                 }
             }
         }

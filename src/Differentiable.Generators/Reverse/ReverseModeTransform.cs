@@ -13,7 +13,8 @@ namespace Differentiable.Generators.Reverse;
 /// <summary>The body of an allocation-free gradient companion, and the names of its gradient buffers.</summary>
 /// <param name="Body">Forward sweep, then reverse sweep, then <c>return value</c>.</param>
 /// <param name="Buffers">Per active parameter (declaration order), the name of its gradient buffer.</param>
-internal sealed record GradientCode(Block Body, EquatableArray<string> Buffers, bool UsesTape, string TapeName);
+/// <param name="SeedName">For an array-valued method (a VJP), the name of the seed parameter ∂L/∂result.</param>
+internal sealed record GradientCode(Block Body, EquatableArray<string> Buffers, bool UsesTape, string TapeName, string SeedName);
 
 /// <summary>
 /// Reverse mode on structured code, in the shape of Tapenade and Clad: a forward sweep that runs the original
@@ -33,6 +34,9 @@ internal sealed partial class ReverseModeTransform
     private readonly Dictionary<If, string> recordedBranches = new(ReferenceComparer<If>.Instance);
     private readonly HashSet<string> needsReset = new(System.StringComparer.Ordinal);
     private readonly string tapeName;
+    private readonly string seedName;
+    private readonly string seedRow;
+    private readonly string seedColumn;
     private int temporaryCounter;
 
     public ReverseModeTransform(MethodModel model, TypeEnvironment types, ActivityAnalysis activity)
@@ -42,6 +46,9 @@ internal sealed partial class ReverseModeTransform
         this.activity = activity;
         scope = new NameScope(types.Names.Concat(model.Parameters.Select(p => p.Name)));
         tapeName = scope.Fresh("tape");
+        seedName = scope.Fresh("seed");
+        seedRow = scope.Fresh("i");
+        seedColumn = scope.Fresh("j");
         foreach (var parameter in model.Parameters)
         {
             if (parameter.IsActive)
@@ -107,7 +114,11 @@ internal sealed partial class ReverseModeTransform
         {
             if (statement is Return r)
             {
-                body.Add(new Declare(valueName, IrType.Double, r.Value));
+                body.Add(new Declare(valueName, model.ReturnType, r.Value));
+                if (model.ReturnType.IsArray())
+                {
+                    body.Add(new Verbatim(SeedCheck(valueName, model.ReturnType)));
+                }
             }
             else
             {
@@ -115,10 +126,41 @@ internal sealed partial class ReverseModeTransform
             }
         }
 
-        body.Add(new Comment("Reverse sweep: propagate ∂result/∂result = 1 back through every statement."));
+        body.Add(new Comment(model.ReturnType.IsArray()
+            ? "Reverse sweep: start from the seed ∂L/∂result and propagate it back through every statement."
+            : "Reverse sweep: propagate ∂result/∂result = 1 back through every statement."));
         Reverse(model.Body, body);
         body.Add(new Return(new Variable(valueName)));
-        return new GradientCode(new Block(body.ToEquatableArray()), buffers.ToEquatableArray(), usesTape, tapeName);
+        return new GradientCode(new Block(body.ToEquatableArray()), buffers.ToEquatableArray(), usesTape, tapeName, seedName);
+    }
+
+    private string SeedCheck(string value, IrType type) => type == IrType.DoubleMatrix
+        ? $"if ({seedName} is null || {seedName}.GetLength(0) != {value}.GetLength(0) || {seedName}.GetLength(1) != {value}.GetLength(1)) throw new global::System.ArgumentException(\"The seed must have the shape of the result.\", nameof({seedName}));"
+        : $"if ({seedName} is null || {seedName}.Length != {value}.Length) throw new global::System.ArgumentException(\"The seed must have the length of the result.\", nameof({seedName}));";
+
+    /// <summary>The reverse of <c>return y</c> for an array y: ȳ += seed, element by element.</summary>
+    private IEnumerable<Stmt> SeedResult(Variable result)
+    {
+        if (!activity.IsActive(result.Name))
+        {
+            yield break;
+        }
+
+        var shadow = adjoints[result.Name];
+        var i = seedRow;
+        if (model.ReturnType == IrType.DoubleArray)
+        {
+            var element = EquatableArray.Create<Expr>(new Variable(i));
+            yield return new For(i, Constant.Int(0), new ArrayLength(result.Name, -1), false, new Block(EquatableArray.Create<Stmt>(
+                Accumulate(new ElementAccess(shadow, element), new ElementAccess(seedName, element)))));
+            yield break;
+        }
+
+        var j = seedColumn;
+        var indices = EquatableArray.Create<Expr>(new Variable(i), new Variable(j));
+        var inner = new For(j, Constant.Int(0), new ArrayLength(result.Name, 1), false, new Block(EquatableArray.Create<Stmt>(
+            Accumulate(new ElementAccess(shadow, indices), new ElementAccess(seedName, indices)))));
+        yield return new For(i, Constant.Int(0), new ArrayLength(result.Name, 0), false, new Block(EquatableArray.Create<Stmt>(inner)));
     }
 
     private static IEnumerable<Stmt> PrepareBuffer(string primal, string buffer, IrType type)
@@ -373,6 +415,9 @@ internal sealed partial class ReverseModeTransform
         var rules = new List<string>();
         switch (statement)
         {
+            case Return { Value: Variable result } when model.ReturnType.IsArray():
+                output.AddRange(SeedResult(result));
+                break;
             case Return r:
                 Propagate(r.Value, Constant.One, output, rules, 0);
                 break;

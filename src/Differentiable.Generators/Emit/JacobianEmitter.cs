@@ -1,0 +1,140 @@
+using System.Collections.Generic;
+using System.Linq;
+using Differentiable.Generators.Analysis;
+using Differentiable.Generators.Ir;
+using Differentiable.Generators.Model;
+using Differentiable.Generators.Structure;
+
+namespace Differentiable.Generators.Emit;
+
+/// <summary>
+/// Writes <c>{F}Jacobian</c> for an array-valued method: per differentiated parameter, the structured Jacobian the
+/// structure pass derived (Kronecker, diagonal, identity …) when it applies, else a dense Jacobian assembled with
+/// the fewer sweeps — one JVP per input element or one VJP per output element.
+/// </summary>
+internal static class JacobianEmitter
+{
+    private const string Assembly = "global::Differentiable.Runtime.JacobianAssembly";
+
+    public static void Write(CodeWriter writer, MethodModel model, TypeEnvironment types, ActivityAnalysis activity, List<ParameterModel> active)
+    {
+        var scope = new NameScope(types.Names.Concat(model.Parameters.Select(p => p.Name)));
+        var value = scope.Fresh("value");
+        var outputShape = scope.Fresh("outputShape");
+        var rows = scope.Fresh("rows");
+        var names = active.ToDictionary(p => p.Name, p => scope.Fresh("d" + p.Name));
+        var structure = StructurePass.Analyze(model, types, activity);
+
+        writer.Line("/// <summary>");
+        writer.Line($"/// Computes {Seealso(model)} and its Jacobian with respect to each differentiated parameter, as ∂vec(result)/∂vec(p)");
+        writer.Line("/// in column-major vec order. Where the structure pass recognized the index notation of the body, the Jacobian is");
+        writer.Line("/// returned structured (Kronecker, diagonal, identity) in memory proportional to its factors.");
+        writer.Line("/// </summary>");
+        writer.Line(CompanionEmitter.GeneratedCode);
+        var elements = string.Join(", ", active.Select(p => $"global::Differentiable.Jacobian d{p.Name}"));
+        writer.Line($"{model.Accessibility} static ({CompanionEmitter.ResultType(model)} Value, {elements}) {model.Name}Jacobian({CompanionEmitter.Parameters(model)})");
+        writer.Line("{");
+        writer.Indent();
+        writer.Line($"var {value} = {model.Name}({CompanionEmitter.Arguments(model)});");
+        writer.Line($"var {outputShape} = {Assembly}.Shape({value});");
+        writer.Line($"int {rows} = {outputShape}.Length;");
+        foreach (var parameter in active)
+        {
+            var target = names[parameter.Name];
+            writer.Line($"global::Differentiable.Jacobian {target};");
+            var form = structure?.For(parameter.Name);
+            if (form is not null)
+            {
+                writer.Line("{");
+                writer.Indent();
+                StructureEmitter.Write(writer, structure!, form, target, value, outputShape, scope);
+                writer.Line("else");
+            }
+
+            writer.Line("{");
+            writer.Indent();
+            WriteDense(writer, model, active, parameter, target, value, outputShape, rows, scope);
+            writer.Unindent();
+            writer.Line("}");
+            if (form is not null)
+            {
+                writer.Unindent();
+                writer.Line("}");
+            }
+        }
+
+        writer.Line($"return ({value}, {string.Join(", ", active.Select(p => names[p.Name]))});");
+        writer.Unindent();
+        writer.Line("}");
+    }
+
+    private static string Seealso(MethodModel model) => $"<c>{model.Name}</c>";
+
+    private static void WriteDense(CodeWriter writer, MethodModel model, List<ParameterModel> active, ParameterModel parameter, string target, string value, string outputShape, string rows, NameScope scope)
+    {
+        var columns = scope.Fresh("columns");
+        var matrix = scope.Fresh("matrix");
+        writer.Line($"// No structure recognized for ∂result/∂{parameter.Name}: dense, with the fewer sweeps.");
+        writer.Line($"int {columns} = {Assembly}.Count({parameter.Name});");
+        writer.Line($"var {matrix} = new double[{rows}, {columns}];");
+        writer.Line($"if ({columns} <= {rows})");
+        writer.Line("{");
+        writer.Indent();
+        writer.Line($"// Forward mode: one JVP per element of {parameter.Name}.");
+        var tangents = active.ToDictionary(p => p.Name, p => scope.Fresh("t" + p.Name));
+        foreach (var p in active)
+        {
+            writer.Line($"var {tangents[p.Name]} = {Zero(p)};");
+        }
+
+        var column = scope.Fresh("c");
+        writer.Line($"for (int {column} = 0; {column} < {columns}; {column}++)");
+        writer.Line("{");
+        writer.Indent();
+        writer.Line(SetVec(parameter, tangents[parameter.Name], column, "1.0"));
+        var arguments = string.Join(", ", new[] { CompanionEmitter.Arguments(model) }.Concat(active.Select(p => tangents[p.Name])));
+        writer.Line($"{Assembly}.CopyToColumn({matrix}, {column}, {model.Name}Jvp({arguments}).Tangent);");
+        writer.Line(SetVec(parameter, tangents[parameter.Name], column, "0.0"));
+        writer.Unindent();
+        writer.Line("}");
+        writer.Unindent();
+        writer.Line("}");
+        writer.Line("else");
+        writer.Line("{");
+        writer.Indent();
+        writer.Line("// Reverse mode: one VJP per element of the result.");
+        var seed = scope.Fresh("seed");
+        writer.Line($"var {seed} = {(model.ReturnType == IrType.DoubleMatrix ? $"new double[{value}.GetLength(0), {value}.GetLength(1)]" : $"new double[{value}.Length]")};");
+        var buffers = active.ToDictionary(p => p.Name, p => scope.Fresh("g" + p.Name));
+        foreach (var p in active.Where(p => p.Type != IrType.Double))
+        {
+            writer.Line($"var {buffers[p.Name]} = {Zero(p)};");
+        }
+
+        var row = scope.Fresh("r");
+        writer.Line($"for (int {row} = 0; {row} < {rows}; {row}++)");
+        writer.Line("{");
+        writer.Indent();
+        writer.Line($"{Assembly}.SetVec({seed}, {row}, 1.0);");
+        var vjpArguments = string.Join(", ", new[] { CompanionEmitter.Arguments(model), seed }.Concat(active.Select(p => p.Type == IrType.Double ? "out var " + buffers[p.Name] : buffers[p.Name])));
+        writer.Line($"{model.Name}Vjp({vjpArguments});");
+        writer.Line($"{Assembly}.CopyToRow({matrix}, {row}, {buffers[parameter.Name]});");
+        writer.Line($"{Assembly}.SetVec({seed}, {row}, 0.0);");
+        writer.Unindent();
+        writer.Line("}");
+        writer.Unindent();
+        writer.Line("}");
+        writer.Line($"{target} = new global::Differentiable.DenseJacobian({matrix}, {outputShape}, {Assembly}.Shape({parameter.Name}));");
+    }
+
+    private static string Zero(ParameterModel parameter) => parameter.Type switch
+    {
+        IrType.DoubleArray => $"new double[{parameter.Name}.Length]",
+        IrType.DoubleMatrix => $"new double[{parameter.Name}.GetLength(0), {parameter.Name}.GetLength(1)]",
+        _ => "0.0",
+    };
+
+    private static string SetVec(ParameterModel parameter, string tangent, string index, string value) => parameter.Type == IrType.Double
+        ? $"{tangent} = {value};"
+        : $"{Assembly}.SetVec({tangent}, {index}, {value});";
+}

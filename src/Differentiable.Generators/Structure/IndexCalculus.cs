@@ -1,0 +1,167 @@
+using System.Collections.Generic;
+using System.Linq;
+using Differentiable.Generators.Ir;
+
+namespace Differentiable.Generators.Structure;
+
+/// <summary>A Kronecker delta δ(index, input index): 1 where they are equal.</summary>
+internal sealed record Delta(string Index, string Input);
+
+/// <summary>
+/// One term of ∂y[O]/∂a[P] in sum-of-products form: coefficient · Π factors · Π deltas, summed over <see cref="Sums"/>.
+/// Row factors are the chain-rule factors f′(u) of elementwise functions; they depend on the output indices only.
+/// </summary>
+internal sealed record Monomial(double Coefficient, List<TensorExpr> Factors, List<TensorExpr> RowFactors, List<Delta> Deltas, List<string> Sums)
+{
+    /// <summary>Summed indices a delta replaced by an input index (j := q): their ranges must cover the input's dimension.</summary>
+    public List<Delta> Collapsed { get; init; } = new();
+}
+
+internal static class MonomialExtensions
+{
+    public static Monomial Scale(this Monomial m, double c) => m with { Coefficient = m.Coefficient * c };
+
+    public static Monomial Times(this Monomial m, TensorExpr factor, bool row) => row
+        ? m with { RowFactors = m.RowFactors.Append(factor).ToList() }
+        : m with { Factors = m.Factors.Append(factor).ToList() };
+}
+
+/// <summary>
+/// Differentiates index notation with Kronecker deltas: ∂W[i,j]/∂W[p,q] = δ(i,p)·δ(j,q). Sums over an index that a
+/// delta ties to an input index collapse (Σ_j x_j·δ(j,q) = x_q), which is where the structure comes from.
+/// </summary>
+internal static class IndexCalculus
+{
+    /// <summary>∂definition/∂array[inputs] as monomials, or null when the definition is not linear in the array per term.</summary>
+    public static List<Monomial>? Differentiate(TensorExpr definition, string array, string[] inputs, IReadOnlyDictionary<string, (Expr Lower, Expr Upper)>? ranges = null)
+    {
+        var terms = Derive(definition, array, inputs);
+        if (terms is null)
+        {
+            return null;
+        }
+
+        var result = new List<Monomial>();
+        foreach (var term in terms)
+        {
+            var eliminated = EliminateSums(term, ranges);
+            if (eliminated is null)
+            {
+                return null;
+            }
+
+            result.Add(eliminated);
+        }
+
+        return result;
+    }
+
+    private static List<Monomial>? Derive(TensorExpr e, string array, string[] inputs)
+    {
+        if (!e.Reads(array))
+        {
+            return new List<Monomial>();
+        }
+
+        switch (e)
+        {
+            case TensorElement element:
+                if (element.Indices.Length != inputs.Length)
+                {
+                    return null;
+                }
+
+                var deltas = element.Indices.Select((index, k) => new Delta(index, inputs[k])).ToList();
+                return new List<Monomial> { new(1.0, new List<TensorExpr>(), new List<TensorExpr>(), deltas, new List<string>()) };
+            case TensorNegate n:
+                return Derive(n.Operand, array, inputs)?.Select(m => m.Scale(-1)).ToList();
+            case TensorBinary { Operator: BinaryOperator.Add or BinaryOperator.Subtract } b:
+                var left = Derive(b.Left, array, inputs);
+                var right = Derive(b.Right, array, inputs);
+                if (left is null || right is null)
+                {
+                    return null;
+                }
+
+                return left.Concat(b.Operator == BinaryOperator.Subtract ? right.Select(m => m.Scale(-1)) : right).ToList();
+            case TensorBinary { Operator: BinaryOperator.Multiply } b:
+                if (b.Left.Reads(array) && b.Right.Reads(array))
+                {
+                    return null; // Quadratic in the array: no constant structure.
+                }
+
+                return b.Left.Reads(array)
+                    ? Derive(b.Left, array, inputs)?.Select(m => Multiply(m, b.Right)).ToList()
+                    : Derive(b.Right, array, inputs)?.Select(m => Multiply(m, b.Left)).ToList();
+            case TensorBinary { Operator: BinaryOperator.Divide } b when !b.Right.Reads(array):
+                return Derive(b.Left, array, inputs)?.Select(m => m.Times(new TensorBinary(BinaryOperator.Divide, new TensorConstant(1.0), b.Right), row: false)).ToList();
+            case TensorCall c:
+                // Chain rule: f′(u) is a factor that depends on the output element only.
+                TensorExpr chain = new TensorDerivative(c);
+                return Derive(c.Argument, array, inputs)?.Select(m => m.Times(chain, row: true)).ToList();
+            case TensorSum s:
+                return Derive(s.Body, array, inputs)?.Select(m => m with { Sums = m.Sums.Append(s.Index).ToList() }).ToList();
+            default:
+                return null;
+        }
+    }
+
+    private static Monomial Multiply(Monomial m, TensorExpr factor) => factor is TensorConstant c ? m.Scale(c.Value) : m.Times(factor, row: false);
+
+    /// <summary>Σ_j … δ(j, p) … = (…)[j := p]. Fails when a summed index has no delta (a genuine contraction remains).</summary>
+    private static Monomial? EliminateSums(Monomial term, IReadOnlyDictionary<string, (Expr Lower, Expr Upper)>? ranges)
+    {
+        var renaming = new Dictionary<string, string>(System.StringComparer.Ordinal);
+        var deltas = new List<Delta>();
+        foreach (var delta in term.Deltas)
+        {
+            if (term.Sums.Contains(delta.Index))
+            {
+                if (renaming.ContainsKey(delta.Index))
+                {
+                    return null; // a[j, j]: a diagonal read, not a plain index.
+                }
+
+                renaming[delta.Index] = delta.Input;
+            }
+            else
+            {
+                deltas.Add(delta);
+            }
+        }
+
+        var factors = term.Factors.Select(f => f.Substitute(renaming)).ToList();
+
+        // A summed index no delta ties (a genuine contraction, Σ_k X[q,k]·B[k,l]) becomes one factor of its own.
+        foreach (var index in term.Sums.Where(s => !renaming.ContainsKey(s)))
+        {
+            if (deltas.Any(d => d.Index == index) || term.RowFactors.Any(f => f.FreeIndices().Contains(index)) || ranges is null || !ranges.TryGetValue(index, out var range))
+            {
+                return null;
+            }
+
+            var inside = factors.Where(f => f.FreeIndices().Contains(index)).ToList();
+            if (inside.Count == 0)
+            {
+                return null;
+            }
+
+            factors = factors.Except(inside).Append(new TensorSum(index, range.Lower, range.Upper, inside.Aggregate((a, b) => new TensorBinary(BinaryOperator.Multiply, a, b)))).ToList();
+        }
+
+        if (term.RowFactors.Any(f => f.FreeIndices().Any(renaming.ContainsKey)))
+        {
+            return null; // f′ of a summed expression inside the sum: not a row factor.
+        }
+
+        if (deltas.Select(d => d.Input).Distinct().Count() != deltas.Count || deltas.Select(d => d.Index).Distinct().Count() != deltas.Count)
+        {
+            return null;
+        }
+
+        return term with { Factors = factors, Deltas = deltas, Sums = new List<string>(), Collapsed = renaming.Select(r => new Delta(r.Key, r.Value)).ToList() };
+    }
+}
+
+/// <summary>f′(u) for an elementwise call f(u).</summary>
+internal sealed record TensorDerivative(TensorCall Call) : TensorExpr;

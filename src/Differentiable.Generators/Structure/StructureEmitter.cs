@@ -1,0 +1,382 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using Differentiable.Generators.Analysis;
+using Differentiable.Generators.Emit;
+using Differentiable.Generators.Infrastructure;
+using Differentiable.Generators.Ir;
+using Differentiable.Generators.Rules;
+
+namespace Differentiable.Generators.Structure;
+
+/// <summary>
+/// Writes the construction of a structured Jacobian: the method's int prelude (sizes), runtime checks that the loops
+/// cover whole dimensions (the assumption behind every delta), and the runtime <c>Jacobian</c> built from its
+/// factors — references copied, never the zeros. When a check fails, the caller's dense fallback runs instead.
+/// </summary>
+internal sealed class StructureEmitter
+{
+    private const string Runtime = "global::Differentiable.";
+    private const string Assembly = "global::Differentiable.Runtime.JacobianAssembly";
+
+    private readonly StructureResult structure;
+    private readonly ParameterStructure parameter;
+    private readonly string value;
+    private readonly NameScope scope;
+    private readonly List<string> lines = new();
+    private int indentation;
+    private readonly List<string> checks = new();
+    private readonly CSharpPrinter printer = new(new CodeWriter());
+
+    private StructureEmitter(StructureResult structure, ParameterStructure parameter, string value, NameScope scope)
+    {
+        this.structure = structure;
+        this.parameter = parameter;
+        this.value = value;
+        this.scope = scope;
+    }
+
+    /// <summary>Writes the prelude, a comment with the derivation, and <c>if (checks) { target = … }</c>; the caller writes the else.</summary>
+    public static void Write(CodeWriter writer, StructureResult structure, ParameterStructure parameter, string target, string value, string outputShape, NameScope scope)
+    {
+        var emitter = new StructureEmitter(structure, parameter, value, scope);
+        var expression = emitter.Build(parameter.Form, outputShape);
+        emitter.AddRangeChecks();
+
+        var printer = new CSharpPrinter(writer);
+        foreach (var statement in structure.Notation.Prelude)
+        {
+            printer.Write(statement is Declare d ? d : statement);
+        }
+
+        writer.Line($"// ∂{structure.Notation.Result}/∂vec({parameter.Parameter}) = {Describe(parameter.Form)}  ({Rule(parameter.Form)})");
+        var checks = emitter.checks.Distinct().Where(c => c.Split(new[] { " == " }, System.StringSplitOptions.None) is { Length: 2 } sides && sides[0] != sides[1]).ToList();
+        writer.Line($"if ({(checks.Count == 0 ? "true" : string.Join(" && ", checks))})");
+        writer.Line("{");
+        writer.Indent();
+        foreach (var line in emitter.lines)
+        {
+            writer.Line(line);
+        }
+
+        writer.Line($"{target} = {expression};");
+        writer.Unindent();
+        writer.Line("}");
+    }
+
+    private string InputShape => $"{Assembly}.Shape({parameter.Parameter})";
+
+    private string OutputDimension(string index)
+    {
+        var outputs = structure.Notation.OutputIndices;
+        var k = System.Array.IndexOf(outputs, index);
+        return outputs.Length == 1 ? $"{value}.Length" : $"{value}.GetLength({k.ToString(CultureInfo.InvariantCulture)})";
+    }
+
+    private string InputDimension(string input)
+    {
+        var k = System.Array.IndexOf(parameter.Inputs, input);
+        return parameter.Inputs.Length == 1 ? $"{parameter.Parameter}.Length" : $"{parameter.Parameter}.GetLength({k.ToString(CultureInfo.InvariantCulture)})";
+    }
+
+    private string Dimension(string index) => parameter.Inputs.Contains(index) ? InputDimension(index) : OutputDimension(index);
+
+    /// <summary>Every output loop runs over its whole dimension, and every summed index a delta collapsed covers the input's.</summary>
+    private void AddRangeChecks()
+    {
+        foreach (var output in structure.Notation.OutputIndices)
+        {
+            checks.Add($"{Print(structure.Notation.Ranges[output].Upper)} == {OutputDimension(output)}");
+        }
+
+        foreach (var collapsed in parameter.Collapsed)
+        {
+            checks.Add($"{Print(structure.Notation.Ranges[collapsed.Index].Upper)} == {InputDimension(collapsed.Input)}");
+        }
+    }
+
+    private string Print(Expr expression) => printer.Expression(expression);
+
+    private string Build(JacobianForm form, string outputShape)
+    {
+        switch (form)
+        {
+            case IdentityForm identity:
+                AddDeltaChecks(parameter.Inputs.Select((p, k) => new Delta(structure.Notation.OutputIndices[k], p)));
+                return Scaled(identity.Coefficient, identity.Scalars, $"new {Runtime}IdentityJacobian({value}.Length, {outputShape}, {InputShape})");
+            case DiagonalForm diagonal:
+                AddDeltaChecks(parameter.Inputs.Select((p, k) => new Delta(structure.Notation.OutputIndices[k], p)));
+                // The constant scale goes into the diagonal itself: diag(c·f′(x)) is still a diagonal.
+                var scaledFactors = diagonal.Scalars.Prepend(new TensorConstant(diagonal.Coefficient)).Concat(diagonal.Factors).ToList();
+                return $"new {Runtime}DiagonalJacobian({Diagonal(scaledFactors)}, {outputShape}, {InputShape})";
+            case PermutationForm permutation:
+                AddDeltaChecks(new[] { new Delta(structure.Notation.OutputIndices[0], parameter.Inputs[1]), new Delta(structure.Notation.OutputIndices[1], parameter.Inputs[0]) });
+                return Scaled(permutation.Coefficient, permutation.Scalars, $"{Runtime}PermutationJacobian.Commutation({parameter.Parameter}.GetLength(0), {parameter.Parameter}.GetLength(1))");
+            case KroneckerForm kronecker:
+                return Scaled(kronecker.Coefficient, kronecker.Scalars, Kronecker(kronecker, outputShape));
+            case DiagonalProductForm product:
+                var inner = Build(product.Inner, outputShape);
+                return $"new {Runtime}DiagonalProductJacobian({Diagonal(product.RowFactors)}, {inner})";
+            case SumForm sum:
+                return $"new {Runtime}SumJacobian({string.Join(", ", sum.Terms.Select(t => Build(t, outputShape)))})";
+            default:
+                throw new System.InvalidOperationException("unknown Jacobian form");
+        }
+    }
+
+    private void AddDeltaChecks(IEnumerable<Delta> deltas)
+    {
+        foreach (var delta in deltas)
+        {
+            checks.Add($"{OutputDimension(delta.Index)} == {InputDimension(delta.Input)}");
+        }
+    }
+
+    private string Kronecker(KroneckerForm form, string outputShape)
+    {
+        var leftShape = StructurePass.Shape(form.Left);
+        var rightShape = StructurePass.Shape(form.Right);
+
+        // 1 ⊗ A and A ⊗ 1 are A itself: a plain matrix reads better as a dense Jacobian (∂(Wx)/∂x = W).
+        var (single, singleShape) = leftShape == "Scalar" ? (form.Right, rightShape) : rightShape == "Scalar" ? (form.Left, leftShape) : (null, null);
+        if (single is not null && singleShape is "Matrix" or "TransposedMatrix")
+        {
+            var element = (TensorElement)single.Factors[0];
+            AddElementChecks(single, element, singleShape);
+            var copy = singleShape == "Matrix" ? $"{Assembly}.Copy({element.Array})" : $"{Assembly}.Transpose({element.Array})";
+            return $"new {Runtime}DenseJacobian({copy}, {outputShape}, {InputShape})";
+        }
+
+        if (single is not null && singleShape == "Identity")
+        {
+            AddDeltaChecks(single.Deltas);
+            return $"new {Runtime}IdentityJacobian({value}.Length, {outputShape}, {InputShape})";
+        }
+
+        return $"new {Runtime}KroneckerJacobian({Factor(form.Left, leftShape)}, {Factor(form.Right, rightShape)}, {outputShape}, {InputShape})";
+    }
+
+    private string Factor(KroneckerGroup group, string? shape)
+    {
+        const string factor = "global::Differentiable.KroneckerFactor";
+        switch (shape)
+        {
+            case "Scalar":
+                return $"{factor}.Scalar(1.0)";
+            case "Identity":
+                AddDeltaChecks(group.Deltas);
+                return $"{factor}.Identity({OutputDimension(group.Deltas[0].Index)})";
+            case "RowVector" or "ColumnVector" or "Matrix" or "TransposedMatrix":
+                var element = (TensorElement)group.Factors[0];
+                AddElementChecks(group, element, shape);
+                return $"{factor}.{shape}({Assembly}.Copy({element.Array}))";
+            default:
+                return $"{factor}.Matrix({Materialize(group)})";
+        }
+    }
+
+    /// <summary>The array a factor references must have exactly the group's dimensions.</summary>
+    private void AddElementChecks(KroneckerGroup group, TensorElement element, string shape)
+    {
+        if (element.Indices.Length == 1)
+        {
+            checks.Add($"{element.Array}.Length == {Dimension(element.Indices[0])}");
+            return;
+        }
+
+        checks.Add($"{element.Array}.GetLength(0) == {Dimension(element.Indices[0])}");
+        checks.Add($"{element.Array}.GetLength(1) == {Dimension(element.Indices[1])}");
+    }
+
+    /// <summary>A group that is no single array: its small matrix is computed entry by entry.</summary>
+    private string Materialize(KroneckerGroup group)
+    {
+        var name = scope.Fresh("factor");
+        var rows = group.Rows.Length == 0 ? "1" : string.Join(" * ", group.Rows.Select(OutputDimension));
+        var columns = group.Columns.Length == 0 ? "1" : string.Join(" * ", group.Columns.Select(InputDimension));
+        Line($"var {name} = new double[{rows}, {columns}];");
+        var indices = group.Rows.Concat(group.Columns).ToList();
+        OpenLoops(indices);
+        var entry = Product(group.Factors, group.Deltas);
+        Line($"{name}[{VecIndex(group.Rows)}, {VecIndex(group.Columns)}] = {entry};");
+        CloseLoops();
+        return name;
+    }
+
+    /// <summary>d[vec(O)] = Π factors, over every output element.</summary>
+    private string Diagonal(List<TensorExpr> factors)
+    {
+        var name = scope.Fresh("diagonal");
+        var outputs = structure.Notation.OutputIndices;
+        Line($"var {name} = new double[{value}.Length];");
+        OpenLoops(outputs);
+        var entry = Product(factors, new List<Delta>());
+        Line($"{name}[{VecIndex(outputs)}] = {entry};");
+        CloseLoops();
+        return name;
+    }
+
+    private string VecIndex(IReadOnlyList<string> indices) => indices.Count switch
+    {
+        0 => "0",
+        1 => indices[0],
+        _ => $"{indices[0]} + {indices[1]} * {Dimension(indices[0])}",
+    };
+
+    private readonly Stack<int> loopDepths = new();
+
+    private void Line(string text) => lines.Add(new string(' ', indentation * 4) + text);
+
+    private void OpenLoops(IEnumerable<string> indices)
+    {
+        // Outer loop over the slowest-varying index (the last one in vec order).
+        var ordered = indices.Reverse().ToList();
+        foreach (var index in ordered)
+        {
+            Line($"for (int {index} = 0; {index} < {Dimension(index)}; {index}++)");
+            Line("{");
+            indentation++;
+        }
+
+        loopDepths.Push(ordered.Count);
+    }
+
+    private void CloseLoops()
+    {
+        var count = loopDepths.Pop();
+        for (var k = 0; k < count; k++)
+        {
+            indentation--;
+            Line("}");
+        }
+    }
+
+    private string Product(List<TensorExpr> factors, List<Delta> deltas)
+    {
+        Expr product = Constant.One;
+        foreach (var factor in factors)
+        {
+            product = Rules.Build.Mul(product, Evaluate(factor));
+        }
+
+        var text = Print(product);
+        foreach (var delta in deltas)
+        {
+            text = $"({delta.Index} == {delta.Input} ? {text} : 0.0)";
+        }
+
+        return text;
+    }
+
+    private string Scaled(double coefficient, List<TensorExpr> scalars, string jacobian)
+    {
+        Expr scale = Constant.Of(coefficient);
+        foreach (var scalar in scalars)
+        {
+            scale = Rules.Build.Mul(scale, Evaluate(scalar));
+        }
+
+        return Rules.Build.IsOne(scale) ? jacobian : $"new {Runtime}ScaledJacobian({Print(scale)}, {jacobian})";
+    }
+
+    /// <summary>A tensor expression as an IR expression; sums are computed by loops written just before.</summary>
+    private Expr Evaluate(TensorExpr expression)
+    {
+        switch (expression)
+        {
+            case TensorConstant c:
+                return Constant.Of(c.Value);
+            case TensorScalar s:
+                return new Variable(s.Name);
+            case TensorElement e:
+                return new ElementAccess(e.Array, e.Indices.Select(i => (Expr)new Variable(i)).ToEquatableArray());
+            case TensorNegate n:
+                return Rules.Build.Neg(Evaluate(n.Operand));
+            case TensorBinary b:
+                return new Binary(b.Operator, Evaluate(b.Left), Evaluate(b.Right));
+            case TensorCall c:
+                return new Call(c.Function, EquatableArray.Create(Evaluate(c.Argument)));
+            case TensorDerivative d when d.Call == structure.Notation.Definition && FromOutput(d.Call.Function) is { } fromOutput:
+                return fromOutput;
+            case TensorDerivative d:
+                var argument = Evaluate(d.Call.Argument);
+                return DerivativeRules.Partial(d.Call.Function, new[] { argument }, 0, e => e) ?? Constant.Zero;
+            case TensorSum sum:
+                var total = scope.Fresh("sum");
+                Line($"double {total} = 0.0;");
+                Line($"for (int {sum.Index} = {Print(sum.Lower)}; {sum.Index} < {Print(sum.Upper)}; {sum.Index}++)");
+                Line("{");
+                indentation++;
+                var body = Evaluate(sum.Body);
+                Line($"{total} += {Print(body)};");
+                indentation--;
+                Line("}");
+                return new Variable(total);
+            default:
+                throw new System.InvalidOperationException("unknown tensor expression");
+        }
+    }
+
+    /// <summary>
+    /// f′(u) read from the already computed output y = f(u) where f′ is a function of f (tanh′ = 1 − y², exp′ = y,
+    /// √′ = 1/(2y)): the diagonal then costs O(n), not a second pass over the linear map.
+    /// </summary>
+    private Expr? FromOutput(MathFunction function)
+    {
+        var outputs = structure.Notation.OutputIndices.Select(i => (Expr)new Variable(i)).ToEquatableArray();
+        var y = new ElementAccess(value, outputs);
+        return function switch
+        {
+            MathFunction.Tanh => Rules.Build.Sub(Constant.One, Rules.Build.Mul(y, y)),
+            MathFunction.Exp => y,
+            MathFunction.Sqrt => Rules.Build.Div(Constant.Of(0.5), y),
+            _ => null,
+        };
+    }
+
+    private static string Describe(JacobianForm form) => form switch
+    {
+        IdentityForm => "I",
+        DiagonalForm d => $"diag({string.Join("·", d.Factors.Select(Describe))})",
+        PermutationForm => "K (commutation)",
+        KroneckerForm k when Describe(k.Left) == "1" => Describe(k.Right),
+        KroneckerForm k when Describe(k.Right) == "1" => Describe(k.Left),
+        KroneckerForm k => $"{Describe(k.Left)} ⊗ {Describe(k.Right)}",
+        DiagonalProductForm p => $"diag({string.Join("·", p.RowFactors.Select(Describe))})·({Describe(p.Inner)})",
+        SumForm s => string.Join(" + ", s.Terms.Select(Describe)),
+        _ => "?",
+    };
+
+    private static string Describe(KroneckerGroup group) => StructurePass.Shape(group) switch
+    {
+        "Scalar" => "1",
+        "Identity" => "I",
+        "RowVector" => ((TensorElement)group.Factors[0]).Array + "ᵀ",
+        "ColumnVector" or "Matrix" => ((TensorElement)group.Factors[0]).Array,
+        "TransposedMatrix" => ((TensorElement)group.Factors[0]).Array + "ᵀ",
+        _ => "[" + string.Join("·", group.Factors.Select(Describe).Concat(group.Deltas.Select(d => $"δ({d.Index},{d.Input})"))) + "]",
+    };
+
+    private static string Describe(TensorExpr expression) => expression switch
+    {
+        TensorConstant c => c.Value.ToString("R", CultureInfo.InvariantCulture),
+        TensorScalar s => s.Name,
+        TensorElement e => $"{e.Array}[{string.Join(",", e.Indices)}]",
+        TensorDerivative d => $"{d.Call.Function.ToString().ToLowerInvariant()}′(…)",
+        TensorCall c => $"{c.Function.ToString().ToLowerInvariant()}(…)",
+        TensorSum s => $"Σ_{s.Index}(…)",
+        _ => "(…)",
+    };
+
+    private static string Rule(JacobianForm form) => form switch
+    {
+        IdentityForm => "identity: each output is its input",
+        DiagonalForm => "elementwise map: diagonal",
+        PermutationForm => "transpose: vec(Xᵀ) = K·vec(X)",
+        KroneckerForm k when StructurePass.Shape(k.Left) == "Scalar" || StructurePass.Shape(k.Right) == "Scalar" => "linear map: the Jacobian is its coefficient matrix",
+        KroneckerForm => "vec/Kronecker identity: vec(AXB) = (Bᵀ ⊗ A)·vec(X)",
+        DiagonalProductForm => "chain rule through an elementwise function: diagonal times the inner Jacobian",
+        SumForm => "sum rule",
+        _ => string.Empty,
+    };
+}

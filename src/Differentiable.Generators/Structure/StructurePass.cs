@@ -1,0 +1,247 @@
+using System.Collections.Generic;
+using System.Linq;
+using Differentiable.Generators.Analysis;
+using Differentiable.Generators.Ir;
+using Differentiable.Generators.Model;
+
+namespace Differentiable.Generators.Structure;
+
+/// <summary>One Kronecker factor: its rows run over output indices, its columns over input indices (vec order).</summary>
+internal sealed record KroneckerGroup(string[] Rows, string[] Columns, List<TensorExpr> Factors, List<Delta> Deltas);
+
+/// <summary>The structure of ∂vec(y)/∂vec(a), derived at compile time.</summary>
+internal abstract record JacobianForm;
+
+/// <summary>c·I: each output element is the input element it is tied to.</summary>
+internal sealed record IdentityForm(double Coefficient, List<TensorExpr> Scalars) : JacobianForm;
+
+/// <summary>diag(d) with d[O] = c·Π factors(O).</summary>
+internal sealed record DiagonalForm(double Coefficient, List<TensorExpr> Scalars, List<TensorExpr> Factors) : JacobianForm;
+
+/// <summary>The commutation matrix: y = aᵀ.</summary>
+internal sealed record PermutationForm(double Coefficient, List<TensorExpr> Scalars) : JacobianForm;
+
+/// <summary>c·(Left ⊗ Right).</summary>
+internal sealed record KroneckerForm(double Coefficient, List<TensorExpr> Scalars, KroneckerGroup Left, KroneckerGroup Right) : JacobianForm;
+
+/// <summary>diag(d)·Inner, with d[O] = Π row factors (the f′(u) of an elementwise function of a linear map).</summary>
+internal sealed record DiagonalProductForm(List<TensorExpr> RowFactors, JacobianForm Inner) : JacobianForm;
+
+internal sealed record SumForm(List<JacobianForm> Terms) : JacobianForm;
+
+/// <summary>What the structure pass found for one differentiated parameter.</summary>
+/// <param name="Inputs">The input index symbols (p, q) used in the form.</param>
+/// <param name="Collapsed">Summed indices tied to input indices; their ranges must equal the input's dimensions.</param>
+internal sealed record ParameterStructure(string Parameter, string[] Inputs, JacobianForm Form, List<Delta> Collapsed);
+
+internal sealed record StructureResult(IndexNotation Notation, Dictionary<string, ParameterStructure> Parameters, TypeEnvironment Types)
+{
+    public ParameterStructure? For(string parameter) => Parameters.TryGetValue(parameter, out var form) ? form : null;
+}
+
+/// <summary>
+/// The structure pass: reads the method as index notation, differentiates each output element with Kronecker
+/// deltas, and recognizes identity, diagonal, permutation and Kronecker forms (possibly scaled by a row diagonal,
+/// possibly summed). Parameters it cannot classify get a dense Jacobian; nothing is ever claimed that is not exact.
+/// </summary>
+internal static class StructurePass
+{
+    public static StructureResult? Analyze(MethodModel model, TypeEnvironment types, ActivityAnalysis activity)
+    {
+        var notation = SymbolicExecutor.Read(model, types);
+        if (notation is null)
+        {
+            return null;
+        }
+
+        var scope = new NameScope(types.Names);
+        var parameters = new Dictionary<string, ParameterStructure>(System.StringComparer.Ordinal);
+        foreach (var parameter in model.Parameters.Where(p => p.IsActive && p.Type is IrType.DoubleArray or IrType.DoubleMatrix))
+        {
+            var inputs = parameter.Type == IrType.DoubleMatrix ? new[] { scope.Fresh("p"), scope.Fresh("q") } : new[] { scope.Fresh("p") };
+            var monomials = IndexCalculus.Differentiate(notation.Definition, parameter.Name, inputs, notation.Ranges);
+            if (monomials is null)
+            {
+                continue;
+            }
+
+            var forms = new List<JacobianForm>();
+            foreach (var monomial in monomials)
+            {
+                var form = Classify(monomial, notation.OutputIndices, inputs);
+                if (form is null)
+                {
+                    forms = null;
+                    break;
+                }
+
+                forms.Add(form);
+            }
+
+            if (forms is { Count: > 0 })
+            {
+                var collapsed = monomials.SelectMany(m => m.Collapsed).ToList();
+                parameters[parameter.Name] = new ParameterStructure(parameter.Name, inputs, forms.Count == 1 ? forms[0] : new SumForm(forms), collapsed);
+            }
+        }
+
+        return new StructureResult(notation, parameters, types);
+    }
+
+    private static JacobianForm? Classify(Monomial term, string[] outputs, string[] inputs)
+    {
+        var indexed = new HashSet<string>(outputs.Concat(inputs));
+        IEnumerable<string> Indices(TensorExpr f) => f.FreeIndices().Where(indexed.Contains);
+        var scalars = term.Factors.Where(f => !Indices(f).Any()).ToList();
+        var factors = term.Factors.Except(scalars).ToList();
+        var rowLike = factors.Where(f => Indices(f).All(outputs.Contains)).Concat(term.RowFactors).ToList();
+
+        // Every input index tied to a distinct output index: identity, diagonal or permutation.
+        if (term.Deltas.Count == inputs.Length && inputs.Length == outputs.Length && factors.All(f => Indices(f).All(outputs.Contains)))
+        {
+            var inOrder = term.Deltas.All(d => System.Array.IndexOf(outputs, d.Index) == System.Array.IndexOf(inputs, d.Input));
+            if (inOrder)
+            {
+                return rowLike.Count == 0 ? new IdentityForm(term.Coefficient, scalars) : new DiagonalForm(term.Coefficient, scalars, rowLike);
+            }
+
+            if (outputs.Length == 2)
+            {
+                JacobianForm permutation = new PermutationForm(term.Coefficient, scalars);
+                return rowLike.Count == 0 ? permutation : new DiagonalProductForm(rowLike, permutation);
+            }
+        }
+
+        var all = factors.Concat(term.RowFactors).ToList();
+        if (Kronecker(term, scalars, all, outputs, inputs, niceOnly: true) is { } nice)
+        {
+            return nice;
+        }
+
+        // Pull the factors that depend on the output element only into a row diagonal: diag(f′(u))·(x ⊗ I).
+        var rest = factors.Where(f => !Indices(f).All(outputs.Contains)).ToList();
+        if (rowLike.Count > 0)
+        {
+            var inner = term with { Factors = rest.Concat(scalars).ToList(), RowFactors = new List<TensorExpr>() };
+            var innerForm = Classify(inner, outputs, inputs);
+            if (innerForm is not null and not DiagonalProductForm)
+            {
+                return new DiagonalProductForm(rowLike, innerForm);
+            }
+        }
+
+        return Kronecker(term, scalars, all, outputs, inputs, niceOnly: false);
+    }
+
+    /// <summary>
+    /// Splits the indices so that the entry factors as Left[o_outer, p_outer]·Right[o_inner, p_inner] in vec order:
+    /// the right factor's rows run over the first output index (or none, or all), its columns likewise.
+    /// </summary>
+    private static KroneckerForm? Kronecker(Monomial term, List<TensorExpr> scalars, List<TensorExpr> factors, string[] outputs, string[] inputs, bool niceOnly)
+    {
+        foreach (var (leftRows, rightRows) in Splits(outputs))
+        {
+            foreach (var (leftColumns, rightColumns) in Splits(inputs))
+            {
+                var left = new HashSet<string>(leftRows.Concat(leftColumns));
+                var right = new HashSet<string>(rightRows.Concat(rightColumns));
+                var leftGroup = new KroneckerGroup(leftRows, leftColumns, new List<TensorExpr>(), new List<Delta>());
+                var rightGroup = new KroneckerGroup(rightRows, rightColumns, new List<TensorExpr>(), new List<Delta>());
+                var fits = true;
+                var indexed = new HashSet<string>(outputs.Concat(inputs));
+                foreach (var factor in factors)
+                {
+                    var indices = factor.FreeIndices().Where(indexed.Contains).ToList();
+                    if (indices.All(left.Contains))
+                    {
+                        leftGroup.Factors.Add(factor);
+                    }
+                    else if (indices.All(right.Contains))
+                    {
+                        rightGroup.Factors.Add(factor);
+                    }
+                    else
+                    {
+                        fits = false;
+                    }
+                }
+
+                foreach (var delta in term.Deltas)
+                {
+                    if (left.Contains(delta.Index) && left.Contains(delta.Input))
+                    {
+                        leftGroup.Deltas.Add(delta);
+                    }
+                    else if (right.Contains(delta.Index) && right.Contains(delta.Input))
+                    {
+                        rightGroup.Deltas.Add(delta);
+                    }
+                    else
+                    {
+                        fits = false;
+                    }
+                }
+
+                if (fits && (!niceOnly || (Shape(leftGroup) is not null && Shape(rightGroup) is not null)))
+                {
+                    return new KroneckerForm(term.Coefficient, scalars, leftGroup, rightGroup);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The ways to split indices into outer (left factor) and inner (right factor) in vec order.</summary>
+    private static IEnumerable<(string[] Left, string[] Right)> Splits(string[] indices)
+    {
+        yield return (System.Array.Empty<string>(), indices);
+        yield return (indices, System.Array.Empty<string>());
+        if (indices.Length == 2)
+        {
+            yield return (new[] { indices[1] }, new[] { indices[0] });
+        }
+    }
+
+    /// <summary>The runtime factor a group is without computing anything, or null when it must be materialized.</summary>
+    public static string? Shape(KroneckerGroup group)
+    {
+        if (group.Factors.Count == 0 && group.Deltas.Count == 0 && group.Rows.Length == 0 && group.Columns.Length == 0)
+        {
+            return "Scalar";
+        }
+
+        if (group.Factors.Count == 0 && group.Deltas.Count == 1 && group.Rows.Length == 1 && group.Columns.Length == 1)
+        {
+            return "Identity";
+        }
+
+        if (group.Deltas.Count == 0 && group.Factors.Count == 1 && group.Factors[0] is TensorElement element)
+        {
+            if (element.Indices.Length == 1 && group.Rows.Length == 0 && group.Columns.SequenceEqual(element.Indices))
+            {
+                return "RowVector";
+            }
+
+            if (element.Indices.Length == 1 && group.Columns.Length == 0 && group.Rows.SequenceEqual(element.Indices))
+            {
+                return "ColumnVector";
+            }
+
+            if (element.Indices.Length == 2 && group.Rows.Length == 1 && group.Columns.Length == 1)
+            {
+                if (element.Indices[0] == group.Rows[0] && element.Indices[1] == group.Columns[0])
+                {
+                    return "Matrix";
+                }
+
+                if (element.Indices[1] == group.Rows[0] && element.Indices[0] == group.Columns[0])
+                {
+                    return "TransposedMatrix";
+                }
+            }
+        }
+
+        return null;
+    }
+}

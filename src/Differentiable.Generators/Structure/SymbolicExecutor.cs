@@ -1,0 +1,264 @@
+using System.Collections.Generic;
+using System.Linq;
+using Differentiable.Generators.Analysis;
+using Differentiable.Generators.Ir;
+using Differentiable.Generators.Model;
+
+namespace Differentiable.Generators.Structure;
+
+/// <summary>The index-notation reading of an array-valued method: <c>y[O] = Definition</c> for every O in range.</summary>
+/// <param name="Result">The returned array.</param>
+/// <param name="OutputIndices">The loop variables that index the result, in its dimension order.</param>
+/// <param name="Prelude">Statements before the loops that define int sizes, copied into the Jacobian companion.</param>
+/// <param name="Ranges">The [lower, upper) range of every index variable, output and reduction.</param>
+internal sealed record IndexNotation(
+    string Result,
+    string[] OutputIndices,
+    TensorExpr Definition,
+    List<Stmt> Prelude,
+    Dictionary<string, (Expr Lower, Expr Upper)> Ranges);
+
+/// <summary>
+/// Reads a method body as index notation by executing it symbolically: output loops bind index variables, loops
+/// that only accumulate (<c>s += …</c>, <c>y[i] += …</c>) become sums. Anything else — branches, local arrays other
+/// than the result, data-dependent indices — means no structure is claimed and the Jacobian is computed densely.
+/// </summary>
+internal sealed class SymbolicExecutor
+{
+    private readonly MethodModel model;
+    private readonly TypeEnvironment types;
+    private readonly Dictionary<string, TensorExpr> scalars = new(System.StringComparer.Ordinal);
+    private readonly Dictionary<string, (Expr Lower, Expr Upper)> ranges = new(System.StringComparer.Ordinal);
+    private readonly List<Stmt> prelude = new();
+    private string result = string.Empty;
+    private string[] outputIndices = System.Array.Empty<string>();
+    private TensorExpr? definition;
+
+    private SymbolicExecutor(MethodModel model, TypeEnvironment types)
+    {
+        this.model = model;
+        this.types = types;
+    }
+
+    public static IndexNotation? Read(MethodModel model, TypeEnvironment types)
+    {
+        try
+        {
+            return new SymbolicExecutor(model, types).Run();
+        }
+        catch (NotIndexNotationException)
+        {
+            return null;
+        }
+    }
+
+    private IndexNotation? Run()
+    {
+        var statements = model.Body.Statements;
+        if (statements.Count < 2 || statements[statements.Count - 1] is not Return { Value: Variable returned })
+        {
+            return null;
+        }
+
+        result = returned.Name;
+        var stores = new List<ElementAccess>();
+        CollectStores(model.Body, stores);
+        if (stores.Count == 0 || stores.Any(s => s.Array != result) || stores.Select(s => s.Indices).Distinct().Count() != 1)
+        {
+            return null;
+        }
+
+        var indices = stores[0].Indices;
+        if (indices.Any(i => i is not Variable) || indices.Select(i => ((Variable)i).Name).Distinct().Count() != indices.Count)
+        {
+            return null;
+        }
+
+        outputIndices = indices.Select(i => ((Variable)i).Name).ToArray();
+        var allocated = false;
+        for (var k = 0; k < statements.Count - 1; k++)
+        {
+            switch (statements[k])
+            {
+                case Declare { Initializer: NewArray, Name: var name } when name == result && !allocated:
+                    allocated = true;
+                    break;
+                case Declare { Type: IrType.Int32, Initializer: not null } or Assign { Target: Variable } when IsInt(statements[k]):
+                    prelude.Add(statements[k]);
+                    break;
+                case Declare { Type: IrType.Double, Initializer: { } value, Name: var scalar }:
+                    scalars[scalar] = Symbolic(value);
+                    break;
+                case For loop when allocated && definition is null:
+                    Execute(loop);
+                    break;
+                default:
+                    return null;
+            }
+        }
+
+        return definition is null ? null : new IndexNotation(result, outputIndices, definition, prelude, ranges);
+    }
+
+    private bool IsInt(Stmt statement) => statement switch
+    {
+        Declare d => d.Type == IrType.Int32,
+        Assign { Target: Variable v } => types[v.Name] == IrType.Int32,
+        _ => false,
+    };
+
+    private static void CollectStores(Stmt statement, List<ElementAccess> stores)
+    {
+        switch (statement)
+        {
+            case Assign { Target: ElementAccess e }:
+                stores.Add(e);
+                break;
+            case For f:
+                CollectStores(f.Body, stores);
+                break;
+            case If i:
+                CollectStores(i.Then, stores);
+                if (i.Else is not null)
+                {
+                    CollectStores(i.Else, stores);
+                }
+
+                break;
+            case Block b:
+                foreach (var inner in b.Statements)
+                {
+                    CollectStores(inner, stores);
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>A loop over an output index: binds the index and runs its body once, symbolically.</summary>
+    private void Execute(For loop)
+    {
+        if (!outputIndices.Contains(loop.Variable))
+        {
+            throw new NotIndexNotationException();
+        }
+
+        Bind(loop);
+        foreach (var statement in loop.Body.Statements)
+        {
+            switch (statement)
+            {
+                case For inner when outputIndices.Contains(inner.Variable):
+                    Execute(inner);
+                    break;
+                case For reduction:
+                    foreach (var (target, sum) in Reduce(reduction))
+                    {
+                        Accumulate(target, sum);
+                    }
+
+                    break;
+                case Declare { Type: IrType.Double, Initializer: { } value, Name: var name }:
+                    scalars[name] = Symbolic(value);
+                    break;
+                case Assign { Target: Variable v, Value: var value } when types[v.Name] == IrType.Double:
+                    scalars[v.Name] = Symbolic(value);
+                    break;
+                case Assign { Target: ElementAccess e, Value: var value } when e.Array == result && outputIndices.All(ranges.ContainsKey):
+                    definition = Symbolic(value);
+                    break;
+                default:
+                    throw new NotIndexNotationException();
+            }
+        }
+    }
+
+    private void Bind(For loop)
+    {
+        if (loop.Lower is not Constant { Value: 0.0 } || ranges.ContainsKey(loop.Variable))
+        {
+            throw new NotIndexNotationException();
+        }
+
+        ranges[loop.Variable] = (loop.Lower, loop.Upper);
+    }
+
+    private void Accumulate(string target, TensorExpr sum)
+    {
+        if (target == result)
+        {
+            definition = definition is null ? sum : new TensorBinary(BinaryOperator.Add, definition, sum);
+        }
+        else
+        {
+            scalars[target] = new TensorBinary(BinaryOperator.Add, scalars.TryGetValue(target, out var current) ? current : throw new NotIndexNotationException(), sum);
+        }
+    }
+
+    /// <summary>A loop that only accumulates: for each target, Σ over the loop of what one iteration adds.</summary>
+    private List<(string Target, TensorExpr Sum)> Reduce(For loop)
+    {
+        Bind(loop);
+        var increments = new List<(string Target, TensorExpr Term)>();
+        foreach (var statement in loop.Body.Statements)
+        {
+            switch (statement)
+            {
+                case For inner when !outputIndices.Contains(inner.Variable):
+                    increments.AddRange(Reduce(inner));
+                    break;
+                case Assign { Target: var target, Value: Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract } b } when b.Left == target:
+                    var name = target switch
+                    {
+                        Variable v when types[v.Name] == IrType.Double => v.Name,
+                        ElementAccess e when e.Array == result && e.Indices.Select(i => (i as Variable)?.Name).SequenceEqual(outputIndices) => result,
+                        _ => throw new NotIndexNotationException(),
+                    };
+                    var term = Symbolic(b.Right);
+                    if (increments.Any(i => term.Reads(i.Target)) || term.FreeIndices().Contains(name))
+                    {
+                        throw new NotIndexNotationException();
+                    }
+
+                    increments.Add((name, b.Operator == BinaryOperator.Subtract ? new TensorNegate(term) : term));
+                    break;
+                default:
+                    throw new NotIndexNotationException();
+            }
+        }
+
+        return increments
+            .GroupBy(i => i.Target)
+            .Select(g => (g.Key, (TensorExpr)new TensorSum(loop.Variable, loop.Lower, loop.Upper, g.Select(i => i.Term).Aggregate((a, b) => new TensorBinary(BinaryOperator.Add, a, b)))))
+            .ToList();
+    }
+
+    private TensorExpr Symbolic(Expr expression)
+    {
+        switch (expression)
+        {
+            case Constant c when c.Type != IrType.Boolean:
+                return new TensorConstant(c.Value);
+            case Variable v when scalars.TryGetValue(v.Name, out var value):
+                return value;
+            case Variable v when types[v.Name] is IrType.Double or IrType.Int32 && !ranges.ContainsKey(v.Name)
+                && (model.Parameters.Any(p => p.Name == v.Name) || prelude.Any(p => IrWalker.AssignedNames(p).Contains(v.Name))):
+                return new TensorScalar(v.Name);
+            case ElementAccess e when model.Parameters.Any(p => p.Name == e.Array) && types[e.Array] != IrType.Int32Array
+                && e.Indices.All(i => i is Variable index && ranges.ContainsKey(index.Name)):
+                return new TensorElement(e.Array, e.Indices.Select(i => ((Variable)i).Name).ToArray());
+            case Unary { Operator: UnaryOperator.Negate } u:
+                return new TensorNegate(Symbolic(u.Operand));
+            case Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply or BinaryOperator.Divide } b:
+                return new TensorBinary(b.Operator, Symbolic(b.Left), Symbolic(b.Right));
+            case Call { Arguments.Count: 1 } c when c.Function is not (MathFunction.Abs or MathFunction.Floor or MathFunction.Ceiling or MathFunction.Round or MathFunction.Truncate or MathFunction.Sign):
+                return new TensorCall(c.Function, Symbolic(c.Arguments[0]));
+            default:
+                throw new NotIndexNotationException();
+        }
+    }
+
+    private sealed class NotIndexNotationException : System.Exception
+    {
+    }
+}

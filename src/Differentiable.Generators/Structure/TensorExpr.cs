@@ -1,0 +1,72 @@
+using System.Collections.Generic;
+using System.Linq;
+using Differentiable.Generators.Ir;
+
+namespace Differentiable.Generators.Structure;
+
+/// <summary>
+/// An output element in index notation: what one element <c>y[i]</c> equals as a function of the index variables,
+/// with loops over reductions turned into sums (<c>y_i = Σ_j W_ij x_j</c>).
+/// </summary>
+internal abstract record TensorExpr
+{
+    /// <summary>The index variables this expression depends on.</summary>
+    public IEnumerable<string> FreeIndices() => this switch
+    {
+        TensorElement e => e.Indices,
+        TensorSum s => s.Body.FreeIndices().Where(v => v != s.Index).Concat(IrWalker.ReadNames(s.Lower)).Concat(IrWalker.ReadNames(s.Upper)),
+        TensorBinary b => b.Left.FreeIndices().Concat(b.Right.FreeIndices()),
+        TensorNegate n => n.Operand.FreeIndices(),
+        TensorCall c => c.Argument.FreeIndices(),
+        TensorDerivative d => d.Call.FreeIndices(),
+        _ => Enumerable.Empty<string>(),
+    };
+
+    /// <summary>Whether the expression reads the given array.</summary>
+    public bool Reads(string array) => this switch
+    {
+        TensorElement e => e.Array == array,
+        TensorSum s => s.Body.Reads(array),
+        TensorBinary b => b.Left.Reads(array) || b.Right.Reads(array),
+        TensorNegate n => n.Operand.Reads(array),
+        TensorCall c => c.Argument.Reads(array),
+        TensorDerivative d => d.Call.Reads(array),
+        _ => false,
+    };
+
+    /// <summary>Renames index variables (a delta δ(j, p) summed out substitutes p for j).</summary>
+    public TensorExpr Substitute(IReadOnlyDictionary<string, string> renaming) => this switch
+    {
+        TensorElement e => e with { Indices = e.Indices.Select(v => renaming.TryGetValue(v, out var r) ? r : v).ToArray() },
+        TensorSum s => s with { Body = s.Body.Substitute(renaming) },
+        TensorBinary b => b with { Left = b.Left.Substitute(renaming), Right = b.Right.Substitute(renaming) },
+        TensorNegate n => n with { Operand = n.Operand.Substitute(renaming) },
+        TensorCall c => c with { Argument = c.Argument.Substitute(renaming) },
+        TensorDerivative d => d with { Call = (TensorCall)d.Call.Substitute(renaming) },
+        _ => this,
+    };
+}
+
+/// <summary>A number.</summary>
+internal sealed record TensorConstant(double Value) : TensorExpr;
+
+/// <summary>A scalar that no index varies: a parameter, an int local of the prelude.</summary>
+internal sealed record TensorScalar(string Name) : TensorExpr;
+
+/// <summary>An array element indexed by index variables only: <c>W[i, j]</c>.</summary>
+internal sealed record TensorElement(string Array, string[] Indices) : TensorExpr
+{
+    public bool Equals(TensorElement? other) => other is not null && Array == other.Array && Indices.SequenceEqual(other.Indices);
+
+    public override int GetHashCode() => Array.GetHashCode() ^ Indices.Length;
+}
+
+/// <summary>Σ over an index variable in [Lower, Upper).</summary>
+internal sealed record TensorSum(string Index, Expr Lower, Expr Upper, TensorExpr Body) : TensorExpr;
+
+internal sealed record TensorBinary(BinaryOperator Operator, TensorExpr Left, TensorExpr Right) : TensorExpr;
+
+internal sealed record TensorNegate(TensorExpr Operand) : TensorExpr;
+
+/// <summary>An elementwise function: <c>tanh(u)</c>.</summary>
+internal sealed record TensorCall(MathFunction Function, TensorExpr Argument) : TensorExpr;

@@ -1,0 +1,278 @@
+using System.Linq;
+using Differentiable.Generators.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+
+namespace Differentiable.Generators.Tests;
+
+/// <summary>Each unsupported construct gets its DIFF error at the offending syntax, and the method gets no companions.</summary>
+public sealed class DiagnosticTests
+{
+    private static void AssertDiagnostic(string id, string markup)
+    {
+        var (source, span) = Markup.Parse("using System;\nusing System.Collections.Generic;\nusing Differentiable;\n" + markup);
+        var run = GeneratorHarness.Run(source);
+        Assert.Null(run.Result.Results.Single().Exception);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        Assert.Equal(span, diagnostic.Location.SourceSpan);
+        Assert.True(diagnostic.Location.IsInSource, "the diagnostic must point into the user's syntax tree (so #pragma applies)");
+        Assert.Empty(run.Sources);
+        Assert.StartsWith("https://", diagnostic.Descriptor.HelpLinkUri);
+    }
+
+    [Fact]
+    public void NonPartialClass() => AssertDiagnostic("DIFF001", """
+        public static class [|Model|]
+        {
+            [Differentiate]
+            public static double F(double x) => x * x;
+        }
+        """);
+
+    [Fact]
+    public void NonPartialOuterClass() => AssertDiagnostic("DIFF001", """
+        public class [|Outer|]
+        {
+            public static partial class Model
+            {
+                [Differentiate]
+                public static double F(double x) => x * x;
+            }
+        }
+        """);
+
+    [Fact]
+    public void InstanceMethod() => AssertDiagnostic("DIFF002", """
+        public partial class Model
+        {
+            [Differentiate]
+            public double [|F|](double x) => x * x;
+        }
+        """);
+
+    [Fact]
+    public void ListNamedInWithRespectTo() => AssertDiagnostic("DIFF003", """
+        public static partial class Model
+        {
+            [Differentiate("xs")]
+            public static double F([|List<double>|] xs, double y) => y;
+        }
+        """);
+
+    [Fact]
+    public void RefParameter() => AssertDiagnostic("DIFF003", """
+        public static partial class Model
+        {
+            [Differentiate]
+            public static double F(ref [|double|] x) => x;
+        }
+        """);
+
+    [Fact]
+    public void NonNumericReturn() => AssertDiagnostic("DIFF004", """
+        public static partial class Model
+        {
+            [Differentiate]
+            public static [|string|] F(double x) => x.ToString();
+        }
+        """);
+
+    [Fact]
+    public void TryCatch() => AssertDiagnostic("DIFF005", """
+        public static partial class Model
+        {
+            [Differentiate]
+            public static double F(double x)
+            {
+                double y = x;
+                [|try { y = x * x; } catch (Exception) { }|]
+                return y;
+            }
+        }
+        """);
+
+    [Fact]
+    public void WhileLoop() => AssertDiagnostic("DIFF005", """
+        public static partial class Model
+        {
+            [Differentiate]
+            public static double F(double x)
+            {
+                [|while (x > 1) x /= 2;|]
+                return x;
+            }
+        }
+        """);
+
+    [Fact]
+    public void DelegateCall() => AssertDiagnostic("DIFF006", """
+        public static partial class Model
+        {
+            [Differentiate]
+            public static double F(double x, Func<double, double> f) => [|f(x)|];
+        }
+        """);
+
+    [Fact]
+    public void CallWithoutDerivative() => AssertDiagnostic("DIFF007", """
+        public static partial class Model
+        {
+            static double Helper(double x) => x;
+
+            [Differentiate]
+            public static double F(double x) => 2 * [|Helper(x)|];
+        }
+        """);
+
+    [Fact]
+    public void UnknownWithRespectTo() => AssertDiagnostic("DIFF008", """
+        public static partial class Model
+        {
+            [Differentiate([|"z"|])]
+            public static double F(double x) => x;
+        }
+        """);
+
+    [Fact]
+    public void LoopWithStride() => AssertDiagnostic("DIFF011", """
+        public static partial class Model
+        {
+            [Differentiate]
+            public static double F(double[] x)
+            {
+                double s = 0;
+                [|for|] (int i = 0; i < x.Length; i += 2) s += x[i];
+                return s;
+            }
+        }
+        """);
+
+    [Fact]
+    public void LoopBoundChangedInBody() => AssertDiagnostic("DIFF011", """
+        public static partial class Model
+        {
+            [Differentiate]
+            public static double F(double[] x, int n)
+            {
+                double s = 0;
+                [|for|] (int i = 0; i < n; i++) { s += x[i]; n = n - 1; }
+                return s;
+            }
+        }
+        """);
+
+    [Fact]
+    public void ReturnInsideLoop() => AssertDiagnostic("DIFF012", """
+        public static partial class Model
+        {
+            [Differentiate]
+            public static double F(double[] x)
+            {
+                for (int i = 0; i < x.Length; i++)
+                {
+                    if (x[i] > 0) [|return x[i];|]
+                }
+                return 0;
+            }
+        }
+        """);
+
+    [Fact]
+    public void WriteToParameterArray() => AssertDiagnostic("DIFF013", """
+        public static partial class Model
+        {
+            [Differentiate]
+            public static double F(double[] x)
+            {
+                [|x[0]|] = 1;
+                return x[0];
+            }
+        }
+        """);
+
+    [Fact]
+    public void WriteThroughAnAliasOfAParameterArray() => AssertDiagnostic("DIFF013", """
+        public static partial class Model
+        {
+            [Differentiate]
+            public static double F(double[] x)
+            {
+                double[] y = x;
+                [|y[0]|] = 1;
+                return y[0] * x[0];
+            }
+        }
+        """);
+
+    [Fact]
+    public void NoDifferentiableParameter() => AssertDiagnostic("DIFF014", """
+        public static partial class Model
+        {
+            [Differentiate]
+            public static double [|F|](int n) => n;
+        }
+        """);
+
+    [Fact]
+    public void UnsupportedLocalType() => AssertDiagnostic("DIFF005", """
+        public static partial class Model
+        {
+            [Differentiate]
+            public static double F(double x)
+            {
+                var [|list = new List<double>()|];
+                return x;
+            }
+        }
+        """);
+
+    [Fact]
+    public void SyntaxErrorsReportOnlyTheCompilersErrors()
+    {
+        var run = GeneratorHarness.Run("""
+            using Differentiable;
+            public static partial class Model
+            {
+                [Differentiate]
+                public static double F(double x)
+                {
+                    double y = x *
+                    return y;
+                }
+            }
+            """);
+        Assert.Null(run.Result.Results.Single().Exception);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.Sources);
+        Assert.NotEmpty(run.CompilationErrors);
+        Assert.All(run.CompilationErrors, e => Assert.StartsWith("CS", e.Id));
+    }
+
+    [Fact]
+    public void DescriptorsAreUniqueAndDocumented()
+    {
+        var descriptors = Diagnostics.DiagnosticDescriptors.All;
+        Assert.Equal(descriptors.Length, descriptors.Select(d => d.Id).Distinct().Count());
+        var docs = System.IO.Path.Combine(RepositoryRoot(), "docs", "diagnostics");
+        var unshipped = System.IO.File.ReadAllText(System.IO.Path.Combine(RepositoryRoot(), "src", "Differentiable.Generators", "AnalyzerReleases.Unshipped.md"));
+        foreach (var descriptor in descriptors)
+        {
+            Assert.Matches("^DIFF[0-9]{3}$", descriptor.Id);
+            Assert.EndsWith($"/docs/diagnostics/{descriptor.Id}.md", descriptor.HelpLinkUri);
+            Assert.True(System.IO.File.Exists(System.IO.Path.Combine(docs, descriptor.Id + ".md")), $"docs/diagnostics/{descriptor.Id}.md is missing");
+            Assert.Contains(descriptor.Id + " |", unshipped);
+        }
+    }
+
+    internal static string RepositoryRoot()
+    {
+        var directory = System.AppContext.BaseDirectory;
+        while (!System.IO.File.Exists(System.IO.Path.Combine(directory, "Generators.sln")))
+        {
+            directory = System.IO.Path.GetDirectoryName(directory)!;
+        }
+
+        return directory;
+    }
+}

@@ -1,0 +1,220 @@
+using Differentiable.Generators.Tests.Infrastructure;
+
+namespace Differentiable.Generators.Tests;
+
+/// <summary>
+/// The generated code for each supported construct, accepted by reading it. Each test also checks that the
+/// generated code compiles with the user's code, with no generator diagnostic.
+/// </summary>
+public sealed class SnapshotTests
+{
+    private static void VerifyGenerated(string body, [System.Runtime.CompilerServices.CallerMemberName] string test = "")
+    {
+        var source = $$"""
+            using System;
+            using Differentiable;
+
+            namespace Samples;
+
+            public static partial class Functions
+            {
+            {{body}}
+            }
+            """;
+        var run = GeneratorHarness.Run(source);
+        run.AssertClean();
+        foreach (var generated in run.Sources)
+        {
+            Snapshot.Verify(generated.SourceText.ToString(), generated.HintName.Replace(".g.cs", string.Empty), test: test);
+        }
+    }
+
+    [Fact]
+    public void Arithmetic() => VerifyGenerated("""
+            [Differentiate]
+            public static double Arithmetic(double x, double y) => -x * y + x / y - (x - y) * 2.5;
+        """);
+
+    [Fact]
+    public void MathFunctions() => VerifyGenerated("""
+            [Differentiate]
+            public static double Smooth(double x, double y)
+            {
+                double a = Math.Sin(x) * Math.Cos(y) + Math.Tan(x) + Math.Exp(-x * x) + Math.Log(1 + y * y);
+                double b = Math.Tanh(a) + Math.Sqrt(1 + x * x) + Math.Pow(x, 3) + Math.Pow(2, y) + Math.Atan2(y, x);
+                return a * b + Math.Log(x * x + 1, 2) + Math.Cbrt(y);
+            }
+        """);
+
+    [Fact]
+    public void SumOfSquaresLoop() => VerifyGenerated("""
+            [Differentiate]
+            public static double SumOfSquares(double[] x)
+            {
+                double sum = 0;
+                for (int i = 0; i < x.Length; i++)
+                {
+                    sum += x[i] * x[i];
+                }
+
+                return sum;
+            }
+        """);
+
+    [Fact]
+    public void QuadraticForm() => VerifyGenerated("""
+            [Differentiate]
+            public static double QuadraticForm(double[,] A, double[] x)
+            {
+                double result = 0;
+                for (int i = 0; i < x.Length; i++)
+                    for (int j = 0; j < x.Length; j++)
+                        result += x[i] * A[i, j] * x[j];
+                return result;
+            }
+        """);
+
+    [Fact]
+    public void LocalArrayLayer() => VerifyGenerated("""
+            [Differentiate(nameof(W), nameof(b))]
+            public static double Layer(double[,] W, double[] b, double[] x, int n)
+            {
+                var h = new double[n];
+                for (int i = 0; i < n; i++)
+                {
+                    double a = b[i];
+                    for (int j = 0; j < x.Length; j++)
+                        a += W[i, j] * x[j];
+                    h[i] = Math.Tanh(a);
+                }
+
+                double loss = 0;
+                for (int i = 0; i < n; i++)
+                    loss += 0.5 * h[i] * h[i];
+                return loss;
+            }
+        """);
+
+    [Fact]
+    public void Branches() => VerifyGenerated("""
+            [Differentiate]
+            public static double Piecewise(double x, double y)
+            {
+                double z;
+                if (x > y)
+                    z = x * x;
+                else
+                    z = Math.Abs(y) + Math.Max(x, 0.0);
+                double w = x < 0 ? -x : Math.Min(x, y);
+                if (z > 10)
+                    return z;
+                return z * w;
+            }
+        """);
+
+    [Fact]
+    public void RecordedBranch() => VerifyGenerated("""
+            [Differentiate]
+            public static double Clip(double[] x)
+            {
+                double s = 0;
+                for (int i = 0; i < x.Length; i++)
+                {
+                    s += x[i] * s + 1;
+                    if (s > 2)
+                        s = Math.Sqrt(s);
+                }
+
+                return s;
+            }
+        """);
+
+    [Fact]
+    public void CountingDownAndCompound() => VerifyGenerated("""
+            [Differentiate]
+            public static double Horner(double[] c, double x)
+            {
+                double p = 0;
+                for (int i = c.Length - 1; i >= 0; i--)
+                {
+                    p *= x;
+                    p += c[i];
+                }
+
+                return p;
+            }
+        """);
+
+    [Fact]
+    public void ReplacedState() => VerifyGenerated("""
+            [Differentiate(nameof(W))]
+            public static double Recurrent(double[,] W, double[] s0, int steps)
+            {
+                int h = s0.Length;
+                double[] s = s0;
+                for (int t = 0; t < steps; t++)
+                {
+                    var next = new double[h];
+                    for (int i = 0; i < h; i++)
+                    {
+                        double a = 0;
+                        for (int j = 0; j < h; j++)
+                            a += W[i, j] * s[j];
+                        next[i] = Math.Tanh(a);
+                    }
+
+                    s = next;
+                }
+
+                double loss = 0;
+                for (int i = 0; i < h; i++)
+                    loss += s[i] * s[i];
+                return loss;
+            }
+        """);
+
+    [Fact]
+    public void MatVecJacobian() => VerifyGenerated("""
+            [Differentiate]
+            public static double[] MatVec(double[,] W, double[] x)
+            {
+                int n = W.GetLength(0);
+                var y = new double[n];
+                for (int i = 0; i < n; i++)
+                    for (int j = 0; j < x.Length; j++)
+                        y[i] += W[i, j] * x[j];
+                return y;
+            }
+        """);
+
+    [Fact]
+    public void TanhLayerJacobian() => VerifyGenerated("""
+            [Differentiate]
+            public static double[] Layer(double[,] W, double[] x, double[] b)
+            {
+                var y = new double[b.Length];
+                for (int i = 0; i < b.Length; i++)
+                {
+                    double a = b[i];
+                    for (int j = 0; j < x.Length; j++)
+                        a += W[i, j] * x[j];
+                    y[i] = Math.Tanh(a);
+                }
+
+                return y;
+            }
+        """);
+
+    [Fact]
+    public void OuterProductJacobian() => VerifyGenerated("""
+            [Differentiate]
+            public static double[,] Outer(double[] u, double[] v)
+            {
+                var y = new double[u.Length, v.Length];
+                for (int i = 0; i < u.Length; i++)
+                    for (int j = 0; j < v.Length; j++)
+                        y[i, j] = u[i] * v[j];
+                return y;
+            }
+        """);
+}

@@ -1,0 +1,326 @@
+using System;
+using CsCheck;
+using static Differentiable.Tests.Gradients.FiniteDifference;
+
+namespace Differentiable.Tests.Gradients;
+
+/// <summary>Generated gradients against closed forms, and the conventions at kinks and jumps.</summary>
+public class AnalyticTests
+{
+    private const long Iterations = 50;
+    private const double Exact = 1e-12;
+
+    private static Gen<double[]> Vector(int length) => Gen.Double[-2.0, 2.0].Array[length];
+
+    private static Gen<double[,]> Matrix(int rows, int columns) =>
+        Gen.Double[-2.0, 2.0].Array[rows * columns].Select(flat =>
+        {
+            var matrix = new double[rows, columns];
+            Buffer.BlockCopy(flat, 0, matrix, 0, flat.Length * sizeof(double));
+            return matrix;
+        });
+
+    [Fact]
+    public void QuadraticFormGradientIsOuterProductAndSymmetrisedProduct() =>
+        (from n in Gen.Int[1, 6]
+         from A in Matrix(n, n)
+         from x in Vector(n)
+         select (A, x))
+        .Sample((A, x) =>
+        {
+            int n = x.Length;
+            var (value, dA, dx) = TestFunctions.QuadraticFormGradient(A, x);
+
+            var outer = new double[n, n];
+            var symmetrised = new double[n];
+            double expectedValue = 0.0;
+            for (int i = 0; i < n; i++)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    outer[i, j] = x[i] * x[j];
+                    symmetrised[i] += (A[i, j] + A[j, i]) * x[j];
+                    expectedValue += x[i] * A[i, j] * x[j];
+                }
+            }
+
+            AssertClose("xᵀAx", expectedValue, value, Exact);
+            AssertClose("∂(xᵀAx)/∂A = x xᵀ", outer, dA, Exact);
+            AssertClose("∂(xᵀAx)/∂x = (A + Aᵀ)x", symmetrised, dx, Exact);
+        }, iter: Iterations);
+
+    [Fact]
+    public void RowLayerWeightGradientIsOuterProductOfInputAndOutputGradient() =>
+        (from n in Gen.Int[1, 5]
+         from m in Gen.Int[1, 5]
+         from x in Vector(n)
+         from W in Matrix(n, m)
+         from b in Vector(m)
+         select (x, W, b))
+        .Sample((x, W, b) =>
+        {
+            int n = x.Length, m = b.Length;
+            var (value, dx, dW, db) = TestFunctions.RowLayerGradient(x, W, b);
+
+            // z = xW + b and ∂L/∂z = z for L = ½‖z‖².
+            var z = new double[m];
+            for (int j = 0; j < m; j++)
+            {
+                z[j] = b[j];
+                for (int i = 0; i < n; i++)
+                {
+                    z[j] += x[i] * W[i, j];
+                }
+            }
+
+            var outer = new double[n, m];
+            var backInput = new double[n];
+            double expectedValue = 0.0;
+            for (int j = 0; j < m; j++)
+            {
+                expectedValue += 0.5 * z[j] * z[j];
+                for (int i = 0; i < n; i++)
+                {
+                    outer[i, j] = x[i] * z[j];
+                    backInput[i] += W[i, j] * z[j];
+                }
+            }
+
+            AssertClose("½‖xW + b‖²", expectedValue, value, Exact);
+            AssertClose("∂L/∂W = xᵀ·(∂L/∂z)", outer, dW, Exact);
+            AssertClose("∂L/∂x = W·(∂L/∂z)", backInput, dx, Exact);
+            AssertClose("∂L/∂b = ∂L/∂z", z, db, Exact);
+        }, iter: Iterations);
+
+    [Fact]
+    public void TraceGradientsAreTransposedProducts() =>
+        (from m in Gen.Int[1, 4]
+         from n in Gen.Int[1, 4]
+         from p in Gen.Int[1, 4]
+         from A in Matrix(m, n)
+         from X in Matrix(n, p)
+         from B in Matrix(p, m)
+         select (A, X, B))
+        .Sample((A, X, B) =>
+        {
+            int m = A.GetLength(0), n = A.GetLength(1), p = X.GetLength(1);
+            var (value, dA, dX, dB) = TestFunctions.TraceAXBGradient(A, X, B);
+
+            var AtBt = new double[n, p]; // ∂/∂X = AᵀBᵀ
+            var XBt = new double[m, n];  // ∂/∂A = (XB)ᵀ
+            var AXt = new double[p, m];  // ∂/∂B = (AX)ᵀ
+            double trace = 0.0;
+            for (int i = 0; i < m; i++)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    for (int k = 0; k < p; k++)
+                    {
+                        AtBt[j, k] += A[i, j] * B[k, i];
+                        XBt[i, j] += X[j, k] * B[k, i];
+                        AXt[k, i] += A[i, j] * X[j, k];
+                        trace += A[i, j] * X[j, k] * B[k, i];
+                    }
+                }
+            }
+
+            AssertClose("trace(AXB)", trace, value, Exact);
+            AssertClose("∂ trace(AXB)/∂X = AᵀBᵀ", AtBt, dX, Exact);
+            AssertClose("∂ trace(AXB)/∂A = (XB)ᵀ", XBt, dA, Exact);
+            AssertClose("∂ trace(AXB)/∂B = (AX)ᵀ", AXt, dB, Exact);
+        }, iter: Iterations);
+
+    [Fact]
+    public void RosenbrockGradientMatchesItsClosedForm() =>
+        (from n in Gen.Int[1, 8]
+         from x in Vector(n)
+         select x)
+        .Sample(x =>
+        {
+            int n = x.Length;
+            var expected = new double[n];
+            for (int i = 0; i < n - 1; i++)
+            {
+                expected[i] += -400.0 * x[i] * (x[i + 1] - x[i] * x[i]) - 2.0 * (1.0 - x[i]);
+                expected[i + 1] += 200.0 * (x[i + 1] - x[i] * x[i]);
+            }
+
+            var (value, dx) = TestFunctions.RosenbrockGradient(x);
+            Assert.Equal(TestFunctions.Rosenbrock(x), value);
+            AssertClose("∇ Rosenbrock", expected, dx, Exact);
+        }, iter: Iterations);
+
+    [Fact]
+    public void RosenbrockGradientVanishesAtTheMinimum()
+    {
+        var (value, dx) = TestFunctions.RosenbrockGradient([1.0, 1.0, 1.0, 1.0]);
+        Assert.Equal(0.0, value);
+        Assert.All(dx, d => Assert.Equal(0.0, d));
+    }
+
+    [Fact]
+    public void LogisticLossGradientMatchesItsClosedForm() =>
+        (from n in Gen.Int[1, 6]
+         from d in Gen.Int[1, 3]
+         from X in Matrix(n, d)
+         from y in Gen.Double[0.0, 1.0].Array[n]
+         from w in Gen.Double[-1.0, 1.0].Array[d]
+         from b in Gen.Double[-1.0, 1.0]
+         select (X, y, w, b))
+        .Sample((X, y, w, b) =>
+        {
+            int n = y.Length, d = w.Length;
+            var expectedX = new double[n, d];
+            var expectedY = new double[n];
+            var expectedW = new double[d];
+            double expectedB = 0.0;
+            for (int i = 0; i < n; i++)
+            {
+                double z = b;
+                for (int j = 0; j < d; j++)
+                {
+                    z += X[i, j] * w[j];
+                }
+
+                double residual = (1.0 / (1.0 + Math.Exp(-z)) - y[i]) / n; // (p − y)/n
+                for (int j = 0; j < d; j++)
+                {
+                    expectedW[j] += residual * X[i, j];
+                    expectedX[i, j] = residual * w[j];
+                }
+
+                expectedB += residual;
+                expectedY[i] = -z / n; // −(log p − log(1 − p))/n
+            }
+
+            var g = TestFunctions.LogisticLossGradient(X, y, w, b);
+            AssertClose("∂L/∂w = Xᵀ(p − y)/n", expectedW, g.dw, 1e-10);
+            AssertClose("∂L/∂b = mean(p − y)", expectedB, g.db, 1e-10);
+            AssertClose("∂L/∂X = (p − y)wᵀ/n", expectedX, g.dX, 1e-10);
+            AssertClose("∂L/∂y = −z/n", expectedY, g.dy, 1e-10);
+        }, iter: Iterations);
+
+    [Fact]
+    public void HornerGradientIsPowersAndPolynomialDerivative() =>
+        (from n in Gen.Int[1, 7]
+         from c in Vector(n)
+         from x in Gen.Double[-2.0, 2.0]
+         select (c, x))
+        .Sample((c, x) =>
+        {
+            var powers = new double[c.Length];
+            double derivative = 0.0;
+            for (int i = 0; i < c.Length; i++)
+            {
+                powers[i] = Math.Pow(x, i);
+                if (i > 0)
+                {
+                    derivative += i * c[i] * Math.Pow(x, i - 1);
+                }
+            }
+
+            var (_, dc, dx) = TestFunctions.HornerGradient(c, x);
+            AssertClose("∂p/∂c[i] = xⁱ", powers, dc, Exact);
+            AssertClose("∂p/∂x = p′(x)", derivative, dx, Exact);
+        }, iter: Iterations);
+
+    [Fact]
+    public void RestrictedGradientCoversOnlyTheNamedParameter() =>
+        (from n in Gen.Int[1, 5]
+         from w in Vector(n)
+         from c in Vector(n)
+         from lambda in Gen.Double[-1.0, 1.0]
+         from p in Gen.Int[0, 5]
+         select (w, c, lambda, p))
+        .Sample((w, c, lambda, p) =>
+        {
+            var expected = new double[w.Length];
+            for (int i = 0; i < w.Length; i++)
+            {
+                expected[i] = (p == 0 ? 0.0 : lambda * p * Math.Pow(w[i] - c[i], p - 1)) + c[i];
+            }
+
+            var (value, dw) = TestFunctions.PenalizedGradient(w, c, lambda, p);
+            Assert.Equal(TestFunctions.Penalized(w, c, lambda, p), value);
+            AssertClose("∂/∂w of λΣ(w − c)ᵖ + w·c", expected, dw, Exact);
+        }, iter: Iterations);
+
+    [Theory]
+    [InlineData(0.0, 1.0)]
+    [InlineData(-0.0, 1.0)]
+    [InlineData(2.5, 1.0)]
+    [InlineData(-2.5, -1.0)]
+    public void AbsDerivativeIsSignWithOneAtZero(double x, double expected)
+    {
+        var (value, dx) = TestFunctions.AbsOfGradient(x);
+        Assert.Equal(Math.Abs(x), value);
+        Assert.Equal(expected, dx);
+        Assert.Equal(expected * 3.0, TestFunctions.AbsOfJvp(x, 3.0).Tangent);
+    }
+
+    [Theory]
+    [InlineData(1.0, 1.0, 0.5, 0.5)]
+    [InlineData(-0.7, -0.7, 0.5, 0.5)]
+    [InlineData(0.0, 0.0, 0.5, 0.5)]
+    [InlineData(2.0, 1.0, 1.0, 0.0)]
+    [InlineData(1.0, 2.0, 0.0, 1.0)]
+    public void MaxSendsTheDerivativeToTheLargerArgumentAndSplitsTies(double x, double y, double expectedX, double expectedY)
+    {
+        var (value, dx, dy) = TestFunctions.MaxOfGradient(x, y);
+        Assert.Equal(Math.Max(x, y), value);
+        Assert.Equal(expectedX, dx);
+        Assert.Equal(expectedY, dy);
+    }
+
+    [Theory]
+    [InlineData(1.0, 1.0, 0.5, 0.5)]
+    [InlineData(-0.7, -0.7, 0.5, 0.5)]
+    [InlineData(0.0, 0.0, 0.5, 0.5)]
+    [InlineData(2.0, 1.0, 0.0, 1.0)]
+    [InlineData(1.0, 2.0, 1.0, 0.0)]
+    public void MinSendsTheDerivativeToTheSmallerArgumentAndSplitsTies(double x, double y, double expectedX, double expectedY)
+    {
+        var (value, dx, dy) = TestFunctions.MinOfGradient(x, y);
+        Assert.Equal(Math.Min(x, y), value);
+        Assert.Equal(expectedX, dx);
+        Assert.Equal(expectedY, dy);
+    }
+
+    [Theory]
+    [InlineData(0.3)]
+    [InlineData(0.0)]
+    [InlineData(1.0)]
+    [InlineData(-1.5)]
+    [InlineData(2.5)]
+    [InlineData(-0.2)]
+    public void PiecewiseConstantFunctionsHaveZeroDerivative(double x)
+    {
+        var (value, dx) = TestFunctions.StepsGradient(x);
+        Assert.Equal(TestFunctions.Steps(x), value);
+        Assert.Equal(0.0, dx);
+        Assert.Equal(0.0, TestFunctions.StepsJvp(x, 1.0).Tangent);
+    }
+
+    [Theory]
+    [InlineData(1.5, 0.3)]
+    [InlineData(-0.5, 1.0)]
+    [InlineData(2.0, -1.5)]
+    [InlineData(0.7, 2.5)]
+    public void PiecewiseConstantFactorsScaleButContributeNothing(double x, double y)
+    {
+        var (_, dx, dy) = TestFunctions.TimesFloorGradient(x, y);
+        Assert.Equal(Math.Floor(y) + Math.Round(y) * Math.Sign(y), dx);
+        Assert.Equal(0.0, dy);
+    }
+
+    [Theory]
+    [InlineData(0.0, 1.0, 0.0)]
+    [InlineData(0.5, 1.0, 0.5)]
+    [InlineData(-3.0, 1.0, -1.0)]
+    [InlineData(3.0, 2.0, 2.0)]
+    public void HuberGradientInBothBranches(double x, double delta, double expected)
+    {
+        var (_, dx, _) = TestFunctions.HuberGradient(x, delta);
+        Assert.Equal(expected, dx);
+    }
+}

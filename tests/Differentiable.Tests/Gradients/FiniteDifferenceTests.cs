@@ -1,0 +1,261 @@
+using System;
+using CsCheck;
+using static Differentiable.Tests.Gradients.FiniteDifference;
+
+namespace Differentiable.Tests.Gradients;
+
+/// <summary>Every gradient component of every test function against central finite differences, on random inputs.</summary>
+public class FiniteDifferenceTests
+{
+    private const long Iterations = 100;
+
+    private static Gen<double> Scalar(double min = -2.0, double max = 2.0) => Gen.Double[min, max];
+
+    private static Gen<double[]> Vector(int length, double min = -2.0, double max = 2.0) => Gen.Double[min, max].Array[length];
+
+    private static Gen<double[,]> Matrix(int rows, int columns, double min = -2.0, double max = 2.0) =>
+        Gen.Double[min, max].Array[rows * columns].Select(flat =>
+        {
+            var matrix = new double[rows, columns];
+            Buffer.BlockCopy(flat, 0, matrix, 0, flat.Length * sizeof(double));
+            return matrix;
+        });
+
+    /// <summary>At least <c>1e-3</c> from a kink or jump at <paramref name="b"/>; the finite-difference step is ~1e-6.</summary>
+    private static bool Far(double a, double b) => Math.Abs(a - b) > 1e-3;
+
+    [Fact]
+    public void LogisticLoss() =>
+        // |z| ≤ 3 keeps 1 − p well away from 0, so Log(1 − p) is evaluated accurately.
+        (from n in Gen.Int[1, 5]
+         from d in Gen.Int[1, 3]
+         from X in Matrix(n, d, -0.5, 0.5)
+         from y in Vector(n, 0.0, 1.0)
+         from w in Vector(d, -1.0, 1.0)
+         from b in Scalar(-1.0, 1.0)
+         select (X, y, w, b))
+        .Sample((X, y, w, b) =>
+        {
+            var g = TestFunctions.LogisticLossGradient(X, y, w, b);
+            AssertGradient(nameof(TestFunctions.LogisticLoss),
+                a => TestFunctions.LogisticLoss((double[,])a[0], (double[])a[1], (double[])a[2], (double)a[3]),
+                [X, y, w, b], g.Value, g.dX, g.dy, g.dw, g.db);
+        }, iter: Iterations);
+
+    [Fact]
+    public void QuadraticForm() =>
+        (from n in Gen.Int[1, 5]
+         from A in Matrix(n, n)
+         from x in Vector(n)
+         select (A, x))
+        .Sample((A, x) =>
+        {
+            var g = TestFunctions.QuadraticFormGradient(A, x);
+            AssertGradient(nameof(TestFunctions.QuadraticForm),
+                a => TestFunctions.QuadraticForm((double[,])a[0], (double[])a[1]),
+                [A, x], g.Value, g.dA, g.dx);
+        }, iter: Iterations);
+
+    [Fact]
+    public void RowLayer() =>
+        (from n in Gen.Int[1, 4]
+         from m in Gen.Int[1, 4]
+         from x in Vector(n)
+         from W in Matrix(n, m)
+         from b in Vector(m)
+         select (x, W, b))
+        .Sample((x, W, b) =>
+        {
+            var g = TestFunctions.RowLayerGradient(x, W, b);
+            AssertGradient(nameof(TestFunctions.RowLayer),
+                a => TestFunctions.RowLayer((double[])a[0], (double[,])a[1], (double[])a[2]),
+                [x, W, b], g.Value, g.dx, g.dW, g.db);
+        }, iter: Iterations);
+
+    [Fact]
+    public void TraceAXB() =>
+        (from m in Gen.Int[1, 3]
+         from n in Gen.Int[1, 3]
+         from p in Gen.Int[1, 3]
+         from A in Matrix(m, n)
+         from X in Matrix(n, p)
+         from B in Matrix(p, m)
+         select (A, X, B))
+        .Sample((A, X, B) =>
+        {
+            var g = TestFunctions.TraceAXBGradient(A, X, B);
+            AssertGradient(nameof(TestFunctions.TraceAXB),
+                a => TestFunctions.TraceAXB((double[,])a[0], (double[,])a[1], (double[,])a[2]),
+                [A, X, B], g.Value, g.dA, g.dX, g.dB);
+        }, iter: Iterations);
+
+    [Fact]
+    public void Piecewise() =>
+        Gen.Select(Scalar(), Scalar())
+        .Where((x, y) => Far(x, 0.0) && Far(y, 0.5) && Far(x, y) && Far(x, 2.0 * y) && Far(x * x, y + 1.0))
+        .Sample((x, y) =>
+        {
+            var g = TestFunctions.PiecewiseGradient(x, y);
+            AssertGradient(nameof(TestFunctions.Piecewise),
+                a => TestFunctions.Piecewise((double)a[0], (double)a[1]),
+                [x, y], g.Value, g.dx, g.dy);
+        }, iter: Iterations);
+
+    [Fact]
+    public void Huber() =>
+        Gen.Select(Scalar(-3.0, 3.0), Scalar(0.5, 2.0))
+        .Where((x, delta) => Far(Math.Abs(x), delta))
+        .Sample((x, delta) =>
+        {
+            var g = TestFunctions.HuberGradient(x, delta);
+            AssertGradient(nameof(TestFunctions.Huber),
+                a => TestFunctions.Huber((double)a[0], (double)a[1]),
+                [x, delta], g.Value, g.dx, g.ddelta);
+        }, iter: Iterations);
+
+    [Fact]
+    public void AllMath() =>
+        Gen.Select(Scalar(), Scalar())
+        .Sample((x, y) =>
+        {
+            var g = TestFunctions.AllMathGradient(x, y);
+            AssertGradient(nameof(TestFunctions.AllMath),
+                a => TestFunctions.AllMath((double)a[0], (double)a[1]),
+                [x, y], g.Value, g.dx, g.dy);
+        }, iter: Iterations);
+
+    [Fact]
+    public void Rosenbrock() =>
+        (from n in Gen.Int[1, 5]
+         from x in Vector(n, -1.5, 1.5)
+         select x)
+        .Sample(x =>
+        {
+            var g = TestFunctions.RosenbrockGradient(x);
+            AssertGradient(nameof(TestFunctions.Rosenbrock),
+                a => TestFunctions.Rosenbrock((double[])a[0]),
+                [x], g.Value, g.dx);
+        }, iter: Iterations);
+
+    [Fact]
+    public void PrefixSumLoss() =>
+        (from n in Gen.Int[1, 6]
+         from x in Vector(n)
+         select x)
+        .Sample(x =>
+        {
+            var g = TestFunctions.PrefixSumLossGradient(x);
+            AssertGradient(nameof(TestFunctions.PrefixSumLoss),
+                a => TestFunctions.PrefixSumLoss((double[])a[0]),
+                [x], g.Value, g.dx);
+        }, iter: Iterations);
+
+    [Fact]
+    public void HiddenLayerLoss() =>
+        (from m in Gen.Int[1, 4]
+         from n in Gen.Int[1, 4]
+         from x in Vector(n)
+         from W in Matrix(m, n)
+         from v in Vector(m)
+         select (x, W, v))
+        .Sample((x, W, v) =>
+        {
+            var g = TestFunctions.HiddenLayerLossGradient(x, W, v);
+            AssertGradient(nameof(TestFunctions.HiddenLayerLoss),
+                a => TestFunctions.HiddenLayerLoss((double[])a[0], (double[,])a[1], (double[])a[2]),
+                [x, W, v], g.Value, g.dx, g.dW, g.dv);
+        }, iter: Iterations);
+
+    [Fact]
+    public void GramLoss() =>
+        (from n in Gen.Int[1, 4]
+         from d in Gen.Int[1, 3]
+         from X in Matrix(n, d)
+         select X)
+        .Sample(X =>
+        {
+            var g = TestFunctions.GramLossGradient(X);
+            AssertGradient(nameof(TestFunctions.GramLoss),
+                a => TestFunctions.GramLoss((double[,])a[0]),
+                [X], g.Value, g.dX);
+        }, iter: Iterations);
+
+    [Fact]
+    public void IteratedMap() =>
+        Gen.Select(Scalar(), Scalar(), Gen.Int[0, 6])
+        .Sample((x, r, steps) =>
+        {
+            var g = TestFunctions.IteratedMapGradient(x, r, steps);
+            AssertGradient(nameof(TestFunctions.IteratedMap),
+                a => TestFunctions.IteratedMap((double)a[0], (double)a[1], (int)a[2]),
+                [x, r, steps], g.Value, g.dx, g.dr, null);
+        }, iter: Iterations);
+
+    [Fact]
+    public void SoftplusMix() =>
+        Gen.Select(Scalar(), Scalar())
+        .Sample((x, y) =>
+        {
+            var g = TestFunctions.SoftplusMixGradient(x, y);
+            AssertGradient(nameof(TestFunctions.SoftplusMix),
+                a => TestFunctions.SoftplusMix((double)a[0], (double)a[1]),
+                [x, y], g.Value, g.dx, g.dy);
+        }, iter: Iterations);
+
+    [Fact]
+    public void Horner() =>
+        (from n in Gen.Int[1, 6]
+         from c in Vector(n)
+         from x in Scalar()
+         select (c, x))
+        .Sample((c, x) =>
+        {
+            var g = TestFunctions.HornerGradient(c, x);
+            AssertGradient(nameof(TestFunctions.Horner),
+                a => TestFunctions.Horner((double[])a[0], (double)a[1]),
+                [c, x], g.Value, g.dc, g.dx);
+        }, iter: Iterations);
+
+    [Fact]
+    public void Penalized() =>
+        (from n in Gen.Int[1, 4]
+         from w in Vector(n, -1.5, 1.5)
+         from c in Vector(n, -1.5, 1.5)
+         from lambda in Scalar(-1.0, 1.0)
+         from p in Gen.Int[0, 5]
+         select (w, c, lambda, p))
+        .Sample((w, c, lambda, p) =>
+        {
+            var g = TestFunctions.PenalizedGradient(w, c, lambda, p);
+            AssertGradient(nameof(TestFunctions.Penalized),
+                a => TestFunctions.Penalized((double[])a[0], (double[])a[1], (double)a[2], (int)a[3]),
+                [w, c, lambda, p], g.Value, g.dw, null, null, null);
+        }, iter: Iterations);
+
+    [Fact]
+    public void KinkedFunctionsAwayFromTheirKinks() =>
+        Gen.Select(Scalar(), Scalar())
+        .Where((x, y) => Far(x, 0.0) && Far(x, y))
+        .Sample((x, y) =>
+        {
+            var abs = TestFunctions.AbsOfGradient(x);
+            AssertGradient(nameof(TestFunctions.AbsOf), a => TestFunctions.AbsOf((double)a[0]), [x], abs.Value, abs.dx);
+            var max = TestFunctions.MaxOfGradient(x, y);
+            AssertGradient(nameof(TestFunctions.MaxOf), a => TestFunctions.MaxOf((double)a[0], (double)a[1]), [x, y], max.Value, max.dx, max.dy);
+            var min = TestFunctions.MinOfGradient(x, y);
+            AssertGradient(nameof(TestFunctions.MinOf), a => TestFunctions.MinOf((double)a[0], (double)a[1]), [x, y], min.Value, min.dx, min.dy);
+        }, iter: Iterations);
+
+    [Fact]
+    public void PiecewiseConstantFactorsAwayFromTheirJumps() =>
+        // Floor jumps at integers, Round at half-integers, Ceiling(2x) at half-integers, Sign at 0.
+        Gen.Select(Scalar(), Scalar())
+        .Where((x, y) => Far(2.0 * x, Math.Round(2.0 * x)) && Far(2.0 * y, Math.Round(2.0 * y)))
+        .Sample((x, y) =>
+        {
+            var steps = TestFunctions.StepsGradient(x);
+            AssertGradient(nameof(TestFunctions.Steps), a => TestFunctions.Steps((double)a[0]), [x], steps.Value, steps.dx);
+            var times = TestFunctions.TimesFloorGradient(x, y);
+            AssertGradient(nameof(TestFunctions.TimesFloor), a => TestFunctions.TimesFloor((double)a[0], (double)a[1]), [x, y], times.Value, times.dx, times.dy);
+        }, iter: Iterations);
+}
