@@ -192,6 +192,16 @@ internal sealed class CSharpPrinter
                 }
 
                 break;
+            case Binary b when AdditiveChain.IsChain(b):
+                var terms = AdditiveChain.Terms(b);
+                Append(builder, terms[0].Term, 6, depth + 1);
+                for (var k = 1; k < terms.Count; k++)
+                {
+                    builder.Append(terms[k].Negated ? " - " : " + ");
+                    Append(builder, terms[k].Term, 7, depth + 1);
+                }
+
+                break;
             case Binary b:
                 var binaryLevel = Level(b.Operator);
                 Append(builder, b.Left, binaryLevel, depth + 1);

@@ -168,6 +168,15 @@ internal sealed class ForwardModeTransform
                 return Neg(TangentOf(u.Operand, depth + 1));
             case Convert c:
                 return TangentOf(c.Operand, depth + 1);
+            case Binary b when AdditiveChain.IsChain(b):
+                Expr total = Constant.Zero;
+                foreach (var (term, negated) in AdditiveChain.Terms(b))
+                {
+                    var tangent = TangentOf(term, depth + 1);
+                    total = negated ? Sub(total, tangent) : Add(total, tangent);
+                }
+
+                return total;
             case Binary b:
                 var dl = TangentOf(b.Left, depth + 1);
                 var dr = TangentOf(b.Right, depth + 1);

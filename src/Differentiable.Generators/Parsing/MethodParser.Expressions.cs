@@ -59,10 +59,12 @@ internal sealed partial class MethodParser
             case PrefixUnaryExpressionSyntax prefix when prefix.IsKind(SyntaxKind.LogicalNotExpression):
                 return new Unary(UnaryOperator.Not, ParseExpression(prefix.Operand, depth + 1));
             case ConditionalExpressionSyntax conditional:
-                return new Conditional(
-                    ParseExpression(conditional.Condition, depth + 1),
-                    ParseExpression(conditional.WhenTrue, depth + 1),
-                    ParseExpression(conditional.WhenFalse, depth + 1));
+                var condition = ParseExpression(conditional.Condition, depth + 1);
+                conditionalDepth++;
+                var whenTrue = ParseExpression(conditional.WhenTrue, depth + 1);
+                var whenFalse = ParseExpression(conditional.WhenFalse, depth + 1);
+                conditionalDepth--;
+                return new Conditional(condition, whenTrue, whenFalse);
             case CastExpressionSyntax cast:
                 return ParseCast(cast, depth);
             case ArrayCreationExpressionSyntax creation when allowAllocation:
@@ -77,6 +79,35 @@ internal sealed partial class MethodParser
                 return Unsupported(expression, "this kind of expression is not supported in a differentiated method");
         }
     }
+
+    private static BinaryOperator? OperatorOf(SyntaxKind kind) => kind switch
+    {
+        SyntaxKind.AddExpression => BinaryOperator.Add,
+        SyntaxKind.SubtractExpression => BinaryOperator.Subtract,
+        SyntaxKind.MultiplyExpression => BinaryOperator.Multiply,
+        SyntaxKind.DivideExpression => BinaryOperator.Divide,
+        SyntaxKind.ModuloExpression => BinaryOperator.Remainder,
+        SyntaxKind.LessThanExpression => BinaryOperator.Less,
+        SyntaxKind.LessThanOrEqualExpression => BinaryOperator.LessOrEqual,
+        SyntaxKind.GreaterThanExpression => BinaryOperator.Greater,
+        SyntaxKind.GreaterThanOrEqualExpression => BinaryOperator.GreaterOrEqual,
+        SyntaxKind.EqualsExpression => BinaryOperator.Equal,
+        SyntaxKind.NotEqualsExpression => BinaryOperator.NotEqual,
+        SyntaxKind.LogicalAndExpression => BinaryOperator.And,
+        SyntaxKind.LogicalOrExpression => BinaryOperator.Or,
+        _ => null,
+    };
+
+    /// <summary>Operators of one family share a precedence and associate to the left.</summary>
+    private static int Family(SyntaxKind kind) => kind switch
+    {
+        SyntaxKind.AddExpression or SyntaxKind.SubtractExpression => 0,
+        SyntaxKind.MultiplyExpression or SyntaxKind.DivideExpression or SyntaxKind.ModuloExpression => 1,
+        _ => 2 + (int)kind,
+    };
+
+    /// <summary>Links of a left-leaning chain after which the partial result is stored in a local.</summary>
+    private const int ChainChunk = 128;
 
     private Expr Unsupported(SyntaxNode node, string reason)
     {
@@ -226,42 +257,42 @@ internal sealed partial class MethodParser
 
     private Expr ParseBinary(BinaryExpressionSyntax binary, int depth)
     {
-        BinaryOperator? op = binary.Kind() switch
-        {
-            SyntaxKind.AddExpression => BinaryOperator.Add,
-            SyntaxKind.SubtractExpression => BinaryOperator.Subtract,
-            SyntaxKind.MultiplyExpression => BinaryOperator.Multiply,
-            SyntaxKind.DivideExpression => BinaryOperator.Divide,
-            SyntaxKind.ModuloExpression => BinaryOperator.Remainder,
-            SyntaxKind.LessThanExpression => BinaryOperator.Less,
-            SyntaxKind.LessThanOrEqualExpression => BinaryOperator.LessOrEqual,
-            SyntaxKind.GreaterThanExpression => BinaryOperator.Greater,
-            SyntaxKind.GreaterThanOrEqualExpression => BinaryOperator.GreaterOrEqual,
-            SyntaxKind.EqualsExpression => BinaryOperator.Equal,
-            SyntaxKind.NotEqualsExpression => BinaryOperator.NotEqual,
-            SyntaxKind.LogicalAndExpression => BinaryOperator.And,
-            SyntaxKind.LogicalOrExpression => BinaryOperator.Or,
-            _ => null,
-        };
+        var op = OperatorOf(binary.Kind());
         if (op is null)
         {
             return Unsupported(binary, $"the operator '{binary.OperatorToken.Text}' is not supported");
         }
 
-        // Left-leaning chains (a + b + c + ...) are walked iteratively, so long sums do not deepen the recursion.
+        // Left-leaning chains of one precedence family (a + b - c + ..., a * b / c) are walked iteratively,
+        // so long sums do not deepen the recursion.
         var chain = new Stack<BinaryExpressionSyntax>();
         ExpressionSyntax current = binary;
-        while (current is BinaryExpressionSyntax b && b.IsKind(binary.Kind()) && semanticModel.GetConstantValue(b, cancellationToken).HasValue == false)
+        while (current is BinaryExpressionSyntax b && Family(b.Kind()) == Family(binary.Kind()) && OperatorOf(b.Kind()) is not null
+            && !semanticModel.GetConstantValue(b, cancellationToken).HasValue)
         {
             chain.Push(b);
             current = b.Left;
         }
 
         var result = ParseExpression(current, depth + 1);
+        var length = 0;
         while (chain.Count > 0)
         {
             var link = chain.Pop();
-            result = new Binary(op.Value, result, ParseExpression(link.Right, depth + 1));
+            result = new Binary(OperatorOf(link.Kind())!.Value, result, ParseExpression(link.Right, depth + 1));
+
+            // Every ChainChunk links, the partial result becomes a local: the same evaluation order (so the same
+            // rounding), but IR trees stay shallow enough to compare, hash and walk without deep recursion.
+            if (++length % ChainChunk == 0 && chain.Count > 0 && conditionalDepth == 0 && currentOutput is not null
+                && Classify(semanticModel.GetTypeInfo(link, cancellationToken).Type) is IrType.Double or IrType.Int32 && Family(link.Kind()) <= 1)
+            {
+                var type = Classify(semanticModel.GetTypeInfo(link, cancellationToken).Type)!.Value;
+                var partial = FreshName("partial");
+                types[partial] = type;
+                locals.Add(new Model.LocalModel(partial, type));
+                currentOutput.Add(new Declare(partial, type, result));
+                result = new Variable(partial);
+            }
         }
 
         return result;

@@ -30,6 +30,14 @@ internal sealed partial class MethodParser
     private void ParseStatement(StatementSyntax statement, List<Stmt> output, int depth)
     {
         StackGuard.Enter(depth);
+        var enclosing = currentOutput;
+        currentOutput = output;
+        ParseStatementInto(statement, output, depth);
+        currentOutput = enclosing;
+    }
+
+    private void ParseStatementInto(StatementSyntax statement, List<Stmt> output, int depth)
+    {
         switch (statement)
         {
             case BlockSyntax block:

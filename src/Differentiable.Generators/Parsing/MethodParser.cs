@@ -31,6 +31,10 @@ internal sealed partial class MethodParser
     private readonly List<LocalModel> externals = new();
     private readonly HashSet<string> parameterArrays = new(StringComparer.Ordinal);
     private int loopDepth;
+    private int conditionalDepth;
+
+    /// <summary>The statement list being filled, where expressions may hoist partial results.</summary>
+    private List<Stmt>? currentOutput;
 
     private MethodParser(SemanticModel semanticModel, IMethodSymbol method, MethodDeclarationSyntax syntax, CancellationToken cancellationToken)
     {
@@ -131,6 +135,7 @@ internal sealed partial class MethodParser
         var statements = new List<Stmt>();
         if (syntax.ExpressionBody is not null)
         {
+            currentOutput = statements;
             statements.Add(new Return(ParseExpression(syntax.ExpressionBody.Expression, 0)));
         }
         else

@@ -532,20 +532,28 @@ internal sealed partial class ReverseModeTransform
     {
         var left = activity.DependsOnActive(b.Left);
         var right = activity.DependsOnActive(b.Right);
-        if ((left && right) || (left && !IsTerminal(b.Left)) || (right && !IsTerminal(b.Right)))
+        if (AdditiveChain.IsChain(b))
+        {
+            var activeTerms = AdditiveChain.Terms(b).Where(t => activity.DependsOnActive(t.Term)).ToList();
+            if (activeTerms.Count > 1 || activeTerms.Any(t => !IsTerminal(t.Term)))
+            {
+                seed = Share(seed, output);
+            }
+        }
+        else if ((left && right) || (left && !IsTerminal(b.Left)) || (right && !IsTerminal(b.Right)))
         {
             seed = Share(seed, output);
         }
 
         switch (b.Operator)
         {
-            case BinaryOperator.Add:
-                Propagate(b.Left, seed, output, rules, depth + 1);
-                Propagate(b.Right, seed, output, rules, depth + 1);
-                break;
-            case BinaryOperator.Subtract:
-                Propagate(b.Left, seed, output, rules, depth + 1);
-                Propagate(b.Right, Neg(seed), output, rules, depth + 1);
+            case BinaryOperator.Add or BinaryOperator.Subtract:
+                // ∂(a ± b ± …) passes the seed to every term, negated for subtracted ones; walked flat, not recursively.
+                foreach (var (term, negated) in AdditiveChain.Terms(b))
+                {
+                    Propagate(term, negated ? Neg(seed) : seed, output, rules, depth + 1);
+                }
+
                 break;
             case BinaryOperator.Multiply:
                 Propagate(b.Left, Mul(seed, b.Right), output, rules, depth + 1);

@@ -1,0 +1,90 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Text;
+using Differentiable.Generators.Tests.Infrastructure;
+
+namespace Differentiable.Generators.Tests;
+
+/// <summary>Code that could take a naive generator down: huge expressions, deep nesting.</summary>
+public sealed class RobustnessTests
+{
+    [Fact]
+    public void ThreeThousandTermSumBuildsAndDifferentiatesExactly()
+    {
+        const int terms = 3000;
+        var sum = new StringBuilder("x[0] * 1.0");
+        for (var i = 1; i < terms; i++)
+        {
+            sum.Append(i % 2 == 0 ? " + " : " - ").Append("x[").Append(i).Append("] * ").Append(i + 1).Append(".0");
+        }
+
+        var source = $$"""
+            using Differentiable;
+            public static partial class Big
+            {
+                [Differentiate]
+                public static double Sum(double[] x) => {{sum}};
+            }
+            """;
+        var run = GeneratorHarness.Run(source);
+        run.AssertClean();
+
+        var gradient = Load(run).GetType("Big")!.GetMethods().Single(m => m.Name == "SumGradient" && m.GetParameters().Length == 2);
+        var x = Enumerable.Range(0, terms).Select(i => Math.Sin(i)).ToArray();
+        var dx = new double[terms];
+        gradient.Invoke(null, new object[] { x, dx });
+        for (var i = 0; i < terms; i++)
+        {
+            var expected = (i % 2 == 0 || i == 0 ? 1.0 : -1.0) * (i + 1);
+            Assert.Equal(expected, dx[i]);
+        }
+    }
+
+    [Fact]
+    public void ThousandNestedParenthesesBuild()
+    {
+        var source = $$"""
+            using Differentiable;
+            public static partial class Deep
+            {
+                [Differentiate]
+                public static double Square(double x) => {{new string('(', 1000)}}x * x{{new string(')', 1000)}};
+            }
+            """;
+        GeneratorHarness.Run(source).AssertClean();
+    }
+
+    [Fact]
+    public void ThousandNestedCallsGetADiagnosticNotACrash()
+    {
+        var call = new StringBuilder("x");
+        for (var i = 0; i < 1000; i++)
+        {
+            call.Insert(0, "System.Math.Sin(").Append(')');
+        }
+
+        var source = $$"""
+            using Differentiable;
+            public static partial class Deep
+            {
+                [Differentiate]
+                public static double Nested(double x) => {{call}};
+            }
+            """;
+        var run = GeneratorHarness.Run(source);
+        Assert.Null(run.Result.Results.Single().Exception);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("DIFF010", diagnostic.Id);
+        Assert.Empty(run.Sources);
+    }
+
+    private static Assembly Load(GeneratorRun run)
+    {
+        using var stream = new MemoryStream();
+        var emit = run.Output.Emit(stream);
+        Assert.True(emit.Success, string.Join(Environment.NewLine, emit.Diagnostics));
+        return Assembly.Load(stream.ToArray());
+    }
+}
