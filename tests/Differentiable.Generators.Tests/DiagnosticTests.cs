@@ -93,13 +93,13 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
-    public void WhileLoop() => AssertDiagnostic("DIFF005", """
+    public void SwitchStatement() => AssertDiagnostic("DIFF005", """
         public static partial class Model
         {
             [Differentiate]
-            public static double F(double x)
+            public static double F(double x, int k)
             {
-                [|while (x > 1) x /= 2;|]
+                [|switch (k) { case 0: x *= 2; break; default: break; }|]
                 return x;
             }
         }
@@ -131,50 +131,6 @@ public sealed class DiagnosticTests
         {
             [Differentiate([|"z"|])]
             public static double F(double x) => x;
-        }
-        """);
-
-    [Fact]
-    public void LoopWithStride() => AssertDiagnostic("DIFF011", """
-        public static partial class Model
-        {
-            [Differentiate]
-            public static double F(double[] x)
-            {
-                double s = 0;
-                [|for|] (int i = 0; i < x.Length; i += 2) s += x[i];
-                return s;
-            }
-        }
-        """);
-
-    [Fact]
-    public void LoopBoundChangedInBody() => AssertDiagnostic("DIFF011", """
-        public static partial class Model
-        {
-            [Differentiate]
-            public static double F(double[] x, int n)
-            {
-                double s = 0;
-                [|for|] (int i = 0; i < n; i++) { s += x[i]; n = n - 1; }
-                return s;
-            }
-        }
-        """);
-
-    [Fact]
-    public void ReturnInsideLoop() => AssertDiagnostic("DIFF012", """
-        public static partial class Model
-        {
-            [Differentiate]
-            public static double F(double[] x)
-            {
-                for (int i = 0; i < x.Length; i++)
-                {
-                    if (x[i] > 0) [|return x[i];|]
-                }
-                return 0;
-            }
         }
         """);
 

@@ -217,4 +217,27 @@ public sealed class SnapshotTests
                 return y;
             }
         """);
+
+    [Fact]
+    public void BreakAndWhile() => VerifyGenerated("""
+            [Differentiate]
+            public static double FirstBig(double[] x)
+            {
+                double s = 0;
+                for (int i = 0; i < x.Length; i++)
+                {
+                    s += x[i] * x[i];
+                    if (s > 1.0) break;
+                }
+
+                int k = 0;
+                while (k < x.Length && s < 10)
+                {
+                    s = s * 1.5 + x[k];
+                    k++;
+                }
+
+                return s;
+            }
+        """);
 }

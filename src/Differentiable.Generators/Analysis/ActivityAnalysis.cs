@@ -183,6 +183,9 @@ internal sealed class ActivityAnalysis
             case For f:
                 Collect(f.Body, assignments, ref result);
                 break;
+            case While w:
+                Collect(w.Body, assignments, ref result);
+                break;
             case If i:
                 Collect(i.Then, assignments, ref result);
                 if (i.Else is not null)

@@ -92,6 +92,9 @@ internal sealed class TypeEnvironment
                     types[f.Variable] = IrType.Int32;
                     stack.Push(f.Body);
                     break;
+                case While w:
+                    stack.Push(w.Body);
+                    break;
                 case If i:
                     stack.Push(i.Then);
                     if (i.Else is not null)

@@ -60,16 +60,6 @@ internal static class DiagnosticDescriptors
         "Code nests too deeply",
         "'{0}' nests expressions or statements more than {1} levels deep; split the computation into local variables");
 
-    public static readonly DiagnosticDescriptor UnsupportedLoop = Error(
-        "DIFF011",
-        "Loop shape cannot be differentiated",
-        "This for loop cannot be differentiated: {0}; write it as 'for (int i = lower; i < upper; i++)' (or counting down with i--) and do not assign the loop variable or the bounds inside the body");
-
-    public static readonly DiagnosticDescriptor UnsupportedReturn = Error(
-        "DIFF012",
-        "Return inside a loop",
-        "A return inside a loop cannot be differentiated yet; store the value in a local, leave the loop, and return after it");
-
     public static readonly DiagnosticDescriptor WriteToParameterArray = Error(
         "DIFF013",
         "Parameter array is written",
@@ -101,8 +91,6 @@ internal static class DiagnosticDescriptors
         UnknownWithRespectTo,
         InternalError,
         TooComplex,
-        UnsupportedLoop,
-        UnsupportedReturn,
         WriteToParameterArray,
         NoDifferentiableParameters,
         UnsupportedFeature,

@@ -53,6 +53,10 @@ internal sealed class CSharpPrinter
                 writer.Line(header);
                 Write(f.Body, depth + 1);
                 break;
+            case While w:
+                writer.Line($"while ({Expression(w.Condition)})");
+                Write(w.Body, depth + 1);
+                break;
             case If i:
                 writer.Line($"if ({Expression(i.Condition)})");
                 Write(i.Then, depth + 1);

@@ -106,6 +106,11 @@ internal sealed class ForwardModeTransform
                 Transform(f.Body, body);
                 output.Add(f with { Body = new Block(body.ToEquatableArray()) });
                 break;
+            case While w:
+                var loopBody = new List<Stmt>();
+                Transform(w.Body, loopBody);
+                output.Add(w with { Body = new Block(loopBody.ToEquatableArray()) });
+                break;
             case If i:
                 var then = new List<Stmt>();
                 Transform(i.Then, then);

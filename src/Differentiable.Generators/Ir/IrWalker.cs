@@ -83,6 +83,9 @@ internal static class IrWalker
                     yield return f.Variable;
                     stack.Push(f.Body);
                     break;
+                case While w:
+                    stack.Push(w.Body);
+                    break;
                 case If i:
                     stack.Push(i.Then);
                     if (i.Else is not null)
@@ -109,6 +112,35 @@ internal static class IrWalker
         Block b => Any(b, ContainsReturn),
         If i => ContainsReturn(i.Then) || ContainsReturn(i.Else),
         For f => ContainsReturn(f.Body),
+        While w => ContainsReturn(w.Body),
+        _ => false,
+    };
+
+    /// <summary>Whether a break or continue of this loop level occurs in the statement (not counting inner loops).</summary>
+    public static bool ContainsJump(Stmt? statement) => statement switch
+    {
+        Break or Continue => true,
+        Block b => Any(b, ContainsJump),
+        If i => ContainsJump(i.Then) || ContainsJump(i.Else),
+        _ => false,
+    };
+
+    /// <summary>Whether a break of this loop level occurs in the statement (not counting inner loops).</summary>
+    public static bool ContainsBreak(Stmt? statement) => statement switch
+    {
+        Break => true,
+        Block b => Any(b, ContainsBreak),
+        If i => ContainsBreak(i.Then) || ContainsBreak(i.Else),
+        _ => false,
+    };
+
+    /// <summary>Whether any return sits inside a loop.</summary>
+    public static bool ReturnsInsideLoop(Stmt? statement) => statement switch
+    {
+        Block b => Any(b, ReturnsInsideLoop),
+        If i => ReturnsInsideLoop(i.Then) || ReturnsInsideLoop(i.Else),
+        For f => ContainsReturn(f.Body),
+        While w => ContainsReturn(w.Body),
         _ => false,
     };
 

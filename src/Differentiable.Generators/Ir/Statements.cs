@@ -19,6 +19,16 @@ internal sealed record For(string Variable, Expr Lower, Expr Upper, bool Descend
 
 internal sealed record If(Expr Condition, Block Then, Block? Else) : Stmt;
 
+/// <summary>A loop whose trip count is known only when it runs; reverse mode records the count.</summary>
+/// <param name="Step">Parser only: what a general for loop runs after each iteration, even one left by continue.</param>
+internal sealed record While(Expr Condition, Block Body, Block? Step = null) : Stmt;
+
+/// <summary>Parser only: removed by <c>ControlFlowLowering</c> before any transformation sees the body.</summary>
+internal sealed record Break : Stmt;
+
+/// <summary>Parser only: removed by <c>ControlFlowLowering</c>.</summary>
+internal sealed record Continue : Stmt;
+
 internal sealed record Return(Expr Value) : Stmt;
 
 internal sealed record Block(EquatableArray<Stmt> Statements) : Stmt

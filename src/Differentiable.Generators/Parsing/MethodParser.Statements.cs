@@ -62,11 +62,7 @@ internal sealed partial class MethodParser
                 output.Add(new If(condition, then, otherwise));
                 break;
             case ReturnStatementSyntax returnStatement:
-                if (loopDepth > 0)
-                {
-                    Report(DiagnosticDescriptors.UnsupportedReturn, returnStatement);
-                }
-                else if (returnStatement.Expression is null)
+                if (returnStatement.Expression is null)
                 {
                     UnsupportedStatement(returnStatement, "return statement", "a differentiated method must return a value");
                 }
@@ -82,17 +78,21 @@ internal sealed partial class MethodParser
                 }
 
                 break;
-            case WhileStatementSyntax:
-                UnsupportedStatement(statement, "while loop", "while loops are not supported yet; use a for loop with a bound (for (int i = 0; i < n; i++))");
+            case WhileStatementSyntax whileStatement:
+                var whileCondition = ParseExpression(whileStatement.Condition, depth + 1);
+                output.Add(new While(whileCondition, ParseLoopBody(whileStatement.Statement, depth)));
                 break;
-            case DoStatementSyntax:
-                UnsupportedStatement(statement, "do-while loop", "do-while loops are not supported yet; use a for loop with a bound");
+            case DoStatementSyntax doStatement:
+                ParseDo(doStatement, output, depth);
                 break;
-            case ForEachStatementSyntax:
-                UnsupportedStatement(statement, "foreach loop", "foreach is not supported yet; index the array in a for loop (for (int i = 0; i < a.Length; i++))");
+            case ForEachStatementSyntax forEach:
+                ParseForEach(forEach, output, depth);
                 break;
-            case BreakStatementSyntax or ContinueStatementSyntax:
-                UnsupportedStatement(statement, statement.IsKind(SyntaxKind.BreakStatement) ? "break statement" : "continue statement", "leaving a loop early is not supported yet; guard the loop body with an if instead");
+            case BreakStatementSyntax:
+                output.Add(new Break());
+                break;
+            case ContinueStatementSyntax:
+                output.Add(new Continue());
                 break;
             case TryStatementSyntax:
                 UnsupportedStatement(statement, "try statement", "exception handling cannot be differentiated; move the try/catch to the caller");
@@ -142,7 +142,12 @@ internal sealed partial class MethodParser
             return;
         }
 
-        foreach (var variable in declaration.Declaration.Variables)
+        ParseVariables(declaration.Declaration, output, depth);
+    }
+
+    private void ParseVariables(VariableDeclarationSyntax declaration, List<Stmt> output, int depth)
+    {
+        foreach (var variable in declaration.Variables)
         {
             if (semanticModel.GetDeclaredSymbol(variable, cancellationToken) is not ILocalSymbol symbol)
             {
@@ -193,9 +198,13 @@ internal sealed partial class MethodParser
         }
     }
 
-    private void ParseExpressionStatement(ExpressionStatementSyntax statement, List<Stmt> output, int depth)
+    private void ParseExpressionStatement(ExpressionStatementSyntax statement, List<Stmt> output, int depth) =>
+        ParseEffect(statement.Expression, statement, output, depth);
+
+    /// <summary>An expression evaluated for its effect: an assignment or ++/--.</summary>
+    private void ParseEffect(ExpressionSyntax expression, SyntaxNode statement, List<Stmt> output, int depth)
     {
-        switch (statement.Expression)
+        switch (expression)
         {
             case AssignmentExpressionSyntax assignment:
                 ParseAssignment(assignment, output, depth);
@@ -291,23 +300,82 @@ internal sealed partial class MethodParser
         return ParseExpression(target, depth + 1);
     }
 
+    private Block ParseLoopBody(StatementSyntax body, int depth)
+    {
+        loopDepth++;
+        var block = ParseBlock(body, depth + 1);
+        loopDepth--;
+        return block;
+    }
+
+    /// <summary>do { body } while (c) runs as while (first || c) { first = false; body }: continue still reaches the test.</summary>
+    private void ParseDo(DoStatementSyntax loop, List<Stmt> output, int depth)
+    {
+        var first = SyntheticLocal("first", IrType.Boolean);
+        var body = ParseLoopBody(loop.Statement, depth);
+        var condition = ParseExpression(loop.Condition, depth + 1);
+        output.Add(new Declare(first, IrType.Boolean, new Constant(1, IrType.Boolean)));
+        var statements = new List<Stmt> { new Assign(new Variable(first), new Constant(0, IrType.Boolean)) };
+        statements.AddRange(body.Statements);
+        output.Add(new While(new Binary(BinaryOperator.Or, new Variable(first), condition), new Block(statements.ToEquatableArray())));
+    }
+
+    private string SyntheticLocal(string preferred, IrType type, bool isLoopVariable = false)
+    {
+        var name = FreshName(preferred);
+        types[name] = type;
+        if (!isLoopVariable)
+        {
+            locals.Add(new Model.LocalModel(name, type));
+        }
+
+        return name;
+    }
+
+    /// <summary>foreach over an array runs as a counted loop reading one element per iteration.</summary>
+    private void ParseForEach(ForEachStatementSyntax loop, List<Stmt> output, int depth)
+    {
+        var collection = ParseExpression(loop.Expression, depth + 1);
+        var element = semanticModel.GetDeclaredSymbol(loop, cancellationToken);
+        if (collection is not Variable array || !types.TryGetValue(array.Name, out var arrayType) || arrayType is not (IrType.DoubleArray or IrType.Int32Array)
+            || element is null || Classify(element.Type) != arrayType.ElementType())
+        {
+            UnsupportedStatement(loop, "foreach loop", "only foreach over a double[] or int[] variable is supported; index other collections in a for loop");
+            return;
+        }
+
+        var index = SyntheticLocal("index", IrType.Int32, isLoopVariable: true);
+        var name = DeclareLocal(element, arrayType.ElementType(), isLoopVariable: false);
+        var body = ParseLoopBody(loop.Statement, depth);
+        if (IrWalker.AssignedNames(body).Contains(array.Name))
+        {
+            UnsupportedStatement(loop, "foreach loop", "the loop body must not replace the array it iterates");
+            return;
+        }
+
+        var statements = new List<Stmt> { new Declare(name, arrayType.ElementType(), new ElementAccess(array.Name, EquatableArray.Create<Expr>(new Variable(index)))) };
+        statements.AddRange(body.Statements);
+        output.Add(new For(index, Constant.Int(0), new ArrayLength(array.Name, -1), false, new Block(statements.ToEquatableArray())));
+    }
+
     private void ParseFor(ForStatementSyntax loop, List<Stmt> output, int depth)
     {
         if (loop.Declaration is not { Variables.Count: 1 } declaration
             || declaration.Variables[0].Initializer is null
-            || semanticModel.GetDeclaredSymbol(declaration.Variables[0], cancellationToken) is not ILocalSymbol { Type.SpecialType: SpecialType.System_Int32 } symbol)
+            || semanticModel.GetDeclaredSymbol(declaration.Variables[0], cancellationToken) is not ILocalSymbol { Type.SpecialType: SpecialType.System_Int32 } symbol
+            || ReadStep(loop, symbol) is not { } step
+            || loop.Condition is null)
         {
-            Report(DiagnosticDescriptors.UnsupportedLoop, loop.ForKeyword, "the loop must declare one int variable with an initial value");
+            ParseGeneralFor(loop, output, depth);
             return;
         }
 
         var variable = DeclareLocal(symbol, IrType.Int32, isLoopVariable: true);
         var start = ParseExpression(declaration.Variables[0].Initializer!.Value, depth + 1);
-        var step = ReadStep(loop, symbol);
         var bound = ReadBound(loop.Condition, symbol, depth);
-        if (step is null || bound is null || (step > 0) != bound.Value.Ascending)
+        if (bound is null || (step > 0) != bound.Value.Ascending)
         {
-            Report(DiagnosticDescriptors.UnsupportedLoop, loop.ForKeyword, "the condition must compare the loop variable with a bound (i < n, i <= n, i >= 0, i > 0) and the step must be i++ or i-- to match");
+            ParseGeneralFor(loop, output, depth, variable, start);
             return;
         }
 
@@ -324,19 +392,69 @@ internal sealed partial class MethodParser
             upper = Add(start, 1);
         }
 
-        loopDepth++;
-        var body = ParseBlock(loop.Statement, depth + 1);
-        loopDepth--;
-
+        var body = ParseLoopBody(loop.Statement, depth);
         var assigned = new HashSet<string>(IrWalker.AssignedNames(body));
         var boundNames = IrWalker.ReadNames(lower).Concat(IrWalker.ReadNames(upper)).ToList();
         if (assigned.Contains(variable) || boundNames.Any(assigned.Contains))
         {
-            Report(DiagnosticDescriptors.UnsupportedLoop, loop.ForKeyword, "the body assigns the loop variable or a variable the bounds depend on");
+            // The trip count is not fixed by the header: run it as a general loop, whose count is recorded.
+            var condition = ParseExpression(loop.Condition!, depth + 1);
+            AddGeneralFor(output, variable, start, condition, body, ParseIncrementors(loop, depth));
             return;
         }
 
         output.Add(new For(variable, lower, upper, !ascending, body));
+    }
+
+    /// <summary>for (init; condition; step) body as init; while (condition) { body } with the step run after each iteration.</summary>
+    private void ParseGeneralFor(ForStatementSyntax loop, List<Stmt> output, int depth, string? variable = null, Expr? start = null)
+    {
+        var initializers = new List<Stmt>();
+        if (variable is not null)
+        {
+            if (!locals.Any(l => l.Name == variable))
+            {
+                locals.Add(new Model.LocalModel(variable, IrType.Int32));
+            }
+
+            initializers.Add(new Declare(variable, IrType.Int32, start));
+        }
+        else if (loop.Declaration is not null)
+        {
+            ParseVariables(loop.Declaration, initializers, depth);
+        }
+
+        foreach (var initializer in loop.Initializers)
+        {
+            ParseEffect(initializer, initializer, initializers, depth);
+        }
+
+        var condition = loop.Condition is null ? new Constant(1, IrType.Boolean) : ParseExpression(loop.Condition, depth + 1);
+        var body = ParseLoopBody(loop.Statement, depth);
+        output.AddRange(initializers);
+        output.Add(new While(condition, body, ParseIncrementors(loop, depth)));
+    }
+
+    private void AddGeneralFor(List<Stmt> output, string variable, Expr start, Expr condition, Block body, Block step)
+    {
+        if (!locals.Any(l => l.Name == variable))
+        {
+            locals.Add(new Model.LocalModel(variable, IrType.Int32));
+        }
+
+        output.Add(new Declare(variable, IrType.Int32, start));
+        output.Add(new While(condition, body, step));
+    }
+
+    private Block ParseIncrementors(ForStatementSyntax loop, int depth)
+    {
+        var steps = new List<Stmt>();
+        foreach (var incrementor in loop.Incrementors)
+        {
+            ParseEffect(incrementor, incrementor, steps, depth);
+        }
+
+        return new Block(steps.ToEquatableArray());
     }
 
     /// <summary><paramref name="expression"/> + <paramref name="value"/>, folding integer constants (<c>n - 1 + 1</c> is <c>n</c>).</summary>

@@ -148,6 +148,7 @@ internal sealed partial class MethodParser
             return new ParseResult(null, diagnostics.ToEquatableArray());
         }
 
+        statements = LowerControlFlow(statements, returnType!.Value);
         var body = TailReturns.Normalize(statements, FreshName("result"), returnType!.Value, locals);
 
         var model = new MethodModel(

@@ -92,25 +92,37 @@ internal sealed partial class ReverseModeTransform
                 var otherwise = i.Else is null ? state : AnalyzeTape(i.Else, state.Clone());
                 then.Join(otherwise);
                 return then;
+            case While w:
+                if (!whileCounters.ContainsKey(w))
+                {
+                    whileCounters[w] = (scope.Fresh("count"), scope.Fresh("iteration"));
+                }
+
+                return AnalyzeLoop(w.Body, state);
             case For f:
                 // The reverse loop re-evaluates the bounds; the body cannot change them (the parser checks).
                 AddReads(state, f.Lower);
                 AddReads(state, f.Upper);
-                var entry = state;
-                while (true)
-                {
-                    var exit = AnalyzeTape(f.Body, entry.Clone());
-                    exit.Join(entry);
-                    if (exit.SetEquals(entry))
-                    {
-                        return entry;
-                    }
-
-                    entry = exit;
-                }
-
+                return AnalyzeLoop(f.Body, state);
             default:
                 return state;
+        }
+    }
+
+    /// <summary>Iterates a loop body to a fixed point: what a later iteration needs, an earlier one must save.</summary>
+    private TapeState AnalyzeLoop(Block body, TapeState state)
+    {
+        var entry = state;
+        while (true)
+        {
+            var exit = AnalyzeTape(body, entry.Clone());
+            exit.Join(entry);
+            if (exit.SetEquals(entry))
+            {
+                return entry;
+            }
+
+            entry = exit;
         }
     }
 

@@ -33,6 +33,7 @@ internal sealed partial class ReverseModeTransform
     private readonly HashSet<Stmt> saved = new(ReferenceComparer<Stmt>.Instance);
     private readonly Dictionary<If, string> recordedBranches = new(ReferenceComparer<If>.Instance);
     private readonly HashSet<string> needsReset = new(System.StringComparer.Ordinal);
+    private readonly Dictionary<While, (string Count, string Index)> whileCounters = new(ReferenceComparer<While>.Instance);
     private readonly string tapeName;
     private readonly string seedName;
     private readonly string seedRow;
@@ -102,7 +103,8 @@ internal sealed partial class ReverseModeTransform
         }
 
         body.AddRange(recordedBranches.Values.OrderBy(n => n, System.StringComparer.Ordinal).Select(n => new Declare(n, IrType.Boolean, null)));
-        var usesTape = saved.Count > 0 || recordedBranches.Count > 0;
+        body.AddRange(whileCounters.Values.Select(c => c.Count).OrderBy(n => n, System.StringComparer.Ordinal).Select(n => new Declare(n, IrType.Int32, null)));
+        var usesTape = saved.Count > 0 || recordedBranches.Count > 0 || whileCounters.Count > 0;
         if (usesTape)
         {
             body.Add(new Verbatim($"var {tapeName} = global::Differentiable.Runtime.Tape.Current;"));
@@ -209,6 +211,9 @@ internal sealed partial class ReverseModeTransform
             case For f:
                 CountAssignments(f.Body, insideLoop: true, counts);
                 break;
+            case While w:
+                CountAssignments(w.Body, insideLoop: true, counts);
+                break;
             case If i:
                 CountAssignments(i.Then, insideLoop, counts);
                 if (i.Else is not null)
@@ -253,6 +258,16 @@ internal sealed partial class ReverseModeTransform
                 var body = new List<Stmt>();
                 Forward(f.Body, body);
                 output.Add(f with { Body = new Block(body.ToEquatableArray()) });
+                break;
+            case While w:
+                // The trip count is known only as the loop runs: count it, and save the count for the reverse sweep.
+                var (count, _) = whileCounters[w];
+                var loopBody = new List<Stmt>();
+                Forward(w.Body, loopBody);
+                loopBody.Add(new Assign(new Variable(count), new Binary(BinaryOperator.Add, new Variable(count), Constant.Int(1))));
+                output.Add(new Assign(new Variable(count), Constant.Int(0)));
+                output.Add(w with { Body = new Block(loopBody.ToEquatableArray()) });
+                output.Add(new TapePush(IrType.Int32, new Variable(count)));
                 break;
             case If i:
                 var then = new List<Stmt>();
@@ -356,6 +371,17 @@ internal sealed partial class ReverseModeTransform
                 if (body.Count > 0)
                 {
                     output.Add(new For(f.Variable, f.Lower, f.Upper, !f.Descending, new Block(body.ToEquatableArray())));
+                }
+
+                break;
+            case While w:
+                var (counter, index) = whileCounters[w];
+                var reversed = new List<Stmt>();
+                Reverse(w.Body, reversed);
+                output.Add(new Assign(new Variable(counter), new TapePop(IrType.Int32)));
+                if (reversed.Count > 0)
+                {
+                    output.Add(new For(index, Constant.Int(0), new Variable(counter), true, new Block(reversed.ToEquatableArray())));
                 }
 
                 break;
