@@ -53,6 +53,11 @@ internal static class CompanionEmitter
 
         writer.Line();
         WriteJvp(writer, model, tangent, active);
+        if (model.Hessian)
+        {
+            writer.Line();
+            HessianEmitter.Write(writer, model, tangent);
+        }
 
         foreach (var _ in model.ContainingTypes)
         {

@@ -121,6 +121,10 @@ internal sealed partial class MethodParser
         var attribute = attributes.Length > 0 ? attributes[0] : null;
         var (withRespectTo, hessian, maxUnroll) = ReadAttribute(attribute);
         var parameters = ReadParameters(withRespectTo, attribute);
+        if (hessian && returnType is not IrType.Double)
+        {
+            Report(DiagnosticDescriptors.UnsupportedFeature, syntax.Identifier, $"Hessian = true applies to scalar-valued methods; '{method.Name}' returns '{method.ReturnType.ToDisplayString()}' (use {method.Name}Jacobian for first derivatives)");
+        }
 
         if (syntax.Body is null && syntax.ExpressionBody is null)
         {

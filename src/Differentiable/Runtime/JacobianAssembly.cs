@@ -79,6 +79,46 @@ public static class JacobianAssembly
     /// <summary>Writes a scalar into column 0 of row <paramref name="row"/>.</summary>
     public static void CopyToRow(double[,] jacobian, int row, double value) => jacobian[row, 0] = value;
 
+    /// <summary>Writes vec(<paramref name="value"/>) into column <paramref name="column"/> from row <paramref name="rowOffset"/> on.</summary>
+    public static void CopyToColumn(double[,] matrix, int column, int rowOffset, double[] value)
+    {
+        for (var k = 0; k < value.Length; k++)
+        {
+            matrix[rowOffset + k, column] = value[k];
+        }
+    }
+
+    /// <summary>Writes vec(<paramref name="value"/>) into column <paramref name="column"/> from row <paramref name="rowOffset"/> on.</summary>
+    public static void CopyToColumn(double[,] matrix, int column, int rowOffset, double[,] value)
+    {
+        var rows = value.GetLength(0);
+        for (var j = 0; j < value.GetLength(1); j++)
+        {
+            for (var i = 0; i < rows; i++)
+            {
+                matrix[rowOffset + i + (j * rows), column] = value[i, j];
+            }
+        }
+    }
+
+    /// <summary>Writes a scalar into row <paramref name="rowOffset"/> of column <paramref name="column"/>.</summary>
+    public static void CopyToColumn(double[,] matrix, int column, int rowOffset, double value) => matrix[rowOffset, column] = value;
+
+    /// <summary>Makes a Hessian exactly symmetric by averaging it with its transpose (the halves differ only by rounding).</summary>
+    public static void Symmetrize(double[,] matrix)
+    {
+        var n = matrix.GetLength(0);
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = i + 1; j < n; j++)
+            {
+                var average = 0.5 * (matrix[i, j] + matrix[j, i]);
+                matrix[i, j] = average;
+                matrix[j, i] = average;
+            }
+        }
+    }
+
     /// <summary>A copy, so a Jacobian never changes when the caller later writes into its arguments.</summary>
     public static double[] Copy(double[] value) => (double[])value.Clone();
 

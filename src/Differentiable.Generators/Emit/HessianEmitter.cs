@@ -1,0 +1,198 @@
+using System.Collections.Generic;
+using System.Linq;
+using Differentiable.Generators.Analysis;
+using Differentiable.Generators.Forward;
+using Differentiable.Generators.Infrastructure;
+using Differentiable.Generators.Ir;
+using Differentiable.Generators.Model;
+using Differentiable.Generators.Reverse;
+
+namespace Differentiable.Generators.Emit;
+
+/// <summary>
+/// Second derivatives by reverse-over-forward: the JVP body is itself a function of (p, v) returning ∇f·v; reverse
+/// mode on it, with respect to p, gives H·v in one sweep. <c>{F}Hvp</c> is that sweep; <c>{F}Hessian</c> takes one
+/// Hessian-vector product per basis direction and symmetrizes the rounding.
+/// </summary>
+internal static class HessianEmitter
+{
+    private const string Assembly = "global::Differentiable.Runtime.JacobianAssembly";
+
+    public static void Write(CodeWriter writer, MethodModel model, TangentCode tangent)
+    {
+        var directional = DirectionalModel(model, tangent);
+        var types = new TypeEnvironment(directional);
+        var activity = new ActivityAnalysis(directional, types);
+        var gradient = new ReverseModeTransform(directional, types, activity).Build();
+        var active = model.Parameters.Where(p => p.IsActive).ToList();
+        var directions = tangent.Tangents;
+
+        // Allocation-free: H·v into caller buffers.
+        writer.Line("/// <summary>");
+        writer.Line($"/// The Hessian-vector product of <c>{model.Name}</c>: writes H·v into the caller's buffers (overwritten) by reverse");
+        writer.Line("/// mode over the forward-mode directional derivative, at a small multiple of the cost of a gradient.");
+        writer.Line("/// </summary>");
+        writer.Line("/// <returns>The directional derivative ∇f·v.</returns>");
+        writer.Line(CompanionEmitter.GeneratedCode);
+        var buffers = active.Select((p, i) => p.Type == IrType.Double ? $"out double {gradient.Buffers[i]}" : $"{p.TypeName} {gradient.Buffers[i]}");
+        writer.Line($"{model.Accessibility} static double {model.Name}Hvp({string.Join(", ", new[] { CompanionEmitter.Parameters(directional) }.Concat(buffers))})");
+        new CSharpPrinter(writer, gradient.TapeName).Write(gradient.Body);
+        writer.Line();
+
+        // Allocating convenience.
+        var scope = new NameScope(model.Parameters.Select(p => p.Name).Concat(directions));
+        var value = scope.Fresh("value");
+        var outputs = active.Select(p => scope.Fresh("h" + p.Name)).ToList();
+        writer.Line("/// <summary>");
+        writer.Line($"/// The value of <c>{model.Name}</c> and its Hessian-vector product H·v, per differentiated parameter.");
+        writer.Line("/// </summary>");
+        writer.Line(CompanionEmitter.GeneratedCode);
+        var elements = string.Join(", ", active.Select(p => $"{p.TypeName} d{p.Name}"));
+        writer.Line($"{model.Accessibility} static (double Value, {elements}) {model.Name}Hvp({CompanionEmitter.Parameters(directional)})");
+        writer.Line("{");
+        writer.Indent();
+        var arguments = new List<string>();
+        foreach (var (parameter, i) in active.Select((p, i) => (p, i)))
+        {
+            if (parameter.Type == IrType.Double)
+            {
+                arguments.Add("out var " + outputs[i]);
+            }
+            else
+            {
+                writer.Line($"var {outputs[i]} = {Zero(parameter)};");
+                arguments.Add(outputs[i]);
+            }
+        }
+
+        writer.Line($"{model.Name}Hvp({string.Join(", ", new[] { CompanionEmitter.Arguments(directional) }.Concat(arguments))});");
+        writer.Line($"return ({model.Name}({CompanionEmitter.Arguments(model)}), {string.Join(", ", outputs)});");
+        writer.Unindent();
+        writer.Line("}");
+        writer.Line();
+
+        WriteHessian(writer, model, active, directions);
+    }
+
+    private static void WriteHessian(CodeWriter writer, MethodModel model, List<ParameterModel> active, EquatableArray<string> directions)
+    {
+        var scope = new NameScope(model.Parameters.Select(p => p.Name));
+        var hessian = scope.Fresh("hessian");
+        var size = scope.Fresh("size");
+        writer.Line("/// <summary>");
+        writer.Line($"/// The value and Hessian of <c>{model.Name}</c>: rows and columns run over vec of each differentiated parameter,");
+        writer.Line("/// concatenated in declaration order. One Hessian-vector product per column; symmetric by construction.");
+        writer.Line("/// </summary>");
+        writer.Line(CompanionEmitter.GeneratedCode);
+        writer.Line($"{model.Accessibility} static (double Value, double[,] Hessian) {model.Name}Hessian({CompanionEmitter.Parameters(model)})");
+        writer.Line("{");
+        writer.Indent();
+        writer.Line($"int {size} = {string.Join(" + ", active.Select(p => $"{Assembly}.Count({p.Name})"))};");
+        writer.Line($"var {hessian} = new double[{size}, {size}];");
+        var directionNames = active.Select((p, i) => scope.Fresh("v" + p.Name)).ToList();
+        var bufferNames = active.Select(p => scope.Fresh("h" + p.Name)).ToList();
+        foreach (var (parameter, i) in active.Select((p, i) => (p, i)))
+        {
+            writer.Line(parameter.Type == IrType.Double ? $"double {directionNames[i]} = 0.0;" : $"var {directionNames[i]} = {Zero(parameter)};");
+            if (parameter.Type != IrType.Double)
+            {
+                writer.Line($"var {bufferNames[i]} = {Zero(parameter)};");
+            }
+        }
+
+        var offset = scope.Fresh("offset");
+        writer.Line($"int {offset} = 0;");
+        var arguments = string.Join(", ", new[] { CompanionEmitter.Arguments(model) }
+            .Concat(directionNames)
+            .Concat(active.Select((p, i) => p.Type == IrType.Double ? "out var " + bufferNames[i] : bufferNames[i])));
+        foreach (var (parameter, i) in active.Select((p, i) => (p, i)))
+        {
+            var k = scope.Fresh("k");
+            writer.Line($"for (int {k} = 0; {k} < {Assembly}.Count({parameter.Name}); {k}++)");
+            writer.Line("{");
+            writer.Indent();
+            writer.Line(parameter.Type == IrType.Double ? $"{directionNames[i]} = 1.0;" : $"{Assembly}.SetVec({directionNames[i]}, {k}, 1.0);");
+            writer.Line($"{model.Name}Hvp({arguments});");
+            var rowOffset = "0";
+            foreach (var (other, j) in active.Select((p, j) => (p, j)))
+            {
+                writer.Line($"{Assembly}.CopyToColumn({hessian}, {offset} + {k}, {rowOffset}, {bufferNames[j]});");
+                rowOffset = $"{rowOffset} + {Assembly}.Count({other.Name})";
+            }
+
+            writer.Line(parameter.Type == IrType.Double ? $"{directionNames[i]} = 0.0;" : $"{Assembly}.SetVec({directionNames[i]}, {k}, 0.0);");
+            writer.Unindent();
+            writer.Line("}");
+            writer.Line($"{offset} += {Assembly}.Count({parameter.Name});");
+        }
+
+        writer.Line($"{Assembly}.Symmetrize({hessian});");
+        writer.Line($"return ({model.Name}({CompanionEmitter.Arguments(model)}), {hessian});");
+        writer.Unindent();
+        writer.Line("}");
+    }
+
+    /// <summary>The JVP as a scalar function of (p, v): ∇f(p)·v, differentiable with respect to p.</summary>
+    private static MethodModel DirectionalModel(MethodModel model, TangentCode tangent)
+    {
+        var statements = tangent.Body.Statements.ToList();
+        var last = (Return)statements[statements.Count - 1];
+        statements[statements.Count - 1] = new Return(((Ir.Tuple)last.Value).Elements[1]);
+
+        var known = new HashSet<string>(model.Locals.Select(l => l.Name).Concat(model.Parameters.Select(p => p.Name)));
+        var locals = model.Locals.ToList();
+        CollectDeclarations(new Block(statements.ToEquatableArray()), known, locals);
+
+        var parameters = model.Parameters.ToList();
+        foreach (var (parameter, i) in model.Parameters.Where(p => p.IsActive).Select((p, i) => (p, i)))
+        {
+            parameters.Add(new ParameterModel(tangent.Tangents[i], parameter.TypeName, parameter.Type, IsActive: false));
+        }
+
+        return model with
+        {
+            Parameters = parameters.ToEquatableArray(),
+            Body = new Block(statements.ToEquatableArray()),
+            Locals = locals.ToEquatableArray(),
+            Hessian = false,
+        };
+    }
+
+    private static void CollectDeclarations(Stmt statement, HashSet<string> known, List<LocalModel> locals)
+    {
+        switch (statement)
+        {
+            case Declare d when known.Add(d.Name):
+                locals.Add(new LocalModel(d.Name, d.Type));
+                break;
+            case For f:
+                CollectDeclarations(f.Body, known, locals);
+                break;
+            case While w:
+                CollectDeclarations(w.Body, known, locals);
+                break;
+            case If i:
+                CollectDeclarations(i.Then, known, locals);
+                if (i.Else is not null)
+                {
+                    CollectDeclarations(i.Else, known, locals);
+                }
+
+                break;
+            case Block b:
+                foreach (var inner in b.Statements)
+                {
+                    CollectDeclarations(inner, known, locals);
+                }
+
+                break;
+        }
+    }
+
+    private static string Zero(ParameterModel parameter) => parameter.Type switch
+    {
+        IrType.DoubleArray => $"new double[{parameter.Name}.Length]",
+        IrType.DoubleMatrix => $"new double[{parameter.Name}.GetLength(0), {parameter.Name}.GetLength(1)]",
+        _ => "0.0",
+    };
+}
