@@ -7,7 +7,7 @@ namespace Differentiable.Generators.Infrastructure;
 
 /// <summary>An immutable array with value equality, so models that hold it can be incremental cache keys.</summary>
 internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IReadOnlyList<T>
-    where T : IEquatable<T>
+
 {
     public static readonly EquatableArray<T> Empty = new(ImmutableArray<T>.Empty);
 
@@ -71,8 +71,8 @@ internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IRea
 internal static class EquatableArray
 {
     public static EquatableArray<T> ToEquatableArray<T>(this IEnumerable<T> items)
-        where T : IEquatable<T> => new(items.ToImmutableArray());
+        => new(items.ToImmutableArray());
 
     public static EquatableArray<T> Create<T>(params T[] items)
-        where T : IEquatable<T> => new(ImmutableArray.Create(items));
+        => new(ImmutableArray.Create(items));
 }

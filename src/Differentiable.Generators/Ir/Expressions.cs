@@ -68,3 +68,26 @@ internal sealed record TapePop(IrType Type) : Expr;
 
 /// <summary>Generated code only: a tuple, <c>(a, b, …)</c>.</summary>
 internal sealed record Tuple(EquatableArray<Expr> Elements) : Expr;
+
+/// <summary>
+/// A call to a user method, differentiated through its derivative companion or a [DerivativeOf] rule
+/// (resolved at emit time, when all rules of the compilation are known).
+/// </summary>
+internal sealed record UserCall(Callee Callee, EquatableArray<Expr> Arguments) : Expr;
+
+/// <param name="Key">Identity of the called method: its qualified name with parameter types.</param>
+/// <param name="Invocation">The fully qualified name to call it by.</param>
+/// <param name="Differentiated">Per parameter, whether the callee's own [Differentiate] companion differentiates it; empty when the callee has no [Differentiate].</param>
+internal sealed record Callee(
+    string Key,
+    string Invocation,
+    string Display,
+    EquatableArray<IrType> ParameterTypes,
+    EquatableArray<bool> Differentiated,
+    Diagnostics.LocationInfo Location);
+
+/// <summary>Generated code only: a call by name, with an optional member read from its result (<c>.Tangent</c>).</summary>
+internal sealed record Invoke(string Method, EquatableArray<Expr> Arguments, string? Member = null) : Expr;
+
+/// <summary>Generated code only: an <c>out</c> argument.</summary>
+internal sealed record OutArgument(string Name) : Expr;

@@ -105,6 +105,90 @@ internal static class IrWalker
         }
     }
 
+    /// <summary>Every statement nested in <paramref name="statement"/>, itself included.</summary>
+    public static IEnumerable<Stmt> Statements(Stmt statement)
+    {
+        var stack = new Stack<Stmt>();
+        stack.Push(statement);
+        while (stack.Count > 0)
+        {
+            var current = stack.Pop();
+            yield return current;
+            switch (current)
+            {
+                case For f:
+                    stack.Push(f.Body);
+                    break;
+                case While w:
+                    stack.Push(w.Body);
+                    if (w.Step is not null)
+                    {
+                        stack.Push(w.Step);
+                    }
+
+                    break;
+                case If i:
+                    stack.Push(i.Then);
+                    if (i.Else is not null)
+                    {
+                        stack.Push(i.Else);
+                    }
+
+                    break;
+                case Block b:
+                    foreach (var inner in b.Statements)
+                    {
+                        stack.Push(inner);
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The arrays whose elements an expression reads.</summary>
+    public static IEnumerable<string> ElementArrays(Expr expression)
+    {
+        var stack = new Stack<Expr>();
+        stack.Push(expression);
+        while (stack.Count > 0)
+        {
+            switch (stack.Pop())
+            {
+                case ElementAccess e:
+                    yield return e.Array;
+                    foreach (var index in e.Indices)
+                    {
+                        stack.Push(index);
+                    }
+
+                    break;
+                case Unary u:
+                    stack.Push(u.Operand);
+                    break;
+                case Binary b:
+                    stack.Push(b.Left);
+                    stack.Push(b.Right);
+                    break;
+                case Call c:
+                    foreach (var argument in c.Arguments)
+                    {
+                        stack.Push(argument);
+                    }
+
+                    break;
+                case Conditional c:
+                    stack.Push(c.Condition);
+                    stack.Push(c.WhenTrue);
+                    stack.Push(c.WhenFalse);
+                    break;
+                case Convert c:
+                    stack.Push(c.Operand);
+                    break;
+            }
+        }
+    }
+
     /// <summary>Whether any statement nested in <paramref name="statement"/> is a return.</summary>
     public static bool ContainsReturn(Stmt? statement) => statement switch
     {

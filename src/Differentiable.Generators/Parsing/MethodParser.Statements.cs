@@ -393,9 +393,7 @@ internal sealed partial class MethodParser
         }
 
         var body = ParseLoopBody(loop.Statement, depth);
-        var assigned = new HashSet<string>(IrWalker.AssignedNames(body));
-        var boundNames = IrWalker.ReadNames(lower).Concat(IrWalker.ReadNames(upper)).ToList();
-        if (assigned.Contains(variable) || boundNames.Any(assigned.Contains))
+        if (!BoundsFixed(variable, lower, upper, body))
         {
             // The trip count is not fixed by the header: run it as a general loop, whose count is recorded.
             var condition = ParseExpression(loop.Condition!, depth + 1);
@@ -404,6 +402,35 @@ internal sealed partial class MethodParser
         }
 
         output.Add(new For(variable, lower, upper, !ascending, body));
+    }
+
+    /// <summary>
+    /// Whether the header fixes the trip count: the body assigns neither the loop variable nor a name the bounds read.
+    /// Element stores matter only for arrays whose elements the bounds read (a.Length cannot change).
+    /// </summary>
+    private static bool BoundsFixed(string variable, Expr lower, Expr upper, Block body)
+    {
+        var assigned = new HashSet<string>();
+        var stored = new HashSet<string>();
+        foreach (var statement in IrWalker.Statements(body))
+        {
+            switch (statement)
+            {
+                case Declare d:
+                    assigned.Add(d.Name);
+                    break;
+                case Assign { Target: Variable v }:
+                    assigned.Add(v.Name);
+                    break;
+                case Assign { Target: ElementAccess e }:
+                    stored.Add(e.Array);
+                    break;
+            }
+        }
+
+        var reads = IrWalker.ReadNames(lower).Concat(IrWalker.ReadNames(upper)).ToList();
+        var elementReads = IrWalker.ElementArrays(lower).Concat(IrWalker.ElementArrays(upper));
+        return !assigned.Contains(variable) && !reads.Any(assigned.Contains) && !elementReads.Any(stored.Contains);
     }
 
     /// <summary>for (init; condition; step) body as init; while (condition) { body } with the step run after each iteration.</summary>

@@ -602,6 +602,11 @@ internal sealed partial class ReverseModeTransform
 
     private void PropagateCall(Call call, Expr seed, List<Stmt> output, List<string> rules, int depth)
     {
+        if (call.Function is MathFunction.Floor or MathFunction.Ceiling or MathFunction.Round or MathFunction.Truncate or MathFunction.Sign)
+        {
+            return; // Piecewise constant: nothing flows back.
+        }
+
         if (DerivativeRules.RuleText(call.Function, call.Arguments.Count) is { } rule && !rules.Contains(rule))
         {
             rules.Add(rule);

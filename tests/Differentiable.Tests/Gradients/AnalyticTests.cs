@@ -247,7 +247,6 @@ public class AnalyticTests
 
     [Theory]
     [InlineData(0.0, 1.0)]
-    [InlineData(-0.0, 1.0)]
     [InlineData(2.5, 1.0)]
     [InlineData(-2.5, -1.0)]
     public void AbsDerivativeIsSignWithOneAtZero(double x, double expected)
@@ -256,6 +255,14 @@ public class AnalyticTests
         Assert.Equal(Math.Abs(x), value);
         Assert.Equal(expected, dx);
         Assert.Equal(expected * 3.0, TestFunctions.AbsOfJvp(x, 3.0).Tangent);
+    }
+
+    [Fact]
+    public void AbsDerivativeAtNegativeZeroIsOne()
+    {
+        // −0.0 == 0.0, so the convention |x|'(0) = 1 applies to it too.
+        var (_, dx) = TestFunctions.AbsOfGradient(-0.0);
+        Assert.Equal(1.0, dx);
     }
 
     [Theory]
@@ -322,5 +329,142 @@ public class AnalyticTests
     {
         var (_, dx, _) = TestFunctions.HuberGradient(x, delta);
         Assert.Equal(expected, dx);
+    }
+    [Fact]
+    public void LogSumExpGradientIsSoftmax() =>
+        (from n in Gen.Int[1, 7]
+         from x in Vector(n)
+         select x)
+        .Sample(x =>
+        {
+            double max = double.NegativeInfinity;
+            foreach (double xi in x)
+            {
+                max = Math.Max(max, xi);
+            }
+
+            double total = 0.0;
+            foreach (double xi in x)
+            {
+                total += Math.Exp(xi - max);
+            }
+
+            var softmax = new double[x.Length];
+            for (int i = 0; i < x.Length; i++)
+            {
+                softmax[i] = Math.Exp(x[i] - max) / total;
+            }
+
+            AssertClose("∇ log Σ exp = softmax", softmax, TestFunctions.LogSumExpGradient(x).dx, Exact);
+        }, iter: Iterations);
+
+    [Fact]
+    public void LogSumExpGradientSumsToOneWithTiedMaxima()
+    {
+        // The running maximum sees ties; its derivative cancels, so Max's tie convention must not leak into the result.
+        var (_, dx) = TestFunctions.LogSumExpGradient([1.0, 1.0, -1.0, 1.0]);
+        double e = Math.Exp(-2.0);
+        double expectedTop = 1.0 / (3.0 + e);
+        AssertClose("softmax with ties", new[] { expectedTop, expectedTop, e * expectedTop, expectedTop }, dx, Exact);
+    }
+
+    [Fact]
+    public void SoftmaxCrossEntropyGradientIsResidualTimesInput() =>
+        (from c in Gen.Int[2, 5]
+         from d in Gen.Int[1, 4]
+         from label in Gen.Int[0, c - 1]
+         from W in Matrix(c, d)
+         from x in Vector(d)
+         select (W, x, label))
+        .Sample((W, x, label) =>
+        {
+            int c = W.GetLength(0), d = x.Length;
+            var z = new double[c];
+            double max = double.NegativeInfinity;
+            for (int i = 0; i < c; i++)
+            {
+                for (int j = 0; j < d; j++)
+                {
+                    z[i] += W[i, j] * x[j];
+                }
+
+                max = Math.Max(max, z[i]);
+            }
+
+            double total = 0.0;
+            for (int i = 0; i < c; i++)
+            {
+                total += Math.Exp(z[i] - max);
+            }
+
+            var expectedW = new double[c, d];
+            var expectedX = new double[d];
+            for (int i = 0; i < c; i++)
+            {
+                double residual = Math.Exp(z[i] - max) / total - (i == label ? 1.0 : 0.0); // p − onehot
+                for (int j = 0; j < d; j++)
+                {
+                    expectedW[i, j] = residual * x[j];
+                    expectedX[j] += residual * W[i, j];
+                }
+            }
+
+            var g = TestFunctions.SoftmaxCrossEntropyGradient(W, x, label);
+            AssertClose("∂CE/∂W = (p − e_label) xᵀ", expectedW, g.dW, 1e-10);
+            AssertClose("∂CE/∂x = Wᵀ(p − e_label)", expectedX, g.dx, 1e-10);
+        }, iter: Iterations);
+
+    [Fact]
+    public void ProductNormGradientIsTwiceProductTimesTransposedFactor() =>
+        (from m in Gen.Int[1, 4]
+         from n in Gen.Int[1, 4]
+         from p in Gen.Int[1, 4]
+         from A in Matrix(m, n)
+         from B in Matrix(n, p)
+         select (A, B))
+        .Sample((A, B) =>
+        {
+            int m = A.GetLength(0), n = A.GetLength(1), p = B.GetLength(1);
+            var C = new double[m, p];
+            for (int i = 0; i < m; i++)
+            {
+                for (int j = 0; j < p; j++)
+                {
+                    for (int k = 0; k < n; k++)
+                    {
+                        C[i, j] += A[i, k] * B[k, j];
+                    }
+                }
+            }
+
+            var expectedA = new double[m, n]; // 2·C·Bᵀ
+            var expectedB = new double[n, p]; // 2·Aᵀ·C
+            for (int i = 0; i < m; i++)
+            {
+                for (int j = 0; j < p; j++)
+                {
+                    for (int k = 0; k < n; k++)
+                    {
+                        expectedA[i, k] += 2.0 * C[i, j] * B[k, j];
+                        expectedB[k, j] += 2.0 * A[i, k] * C[i, j];
+                    }
+                }
+            }
+
+            var g = TestFunctions.ProductNormGradient(A, B);
+            AssertClose("∂‖AB‖²/∂A = 2(AB)Bᵀ", expectedA, g.dA, Exact);
+            AssertClose("∂‖AB‖²/∂B = 2Aᵀ(AB)", expectedB, g.dB, Exact);
+        }, iter: Iterations);
+
+    [Theory]
+    [InlineData(1.5, 0.3, 2.0)]
+    [InlineData(-1.5, 0.3, 2.0)]
+    [InlineData(0.5, 0.5, -7.0)]
+    public void UnusedAndComparedOnlyParametersGetExactlyZero(double x, double unused, double threshold)
+    {
+        var (_, dx, dUnused, dThreshold) = TestFunctions.UnusedAndComparedOnlyGradient(x, unused, threshold);
+        Assert.Equal(x > threshold ? 2.0 * x : 3.0, dx);
+        Assert.Equal(0.0, dUnused);
+        Assert.Equal(0.0, dThreshold);
     }
 }

@@ -13,6 +13,9 @@ public class FiniteDifferenceTests
 
     private static Gen<double[]> Vector(int length, double min = -2.0, double max = 2.0) => Gen.Double[min, max].Array[length];
 
+    private static Gen<double[]> VectorOfLength(int minLength, int maxLength) =>
+        Gen.Int[minLength, maxLength].SelectMany(n => Vector(n));
+
     private static Gen<double[,]> Matrix(int rows, int columns, double min = -2.0, double max = 2.0) =>
         Gen.Double[min, max].Array[rows * columns].Select(flat =>
         {
@@ -257,5 +260,250 @@ public class FiniteDifferenceTests
             AssertGradient(nameof(TestFunctions.Steps), a => TestFunctions.Steps((double)a[0]), [x], steps.Value, steps.dx);
             var times = TestFunctions.TimesFloorGradient(x, y);
             AssertGradient(nameof(TestFunctions.TimesFloor), a => TestFunctions.TimesFloor((double)a[0], (double)a[1]), [x, y], times.Value, times.dx, times.dy);
+        }, iter: Iterations);
+    [Fact]
+    public void LogSumExp() =>
+        (from n in Gen.Int[1, 6]
+         from x in Vector(n)
+         select x)
+        .Sample(x =>
+        {
+            var g = TestFunctions.LogSumExpGradient(x);
+            AssertGradient(nameof(TestFunctions.LogSumExp), a => TestFunctions.LogSumExp((double[])a[0]), [x], g.Value, g.dx);
+        }, iter: Iterations);
+
+    [Fact]
+    public void Diffusion() =>
+        (from n in Gen.Int[1, 6]
+         from u0 in Vector(n, -1.0, 1.0)
+         from k in Scalar(0.0, 0.4)
+         from steps in Gen.Int[0, 5]
+         select (u0, k, steps))
+        .Sample((u0, k, steps) =>
+        {
+            var g = TestFunctions.DiffusionGradient(u0, k, steps);
+            AssertGradient(nameof(TestFunctions.Diffusion),
+                a => TestFunctions.Diffusion((double[])a[0], (double)a[1], (int)a[2]),
+                [u0, k, steps], g.Value, g.du0, g.dk, null);
+        }, iter: Iterations);
+
+    [Fact]
+    public void SoftmaxCrossEntropy() =>
+        (from c in Gen.Int[2, 4]
+         from d in Gen.Int[1, 3]
+         from label in Gen.Int[0, c - 1]
+         from W in Matrix(c, d)
+         from x in Vector(d)
+         select (W, x, label))
+        .Sample((W, x, label) =>
+        {
+            var g = TestFunctions.SoftmaxCrossEntropyGradient(W, x, label);
+            AssertGradient(nameof(TestFunctions.SoftmaxCrossEntropy),
+                a => TestFunctions.SoftmaxCrossEntropy((double[,])a[0], (double[])a[1], (int)a[2]),
+                [W, x, label], g.Value, g.dW, g.dx, null);
+        }, iter: Iterations);
+
+    [Fact]
+    public void BranchyLoop() =>
+        (from n in Gen.Int[1, 5]
+         from x in Vector(n)
+         select x)
+        .Where(x => Array.TrueForAll(x, xi => Far(xi, 0.0) && Far(xi, -1.0)))
+        .Sample(x =>
+        {
+            var g = TestFunctions.BranchyLoopGradient(x);
+            AssertGradient(nameof(TestFunctions.BranchyLoop), a => TestFunctions.BranchyLoop((double[])a[0]), [x], g.Value, g.dx);
+        }, iter: Iterations);
+
+    [Fact]
+    public void RemainderMix() =>
+        Gen.Select(Scalar(-5.0, 5.0), Scalar(0.5, 2.0))
+        .Where((x, y) => Far(x / y, Math.Round(x / y)) && Far(x, y))
+        .Sample((x, y) =>
+        {
+            var g = TestFunctions.RemainderMixGradient(x, y);
+            AssertGradient(nameof(TestFunctions.RemainderMix),
+                a => TestFunctions.RemainderMix((double)a[0], (double)a[1]),
+                [x, y], g.Value, g.dx, g.dy);
+        }, iter: Iterations);
+
+    [Fact]
+    public void ReturnAfterLoop() =>
+        (from n in Gen.Int[1, 5]
+         from x in Vector(n)
+         select x)
+        .Where(x => Far(TestFunctions.ReturnAfterLoop(x), 0.0))
+        .Sample(x =>
+        {
+            var g = TestFunctions.ReturnAfterLoopGradient(x);
+            AssertGradient(nameof(TestFunctions.ReturnAfterLoop), a => TestFunctions.ReturnAfterLoop((double[])a[0]), [x], g.Value, g.dx);
+        }, iter: Iterations);
+
+    [Fact]
+    public void CollidingNames() =>
+        (from n in Gen.Int[1, 4]
+         from x in Scalar()
+         from value in Scalar()
+         from tape in Vector(n)
+         select (x, value, tape))
+        .Sample((x, value, tape) =>
+        {
+            var g = TestFunctions.CollidingNamesGradient(x, value, tape);
+            AssertGradient(nameof(TestFunctions.CollidingNames),
+                a => TestFunctions.CollidingNames((double)a[0], (double)a[1], (double[])a[2]),
+                [x, value, tape], g.Value, g.dx, g.dvalue, g.dtape);
+        }, iter: Iterations);
+
+    [Fact]
+    public void ProductNorm() =>
+        (from m in Gen.Int[1, 3]
+         from n in Gen.Int[1, 3]
+         from p in Gen.Int[1, 3]
+         from A in Matrix(m, n)
+         from B in Matrix(n, p)
+         select (A, B))
+        .Sample((A, B) =>
+        {
+            var g = TestFunctions.ProductNormGradient(A, B);
+            AssertGradient(nameof(TestFunctions.ProductNorm),
+                a => TestFunctions.ProductNorm((double[,])a[0], (double[,])a[1]),
+                [A, B], g.Value, g.dA, g.dB);
+        }, iter: Iterations);
+
+    [Fact]
+    public void BackwardRecurrence() =>
+        (from n in Gen.Int[1, 6]
+         from x in Vector(n)
+         select x)
+        .Sample(x =>
+        {
+            var g = TestFunctions.BackwardRecurrenceGradient(x);
+            AssertGradient(nameof(TestFunctions.BackwardRecurrence), a => TestFunctions.BackwardRecurrence((double[])a[0]), [x], g.Value, g.dx);
+        }, iter: Iterations);
+
+    [Fact]
+    public void PairInteraction() =>
+        (from n in Gen.Int[1, 6]
+         from x in Vector(n)
+         select x)
+        .Sample(x =>
+        {
+            var g = TestFunctions.PairInteractionGradient(x);
+            AssertGradient(nameof(TestFunctions.PairInteraction), a => TestFunctions.PairInteraction((double[])a[0]), [x], g.Value, g.dx);
+        }, iter: Iterations);
+
+    [Fact]
+    public void Recurrence() =>
+        Gen.Select(Scalar(), Scalar(), Gen.Int[2, 8])
+        .Sample((a, b, n) =>
+        {
+            var g = TestFunctions.RecurrenceGradient(a, b, n);
+            AssertGradient(nameof(TestFunctions.Recurrence),
+                args => TestFunctions.Recurrence((double)args[0], (double)args[1], (int)args[2]),
+                [a, b, n], g.Value, g.da, g.db, null);
+        }, iter: Iterations);
+
+    [Fact]
+    public void ReassignedParameter() =>
+        Gen.Select(Scalar(), Scalar())
+        .Sample((x, y) =>
+        {
+            var g = TestFunctions.ReassignedParameterGradient(x, y);
+            AssertGradient(nameof(TestFunctions.ReassignedParameter),
+                a => TestFunctions.ReassignedParameter((double)a[0], (double)a[1]),
+                [x, y], g.Value, g.dx, g.dy);
+        }, iter: Iterations);
+
+    [Fact]
+    public void UnusedAndComparedOnly() =>
+        Gen.Select(Scalar(), Scalar(), Scalar())
+        .Where((x, unused, threshold) => Far(x, threshold))
+        .Sample((x, unused, threshold) =>
+        {
+            var g = TestFunctions.UnusedAndComparedOnlyGradient(x, unused, threshold);
+            AssertGradient(nameof(TestFunctions.UnusedAndComparedOnly),
+                a => TestFunctions.UnusedAndComparedOnly((double)a[0], (double)a[1], (double)a[2]),
+                [x, unused, threshold], g.Value, g.dx, g.dunused, g.dthreshold);
+        }, iter: Iterations);
+    [Fact]
+    public void IntReassigned() =>
+        VectorOfLength(1, 6).Sample(x =>
+        {
+            var g = TestFunctions.IntReassignedGradient(x);
+            AssertGradient(nameof(TestFunctions.IntReassigned), a => TestFunctions.IntReassigned((double[])a[0]), [x], g.Value, g.dx);
+        }, iter: Iterations);
+
+    [Fact]
+    public void IntInLoop() =>
+        VectorOfLength(1, 6).Sample(x =>
+        {
+            var g = TestFunctions.IntInLoopGradient(x);
+            AssertGradient(nameof(TestFunctions.IntInLoop), a => TestFunctions.IntInLoop((double[])a[0]), [x], g.Value, g.dx);
+        }, iter: Iterations);
+
+    [Fact]
+    public void BoolInLoop() =>
+        VectorOfLength(1, 6)
+        .Where(x =>
+        {
+            // Keep every intermediate s away from 0, where the branch (and the value) jumps.
+            bool up = true;
+            double s = 0.0;
+            foreach (double xi in x)
+            {
+                s = up ? s * xi + 1.0 : Math.Exp(-s) * xi;
+                if (!Far(s, 0.0))
+                {
+                    return false;
+                }
+
+                up = s > 0.0;
+            }
+
+            return true;
+        })
+        .Sample(x =>
+        {
+            var g = TestFunctions.BoolInLoopGradient(x);
+            AssertGradient(nameof(TestFunctions.BoolInLoop), a => TestFunctions.BoolInLoop((double[])a[0]), [x], g.Value, g.dx);
+        }, iter: Iterations);
+
+    [Fact]
+    public void ArrayPerIteration() =>
+        Gen.Select(VectorOfLength(1, 6), Gen.Int[0, 4])
+        .Sample((u0, steps) =>
+        {
+            var g = TestFunctions.ArrayPerIterationGradient(u0, steps);
+            AssertGradient(nameof(TestFunctions.ArrayPerIteration),
+                a => TestFunctions.ArrayPerIteration((double[])a[0], (int)a[1]),
+                [u0, steps], g.Value, g.du0, null);
+        }, iter: Iterations);
+
+    [Fact]
+    public void EarlyReturn() =>
+        Gen.Select(Scalar(), Scalar())
+        .Where((x, y) => Far(x, 0.0) && Far(Math.Abs(y), 1.0))
+        .Sample((x, y) =>
+        {
+            var g = TestFunctions.EarlyReturnGradient(x, y);
+            AssertGradient(nameof(TestFunctions.EarlyReturn),
+                a => TestFunctions.EarlyReturn((double)a[0], (double)a[1]),
+                [x, y], g.Value, g.dx, g.dy);
+        }, iter: Iterations);
+
+    [Fact]
+    public void LocalLength() =>
+        VectorOfLength(1, 6).Sample(x =>
+        {
+            var g = TestFunctions.LocalLengthGradient(x);
+            AssertGradient(nameof(TestFunctions.LocalLength), a => TestFunctions.LocalLength((double[])a[0]), [x], g.Value, g.dx);
+        }, iter: Iterations);
+
+    [Fact]
+    public void InclusiveBounds() =>
+        VectorOfLength(1, 6).Sample(x =>
+        {
+            var g = TestFunctions.InclusiveBoundsGradient(x);
+            AssertGradient(nameof(TestFunctions.InclusiveBounds), a => TestFunctions.InclusiveBounds((double[])a[0]), [x], g.Value, g.dx);
         }, iter: Iterations);
 }

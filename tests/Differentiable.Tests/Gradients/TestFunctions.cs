@@ -315,4 +315,445 @@ public static partial class TestFunctions
     /// <summary>x · Floor(y): the piecewise-constant factor still scales the derivative with respect to x.</summary>
     [Differentiate]
     public static double TimesFloor(double x, double y) => x * Math.Floor(y) + x * Math.Round(y) * Math.Sign(y);
+    // ---- Harder shapes of the supported subset ----
+
+    /// <summary>log Σ exp(x[i]) with a running maximum (a scalar overwritten through Max in a loop).</summary>
+    [Differentiate]
+    public static double LogSumExp(double[] x)
+    {
+        double m = x[0];
+        for (int i = 1; i < x.Length; i++)
+        {
+            m = Math.Max(m, x[i]);
+        }
+
+        double s = 0.0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            s += Math.Exp(x[i] - m);
+        }
+
+        return m + Math.Log(s);
+    }
+
+    /// <summary>In-place (Gauss–Seidel) diffusion steps on a local array with a cubic reaction term: array elements
+    /// overwritten many times, compound assignments to array elements.</summary>
+    [Differentiate]
+    public static double Diffusion(double[] u0, double k, int steps)
+    {
+        int n = u0.Length;
+        double[] u = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            u[i] = u0[i];
+        }
+
+        for (int t = 0; t < steps; t++)
+        {
+            for (int i = 1; i < n - 1; i++)
+            {
+                u[i] += k * (u[i - 1] - 2.0 * u[i] + u[i + 1]);
+                u[i] -= 0.1 * u[i] * u[i] * u[i];
+            }
+
+            u[0] *= 0.9;
+            u[n - 1] /= 1.0 + k * k;
+        }
+
+        double loss = 0.0;
+        for (int i = 0; i < n; i++)
+        {
+            loss += u[i] * u[i];
+        }
+
+        return loss;
+    }
+
+    /// <summary>Softmax cross-entropy of logits Wx against an int label (an int parameter used as an index).</summary>
+    [Differentiate]
+    public static double SoftmaxCrossEntropy(double[,] W, double[] x, int label)
+    {
+        int c = W.GetLength(0);
+        int d = W.GetLength(1);
+        double[] z = new double[c];
+        for (int i = 0; i < c; i++)
+        {
+            for (int j = 0; j < d; j++)
+            {
+                z[i] += W[i, j] * x[j];
+            }
+        }
+
+        double m = z[0];
+        for (int i = 1; i < c; i++)
+        {
+            m = z[i] > m ? z[i] : m;
+        }
+
+        double[] p = new double[c];
+        double total = 0.0;
+        for (int i = 0; i < c; i++)
+        {
+            p[i] = Math.Exp(z[i] - m);
+            total += p[i];
+        }
+
+        for (int i = 0; i < c; i++)
+        {
+            p[i] /= total;
+        }
+
+        return -Math.Log(p[label]);
+    }
+
+    /// <summary>Branches on active values inside a loop, each arm overwriting the same scalar nonlinearly.</summary>
+    [Differentiate]
+    public static double BranchyLoop(double[] x)
+    {
+        double s = 0.5;
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (x[i] > 0.0)
+            {
+                s = s * x[i] + x[i] * x[i];
+            }
+            else
+            {
+                s = Math.Sin(s) - x[i];
+            }
+
+            double f = x[i] < -1.0 ? Math.Exp(x[i]) : -x[i] * s;
+            s += 0.25 * f;
+        }
+
+        return s * s;
+    }
+
+    /// <summary>Remainder, compound division, unary minus and bool locals.</summary>
+    [Differentiate]
+    public static double RemainderMix(double x, double y)
+    {
+        double r = x % y;
+        bool bigger = x > y;
+        double q = -r;
+        q /= 1.0 + y * y;
+        q *= bigger ? x : y;
+        return q + r * r + (-x) * y;
+    }
+
+    /// <summary>Loops followed by returns in both arms of an if/else, with a local declared in one arm.</summary>
+    [Differentiate]
+    public static double ReturnAfterLoop(double[] x)
+    {
+        double s = 0.0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            s += x[i] * Math.Cos(x[i]);
+        }
+
+        if (s > 0.0)
+        {
+            return s * s;
+        }
+        else
+        {
+            double t = -s;
+            return Math.Exp(t) * t;
+        }
+    }
+
+    /// <summary>User locals and parameters named like things generated code may use (dx, value, tape, t0, ds).</summary>
+    [Differentiate]
+    public static double CollidingNames(double x, double value, double[] tape)
+    {
+        double dx = x * value;
+        double t0 = dx * dx + tape[0];
+        double ds = 0.0;
+        for (int i = 0; i < tape.Length; i++)
+        {
+            double dvalue = tape[i] * t0;
+            ds += Math.Sin(dvalue) * dx;
+        }
+
+        double t1 = ds + value;
+        return t1 * t0;
+    }
+
+    /// <summary>Frobenius norm² of C = A·B built in a local matrix with += in a triple loop.</summary>
+    [Differentiate]
+    public static double ProductNorm(double[,] A, double[,] B)
+    {
+        int m = A.GetLength(0);
+        int n = A.GetLength(1);
+        int p = B.GetLength(1);
+        double[,] C = new double[m, p];
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < p; j++)
+            {
+                for (int k = 0; k < n; k++)
+                {
+                    C[i, j] += A[i, k] * B[k, j];
+                }
+            }
+        }
+
+        double s = 0.0;
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < p; j++)
+            {
+                s += C[i, j] * C[i, j];
+            }
+        }
+
+        return s;
+    }
+
+    /// <summary>A backward recurrence on a local array, counting down.</summary>
+    [Differentiate]
+    public static double BackwardRecurrence(double[] x)
+    {
+        int n = x.Length;
+        double[] b = new double[n];
+        b[n - 1] = x[n - 1];
+        for (int i = n - 2; i >= 0; i--)
+        {
+            b[i] = x[i] + 0.5 * Math.Tanh(b[i + 1]) * x[i];
+        }
+
+        double s = 0.0;
+        for (int i = n - 1; i >= 0; i--)
+        {
+            s += b[i] * b[i];
+        }
+
+        return s;
+    }
+
+    /// <summary>A triangular double loop (inner bound from the outer index) and int arithmetic in indices.</summary>
+    [Differentiate]
+    public static double PairInteraction(double[] x)
+    {
+        double e = 0.0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            for (int j = i + 1; j < x.Length; j++)
+            {
+                double r = x[i] - x[j];
+                e += x[i] * x[j] * Math.Exp(-r * r);
+            }
+        }
+
+        for (int i = 0; i < x.Length / 2; i++)
+        {
+            int k = 2 * i + 1;
+            e += x[k] * x[k - 1];
+        }
+
+        return e;
+    }
+
+    /// <summary>A recurrence on a local array starting at index 2.</summary>
+    [Differentiate]
+    public static double Recurrence(double a, double b, int n)
+    {
+        double[] f = new double[n];
+        f[0] = a;
+        f[1] = b;
+        for (int i = 2; i < n; i++)
+        {
+            f[i] = 0.5 * f[i - 1] + Math.Sin(f[i - 2]) * b;
+        }
+
+        return f[n - 1];
+    }
+
+    /// <summary>A scalar parameter reassigned in the body.</summary>
+    [Differentiate]
+    public static double ReassignedParameter(double x, double y)
+    {
+        x = x * y + 1.0;
+        y = Math.Sin(x) * y;
+        x += y;
+        return x * y;
+    }
+
+    /// <summary>An active parameter the result does not depend on, and one used only through a comparison.</summary>
+    [Differentiate]
+    public static double UnusedAndComparedOnly(double x, double unused, double threshold) =>
+        x > threshold ? x * x : 3.0 * x;
+
+    // ---- Ints, bools, early returns, arrays allocated in loops ----
+
+    /// <summary>An int local reassigned between loops whose bounds read it.</summary>
+    [Differentiate]
+    public static double IntReassigned(double[] x)
+    {
+        int n = x.Length;
+        double s = 0.0;
+        for (int i = 0; i < n; i++)
+        {
+            s += x[i] * x[i] * x[i];
+        }
+
+        n = n / 2;
+        for (int i = 0; i < n; i++)
+        {
+            s += Math.Sin(x[i]) * s;
+        }
+
+        return s;
+    }
+
+    /// <summary>An int local overwritten every iteration and used as an index.</summary>
+    [Differentiate]
+    public static double IntInLoop(double[] x)
+    {
+        int k = 0;
+        double s = 1.0;
+        for (int i = 0; i < 2 * x.Length; i++)
+        {
+            k = (k + 3) % x.Length;
+            s = s * Math.Cos(x[k]) + x[k];
+        }
+
+        return s;
+    }
+
+    /// <summary>A bool local overwritten every iteration and branched on in the next.</summary>
+    [Differentiate]
+    public static double BoolInLoop(double[] x)
+    {
+        bool up = true;
+        double s = 0.0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (up)
+            {
+                s = s * x[i] + 1.0;
+            }
+            else
+            {
+                s = Math.Exp(-s) * x[i];
+            }
+
+            up = s > 0.0;
+        }
+
+        return s;
+    }
+
+    /// <summary>A local array allocated inside a loop (explicit time stepping with a scratch buffer).</summary>
+    [Differentiate]
+    public static double ArrayPerIteration(double[] u0, int steps)
+    {
+        int n = u0.Length;
+        double[] u = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            u[i] = u0[i];
+        }
+
+        for (int t = 0; t < steps; t++)
+        {
+            double[] v = new double[n];
+            for (int i = 0; i < n; i++)
+            {
+                double left = i > 0 ? u[i - 1] : 0.0;
+                double right = i < n - 1 ? u[i + 1] : 0.0;
+                v[i] = u[i] + 0.2 * (left + right - 2.0 * u[i]) + 0.1 * Math.Sin(u[i]);
+            }
+
+            for (int i = 0; i < n; i++)
+            {
+                u[i] = v[i];
+            }
+        }
+
+        double s = 0.0;
+        for (int i = 0; i < n; i++)
+        {
+            s += u[i] * u[i] * (i + 1);
+        }
+
+        return s;
+    }
+
+    /// <summary>Early returns: an if without else, then an if/else-if chain, then a final return.</summary>
+    [Differentiate]
+    public static double EarlyReturn(double x, double y)
+    {
+        if (x < 0.0)
+            return -x * y;
+
+        if (y > 1.0)
+        {
+            return Math.Sin(x * y);
+        }
+        else if (y < -1.0)
+        {
+            double t = x + y;
+            return t * t * t;
+        }
+
+        return x * x + y;
+    }
+
+    /// <summary>
+    /// Length and GetLength of local arrays as loop bounds, also for loops whose bodies write those arrays' elements,
+    /// and index arithmetic between a local array and a local matrix.
+    /// </summary>
+    [Differentiate]
+    public static double LocalLength(double[] x)
+    {
+        double[] y = new double[2 * x.Length];
+        for (int i = 0; i < y.Length; i++)
+        {
+            y[i] = x[i / 2] * (i + 1);
+        }
+
+        double[,] M = new double[x.Length, 3];
+        for (int i = 0; i < M.GetLength(0); i++)
+        {
+            for (int j = 0; j < M.GetLength(1); j++)
+            {
+                M[i, j] = y[2 * i] * j - x[i];
+            }
+        }
+
+        double s = 0.0;
+        for (int i = 0; i < M.GetLength(0); i++)
+        {
+            for (int j = 0; j < M.GetLength(1); j++)
+            {
+                s += M[i, j] * M[i, j];
+            }
+        }
+
+        for (int i = 0; i < y.Length; i++)
+        {
+            s += Math.Sin(y[i]);
+        }
+
+        return s;
+    }
+
+    /// <summary>Inclusive (i &lt;= n) and strict-positive (i &gt; 0) loop bounds.</summary>
+    [Differentiate]
+    public static double InclusiveBounds(double[] x)
+    {
+        double s = 0.0;
+        for (int i = 1; i <= x.Length - 1; i++)
+        {
+            s += x[i] * x[i - 1];
+        }
+
+        for (int i = x.Length - 1; i > 0; i--)
+        {
+            s = s * 0.5 + Math.Sin(x[i]) * x[i - 1];
+        }
+
+        return s;
+    }
 }
