@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Linq;
 using Differentiable.Generators.Diagnostics;
 using Differentiable.Generators.Emit;
 using Differentiable.Generators.Infrastructure;
@@ -27,6 +28,9 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
 
         /// <summary><c>ParseResult</c> → generated source.</summary>
         public const string Emit = "Emit";
+
+        /// <summary>[DerivativeOf] method → rule model.</summary>
+        public const string Rules = "Rules";
     }
 
     /// <inheritdoc/>
@@ -38,9 +42,34 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
                 static (syntaxContext, cancellationToken) => MethodParser.Parse(syntaxContext, cancellationToken))
             .WithTrackingName(Steps.Parse);
 
+        // [DerivativeOf] rules anywhere in the compilation: every call resolves against all of them at emit time.
+        var rules = context.SyntaxProvider.ForAttributeWithMetadataName(
+                "Differentiable.DerivativeOfAttribute",
+                static (node, _) => node is MethodDeclarationSyntax,
+                static (syntaxContext, cancellationToken) => Calls.RuleParser.Parse(syntaxContext, cancellationToken))
+            .WithTrackingName(Steps.Rules);
+        var allRules = rules
+            .Select(static (result, _) => result.Rule)
+            .Where(static rule => rule is not null)
+            .Collect()
+            .Select(static (array, _) => array.Select(rule => rule!).OrderBy(rule => rule.TargetKey, StringComparer.Ordinal).ToEquatableArray());
+
         var emitted = parsed
-            .Select(static (result, cancellationToken) => EmitSafely(result, cancellationToken))
+            .Combine(allRules)
+            .Select(static (pair, cancellationToken) => EmitSafely(pair.Left, pair.Right, cancellationToken))
             .WithTrackingName(Steps.Emit);
+
+        var ruleDiagnostics = rules
+            .Select(static (result, _) => result.Diagnostics)
+            .Where(static d => d.Count > 0)
+            .Combine(context.CompilationProvider);
+        context.RegisterSourceOutput(ruleDiagnostics, static (output, pair) =>
+        {
+            foreach (var diagnostic in pair.Left)
+            {
+                output.ReportDiagnostic(diagnostic.ToDiagnostic(pair.Right));
+            }
+        });
 
         context.RegisterSourceOutput(emitted, static (output, file) =>
         {
@@ -64,7 +93,7 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
         });
     }
 
-    private static GeneratedFile EmitSafely(ParseResult result, System.Threading.CancellationToken cancellationToken)
+    private static GeneratedFile EmitSafely(ParseResult result, EquatableArray<Calls.RuleModel> rules, System.Threading.CancellationToken cancellationToken)
     {
         if (result.Model is not { } model)
         {
@@ -74,7 +103,9 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
-            return new GeneratedFile(model.HintName, CompanionEmitter.Emit(model), result.Diagnostics);
+            var (source, diagnostics) = CompanionEmitter.Emit(model, rules);
+            var all = result.Diagnostics.AsImmutableArray().AddRange(diagnostics);
+            return new GeneratedFile(source is null ? string.Empty : model.HintName, source, new EquatableArray<DiagnosticInfo>(all));
         }
         catch (OperationCanceledException)
         {

@@ -7,7 +7,7 @@ namespace Differentiable.Generators.Tests;
 /// <summary>Each unsupported construct gets its DIFF error at the offending syntax, and the method gets no companions.</summary>
 public sealed class DiagnosticTests
 {
-    private static void AssertDiagnostic(string id, string markup)
+    private static void AssertDiagnostic(string id, string markup, string? failingMethod = null)
     {
         var (source, span) = Markup.Parse("using System;\nusing System.Collections.Generic;\nusing Differentiable;\n" + markup);
         var run = GeneratorHarness.Run(source);
@@ -17,7 +17,15 @@ public sealed class DiagnosticTests
         Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
         Assert.Equal(span, diagnostic.Location.SourceSpan);
         Assert.True(diagnostic.Location.IsInSource, "the diagnostic must point into the user's syntax tree (so #pragma applies)");
-        Assert.Empty(run.Sources);
+        if (failingMethod is null)
+        {
+            Assert.Empty(run.Sources);
+        }
+        else
+        {
+            Assert.DoesNotContain(run.Sources, s => s.HintName.EndsWith("." + failingMethod + ".g.cs", System.StringComparison.Ordinal));
+        }
+
         Assert.StartsWith("https://", diagnostic.Descriptor.HelpLinkUri);
     }
 
@@ -123,7 +131,37 @@ public sealed class DiagnosticTests
             [Differentiate]
             public static double F(double x) => 2 * [|Helper(x)|];
         }
+        """, failingMethod: "F");
+
+    [Fact]
+    public void RuleWithWrongSignature() => AssertDiagnostic("DIFF016", """
+        public static class Opaque
+        {
+            public static double Square(double v) => v * v;
+        }
+
+        public static class Rules
+        {
+            [DerivativeOf(typeof(Opaque), nameof(Opaque.Square))]
+            public static double [|SquareGradient|](double v, ref double dv)
+            {
+                dv = 2 * v;
+                return v * v;
+            }
+        }
         """);
+
+    [Fact]
+    public void ArgumentToANonDifferentiatedParameter() => AssertDiagnostic("DIFF017", """
+        public static partial class Model
+        {
+            [Differentiate(nameof(a))]
+            public static double Scale(double a, double x) => a * x;
+
+            [Differentiate]
+            public static double F(double x) => [|Scale(2.0, x * x)|];
+        }
+        """, failingMethod: "F");
 
     [Fact]
     public void UnknownWithRespectTo() => AssertDiagnostic("DIFF008", """

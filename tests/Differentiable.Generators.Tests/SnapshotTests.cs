@@ -1,3 +1,4 @@
+using System.Linq;
 using Differentiable.Generators.Tests.Infrastructure;
 
 namespace Differentiable.Generators.Tests;
@@ -8,7 +9,7 @@ namespace Differentiable.Generators.Tests;
 /// </summary>
 public sealed class SnapshotTests
 {
-    private static void VerifyGenerated(string body, [System.Runtime.CompilerServices.CallerMemberName] string test = "")
+    private static void VerifyGenerated(string body, [System.Runtime.CompilerServices.CallerMemberName] string test = "", [System.Runtime.CompilerServices.CallerFilePath] string file = "")
     {
         var source = $$"""
             using System;
@@ -23,10 +24,11 @@ public sealed class SnapshotTests
             """;
         var run = GeneratorHarness.Run(source);
         run.AssertClean();
-        foreach (var generated in run.Sources)
-        {
-            Snapshot.Verify(generated.SourceText.ToString(), generated.HintName.Replace(".g.cs", string.Empty), test: test);
-        }
+        var failures = run.Sources
+            .Select(generated => Snapshot.Check(generated.SourceText.ToString(), generated.HintName.Replace(".g.cs", string.Empty), file, test))
+            .Where(failure => failure is not null)
+            .ToList();
+        Assert.True(failures.Count == 0, string.Join(System.Environment.NewLine, failures));
     }
 
     [Fact]
@@ -238,6 +240,32 @@ public sealed class SnapshotTests
                 }
 
                 return s;
+            }
+        """);
+
+    [Fact]
+    public void CallsAndRules() => VerifyGenerated("""
+            [Differentiate]
+            public static double Dot(double[] a, double[] b)
+            {
+                double s = 0;
+                for (int i = 0; i < a.Length; i++) s += a[i] * b[i];
+                return s;
+            }
+
+            [Differentiate]
+            public static double Sigmoid(double z) => 1.0 / (1.0 + Math.Exp(-z));
+
+            [Differentiate(nameof(w))]
+            public static double Loss(double[] w, double[] x) => -Math.Log(Sigmoid(Dot(w, x))) + 0.01 * Dot(w, w) + Opaque(w[0]);
+
+            public static double Opaque(double v) => BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(v)) * v;
+
+            [DerivativeOf(nameof(Opaque))]
+            public static double OpaqueGradient(double v, out double dv)
+            {
+                dv = 2 * v;
+                return v * v;
             }
         """);
 }

@@ -116,6 +116,13 @@ internal sealed class ActivityAnalysis
                     }
 
                     break;
+                case UserCall u:
+                    foreach (var argument in u.Arguments)
+                    {
+                        stack.Push(argument);
+                    }
+
+                    break;
                 case Conditional c:
                     stack.Push(c.WhenTrue);
                     stack.Push(c.WhenFalse);

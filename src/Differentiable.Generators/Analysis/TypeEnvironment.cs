@@ -64,6 +64,7 @@ internal sealed class TypeEnvironment
         NewArray n => n.Type,
         TapePop p => p.Type,
         Opaque o => o.Type,
+        UserCall or Invoke or OutArgument => IrType.Double,
         _ => IrType.Double,
     };
 

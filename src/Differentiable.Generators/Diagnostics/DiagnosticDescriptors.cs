@@ -43,7 +43,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NoDerivativeForCall = Error(
         "DIFF007",
         "Called method has no known derivative",
-        "The call to '{0}' has no known derivative; mark '{0}' [Differentiate], declare a [DerivativeOf(\"{1}\")] rule for it, or compute the value outside the differentiated method and pass it in as a parameter");
+        "The call to '{0}' has no known derivative; mark '{0}' [Differentiate] (a static method returning double over double, double[], double[,], int, bool or int[] parameters), declare a [DerivativeOf(nameof({1}))] rule for it, or compute the value outside the differentiated method and pass it in as a parameter");
 
     public static readonly DiagnosticDescriptor UnknownWithRespectTo = Error(
         "DIFF008",
@@ -75,6 +75,16 @@ internal static class DiagnosticDescriptors
         "Feature not supported for this method",
         "{0}");
 
+    public static readonly DiagnosticDescriptor InvalidRule = Error(
+        "DIFF016",
+        "Derivative rule does not fit its target",
+        "[DerivativeOf] method '{0}' cannot be used: {1}");
+
+    public static readonly DiagnosticDescriptor ArgumentNotDifferentiated = Error(
+        "DIFF017",
+        "Argument's derivative would be dropped",
+        "The call to '{0}' passes a value that carries a derivative to parameter '{1}', which '{0}' is not differentiated with respect to; add nameof({1}) to the [Differentiate] list of '{0}' (or to its [DerivativeOf] rule's buffers)");
+
     public static readonly DiagnosticDescriptor DerivativeDiscarded = Warning(
         "DIFF100",
         "Derivative is silently zero here",
@@ -94,6 +104,8 @@ internal static class DiagnosticDescriptors
         WriteToParameterArray,
         NoDifferentiableParameters,
         UnsupportedFeature,
+        InvalidRule,
+        ArgumentNotDifferentiated,
         DerivativeDiscarded);
 
     private static readonly Dictionary<string, DiagnosticDescriptor> ByIdMap = BuildMap();

@@ -248,6 +248,24 @@ internal sealed class CSharpPrinter
                 AppendList(builder, t.Elements, depth);
                 builder.Append(')');
                 break;
+            case UserCall u:
+                builder.Append(u.Callee.Invocation).Append('(');
+                AppendList(builder, u.Arguments, depth);
+                builder.Append(')');
+                break;
+            case Invoke i:
+                builder.Append(i.Method).Append('(');
+                AppendList(builder, i.Arguments, depth);
+                builder.Append(')');
+                if (i.Member is not null)
+                {
+                    builder.Append('.').Append(i.Member);
+                }
+
+                break;
+            case OutArgument o:
+                builder.Append("out ").Append(o.Name);
+                break;
         }
 
         if (parenthesize)

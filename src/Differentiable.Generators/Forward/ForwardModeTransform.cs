@@ -25,8 +25,12 @@ internal sealed class ForwardModeTransform
     private readonly Dictionary<string, string> tangents = new(System.StringComparer.Ordinal);
     private List<string> rules = new();
 
-    public ForwardModeTransform(MethodModel model, TypeEnvironment types, ActivityAnalysis activity)
+    private readonly IReadOnlyDictionary<string, Calls.CallDerivative> calls;
+    private readonly List<Stmt> pending = new();
+
+    public ForwardModeTransform(MethodModel model, TypeEnvironment types, ActivityAnalysis activity, IReadOnlyDictionary<string, Calls.CallDerivative>? calls = null)
     {
+        this.calls = calls ?? new Dictionary<string, Calls.CallDerivative>();
         this.model = model;
         this.types = types;
         this.activity = activity;
@@ -141,6 +145,8 @@ internal sealed class ForwardModeTransform
     {
         var result = rules.Select(r => (Stmt)new Comment(r)).ToList();
         rules = new List<string>();
+        result.AddRange(pending);
+        pending.Clear();
         result.Add(statement(tangent));
         return result;
     }
@@ -153,6 +159,103 @@ internal sealed class ForwardModeTransform
     };
 
     private static Expr NewLikeValue(string primal, IrType type) => NewLike(primal, type);
+
+    /// <summary>
+    /// The tangent of a call: the callee's JVP companion along the arguments' tangents, or, for a [DerivativeOf] rule,
+    /// Σₖ ∂g/∂aₖ·ȧₖ from the rule's gradient (computed just before the statement).
+    /// </summary>
+    private Expr TangentOfCall(UserCall call, int depth)
+    {
+        var derivative = calls[call.Callee.Key];
+        var rule = $"∂ {call.Callee.Display}(…) from {derivative.Jvp ?? derivative.Gradient}";
+        if (!rules.Contains(rule))
+        {
+            rules.Add(rule);
+        }
+
+        var arguments = call.Arguments.ToList();
+        if (derivative.Jvp is not null)
+        {
+            for (var k = 0; k < call.Arguments.Count; k++)
+            {
+                if (derivative.Differentiated[k])
+                {
+                    arguments.Add(ArgumentTangent(call, k, depth));
+                }
+            }
+
+            return new Invoke(derivative.Jvp, arguments.ToEquatableArray(), "Tangent");
+        }
+
+        Expr total = Constant.Zero;
+        var gradients = new List<(int K, string Name)>();
+        for (var k = 0; k < call.Arguments.Count; k++)
+        {
+            if (!derivative.Differentiated[k])
+            {
+                continue;
+            }
+
+            var type = call.Callee.ParameterTypes[k];
+            var name = scope.Fresh("g");
+            gradients.Add((k, name));
+            pending.Add(new Declare(name, type, type == IrType.Double ? null : NewLike(((Variable)call.Arguments[k]).Name, type)));
+            arguments.Add(type == IrType.Double ? new OutArgument(name) : new Variable(name));
+        }
+
+        pending.Add(new Declare(scope.Fresh("value"), IrType.Double, new Invoke(derivative.Gradient, arguments.ToEquatableArray())));
+        foreach (var (k, name) in gradients)
+        {
+            if (!activity.DependsOnActive(call.Arguments[k]))
+            {
+                continue;
+            }
+
+            if (call.Callee.ParameterTypes[k] == IrType.Double)
+            {
+                total = Add(total, Mul(new Variable(name), TangentOf(call.Arguments[k], depth + 1)));
+                continue;
+            }
+
+            // Σ g[m]·ȧ[m] over every element of an array argument.
+            var dot = scope.Fresh("dot");
+            var m = scope.Fresh("m");
+            var tangent = tangents[((Variable)call.Arguments[k]).Name];
+            pending.Add(new Declare(dot, IrType.Double, Constant.Zero));
+            if (call.Callee.ParameterTypes[k] == IrType.DoubleArray)
+            {
+                var index = EquatableArray.Create<Expr>(new Variable(m));
+                pending.Add(new For(m, Constant.Int(0), new ArrayLength(name, -1), false, new Block(EquatableArray.Create(
+                    Accumulate(new Variable(dot), Mul(new ElementAccess(name, index), new ElementAccess(tangent, index)))))));
+            }
+            else
+            {
+                var n = scope.Fresh("n");
+                var indices = EquatableArray.Create<Expr>(new Variable(m), new Variable(n));
+                var inner = new For(n, Constant.Int(0), new ArrayLength(name, 1), false, new Block(EquatableArray.Create(
+                    Accumulate(new Variable(dot), Mul(new ElementAccess(name, indices), new ElementAccess(tangent, indices))))));
+                pending.Add(new For(m, Constant.Int(0), new ArrayLength(name, 0), false, new Block(EquatableArray.Create<Stmt>(inner))));
+            }
+
+            total = Add(total, new Variable(dot));
+        }
+
+        return total;
+    }
+
+    /// <summary>What a JVP companion takes for argument k: its tangent, or zeros of its shape when it is inactive here.</summary>
+    private Expr ArgumentTangent(UserCall call, int k, int depth)
+    {
+        var argument = call.Arguments[k];
+        var type = call.Callee.ParameterTypes[k];
+        if (type == IrType.Double)
+        {
+            return TangentOf(argument, depth + 1);
+        }
+
+        var name = ((Variable)argument).Name;
+        return tangents.TryGetValue(name, out var tangent) ? new Variable(tangent) : NewLike(name, type);
+    }
 
     /// <summary>The tangent of an expression: Σ ∂e/∂u · du over the active values u it reads.</summary>
     private Expr TangentOf(Expr expression, int depth)
@@ -212,6 +315,8 @@ internal sealed class ForwardModeTransform
                 return sum;
             case Conditional c:
                 return new Conditional(c.Condition, TangentOf(c.WhenTrue, depth + 1), TangentOf(c.WhenFalse, depth + 1));
+            case UserCall u:
+                return TangentOfCall(u, depth);
             default:
                 return Constant.Zero;
         }

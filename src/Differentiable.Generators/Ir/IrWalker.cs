@@ -42,6 +42,20 @@ internal static class IrWalker
                     }
 
                     break;
+                case UserCall u:
+                    foreach (var argument in u.Arguments)
+                    {
+                        stack.Push(argument);
+                    }
+
+                    break;
+                case Invoke i:
+                    foreach (var argument in i.Arguments)
+                    {
+                        stack.Push(argument);
+                    }
+
+                    break;
                 case Conditional c:
                     stack.Push(c.WhenFalse);
                     stack.Push(c.WhenTrue);
@@ -172,6 +186,13 @@ internal static class IrWalker
                     break;
                 case Call c:
                     foreach (var argument in c.Arguments)
+                    {
+                        stack.Push(argument);
+                    }
+
+                    break;
+                case UserCall u:
+                    foreach (var argument in u.Arguments)
                     {
                         stack.Push(argument);
                     }

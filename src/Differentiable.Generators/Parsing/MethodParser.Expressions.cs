@@ -234,9 +234,47 @@ internal sealed partial class MethodParser
             return new Call(function, arguments.ToEquatableArray());
         }
 
+        return ParseUserCall(invocation, target, depth);
+    }
+
+    /// <summary>
+    /// A call to a static method of the user's: differentiated through the callee's own [Differentiate] companion or a
+    /// [DerivativeOf] rule, which the emit step resolves once every rule in the compilation is known.
+    /// </summary>
+    private Expr ParseUserCall(InvocationExpressionSyntax invocation, IMethodSymbol target, int depth)
+    {
         var display = target.ContainingType is null ? target.Name : target.ContainingType.Name + "." + target.Name;
-        Report(DiagnosticDescriptors.NoDerivativeForCall, invocation, display, target.Name);
-        return Constant.Zero;
+        var parameterTypes = target.Parameters.Select(p => Classify(p.Type)).ToList();
+        if (!target.IsStatic || target.IsGenericMethod || target.MethodKind != MethodKind.Ordinary
+            || target.ReturnType.SpecialType != SpecialType.System_Double
+            || parameterTypes.Any(t => t is null) || target.Parameters.Any(p => p.RefKind != RefKind.None || p.IsParams)
+            || invocation.ArgumentList.Arguments.Any(a => a.NameColon is not null || a.RefKindKeyword != default)
+            || invocation.ArgumentList.Arguments.Count != target.Parameters.Length)
+        {
+            Report(DiagnosticDescriptors.NoDerivativeForCall, invocation, display, target.Name);
+            return Constant.Zero;
+        }
+
+        var arguments = new List<Expr>();
+        for (var k = 0; k < target.Parameters.Length; k++)
+        {
+            var argument = ParseExpression(invocation.ArgumentList.Arguments[k].Expression, depth + 1);
+            if (parameterTypes[k]!.Value.IsArray() && argument is not Variable)
+            {
+                return Unsupported(invocation.ArgumentList.Arguments[k], "pass arrays to a differentiated call as a variable");
+            }
+
+            arguments.Add(argument);
+        }
+
+        var callee = new Callee(
+            Calls.CallSymbols.Key(target),
+            Calls.CallSymbols.Invocation(target),
+            display,
+            parameterTypes.Select(t => t!.Value).ToEquatableArray(),
+            Calls.CallSymbols.Differentiated(target),
+            LocationInfo.From(invocation));
+        return new UserCall(callee, arguments.ToEquatableArray());
     }
 
     /// <summary>Math overloads over double (or int for the piecewise-constant ones); float and decimal overloads are not.</summary>

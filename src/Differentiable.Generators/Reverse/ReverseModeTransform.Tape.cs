@@ -222,6 +222,8 @@ internal sealed partial class ReverseModeTransform
         Unary u => new[] { u.Operand },
         Binary b => new[] { b.Left, b.Right },
         Call c => c.Arguments,
+        UserCall u => u.Arguments,
+        Invoke i => i.Arguments,
         Conditional c => new[] { c.Condition, c.WhenTrue, c.WhenFalse },
         Convert c => new[] { c.Operand },
         NewArray n => n.Dimensions,

@@ -40,8 +40,11 @@ internal sealed partial class ReverseModeTransform
     private readonly string seedColumn;
     private int temporaryCounter;
 
-    public ReverseModeTransform(MethodModel model, TypeEnvironment types, ActivityAnalysis activity)
+    private readonly IReadOnlyDictionary<string, Calls.CallDerivative> calls;
+
+    public ReverseModeTransform(MethodModel model, TypeEnvironment types, ActivityAnalysis activity, IReadOnlyDictionary<string, Calls.CallDerivative>? calls = null)
     {
+        this.calls = calls ?? new Dictionary<string, Calls.CallDerivative>();
         this.model = model;
         this.types = types;
         this.activity = activity;
@@ -535,6 +538,9 @@ internal sealed partial class ReverseModeTransform
             case Call c:
                 PropagateCall(c, seed, output, rules, depth);
                 break;
+            case UserCall u:
+                PropagateUserCall(u, seed, output, rules, depth);
+                break;
             case Conditional c:
                 seed = Share(seed, output);
                 var then = new List<Stmt>();
@@ -629,6 +635,82 @@ internal sealed partial class ReverseModeTransform
         }
     }
 
+    /// <summary>
+    /// The chain rule across a call: the callee's gradient companion (or its [DerivativeOf] rule) gives ∂g/∂aₖ at the
+    /// call's arguments, and each active argument receives seed·∂g/∂aₖ.
+    /// </summary>
+    private void PropagateUserCall(UserCall call, Expr seed, List<Stmt> output, List<string> rules, int depth)
+    {
+        var derivative = calls[call.Callee.Key];
+        var rule = $"∂ {call.Callee.Display}(…) from {(derivative.IsRule ? "the [DerivativeOf] rule " : string.Empty)}{derivative.Gradient.Substring(derivative.Gradient.LastIndexOf('.') + 1)}";
+        if (!rules.Contains(rule))
+        {
+            rules.Add(rule);
+        }
+
+        seed = Share(seed, output);
+        var arguments = call.Arguments.ToList();
+        var gradients = new Dictionary<int, string>();
+        for (var k = 0; k < call.Arguments.Count; k++)
+        {
+            if (!derivative.Differentiated[k])
+            {
+                continue;
+            }
+
+            var type = call.Callee.ParameterTypes[k];
+            var buffer = TemporaryName();
+            gradients[k] = buffer;
+            if (type == IrType.Double)
+            {
+                output.Add(new Declare(buffer, IrType.Double, null));
+                arguments.Add(new OutArgument(buffer));
+            }
+            else
+            {
+                output.Add(new Declare(buffer, type, NewLike(((Variable)call.Arguments[k]).Name, type)));
+                arguments.Add(new Variable(buffer));
+            }
+        }
+
+        output.Add(new Declare(TemporaryName(), IrType.Double, new Invoke(derivative.Gradient, arguments.ToEquatableArray())));
+        foreach (var (k, buffer) in gradients)
+        {
+            var argument = call.Arguments[k];
+            if (!activity.DependsOnActive(argument))
+            {
+                continue;
+            }
+
+            if (call.Callee.ParameterTypes[k] == IrType.Double)
+            {
+                Propagate(argument, Mul(seed, new Variable(buffer)), output, rules, depth + 1);
+            }
+            else
+            {
+                output.Add(AccumulateArray(adjoints[((Variable)argument).Name], buffer, seed, call.Callee.ParameterTypes[k]));
+            }
+        }
+    }
+
+    /// <summary><c>target[m] += seed · gradient[m]</c> over every element.</summary>
+    private Stmt AccumulateArray(string target, string gradient, Expr seed, IrType type)
+    {
+        var i = TemporaryName();
+        if (type == IrType.DoubleArray)
+        {
+            var index = EquatableArray.Create<Expr>(new Variable(i));
+            return new For(i, Constant.Int(0), new ArrayLength(gradient, -1), false, new Block(EquatableArray.Create(
+                Accumulate(new ElementAccess(target, index), Mul(seed, new ElementAccess(gradient, index))))));
+        }
+
+        var j = TemporaryName();
+        var indices = EquatableArray.Create<Expr>(new Variable(i), new Variable(j));
+        var inner = new For(j, Constant.Int(0), new ArrayLength(gradient, 1), false, new Block(EquatableArray.Create(
+            Accumulate(new ElementAccess(target, indices), Mul(seed, new ElementAccess(gradient, indices))))));
+        return new For(i, Constant.Int(0), new ArrayLength(gradient, 0), false, new Block(EquatableArray.Create<Stmt>(inner)));
+    }
+
     /// <summary>Variables and array elements: an adjoint is accumulated into them directly.</summary>
     private static bool IsTerminal(Expr e) => e is Variable or ElementAccess;
 
@@ -641,6 +723,14 @@ internal sealed partial class ReverseModeTransform
 
     private Variable Temporary(Expr value, List<Stmt> output)
     {
+        var name = TemporaryName();
+        output.Add(new Declare(name, IrType.Double, value));
+        return new Variable(name);
+    }
+
+    /// <summary>A name for a temporary of one statement's adjoint block (blocks are siblings, so names restart).</summary>
+    private string TemporaryName()
+    {
         string name;
         do
         {
@@ -649,7 +739,6 @@ internal sealed partial class ReverseModeTransform
         }
         while (scope.IsUsed(name));
 
-        output.Add(new Declare(name, IrType.Double, value));
-        return new Variable(name);
+        return name;
     }
 }

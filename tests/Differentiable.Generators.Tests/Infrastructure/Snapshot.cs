@@ -14,6 +14,15 @@ internal static class Snapshot
 {
     public static void Verify(string actual, string hintName, [CallerFilePath] string testFile = "", [CallerMemberName] string test = "")
     {
+        if (Check(actual, hintName, testFile, test) is { } failure)
+        {
+            Assert.Fail(failure);
+        }
+    }
+
+    /// <summary>Compares one file; on mismatch writes the received file and returns why, so several files can be checked before failing.</summary>
+    public static string? Check(string actual, string hintName, string testFile, string test)
+    {
         var directory = Path.Combine(Path.GetDirectoryName(testFile)!, "Snapshots");
         var name = $"{Path.GetFileNameWithoutExtension(testFile)}.{test}#{hintName}";
         var verified = Path.Combine(directory, name + ".verified.cs");
@@ -23,18 +32,18 @@ internal static class Snapshot
         if (File.Exists(verified) && File.ReadAllText(verified).Replace("\r\n", "\n") == actual)
         {
             File.Delete(received);
-            return;
+            return null;
         }
 
         Directory.CreateDirectory(directory);
         if (Environment.GetEnvironmentVariable("DIFFERENTIABLE_ACCEPT_SNAPSHOTS") == "1")
         {
             File.WriteAllText(verified, actual);
-            return;
+            return null;
         }
 
         File.WriteAllText(received, actual);
-        Assert.Fail(File.Exists(verified)
+        return (File.Exists(verified)
             ? $"Generated code differs from the snapshot. Compare {received} with {verified}; if the change is intended, accept it by replacing the verified file."
             : $"No snapshot yet. Read {received}; if it is right, accept it by renaming it to {Path.GetFileName(verified)}.");
     }

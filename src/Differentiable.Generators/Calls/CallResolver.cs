@@ -1,0 +1,105 @@
+using System.Collections.Generic;
+using System.Linq;
+using Differentiable.Generators.Analysis;
+using Differentiable.Generators.Diagnostics;
+using Differentiable.Generators.Infrastructure;
+using Differentiable.Generators.Ir;
+using Differentiable.Generators.Model;
+
+namespace Differentiable.Generators.Calls;
+
+/// <summary>
+/// Decides how each call to a user method is differentiated: a [DerivativeOf] rule always wins, then the callee's
+/// own [Differentiate] companions; a call with neither gets DIFF007 at the call, and an argument whose derivative
+/// the callee would drop gets DIFF017.
+/// </summary>
+internal static class CallResolver
+{
+    public static Dictionary<string, CallDerivative> Resolve(MethodModel model, EquatableArray<RuleModel> rules, ActivityAnalysis activity, List<DiagnosticInfo> diagnostics)
+    {
+        var resolved = new Dictionary<string, CallDerivative>(System.StringComparer.Ordinal);
+        foreach (var call in Calls(model.Body))
+        {
+            var callee = call.Callee;
+            var rule = rules.FirstOrDefault(r => r.TargetKey == callee.Key);
+            CallDerivative? derivative = rule is not null
+                ? new CallDerivative(rule.Invocation, null, rule.Differentiated, IsRule: true)
+                : callee.Differentiated.Count > 0
+                    ? new CallDerivative(callee.Invocation + "Gradient", callee.Invocation + "Jvp", callee.Differentiated, IsRule: false)
+                    : null;
+            if (derivative is null)
+            {
+                var name = callee.Invocation.Substring(callee.Invocation.LastIndexOf('.') + 1);
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoDerivativeForCall, callee.Location, callee.Display, name));
+                continue;
+            }
+
+            if (model.Hessian)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedFeature, callee.Location, $"Hessian = true is not supported yet for methods that call other methods ('{callee.Display}'); differentiate the gradient companion or inline the call"));
+                continue;
+            }
+
+            for (var k = 0; k < call.Arguments.Count; k++)
+            {
+                if (!derivative.Differentiated[k] && callee.ParameterTypes[k].IsDifferentiable() && activity.DependsOnActive(call.Arguments[k]))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ArgumentNotDifferentiated, callee.Location, callee.Display, "#" + (k + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                }
+            }
+
+            resolved[callee.Key] = derivative;
+        }
+
+        return resolved;
+    }
+
+    /// <summary>Every user call in a body, in source order.</summary>
+    public static IEnumerable<UserCall> Calls(Block body)
+    {
+        foreach (var statement in IrWalker.Statements(body))
+        {
+            foreach (var expression in Expressions(statement))
+            {
+                var stack = new Stack<Expr>();
+                stack.Push(expression);
+                while (stack.Count > 0)
+                {
+                    var current = stack.Pop();
+                    if (current is UserCall call)
+                    {
+                        yield return call;
+                    }
+
+                    foreach (var child in Children(current))
+                    {
+                        stack.Push(child);
+                    }
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<Expr> Expressions(Stmt statement) => statement switch
+    {
+        Declare { Initializer: { } value } => new[] { value },
+        Assign a => new[] { a.Target, a.Value },
+        For f => new[] { f.Lower, f.Upper },
+        While w => new[] { w.Condition },
+        If i => new[] { i.Condition },
+        Return r => new[] { r.Value },
+        _ => System.Array.Empty<Expr>(),
+    };
+
+    private static IEnumerable<Expr> Children(Expr expression) => expression switch
+    {
+        ElementAccess e => e.Indices,
+        Unary u => new[] { u.Operand },
+        Binary b => new[] { b.Right, b.Left },
+        Call c => c.Arguments.Reverse(),
+        UserCall u => u.Arguments.Reverse(),
+        Conditional c => new[] { c.WhenFalse, c.WhenTrue, c.Condition },
+        Convert c => new[] { c.Operand },
+        _ => System.Array.Empty<Expr>(),
+    };
+}

@@ -1,0 +1,109 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Differentiable.Generators.Diagnostics;
+using Differentiable.Generators.Infrastructure;
+using Differentiable.Generators.Ir;
+using Differentiable.Generators.Parsing;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Differentiable.Generators.Calls;
+
+/// <summary>
+/// Reads a [DerivativeOf] rule: finds its target and checks that the rule has exactly the signature of the target's
+/// gradient companion — the target's parameters, then one gradient buffer (out double, double[], double[,]) per
+/// differentiated parameter, in declaration order, returning the value.
+/// </summary>
+internal static class RuleParser
+{
+    public static RuleResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not IMethodSymbol rule || context.TargetNode is not MethodDeclarationSyntax syntax || context.Attributes.Length == 0)
+        {
+            return new RuleResult(null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        var location = LocationInfo.From(syntax.Identifier);
+        try
+        {
+            var attribute = context.Attributes[0];
+            var arguments = attribute.ConstructorArguments;
+            var targetType = arguments.Length == 2 ? arguments[0].Value as INamedTypeSymbol : rule.ContainingType;
+            var targetName = arguments.Length > 0 ? arguments[arguments.Length - 1].Value as string : null;
+            if (targetType is null || targetName is null)
+            {
+                return Failed(location, rule.Name, "the attribute must name the target method: [DerivativeOf(nameof(F))] or [DerivativeOf(typeof(T), nameof(F))]");
+            }
+
+            var candidates = targetType.GetMembers(targetName).OfType<IMethodSymbol>().Where(m => m.IsStatic && !ReferenceEquals(m, rule)).ToList();
+            if (candidates.Count == 0)
+            {
+                return Failed(location, rule.Name, $"'{targetType.Name}' has no static method named '{targetName}'");
+            }
+
+            foreach (var target in candidates)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (Match(rule, target) is { } differentiated)
+                {
+                    return new RuleResult(new RuleModel(CallSymbols.Key(target), CallSymbols.Invocation(rule), differentiated), EquatableArray<DiagnosticInfo>.Empty);
+                }
+            }
+
+            var target0 = candidates[0];
+            var expected = string.Join(", ", target0.Parameters.Select(p => $"{p.Type.ToDisplayString()} {p.Name}")
+                .Concat(target0.Parameters.Where(p => MethodParser.Classify(p.Type)?.IsDifferentiable() == true)
+                    .Select(p => MethodParser.Classify(p.Type) == IrType.Double ? $"out double d{p.Name}" : $"{p.Type.ToDisplayString()} d{p.Name}")));
+            return Failed(location, rule.Name, $"its signature must be that of {target0.Name}'s gradient companion: double {rule.Name}({expected})");
+        }
+        catch (OperationCanceledException)
+        {
+            throw;
+        }
+        catch (Exception exception)
+        {
+            return new RuleResult(null, EquatableArray.Create(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, location, rule.Name, exception.GetType().Name + ": " + exception.Message)));
+        }
+    }
+
+    private static RuleResult Failed(LocationInfo location, string rule, string reason) =>
+        new(null, EquatableArray.Create(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidRule, location, rule, reason)));
+
+    /// <summary>Per target parameter, whether the rule has its gradient buffer; null when the signature does not fit.</summary>
+    private static EquatableArray<bool>? Match(IMethodSymbol rule, IMethodSymbol target)
+    {
+        var k = target.Parameters.Length;
+        if (rule.ReturnType.SpecialType != SpecialType.System_Double || target.ReturnType.SpecialType != SpecialType.System_Double || rule.Parameters.Length <= k)
+        {
+            return null;
+        }
+
+        for (var i = 0; i < k; i++)
+        {
+            if (!SymbolEqualityComparer.Default.Equals(rule.Parameters[i].Type, target.Parameters[i].Type) || rule.Parameters[i].RefKind != RefKind.None)
+            {
+                return null;
+            }
+        }
+
+        var buffers = rule.Parameters.Skip(k).ToList();
+        var flags = new List<bool>();
+        var next = 0;
+        foreach (var parameter in target.Parameters)
+        {
+            var type = MethodParser.Classify(parameter.Type);
+            var takes = next < buffers.Count && type?.IsDifferentiable() == true
+                && SymbolEqualityComparer.Default.Equals(buffers[next].Type, parameter.Type)
+                && buffers[next].RefKind == (type == IrType.Double ? RefKind.Out : RefKind.None);
+            flags.Add(takes);
+            if (takes)
+            {
+                next++;
+            }
+        }
+
+        return next == buffers.Count ? flags.ToEquatableArray() : null;
+    }
+}
