@@ -222,6 +222,46 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
+    public void CastOfAnActiveValueToIntWarns()
+    {
+        var (source, span) = Markup.Parse("""
+            using Differentiable;
+            public static partial class Model
+            {
+                [Differentiate(nameof(x))]
+                public static double F(double x, double c)
+                {
+                    int k = [|(int)(x * 3)|];
+                    int n = (int)c;
+                    return k * 2.0 + x + n;
+                }
+            }
+            """);
+        var run = GeneratorHarness.Run(source);
+        var warning = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("DIFF100", warning.Id);
+        Assert.Equal(DiagnosticSeverity.Warning, warning.Severity);
+        Assert.Equal(span, warning.Location.SourceSpan);
+        Assert.Single(run.Sources);
+        Assert.Empty(run.CompilationErrors);
+    }
+
+    [Fact]
+    public void FloorOfAnActiveValueWarns()
+    {
+        var run = GeneratorHarness.Run("""
+            using System;
+            using Differentiable;
+            public static partial class Model
+            {
+                [Differentiate]
+                public static double F(double x) => Math.Floor(x) + x;
+            }
+            """);
+        Assert.Equal("DIFF100", Assert.Single(run.GeneratorDiagnostics).Id);
+    }
+
+    [Fact]
     public void SyntaxErrorsReportOnlyTheCompilersErrors()
     {
         var run = GeneratorHarness.Run("""

@@ -14,6 +14,7 @@ internal sealed class ActivityAnalysis
     private readonly TypeEnvironment types;
     private readonly Dictionary<string, string> aliasParent = new(System.StringComparer.Ordinal);
     private readonly HashSet<string> active = new(System.StringComparer.Ordinal);
+    private readonly HashSet<string> varied = new(System.StringComparer.Ordinal);
 
     public ActivityAnalysis(MethodModel model, TypeEnvironment types)
     {
@@ -30,7 +31,6 @@ internal sealed class ActivityAnalysis
             }
         }
 
-        var varied = new HashSet<string>(System.StringComparer.Ordinal);
         foreach (var parameter in model.Parameters)
         {
             if (parameter.IsActive)
@@ -63,6 +63,20 @@ internal sealed class ActivityAnalysis
     /// <summary>Whether the named variable (or array) carries a derivative.</summary>
     public bool IsActive(string name) => types.Contains(name) && types[name].IsDifferentiable() && active.Contains(Find(name));
 
+    /// <summary>Whether an expression's value depends on a differentiated parameter, useful to the result or not.</summary>
+    public bool DependsOnVaried(Expr expression)
+    {
+        foreach (var name in DataNames(expression, throughConversions: true))
+        {
+            if (types.Contains(name) && varied.Contains(Find(name)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Whether an expression's value depends on an active value.</summary>
     public bool DependsOnActive(Expr expression)
     {
@@ -81,7 +95,7 @@ internal sealed class ActivityAnalysis
     /// The names whose values flow into an expression's value: not indices, conditions or lengths,
     /// and nothing through a conversion to int or a comparison.
     /// </summary>
-    public IEnumerable<string> DataNames(Expr expression)
+    public IEnumerable<string> DataNames(Expr expression, bool throughConversions = false)
     {
         var stack = new Stack<Expr>();
         stack.Push(expression);
@@ -89,7 +103,7 @@ internal sealed class ActivityAnalysis
         {
             var current = stack.Pop();
             var type = types.TypeOf(current);
-            if (type is not (IrType.Double or IrType.DoubleArray or IrType.DoubleMatrix))
+            if (type is not (IrType.Double or IrType.DoubleArray or IrType.DoubleMatrix) && !(throughConversions && current is Convert))
             {
                 continue;
             }

@@ -88,7 +88,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor DerivativeDiscarded = Warning(
         "DIFF100",
         "Derivative is silently zero here",
-        "{0}; no derivative flows through it. If that is intended, suppress this warning.");
+        "{0} is piecewise constant: no derivative flows through it (the derivative there is 0). If that is intended, suppress DIFF100 here.");
 
     public static readonly ImmutableArray<DiagnosticDescriptor> All = ImmutableArray.Create(
         TypeNotPartial,

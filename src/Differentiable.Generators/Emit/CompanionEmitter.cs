@@ -25,6 +25,14 @@ internal static class CompanionEmitter
             return (null, diagnostics);
         }
 
+        foreach (var site in model.ZeroDerivativeSites)
+        {
+            if (activity.DependsOnVaried(site.Operand))
+            {
+                diagnostics.Add(Diagnostics.DiagnosticInfo.Create(Diagnostics.DiagnosticDescriptors.DerivativeDiscarded, site.Location, $"{site.Construct} of a value that depends on a differentiated parameter"));
+            }
+        }
+
         var gradient = new ReverseModeTransform(model, types, activity, calls).Build();
         var tangent = new ForwardModeTransform(model, types, activity, calls).Build();
 

@@ -30,7 +30,8 @@ internal sealed record MethodModel(
     EquatableArray<LocalModel> Locals,
     EquatableArray<LocalModel> Externals,
     bool Hessian,
-    int MaxUnroll)
+    int MaxUnroll,
+    EquatableArray<ZeroDerivativeSite> ZeroDerivativeSites)
 {
     /// <summary>The generated file's hint name: <c>Namespace.Type.Method.g.cs</c>.</summary>
     public string HintName
@@ -54,6 +55,9 @@ internal sealed record MethodModel(
 
     private static string Sanitize(string name) => name.Replace('<', '{').Replace('>', '}').Replace(", ", ",");
 }
+
+/// <summary>A place where a value loses its derivative (a cast to int, Math.Floor …): worth a warning if the value is active.</summary>
+internal sealed record ZeroDerivativeSite(LocationInfo Location, string Construct, Expr Operand);
 
 /// <summary>The parse step's output: a model when the method can be differentiated, and its diagnostics.</summary>
 internal sealed record ParseResult(MethodModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);

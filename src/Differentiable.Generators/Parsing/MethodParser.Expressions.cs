@@ -4,6 +4,7 @@ using System.Linq;
 using Differentiable.Generators.Diagnostics;
 using Differentiable.Generators.Infrastructure;
 using Differentiable.Generators.Ir;
+using Differentiable.Generators.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -231,6 +232,11 @@ internal sealed partial class MethodParser
                 arguments.Add(ParseExpression(argument.Expression, depth + 1));
             }
 
+            if (function is MathFunction.Floor or MathFunction.Ceiling or MathFunction.Round or MathFunction.Truncate or MathFunction.Sign && arguments.Count > 0)
+            {
+                zeroDerivativeSites.Add(new ZeroDerivativeSite(LocationInfo.From(invocation), $"Math.{function}", arguments[0]));
+            }
+
             return new Call(function, arguments.ToEquatableArray());
         }
 
@@ -344,6 +350,11 @@ internal sealed partial class MethodParser
         if (target is not (IrType.Double or IrType.Int32))
         {
             return Unsupported(cast, "only casts between double and int are supported");
+        }
+
+        if (target == IrType.Int32 && operandType == IrType.Double)
+        {
+            zeroDerivativeSites.Add(new ZeroDerivativeSite(LocationInfo.From(cast), "The cast to int", operand));
         }
 
         return target == operandType ? operand : new Ir.Convert(target.Value, operand);

@@ -30,6 +30,7 @@ internal sealed partial class MethodParser
     private readonly Dictionary<string, IrType> types = new(StringComparer.Ordinal);
     private readonly List<LocalModel> externals = new();
     private readonly HashSet<string> parameterArrays = new(StringComparer.Ordinal);
+    private readonly List<ZeroDerivativeSite> zeroDerivativeSites = new();
     private int loopDepth;
     private int conditionalDepth;
 
@@ -166,7 +167,8 @@ internal sealed partial class MethodParser
             locals.ToEquatableArray(),
             externals.ToEquatableArray(),
             hessian,
-            maxUnroll);
+            maxUnroll,
+            zeroDerivativeSites.ToEquatableArray());
         return new ParseResult(model, EquatableArray<DiagnosticInfo>.Empty);
     }
 

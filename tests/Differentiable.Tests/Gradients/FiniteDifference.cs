@@ -157,6 +157,67 @@ internal static class FiniteDifference
         }
     }
 
+    /// <summary>
+    /// The row-major element number (as <see cref="Get"/> and <see cref="Set"/> count) of the element at column-major
+    /// vec index <paramref name="vecIndex"/>: for an m×n matrix, X[i, j] sits at vec index i + j·m.
+    /// </summary>
+    public static int ElementOfVec(object parameter, int vecIndex) => parameter is double[,] matrix
+        ? ((vecIndex % matrix.GetLength(0)) * matrix.GetLength(1)) + (vecIndex / matrix.GetLength(0))
+        : vecIndex;
+
+    /// <summary>The element at column-major vec index <paramref name="vecIndex"/>.</summary>
+    public static double GetVec(object parameter, int vecIndex) => Get(parameter, ElementOfVec(parameter, vecIndex));
+
+    /// <summary>vec(<paramref name="value"/>): its elements in column-major order, in a new array.</summary>
+    public static double[] Vec(object value)
+    {
+        var vec = new double[Count(value)];
+        for (int k = 0; k < vec.Length; k++)
+        {
+            vec[k] = GetVec(value, k);
+        }
+
+        return vec;
+    }
+
+    /// <summary>
+    /// The Jacobian ∂vec(f)/∂vec(args[parameter]) of an array-valued (or scalar-valued) <paramref name="f"/> by
+    /// central differences, one column per input element in column-major vec order; <paramref name="args"/> is
+    /// restored afterwards.
+    /// </summary>
+    public static double[,] CentralJacobian(Func<object[], object> f, object[] args, int parameter)
+    {
+        int rows = Count(f(args));
+        int columns = Count(args[parameter]);
+        var jacobian = new double[rows, columns];
+        for (int c = 0; c < columns; c++)
+        {
+            object original = args[parameter];
+            int element = ElementOfVec(original, c);
+            double x = Get(original, element);
+            double h = BaseStep * Math.Max(1.0, Math.Abs(x));
+            double xPlus = x + h;
+            double xMinus = x - h;
+            try
+            {
+                args[parameter] = Set(original, element, xPlus);
+                double[] plus = Vec(f(args));
+                args[parameter] = Set(original, element, xMinus);
+                double[] minus = Vec(f(args));
+                for (int r = 0; r < rows; r++)
+                {
+                    jacobian[r, c] = (plus[r] - minus[r]) / (xPlus - xMinus);
+                }
+            }
+            finally
+            {
+                args[parameter] = Set(original, element, x);
+            }
+        }
+
+        return jacobian;
+    }
+
     private static void AssertSameShape(string function, int parameter, object argument, object gradient)
     {
         bool same = (argument, gradient) switch

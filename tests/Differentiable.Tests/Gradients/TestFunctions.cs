@@ -141,9 +141,13 @@ public static partial class TestFunctions
         s += Math.Pow(1.5 + Math.Sin(y), x) + Math.Pow(y, 3.0) + Math.Pow(x * x + 1.0, 0.5);
         s += Math.Abs(3.0 + x) * y + Math.Max(Math.Sin(x), Math.Cos(x) + 3.0) + Math.Min(x * y, 10.0 + x);
         s += Math.FusedMultiplyAdd(x, y, Math.Sin(x));
+        // Piecewise-constant on purpose. Warnings are errors here, so this #pragma also proves that
+        // generator diagnostics honor #pragma in a real build.
+#pragma warning disable DIFF100
         s += y * Math.Floor(3.5 + 0.1 * Math.Sin(x)) + x * Math.Ceiling(3.5 + 0.1 * Math.Cos(y));
         s += y * Math.Round(3.2 + 0.1 * Math.Sin(x)) + x * Math.Truncate(-2.5 + 0.1 * Math.Sin(y));
         s += x * y * Math.Sign(2.0 + Math.Sin(x * y));
+#pragma warning restore DIFF100
         return s;
     }
 
@@ -308,6 +312,7 @@ public static partial class TestFunctions
     [Differentiate]
     public static double MinOf(double x, double y) => Math.Min(x, y);
 
+#pragma warning disable DIFF100 // The derivative of these is zero by design: they test that convention.
     /// <summary>Piecewise-constant functions: derivative 0 everywhere they are differentiated.</summary>
     [Differentiate]
     public static double Steps(double x) => Math.Floor(x) + Math.Ceiling(2.0 * x) + Math.Round(x) + Math.Truncate(x) + Math.Sign(x);
@@ -315,6 +320,7 @@ public static partial class TestFunctions
     /// <summary>x · Floor(y): the piecewise-constant factor still scales the derivative with respect to x.</summary>
     [Differentiate]
     public static double TimesFloor(double x, double y) => x * Math.Floor(y) + x * Math.Round(y) * Math.Sign(y);
+#pragma warning restore DIFF100
     // ---- Harder shapes of the supported subset ----
 
     /// <summary>log Σ exp(x[i]) with a running maximum (a scalar overwritten through Max in a loop).</summary>
