@@ -49,7 +49,7 @@ public sealed class MakeTypePartialCodeFixProvider : CodeFixProvider
         }
     }
 
-    /// <summary>The non-partial class, struct or record whose name the diagnostic is reported at; null otherwise.</summary>
+    /// <summary>The non-partial class, struct, record or interface whose name the diagnostic is reported at; null otherwise.</summary>
     private static TypeDeclarationSyntax? FindType(SyntaxNode root, Diagnostic diagnostic)
     {
         if (!diagnostic.Location.IsInSource || !root.FullSpan.Contains(diagnostic.Location.SourceSpan))
@@ -60,7 +60,7 @@ public sealed class MakeTypePartialCodeFixProvider : CodeFixProvider
         var token = root.FindToken(diagnostic.Location.SourceSpan.Start);
         return token.Parent is TypeDeclarationSyntax type
             && type.Identifier == token
-            && type is ClassDeclarationSyntax or StructDeclarationSyntax or RecordDeclarationSyntax
+            && type is ClassDeclarationSyntax or StructDeclarationSyntax or RecordDeclarationSyntax or InterfaceDeclarationSyntax
             && !type.Modifiers.Any(SyntaxKind.PartialKeyword)
                 ? type
                 : null;

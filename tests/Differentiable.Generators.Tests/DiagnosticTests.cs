@@ -164,6 +164,25 @@ public sealed class DiagnosticTests
         """, failingMethod: "F");
 
     [Fact]
+    public void CallWithoutDerivativePointsAtTheCalleeToo()
+    {
+        var run = GeneratorHarness.Run("""
+            using Differentiable;
+            public static partial class Model
+            {
+                static double Helper(double x) => x;
+
+                [Differentiate]
+                public static double F(double x) => 2 * Helper(x);
+            }
+            """);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("DIFF007", diagnostic.Id);
+        var related = Assert.Single(diagnostic.AdditionalLocations);
+        Assert.Equal("Helper", related.SourceTree!.ToString().Substring(related.SourceSpan.Start, related.SourceSpan.Length));
+    }
+
+    [Fact]
     public void UnknownWithRespectTo() => AssertDiagnostic("DIFF008", """
         public static partial class Model
         {

@@ -30,7 +30,7 @@ internal static class CallResolver
             if (derivative is null)
             {
                 var name = callee.Invocation.Substring(callee.Invocation.LastIndexOf('.') + 1);
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoDerivativeForCall, callee.Location, callee.Display, name));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoDerivativeForCall, callee.Location, callee.Display, name).WithAdditionalLocation(callee.Declaration));
                 continue;
             }
 
@@ -44,7 +44,7 @@ internal static class CallResolver
             {
                 if (!derivative.Differentiated[k] && callee.ParameterTypes[k].IsDifferentiable() && activity.DependsOnActive(call.Arguments[k]))
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ArgumentNotDifferentiated, callee.Location, callee.Display, "#" + (k + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ArgumentNotDifferentiated, callee.Location, callee.Display, "#" + (k + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)).WithAdditionalLocation(callee.Declaration));
                 }
             }
 

@@ -1,13 +1,18 @@
+using System.Linq;
 using Differentiable.Generators.Infrastructure;
 using Microsoft.CodeAnalysis;
 
 namespace Differentiable.Generators.Diagnostics;
 
 /// <summary>A diagnostic as equatable values; it becomes a <see cref="Diagnostic"/> only at output.</summary>
-internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, EquatableArray<string> Arguments)
+/// <param name="AdditionalLocations">Related places, shown with the diagnostic (the declaration of a callee without a derivative).</param>
+internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, EquatableArray<string> Arguments, EquatableArray<LocationInfo> AdditionalLocations = default)
 {
     public static DiagnosticInfo Create(DiagnosticDescriptor descriptor, LocationInfo? location, params string[] arguments) =>
         new(descriptor.Id, location, EquatableArray.Create(arguments));
+
+    public DiagnosticInfo WithAdditionalLocation(LocationInfo? location) =>
+        location is null ? this : this with { AdditionalLocations = new EquatableArray<LocationInfo>(AdditionalLocations.AsImmutableArray().Add(location)) };
 
     public Diagnostic ToDiagnostic(Compilation? compilation)
     {
@@ -18,6 +23,7 @@ internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatab
             arguments[i] = Arguments[i];
         }
 
-        return Diagnostic.Create(descriptor, Location?.ToLocation(compilation) ?? Microsoft.CodeAnalysis.Location.None, arguments);
+        var additional = AdditionalLocations.Select(l => l.ToLocation(compilation));
+        return Diagnostic.Create(descriptor, Location?.ToLocation(compilation) ?? Microsoft.CodeAnalysis.Location.None, additional, arguments);
     }
 }

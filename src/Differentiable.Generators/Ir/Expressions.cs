@@ -84,7 +84,8 @@ internal sealed record Callee(
     string Display,
     EquatableArray<IrType> ParameterTypes,
     EquatableArray<bool> Differentiated,
-    Diagnostics.LocationInfo Location);
+    Diagnostics.LocationInfo Location,
+    Diagnostics.LocationInfo? Declaration);
 
 /// <summary>Generated code only: a call by name, with an optional member read from its result (<c>.Tangent</c>).</summary>
 internal sealed record Invoke(string Method, EquatableArray<Expr> Arguments, string? Member = null) : Expr;

@@ -279,7 +279,8 @@ internal sealed partial class MethodParser
             display,
             parameterTypes.Select(t => t!.Value).ToEquatableArray(),
             Calls.CallSymbols.Differentiated(target),
-            LocationInfo.From(invocation));
+            LocationInfo.From(invocation),
+            LocationInfo.From(target.Locations.FirstOrDefault(l => l.IsInSource)));
         return new UserCall(callee, arguments.ToEquatableArray());
     }
 
