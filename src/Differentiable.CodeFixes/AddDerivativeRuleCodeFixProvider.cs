@@ -57,7 +57,8 @@ public sealed class AddDerivativeRuleCodeFixProvider : CodeFixProvider
             if (invocation?.FirstAncestorOrSelf<MethodDeclarationSyntax>() is not { Parent: TypeDeclarationSyntax type } caller
                 || semanticModel.GetSymbolInfo(invocation, context.CancellationToken).Symbol is not IMethodSymbol target
                 || !IsRuleCandidate(target, invocation)
-                || semanticModel.GetDeclaredSymbol(type, context.CancellationToken) is not { } containingType)
+                || semanticModel.GetDeclaredSymbol(type, context.CancellationToken) is not { } containingType
+                || IsGeneric(containingType))
             {
                 continue;
             }
@@ -255,8 +256,6 @@ public sealed class AddDerivativeRuleCodeFixProvider : CodeFixProvider
         return source.ToString();
     }
 
-    private static string Escape(string name) =>
-        SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) is SyntaxKind.NameOfKeyword
-            ? "@" + name
-            : name;
+    /// <summary>A parameter name as it must be written in source (<c>@in</c> for <c>in</c>).</summary>
+    private static string Escape(string name) => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 }
