@@ -98,11 +98,11 @@ internal sealed partial class MethodParser
     private void LowerFor(For loop, List<Stmt> output, string? returned, string? result)
     {
         var flags = FlagsFor(loop.Body);
-        var body = LoopBody(loop.Body, flags, returned, result, step: null);
         var leavesEarly = flags.Break is not null || (returned is not null && IrWalker.ContainsReturn(loop.Body));
         if (!leavesEarly)
         {
-            output.Add(loop with { Body = body });
+            // Lowered once only: lowering declares synthetic locals, and a discarded pass would leave unused ones.
+            output.Add(loop with { Body = LoopBody(loop.Body, flags, returned, result, step: null) });
             return;
         }
 

@@ -283,14 +283,20 @@ internal sealed partial class ReverseModeTransform
                 }
 
                 var condition = i.Condition;
-                if (recordedBranches.TryGetValue(i, out var branch))
+                var recorded = recordedBranches.TryGetValue(i, out var branch);
+                if (recorded)
                 {
                     output.Add(new Assign(new Variable(branch), condition));
-                    output.Add(new TapePush(IrType.Boolean, new Variable(branch)));
                     condition = new Variable(branch);
                 }
 
                 output.Add(new If(condition, new Block(then.ToEquatableArray()), otherwise is null ? null : new Block(otherwise.ToEquatableArray())));
+                if (recorded)
+                {
+                    // Saved after the branch's own saves: the reverse sweep pops it first, before undoing the branch.
+                    output.Add(new TapePush(IrType.Boolean, new Variable(branch)));
+                }
+
                 break;
             case Block b:
                 foreach (var inner in b.Statements)

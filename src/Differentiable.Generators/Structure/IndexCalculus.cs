@@ -85,16 +85,19 @@ internal static class IndexCalculus
 
                 return left.Concat(b.Operator == BinaryOperator.Subtract ? right.Select(m => m.Scale(-1)) : right).ToList();
             case TensorBinary { Operator: BinaryOperator.Multiply } b:
-                if (b.Left.Reads(array) && b.Right.Reads(array))
-                {
-                    return null; // Quadratic in the array: no constant structure.
-                }
-
-                return b.Left.Reads(array)
-                    ? Derive(b.Left, array, inputs)?.Select(m => Multiply(m, b.Right)).ToList()
-                    : Derive(b.Right, array, inputs)?.Select(m => Multiply(m, b.Left)).ToList();
-            case TensorBinary { Operator: BinaryOperator.Divide } b when !b.Right.Reads(array):
-                return Derive(b.Left, array, inputs)?.Select(m => m.Times(new TensorBinary(BinaryOperator.Divide, new TensorConstant(1.0), b.Right), row: false)).ToList();
+                // Product rule: each term keeps the other factor as a value (x[i]·x[i] → 2 terms, each diagonal).
+                var byLeft = b.Left.Reads(array) ? Derive(b.Left, array, inputs)?.Select(m => Multiply(m, b.Right)).ToList() : new List<Monomial>();
+                var byRight = b.Right.Reads(array) ? Derive(b.Right, array, inputs)?.Select(m => Multiply(m, b.Left)).ToList() : new List<Monomial>();
+                return byLeft is null || byRight is null ? null : byLeft.Concat(byRight).ToList();
+            case TensorBinary { Operator: BinaryOperator.Divide } b:
+                // Quotient rule: ∂(l/r) = ∂l·(1/r) − ∂r·(l/r²).
+                var numerator = b.Left.Reads(array)
+                    ? Derive(b.Left, array, inputs)?.Select(m => m.Times(new TensorBinary(BinaryOperator.Divide, new TensorConstant(1.0), b.Right), row: false)).ToList()
+                    : new List<Monomial>();
+                var denominator = b.Right.Reads(array)
+                    ? Derive(b.Right, array, inputs)?.Select(m => m.Scale(-1).Times(new TensorBinary(BinaryOperator.Divide, b.Left, new TensorBinary(BinaryOperator.Multiply, b.Right, b.Right)), row: false)).ToList()
+                    : new List<Monomial>();
+                return numerator is null || denominator is null ? null : numerator.Concat(denominator).ToList();
             case TensorCall c:
                 // Chain rule: f′(u) is a factor that depends on the output element only.
                 TensorExpr chain = new TensorDerivative(c);

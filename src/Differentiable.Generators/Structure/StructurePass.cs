@@ -78,6 +78,12 @@ internal static class StructurePass
                 forms.Add(form);
             }
 
+            if (forms is { Count: > 1 } && forms.All(f => f is DiagonalForm or IdentityForm))
+            {
+                // A sum of diagonals is one diagonal: d = Σ terms (x[i]·x[i] + sin(x[i]) → diag(2x + cos x)).
+                forms = new List<JacobianForm> { new DiagonalForm(1.0, new List<TensorExpr>(), new List<TensorExpr> { forms.Select(Entry).Aggregate((a, b) => new TensorBinary(BinaryOperator.Add, a, b)) }) };
+            }
+
             if (forms is { Count: > 0 })
             {
                 var collapsed = monomials.SelectMany(m => m.Collapsed).ToList();
@@ -86,6 +92,18 @@ internal static class StructurePass
         }
 
         return new StructureResult(notation, parameters, types);
+    }
+
+    /// <summary>The diagonal entry of an identity or diagonal form, as one expression.</summary>
+    private static TensorExpr Entry(JacobianForm form)
+    {
+        var (coefficient, scalars, factors) = form switch
+        {
+            DiagonalForm d => (d.Coefficient, d.Scalars, d.Factors),
+            IdentityForm i => (i.Coefficient, i.Scalars, new List<TensorExpr>()),
+            _ => throw new System.InvalidOperationException("not diagonal"),
+        };
+        return scalars.Concat(factors).Aggregate((TensorExpr)new TensorConstant(coefficient), (a, b) => new TensorBinary(BinaryOperator.Multiply, a, b));
     }
 
     private static JacobianForm? Classify(Monomial term, string[] outputs, string[] inputs)
@@ -139,6 +157,9 @@ internal static class StructurePass
     /// </summary>
     private static KroneckerForm? Kronecker(Monomial term, List<TensorExpr> scalars, List<TensorExpr> factors, string[] outputs, string[] inputs, bool niceOnly)
     {
+        KroneckerForm? best = null;
+        var bestCost = int.MaxValue;
+        var indexed = new HashSet<string>(outputs.Concat(inputs));
         foreach (var (leftRows, rightRows) in Splits(outputs))
         {
             foreach (var (leftColumns, rightColumns) in Splits(inputs))
@@ -148,7 +169,6 @@ internal static class StructurePass
                 var leftGroup = new KroneckerGroup(leftRows, leftColumns, new List<TensorExpr>(), new List<Delta>());
                 var rightGroup = new KroneckerGroup(rightRows, rightColumns, new List<TensorExpr>(), new List<Delta>());
                 var fits = true;
-                var indexed = new HashSet<string>(outputs.Concat(inputs));
                 foreach (var factor in factors)
                 {
                     var indices = factor.FreeIndices().Where(indexed.Contains).ToList();
@@ -182,15 +202,21 @@ internal static class StructurePass
                     }
                 }
 
-                if (fits && (!niceOnly || (Shape(leftGroup) is not null && Shape(rightGroup) is not null)))
+                // The cheapest split materializes the fewest indices: (XB)ᵀ ⊗ I, not one factor holding every entry.
+                var cost = Cost(leftGroup) + Cost(rightGroup);
+                if (fits && (!niceOnly || cost == 0) && cost < bestCost)
                 {
-                    return new KroneckerForm(term.Coefficient, scalars, leftGroup, rightGroup);
+                    best = new KroneckerForm(term.Coefficient, scalars, leftGroup, rightGroup);
+                    bestCost = cost;
                 }
             }
         }
 
-        return null;
+        return best;
     }
+
+    /// <summary>0 for a group the runtime references as is; otherwise the number of indices its materialized matrix spans.</summary>
+    private static int Cost(KroneckerGroup group) => Shape(group) is not null ? 0 : group.Rows.Length + group.Columns.Length;
 
     /// <summary>The ways to split indices into outer (left factor) and inner (right factor) in vec order.</summary>
     private static IEnumerable<(string[] Left, string[] Right)> Splits(string[] indices)

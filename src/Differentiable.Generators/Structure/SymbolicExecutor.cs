@@ -89,6 +89,21 @@ internal sealed class SymbolicExecutor
                 case Declare { Type: IrType.Double, Initializer: { } value, Name: var scalar }:
                     scalars[scalar] = Symbolic(value);
                     break;
+                case For loop when allocated && definition is null && PerfectNest(loop) is { } nest:
+                    // A perfect nest ending in one increment reads the same in any loop order: y[O] = Σ over the rest.
+                    foreach (var level in nest.Loops)
+                    {
+                        Bind(level);
+                    }
+
+                    var term = Symbolic(nest.Increment);
+                    foreach (var level in nest.Loops.Where(l => !outputIndices.Contains(l.Variable)).Reverse())
+                    {
+                        term = new TensorSum(level.Variable, level.Lower, level.Upper, term);
+                    }
+
+                    definition = term;
+                    break;
                 case For loop when allocated && definition is null:
                     Execute(loop);
                     break;
@@ -98,6 +113,37 @@ internal sealed class SymbolicExecutor
         }
 
         return definition is null ? null : new IndexNotation(result, outputIndices, definition, prelude, ranges);
+    }
+
+    /// <summary>Loops each holding only the next, ending in <c>y[O] += term</c> with every output index bound by one of them.</summary>
+    private (List<For> Loops, Expr Increment)? PerfectNest(For loop)
+    {
+        var loops = new List<For> { loop };
+        Stmt current = loop;
+        while (current is For f && f.Body.Statements.Count == 1 && f.Body.Statements[0] is For inner)
+        {
+            loops.Add(inner);
+            current = inner;
+        }
+
+        var last = loops[loops.Count - 1];
+        if (last.Body.Statements.Count != 1
+            || last.Body.Statements[0] is not Assign { Target: ElementAccess target, Value: Binary { Operator: BinaryOperator.Add } sum }
+            || sum.Left != target || target.Array != result
+            || !outputIndices.All(o => loops.Any(l => l.Variable == o))
+            || loops.Select(l => l.Variable).Distinct().Count() != loops.Count)
+        {
+            return null;
+        }
+
+        // Bounds may not depend on other loop variables (a triangular nest is not a plain sum).
+        var variables = new HashSet<string>(loops.Select(l => l.Variable));
+        if (loops.Any(l => IrWalker.ReadNames(l.Lower).Concat(IrWalker.ReadNames(l.Upper)).Any(variables.Contains)))
+        {
+            return null;
+        }
+
+        return (loops, sum.Right);
     }
 
     private bool IsInt(Stmt statement) => statement switch

@@ -31,12 +31,12 @@ namespace Samples
                 tape.Push(s);
                 s += x[i] * s + 1;
                 branch = s > 2;
-                tape.Push(branch);
                 if (branch)
                 {
                     tape.Push(s);
                     s = global::System.Math.Sqrt(s);
                 }
+                tape.Push(branch);
             }
             double value = s;
             // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
