@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Collections.Generic;
 using System.Linq;
 using Differentiable.Generators.Diagnostics;
 using Differentiable.Generators.Emit;
@@ -31,6 +32,9 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
 
         /// <summary>[DerivativeOf] method → rule model.</summary>
         public const string Rules = "Rules";
+
+        /// <summary>Called methods differentiated through their bodies, collected from every caller.</summary>
+        public const string Helpers = "Helpers";
     }
 
     /// <inheritdoc/>
@@ -58,6 +62,31 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
             .Combine(allRules)
             .Select(static (pair, cancellationToken) => EmitSafely(pair.Left, pair.Right, cancellationToken))
             .WithTrackingName(Steps.Emit);
+
+        // Methods without [Differentiate] that are called from one: differentiated through their bodies, one
+        // companion file each however many callers, unless a rule replaces them.
+        var helpers = parsed
+            .SelectMany(static (result, _) => result.Helpers)
+            .Collect()
+            .Combine(allRules)
+            .WithTrackingName(Steps.Helpers);
+        context.RegisterSourceOutput(helpers, static (output, pair) =>
+        {
+            var emitted = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var helper in pair.Left.OrderBy(h => h.Key, StringComparer.Ordinal))
+            {
+                if (!emitted.Add(helper.Key) || pair.Right.Any(rule => rule.TargetKey == helper.Key))
+                {
+                    continue;
+                }
+
+                var file = EmitSafely(new ParseResult(helper, EquatableArray<DiagnosticInfo>.Empty), pair.Right, output.CancellationToken);
+                if (file.Source is not null)
+                {
+                    output.AddSource(file.HintName, SourceText.From(file.Source, System.Text.Encoding.UTF8));
+                }
+            }
+        });
 
         var ruleDiagnostics = rules
             .Select(static (result, _) => result.Diagnostics)

@@ -95,7 +95,7 @@ public sealed class AddDerivativeRuleTests
         {
             public static partial class Model
             {
-                static double Helper(double[,] A, int n, double dA) => A[0, 0] * n + dA;
+                static double Helper(double[,] A, int n, double dA) => System.BitConverter.Int64BitsToDouble(System.BitConverter.DoubleToInt64Bits(A[0, 0])) * n + dA;
 
                 static double HelperGradient() => 0;
 
@@ -111,7 +111,7 @@ public sealed class AddDerivativeRuleTests
         {
             public static partial class Model
             {
-                static double Helper(double[,] A, int n, double dA) => A[0, 0] * n + dA;
+                static double Helper(double[,] A, int n, double dA) => System.BitConverter.Int64BitsToDouble(System.BitConverter.DoubleToInt64Bits(A[0, 0])) * n + dA;
 
                 static double HelperGradient() => 0;
 

@@ -80,6 +80,55 @@ public sealed class RobustnessTests
         Assert.Empty(run.Sources);
     }
 
+    [Fact]
+    public void MethodsWithoutDifferentiateAreDifferentiatedThroughTheirBodiesOnce()
+    {
+        var source = """
+            using System;
+            using Differentiable;
+            public static partial class Model
+            {
+                static double Square(double a) => a * a;
+                static double Power(int n, double a) => n <= 1 ? a : a * Power(n - 1, a);
+
+                [Differentiate]
+                public static double F(double x) => Square(x) + Power(3, x);
+
+                [Differentiate]
+                public static double G(double x, double y) => Square(x * y) + Math.Sin(Square(y));
+            }
+            """;
+        var run = GeneratorHarness.Run(source);
+        run.AssertClean();
+        Assert.Single(run.Sources, s => s.HintName == "Model.Square.g.cs");
+        Assert.Single(run.Sources, s => s.HintName == "Model.Power.g.cs");
+
+        var model = Load(run).GetType("Model")!;
+        var f = model.GetMethods().Single(m => m.Name == "FGradient" && m.GetParameters().Length == 2);
+        var arguments = new object?[] { 1.5, null };
+        var value = (double)f.Invoke(null, arguments)!;
+        Assert.Equal((1.5 * 1.5) + (1.5 * 1.5 * 1.5), value, 12);
+        Assert.Equal((2 * 1.5) + (3 * 1.5 * 1.5), (double)arguments[1]!, 12);
+    }
+
+    [Fact]
+    public void OverloadsGetSeparateFiles()
+    {
+        var run = GeneratorHarness.Run("""
+            using Differentiable;
+            public static partial class Model
+            {
+                [Differentiate]
+                public static double F(double x) => x * x;
+
+                [Differentiate]
+                public static double F(double[] x) => x[0] * x[1];
+            }
+            """);
+        run.AssertClean();
+        Assert.Equal(2, run.Sources.Select(s => s.HintName).Distinct().Count());
+    }
+
     private static Assembly Load(GeneratorRun run)
     {
         using var stream = new MemoryStream();

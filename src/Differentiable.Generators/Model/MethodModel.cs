@@ -31,8 +31,12 @@ internal sealed record MethodModel(
     EquatableArray<LocalModel> Externals,
     bool Hessian,
     int MaxUnroll,
-    EquatableArray<ZeroDerivativeSite> ZeroDerivativeSites)
+    EquatableArray<ZeroDerivativeSite> ZeroDerivativeSites,
+    string Overload = "")
 {
+    /// <summary>Identity of the method (as <see cref="Ir.Callee.Key"/>), for helpers differentiated through their bodies.</summary>
+    public string Key { get; init; } = string.Empty;
+
     /// <summary>The generated file's hint name: <c>Namespace.Type.Method.g.cs</c>.</summary>
     public string HintName
     {
@@ -49,7 +53,8 @@ internal sealed record MethodModel(
                 builder.Append(Sanitize(type.Name)).Append('.');
             }
 
-            return builder.Append(Name).Append(".g.cs").ToString();
+            // Overloads share a name: a short, stable signature hash keeps their files apart.
+            return builder.Append(Name).Append(Overload.Length > 0 ? "." + Overload : string.Empty).Append(".g.cs").ToString();
         }
     }
 
@@ -60,4 +65,5 @@ internal sealed record MethodModel(
 internal sealed record ZeroDerivativeSite(LocationInfo Location, string Construct, Expr Operand);
 
 /// <summary>The parse step's output: a model when the method can be differentiated, and its diagnostics.</summary>
-internal sealed record ParseResult(MethodModel? Model, EquatableArray<DiagnosticInfo> Diagnostics);
+/// <param name="Helpers">Methods without [Differentiate] that the model calls, parsed to be differentiated through their bodies.</param>
+internal sealed record ParseResult(MethodModel? Model, EquatableArray<DiagnosticInfo> Diagnostics, EquatableArray<MethodModel> Helpers = default);

@@ -273,15 +273,41 @@ internal sealed partial class MethodParser
             arguments.Add(argument);
         }
 
+        // No [Differentiate]: differentiate through the body (a companion generated once for all callers), as Clad does.
+        // A [DerivativeOf] rule, if one exists, still wins at emit time.
+        var differentiated = Calls.CallSymbols.Differentiated(target);
+        var key = Calls.CallSymbols.Key(target);
+        if (differentiated.Count == 0)
+        {
+            var throughBody = helpersInProgress.Contains(key) || ParseHelper(target) is { } helper && AddHelper(helper);
+            if (throughBody)
+            {
+                differentiated = parameterTypes.Select(t => t!.Value.IsDifferentiable()).ToEquatableArray();
+            }
+        }
+
         var callee = new Callee(
-            Calls.CallSymbols.Key(target),
+            key,
             Calls.CallSymbols.Invocation(target),
             display,
             parameterTypes.Select(t => t!.Value).ToEquatableArray(),
-            Calls.CallSymbols.Differentiated(target),
+            differentiated,
             LocationInfo.From(invocation),
             LocationInfo.From(target.Locations.FirstOrDefault(l => l.IsInSource)));
         return new UserCall(callee, arguments.ToEquatableArray());
+    }
+
+    private bool AddHelper((MethodModel Model, List<MethodModel> Nested) helper)
+    {
+        foreach (var model in helper.Nested.Prepend(helper.Model))
+        {
+            if (!helpers.Contains(model))
+            {
+                helpers.Add(model);
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Math overloads over double (or int for the piecewise-constant ones); float and decimal overloads are not.</summary>

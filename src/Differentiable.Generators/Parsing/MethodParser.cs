@@ -37,8 +37,14 @@ internal sealed partial class MethodParser
     /// <summary>The statement list being filled, where expressions may hoist partial results.</summary>
     private List<Stmt>? currentOutput;
 
-    private MethodParser(SemanticModel semanticModel, IMethodSymbol method, MethodDeclarationSyntax syntax, CancellationToken cancellationToken)
+    private readonly bool isHelper;
+    private readonly HashSet<string> helpersInProgress;
+    private readonly List<MethodModel> helpers = new();
+
+    private MethodParser(SemanticModel semanticModel, IMethodSymbol method, MethodDeclarationSyntax syntax, CancellationToken cancellationToken, HashSet<string>? helpersInProgress = null)
     {
+        isHelper = helpersInProgress is not null;
+        this.helpersInProgress = helpersInProgress ?? new HashSet<string>(StringComparer.Ordinal) { Calls.CallSymbols.Key(method) };
         this.semanticModel = semanticModel;
         this.method = method;
         this.syntax = syntax;
@@ -75,6 +81,34 @@ internal sealed partial class MethodParser
         {
             return Failed(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, location, method.Name, exception.GetType().Name + ": " + exception.Message));
         }
+    }
+
+    /// <summary>Most methods nested through bodies: deeper call chains must be marked [Differentiate].</summary>
+    private const int MaxHelperDepth = 8;
+
+    /// <summary>
+    /// Parses a called method that has no [Differentiate], with every differentiable parameter active, so it can be
+    /// differentiated through its body. Null when it cannot be (its body has unsupported code, or it is too deep).
+    /// </summary>
+    private (MethodModel Model, List<MethodModel> Nested)? ParseHelper(IMethodSymbol target)
+    {
+        if (helpersInProgress.Count > MaxHelperDepth
+            || target.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is not MethodDeclarationSyntax helperSyntax)
+        {
+            return null;
+        }
+
+        var helperModel = semanticModel.Compilation.GetSemanticModel(helperSyntax.SyntaxTree);
+        var nested = new HashSet<string>(helpersInProgress, StringComparer.Ordinal) { Calls.CallSymbols.Key(target) };
+        var result = new MethodParser(helperModel, target, helperSyntax, cancellationToken, nested).Run(ImmutableArray<AttributeData>.Empty);
+        // A helper calling something with no known derivative (unless a rule turns up) would leave its callers calling a
+        // companion that is never generated; the caller gets DIFF007 at the call instead.
+        if (result.Model is null || result.Diagnostics.Count > 0 || Calls.CallResolver.Calls(result.Model.Body).Any(c => c.Callee.Differentiated.Count == 0))
+        {
+            return null;
+        }
+
+        return (result.Model, result.Helpers.ToList());
     }
 
     private static bool HasCompilerErrors(SemanticModel semanticModel, MethodDeclarationSyntax syntax, CancellationToken cancellationToken)
@@ -168,8 +202,26 @@ internal sealed partial class MethodParser
             externals.ToEquatableArray(),
             hessian,
             maxUnroll,
-            zeroDerivativeSites.ToEquatableArray());
-        return new ParseResult(model, EquatableArray<DiagnosticInfo>.Empty);
+            zeroDerivativeSites.ToEquatableArray(),
+            OverloadSuffix()) { Key = Calls.CallSymbols.Key(method) };
+        return new ParseResult(model, EquatableArray<DiagnosticInfo>.Empty, helpers.ToEquatableArray());
+    }
+
+    /// <summary>Empty unless the method is overloaded; then a stable hash of its parameter types (FNV-1a).</summary>
+    private string OverloadSuffix()
+    {
+        if (method.ContainingType.GetMembers(method.Name).Length < 2)
+        {
+            return string.Empty;
+        }
+
+        var hash = 2166136261u;
+        foreach (var c in Calls.CallSymbols.Key(method))
+        {
+            hash = unchecked((hash ^ c) * 16777619u);
+        }
+
+        return hash.ToString("x8", System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private EquatableArray<ContainingType> ReadContainingTypes()
