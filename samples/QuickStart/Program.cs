@@ -10,6 +10,7 @@ double[,] X =
 double[] y = { 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, 0 };
 
 double[] w = { 0.3, -0.2 };
+double worstRelativeError = 0;
 double b = 0.1;
 
 // 1. Value and gradient from the generated allocating overload.
@@ -65,15 +66,19 @@ for (int i = 0; i < y.Length; i++)
 Console.WriteLine($"Final w = ({w[0]:F4}, {w[1]:F4}), b = {b:F4}; training accuracy {correct}/{y.Length}");
 Console.WriteLine($"Bytes allocated by {Steps + 1} gradient evaluations: {bytes}");
 
+// Exit non-zero if the generated gradient disagreed with finite differences (CI runs every sample).
+return worstRelativeError < 1e-6 ? 0 : 1;
+
 static double CentralDifference(Func<double, double> f)
 {
     const double h = 1e-6;
     return (f(h) - f(-h)) / (2 * h);
 }
 
-static void Report(string name, double generated, double finiteDifference)
+void Report(string name, double generated, double finiteDifference)
 {
     double relativeError = Math.Abs(generated - finiteDifference) / Math.Max(1e-12, Math.Abs(finiteDifference));
+    worstRelativeError = Math.Max(worstRelativeError, relativeError);
     Console.WriteLine($"  {name} = {generated,10:F6}   fd = {finiteDifference,10:F6}   rel. error {relativeError:E1}");
 }
 
