@@ -14,8 +14,10 @@ internal static class CompanionEmitter
     internal const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCodeAttribute(\"Differentiable.Generators\", \"0.1.0\")]";
 
     /// <summary>The generated file for one method, or the diagnostics that prevent it.</summary>
-    public static (string? Source, List<Diagnostics.DiagnosticInfo> Diagnostics) Emit(MethodModel model, Infrastructure.EquatableArray<Calls.RuleModel> rules)
+    public static (string? Source, List<Diagnostics.DiagnosticInfo> Diagnostics) Emit(MethodModel original, Infrastructure.EquatableArray<Calls.RuleModel> rules)
     {
+        // Constant loops are unrolled first, so every companion is straight-line code with structural zeros folded.
+        var (model, loopFree) = Unrolling.LoopUnroller.Unroll(original);
         var types = new TypeEnvironment(model);
         var activity = new ActivityAnalysis(model, types);
         var diagnostics = new List<Diagnostics.DiagnosticInfo>();
@@ -62,9 +64,16 @@ internal static class CompanionEmitter
         {
             WriteGradientTuple(writer, model, gradient, active);
         }
+        else if (loopFree && StraightLineJacobian.CanWrite(model, types, activity))
+        {
+            StraightLineJacobian.Write(writer, model, types, activity, active);
+        }
         else
         {
-            JacobianEmitter.Write(writer, model, types, activity, active);
+            // The structure pass reads index notation, which lives in the loops as written.
+            var originalTypes = ReferenceEquals(model, original) ? types : new TypeEnvironment(original);
+            var originalActivity = ReferenceEquals(model, original) ? activity : new ActivityAnalysis(original, originalTypes);
+            JacobianEmitter.Write(writer, original, originalTypes, originalActivity, active);
         }
 
         writer.Line();

@@ -152,6 +152,28 @@ internal sealed partial class ReverseModeTransform
         }
 
         var shadow = adjoints[result.Name];
+        var constant = model.Body.Statements.OfType<Declare>().FirstOrDefault(d => d.Name == result.Name)?.Initializer is NewArray { Dimensions: var sizes }
+            && sizes.All(d => d is Constant)
+            && IrWalker.Statements(model.Body).Count(st => (st is Declare d && d.Name == result.Name) || (st is Assign { Target: Variable v } && v.Name == result.Name)) == 1
+            ? sizes.Select(d => (int)((Constant)d).Value).ToArray()
+            : null;
+        if (constant is not null)
+        {
+            // A result of constant size: ȳ += seed element by element, written out.
+            var rows = constant[0];
+            var columns = constant.Length == 2 ? constant[1] : 1;
+            for (var column = 0; column < columns; column++)
+            {
+                for (var row = 0; row < rows; row++)
+                {
+                    var at = constant.Length == 2 ? EquatableArray.Create<Expr>(Constant.Int(row), Constant.Int(column)) : EquatableArray.Create<Expr>(Constant.Int(row));
+                    yield return Accumulate(new ElementAccess(shadow, at), new ElementAccess(seedName, at));
+                }
+            }
+
+            yield break;
+        }
+
         var i = seedRow;
         if (model.ReturnType == IrType.DoubleArray)
         {

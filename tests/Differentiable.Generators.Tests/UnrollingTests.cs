@@ -1,0 +1,124 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using Differentiable.Generators.Tests.Infrastructure;
+
+namespace Differentiable.Generators.Tests;
+
+/// <summary>Loops with compile-time trip counts become straight-line derivatives; a budget keeps big loops loops.</summary>
+public sealed class UnrollingTests
+{
+    private const string Rotation = """
+        using System;
+        using Differentiable;
+
+        public static partial class Fixed
+        {
+            const int N = 3;
+
+            [Differentiate]
+            public static double[] Rotate(double[,] R, double[] v)
+            {
+                var y = new double[N];
+                for (int i = 0; i < N; i++)
+                    for (int j = 0; j < N; j++)
+                        y[i] += R[i, j] * v[j];
+                return y;
+            }
+        }
+        """;
+
+    [Fact]
+    public void ConstantRotationIsStraightLineCode()
+    {
+        var run = GeneratorHarness.Run(Rotation);
+        run.AssertClean();
+        var source = run.Source("Fixed.Rotate.g.cs");
+        Assert.DoesNotContain("for (", source);
+        Assert.DoesNotContain("while (", source);
+        Assert.DoesNotContain("foreach", source);
+        Assert.DoesNotContain("tape", source);
+        Snapshot.Verify(source, "Fixed.Rotate");
+    }
+
+    [Fact]
+    public void ConstantRotationJacobianIsExactlyTheKroneckerForm()
+    {
+        var run = GeneratorHarness.Run(Rotation);
+        var jacobian = Load(run).GetType("Fixed")!.GetMethod("RotateJacobian")!;
+        var R = new double[,] { { 0.36, 0.48, -0.8 }, { -0.8, 0.6, 0.0 }, { 0.48, 0.64, 0.6 } };
+        var v = new[] { 1.0, -2.0, 0.5 };
+        var result = (System.Runtime.CompilerServices.ITuple)jacobian.Invoke(null, new object[] { R, v })!;
+        var dR = (Jacobian)result[1]!;
+        var dv = (Jacobian)result[2]!;
+        for (int i = 0; i < 3; i++)
+        {
+            for (int p = 0; p < 3; p++)
+            {
+                for (int q = 0; q < 3; q++)
+                {
+                    Assert.Equal(i == p ? v[q] : 0.0, dR[i, p + (3 * q)]); // vᵀ ⊗ I₃, exactly
+                }
+
+                Assert.Equal(R[i, p], dv[i, p]); // ∂(Rv)/∂v = R, exactly
+            }
+        }
+    }
+
+    [Fact]
+    public void HugeConstantLoopStaysALoop()
+    {
+        var run = GeneratorHarness.Run("""
+            using Differentiable;
+            public static partial class Big
+            {
+                [Differentiate]
+                public static double Sum(double x)
+                {
+                    double s = 0;
+                    for (int i = 0; i < 1000000; i++) s += x * i;
+                    return s;
+                }
+            }
+            """);
+        run.AssertClean();
+        var source = run.Source("Big.Sum.g.cs");
+        Assert.Contains("for (", source);
+        Assert.True(source.Length < 20_000, $"generated {source.Length} characters");
+    }
+
+    [Theory]
+    [InlineData(-1, true)]
+    [InlineData(0, false)]
+    [InlineData(4, true)]
+    [InlineData(9, false)]
+    public void MaxUnrollSetsTheBudget(int maxUnroll, bool staysALoop)
+    {
+        var run = GeneratorHarness.Run($$"""
+            using Differentiable;
+            public static partial class Budget
+            {
+                [Differentiate(MaxUnroll = {{maxUnroll}})]
+                public static double Sum(double[] x)
+                {
+                    double s = 0;
+                    for (int i = 0; i < 3; i++)
+                        for (int j = 0; j < 3; j++)
+                            s += x[i] * x[j];
+                    return s;
+                }
+            }
+            """);
+        run.AssertClean();
+        Assert.Equal(staysALoop, run.Source("Budget.Sum.g.cs").Contains("for ("));
+    }
+
+    private static Assembly Load(GeneratorRun run)
+    {
+        using var stream = new MemoryStream();
+        var emit = run.Output.Emit(stream);
+        Assert.True(emit.Success, string.Join(Environment.NewLine, emit.Diagnostics));
+        return Assembly.Load(stream.ToArray());
+    }
+}

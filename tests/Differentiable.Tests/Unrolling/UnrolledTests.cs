@@ -1,0 +1,117 @@
+using System;
+
+namespace Differentiable.Tests.Unrolling;
+
+/// <summary>Fixed-size code whose loops the generator unrolls: checked against finite differences and closed forms.</summary>
+public static partial class FixedSize
+{
+    private const int Joints = 4;
+
+    /// <summary>E(q) = Σ (i+1)·q[i]² + Σ sin(q[i]·q[i−1]) over a const-bounded loop.</summary>
+    [Differentiate]
+    public static double Energy(double[] q)
+    {
+        double e = 0;
+        for (int i = 0; i < Joints; i++)
+        {
+            double w = i + 1.0;
+            e += w * q[i] * q[i];
+            if (i > 0)
+            {
+                e += Math.Sin(q[i] * q[i - 1]);
+            }
+        }
+
+        return e;
+    }
+
+    /// <summary>A homogeneous 4×4 transform of a point: y = M·(p, 1), then a perspective divide by y[3].</summary>
+    [Differentiate]
+    public static double[] Project(double[,] M, double[] p)
+    {
+        const int N = 4;
+        var h = new double[N];
+        for (int i = 0; i < N; i++)
+        {
+            h[i] = M[i, 3];
+            for (int j = 0; j < 3; j++)
+            {
+                h[i] += M[i, j] * p[j];
+            }
+        }
+
+        var y = new double[3];
+        for (int i = 0; i < 3; i++)
+        {
+            y[i] = h[i] / h[3];
+        }
+
+        return y;
+    }
+}
+
+public sealed class UnrolledTests
+{
+    [Fact]
+    public void EnergyGradientMatchesFiniteDifferences()
+    {
+        var random = new Random(11);
+        for (int trial = 0; trial < 50; trial++)
+        {
+            var q = new double[4];
+            for (int i = 0; i < 4; i++) q[i] = (random.NextDouble() * 2) - 1;
+            var (value, dq) = FixedSize.EnergyGradient(q);
+            Assert.Equal(FixedSize.Energy(q), value);
+            for (int k = 0; k < 4; k++)
+            {
+                var analytic = (2 * (k + 1) * q[k])
+                    + (k > 0 ? q[k - 1] * Math.Cos(q[k] * q[k - 1]) : 0)
+                    + (k < 3 ? q[k + 1] * Math.Cos(q[k + 1] * q[k]) : 0);
+                Assert.Equal(analytic, dq[k], 12);
+                Assert.True(Math.Abs(Central(FixedSize.Energy, q, k) - dq[k]) < 1e-6 * Math.Max(1, Math.Abs(dq[k])));
+            }
+        }
+    }
+
+    [Fact]
+    public void ProjectionJacobianMatchesFiniteDifferences()
+    {
+        var M = new double[,] { { 1.0, 0.1, -0.2, 0.5 }, { 0.0, 0.9, 0.3, -0.1 }, { 0.2, -0.4, 1.1, 2.0 }, { 0.05, 0.02, 0.1, 3.0 } };
+        var p = new[] { 0.3, -0.5, 1.2 };
+        var (y, dM, dp) = FixedSize.ProjectJacobian(M, p);
+        Assert.Equal(FixedSize.Project(M, p), y);
+        for (int c = 0; c < 3; c++)
+        {
+            var plus = (double[])p.Clone();
+            var minus = (double[])p.Clone();
+            plus[c] += 1e-6;
+            minus[c] -= 1e-6;
+            var fp = FixedSize.Project(M, plus);
+            var fm = FixedSize.Project(M, minus);
+            for (int r = 0; r < 3; r++) Assert.True(Math.Abs(((fp[r] - fm[r]) / 2e-6) - dp[r, c]) < 1e-6, $"dp[{r},{c}]");
+        }
+
+        for (int i = 0; i < 4; i++)
+        {
+            for (int j = 0; j < 4; j++)
+            {
+                var saved = M[i, j];
+                M[i, j] = saved + 1e-6;
+                var fp = FixedSize.Project(M, p);
+                M[i, j] = saved - 1e-6;
+                var fm = FixedSize.Project(M, p);
+                M[i, j] = saved;
+                for (int r = 0; r < 3; r++) Assert.True(Math.Abs(((fp[r] - fm[r]) / 2e-6) - dM[r, i + (4 * j)]) < 1e-6, $"dM[{r},{i + (4 * j)}]");
+            }
+        }
+    }
+
+    private static double Central(Func<double[], double> f, double[] x, int k)
+    {
+        var plus = (double[])x.Clone();
+        var minus = (double[])x.Clone();
+        plus[k] += 1e-6;
+        minus[k] -= 1e-6;
+        return (f(plus) - f(minus)) / 2e-6;
+    }
+}
