@@ -34,7 +34,9 @@ public sealed class PackageTests
         try
         {
             var feed = Directory.CreateDirectory(Path.Combine(work.FullName, "feed")).FullName;
-            Run(RepositoryRoot(), "dotnet", $"pack src/Differentiable -c Release -o \"{feed}\"", work.FullName);
+            // The pack uses the machine's own package cache: an isolated one would be written into src/Differentiable/obj
+            // and leave later builds of the repository pointing at a deleted folder.
+            Run(RepositoryRoot(), "dotnet", $"pack src/Differentiable -c Release -o \"{feed}\"", packages: null);
             var package = Directory.GetFiles(feed, "Differentiable.*.nupkg").Single(p => !p.EndsWith(".snupkg", StringComparison.Ordinal));
             using (var zip = ZipFile.OpenRead(package))
             {
@@ -71,7 +73,7 @@ public sealed class PackageTests
                 """);
             File.WriteAllText(Path.Combine(app, "Program.cs"), Consumer);
 
-            var output = Run(app, "dotnet", "run", work.FullName).Trim().Split('\n').Last().Split(' ');
+            var output = Run(app, "dotnet", "run", packages: Path.Combine(work.FullName, "packages")).Trim().Split('\n').Last().Split(' ');
             var (x, y) = (1.5, -0.5);
             Assert.Equal(Math.Sin(x) * y + x * x, double.Parse(output[0], CultureInfo.InvariantCulture), 12);
             Assert.Equal(Math.Cos(x) * y + 2 * x, double.Parse(output[1], CultureInfo.InvariantCulture), 12);
@@ -90,7 +92,7 @@ public sealed class PackageTests
         }
     }
 
-    private static string Run(string directory, string command, string arguments, string work)
+    private static string Run(string directory, string command, string arguments, string? packages)
     {
         var start = new ProcessStartInfo(command, arguments + " -nodeReuse:false")
         {
@@ -98,7 +100,11 @@ public sealed class PackageTests
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.Environment["NUGET_PACKAGES"] = Path.Combine(work, "packages");
+        if (packages is not null)
+        {
+            start.Environment["NUGET_PACKAGES"] = packages;
+        }
+
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
         start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
