@@ -1,0 +1,525 @@
+using System;
+using System.Collections.Generic;
+using BenchmarkDotNet.Attributes;
+using MathNet.Numerics.Differentiation;
+
+namespace Differentiable.Benchmarks;
+
+/// <summary>Logistic-regression loss gradient with respect to w, n = 2000 samples × d features (peers.py's problem).</summary>
+[MemoryDiagnoser]
+public class LogisticRegression
+{
+    /// <summary>Samples.</summary>
+    public const int Samples = 2000;
+
+    private double[,] X = null!;
+    private double[] y = null!;
+    private double[] w = null!;
+    private double[] g = null!;
+    private Func<double[], double> loss = null!;
+    private readonly NumericalJacobian finiteDifferences = new();
+
+    /// <summary>Features.</summary>
+    [ParamsSource(nameof(Features))]
+    public int D { get; set; }
+
+    /// <summary>The sizes of this mode.</summary>
+    public static IEnumerable<int> Features => Mode.Sizes([8, 64, 512], [8, 32, 64, 128, 256, 512]);
+
+    /// <summary>Draws the data and checks the generated gradient against the hand-written one.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        var rng = BenchData.Rng();
+        X = BenchData.Matrix(rng, Samples, D);
+        y = BenchData.Labels(Samples);
+        w = BenchData.Vector(rng, D, 0.5);
+        g = new double[D];
+        loss = v => Models.LogisticLoss(X, y, v);
+
+        var expected = new double[D];
+        double value = Benchmarks.HandWritten.LogisticGradient(X, y, w, expected);
+        Verify.Close("logistic value", Models.LogisticLossGradient(X, y, w, g), value);
+        Verify.Close("logistic gradient", g, expected);
+        Verify.Close("logistic allocating gradient", Models.LogisticLossGradient(X, y, w).dw, expected);
+        Verify.Close("logistic finite differences", finiteDifferences.Evaluate(loss, w), expected, Verify.FiniteDifferences);
+    }
+
+    /// <summary>The loss alone.</summary>
+    [Benchmark(Baseline = true)]
+    [Role(Role.Function)]
+    public double Function() => Models.LogisticLoss(X, y, w);
+
+    /// <summary>Hand-written gradient, fused with the loss.</summary>
+    [Benchmark]
+    [Role(Role.Target)]
+    public double HandWritten() => Benchmarks.HandWritten.LogisticGradient(X, y, w, g);
+
+    /// <summary>Generated allocation-free gradient.</summary>
+    [Benchmark]
+    [Role(Role.Generated)]
+    public double Generated() => Models.LogisticLossGradient(X, y, w, g);
+
+    /// <summary>Generated allocating gradient (the tuple overload).</summary>
+    [Benchmark]
+    [Role(Role.Generated)]
+    public double[] GeneratedAllocating() => Models.LogisticLossGradient(X, y, w).dw;
+
+    /// <summary>MathNet central differences: 2d loss evaluations.</summary>
+    [Benchmark]
+    [Role(Role.FiniteDifferences)]
+    [SizeLimit(nameof(D), 64, 64)]
+    public double[] FiniteDifferencesMathNet() => finiteDifferences.Evaluate(loss, w);
+}
+
+/// <summary>Two-layer perceptron on one sample, ½‖tanh(W₂ tanh(W₁x + b₁) + b₂) − t‖², width h = input = output.</summary>
+[MemoryDiagnoser]
+public class Perceptron
+{
+    private double[,] W1 = null!;
+    private double[] b1 = null!;
+    private double[,] W2 = null!;
+    private double[] b2 = null!;
+    private double[] x = null!;
+    private double[] t = null!;
+    private double[,] gW1 = null!;
+    private double[] gb1 = null!;
+    private double[,] gW2 = null!;
+    private double[] gb2 = null!;
+
+    /// <summary>Width of every layer.</summary>
+    [ParamsSource(nameof(Widths))]
+    public int Width { get; set; }
+
+    /// <summary>The sizes of this mode.</summary>
+    public static IEnumerable<int> Widths => Mode.Sizes([16, 128, 512], [16, 64, 256, 512, 1024]);
+
+    /// <summary>Draws the weights and checks the generated gradient against backpropagation by hand.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        int h = Width;
+        var rng = BenchData.Rng();
+        W1 = BenchData.Matrix(rng, h, h, 0.1);
+        b1 = BenchData.Vector(rng, h);
+        W2 = BenchData.Matrix(rng, h, h, 0.1);
+        b2 = BenchData.Vector(rng, h);
+        x = BenchData.Vector(rng, h);
+        t = BenchData.Vector(rng, h);
+        gW1 = new double[h, h];
+        gb1 = new double[h];
+        gW2 = new double[h, h];
+        gb2 = new double[h];
+
+        var (eW1, eb1, eW2, eb2) = (new double[h, h], new double[h], new double[h, h], new double[h]);
+        double value = Benchmarks.HandWritten.MlpGradient(W1, b1, W2, b2, x, t, eW1, eb1, eW2, eb2);
+        Verify.Close("MLP value", Models.MlpLossGradient(W1, b1, W2, b2, x, t, gW1, gb1, gW2, gb2), value);
+        Verify.Close("MLP dW1", gW1, eW1);
+        Verify.Close("MLP db1", gb1, eb1);
+        Verify.Close("MLP dW2", gW2, eW2);
+        Verify.Close("MLP db2", gb2, eb2);
+    }
+
+    /// <summary>The loss alone.</summary>
+    [Benchmark(Baseline = true)]
+    [Role(Role.Function)]
+    public double Function() => Models.MlpLoss(W1, b1, W2, b2, x, t);
+
+    /// <summary>Backpropagation by hand.</summary>
+    [Benchmark]
+    [Role(Role.Target)]
+    public double HandWritten() => Benchmarks.HandWritten.MlpGradient(W1, b1, W2, b2, x, t, gW1, gb1, gW2, gb2);
+
+    /// <summary>Generated allocation-free gradient.</summary>
+    [Benchmark]
+    [Role(Role.Generated)]
+    public double Generated() => Models.MlpLossGradient(W1, b1, W2, b2, x, t, gW1, gb1, gW2, gb2);
+}
+
+/// <summary>The vector-Jacobian product of y = W·x (W n×n): dW = seed·xᵀ, dx = Wᵀ·seed.</summary>
+[MemoryDiagnoser]
+public class MatVecVjp
+{
+    private double[,] W = null!;
+    private double[] x = null!;
+    private double[] seed = null!;
+    private double[,] dW = null!;
+    private double[] dx = null!;
+
+    /// <summary>n = m.</summary>
+    [ParamsSource(nameof(Sizes))]
+    public int N { get; set; }
+
+    /// <summary>The sizes of this mode.</summary>
+    public static IEnumerable<int> Sizes => Mode.Sizes([16, 256, 2048], [16, 64, 256, 1024, 2048, 4096]);
+
+    /// <summary>Draws W, x and the seed and checks the generated VJP against the fused hand-written one.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        var rng = BenchData.Rng();
+        W = BenchData.Matrix(rng, N, N);
+        x = BenchData.Vector(rng, N);
+        seed = BenchData.Vector(rng, N);
+        dW = new double[N, N];
+        dx = new double[N];
+
+        var (eW, ex) = (new double[N, N], new double[N]);
+        double[] value = Benchmarks.HandWritten.MatVecVjp(W, x, seed, eW, ex);
+        Verify.Close("W·x value", Models.MatVecVjp(W, x, seed, dW, dx), value);
+        Verify.Close("W·x dW", dW, eW);
+        Verify.Close("W·x dx", dx, ex);
+    }
+
+    /// <summary>W·x alone.</summary>
+    [Benchmark(Baseline = true)]
+    [Role(Role.Function)]
+    public double[] Function() => Models.MatVec(W, x);
+
+    /// <summary>Value, dW and dx in one sweep over W, by hand.</summary>
+    [Benchmark]
+    [Role(Role.Target)]
+    public double[] HandWritten() => Benchmarks.HandWritten.MatVecVjp(W, x, seed, dW, dx);
+
+    /// <summary>Generated VJP.</summary>
+    [Benchmark]
+    [Role(Role.Generated)]
+    public double[] Generated() => Models.MatVecVjp(W, x, seed, dW, dx);
+}
+
+/// <summary>
+/// The Jacobian of y = W·x with respect to W (n×n): structured xᵀ ⊗ Iₙ (generated, or the runtime's Kronecker type by
+/// hand) against the dense n × n² matrix, which only fits at small n.
+/// </summary>
+[MemoryDiagnoser]
+public class MatVecJacobian
+{
+    private const string Structured = "structured";
+    private const string Dense = "dense";
+
+    private double[,] W = null!;
+    private double[] x = null!;
+
+    /// <summary>n = m.</summary>
+    [ParamsSource(nameof(Sizes))]
+    public int N { get; set; }
+
+    /// <summary>The sizes of this mode.</summary>
+    public static IEnumerable<int> Sizes => Mode.Sizes([16, 64, 4096], [16, 64, 128, 1024, 4096]);
+
+    /// <summary>Draws W and x and checks the generated Jacobian entries against xᵀ ⊗ Iₙ.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        var rng = BenchData.Rng();
+        W = BenchData.Matrix(rng, N, N);
+        x = BenchData.Vector(rng, N);
+
+        var (value, dW) = Models.MatVecOfWJacobian(W, x);
+        Verify.Close("W·x value", value, Benchmarks.HandWritten.MatVec(W, x));
+        if (dW.Structure != JacobianStructure.Kronecker || dW.Rows != N || dW.Columns != N * N)
+        {
+            throw new InvalidOperationException($"W·x Jacobian: {dW}, expected a Kronecker {N}x{N * N}.");
+        }
+
+        if (N <= 128)
+        {
+            Verify.Close("W·x dense Jacobian", dW.ToDense(), Benchmarks.HandWritten.MatVecDenseJacobianOfW(N, x));
+        }
+        else
+        {
+            // Spot checks: J[i, p + q·n] = δ(i,p)·x[q], on the diagonal blocks and off them.
+            for (int k = 0; k < 1000; k++)
+            {
+                int i = rng.Next(N), p = k % 2 == 0 ? i : rng.Next(N), q = rng.Next(N);
+                Verify.Close($"W·x J[{i}, {p} + {q}·n]", dW[i, p + q * N], i == p ? x[q] : 0.0);
+            }
+        }
+    }
+
+    /// <summary>W·x alone.</summary>
+    [Benchmark(Baseline = true)]
+    [Role(Role.Function)]
+    public double[] Function() => Models.MatVecOfW(W, x);
+
+    /// <summary>By hand: y = W·x and the runtime's Kronecker Jacobian over a copy of x (as the generated code keeps).</summary>
+    [Benchmark]
+    [Role(Role.Target, Structured)]
+    public Jacobian HandWrittenStructured()
+    {
+        var y = Benchmarks.HandWritten.MatVec(W, x);
+        return y.Length == N ? KroneckerJacobian.ForMatrixVectorProduct(N, (double[])x.Clone()) : null!;
+    }
+
+    /// <summary>Generated structured Jacobian (value and xᵀ ⊗ Iₙ).</summary>
+    [Benchmark]
+    [Role(Role.Generated, Structured)]
+    public Jacobian GeneratedStructured() => Models.MatVecOfWJacobian(W, x).dW;
+
+    /// <summary>By hand: y = W·x and the dense n × n² Jacobian.</summary>
+    [Benchmark]
+    [Role(Role.Target, Dense)]
+    [SizeLimit(nameof(N), 64, 128)]
+    public double[,] HandWrittenDense()
+    {
+        var y = Benchmarks.HandWritten.MatVec(W, x);
+        return y.Length == N ? Benchmarks.HandWritten.MatVecDenseJacobianOfW(N, x) : null!;
+    }
+
+    /// <summary>The generated structured Jacobian expanded with ToDense.</summary>
+    [Benchmark]
+    [Role(Role.Generated, Dense)]
+    [SizeLimit(nameof(N), 64, 128)]
+    public double[,] GeneratedToDense() => Models.MatVecOfWJacobian(W, x).dW.ToDense();
+}
+
+/// <summary>A recurrent-network shape: h hidden units, T steps (inputs of 8 features).</summary>
+public sealed record RnnShape(int H, int T)
+{
+    /// <inheritdoc />
+    public override string ToString() => $"h={H} T={T}";
+}
+
+/// <summary>
+/// Backpropagation through time (peers.py's RNN): s_t = tanh(W s_{t−1} + U x_t + b), loss ‖s_T − target‖², the state
+/// array replaced each step.
+/// </summary>
+[MemoryDiagnoser]
+public class RecurrentNetwork
+{
+    /// <summary>Input features per step.</summary>
+    public const int Inputs = 8;
+
+    private double[,] W = null!;
+    private double[,] U = null!;
+    private double[] b = null!;
+    private double[,] xs = null!;
+    private double[] target = null!;
+    private double[,] dW = null!;
+    private double[,] dU = null!;
+    private double[] db = null!;
+
+    /// <summary>h and T.</summary>
+    [ParamsSource(nameof(Shapes))]
+    public RnnShape Shape { get; set; } = new(8, 10);
+
+    /// <summary>The sizes of this mode.</summary>
+    public static IEnumerable<RnnShape> Shapes => Mode.Sizes<RnnShape>(
+        [new(8, 10), new(32, 50), new(128, 200)],
+        [new(8, 10), new(8, 200), new(32, 50), new(64, 100), new(128, 50), new(128, 200)]);
+
+    /// <summary>Draws the weights and checks the generated BPTT against the hand-written one.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        int h = Shape.H;
+        var rng = BenchData.Rng();
+        W = BenchData.Matrix(rng, h, h, 0.2);
+        U = BenchData.Matrix(rng, h, Inputs, 0.2);
+        b = BenchData.Vector(rng, h, 0.1);
+        xs = BenchData.Matrix(rng, Shape.T, Inputs);
+        target = BenchData.Vector(rng, h, 0.5);
+        dW = new double[h, h];
+        dU = new double[h, Inputs];
+        db = new double[h];
+
+        var (eW, eU, eb) = (new double[h, h], new double[h, Inputs], new double[h]);
+        double value = Benchmarks.HandWritten.RnnGradient(W, U, b, xs, target, eW, eU, eb);
+        Verify.Close("RNN value", Models.RnnLossGradient(W, U, b, xs, target, dW, dU, db), value);
+        Verify.Close("RNN dW", dW, eW);
+        Verify.Close("RNN dU", dU, eU);
+        Verify.Close("RNN db", db, eb);
+    }
+
+    /// <summary>The loss alone.</summary>
+    [Benchmark(Baseline = true)]
+    [Role(Role.Function)]
+    public double Function() => Models.RnnLoss(W, U, b, xs, target);
+
+    /// <summary>BPTT by hand.</summary>
+    [Benchmark]
+    [Role(Role.Target)]
+    public double HandWritten() => Benchmarks.HandWritten.RnnGradient(W, U, b, xs, target, dW, dU, db);
+
+    /// <summary>Generated allocation-free gradient.</summary>
+    [Benchmark]
+    [Role(Role.Generated)]
+    public double Generated() => Models.RnnLossGradient(W, U, b, xs, target, dW, dU, db);
+}
+
+/// <summary>Rosenbrock's function in n dimensions: gradient, Hessian-vector product and the dense Hessian.</summary>
+[MemoryDiagnoser]
+public class Rosenbrock
+{
+    private const string Gradient = "gradient";
+    private const string Hvp = "Hessian-vector product";
+    private const string Hessian = "Hessian";
+
+    private double[] x = null!;
+    private double[] v = null!;
+    private double[] g = null!;
+    private double[] hv = null!;
+    private Func<double[], double> f = null!;
+    private readonly NumericalJacobian gradientDifferences = new();
+    private readonly NumericalHessian hessianDifferences = new();
+
+    /// <summary>Dimension.</summary>
+    [ParamsSource(nameof(Sizes))]
+    public int N { get; set; }
+
+    /// <summary>The sizes of this mode.</summary>
+    public static IEnumerable<int> Sizes => Mode.Sizes([10, 100, 1000], [2, 10, 100, 1000]);
+
+    /// <summary>Draws x and checks every generated derivative against the closed forms.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        var rng = BenchData.Rng();
+        x = BenchData.Vector(rng, N);
+        v = BenchData.Vector(rng, N);
+        g = new double[N];
+        hv = new double[N];
+        f = Models.Rosenbrock;
+
+        var expected = new double[N];
+        double value = Benchmarks.HandWritten.RosenbrockGradient(x, expected);
+        Verify.Close("Rosenbrock value", Models.RosenbrockGradient(x, g), value);
+        Verify.Close("Rosenbrock gradient", g, expected);
+        Verify.Close("Rosenbrock finite-difference gradient", gradientDifferences.Evaluate(f, x), expected, Verify.FiniteDifferences);
+        var expectedHv = new double[N];
+        Benchmarks.HandWritten.RosenbrockHvp(x, v, expectedHv);
+        Models.RosenbrockHvp(x, v, hv);
+        Verify.Close("Rosenbrock H·v", hv, expectedHv);
+        var expectedH = Benchmarks.HandWritten.RosenbrockHessian(x);
+        Verify.Close("Rosenbrock Hessian", Models.RosenbrockHessian(x).Hessian, expectedH);
+        if (N <= 100)
+        {
+            Verify.Close("Rosenbrock finite-difference Hessian", hessianDifferences.Evaluate(f, x), expectedH, 1e-3);
+        }
+    }
+
+    /// <summary>f alone.</summary>
+    [Benchmark(Baseline = true)]
+    [Role(Role.Function)]
+    public double Function() => Models.Rosenbrock(x);
+
+    /// <summary>Closed-form gradient.</summary>
+    [Benchmark]
+    [Role(Role.Target, Gradient)]
+    public double HandWrittenGradient() => Benchmarks.HandWritten.RosenbrockGradient(x, g);
+
+    /// <summary>Generated allocation-free gradient.</summary>
+    [Benchmark]
+    [Role(Role.Generated, Gradient)]
+    public double GeneratedGradient() => Models.RosenbrockGradient(x, g);
+
+    /// <summary>MathNet central differences: 2n evaluations of f.</summary>
+    [Benchmark]
+    [Role(Role.FiniteDifferences, Gradient)]
+    public double[] FiniteDifferencesGradient() => gradientDifferences.Evaluate(f, x);
+
+    /// <summary>Closed-form H·v (tridiagonal).</summary>
+    [Benchmark]
+    [Role(Role.Target, Hvp)]
+    public double[] HandWrittenHvp()
+    {
+        Benchmarks.HandWritten.RosenbrockHvp(x, v, hv);
+        return hv;
+    }
+
+    /// <summary>Generated H·v (reverse over forward).</summary>
+    [Benchmark]
+    [Role(Role.Generated, Hvp)]
+    public double GeneratedHvp() => Models.RosenbrockHvp(x, v, hv);
+
+    /// <summary>Closed-form dense Hessian.</summary>
+    [Benchmark]
+    [Role(Role.Target, Hessian)]
+    public double[,] HandWrittenHessian() => Benchmarks.HandWritten.RosenbrockHessian(x);
+
+    /// <summary>Generated dense Hessian: n Hessian-vector products.</summary>
+    [Benchmark]
+    [Role(Role.Generated, Hessian)]
+    public double[,] GeneratedHessian() => Models.RosenbrockHessian(x).Hessian;
+
+    /// <summary>MathNet finite-difference Hessian: O(n²) evaluations of f.</summary>
+    [Benchmark]
+    [Role(Role.FiniteDifferences, Hessian)]
+    [SizeLimit(nameof(N), 100, 100)]
+    public double[,] FiniteDifferencesHessian() => hessianDifferences.Evaluate(f, x);
+}
+
+/// <summary>Fixed-size Jacobians of y = R·v with an N×N double[,] R (N = 3, 4): loop bounds are constants.</summary>
+[MemoryDiagnoser]
+public class FixedSize
+{
+    private const string JacobianGroup = "Jacobian";
+    private const string VjpGroup = "VJP";
+
+    private double[,] R = null!;
+    private double[] v = null!;
+    private double[] seed = null!;
+    private double[,] dR = null!;
+    private double[] dv = null!;
+
+    /// <summary>3 or 4.</summary>
+    [Params(3, 4)]
+    public int N { get; set; }
+
+    /// <summary>Draws R, v and the seed and checks the generated Jacobians and VJP against the closed forms.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        var rng = BenchData.Rng();
+        R = BenchData.Matrix(rng, N, N);
+        v = BenchData.Vector(rng, N);
+        seed = BenchData.Vector(rng, N);
+        dR = new double[N, N];
+        dv = new double[N];
+
+        var (eR, ev) = Benchmarks.HandWritten.FixedSizeJacobians(R, v);
+        var (gR, gv) = GeneratedJacobianToDense();
+        Verify.Close($"{N}x{N} dy/dR", gR, eR);
+        Verify.Close($"{N}x{N} dy/dv", gv, ev);
+        var (eVjpR, eVjpv) = (new double[N, N], new double[N]);
+        var value = Benchmarks.HandWritten.MatVecVjp(R, v, seed, eVjpR, eVjpv);
+        Verify.Close($"{N}x{N} value", GeneratedVjp(), value);
+        Verify.Close($"{N}x{N} VJP dR", dR, eVjpR);
+        Verify.Close($"{N}x{N} VJP dv", dv, eVjpv);
+    }
+
+    /// <summary>R·v alone.</summary>
+    [Benchmark(Baseline = true)]
+    [Role(Role.Function)]
+    public double[] Function() => N == 3 ? Models.Rotate3(R, v) : Models.Rotate4(R, v);
+
+    /// <summary>Both dense Jacobians by hand.</summary>
+    [Benchmark]
+    [Role(Role.Target, JacobianGroup)]
+    public (double[,] dR, double[,] dv) HandWrittenJacobian() => Benchmarks.HandWritten.FixedSizeJacobians(R, v);
+
+    /// <summary>Generated Jacobians, expanded to dense with ToDense.</summary>
+    [Benchmark]
+    [Role(Role.Generated, JacobianGroup)]
+    public (double[,] dR, double[,] dv) GeneratedJacobianToDense()
+    {
+        var (_, jR, jv) = N == 3 ? Models.Rotate3Jacobian(R, v) : Models.Rotate4Jacobian(R, v);
+        return (jR.ToDense(), jv.ToDense());
+    }
+
+    /// <summary>Generated Jacobians as the structured objects (value included).</summary>
+    [Benchmark]
+    [Role(Role.Generated, JacobianGroup)]
+    public (double[] Value, Jacobian dR, Jacobian dv) GeneratedJacobian() =>
+        N == 3 ? Models.Rotate3Jacobian(R, v) : Models.Rotate4Jacobian(R, v);
+
+    /// <summary>VJP by hand (value, dR = seed·vᵀ, dv = Rᵀ·seed).</summary>
+    [Benchmark]
+    [Role(Role.Target, VjpGroup)]
+    public double[] HandWrittenVjp() => Benchmarks.HandWritten.MatVecVjp(R, v, seed, dR, dv);
+
+    /// <summary>Generated VJP.</summary>
+    [Benchmark]
+    [Role(Role.Generated, VjpGroup)]
+    public double[] GeneratedVjp() => N == 3 ? Models.Rotate3Vjp(R, v, seed, dR, dv) : Models.Rotate4Vjp(R, v, seed, dR, dv);
+}

@@ -1,0 +1,191 @@
+using System;
+
+namespace Differentiable.Benchmarks;
+
+/// <summary>
+/// The benchmark problems as plain C#, marked for the generator. Each is the same computation as the hand-written
+/// derivative in <see cref="HandWritten"/> and as <c>shared/peers/peers.py</c> (JAX, PyTorch), so one run compares them.
+/// </summary>
+public static partial class Models
+{
+    /// <summary>Mean binary cross-entropy of a logistic model without bias (peers.py): rows of X are samples.</summary>
+    [Differentiate(nameof(w))]
+    public static double LogisticLoss(double[,] X, double[] y, double[] w)
+    {
+        int n = X.GetLength(0);
+        int d = w.Length;
+        double loss = 0.0;
+        for (int i = 0; i < n; i++)
+        {
+            double z = 0.0;
+            for (int j = 0; j < d; j++)
+            {
+                z += X[i, j] * w[j];
+            }
+
+            double p = 1.0 / (1.0 + Math.Exp(-z));
+            loss -= y[i] * Math.Log(p) + (1.0 - y[i]) * Math.Log(1.0 - p);
+        }
+
+        return loss / n;
+    }
+
+    /// <summary>Two-layer perceptron on one sample: ½‖tanh(W₂ tanh(W₁x + b₁) + b₂) − t‖².</summary>
+    [Differentiate(nameof(W1), nameof(b1), nameof(W2), nameof(b2))]
+    public static double MlpLoss(double[,] W1, double[] b1, double[,] W2, double[] b2, double[] x, double[] t)
+    {
+        int h = b1.Length;
+        int din = x.Length;
+        int o = b2.Length;
+        double[] a1 = new double[h];
+        for (int i = 0; i < h; i++)
+        {
+            double s = b1[i];
+            for (int j = 0; j < din; j++)
+            {
+                s += W1[i, j] * x[j];
+            }
+
+            a1[i] = Math.Tanh(s);
+        }
+
+        double loss = 0.0;
+        for (int i = 0; i < o; i++)
+        {
+            double s = b2[i];
+            for (int j = 0; j < h; j++)
+            {
+                s += W2[i, j] * a1[j];
+            }
+
+            double e = Math.Tanh(s) - t[i];
+            loss += 0.5 * e * e;
+        }
+
+        return loss;
+    }
+
+    /// <summary>
+    /// Recurrent network, backpropagation through time (peers.py): s₀ = 0, s_t = tanh(W s_{t−1} + U x_t + b), loss
+    /// ‖s_T − target‖². The state array is replaced each step, never written in place.
+    /// </summary>
+    [Differentiate(nameof(W), nameof(U), nameof(b))]
+    public static double RnnLoss(double[,] W, double[,] U, double[] b, double[,] xs, double[] target)
+    {
+        int steps = xs.GetLength(0);
+        int d = xs.GetLength(1);
+        int h = b.Length;
+        double[] s = new double[h];
+        for (int t = 0; t < steps; t++)
+        {
+            double[] next = new double[h];
+            for (int i = 0; i < h; i++)
+            {
+                double a = b[i];
+                for (int j = 0; j < h; j++)
+                {
+                    a += W[i, j] * s[j];
+                }
+
+                for (int k = 0; k < d; k++)
+                {
+                    a += U[i, k] * xs[t, k];
+                }
+
+                next[i] = Math.Tanh(a);
+            }
+
+            s = next;
+        }
+
+        double loss = 0.0;
+        for (int i = 0; i < h; i++)
+        {
+            double e = s[i] - target[i];
+            loss += e * e;
+        }
+
+        return loss;
+    }
+
+    /// <summary>y = W·x, differentiated with respect to both (the VJP case).</summary>
+    [Differentiate]
+    public static double[] MatVec(double[,] W, double[] x)
+    {
+        int n = W.GetLength(0);
+        double[] y = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < x.Length; j++)
+            {
+                y[i] += W[i, j] * x[j];
+            }
+        }
+
+        return y;
+    }
+
+    /// <summary>y = W·x, differentiated with respect to W only: the Jacobian is xᵀ ⊗ Iₙ.</summary>
+    [Differentiate(nameof(W))]
+    public static double[] MatVecOfW(double[,] W, double[] x)
+    {
+        int n = W.GetLength(0);
+        double[] y = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < x.Length; j++)
+            {
+                y[i] += W[i, j] * x[j];
+            }
+        }
+
+        return y;
+    }
+
+    /// <summary>Σ 100(x[i+1] − x[i]²)² + (1 − x[i])².</summary>
+    [Differentiate(Hessian = true)]
+    public static double Rosenbrock(double[] x)
+    {
+        double f = 0.0;
+        for (int i = 0; i < x.Length - 1; i++)
+        {
+            double a = x[i + 1] - x[i] * x[i];
+            double c = 1.0 - x[i];
+            f += 100.0 * a * a + c * c;
+        }
+
+        return f;
+    }
+
+    /// <summary>R·v with a 3×3 R: constant loop bounds, so the generator may unroll.</summary>
+    [Differentiate]
+    public static double[] Rotate3(double[,] R, double[] v)
+    {
+        double[] y = new double[3];
+        for (int i = 0; i < 3; i++)
+        {
+            for (int j = 0; j < 3; j++)
+            {
+                y[i] += R[i, j] * v[j];
+            }
+        }
+
+        return y;
+    }
+
+    /// <summary>R·v with a 4×4 R (a homogeneous transform applied to a point).</summary>
+    [Differentiate]
+    public static double[] Rotate4(double[,] R, double[] v)
+    {
+        double[] y = new double[4];
+        for (int i = 0; i < 4; i++)
+        {
+            for (int j = 0; j < 4; j++)
+            {
+                y[i] += R[i, j] * v[j];
+            }
+        }
+
+        return y;
+    }
+}

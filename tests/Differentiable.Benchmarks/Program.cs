@@ -1,0 +1,116 @@
+using System;
+using System.Globalization;
+using System.Linq;
+using System.Reflection;
+using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Diagnosers;
+using BenchmarkDotNet.Exporters;
+using BenchmarkDotNet.Exporters.Csv;
+using BenchmarkDotNet.Filters;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Loggers;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Perfolizer.Horology;
+using Perfolizer.Metrology;
+
+namespace Differentiable.Benchmarks;
+
+/// <summary>
+/// Entry point. Everything BenchmarkDotNet accepts (<c>--filter</c>, <c>--list</c>, <c>--job</c> …) passes through, plus:
+/// <list type="bullet">
+/// <item><c>--quick</c>: fewer sizes and a short in-process job (1 launch, 3 warm-ups, 5 iterations of 100 ms).</item>
+/// <item><c>--plot DIR [--out DIR]</c>: charts (PNG) of time against size from the CSV reports in DIR.</item>
+/// <item><c>--report DIR [DIR …]</c>: the markdown tables of docs/benchmarks.md from the CSV reports in the last DIR,
+/// and with more than one, the generated ÷ hand-written ratios of every run side by side.</item>
+/// </list>
+/// </summary>
+internal static class Program
+{
+    private static int Main(string[] args)
+    {
+        if (args.Length >= 2 && args[0] == "--plot")
+        {
+            string output = Option(args, "--out") ?? "docs/benchmarks";
+            return Plots.Write(args[1], output);
+        }
+
+        if (args.Length >= 2 && args[0] == "--report")
+        {
+            Console.Write(Report.Markdown(args[^1]));
+            if (args.Length > 2)
+            {
+                Console.Write("\n### Generated ÷ hand-written across runs\n\n" + Report.RatiosAcrossRuns(args[1..]));
+            }
+
+            return 0;
+        }
+
+        bool quick = args.Contains("--quick");
+        if (quick)
+        {
+            Environment.SetEnvironmentVariable(Mode.QuickVariable, "1");
+        }
+
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly)
+            .Run(args.Where(a => a != "--quick").ToArray(), Config(quick));
+        return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    /// <summary>
+    /// Medians in the summary, bytes allocated, CSV in fixed units (ns, B, invariant culture) for --plot and --report,
+    /// and the filter that leaves out the O(d) and O(n²) baselines above their size limits.
+    /// </summary>
+    private static IConfig Config(bool quick)
+    {
+        var job = quick
+            ? Job.Default
+                .WithToolchain(InProcessEmitToolchain.Instance)
+                .WithLaunchCount(1)
+                .WithWarmupCount(3)
+                .WithIterationCount(5)
+                .WithIterationTime(TimeInterval.FromMilliseconds(100))
+                .WithId("Quick")
+            : Job.Default.WithId("Full");
+        var csvStyle = new SummaryStyle(
+            CultureInfo.InvariantCulture,
+            printUnitsInHeader: true,
+            sizeUnit: SizeUnit.B,
+            timeUnit: TimeUnit.Nanosecond,
+            printUnitsInContent: false,
+            printZeroValuesInContent: true);
+        // DefaultConfig's pieces without its CSV exporter, which would write the same file name as ours.
+        return ManualConfig.CreateEmpty()
+            .AddColumnProvider(DefaultColumnProviders.Instance)
+            .AddLogger(ConsoleLogger.Default)
+            // Quick iterations are 100 ms by design: drop the analyser that asks for longer ones there.
+            .AddAnalyser(DefaultConfig.Instance.GetAnalysers().Where(a => !quick || a.Id != "MinIterationTime").ToArray())
+            .AddValidator(DefaultConfig.Instance.GetValidators().ToArray())
+            .AddExporter(MarkdownExporter.GitHub, new CsvExporter(CsvSeparator.Comma, csvStyle))
+            .AddJob(job.AsDefault())
+            .AddDiagnoser(MemoryDiagnoser.Default)
+            .AddColumn(StatisticColumn.Median)
+            .AddFilter(new SimpleFilter(SizeLimits.Allows))
+            .WithOptions(ConfigOptions.DisableLogFile)
+            .HideColumns(Column.Error, Column.RatioSD)
+            .WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(40));
+    }
+}
+
+/// <summary>Applies <see cref="SizeLimitAttribute"/>.</summary>
+internal static class SizeLimits
+{
+    public static bool Allows(BenchmarkCase benchmark)
+    {
+        var limit = benchmark.Descriptor.WorkloadMethod.GetCustomAttribute<SizeLimitAttribute>();
+        return limit is null || benchmark.Parameters[limit.Parameter] is not int size || size <= limit.Limit;
+    }
+}
