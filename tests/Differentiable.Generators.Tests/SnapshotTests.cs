@@ -13,6 +13,7 @@ public sealed class SnapshotTests
     {
         var source = $$"""
             using System;
+            using System.Numerics;
             using Differentiable;
 
             namespace Samples;
@@ -266,6 +267,16 @@ public sealed class SnapshotTests
             {
                 dv = 2 * v;
                 return v * v;
+            }
+        """);
+
+    [Fact]
+    public void NumericsSpring() => VerifyGenerated("""
+            [Differentiate]
+            public static float Spring(Vector3 p, Vector3 r)
+            {
+                float stretch = Vector3.Distance(p, r) - 1f;
+                return 0.5f * stretch * stretch;
             }
         """);
 }

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using Differentiable.Generators.Infrastructure;
 using Differentiable.Generators.Ir;
 using Differentiable.Generators.Model;
 
@@ -35,7 +36,10 @@ internal sealed class ActivityAnalysis
         {
             if (parameter.IsActive)
             {
-                varied.Add(Find(parameter.Name));
+                foreach (var seed in parameter.IsComposite ? parameter.Components : EquatableArray.Create(parameter.Name))
+                {
+                    varied.Add(Find(seed));
+                }
             }
         }
 
@@ -103,7 +107,7 @@ internal sealed class ActivityAnalysis
         {
             var current = stack.Pop();
             var type = types.TypeOf(current);
-            if (type is not (IrType.Double or IrType.DoubleArray or IrType.DoubleMatrix) && !(throughConversions && current is Convert))
+            if (type is not (IrType.Double or IrType.Single or IrType.DoubleArray or IrType.DoubleMatrix) && !(throughConversions && current is Convert))
             {
                 continue;
             }

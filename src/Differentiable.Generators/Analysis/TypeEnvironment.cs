@@ -17,6 +17,11 @@ internal sealed class TypeEnvironment
             {
                 types[parameter.Name] = type;
             }
+
+            foreach (var component in parameter.Components)
+            {
+                types[component] = IrType.Single;
+            }
         }
 
         foreach (var local in model.Locals)
@@ -50,16 +55,17 @@ internal sealed class TypeEnvironment
         Binary b => b.Operator switch
         {
             BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply or BinaryOperator.Divide or BinaryOperator.Remainder =>
-                TypeOf(b.Left) == IrType.Double || TypeOf(b.Right) == IrType.Double ? IrType.Double : IrType.Int32,
+                Promote(TypeOf(b.Left), TypeOf(b.Right)),
             _ => IrType.Boolean,
         },
+        Call { Single: true } c => c.Function == MathFunction.Sign ? IrType.Int32 : IrType.Single,
         Call c => c.Function switch
         {
             MathFunction.Sign => IrType.Int32,
             MathFunction.Abs or MathFunction.Max or MathFunction.Min when AllInt(c) => IrType.Int32,
             _ => IrType.Double,
         },
-        Conditional c => TypeOf(c.WhenTrue) == IrType.Double || TypeOf(c.WhenFalse) == IrType.Double ? IrType.Double : TypeOf(c.WhenTrue),
+        Conditional c => TypeOf(c.WhenTrue) is IrType.Int32 or IrType.Double or IrType.Single ? Promote(TypeOf(c.WhenTrue), TypeOf(c.WhenFalse)) : TypeOf(c.WhenTrue),
         Convert c => c.Type,
         NewArray n => n.Type,
         TapePop p => p.Type,
@@ -67,6 +73,12 @@ internal sealed class TypeEnvironment
         UserCall or Invoke or OutArgument => IrType.Double,
         _ => IrType.Double,
     };
+
+    /// <summary>C#'s arithmetic promotion: double wins, then float, then int.</summary>
+    private static IrType Promote(IrType left, IrType right) =>
+        left == IrType.Double || right == IrType.Double ? IrType.Double
+        : left == IrType.Single || right == IrType.Single ? IrType.Single
+        : IrType.Int32;
 
     private bool AllInt(Call call)
     {

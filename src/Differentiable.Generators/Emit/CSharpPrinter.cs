@@ -213,7 +213,7 @@ internal sealed class CSharpPrinter
                 Append(builder, b.Right, binaryLevel + 1, depth + 1);
                 break;
             case Call c:
-                builder.Append("global::System.Math.").Append(c.Function.ToString()).Append('(');
+                builder.Append(c.Single ? "global::System.MathF." : "global::System.Math.").Append(c.Function.ToString()).Append('(');
                 AppendList(builder, c.Arguments, depth);
                 builder.Append(')');
                 break;
@@ -233,6 +233,9 @@ internal sealed class CSharpPrinter
                 builder.Append("new ").Append(element).Append('[');
                 AppendList(builder, n.Dimensions, depth);
                 builder.Append(']');
+                break;
+            case TapePop { Type: IrType.Single }:
+                builder.Append("(float)").Append(tapeName).Append(".PopDouble()");
                 break;
             case TapePop p:
                 builder.Append(tapeName).Append(p.Type switch
@@ -293,6 +296,7 @@ internal sealed class CSharpPrinter
         Conditional => ConditionalLevel,
         Unary or Convert => UnaryLevel,
         Constant { Value: < 0 } => UnaryLevel,
+        TapePop { Type: IrType.Single } => UnaryLevel,
         _ => PrimaryLevel,
     };
 
@@ -305,6 +309,14 @@ internal sealed class CSharpPrinter
                 return constant.Value != 0 ? "true" : "false";
             case IrType.Int32:
                 return ((int)constant.Value).ToString(CultureInfo.InvariantCulture);
+            case IrType.Single:
+                var single = (float)constant.Value;
+                if (float.IsNaN(single) || float.IsInfinity(single))
+                {
+                    return float.IsNaN(single) ? "float.NaN" : single > 0 ? "float.PositiveInfinity" : "float.NegativeInfinity";
+                }
+
+                return single.ToString("R", CultureInfo.InvariantCulture) + "f";
         }
 
         var value = constant.Value;

@@ -60,7 +60,7 @@ internal static class CompanionEmitter
         var active = model.Parameters.Where(p => p.IsActive).ToList();
         WriteGradient(writer, model, gradient, active);
         writer.Line();
-        if (model.ReturnType == IrType.Double)
+        if (model.ReturnType.IsReal())
         {
             WriteGradientTuple(writer, model, gradient, active);
         }
@@ -99,7 +99,8 @@ internal static class CompanionEmitter
         return (writer.ToString(), diagnostics);
     }
 
-    internal static string ResultType(MethodModel model) => model.ReturnType.ToCSharp();
+    /// <summary>What the companions return as the value: double for any scalar (float included), else the array type.</summary>
+    internal static string ResultType(MethodModel model) => model.ReturnType.IsReal() ? "double" : model.ReturnType.ToCSharp();
 
     internal static string Qualified(MethodModel model) =>
         string.Join(".", new[] { model.Namespace }.Concat(model.ContainingTypes.Select(t => t.Name)).Append(model.Name).Where(s => s is not null));
@@ -112,8 +113,8 @@ internal static class CompanionEmitter
 
     private static void WriteGradient(CodeWriter writer, MethodModel model, GradientCode gradient, List<ParameterModel> active)
     {
-        var buffers = active.Select((p, i) => p.Type == IrType.Double ? $"out double {gradient.Buffers[i]}" : $"{p.TypeName} {gradient.Buffers[i]}");
-        var isVjp = model.ReturnType != IrType.Double;
+        var buffers = active.Select((p, i) => p.Type == IrType.Double ? $"out double {gradient.Buffers[i]}" : p.IsComposite ? $"out {p.TypeName} {gradient.Buffers[i]}" : $"{p.TypeName} {gradient.Buffers[i]}");
+        var isVjp = !model.ReturnType.IsReal();
         var returnType = ResultType(model);
         writer.Line("/// <summary>");
         if (isVjp)

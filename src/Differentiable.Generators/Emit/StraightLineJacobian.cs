@@ -194,7 +194,7 @@ internal sealed class StraightLineJacobian
                 return new Dictionary<string, Expr>(element, System.StringComparer.Ordinal);
             case Unary { Operator: UnaryOperator.Negate } u:
                 return Tangent(u.Operand).ToDictionary(t => t.Key, t => Neg(t.Value), System.StringComparer.Ordinal);
-            case Convert { Type: IrType.Double } c:
+            case Convert { Type: IrType.Double or IrType.Single } c:
                 return Tangent(c.Operand);
             case Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract } b:
                 return Combine(Tangent(b.Left), Tangent(b.Right), (x, y) => b.Operator == BinaryOperator.Add ? Add(x, y) : Sub(x, y));
@@ -263,7 +263,7 @@ internal sealed class StraightLineJacobian
     /// <summary>The constant dimensions of the returned array, when it is a local allocated once with constant sizes.</summary>
     private static int[]? ResultDimensions(MethodModel model)
     {
-        if (model.ReturnType == IrType.Double || model.Body.Statements.Count == 0
+        if (model.ReturnType.IsReal() || model.Body.Statements.Count == 0
             || model.Body.Statements[model.Body.Statements.Count - 1] is not Return { Value: Variable result })
         {
             return null;

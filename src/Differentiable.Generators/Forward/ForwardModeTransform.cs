@@ -40,6 +40,14 @@ internal sealed class ForwardModeTransform
             if (parameter.IsActive)
             {
                 tangents[parameter.Name] = scope.Derivative(parameter.Name);
+                if (parameter.IsComposite && parameter.Type != IrType.Single)
+                {
+                    // The tangent of p.X is the X of the tangent parameter dp.
+                    foreach (var component in parameter.Components)
+                    {
+                        tangents[component] = tangents[parameter.Name] + component.Substring(parameter.Name.Length);
+                    }
+                }
             }
         }
 
@@ -88,11 +96,11 @@ internal sealed class ForwardModeTransform
             case Declare d when tangents.TryGetValue(d.Name, out var tangent):
                 if (d.Initializer is null)
                 {
-                    output.Add(new Declare(tangent, d.Type, null));
+                    output.Add(new Declare(tangent, d.Type.IsReal() ? IrType.Double : d.Type, null));
                 }
                 else
                 {
-                    output.AddRange(WithRules(TangentOfAssigned(d.Type, d.Initializer), t => new Declare(tangent, d.Type, t)));
+                    output.AddRange(WithRules(TangentOfAssigned(d.Type, d.Initializer), t => new Declare(tangent, d.Type.IsReal() ? IrType.Double : d.Type, t)));
                 }
 
                 output.Add(d);

@@ -53,7 +53,8 @@ internal enum BinaryOperator
 internal sealed record Binary(BinaryOperator Operator, Expr Left, Expr Right) : Expr;
 
 /// <summary>A call to a function with a built-in derivative rule.</summary>
-internal sealed record Call(MathFunction Function, EquatableArray<Expr> Arguments) : Expr;
+/// <param name="Single">A <c>MathF</c> call, computed in float.</param>
+internal sealed record Call(MathFunction Function, EquatableArray<Expr> Arguments, bool Single = false) : Expr;
 
 internal sealed record Conditional(Expr Condition, Expr WhenTrue, Expr WhenFalse) : Expr;
 

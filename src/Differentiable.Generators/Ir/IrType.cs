@@ -9,13 +9,19 @@ internal enum IrType
     DoubleArray,
     DoubleMatrix,
     Int32Array,
+
+    /// <summary><c>float</c>: computed in float in the primal, differentiated in double.</summary>
+    Single,
 }
 
 internal static class IrTypeExtensions
 {
     public static bool IsArray(this IrType type) => type is IrType.DoubleArray or IrType.DoubleMatrix or IrType.Int32Array;
 
-    public static bool IsDifferentiable(this IrType type) => type is IrType.Double or IrType.DoubleArray or IrType.DoubleMatrix;
+    public static bool IsDifferentiable(this IrType type) => type is IrType.Double or IrType.DoubleArray or IrType.DoubleMatrix or IrType.Single;
+
+    /// <summary>A scalar that carries a derivative: double or float.</summary>
+    public static bool IsReal(this IrType type) => type is IrType.Double or IrType.Single;
 
     public static int Rank(this IrType type) => type == IrType.DoubleMatrix ? 2 : 1;
 
@@ -27,6 +33,7 @@ internal static class IrTypeExtensions
         IrType.DoubleArray => "double[]",
         IrType.DoubleMatrix => "double[,]",
         IrType.Int32Array => "int[]",
+        IrType.Single => "float",
         _ => throw new System.ArgumentOutOfRangeException(nameof(type)),
     };
 

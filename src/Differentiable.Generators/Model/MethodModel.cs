@@ -13,7 +13,13 @@ internal sealed record ContainingType(string Keyword, string Name, bool IsStatic
 /// <param name="TypeName">The fully qualified C# type, for the companion's signature.</param>
 /// <param name="Type">The IR type, or null for a pass-through parameter the body does not read.</param>
 /// <param name="IsActive">True when the method is differentiated with respect to it.</param>
-internal sealed record ParameterModel(string Name, string TypeName, IrType? Type, bool IsActive);
+/// <param name="Components">For a float or a System.Numerics value: the IR names of its float components (a float
+/// parameter is its own single component; <c>p.X</c>, <c>p.Y</c>, <c>p.Z</c> for a Vector3). Empty otherwise.</param>
+internal sealed record ParameterModel(string Name, string TypeName, IrType? Type, bool IsActive, EquatableArray<string> Components = default)
+{
+    /// <summary>Whether the parameter's gradient is assembled from double adjoints of float components.</summary>
+    public bool IsComposite => Components.Count > 0;
+}
 
 /// <summary>A local of the method body (unique within the method), with its type.</summary>
 internal sealed record LocalModel(string Name, IrType Type);

@@ -154,10 +154,20 @@ internal sealed partial class MethodParser
                 continue;
             }
 
+            if (Fields(symbol.Type) is { } fields)
+            {
+                var components = DeclareNumericsLocal(symbol, fields);
+                var values = variable.Initializer is null
+                    ? fields.Select(_ => (Expr)new Constant(0, IrType.Single)).ToArray()
+                    : ParseComponents(variable.Initializer.Value, depth + 1);
+                AssignComponents(components, values, output, declare: true);
+                continue;
+            }
+
             var type = Classify(symbol.Type);
             if (type is null)
             {
-                UnsupportedStatement(variable, $"local '{symbol.Name}' of type '{symbol.Type.ToDisplayString()}'", "locals must be double, int, bool, double[], double[,] or int[]");
+                UnsupportedStatement(variable, $"local '{symbol.Name}' of type '{symbol.Type.ToDisplayString()}'", "locals must be double, float, int, bool, double[], double[,], int[] or a System.Numerics vector, matrix or quaternion");
                 continue;
             }
 
@@ -254,6 +264,12 @@ internal sealed partial class MethodParser
             return;
         }
 
+        if (Fields(semanticModel.GetTypeInfo(assignment.Left, cancellationToken).Type) is not null)
+        {
+            ParseNumericsAssignment(assignment, compound, output, depth);
+            return;
+        }
+
         var target = ParseTarget(assignment.Left, depth);
         if (target is null)
         {
@@ -276,12 +292,49 @@ internal sealed partial class MethodParser
         output.Add(new Assign(target, compound is { } op ? new Binary(op, target, value) : value));
     }
 
+    /// <summary>v = w, v += w, v *= s on a System.Numerics local or parameter: per component.</summary>
+    private void ParseNumericsAssignment(AssignmentExpressionSyntax assignment, BinaryOperator? compound, List<Stmt> output, int depth)
+    {
+        var targets = ParseComponents(assignment.Left, depth + 1);
+        if (targets.Any(t => t is not Variable))
+        {
+            return;
+        }
+
+        Expr[] values;
+        if (compound is null)
+        {
+            values = ParseComponents(assignment.Right, depth + 1);
+        }
+        else if (Fields(semanticModel.GetTypeInfo(assignment.Right, cancellationToken).Type) is not null && compound is BinaryOperator.Add or BinaryOperator.Subtract)
+        {
+            values = targets.Zip(ParseComponents(assignment.Right, depth + 1), (t, r) => (Expr)new Binary(compound.Value, t, r)).ToArray();
+        }
+        else if (compound is BinaryOperator.Multiply or BinaryOperator.Divide && Fields(semanticModel.GetTypeInfo(assignment.Right, cancellationToken).Type) is null)
+        {
+            var scalar = ParseExpression(assignment.Right, depth + 1);
+            values = targets.Select(t => (Expr)new Binary(compound.Value, t, scalar)).ToArray();
+        }
+        else
+        {
+            UnsupportedStatement(assignment, $"'{assignment.OperatorToken.Text}' on a System.Numerics value", "write the operation out: v = v * m");
+            return;
+        }
+
+        AssignComponents(targets.Select(t => ((Variable)t).Name).ToArray(), values, output, declare: false);
+    }
+
     /// <summary>An assignable place: a local or parameter, or an element of a local array.</summary>
     private Expr? ParseTarget(ExpressionSyntax target, int depth)
     {
         while (target is ParenthesizedExpressionSyntax parenthesized)
         {
             target = parenthesized.Expression;
+        }
+
+        if (target is MemberAccessExpressionSyntax member && ParseNumericsScalar(member, depth) is Variable component)
+        {
+            return component; // v.X = …
         }
 
         var symbol = semanticModel.GetSymbolInfo(target is ElementAccessExpressionSyntax e ? e.Expression : target, cancellationToken).Symbol;

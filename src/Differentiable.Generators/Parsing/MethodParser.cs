@@ -148,7 +148,7 @@ internal sealed partial class MethodParser
         }
 
         var returnType = Classify(method.ReturnType);
-        if (returnType is not (IrType.Double or IrType.DoubleArray or IrType.DoubleMatrix))
+        if (returnType is not (IrType.Double or IrType.Single or IrType.DoubleArray or IrType.DoubleMatrix))
         {
             Report(DiagnosticDescriptors.UnsupportedReturnType, syntax.ReturnType, method.Name, method.ReturnType.ToDisplayString());
         }
@@ -156,7 +156,12 @@ internal sealed partial class MethodParser
         var attribute = attributes.Length > 0 ? attributes[0] : null;
         var (withRespectTo, hessian, maxUnroll) = ReadAttribute(attribute);
         var parameters = ReadParameters(withRespectTo, attribute);
-        if (hessian && returnType is not IrType.Double)
+        if (parameters.Any(p => p.IsActive && p.IsComposite) && (hessian || returnType?.IsArray() == true))
+        {
+            Report(DiagnosticDescriptors.UnsupportedFeature, syntax.Identifier, $"'{method.Name}' differentiates float or System.Numerics parameters: gradients and JVPs are generated, but {(hessian ? "Hessians" : "Jacobians of array-valued methods")} with respect to them are not supported yet");
+        }
+
+        if (hessian && returnType is not (IrType.Double or IrType.Single))
         {
             Report(DiagnosticDescriptors.UnsupportedFeature, syntax.Identifier, $"Hessian = true applies to scalar-valued methods; '{method.Name}' returns '{method.ReturnType.ToDisplayString()}' (use {method.Name}Jacobian for first derivatives)");
         }
@@ -300,16 +305,17 @@ internal sealed partial class MethodParser
         {
             var type = Classify(parameter.Type);
             var named = withRespectTo.Contains(parameter.Name);
-            var active = withRespectTo.Length == 0 ? type?.IsDifferentiable() == true : named;
+            var fields = Fields(parameter.Type);
+            var active = withRespectTo.Length == 0 ? type?.IsDifferentiable() == true || fields is not null : named;
             var parameterSyntax = parameter.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as ParameterSyntax;
             var location = parameterSyntax is null ? LocationInfo.From(syntax.Identifier) : LocationInfo.From((SyntaxNode?)parameterSyntax.Type ?? parameterSyntax);
             if (parameter.RefKind != RefKind.None)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedParameter, location, parameter.Name, parameter.Type.ToDisplayString(), "ref, out and in parameters are not supported; pass it by value and return results instead"));
             }
-            else if (named && type?.IsDifferentiable() != true)
+            else if (named && type?.IsDifferentiable() != true && fields is null)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedParameter, location, parameter.Name, parameter.Type.ToDisplayString(), "only double, double[] and double[,] parameters can be named in [Differentiate]; convert it to one of those or leave it out of the list"));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedParameter, location, parameter.Name, parameter.Type.ToDisplayString(), "only double, float, double[], double[,] and System.Numerics vector, matrix and quaternion parameters can be named in [Differentiate]; convert it to one of those or leave it out of the list"));
             }
 
             names[parameter] = parameter.Name;
@@ -323,7 +329,21 @@ internal sealed partial class MethodParser
                 }
             }
 
-            result.Add(new ParameterModel(parameter.Name, parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), type, active && type?.IsDifferentiable() == true));
+            if (fields is not null)
+            {
+                // A System.Numerics parameter is read through its fields: p.X, p.Y, p.Z.
+                var components = ComponentNames(parameter.Name, isParameter: true, fields);
+                foreach (var component in components)
+                {
+                    types[component] = IrType.Single;
+                }
+
+                result.Add(new ParameterModel(parameter.Name, parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), null, active, components.ToEquatableArray()));
+                continue;
+            }
+
+            var single = type == IrType.Single ? EquatableArray.Create(parameter.Name) : default;
+            result.Add(new ParameterModel(parameter.Name, parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), type, active && type?.IsDifferentiable() == true, single));
         }
 
         if (diagnostics.Count == 0 && !result.Any(p => p.IsActive))
@@ -367,6 +387,8 @@ internal sealed partial class MethodParser
         {
             case { SpecialType: SpecialType.System_Double }:
                 return IrType.Double;
+            case { SpecialType: SpecialType.System_Single }:
+                return IrType.Single;
             case { SpecialType: SpecialType.System_Int32 }:
                 return IrType.Int32;
             case { SpecialType: SpecialType.System_Boolean }:

@@ -30,6 +30,7 @@ internal sealed partial class ReverseModeTransform
     private readonly ActivityAnalysis activity;
     private readonly NameScope scope;
     private readonly Dictionary<string, string> adjoints = new(System.StringComparer.Ordinal);
+    private readonly Dictionary<string, string> compositeBuffers = new(System.StringComparer.Ordinal);
     private readonly HashSet<Stmt> saved = new(ReferenceComparer<Stmt>.Instance);
     private readonly Dictionary<If, string> recordedBranches = new(ReferenceComparer<If>.Instance);
     private readonly HashSet<string> needsReset = new(System.StringComparer.Ordinal);
@@ -55,7 +56,12 @@ internal sealed partial class ReverseModeTransform
         seedColumn = scope.Fresh("j");
         foreach (var parameter in model.Parameters)
         {
-            if (parameter.IsActive)
+            if (parameter.IsActive && parameter.IsComposite)
+            {
+                // The out buffer (float, Vector3 …) is assembled at the end from double adjoints of its components.
+                compositeBuffers[parameter.Name] = scope.Derivative(parameter.Name);
+            }
+            else if (parameter.IsActive)
             {
                 adjoints[parameter.Name] = scope.Derivative(parameter.Name);
             }
@@ -81,6 +87,12 @@ internal sealed partial class ReverseModeTransform
         body.Add(new Comment("Gradient buffers are overwritten: check their shapes, then clear them."));
         foreach (var parameter in model.Parameters.Where(p => p.IsActive))
         {
+            if (parameter.IsComposite)
+            {
+                buffers.Add(compositeBuffers[parameter.Name]);
+                continue;
+            }
+
             var buffer = adjoints[parameter.Name];
             buffers.Add(buffer);
             body.AddRange(PrepareBuffer(parameter.Name, buffer, types[parameter.Name]));
@@ -93,7 +105,7 @@ internal sealed partial class ReverseModeTransform
             body.AddRange(hoisted.Select(l => new Declare(l.Name, l.Type, null)));
         }
 
-        var adjointLocals = adjoints.Where(a => !model.Parameters.Any(p => p.Name == a.Key && p.IsActive)).OrderBy(a => a.Key, System.StringComparer.Ordinal).ToList();
+        var adjointLocals = adjoints.Where(a => !model.Parameters.Any(p => p.Name == a.Key && p.IsActive && !p.IsComposite)).OrderBy(a => a.Key, System.StringComparer.Ordinal).ToList();
         if (adjointLocals.Count > 0)
         {
             body.Add(new Comment("Adjoints: dv holds ∂result/∂v for each active value v."));
@@ -101,7 +113,9 @@ internal sealed partial class ReverseModeTransform
             {
                 var type = types[primal];
                 var isScratch = model.Parameters.Any(p => p.Name == primal) || model.Externals.Any(e => e.Name == primal);
-                body.Add(new Declare(adjoint, type, type == IrType.Double ? Constant.Zero : isScratch ? NewLike(primal, type) : null));
+                body.Add(type.IsReal()
+                    ? new Declare(adjoint, IrType.Double, Constant.Zero)
+                    : new Declare(adjoint, type, isScratch ? NewLike(primal, type) : null));
             }
         }
 
@@ -135,6 +149,15 @@ internal sealed partial class ReverseModeTransform
             ? "Reverse sweep: start from the seed ∂L/∂result and propagate it back through every statement."
             : "Reverse sweep: propagate ∂result/∂result = 1 back through every statement."));
         Reverse(model.Body, body);
+        foreach (var parameter in model.Parameters.Where(p => p.IsActive && p.IsComposite))
+        {
+            body.Add(new Comment($"∂result/∂{parameter.Name}, narrowed to the parameter's type once, at the end."));
+            var components = parameter.Components.Select(c => adjoints.TryGetValue(c, out var a) ? $"(float){a}" : "0f").ToList();
+            body.Add(new Verbatim(parameter.Type == IrType.Single
+                ? $"{compositeBuffers[parameter.Name]} = {components[0]};"
+                : $"{compositeBuffers[parameter.Name]} = new {parameter.TypeName}({string.Join(", ", components)});"));
+        }
+
         body.Add(new Return(new Variable(valueName)));
         return new GradientCode(new Block(body.ToEquatableArray()), buffers.ToEquatableArray(), usesTape, tapeName, seedName);
     }
@@ -478,10 +501,10 @@ internal sealed partial class ReverseModeTransform
             case Return r:
                 Propagate(r.Value, Constant.One, output, rules, 0);
                 break;
-            case Declare { Initializer: { } value, Type: IrType.Double } d when activity.IsActive(d.Name):
+            case Declare { Initializer: { } value, Type: IrType.Double or IrType.Single } d when activity.IsActive(d.Name):
                 ScalarAdjoint(d.Name, value, output, rules);
                 break;
-            case Assign { Target: Variable v, Value: var value } when types[v.Name] == IrType.Double && activity.IsActive(v.Name):
+            case Assign { Target: Variable v, Value: var value } when types[v.Name].IsReal() && activity.IsActive(v.Name):
                 ScalarAdjoint(v.Name, value, output, rules);
                 break;
             case Assign { Target: ElementAccess element, Value: var value } when types[element.Array] != IrType.Int32Array && activity.IsActive(element.Array):
