@@ -59,23 +59,9 @@ internal static class CallResolver
     {
         foreach (var statement in IrWalker.Statements(body))
         {
-            foreach (var expression in Expressions(statement))
+            foreach (var call in Expressions(statement).SelectMany(IrWalker.Nodes).OfType<UserCall>())
             {
-                var stack = new Stack<Expr>();
-                stack.Push(expression);
-                while (stack.Count > 0)
-                {
-                    var current = stack.Pop();
-                    if (current is UserCall call)
-                    {
-                        yield return call;
-                    }
-
-                    foreach (var child in Children(current))
-                    {
-                        stack.Push(child);
-                    }
-                }
+                yield return call;
             }
         }
     }
@@ -88,18 +74,6 @@ internal static class CallResolver
         While w => new[] { w.Condition },
         If i => new[] { i.Condition },
         Return r => new[] { r.Value },
-        _ => System.Array.Empty<Expr>(),
-    };
-
-    private static IEnumerable<Expr> Children(Expr expression) => expression switch
-    {
-        ElementAccess e => e.Indices,
-        Unary u => new[] { u.Operand },
-        Binary b => new[] { b.Right, b.Left },
-        Call c => c.Arguments.Reverse(),
-        UserCall u => u.Arguments.Reverse(),
-        Conditional c => new[] { c.WhenFalse, c.WhenTrue, c.Condition },
-        Convert c => new[] { c.Operand },
         _ => System.Array.Empty<Expr>(),
     };
 }

@@ -63,7 +63,7 @@ internal sealed class StraightLineJacobian
             };
             foreach (var expression in expressions)
             {
-                if (Nodes(expression).Any(n => n is UserCall || (n is ElementAccess e && e.Indices.Any(i => i is not Constant))))
+                if (IrWalker.Nodes(expression).Any(n => n is UserCall || (n is ElementAccess e && e.Indices.Any(i => i is not Constant))))
                 {
                     return false;
                 }
@@ -277,31 +277,5 @@ internal sealed class StraightLineJacobian
         }
 
         return array.Dimensions.Select(d => (int)((Constant)d).Value).ToArray();
-    }
-
-    private static IEnumerable<Expr> Nodes(Expr expression)
-    {
-        var stack = new Stack<Expr>();
-        stack.Push(expression);
-        while (stack.Count > 0)
-        {
-            var current = stack.Pop();
-            yield return current;
-            IEnumerable<Expr> children = current switch
-            {
-                ElementAccess e => e.Indices,
-                Unary u => new[] { u.Operand },
-                Binary b => new[] { b.Left, b.Right },
-                Call c => c.Arguments,
-                UserCall u => u.Arguments,
-                Conditional c => new[] { c.Condition, c.WhenTrue, c.WhenFalse },
-                Convert c => new[] { c.Operand },
-                _ => System.Array.Empty<Expr>(),
-            };
-            foreach (var child in children)
-            {
-                stack.Push(child);
-            }
-        }
     }
 }

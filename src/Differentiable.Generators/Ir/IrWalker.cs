@@ -1,75 +1,58 @@
 using System.Collections.Generic;
+using System.Linq;
 
 namespace Differentiable.Generators.Ir;
 
 /// <summary>Read and write sets of IR nodes, used by the parser's checks and by the analyses.</summary>
 internal static class IrWalker
 {
-    /// <summary>Every variable name an expression reads, arrays included (an element read reads its array).</summary>
-    public static IEnumerable<string> ReadNames(Expr expression)
+    /// <summary>The direct subexpressions of an expression.</summary>
+    public static IEnumerable<Expr> Children(Expr expression) => expression switch
+    {
+        ElementAccess e => e.Indices,
+        Unary u => new[] { u.Operand },
+        Binary b => new[] { b.Left, b.Right },
+        Call c => c.Arguments,
+        UserCall u => u.Arguments,
+        Invoke i => i.Arguments,
+        Conditional c => new[] { c.Condition, c.WhenTrue, c.WhenFalse },
+        Convert c => new[] { c.Operand },
+        NewArray n => n.Dimensions,
+        Tuple t => t.Elements,
+        _ => System.Array.Empty<Expr>(),
+    };
+
+    /// <summary>Every node of an expression, the expression itself first, walked without recursion.</summary>
+    public static IEnumerable<Expr> Nodes(Expr expression)
     {
         var stack = new Stack<Expr>();
         stack.Push(expression);
         while (stack.Count > 0)
         {
-            switch (stack.Pop())
+            var current = stack.Pop();
+            yield return current;
+            foreach (var child in Children(current))
+            {
+                stack.Push(child);
+            }
+        }
+    }
+
+    /// <summary>Every variable name an expression reads, arrays included (an element read reads its array).</summary>
+    public static IEnumerable<string> ReadNames(Expr expression)
+    {
+        foreach (var node in Nodes(expression))
+        {
+            switch (node)
             {
                 case Variable v:
                     yield return v.Name;
                     break;
                 case ElementAccess e:
                     yield return e.Array;
-                    foreach (var index in e.Indices)
-                    {
-                        stack.Push(index);
-                    }
-
                     break;
                 case ArrayLength l:
                     yield return l.Array;
-                    break;
-                case Unary u:
-                    stack.Push(u.Operand);
-                    break;
-                case Binary b:
-                    stack.Push(b.Right);
-                    stack.Push(b.Left);
-                    break;
-                case Call c:
-                    foreach (var argument in c.Arguments)
-                    {
-                        stack.Push(argument);
-                    }
-
-                    break;
-                case UserCall u:
-                    foreach (var argument in u.Arguments)
-                    {
-                        stack.Push(argument);
-                    }
-
-                    break;
-                case Invoke i:
-                    foreach (var argument in i.Arguments)
-                    {
-                        stack.Push(argument);
-                    }
-
-                    break;
-                case Conditional c:
-                    stack.Push(c.WhenFalse);
-                    stack.Push(c.WhenTrue);
-                    stack.Push(c.Condition);
-                    break;
-                case Convert c:
-                    stack.Push(c.Operand);
-                    break;
-                case NewArray n:
-                    foreach (var dimension in n.Dimensions)
-                    {
-                        stack.Push(dimension);
-                    }
-
                     break;
             }
         }
@@ -161,54 +144,7 @@ internal static class IrWalker
     }
 
     /// <summary>The arrays whose elements an expression reads.</summary>
-    public static IEnumerable<string> ElementArrays(Expr expression)
-    {
-        var stack = new Stack<Expr>();
-        stack.Push(expression);
-        while (stack.Count > 0)
-        {
-            switch (stack.Pop())
-            {
-                case ElementAccess e:
-                    yield return e.Array;
-                    foreach (var index in e.Indices)
-                    {
-                        stack.Push(index);
-                    }
-
-                    break;
-                case Unary u:
-                    stack.Push(u.Operand);
-                    break;
-                case Binary b:
-                    stack.Push(b.Left);
-                    stack.Push(b.Right);
-                    break;
-                case Call c:
-                    foreach (var argument in c.Arguments)
-                    {
-                        stack.Push(argument);
-                    }
-
-                    break;
-                case UserCall u:
-                    foreach (var argument in u.Arguments)
-                    {
-                        stack.Push(argument);
-                    }
-
-                    break;
-                case Conditional c:
-                    stack.Push(c.Condition);
-                    stack.Push(c.WhenTrue);
-                    stack.Push(c.WhenFalse);
-                    break;
-                case Convert c:
-                    stack.Push(c.Operand);
-                    break;
-            }
-        }
-    }
+    public static IEnumerable<string> ElementArrays(Expr expression) => Nodes(expression).OfType<ElementAccess>().Select(e => e.Array);
 
     /// <summary>Whether any statement nested in <paramref name="statement"/> is a return.</summary>
     public static bool ContainsReturn(Stmt? statement) => statement switch

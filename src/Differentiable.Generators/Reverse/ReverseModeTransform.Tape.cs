@@ -197,39 +197,7 @@ internal sealed partial class ReverseModeTransform
         }
     }
 
-    private static IEnumerable<ElementAccess> Elements(Expr expression)
-    {
-        var stack = new Stack<Expr>();
-        stack.Push(expression);
-        while (stack.Count > 0)
-        {
-            var current = stack.Pop();
-            if (current is ElementAccess e)
-            {
-                yield return e;
-            }
-
-            foreach (var child in Children(current))
-            {
-                stack.Push(child);
-            }
-        }
-    }
-
-    private static IEnumerable<Expr> Children(Expr expression) => expression switch
-    {
-        ElementAccess e => e.Indices,
-        Unary u => new[] { u.Operand },
-        Binary b => new[] { b.Left, b.Right },
-        Call c => c.Arguments,
-        UserCall u => u.Arguments,
-        Invoke i => i.Arguments,
-        Conditional c => new[] { c.Condition, c.WhenTrue, c.WhenFalse },
-        Convert c => new[] { c.Operand },
-        NewArray n => n.Dimensions,
-        Tuple t => t.Elements,
-        _ => System.Array.Empty<Expr>(),
-    };
+    private static IEnumerable<ElementAccess> Elements(Expr expression) => IrWalker.Nodes(expression).OfType<ElementAccess>();
 
     private static IEnumerable<Expr> ExpressionsOf(Stmt statement)
     {
