@@ -128,7 +128,8 @@ internal sealed partial class ReverseModeTransform
 
     private TapeState AnalyzeOverwrite(Stmt statement, string name, Expr value, TapeState state)
     {
-        AddReverseReads(statement, state);
+        var own = ReadsOwnOutput(statement);
+        AddReverseReads(statement, state, except: own is null ? null : name);
         if (state.Values.Contains(name))
         {
             saved.Add(statement);
@@ -141,6 +142,11 @@ internal sealed partial class ReverseModeTransform
         if (aliasesNeeded)
         {
             state.Contents.Add(name);
+        }
+
+        if (own is not null)
+        {
+            state.Values.Add(name); // Its reverse reads the value it produces.
         }
 
         if (value is NewArray)
@@ -156,23 +162,24 @@ internal sealed partial class ReverseModeTransform
     }
 
     /// <summary>What the reverse of this statement reads: the primal names in its adjoint code.</summary>
-    private void AddReverseReads(Stmt statement, TapeState state)
+    /// <param name="except">A name whose reads by this adjoint are of the value the statement itself produces.</param>
+    private void AddReverseReads(Stmt statement, TapeState state, string? except = null)
     {
         foreach (var adjointStatement in Adjoint(statement).Code)
         {
             foreach (var expression in ExpressionsOf(adjointStatement))
             {
-                AddReads(state, expression);
+                AddReads(state, expression, except);
             }
         }
     }
 
-    private void AddReads(TapeState state, Expr expression)
+    private void AddReads(TapeState state, Expr expression, string? except = null)
     {
-        AddValues(state, IrWalker.ReadNames(expression));
+        AddValues(state, IrWalker.ReadNames(expression).Where(n => n != except));
         foreach (var element in Elements(expression))
         {
-            if (types.Contains(element.Array))
+            if (types.Contains(element.Array) && element.Array != except)
             {
                 state.Contents.Add(element.Array);
                 foreach (var alias in activity.AliasesOf(element.Array))

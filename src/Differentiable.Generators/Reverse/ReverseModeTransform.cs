@@ -133,7 +133,10 @@ internal sealed partial class ReverseModeTransform
         {
             if (statement is Return r)
             {
-                body.Add(new Declare(valueName, model.ReturnType, r.Value));
+                // The reverse sweep restores overwritten elements; an array result it touches is returned as a copy.
+                var restoresResult = r.Value is Variable result && model.ReturnType.IsArray()
+                    && saved.Any(s => s is Assign { Target: ElementAccess e } && activity.AliasesOf(result.Name).Contains(e.Array));
+                body.Add(new Declare(valueName, model.ReturnType, restoresResult ? new Invoke("global::Differentiable.Runtime.JacobianAssembly.Copy", EquatableArray.Create(r.Value)) : r.Value));
                 if (model.ReturnType.IsArray())
                 {
                     body.Add(new Verbatim(SeedCheck(valueName, model.ReturnType)));
@@ -395,13 +398,20 @@ internal sealed partial class ReverseModeTransform
                 break;
             case Declare or Assign or Return:
                 var code = new List<Stmt>();
-                if (saved.Contains(statement))
+                var (adjointCode, rules) = Adjoint(statement);
+                var readsOutput = ReadsOwnOutput(statement) is not null;
+                if (saved.Contains(statement) && !readsOutput)
                 {
                     code.AddRange(Restore(statement));
                 }
 
-                var (adjointCode, rules) = Adjoint(statement);
                 code.AddRange(adjointCode);
+                if (saved.Contains(statement) && readsOutput)
+                {
+                    // The adjoint read the value this statement produced; only now is the older value restored.
+                    code.AddRange(Restore(statement));
+                }
+
                 if (code.Count == 0)
                 {
                     break;
@@ -493,6 +503,23 @@ internal sealed partial class ReverseModeTransform
         temporaryCounter = 0;
         var output = new List<Stmt>();
         var rules = new List<string>();
+        if (ReadsOwnOutput(statement) is { } own)
+        {
+            // reverse of y = f(u): ū += ȳ·f′ with f′ read from y, which still holds f(u) here.
+            var rule = DerivativeRules.RuleText(own.Call.Function, 1)!;
+            rules.Add(rule + " (read from the stored result)");
+            var adjointTarget = own.Target is Variable v ? (Expr)new Variable(adjoints[v.Name]) : new ElementAccess(adjoints[((ElementAccess)own.Target).Array], ((ElementAccess)own.Target).Indices);
+            var seed = Temporary(adjointTarget, output);
+            if (own.Target is ElementAccess || needsReset.Contains(((Variable)own.Target).Name))
+            {
+                output.Add(new Assign(adjointTarget, Constant.Zero));
+            }
+
+            var y = own.Target is ElementAccess ? Temporary(own.Target, output) : own.Target;
+            Propagate(own.Call.Arguments[0], Mul(seed, FromOutput(own.Call.Function, y)), output, rules, 0);
+            return (output, rules);
+        }
+
         switch (statement)
         {
             case Return { Value: Variable result } when model.ReturnType.IsArray():
@@ -524,6 +551,41 @@ internal sealed partial class ReverseModeTransform
 
         return (output, rules);
     }
+
+    /// <summary>
+    /// y = tanh(u), exp(u) or √u whose reverse can read y itself (tanh′ = 1 − y², exp′ = y, √′ = 1/(2y)) instead of
+    /// computing f again: the target and its call, or null. The argument must not read the target (or an alias).
+    /// </summary>
+    private (Expr Target, Call Call)? ReadsOwnOutput(Stmt statement)
+    {
+        var (target, value) = statement switch
+        {
+            Declare { Initializer: { } v } d => ((Expr)new Variable(d.Name), v),
+            Assign a => (a.Target, a.Value),
+            _ => (null!, null!),
+        };
+        if (value is not Call { Function: MathFunction.Tanh or MathFunction.Exp or MathFunction.Sqrt, Arguments.Count: 1 } call)
+        {
+            return null;
+        }
+
+        // Scalars only: for an array element, keeping the stored value alive would make the name-level analysis save
+        // every later store into the same array, costing what it saves.
+        if (target is not Variable owner || !types[owner.Name].IsReal() || !activity.IsActive(owner.Name))
+        {
+            return null;
+        }
+
+        return IrWalker.ReadNames(call.Arguments[0]).Contains(owner.Name) ? null : (target, call);
+    }
+
+    /// <summary>The derivative of f at u written with y = f(u).</summary>
+    private static Expr FromOutput(MathFunction function, Expr y) => function switch
+    {
+        MathFunction.Tanh => Sub(Constant.One, Mul(y, y)),
+        MathFunction.Exp => y,
+        _ => Div(Constant.Of(0.5), y),
+    };
 
     private void ScalarAdjoint(string name, Expr value, List<Stmt> output, List<string> rules)
     {

@@ -1,0 +1,259 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using BenchmarkDotNet.Attributes;
+using Differentiable.Generators;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+
+namespace Differentiable.Benchmarks;
+
+/// <summary>
+/// The generator itself, run in memory as the compiler and the IDE run it, over <see cref="SyntheticProject"/> (500
+/// <c>[Differentiate]</c> methods in 50 files). Every run gets a compilation it has not seen: a
+/// <see cref="Compilation.Clone"/> (fresh source symbols; the references' metadata stays loaded) for the cold runs, and a
+/// <see cref="Compilation.ReplaceSyntaxTree"/> of one pre-parsed tree for the edits, as the IDE makes after a keystroke.
+/// Parsing the sources is not timed (the compiler does it before generators run); parsing the generated sources is, as
+/// <see cref="GeneratorDriver.RunGenerators(Compilation, System.Threading.CancellationToken)"/> does it.
+/// </summary>
+[MemoryDiagnoser]
+public class GeneratorBenchmarks
+{
+    private static readonly Lazy<Fixture> Shared = new(() => new Fixture());
+
+    private Fixture fixture = null!;
+
+    /// <summary>Builds the project and checks, once per process, that the generator handles all of it cleanly.</summary>
+    [GlobalSetup]
+    public void Setup() => fixture = Shared.Value;
+
+    /// <summary>A fresh driver over the whole project: what a clean build (or opening the solution) costs.</summary>
+    [Benchmark]
+    public GeneratorDriver ColdRun() => Fixture.CreateDriver(new DifferentiateGenerator()).RunGenerators(fixture.Compilation.Clone());
+
+    /// <summary>
+    /// The floor of any incremental generator keyed on the same attribute: a fresh driver whose generator finds the 500
+    /// methods with <c>ForAttributeWithMetadataName</c>, binds each body (<c>GetOperation</c>, as parsing must) and
+    /// writes a one-line file per method. What <see cref="ColdRun"/> adds to this is the generator's own work.
+    /// </summary>
+    [Benchmark]
+    public GeneratorDriver ColdRunRoslynFloor() => Fixture.CreateDriver(new FloorGenerator(bind: true)).RunGenerators(fixture.Compilation.Clone());
+
+    /// <summary>One constant changed in one <c>[Differentiate]</c> method's body, after a run over the whole project.</summary>
+    [Benchmark]
+    public GeneratorDriver IncrementalEdit() =>
+        fixture.WarmDriver.RunGenerators(fixture.Compilation.ReplaceSyntaxTree(fixture.EditedTree, fixture.MethodEdit));
+
+    /// <summary>
+    /// The body of a member without <c>[Differentiate]</c> changed (<c>k + 25</c> to <c>k + 1025</c>), above ten methods
+    /// with it in the same file.
+    /// </summary>
+    [Benchmark]
+    public GeneratorDriver IncrementalUnrelatedEdit() =>
+        fixture.WarmDriver.RunGenerators(fixture.Compilation.ReplaceSyntaxTree(fixture.EditedTree, fixture.UnrelatedEdit));
+
+    /// <summary>
+    /// <see cref="IncrementalEdit"/> for the floor generator: Roslyn runs the transform of <c>ForAttributeWithMetadataName</c>
+    /// again for every attributed method whenever the compilation changes (its output is then compared), so this is what
+    /// binding the 500 bodies again costs on each edit.
+    /// </summary>
+    [Benchmark]
+    public GeneratorDriver IncrementalEditRoslynFloor() =>
+        fixture.WarmFloorDriver.RunGenerators(fixture.Compilation.ReplaceSyntaxTree(fixture.EditedTree, fixture.MethodEdit));
+
+    /// <summary><see cref="IncrementalEditRoslynFloor"/> with a transform that binds nothing (it returns the method's name).</summary>
+    [Benchmark]
+    public GeneratorDriver IncrementalEditUnboundFloor() =>
+        fixture.WarmUnboundFloorDriver.RunGenerators(fixture.Compilation.ReplaceSyntaxTree(fixture.EditedTree, fixture.MethodEdit));
+
+    /// <summary>The project, its edits, a driver that has run over it, and the checks that the benchmarks time what they claim.</summary>
+    private sealed class Fixture
+    {
+        private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
+
+        public Fixture()
+        {
+            var trees = SyntheticProject.Files()
+                .Select(file => CSharpSyntaxTree.ParseText(file.Text, ParseOptions, file.Path))
+                .ToArray();
+            Compilation = CSharpCompilation.Create(
+                "Synthetic",
+                trees,
+                References(),
+                new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+            ThrowOnErrors("the synthetic project", Compilation.GetDiagnostics());
+
+            int c = SyntheticProject.EditedClass;
+            EditedTree = trees[c];
+            string original = SyntheticProject.Source(c);
+            string methodEdit = SyntheticProject.Source(c, editMethod: true);
+            string unrelatedEdit = SyntheticProject.Source(c, editTag: true);
+            SyntheticProject.CheckOneLineEdit("method edit", original, methodEdit);
+            SyntheticProject.CheckOneLineEdit("unrelated edit", original, unrelatedEdit);
+            // Incremental reparses, as the IDE makes them.
+            MethodEdit = EditedTree.WithChangedText(SourceText.From(methodEdit));
+            UnrelatedEdit = EditedTree.WithChangedText(SourceText.From(unrelatedEdit));
+
+            // The cold run: no exception, no diagnostic, a file per method (and per helper), and code that compiles.
+            var driver = CreateDriver(new DifferentiateGenerator()).RunGeneratorsAndUpdateCompilation(Compilation.Clone(), out var output, out var diagnostics);
+            var result = driver.GetRunResult().Results.Single();
+            if (result.Exception is not null)
+            {
+                throw new InvalidOperationException("The generator threw.", result.Exception);
+            }
+
+            ThrowOnAny("the generator", diagnostics.AddRange(result.Diagnostics));
+            if (result.GeneratedSources.Length < SyntheticProject.Methods)
+            {
+                throw new InvalidOperationException($"The generator produced {result.GeneratedSources.Length} files for {SyntheticProject.Methods} methods.");
+            }
+
+            GeneratedFiles = result.GeneratedSources.Length;
+            ThrowOnErrors("the project with the generated code", output.GetDiagnostics());
+
+            WarmDriver = CreateDriver(new DifferentiateGenerator()).RunGenerators(Compilation);
+            WarmFloorDriver = CreateDriver(new FloorGenerator(bind: true)).RunGenerators(Compilation);
+            WarmUnboundFloorDriver = CreateDriver(new FloorGenerator(bind: false)).RunGenerators(Compilation);
+
+            // The edits rerun what they should (steps tracked here only; the timed drivers do not track). The method edit
+            // keeps every position in the file: exactly that method is parsed into a new model and emitted again. The
+            // unrelated edit makes the text longer, which shifts the methods below it: no generated file may change.
+            var tracked = CreateDriver(new DifferentiateGenerator(), trackSteps: true).RunGenerators(Compilation);
+            var method = Rerun(tracked, MethodEdit);
+            var unrelated = Rerun(tracked, UnrelatedEdit);
+            Expect("method edit", method.ParseChanged == 1 && method.EmitRun == 1 && method.EmitChanged == 1, method);
+            Expect("unrelated edit", unrelated.EmitChanged == 0, unrelated);
+
+            foreach (var floorDriver in new[] { WarmFloorDriver, WarmUnboundFloorDriver })
+            {
+                var floor = floorDriver.GetRunResult().Results.Single();
+                if (floor.Exception is not null || floor.GeneratedSources.Length != SyntheticProject.Methods)
+                {
+                    throw new InvalidOperationException($"The floor generator produced {floor.GeneratedSources.Length} files.", floor.Exception);
+                }
+            }
+
+            Console.WriteLine(
+                $"// GeneratorBenchmarks: {SyntheticProject.Methods} [Differentiate] methods in {trees.Length} files, " +
+                $"{GeneratedFiles} generated files, {output.SyntaxTrees.Skip(trees.Length).Sum(t => t.GetText().Lines.Count)} generated lines; " +
+                $"method edit: {method}; unrelated edit: {unrelated}.");
+        }
+
+        /// <summary>The synthetic project, never given to a timed run itself (they get clones and edits of it).</summary>
+        public CSharpCompilation Compilation { get; }
+
+        /// <summary>A driver that has run over <see cref="Compilation"/>.</summary>
+        public GeneratorDriver WarmDriver { get; }
+
+        /// <summary>A driver of the floor generator that has run over <see cref="Compilation"/>.</summary>
+        public GeneratorDriver WarmFloorDriver { get; }
+
+        /// <summary>The same, with a floor generator that binds nothing.</summary>
+        public GeneratorDriver WarmUnboundFloorDriver { get; }
+
+        /// <summary>The tree both edits replace.</summary>
+        public SyntaxTree EditedTree { get; }
+
+        /// <summary>That tree with one constant of one method changed.</summary>
+        public SyntaxTree MethodEdit { get; }
+
+        /// <summary>That tree with the body of <c>Tag</c> changed.</summary>
+        public SyntaxTree UnrelatedEdit { get; }
+
+        /// <summary>Files the generator writes for the project.</summary>
+        public int GeneratedFiles { get; }
+
+        public static GeneratorDriver CreateDriver(IIncrementalGenerator generator, bool trackSteps = false) => CSharpGeneratorDriver.Create(
+            [generator.AsSourceGenerator()],
+            parseOptions: ParseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
+
+        /// <summary>
+        /// The runtime library and the framework's reference assemblies from the trusted platform assemblies, as the
+        /// generator tests build them (only those of the shared framework directory, not this app's own dependencies).
+        /// </summary>
+        private static IEnumerable<MetadataReference> References()
+        {
+            string framework = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
+            return ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
+                .Split(Path.PathSeparator)
+                .Where(path => Path.GetDirectoryName(path) == framework)
+                .Where(path => Path.GetFileName(path).StartsWith("System", StringComparison.Ordinal) || Path.GetFileName(path) is "mscorlib.dll" or "netstandard.dll")
+                .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
+                .Append(MetadataReference.CreateFromFile(typeof(DifferentiateAttribute).Assembly.Location));
+        }
+
+        /// <summary>What an edit made the tracked driver do.</summary>
+        private Rerun Rerun(GeneratorDriver driver, SyntaxTree edit)
+        {
+            var result = driver.RunGenerators(Compilation.ReplaceSyntaxTree(EditedTree, edit)).GetRunResult().Results.Single();
+            IncrementalStepRunReason[] Reasons(string step) => result.TrackedSteps.TryGetValue(step, out var runs)
+                ? runs.SelectMany(run => run.Outputs).Select(output => output.Reason).ToArray()
+                : [];
+            static int Changed(IncrementalStepRunReason[] reasons) =>
+                reasons.Count(r => r is IncrementalStepRunReason.New or IncrementalStepRunReason.Modified or IncrementalStepRunReason.Removed);
+            var parse = Reasons(DifferentiateGenerator.Steps.Parse);
+            var emit = Reasons(DifferentiateGenerator.Steps.Emit);
+            return new Rerun(parse.Count(r => r != IncrementalStepRunReason.Cached), Changed(parse), emit.Count(r => r != IncrementalStepRunReason.Cached), Changed(emit));
+        }
+
+        private static void Expect(string what, bool condition, Rerun rerun)
+        {
+            if (!condition)
+            {
+                throw new InvalidOperationException($"{what}: {rerun}, not what the benchmark assumes.");
+            }
+        }
+
+        private static void ThrowOnErrors(string what, ImmutableArray<Diagnostic> diagnostics) =>
+            ThrowOnAny(what, diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToImmutableArray());
+
+        private static void ThrowOnAny(string what, ImmutableArray<Diagnostic> diagnostics)
+        {
+            if (!diagnostics.IsEmpty)
+            {
+                throw new InvalidOperationException(
+                    $"{what}: {diagnostics.Length} diagnostics, the first: {string.Join(Environment.NewLine, diagnostics.Take(10))}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Outputs of an incremental run: Parse steps run (not <c>Cached</c>) and models that changed, Emit steps run and
+    /// generated files that changed.
+    /// </summary>
+    private sealed record Rerun(int ParseRun, int ParseChanged, int EmitRun, int EmitChanged)
+    {
+        public override string ToString() =>
+            $"Parse ran {ParseRun} times ({ParseChanged} models changed), Emit ran {EmitRun} times ({EmitChanged} files changed)";
+    }
+
+    /// <summary>
+    /// The least an incremental generator on <c>[Differentiate]</c> does: find the methods, bind their bodies (unless
+    /// <paramref name="bind"/> is false), write a file each. Not marked <c>[Generator]</c>: it is only ever created here.
+    /// </summary>
+    private sealed class FloorGenerator(bool bind) : IIncrementalGenerator
+    {
+        public void Initialize(IncrementalGeneratorInitializationContext context)
+        {
+            bool bindBodies = bind;
+            var methods = context.SyntaxProvider.ForAttributeWithMetadataName(
+                "Differentiable.DifferentiateAttribute",
+                static (node, _) => node is MethodDeclarationSyntax,
+                (syntaxContext, cancellationToken) =>
+                {
+                    if (bindBodies && syntaxContext.SemanticModel.GetOperation(syntaxContext.TargetNode, cancellationToken) is null)
+                    {
+                        throw new InvalidOperationException($"No operation for {syntaxContext.TargetSymbol.Name}.");
+                    }
+
+                    return syntaxContext.TargetSymbol.ContainingType.Name + "." + syntaxContext.TargetSymbol.Name;
+                });
+            context.RegisterSourceOutput(methods, static (output, name) => output.AddSource(name + ".g.cs", $"// {name}\n"));
+        }
+    }
+}
