@@ -53,7 +53,7 @@ internal static class JacobianEmitter
 
             writer.Line("{");
             writer.Indent();
-            WriteDense(writer, model, active, parameter, target, value, outputShape, rows, scope);
+            WriteDense(writer, model, active, parameter, target, value, outputShape, rows, scope, structured: form is not null);
             writer.Unindent();
             writer.Line("}");
             if (form is not null)
@@ -70,11 +70,13 @@ internal static class JacobianEmitter
 
     private static string Seealso(MethodModel model) => $"<c>{model.Name}</c>";
 
-    private static void WriteDense(CodeWriter writer, MethodModel model, List<ParameterModel> active, ParameterModel parameter, string target, string value, string outputShape, string rows, NameScope scope)
+    private static void WriteDense(CodeWriter writer, MethodModel model, List<ParameterModel> active, ParameterModel parameter, string target, string value, string outputShape, string rows, NameScope scope, bool structured)
     {
         var columns = scope.Fresh("columns");
         var matrix = scope.Fresh("matrix");
-        writer.Line($"// No structure recognized for ∂result/∂{parameter.Name}: dense, with the fewer sweeps.");
+        writer.Line(structured
+            ? $"// The loops do not cover whole dimensions at run time, so the structure does not apply: ∂result/∂{parameter.Name} dense, with the fewer sweeps."
+            : $"// No structure recognized for ∂result/∂{parameter.Name}: dense, with the fewer sweeps.");
         writer.Line($"int {columns} = {Assembly}.Count({parameter.Name});");
         writer.Line($"var {matrix} = new double[{rows}, {columns}];");
         writer.Line($"if ({columns} <= {rows})");

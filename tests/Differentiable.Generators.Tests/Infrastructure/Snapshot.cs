@@ -20,10 +20,27 @@ internal static class Snapshot
         }
     }
 
+    /// <summary>
+    /// The test file's real path. A CI build (ContinuousIntegrationBuild) maps source paths to "/_/" for determinism,
+    /// so [CallerFilePath] no longer names a file on disk: map it back to the repository root.
+    /// </summary>
+    private static string SourcePath(string callerFilePath)
+    {
+        if (File.Exists(callerFilePath))
+        {
+            return callerFilePath;
+        }
+
+        var normalized = callerFilePath.Replace('\\', '/');
+        const string mapped = "/_/";
+        var relative = normalized.StartsWith(mapped, StringComparison.Ordinal) ? normalized.Substring(mapped.Length) : normalized.TrimStart('/');
+        return Path.Combine(DiagnosticTests.RepositoryRoot(), relative);
+    }
+
     /// <summary>Compares one file; on mismatch writes the received file and returns why, so several files can be checked before failing.</summary>
     public static string? Check(string actual, string hintName, string testFile, string test)
     {
-        var directory = Path.Combine(Path.GetDirectoryName(testFile)!, "Snapshots");
+        var directory = Path.Combine(Path.GetDirectoryName(SourcePath(testFile))!, "Snapshots");
         var name = $"{Path.GetFileNameWithoutExtension(testFile)}.{test}#{hintName}";
         var verified = Path.Combine(directory, name + ".verified.cs");
         var received = Path.Combine(directory, name + ".received.cs");

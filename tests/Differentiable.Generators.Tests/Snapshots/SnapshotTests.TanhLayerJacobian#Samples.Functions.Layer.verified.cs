@@ -102,7 +102,7 @@ namespace Samples
                 }
                 else
                 {
-                    // No structure recognized for ∂result/∂W: dense, with the fewer sweeps.
+                    // The loops do not cover whole dimensions at run time, so the structure does not apply: ∂result/∂W dense, with the fewer sweeps.
                     int columns = global::Differentiable.Runtime.JacobianAssembly.Count(W);
                     var matrix = new double[rows, columns];
                     if (columns <= rows)
@@ -150,7 +150,7 @@ namespace Samples
                 }
                 else
                 {
-                    // No structure recognized for ∂result/∂x: dense, with the fewer sweeps.
+                    // The loops do not cover whole dimensions at run time, so the structure does not apply: ∂result/∂x dense, with the fewer sweeps.
                     int columns2 = global::Differentiable.Runtime.JacobianAssembly.Count(x);
                     var matrix2 = new double[rows, columns2];
                     if (columns2 <= rows)
@@ -198,7 +198,7 @@ namespace Samples
                 }
                 else
                 {
-                    // No structure recognized for ∂result/∂b: dense, with the fewer sweeps.
+                    // The loops do not cover whole dimensions at run time, so the structure does not apply: ∂result/∂b dense, with the fewer sweeps.
                     int columns3 = global::Differentiable.Runtime.JacobianAssembly.Count(b);
                     var matrix3 = new double[rows, columns3];
                     if (columns3 <= rows)
