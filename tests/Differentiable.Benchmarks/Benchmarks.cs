@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Numerics;
 using BenchmarkDotNet.Attributes;
 using MathNet.Numerics.Differentiation;
 
@@ -449,24 +450,41 @@ public class Rosenbrock
     public double[,] FiniteDifferencesHessian() => hessianDifferences.Evaluate(f, x);
 }
 
-/// <summary>Fixed-size Jacobians of y = R·v with an N×N double[,] R (N = 3, 4): loop bounds are constants.</summary>
+/// <summary>
+/// Fixed sizes, where the generator unrolls: y = R·v with an N×N <c>double[,]</c> R (N = 3, 4, <c>const</c> loop bounds),
+/// timed three ways — the companions of the unrolled method (<see cref="Models.Rotate3"/>), of the same body with
+/// <c>MaxUnroll = -1</c> (<see cref="Models.Rotate3NotUnrolled"/>), and straight-line code by hand — and, at N = 4 only,
+/// the System.Numerics counterpart: gradients of float functions of a <see cref="Vector3"/> moved by a
+/// <see cref="Matrix4x4"/> (R and v, narrowed to float, are that matrix and point).
+/// </summary>
 [MemoryDiagnoser]
 public class FixedSize
 {
     private const string JacobianGroup = "Jacobian";
     private const string VjpGroup = "VJP";
+    private const string TransformZGroup = "TransformZ";
+    private const string SpringGroup = "Spring";
 
     private double[,] R = null!;
     private double[] v = null!;
     private double[] seed = null!;
     private double[,] dR = null!;
     private double[] dv = null!;
+    private Vector3 x;
+    private Matrix4x4 M;
+    private Vector3 r;
+    private Vector3 gx;
+    private Matrix4x4 gM;
+    private Vector3 gr;
 
     /// <summary>3 or 4.</summary>
     [Params(3, 4)]
     public int N { get; set; }
 
-    /// <summary>Draws R, v and the seed and checks the generated Jacobians and VJP against the closed forms.</summary>
+    /// <summary>
+    /// Draws R, v, the seed and the anchor r. Checks that the three Jacobians and the three VJPs agree bit for bit (same
+    /// operations in the same order), and the generated System.Numerics gradients against the hand-written ones to 1e-5.
+    /// </summary>
     [GlobalSetup]
     public void Setup()
     {
@@ -476,50 +494,135 @@ public class FixedSize
         seed = BenchData.Vector(rng, N);
         dR = new double[N, N];
         dv = new double[N];
+        var anchor = BenchData.Vector(rng, 3, 2.0);
+        var M4 = N == 4 ? R : BenchData.Matrix(BenchData.Rng(), 4, 4);
+        M = new Matrix4x4(
+            (float)M4[0, 0], (float)M4[0, 1], (float)M4[0, 2], (float)M4[0, 3],
+            (float)M4[1, 0], (float)M4[1, 1], (float)M4[1, 2], (float)M4[1, 3],
+            (float)M4[2, 0], (float)M4[2, 1], (float)M4[2, 2], (float)M4[2, 3],
+            (float)M4[3, 0], (float)M4[3, 1], (float)M4[3, 2], (float)M4[3, 3]);
+        x = new Vector3((float)v[0], (float)v[1], (float)v[2]);
+        r = new Vector3((float)anchor[0], (float)anchor[1], (float)anchor[2]);
 
-        var (eR, ev) = Benchmarks.HandWritten.FixedSizeJacobians(R, v);
-        var (gR, gv) = GeneratedJacobianToDense();
-        Verify.Close($"{N}x{N} dy/dR", gR, eR);
-        Verify.Close($"{N}x{N} dy/dv", gv, ev);
+        string size = $"{N}x{N}";
+        var (eValue, eR, ev) = HandWrittenJacobian();
+        var (value, jR, jv) = GeneratedJacobian();
+        Verify.Close($"{size} unrolled Jacobian value", value, eValue, Verify.Identical);
+        Verify.Close($"{size} unrolled dy/dR", ((DenseJacobian)jR).Matrix, eR, Verify.Identical);
+        Verify.Close($"{size} unrolled dy/dv", ((DenseJacobian)jv).Matrix, ev, Verify.Identical);
+        var (notUnrolled, nR, nv) = GeneratedJacobianNotUnrolledToDense();
+        Verify.Close($"{size} not-unrolled Jacobian value", notUnrolled, eValue, Verify.Identical);
+        Verify.Close($"{size} not-unrolled dy/dR", nR, eR, Verify.Identical);
+        Verify.Close($"{size} not-unrolled dy/dv", nv, ev, Verify.Identical);
+
         var (eVjpR, eVjpv) = (new double[N, N], new double[N]);
-        var value = Benchmarks.HandWritten.MatVecVjp(R, v, seed, eVjpR, eVjpv);
-        Verify.Close($"{N}x{N} value", GeneratedVjp(), value);
-        Verify.Close($"{N}x{N} VJP dR", dR, eVjpR);
-        Verify.Close($"{N}x{N} VJP dv", dv, eVjpv);
+        var eVjpValue = N == 3 ? Benchmarks.HandWritten.Rotate3Vjp(R, v, seed, eVjpR, eVjpv) : Benchmarks.HandWritten.Rotate4Vjp(R, v, seed, eVjpR, eVjpv);
+        Verify.Close($"{size} hand-written VJP value", eVjpValue, Function(), Verify.Identical);
+        Verify.Close($"{size} unrolled VJP value", GeneratedVjp(), eVjpValue, Verify.Identical);
+        Verify.Close($"{size} unrolled VJP dR", dR, eVjpR, Verify.Identical);
+        Verify.Close($"{size} unrolled VJP dv", dv, eVjpv, Verify.Identical);
+        Verify.Close($"{size} not-unrolled VJP value", GeneratedVjpNotUnrolled(), eVjpValue, Verify.Identical);
+        Verify.Close($"{size} not-unrolled VJP dR", dR, eVjpR, Verify.Identical);
+        Verify.Close($"{size} not-unrolled VJP dv", dv, eVjpv, Verify.Identical);
+
+        float eZ = Benchmarks.HandWritten.TransformZGradient(x, M, out var ex, out var eM);
+        Verify.Close("TransformZ value", GeneratedTransformZGradient(), eZ, Verify.Float);
+        Verify.Close("TransformZ dx", Verify.Flat(gx), Verify.Flat(ex), Verify.Float);
+        Verify.Close("TransformZ dM", Verify.Flat(gM), Verify.Flat(eM), Verify.Float);
+        float eE = Benchmarks.HandWritten.SpringEnergyGradient(x, M, r, out ex, out eM, out var er);
+        Verify.Close("spring value", GeneratedSpringEnergyGradient(), eE, Verify.Float);
+        Verify.Close("spring dx", Verify.Flat(gx), Verify.Flat(ex), Verify.Float);
+        Verify.Close("spring dM", Verify.Flat(gM), Verify.Flat(eM), Verify.Float);
+        Verify.Close("spring dr", Verify.Flat(gr), Verify.Flat(er), Verify.Float);
     }
 
-    /// <summary>R·v alone.</summary>
+    /// <summary>R·v alone (unrolled).</summary>
     [Benchmark(Baseline = true)]
     [Role(Role.Function)]
     public double[] Function() => N == 3 ? Models.Rotate3(R, v) : Models.Rotate4(R, v);
 
-    /// <summary>Both dense Jacobians by hand.</summary>
+    /// <summary>R·v alone, the loops kept.</summary>
+    [Benchmark]
+    [Role(Role.Function)]
+    public double[] FunctionNotUnrolled() => N == 3 ? Models.Rotate3NotUnrolled(R, v) : Models.Rotate4NotUnrolled(R, v);
+
+    /// <summary>y and both dense Jacobians, written out by hand.</summary>
     [Benchmark]
     [Role(Role.Target, JacobianGroup)]
-    public (double[,] dR, double[,] dv) HandWrittenJacobian() => Benchmarks.HandWritten.FixedSizeJacobians(R, v);
+    public (double[] Value, double[,] dR, double[,] dv) HandWrittenJacobian() =>
+        N == 3 ? Benchmarks.HandWritten.Rotate3Jacobian(R, v) : Benchmarks.HandWritten.Rotate4Jacobian(R, v);
 
-    /// <summary>Generated Jacobians, expanded to dense with ToDense.</summary>
-    [Benchmark]
-    [Role(Role.Generated, JacobianGroup)]
-    public (double[,] dR, double[,] dv) GeneratedJacobianToDense()
-    {
-        var (_, jR, jv) = N == 3 ? Models.Rotate3Jacobian(R, v) : Models.Rotate4Jacobian(R, v);
-        return (jR.ToDense(), jv.ToDense());
-    }
-
-    /// <summary>Generated Jacobians as the structured objects (value included).</summary>
+    /// <summary>The unrolled method's Jacobian companion: straight-line code filling two dense arrays.</summary>
     [Benchmark]
     [Role(Role.Generated, JacobianGroup)]
     public (double[] Value, Jacobian dR, Jacobian dv) GeneratedJacobian() =>
         N == 3 ? Models.Rotate3Jacobian(R, v) : Models.Rotate4Jacobian(R, v);
 
-    /// <summary>VJP by hand (value, dR = seed·vᵀ, dv = Rᵀ·seed).</summary>
+    /// <summary>The not-unrolled method's Jacobian companion, as it returns it: vᵀ ⊗ I structured, R copied.</summary>
+    [Benchmark]
+    [Role(Role.Generated, JacobianGroup)]
+    public (double[] Value, Jacobian dR, Jacobian dv) GeneratedJacobianNotUnrolled() =>
+        N == 3 ? Models.Rotate3NotUnrolledJacobian(R, v) : Models.Rotate4NotUnrolledJacobian(R, v);
+
+    /// <summary>The same, expanded with ToDense: the dense arrays the other two produce.</summary>
+    [Benchmark]
+    [Role(Role.Generated, JacobianGroup)]
+    public (double[] Value, double[,] dR, double[,] dv) GeneratedJacobianNotUnrolledToDense()
+    {
+        var (value, jR, jv) = GeneratedJacobianNotUnrolled();
+        return (value, jR.ToDense(), jv.ToDense());
+    }
+
+    /// <summary>The VJP by hand, written out (y, dR = seed·vᵀ, dv = Rᵀ·seed).</summary>
     [Benchmark]
     [Role(Role.Target, VjpGroup)]
-    public double[] HandWrittenVjp() => Benchmarks.HandWritten.MatVecVjp(R, v, seed, dR, dv);
+    public double[] HandWrittenVjp() =>
+        N == 3 ? Benchmarks.HandWritten.Rotate3Vjp(R, v, seed, dR, dv) : Benchmarks.HandWritten.Rotate4Vjp(R, v, seed, dR, dv);
 
-    /// <summary>Generated VJP.</summary>
+    /// <summary>The unrolled method's VJP companion.</summary>
     [Benchmark]
     [Role(Role.Generated, VjpGroup)]
     public double[] GeneratedVjp() => N == 3 ? Models.Rotate3Vjp(R, v, seed, dR, dv) : Models.Rotate4Vjp(R, v, seed, dR, dv);
+
+    /// <summary>The not-unrolled method's VJP companion.</summary>
+    [Benchmark]
+    [Role(Role.Generated, VjpGroup)]
+    public double[] GeneratedVjpNotUnrolled() =>
+        N == 3 ? Models.Rotate3NotUnrolledVjp(R, v, seed, dR, dv) : Models.Rotate4NotUnrolledVjp(R, v, seed, dR, dv);
+
+    /// <summary>Vector3.Transform(x, M).Z alone.</summary>
+    [Benchmark]
+    [Role(Role.Function, TransformZGroup)]
+    [OnlyAt(nameof(N), 4)]
+    public float TransformZ() => Models.TransformZ(x, M);
+
+    /// <summary>Its gradient by hand.</summary>
+    [Benchmark]
+    [Role(Role.Target, TransformZGroup)]
+    [OnlyAt(nameof(N), 4)]
+    public float HandWrittenTransformZGradient() => Benchmarks.HandWritten.TransformZGradient(x, M, out gx, out gM);
+
+    /// <summary>The generated gradient (out Vector3, out Matrix4x4).</summary>
+    [Benchmark]
+    [Role(Role.Generated, TransformZGroup)]
+    [OnlyAt(nameof(N), 4)]
+    public double GeneratedTransformZGradient() => Models.TransformZGradient(x, M, out gx, out gM);
+
+    /// <summary>½(|Transform(x, M) − r| − 1)² alone.</summary>
+    [Benchmark]
+    [Role(Role.Function, SpringGroup)]
+    [OnlyAt(nameof(N), 4)]
+    public float SpringEnergy() => Models.SpringEnergy(x, M, r);
+
+    /// <summary>Its gradient by hand, with System.Numerics operations.</summary>
+    [Benchmark]
+    [Role(Role.Target, SpringGroup)]
+    [OnlyAt(nameof(N), 4)]
+    public float HandWrittenSpringEnergyGradient() => Benchmarks.HandWritten.SpringEnergyGradient(x, M, r, out gx, out gM, out gr);
+
+    /// <summary>The generated gradient.</summary>
+    [Benchmark]
+    [Role(Role.Generated, SpringGroup)]
+    [OnlyAt(nameof(N), 4)]
+    public double GeneratedSpringEnergyGradient() => Models.SpringEnergyGradient(x, M, r, out gx, out gM, out gr);
 }

@@ -1,11 +1,14 @@
 using System;
+using System.Numerics;
 
 namespace Differentiable.Benchmarks;
 
 /// <summary>
 /// The targets: derivatives written by hand as straightforward loops over <c>double[]</c> and <c>double[,]</c>, the way
-/// <c>shared/peers/naive-csharp</c> writes them (no SIMD, no unsafe code). Where a method takes gradient buffers it
-/// overwrites them, as the generated allocation-free companions do, so the two are timed doing the same work.
+/// <c>shared/peers/naive-csharp</c> writes them (no SIMD, no unsafe code); the fixed sizes written out entry by entry, and
+/// the System.Numerics gradients with <see cref="Vector3"/> operations, as a user of those types would. Where a method
+/// takes gradient buffers it overwrites them, as the generated allocation-free companions do, so the two are timed doing
+/// the same work.
 /// </summary>
 public static class HandWritten
 {
@@ -276,20 +279,194 @@ public static class HandWritten
     }
 
     /// <summary>
-    /// Both Jacobians of y = R·v for an N×N matrix R, dense: ∂y/∂vec(R) = vᵀ ⊗ I (N × N²) and ∂y/∂v = R (a copy).
+    /// y = R·v for a 3×3 R and both of its Jacobians, dense and written out: ∂y/∂vec(R) = vᵀ ⊗ I (3 × 9, column-major
+    /// vec: entry [i, i + 3q] = v[q], the rest zero) and ∂y/∂v = R (a copy).
     /// </summary>
-    public static (double[,] dR, double[,] dv) FixedSizeJacobians(double[,] R, double[] v)
+    public static (double[] Value, double[,] dR, double[,] dv) Rotate3Jacobian(double[,] R, double[] v)
     {
-        int n = v.Length;
-        var dR = new double[n, n * n];
-        for (int i = 0; i < n; i++)
-        {
-            for (int q = 0; q < n; q++)
-            {
-                dR[i, i + q * n] = v[q];
-            }
-        }
+        var y = new double[3];
+        y[0] = R[0, 0] * v[0] + R[0, 1] * v[1] + R[0, 2] * v[2];
+        y[1] = R[1, 0] * v[0] + R[1, 1] * v[1] + R[1, 2] * v[2];
+        y[2] = R[2, 0] * v[0] + R[2, 1] * v[1] + R[2, 2] * v[2];
 
-        return (dR, (double[,])R.Clone());
+        var dR = new double[3, 9];
+        dR[0, 0] = v[0];
+        dR[0, 3] = v[1];
+        dR[0, 6] = v[2];
+        dR[1, 1] = v[0];
+        dR[1, 4] = v[1];
+        dR[1, 7] = v[2];
+        dR[2, 2] = v[0];
+        dR[2, 5] = v[1];
+        dR[2, 8] = v[2];
+
+        var dv = new double[3, 3];
+        dv[0, 0] = R[0, 0];
+        dv[0, 1] = R[0, 1];
+        dv[0, 2] = R[0, 2];
+        dv[1, 0] = R[1, 0];
+        dv[1, 1] = R[1, 1];
+        dv[1, 2] = R[1, 2];
+        dv[2, 0] = R[2, 0];
+        dv[2, 1] = R[2, 1];
+        dv[2, 2] = R[2, 2];
+
+        return (y, dR, dv);
+    }
+
+    /// <summary>
+    /// y = R·v for a 4×4 R and both of its Jacobians, dense and written out: ∂y/∂vec(R) = vᵀ ⊗ I (4 × 16, column-major
+    /// vec: entry [i, i + 4q] = v[q], the rest zero) and ∂y/∂v = R (a copy).
+    /// </summary>
+    public static (double[] Value, double[,] dR, double[,] dv) Rotate4Jacobian(double[,] R, double[] v)
+    {
+        var y = new double[4];
+        y[0] = R[0, 0] * v[0] + R[0, 1] * v[1] + R[0, 2] * v[2] + R[0, 3] * v[3];
+        y[1] = R[1, 0] * v[0] + R[1, 1] * v[1] + R[1, 2] * v[2] + R[1, 3] * v[3];
+        y[2] = R[2, 0] * v[0] + R[2, 1] * v[1] + R[2, 2] * v[2] + R[2, 3] * v[3];
+        y[3] = R[3, 0] * v[0] + R[3, 1] * v[1] + R[3, 2] * v[2] + R[3, 3] * v[3];
+
+        var dR = new double[4, 16];
+        dR[0, 0] = v[0];
+        dR[0, 4] = v[1];
+        dR[0, 8] = v[2];
+        dR[0, 12] = v[3];
+        dR[1, 1] = v[0];
+        dR[1, 5] = v[1];
+        dR[1, 9] = v[2];
+        dR[1, 13] = v[3];
+        dR[2, 2] = v[0];
+        dR[2, 6] = v[1];
+        dR[2, 10] = v[2];
+        dR[2, 14] = v[3];
+        dR[3, 3] = v[0];
+        dR[3, 7] = v[1];
+        dR[3, 11] = v[2];
+        dR[3, 15] = v[3];
+
+        var dv = new double[4, 4];
+        dv[0, 0] = R[0, 0];
+        dv[0, 1] = R[0, 1];
+        dv[0, 2] = R[0, 2];
+        dv[0, 3] = R[0, 3];
+        dv[1, 0] = R[1, 0];
+        dv[1, 1] = R[1, 1];
+        dv[1, 2] = R[1, 2];
+        dv[1, 3] = R[1, 3];
+        dv[2, 0] = R[2, 0];
+        dv[2, 1] = R[2, 1];
+        dv[2, 2] = R[2, 2];
+        dv[2, 3] = R[2, 3];
+        dv[3, 0] = R[3, 0];
+        dv[3, 1] = R[3, 1];
+        dv[3, 2] = R[3, 2];
+        dv[3, 3] = R[3, 3];
+
+        return (y, dR, dv);
+    }
+
+    /// <summary>
+    /// The VJP of y = R·v for a 3×3 R, written out: y, dR = seed·vᵀ, dv = Rᵀ·seed (buffers overwritten). The sums of dv
+    /// run from the last row up, the order in which the reverse sweep accumulates them, so the two agree bit for bit.
+    /// </summary>
+    public static double[] Rotate3Vjp(double[,] R, double[] v, double[] seed, double[,] dR, double[] dv)
+    {
+        var y = new double[3];
+        y[0] = R[0, 0] * v[0] + R[0, 1] * v[1] + R[0, 2] * v[2];
+        y[1] = R[1, 0] * v[0] + R[1, 1] * v[1] + R[1, 2] * v[2];
+        y[2] = R[2, 0] * v[0] + R[2, 1] * v[1] + R[2, 2] * v[2];
+
+        double s0 = seed[0], s1 = seed[1], s2 = seed[2];
+        dR[0, 0] = s0 * v[0];
+        dR[0, 1] = s0 * v[1];
+        dR[0, 2] = s0 * v[2];
+        dR[1, 0] = s1 * v[0];
+        dR[1, 1] = s1 * v[1];
+        dR[1, 2] = s1 * v[2];
+        dR[2, 0] = s2 * v[0];
+        dR[2, 1] = s2 * v[1];
+        dR[2, 2] = s2 * v[2];
+
+        dv[0] = s2 * R[2, 0] + s1 * R[1, 0] + s0 * R[0, 0];
+        dv[1] = s2 * R[2, 1] + s1 * R[1, 1] + s0 * R[0, 1];
+        dv[2] = s2 * R[2, 2] + s1 * R[1, 2] + s0 * R[0, 2];
+
+        return y;
+    }
+
+    /// <summary>
+    /// The VJP of y = R·v for a 4×4 R, written out: y, dR = seed·vᵀ, dv = Rᵀ·seed (buffers overwritten). The sums of dv
+    /// run from the last row up, the order in which the reverse sweep accumulates them, so the two agree bit for bit.
+    /// </summary>
+    public static double[] Rotate4Vjp(double[,] R, double[] v, double[] seed, double[,] dR, double[] dv)
+    {
+        var y = new double[4];
+        y[0] = R[0, 0] * v[0] + R[0, 1] * v[1] + R[0, 2] * v[2] + R[0, 3] * v[3];
+        y[1] = R[1, 0] * v[0] + R[1, 1] * v[1] + R[1, 2] * v[2] + R[1, 3] * v[3];
+        y[2] = R[2, 0] * v[0] + R[2, 1] * v[1] + R[2, 2] * v[2] + R[2, 3] * v[3];
+        y[3] = R[3, 0] * v[0] + R[3, 1] * v[1] + R[3, 2] * v[2] + R[3, 3] * v[3];
+
+        double s0 = seed[0], s1 = seed[1], s2 = seed[2], s3 = seed[3];
+        dR[0, 0] = s0 * v[0];
+        dR[0, 1] = s0 * v[1];
+        dR[0, 2] = s0 * v[2];
+        dR[0, 3] = s0 * v[3];
+        dR[1, 0] = s1 * v[0];
+        dR[1, 1] = s1 * v[1];
+        dR[1, 2] = s1 * v[2];
+        dR[1, 3] = s1 * v[3];
+        dR[2, 0] = s2 * v[0];
+        dR[2, 1] = s2 * v[1];
+        dR[2, 2] = s2 * v[2];
+        dR[2, 3] = s2 * v[3];
+        dR[3, 0] = s3 * v[0];
+        dR[3, 1] = s3 * v[1];
+        dR[3, 2] = s3 * v[2];
+        dR[3, 3] = s3 * v[3];
+
+        dv[0] = s3 * R[3, 0] + s2 * R[2, 0] + s1 * R[1, 0] + s0 * R[0, 0];
+        dv[1] = s3 * R[3, 1] + s2 * R[2, 1] + s1 * R[1, 1] + s0 * R[0, 1];
+        dv[2] = s3 * R[3, 2] + s2 * R[2, 2] + s1 * R[1, 2] + s0 * R[0, 2];
+        dv[3] = s3 * R[3, 3] + s2 * R[2, 3] + s1 * R[1, 3] + s0 * R[0, 3];
+
+        return y;
+    }
+
+    /// <summary>
+    /// ∂/∂(x, M) of <see cref="Models.TransformZ"/>: z = x·(M₁₃, M₂₃, M₃₃) + M₄₃, so dx is the third column of M's upper
+    /// 3×3 block and dM has x in rows 1–3 of column 3 and 1 in row 4.
+    /// </summary>
+    public static float TransformZGradient(Vector3 x, Matrix4x4 M, out Vector3 dx, out Matrix4x4 dM)
+    {
+        dx = new Vector3(M.M13, M.M23, M.M33);
+        dM = default;
+        dM.M13 = x.X;
+        dM.M23 = x.Y;
+        dM.M33 = x.Z;
+        dM.M43 = 1f;
+        return Vector3.Transform(x, M).Z;
+    }
+
+    /// <summary>
+    /// ∂/∂(x, M, r) of <see cref="Models.SpringEnergy"/>, in float with System.Numerics: with d = p − r and s = |d| − 1,
+    /// ∂E/∂p = s·d/|d|; then dx = M₃ₓ₃·∂E/∂p (p is x times M), dM = [x; 1]·(∂E/∂p)ᵀ in the first three columns, dr = −∂E/∂p.
+    /// </summary>
+    public static float SpringEnergyGradient(Vector3 x, Matrix4x4 M, Vector3 r, out Vector3 dx, out Matrix4x4 dM, out Vector3 dr)
+    {
+        var d = Vector3.Transform(x, M) - r;
+        float length = d.Length();
+        float stretch = length - 1f;
+        var dp = d * (stretch / length);
+        dx = new Vector3(
+            M.M11 * dp.X + M.M12 * dp.Y + M.M13 * dp.Z,
+            M.M21 * dp.X + M.M22 * dp.Y + M.M23 * dp.Z,
+            M.M31 * dp.X + M.M32 * dp.Y + M.M33 * dp.Z);
+        dM = new Matrix4x4(
+            x.X * dp.X, x.X * dp.Y, x.X * dp.Z, 0f,
+            x.Y * dp.X, x.Y * dp.Y, x.Y * dp.Z, 0f,
+            x.Z * dp.X, x.Z * dp.Y, x.Z * dp.Z, 0f,
+            dp.X, dp.Y, dp.Z, 0f);
+        dr = -dp;
+        return 0.5f * stretch * stretch;
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -55,6 +56,17 @@ public sealed class SizeLimitAttribute(string parameter, int quick, int full) : 
 
     /// <summary>The limit in this mode.</summary>
     public int Limit => Mode.Quick ? quick : full;
+}
+
+/// <summary>Runs the method only at one value of the class's int parameter (cases that do not depend on it).</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class OnlyAtAttribute(string parameter, int value) : Attribute
+{
+    /// <summary>Name of the int parameter compared.</summary>
+    public string Parameter { get; } = parameter;
+
+    /// <summary>The one value at which the method runs.</summary>
+    public int Value { get; } = value;
 }
 
 /// <summary>Deterministic problem data: every class draws from here, with the distributions of peers.py.</summary>
@@ -112,6 +124,12 @@ public static class Verify
     /// <summary>Generated against hand-written: both exact, so only rounding differs.</summary>
     public const double Exact = 1e-9;
 
+    /// <summary>The same operations in the same order: bit for bit (−0 and +0 compare equal).</summary>
+    public const double Identical = 0.0;
+
+    /// <summary>float against float computed in another order, or against derivatives accumulated in double.</summary>
+    public const double Float = 1e-5;
+
     /// <summary>Finite differences against exact: truncation and cancellation error.</summary>
     public const double FiniteDifferences = 1e-4;
 
@@ -161,6 +179,13 @@ public static class Verify
 
         Close(what, Flat(actual), Flat(expected), tolerance);
     }
+
+    /// <summary>The components of a vector, widened.</summary>
+    public static double[] Flat(Vector3 vector) => [vector.X, vector.Y, vector.Z];
+
+    /// <summary>The elements of a matrix, row by row, widened.</summary>
+    public static double[] Flat(Matrix4x4 m) =>
+        [m.M11, m.M12, m.M13, m.M14, m.M21, m.M22, m.M23, m.M24, m.M31, m.M32, m.M33, m.M34, m.M41, m.M42, m.M43, m.M44];
 
     /// <summary>The elements of a matrix in memory (row-major) order.</summary>
     public static ReadOnlySpan<double> Flat(double[,] matrix) =>

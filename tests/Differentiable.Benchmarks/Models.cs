@@ -1,4 +1,5 @@
 using System;
+using System.Numerics;
 
 namespace Differentiable.Benchmarks;
 
@@ -157,14 +158,15 @@ public static partial class Models
         return f;
     }
 
-    /// <summary>R·v with a 3×3 R: constant loop bounds, so the generator may unroll.</summary>
+    /// <summary>R·v with a 3×3 R: <c>const</c> loop bounds, so the generator unrolls both loops (9 iterations).</summary>
     [Differentiate]
     public static double[] Rotate3(double[,] R, double[] v)
     {
-        double[] y = new double[3];
-        for (int i = 0; i < 3; i++)
+        const int N = 3;
+        double[] y = new double[N];
+        for (int i = 0; i < N; i++)
         {
-            for (int j = 0; j < 3; j++)
+            for (int j = 0; j < N; j++)
             {
                 y[i] += R[i, j] * v[j];
             }
@@ -173,19 +175,69 @@ public static partial class Models
         return y;
     }
 
-    /// <summary>R·v with a 4×4 R (a homogeneous transform applied to a point).</summary>
+    /// <summary>R·v with a 4×4 R (a homogeneous transform applied to a point), unrolled (16 iterations).</summary>
     [Differentiate]
     public static double[] Rotate4(double[,] R, double[] v)
     {
-        double[] y = new double[4];
-        for (int i = 0; i < 4; i++)
+        const int N = 4;
+        double[] y = new double[N];
+        for (int i = 0; i < N; i++)
         {
-            for (int j = 0; j < 4; j++)
+            for (int j = 0; j < N; j++)
             {
                 y[i] += R[i, j] * v[j];
             }
         }
 
         return y;
+    }
+
+    /// <summary>The body of <see cref="Rotate3"/>, with unrolling turned off: the companions keep the loops.</summary>
+    [Differentiate(MaxUnroll = -1)]
+    public static double[] Rotate3NotUnrolled(double[,] R, double[] v)
+    {
+        const int N = 3;
+        double[] y = new double[N];
+        for (int i = 0; i < N; i++)
+        {
+            for (int j = 0; j < N; j++)
+            {
+                y[i] += R[i, j] * v[j];
+            }
+        }
+
+        return y;
+    }
+
+    /// <summary>The body of <see cref="Rotate4"/>, with unrolling turned off.</summary>
+    [Differentiate(MaxUnroll = -1)]
+    public static double[] Rotate4NotUnrolled(double[,] R, double[] v)
+    {
+        const int N = 4;
+        double[] y = new double[N];
+        for (int i = 0; i < N; i++)
+        {
+            for (int j = 0; j < N; j++)
+            {
+                y[i] += R[i, j] * v[j];
+            }
+        }
+
+        return y;
+    }
+
+    /// <summary>The z coordinate of a point moved by a homogeneous transform (System.Numerics, float).</summary>
+    [Differentiate]
+    public static float TransformZ(Vector3 x, Matrix4x4 M) => Vector3.Transform(x, M).Z;
+
+    /// <summary>
+    /// ½(|p − r| − 1)² with p = x transformed by M: a spring of rest length 1 between a transformed point and an anchor r.
+    /// </summary>
+    [Differentiate]
+    public static float SpringEnergy(Vector3 x, Matrix4x4 M, Vector3 r)
+    {
+        var p = Vector3.Transform(x, M);
+        float stretch = Vector3.Distance(p, r) - 1f;
+        return 0.5f * stretch * stretch;
     }
 }

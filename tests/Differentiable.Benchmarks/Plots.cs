@@ -84,6 +84,6 @@ internal static class Plots
     {
         MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
         IntegerTicksOnly = true,
-        LabelFormatter = v => Math.Pow(10, v).ToString("#,0.###", CultureInfo.InvariantCulture),
+        LabelFormatter = v => Math.Pow(10, v).ToString("#,0.#####", CultureInfo.InvariantCulture),
     };
 }

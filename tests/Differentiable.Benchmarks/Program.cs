@@ -105,12 +105,15 @@ internal static class Program
     }
 }
 
-/// <summary>Applies <see cref="SizeLimitAttribute"/>.</summary>
+/// <summary>Applies <see cref="SizeLimitAttribute"/> and <see cref="OnlyAtAttribute"/>.</summary>
 internal static class SizeLimits
 {
     public static bool Allows(BenchmarkCase benchmark)
     {
-        var limit = benchmark.Descriptor.WorkloadMethod.GetCustomAttribute<SizeLimitAttribute>();
-        return limit is null || benchmark.Parameters[limit.Parameter] is not int size || size <= limit.Limit;
+        var method = benchmark.Descriptor.WorkloadMethod;
+        var limit = method.GetCustomAttribute<SizeLimitAttribute>();
+        var only = method.GetCustomAttribute<OnlyAtAttribute>();
+        return (limit is null || benchmark.Parameters[limit.Parameter] is not int size || size <= limit.Limit)
+            && (only is null || benchmark.Parameters[only.Parameter] is not int value || value == only.Value);
     }
 }

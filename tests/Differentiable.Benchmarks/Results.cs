@@ -113,6 +113,8 @@ internal static class Results
 /// <summary>The tables of docs/benchmarks.md: medians, ratios against the hand-written target and the function alone, bytes.</summary>
 internal static class Report
 {
+    private static readonly string DefaultGroup = new RoleAttribute(Role.Function).Group;
+
     /// <summary>
     /// Generated ÷ hand-written for every generated method and size, one column per run: how far run-to-run noise moves
     /// the ratios on a shared machine.
@@ -157,12 +159,15 @@ internal static class Report
             text.Append("|---|---|---:|---:|---:|---:|\n");
             foreach (var size in rows.GroupBy(r => r.Size).OrderBy(g => g.First().X))
             {
-                var function = size.FirstOrDefault(r => r.Role == Role.Function);
+                // The function of the row's own group where it has one (FixedSize's System.Numerics cases), else the class's.
+                var classFunction = size.FirstOrDefault(r => r.Role == Role.Function && r.Group == DefaultGroup)
+                    ?? size.FirstOrDefault(r => r.Role == Role.Function);
                 foreach (var row in size)
                 {
                     var target = size.FirstOrDefault(r => r.Role == Role.Target && r.Group == row.Group);
+                    var function = size.FirstOrDefault(r => r.Role == Role.Function && r.Group == row.Group) ?? classFunction;
                     string vsTarget = row.Role is Role.Function or Role.Target || target is null ? "" : Ratio(row.MedianNs / target.MedianNs);
-                    string vsFunction = row.Role == Role.Function || function is null ? "" : Ratio(row.MedianNs / function.MedianNs);
+                    string vsFunction = ReferenceEquals(row, function) || function is null ? "" : Ratio(row.MedianNs / function.MedianNs);
                     string name = row.Role == Role.Generated ? $"**{row.Method}**" : row.Method;
                     text.Append(CultureInfo.InvariantCulture, $"| {row.Size} | {name} | {Time(row.MedianNs)} | {vsTarget} | {vsFunction} | {Bytes(row.AllocatedBytes)} |\n");
                 }
