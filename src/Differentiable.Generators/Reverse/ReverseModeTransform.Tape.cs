@@ -130,7 +130,7 @@ internal sealed partial class ReverseModeTransform
     {
         var own = ReadsOwnOutput(statement);
         AddReverseReads(statement, state, except: own is null ? null : name);
-        if (state.Values.Contains(name))
+        if (state.Values.Contains(name) && !recomputable.Contains(statement))
         {
             saved.Add(statement);
         }

@@ -35,6 +35,7 @@ internal sealed partial class ReverseModeTransform
     private readonly Dictionary<If, string> recordedBranches = new(ReferenceComparer<If>.Instance);
     private readonly HashSet<string> needsReset = new(System.StringComparer.Ordinal);
     private readonly Dictionary<While, (string Count, string Index)> whileCounters = new(ReferenceComparer<While>.Instance);
+    private readonly HashSet<Stmt> recomputable = new(ReferenceComparer<Stmt>.Instance);
     private readonly string tapeName;
     private readonly string seedName;
     private readonly string seedRow;
@@ -76,6 +77,7 @@ internal sealed partial class ReverseModeTransform
         }
 
         CountAssignments(model.Body, insideLoop: false, new Dictionary<string, int>(System.StringComparer.Ordinal));
+        FindRecomputable(model.Body);
     }
 
     public GradientCode Build()
@@ -237,6 +239,61 @@ internal sealed partial class ReverseModeTransform
     private static Expr NewLike(string primal, IrType type) => type == IrType.DoubleMatrix
         ? new NewArray(type, EquatableArray.Create<Expr>(new ArrayLength(primal, 0), new ArrayLength(primal, 1)))
         : new NewArray(type, EquatableArray.Create<Expr>(new ArrayLength(primal, -1)));
+
+    /// <summary>
+    /// Recompute instead of store: a local declared once at the top level of a loop body, from values that never change
+    /// (parameters never assigned, loop variables, lengths, elements of arrays never written), is computed again at the
+    /// start of each reversed iteration rather than saved on the tape every iteration.
+    /// </summary>
+    private void FindRecomputable(Block body)
+    {
+        var assigned = new Dictionary<string, int>(System.StringComparer.Ordinal);
+        var stored = new HashSet<string>(System.StringComparer.Ordinal);
+        foreach (var statement in IrWalker.Statements(body))
+        {
+            switch (statement)
+            {
+                case Declare { Initializer: not null } d:
+                    assigned[d.Name] = assigned.TryGetValue(d.Name, out var n) ? n + 1 : 1;
+                    break;
+                case Assign { Target: Variable v }:
+                    assigned[v.Name] = assigned.TryGetValue(v.Name, out var m) ? m + 1 : 1;
+                    break;
+                case Assign { Target: ElementAccess e }:
+                    foreach (var alias in activity.AliasesOf(e.Array))
+                    {
+                        stored.Add(alias);
+                    }
+
+                    break;
+            }
+        }
+
+        var loopVariables = new HashSet<string>(IrWalker.Statements(body).OfType<For>().Select(f => f.Variable), System.StringComparer.Ordinal);
+        bool Stable(string name) =>
+            loopVariables.Contains(name)
+            || (model.Parameters.Any(p => p.Name == name) && !assigned.ContainsKey(name) && !stored.Contains(name))
+            || model.Externals.Any(e => e.Name == name);
+
+        foreach (var loop in IrWalker.Statements(body).Where(s => s is For or While))
+        {
+            var statements = loop is For f ? f.Body.Statements : ((While)loop).Body.Statements;
+            foreach (var statement in statements)
+            {
+                if (statement is Declare { Initializer: { } value, Type: var type } d && type.IsReal()
+                    && assigned.TryGetValue(d.Name, out var count) && count == 1
+                    && IrWalker.ReadNames(value).All(Stable)
+                    && !IrWalker.Nodes(value).Any(node => node is UserCall))
+                {
+                    recomputable.Add(statement);
+                }
+            }
+        }
+    }
+
+    /// <summary>The recomputations that open a reversed iteration of a loop with this body.</summary>
+    private IEnumerable<Stmt> Recompute(Block body) =>
+        body.Statements.Where(recomputable.Contains).Select(s => (Stmt)new Assign(new Variable(((Declare)s).Name), ((Declare)s).Initializer!));
 
     /// <summary>Adjoints of values assigned more than once (or in a loop) must be cleared when their assignment is reversed.</summary>
     private void CountAssignments(Stmt statement, bool insideLoop, Dictionary<string, int> counts)
@@ -434,6 +491,7 @@ internal sealed partial class ReverseModeTransform
                 Reverse(f.Body, body);
                 if (body.Count > 0)
                 {
+                    body.InsertRange(0, Recompute(f.Body));
                     output.Add(new For(f.Variable, f.Lower, f.Upper, !f.Descending, new Block(body.ToEquatableArray())));
                 }
 
@@ -445,6 +503,7 @@ internal sealed partial class ReverseModeTransform
                 output.Add(new Assign(new Variable(counter), new TapePop(IrType.Int32)));
                 if (reversed.Count > 0)
                 {
+                    reversed.InsertRange(0, Recompute(w.Body));
                     output.Add(new For(index, Constant.Int(0), new Variable(counter), true, new Block(reversed.ToEquatableArray())));
                 }
 
