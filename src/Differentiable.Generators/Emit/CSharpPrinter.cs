@@ -110,6 +110,8 @@ internal sealed class CSharpPrinter
     private static Expr MinusOne(Expr upper) => upper switch
     {
         Binary { Operator: BinaryOperator.Add, Right: Constant { Type: IrType.Int32, Value: 1.0 } } b => b.Left,
+        Binary { Operator: BinaryOperator.Add, Right: Constant { Type: IrType.Int32 } c } b => new Binary(BinaryOperator.Add, b.Left, Constant.Int((int)c.Value - 1)),
+        Binary { Operator: BinaryOperator.Subtract, Right: Constant { Type: IrType.Int32 } c } b => new Binary(BinaryOperator.Subtract, b.Left, Constant.Int((int)c.Value + 1)),
         Constant { Type: IrType.Int32 } c => Constant.Int((int)c.Value - 1),
         _ => new Binary(BinaryOperator.Subtract, upper, Constant.Int(1)),
     };
