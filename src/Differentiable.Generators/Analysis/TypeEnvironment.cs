@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using Differentiable.Generators.Ir;
 using Differentiable.Generators.Model;
 
@@ -95,35 +96,9 @@ internal sealed class TypeEnvironment
 
     private void AddLoopVariables(Block block)
     {
-        var stack = new Stack<Stmt>();
-        stack.Push(block);
-        while (stack.Count > 0)
+        foreach (var loop in IrWalker.Statements(block).OfType<For>())
         {
-            switch (stack.Pop())
-            {
-                case For f:
-                    types[f.Variable] = IrType.Int32;
-                    stack.Push(f.Body);
-                    break;
-                case While w:
-                    stack.Push(w.Body);
-                    break;
-                case If i:
-                    stack.Push(i.Then);
-                    if (i.Else is not null)
-                    {
-                        stack.Push(i.Else);
-                    }
-
-                    break;
-                case Block b:
-                    foreach (var statement in b.Statements)
-                    {
-                        stack.Push(statement);
-                    }
-
-                    break;
-            }
+            types[loop.Variable] = IrType.Int32;
         }
     }
 }
