@@ -109,7 +109,15 @@ internal static class CompanionEmitter
 
     internal static string Arguments(MethodModel model) => string.Join(", ", model.Parameters.Select(p => p.Name));
 
-    private static string Seealso(MethodModel model) => $"<c>{model.Name}</c>";
+    internal static string Seealso(MethodModel model) => $"<c>{model.Name}</c>";
+
+    /// <summary>A zero value shaped like a parameter: a new array of its shape, or 0.0.</summary>
+    internal static string Zero(ParameterModel parameter) => parameter.Type switch
+    {
+        IrType.DoubleArray => $"new double[{parameter.Name}.Length]",
+        IrType.DoubleMatrix => $"new double[{parameter.Name}.GetLength(0), {parameter.Name}.GetLength(1)]",
+        _ => "0.0",
+    };
 
     private static void WriteGradient(CodeWriter writer, MethodModel model, GradientCode gradient, List<ParameterModel> active)
     {

@@ -60,7 +60,7 @@ internal static class HessianEmitter
             }
             else
             {
-                writer.Line($"var {outputs[i]} = {Zero(parameter)};");
+                writer.Line($"var {outputs[i]} = {CompanionEmitter.Zero(parameter)};");
                 arguments.Add(outputs[i]);
             }
         }
@@ -93,10 +93,10 @@ internal static class HessianEmitter
         var bufferNames = active.Select(p => scope.Fresh("h" + p.Name)).ToList();
         foreach (var (parameter, i) in active.Select((p, i) => (p, i)))
         {
-            writer.Line(parameter.Type == IrType.Double ? $"double {directionNames[i]} = 0.0;" : $"var {directionNames[i]} = {Zero(parameter)};");
+            writer.Line(parameter.Type == IrType.Double ? $"double {directionNames[i]} = 0.0;" : $"var {directionNames[i]} = {CompanionEmitter.Zero(parameter)};");
             if (parameter.Type != IrType.Double)
             {
-                writer.Line($"var {bufferNames[i]} = {Zero(parameter)};");
+                writer.Line($"var {bufferNames[i]} = {CompanionEmitter.Zero(parameter)};");
             }
         }
 
@@ -189,10 +189,4 @@ internal static class HessianEmitter
         }
     }
 
-    private static string Zero(ParameterModel parameter) => parameter.Type switch
-    {
-        IrType.DoubleArray => $"new double[{parameter.Name}.Length]",
-        IrType.DoubleMatrix => $"new double[{parameter.Name}.GetLength(0), {parameter.Name}.GetLength(1)]",
-        _ => "0.0",
-    };
 }

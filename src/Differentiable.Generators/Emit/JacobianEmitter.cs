@@ -26,7 +26,7 @@ internal static class JacobianEmitter
         var structure = StructurePass.Analyze(model, types, activity);
 
         writer.Line("/// <summary>");
-        writer.Line($"/// Computes {Seealso(model)} and its Jacobian with respect to each differentiated parameter, as ∂vec(result)/∂vec(p)");
+        writer.Line($"/// Computes {CompanionEmitter.Seealso(model)} and its Jacobian with respect to each differentiated parameter, as ∂vec(result)/∂vec(p)");
         writer.Line("/// in column-major vec order. Where the structure pass recognized the index notation of the body, the Jacobian is");
         writer.Line("/// returned structured (Kronecker, diagonal, identity) in memory proportional to its factors.");
         writer.Line("/// </summary>");
@@ -68,8 +68,6 @@ internal static class JacobianEmitter
         writer.Line("}");
     }
 
-    private static string Seealso(MethodModel model) => $"<c>{model.Name}</c>";
-
     private static void WriteDense(CodeWriter writer, MethodModel model, List<ParameterModel> active, ParameterModel parameter, string target, string value, string outputShape, string rows, NameScope scope, bool structured)
     {
         var columns = scope.Fresh("columns");
@@ -86,7 +84,7 @@ internal static class JacobianEmitter
         var tangents = active.ToDictionary(p => p.Name, p => scope.Fresh("t" + p.Name));
         foreach (var p in active)
         {
-            writer.Line($"var {tangents[p.Name]} = {Zero(p)};");
+            writer.Line($"var {tangents[p.Name]} = {CompanionEmitter.Zero(p)};");
         }
 
         var column = scope.Fresh("c");
@@ -110,7 +108,7 @@ internal static class JacobianEmitter
         var buffers = active.ToDictionary(p => p.Name, p => scope.Fresh("g" + p.Name));
         foreach (var p in active.Where(p => p.Type != IrType.Double))
         {
-            writer.Line($"var {buffers[p.Name]} = {Zero(p)};");
+            writer.Line($"var {buffers[p.Name]} = {CompanionEmitter.Zero(p)};");
         }
 
         var row = scope.Fresh("r");
@@ -128,13 +126,6 @@ internal static class JacobianEmitter
         writer.Line("}");
         writer.Line($"{target} = new global::Differentiable.DenseJacobian({matrix}, {outputShape}, {Assembly}.Shape({parameter.Name}));");
     }
-
-    private static string Zero(ParameterModel parameter) => parameter.Type switch
-    {
-        IrType.DoubleArray => $"new double[{parameter.Name}.Length]",
-        IrType.DoubleMatrix => $"new double[{parameter.Name}.GetLength(0), {parameter.Name}.GetLength(1)]",
-        _ => "0.0",
-    };
 
     private static string SetVec(ParameterModel parameter, string tangent, string index, string value) => parameter.Type == IrType.Double
         ? $"{tangent} = {value};"

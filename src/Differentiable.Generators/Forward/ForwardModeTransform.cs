@@ -78,10 +78,6 @@ internal sealed class ForwardModeTransform
         return new TangentCode(new Block(body.ToEquatableArray()), buffers);
     }
 
-    private static Expr NewLike(string primal, IrType type) => type == IrType.DoubleMatrix
-        ? new NewArray(type, EquatableArray.Create<Expr>(new ArrayLength(primal, 0), new ArrayLength(primal, 1)))
-        : new NewArray(type, EquatableArray.Create<Expr>(new ArrayLength(primal, -1)));
-
     private void Transform(Stmt statement, List<Stmt> output)
     {
         switch (statement)
@@ -162,11 +158,9 @@ internal sealed class ForwardModeTransform
     private Expr TangentOfAssigned(IrType type, Expr value) => value switch
     {
         NewArray n => n,
-        Variable source when type.IsArray() => tangents.TryGetValue(source.Name, out var t) ? new Variable(t) : NewLikeValue(source.Name, type),
+        Variable source when type.IsArray() => tangents.TryGetValue(source.Name, out var t) ? new Variable(t) : NewLike(source.Name, type),
         _ => TangentOf(value, 0),
     };
-
-    private static Expr NewLikeValue(string primal, IrType type) => NewLike(primal, type);
 
     /// <summary>
     /// The tangent of a call: the callee's JVP companion along the arguments' tangents, or, for a [DerivativeOf] rule,

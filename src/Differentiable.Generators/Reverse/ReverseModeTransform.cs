@@ -202,20 +202,7 @@ internal sealed partial class ReverseModeTransform
             yield break;
         }
 
-        var i = seedRow;
-        if (model.ReturnType == IrType.DoubleArray)
-        {
-            var element = EquatableArray.Create<Expr>(new Variable(i));
-            yield return new For(i, Constant.Int(0), new ArrayLength(result.Name, -1), false, new Block(EquatableArray.Create<Stmt>(
-                Accumulate(new ElementAccess(shadow, element), new ElementAccess(seedName, element)))));
-            yield break;
-        }
-
-        var j = seedColumn;
-        var indices = EquatableArray.Create<Expr>(new Variable(i), new Variable(j));
-        var inner = new For(j, Constant.Int(0), new ArrayLength(result.Name, 1), false, new Block(EquatableArray.Create<Stmt>(
-            Accumulate(new ElementAccess(shadow, indices), new ElementAccess(seedName, indices)))));
-        yield return new For(i, Constant.Int(0), new ArrayLength(result.Name, 0), false, new Block(EquatableArray.Create<Stmt>(inner)));
+        yield return AccumulateElementwise(shadow, seedName, Constant.One, model.ReturnType, seedRow, seedColumn, sizedBy: result.Name);
     }
 
     private static IEnumerable<Stmt> PrepareBuffer(string primal, string buffer, IrType type)
@@ -235,10 +222,6 @@ internal sealed partial class ReverseModeTransform
                 break;
         }
     }
-
-    private static Expr NewLike(string primal, IrType type) => type == IrType.DoubleMatrix
-        ? new NewArray(type, EquatableArray.Create<Expr>(new ArrayLength(primal, 0), new ArrayLength(primal, 1)))
-        : new NewArray(type, EquatableArray.Create<Expr>(new ArrayLength(primal, -1)));
 
     /// <summary>
     /// Recompute instead of store: a local declared once at the top level of a loop body, from values that never change
@@ -869,18 +852,24 @@ internal sealed partial class ReverseModeTransform
     private Stmt AccumulateArray(string target, string gradient, Expr seed, IrType type)
     {
         var i = TemporaryName();
+        var j = type == IrType.DoubleMatrix ? TemporaryName() : i;
+        return AccumulateElementwise(target, gradient, seed, type, i, j, sizedBy: gradient);
+    }
+
+    /// <summary>Loops over every element of <paramref name="sizedBy"/>'s shape: <c>target[i(, j)] += scale · source[i(, j)]</c>.</summary>
+    private static Stmt AccumulateElementwise(string target, string source, Expr scale, IrType type, string i, string j, string sizedBy)
+    {
         if (type == IrType.DoubleArray)
         {
             var index = EquatableArray.Create<Expr>(new Variable(i));
-            return new For(i, Constant.Int(0), new ArrayLength(gradient, -1), false, new Block(EquatableArray.Create(
-                Accumulate(new ElementAccess(target, index), Mul(seed, new ElementAccess(gradient, index))))));
+            return new For(i, Constant.Int(0), new ArrayLength(sizedBy, -1), false, new Block(EquatableArray.Create(
+                Accumulate(new ElementAccess(target, index), Mul(scale, new ElementAccess(source, index))))));
         }
 
-        var j = TemporaryName();
         var indices = EquatableArray.Create<Expr>(new Variable(i), new Variable(j));
-        var inner = new For(j, Constant.Int(0), new ArrayLength(gradient, 1), false, new Block(EquatableArray.Create(
-            Accumulate(new ElementAccess(target, indices), Mul(seed, new ElementAccess(gradient, indices))))));
-        return new For(i, Constant.Int(0), new ArrayLength(gradient, 0), false, new Block(EquatableArray.Create<Stmt>(inner)));
+        var inner = new For(j, Constant.Int(0), new ArrayLength(sizedBy, 1), false, new Block(EquatableArray.Create(
+            Accumulate(new ElementAccess(target, indices), Mul(scale, new ElementAccess(source, indices))))));
+        return new For(i, Constant.Int(0), new ArrayLength(sizedBy, 0), false, new Block(EquatableArray.Create<Stmt>(inner)));
     }
 
     /// <summary>Variables and array elements: an adjoint is accumulated into them directly.</summary>

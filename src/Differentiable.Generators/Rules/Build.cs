@@ -106,6 +106,11 @@ internal static class Build
     /// <summary>A value that can be repeated in generated code without recomputation.</summary>
     public static bool IsLeaf(Expr e) => e is Constant or Variable or Opaque || (e is Unary { Operator: UnaryOperator.Negate } u && u.Operand is Constant or Variable);
 
+    /// <summary>A zero-filled array shaped like <paramref name="primal"/>: <c>new double[x.Length]</c> or <c>new double[W.GetLength(0), W.GetLength(1)]</c>.</summary>
+    public static Expr NewLike(string primal, IrType type) => type == IrType.DoubleMatrix
+        ? new NewArray(type, EquatableArray.Create<Expr>(new ArrayLength(primal, 0), new ArrayLength(primal, 1)))
+        : new NewArray(type, EquatableArray.Create<Expr>(new ArrayLength(primal, -1)));
+
     /// <summary><c>target += value</c>, folding <c>+= -v</c> to <c>-= v</c> when printed.</summary>
     public static Stmt Accumulate(Expr target, Expr value) => new Assign(target, Add(target, value));
 }
