@@ -73,12 +73,15 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(helpers, static (output, pair) =>
         {
             var emitted = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var helper in pair.Left.OrderBy(h => h.Key, StringComparer.Ordinal))
+            foreach (var candidate in pair.Left.OrderBy(h => h.Key, StringComparer.Ordinal))
             {
-                if (!emitted.Add(helper.Key) || pair.Right.Any(rule => rule.TargetKey == helper.Key))
+                if (!emitted.Add(candidate.Key) || pair.Right.Any(rule => rule.TargetKey == candidate.Key))
                 {
                     continue;
                 }
+
+                // One file per helper: vectorized only if every caller allows it (Vectorize = false keeps values exact).
+                var helper = candidate with { Vectorize = pair.Left.Where(h => h.Key == candidate.Key).All(h => h.Vectorize) };
 
                 var file = EmitSafely(new ParseResult(helper, EquatableArray<DiagnosticInfo>.Empty), pair.Right, output.CancellationToken);
                 if (file.Source is not null)

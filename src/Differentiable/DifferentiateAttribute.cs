@@ -34,4 +34,12 @@ public sealed class DifferentiateAttribute : Attribute
     /// Loops beyond it stay loops. Zero means the generator's default.
     /// </summary>
     public int MaxUnroll { get; set; }
+
+    /// <summary>
+    /// Whether the companions run recognized contractions (dot products, axpy updates over contiguous runs of arrays)
+    /// through SIMD kernels. True by default. Dot products are then summed in another order, so a companion's
+    /// <c>Value</c> may differ from the method's own result in the last bits; false keeps every loop as written, and the
+    /// value bit-identical.
+    /// </summary>
+    public bool Vectorize { get; set; } = true;
 }

@@ -76,6 +76,9 @@ internal sealed class CSharpPrinter
             case TapePush p:
                 writer.Line(p.Type.IsArray() ? $"{tapeName}.PushReference({Expression(p.Value)});" : $"{tapeName}.Push({Expression(p.Value)});");
                 break;
+            case Evaluate e:
+                writer.Line(Expression(e.Expression) + ";");
+                break;
             case Verbatim v:
                 foreach (var line in v.Code.Split('\n'))
                 {

@@ -151,7 +151,13 @@ internal static class CompanionEmitter
         writer.Line(GeneratedCode);
         var seed = isVjp ? new[] { $"{returnType} {gradient.SeedName}" } : System.Array.Empty<string>();
         writer.Line($"{model.Accessibility} static {returnType} {model.Name}{(isVjp ? "Vjp" : "Gradient")}({string.Join(", ", new[] { Parameters(model) }.Concat(seed).Concat(buffers).Where(s => s.Length > 0))})");
-        WriteBody(writer, gradient.Body, gradient.TapeName);
+        var types = NameTypes(model, active, gradient.Buffers);
+        if (isVjp)
+        {
+            types[gradient.SeedName] = model.ReturnType;
+        }
+
+        WriteBody(writer, model.Vectorize ? Vectorization.ContractionKernels.Rewrite(gradient.Body, types) : gradient.Body, gradient.TapeName);
     }
 
     private static void WriteGradientTuple(CodeWriter writer, MethodModel model, GradientCode gradient, List<ParameterModel> active)
@@ -205,7 +211,39 @@ internal static class CompanionEmitter
         writer.Line(GeneratedCode);
         var tangents = active.Select((p, i) => $"{p.TypeName} {tangent.Tangents[i]}");
         writer.Line($"{model.Accessibility} static ({ResultType(model)} Value, {ResultType(model)} Tangent) {model.Name}Jvp({string.Join(", ", new[] { Parameters(model) }.Concat(tangents).Where(s => s.Length > 0))})");
-        WriteBody(writer, tangent.Body, "tape");
+        var types = NameTypes(model, active, tangent.Tangents);
+        WriteBody(writer, model.Vectorize ? Vectorization.ContractionKernels.Rewrite(tangent.Body, types) : tangent.Body, "tape");
+    }
+
+    /// <summary>
+    /// The types of the names a companion body starts with: parameters, the method's locals, and one derivative name per
+    /// active parameter (a gradient buffer or a tangent) of the parameter's type.
+    /// </summary>
+    internal static Dictionary<string, IrType> NameTypes(MethodModel model, List<ParameterModel> active, Infrastructure.EquatableArray<string> derivatives)
+    {
+        var types = new Dictionary<string, IrType>(System.StringComparer.Ordinal);
+        foreach (var parameter in model.Parameters)
+        {
+            if (parameter.Type is { } type && !parameter.IsComposite)
+            {
+                types[parameter.Name] = type;
+            }
+        }
+
+        foreach (var local in model.Locals)
+        {
+            types[local.Name] = local.Type;
+        }
+
+        for (var i = 0; i < active.Count && i < derivatives.Count; i++)
+        {
+            if (active[i].Type is { } type && !active[i].IsComposite)
+            {
+                types[derivatives[i]] = type;
+            }
+        }
+
+        return types;
     }
 
     private static void WriteBody(CodeWriter writer, Block body, string tapeName)

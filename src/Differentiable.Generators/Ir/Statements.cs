@@ -42,5 +42,8 @@ internal sealed record Comment(string Text) : Stmt;
 /// <summary>Generated code only: save a value on the tape.</summary>
 internal sealed record TapePush(IrType Type, Expr Value) : Stmt;
 
+/// <summary>Generated code only: an expression evaluated for its effect (a kernel call).</summary>
+internal sealed record Evaluate(Expr Expression) : Stmt;
+
 /// <summary>Generated code only: an expression whose value is returned as-is (a raw tuple or call in C#).</summary>
 internal sealed record Verbatim(string Code) : Stmt;

@@ -318,8 +318,9 @@ internal sealed partial class MethodParser
 
     private bool AddHelper((MethodModel Model, List<MethodModel> Nested) helper)
     {
-        foreach (var model in helper.Nested.Prepend(helper.Model))
+        foreach (var untagged in helper.Nested.Prepend(helper.Model))
         {
+            var model = untagged with { Vectorize = vectorizeCompanions };
             if (!helpers.Contains(model))
             {
                 helpers.Add(model);

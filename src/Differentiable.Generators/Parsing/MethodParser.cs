@@ -41,6 +41,9 @@ internal sealed partial class MethodParser
     private readonly HashSet<string> helpersInProgress;
     private readonly List<MethodModel> helpers = new();
 
+    /// <summary>The attribute's Vectorize, passed on to the helpers this method calls.</summary>
+    private bool vectorizeCompanions = true;
+
     private MethodParser(SemanticModel semanticModel, IMethodSymbol method, MethodDeclarationSyntax syntax, CancellationToken cancellationToken, HashSet<string>? helpersInProgress = null)
     {
         isHelper = helpersInProgress is not null;
@@ -154,7 +157,8 @@ internal sealed partial class MethodParser
         }
 
         var attribute = attributes.Length > 0 ? attributes[0] : null;
-        var (withRespectTo, hessian, maxUnroll) = ReadAttribute(attribute);
+        var (withRespectTo, hessian, maxUnroll, vectorize) = ReadAttribute(attribute);
+        vectorizeCompanions = vectorize;
         var parameters = ReadParameters(withRespectTo, attribute);
         if (parameters.Any(p => p.IsActive && p.IsComposite) && (hessian || returnType?.IsArray() == true))
         {
@@ -208,7 +212,7 @@ internal sealed partial class MethodParser
             hessian,
             maxUnroll,
             zeroDerivativeSites.ToEquatableArray(),
-            OverloadSuffix()) { Key = Calls.CallSymbols.Key(method) };
+            OverloadSuffix()) { Key = Calls.CallSymbols.Key(method), Vectorize = vectorize };
         return new ParseResult(model, EquatableArray<DiagnosticInfo>.Empty, helpers.ToEquatableArray());
     }
 
@@ -251,14 +255,15 @@ internal sealed partial class MethodParser
         return result.ToEquatableArray();
     }
 
-    private (string[] WithRespectTo, bool Hessian, int MaxUnroll) ReadAttribute(AttributeData? attribute)
+    private (string[] WithRespectTo, bool Hessian, int MaxUnroll, bool Vectorize) ReadAttribute(AttributeData? attribute)
     {
         var withRespectTo = new List<string>();
         var hessian = false;
         var maxUnroll = 0;
+        var vectorize = true;
         if (attribute is null)
         {
-            return (Array.Empty<string>(), false, 0);
+            return (Array.Empty<string>(), false, 0, true);
         }
 
         foreach (var argument in attribute.ConstructorArguments)
@@ -283,9 +288,13 @@ internal sealed partial class MethodParser
             {
                 maxUnroll = m;
             }
+            else if (named.Key == "Vectorize" && named.Value.Value is bool v)
+            {
+                vectorize = v;
+            }
         }
 
-        return (withRespectTo.ToArray(), hessian, maxUnroll);
+        return (withRespectTo.ToArray(), hessian, maxUnroll, vectorize);
     }
 
     private EquatableArray<ParameterModel> ReadParameters(string[] withRespectTo, AttributeData? attribute)

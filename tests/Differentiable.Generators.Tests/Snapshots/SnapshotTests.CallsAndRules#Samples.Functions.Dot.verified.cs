@@ -27,20 +27,16 @@ namespace Samples
             double ds = 0.0;
             // Forward sweep: the original computation, saving what the reverse sweep needs.
             s = 0;
-            for (int i = 0; i < a.Length; i++)
-            {
-                s += a[i] * b[i];
-            }
+            // vectorized: the loop over i is a dot product (SIMD kernel; partial sums in another order)
+            s += global::Differentiable.Runtime.Kernels.Dot(a, 0, b, 0, a.Length);
             double value = s;
             // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
             // reverse of: return s;
             ds += 1.0;
-            for (int i = a.Length - 1; i >= 0; i--)
-            {
-                // reverse of: s += a[i] * b[i];
-                da[i] += ds * b[i];
-                db[i] += ds * a[i];
-            }
+            // vectorized: the loop over i is 2 axpy updates, run += α·x (SIMD kernel)
+            // reverse of: s += a[i] * b[i];
+            global::Differentiable.Runtime.Kernels.Axpy(ds, b, 0, da, 0, a.Length);
+            global::Differentiable.Runtime.Kernels.Axpy(ds, a, 0, db, 0, a.Length);
             // reverse of: double s = 0;
             ds = 0.0;
             return value;

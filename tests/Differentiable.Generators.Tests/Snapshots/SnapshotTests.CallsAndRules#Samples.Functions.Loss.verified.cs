@@ -35,21 +35,15 @@ namespace Samples
                 double[] t5 = new double[w.Length];
                 double[] t6 = new double[x.Length];
                 double t7 = global::Samples.Functions.DotGradient(w, x, t5, t6);
-                for (int t8 = 0; t8 < t5.Length; t8++)
-                {
-                    dw[t8] += t4 * t5[t8];
-                }
+                // vectorized: the loop over t8 is an axpy update, run += α·x (SIMD kernel)
+                global::Differentiable.Runtime.Kernels.Axpy(t4, t5, 0, dw, 0, t5.Length);
                 double[] t9 = new double[w.Length];
                 double[] t10 = new double[w.Length];
                 double t11 = global::Samples.Functions.DotGradient(w, w, t9, t10);
-                for (int t12 = 0; t12 < t9.Length; t12++)
-                {
-                    dw[t12] += 0.01 * t9[t12];
-                }
-                for (int t13 = 0; t13 < t10.Length; t13++)
-                {
-                    dw[t13] += 0.01 * t10[t13];
-                }
+                // vectorized: the loop over t12 is an axpy update, run += α·x (SIMD kernel)
+                global::Differentiable.Runtime.Kernels.Axpy(0.01, t9, 0, dw, 0, t9.Length);
+                // vectorized: the loop over t13 is an axpy update, run += α·x (SIMD kernel)
+                global::Differentiable.Runtime.Kernels.Axpy(0.01, t10, 0, dw, 0, t10.Length);
                 double t14 = default;
                 double t15 = global::Samples.Functions.OpaqueGradient(w[0], out t14);
                 dw[0] += t14;

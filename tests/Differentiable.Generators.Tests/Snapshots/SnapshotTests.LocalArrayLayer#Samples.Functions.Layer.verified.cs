@@ -37,10 +37,8 @@ namespace Samples
             {
                 tape.Push(a);
                 a = b[i];
-                for (int j = 0; j < x.Length; j++)
-                {
-                    a += W[i, j] * x[j];
-                }
+                // vectorized: the loop over j is a dot product (SIMD kernel; partial sums in another order)
+                a += global::Differentiable.Runtime.Kernels.Dot(W, i, 0, x, 0, x.Length);
                 h[i] = global::System.Math.Tanh(a);
             }
             loss = 0;
@@ -70,11 +68,9 @@ namespace Samples
                     double t1 = global::System.Math.Tanh(a);
                     da += t0 * (1.0 - t1 * t1);
                 }
-                for (int j = x.Length - 1; j >= 0; j--)
-                {
-                    // reverse of: a += W[i, j] * x[j];
-                    dW[i, j] += da * x[j];
-                }
+                // vectorized: the loop over j is an axpy update, run += α·x (SIMD kernel)
+                // reverse of: a += W[i, j] * x[j];
+                global::Differentiable.Runtime.Kernels.Axpy(da, x, 0, dW, i, 0, x.Length);
                 // reverse of: double a = b[i];
                 a = tape.PopDouble();
                 db[i] += da;
@@ -110,11 +106,9 @@ namespace Samples
             {
                 double da = db[i];
                 double a = b[i];
-                for (int j = 0; j < x.Length; j++)
-                {
-                    da += dW[i, j] * x[j];
-                    a += W[i, j] * x[j];
-                }
+                // vectorized: the loop over j is 2 dot products (SIMD kernel; partial sums in another order)
+                da += global::Differentiable.Runtime.Kernels.Dot(dW, i, 0, x, 0, x.Length);
+                a += global::Differentiable.Runtime.Kernels.Dot(W, i, 0, x, 0, x.Length);
                 // ∂/∂u tanh(u) = 1 − tanh²(u)
                 dh[i] = (1.0 - global::System.Math.Tanh(a) * global::System.Math.Tanh(a)) * da;
                 h[i] = global::System.Math.Tanh(a);

@@ -42,10 +42,8 @@ namespace Samples
             // reverse of: return y;
             for (int i2 = 0; i2 < y.GetLength(0); i2++)
             {
-                for (int j2 = 0; j2 < y.GetLength(1); j2++)
-                {
-                    dy[i2, j2] += seed[i2, j2];
-                }
+                // vectorized: the loop over j2 is an axpy update, run += α·x (SIMD kernel)
+                global::Differentiable.Runtime.Kernels.Axpy(1.0, seed, i2, 0, dy, i2, 0, y.GetLength(1));
             }
             for (int i = u.Length - 1; i >= 0; i--)
             {

@@ -45,10 +45,8 @@ namespace Samples
                 {
                     tape.Push(a);
                     a = 0;
-                    for (int j = 0; j < h; j++)
-                    {
-                        a += W[i, j] * s[j];
-                    }
+                    // vectorized: the loop over j is a dot product (SIMD kernel; partial sums in another order)
+                    a += global::Differentiable.Runtime.Kernels.Dot(W, i, 0, s, 0, h);
                     next[i] = global::System.Math.Tanh(a);
                 }
                 tape.PushReference(s);
@@ -57,20 +55,16 @@ namespace Samples
                 ds = dnext;
             }
             loss = 0;
-            for (int i_2 = 0; i_2 < h; i_2++)
-            {
-                loss += s[i_2] * s[i_2];
-            }
+            // vectorized: the loop over i_2 is a dot product (SIMD kernel; partial sums in another order)
+            loss += global::Differentiable.Runtime.Kernels.Dot(s, 0, s, 0, h);
             double value = loss;
             // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
             // reverse of: return loss;
             dloss += 1.0;
-            for (int i_2 = h - 1; i_2 >= 0; i_2--)
-            {
-                // reverse of: loss += s[i_2] * s[i_2];
-                ds[i_2] += dloss * s[i_2];
-                ds[i_2] += dloss * s[i_2];
-            }
+            // vectorized: the loop over i_2 is 2 axpy updates, run += α·x (SIMD kernel)
+            // reverse of: loss += s[i_2] * s[i_2];
+            global::Differentiable.Runtime.Kernels.Axpy(dloss, s, 0, ds, 0, h);
+            global::Differentiable.Runtime.Kernels.Axpy(dloss, s, 0, ds, 0, h);
             // reverse of: double loss = 0;
             dloss = 0.0;
             for (int t = steps - 1; t >= 0; t--)
@@ -88,12 +82,10 @@ namespace Samples
                         double t1 = global::System.Math.Tanh(a);
                         da += t0 * (1.0 - t1 * t1);
                     }
-                    for (int j = h - 1; j >= 0; j--)
-                    {
-                        // reverse of: a += W[i, j] * s[j];
-                        dW[i, j] += da * s[j];
-                        ds[j] += da * W[i, j];
-                    }
+                    // vectorized: the loop over j is 2 axpy updates, run += α·x (SIMD kernel)
+                    // reverse of: a += W[i, j] * s[j];
+                    global::Differentiable.Runtime.Kernels.Axpy(da, s, 0, dW, i, 0, h);
+                    global::Differentiable.Runtime.Kernels.Axpy(da, W, i, 0, ds, 0, h);
                     // reverse of: double a = 0;
                     a = tape.PopDouble();
                     da = 0.0;

@@ -24,20 +24,16 @@ namespace Samples
             double dsum = 0.0;
             // Forward sweep: the original computation, saving what the reverse sweep needs.
             sum = 0;
-            for (int i = 0; i < x.Length; i++)
-            {
-                sum += x[i] * x[i];
-            }
+            // vectorized: the loop over i is a dot product (SIMD kernel; partial sums in another order)
+            sum += global::Differentiable.Runtime.Kernels.Dot(x, 0, x, 0, x.Length);
             double value = sum;
             // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
             // reverse of: return sum;
             dsum += 1.0;
-            for (int i = x.Length - 1; i >= 0; i--)
-            {
-                // reverse of: sum += x[i] * x[i];
-                dx[i] += dsum * x[i];
-                dx[i] += dsum * x[i];
-            }
+            // vectorized: the loop over i is 2 axpy updates, run += α·x (SIMD kernel)
+            // reverse of: sum += x[i] * x[i];
+            global::Differentiable.Runtime.Kernels.Axpy(dsum, x, 0, dx, 0, x.Length);
+            global::Differentiable.Runtime.Kernels.Axpy(dsum, x, 0, dx, 0, x.Length);
             // reverse of: double sum = 0;
             dsum = 0.0;
             return value;

@@ -39,20 +39,16 @@ namespace Samples
             {
                 tape.Push(a);
                 a = b[i];
-                for (int j = 0; j < x.Length; j++)
-                {
-                    a += W[i, j] * x[j];
-                }
+                // vectorized: the loop over j is a dot product (SIMD kernel; partial sums in another order)
+                a += global::Differentiable.Runtime.Kernels.Dot(W, i, 0, x, 0, x.Length);
                 y[i] = global::System.Math.Tanh(a);
             }
             double[] value = y;
             if (seed is null || seed.Length != value.Length) throw new global::System.ArgumentException("The seed must have the length of the result.", nameof(seed));
             // Reverse sweep: start from the seed ∂L/∂result and propagate it back through every statement.
             // reverse of: return y;
-            for (int i2 = 0; i2 < y.Length; i2++)
-            {
-                dy[i2] += seed[i2];
-            }
+            // vectorized: the loop over i2 is an axpy update, run += α·x (SIMD kernel)
+            global::Differentiable.Runtime.Kernels.Axpy(1.0, seed, 0, dy, 0, y.Length);
             for (int i = b.Length - 1; i >= 0; i--)
             {
                 // reverse of: y[i] = global::System.Math.Tanh(a);
@@ -63,12 +59,10 @@ namespace Samples
                     double t1 = global::System.Math.Tanh(a);
                     da += t0 * (1.0 - t1 * t1);
                 }
-                for (int j = x.Length - 1; j >= 0; j--)
-                {
-                    // reverse of: a += W[i, j] * x[j];
-                    dW[i, j] += da * x[j];
-                    dx[j] += da * W[i, j];
-                }
+                // vectorized: the loop over j is 2 axpy updates, run += α·x (SIMD kernel)
+                // reverse of: a += W[i, j] * x[j];
+                global::Differentiable.Runtime.Kernels.Axpy(da, x, 0, dW, i, 0, x.Length);
+                global::Differentiable.Runtime.Kernels.Axpy(da, W, i, 0, dx, 0, x.Length);
                 // reverse of: double a = b[i];
                 a = tape.PopDouble();
                 db[i] += da;

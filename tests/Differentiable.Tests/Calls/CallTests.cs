@@ -63,7 +63,7 @@ public sealed class CallTests
             }
 
             var (value, dw) = Chained.LossGradient(w, x);
-            Assert.Equal(Chained.Loss(w, x), value);
+            Assert.True(Values.Agree(Chained.Loss(w, x), value), "value");
             for (int k = 0; k < 4; k++)
             {
                 var plus = (double[])w.Clone();

@@ -37,7 +37,7 @@ public class ControlFlowTests
     /// <summary>JVP value equals f, and its tangent is Σ gradient·direction.</summary>
     private static void AssertJvp(string function, double value, double expectedValue, double tangent, params (object Gradient, object Direction)[] pairs)
     {
-        if (!value.Equals(expectedValue))
+        if (!Values.Agree(expectedValue, value))
         {
             throw new XunitException($"{function}Jvp: value {value:R}, the function returns {expectedValue:R}.");
         }

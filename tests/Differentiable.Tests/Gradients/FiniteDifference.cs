@@ -76,7 +76,7 @@ internal static class FiniteDifference
     }
 
     /// <summary>
-    /// Asserts that <paramref name="value"/> is exactly f(args) and that every element of every gradient component agrees
+    /// Asserts that <paramref name="value"/> is f(args) (up to summation order, see <see cref="Values"/>) and that every element of every gradient component agrees
     /// with a central difference. <paramref name="gradient"/> lines up with <paramref name="args"/>; null marks a
     /// parameter that is not differentiated (an int, or one left out of <c>withRespectTo</c>).
     /// </summary>
@@ -88,7 +88,7 @@ internal static class FiniteDifference
         }
 
         double expected = f(args);
-        if (!(expected.Equals(value)))
+        if (!Values.Agree(expected, value))
         {
             throw new XunitException($"{function}: gradient companion returned value {Format(value)}, the function returns {Format(expected)}.");
         }

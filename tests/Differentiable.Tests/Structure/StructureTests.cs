@@ -180,7 +180,7 @@ public class StructureTests
         Assert.Equal(expected.Length, vec.Length);
         for (int r = 0; r < vec.Length; r++)
         {
-            if (!expected[r].Equals(vec[r]))
+            if (!Values.Agree(expected[r], vec[r]))
             {
                 throw new XunitException($"{what}: value element {r} is {vec[r]:R}, the function returns {expected[r]:R}.");
             }
@@ -600,7 +600,7 @@ public class StructureTests
         double[] x = JacobianTestKit.RandomVector(random, m);
 
         var (value, dW, dx) = StructureFunctions.MatVecJacobian(W, x);
-        Assert.Equal(StructureFunctions.MatVec(W, x), value);
+        AssertSameValue("MatVec", StructureFunctions.MatVec(W, x), value);
 
         // ∂y/∂vec(W) = xᵀ ⊗ Iₙ: J[i, p + q·n] = δ(i, p)·x[q], every entry exactly.
         Assert.Equal(JacobianStructure.Kronecker, dW.Structure);
@@ -661,7 +661,7 @@ public class StructureTests
             var dW = Garbage(W);
             var dx = Garbage(x);
             double[] value = StructureFunctions.MatVecVjp(W, x, seed, dW, dx);
-            Assert.Equal(StructureFunctions.MatVec(W, x), value);
+            AssertSameValue("MatVec", StructureFunctions.MatVec(W, x), value);
 
             var expectedW = new double[n, m];
             var expectedX = new double[m];
@@ -691,7 +691,7 @@ public class StructureTests
         {
             int n = W.GetLength(0), m = W.GetLength(1);
             var (value, tangent) = StructureFunctions.MatVecJvp(W, x, tW, tx);
-            Assert.Equal(StructureFunctions.MatVec(W, x), value);
+            AssertSameValue("MatVec", StructureFunctions.MatVec(W, x), value);
             var expected = new double[n];
             for (int i = 0; i < n; i++)
             {

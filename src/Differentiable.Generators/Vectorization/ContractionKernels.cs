@@ -1,0 +1,454 @@
+using System.Collections.Generic;
+using System.Linq;
+using Differentiable.Generators.Infrastructure;
+using Differentiable.Generators.Ir;
+
+namespace Differentiable.Generators.Vectorization;
+
+/// <summary>
+/// The last pass before printing: innermost loops that are contractions over a contiguous run of arrays become calls to
+/// the SIMD kernels of <c>Differentiable.Runtime.Kernels</c>.
+/// <list type="bullet">
+/// <item>a dot product, <c>s += a[j]·b[j]</c> (or <c>a[r, j]</c>, a row run), with one or more such sums per loop;</item>
+/// <item>axpy updates, <c>y[j] += α·x[j]</c> with α invariant in the loop, any number per loop (reverse sweeps write
+/// <c>dW[i, j] += t·x[j]</c> and <c>dx[j] += t·W[i, j]</c> side by side).</item>
+/// </list>
+/// Every array index of such a loop is the loop variable itself (or a row fixed in the loop, then the loop variable), so
+/// each statement touches element j only: splitting the loop into one kernel per statement, and running each kernel in
+/// any order, computes what the loop did. Axpy results are bit-identical; dot products are summed in another order.
+/// Anything else (a read of what the loop writes, a call, a tape operation, a non-contiguous index) keeps its loop.
+/// </summary>
+internal static class ContractionKernels
+{
+    private const string Kernels = "global::Differentiable.Runtime.Kernels";
+
+    /// <summary>Rewrites every contraction loop of a companion body.</summary>
+    /// <param name="types">The type of every parameter and local the body uses; names missing from it are never rewritten.</param>
+    public static Block Rewrite(Block body, IReadOnlyDictionary<string, IrType> types)
+    {
+        var known = new Dictionary<string, IrType>(types.Count);
+        foreach (var pair in types)
+        {
+            known[pair.Key] = pair.Value;
+        }
+
+        // Alias classes: names joined when one array reference is bound to another. Parameters, and anything bound
+        // from a call, the tape or a conditional, or handed to a call, share one class: the caller may alias them.
+        // Declarations first: the walk is not in program order, and a binding must see both names as locals.
+        var aliases = new AliasClasses();
+        foreach (var statement in IrWalker.Statements(body))
+        {
+            switch (statement)
+            {
+                case Declare d:
+                    if (!known.ContainsKey(d.Name))
+                    {
+                        known[d.Name] = d.Type;
+                    }
+
+                    aliases.Declare(d.Name);
+                    break;
+                case For f:
+                    known[f.Variable] = IrType.Int32;
+                    break;
+            }
+        }
+
+        foreach (var statement in IrWalker.Statements(body))
+        {
+            switch (statement)
+            {
+                case Declare d:
+                    aliases.Bind(d.Name, d.Initializer);
+                    break;
+                case Assign { Target: Variable v } a:
+                    aliases.Bind(v.Name, a.Value);
+                    break;
+            }
+
+            foreach (var expression in Expressions(statement))
+            {
+                foreach (var node in IrWalker.Nodes(expression))
+                {
+                    var arguments = node switch { UserCall u => u.Arguments, Invoke i => i.Arguments, _ => default };
+                    foreach (var argument in arguments)
+                    {
+                        if (argument is Variable passed)
+                        {
+                            aliases.Escape(passed.Name);
+                        }
+                    }
+                }
+            }
+        }
+
+        var scope = new Scope(known, aliases);
+        return (Block)RewriteStatement(body, scope, 0);
+    }
+
+    /// <summary>The expressions a statement evaluates itself (not those of nested statements).</summary>
+    private static IEnumerable<Expr> Expressions(Stmt statement) => statement switch
+    {
+        Declare { Initializer: { } initializer } => new[] { initializer },
+        Assign a => new[] { a.Target, a.Value },
+        For f => new[] { f.Lower, f.Upper },
+        If i => new[] { i.Condition },
+        While w => new[] { w.Condition },
+        Return r => new[] { r.Value },
+        TapePush p => new[] { p.Value },
+        Evaluate e => new[] { e.Expression },
+        _ => System.Array.Empty<Expr>(),
+    };
+
+    /// <summary>Union-find over array names: which names may reach the same array.</summary>
+    private sealed class AliasClasses
+    {
+        /// <summary>The class of everything from outside the body: parameters, call results, tape pops.</summary>
+        private const string Outside = "\u0000outside";
+        private readonly Dictionary<string, string> parent = new(System.StringComparer.Ordinal);
+        private readonly HashSet<string> local = new(System.StringComparer.Ordinal);
+
+        public void Declare(string name) => local.Add(name);
+
+        public void Bind(string name, Expr? value)
+        {
+            switch (value)
+            {
+                case null or NewArray:
+                    break;
+                case Variable other:
+                    Union(name, other.Name);
+                    break;
+                default:
+                    Union(name, Outside);
+                    break;
+            }
+        }
+
+        public void Escape(string name) => Union(name, Outside);
+
+        public bool Same(string a, string b) => Find(a) == Find(b);
+
+        private string Find(string name)
+        {
+            // A name never declared in the body is a parameter (a gradient buffer, a seed, a tangent): from outside.
+            if (!local.Contains(name) && name != Outside)
+            {
+                return Find(Outside);
+            }
+
+            while (parent.TryGetValue(name, out var up) && up != name)
+            {
+                name = up;
+            }
+
+            return name;
+        }
+
+        private void Union(string a, string b)
+        {
+            var ra = Find(a);
+            var rb = Find(b);
+            if (ra != rb)
+            {
+                parent[ra] = rb;
+            }
+        }
+    }
+
+    /// <summary>What the pass knows about the names of one body.</summary>
+    private sealed class Scope
+    {
+        private readonly AliasClasses aliases;
+
+        public Scope(IReadOnlyDictionary<string, IrType> types, AliasClasses aliases)
+        {
+            Types = types;
+            this.aliases = aliases;
+        }
+
+        public IReadOnlyDictionary<string, IrType> Types { get; }
+
+        /// <summary>Whether two names may reach the same storage: the same name, or two arrays of one type in one alias class.</summary>
+        public bool MayAlias(string a, string b) =>
+            a == b || (Types.TryGetValue(a, out var ta) && Types.TryGetValue(b, out var tb) && ta == tb && ta.IsArray() && aliases.Same(a, b));
+    }
+
+    private static Stmt RewriteStatement(Stmt statement, Scope types, int depth)
+    {
+        StackGuard.Enter(depth);
+        switch (statement)
+        {
+            case Block b:
+                // A loop replaced by kernel calls alone splices into its block; one with hoisted locals keeps its scope.
+                var statements = new List<Stmt>();
+                foreach (var child in b.Statements)
+                {
+                    var rewritten = RewriteStatement(child, types, depth + 1);
+                    if (child is For && rewritten is Block spliced)
+                    {
+                        statements.AddRange(spliced.Statements);
+                    }
+                    else
+                    {
+                        statements.Add(rewritten);
+                    }
+                }
+
+                return new Block(statements.ToEquatableArray());
+            case If i:
+                return new If(i.Condition, (Block)RewriteStatement(i.Then, types, depth + 1), i.Else is null ? null : (Block)RewriteStatement(i.Else, types, depth + 1));
+            case While w:
+                return w with { Body = (Block)RewriteStatement(w.Body, types, depth + 1) };
+            case For f:
+                var body = (Block)RewriteStatement(f.Body, types, depth + 1);
+                var loop = f with { Body = body };
+                return TryKernels(loop, types) ?? loop;
+            default:
+                return statement;
+        }
+    }
+
+    /// <summary>The kernel calls that replace a contraction loop, or null when the loop is not one.</summary>
+    private static Stmt? TryKernels(For loop, Scope types)
+    {
+        var statements = new List<Stmt>();
+        if (!Flatten(loop.Body, statements))
+        {
+            return null;
+        }
+
+        var j = loop.Variable;
+        var declarations = statements.OfType<Declare>().ToList();
+        var updates = statements.OfType<Assign>().ToList();
+        if (updates.Count == 0 || statements.Any(s => s is not (Declare or Assign or Comment)))
+        {
+            return null;
+        }
+
+        // What the loop writes: arrays stored into, scalars summed into, locals it declares.
+        var written = new HashSet<string>();
+        foreach (var update in updates)
+        {
+            written.Add(update.Target switch { ElementAccess e => e.Array, Variable v => v.Name, _ => string.Empty });
+        }
+
+        var declared = new HashSet<string>();
+        foreach (var declaration in declarations)
+        {
+            if (!declared.Add(declaration.Name) || written.Contains(declaration.Name) || declaration.Initializer is null || !IsInvariant(declaration.Initializer, j, written, declared, types))
+            {
+                return null;
+            }
+        }
+
+        if (!IsInvariant(loop.Lower, j, written, declared, types) || !IsInvariant(loop.Upper, j, written, declared, types))
+        {
+            return null;
+        }
+
+        var kernels = new List<Stmt>();
+        var dots = 0;
+        foreach (var update in updates)
+        {
+            var kernel = Axpy(update, loop, written, declared, types) ?? Dot(update, loop, written, declared, types);
+            if (kernel is null)
+            {
+                return null;
+            }
+
+            dots += kernel is Assign ? 1 : 0;
+            kernels.Add(kernel);
+        }
+
+        // A sum reads its operands: it may share its loop only with other sums, which write no array.
+        if (dots > 0 && dots != kernels.Count)
+        {
+            return null;
+        }
+
+        var replacement = new List<Stmt>
+        {
+            new Comment(dots > 0
+                ? $"vectorized: the loop over {j} is {(dots == 1 ? "a dot product" : dots + " dot products")} (SIMD kernel; partial sums in another order)"
+                : $"vectorized: the loop over {j} is {(kernels.Count == 1 ? "an axpy update" : kernels.Count + " axpy updates")}, run += α·x (SIMD kernel)"),
+        };
+        replacement.AddRange(statements.OfType<Comment>());
+        replacement.AddRange(declarations);
+        replacement.AddRange(kernels);
+        var block = new Block(replacement.ToEquatableArray());
+
+        // Hoisted initializers run only if the loop would have run: they may index out of range otherwise.
+        return declarations.Count == 0
+            ? block
+            : new If(new Binary(BinaryOperator.Greater, loop.Upper, loop.Lower), block, null);
+    }
+
+    /// <summary>The loop body as one list, when its nested blocks hold only straight-line statements with distinct locals.</summary>
+    private static bool Flatten(Block block, List<Stmt> into)
+    {
+        foreach (var statement in block.Statements)
+        {
+            if (statement is Block nested)
+            {
+                if (!Flatten(nested, into))
+                {
+                    return false;
+                }
+            }
+            else if (statement is For or While or If)
+            {
+                return false;
+            }
+            else
+            {
+                into.Add(statement);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary><c>y[j] += α·x[j]</c>, <c>y[j] -= α·x[j]</c>, <c>y[j] += x[j]</c>: an axpy kernel call.</summary>
+    private static Stmt? Axpy(Assign update, For loop, HashSet<string> written, HashSet<string> declared, Scope types)
+    {
+        if (update.Target is not ElementAccess target
+            || update.Value is not Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract } sum
+            || sum.Left != target
+            || Operand(target, loop, written, declared, types) is not { } y)
+        {
+            return null;
+        }
+
+        Expr alpha;
+        IReadOnlyList<Expr> x;
+        if (Operand(sum.Right, loop, written, declared, types) is { } whole)
+        {
+            alpha = Constant.One;
+            x = whole;
+        }
+        else if (sum.Right is Binary { Operator: BinaryOperator.Multiply } product
+            && Operand(product.Right, loop, written, declared, types) is { } right
+            && IsInvariant(product.Left, loop.Variable, written, declared, types))
+        {
+            alpha = product.Left;
+            x = right;
+        }
+        else if (sum.Right is Binary { Operator: BinaryOperator.Multiply } product2
+            && Operand(product2.Left, loop, written, declared, types) is { } left
+            && IsInvariant(product2.Right, loop.Variable, written, declared, types))
+        {
+            alpha = product2.Right;
+            x = left;
+        }
+        else
+        {
+            return null;
+        }
+
+        // The scalar must be a double (or promote to one exactly): the kernel multiplies in double.
+        if (sum.Operator == BinaryOperator.Subtract)
+        {
+            alpha = new Unary(UnaryOperator.Negate, alpha);
+        }
+
+        var arguments = new List<Expr> { alpha };
+        arguments.AddRange(x);
+        arguments.AddRange(y);
+        arguments.Add(Length(loop));
+        return new Evaluate(new Invoke(Kernels + ".Axpy", arguments.ToEquatableArray()));
+    }
+
+    /// <summary><c>s += a[j]·b[j]</c> (or <c>-=</c>): the sum plus a dot kernel call.</summary>
+    private static Stmt? Dot(Assign update, For loop, HashSet<string> written, HashSet<string> declared, Scope types)
+    {
+        if (update.Value is not Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract } sum
+            || sum.Left != update.Target
+            || sum.Right is not Binary { Operator: BinaryOperator.Multiply } product)
+        {
+            return null;
+        }
+
+        // The accumulator: a double local, or an element at a place the loop does not move along; the operands must
+        // not reach the accumulator's array under any name.
+        var accumulator = update.Target switch
+        {
+            Variable v => types.Types.TryGetValue(v.Name, out var type) && type == IrType.Double,
+            ElementAccess e => e.Indices.All(index => IsInvariant(index, loop.Variable, written, declared, types)),
+            _ => false,
+        };
+        if (!accumulator
+            || Operand(product.Left, loop, written, declared, types) is not { } a
+            || Operand(product.Right, loop, written, declared, types) is not { } b
+            || written.Any(w => types.MayAlias(w, ((Variable)a[0]).Name) || types.MayAlias(w, ((Variable)b[0]).Name)))
+        {
+            return null;
+        }
+
+        // Matrix operands first: the kernels take (matrix, vector) and (matrix, matrix). The product is commutative.
+        var (first, second) = a.Count == 2 && b.Count == 3 ? (b, a) : (a, b);
+        var arguments = new List<Expr>();
+        arguments.AddRange(first);
+        arguments.AddRange(second);
+        arguments.Add(Length(loop));
+        var dot = new Invoke(Kernels + ".Dot", arguments.ToEquatableArray());
+        return new Assign(update.Target, new Binary(sum.Operator, update.Target, dot));
+    }
+
+    /// <summary>
+    /// A run of an array along the loop: <c>a[j]</c> gives (a, lower); <c>a[r, j]</c> with r fixed in the loop gives
+    /// (a, r, lower). Null for anything else.
+    /// </summary>
+    private static IReadOnlyList<Expr>? Operand(Expr expression, For loop, HashSet<string> written, HashSet<string> declared, Scope types)
+    {
+        if (expression is not ElementAccess access || !types.Types.TryGetValue(access.Array, out var type))
+        {
+            return null;
+        }
+
+        var along = new Variable(loop.Variable);
+        if (type == IrType.DoubleArray && access.Indices.Count == 1 && access.Indices[0] == along)
+        {
+            return new Expr[] { new Variable(access.Array), loop.Lower };
+        }
+
+        if (type == IrType.DoubleMatrix && access.Indices.Count == 2 && access.Indices[1] == along
+            && IsInvariant(access.Indices[0], loop.Variable, written, declared, types))
+        {
+            return new Expr[] { new Variable(access.Array), access.Indices[0], loop.Lower };
+        }
+
+        return null;
+    }
+
+    private static Expr Length(For loop) => loop.Lower is Constant { Value: 0.0 }
+        ? loop.Upper
+        : new Binary(BinaryOperator.Subtract, loop.Upper, loop.Lower);
+
+    /// <summary>
+    /// Whether an expression has one value for the whole loop and can be evaluated once, early: it does not mention the
+    /// loop variable or anything the loop writes (under any name), and it is pure (no user calls, no tape, no allocation).
+    /// </summary>
+    private static bool IsInvariant(Expr expression, string j, HashSet<string> written, HashSet<string> declared, Scope types)
+    {
+        foreach (var node in IrWalker.Nodes(expression))
+        {
+            switch (node)
+            {
+                case Variable v when v.Name == j || written.Contains(v.Name):
+                    return false;
+                case Variable v when !declared.Contains(v.Name) && !types.Types.ContainsKey(v.Name):
+                    return false;
+                case ElementAccess e when written.Any(w => types.MayAlias(w, e.Array)):
+                    return false;
+                case ArrayLength:
+                case Constant or Variable or ElementAccess or Unary or Binary or Call or Convert or Conditional:
+                    break;
+                default:
+                    return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,259 @@
+using System;
+using System.ComponentModel;
+#if NET8_0_OR_GREATER
+using System.Numerics;
+using System.Runtime.InteropServices;
+#endif
+
+namespace Differentiable.Runtime;
+
+/// <summary>
+/// Contraction kernels that generated companions call where the generator recognizes a loop as a dot product or an
+/// axpy (<c>y += α·x</c>) over a contiguous run of an array: a whole vector, or part of one row of a matrix. On .NET 8 and
+/// later they run in SIMD registers (<see cref="System.Numerics.Vector{T}"/>) with one bounds check per call; on
+/// netstandard2.0 they are the plain loops the generator replaced.
+/// </summary>
+/// <remarks>
+/// An operand is an array and the place its run starts: <c>(double[] a, int start)</c>, or
+/// <c>(double[,] a, int row, int start)</c> for <c>a[row, start … start + length − 1]</c>. A run that leaves its array
+/// throws <see cref="IndexOutOfRangeException"/>, as the loop would have; a length of zero or less does nothing.
+/// <para>
+/// <c>Axpy</c> computes each element exactly as the loop did (one multiply, one add, no fused multiply-add), so its results
+/// are bit-identical. <c>Dot</c> adds its products in a different order (several partial sums), so it may differ from the
+/// sequential sum in the last bits, as any vectorized or blocked dot product does.
+/// </para>
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public static class Kernels
+{
+    /// <summary>Σₖ a[aStart + k]·b[bStart + k] for k in [0, length).</summary>
+    public static double Dot(double[] a, int aStart, double[] b, int bStart, int length)
+    {
+        if (length <= 0)
+        {
+            return 0.0;
+        }
+
+        CheckRun(a, aStart, length);
+        CheckRun(b, bStart, length);
+#if NET8_0_OR_GREATER
+        return Dot(new ReadOnlySpan<double>(a, aStart, length), new ReadOnlySpan<double>(b, bStart, length));
+#else
+        var sum = 0.0;
+        for (var k = 0; k < length; k++)
+        {
+            sum += a[aStart + k] * b[bStart + k];
+        }
+
+        return sum;
+#endif
+    }
+
+    /// <summary>Σₖ a[aRow, aStart + k]·b[bStart + k] for k in [0, length).</summary>
+    public static double Dot(double[,] a, int aRow, int aStart, double[] b, int bStart, int length)
+    {
+        if (length <= 0)
+        {
+            return 0.0;
+        }
+
+        CheckRun(a, aRow, aStart, length);
+        CheckRun(b, bStart, length);
+#if NET8_0_OR_GREATER
+        return Dot(Row(a, aRow, aStart, length), new ReadOnlySpan<double>(b, bStart, length));
+#else
+        var sum = 0.0;
+        for (var k = 0; k < length; k++)
+        {
+            sum += a[aRow, aStart + k] * b[bStart + k];
+        }
+
+        return sum;
+#endif
+    }
+
+    /// <summary>Σₖ a[aRow, aStart + k]·b[bRow, bStart + k] for k in [0, length).</summary>
+    public static double Dot(double[,] a, int aRow, int aStart, double[,] b, int bRow, int bStart, int length)
+    {
+        if (length <= 0)
+        {
+            return 0.0;
+        }
+
+        CheckRun(a, aRow, aStart, length);
+        CheckRun(b, bRow, bStart, length);
+#if NET8_0_OR_GREATER
+        return Dot(Row(a, aRow, aStart, length), Row(b, bRow, bStart, length));
+#else
+        var sum = 0.0;
+        for (var k = 0; k < length; k++)
+        {
+            sum += a[aRow, aStart + k] * b[bRow, bStart + k];
+        }
+
+        return sum;
+#endif
+    }
+
+    /// <summary>y[yStart + k] += alpha·x[xStart + k] for k in [0, length).</summary>
+    public static void Axpy(double alpha, double[] x, int xStart, double[] y, int yStart, int length)
+    {
+        if (length <= 0)
+        {
+            return;
+        }
+
+        CheckRun(x, xStart, length);
+        CheckRun(y, yStart, length);
+#if NET8_0_OR_GREATER
+        Axpy(alpha, new ReadOnlySpan<double>(x, xStart, length), new Span<double>(y, yStart, length));
+#else
+        for (var k = 0; k < length; k++)
+        {
+            y[yStart + k] += alpha * x[xStart + k];
+        }
+#endif
+    }
+
+    /// <summary>y[yStart + k] += alpha·x[xRow, xStart + k] for k in [0, length).</summary>
+    public static void Axpy(double alpha, double[,] x, int xRow, int xStart, double[] y, int yStart, int length)
+    {
+        if (length <= 0)
+        {
+            return;
+        }
+
+        CheckRun(x, xRow, xStart, length);
+        CheckRun(y, yStart, length);
+#if NET8_0_OR_GREATER
+        Axpy(alpha, Row(x, xRow, xStart, length), new Span<double>(y, yStart, length));
+#else
+        for (var k = 0; k < length; k++)
+        {
+            y[yStart + k] += alpha * x[xRow, xStart + k];
+        }
+#endif
+    }
+
+    /// <summary>y[yRow, yStart + k] += alpha·x[xStart + k] for k in [0, length).</summary>
+    public static void Axpy(double alpha, double[] x, int xStart, double[,] y, int yRow, int yStart, int length)
+    {
+        if (length <= 0)
+        {
+            return;
+        }
+
+        CheckRun(x, xStart, length);
+        CheckRun(y, yRow, yStart, length);
+#if NET8_0_OR_GREATER
+        Axpy(alpha, new ReadOnlySpan<double>(x, xStart, length), Row(y, yRow, yStart, length));
+#else
+        for (var k = 0; k < length; k++)
+        {
+            y[yRow, yStart + k] += alpha * x[xStart + k];
+        }
+#endif
+    }
+
+    /// <summary>y[yRow, yStart + k] += alpha·x[xRow, xStart + k] for k in [0, length).</summary>
+    public static void Axpy(double alpha, double[,] x, int xRow, int xStart, double[,] y, int yRow, int yStart, int length)
+    {
+        if (length <= 0)
+        {
+            return;
+        }
+
+        CheckRun(x, xRow, xStart, length);
+        CheckRun(y, yRow, yStart, length);
+#if NET8_0_OR_GREATER
+        Axpy(alpha, Row(x, xRow, xStart, length), Row(y, yRow, yStart, length));
+#else
+        for (var k = 0; k < length; k++)
+        {
+            y[yRow, yStart + k] += alpha * x[xRow, xStart + k];
+        }
+#endif
+    }
+
+    private static void CheckRun(double[] array, int start, int length)
+    {
+        // Unsigned comparisons also reject negative starts; long arithmetic cannot overflow.
+        if (array is null)
+        {
+            throw new NullReferenceException();
+        }
+
+        if ((uint)start >= (uint)array.Length || (long)start + length > array.Length)
+        {
+            throw new IndexOutOfRangeException();
+        }
+    }
+
+    private static void CheckRun(double[,] array, int row, int start, int length)
+    {
+        if (array is null)
+        {
+            throw new NullReferenceException();
+        }
+
+        var columns = array.GetLength(1);
+        if ((uint)row >= (uint)array.GetLength(0) || (uint)start >= (uint)columns || (long)start + length > columns)
+        {
+            throw new IndexOutOfRangeException();
+        }
+    }
+
+#if NET8_0_OR_GREATER
+    // A row of a matrix is contiguous (C# rectangular arrays are row-major); CheckRun has kept the run inside it.
+    private static Span<double> Row(double[,] array, int row, int start, int length) =>
+        MemoryMarshal.CreateSpan(ref array[row, start], length);
+
+    private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        var va = MemoryMarshal.Cast<double, Vector<double>>(a);
+        var vb = MemoryMarshal.Cast<double, Vector<double>>(b);
+        var s0 = Vector<double>.Zero;
+        var s1 = Vector<double>.Zero;
+        var s2 = Vector<double>.Zero;
+        var s3 = Vector<double>.Zero;
+        var k = 0;
+        // Four independent partial sums hide the latency of the adds.
+        for (; k + 3 < va.Length; k += 4)
+        {
+            s0 += va[k] * vb[k];
+            s1 += va[k + 1] * vb[k + 1];
+            s2 += va[k + 2] * vb[k + 2];
+            s3 += va[k + 3] * vb[k + 3];
+        }
+
+        for (; k < va.Length; k++)
+        {
+            s0 += va[k] * vb[k];
+        }
+
+        var sum = Vector.Dot((s0 + s1) + (s2 + s3), Vector<double>.One);
+        for (var e = va.Length * Vector<double>.Count; e < a.Length; e++)
+        {
+            sum += a[e] * b[e];
+        }
+
+        return sum;
+    }
+
+    private static void Axpy(double alpha, ReadOnlySpan<double> x, Span<double> y)
+    {
+        var vx = MemoryMarshal.Cast<double, Vector<double>>(x);
+        var vy = MemoryMarshal.Cast<double, Vector<double>>(y);
+        var va = new Vector<double>(alpha);
+        for (var k = 0; k < vx.Length; k++)
+        {
+            vy[k] += va * vx[k];
+        }
+
+        for (var e = vx.Length * Vector<double>.Count; e < x.Length; e++)
+        {
+            y[e] += alpha * x[e];
+        }
+    }
+#endif
+}

@@ -1,0 +1,330 @@
+using System;
+using CsCheck;
+using Differentiable.Runtime;
+using Differentiable.Tests.Gradients;
+using Xunit;
+using Xunit.Sdk;
+using static Differentiable.Tests.Gradients.FiniteDifference;
+
+namespace Differentiable.Tests.Vectorization;
+
+/// <summary>
+/// The SIMD kernels against the loops they replace, and the companions that call them against finite differences,
+/// closed forms and (with <c>Vectorize = false</c>) the method's own result bit for bit.
+/// </summary>
+public class VectorizationTests
+{
+    private const long Iterations = 100;
+
+    private static Gen<double[]> Vector(int length) => Gen.Double[-2.0, 2.0].Array[length];
+
+    private static Gen<double[,]> Matrix(int rows, int columns) =>
+        Gen.Double[-2.0, 2.0].Array[rows * columns].Select(flat =>
+        {
+            var matrix = new double[rows, columns];
+            Buffer.BlockCopy(flat, 0, matrix, 0, flat.Length * sizeof(double));
+            return matrix;
+        });
+
+    /// <summary>A run of length ≥ 0 inside an array of the given length: (start, length).</summary>
+    private static Gen<(int Start, int Length)> Run(int arrayLength) =>
+        from start in Gen.Int[0, arrayLength - 1]
+        from length in Gen.Int[0, arrayLength - start]
+        select (start, length);
+
+    private static void AssertBitIdentical(double[] expected, double[] actual)
+    {
+        for (var k = 0; k < expected.Length; k++)
+        {
+            if (BitConverter.DoubleToInt64Bits(expected[k]) != BitConverter.DoubleToInt64Bits(actual[k]))
+            {
+                throw new XunitException($"element {k}: {actual[k]:R}, the loop gives {expected[k]:R}");
+            }
+        }
+    }
+
+    /// <summary>A reordered sum of products stays within the classic bound n·ε·Σ|aₖbₖ| of the sequential one.</summary>
+    private static void AssertDotClose(double sequential, double absolute, int length, double kernel)
+    {
+        var bound = 2.0 * length * 1.1102230246251565e-16 * absolute;
+        if (!(Math.Abs(kernel - sequential) <= bound))
+        {
+            throw new XunitException($"dot of {length}: kernel {kernel:R}, sequential {sequential:R}, bound {bound:R}");
+        }
+    }
+
+    [Fact]
+    public void Axpy_VectorToVector_IsTheLoopBitForBit() =>
+        (from n in Gen.Int[1, 70]
+         from x in Vector(n)
+         from y in Vector(n)
+         from run in Run(n)
+         from yStart in Gen.Int[0, n - run.Length]
+         from alpha in Gen.Double[-3.0, 3.0]
+         select (x, y, run, yStart, alpha))
+        .Sample((x, y, run, yStart, alpha) =>
+        {
+            var expected = (double[])y.Clone();
+            for (var k = 0; k < run.Length; k++)
+            {
+                expected[yStart + k] += alpha * x[run.Start + k];
+            }
+
+            var actual = (double[])y.Clone();
+            Kernels.Axpy(alpha, x, run.Start, actual, yStart, run.Length);
+            AssertBitIdentical(expected, actual);
+
+            // The same array on both sides, same place: each element read, then written.
+            expected = (double[])y.Clone();
+            for (var k = 0; k < run.Length; k++)
+            {
+                expected[run.Start + k] += alpha * expected[run.Start + k];
+            }
+
+            actual = (double[])y.Clone();
+            Kernels.Axpy(alpha, actual, run.Start, actual, run.Start, run.Length);
+            AssertBitIdentical(expected, actual);
+        }, iter: Iterations);
+
+    [Fact]
+    public void Axpy_RowsAndVectors_AreTheLoopBitForBit() =>
+        (from rows in Gen.Int[1, 4]
+         from n in Gen.Int[1, 70]
+         from X in Matrix(rows, n)
+         from Y in Matrix(rows, n)
+         from v in Vector(n)
+         from xRow in Gen.Int[0, rows - 1]
+         from yRow in Gen.Int[0, rows - 1]
+         from run in Run(n)
+         from alpha in Gen.Double[-3.0, 3.0]
+         select (X, Y, v, xRow, yRow, run, alpha))
+        .Sample((X, Y, v, xRow, yRow, run, alpha) =>
+        {
+            // Row to row.
+            var expected = (double[,])Y.Clone();
+            for (var k = 0; k < run.Length; k++)
+            {
+                expected[yRow, run.Start + k] += alpha * X[xRow, run.Start + k];
+            }
+
+            var actual = (double[,])Y.Clone();
+            Kernels.Axpy(alpha, X, xRow, run.Start, actual, yRow, run.Start, run.Length);
+            AssertBitIdentical(Flatten(expected), Flatten(actual));
+
+            // Vector into a row (the outer-product update dW[i, j] += t·x[j]).
+            expected = (double[,])Y.Clone();
+            for (var k = 0; k < run.Length; k++)
+            {
+                expected[yRow, run.Start + k] += alpha * v[run.Start + k];
+            }
+
+            actual = (double[,])Y.Clone();
+            Kernels.Axpy(alpha, v, run.Start, actual, yRow, run.Start, run.Length);
+            AssertBitIdentical(Flatten(expected), Flatten(actual));
+
+            // A row into a vector (the transposed product dx[j] += t·W[i, j]).
+            var expectedVector = (double[])v.Clone();
+            for (var k = 0; k < run.Length; k++)
+            {
+                expectedVector[run.Start + k] += alpha * X[xRow, run.Start + k];
+            }
+
+            var actualVector = (double[])v.Clone();
+            Kernels.Axpy(alpha, X, xRow, run.Start, actualVector, run.Start, run.Length);
+            AssertBitIdentical(expectedVector, actualVector);
+        }, iter: Iterations);
+
+    [Fact]
+    public void Dot_AllOperandKinds_AgreeWithTheSequentialSum() =>
+        (from rows in Gen.Int[1, 4]
+         from n in Gen.Int[1, 70]
+         from A in Matrix(rows, n)
+         from B in Matrix(rows, n)
+         from u in Vector(n)
+         from v in Vector(n)
+         from aRow in Gen.Int[0, rows - 1]
+         from bRow in Gen.Int[0, rows - 1]
+         from run in Run(n)
+         select (A, B, u, v, aRow, bRow, run))
+        .Sample((A, B, u, v, aRow, bRow, run) =>
+        {
+            double Sequential(Func<int, double> a, Func<int, double> b, out double absolute)
+            {
+                double sum = 0.0;
+                absolute = 0.0;
+                for (var k = run.Start; k < run.Start + run.Length; k++)
+                {
+                    sum += a(k) * b(k);
+                    absolute += Math.Abs(a(k) * b(k));
+                }
+
+                return sum;
+            }
+
+            var vv = Sequential(k => u[k], k => v[k], out var abs1);
+            AssertDotClose(vv, abs1, run.Length, Kernels.Dot(u, run.Start, v, run.Start, run.Length));
+            var mv = Sequential(k => A[aRow, k], k => v[k], out var abs2);
+            AssertDotClose(mv, abs2, run.Length, Kernels.Dot(A, aRow, run.Start, v, run.Start, run.Length));
+            var mm = Sequential(k => A[aRow, k], k => B[bRow, k], out var abs3);
+            AssertDotClose(mm, abs3, run.Length, Kernels.Dot(A, aRow, run.Start, B, bRow, run.Start, run.Length));
+        }, iter: Iterations);
+
+    [Fact]
+    public void Kernels_RunsOutsideTheirArray_ThrowAsTheLoopWould()
+    {
+        var v = new double[5];
+        var M = new double[2, 5];
+        Assert.Throws<IndexOutOfRangeException>(() => Kernels.Dot(v, 0, v, 1, 5));
+        Assert.Throws<IndexOutOfRangeException>(() => Kernels.Dot(v, -1, v, 0, 2));
+        // A row run must not spill into the next row, as MemoryMarshal would let it.
+        Assert.Throws<IndexOutOfRangeException>(() => Kernels.Dot(M, 0, 1, v, 0, 5));
+        Assert.Throws<IndexOutOfRangeException>(() => Kernels.Dot(M, 2, 0, v, 0, 1));
+        Assert.Throws<IndexOutOfRangeException>(() => Kernels.Axpy(1.0, v, 0, M, 1, 3, 3));
+        Assert.Throws<IndexOutOfRangeException>(() => Kernels.Axpy(1.0, M, -1, 0, v, 0, 1));
+
+        // An empty run is a loop that never runs: no check, no effect.
+        Assert.Equal(0.0, Kernels.Dot(M, 7, 9, v, 99, 0));
+        Kernels.Axpy(2.0, v, 99, v, -4, 0);
+    }
+
+    [Fact]
+    public void MatVecSquares_GradientMatchesFiniteDifferencesAndClosedForm() =>
+        (from rows in Gen.Int[1, 6]
+         from n in Gen.Int[1, 40]
+         from W in Matrix(rows, n)
+         from x in Vector(n)
+         from b in Vector(rows)
+         select (W, x, b))
+        .Sample((W, x, b) =>
+        {
+            var g = VectorizedFunctions.MatVecSquaresGradient(W, x, b);
+            AssertGradient(nameof(VectorizedFunctions.MatVecSquares),
+                a => VectorizedFunctions.MatVecSquares((double[,])a[0], (double[])a[1], (double[])a[2]),
+                [W, x, b], g.Value, g.dW, g.dx, g.db);
+
+            // Closed form: with r = Wx + b, ∂/∂W = 2 r xᵀ, ∂/∂x = 2 Wᵀ r, ∂/∂b = 2 r.
+            var rows = W.GetLength(0);
+            for (var i = 0; i < rows; i++)
+            {
+                var r = b[i];
+                for (var j = 0; j < x.Length; j++)
+                {
+                    r += W[i, j] * x[j];
+                }
+
+                Assert.Equal(2.0 * r, g.db[i], 10);
+                for (var j = 0; j < x.Length; j++)
+                {
+                    Assert.Equal(2.0 * r * x[j], g.dW[i, j], 10);
+                }
+            }
+        }, iter: Iterations);
+
+    [Fact]
+    public void VectorizeFalse_KeepsTheValueBitIdenticalAndTheGradientEqual() =>
+        (from rows in Gen.Int[1, 6]
+         from n in Gen.Int[8, 40]
+         from W in Matrix(rows, n)
+         from x in Vector(n)
+         from b in Vector(rows)
+         select (W, x, b))
+        .Sample((W, x, b) =>
+        {
+            var exact = VectorizedFunctions.MatVecSquaresExactGradient(W, x, b);
+            var expected = VectorizedFunctions.MatVecSquaresExact(W, x, b);
+            Assert.Equal(BitConverter.DoubleToInt64Bits(expected), BitConverter.DoubleToInt64Bits(exact.Value));
+            Assert.Equal(
+                BitConverter.DoubleToInt64Bits(expected),
+                BitConverter.DoubleToInt64Bits(VectorizedFunctions.MatVecSquaresExactJvp(W, x, b, new double[W.GetLength(0), x.Length], new double[x.Length], new double[W.GetLength(0)]).Value));
+
+            var vectorized = VectorizedFunctions.MatVecSquaresGradient(W, x, b);
+            Assert.True(Values.Agree(expected, vectorized.Value));
+            AssertGradient(nameof(VectorizedFunctions.MatVecSquaresExact),
+                a => VectorizedFunctions.MatVecSquaresExact((double[,])a[0], (double[])a[1], (double[])a[2]),
+                [W, x, b], exact.Value, exact.dW, exact.dx, exact.db);
+        }, iter: Iterations);
+
+    [Fact]
+    public void OffsetRuns_GradientMatchesFiniteDifferences() =>
+        (from rows in Gen.Int[2, 5]
+         from n in Gen.Int[1, 30]
+         from A in Matrix(rows, n)
+         from x in Vector(n)
+         from c in Gen.Double[-2.0, 2.0]
+         select (A, x, c))
+        .Sample((A, x, c) =>
+        {
+            var g = VectorizedFunctions.OffsetRunsGradient(A, x, c);
+            AssertGradient(nameof(VectorizedFunctions.OffsetRuns),
+                a => VectorizedFunctions.OffsetRuns((double[,])a[0], (double[])a[1], (double)a[2]),
+                [A, x, c], g.Value, g.dA, g.dx, g.dc);
+        }, iter: Iterations);
+
+    [Fact]
+    public void AliasedAccumulator_StaysSequential() =>
+        (from x in Gen.Int[2, 24].SelectMany(n => Vector(n))
+         from w in Gen.Double[-2.0, 2.0]
+         select (x, w))
+        .Sample((x, w) =>
+        {
+            var g = VectorizedFunctions.AliasedAccumulatorGradient(x, w);
+            AssertGradient(nameof(VectorizedFunctions.AliasedAccumulator),
+                a => VectorizedFunctions.AliasedAccumulator((double[])a[0], (double)a[1]),
+                [x, w], g.Value, null, g.dw);
+        }, iter: Iterations);
+
+    [Fact]
+    public void ShiftedRecurrence_StaysSequential() =>
+        Gen.Int[1, 30].SelectMany(n => Vector(n))
+        .Sample(x =>
+        {
+            var g = VectorizedFunctions.ShiftedRecurrenceGradient(x);
+            AssertGradient(nameof(VectorizedFunctions.ShiftedRecurrence),
+                a => VectorizedFunctions.ShiftedRecurrence((double[])a[0]),
+                [x], g.Value, g.dx);
+        }, iter: Iterations);
+
+    [Fact]
+    public void MatVec_VjpIsWTransposeSeedAndOuterProduct() =>
+        (from rows in Gen.Int[1, 8]
+         from n in Gen.Int[1, 40]
+         from W in Matrix(rows, n)
+         from x in Vector(n)
+         from seed in Vector(rows)
+         select (W, x, seed))
+        .Sample((W, x, seed) =>
+        {
+            var n = x.Length;
+            var dW = new double[W.GetLength(0), n];
+            var dx = new double[n];
+            var y = VectorizedFunctions.MatVecVjp(W, x, seed, dW, dx);
+            var expectedY = VectorizedFunctions.MatVec(W, x);
+            for (var i = 0; i < y.Length; i++)
+            {
+                Assert.True(Values.Agree(expectedY[i], y[i]));
+                for (var j = 0; j < n; j++)
+                {
+                    // ∂L/∂W = seed·xᵀ exactly: one product per element.
+                    Assert.Equal(seed[i] * x[j], dW[i, j]);
+                }
+            }
+
+            for (var j = 0; j < n; j++)
+            {
+                double expected = 0.0;
+                for (var i = 0; i < y.Length; i++)
+                {
+                    expected += W[i, j] * seed[i];
+                }
+
+                Assert.Equal(expected, dx[j], 12);
+            }
+        }, iter: Iterations);
+
+    private static double[] Flatten(double[,] matrix)
+    {
+        var flat = new double[matrix.Length];
+        Buffer.BlockCopy(matrix, 0, flat, 0, flat.Length * sizeof(double));
+        return flat;
+    }
+}
