@@ -611,14 +611,13 @@ internal sealed partial class ReverseModeTransform
             return null;
         }
 
-        // Scalars only: for an array element, keeping the stored value alive would make the name-level analysis save
-        // every later store into the same array, costing what it saves.
-        if (target is not Variable owner || !types[owner.Name].IsReal() || !activity.IsActive(owner.Name))
+        var owner = target switch { Variable v => v.Name, ElementAccess e => e.Array, _ => null };
+        if (owner is null || !activity.IsActive(owner) || (target is Variable && !types[owner].IsReal()) || types[owner] == IrType.Int32Array)
         {
             return null;
         }
 
-        return IrWalker.ReadNames(call.Arguments[0]).Contains(owner.Name) ? null : (target, call);
+        return IrWalker.ReadNames(call.Arguments[0]).Intersect(activity.AliasesOf(owner).Append(owner)).Any() ? null : (target, call);
     }
 
     /// <summary>The derivative of f at u written with y = f(u).</summary>

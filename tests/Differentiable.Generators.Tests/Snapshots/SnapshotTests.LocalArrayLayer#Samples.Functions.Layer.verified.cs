@@ -35,10 +35,10 @@ namespace Samples
             dh = new double[n];
             for (int i = 0; i < n; i++)
             {
-                tape.Push(a);
                 a = b[i];
                 // vectorized: the loop over j is a dot product (SIMD kernel; partial sums in another order)
                 a += global::Differentiable.Runtime.Kernels.Dot(W, i, 0, x, 0, x.Length);
+                tape.Push(h[i]);
                 h[i] = global::System.Math.Tanh(a);
             }
             loss = 0;
@@ -61,18 +61,18 @@ namespace Samples
             for (int i = n - 1; i >= 0; i--)
             {
                 // reverse of: h[i] = global::System.Math.Tanh(a);
-                // ∂/∂u tanh(u) = 1 − tanh²(u)
+                // ∂/∂u tanh(u) = 1 − tanh²(u) (read from the stored result)
                 {
                     double t0 = dh[i];
                     dh[i] = 0.0;
-                    double t1 = global::System.Math.Tanh(a);
+                    double t1 = h[i];
                     da += t0 * (1.0 - t1 * t1);
+                    h[i] = tape.PopDouble();
                 }
                 // vectorized: the loop over j is an axpy update, run += α·x (SIMD kernel)
                 // reverse of: a += W[i, j] * x[j];
                 global::Differentiable.Runtime.Kernels.Axpy(da, x, 0, dW, i, 0, x.Length);
                 // reverse of: double a = b[i];
-                a = tape.PopDouble();
                 db[i] += da;
                 da = 0.0;
             }

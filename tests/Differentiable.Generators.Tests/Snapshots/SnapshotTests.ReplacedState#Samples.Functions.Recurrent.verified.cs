@@ -43,10 +43,10 @@ namespace Samples
                 dnext = new double[h];
                 for (int i = 0; i < h; i++)
                 {
-                    tape.Push(a);
                     a = 0;
                     // vectorized: the loop over j is a dot product (SIMD kernel; partial sums in another order)
                     a += global::Differentiable.Runtime.Kernels.Dot(W, i, 0, s, 0, h);
+                    tape.Push(next[i]);
                     next[i] = global::System.Math.Tanh(a);
                 }
                 tape.PushReference(s);
@@ -75,19 +75,19 @@ namespace Samples
                 for (int i = h - 1; i >= 0; i--)
                 {
                     // reverse of: next[i] = global::System.Math.Tanh(a);
-                    // ∂/∂u tanh(u) = 1 − tanh²(u)
+                    // ∂/∂u tanh(u) = 1 − tanh²(u) (read from the stored result)
                     {
                         double t0 = dnext[i];
                         dnext[i] = 0.0;
-                        double t1 = global::System.Math.Tanh(a);
+                        double t1 = next[i];
                         da += t0 * (1.0 - t1 * t1);
+                        next[i] = tape.PopDouble();
                     }
                     // vectorized: the loop over j is 2 axpy updates, run += α·x (SIMD kernel)
                     // reverse of: a += W[i, j] * s[j];
                     global::Differentiable.Runtime.Kernels.Axpy(da, s, 0, dW, i, 0, h);
                     global::Differentiable.Runtime.Kernels.Axpy(da, W, i, 0, ds, 0, h);
                     // reverse of: double a = 0;
-                    a = tape.PopDouble();
                     da = 0.0;
                 }
                 // reverse of: double[] next = new double[h];

@@ -37,13 +37,13 @@ namespace Samples
             dy = new double[b.Length];
             for (int i = 0; i < b.Length; i++)
             {
-                tape.Push(a);
                 a = b[i];
                 // vectorized: the loop over j is a dot product (SIMD kernel; partial sums in another order)
                 a += global::Differentiable.Runtime.Kernels.Dot(W, i, 0, x, 0, x.Length);
+                tape.Push(y[i]);
                 y[i] = global::System.Math.Tanh(a);
             }
-            double[] value = y;
+            double[] value = global::Differentiable.Runtime.JacobianAssembly.Copy(y);
             if (seed is null || seed.Length != value.Length) throw new global::System.ArgumentException("The seed must have the length of the result.", nameof(seed));
             // Reverse sweep: start from the seed ∂L/∂result and propagate it back through every statement.
             // reverse of: return y;
@@ -52,19 +52,19 @@ namespace Samples
             for (int i = b.Length - 1; i >= 0; i--)
             {
                 // reverse of: y[i] = global::System.Math.Tanh(a);
-                // ∂/∂u tanh(u) = 1 − tanh²(u)
+                // ∂/∂u tanh(u) = 1 − tanh²(u) (read from the stored result)
                 {
                     double t0 = dy[i];
                     dy[i] = 0.0;
-                    double t1 = global::System.Math.Tanh(a);
+                    double t1 = y[i];
                     da += t0 * (1.0 - t1 * t1);
+                    y[i] = tape.PopDouble();
                 }
                 // vectorized: the loop over j is 2 axpy updates, run += α·x (SIMD kernel)
                 // reverse of: a += W[i, j] * x[j];
                 global::Differentiable.Runtime.Kernels.Axpy(da, x, 0, dW, i, 0, x.Length);
                 global::Differentiable.Runtime.Kernels.Axpy(da, W, i, 0, dx, 0, x.Length);
                 // reverse of: double a = b[i];
-                a = tape.PopDouble();
                 db[i] += da;
                 da = 0.0;
             }

@@ -507,4 +507,28 @@ public class FiniteDifferenceTests
             var g = TestFunctions.InclusiveBoundsGradient(x);
             AssertGradient(nameof(TestFunctions.InclusiveBounds), a => TestFunctions.InclusiveBounds((double[])a[0]), [x], g.Value, g.dx);
         }, iter: Iterations);
+
+    [Fact]
+    public void StoredResults_Overwritten() =>
+        VectorOfLength(1, 9).Sample(x =>
+        {
+            var g = StoredResultFunctions.OverwrittenGradient(x);
+            AssertGradient(nameof(StoredResultFunctions.Overwritten),
+                a => StoredResultFunctions.Overwritten((double[])a[0]),
+                [x], g.Value, g.dx);
+        }, iter: Iterations);
+
+    [Fact]
+    public void StoredResults_Recurrent() =>
+        (from n in Gen.Int[1, 9]
+         from x in Vector(n)
+         from w in Vector(n)
+         select (x, w))
+        .Sample((x, w) =>
+        {
+            var g = StoredResultFunctions.RecurrentGradient(x, w);
+            AssertGradient(nameof(StoredResultFunctions.Recurrent),
+                a => StoredResultFunctions.Recurrent((double[])a[0], (double[])a[1]),
+                [x, w], g.Value, g.dx, g.dw);
+        }, iter: Iterations);
 }
