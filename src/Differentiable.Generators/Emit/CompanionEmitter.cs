@@ -157,7 +157,7 @@ internal static class CompanionEmitter
             types[gradient.SeedName] = model.ReturnType;
         }
 
-        WriteBody(writer, model.Vectorize ? Vectorization.ContractionKernels.Rewrite(gradient.Body, types) : gradient.Body, gradient.TapeName);
+        WriteBody(writer, Optimize(model, gradient.Body, types), gradient.TapeName);
     }
 
     private static void WriteGradientTuple(CodeWriter writer, MethodModel model, GradientCode gradient, List<ParameterModel> active)
@@ -212,7 +212,17 @@ internal static class CompanionEmitter
         var tangents = active.Select((p, i) => $"{p.TypeName} {tangent.Tangents[i]}");
         writer.Line($"{model.Accessibility} static ({ResultType(model)} Value, {ResultType(model)} Tangent) {model.Name}Jvp({string.Join(", ", new[] { Parameters(model) }.Concat(tangents).Where(s => s.Length > 0))})");
         var types = NameTypes(model, active, tangent.Tangents);
-        WriteBody(writer, model.Vectorize ? Vectorization.ContractionKernels.Rewrite(tangent.Body, types) : tangent.Body, "tape");
+        WriteBody(writer, Optimize(model, tangent.Body, types), "tape");
+    }
+
+    /// <summary>
+    /// The passes that run on a finished companion body: repeated math calls evaluated once, then contraction loops
+    /// replaced by SIMD kernels (unless the method says <c>Vectorize = false</c>).
+    /// </summary>
+    internal static Block Optimize(MethodModel model, Block body, Dictionary<string, IrType> types)
+    {
+        var shared = Optimization.RepeatedCalls.Rewrite(body, types.Keys);
+        return model.Vectorize ? Vectorization.ContractionKernels.Rewrite(shared, types) : shared;
     }
 
     /// <summary>

@@ -23,9 +23,10 @@ namespace Samples
             // reverse of: return 1.0 / (1.0 + global::System.Math.Exp(-z));
             // ∂/∂u exp(u) = exp(u)
             {
-                double t0 = 1.0 + global::System.Math.Exp(-z);
+                double f0 = global::System.Math.Exp(-z);
+                double t0 = 1.0 + f0;
                 double t1 = -(1.0 / (t0 * t0));
-                dz -= t1 * global::System.Math.Exp(-z);
+                dz -= t1 * f0;
             }
             return value;
         }

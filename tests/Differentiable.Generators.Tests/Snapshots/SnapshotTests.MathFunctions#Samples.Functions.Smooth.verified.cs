@@ -68,9 +68,10 @@ namespace Samples
             // ∂/∂u exp(u) = exp(u)
             // ∂/∂u ln(u) = 1/u
             {
-                dx += da * global::System.Math.Cos(y) * global::System.Math.Cos(x);
+                double f0 = global::System.Math.Cos(x);
+                dx += da * global::System.Math.Cos(y) * f0;
                 dy -= da * global::System.Math.Sin(x) * global::System.Math.Sin(y);
-                double t0 = global::System.Math.Cos(x);
+                double t0 = f0;
                 dx += da * (1.0 / (t0 * t0));
                 double t1 = -x * x;
                 double t2 = da * global::System.Math.Exp(t1);

@@ -1,0 +1,107 @@
+using System.Collections.Generic;
+using Differentiable.Generators.Emit;
+using Differentiable.Generators.Infrastructure;
+using Differentiable.Generators.Ir;
+using Differentiable.Generators.Optimization;
+using Differentiable.Generators.Vectorization;
+
+namespace Differentiable.Generators.Tests;
+
+/// <summary>The passes that run on finished companion bodies, on IR built by hand (no Roslyn): what they rewrite, and what they must leave.</summary>
+public sealed class OptimizationPassTests
+{
+    private static readonly Dictionary<string, IrType> Types = new()
+    {
+        ["W"] = IrType.DoubleMatrix,
+        ["dW"] = IrType.DoubleMatrix,
+        ["x"] = IrType.DoubleArray,
+        ["dx"] = IrType.DoubleArray,
+        ["y"] = IrType.DoubleArray,
+        ["n"] = IrType.Int32,
+        ["i"] = IrType.Int32,
+        ["s"] = IrType.Double,
+        ["t"] = IrType.Double,
+        ["z"] = IrType.Double,
+        ["dz"] = IrType.Double,
+    };
+
+    private static Variable V(string name) => new(name);
+
+    private static ElementAccess At(string array, params Expr[] indices) => new(array, indices.ToEquatableArray());
+
+    private static Binary Mul(Expr a, Expr b) => new(BinaryOperator.Multiply, a, b);
+
+    private static Assign AddTo(Expr target, Expr term) => new(target, new Binary(BinaryOperator.Add, target, term));
+
+    private static Block Body(params Stmt[] statements) => new(statements.ToEquatableArray());
+
+    private static For Loop(string variable, params Stmt[] body) => new(variable, Constant.Int(0), V("n"), false, Body(body));
+
+    private static string Print(Block block)
+    {
+        var writer = new CodeWriter();
+        new CSharpPrinter(writer).Write(block);
+        return writer.ToString();
+    }
+
+    [Fact]
+    public void DotAndAxpyLoopsBecomeKernelCalls()
+    {
+        var body = Body(
+            Loop("j", AddTo(V("s"), Mul(At("W", V("i"), V("j")), At("x", V("j"))))),
+            Loop("j", AddTo(At("dW", V("i"), V("j")), Mul(V("t"), At("x", V("j")))), AddTo(At("dx", V("j")), Mul(V("t"), At("W", V("i"), V("j"))))));
+        var text = Print(ContractionKernels.Rewrite(body, Types));
+        Assert.Contains("s += global::Differentiable.Runtime.Kernels.Dot(W, i, 0, x, 0, n);", text);
+        Assert.Contains("global::Differentiable.Runtime.Kernels.Axpy(t, x, 0, dW, i, 0, n);", text);
+        Assert.Contains("global::Differentiable.Runtime.Kernels.Axpy(t, W, i, 0, dx, 0, n);", text);
+        Assert.DoesNotContain("for (", text);
+    }
+
+    [Fact]
+    public void LoopsThatAreNotContractionsStayLoops()
+    {
+        var cases = new[]
+        {
+            // α reads an array the loop writes: evaluated once it would be stale.
+            Loop("j", AddTo(At("dx", V("j")), Mul(At("dx", Constant.Int(0)), At("x", V("j"))))),
+            // Not contiguous: the loop runs down a column.
+            Loop("j", AddTo(V("s"), Mul(At("W", V("j"), V("i")), At("x", V("j"))))),
+            // Shifted index: a recurrence, not elementwise.
+            Loop("j", AddTo(At("y", new Binary(BinaryOperator.Add, V("j"), Constant.Int(1))), Mul(V("t"), At("y", V("j"))))),
+            // A dot beside a store into one of its operands.
+            Loop("j", AddTo(V("s"), Mul(At("x", V("j")), At("y", V("j")))), AddTo(At("x", V("j")), Mul(V("t"), At("y", V("j"))))),
+            // The tape: order matters.
+            Loop("j", new TapePush(IrType.Double, V("s")), AddTo(V("s"), Mul(At("x", V("j")), At("y", V("j"))))),
+            // Two parameters of one type may be the same array: y[i] may be among x's elements.
+            Loop("j", AddTo(At("y", V("i")), Mul(At("x", V("j")), At("x", V("j"))))),
+        };
+
+        foreach (var loop in cases)
+        {
+            var text = Print(ContractionKernels.Rewrite(Body(loop), Types));
+            Assert.DoesNotContain("Kernels", text);
+            Assert.Contains("for (", text);
+        }
+    }
+
+    [Fact]
+    public void RepeatedCallsAreEvaluatedOnceUnlessTheirArgumentChanges()
+    {
+        var exp = new Call(MathFunction.Exp, new Expr[] { new Unary(UnaryOperator.Negate, V("z")) }.ToEquatableArray());
+        var shared = Body(
+            new Declare("t0", IrType.Double, new Binary(BinaryOperator.Add, Constant.One, exp)),
+            AddTo(V("dz"), Mul(V("t0"), exp)));
+        var text = Print(RepeatedCalls.Rewrite(Body(shared), Types.Keys));
+        Assert.Contains("double f0 = global::System.Math.Exp(-z);", text);
+        Assert.Contains("double t0 = 1.0 + f0;", text);
+        Assert.Contains("dz += t0 * f0;", text);
+
+        // z changes between the two calls: both must stay.
+        var changing = Body(
+            new Declare("t0", IrType.Double, exp),
+            new Assign(V("z"), Constant.Of(2.0)),
+            AddTo(V("dz"), exp));
+        var unchanged = Print(RepeatedCalls.Rewrite(Body(changing), Types.Keys));
+        Assert.DoesNotContain("f0", unchanged);
+    }
+}
