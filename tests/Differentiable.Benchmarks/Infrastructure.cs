@@ -34,6 +34,9 @@ public enum Role
 
     /// <summary>MathNet.Numerics finite differences.</summary>
     FiniteDifferences,
+
+    /// <summary>A floor, not a derivative: a copy moving the bytes the derivative must move at least.</summary>
+    Bound,
 }
 
 /// <summary>The role of a benchmark method and the group (gradient, Hessian, VJP, …) whose target it is compared with.</summary>
