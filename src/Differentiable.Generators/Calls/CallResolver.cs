@@ -59,21 +59,10 @@ internal static class CallResolver
     {
         foreach (var statement in IrWalker.Statements(body))
         {
-            foreach (var call in Expressions(statement).SelectMany(IrWalker.Nodes).OfType<UserCall>())
+            foreach (var call in IrWalker.OwnExpressions(statement).SelectMany(IrWalker.Nodes).OfType<UserCall>())
             {
                 yield return call;
             }
         }
     }
-
-    private static IEnumerable<Expr> Expressions(Stmt statement) => statement switch
-    {
-        Declare { Initializer: { } value } => new[] { value },
-        Assign a => new[] { a.Target, a.Value },
-        For f => new[] { f.Lower, f.Upper },
-        While w => new[] { w.Condition },
-        If i => new[] { i.Condition },
-        Return r => new[] { r.Value },
-        _ => System.Array.Empty<Expr>(),
-    };
 }

@@ -58,7 +58,7 @@ internal static class CompanionEmitter
         }
 
         var active = model.Parameters.Where(p => p.IsActive).ToList();
-        WriteGradient(writer, model, gradient, active);
+        WriteGradient(writer, model, types, gradient, active);
         writer.Line();
         if (model.ReturnType.IsReal())
         {
@@ -77,7 +77,7 @@ internal static class CompanionEmitter
         }
 
         writer.Line();
-        WriteJvp(writer, model, tangent, active);
+        WriteJvp(writer, model, types, tangent, active);
         if (model.Hessian)
         {
             writer.Line();
@@ -119,7 +119,7 @@ internal static class CompanionEmitter
         _ => "0.0",
     };
 
-    private static void WriteGradient(CodeWriter writer, MethodModel model, GradientCode gradient, List<ParameterModel> active)
+    private static void WriteGradient(CodeWriter writer, MethodModel model, TypeEnvironment environment, GradientCode gradient, List<ParameterModel> active)
     {
         var buffers = active.Select((p, i) => p.Type == IrType.Double ? $"out double {gradient.Buffers[i]}" : p.IsComposite ? $"out {p.TypeName} {gradient.Buffers[i]}" : $"{p.TypeName} {gradient.Buffers[i]}");
         var isVjp = !model.ReturnType.IsReal();
@@ -151,7 +151,7 @@ internal static class CompanionEmitter
         writer.Line(GeneratedCode);
         var seed = isVjp ? new[] { $"{returnType} {gradient.SeedName}" } : System.Array.Empty<string>();
         writer.Line($"{model.Accessibility} static {returnType} {model.Name}{(isVjp ? "Vjp" : "Gradient")}({string.Join(", ", new[] { Parameters(model) }.Concat(seed).Concat(buffers).Where(s => s.Length > 0))})");
-        var types = NameTypes(model, active, gradient.Buffers);
+        var types = NameTypes(environment, active, gradient.Buffers);
         if (isVjp)
         {
             types[gradient.SeedName] = model.ReturnType;
@@ -197,7 +197,7 @@ internal static class CompanionEmitter
         writer.Line("}");
     }
 
-    private static void WriteJvp(CodeWriter writer, MethodModel model, TangentCode tangent, List<ParameterModel> active)
+    private static void WriteJvp(CodeWriter writer, MethodModel model, TypeEnvironment environment, TangentCode tangent, List<ParameterModel> active)
     {
         writer.Line("/// <summary>");
         writer.Line($"/// Computes {Seealso(model)} and its directional derivative ∇f·v by forward-mode differentiation, where v is given");
@@ -211,7 +211,7 @@ internal static class CompanionEmitter
         writer.Line(GeneratedCode);
         var tangents = active.Select((p, i) => $"{p.TypeName} {tangent.Tangents[i]}");
         writer.Line($"{model.Accessibility} static ({ResultType(model)} Value, {ResultType(model)} Tangent) {model.Name}Jvp({string.Join(", ", new[] { Parameters(model) }.Concat(tangents).Where(s => s.Length > 0))})");
-        var types = NameTypes(model, active, tangent.Tangents);
+        var types = NameTypes(environment, active, tangent.Tangents);
         WriteBody(writer, Optimize(model, tangent.Body, types), "tape");
     }
 
@@ -226,25 +226,12 @@ internal static class CompanionEmitter
     }
 
     /// <summary>
-    /// The types of the names a companion body starts with: parameters, the method's locals, and one derivative name per
-    /// active parameter (a gradient buffer or a tangent) of the parameter's type.
+    /// The types of the names a companion body starts with: those of the method (parameters, locals, loop variables), and
+    /// one derivative name per active array or double parameter (a gradient buffer or a tangent) of the parameter's type.
     /// </summary>
-    internal static Dictionary<string, IrType> NameTypes(MethodModel model, List<ParameterModel> active, Infrastructure.EquatableArray<string> derivatives)
+    internal static Dictionary<string, IrType> NameTypes(TypeEnvironment environment, List<ParameterModel> active, Infrastructure.EquatableArray<string> derivatives)
     {
-        var types = new Dictionary<string, IrType>(System.StringComparer.Ordinal);
-        foreach (var parameter in model.Parameters)
-        {
-            if (parameter.Type is { } type && !parameter.IsComposite)
-            {
-                types[parameter.Name] = type;
-            }
-        }
-
-        foreach (var local in model.Locals)
-        {
-            types[local.Name] = local.Type;
-        }
-
+        var types = environment.Names.ToDictionary(name => name, name => environment[name], System.StringComparer.Ordinal);
         for (var i = 0; i < active.Count && i < derivatives.Count; i++)
         {
             if (active[i].Type is { } type && !active[i].IsComposite)

@@ -36,7 +36,7 @@ internal static class HessianEmitter
         writer.Line(CompanionEmitter.GeneratedCode);
         var buffers = active.Select((p, i) => p.Type == IrType.Double ? $"out double {gradient.Buffers[i]}" : $"{p.TypeName} {gradient.Buffers[i]}");
         writer.Line($"{model.Accessibility} static double {model.Name}Hvp({string.Join(", ", new[] { CompanionEmitter.Parameters(directional) }.Concat(buffers))})");
-        var body = CompanionEmitter.Optimize(model, gradient.Body, CompanionEmitter.NameTypes(directional, directional.Parameters.Where(p => p.IsActive).ToList(), gradient.Buffers));
+        var body = CompanionEmitter.Optimize(model, gradient.Body, CompanionEmitter.NameTypes(types, directional.Parameters.Where(p => p.IsActive).ToList(), gradient.Buffers));
         new CSharpPrinter(writer, gradient.TapeName).Write(body);
         writer.Line();
 

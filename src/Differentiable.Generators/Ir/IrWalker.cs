@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using Differentiable.Generators.Infrastructure;
 
 namespace Differentiable.Generators.Ir;
 
@@ -19,6 +20,36 @@ internal static class IrWalker
         Convert c => new[] { c.Operand },
         NewArray n => n.Dimensions,
         Tuple t => t.Elements,
+        _ => System.Array.Empty<Expr>(),
+    };
+
+    /// <summary>An expression of the same kind with new direct subexpressions, in the order <see cref="Children"/> lists them.</summary>
+    public static Expr WithChildren(Expr expression, IReadOnlyList<Expr> children) => expression switch
+    {
+        ElementAccess e => e with { Indices = children.ToEquatableArray() },
+        Unary u => u with { Operand = children[0] },
+        Binary b => b with { Left = children[0], Right = children[1] },
+        Call c => c with { Arguments = children.ToEquatableArray() },
+        UserCall u => u with { Arguments = children.ToEquatableArray() },
+        Invoke i => i with { Arguments = children.ToEquatableArray() },
+        Conditional => new Conditional(children[0], children[1], children[2]),
+        Convert c => c with { Operand = children[0] },
+        NewArray n => n with { Dimensions = children.ToEquatableArray() },
+        Tuple t => t with { Elements = children.ToEquatableArray() },
+        _ => expression,
+    };
+
+    /// <summary>The expressions a statement evaluates itself, not those of the statements nested in it.</summary>
+    public static IEnumerable<Expr> OwnExpressions(Stmt statement) => statement switch
+    {
+        Declare { Initializer: { } initializer } => new[] { initializer },
+        Assign a => new[] { a.Target, a.Value },
+        For f => new[] { f.Lower, f.Upper },
+        If i => new[] { i.Condition },
+        While w => new[] { w.Condition },
+        Return r => new[] { r.Value },
+        TapePush p => new[] { p.Value },
+        Evaluate e => new[] { e.Expression },
         _ => System.Array.Empty<Expr>(),
     };
 

@@ -116,6 +116,7 @@ internal static class RepeatedCalls
         return new Block(statements.ToEquatableArray());
     }
 
+    /// <summary>The values a straight-line statement computes: only these are rewritten (targets stay as written).</summary>
     private static IEnumerable<Expr> Expressions(Stmt statement) => statement switch
     {
         Declare { Initializer: { } value } => new[] { value },
@@ -175,20 +176,9 @@ internal static class RepeatedCalls
                 rebuilt[i] = results.Pop();
             }
 
-            results.Push(WithChildren(node, rebuilt));
+            results.Push(IrWalker.WithChildren(node, rebuilt));
         }
 
         return results.Pop();
     }
-
-    private static Expr WithChildren(Expr node, Expr[] children) => node switch
-    {
-        ElementAccess e => e with { Indices = children.ToEquatableArray() },
-        Unary u => u with { Operand = children[0] },
-        Binary b => b with { Left = children[0], Right = children[1] },
-        Call c => c with { Arguments = children.ToEquatableArray() },
-        Conditional c => new Conditional(children[0], children[1], children[2]),
-        Convert c => c with { Operand = children[0] },
-        _ => node,
-    };
 }

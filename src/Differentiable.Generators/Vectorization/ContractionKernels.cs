@@ -66,7 +66,7 @@ internal static class ContractionKernels
                     break;
             }
 
-            foreach (var expression in Expressions(statement))
+            foreach (var expression in IrWalker.OwnExpressions(statement))
             {
                 foreach (var node in IrWalker.Nodes(expression))
                 {
@@ -85,20 +85,6 @@ internal static class ContractionKernels
         var scope = new Scope(known, aliases);
         return (Block)RewriteStatement(body, scope, 0);
     }
-
-    /// <summary>The expressions a statement evaluates itself (not those of nested statements).</summary>
-    private static IEnumerable<Expr> Expressions(Stmt statement) => statement switch
-    {
-        Declare { Initializer: { } initializer } => new[] { initializer },
-        Assign a => new[] { a.Target, a.Value },
-        For f => new[] { f.Lower, f.Upper },
-        If i => new[] { i.Condition },
-        While w => new[] { w.Condition },
-        Return r => new[] { r.Value },
-        TapePush p => new[] { p.Value },
-        Evaluate e => new[] { e.Expression },
-        _ => System.Array.Empty<Expr>(),
-    };
 
     /// <summary>Union-find over array names: which names may reach the same array.</summary>
     private sealed class AliasClasses
@@ -320,33 +306,27 @@ internal static class ContractionKernels
             return null;
         }
 
-        Expr alpha;
-        IReadOnlyList<Expr> x;
-        if (Operand(sum.Right, loop, written, declared, types) is { } whole)
+        // The term is x[j] (α = 1), or a product with x[j] on one side and α, invariant in the loop, on the other.
+        Expr alpha = Constant.One;
+        var x = Operand(sum.Right, loop, written, declared, types);
+        if (x is null && sum.Right is Binary { Operator: BinaryOperator.Multiply } product)
         {
-            alpha = Constant.One;
-            x = whole;
+            foreach (var (run, factor) in new[] { (product.Right, product.Left), (product.Left, product.Right) })
+            {
+                if (Operand(run, loop, written, declared, types) is { } candidate && IsInvariant(factor, loop.Variable, written, declared, types))
+                {
+                    (x, alpha) = (candidate, factor);
+                    break;
+                }
+            }
         }
-        else if (sum.Right is Binary { Operator: BinaryOperator.Multiply } product
-            && Operand(product.Right, loop, written, declared, types) is { } right
-            && IsInvariant(product.Left, loop.Variable, written, declared, types))
-        {
-            alpha = product.Left;
-            x = right;
-        }
-        else if (sum.Right is Binary { Operator: BinaryOperator.Multiply } product2
-            && Operand(product2.Left, loop, written, declared, types) is { } left
-            && IsInvariant(product2.Right, loop.Variable, written, declared, types))
-        {
-            alpha = product2.Right;
-            x = left;
-        }
-        else
+
+        if (x is null)
         {
             return null;
         }
 
-        // The scalar must be a double (or promote to one exactly): the kernel multiplies in double.
+        // y −= α·x is y += (−α)·x exactly: negation is exact.
         if (sum.Operator == BinaryOperator.Subtract)
         {
             alpha = new Unary(UnaryOperator.Negate, alpha);
@@ -441,8 +421,7 @@ internal static class ContractionKernels
                     return false;
                 case ElementAccess e when written.Any(w => types.MayAlias(w, e.Array)):
                     return false;
-                case ArrayLength:
-                case Constant or Variable or ElementAccess or Unary or Binary or Call or Convert or Conditional:
+                case Constant or Variable or ElementAccess or ArrayLength or Unary or Binary or Call or Convert or Conditional:
                     break;
                 default:
                     return false;
