@@ -4,6 +4,7 @@ using System.Linq;
 using CsCheck;
 using Xunit.Sdk;
 using static Differentiable.Tests.Gradients.FiniteDifference;
+using static Differentiable.Tests.Gens;
 
 namespace Differentiable.Tests.ControlFlow;
 
@@ -21,16 +22,6 @@ public class ControlFlowTests
     private const double Margin = 1e-3;
 
     private static Gen<double> Scalar(double min = -2.0, double max = 2.0) => Gen.Double[min, max];
-
-    private static Gen<double[]> Vector(int length, double min = -2.0, double max = 2.0) => Gen.Double[min, max].Array[length];
-
-    private static Gen<double[,]> Matrix(int rows, int columns, double min = -2.0, double max = 2.0) =>
-        Gen.Double[min, max].Array[rows * columns].Select(flat =>
-        {
-            var matrix = new double[rows, columns];
-            Buffer.BlockCopy(flat, 0, matrix, 0, flat.Length * sizeof(double));
-            return matrix;
-        });
 
     private static bool Far(double a, double b) => Math.Abs(a - b) > Margin;
 

@@ -1,6 +1,7 @@
 using System;
 using CsCheck;
 using static Differentiable.Tests.Gradients.FiniteDifference;
+using static Differentiable.Tests.Gens;
 
 namespace Differentiable.Tests.Gradients;
 
@@ -9,16 +10,6 @@ public class AnalyticTests
 {
     private const long Iterations = 50;
     private const double Exact = 1e-12;
-
-    private static Gen<double[]> Vector(int length) => Gen.Double[-2.0, 2.0].Array[length];
-
-    private static Gen<double[,]> Matrix(int rows, int columns) =>
-        Gen.Double[-2.0, 2.0].Array[rows * columns].Select(flat =>
-        {
-            var matrix = new double[rows, columns];
-            Buffer.BlockCopy(flat, 0, matrix, 0, flat.Length * sizeof(double));
-            return matrix;
-        });
 
     [Fact]
     public void QuadraticFormGradientIsOuterProductAndSymmetrisedProduct() =>

@@ -1,6 +1,7 @@
 using System;
 using CsCheck;
 using static Differentiable.Tests.Gradients.FiniteDifference;
+using static Differentiable.Tests.Gens;
 
 namespace Differentiable.Tests.Gradients;
 
@@ -11,18 +12,8 @@ public class FiniteDifferenceTests
 
     private static Gen<double> Scalar(double min = -2.0, double max = 2.0) => Gen.Double[min, max];
 
-    private static Gen<double[]> Vector(int length, double min = -2.0, double max = 2.0) => Gen.Double[min, max].Array[length];
-
     private static Gen<double[]> VectorOfLength(int minLength, int maxLength) =>
         Gen.Int[minLength, maxLength].SelectMany(n => Vector(n));
-
-    private static Gen<double[,]> Matrix(int rows, int columns, double min = -2.0, double max = 2.0) =>
-        Gen.Double[min, max].Array[rows * columns].Select(flat =>
-        {
-            var matrix = new double[rows, columns];
-            Buffer.BlockCopy(flat, 0, matrix, 0, flat.Length * sizeof(double));
-            return matrix;
-        });
 
     /// <summary>At least <c>1e-3</c> from a kink or jump at <paramref name="b"/>; the finite-difference step is ~1e-6.</summary>
     private static bool Far(double a, double b) => Math.Abs(a - b) > 1e-3;

@@ -2,6 +2,7 @@ using System;
 using CsCheck;
 using Xunit.Sdk;
 using static Differentiable.Tests.Gradients.FiniteDifference;
+using static Differentiable.Tests.Gens;
 
 namespace Differentiable.Tests.Gradients;
 
@@ -12,16 +13,6 @@ public class JvpTests
     private const double Tolerance = 1e-10;
 
     private static Gen<double> Scalar => Gen.Double[-2.0, 2.0];
-
-    private static Gen<double[]> Vector(int length) => Gen.Double[-2.0, 2.0].Array[length];
-
-    private static Gen<double[,]> Matrix(int rows, int columns) =>
-        Gen.Double[-2.0, 2.0].Array[rows * columns].Select(flat =>
-        {
-            var matrix = new double[rows, columns];
-            Buffer.BlockCopy(flat, 0, matrix, 0, flat.Length * sizeof(double));
-            return matrix;
-        });
 
     /// <summary>Value is f (up to summation order); Tangent is ∇f·v up to rounding, relative to Σ|∂f/∂xᵢ·vᵢ|.</summary>
     private static void AssertJvp(string function, double expectedValue, (double Value, double Tangent) jvp, (double Dot, double Scale) expected)

@@ -3,6 +3,7 @@ using System.Linq;
 using CsCheck;
 using Xunit.Sdk;
 using static Differentiable.Tests.Gradients.FiniteDifference;
+using static Differentiable.Tests.Gens;
 
 namespace Differentiable.Tests.Hessians;
 
@@ -13,8 +14,6 @@ namespace Differentiable.Tests.Hessians;
 public class HessianTests
 {
     private const long Iterations = 50;
-
-    private static Gen<double[]> Vector(int length, double min = -2.0, double max = 2.0) => Gen.Double[min, max].Array[length];
 
     /// <summary>
     /// The Hessian of f(x) = Σ_{i&lt;n−1} 100·(x[i+1] − x[i]²)² + (1 − x[i])², derived term by term:

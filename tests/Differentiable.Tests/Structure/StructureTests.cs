@@ -4,6 +4,7 @@ using CsCheck;
 using Differentiable.Tests.Jacobians;
 using Xunit.Sdk;
 using static Differentiable.Tests.Gradients.FiniteDifference;
+using static Differentiable.Tests.Gens;
 
 namespace Differentiable.Tests.Structure;
 
@@ -26,16 +27,6 @@ public class StructureTests
     private static Gen<int> Size => Gen.Int[1, 4];
 
     private static Gen<double> Scalar(double min = -2.0, double max = 2.0) => Gen.Double[min, max];
-
-    private static Gen<double[]> Vector(int length, double min = -2.0, double max = 2.0) => Gen.Double[min, max].Array[length];
-
-    private static Gen<double[,]> Matrix(int rows, int columns, double min = -2.0, double max = 2.0) =>
-        Gen.Double[min, max].Array[rows * columns].Select(flat =>
-        {
-            var matrix = new double[rows, columns];
-            Buffer.BlockCopy(flat, 0, matrix, 0, flat.Length * sizeof(double));
-            return matrix;
-        });
 
     /// <summary>
     /// One array-valued method and its three companions, over one set of arguments. <see cref="Active"/> lists the

@@ -5,6 +5,7 @@ using Differentiable.Tests.Gradients;
 using Xunit;
 using Xunit.Sdk;
 using static Differentiable.Tests.Gradients.FiniteDifference;
+using static Differentiable.Tests.Gens;
 
 namespace Differentiable.Tests.Vectorization;
 
@@ -15,16 +16,6 @@ namespace Differentiable.Tests.Vectorization;
 public class VectorizationTests
 {
     private const long Iterations = 100;
-
-    private static Gen<double[]> Vector(int length) => Gen.Double[-2.0, 2.0].Array[length];
-
-    private static Gen<double[,]> Matrix(int rows, int columns) =>
-        Gen.Double[-2.0, 2.0].Array[rows * columns].Select(flat =>
-        {
-            var matrix = new double[rows, columns];
-            Buffer.BlockCopy(flat, 0, matrix, 0, flat.Length * sizeof(double));
-            return matrix;
-        });
 
     /// <summary>A run of length ≥ 0 inside an array of the given length: (start, length).</summary>
     private static Gen<(int Start, int Length)> Run(int arrayLength) =>
