@@ -53,6 +53,55 @@ internal static class IrWalker
         _ => System.Array.Empty<Expr>(),
     };
 
+    /// <summary>
+    /// The expression with every node that <paramref name="replace"/> maps (to non-null) replaced, outermost first: a
+    /// replaced node's own subexpressions are not visited. Walked without recursion, so deep expressions are safe.
+    /// </summary>
+    public static Expr Rewrite(Expr expression, System.Func<Expr, Expr?> replace)
+    {
+        var work = new Stack<(Expr Node, bool Visited)>();
+        var results = new Stack<Expr>();
+        work.Push((expression, false));
+        while (work.Count > 0)
+        {
+            var (node, visited) = work.Pop();
+            if (!visited && replace(node) is { } replacement)
+            {
+                results.Push(replacement);
+                continue;
+            }
+
+            var children = Children(node).ToList();
+            if (children.Count == 0)
+            {
+                results.Push(node);
+                continue;
+            }
+
+            if (!visited)
+            {
+                work.Push((node, true));
+                foreach (var child in children)
+                {
+                    work.Push((child, false));
+                }
+
+                continue;
+            }
+
+            // Children were pushed in order, so the last one was rebuilt first and the first child's result is on top.
+            var rebuilt = new Expr[children.Count];
+            for (var i = 0; i < children.Count; i++)
+            {
+                rebuilt[i] = results.Pop();
+            }
+
+            results.Push(WithChildren(node, rebuilt));
+        }
+
+        return results.Pop();
+    }
+
     /// <summary>Every node of an expression, the expression itself first, walked without recursion.</summary>
     public static IEnumerable<Expr> Nodes(Expr expression)
     {

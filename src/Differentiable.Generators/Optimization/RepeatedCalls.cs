@@ -137,48 +137,7 @@ internal static class RepeatedCalls
     }
 
     /// <summary>The expression with every hoisted call replaced by its local (the call itself too, unless it is the root being defined).</summary>
-    private static Expr Replace(Expr expression, Dictionary<Call, string> names, bool outermost)
-    {
-        var work = new Stack<(Expr Node, bool Visited)>();
-        var results = new Stack<Expr>();
-        work.Push((expression, false));
-        while (work.Count > 0)
-        {
-            var (node, visited) = work.Pop();
-            if (node is Call call && names.TryGetValue(call, out var name) && (outermost || !ReferenceEquals(node, expression)))
-            {
-                results.Push(new Variable(name));
-                continue;
-            }
-
-            var children = IrWalker.Children(node).ToList();
-            if (children.Count == 0)
-            {
-                results.Push(node);
-                continue;
-            }
-
-            if (!visited)
-            {
-                work.Push((node, true));
-                foreach (var child in children)
-                {
-                    work.Push((child, false));
-                }
-
-                continue;
-            }
-
-            // Children were pushed in order, so the last one was rebuilt first and the first child's result is on top.
-            var rebuilt = new Expr[children.Count];
-            for (var i = 0; i < children.Count; i++)
-            {
-                rebuilt[i] = results.Pop();
-            }
-
-            results.Push(IrWalker.WithChildren(node, rebuilt));
-        }
-
-        return results.Pop();
-    }
+    private static Expr Replace(Expr expression, Dictionary<Call, string> names, bool outermost) =>
+        IrWalker.Rewrite(expression, node =>
+            node is Call call && names.TryGetValue(call, out var name) && (outermost || !ReferenceEquals(node, expression)) ? new Variable(name) : null);
 }

@@ -46,7 +46,12 @@ internal sealed class StructureEmitter
         var printer = new CSharpPrinter(writer);
         foreach (var statement in structure.Notation.Prelude)
         {
-            printer.Write(statement is Declare d ? d : statement);
+            printer.Write(statement switch
+            {
+                Declare { Initializer: { } initializer } d => d with { Initializer = emitter.AsValue(initializer) },
+                Assign a => a with { Value = emitter.AsValue(a.Value) },
+                _ => statement,
+            });
         }
 
         writer.Line($"// ∂{structure.Notation.Result}/∂vec({parameter.Parameter}) = {Describe(parameter.Form)}  ({Rule(parameter.Form)})");
@@ -95,7 +100,11 @@ internal sealed class StructureEmitter
         }
     }
 
-    private string Print(Expr expression) => printer.Expression(expression);
+    private string Print(Expr expression) => printer.Expression(AsValue(expression));
+
+    /// <summary>The method's result array is a local the companion does not have: its lengths are those of the value.</summary>
+    private Expr AsValue(Expr expression) => IrWalker.Rewrite(expression, node =>
+        node is ArrayLength length && length.Array == structure.Notation.Result ? length with { Array = value } : null);
 
     private string Build(JacobianForm form, string outputShape)
     {
