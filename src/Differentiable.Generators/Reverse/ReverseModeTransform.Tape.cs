@@ -22,12 +22,16 @@ internal sealed partial class ReverseModeTransform
         /// <summary>Arrays just allocated and not yet shared: no other name can read their elements (a must-fact).</summary>
         public HashSet<string> Fresh { get; } = new(System.StringComparer.Ordinal);
 
+        /// <summary>Fresh arrays whose elements nothing has read or written yet: every element is still 0 (a must-fact).</summary>
+        public HashSet<string> Untouched { get; } = new(System.StringComparer.Ordinal);
+
         public TapeState Clone()
         {
             var copy = new TapeState();
             copy.Values.UnionWith(Values);
             copy.Contents.UnionWith(Contents);
             copy.Fresh.UnionWith(Fresh);
+            copy.Untouched.UnionWith(Untouched);
             return copy;
         }
 
@@ -37,9 +41,28 @@ internal sealed partial class ReverseModeTransform
             Values.UnionWith(other.Values);
             Contents.UnionWith(other.Contents);
             Fresh.IntersectWith(other.Fresh);
+            Untouched.IntersectWith(other.Untouched);
         }
 
-        public bool SetEquals(TapeState other) => Values.SetEquals(other.Values) && Contents.SetEquals(other.Contents) && Fresh.SetEquals(other.Fresh);
+        public bool SetEquals(TapeState other) =>
+            Values.SetEquals(other.Values) && Contents.SetEquals(other.Contents) && Fresh.SetEquals(other.Fresh) && Untouched.SetEquals(other.Untouched);
+
+        /// <summary>An expression reads elements of these arrays, or hands their references on: they are touched.</summary>
+        public void Touch(Expr expression)
+        {
+            foreach (var node in IrWalker.Nodes(expression))
+            {
+                switch (node)
+                {
+                    case ElementAccess e:
+                        Untouched.Remove(e.Array);
+                        break;
+                    case Variable v:
+                        Untouched.Remove(v.Name);
+                        break;
+                }
+            }
+        }
     }
 
     private TapeState AnalyzeTape(Stmt statement, TapeState state)
@@ -57,22 +80,26 @@ internal sealed partial class ReverseModeTransform
                 state.Values.Remove(d.Name);
                 state.Contents.Remove(d.Name);
                 state.Fresh.Remove(d.Name);
+                state.Untouched.Remove(d.Name);
                 return state;
             case Declare d:
                 return AnalyzeOverwrite(statement, d.Name, d.Initializer!, state);
             case Assign { Target: Variable v } a:
                 return AnalyzeOverwrite(statement, v.Name, a.Value, state);
-            case Assign { Target: ElementAccess e }:
+            case Assign { Target: ElementAccess e } a:
                 AddReverseReads(statement, state);
                 AddValues(state, IrWalker.ReadNames(e));
-                if (state.Contents.Contains(e.Array))
+                if (state.Contents.Contains(e.Array) && !(firstStores.TryGetValue(statement, out var first) && first))
                 {
                     saved.Add(statement);
                 }
 
+                state.Touch(e);
+                state.Touch(a.Value);
                 return state;
-            case Return:
+            case Return r:
                 AddReverseReads(statement, state);
+                state.Touch(r.Value);
                 return state;
             case If i:
                 var assignedInside = new HashSet<string>(IrWalker.AssignedNames(i));
@@ -88,11 +115,13 @@ internal sealed partial class ReverseModeTransform
                     AddReads(state, i.Condition);
                 }
 
+                state.Touch(i.Condition);
                 var then = AnalyzeTape(i.Then, state.Clone());
                 var otherwise = i.Else is null ? state : AnalyzeTape(i.Else, state.Clone());
                 then.Join(otherwise);
                 return then;
             case While w:
+                state.Touch(w.Condition);
                 if (!whileCounters.ContainsKey(w))
                 {
                     whileCounters[w] = (scope.Fresh("count"), scope.Fresh("iteration"));
@@ -103,6 +132,9 @@ internal sealed partial class ReverseModeTransform
                 // The reverse loop re-evaluates the bounds; the body cannot change them (the parser checks).
                 AddReads(state, f.Lower);
                 AddReads(state, f.Upper);
+                state.Touch(f.Lower);
+                state.Touch(f.Upper);
+                FindFirstStores(f, state);
                 return AnalyzeLoop(f.Body, state);
             default:
                 return state;
@@ -136,9 +168,11 @@ internal sealed partial class ReverseModeTransform
         }
 
         var aliasesNeeded = value is Variable source && state.Contents.Contains(source.Name);
+        state.Touch(value);
         state.Values.Remove(name);
         state.Contents.Remove(name);
         state.Fresh.Remove(name);
+        state.Untouched.Remove(name);
         if (aliasesNeeded)
         {
             state.Contents.Add(name);
@@ -152,6 +186,7 @@ internal sealed partial class ReverseModeTransform
         if (value is NewArray)
         {
             state.Fresh.Add(name);
+            state.Untouched.Add(name);
         }
         else if (value is Variable shared)
         {
@@ -159,6 +194,53 @@ internal sealed partial class ReverseModeTransform
         }
 
         return state;
+    }
+
+    /// <summary>
+    /// Finds the first stores into a fresh array: <c>y[i] = …</c> directly in a loop over i, where y is untouched when the
+    /// loop starts, and the loop neither stores into y elsewhere nor reads it. Each iteration overwrites a 0 that nothing
+    /// reads, so the old value need not be saved (and the reverse sweep need not restore it). A decision against sticks:
+    /// the analysis revisits a loop inside another loop until the states settle, and the last visit is the weakest.
+    /// </summary>
+    private void FindFirstStores(For loop, TapeState entry)
+    {
+        var direct = new List<Stmt>();
+        CollectDirect(loop.Body, direct);
+        var all = IrWalker.Statements(loop.Body).ToList();
+        foreach (var statement in direct)
+        {
+            if (statement is not Assign { Target: ElementAccess { Indices.Count: 1 } target } store
+                || target.Indices[0] != new Variable(loop.Variable))
+            {
+                continue;
+            }
+
+            var array = target.Array;
+            var first = entry.Untouched.Contains(array)
+                && !IrWalker.Nodes(store.Value).Any(n => Mentions(n, array))
+                && all.Where(s => !ReferenceEquals(s, statement)).All(s =>
+                    (s is Block or For or If or While || !IrWalker.AssignedNames(s).Contains(array))
+                    && !IrWalker.OwnExpressions(s).SelectMany(IrWalker.Nodes).Any(n => Mentions(n, array)));
+            firstStores[statement] = first && (!firstStores.TryGetValue(statement, out var before) || before);
+        }
+
+        static bool Mentions(Expr node, string array) => node is ElementAccess e && e.Array == array || node is Variable v && v.Name == array;
+    }
+
+    /// <summary>The statements of a block run once per run of the block: nested blocks are entered, loops and branches are not.</summary>
+    private static void CollectDirect(Block block, List<Stmt> into)
+    {
+        foreach (var statement in block.Statements)
+        {
+            if (statement is Block nested)
+            {
+                CollectDirect(nested, into);
+            }
+            else
+            {
+                into.Add(statement);
+            }
+        }
     }
 
     /// <summary>What the reverse of this statement reads: the primal names in its adjoint code.</summary>

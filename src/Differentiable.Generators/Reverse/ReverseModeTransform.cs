@@ -32,6 +32,9 @@ internal sealed partial class ReverseModeTransform
     private readonly Dictionary<string, string> adjoints = new(System.StringComparer.Ordinal);
     private readonly Dictionary<string, string> compositeBuffers = new(System.StringComparer.Ordinal);
     private readonly HashSet<Stmt> saved = new(ReferenceComparer<Stmt>.Instance);
+
+    /// <summary>Element stores the TBR analysis found to be first stores into a fresh array (true), or not (false).</summary>
+    private readonly Dictionary<Stmt, bool> firstStores = new(ReferenceComparer<Stmt>.Instance);
     private readonly Dictionary<If, string> recordedBranches = new(ReferenceComparer<If>.Instance);
     private readonly HashSet<string> needsReset = new(System.StringComparer.Ordinal);
     private readonly Dictionary<While, (string Count, string Index)> whileCounters = new(ReferenceComparer<While>.Instance);

@@ -29,7 +29,6 @@ namespace Samples
             double da = 0.0;
             double[] dh = null!;
             double dloss = 0.0;
-            var tape = global::Differentiable.Runtime.Tape.Current;
             // Forward sweep: the original computation, saving what the reverse sweep needs.
             h = new double[n];
             dh = new double[n];
@@ -38,7 +37,6 @@ namespace Samples
                 a = b[i];
                 // vectorized: the loop over j is a dot product (SIMD kernel; partial sums in another order)
                 a += global::Differentiable.Runtime.Kernels.Dot(W, i, 0, x, 0, x.Length);
-                tape.Push(h[i]);
                 h[i] = global::System.Math.Tanh(a);
             }
             loss = 0;
@@ -67,7 +65,6 @@ namespace Samples
                     dh[i] = 0.0;
                     double t1 = h[i];
                     da += t0 * (1.0 - t1 * t1);
-                    h[i] = tape.PopDouble();
                 }
                 // vectorized: the loop over j is an axpy update, run += α·x (SIMD kernel)
                 // reverse of: a += W[i, j] * x[j];

@@ -46,7 +46,6 @@ namespace Samples
                     a = 0;
                     // vectorized: the loop over j is a dot product (SIMD kernel; partial sums in another order)
                     a += global::Differentiable.Runtime.Kernels.Dot(W, i, 0, s, 0, h);
-                    tape.Push(next[i]);
                     next[i] = global::System.Math.Tanh(a);
                 }
                 tape.PushReference(s);
@@ -81,7 +80,6 @@ namespace Samples
                         dnext[i] = 0.0;
                         double t1 = next[i];
                         da += t0 * (1.0 - t1 * t1);
-                        next[i] = tape.PopDouble();
                     }
                     // vectorized: the loop over j is 2 axpy updates, run += α·x (SIMD kernel)
                     // reverse of: a += W[i, j] * s[j];

@@ -31,7 +31,6 @@ namespace Samples
             // Adjoints: dv holds ∂result/∂v for each active value v.
             double da = 0.0;
             double[] dy = null!;
-            var tape = global::Differentiable.Runtime.Tape.Current;
             // Forward sweep: the original computation, saving what the reverse sweep needs.
             y = new double[b.Length];
             dy = new double[b.Length];
@@ -40,10 +39,9 @@ namespace Samples
                 a = b[i];
                 // vectorized: the loop over j is a dot product (SIMD kernel; partial sums in another order)
                 a += global::Differentiable.Runtime.Kernels.Dot(W, i, 0, x, 0, x.Length);
-                tape.Push(y[i]);
                 y[i] = global::System.Math.Tanh(a);
             }
-            double[] value = global::Differentiable.Runtime.JacobianAssembly.Copy(y);
+            double[] value = y;
             if (seed is null || seed.Length != value.Length) throw new global::System.ArgumentException("The seed must have the length of the result.", nameof(seed));
             // Reverse sweep: start from the seed ∂L/∂result and propagate it back through every statement.
             // reverse of: return y;
@@ -58,7 +56,6 @@ namespace Samples
                     dy[i] = 0.0;
                     double t1 = y[i];
                     da += t0 * (1.0 - t1 * t1);
-                    y[i] = tape.PopDouble();
                 }
                 // vectorized: the loop over j is 2 axpy updates, run += α·x (SIMD kernel)
                 // reverse of: a += W[i, j] * x[j];
