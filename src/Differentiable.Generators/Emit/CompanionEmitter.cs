@@ -157,7 +157,7 @@ internal static class CompanionEmitter
             types[gradient.SeedName] = model.ReturnType;
         }
 
-        WriteBody(writer, Optimize(model, gradient.Body, types), gradient.TapeName);
+        WriteBody(writer, Optimize(model, gradient.Body, types, gradient.Buffers), gradient.TapeName);
     }
 
     private static void WriteGradientTuple(CodeWriter writer, MethodModel model, GradientCode gradient, List<ParameterModel> active)
@@ -216,12 +216,15 @@ internal static class CompanionEmitter
     }
 
     /// <summary>
-    /// The passes that run on a finished companion body: repeated math calls evaluated once, then contraction loops
-    /// replaced by SIMD kernels (unless the method says <c>Vectorize = false</c>).
+    /// The passes that run on a finished companion body: the forward and reverse sweeps of a loop fused where the
+    /// adjoint is known in time, repeated math calls evaluated once, then contraction loops replaced by SIMD kernels.
+    /// Fusion and kernels reorder sums, so they run only where the method allows it (<c>Vectorize</c>, the default).
     /// </summary>
-    internal static Block Optimize(MethodModel model, Block body, Dictionary<string, IrType> types)
+    /// <param name="buffers">The gradient buffers of a reverse-mode body (they alias nothing); none for other bodies.</param>
+    internal static Block Optimize(MethodModel model, Block body, Dictionary<string, IrType> types, Infrastructure.EquatableArray<string> buffers = default)
     {
-        var shared = Optimization.RepeatedCalls.Rewrite(body, types.Keys);
+        var fused = model.Vectorize && buffers.Count > 0 ? Fusion.SweepFusion.Rewrite(body, types, buffers) : body;
+        var shared = Optimization.RepeatedCalls.Rewrite(fused, types.Keys);
         return model.Vectorize ? Vectorization.ContractionKernels.Rewrite(shared, types) : shared;
     }
 

@@ -46,4 +46,8 @@ internal sealed record TapePush(IrType Type, Expr Value) : Stmt;
 internal sealed record Evaluate(Expr Expression) : Stmt;
 
 /// <summary>Generated code only: an expression whose value is returned as-is (a raw tuple or call in C#).</summary>
-internal sealed record Verbatim(string Code) : Stmt;
+/// <param name="Reads">
+/// When given, what the code touches: it reads these names (their values, or an array's reference and lengths, never
+/// elements), writes nothing, and may throw (an argument check). When default, the code is opaque to every pass.
+/// </param>
+internal sealed record Verbatim(string Code, EquatableArray<string> Reads = default) : Stmt;

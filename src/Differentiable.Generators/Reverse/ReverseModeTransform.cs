@@ -144,7 +144,7 @@ internal sealed partial class ReverseModeTransform
                 body.Add(new Declare(valueName, model.ReturnType, restoresResult ? new Invoke("global::Differentiable.Runtime.JacobianAssembly.Copy", EquatableArray.Create(r.Value)) : r.Value));
                 if (model.ReturnType.IsArray())
                 {
-                    body.Add(new Verbatim(SeedCheck(valueName, model.ReturnType)));
+                    body.Add(new Verbatim(SeedCheck(valueName, model.ReturnType), EquatableArray.Create(valueName, seedName)));
                 }
             }
             else

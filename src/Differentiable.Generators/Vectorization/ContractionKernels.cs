@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using Differentiable.Generators.Analysis;
 using Differentiable.Generators.Infrastructure;
 using Differentiable.Generators.Ir;
 
@@ -26,141 +27,11 @@ internal static class ContractionKernels
     /// <param name="types">The type of every parameter and local the body uses; names missing from it are never rewritten.</param>
     public static Block Rewrite(Block body, IReadOnlyDictionary<string, IrType> types)
     {
-        var known = new Dictionary<string, IrType>(types.Count);
-        foreach (var pair in types)
-        {
-            known[pair.Key] = pair.Value;
-        }
-
-        // Alias classes: names joined when one array reference is bound to another. Parameters, and anything bound
-        // from a call, the tape or a conditional, or handed to a call, share one class: the caller may alias them.
-        // Declarations first: the walk is not in program order, and a binding must see both names as locals.
-        var aliases = new AliasClasses();
-        foreach (var statement in IrWalker.Statements(body))
-        {
-            switch (statement)
-            {
-                case Declare d:
-                    if (!known.ContainsKey(d.Name))
-                    {
-                        known[d.Name] = d.Type;
-                    }
-
-                    aliases.Declare(d.Name);
-                    break;
-                case For f:
-                    known[f.Variable] = IrType.Int32;
-                    break;
-            }
-        }
-
-        foreach (var statement in IrWalker.Statements(body))
-        {
-            switch (statement)
-            {
-                case Declare d:
-                    aliases.Bind(d.Name, d.Initializer);
-                    break;
-                case Assign { Target: Variable v } a:
-                    aliases.Bind(v.Name, a.Value);
-                    break;
-            }
-
-            foreach (var expression in IrWalker.OwnExpressions(statement))
-            {
-                foreach (var node in IrWalker.Nodes(expression))
-                {
-                    var arguments = node switch { UserCall u => u.Arguments, Invoke i => i.Arguments, _ => default };
-                    foreach (var argument in arguments)
-                    {
-                        if (argument is Variable passed)
-                        {
-                            aliases.Escape(passed.Name);
-                        }
-                    }
-                }
-            }
-        }
-
-        var scope = new Scope(known, aliases);
-        return (Block)RewriteStatement(body, scope, 0);
+        var aliases = ArrayAliases.Of(body, types);
+        return (Block)RewriteStatement(body, aliases, 0);
     }
 
-    /// <summary>Union-find over array names: which names may reach the same array.</summary>
-    private sealed class AliasClasses
-    {
-        /// <summary>The class of everything from outside the body: parameters, call results, tape pops.</summary>
-        private const string Outside = "\u0000outside";
-        private readonly Dictionary<string, string> parent = new(System.StringComparer.Ordinal);
-        private readonly HashSet<string> local = new(System.StringComparer.Ordinal);
-
-        public void Declare(string name) => local.Add(name);
-
-        public void Bind(string name, Expr? value)
-        {
-            switch (value)
-            {
-                case null or NewArray:
-                    break;
-                case Variable other:
-                    Union(name, other.Name);
-                    break;
-                default:
-                    Union(name, Outside);
-                    break;
-            }
-        }
-
-        public void Escape(string name) => Union(name, Outside);
-
-        public bool Same(string a, string b) => Find(a) == Find(b);
-
-        private string Find(string name)
-        {
-            // A name never declared in the body is a parameter (a gradient buffer, a seed, a tangent): from outside.
-            if (!local.Contains(name) && name != Outside)
-            {
-                return Find(Outside);
-            }
-
-            while (parent.TryGetValue(name, out var up) && up != name)
-            {
-                name = up;
-            }
-
-            return name;
-        }
-
-        private void Union(string a, string b)
-        {
-            var ra = Find(a);
-            var rb = Find(b);
-            if (ra != rb)
-            {
-                parent[ra] = rb;
-            }
-        }
-    }
-
-    /// <summary>What the pass knows about the names of one body.</summary>
-    private sealed class Scope
-    {
-        private readonly AliasClasses aliases;
-
-        public Scope(IReadOnlyDictionary<string, IrType> types, AliasClasses aliases)
-        {
-            Types = types;
-            this.aliases = aliases;
-        }
-
-        public IReadOnlyDictionary<string, IrType> Types { get; }
-
-        /// <summary>Whether two names may reach the same storage: the same name, or two arrays of one type in one alias class.</summary>
-        public bool MayAlias(string a, string b) =>
-            a == b || (Types.TryGetValue(a, out var ta) && Types.TryGetValue(b, out var tb) && ta == tb && ta.IsArray() && aliases.Same(a, b));
-    }
-
-    private static Stmt RewriteStatement(Stmt statement, Scope types, int depth)
+    private static Stmt RewriteStatement(Stmt statement, ArrayAliases types, int depth)
     {
         StackGuard.Enter(depth);
         switch (statement)
@@ -196,7 +67,7 @@ internal static class ContractionKernels
     }
 
     /// <summary>The kernel calls that replace a contraction loop, or null when the loop is not one.</summary>
-    private static Stmt? TryKernels(For loop, Scope types)
+    private static Stmt? TryKernels(For loop, ArrayAliases types)
     {
         var statements = new List<Stmt>();
         if (!Flatten(loop.Body, statements))
@@ -296,7 +167,7 @@ internal static class ContractionKernels
     }
 
     /// <summary><c>y[j] += α·x[j]</c>, <c>y[j] -= α·x[j]</c>, <c>y[j] += x[j]</c>: an axpy kernel call.</summary>
-    private static Stmt? Axpy(Assign update, For loop, HashSet<string> written, HashSet<string> declared, Scope types)
+    private static Stmt? Axpy(Assign update, For loop, HashSet<string> written, HashSet<string> declared, ArrayAliases types)
     {
         if (update.Target is not ElementAccess target
             || update.Value is not Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract } sum
@@ -340,7 +211,7 @@ internal static class ContractionKernels
     }
 
     /// <summary><c>s += a[j]·b[j]</c> (or <c>-=</c>): the sum plus a dot kernel call.</summary>
-    private static Stmt? Dot(Assign update, For loop, HashSet<string> written, HashSet<string> declared, Scope types)
+    private static Stmt? Dot(Assign update, For loop, HashSet<string> written, HashSet<string> declared, ArrayAliases types)
     {
         if (update.Value is not Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract } sum
             || sum.Left != update.Target
@@ -379,7 +250,7 @@ internal static class ContractionKernels
     /// A run of an array along the loop: <c>a[j]</c> gives (a, lower); <c>a[r, j]</c> with r fixed in the loop gives
     /// (a, r, lower). Null for anything else.
     /// </summary>
-    private static IReadOnlyList<Expr>? Operand(Expr expression, For loop, HashSet<string> written, HashSet<string> declared, Scope types)
+    private static IReadOnlyList<Expr>? Operand(Expr expression, For loop, HashSet<string> written, HashSet<string> declared, ArrayAliases types)
     {
         if (expression is not ElementAccess access || !types.Types.TryGetValue(access.Array, out var type))
         {
@@ -409,7 +280,7 @@ internal static class ContractionKernels
     /// Whether an expression has one value for the whole loop and can be evaluated once, early: it does not mention the
     /// loop variable or anything the loop writes (under any name), and it is pure (no user calls, no tape, no allocation).
     /// </summary>
-    private static bool IsInvariant(Expr expression, string j, HashSet<string> written, HashSet<string> declared, Scope types)
+    private static bool IsInvariant(Expr expression, string j, HashSet<string> written, HashSet<string> declared, ArrayAliases types)
     {
         foreach (var node in IrWalker.Nodes(expression))
         {

@@ -31,26 +31,30 @@ namespace Samples
             n = W.GetLength(0);
             y = new double[n];
             dy = new double[n];
-            for (int i = 0; i < n; i++)
-            {
-                // vectorized: the loop over j is a dot product (SIMD kernel; partial sums in another order)
-                y[i] += global::Differentiable.Runtime.Kernels.Dot(W, i, 0, x, 0, x.Length);
-            }
             double[] value = y;
             if (seed is null || seed.Length != value.Length) throw new global::System.ArgumentException("The seed must have the length of the result.", nameof(seed));
             // Reverse sweep: start from the seed ∂L/∂result and propagate it back through every statement.
             // reverse of: return y;
             // vectorized: the loop over i2 is an axpy update, run += α·x (SIMD kernel)
             global::Differentiable.Runtime.Kernels.Axpy(1.0, seed, 0, dy, 0, y.Length);
-            for (int i = n - 1; i >= 0; i--)
+            // fused: the loop over i runs its forward and reverse sweeps in one pass (its adjoint is known before it runs)
+            for (int i = 0; i < n; i++)
             {
-                if (x.Length > 0)
                 {
-                    // vectorized: the loop over j is 2 axpy updates, run += α·x (SIMD kernel)
-                    // reverse of: y[i] += W[i, j] * x[j];
-                    double t0 = dy[i];
-                    global::Differentiable.Runtime.Kernels.Axpy(t0, x, 0, dW, i, 0, x.Length);
-                    global::Differentiable.Runtime.Kernels.Axpy(t0, W, i, 0, dx, 0, x.Length);
+                    // forward sweep of iteration i
+                    // vectorized: the loop over j is a dot product (SIMD kernel; partial sums in another order)
+                    y[i] += global::Differentiable.Runtime.Kernels.Dot(W, i, 0, x, 0, x.Length);
+                }
+                {
+                    // reverse sweep of iteration i
+                    if (x.Length > 0)
+                    {
+                        // vectorized: the loop over j is 2 axpy updates, run += α·x (SIMD kernel)
+                        // reverse of: y[i] += W[i, j] * x[j];
+                        double t0 = dy[i];
+                        global::Differentiable.Runtime.Kernels.Axpy(t0, x, 0, dW, i, 0, x.Length);
+                        global::Differentiable.Runtime.Kernels.Axpy(t0, W, i, 0, dx, 0, x.Length);
+                    }
                 }
             }
             return value;

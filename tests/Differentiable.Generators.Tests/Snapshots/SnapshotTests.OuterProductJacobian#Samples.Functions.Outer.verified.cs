@@ -29,13 +29,6 @@ namespace Samples
             // Forward sweep: the original computation, saving what the reverse sweep needs.
             y = new double[u.Length, v.Length];
             dy = new double[u.Length, v.Length];
-            for (int i = 0; i < u.Length; i++)
-            {
-                for (int j = 0; j < v.Length; j++)
-                {
-                    y[i, j] = u[i] * v[j];
-                }
-            }
             double[,] value = y;
             if (seed is null || seed.GetLength(0) != value.GetLength(0) || seed.GetLength(1) != value.GetLength(1)) throw new global::System.ArgumentException("The seed must have the shape of the result.", nameof(seed));
             // Reverse sweep: start from the seed ∂L/∂result and propagate it back through every statement.
@@ -45,16 +38,27 @@ namespace Samples
                 // vectorized: the loop over j2 is an axpy update, run += α·x (SIMD kernel)
                 global::Differentiable.Runtime.Kernels.Axpy(1.0, seed, i2, 0, dy, i2, 0, y.GetLength(1));
             }
-            for (int i = u.Length - 1; i >= 0; i--)
+            // fused: the loop over i runs its forward and reverse sweeps in one pass (its adjoint is known before it runs)
+            for (int i = 0; i < u.Length; i++)
             {
-                for (int j = v.Length - 1; j >= 0; j--)
                 {
-                    // reverse of: y[i, j] = u[i] * v[j];
+                    // forward sweep of iteration i
+                    for (int j = 0; j < v.Length; j++)
                     {
-                        double t0 = dy[i, j];
-                        dy[i, j] = 0.0;
-                        du[i] += t0 * v[j];
-                        dv[j] += t0 * u[i];
+                        y[i, j] = u[i] * v[j];
+                    }
+                }
+                {
+                    // reverse sweep of iteration i
+                    for (int j = v.Length - 1; j >= 0; j--)
+                    {
+                        // reverse of: y[i, j] = u[i] * v[j];
+                        {
+                            double t0 = dy[i, j];
+                            dy[i, j] = 0.0;
+                            du[i] += t0 * v[j];
+                            dv[j] += t0 * u[i];
+                        }
                     }
                 }
             }

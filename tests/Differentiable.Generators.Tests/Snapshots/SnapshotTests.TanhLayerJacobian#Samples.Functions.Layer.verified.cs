@@ -34,36 +34,40 @@ namespace Samples
             // Forward sweep: the original computation, saving what the reverse sweep needs.
             y = new double[b.Length];
             dy = new double[b.Length];
-            for (int i = 0; i < b.Length; i++)
-            {
-                a = b[i];
-                // vectorized: the loop over j is a dot product (SIMD kernel; partial sums in another order)
-                a += global::Differentiable.Runtime.Kernels.Dot(W, i, 0, x, 0, x.Length);
-                y[i] = global::System.Math.Tanh(a);
-            }
             double[] value = y;
             if (seed is null || seed.Length != value.Length) throw new global::System.ArgumentException("The seed must have the length of the result.", nameof(seed));
             // Reverse sweep: start from the seed ∂L/∂result and propagate it back through every statement.
             // reverse of: return y;
             // vectorized: the loop over i2 is an axpy update, run += α·x (SIMD kernel)
             global::Differentiable.Runtime.Kernels.Axpy(1.0, seed, 0, dy, 0, y.Length);
-            for (int i = b.Length - 1; i >= 0; i--)
+            // fused: the loop over i runs its forward and reverse sweeps in one pass (its adjoint is known before it runs)
+            for (int i = 0; i < b.Length; i++)
             {
-                // reverse of: y[i] = global::System.Math.Tanh(a);
-                // ∂/∂u tanh(u) = 1 − tanh²(u) (read from the stored result)
                 {
-                    double t0 = dy[i];
-                    dy[i] = 0.0;
-                    double t1 = y[i];
-                    da += t0 * (1.0 - t1 * t1);
+                    // forward sweep of iteration i
+                    a = b[i];
+                    // vectorized: the loop over j is a dot product (SIMD kernel; partial sums in another order)
+                    a += global::Differentiable.Runtime.Kernels.Dot(W, i, 0, x, 0, x.Length);
+                    y[i] = global::System.Math.Tanh(a);
                 }
-                // vectorized: the loop over j is 2 axpy updates, run += α·x (SIMD kernel)
-                // reverse of: a += W[i, j] * x[j];
-                global::Differentiable.Runtime.Kernels.Axpy(da, x, 0, dW, i, 0, x.Length);
-                global::Differentiable.Runtime.Kernels.Axpy(da, W, i, 0, dx, 0, x.Length);
-                // reverse of: double a = b[i];
-                db[i] += da;
-                da = 0.0;
+                {
+                    // reverse sweep of iteration i
+                    // reverse of: y[i] = global::System.Math.Tanh(a);
+                    // ∂/∂u tanh(u) = 1 − tanh²(u) (read from the stored result)
+                    {
+                        double t0 = dy[i];
+                        dy[i] = 0.0;
+                        double t1 = y[i];
+                        da += t0 * (1.0 - t1 * t1);
+                    }
+                    // vectorized: the loop over j is 2 axpy updates, run += α·x (SIMD kernel)
+                    // reverse of: a += W[i, j] * x[j];
+                    global::Differentiable.Runtime.Kernels.Axpy(da, x, 0, dW, i, 0, x.Length);
+                    global::Differentiable.Runtime.Kernels.Axpy(da, W, i, 0, dx, 0, x.Length);
+                    // reverse of: double a = b[i];
+                    db[i] += da;
+                    da = 0.0;
+                }
             }
             return value;
         }

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using CsCheck;
 using Differentiable.Runtime;
 using Differentiable.Tests.Gradients;
@@ -310,6 +311,20 @@ public class VectorizationTests
 
                 Assert.Equal(expected, dx[j], 12);
             }
+        }, iter: Iterations);
+
+    [Fact]
+    public void PrefixProducts_VjpMatchesFiniteDifferences() =>
+        (from n in Gen.Int[1, 8]
+         from x in Vector(n, 0.5, 1.5)
+         from seed in Vector(n)
+         select (x, seed))
+        .Sample((x, seed) =>
+        {
+            var dx = new double[x.Length];
+            var y = VectorizedFunctions.PrefixProductsVjp(x, seed, dx);
+            double Pulled(object[] a) => VectorizedFunctions.PrefixProducts((double[])a[0]).Select((v, i) => v * seed[i]).Sum();
+            FiniteDifference.AssertGradient(nameof(VectorizedFunctions.PrefixProducts), Pulled, [x], y.Select((v, i) => v * seed[i]).Sum(), dx);
         }, iter: Iterations);
 
     private static double[] Flatten(double[,] matrix)

@@ -147,4 +147,17 @@ public static partial class VectorizedFunctions
 
         return y;
     }
+
+    /// <summary>Running products: row i reads row i − 1, so the forward and reverse sweeps cannot run as one loop.</summary>
+    [Differentiate]
+    public static double[] PrefixProducts(double[] x)
+    {
+        double[] y = new double[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            y[i] = (i > 0 ? y[i - 1] : 1.0) * x[i];
+        }
+
+        return y;
+    }
 }

@@ -1,0 +1,123 @@
+using System.Collections.Generic;
+using System.Linq;
+using Differentiable.Generators.Emit;
+using Differentiable.Generators.Fusion;
+using Differentiable.Generators.Infrastructure;
+using Differentiable.Generators.Ir;
+
+namespace Differentiable.Generators.Tests;
+
+/// <summary>
+/// Sweep fusion on IR built by hand (no Roslyn): the VJP of y = W·x, where the forward loop and its reverse meet, is
+/// fused; each variation that would make the fused order compute something else keeps the two sweeps apart.
+/// </summary>
+public sealed class SweepFusionTests
+{
+    private static readonly Dictionary<string, IrType> Types = new()
+    {
+        ["W"] = IrType.DoubleMatrix,
+        ["dW"] = IrType.DoubleMatrix,
+        ["x"] = IrType.DoubleArray,
+        ["dx"] = IrType.DoubleArray,
+        ["y"] = IrType.DoubleArray,
+        ["dy"] = IrType.DoubleArray,
+        ["seed"] = IrType.DoubleArray,
+        ["n"] = IrType.Int32,
+        ["a"] = IrType.Double,
+        ["s"] = IrType.Double,
+    };
+
+    private static readonly string[] Buffers = { "dW", "dx" };
+
+    private static Variable V(string name) => new(name);
+
+    private static ElementAccess At(string array, params Expr[] indices) => new(array, indices.ToEquatableArray());
+
+    private static Binary Mul(Expr a, Expr b) => new(BinaryOperator.Multiply, a, b);
+
+    private static Binary Plus(Expr a, Expr b) => new(BinaryOperator.Add, a, b);
+
+    private static Assign AddTo(Expr target, Expr term) => new(target, Plus(target, term));
+
+    private static Block Body(IEnumerable<Stmt> statements) => new(statements.ToEquatableArray());
+
+    private static For Up(string variable, params Stmt[] body) => new(variable, Constant.Int(0), V("n"), false, Body(body));
+
+    private static For Down(string variable, params Stmt[] body) => new(variable, Constant.Int(0), V("n"), true, Body(body));
+
+    /// <summary>The reverse-mode body of y = W·x as the transform writes it, with room for one change in each part.</summary>
+    private static Block MatVecVjp(Stmt[]? forward = null, Stmt[]? between = null, Stmt[]? reverse = null) => Body(new Stmt[]
+        {
+            new Declare("da", IrType.Double, Constant.Zero),
+            new Declare("y", IrType.DoubleArray, new NewArray(IrType.DoubleArray, EquatableArray.Create<Expr>(V("n")))),
+            new Declare("dy", IrType.DoubleArray, new NewArray(IrType.DoubleArray, EquatableArray.Create<Expr>(V("n")))),
+            Up("i", new Stmt[] { Up("j", AddTo(At("y", V("i")), Mul(At("W", V("i"), V("j")), At("x", V("j"))))) }.Concat(forward ?? new Stmt[0]).ToArray()),
+            new Declare("value", IrType.DoubleArray, V("y")),
+            new Verbatim("if (seed is null || seed.Length != value.Length) throw new global::System.ArgumentException();", EquatableArray.Create("value", "seed")),
+        }
+        .Concat(between ?? new Stmt[0])
+        .Append(Up("k", AddTo(At("dy", V("k")), At("seed", V("k")))))
+        .Append(Down("i", new Stmt[]
+            {
+                Down("j",
+                    AddTo(At("dW", V("i"), V("j")), Mul(At("dy", V("i")), At("x", V("j")))),
+                    AddTo(At("dx", V("j")), Mul(At("dy", V("i")), At("W", V("i"), V("j"))))),
+            }.Concat(reverse ?? new Stmt[0]).ToArray()))
+        .Append(new Return(V("value"))));
+
+    private static string Print(Block block)
+    {
+        var writer = new CodeWriter();
+        new CSharpPrinter(writer).Write(block);
+        return writer.ToString();
+    }
+
+    private static bool Fused(Block body, IEnumerable<string>? buffers = null) =>
+        Print(SweepFusion.Rewrite(body, Types, buffers ?? Buffers)).Contains("fused:");
+
+    [Fact]
+    public void TheVjpOfMatVecRunsOneSweep()
+    {
+        var text = Print(SweepFusion.Rewrite(MatVecVjp(), Types, Buffers));
+        Assert.Contains("fused:", text);
+        Assert.DoesNotContain("i >= 0", text);
+        // The seed is applied first, then one ascending loop does row i's dot product and its two updates.
+        Assert.True(text.IndexOf("dy[k] += seed[k]") < text.IndexOf("for (int i = 0"));
+        Assert.True(text.IndexOf("y[i] += W[i, j] * x[j]") < text.IndexOf("dW[i, j] += dy[i] * x[j]"));
+    }
+
+    [Fact]
+    public void ScalarsTheReverseResetsEachIterationAllowFusion()
+    {
+        var accumulate = new Stmt[] { AddTo(V("da"), At("dy", V("i"))), AddTo(At("dx", Constant.Int(0)), V("da")), new Assign(V("da"), Constant.Zero) };
+        Assert.True(Fused(MatVecVjp(reverse: accumulate)));
+    }
+
+    [Fact]
+    public void SweepsThatWouldComputeSomethingElseStayApart()
+    {
+        var cases = new (string Why, Block Body, string[] Buffers)[]
+        {
+            ("dx is no buffer: it may be x, which later forward rows read", MatVecVjp(), new[] { "dW" }),
+            ("y is no local: it may be x, which the reverse reads",
+                Body(MatVecVjp().Statements.Where(s => s is not Declare { Name: "y" })), Buffers),
+            ("between the sweeps an element of y is read: it moves ahead of the loop that computes it",
+                MatVecVjp(between: new Stmt[] { new Assign(V("s"), At("y", Constant.Int(0))) }), Buffers),
+            ("the reverse reads row i + 1 of y, which the fused loop has not computed yet",
+                MatVecVjp(reverse: new Stmt[] { AddTo(At("dx", Constant.Int(0)), At("y", Plus(V("i"), Constant.Int(1)))) }), Buffers),
+            ("a scalar the reverse adds into is not reset: iterations would see each other's sums",
+                MatVecVjp(reverse: new Stmt[] { AddTo(V("da"), At("dy", V("i"))), AddTo(At("dx", Constant.Int(0)), V("da")) }), Buffers),
+            ("the forward writes a scalar the reverse reads: the reverse would see this row's value, not the last",
+                MatVecVjp(forward: new Stmt[] { new Assign(V("a"), At("x", V("i"))) }, reverse: new Stmt[] { AddTo(At("dx", Constant.Int(0)), V("a")) }), Buffers),
+            ("the tape is last in, first out",
+                MatVecVjp(reverse: new Stmt[] { new Assign(V("a"), new TapePop(IrType.Double)) }), Buffers),
+            ("an addition into dx beside a store into dx: the reverse's iterations do not commute",
+                MatVecVjp(reverse: new Stmt[] { new Assign(At("dx", Constant.Int(0)), At("dy", V("i"))) }), Buffers),
+        };
+
+        foreach (var (why, body, buffers) in cases)
+        {
+            Assert.False(Fused(body, buffers), why);
+        }
+    }
+}
