@@ -535,10 +535,11 @@ public class FixedSize
         Verify.Close($"{size} unrolled VJP value", GeneratedVjp(), eVjpValue, Verify.Identical);
         Verify.Close($"{size} unrolled VJP dR", dR, eVjpR, Verify.Identical);
         Verify.Close($"{size} unrolled VJP dv", dv, eVjpv, Verify.Identical);
-        // Not unrolled, the value's row sums are SIMD dot products (another summation order): equal up to rounding.
+        // Not unrolled, the value's row sums are SIMD dot products, and the fused sweep adds dv's terms rows first to
+        // last (the reverse sweep alone went last to first): equal up to rounding.
         Verify.Close($"{size} not-unrolled VJP value", GeneratedVjpNotUnrolled(), eVjpValue);
         Verify.Close($"{size} not-unrolled VJP dR", dR, eVjpR, Verify.Identical);
-        Verify.Close($"{size} not-unrolled VJP dv", dv, eVjpv, Verify.Identical);
+        Verify.Close($"{size} not-unrolled VJP dv", dv, eVjpv);
 
         float eZ = Benchmarks.HandWritten.TransformZGradient(x, M, out var ex, out var eM);
         Verify.Close("TransformZ value", GeneratedTransformZGradient(), eZ, Verify.Float);
