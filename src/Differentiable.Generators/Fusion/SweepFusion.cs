@@ -145,7 +145,7 @@ internal static class SweepFusion
     private static bool ResetsEachIteration(string name, List<Stmt> statements, int f, int r)
     {
         var reverse = (For)statements[r];
-        var last = InProgramOrder(reverse.Body).LastOrDefault(s => s is not Block && Mentions(s, name));
+        var last = IrWalker.StatementsInOrder(reverse.Body).LastOrDefault(s => s is not Block && Mentions(s, name));
         if (last is not Assign { Target: Variable target, Value: Constant reset } || target.Name != name || !IsDirect(reverse.Body, last))
         {
             return false;
@@ -155,31 +155,6 @@ internal static class SweepFusion
         return declaration >= 0
             && statements[declaration] is Declare { Initializer: Constant initial } && initial.Value.Equals(reset.Value)
             && statements.Skip(declaration + 1).Take(r - declaration - 1).All(s => !IrWalker.Statements(s).Any(inner => Mentions(inner, name)));
-    }
-
-    /// <summary>Every statement nested in a block, in the order of the source (each before what it contains).</summary>
-    private static IEnumerable<Stmt> InProgramOrder(Block block)
-    {
-        var stack = new Stack<Stmt>();
-        stack.Push(block);
-        while (stack.Count > 0)
-        {
-            var current = stack.Pop();
-            yield return current;
-            var children = current switch
-            {
-                Block b => b.Statements.AsImmutableArray().ToArray(),
-                For f => new Stmt[] { f.Body },
-                While w => new Stmt[] { w.Body },
-                If { Else: null } i => new Stmt[] { i.Then },
-                If i => new Stmt[] { i.Then, i.Else! },
-                _ => System.Array.Empty<Stmt>(),
-            };
-            for (var k = children.Length - 1; k >= 0; k--)
-            {
-                stack.Push(children[k]);
-            }
-        }
     }
 
     /// <summary>Whether the statement runs once per iteration of the block: reached through nested blocks only.</summary>

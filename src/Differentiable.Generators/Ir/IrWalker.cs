@@ -182,7 +182,7 @@ internal static class IrWalker
         }
     }
 
-    /// <summary>Every statement nested in <paramref name="statement"/>, itself included.</summary>
+    /// <summary>Every statement nested in <paramref name="statement"/>, itself included (a fixed order, but not that of the source).</summary>
     public static IEnumerable<Stmt> Statements(Stmt statement)
     {
         var stack = new Stack<Stmt>();
@@ -219,6 +219,34 @@ internal static class IrWalker
                     }
 
                     break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every statement nested in <paramref name="statement"/>, itself included, in the order of the source (each before
+    /// what it contains). <see cref="Statements"/> is cheaper where the order does not matter.
+    /// </summary>
+    public static IEnumerable<Stmt> StatementsInOrder(Stmt statement)
+    {
+        var stack = new Stack<Stmt>();
+        stack.Push(statement);
+        while (stack.Count > 0)
+        {
+            var current = stack.Pop();
+            yield return current;
+            var children = current switch
+            {
+                Block b => b.Statements.AsImmutableArray().ToArray(),
+                For f => new Stmt[] { f.Body },
+                While w => new Stmt[] { w.Body },
+                If { Else: null } i => new Stmt[] { i.Then },
+                If i => new Stmt[] { i.Then, i.Else! },
+                _ => System.Array.Empty<Stmt>(),
+            };
+            for (var k = children.Length - 1; k >= 0; k--)
+            {
+                stack.Push(children[k]);
             }
         }
     }
