@@ -183,70 +183,54 @@ internal static class IrWalker
     }
 
     /// <summary>Every statement nested in <paramref name="statement"/>, itself included (a fixed order, but not that of the source).</summary>
-    public static IEnumerable<Stmt> Statements(Stmt statement)
+    public static IEnumerable<Stmt> Statements(Stmt statement) => Walk(statement, inSourceOrder: false);
+
+    /// <summary>
+    /// Every statement nested in <paramref name="statement"/>, itself included, in the order of the source (each before
+    /// what it contains).
+    /// </summary>
+    public static IEnumerable<Stmt> StatementsInOrder(Stmt statement) => Walk(statement, inSourceOrder: true);
+
+    /// <summary>A depth-first walk without recursion; pushing the children backwards pops them in source order.</summary>
+    private static IEnumerable<Stmt> Walk(Stmt statement, bool inSourceOrder)
     {
         var stack = new Stack<Stmt>();
         stack.Push(statement);
+        var children = new List<Stmt>();
         while (stack.Count > 0)
         {
             var current = stack.Pop();
             yield return current;
+            children.Clear();
             switch (current)
             {
                 case For f:
-                    stack.Push(f.Body);
+                    children.Add(f.Body);
                     break;
                 case While w:
-                    stack.Push(w.Body);
+                    children.Add(w.Body);
                     if (w.Step is not null)
                     {
-                        stack.Push(w.Step);
+                        children.Add(w.Step);
                     }
 
                     break;
                 case If i:
-                    stack.Push(i.Then);
+                    children.Add(i.Then);
                     if (i.Else is not null)
                     {
-                        stack.Push(i.Else);
+                        children.Add(i.Else);
                     }
 
                     break;
                 case Block b:
-                    foreach (var inner in b.Statements)
-                    {
-                        stack.Push(inner);
-                    }
-
+                    children.AddRange(b.Statements);
                     break;
             }
-        }
-    }
 
-    /// <summary>
-    /// Every statement nested in <paramref name="statement"/>, itself included, in the order of the source (each before
-    /// what it contains). <see cref="Statements"/> is cheaper where the order does not matter.
-    /// </summary>
-    public static IEnumerable<Stmt> StatementsInOrder(Stmt statement)
-    {
-        var stack = new Stack<Stmt>();
-        stack.Push(statement);
-        while (stack.Count > 0)
-        {
-            var current = stack.Pop();
-            yield return current;
-            var children = current switch
+            for (var k = 0; k < children.Count; k++)
             {
-                Block b => b.Statements.AsImmutableArray().ToArray(),
-                For f => new Stmt[] { f.Body },
-                While w => new Stmt[] { w.Body },
-                If { Else: null } i => new Stmt[] { i.Then },
-                If i => new Stmt[] { i.Then, i.Else! },
-                _ => System.Array.Empty<Stmt>(),
-            };
-            for (var k = children.Length - 1; k >= 0; k--)
-            {
-                stack.Push(children[k]);
+                stack.Push(children[inSourceOrder ? children.Count - 1 - k : k]);
             }
         }
     }
