@@ -25,6 +25,11 @@ public sealed class SweepFusionTests
         ["n"] = IrType.Int32,
         ["a"] = IrType.Double,
         ["s"] = IrType.Double,
+        ["z"] = IrType.Double,
+        ["f"] = IrType.Double,
+        ["df"] = IrType.Double,
+        ["dz"] = IrType.Double,
+        ["value"] = IrType.Double,
     };
 
     private static readonly string[] Buffers = { "dW", "dx" };
@@ -101,8 +106,8 @@ public sealed class SweepFusionTests
             ("dx is no buffer: it may be x, which later forward rows read", MatVecVjp(), new[] { "dW" }),
             ("y is no local: it may be x, which the reverse reads",
                 Body(MatVecVjp().Statements.Where(s => s is not Declare { Name: "y" })), Buffers),
-            ("between the sweeps an element of y is read: it moves ahead of the loop that computes it",
-                MatVecVjp(between: new Stmt[] { new Assign(V("s"), At("y", Constant.Int(0))) }), Buffers),
+            ("between the sweeps an element of y is read into a scalar the reverse reads: it can go neither ahead of F nor behind R",
+                MatVecVjp(between: new Stmt[] { new Assign(V("s"), At("y", Constant.Int(0))) }, reverse: new Stmt[] { AddTo(At("dx", Constant.Int(0)), V("s")) }), Buffers),
             ("the reverse reads row i + 1 of y, which the fused loop has not computed yet",
                 MatVecVjp(reverse: new Stmt[] { AddTo(At("dx", Constant.Int(0)), At("y", Plus(V("i"), Constant.Int(1)))) }), Buffers),
             ("a scalar the reverse adds into is not reset: iterations would see each other's sums",
@@ -119,5 +124,106 @@ public sealed class SweepFusionTests
         {
             Assert.False(Fused(body, buffers), why);
         }
+    }
+
+    [Fact]
+    public void WhatReadsTheForwardResultsMovesBehindTheFusedLoop()
+    {
+        var text = Print(SweepFusion.Rewrite(MatVecVjp(between: new Stmt[] { new Assign(V("s"), At("y", Constant.Int(0))) }), Types, Buffers));
+        Assert.Contains("fused:", text);
+        Assert.True(text.IndexOf("s = y[0]") > text.IndexOf("dx[j] += dy[i] * W[i, j]"));
+    }
+
+    /// <summary>
+    /// The gradient of Σ (x[i + 1] − x[i]²)², shaped as the reverse transform writes it: the loss is read between the
+    /// sweeps (the value), and the reverse recomputes a rather than saving it; with <paramref name="push"/> it saves a
+    /// on the tape instead. Each part can be varied.
+    /// </summary>
+    private static Block SumOfSquares(bool push = false, Stmt[]? forwardHead = null, Stmt[]? reverseTail = null, Stmt[]? after = null)
+    {
+        var a = new Assign(V("a"), new Binary(BinaryOperator.Subtract, At("x", Plus(V("i"), Constant.Int(1))), Mul(At("x", V("i")), At("x", V("i")))));
+        var forward = (forwardHead ?? new Stmt[0])
+            .Concat(push ? new Stmt[] { new TapePush(IrType.Double, V("a")) } : new Stmt[0])
+            .Concat(new Stmt[] { a, AddTo(V("f"), Mul(V("a"), V("a"))) });
+        var reverse = (push ? new Stmt[0] : new Stmt[] { a })
+            .Concat(new Stmt[]
+            {
+                AddTo(V("da"), Mul(V("df"), Mul(Constant.Of(2.0), V("a")))),
+                AddTo(At("dx", Plus(V("i"), Constant.Int(1))), V("da")),
+                AddTo(At("dx", V("i")), Mul(V("da"), At("x", V("i")))),
+            })
+            .Concat(push ? new Stmt[] { new Assign(V("a"), new TapePop(IrType.Double)) } : new Stmt[0])
+            .Concat(reverseTail ?? new Stmt[0])
+            .Append(new Assign(V("da"), Constant.Zero));
+        return Body(new Stmt[]
+            {
+                new Declare("a", IrType.Double, Constant.Zero),
+                new Declare("da", IrType.Double, Constant.Zero),
+                new Declare("df", IrType.Double, Constant.Zero),
+                new Declare("f", IrType.Double, Constant.Zero),
+                Up("i", forward.ToArray()),
+                new Declare("value", IrType.Double, V("f")),
+                AddTo(V("df"), Constant.Of(1.0)),
+                Down("i", reverse.ToArray()),
+            }
+            .Concat(after ?? new Stmt[0])
+            .Append(new Return(V("value"))));
+    }
+
+    [Fact]
+    public void AScalarGradientFusesWithItsValueComputedAfterTheLoop()
+    {
+        var text = Print(SweepFusion.Rewrite(SumOfSquares(), Types, new[] { "dx" }));
+        Assert.Contains("fused:", text);
+        // The seed of the loss is set before the loop, the value read after it, and the reverse's recomputation of a dropped.
+        Assert.True(text.IndexOf("df += 1") < text.IndexOf("for (int i = 0"));
+        Assert.True(text.IndexOf("double value = f") > text.IndexOf("dx[i] += da * x[i]"));
+        Assert.Equal(1, CountOf(text, "a = x[i + 1] - x[i] * x[i];"));
+    }
+
+    [Fact]
+    public void TapePairsTheFusedOrderMakesNeedlessAreRemoved()
+    {
+        var text = Print(SweepFusion.Rewrite(SumOfSquares(push: true), Types, new[] { "dx" }));
+        Assert.Contains("fused:", text);
+        Assert.DoesNotContain("tape", text);
+    }
+
+    [Fact]
+    public void ScalarGradientsThatWouldComputeSomethingElseStayApart()
+    {
+        var cases = new (string Why, Block Body)[]
+        {
+            ("the reverse reads the value its pop restored (F(i − 1)'s), which the fused order does not restore",
+                SumOfSquares(push: true, reverseTail: new Stmt[] { AddTo(At("dx", V("i")), V("a")) })),
+            ("F reads a before setting it (the value of iteration i − 1), which R(i − 1) would have changed",
+                SumOfSquares(forwardHead: new Stmt[] { AddTo(V("s"), V("a")) })),
+            ("the push saves a after F has set it once: the pair does not hand R(i − 1) the a of iteration i − 1",
+                SumOfSquares(push: true, forwardHead: new Stmt[] { new Assign(V("a"), At("x", V("i"))) })),
+            ("a is read after the loops, where it holds another value in the fused order",
+                SumOfSquares(after: new Stmt[] { new Assign(V("s"), V("a")) })),
+            ("the reverse reads a without recomputing or popping it: unfused it sees the last iteration's a",
+                Body(SumOfSquares().Statements.Select(s => s is For { Descending: true } down
+                    ? down with { Body = Body(down.Body.Statements.Skip(1)) }
+                    : s))),
+            ("the value is read by the reverse: it cannot move behind it",
+                SumOfSquares(reverseTail: new Stmt[] { AddTo(At("dx", V("i")), V("value")) })),
+        };
+
+        foreach (var (why, body) in cases)
+        {
+            Assert.False(Fused(body, new[] { "dx" }), why);
+        }
+    }
+
+    private static int CountOf(string text, string part)
+    {
+        var count = 0;
+        for (var at = text.IndexOf(part); at >= 0; at = text.IndexOf(part, at + part.Length))
+        {
+            count++;
+        }
+
+        return count;
     }
 }

@@ -37,22 +37,22 @@ internal static class SweepFusion
 
             var f = statements.FindLastIndex(r, s => s is For { Descending: false } candidate
                 && candidate.Variable == reverse.Variable && candidate.Lower == reverse.Lower && candidate.Upper == reverse.Upper);
-            if (f < 0 || !CanFuse(statements, f, r, aliases))
+            if (f < 0 || BothBecomeKernels((For)statements[f], reverse, aliases.Types) || Plan(statements, f, r, aliases) is not { } plan)
             {
                 continue;
             }
 
             var forward = (For)statements[f];
-            var between = statements.GetRange(f + 1, r - f - 1);
             var v = forward.Variable;
             var fused = new For(v, forward.Lower, forward.Upper, false, new Block(EquatableArray.Create<Stmt>(
-                new Block(forward.Body.Statements.AsImmutableArray().Insert(0, new Comment($"forward sweep of iteration {v}")).ToEquatableArray()),
-                new Block(reverse.Body.Statements.AsImmutableArray().Insert(0, new Comment($"reverse sweep of iteration {v}")).ToEquatableArray()))));
-            var replacement = new List<Stmt>(between)
+                new Block(plan.Forward.Statements.AsImmutableArray().Insert(0, new Comment($"forward sweep of iteration {v}")).ToEquatableArray()),
+                new Block(plan.Reverse.Statements.AsImmutableArray().Insert(0, new Comment($"reverse sweep of iteration {v}")).ToEquatableArray()))));
+            var replacement = new List<Stmt>(plan.Before)
             {
                 new Comment($"fused: the loop over {v} runs its forward and reverse sweeps in one pass (its adjoint is known before it runs)"),
                 fused,
             };
+            replacement.AddRange(plan.After);
             statements.RemoveRange(f, r - f + 1);
             statements.InsertRange(f, replacement);
             r = f + replacement.Count - 1;
@@ -61,39 +61,94 @@ internal static class SweepFusion
         return new Block(statements.ToEquatableArray());
     }
 
-    private static bool CanFuse(List<Stmt> statements, int f, int r, ArrayAliases aliases)
+    /// <summary>
+    /// Whether each sweep alone is a contraction the kernel pass runs as SIMD code over whole arrays (a dot product, an
+    /// axpy): two vectorized passes beat one scalar loop, so such loops are left apart. Fusion pays where a sweep keeps a
+    /// loop: rows reused while in cache, tape traffic and recomputation the fused order makes needless.
+    /// </summary>
+    private static bool BothBecomeKernels(For forward, For reverse, IReadOnlyDictionary<string, IrType> types) =>
+        !IrWalker.Statements(Vectorization.ContractionKernels.Rewrite(new Block(EquatableArray.Create<Stmt>(forward)), types)).Any(s => s is For)
+        && !IrWalker.Statements(Vectorization.ContractionKernels.Rewrite(new Block(EquatableArray.Create<Stmt>(reverse)), types)).Any(s => s is For);
+
+    /// <summary>
+    /// What the fused code is made of: the statements between the sweeps that run before the fused loop (those independent
+    /// of F) and after it (those that read what F computes, such as the value), and the bodies of the two sweeps with the
+    /// tape pairs that the fused order makes needless removed.
+    /// </summary>
+    private sealed record FusionPlan(List<Stmt> Before, Block Forward, Block Reverse, List<Stmt> After);
+
+    private static FusionPlan? Plan(List<Stmt> statements, int f, int r, ArrayAliases aliases)
     {
         var forward = (For)statements[f];
         var reverse = (For)statements[r];
-        var inForward = Effects.Of(forward.Body, forward.Variable, aliases);
-        var inReverse = Effects.Of(reverse.Body, reverse.Variable, aliases);
-        var between = Effects.Of(new Block(statements.GetRange(f + 1, r - f - 1).ToEquatableArray()), null, aliases);
-        if (inForward.Opaque || inReverse.Opaque || between.Opaque)
+        if (!WithoutTapePairs(forward.Body, reverse.Body, out var forwardBody, out var reverseBody, out var paired))
         {
-            return false;
+            return null;
+        }
+
+        var inForward = Effects.Of(forwardBody, forward.Variable, aliases);
+        var inReverse = Effects.Of(reverseBody, reverse.Variable, aliases);
+        var between = statements.GetRange(f + 1, r - f - 1);
+        var inBetween = between.Select(s => Effects.Of(new Block(EquatableArray.Create(s)), null, aliases)).ToList();
+        if (inForward.Opaque || inReverse.Opaque || inBetween.Any(e => e.Opaque))
+        {
+            return null;
         }
 
         // The bounds mean the same before and after: nothing of the three writes what they read.
         var bounds = IrWalker.Nodes(forward.Lower).Concat(IrWalker.Nodes(forward.Upper)).ToList();
         var boundNames = bounds.SelectMany(n => n switch { Variable v => new[] { v.Name }, ArrayLength l => new[] { l.Array }, _ => System.Array.Empty<string>() }).ToList();
         if (bounds.Any(n => n is not (Variable or ArrayLength or Constant or Binary or Unary))
-            || boundNames.Any(n => inForward.Writes(n) || inReverse.Writes(n) || between.Writes(n)))
+            || boundNames.Any(n => inForward.Writes(n) || inReverse.Writes(n) || inBetween.Any(e => e.Writes(n))))
         {
-            return false;
+            return null;
         }
 
-        // M moves ahead of F: neither reads what the other writes, nor do both write one thing.
-        if (!Independent(between, inForward, aliases) || !Independent(inForward, between, aliases))
+        // M splits: what is independent of F (and of what stays behind) moves ahead of F; the rest, which reads what F
+        // computes (the value, say), stays after F and moves behind R, so it must be independent of R.
+        var before = new List<int>();
+        var after = new List<int>();
+        for (var k = 0; k < between.Count; k++)
         {
-            return false;
+            if (Independent(inBetween[k], inForward, aliases) && Independent(inForward, inBetween[k], aliases)
+                && after.All(a => Independent(inBetween[a], inBetween[k], aliases) && Independent(inBetween[k], inBetween[a], aliases)))
+            {
+                before.Add(k);
+            }
+            else
+            {
+                after.Add(k);
+            }
         }
 
-        // F and R interleave: R reads no scalar F writes, and neither rebinds an array. (F cannot read a scalar R writes:
-        // such a scalar must be left alone between its declaration and R, see ResetsEachIteration.)
-        if (inForward.ReferenceWrites.Count > 0 || inReverse.ReferenceWrites.Count > 0
-            || inForward.ScalarWrites.Any(n => inReverse.ScalarReads.Contains(n) || inReverse.ScalarWrites.Contains(n)))
+        if (!after.All(a => Independent(inBetween[a], inReverse, aliases) && Independent(inReverse, inBetween[a], aliases)))
         {
-            return false;
+            return null;
+        }
+
+        // Scalars F writes and R mentions: F(i) must compute them afresh (not from iteration i − 1), R(i) must read no
+        // value but F(i)'s (its own recomputation, or what the removed tape pair would have restored), and nothing
+        // outside the loops may see them, since the fused loop leaves them at other values.
+        var outside = between.Concat(statements.Skip(r + 1)).ToList();
+        foreach (var name in inForward.ScalarWrites)
+        {
+            if (!inReverse.ScalarReads.Contains(name) && !inReverse.ScalarWrites.Contains(name) && !paired.Contains(name))
+            {
+                continue;
+            }
+
+            if (ReadsBeforeWriting(forwardBody, name)
+                || (!paired.Contains(name) && ReadsBeforeWriting(reverseBody, name))
+                || outside.Any(s => IrWalker.Statements(s).Any(inner => Mentions(inner, name))))
+            {
+                return null;
+            }
+        }
+
+        // F and R interleave: neither rebinds an array.
+        if (inForward.ReferenceWrites.Count > 0 || inReverse.ReferenceWrites.Count > 0)
+        {
+            return null;
         }
 
         // Arrays one writes and the other touches: the same array, row i in both.
@@ -101,24 +156,130 @@ internal static class SweepFusion
         if (inForward.ElementWrites.Any(w => inReverse.Elements.Any(x => aliases.MayAlias(w.Array, x.Array) && !SameRow(w, x, variable)))
             || inReverse.ElementWrites.Any(w => inForward.ElementReads.Any(x => aliases.MayAlias(w.Array, x.Array) && !SameRow(w, x, variable))))
         {
-            return false;
+            return null;
         }
 
         // R's iterations commute: each write is to its own row, or an addition into a target R reads nowhere else.
         foreach (var write in inReverse.ElementWrites)
         {
             var others = inReverse.Elements.Where(x => !ReferenceEquals(x, write) && aliases.MayAlias(write.Array, x.Array));
-            var commutes = OwnRow(write, variable)
-                ? others.All(x => SameRow(write, x, variable))
-                : write.Accumulates && others.All(x => x.Accumulates && x.IsWrite);
+            var commutes = (OwnRow(write, variable) && others.All(x => SameRow(write, x, variable)))
+                || (write.Accumulates && others.All(x => x.Accumulates && x.IsWrite));
             if (!commutes)
+            {
+                return null;
+            }
+        }
+
+        // Scalars R alone writes start every iteration at the value they had before the loop, and end it there again.
+        if (!inReverse.ScalarWrites.Where(n => !inForward.ScalarWrites.Contains(n)).All(name => ResetsEachIteration(name, statements, f, r)))
+        {
+            return null;
+        }
+
+        return new FusionPlan(
+            before.Select(k => between[k]).ToList(),
+            forwardBody,
+            WithoutRecomputations(forwardBody, reverseBody, forward.Variable, aliases),
+            after.Select(k => between[k]).ToList());
+    }
+
+    /// <summary>
+    /// The sweeps without their tape traffic, where every push in F is a direct <c>tape.Push(s)</c> before F's first other
+    /// mention of s, and every pop in R a direct <c>s = tape.Pop()</c> after R's last other mention of s, paired last in,
+    /// first out. Unfused, R(i + 1)'s pop hands R(i) the value F(i) left in s; fused, R(i) runs right after F(i), so s
+    /// holds that value already, and the restored value is read by no one.
+    /// </summary>
+    private static bool WithoutTapePairs(Block forward, Block reverse, out Block forwardBody, out Block reverseBody, out HashSet<string> paired)
+    {
+        forwardBody = forward;
+        reverseBody = reverse;
+        paired = new HashSet<string>(System.StringComparer.Ordinal);
+        var pushes = IrWalker.StatementsInOrder(forward).OfType<TapePush>().ToList();
+        var pops = IrWalker.StatementsInOrder(reverse).Where(IsPop).Cast<Assign>().ToList();
+        if (pushes.Count == 0 && pops.Count == 0)
+        {
+            return true;
+        }
+
+        if (pushes.Count != pops.Count
+            || !pushes.All(p => IsDirect(forward, p)) || !pops.All(p => IsDirect(reverse, p))
+            || IrWalker.StatementsInOrder(forward).Any(s => IrWalker.OwnExpressions(s).SelectMany(IrWalker.Nodes).Any(n => n is TapePop))
+            || IrWalker.StatementsInOrder(reverse).Any(s => s is TapePush || (!IsPop(s) && IrWalker.OwnExpressions(s).SelectMany(IrWalker.Nodes).Any(n => n is TapePop))))
+        {
+            return false;
+        }
+
+        for (var k = 0; k < pushes.Count; k++)
+        {
+            var push = pushes[k];
+            var pop = pops[pushes.Count - 1 - k];
+            if (push.Value is not Variable { Name: var name } || ((Variable)pop.Target).Name != name || push.Type != ((TapePop)pop.Value).Type
+                || !ReferenceEquals(IrWalker.StatementsInOrder(forward).First(s => s is not Block && Mentions(s, name)), push)
+                || !ReferenceEquals(IrWalker.StatementsInOrder(reverse).Last(s => s is not Block && Mentions(s, name)), pop)
+                || !paired.Add(name))
             {
                 return false;
             }
         }
 
-        // Scalars R writes start every iteration at the value they had before the loop, and end it there again.
-        return inReverse.ScalarWrites.All(name => ResetsEachIteration(name, statements, f, r));
+        var dropped = new HashSet<Stmt>(pushes.Cast<Stmt>().Concat(pops), ReferenceComparer<Stmt>.Instance);
+        forwardBody = Without(forward, dropped);
+        reverseBody = Without(reverse, dropped);
+        return true;
+    }
+
+    private static bool IsPop(Stmt statement) => statement is Assign { Target: Variable, Value: TapePop };
+
+    private static Block Without(Block block, HashSet<Stmt> dropped) => new(block.Statements
+        .Where(s => !dropped.Contains(s))
+        .Select(s => s is Block nested ? Without(nested, dropped) : s)
+        .ToEquatableArray());
+
+    /// <summary>Whether the block may read the scalar before it sets it: its first mention is not a direct store that reads nothing of it.</summary>
+    private static bool ReadsBeforeWriting(Block block, string name)
+    {
+        var first = IrWalker.StatementsInOrder(block).FirstOrDefault(s => s is not Block && Mentions(s, name));
+        return first switch
+        {
+            null => false,
+            Assign { Target: Variable target, Value: var value } => target.Name != name || !IsDirect(block, first) || IrWalker.ReadNames(value).Contains(name),
+            Declare d => d.Name != name || !IsDirect(block, first) || (d.Initializer is not null && IrWalker.ReadNames(d.Initializer).Contains(name)),
+            _ => true,
+        };
+    }
+
+    /// <summary>
+    /// R without the direct stores <c>s = e</c> that repeat F's last direct store into s (the reverse recomputing a
+    /// value TBR chose not to save), when nothing between the two writes s or anything e reads: s holds e already.
+    /// </summary>
+    private static Block WithoutRecomputations(Block forward, Block reverse, string variable, ArrayAliases aliases)
+    {
+        var kept = new List<Stmt>();
+        for (var k = 0; k < reverse.Statements.Count; k++)
+        {
+            var statement = reverse.Statements[k];
+            if (statement is Assign { Target: Variable target, Value: var value }
+                && forward.Statements.AsImmutableArray().LastIndexOf(statement) is var last and >= 0
+                && !IrWalker.ReadNames(value).Contains(target.Name))
+            {
+                var stretch = forward.Statements.Skip(last + 1).Concat(reverse.Statements.Take(k)).ToEquatableArray();
+                var effects = Effects.Of(new Block(stretch), variable, aliases);
+                var reads = IrWalker.Nodes(value).ToList();
+                if (!effects.Opaque && !effects.Writes(target.Name)
+                    && !IrWalker.ReadNames(value).Any(effects.Writes)
+                    && !reads.OfType<ArrayLength>().Any(l => effects.Writes(l.Array))
+                    && !reads.OfType<ElementAccess>().Any(e => effects.ElementWrites.Any(w => aliases.MayAlias(w.Array, e.Array))))
+                {
+                    kept.Add(new Comment($"{target.Name} = … : the forward sweep of this iteration left it in {target.Name}"));
+                    continue;
+                }
+            }
+
+            kept.Add(statement);
+        }
+
+        return new Block(kept.ToEquatableArray());
     }
 
     /// <summary>Whether <paramref name="later"/> can run before <paramref name="earlier"/>: no read of the other's writes, no common write.</summary>
@@ -136,7 +297,8 @@ internal static class SweepFusion
 
     private static bool OwnRow(Element element, Variable variable) => element.Indices.Count > 0 && element.Indices[0] == variable;
 
-    private static bool SameRow(Element a, Element b, Variable variable) => a.Array == b.Array && OwnRow(a, variable) && OwnRow(b, variable);
+    /// <summary>Both at row i (of one array, or of two that may be one): iteration i touches no other iteration's row.</summary>
+    private static bool SameRow(Element a, Element b, Variable variable) => OwnRow(a, variable) && OwnRow(b, variable);
 
     /// <summary>
     /// The last statement of R that mentions the scalar sets it to a constant, and the scalar holds that constant when

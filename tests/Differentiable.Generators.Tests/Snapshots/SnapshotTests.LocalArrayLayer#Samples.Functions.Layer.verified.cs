@@ -40,20 +40,24 @@ namespace Samples
                 h[i] = global::System.Math.Tanh(a);
             }
             loss = 0;
-            for (int i_2 = 0; i_2 < n; i_2++)
-            {
-                loss += 0.5 * h[i_2] * h[i_2];
-            }
-            double value = loss;
             // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
             // reverse of: return loss;
             dloss += 1.0;
-            for (int i_2 = n - 1; i_2 >= 0; i_2--)
+            // fused: the loop over i_2 runs its forward and reverse sweeps in one pass (its adjoint is known before it runs)
+            for (int i_2 = 0; i_2 < n; i_2++)
             {
-                // reverse of: loss += 0.5 * h[i_2] * h[i_2];
-                dh[i_2] += dloss * h[i_2] * 0.5;
-                dh[i_2] += dloss * (0.5 * h[i_2]);
+                {
+                    // forward sweep of iteration i_2
+                    loss += 0.5 * h[i_2] * h[i_2];
+                }
+                {
+                    // reverse sweep of iteration i_2
+                    // reverse of: loss += 0.5 * h[i_2] * h[i_2];
+                    dh[i_2] += dloss * h[i_2] * 0.5;
+                    dh[i_2] += dloss * (0.5 * h[i_2]);
+                }
             }
+            double value = loss;
             // reverse of: double loss = 0;
             dloss = 0.0;
             for (int i = n - 1; i >= 0; i--)

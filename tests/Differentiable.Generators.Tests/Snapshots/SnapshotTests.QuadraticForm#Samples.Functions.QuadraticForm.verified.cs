@@ -27,30 +27,34 @@ namespace Samples
             double dresult = 0.0;
             // Forward sweep: the original computation, saving what the reverse sweep needs.
             result = 0;
-            for (int i = 0; i < x.Length; i++)
-            {
-                for (int j = 0; j < x.Length; j++)
-                {
-                    result += x[i] * A[i, j] * x[j];
-                }
-            }
-            double value = result;
             // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
             // reverse of: return result;
             dresult += 1.0;
-            for (int i = x.Length - 1; i >= 0; i--)
+            // fused: the loop over i runs its forward and reverse sweeps in one pass (its adjoint is known before it runs)
+            for (int i = 0; i < x.Length; i++)
             {
-                for (int j = x.Length - 1; j >= 0; j--)
                 {
-                    // reverse of: result += x[i] * A[i, j] * x[j];
+                    // forward sweep of iteration i
+                    for (int j = 0; j < x.Length; j++)
                     {
-                        double t0 = dresult * x[j];
-                        dx[i] += t0 * A[i, j];
-                        dA[i, j] += t0 * x[i];
-                        dx[j] += dresult * (x[i] * A[i, j]);
+                        result += x[i] * A[i, j] * x[j];
+                    }
+                }
+                {
+                    // reverse sweep of iteration i
+                    for (int j = x.Length - 1; j >= 0; j--)
+                    {
+                        // reverse of: result += x[i] * A[i, j] * x[j];
+                        {
+                            double t0 = dresult * x[j];
+                            dx[i] += t0 * A[i, j];
+                            dA[i, j] += t0 * x[i];
+                            dx[j] += dresult * (x[i] * A[i, j]);
+                        }
                     }
                 }
             }
+            double value = result;
             // reverse of: double result = 0;
             dresult = 0.0;
             return value;
