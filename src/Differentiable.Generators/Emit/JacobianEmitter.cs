@@ -35,7 +35,14 @@ internal static class JacobianEmitter
         writer.Line($"{model.Accessibility} static ({CompanionEmitter.ResultType(model)} Value, {elements}) {model.Name}Jacobian({CompanionEmitter.Parameters(model)})");
         writer.Line("{");
         writer.Indent();
-        writer.Line($"var {value} = {model.Name}({CompanionEmitter.Arguments(model)});");
+        var primal = FasterPrimal(model, types);
+        var primalName = primal is null ? model.Name : scope.Fresh("Primal");
+        if (primal is not null)
+        {
+            writer.Line($"// The value: the method's body with its contractions as SIMD kernels (the local function {primalName} below).");
+        }
+
+        writer.Line($"var {value} = {primalName}({CompanionEmitter.Arguments(model)});");
         writer.Line($"var {outputShape} = {Assembly}.Shape({value});");
         writer.Line($"int {rows} = {outputShape}.Length;");
         foreach (var parameter in active)
@@ -64,8 +71,36 @@ internal static class JacobianEmitter
         }
 
         writer.Line($"return ({value}, {string.Join(", ", active.Select(p => names[p.Name]))});");
+        if (primal is not null)
+        {
+            writer.Line();
+            writer.Line($"static {CompanionEmitter.ResultType(model)} {primalName}({CompanionEmitter.Parameters(model)})");
+            new CSharpPrinter(writer).Write(primal);
+        }
+
         writer.Unindent();
         writer.Line("}");
+    }
+
+    /// <summary>
+    /// The method's own body after the companion passes (contractions as SIMD kernels, repeated calls shared), where they
+    /// change it: a structured Jacobian costs little beyond its value, so the value should not run the method's scalar
+    /// loops. Null where nothing changes, or the body holds what a local copy should not repeat (calls of other methods,
+    /// code read from outside, composite parameters).
+    /// </summary>
+    private static Block? FasterPrimal(MethodModel model, TypeEnvironment types)
+    {
+        if (!model.Vectorize || model.ReturnType is not (IrType.DoubleArray or IrType.DoubleMatrix)
+            || model.Parameters.Any(p => p.IsComposite || p.Type is null)
+            || IrWalker.Statements(model.Body).Any(s => s is Verbatim or TapePush or Evaluate
+                || IrWalker.OwnExpressions(s).SelectMany(IrWalker.Nodes).Any(n => n is UserCall or Invoke or Opaque or TapePop or OutArgument)))
+        {
+            return null;
+        }
+
+        var names = types.Names.ToDictionary(name => name, name => types[name], System.StringComparer.Ordinal);
+        var optimized = CompanionEmitter.Optimize(model, model.Body, names);
+        return optimized == model.Body ? null : optimized;
     }
 
     private static void WriteDense(CodeWriter writer, MethodModel model, List<ParameterModel> active, ParameterModel parameter, string target, string value, string outputShape, string rows, NameScope scope, bool structured)

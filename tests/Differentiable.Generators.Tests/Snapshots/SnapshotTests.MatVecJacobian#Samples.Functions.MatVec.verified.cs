@@ -68,7 +68,8 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("Differentiable.Generators", "0.1.0")]
         public static (double[] Value, global::Differentiable.Jacobian dW, global::Differentiable.Jacobian dx) MatVecJacobian(double[,] W, double[] x)
         {
-            var value = MatVec(W, x);
+            // The value: the method's body with its contractions as SIMD kernels (the local function Primal below).
+            var value = Primal(W, x);
             var outputShape = global::Differentiable.Runtime.JacobianAssembly.Shape(value);
             int rows = outputShape.Length;
             global::Differentiable.Jacobian dW;
@@ -156,6 +157,18 @@ namespace Samples
                 }
             }
             return (value, dW, dx);
+
+            static double[] Primal(double[,] W, double[] x)
+            {
+                int n = W.GetLength(0);
+                double[] y = new double[n];
+                for (int i = 0; i < n; i++)
+                {
+                    // vectorized: the loop over j is a dot product (SIMD kernel; partial sums in another order)
+                    y[i] += global::Differentiable.Runtime.Kernels.Dot(W, i, 0, x, 0, x.Length);
+                }
+                return y;
+            }
         }
 
         /// <summary>

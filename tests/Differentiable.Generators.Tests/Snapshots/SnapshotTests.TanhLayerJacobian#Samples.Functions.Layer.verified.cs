@@ -80,7 +80,8 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("Differentiable.Generators", "0.1.0")]
         public static (double[] Value, global::Differentiable.Jacobian dW, global::Differentiable.Jacobian dx, global::Differentiable.Jacobian db) LayerJacobian(double[,] W, double[] x, double[] b)
         {
-            var value = Layer(W, x, b);
+            // The value: the method's body with its contractions as SIMD kernels (the local function Primal below).
+            var value = Primal(W, x, b);
             var outputShape = global::Differentiable.Runtime.JacobianAssembly.Shape(value);
             int rows = outputShape.Length;
             global::Differentiable.Jacobian dW;
@@ -228,6 +229,19 @@ namespace Samples
                 }
             }
             return (value, dW, dx, db);
+
+            static double[] Primal(double[,] W, double[] x, double[] b)
+            {
+                double[] y = new double[b.Length];
+                for (int i = 0; i < b.Length; i++)
+                {
+                    double a = b[i];
+                    // vectorized: the loop over j is a dot product (SIMD kernel; partial sums in another order)
+                    a += global::Differentiable.Runtime.Kernels.Dot(W, i, 0, x, 0, x.Length);
+                    y[i] = global::System.Math.Tanh(a);
+                }
+                return y;
+            }
         }
 
         /// <summary>
