@@ -217,14 +217,16 @@ internal static class CompanionEmitter
 
     /// <summary>
     /// The passes that run on a finished companion body: the forward and reverse sweeps of a loop fused where the
-    /// adjoint is known in time, repeated math calls evaluated once, then contraction loops replaced by SIMD kernels.
+    /// adjoint is known in time, first additions into a cleared buffer that cover it stored, repeated math calls
+    /// evaluated once, then contraction loops replaced by SIMD kernels.
     /// Fusion and kernels reorder sums, so they run only where the method allows it (<c>Vectorize</c>, the default).
     /// </summary>
     /// <param name="buffers">The gradient buffers of a reverse-mode body (they alias nothing); none for other bodies.</param>
     internal static Block Optimize(MethodModel model, Block body, Dictionary<string, IrType> types, Infrastructure.EquatableArray<string> buffers = default)
     {
         var fused = model.Vectorize && buffers.Count > 0 ? Fusion.SweepFusion.Rewrite(body, types, buffers) : body;
-        var shared = Optimization.RepeatedCalls.Rewrite(fused, types.Keys);
+        var stored = model.Vectorize && buffers.Count > 0 ? Optimization.BufferStores.Rewrite(fused, types, buffers) : fused;
+        var shared = Optimization.RepeatedCalls.Rewrite(stored, types.Keys);
         return model.Vectorize ? Vectorization.ContractionKernels.Rewrite(shared, types) : shared;
     }
 

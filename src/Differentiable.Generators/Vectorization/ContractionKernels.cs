@@ -108,7 +108,7 @@ internal static class ContractionKernels
         var dots = 0;
         foreach (var update in updates)
         {
-            var kernel = Axpy(update, loop, written, declared, types) ?? Dot(update, loop, written, declared, types);
+            var kernel = Axpy(update, loop, written, declared, types) ?? Dot(update, loop, written, declared, types) ?? Scale(update, loop, written, declared, types);
             if (kernel is null)
             {
                 return null;
@@ -124,11 +124,20 @@ internal static class ContractionKernels
             return null;
         }
 
+        var stores = kernels.Count(k => k is Evaluate { Expression: Invoke { Method: Kernels + ".Scale" } });
+        var axpys = kernels.Count - dots - stores;
+        var parts = stores == 0
+            ? new[] { axpys == 1 ? "an axpy update, run += α·x" : $"{axpys} axpy updates, run += α·x" }
+            : new[]
+            {
+                axpys == 0 ? null : axpys == 1 ? "an axpy update (run += α·x)" : $"{axpys} axpy updates (run += α·x)",
+                stores == 1 ? "a scaled copy (run = α·x)" : $"{stores} scaled copies (run = α·x)",
+            };
         var replacement = new List<Stmt>
         {
             new Comment(dots > 0
                 ? $"vectorized: the loop over {j} is {(dots == 1 ? "a dot product" : dots + " dot products")} (SIMD kernel; partial sums in another order)"
-                : $"vectorized: the loop over {j} is {(kernels.Count == 1 ? "an axpy update" : kernels.Count + " axpy updates")}, run += α·x (SIMD kernel)"),
+                : $"vectorized: the loop over {j} is {string.Join(" and ", parts.Where(p => p is not null))} (SIMD kernel)"),
         };
         replacement.AddRange(statements.OfType<Comment>());
         replacement.AddRange(declarations);
@@ -208,6 +217,47 @@ internal static class ContractionKernels
         arguments.AddRange(y);
         arguments.Add(Length(loop));
         return new Evaluate(new Invoke(Kernels + ".Axpy", arguments.ToEquatableArray()));
+    }
+
+    /// <summary><c>y[j] = α·x[j]</c>, <c>y[j] = x[j]</c>: a scale kernel call (a store along the run, as the loop made).</summary>
+    private static Stmt? Scale(Assign update, For loop, HashSet<string> written, HashSet<string> declared, ArrayAliases types)
+    {
+        if (update.Target is not ElementAccess target || Operand(target, loop, written, declared, types) is not { } y)
+        {
+            return null;
+        }
+
+        Expr alpha = Constant.One;
+        var value = update.Value;
+        var negated = value is Unary { Operator: UnaryOperator.Negate } negation;
+        if (negated)
+        {
+            value = ((Unary)value).Operand;
+        }
+
+        var x = Operand(value, loop, written, declared, types);
+        if (x is null && value is Binary { Operator: BinaryOperator.Multiply } product)
+        {
+            foreach (var (run, factor) in new[] { (product.Right, product.Left), (product.Left, product.Right) })
+            {
+                if (Operand(run, loop, written, declared, types) is { } candidate && IsInvariant(factor, loop.Variable, written, declared, types))
+                {
+                    (x, alpha) = (candidate, factor);
+                    break;
+                }
+            }
+        }
+
+        if (x is null)
+        {
+            return null;
+        }
+
+        var arguments = new List<Expr> { negated ? new Unary(UnaryOperator.Negate, alpha) : alpha };
+        arguments.AddRange(x);
+        arguments.AddRange(y);
+        arguments.Add(Length(loop));
+        return new Evaluate(new Invoke(Kernels + ".Scale", arguments.ToEquatableArray()));
     }
 
     /// <summary><c>s += a[j]·b[j]</c> (or <c>-=</c>): the sum plus a dot kernel call.</summary>

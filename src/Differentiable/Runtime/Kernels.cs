@@ -11,14 +11,15 @@ namespace Differentiable.Runtime;
 /// Contraction kernels that generated companions call where the generator recognizes a loop as a dot product or an
 /// axpy (<c>y += α·x</c>) over a contiguous run of an array: a whole vector, or part of one row of a matrix. On .NET 8 and
 /// later they run in SIMD registers (<see cref="System.Numerics.Vector{T}"/>) with one bounds check per call; on
-/// netstandard2.0 they are the plain loops the generator replaced.
+/// netstandard2.0 they are the plain loops the generator replaced. <c>Scale</c> (<c>y = α·x</c>) is the first axpy into a
+/// gradient buffer that the loops cover whole, stored rather than added to a cleared buffer.
 /// </summary>
 /// <remarks>
 /// An operand is an array and the place its run starts: <c>(double[] a, int start)</c>, or
 /// <c>(double[,] a, int row, int start)</c> for <c>a[row, start … start + length − 1]</c>. A run that leaves its array
 /// throws <see cref="IndexOutOfRangeException"/>, as the loop would have; a length of zero or less does nothing.
 /// <para>
-/// <c>Axpy</c> computes each element exactly as the loop did (one multiply, one add, no fused multiply-add), so its results
+/// <c>Axpy</c> and <c>Scale</c> compute each element exactly as the loop did (one multiply, one add, no fused multiply-add), so its results
 /// are bit-identical. <c>Dot</c> adds its products in a different order (several partial sums), so it may differ from the
 /// sequential sum in the last bits, as any vectorized or blocked dot product does.
 /// </para>
@@ -175,6 +176,86 @@ public static class Kernels
 #endif
     }
 
+    /// <summary>y[yStart + k] = alpha·x[xStart + k] for k in [0, length): the first accumulation into a cleared buffer, stored.</summary>
+    public static void Scale(double alpha, double[] x, int xStart, double[] y, int yStart, int length)
+    {
+        if (length <= 0)
+        {
+            return;
+        }
+
+        CheckRun(x, xStart, length);
+        CheckRun(y, yStart, length);
+#if NET8_0_OR_GREATER
+        Scale(alpha, new ReadOnlySpan<double>(x, xStart, length), new Span<double>(y, yStart, length));
+#else
+        for (var k = 0; k < length; k++)
+        {
+            y[yStart + k] = alpha * x[xStart + k];
+        }
+#endif
+    }
+
+    /// <summary>y[yStart + k] = alpha·x[xRow, xStart + k] for k in [0, length): the first accumulation into a cleared buffer, stored.</summary>
+    public static void Scale(double alpha, double[,] x, int xRow, int xStart, double[] y, int yStart, int length)
+    {
+        if (length <= 0)
+        {
+            return;
+        }
+
+        CheckRun(x, xRow, xStart, length);
+        CheckRun(y, yStart, length);
+#if NET8_0_OR_GREATER
+        Scale(alpha, Row(x, xRow, xStart, length), new Span<double>(y, yStart, length));
+#else
+        for (var k = 0; k < length; k++)
+        {
+            y[yStart + k] = alpha * x[xRow, xStart + k];
+        }
+#endif
+    }
+
+    /// <summary>y[yRow, yStart + k] = alpha·x[xStart + k] for k in [0, length): the first accumulation into a cleared buffer, stored.</summary>
+    public static void Scale(double alpha, double[] x, int xStart, double[,] y, int yRow, int yStart, int length)
+    {
+        if (length <= 0)
+        {
+            return;
+        }
+
+        CheckRun(x, xStart, length);
+        CheckRun(y, yRow, yStart, length);
+#if NET8_0_OR_GREATER
+        Scale(alpha, new ReadOnlySpan<double>(x, xStart, length), Row(y, yRow, yStart, length));
+#else
+        for (var k = 0; k < length; k++)
+        {
+            y[yRow, yStart + k] = alpha * x[xStart + k];
+        }
+#endif
+    }
+
+    /// <summary>y[yRow, yStart + k] = alpha·x[xRow, xStart + k] for k in [0, length): the first accumulation into a cleared buffer, stored.</summary>
+    public static void Scale(double alpha, double[,] x, int xRow, int xStart, double[,] y, int yRow, int yStart, int length)
+    {
+        if (length <= 0)
+        {
+            return;
+        }
+
+        CheckRun(x, xRow, xStart, length);
+        CheckRun(y, yRow, yStart, length);
+#if NET8_0_OR_GREATER
+        Scale(alpha, Row(x, xRow, xStart, length), Row(y, yRow, yStart, length));
+#else
+        for (var k = 0; k < length; k++)
+        {
+            y[yRow, yStart + k] = alpha * x[xRow, xStart + k];
+        }
+#endif
+    }
+
     private static void CheckRun(double[] array, int start, int length)
     {
         // Unsigned comparisons also reject negative starts; long arithmetic cannot overflow.
@@ -238,6 +319,22 @@ public static class Kernels
         }
 
         return sum;
+    }
+
+    private static void Scale(double alpha, ReadOnlySpan<double> x, Span<double> y)
+    {
+        var vx = MemoryMarshal.Cast<double, Vector<double>>(x);
+        var vy = MemoryMarshal.Cast<double, Vector<double>>(y);
+        var va = new Vector<double>(alpha);
+        for (var k = 0; k < vx.Length; k++)
+        {
+            vy[k] = va * vx[k];
+        }
+
+        for (var e = vx.Length * Vector<double>.Count; e < x.Length; e++)
+        {
+            y[e] = alpha * x[e];
+        }
     }
 
     private static void Axpy(double alpha, ReadOnlySpan<double> x, Span<double> y)

@@ -18,9 +18,7 @@ namespace Samples
         {
             // Gradient buffers are overwritten: check their shapes, then clear them.
             if (dW is null || dW.GetLength(0) != W.GetLength(0) || dW.GetLength(1) != W.GetLength(1)) throw new global::System.ArgumentException("The gradient buffer must have the shape of 'W'.", nameof(dW));
-            global::System.Array.Clear(dW, 0, dW.Length);
             if (db is null || db.Length != b.Length) throw new global::System.ArgumentException("The gradient buffer must have the length of 'b'.", nameof(db));
-            global::System.Array.Clear(db, 0, db.Length);
             // Locals of the forward sweep, hoisted so the reverse sweep can read them.
             double[] h = null!;
             double a = default;
@@ -60,6 +58,16 @@ namespace Samples
             double value = loss;
             // reverse of: double loss = 0;
             dloss = 0.0;
+            // dW: the loops below store each element once; cleared only if they do not cover it
+            if (n != dW.GetLength(0) || x.Length != dW.GetLength(1))
+            {
+                global::System.Array.Clear(dW, 0, dW.Length);
+            }
+            // db: the loops below store each element once; cleared only if they do not cover it
+            if (n != db.Length)
+            {
+                global::System.Array.Clear(db, 0, db.Length);
+            }
             for (int i = n - 1; i >= 0; i--)
             {
                 // reverse of: h[i] = global::System.Math.Tanh(a);
@@ -70,11 +78,11 @@ namespace Samples
                     double t1 = h[i];
                     da += t0 * (1.0 - t1 * t1);
                 }
-                // vectorized: the loop over j is an axpy update, run += α·x (SIMD kernel)
+                // vectorized: the loop over j is a scaled copy (run = α·x) (SIMD kernel)
                 // reverse of: a += W[i, j] * x[j];
-                global::Differentiable.Runtime.Kernels.Axpy(da, x, 0, dW, i, 0, x.Length);
+                global::Differentiable.Runtime.Kernels.Scale(da, x, 0, dW, i, 0, x.Length);
                 // reverse of: double a = b[i];
-                db[i] += da;
+                db[i] = da;
                 da = 0.0;
             }
             return value;

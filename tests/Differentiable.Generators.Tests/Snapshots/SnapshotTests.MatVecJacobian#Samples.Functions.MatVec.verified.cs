@@ -19,7 +19,6 @@ namespace Samples
         {
             // Gradient buffers are overwritten: check their shapes, then clear them.
             if (dW is null || dW.GetLength(0) != W.GetLength(0) || dW.GetLength(1) != W.GetLength(1)) throw new global::System.ArgumentException("The gradient buffer must have the shape of 'W'.", nameof(dW));
-            global::System.Array.Clear(dW, 0, dW.Length);
             if (dx is null || dx.Length != x.Length) throw new global::System.ArgumentException("The gradient buffer must have the length of 'x'.", nameof(dx));
             global::System.Array.Clear(dx, 0, dx.Length);
             // Locals of the forward sweep, hoisted so the reverse sweep can read them.
@@ -38,6 +37,11 @@ namespace Samples
             // vectorized: the loop over i2 is an axpy update, run += α·x (SIMD kernel)
             global::Differentiable.Runtime.Kernels.Axpy(1.0, seed, 0, dy, 0, y.Length);
             // fused: the loop over i runs its forward and reverse sweeps in one pass (its adjoint is known before it runs)
+            // dW: the loops below store each element once; cleared only if they do not cover it
+            if (n != dW.GetLength(0) || x.Length != dW.GetLength(1))
+            {
+                global::System.Array.Clear(dW, 0, dW.Length);
+            }
             for (int i = 0; i < n; i++)
             {
                 {
@@ -49,10 +53,10 @@ namespace Samples
                     // reverse sweep of iteration i
                     if (x.Length > 0)
                     {
-                        // vectorized: the loop over j is 2 axpy updates, run += α·x (SIMD kernel)
+                        // vectorized: the loop over j is an axpy update (run += α·x) and a scaled copy (run = α·x) (SIMD kernel)
                         // reverse of: y[i] += W[i, j] * x[j];
                         double t0 = dy[i];
-                        global::Differentiable.Runtime.Kernels.Axpy(t0, x, 0, dW, i, 0, x.Length);
+                        global::Differentiable.Runtime.Kernels.Scale(t0, x, 0, dW, i, 0, x.Length);
                         global::Differentiable.Runtime.Kernels.Axpy(t0, W, i, 0, dx, 0, x.Length);
                     }
                 }

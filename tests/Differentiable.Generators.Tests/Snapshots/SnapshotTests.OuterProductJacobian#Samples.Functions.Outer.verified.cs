@@ -43,10 +43,8 @@ namespace Samples
             {
                 {
                     // forward sweep of iteration i
-                    for (int j = 0; j < v.Length; j++)
-                    {
-                        y[i, j] = u[i] * v[j];
-                    }
+                    // vectorized: the loop over j is a scaled copy (run = α·x) (SIMD kernel)
+                    global::Differentiable.Runtime.Kernels.Scale(u[i], v, 0, y, i, 0, v.Length);
                 }
                 {
                     // reverse sweep of iteration i
@@ -73,7 +71,8 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("Differentiable.Generators", "0.1.0")]
         public static (double[,] Value, global::Differentiable.Jacobian du, global::Differentiable.Jacobian dv) OuterJacobian(double[] u, double[] v)
         {
-            var value = Outer(u, v);
+            // The value: the method's body with its contractions as SIMD kernels (the local function Primal below).
+            var value = Primal(u, v);
             var outputShape = global::Differentiable.Runtime.JacobianAssembly.Shape(value);
             int rows = outputShape.Length;
             global::Differentiable.Jacobian du;
@@ -159,6 +158,17 @@ namespace Samples
                 }
             }
             return (value, du, dv);
+
+            static double[,] Primal(double[] u, double[] v)
+            {
+                double[,] y = new double[u.Length, v.Length];
+                for (int i = 0; i < u.Length; i++)
+                {
+                    // vectorized: the loop over j is a scaled copy (run = α·x) (SIMD kernel)
+                    global::Differentiable.Runtime.Kernels.Scale(u[i], v, 0, y, i, 0, v.Length);
+                }
+                return y;
+            }
         }
 
         /// <summary>

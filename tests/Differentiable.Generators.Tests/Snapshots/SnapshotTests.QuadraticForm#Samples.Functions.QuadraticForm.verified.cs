@@ -18,7 +18,6 @@ namespace Samples
         {
             // Gradient buffers are overwritten: check their shapes, then clear them.
             if (dA is null || dA.GetLength(0) != A.GetLength(0) || dA.GetLength(1) != A.GetLength(1)) throw new global::System.ArgumentException("The gradient buffer must have the shape of 'A'.", nameof(dA));
-            global::System.Array.Clear(dA, 0, dA.Length);
             if (dx is null || dx.Length != x.Length) throw new global::System.ArgumentException("The gradient buffer must have the length of 'x'.", nameof(dx));
             global::System.Array.Clear(dx, 0, dx.Length);
             // Locals of the forward sweep, hoisted so the reverse sweep can read them.
@@ -31,6 +30,11 @@ namespace Samples
             // reverse of: return result;
             dresult += 1.0;
             // fused: the loop over i runs its forward and reverse sweeps in one pass (its adjoint is known before it runs)
+            // dA: the loops below store each element once; cleared only if they do not cover it
+            if (x.Length != dA.GetLength(0) || x.Length != dA.GetLength(1))
+            {
+                global::System.Array.Clear(dA, 0, dA.Length);
+            }
             for (int i = 0; i < x.Length; i++)
             {
                 {
@@ -48,7 +52,7 @@ namespace Samples
                         {
                             double t0 = dresult * x[j];
                             dx[i] += t0 * A[i, j];
-                            dA[i, j] += t0 * x[i];
+                            dA[i, j] = t0 * x[i];
                             dx[j] += dresult * (x[i] * A[i, j]);
                         }
                     }

@@ -20,11 +20,9 @@ namespace Samples
         {
             // Gradient buffers are overwritten: check their shapes, then clear them.
             if (dW is null || dW.GetLength(0) != W.GetLength(0) || dW.GetLength(1) != W.GetLength(1)) throw new global::System.ArgumentException("The gradient buffer must have the shape of 'W'.", nameof(dW));
-            global::System.Array.Clear(dW, 0, dW.Length);
             if (dx is null || dx.Length != x.Length) throw new global::System.ArgumentException("The gradient buffer must have the length of 'x'.", nameof(dx));
             global::System.Array.Clear(dx, 0, dx.Length);
             if (db is null || db.Length != b.Length) throw new global::System.ArgumentException("The gradient buffer must have the length of 'b'.", nameof(db));
-            global::System.Array.Clear(db, 0, db.Length);
             // Locals of the forward sweep, hoisted so the reverse sweep can read them.
             double[] y = null!;
             double a = default;
@@ -41,6 +39,16 @@ namespace Samples
             // vectorized: the loop over i2 is an axpy update, run += α·x (SIMD kernel)
             global::Differentiable.Runtime.Kernels.Axpy(1.0, seed, 0, dy, 0, y.Length);
             // fused: the loop over i runs its forward and reverse sweeps in one pass (its adjoint is known before it runs)
+            // dW: the loops below store each element once; cleared only if they do not cover it
+            if (b.Length != dW.GetLength(0) || x.Length != dW.GetLength(1))
+            {
+                global::System.Array.Clear(dW, 0, dW.Length);
+            }
+            // db: the loops below store each element once; cleared only if they do not cover it
+            if (b.Length != db.Length)
+            {
+                global::System.Array.Clear(db, 0, db.Length);
+            }
             for (int i = 0; i < b.Length; i++)
             {
                 {
@@ -60,12 +68,12 @@ namespace Samples
                         double t1 = y[i];
                         da += t0 * (1.0 - t1 * t1);
                     }
-                    // vectorized: the loop over j is 2 axpy updates, run += α·x (SIMD kernel)
+                    // vectorized: the loop over j is an axpy update (run += α·x) and a scaled copy (run = α·x) (SIMD kernel)
                     // reverse of: a += W[i, j] * x[j];
-                    global::Differentiable.Runtime.Kernels.Axpy(da, x, 0, dW, i, 0, x.Length);
+                    global::Differentiable.Runtime.Kernels.Scale(da, x, 0, dW, i, 0, x.Length);
                     global::Differentiable.Runtime.Kernels.Axpy(da, W, i, 0, dx, 0, x.Length);
                     // reverse of: double a = b[i];
-                    db[i] += da;
+                    db[i] = da;
                     da = 0.0;
                 }
             }

@@ -127,6 +127,63 @@ public class VectorizationTests
         }, iter: Iterations);
 
     [Fact]
+    public void Scale_AllOperandKinds_AreTheLoopBitForBit() =>
+        (from rows in Gen.Int[1, 4]
+         from n in Gen.Int[1, 70]
+         from X in Matrix(rows, n)
+         from Y in Matrix(rows, n)
+         from u in Vector(n)
+         from v in Vector(n)
+         from xRow in Gen.Int[0, rows - 1]
+         from yRow in Gen.Int[0, rows - 1]
+         from run in Run(n)
+         from alpha in Gen.Double[-3.0, 3.0]
+         select (X, Y, u, v, xRow, yRow, run, alpha))
+        .Sample((X, Y, u, v, xRow, yRow, run, alpha) =>
+        {
+            // Stores: what was there before is gone, what lies outside the run is untouched.
+            var expectedVector = (double[])v.Clone();
+            for (var k = 0; k < run.Length; k++)
+            {
+                expectedVector[run.Start + k] = alpha * u[run.Start + k];
+            }
+
+            var actualVector = (double[])v.Clone();
+            Kernels.Scale(alpha, u, run.Start, actualVector, run.Start, run.Length);
+            AssertBitIdentical(expectedVector, actualVector);
+
+            expectedVector = (double[])v.Clone();
+            for (var k = 0; k < run.Length; k++)
+            {
+                expectedVector[run.Start + k] = alpha * X[xRow, run.Start + k];
+            }
+
+            actualVector = (double[])v.Clone();
+            Kernels.Scale(alpha, X, xRow, run.Start, actualVector, run.Start, run.Length);
+            AssertBitIdentical(expectedVector, actualVector);
+
+            var expected = (double[,])Y.Clone();
+            for (var k = 0; k < run.Length; k++)
+            {
+                expected[yRow, run.Start + k] = alpha * u[run.Start + k];
+            }
+
+            var actual = (double[,])Y.Clone();
+            Kernels.Scale(alpha, u, run.Start, actual, yRow, run.Start, run.Length);
+            AssertBitIdentical(Flatten(expected), Flatten(actual));
+
+            expected = (double[,])Y.Clone();
+            for (var k = 0; k < run.Length; k++)
+            {
+                expected[yRow, run.Start + k] = alpha * X[xRow, run.Start + k];
+            }
+
+            actual = (double[,])Y.Clone();
+            Kernels.Scale(alpha, X, xRow, run.Start, actual, yRow, run.Start, run.Length);
+            AssertBitIdentical(Flatten(expected), Flatten(actual));
+        }, iter: Iterations);
+
+    [Fact]
     public void Dot_AllOperandKinds_AgreeWithTheSequentialSum() =>
         (from rows in Gen.Int[1, 4]
          from n in Gen.Int[1, 70]

@@ -1,0 +1,56 @@
+using System;
+
+namespace Differentiable.Tests.Gradients;
+
+/// <summary>
+/// Gradients whose first touch of a buffer is a loop nest adding into it, which the generator turns into stores when
+/// the loops cover the buffer (and a clear when they do not). Each function lets a caller make the loops cover only part.
+/// </summary>
+public static partial class BufferStoreFunctions
+{
+    /// <summary>y = W·x over the first x.Length columns of W: dW is covered only when x.Length equals W's column count.</summary>
+    [Differentiate]
+    public static double[] LeadingColumns(double[,] W, double[] x)
+    {
+        int n = W.GetLength(0);
+        double[] y = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < x.Length; j++)
+            {
+                y[i] += W[i, j] * Math.Sin(x[j]);
+            }
+        }
+
+        return y;
+    }
+
+    /// <summary>Σ_{i &lt; m} w[i]·x[i]²: dw is covered only when m equals its length.</summary>
+    [Differentiate(nameof(w))]
+    public static double LeadingTerms(double[] w, double[] x, int m)
+    {
+        double s = 0.0;
+        for (int i = 0; i < m; i++)
+        {
+            s += w[i] * (x[i] * x[i]);
+        }
+
+        return s;
+    }
+
+    /// <summary>Σ_{j ≤ i} A[i, j]²: the inner bound depends on the outer variable, so the loops never cover dA.</summary>
+    [Differentiate]
+    public static double LowerTriangle(double[,] A)
+    {
+        double s = 0.0;
+        for (int i = 0; i < A.GetLength(0); i++)
+        {
+            for (int j = 0; j < i + 1; j++)
+            {
+                s += A[i, j] * A[i, j];
+            }
+        }
+
+        return s;
+    }
+}

@@ -1,0 +1,78 @@
+using System;
+using System.Linq;
+using CsCheck;
+using static Differentiable.Tests.Gens;
+using static Differentiable.Tests.Gradients.FiniteDifference;
+
+namespace Differentiable.Tests.Gradients;
+
+/// <summary>
+/// Buffers the generated code stores into instead of clearing and adding: filled with NaN before the call, they must come
+/// back holding the gradient (central differences) everywhere, the part the loops cover and the part they do not.
+/// </summary>
+public class BufferStoreTests
+{
+    private const long Iterations = 60;
+
+    private static double[] NaNs(int n) => Enumerable.Repeat(double.NaN, n).ToArray();
+
+    [Fact]
+    public void MatrixBufferCoveredOrNot() =>
+        (from n in Gen.Int[1, 5]
+         from m in Gen.Int[1, 5]
+         from used in Gen.Int[1, m]
+         from W in Matrix(n, m, -1.0, 1.0)
+         from x in Vector(used, -1.0, 1.0)
+         from seed in Vector(n)
+         select (W, x, seed))
+        .Sample((W, x, seed) =>
+        {
+            var dW = new double[W.GetLength(0), W.GetLength(1)];
+            for (int i = 0; i < dW.GetLength(0); i++)
+            {
+                for (int j = 0; j < dW.GetLength(1); j++)
+                {
+                    dW[i, j] = double.NaN;
+                }
+            }
+
+            var dx = NaNs(x.Length);
+            var y = BufferStoreFunctions.LeadingColumnsVjp(W, x, seed, dW, dx);
+            double Pulled(object[] a) => BufferStoreFunctions.LeadingColumns((double[,])a[0], (double[])a[1]).Select((v, i) => v * seed[i]).Sum();
+            AssertGradient(nameof(BufferStoreFunctions.LeadingColumns), Pulled, [W, x], y.Select((v, i) => v * seed[i]).Sum(), dW, dx);
+        }, iter: Iterations);
+
+    [Fact]
+    public void VectorBufferCoveredOrNot() =>
+        (from n in Gen.Int[1, 7]
+         from m in Gen.Int[0, n]
+         from w in Vector(n, -1.0, 1.0)
+         from x in Vector(n, -1.0, 1.0)
+         select (w, x, m))
+        .Sample((w, x, m) =>
+        {
+            var dw = NaNs(w.Length);
+            var value = BufferStoreFunctions.LeadingTermsGradient(w, x, m, dw);
+            AssertGradient(nameof(BufferStoreFunctions.LeadingTerms), a => BufferStoreFunctions.LeadingTerms((double[])a[0], x, m), [w], value, dw);
+        }, iter: Iterations);
+
+    [Fact]
+    public void TriangularLoopsKeepTheClear() =>
+        (from n in Gen.Int[1, 5]
+         from A in Matrix(n, n, -1.0, 1.0)
+         select A)
+        .Sample(A =>
+        {
+            var dA = new double[A.GetLength(0), A.GetLength(1)];
+            for (int i = 0; i < dA.GetLength(0); i++)
+            {
+                for (int j = 0; j < dA.GetLength(1); j++)
+                {
+                    dA[i, j] = double.NaN;
+                }
+            }
+
+            var value = BufferStoreFunctions.LowerTriangleGradient(A, dA);
+            AssertGradient(nameof(BufferStoreFunctions.LowerTriangle), a => BufferStoreFunctions.LowerTriangle((double[,])a[0]), [A], value, dA);
+        }, iter: Iterations);
+}
