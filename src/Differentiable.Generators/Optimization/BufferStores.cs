@@ -97,8 +97,16 @@ internal static class BufferStores
         var stored = new Assign(target, sum.Operator == BinaryOperator.Add ? sum.Right : new Unary(UnaryOperator.Negate, sum.Right));
         var partial = covering.Aggregate((a, b) => new Binary(BinaryOperator.Or, a, b));
         statements[first] = Replace(nest, update, stored);
-        statements.Insert(first, new If(partial, new Block(EquatableArray.Create<Stmt>(new Verbatim(ClearCode(buffer)))), null));
-        statements.Insert(first, new Comment($"{buffer}: the loops below store each element once; cleared only if they do not cover it"));
+
+        // The check goes above the comments that introduce the nest.
+        var at = first;
+        while (at > clear + 1 && statements[at - 1] is Comment)
+        {
+            at--;
+        }
+
+        statements.Insert(at, new If(partial, new Block(EquatableArray.Create<Stmt>(new Verbatim(ClearCode(buffer)))), null));
+        statements.Insert(at, new Comment($"{buffer}: the loops below store each element once; cleared only if they do not cover it"));
         statements.RemoveAt(clear);
     }
 

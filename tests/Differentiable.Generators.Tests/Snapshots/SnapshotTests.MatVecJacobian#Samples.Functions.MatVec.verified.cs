@@ -36,12 +36,12 @@ namespace Samples
             // reverse of: return y;
             // vectorized: the loop over i2 is an axpy update, run += α·x (SIMD kernel)
             global::Differentiable.Runtime.Kernels.Axpy(1.0, seed, 0, dy, 0, y.Length);
-            // fused: the loop over i runs its forward and reverse sweeps in one pass (its adjoint is known before it runs)
             // dW: the loops below store each element once; cleared only if they do not cover it
             if (n != dW.GetLength(0) || x.Length != dW.GetLength(1))
             {
                 global::System.Array.Clear(dW, 0, dW.Length);
             }
+            // fused: the loop over i runs its forward and reverse sweeps in one pass (its adjoint is known before it runs)
             for (int i = 0; i < n; i++)
             {
                 {

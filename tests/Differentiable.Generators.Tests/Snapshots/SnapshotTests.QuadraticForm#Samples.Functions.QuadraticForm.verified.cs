@@ -29,12 +29,12 @@ namespace Samples
             // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
             // reverse of: return result;
             dresult += 1.0;
-            // fused: the loop over i runs its forward and reverse sweeps in one pass (its adjoint is known before it runs)
             // dA: the loops below store each element once; cleared only if they do not cover it
             if (x.Length != dA.GetLength(0) || x.Length != dA.GetLength(1))
             {
                 global::System.Array.Clear(dA, 0, dA.Length);
             }
+            // fused: the loop over i runs its forward and reverse sweeps in one pass (its adjoint is known before it runs)
             for (int i = 0; i < x.Length; i++)
             {
                 {
