@@ -157,7 +157,7 @@ internal static class CompanionEmitter
             types[gradient.SeedName] = model.ReturnType;
         }
 
-        WriteBody(writer, Optimize(model, gradient.Body, types, gradient.Buffers), gradient.TapeName);
+        WriteBody(writer, WithoutUnusedTape(Optimize(model, gradient.Body, types, gradient.Buffers), gradient.TapeName), gradient.TapeName);
     }
 
     private static void WriteGradientTuple(CodeWriter writer, MethodModel model, GradientCode gradient, List<ParameterModel> active)
@@ -246,6 +246,16 @@ internal static class CompanionEmitter
         }
 
         return types;
+    }
+
+    /// <summary>The body without its tape local when no push or pop is left to use it (sweep fusion removes pairs).</summary>
+    private static Block WithoutUnusedTape(Block body, string tapeName)
+    {
+        var declaration = $"var {tapeName} = global::Differentiable.Runtime.Tape.Current;";
+        var used = IrWalker.Statements(body).Any(s => s is TapePush
+            || (s is Verbatim v && v.Code != declaration && v.Code.Contains(tapeName))
+            || IrWalker.OwnExpressions(s).SelectMany(IrWalker.Nodes).Any(n => n is TapePop));
+        return used ? body : new Block(Infrastructure.EquatableArray.ToEquatableArray(body.Statements.Where(s => s is not Verbatim v || v.Code != declaration)));
     }
 
     private static void WriteBody(CodeWriter writer, Block body, string tapeName)
