@@ -104,4 +104,43 @@ public sealed class OptimizationPassTests
         var unchanged = Print(RepeatedCalls.Rewrite(Body(changing), Types.Keys));
         Assert.DoesNotContain("f0", unchanged);
     }
+
+    private static Binary Plus(Expr a, Expr b) => new(BinaryOperator.Add, a, b);
+
+    [Fact]
+    public void AdditionsIntoOneElementMergeAcrossOtherElements()
+    {
+        // The Rosenbrock reverse: dx[i] −= dc; dc = 0; dx[i + 1] += da; dx[i] −= da·x[i].
+        var body = Body(
+            new Assign(At("dx", V("i")), new Binary(BinaryOperator.Subtract, At("dx", V("i")), V("s"))),
+            new Assign(V("s"), Constant.Zero),
+            AddTo(At("dx", Plus(V("i"), Constant.Int(1))), V("t")),
+            new Assign(At("dx", V("i")), new Binary(BinaryOperator.Subtract, At("dx", V("i")), Mul(V("t"), At("x", V("i"))))));
+        var text = Print(MergedAccumulations.Rewrite(body, Types, new[] { "dx" }));
+        Assert.Contains("dx[i] -= s + t * x[i];", text);
+        Assert.Contains("dx[i + 1] += t;", text);
+        Assert.Single(text.Split('\n'), line => line.Contains("dx[i] -="));
+    }
+
+    [Fact]
+    public void AdditionsStayApartWhereMovingTheTermChangesIt()
+    {
+        var later = AddTo(At("dx", V("i")), Mul(V("t"), At("x", V("i"))));
+        var cases = new (string Why, Stmt Between, string[] Buffers)[]
+        {
+            ("the element is read between the additions", new Assign(V("z"), At("dx", V("i"))), new[] { "dx" }),
+            ("an element at an index not provably different is written", AddTo(At("dx", V("n")), V("t")), new[] { "dx" }),
+            ("the later term's scalar changes between", new Assign(V("t"), Constant.Zero), new[] { "dx" }),
+            ("the later term's array is written between", new Assign(At("x", V("i")), Constant.Zero), new[] { "dx" }),
+            ("dx is no buffer: y may be dx, and y is written between", new Assign(At("y", V("i")), Constant.Zero), new string[0]),
+            ("the index changes between", new Assign(V("i"), Constant.Int(0)), new[] { "dx" }),
+        };
+
+        foreach (var (why, between, buffers) in cases)
+        {
+            var body = Body(AddTo(At("dx", V("i")), V("s")), between, later);
+            var text = Print(MergedAccumulations.Rewrite(body, Types, buffers));
+            Assert.True(text.Contains("dx[i] += s;"), why);
+        }
+    }
 }

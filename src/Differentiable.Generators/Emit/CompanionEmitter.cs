@@ -218,7 +218,7 @@ internal static class CompanionEmitter
     /// <summary>
     /// The passes that run on a finished companion body: the forward and reverse sweeps of a loop fused where the
     /// adjoint is known in time, first additions into a cleared buffer that cover it stored, repeated math calls
-    /// evaluated once, then contraction loops replaced by SIMD kernels.
+    /// evaluated once, contraction loops replaced by SIMD kernels, then additions into one element merged.
     /// Fusion and kernels reorder sums, so they run only where the method allows it (<c>Vectorize</c>, the default).
     /// </summary>
     /// <param name="buffers">The gradient buffers of a reverse-mode body (they alias nothing); none for other bodies.</param>
@@ -227,7 +227,9 @@ internal static class CompanionEmitter
         var fused = model.Vectorize && buffers.Count > 0 ? Fusion.SweepFusion.Rewrite(body, types, buffers) : body;
         var stored = model.Vectorize && buffers.Count > 0 ? Optimization.BufferStores.Rewrite(fused, types, buffers) : fused;
         var shared = Optimization.RepeatedCalls.Rewrite(stored, types.Keys);
-        return model.Vectorize ? Vectorization.ContractionKernels.Rewrite(shared, types) : shared;
+        return model.Vectorize
+            ? Optimization.MergedAccumulations.Rewrite(Vectorization.ContractionKernels.Rewrite(shared, types), types, buffers.AsImmutableArray())
+            : shared;
     }
 
     /// <summary>

@@ -94,8 +94,7 @@ namespace Samples
                 }
                 // reverse of: s += x[i] * x[i];
                 s = tape.PopDouble();
-                dx[i] += ds * x[i];
-                dx[i] += ds * x[i];
+                dx[i] += ds * x[i] + ds * x[i];
             }
             // reverse of: double s = 0;
             ds = 0.0;

@@ -51,8 +51,7 @@ namespace Samples
                 {
                     // reverse sweep of iteration i_2
                     // reverse of: loss += 0.5 * h[i_2] * h[i_2];
-                    dh[i_2] += dloss * h[i_2] * 0.5;
-                    dh[i_2] += dloss * (0.5 * h[i_2]);
+                    dh[i_2] += dloss * h[i_2] * 0.5 + dloss * (0.5 * h[i_2]);
                 }
             }
             double value = loss;

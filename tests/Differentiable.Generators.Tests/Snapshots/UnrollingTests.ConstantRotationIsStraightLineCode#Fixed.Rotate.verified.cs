@@ -27,15 +27,9 @@ static partial class Fixed
         // Forward sweep: the original computation, saving what the reverse sweep needs.
         y = new double[3];
         dy = new double[3];
-        y[0] += R[0, 0] * v[0];
-        y[0] += R[0, 1] * v[1];
-        y[0] += R[0, 2] * v[2];
-        y[1] += R[1, 0] * v[0];
-        y[1] += R[1, 1] * v[1];
-        y[1] += R[1, 2] * v[2];
-        y[2] += R[2, 0] * v[0];
-        y[2] += R[2, 1] * v[1];
-        y[2] += R[2, 2] * v[2];
+        y[0] += R[0, 0] * v[0] + R[0, 1] * v[1] + R[0, 2] * v[2];
+        y[1] += R[1, 0] * v[0] + R[1, 1] * v[1] + R[1, 2] * v[2];
+        y[2] += R[2, 0] * v[0] + R[2, 1] * v[1] + R[2, 2] * v[2];
         double[] value = y;
         if (seed is null || seed.Length != value.Length) throw new global::System.ArgumentException("The seed must have the length of the result.", nameof(seed));
         // Reverse sweep: start from the seed ∂L/∂result and propagate it back through every statement.
@@ -155,24 +149,12 @@ static partial class Fixed
     {
         double[] dy = new double[3];
         double[] y = new double[3];
-        dy[0] += dR[0, 0] * v[0] + R[0, 0] * dv[0];
-        y[0] += R[0, 0] * v[0];
-        dy[0] += dR[0, 1] * v[1] + R[0, 1] * dv[1];
-        y[0] += R[0, 1] * v[1];
-        dy[0] += dR[0, 2] * v[2] + R[0, 2] * dv[2];
-        y[0] += R[0, 2] * v[2];
-        dy[1] += dR[1, 0] * v[0] + R[1, 0] * dv[0];
-        y[1] += R[1, 0] * v[0];
-        dy[1] += dR[1, 1] * v[1] + R[1, 1] * dv[1];
-        y[1] += R[1, 1] * v[1];
-        dy[1] += dR[1, 2] * v[2] + R[1, 2] * dv[2];
-        y[1] += R[1, 2] * v[2];
-        dy[2] += dR[2, 0] * v[0] + R[2, 0] * dv[0];
-        y[2] += R[2, 0] * v[0];
-        dy[2] += dR[2, 1] * v[1] + R[2, 1] * dv[1];
-        y[2] += R[2, 1] * v[1];
-        dy[2] += dR[2, 2] * v[2] + R[2, 2] * dv[2];
-        y[2] += R[2, 2] * v[2];
+        dy[0] += dR[0, 0] * v[0] + R[0, 0] * dv[0] + (dR[0, 1] * v[1] + R[0, 1] * dv[1]) + (dR[0, 2] * v[2] + R[0, 2] * dv[2]);
+        y[0] += R[0, 0] * v[0] + R[0, 1] * v[1] + R[0, 2] * v[2];
+        dy[1] += dR[1, 0] * v[0] + R[1, 0] * dv[0] + (dR[1, 1] * v[1] + R[1, 1] * dv[1]) + (dR[1, 2] * v[2] + R[1, 2] * dv[2]);
+        y[1] += R[1, 0] * v[0] + R[1, 1] * v[1] + R[1, 2] * v[2];
+        dy[2] += dR[2, 0] * v[0] + R[2, 0] * dv[0] + (dR[2, 1] * v[1] + R[2, 1] * dv[1]) + (dR[2, 2] * v[2] + R[2, 2] * dv[2]);
+        y[2] += R[2, 0] * v[0] + R[2, 1] * v[1] + R[2, 2] * v[2];
         return (y, dy);
     }
 }
