@@ -525,7 +525,8 @@ public class FixedSize
         Verify.Close($"{size} unrolled dy/dR", ((DenseJacobian)jR).Matrix, eR, Verify.Identical);
         Verify.Close($"{size} unrolled dy/dv", ((DenseJacobian)jv).Matrix, ev, Verify.Identical);
         var (notUnrolled, nR, nv) = GeneratedJacobianNotUnrolledToDense();
-        Verify.Close($"{size} not-unrolled Jacobian value", notUnrolled, eValue, Verify.Identical);
+        // Not unrolled, the Jacobian's value runs the body with its row sums as SIMD dot products: equal up to rounding.
+        Verify.Close($"{size} not-unrolled Jacobian value", notUnrolled, eValue);
         Verify.Close($"{size} not-unrolled dy/dR", nR, eR, Verify.Identical);
         Verify.Close($"{size} not-unrolled dy/dv", nv, ev, Verify.Identical);
 
