@@ -142,5 +142,26 @@ public sealed class OptimizationPassTests
             var text = Print(MergedAccumulations.Rewrite(body, Types, buffers));
             Assert.True(text.Contains("dx[i] += s;"), why);
         }
+
+        // The target array is rebound between: the two additions go to different arrays.
+        var rebound = Body(AddTo(At("dx", V("i")), V("s")), new Assign(V("dx"), V("y")), AddTo(At("dx", V("i")), V("t")));
+        Assert.Contains("dx[i] += s;", Print(MergedAccumulations.Rewrite(rebound, Types, new[] { "dx" })));
     }
+
+    [Fact]
+    public void AdditionsWhoseIndexReadsAnArrayStayApart()
+    {
+        var types = new Dictionary<string, IrType>(Types) { ["k"] = IrType.Int32Array };
+        var kZero = At("k", Constant.Int(0));
+
+        // The index element is written between the additions.
+        var moved = Body(AddTo(At("y", kZero), At("x", Constant.Int(0))), new Assign(kZero, Constant.Int(1)), AddTo(At("y", kZero), At("x", Constant.Int(1))));
+        Assert.Equal(2, CountOf(Print(MergedAccumulations.Rewrite(moved, types, new string[0])), "+="));
+
+        // The index reads the target itself: the first addition moves it.
+        var selfIndexed = Body(AddTo(At("k", kZero), Constant.Int(1)), AddTo(At("k", kZero), Constant.Int(1)));
+        Assert.Equal(2, CountOf(Print(MergedAccumulations.Rewrite(selfIndexed, types, new string[0])), "+="));
+    }
+
+    private static int CountOf(string text, string part) => text.Split(part).Length - 1;
 }

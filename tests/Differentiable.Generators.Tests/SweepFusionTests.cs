@@ -30,6 +30,7 @@ public sealed class SweepFusionTests
         ["df"] = IrType.Double,
         ["dz"] = IrType.Double,
         ["value"] = IrType.Double,
+        ["u"] = IrType.Double,
     };
 
     private static readonly string[] Buffers = { "dW", "dx" };
@@ -225,5 +226,23 @@ public sealed class SweepFusionTests
         }
 
         return count;
+    }
+
+    [Fact]
+    public void ARecomputationReadingALocalTheReverseRedeclaresStays()
+    {
+        // F: u = x[i]; s = u. R declares its own u = 2·x[i], then s = u: not what F left in s.
+        var body = Body(new Stmt[]
+        {
+            new Declare("s", IrType.Double, Constant.Zero),
+            new Declare("f", IrType.Double, Constant.Zero),
+            Up("i", new Declare("u", IrType.Double, At("x", V("i"))), new Assign(V("s"), V("u")), AddTo(V("f"), V("s"))),
+            new Declare("value", IrType.Double, V("f")),
+            Down("i", new Declare("u", IrType.Double, Mul(Constant.Of(2.0), At("x", V("i")))), new Assign(V("s"), V("u")), AddTo(At("dx", V("i")), V("s"))),
+            new Return(V("value")),
+        });
+        var text = Print(SweepFusion.Rewrite(body, Types, new[] { "dx" }));
+        Assert.DoesNotContain("left it in", text);
+        Assert.Equal(2, CountOf(text, "s = u;"));
     }
 }

@@ -266,7 +266,9 @@ internal static class SweepFusion
                 var stretch = forward.Statements.Skip(last + 1).Concat(reverse.Statements.Take(k)).ToEquatableArray();
                 var effects = Effects.Of(new Block(stretch), variable, aliases);
                 var reads = IrWalker.Nodes(value).ToList();
+                var declared = IrWalker.Statements(new Block(stretch)).OfType<Declare>().Select(d => d.Name).ToList();
                 if (!effects.Opaque && !effects.Writes(target.Name)
+                    && !declared.Contains(target.Name) && !IrWalker.ReadNames(value).Any(declared.Contains)
                     && !IrWalker.ReadNames(value).Any(effects.Writes)
                     && !reads.OfType<ArrayLength>().Any(l => effects.Writes(l.Array))
                     && !reads.OfType<ElementAccess>().Any(e => effects.ElementWrites.Any(w => aliases.MayAlias(w.Array, e.Array))))
@@ -325,6 +327,7 @@ internal static class SweepFusion
 
     private static bool Mentions(Stmt statement, string name) =>
         (statement is Declare d && d.Name == name)
+        || (statement is Verbatim v && (v.Reads.Contains(name) || v.Code.Contains(name)))
         || IrWalker.OwnExpressions(statement).SelectMany(IrWalker.Nodes).Any(n => n is Variable v && v.Name == name);
 
     /// <summary>An element a statement reads or writes; an addition into an element is one write (its own read included).</summary>

@@ -77,15 +77,18 @@ internal static class MergedAccumulations
     /// <summary>Whether the term, evaluated before the statements k+1 … m−1 instead of after them, has the same value.</summary>
     private static bool CanMoveUp(Expr term, ElementAccess target, List<Stmt> statements, int k, int m, ArrayAliases aliases)
     {
+        // The term and the index read no element the additions change (an index like k[k[0]] would move with them).
         var nodes = IrWalker.Nodes(term).ToList();
+        var indexNodes = target.Indices.SelectMany(IrWalker.Nodes).ToList();
         if (nodes.Any(n => n is not (Constant or Variable or ElementAccess or ArrayLength or Unary or Binary or Call or Convert or Conditional))
-            || nodes.OfType<ElementAccess>().Any(e => aliases.MayAlias(e.Array, target.Array)))
+            || nodes.Concat(indexNodes).OfType<ElementAccess>().Any(e => aliases.MayAlias(e.Array, target.Array)))
         {
             return false;
         }
 
-        var reads = new HashSet<string>(IrWalker.ReadNames(term).Concat(target.Indices.SelectMany(IrWalker.ReadNames)), System.StringComparer.Ordinal);
-        var arrays = nodes.OfType<ElementAccess>().Select(e => e.Array).ToList();
+        // Nothing between rebinds the target array, or writes what the term or the index reads.
+        var reads = new HashSet<string>(IrWalker.ReadNames(term).Concat(target.Indices.SelectMany(IrWalker.ReadNames)), System.StringComparer.Ordinal) { target.Array };
+        var arrays = nodes.Concat(indexNodes).OfType<ElementAccess>().Select(e => e.Array).ToList();
         for (var s = k + 1; s < m; s++)
         {
             foreach (var inner in IrWalker.Statements(statements[s]))

@@ -343,7 +343,7 @@ internal sealed partial class ReverseModeTransform
             case Assign { Target: ElementAccess e } a:
                 if (saved.Contains(statement))
                 {
-                    output.Add(new TapePush(IrType.Double, e));
+                    output.Add(new TapePush(types[e.Array].ElementType(), e));
                 }
 
                 output.Add(a);
@@ -528,7 +528,8 @@ internal sealed partial class ReverseModeTransform
     {
         if (statement is Assign { Target: ElementAccess element })
         {
-            yield return new Assign(element, new TapePop(IrType.Double));
+            // An int[] element goes through the tape as an int (PopDouble would not convert back implicitly).
+            yield return new Assign(element, new TapePop(types[element.Array].ElementType()));
             yield break;
         }
 
