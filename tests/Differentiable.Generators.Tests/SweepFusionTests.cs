@@ -100,6 +100,13 @@ public sealed class SweepFusionTests
     }
 
     [Fact]
+    public void ScalarsTheReverseOnlyAddsIntoAllowFusion()
+    {
+        // The adjoint of a scalar parameter: every iteration adds its share, nothing in R reads the running sum.
+        Assert.True(Fused(MatVecVjp(reverse: new Stmt[] { AddTo(V("da"), Mul(At("dy", V("i")), At("x", V("i")))) })));
+    }
+
+    [Fact]
     public void SweepsThatWouldComputeSomethingElseStayApart()
     {
         var cases = new (string Why, Block Body, string[] Buffers)[]
@@ -111,10 +118,12 @@ public sealed class SweepFusionTests
                 MatVecVjp(between: new Stmt[] { new Assign(V("s"), At("y", Constant.Int(0))) }, reverse: new Stmt[] { AddTo(At("dx", Constant.Int(0)), V("s")) }), Buffers),
             ("the reverse reads row i + 1 of y, which the fused loop has not computed yet",
                 MatVecVjp(reverse: new Stmt[] { AddTo(At("dx", Constant.Int(0)), At("y", Plus(V("i"), Constant.Int(1)))) }), Buffers),
-            ("a scalar the reverse adds into is not reset: iterations would see each other's sums",
+            ("a scalar the reverse adds into, and reads, is not reset: iterations would see each other's sums",
                 MatVecVjp(reverse: new Stmt[] { AddTo(V("da"), At("dy", V("i"))), AddTo(At("dx", Constant.Int(0)), V("da")) }), Buffers),
             ("the forward writes a scalar the reverse reads: the reverse would see this row's value, not the last",
                 MatVecVjp(forward: new Stmt[] { new Assign(V("a"), At("x", V("i"))) }, reverse: new Stmt[] { AddTo(At("dx", Constant.Int(0)), V("a")) }), Buffers),
+            ("the forward reads a scalar the reverse adds into: unfused it sees none of the sums, fused some",
+                MatVecVjp(forward: new Stmt[] { AddTo(At("y", V("i")), V("da")) }, reverse: new Stmt[] { AddTo(V("da"), At("dy", V("i"))) }), Buffers),
             ("the tape is last in, first out",
                 MatVecVjp(reverse: new Stmt[] { new Assign(V("a"), new TapePop(IrType.Double)) }), Buffers),
             ("an addition into dx beside a store into dx: the reverse's iterations do not commute",

@@ -12,12 +12,15 @@ namespace Differentiable.Generators.Fusion;
 /// In a VJP the seed is known before the loop runs, so the last loop of the method and the first loop of the reverse
 /// sweep meet: y = W·x then reads W once, not twice, with row i still in cache for its adjoint.
 /// <para>
-/// Sound when (checked on read and write sets, arrays through <see cref="ArrayAliases"/>):
-/// M touches nothing F touches (it moves ahead of F); F and R share only arrays both index by the loop variable
-/// (iteration i touches row i alone); R's iterations commute (each writes its own row, or adds into a target nothing
-/// else in R reads); scalars that R writes return to their value before the loop by the end of every iteration; and
-/// nothing is opaque (no tape, no calls, no code the pass cannot read). Reversing R's order changes the order in which
-/// additions into a shared target happen, so the pass runs only where vectorization (which reorders sums) is allowed.
+/// Sound when (checked on read and write sets, arrays through <see cref="ArrayAliases"/>): what of M goes ahead of F
+/// touches nothing F touches, what stays behind F (a gradient's value) is independent of R; F and R share only arrays
+/// both index by the loop variable (iteration i touches row i alone); R's iterations commute (each writes its own row,
+/// or adds into a target nothing else in R reads, element or scalar); scalars R alone writes return to their value
+/// before the loop by the end of every iteration, unless R only adds into them; scalars F writes and R mentions are set
+/// by F before F reads them, read by R only after R sets them or through a tape pair (removed), and seen nowhere outside
+/// the loops; and nothing is opaque (no calls, no code the pass cannot read). Reversing R's order changes the order in
+/// which additions into a shared target happen, so the pass runs only where vectorization (which reorders sums) is
+/// allowed.
 /// </para>
 /// </summary>
 internal static class SweepFusion
@@ -171,8 +174,10 @@ internal static class SweepFusion
             }
         }
 
-        // Scalars R alone writes start every iteration at the value they had before the loop, and end it there again.
-        if (!inReverse.ScalarWrites.Where(n => !inForward.ScalarWrites.Contains(n)).All(name => ResetsEachIteration(name, statements, f, r)))
+        // Scalars R alone writes start every iteration at the value they had before the loop, and end it there again; or
+        // R only adds into them (the adjoint of a scalar parameter), which commutes as additions into an element do.
+        if (!inReverse.ScalarWrites.Where(n => !inForward.ScalarWrites.Contains(n))
+            .All(name => ResetsEachIteration(name, statements, f, r) || (OnlyAddsInto(reverseBody, name) && !inForward.ScalarReads.Contains(name))))
         {
             return null;
         }
@@ -320,6 +325,12 @@ internal static class SweepFusion
             && statements[declaration] is Declare { Initializer: Constant initial } && initial.Value.Equals(reset.Value)
             && statements.Skip(declaration + 1).Take(r - declaration - 1).All(s => !IrWalker.Statements(s).Any(inner => Mentions(inner, name)));
     }
+
+    /// <summary>Whether every mention of the scalar in the block is <c>s = s ± term</c> with a term that does not read s.</summary>
+    private static bool OnlyAddsInto(Block block, string name) =>
+        IrWalker.Statements(block).Where(s => s is not Block && Mentions(s, name)).All(s =>
+            s is Assign { Target: Variable target, Value: Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract, Left: Variable left } sum }
+            && target.Name == name && left.Name == name && !IrWalker.ReadNames(sum.Right).Contains(name));
 
     /// <summary>Whether the statement runs once per iteration of the block: reached through nested blocks only.</summary>
     private static bool IsDirect(Block block, Stmt statement) =>
