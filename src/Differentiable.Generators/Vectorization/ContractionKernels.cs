@@ -186,25 +186,12 @@ internal static class ContractionKernels
             return null;
         }
 
-        // The term is x[j] (α = 1), or a product with x[j] on one side and α, invariant in the loop, on the other.
-        Expr alpha = Constant.One;
-        var x = Operand(sum.Right, loop, written, declared, types);
-        if (x is null && sum.Right is Binary { Operator: BinaryOperator.Multiply } product)
-        {
-            foreach (var (run, factor) in new[] { (product.Right, product.Left), (product.Left, product.Right) })
-            {
-                if (Operand(run, loop, written, declared, types) is { } candidate && IsInvariant(factor, loop.Variable, written, declared, types))
-                {
-                    (x, alpha) = (candidate, factor);
-                    break;
-                }
-            }
-        }
-
-        if (x is null)
+        if (ScaledRun(sum.Right, loop, written, declared, types) is not { } scaled)
         {
             return null;
         }
+
+        var (x, alpha) = scaled;
 
         // y −= α·x is y += (−α)·x exactly: negation is exact.
         if (sum.Operator == BinaryOperator.Subtract)
@@ -227,37 +214,44 @@ internal static class ContractionKernels
             return null;
         }
 
-        Expr alpha = Constant.One;
-        var value = update.Value;
-        var negated = value is Unary { Operator: UnaryOperator.Negate } negation;
-        if (negated)
-        {
-            value = ((Unary)value).Operand;
-        }
-
-        var x = Operand(value, loop, written, declared, types);
-        if (x is null && value is Binary { Operator: BinaryOperator.Multiply } product)
-        {
-            foreach (var (run, factor) in new[] { (product.Right, product.Left), (product.Left, product.Right) })
-            {
-                if (Operand(run, loop, written, declared, types) is { } candidate && IsInvariant(factor, loop.Variable, written, declared, types))
-                {
-                    (x, alpha) = (candidate, factor);
-                    break;
-                }
-            }
-        }
-
-        if (x is null)
+        var negated = update.Value is Unary { Operator: UnaryOperator.Negate };
+        if (ScaledRun(negated ? ((Unary)update.Value).Operand : update.Value, loop, written, declared, types) is not { } scaled)
         {
             return null;
         }
+
+        var (x, alpha) = scaled;
 
         var arguments = new List<Expr> { negated ? new Unary(UnaryOperator.Negate, alpha) : alpha };
         arguments.AddRange(x);
         arguments.AddRange(y);
         arguments.Add(Length(loop));
         return new Evaluate(new Invoke(Kernels + ".Scale", arguments.ToEquatableArray()));
+    }
+
+    /// <summary>
+    /// A term α·x[j]: x[j] itself (α = 1), or a product with a run of x on one side and α, invariant in the loop, on the
+    /// other. Null for anything else.
+    /// </summary>
+    private static (IReadOnlyList<Expr> Run, Expr Alpha)? ScaledRun(Expr term, For loop, HashSet<string> written, HashSet<string> declared, ArrayAliases types)
+    {
+        if (Operand(term, loop, written, declared, types) is { } whole)
+        {
+            return (whole, Constant.One);
+        }
+
+        if (term is Binary { Operator: BinaryOperator.Multiply } product)
+        {
+            foreach (var (run, factor) in new[] { (product.Right, product.Left), (product.Left, product.Right) })
+            {
+                if (Operand(run, loop, written, declared, types) is { } candidate && IsInvariant(factor, loop.Variable, written, declared, types))
+                {
+                    return (candidate, factor);
+                }
+            }
+        }
+
+        return null;
     }
 
     /// <summary><c>s += a[j]·b[j]</c> (or <c>-=</c>): the sum plus a dot kernel call.</summary>
