@@ -80,7 +80,7 @@ internal static class MergedAccumulations
         // The term and the index read no element the additions change (an index like k[k[0]] would move with them).
         var nodes = IrWalker.Nodes(term).ToList();
         var indexNodes = target.Indices.SelectMany(IrWalker.Nodes).ToList();
-        if (nodes.Any(n => n is not (Constant or Variable or ElementAccess or ArrayLength or Unary or Binary or Call or Convert or Conditional))
+        if (nodes.Any(n => !IsPure(n))
             || nodes.Concat(indexNodes).OfType<ElementAccess>().Any(e => aliases.MayAlias(e.Array, target.Array)))
         {
             return false;
@@ -118,7 +118,7 @@ internal static class MergedAccumulations
             }
 
             var touched = IrWalker.OwnExpressions(inner).SelectMany(IrWalker.Nodes).ToList();
-            if (touched.Any(n => n is not (Constant or Variable or ElementAccess or ArrayLength or Unary or Binary or Call or Convert or Conditional))
+            if (touched.Any(n => !IsPure(n))
                 || touched.OfType<ElementAccess>().Any(e => aliases.MayAlias(e.Array, target.Array) && !(e.Array == target.Array && Differ(e, target))))
             {
                 return false;
@@ -127,6 +127,9 @@ internal static class MergedAccumulations
 
         return true;
     }
+
+    /// <summary>A node that reads values and has no effect (no user call, tape, allocation or code the pass cannot see).</summary>
+    private static bool IsPure(Expr node) => node is Constant or Variable or ElementAccess or ArrayLength or Unary or Binary or Call or Convert or Conditional;
 
     /// <summary>Two accesses of one array that are different elements: in some dimension, v + c₁ against v + c₂ with c₁ ≠ c₂.</summary>
     private static bool Differ(ElementAccess a, ElementAccess b) =>
