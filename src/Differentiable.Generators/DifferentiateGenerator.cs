@@ -37,13 +37,26 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
         public const string Helpers = "Helpers";
     }
 
+    private readonly Action<string>? onParse;
+
+    /// <summary>The generator the compiler loads.</summary>
+    public DifferentiateGenerator()
+    {
+    }
+
+    /// <summary>For tests of the parse cache: <paramref name="onParse"/> is told each method actually parsed.</summary>
+    internal DifferentiateGenerator(Action<string> onParse) => this.onParse = onParse;
+
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        // One cache per driver: Roslyn reruns this transform for every method on every edit (the compilation changed);
+        // the cache answers for the methods the edit cannot have changed without binding them again.
+        var cache = new ParseCache(onParse);
         var parsed = context.SyntaxProvider.ForAttributeWithMetadataName(
                 "Differentiable.DifferentiateAttribute",
                 static (node, _) => node is MethodDeclarationSyntax,
-                static (syntaxContext, cancellationToken) => MethodParser.Parse(syntaxContext, cancellationToken))
+                (syntaxContext, cancellationToken) => cache.Parse(syntaxContext, cancellationToken))
             .WithTrackingName(Steps.Parse);
 
         // [DerivativeOf] rules anywhere in the compilation: every call resolves against all of them at emit time.

@@ -305,6 +305,12 @@ internal sealed partial class MethodParser
             }
         }
 
+        var declaration = target.Locations.FirstOrDefault(l => l.IsInSource);
+        if (declaration?.SourceTree is { } declarationTree)
+        {
+            dependencies?.Add(new SourceRead(declarationTree, declaration.SourceSpan));
+        }
+
         var callee = new Callee(
             key,
             Calls.CallSymbols.Invocation(target),
@@ -312,7 +318,7 @@ internal sealed partial class MethodParser
             parameterTypes.Select(t => t!.Value).ToEquatableArray(),
             differentiated,
             LocationInfo.From(invocation),
-            LocationInfo.From(target.Locations.FirstOrDefault(l => l.IsInSource)));
+            LocationInfo.From(declaration));
         return new UserCall(callee, arguments.ToEquatableArray());
     }
 

@@ -44,8 +44,12 @@ internal sealed partial class MethodParser
     /// <summary>The attribute's Vectorize, passed on to the helpers this method calls.</summary>
     private bool vectorizeCompanions = true;
 
-    private MethodParser(SemanticModel semanticModel, IMethodSymbol method, MethodDeclarationSyntax syntax, CancellationToken cancellationToken, HashSet<string>? helpersInProgress = null)
+    /// <summary>Regions of source outside the method that the parse read (null when nobody asks): see <see cref="ParseCache"/>.</summary>
+    private readonly ICollection<SourceRead>? dependencies;
+
+    private MethodParser(SemanticModel semanticModel, IMethodSymbol method, MethodDeclarationSyntax syntax, CancellationToken cancellationToken, ICollection<SourceRead>? dependencies, HashSet<string>? helpersInProgress = null)
     {
+        this.dependencies = dependencies;
         isHelper = helpersInProgress is not null;
         this.helpersInProgress = helpersInProgress ?? new HashSet<string>(StringComparer.Ordinal) { Calls.CallSymbols.Key(method) };
         this.semanticModel = semanticModel;
@@ -54,7 +58,8 @@ internal sealed partial class MethodParser
         this.cancellationToken = cancellationToken;
     }
 
-    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    /// <param name="dependencies">Receives every region of source the parse reads besides the method (helper bodies, callee declarations).</param>
+    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken, ICollection<SourceRead>? dependencies)
     {
         if (context.TargetSymbol is not IMethodSymbol method || context.TargetNode is not MethodDeclarationSyntax syntax)
         {
@@ -70,7 +75,7 @@ internal sealed partial class MethodParser
                 return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
             }
 
-            return new MethodParser(context.SemanticModel, method, syntax, cancellationToken).Run(context.Attributes);
+            return new MethodParser(context.SemanticModel, method, syntax, cancellationToken, dependencies).Run(context.Attributes);
         }
         catch (OperationCanceledException)
         {
@@ -101,9 +106,10 @@ internal sealed partial class MethodParser
             return null;
         }
 
+        dependencies?.Add(new SourceRead(helperSyntax.SyntaxTree, helperSyntax.Span));
         var helperModel = semanticModel.Compilation.GetSemanticModel(helperSyntax.SyntaxTree);
         var nested = new HashSet<string>(helpersInProgress, StringComparer.Ordinal) { Calls.CallSymbols.Key(target) };
-        var result = new MethodParser(helperModel, target, helperSyntax, cancellationToken, nested).Run(ImmutableArray<AttributeData>.Empty);
+        var result = new MethodParser(helperModel, target, helperSyntax, cancellationToken, dependencies, nested).Run(ImmutableArray<AttributeData>.Empty);
         // A helper calling something with no known derivative (unless a rule turns up) would leave its callers calling a
         // companion that is never generated; the caller gets DIFF007 at the call instead.
         if (result.Model is null || result.Diagnostics.Count > 0 || Calls.CallResolver.Calls(result.Model.Body).Any(c => c.Callee.Differentiated.Count == 0))

@@ -1,0 +1,80 @@
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Differentiable.Generators.Parsing;
+
+/// <summary>
+/// Whether two versions of a file declare the same: the same tokens everywhere except inside member bodies, and the same
+/// preprocessor directives. An edit that passes leaves every symbol of the compilation as it was, so it can change the
+/// binding of no method but the ones whose bodies it touched (see <see cref="ParseCache"/>).
+/// </summary>
+/// <remarks>
+/// Stricter than Roslyn's top-level equivalence on purpose: field, property and parameter initializers, attributes and
+/// global statements are compared too (a constant's value can be folded into a caller), and so are directives inside
+/// bodies (<c>#nullable</c> applies to the rest of the file). Comments and whitespace are ignored.
+/// </remarks>
+internal static class DeclarationComparer
+{
+    public static bool SameOutsideBodies(SyntaxNode before, SyntaxNode after, CancellationToken cancellationToken)
+    {
+        using (var left = before.DescendantNodesAndTokens(IsNotBody).GetEnumerator())
+        using (var right = after.DescendantNodesAndTokens(IsNotBody).GetEnumerator())
+        {
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var hasLeft = left.MoveNext();
+                if (hasLeft != right.MoveNext())
+                {
+                    return false;
+                }
+
+                if (!hasLeft)
+                {
+                    break;
+                }
+
+                var (a, b) = (left.Current, right.Current);
+                if (a.RawKind != b.RawKind || (a.IsToken && a.AsToken().Text != b.AsToken().Text))
+                {
+                    return false;
+                }
+            }
+        }
+
+        if (before is not CSharpSyntaxNode beforeRoot || after is not CSharpSyntaxNode afterRoot)
+        {
+            return false;
+        }
+
+        var (x, y) = (beforeRoot.GetFirstDirective(), afterRoot.GetFirstDirective());
+        while (x is not null && y is not null)
+        {
+            if (!x.IsEquivalentTo(y))
+            {
+                return false;
+            }
+
+            (x, y) = (x.GetNextDirective(), y.GetNextDirective());
+        }
+
+        if (x is not null || y is not null)
+        {
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Bodies of methods, constructors, operators, accessors and expression-bodied properties are not walked.</summary>
+    private static bool IsNotBody(SyntaxNode node) => node.Parent switch
+    {
+        BaseMethodDeclarationSyntax member => node != member.Body && node != member.ExpressionBody,
+        AccessorDeclarationSyntax accessor => node != accessor.Body && node != accessor.ExpressionBody,
+        BasePropertyDeclarationSyntax property when property is PropertyDeclarationSyntax or IndexerDeclarationSyntax =>
+            node != (property as PropertyDeclarationSyntax)?.ExpressionBody && node != (property as IndexerDeclarationSyntax)?.ExpressionBody,
+        _ => true,
+    };
+}
