@@ -43,18 +43,24 @@ public class GeneratorBenchmarks
     [Benchmark]
     public GeneratorDriver ColdRunRoslynFloor() => Fixture.CreateDriver(new FloorGenerator(bind: true)).RunGenerators(fixture.Compilation.Clone());
 
-    /// <summary>One constant changed in one <c>[Differentiate]</c> method's body, after a run over the whole project.</summary>
+    /// <summary>
+    /// One constant changed in one <c>[Differentiate]</c> method's body, after a run over the whole project. Each run
+    /// reparses the file with the change (as the IDE does on a keystroke, well under a millisecond) and alternates
+    /// between two values, so that no run sees the text the run before it saw: the generator's parse cache must parse
+    /// the edited method again every time, as it would after a real keystroke.
+    /// </summary>
     [Benchmark]
     public GeneratorDriver IncrementalEdit() =>
-        fixture.WarmDriver.RunGenerators(fixture.Compilation.ReplaceSyntaxTree(fixture.EditedTree, fixture.MethodEdit));
+        fixture.WarmDriver.RunGenerators(fixture.Compilation.ReplaceSyntaxTree(fixture.EditedTree, fixture.NextMethodEdit()));
 
     /// <summary>
-    /// The body of a member without <c>[Differentiate]</c> changed (<c>k + 25</c> to <c>k + 1025</c>), above ten methods
-    /// with it in the same file.
+    /// The body of a member without <c>[Differentiate]</c> changed (<c>k + 25</c> to <c>k + 1025</c> or <c>k + 10025</c>,
+    /// alternately), above ten methods with it in the same file. Each run's text is one character longer or shorter than
+    /// the run's before it, so the ten methods below the edit move: their models record places, so they are parsed again.
     /// </summary>
     [Benchmark]
     public GeneratorDriver IncrementalUnrelatedEdit() =>
-        fixture.WarmDriver.RunGenerators(fixture.Compilation.ReplaceSyntaxTree(fixture.EditedTree, fixture.UnrelatedEdit));
+        fixture.WarmDriver.RunGenerators(fixture.Compilation.ReplaceSyntaxTree(fixture.EditedTree, fixture.NextUnrelatedEdit()));
 
     /// <summary>
     /// <see cref="IncrementalEdit"/> for the floor generator: Roslyn runs the transform of <c>ForAttributeWithMetadataName</c>
@@ -63,12 +69,12 @@ public class GeneratorBenchmarks
     /// </summary>
     [Benchmark]
     public GeneratorDriver IncrementalEditRoslynFloor() =>
-        fixture.WarmFloorDriver.RunGenerators(fixture.Compilation.ReplaceSyntaxTree(fixture.EditedTree, fixture.MethodEdit));
+        fixture.WarmFloorDriver.RunGenerators(fixture.Compilation.ReplaceSyntaxTree(fixture.EditedTree, fixture.NextMethodEdit()));
 
     /// <summary><see cref="IncrementalEditRoslynFloor"/> with a transform that binds nothing (it returns the method's name).</summary>
     [Benchmark]
     public GeneratorDriver IncrementalEditUnboundFloor() =>
-        fixture.WarmUnboundFloorDriver.RunGenerators(fixture.Compilation.ReplaceSyntaxTree(fixture.EditedTree, fixture.MethodEdit));
+        fixture.WarmUnboundFloorDriver.RunGenerators(fixture.Compilation.ReplaceSyntaxTree(fixture.EditedTree, fixture.NextMethodEdit()));
 
     /// <summary>The project, its edits, a driver that has run over it, and the checks that the benchmarks time what they claim.</summary>
     private sealed class Fixture
@@ -91,9 +97,13 @@ public class GeneratorBenchmarks
             EditedTree = trees[c];
             string original = SyntheticProject.Source(c);
             string methodEdit = SyntheticProject.Source(c, editMethod: true);
+            string otherMethodEdit = SyntheticProject.Source(c, editMethod: true, editBy: 2.0);
             string unrelatedEdit = SyntheticProject.Source(c, editTag: true);
             SyntheticProject.CheckOneLineEdit("method edit", original, methodEdit);
             SyntheticProject.CheckOneLineEdit("unrelated edit", original, unrelatedEdit);
+            SyntheticProject.CheckOneLineEdit("second method edit", methodEdit, otherMethodEdit);
+            methodEdits = [Change(original, methodEdit), Change(original, otherMethodEdit)];
+            unrelatedEdits = [Change(original, unrelatedEdit), Change(original, SyntheticProject.Source(c, editTag: true, tagBy: 10000))];
             // Incremental reparses, as the IDE makes them.
             MethodEdit = EditedTree.WithChangedText(SourceText.From(methodEdit));
             UnrelatedEdit = EditedTree.WithChangedText(SourceText.From(unrelatedEdit));
@@ -166,6 +176,40 @@ public class GeneratorBenchmarks
 
         /// <summary>Files the generator writes for the project.</summary>
         public int GeneratedFiles { get; }
+
+        private readonly TextChange[] methodEdits;
+        private readonly TextChange[] unrelatedEdits;
+        private int editCount;
+        private int unrelatedEditCount;
+
+        /// <summary>
+        /// <see cref="EditedTree"/> with the method edit, reparsed incrementally from the change; the constant alternates
+        /// between two values from one call to the next.
+        /// </summary>
+        public SyntaxTree NextMethodEdit() =>
+            EditedTree.WithChangedText(EditedTree.GetText().WithChanges(methodEdits[editCount++ % methodEdits.Length]));
+
+        /// <summary><see cref="EditedTree"/> with the unrelated edit, reparsed; alternating as <see cref="NextMethodEdit"/> does.</summary>
+        public SyntaxTree NextUnrelatedEdit() =>
+            EditedTree.WithChangedText(EditedTree.GetText().WithChanges(unrelatedEdits[unrelatedEditCount++ % unrelatedEdits.Length]));
+
+        /// <summary>The one change that turns <paramref name="before"/> into <paramref name="after"/> (common prefix and suffix kept).</summary>
+        private static TextChange Change(string before, string after)
+        {
+            int prefix = 0;
+            while (prefix < before.Length && prefix < after.Length && before[prefix] == after[prefix])
+            {
+                prefix++;
+            }
+
+            int suffix = 0;
+            while (suffix < before.Length - prefix && suffix < after.Length - prefix && before[^(suffix + 1)] == after[^(suffix + 1)])
+            {
+                suffix++;
+            }
+
+            return new TextChange(new TextSpan(prefix, before.Length - prefix - suffix), after[prefix..^suffix]);
+        }
 
         public static GeneratorDriver CreateDriver(IIncrementalGenerator generator, bool trackSteps = false) => CSharpGeneratorDriver.Create(
             [generator.AsSourceGenerator()],

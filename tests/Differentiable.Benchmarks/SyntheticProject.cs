@@ -36,18 +36,20 @@ internal static class SyntheticProject
     /// <summary>
     /// The file of class <paramref name="c"/>. <paramref name="editMethod"/> changes one constant in the body of that
     /// class's <see cref="EditedTemplate"/> method; <paramref name="editTag"/> changes the body of
-    /// <c>Tag</c>, which has no <c>[Differentiate]</c>.
+    /// <c>Tag</c>, which has no <c>[Differentiate]</c>. <paramref name="editBy"/> is what the method edit adds to the
+    /// constant, <paramref name="tagBy"/> what the tag edit adds to <c>Tag</c>'s (two edits of each kind that differ from
+    /// each other, for runs that alternate between them).
     /// </summary>
-    public static string Source(int c, bool editMethod = false, bool editTag = false)
+    public static string Source(int c, bool editMethod = false, bool editTag = false, double editBy = 1.0, int tagBy = 1000)
     {
         var s = new StringBuilder();
         s.Append("using System;\nusing Differentiable;\n\nnamespace Synthetic;\n\n");
         s.Append(CultureInfo.InvariantCulture, $"public static partial class Model{c:00}\n{{\n");
-        s.Append(CultureInfo.InvariantCulture, $"    public static int Tag(int k) => k + {(editTag ? c + 1000 : c)};\n");
+        s.Append(CultureInfo.InvariantCulture, $"    public static int Tag(int k) => k + {(editTag ? c + tagBy : c)};\n");
         for (int t = 0; t < MethodsPerClass; t++)
         {
             s.Append('\n');
-            s.Append(Method(c, t, editMethod && t == EditedTemplate));
+            s.Append(Method(c, t, editMethod && t == EditedTemplate ? editBy : 0.0));
         }
 
         s.Append(CultureInfo.InvariantCulture, $$"""
@@ -67,7 +69,7 @@ internal static class SyntheticProject
     private static string K(int c, int t, int salt, double offset = 0) =>
         (0.25 + ((c * 7 + t * 3 + salt * 5) % 11) * 0.125 + offset).ToString("0.0###", CultureInfo.InvariantCulture);
 
-    private static string Method(int c, int t, bool edited)
+    private static string Method(int c, int t, double edit)
     {
         int k = c * MethodsPerClass + t;
         return t switch
@@ -127,7 +129,7 @@ internal static class SyntheticProject
                             }
                         }
 
-                        return s * {{K(c, t, 1, edited ? 1.0 : 0.0)}};
+                        return s * {{K(c, t, 1, edit)}};
                     }
 
                 """,
