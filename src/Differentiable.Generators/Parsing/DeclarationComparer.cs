@@ -11,9 +11,9 @@ namespace Differentiable.Generators.Parsing;
 /// binding of no method but the ones whose bodies it touched (see <see cref="ParseCache"/>).
 /// </summary>
 /// <remarks>
-/// Stricter than Roslyn's top-level equivalence on purpose: field, property and parameter initializers, attributes and
-/// global statements are compared too (a constant's value can be folded into a caller), and so are directives inside
-/// bodies (<c>#nullable</c> applies to the rest of the file). Comments and whitespace are ignored.
+/// Stricter than Roslyn's top-level equivalence on purpose: field, property and parameter initializers, attributes,
+/// accessor bodies and global statements are compared too (a constant's value can be folded into a caller), and so are
+/// directives inside bodies (<c>#nullable</c> applies to the rest of the file). Comments and whitespace are ignored.
 /// </remarks>
 internal static class DeclarationComparer
 {
@@ -68,13 +68,36 @@ internal static class DeclarationComparer
         return true;
     }
 
-    /// <summary>Bodies of methods, constructors, operators, accessors and expression-bodied properties are not walked.</summary>
-    private static bool IsNotBody(SyntaxNode node) => node.Parent switch
+    /// <summary>
+    /// How many member declarations (namespaces, types, members) start before <paramref name="position"/>. Two versions
+    /// that declare the same have the same members in the same order, so an equal count means the same declaration.
+    /// </summary>
+    public static int MembersBefore(SyntaxNode root, int position)
     {
-        BaseMethodDeclarationSyntax member => node != member.Body && node != member.ExpressionBody,
-        AccessorDeclarationSyntax accessor => node != accessor.Body && node != accessor.ExpressionBody,
-        BasePropertyDeclarationSyntax property when property is PropertyDeclarationSyntax or IndexerDeclarationSyntax =>
-            node != (property as PropertyDeclarationSyntax)?.ExpressionBody && node != (property as IndexerDeclarationSyntax)?.ExpressionBody,
-        _ => true,
-    };
+        var count = 0;
+        foreach (var node in root.DescendantNodes(IsNotBody))
+        {
+            if (node.SpanStart >= position)
+            {
+                break;
+            }
+
+            if (node is MemberDeclarationSyntax)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>
+    /// Bodies of methods, constructors and operators are not walked, unless their type has a primary constructor: a body
+    /// that captures one of its parameters adds a field to the type. Accessor bodies are always walked (C# 14's
+    /// <c>field</c> declares a backing field from inside one).
+    /// </summary>
+    private static bool IsNotBody(SyntaxNode node) =>
+        node.Parent is not BaseMethodDeclarationSyntax member
+        || (node != member.Body && node != member.ExpressionBody)
+        || member.Parent is TypeDeclarationSyntax { ParameterList: not null };
 }

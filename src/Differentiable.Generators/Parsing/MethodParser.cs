@@ -246,6 +246,8 @@ internal sealed partial class MethodParser
         {
             if (!type.Modifiers.Any(SyntaxKind.PartialKeyword))
             {
+                // Reported outside the method: the cache must know this place (it moves with edits above the method).
+                dependencies?.Add(new SourceRead(type.SyntaxTree, type.Identifier.Span));
                 Report(DiagnosticDescriptors.TypeNotPartial, type.Identifier, type.Identifier.Text, method.Name);
             }
 
@@ -254,7 +256,10 @@ internal sealed partial class MethodParser
                 RecordDeclarationSyntax record => record.ClassOrStructKeyword.IsKind(SyntaxKind.StructKeyword) ? "record struct" : "record",
                 _ => type.Keyword.Text,
             };
-            var name = type.Identifier.Text + (type.TypeParameterList?.ToString() ?? string.Empty);
+            // From tokens, not text: comments and spaces inside <…> belong in neither the declaration nor the hint name.
+            var name = type.Identifier.Text + (type.TypeParameterList is { } list
+                ? "<" + string.Join(", ", list.Parameters.Select(p => (p.VarianceKeyword.IsKind(SyntaxKind.None) ? string.Empty : p.VarianceKeyword.Text + " ") + p.Identifier.Text)) + ">"
+                : string.Empty);
             result.Insert(0, new ContainingType(keyword, name, type.Modifiers.Any(SyntaxKind.StaticKeyword)));
         }
 

@@ -22,13 +22,12 @@ namespace Differentiable.Generators.Parsing;
 /// when nothing it was computed from can have changed:
 /// </para>
 /// <list type="bullet">
-/// <item>the method's own text and position (the same tree, or a tree of the same file whose text at the method's span
-/// is the same);</item>
 /// <item>every declaration of the compilation: each tree that changed since the last compilation seen changed only
 /// inside member bodies, with the same directives, parse options, compilation options and references (an
 /// <see cref="Epoch"/>: compilations whose declarations are the same share one);</item>
-/// <item>every other tree the parse read: helper bodies differentiated through, callee locations recorded for
-/// diagnostics (those trees must be in the new compilation, unchanged).</item>
+/// <item>every region of source the parse read — the method, helper bodies differentiated through, callee
+/// declarations and containing types whose places diagnostics record — has the same text, starts on the same line and
+/// column, and belongs to the same declaration (the same number of member declarations precede it).</item>
 /// </list>
 /// <para>
 /// Binding a method body reads only its own text and the declarations in scope, so under these three conditions the
@@ -92,7 +91,9 @@ internal sealed class ParseCache
             {
                 current.Add(read);
             }
-            else if (epoch.ReplacedBy.TryGetValue(read.Tree, out var newTree) && SameRegion(read.Tree, newTree, read.Span, cancellationToken))
+            else if (epoch.ReplacedBy.TryGetValue(read.Tree, out var newTree)
+                && SameRegion(read.Tree, newTree, read.Span, cancellationToken)
+                && DeclarationComparer.MembersBefore(read.Tree.GetRoot(cancellationToken), read.Span.Start) == DeclarationComparer.MembersBefore(newTree.GetRoot(cancellationToken), read.Span.Start))
             {
                 current.Add(new SourceRead(newTree, read.Span));
             }
@@ -109,7 +110,8 @@ internal sealed class ParseCache
 
     /// <summary>
     /// The region has the same text in both versions of the file and starts on the same line and column: the model
-    /// records both offsets and line positions, so both must hold.
+    /// records both offsets and line positions, so both must hold. (It must also belong to the same declaration, which
+    /// identical text in the same place does not prove: the caller counts the declarations before it.)
     /// </summary>
     private static bool SameRegion(SyntaxTree before, SyntaxTree after, TextSpan span, CancellationToken cancellationToken)
     {
