@@ -114,6 +114,20 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
+    public void UserPropertyNamedLikeANumericsConstant() => AssertDiagnostic("DIFF006", """
+        public static class Directions
+        {
+            public static System.Numerics.Vector3 UnitX => new System.Numerics.Vector3(0f, 0f, 1f);
+        }
+
+        public static partial class Model
+        {
+            [Differentiate]
+            public static float F(System.Numerics.Vector3 v) => System.Numerics.Vector3.Dot(v, [|Directions.UnitX|]);
+        }
+        """);
+
+    [Fact]
     public void DelegateCall() => AssertDiagnostic("DIFF006", """
         public static partial class Model
         {

@@ -95,7 +95,15 @@ internal sealed partial class MethodParser
             case BaseObjectCreationExpressionSyntax creation:
                 return Construct(creation, fields, kind, depth) ?? Zero();
             case MemberAccessExpressionSyntax member when semanticModel.GetSymbolInfo(member, cancellationToken).Symbol is IPropertySymbol { IsStatic: true } property:
-                return NumericsConstant(kind, property.Name, fields) ?? Zero();
+                // Only the type's own constants are known by name: a user's static property called UnitX is not Vector3.UnitX.
+                if (property.ContainingType.ContainingNamespace?.ToDisplayString() == "System.Numerics"
+                    && NumericsConstant(kind, property.Name, fields) is { } constant)
+                {
+                    return constant;
+                }
+
+                Unsupported(member, "only System.Numerics' own constants (Zero, One, Identity, UnitX…), locals and parameters can be read");
+                return Zero();
             case PrefixUnaryExpressionSyntax negate when negate.IsKind(SyntaxKind.UnaryMinusExpression):
                 return ParseComponents(negate.Operand, depth + 1).Select(c => (Expr)new Unary(UnaryOperator.Negate, c)).ToArray();
             case BinaryExpressionSyntax binary:
