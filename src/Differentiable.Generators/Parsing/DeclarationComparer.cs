@@ -1,3 +1,5 @@
+using System;
+using System.Collections.Generic;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -69,26 +71,39 @@ internal static class DeclarationComparer
     }
 
     /// <summary>
-    /// How many member declarations (namespaces, types, members) start before <paramref name="position"/>. Two versions
-    /// that declare the same have the same members in the same order, so an equal count means the same declaration.
+    /// Where each member declaration (namespace, type, member) of a file starts, in order. Two versions that declare the
+    /// same have the same members in the same order, so an equal count before a position means the same declaration.
     /// </summary>
-    public static int MembersBefore(SyntaxNode root, int position)
+    public static int[] MemberStarts(SyntaxNode root)
     {
-        var count = 0;
+        var starts = new List<int>();
         foreach (var node in root.DescendantNodes(IsNotBody))
         {
-            if (node.SpanStart >= position)
-            {
-                break;
-            }
-
             if (node is MemberDeclarationSyntax)
             {
-                count++;
+                starts.Add(node.SpanStart);
             }
         }
 
-        return count;
+        return starts.ToArray();
+    }
+
+    /// <summary>How many of <paramref name="starts"/> (sorted) lie before <paramref name="position"/>.</summary>
+    public static int CountBefore(int[] starts, int position)
+    {
+        var index = Array.BinarySearch(starts, position);
+        if (index < 0)
+        {
+            return ~index;
+        }
+
+        // Nested declarations can start at the same place (a type and its first member never do, but be exact).
+        while (index > 0 && starts[index - 1] == position)
+        {
+            index--;
+        }
+
+        return index;
     }
 
     /// <summary>

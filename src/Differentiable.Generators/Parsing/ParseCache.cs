@@ -40,6 +40,7 @@ internal sealed class ParseCache
     private readonly object gate = new();
     private readonly ConditionalWeakTable<Compilation, Epoch> epochs = new();
     private readonly ConditionalWeakTable<SyntaxTree, TreeEntries> entries = new();
+    private readonly ConditionalWeakTable<SyntaxTree, int[]> memberStarts = new();
     private readonly Action<string>? onParse;
 
     /// <summary>The declarations of the last compilation seen, to compare the next one with.</summary>
@@ -93,7 +94,7 @@ internal sealed class ParseCache
             }
             else if (epoch.ReplacedBy.TryGetValue(read.Tree, out var newTree)
                 && SameRegion(read.Tree, newTree, read.Span, cancellationToken)
-                && DeclarationComparer.MembersBefore(read.Tree.GetRoot(cancellationToken), read.Span.Start) == DeclarationComparer.MembersBefore(newTree.GetRoot(cancellationToken), read.Span.Start))
+                && MembersBefore(read.Tree, read.Span.Start, cancellationToken) == MembersBefore(newTree, read.Span.Start, cancellationToken))
             {
                 current.Add(new SourceRead(newTree, read.Span));
             }
@@ -121,6 +122,9 @@ internal sealed class ParseCache
             && x.Lines.GetLinePosition(span.Start) == y.Lines.GetLinePosition(span.Start)
             && string.Equals(x.ToString(span), y.ToString(span), StringComparison.Ordinal);
     }
+
+    private int MembersBefore(SyntaxTree tree, int position, CancellationToken cancellationToken) =>
+        DeclarationComparer.CountBefore(memberStarts.GetValue(tree, t => DeclarationComparer.MemberStarts(t.GetRoot(cancellationToken))), position);
 
     private Epoch EpochOf(Compilation compilation, CancellationToken cancellationToken)
     {
