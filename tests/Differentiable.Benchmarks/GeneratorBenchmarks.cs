@@ -186,12 +186,14 @@ public class GeneratorBenchmarks
         /// <see cref="EditedTree"/> with the method edit, reparsed incrementally from the change; the constant alternates
         /// between two values from one call to the next.
         /// </summary>
-        public SyntaxTree NextMethodEdit() =>
-            EditedTree.WithChangedText(EditedTree.GetText().WithChanges(methodEdits[editCount++ % methodEdits.Length]));
+        public SyntaxTree NextMethodEdit() => Reparsed(methodEdits, ref editCount);
 
         /// <summary><see cref="EditedTree"/> with the unrelated edit, reparsed; alternating as <see cref="NextMethodEdit"/> does.</summary>
-        public SyntaxTree NextUnrelatedEdit() =>
-            EditedTree.WithChangedText(EditedTree.GetText().WithChanges(unrelatedEdits[unrelatedEditCount++ % unrelatedEdits.Length]));
+        public SyntaxTree NextUnrelatedEdit() => Reparsed(unrelatedEdits, ref unrelatedEditCount);
+
+        /// <summary><see cref="EditedTree"/> reparsed incrementally with the next of <paramref name="edits"/>, in turn.</summary>
+        private SyntaxTree Reparsed(TextChange[] edits, ref int count) =>
+            EditedTree.WithChangedText(EditedTree.GetText().WithChanges(edits[count++ % edits.Length]));
 
         /// <summary>The one change that turns <paramref name="before"/> into <paramref name="after"/> (common prefix and suffix kept).</summary>
         private static TextChange Change(string before, string after)

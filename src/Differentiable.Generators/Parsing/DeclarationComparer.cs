@@ -21,6 +21,11 @@ internal static class DeclarationComparer
 {
     public static bool SameOutsideBodies(SyntaxNode before, SyntaxNode after, CancellationToken cancellationToken)
     {
+        if (before is not CSharpSyntaxNode beforeRoot || after is not CSharpSyntaxNode afterRoot)
+        {
+            return false;
+        }
+
         using (var left = before.DescendantNodesAndTokens(IsNotBody).GetEnumerator())
         using (var right = after.DescendantNodesAndTokens(IsNotBody).GetEnumerator())
         {
@@ -46,11 +51,6 @@ internal static class DeclarationComparer
             }
         }
 
-        if (before is not CSharpSyntaxNode beforeRoot || after is not CSharpSyntaxNode afterRoot)
-        {
-            return false;
-        }
-
         var (x, y) = (beforeRoot.GetFirstDirective(), afterRoot.GetFirstDirective());
         while (x is not null && y is not null)
         {
@@ -62,12 +62,7 @@ internal static class DeclarationComparer
             (x, y) = (x.GetNextDirective(), y.GetNextDirective());
         }
 
-        if (x is not null || y is not null)
-        {
-            return false;
-        }
-
-        return true;
+        return x is null && y is null;
     }
 
     /// <summary>
@@ -88,22 +83,11 @@ internal static class DeclarationComparer
         return starts.ToArray();
     }
 
-    /// <summary>How many of <paramref name="starts"/> (sorted) lie before <paramref name="position"/>.</summary>
+    /// <summary>How many of <paramref name="starts"/> (sorted; no two declarations start at the same place) lie before <paramref name="position"/>.</summary>
     public static int CountBefore(int[] starts, int position)
     {
         var index = Array.BinarySearch(starts, position);
-        if (index < 0)
-        {
-            return ~index;
-        }
-
-        // Nested declarations can start at the same place (a type and its first member never do, but be exact).
-        while (index > 0 && starts[index - 1] == position)
-        {
-            index--;
-        }
-
-        return index;
+        return index < 0 ? ~index : index;
     }
 
     /// <summary>

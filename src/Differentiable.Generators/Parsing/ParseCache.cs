@@ -30,7 +30,7 @@ namespace Differentiable.Generators.Parsing;
 /// column, and belongs to the same declaration (the same number of member declarations precede it).</item>
 /// </list>
 /// <para>
-/// Binding a method body reads only its own text and the declarations in scope, so under these three conditions the
+/// Binding a method body reads only its own text and the declarations in scope, so under these two conditions the
 /// parse would produce an equal result. The cache holds no state between drivers (one per
 /// <see cref="DifferentiateGenerator.Initialize"/>), holds trees weakly, and is safe to use from several threads.
 /// </para>
@@ -74,7 +74,8 @@ internal sealed class ParseCache
     private ParseResult? Find(Epoch epoch, Compilation compilation, SyntaxTree tree, TextSpan span, CancellationToken cancellationToken)
     {
         // The same tree, or the tree this file had in the last compilation (the method's text is checked with the rest).
-        var entry = entries.TryGetValue(tree, out var own) ? own.Get(span) : null;
+        var ownEntry = entries.TryGetValue(tree, out var own) ? own.Get(span) : null;
+        var entry = ownEntry;
         if (entry is null && epoch.Replaced.TryGetValue(tree, out var previousTree) && entries.TryGetValue(previousTree, out var previous))
         {
             entry = previous.Get(span);
@@ -85,27 +86,33 @@ internal sealed class ParseCache
             return null;
         }
 
-        var current = ImmutableArray.CreateBuilder<SourceRead>(entry.Reads.Length);
-        foreach (var read in entry.Reads)
+        // Reads in replaced trees are carried forward to this compilation's trees, so that the next edit compares with
+        // them; on the common path (nothing the method read was edited) the entry is kept as it is.
+        SourceRead[]? current = null;
+        for (var i = 0; i < entry.Reads.Length; i++)
         {
+            var read = entry.Reads[i];
             if (compilation.ContainsSyntaxTree(read.Tree))
             {
-                current.Add(read);
+                continue;
             }
-            else if (epoch.ReplacedBy.TryGetValue(read.Tree, out var newTree)
-                && SameRegion(read.Tree, newTree, read.Span, cancellationToken)
-                && MembersBefore(read.Tree, read.Span.Start, cancellationToken) == MembersBefore(newTree, read.Span.Start, cancellationToken))
-            {
-                current.Add(new SourceRead(newTree, read.Span));
-            }
-            else
+
+            if (!epoch.ReplacedBy.TryGetValue(read.Tree, out var newTree)
+                || !SameRegion(read.Tree, newTree, read.Span, cancellationToken)
+                || MembersBefore(read.Tree, read.Span.Start, cancellationToken) != MembersBefore(newTree, read.Span.Start, cancellationToken))
             {
                 return null;
             }
+
+            current ??= entry.Reads.ToArray();
+            current[i] = new SourceRead(newTree, read.Span);
         }
 
-        // Carried forward to this compilation's trees, so that the next edit compares with them.
-        entries.GetValue(tree, static _ => new TreeEntries()).Set(span, entry with { Reads = current.MoveToImmutable() });
+        if (current is not null || ownEntry is null)
+        {
+            entries.GetValue(tree, static _ => new TreeEntries()).Set(span, current is null ? entry : entry with { Reads = current.ToImmutableArray() });
+        }
+
         return entry.Result;
     }
 
