@@ -163,5 +163,100 @@ public sealed class OptimizationPassTests
         Assert.Equal(2, CountOf(Print(MergedAccumulations.Rewrite(selfIndexed, types, new string[0])), "+="));
     }
 
+    private static Declare Local(string name, double value) => new(name, IrType.Double, Constant.Of(value));
+
+    [Fact]
+    public void ASeedKnownToBeOneMultipliesNothingAndItsLocalGoes()
+    {
+        // df = 1 before the loop and never written in it: every df·e is e, and df is left unread.
+        var body = Body(
+            Local("df", 0.0),
+            AddTo(V("df"), Constant.One),
+            Loop("i", AddTo(At("dx", V("i")), Mul(Mul(V("df"), At("x", V("i"))), Constant.Of(2.0)))));
+        var text = Print(KnownScalars.Rewrite(body, Types, storeIntoZero: true));
+        Assert.Contains("dx[i] += x[i] * 2.0;", text);
+        Assert.DoesNotContain("df", text);
+    }
+
+    [Fact]
+    public void AnAdjointResetEveryIterationIsStoredNotAdded()
+    {
+        // da is 0 at the loop's head: before the loop, and again after each iteration's reset.
+        var body = Body(
+            Local("da", 0.0),
+            Loop("i", AddTo(V("da"), At("x", V("i"))), AddTo(V("da"), V("t")), AddTo(At("dx", V("i")), V("da")), new Assign(V("da"), Constant.Zero)));
+        var text = Print(KnownScalars.Rewrite(body, Types, storeIntoZero: true));
+        Assert.Contains("da = x[i];", text);
+        Assert.Contains("da += t;", text);
+
+        // Not where the method keeps exact sums (0 + t is t only up to the sign of a zero).
+        Assert.Contains("da += x[i];", Print(KnownScalars.Rewrite(body, Types, storeIntoZero: false)));
+    }
+
+    [Fact]
+    public void WhatIsNotKnownAtEveryArrivalStaysAnAddition()
+    {
+        // A running sum: 0 on entry, but not at the head of the second iteration.
+        var sum = Body(Local("s", 0.0), Loop("i", AddTo(V("s"), At("x", V("i")))));
+        Assert.Contains("s += x[i];", Print(KnownScalars.Rewrite(sum, Types, storeIntoZero: true)));
+
+        // Reset inside a loop nested in the loop that adds: the outer head does not know it.
+        var nested = Body(Local("s", 0.0), Loop("i", AddTo(V("s"), At("x", V("i"))), Loop("j", new Assign(V("s"), Constant.Zero))));
+        Assert.Contains("s += x[i];", Print(KnownScalars.Rewrite(nested, Types, storeIntoZero: true)));
+
+        // Written on one branch only.
+        var branch = Body(Local("s", 0.0), new If(V("b"), Body(new Assign(V("s"), V("t"))), null), AddTo(V("s"), V("z")));
+        var types = new Dictionary<string, IrType>(Types) { ["b"] = IrType.Boolean };
+        Assert.Contains("s += z;", Print(KnownScalars.Rewrite(branch, types, storeIntoZero: true)));
+
+        // Written on both branches, to the same constant: known after.
+        var both = Body(new Declare("s", IrType.Double, V("t")), new If(V("b"), Body(new Assign(V("s"), Constant.Zero)), Body(new Assign(V("s"), Constant.Zero))), AddTo(V("s"), V("z")));
+        Assert.Contains("s = z;", Print(KnownScalars.Rewrite(both, types, storeIntoZero: true)));
+
+        // Verbatim code with no read list may write anything.
+        var opaque = Body(Local("s", 0.0), new Verbatim("s = Compute();"), AddTo(V("s"), V("z")));
+        Assert.Contains("s += z;", Print(KnownScalars.Rewrite(opaque, Types, storeIntoZero: true)));
+
+        // An out argument writes its local.
+        var outArgument = Body(Local("s", 0.0), new Evaluate(new Invoke("F", EquatableArray.Create<Expr>(new OutArgument("s")))), AddTo(V("s"), V("z")));
+        Assert.Contains("s += z;", Print(KnownScalars.Rewrite(outArgument, Types, storeIntoZero: true)));
+    }
+
+    [Fact]
+    public void AOneThatIsNotADoubleProductKeepsItsFactor()
+    {
+        // 1·n is a double; n alone is an int, and n / 2 would become integer division.
+        var body = Body(
+            Local("df", 1.0),
+            new Assign(V("t"), new Binary(BinaryOperator.Divide, Mul(V("df"), V("n")), Constant.Int(2))));
+        var text = Print(KnownScalars.Rewrite(body, Types, storeIntoZero: true));
+        Assert.Contains("t = df * n / 2;", text);
+    }
+
+    [Fact]
+    public void DeeplyNestedLoopsStayCheap()
+    {
+        // Each level resets da; one trial iteration per level and no cap would walk the innermost body 2^40 times.
+        static Block Nest(int levels)
+        {
+            Stmt inner = Body(AddTo(V("da"), V("t")), AddTo(At("dx", V("i")), V("da")), new Assign(V("da"), Constant.Zero));
+            for (var level = 0; level < levels; level++)
+            {
+                inner = Loop("i" + level, inner);
+            }
+
+            return Body(Local("da", 0.0), inner, AddTo(V("da"), V("z")));
+        }
+
+        // Within the cap every head knows da = 0, so after the nest (run or not) it is still 0.
+        var shallow = Print(KnownScalars.Rewrite(Nest(2), Types, storeIntoZero: true));
+        Assert.Contains("da = t;", shallow);
+        Assert.Contains("da = z;", shallow);
+
+        // Beyond it, the deeper heads forget what their bodies write: less is known, nothing is wrong, and it ends.
+        var deep = Print(KnownScalars.Rewrite(Nest(40), Types, storeIntoZero: true));
+        Assert.Contains("da += z;", deep);
+    }
+
     private static int CountOf(string text, string part) => text.Split(part).Length - 1;
 }

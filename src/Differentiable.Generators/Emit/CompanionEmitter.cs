@@ -217,7 +217,8 @@ internal static class CompanionEmitter
 
     /// <summary>
     /// The passes that run on a finished companion body: the forward and reverse sweeps of a loop fused where the
-    /// adjoint is known in time, first additions into a cleared buffer that cover it stored, repeated math calls
+    /// adjoint is known in time, first additions into a cleared buffer that cover it stored, products with a seed known
+    /// to be 1 dropped and additions into a local known to be 0 stored, repeated math calls
     /// evaluated once, contraction loops replaced by SIMD kernels, then additions into one element merged.
     /// Fusion and kernels reorder sums, so they run only where the method allows it (<c>Vectorize</c>, the default).
     /// </summary>
@@ -226,7 +227,8 @@ internal static class CompanionEmitter
     {
         var fused = model.Vectorize && buffers.Count > 0 ? Fusion.SweepFusion.Rewrite(body, types, buffers) : body;
         var stored = model.Vectorize && buffers.Count > 0 ? Optimization.BufferStores.Rewrite(fused, types, buffers) : fused;
-        var shared = Optimization.RepeatedCalls.Rewrite(stored, types.Keys);
+        var known = Optimization.KnownScalars.Rewrite(stored, types, storeIntoZero: model.Vectorize);
+        var shared = Optimization.RepeatedCalls.Rewrite(known, types.Keys);
         return model.Vectorize
             ? Optimization.MergedAccumulations.Rewrite(Vectorization.ContractionKernels.Rewrite(shared, types), types, buffers.AsImmutableArray())
             : shared;

@@ -102,6 +102,48 @@ internal static class IrWalker
         return results.Pop();
     }
 
+    /// <summary>
+    /// The expression rebuilt from the leaves up, each node passed to <paramref name="rebuild"/> after its children were
+    /// (so it sees them rewritten). Walked without recursion, so deep expressions are safe.
+    /// </summary>
+    public static Expr RewriteBottomUp(Expr expression, System.Func<Expr, Expr> rebuild)
+    {
+        var work = new Stack<(Expr Node, bool Visited)>();
+        var results = new Stack<Expr>();
+        work.Push((expression, false));
+        while (work.Count > 0)
+        {
+            var (node, visited) = work.Pop();
+            var children = Children(node).ToList();
+            if (children.Count == 0)
+            {
+                results.Push(rebuild(node));
+                continue;
+            }
+
+            if (!visited)
+            {
+                work.Push((node, true));
+                foreach (var child in children)
+                {
+                    work.Push((child, false));
+                }
+
+                continue;
+            }
+
+            var rebuilt = new Expr[children.Count];
+            for (var i = 0; i < children.Count; i++)
+            {
+                rebuilt[i] = results.Pop();
+            }
+
+            results.Push(rebuild(rebuilt.SequenceEqual(children) ? node : WithChildren(node, rebuilt)));
+        }
+
+        return results.Pop();
+    }
+
     /// <summary>Every node of an expression, the expression itself first, walked without recursion.</summary>
     public static IEnumerable<Expr> Nodes(Expr expression)
     {

@@ -49,30 +49,30 @@ namespace Samples
             double value = result;
             // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
             // reverse of: return result;
-            dresult += 1.0;
+            dresult = 1.0;
             if (z > 10)
             {
                 // reverse of: result = z;
-                dz += dresult;
+                dz = dresult;
                 dresult = 0.0;
             }
             else
             {
                 // reverse of: result = z * w;
-                dz += dresult * w;
-                dw += dresult * z;
+                dz = w;
+                dw = z;
                 dresult = 0.0;
             }
             // reverse of: double w = x < 0 ? -x : global::System.Math.Min(x, y);
             // ∂ min(a, b): 1 to the smaller argument, ½ each on a tie
             if (x < 0)
             {
-                dx -= dw;
+                dx = -dw;
             }
             else
             {
-                dx += dw * (x < y ? 1.0 : x == y ? 0.5 : 0.0);
-                dy += dw * (y < x ? 1.0 : y == x ? 0.5 : 0.0);
+                dx = dw * (x < y ? 1.0 : x == y ? 0.5 : 0.0);
+                dy = dw * (y < x ? 1.0 : y == x ? 0.5 : 0.0);
             }
             if (x > y)
             {

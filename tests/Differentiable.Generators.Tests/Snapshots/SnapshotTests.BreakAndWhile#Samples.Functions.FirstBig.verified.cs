@@ -75,7 +75,7 @@ namespace Samples
                     s = tape.PopDouble();
                     double t0 = ds;
                     ds = 0.0;
-                    ds += t0 * 1.5;
+                    ds = t0 * 1.5;
                     dx[k] += t0;
                 }
             }

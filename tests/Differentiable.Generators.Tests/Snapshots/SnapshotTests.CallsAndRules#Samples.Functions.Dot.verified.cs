@@ -30,7 +30,7 @@ namespace Samples
             double value = s;
             // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
             // reverse of: return s;
-            ds += 1.0;
+            ds = 1.0;
             // da: the loops below store each element once; cleared only if they do not cover it
             if (a.Length != da.Length)
             {

@@ -26,7 +26,7 @@ namespace Samples
                 double f0 = global::System.Math.Exp(-z);
                 double t0 = 1.0 + f0;
                 double t1 = -(1.0 / (t0 * t0));
-                dz -= t1 * f0;
+                dz = -(t1 * f0);
             }
             return value;
         }

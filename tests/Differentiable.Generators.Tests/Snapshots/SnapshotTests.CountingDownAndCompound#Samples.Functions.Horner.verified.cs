@@ -50,7 +50,7 @@ namespace Samples
                     p = tape.PopDouble();
                     double t0 = dp;
                     dp = 0.0;
-                    dp += t0 * x;
+                    dp = t0 * x;
                     dx += t0 * p;
                 }
             }

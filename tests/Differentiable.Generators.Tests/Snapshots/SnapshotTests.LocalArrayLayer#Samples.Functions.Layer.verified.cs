@@ -26,7 +26,6 @@ namespace Samples
             // Adjoints: dv holds ∂result/∂v for each active value v.
             double da = 0.0;
             double[] dh = null!;
-            double dloss = 0.0;
             // Forward sweep: the original computation, saving what the reverse sweep needs.
             h = new double[n];
             dh = new double[n];
@@ -40,7 +39,6 @@ namespace Samples
             loss = 0;
             // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
             // reverse of: return loss;
-            dloss += 1.0;
             // fused: the loop over i_2 runs its forward and reverse sweeps in one pass (its adjoint is known before it runs)
             for (int i_2 = 0; i_2 < n; i_2++)
             {
@@ -51,12 +49,11 @@ namespace Samples
                 {
                     // reverse sweep of iteration i_2
                     // reverse of: loss += 0.5 * h[i_2] * h[i_2];
-                    dh[i_2] += dloss * h[i_2] * 0.5 + dloss * (0.5 * h[i_2]);
+                    dh[i_2] += h[i_2] * 0.5 + 0.5 * h[i_2];
                 }
             }
             double value = loss;
             // reverse of: double loss = 0;
-            dloss = 0.0;
             // dW: the loops below store each element once; cleared only if they do not cover it
             if (n != dW.GetLength(0) || x.Length != dW.GetLength(1))
             {

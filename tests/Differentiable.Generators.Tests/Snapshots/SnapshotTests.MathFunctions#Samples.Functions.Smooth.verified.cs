@@ -34,15 +34,15 @@ namespace Samples
             // ∂ log_b(u) = du/(u·ln b) − ln(u)·db/(b·ln²b)
             // ∂/∂u ∛u = 1/(3∛u²)
             {
-                da += b;
-                db += a;
+                da = b;
+                db = a;
                 double t0 = x * x + 1;
                 double t1 = global::System.Math.Log(2);
                 double t2 = 1.0 / (t0 * t1);
-                dx += t2 * x;
+                dx = t2 * x;
                 dx += t2 * x;
                 double t3 = global::System.Math.Cbrt(y);
-                dy += 1.0 / (3.0 * (t3 * t3));
+                dy = 1.0 / (3.0 * (t3 * t3));
             }
             // reverse of: double b = global::System.Math.Tanh(a) + global::System.Math.Sqrt(1 + x * x) + global::System.Math.Pow(x, 3) + global...
             // ∂/∂u tanh(u) = 1 − tanh²(u)

@@ -32,7 +32,7 @@ namespace Samples
             float value = 0.5f * stretch * stretch;
             // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
             // reverse of: return 0.5f * stretch * stretch;
-            dstretch += stretch * 0.5f;
+            dstretch = stretch * 0.5f;
             dstretch += 0.5f * stretch;
             // reverse of: float stretch = global::System.MathF.Sqrt((p.X - r.X) * (p.X - r.X) + (p.Y - r.Y) * (p.Y - r.Y) + (p.Z - r.Z) * (p.Z ...
             // ∂/∂u √u = 1/(2√u)
@@ -40,20 +40,20 @@ namespace Samples
                 double t0 = (p.X - r.X) * (p.X - r.X) + (p.Y - r.Y) * (p.Y - r.Y) + (p.Z - r.Z) * (p.Z - r.Z);
                 double t1 = dstretch * (0.5 / global::System.Math.Sqrt(t0));
                 double t2 = t1 * (p.X - r.X);
-                dp_X += t2;
-                dr_X -= t2;
+                dp_X = t2;
+                dr_X = -t2;
                 double t3 = t1 * (p.X - r.X);
                 dp_X += t3;
                 dr_X -= t3;
                 double t4 = t1 * (p.Y - r.Y);
-                dp_Y += t4;
-                dr_Y -= t4;
+                dp_Y = t4;
+                dr_Y = -t4;
                 double t5 = t1 * (p.Y - r.Y);
                 dp_Y += t5;
                 dr_Y -= t5;
                 double t6 = t1 * (p.Z - r.Z);
-                dp_Z += t6;
-                dr_Z -= t6;
+                dp_Z = t6;
+                dr_Z = -t6;
                 double t7 = t1 * (p.Z - r.Z);
                 dp_Z += t7;
                 dr_Z -= t7;

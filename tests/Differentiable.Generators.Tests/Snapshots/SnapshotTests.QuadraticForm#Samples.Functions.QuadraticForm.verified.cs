@@ -28,7 +28,7 @@ namespace Samples
             result = 0;
             // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
             // reverse of: return result;
-            dresult += 1.0;
+            dresult = 1.0;
             // dA: the loops below store each element once; cleared only if they do not cover it
             if (x.Length != dA.GetLength(0) || x.Length != dA.GetLength(1))
             {

@@ -57,7 +57,7 @@ namespace Samples
                         s = tape.PopDouble();
                         double t0 = ds;
                         ds = 0.0;
-                        ds += t0 * (0.5 / global::System.Math.Sqrt(s));
+                        ds = t0 * (0.5 / global::System.Math.Sqrt(s));
                     }
                 }
                 // reverse of: s += x[i] * s + 1;
@@ -65,7 +65,7 @@ namespace Samples
                     s = tape.PopDouble();
                     double t0 = ds;
                     ds = 0.0;
-                    ds += t0;
+                    ds = t0;
                     dx[i] = t0 * s;
                     ds += t0 * x[i];
                 }

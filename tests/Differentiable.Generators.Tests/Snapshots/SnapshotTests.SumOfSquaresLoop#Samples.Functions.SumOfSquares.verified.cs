@@ -21,7 +21,6 @@ namespace Samples
             // Locals of the forward sweep, hoisted so the reverse sweep can read them.
             double sum = default;
             // Adjoints: dv holds ∂result/∂v for each active value v.
-            double dsum = 0.0;
             // Forward sweep: the original computation, saving what the reverse sweep needs.
             sum = 0;
             // vectorized: the loop over i is a dot product (SIMD kernel; partial sums in another order)
@@ -29,13 +28,11 @@ namespace Samples
             double value = sum;
             // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
             // reverse of: return sum;
-            dsum += 1.0;
             // vectorized: the loop over i is 2 axpy updates, run += α·x (SIMD kernel)
             // reverse of: sum += x[i] * x[i];
-            global::Differentiable.Runtime.Kernels.Axpy(dsum, x, 0, dx, 0, x.Length);
-            global::Differentiable.Runtime.Kernels.Axpy(dsum, x, 0, dx, 0, x.Length);
+            global::Differentiable.Runtime.Kernels.Axpy(1.0, x, 0, dx, 0, x.Length);
+            global::Differentiable.Runtime.Kernels.Axpy(1.0, x, 0, dx, 0, x.Length);
             // reverse of: double sum = 0;
-            dsum = 0.0;
             return value;
         }
 
