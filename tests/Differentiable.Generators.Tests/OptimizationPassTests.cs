@@ -258,5 +258,51 @@ public sealed class OptimizationPassTests
         Assert.Contains("da += z;", deep);
     }
 
+    /// <summary>
+    /// The fused iteration of y = W·x's VJP before kernels: forward y[i] += W[i, j]·x[j], then reverse with the adjoint
+    /// t0 = α; y and dy are locals, dx and dW gradient buffers (unless told otherwise).
+    /// </summary>
+    private static string SweptRow(Expr alpha, Stmt? between = null, string[]? buffers = null)
+    {
+        var types = new Dictionary<string, IrType>(Types) { ["dy"] = IrType.DoubleArray };
+        var forward = Body(new Comment("forward sweep of iteration i"), Loop("j", AddTo(At("y", V("i")), Mul(At("W", V("i"), V("j")), At("x", V("j"))))));
+        var reverse = Body(
+            new Comment("reverse sweep of iteration i"),
+            Loop("j", new Declare("t0", IrType.Double, alpha), AddTo(At("dW", V("i"), V("j")), Mul(V("t0"), At("x", V("j")))), AddTo(At("dx", V("j")), Mul(V("t0"), At("W", V("i"), V("j"))))));
+        var iteration = between is null ? Body(forward, reverse) : Body(forward, between, reverse);
+        var body = Body(
+            new Declare("y", IrType.DoubleArray, new NewArray(IrType.DoubleArray, EquatableArray.Create<Expr>(V("n")))),
+            new Declare("dy", IrType.DoubleArray, new NewArray(IrType.DoubleArray, EquatableArray.Create<Expr>(V("n")))),
+            Loop("i", iteration));
+        var kernels = ContractionKernels.Rewrite(body, types);
+        return Print(FusedRowSweeps.Rewrite(kernels, Analysis.ArrayAliases.Of(body, types, buffers ?? new[] { "dx", "dW" })));
+    }
+
+    [Fact]
+    public void ARowsDotAndBothReverseUpdatesBecomeOneSweep()
+    {
+        var text = SweptRow(At("dy", V("i")));
+        Assert.Contains("double t0 = dy[i];", text);
+        Assert.Contains("y[i] += global::Differentiable.Runtime.Kernels.DotAxpyAxpy(W, i, 0, x, 0, t0, dx, 0, dW, i, 0, n);", text);
+        Assert.DoesNotContain("Kernels.Dot(", text);
+        Assert.DoesNotContain("Kernels.Axpy(", text);
+
+        // The guard of the hoisted t0 stays: evaluated only where the loops would run.
+        Assert.Contains("if (n > 0)", text);
+    }
+
+    [Fact]
+    public void ASweepThatWouldChangeWhatIsReadStaysThreeKernels()
+    {
+        // α reads the sum the dot stores: evaluated first it would miss this row's dot.
+        Assert.Contains("Kernels.Dot(", SweptRow(At("y", V("i"))));
+
+        // dx and dW are not buffers here: as parameters they may be x (or W) itself, which the dot reads.
+        Assert.Contains("Kernels.Dot(", SweptRow(At("dy", V("i")), buffers: new string[0]));
+
+        // A statement between the forward and reverse sweeps.
+        Assert.Contains("Kernels.Dot(", SweptRow(At("dy", V("i")), between: new Assign(V("s"), Constant.One)));
+    }
+
     private static int CountOf(string text, string part) => text.Split(part).Length - 1;
 }

@@ -219,7 +219,8 @@ internal static class CompanionEmitter
     /// The passes that run on a finished companion body: the forward and reverse sweeps of a loop fused where the
     /// adjoint is known in time, first additions into a cleared buffer that cover it stored, products with a seed known
     /// to be 1 dropped and additions into a local known to be 0 stored, repeated math calls
-    /// evaluated once, contraction loops replaced by SIMD kernels, then additions into one element merged.
+    /// evaluated once, contraction loops replaced by SIMD kernels, a row's dot product and its two reverse updates
+    /// swept together, then additions into one element merged.
     /// Fusion and kernels reorder sums, so they run only where the method allows it (<c>Vectorize</c>, the default).
     /// </summary>
     /// <param name="buffers">The gradient buffers of a reverse-mode body (they alias nothing); none for other bodies.</param>
@@ -229,9 +230,14 @@ internal static class CompanionEmitter
         var stored = model.Vectorize && buffers.Count > 0 ? Optimization.BufferStores.Rewrite(fused, types, buffers) : fused;
         var known = Optimization.KnownScalars.Rewrite(stored, types, storeIntoZero: model.Vectorize);
         var shared = Optimization.RepeatedCalls.Rewrite(known, types.Keys);
-        return model.Vectorize
-            ? Optimization.MergedAccumulations.Rewrite(Vectorization.ContractionKernels.Rewrite(shared, types), types, buffers.AsImmutableArray())
-            : shared;
+        if (!model.Vectorize)
+        {
+            return shared;
+        }
+
+        var kernels = Vectorization.ContractionKernels.Rewrite(shared, types);
+        var swept = buffers.Count > 0 ? Vectorization.FusedRowSweeps.Rewrite(kernels, Analysis.ArrayAliases.Of(shared, types, buffers)) : kernels;
+        return Optimization.MergedAccumulations.Rewrite(swept, types, buffers.AsImmutableArray());
     }
 
     /// <summary>

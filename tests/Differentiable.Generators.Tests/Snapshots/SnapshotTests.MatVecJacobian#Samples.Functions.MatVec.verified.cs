@@ -46,19 +46,17 @@ namespace Samples
             {
                 {
                     // forward sweep of iteration i
-                    // vectorized: the loop over j is a dot product (SIMD kernel; partial sums in another order)
-                    y[i] += global::Differentiable.Runtime.Kernels.Dot(W, i, 0, x, 0, x.Length);
+                    if (x.Length > 0)
+                    {
+                        // fused: the dot product and both reverse updates over the row in one sweep (dot, axpy, scaled copy; SIMD kernel)
+                        // reverse of: y[i] += W[i, j] * x[j];
+                        double t0 = dy[i];
+                        y[i] += global::Differentiable.Runtime.Kernels.DotAxpyScale(W, i, 0, x, 0, t0, dx, 0, dW, i, 0, x.Length);
+                    }
                 }
                 {
                     // reverse sweep of iteration i
-                    if (x.Length > 0)
-                    {
-                        // vectorized: the loop over j is an axpy update (run += α·x) and a scaled copy (run = α·x) (SIMD kernel)
-                        // reverse of: y[i] += W[i, j] * x[j];
-                        double t0 = dy[i];
-                        global::Differentiable.Runtime.Kernels.Scale(t0, x, 0, dW, i, 0, x.Length);
-                        global::Differentiable.Runtime.Kernels.Axpy(t0, W, i, 0, dx, 0, x.Length);
-                    }
+                    // its updates run in the fused sweep above
                 }
             }
             return value;

@@ -219,6 +219,52 @@ public class VectorizationTests
         }, iter: Iterations);
 
     [Fact]
+    public void DotAxpyScaleAndDotAxpyAxpy_AreTheThreeKernelsInOneSweep() =>
+        (from rows in Gen.Int[1, 4]
+         from n in Gen.Int[1, 70]
+         from A in Matrix(rows, n)
+         from Y in Matrix(rows, n)
+         from b in Vector(n)
+         from y in Vector(n)
+         from aRow in Gen.Int[0, rows - 1]
+         from yRow in Gen.Int[0, rows - 1]
+         from run in Run(n)
+         from bStart in Gen.Int[0, n - run.Length]
+         from yStart in Gen.Int[0, n - run.Length]
+         from YStart in Gen.Int[0, n - run.Length]
+         from alpha in Gen.Double[-3.0, 3.0]
+         select (A, Y, b, y, aRow, yRow, run, bStart, yStart, YStart, alpha))
+        .Sample(sample =>
+        {
+            var (A, Y, b, y, aRow, yRow, run, bStart, yStart, YStart, alpha) = sample;
+            foreach (var store in new[] { true, false })
+            {
+                // The loop the three kernels replace, element by element.
+                var expectedY = (double[])y.Clone();
+                var expectedRows = (double[,])Y.Clone();
+                double sum = 0.0, absolute = 0.0;
+                for (var k = 0; k < run.Length; k++)
+                {
+                    var ak = A[aRow, run.Start + k];
+                    var bk = b[bStart + k];
+                    sum += ak * bk;
+                    absolute += Math.Abs(ak * bk);
+                    expectedY[yStart + k] += alpha * ak;
+                    expectedRows[yRow, YStart + k] = store ? alpha * bk : expectedRows[yRow, YStart + k] + (alpha * bk);
+                }
+
+                var actualY = (double[])y.Clone();
+                var actualRows = (double[,])Y.Clone();
+                var dot = store
+                    ? Kernels.DotAxpyScale(A, aRow, run.Start, b, bStart, alpha, actualY, yStart, actualRows, yRow, YStart, run.Length)
+                    : Kernels.DotAxpyAxpy(A, aRow, run.Start, b, bStart, alpha, actualY, yStart, actualRows, yRow, YStart, run.Length);
+                AssertDotClose(sum, absolute, run.Length, dot);
+                AssertBitIdentical(expectedY, actualY);
+                AssertBitIdentical(Flatten(expectedRows), Flatten(actualRows));
+            }
+        }, iter: Iterations);
+
+    [Fact]
     public void Kernels_RunsOutsideTheirArray_ThrowAsTheLoopWould()
     {
         var v = new double[5];
@@ -230,10 +276,14 @@ public class VectorizationTests
         Assert.Throws<IndexOutOfRangeException>(() => Kernels.Dot(M, 2, 0, v, 0, 1));
         Assert.Throws<IndexOutOfRangeException>(() => Kernels.Axpy(1.0, v, 0, M, 1, 3, 3));
         Assert.Throws<IndexOutOfRangeException>(() => Kernels.Axpy(1.0, M, -1, 0, v, 0, 1));
+        Assert.Throws<IndexOutOfRangeException>(() => Kernels.DotAxpyScale(M, 0, 1, v, 0, 1.0, v, 0, M, 1, 0, 5));
+        Assert.Throws<IndexOutOfRangeException>(() => Kernels.DotAxpyAxpy(M, 0, 0, v, 0, 1.0, v, 1, M, 1, 0, 5));
+        Assert.Throws<IndexOutOfRangeException>(() => Kernels.DotAxpyScale(M, 0, 0, v, 0, 1.0, v, 0, M, 2, 0, 1));
 
         // An empty run is a loop that never runs: no check, no effect.
         Assert.Equal(0.0, Kernels.Dot(M, 7, 9, v, 99, 0));
         Kernels.Axpy(2.0, v, 99, v, -4, 0);
+        Assert.Equal(0.0, Kernels.DotAxpyScale(M, 7, 9, v, 99, 1.0, v, -1, M, 5, 5, 0));
     }
 
     [Fact]
