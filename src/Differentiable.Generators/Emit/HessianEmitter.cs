@@ -101,6 +101,53 @@ internal static class HessianEmitter
             }
         }
 
+        if (Structure.HessianBand.Of(model) is { } band)
+        {
+            WriteBandedColumns(writer, model, scope, active[0], band, hessian, size, directionNames[0], bufferNames[0]);
+            writer.Line($"{Assembly}.Symmetrize({hessian}, {band.ToString(System.Globalization.CultureInfo.InvariantCulture)});");
+        }
+        else
+        {
+            WriteEveryColumn(writer, model, scope, active, hessian, directionNames, bufferNames);
+            writer.Line($"{Assembly}.Symmetrize({hessian});");
+        }
+
+        writer.Line($"return ({model.Name}({CompanionEmitter.Arguments(model)}), {hessian});");
+        writer.Unindent();
+        writer.Line("}");
+    }
+
+    /// <summary>
+    /// A banded Hessian (half-bandwidth w) by compressed columns (Curtis, Powell and Reid): the columns k ≡ c (mod 2w+1)
+    /// share one H·v with v = Σ e_k, since each row r meets only one of them within |r − k| ≤ w. 2w+1 products, not n.
+    /// </summary>
+    private static void WriteBandedColumns(CodeWriter writer, MethodModel model, NameScope scope, ParameterModel parameter, int band, string hessian, string size, string direction, string buffer)
+    {
+        var colors = (2 * band) + 1;
+        var color = scope.Fresh("color");
+        var k = scope.Fresh("k");
+        var r = scope.Fresh("r");
+        writer.Line($"// H is banded: the value is a sum over i of terms that read {parameter.Name}[i + c] for c in a window of {band + 1}, so H[p, q] = 0 for |p − q| > {band.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
+        writer.Line($"// Compressed columns (Curtis-Powell-Reid): columns {colors.ToString(System.Globalization.CultureInfo.InvariantCulture)} apart share one Hessian-vector product, {colors.ToString(System.Globalization.CultureInfo.InvariantCulture)} products instead of one per column.");
+        writer.Line($"for (int {color} = 0; {color} < {colors.ToString(System.Globalization.CultureInfo.InvariantCulture)} && {color} < {size}; {color}++)");
+        writer.Line("{");
+        writer.Indent();
+        writer.Line($"for (int {k} = {color}; {k} < {size}; {k} += {colors.ToString(System.Globalization.CultureInfo.InvariantCulture)}) {direction}[{k}] = 1.0;");
+        writer.Line($"{model.Name}Hvp({CompanionEmitter.Arguments(model)}, {direction}, {buffer});");
+        writer.Line($"for (int {k} = {color}; {k} < {size}; {k} += {colors.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
+        writer.Line("{");
+        writer.Indent();
+        writer.Line($"{direction}[{k}] = 0.0;");
+        writer.Line($"for (int {r} = global::System.Math.Max(0, {k} - {band.ToString(System.Globalization.CultureInfo.InvariantCulture)}); {r} <= global::System.Math.Min({size} - 1, {k} + {band.ToString(System.Globalization.CultureInfo.InvariantCulture)}); {r}++) {hessian}[{r}, {k}] = {buffer}[{r}];");
+        writer.Unindent();
+        writer.Line("}");
+        writer.Unindent();
+        writer.Line("}");
+    }
+
+    /// <summary>One Hessian-vector product per column, per differentiated parameter.</summary>
+    private static void WriteEveryColumn(CodeWriter writer, MethodModel model, NameScope scope, List<ParameterModel> active, string hessian, List<string> directionNames, List<string> bufferNames)
+    {
         var offset = scope.Fresh("offset");
         writer.Line($"int {offset} = 0;");
         var arguments = string.Join(", ", new[] { CompanionEmitter.Arguments(model) }
@@ -126,11 +173,6 @@ internal static class HessianEmitter
             writer.Line("}");
             writer.Line($"{offset} += {Assembly}.Count({parameter.Name});");
         }
-
-        writer.Line($"{Assembly}.Symmetrize({hessian});");
-        writer.Line($"return ({model.Name}({CompanionEmitter.Arguments(model)}), {hessian});");
-        writer.Unindent();
-        writer.Line("}");
     }
 
     /// <summary>The JVP as a scalar function of (p, v): ∇f(p)·v, differentiable with respect to p.</summary>

@@ -48,4 +48,62 @@ public static partial class HessianFunctions
 
         return s + (t * t * t);
     }
+
+    /// <summary>A windowed sum over x[i − 1], x[i], x[i + 2]: the Hessian is banded, |p − q| ≤ 3.</summary>
+    [Differentiate(Hessian = true)]
+    public static double Window(double[] x)
+    {
+        int n = x.Length;
+        double f = 0.5;
+        for (int i = 1; i < n - 2; i++)
+        {
+            double u = Math.Sin(x[i - 1]) * x[i];
+            double w = x[i + 2] * x[i + 2];
+            u = u + (w * x[i]);
+            f += (u * u) - (0.25 * x[i - 1] * w);
+        }
+
+        return f;
+    }
+
+    /// <summary>Every access is x[i], but the product carries across iterations: the Hessian is dense.</summary>
+    [Differentiate(Hessian = true)]
+    public static double RunningProduct(double[] x)
+    {
+        double p = 1.0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            p = p * (1.0 + (0.5 * x[i]));
+        }
+
+        return p;
+    }
+
+    /// <summary>A sum of x[i]² terms scaled by x[0], read before the loop: row and column 0 are full.</summary>
+    [Differentiate(Hessian = true)]
+    public static double ScaledByFirst(double[] x)
+    {
+        double first = x[0];
+        double f = 0.0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            f += first * x[i] * x[i];
+        }
+
+        return f;
+    }
+
+    /// <summary>A windowed sum whose result is then squared: the square couples every window with every other.</summary>
+    [Differentiate(Hessian = true)]
+    public static double SquaredSum(double[] x)
+    {
+        double f = 0.0;
+        for (int i = 0; i < x.Length - 1; i++)
+        {
+            f += x[i] * x[i + 1];
+        }
+
+        f = f * f;
+        return f;
+    }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Linq;
 using CsCheck;
+using Xunit;
 using Xunit.Sdk;
 using static Differentiable.Tests.Gradients.FiniteDifference;
 using static Differentiable.Tests.Gens;
@@ -247,4 +248,35 @@ public class HessianTests
             Assert.Equal(hx, dx);
             Assert.Equal(ht, dt);
         }, iter: Iterations);
+
+    /// <summary>Each one-vector function's Hessian against central differences of its generated gradient.</summary>
+    public static TheoryData<string> OneVectorFunctions => new() { "Window", "RunningProduct", "ScaledByFirst", "SquaredSum" };
+
+    [Theory]
+    [MemberData(nameof(OneVectorFunctions))]
+    public void BandedAndDenseLookAlikes_HessianMatchesCentralDifferencesOfTheGradient(string name)
+    {
+        static (Func<double[], double>, Func<double[], (double, double[,])>, Func<double[], double[]>) Case(
+            Func<double[], double> function, Func<double[], (double, double[,])> hessian, Func<double[], double[]> gradient) => (function, hessian, gradient);
+        var (function, hessianOf, gradientOf) = name switch
+        {
+            "Window" => Case(HessianFunctions.Window, x => HessianFunctions.WindowHessian(x), x => HessianFunctions.WindowGradient(x).dx),
+            "RunningProduct" => Case(HessianFunctions.RunningProduct, x => HessianFunctions.RunningProductHessian(x), x => HessianFunctions.RunningProductGradient(x).dx),
+            "ScaledByFirst" => Case(HessianFunctions.ScaledByFirst, x => HessianFunctions.ScaledByFirstHessian(x), x => HessianFunctions.ScaledByFirstGradient(x).dx),
+            _ => Case(HessianFunctions.SquaredSum, x => HessianFunctions.SquaredSumHessian(x), x => HessianFunctions.SquaredSumGradient(x).dx),
+        };
+
+        // Sizes well past the band (the window needs n ≥ 12 for columns to share a product).
+        (from n in Gen.Int[1, 14]
+         from x in Vector(n, -1.5, 1.5)
+         select x)
+        .Sample(x =>
+        {
+            var (value, hessian) = hessianOf(x);
+            Assert.Equal(function(x), value);
+            AssertExactlySymmetric(name + " Hessian", hessian);
+            var expected = CentralJacobian(a => gradientOf((double[])a[0]), [x], 0);
+            AssertMatrixClose(name + " Hessian vs central differences of the gradient", expected, hessian, 1e-5);
+        }, iter: Iterations);
+    }
 }
