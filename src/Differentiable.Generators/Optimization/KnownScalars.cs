@@ -166,6 +166,8 @@ internal static class KnownScalars
         /// <summary>How many loops' trial iterations enclose the current point.</summary>
         private int trials;
 
+        /// <summary>Rewrites a block from the facts at its start, which it updates in place (callers pass a copy where a
+        /// branch or a trial iteration must keep the original).</summary>
         public (Block Block, Facts Out) Block(Block block, Facts facts, int depth)
         {
             StackGuard.Enter(depth);
@@ -192,7 +194,7 @@ internal static class KnownScalars
                 case Declare d:
                     {
                         var initializer = d.Initializer is null ? null : Fold(d.Initializer, facts);
-                        var after = Forget(new Facts(facts), statement);
+                        var after = Forget(facts, statement);
                         Learn(after, d.Name, initializer);
                         return (d with { Initializer = initializer }, after);
                     }
@@ -210,17 +212,17 @@ internal static class KnownScalars
                             value = sum.Operator == BinaryOperator.Add ? sum.Right : new Unary(UnaryOperator.Negate, sum.Right);
                         }
 
-                        var after = Forget(new Facts(facts), statement);
+                        var after = Forget(facts, statement);
                         Learn(after, target.Name, value);
                         return (new Assign(target, value), after);
                     }
 
                 case Assign a:
-                    return (new Assign(Fold(a.Target, facts), Fold(a.Value, facts)), Forget(new Facts(facts), statement));
+                    return (new Assign(Fold(a.Target, facts), Fold(a.Value, facts)), Forget(facts, statement));
                 case Evaluate e:
-                    return (new Evaluate(Fold(e.Expression, facts)), Forget(new Facts(facts), statement));
+                    return (new Evaluate(Fold(e.Expression, facts)), Forget(facts, statement));
                 case TapePush p:
-                    return (p with { Value = Fold(p.Value, facts) }, Forget(new Facts(facts), statement));
+                    return (p with { Value = Fold(p.Value, facts) }, Forget(facts, statement));
                 case Return r:
                     return (new Return(Fold(r.Value, facts)), facts);
                 case If i:
@@ -344,7 +346,7 @@ internal static class KnownScalars
         /// <summary>The expression with every product by a local known to be 1 reduced to its other factor, when that is a double.</summary>
         private Expr Fold(Expr expression, Facts facts)
         {
-            if (!facts.Any(pair => pair.Value.Equals(1.0)))
+            if (!facts.Any(pair => pair.Value.Equals(1.0)) || !ReadsAOne(expression, facts))
             {
                 return expression;
             }
@@ -369,6 +371,20 @@ internal static class KnownScalars
             TapePop p => p.Type == IrType.Double,
             _ => false,
         };
+
+        /// <summary>Whether the expression reads a local known to be 1 (most do not: then it is not rebuilt).</summary>
+        private static bool ReadsAOne(Expr expression, Facts facts)
+        {
+            foreach (var node in IrWalker.Nodes(expression))
+            {
+                if (IsOne(node, facts))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
 
         private static bool IsOne(Expr expression, Facts facts) =>
             expression is Variable v && facts.TryGetValue(v.Name, out var value) && value.Equals(1.0);
