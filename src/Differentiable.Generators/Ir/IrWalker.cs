@@ -57,7 +57,21 @@ internal static class IrWalker
     /// The expression with every node that <paramref name="replace"/> maps (to non-null) replaced, outermost first: a
     /// replaced node's own subexpressions are not visited. Walked without recursion, so deep expressions are safe.
     /// </summary>
-    public static Expr Rewrite(Expr expression, System.Func<Expr, Expr?> replace)
+    public static Expr Rewrite(Expr expression, System.Func<Expr, Expr?> replace) =>
+        Rebuild(expression, replace, node => node);
+
+    /// <summary>
+    /// The expression rebuilt from the leaves up, each node passed to <paramref name="rebuild"/> after its children were
+    /// (so it sees them rewritten). Walked without recursion, so deep expressions are safe.
+    /// </summary>
+    public static Expr RewriteBottomUp(Expr expression, System.Func<Expr, Expr> rebuild) =>
+        Rebuild(expression, _ => null, rebuild);
+
+    /// <summary>
+    /// Both rewrites: a node that <paramref name="before"/> maps is replaced outright (its subtree not visited); any
+    /// other is rebuilt from its rewritten children and passed to <paramref name="after"/>.
+    /// </summary>
+    private static Expr Rebuild(Expr expression, System.Func<Expr, Expr?> before, System.Func<Expr, Expr> after)
     {
         var work = new Stack<(Expr Node, bool Visited)>();
         var results = new Stack<Expr>();
@@ -65,7 +79,7 @@ internal static class IrWalker
         while (work.Count > 0)
         {
             var (node, visited) = work.Pop();
-            if (!visited && replace(node) is { } replacement)
+            if (!visited && before(node) is { } replacement)
             {
                 results.Push(replacement);
                 continue;
@@ -74,7 +88,7 @@ internal static class IrWalker
             var children = Children(node).ToList();
             if (children.Count == 0)
             {
-                results.Push(node);
+                results.Push(after(node));
                 continue;
             }
 
@@ -96,53 +110,32 @@ internal static class IrWalker
                 rebuilt[i] = results.Pop();
             }
 
-            results.Push(WithChildren(node, rebuilt));
+            // Compared by reference: value equality of records would walk whole subtrees (recursively) at every level.
+            var unchanged = true;
+            for (var i = 0; i < rebuilt.Length && unchanged; i++)
+            {
+                unchanged = ReferenceEquals(rebuilt[i], children[i]);
+            }
+
+            results.Push(after(unchanged ? node : WithChildren(node, rebuilt)));
         }
 
         return results.Pop();
     }
 
     /// <summary>
-    /// The expression rebuilt from the leaves up, each node passed to <paramref name="rebuild"/> after its children were
-    /// (so it sees them rewritten). Walked without recursion, so deep expressions are safe.
+    /// The statement with each block directly nested in it (a block itself, a loop's body, a branch) replaced by
+    /// <paramref name="rewrite"/>'s result; other statements as they are. The passes that work block by block recurse
+    /// through it.
     /// </summary>
-    public static Expr RewriteBottomUp(Expr expression, System.Func<Expr, Expr> rebuild)
+    public static Stmt WithNestedBlocks(Stmt statement, System.Func<Block, Block> rewrite) => statement switch
     {
-        var work = new Stack<(Expr Node, bool Visited)>();
-        var results = new Stack<Expr>();
-        work.Push((expression, false));
-        while (work.Count > 0)
-        {
-            var (node, visited) = work.Pop();
-            var children = Children(node).ToList();
-            if (children.Count == 0)
-            {
-                results.Push(rebuild(node));
-                continue;
-            }
-
-            if (!visited)
-            {
-                work.Push((node, true));
-                foreach (var child in children)
-                {
-                    work.Push((child, false));
-                }
-
-                continue;
-            }
-
-            var rebuilt = new Expr[children.Count];
-            for (var i = 0; i < children.Count; i++)
-            {
-                rebuilt[i] = results.Pop();
-            }
-
-            results.Push(rebuild(rebuilt.SequenceEqual(children) ? node : WithChildren(node, rebuilt)));
-        }
-
-        return results.Pop();
-    }
+        Block b => rewrite(b),
+        For f => f with { Body = rewrite(f.Body) },
+        While w => w with { Body = rewrite(w.Body) },
+        If i => new If(i.Condition, rewrite(i.Then), i.Else is null ? null : rewrite(i.Else)),
+        _ => statement,
+    };
 
     /// <summary>Every node of an expression, the expression itself first, walked without recursion.</summary>
     public static IEnumerable<Expr> Nodes(Expr expression)

@@ -56,14 +56,8 @@ internal static class MergedAccumulations
         return new Block(statements.ToEquatableArray());
     }
 
-    private static Stmt RewriteNested(Stmt statement, ArrayAliases aliases, int depth) => statement switch
-    {
-        Block b => RewriteBlock(b, aliases, depth),
-        For f => f with { Body = RewriteBlock(f.Body, aliases, depth) },
-        While w => w with { Body = RewriteBlock(w.Body, aliases, depth) },
-        If i => new If(i.Condition, RewriteBlock(i.Then, aliases, depth), i.Else is null ? null : RewriteBlock(i.Else, aliases, depth)),
-        _ => statement,
-    };
+    private static Stmt RewriteNested(Stmt statement, ArrayAliases aliases, int depth) =>
+        IrWalker.WithNestedBlocks(statement, b => RewriteBlock(b, aliases, depth));
 
     private sealed record Update(ElementAccess Target, Expr Term, bool Subtracts);
 
