@@ -123,22 +123,23 @@ internal static class HessianEmitter
     /// </summary>
     private static void WriteBandedColumns(CodeWriter writer, MethodModel model, NameScope scope, ParameterModel parameter, int band, string hessian, string size, string direction, string buffer)
     {
-        var colors = (2 * band) + 1;
+        var w = band.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var colors = ((2 * band) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var color = scope.Fresh("color");
         var k = scope.Fresh("k");
         var r = scope.Fresh("r");
-        writer.Line($"// H is banded: the value is a sum over i of terms that read {parameter.Name}[i + c] for c in a window of {band + 1}, so H[p, q] = 0 for |p − q| > {band.ToString(System.Globalization.CultureInfo.InvariantCulture)}.");
-        writer.Line($"// Compressed columns (Curtis-Powell-Reid): columns {colors.ToString(System.Globalization.CultureInfo.InvariantCulture)} apart share one Hessian-vector product, {colors.ToString(System.Globalization.CultureInfo.InvariantCulture)} products instead of one per column.");
-        writer.Line($"for (int {color} = 0; {color} < {colors.ToString(System.Globalization.CultureInfo.InvariantCulture)} && {color} < {size}; {color}++)");
+        writer.Line($"// H is banded: the value is a sum over i of terms that read {parameter.Name}[i + c] for c in a window of {(band + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)}, so H[p, q] = 0 for |p − q| > {w}.");
+        writer.Line($"// Compressed columns (Curtis-Powell-Reid): columns {colors} apart share one Hessian-vector product, {colors} products instead of one per column.");
+        writer.Line($"for (int {color} = 0; {color} < {colors} && {color} < {size}; {color}++)");
         writer.Line("{");
         writer.Indent();
-        writer.Line($"for (int {k} = {color}; {k} < {size}; {k} += {colors.ToString(System.Globalization.CultureInfo.InvariantCulture)}) {direction}[{k}] = 1.0;");
+        writer.Line($"for (int {k} = {color}; {k} < {size}; {k} += {colors}) {direction}[{k}] = 1.0;");
         writer.Line($"{model.Name}Hvp({CompanionEmitter.Arguments(model)}, {direction}, {buffer});");
-        writer.Line($"for (int {k} = {color}; {k} < {size}; {k} += {colors.ToString(System.Globalization.CultureInfo.InvariantCulture)})");
+        writer.Line($"for (int {k} = {color}; {k} < {size}; {k} += {colors})");
         writer.Line("{");
         writer.Indent();
         writer.Line($"{direction}[{k}] = 0.0;");
-        writer.Line($"for (int {r} = global::System.Math.Max(0, {k} - {band.ToString(System.Globalization.CultureInfo.InvariantCulture)}); {r} <= global::System.Math.Min({size} - 1, {k} + {band.ToString(System.Globalization.CultureInfo.InvariantCulture)}); {r}++) {hessian}[{r}, {k}] = {buffer}[{r}];");
+        writer.Line($"for (int {r} = global::System.Math.Max(0, {k} - {w}); {r} <= global::System.Math.Min({size} - 1, {k} + {w}); {r}++) {hessian}[{r}, {k}] = {buffer}[{r}];");
         writer.Unindent();
         writer.Line("}");
         writer.Unindent();

@@ -124,7 +124,7 @@ internal static class IrWalker
     }
 
     /// <summary>
-    /// The statement with each block directly nested in it (a block itself, a loop's body, a branch) replaced by
+    /// The statement with each block directly nested in it (a block itself, a loop's body and step, a branch) replaced by
     /// <paramref name="rewrite"/>'s result; other statements as they are. The passes that work block by block recurse
     /// through it.
     /// </summary>
@@ -132,7 +132,7 @@ internal static class IrWalker
     {
         Block b => rewrite(b),
         For f => f with { Body = rewrite(f.Body) },
-        While w => w with { Body = rewrite(w.Body) },
+        While w => new While(w.Condition, rewrite(w.Body), w.Step is null ? null : rewrite(w.Step)),
         If i => new If(i.Condition, rewrite(i.Then), i.Else is null ? null : rewrite(i.Else)),
         _ => statement,
     };

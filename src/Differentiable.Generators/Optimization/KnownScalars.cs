@@ -116,14 +116,10 @@ internal static class KnownScalars
     private static Stmt Without(Stmt statement, HashSet<string> unread, int depth)
     {
         StackGuard.Enter(depth);
-        return statement switch
-        {
-            Block b => new Block(b.Statements.Where(s => Store(s) is not { } store || !unread.Contains(store.Name)).Select(s => Without(s, unread, depth + 1)).ToEquatableArray()),
-            For f => f with { Body = (Block)Without(f.Body, unread, depth + 1) },
-            While w => new While(w.Condition, (Block)Without(w.Body, unread, depth + 1), w.Step is null ? null : (Block)Without(w.Step, unread, depth + 1)),
-            If i => new If(i.Condition, (Block)Without(i.Then, unread, depth + 1), i.Else is null ? null : (Block)Without(i.Else, unread, depth + 1)),
-            _ => statement,
-        };
+        return IrWalker.WithNestedBlocks(statement, b => new Block(b.Statements
+            .Where(s => Store(s) is not { } store || !unread.Contains(store.Name))
+            .Select(s => Without(s, unread, depth + 1))
+            .ToEquatableArray()));
     }
 
     /// <summary>What is known at a point: local name → its value.</summary>

@@ -163,7 +163,7 @@ internal static class FusedRowSweeps
         {
             new Comment($"fused: the dot product and both reverse updates over the row in one sweep ({(store ? "dot, axpy, scaled copy" : "dot, two axpy updates")}; SIMD kernel)"),
         };
-        replacement.AddRange(group.OfType<Comment>().Where(c => !c.Text.StartsWith("vectorized:", System.StringComparison.Ordinal)));
+        replacement.AddRange(group.OfType<Comment>().Where(c => !IsKernelComment(c)));
         replacement.AddRange(declarations);
         replacement.Add(new Assign(dotAssign.Target, new Binary(sum.Operator, dotAssign.Target, fusedCall)));
         Stmt fusedStatement = guard is null ? new Block(replacement.ToEquatableArray()) : new If(guard, new Block(replacement.ToEquatableArray()), null);
@@ -174,7 +174,7 @@ internal static class FusedRowSweeps
             // The kernel comment of the dot alone gives way to the fused one.
             var kept = forwardBlock.Statements.ToList();
             kept[dotIndex] = fusedStatement;
-            if (dotIndex > 0 && kept[dotIndex - 1] is Comment previous && previous.Text.StartsWith("vectorized:", System.StringComparison.Ordinal))
+            if (dotIndex > 0 && kept[dotIndex - 1] is Comment previous && IsKernelComment(previous))
             {
                 kept.RemoveAt(dotIndex - 1);
             }
@@ -186,6 +186,9 @@ internal static class FusedRowSweeps
         Stmt newReverse = new Block(left.ToEquatableArray());
         return (newForward, newReverse);
     }
+
+    /// <summary>The comment <see cref="ContractionKernels"/> puts above the kernels of one loop, which the fused sweep replaces.</summary>
+    private static bool IsKernelComment(Comment comment) => comment.Text.StartsWith("vectorized:", System.StringComparison.Ordinal);
 
     private static int LastNonComment(EquatableArray<Stmt> statements)
     {

@@ -105,19 +105,7 @@ public static class JacobianAssembly
     public static void CopyToColumn(double[,] matrix, int column, int rowOffset, double value) => matrix[rowOffset, column] = value;
 
     /// <summary>Makes a Hessian exactly symmetric by averaging it with its transpose (the halves differ only by rounding).</summary>
-    public static void Symmetrize(double[,] matrix)
-    {
-        var n = matrix.GetLength(0);
-        for (var i = 0; i < n; i++)
-        {
-            for (var j = i + 1; j < n; j++)
-            {
-                var average = 0.5 * (matrix[i, j] + matrix[j, i]);
-                matrix[i, j] = average;
-                matrix[j, i] = average;
-            }
-        }
-    }
+    public static void Symmetrize(double[,] matrix) => Symmetrize(matrix, matrix.GetLength(0));
 
     /// <summary>
     /// <see cref="Symmetrize(double[,])"/> for a banded matrix: only the pairs with |i − j| ≤ band, the rest being zero on
