@@ -23,6 +23,8 @@ namespace Differentiable.Benchmarks;
 /// <list type="bullet">
 /// <item><c>--quick</c>: fewer sizes and a short in-process job (1 launch, 3 warm-ups, 5 iterations of 100 ms).</item>
 /// <item><c>--plot DIR [--out DIR]</c>: charts (PNG) of time against size from the CSV reports in DIR.</item>
+/// <item><c>--peers</c>: the problems of <c>../shared/peers/peers.py</c> timed with its protocol, without BenchmarkDotNet
+/// (see <see cref="Peers"/>).</item>
 /// <item><c>--report DIR [DIR …]</c>: the markdown tables of docs/benchmarks.md from the CSV reports in the last DIR,
 /// and with more than one, the generated ÷ hand-written ratios of every run side by side.</item>
 /// </list>
@@ -31,6 +33,11 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
+        if (args.Length >= 1 && args[0] == "--peers")
+        {
+            return Peers.Run();
+        }
+
         if (args.Length >= 2 && args[0] == "--plot")
         {
             string output = Option(args, "--out") ?? "docs/benchmarks";
