@@ -105,6 +105,50 @@ public sealed class OptimizationPassTests
         Assert.DoesNotContain("f0", unchanged);
     }
 
+    [Fact]
+    public void ACallTheForwardBlockMadeIsReadByTheReverseBlockUnlessItsArgumentChangedBetween()
+    {
+        var exp = new Call(MathFunction.Exp, new Expr[] { new Unary(UnaryOperator.Negate, V("z")) }.ToEquatableArray());
+        Block Iteration(params Stmt[] between) => Body(Loop(
+            "i",
+            Body(
+                new Assign(V("z"), At("x", V("i"))),
+                new Assign(V("s"), new Binary(BinaryOperator.Divide, Constant.One, Plus(Constant.One, exp)))),
+            Body(between),
+            Body(new Declare("t0", IrType.Double, Plus(Constant.One, exp)), AddTo(V("dz"), Mul(V("t0"), exp)))));
+
+        // A fused iteration { forward } { reverse }: exp(−z) once, in a local of the loop body the reverse block sees.
+        var shared = Print(RepeatedCalls.Rewrite(Iteration(), Types.Keys));
+        Assert.Equal(1, CountOf(shared, "global::System.Math.Exp(-z)"));
+        // (The reverse block's own hoisting named it f0 first; that local now copies the shared f1.)
+        Assert.Contains("double f1 = default;", shared);
+        Assert.Contains("f1 = global::System.Math.Exp(-z);", shared);
+        Assert.Contains("s = 1.0 / (1.0 + f1);", shared);
+        Assert.Contains("double f0 = f1;", shared);
+        Assert.True(shared.IndexOf("z = x[i];", System.StringComparison.Ordinal) < shared.IndexOf("f1 = global::System.Math.Exp(-z);", System.StringComparison.Ordinal));
+
+        // A loop between them that leaves z alone does not matter.
+        var untouched = Print(RepeatedCalls.Rewrite(Iteration(Loop("j", AddTo(At("dx", V("j")), V("s")))), Types.Keys));
+        Assert.Equal(1, CountOf(untouched, "global::System.Math.Exp(-z)"));
+
+        // z assigned between them, directly, in a loop, in a branch, as an out argument or by opaque code: the reverse block
+        // evaluates again (once: its two uses share one evaluation).
+        var callee = new Callee("M(out double)", "global::N.M", "M", new[] { IrType.Double }.ToEquatableArray(), EquatableArray<bool>.Empty, null!, null);
+        var writers = new Stmt[]
+        {
+            new Assign(V("z"), Constant.Of(2.0)),
+            Loop("j", AddTo(V("z"), At("x", V("j")))),
+            new If(new Binary(BinaryOperator.Greater, V("s"), Constant.Zero), Body(new Assign(V("z"), Constant.Zero)), null),
+            new Evaluate(new UserCall(callee, new Expr[] { new OutArgument("z") }.ToEquatableArray())),
+            new Verbatim("Opaque();"),
+        };
+        foreach (var writer in writers)
+        {
+            var text = Print(RepeatedCalls.Rewrite(Iteration(writer), Types.Keys));
+            Assert.Equal(2, CountOf(text, "global::System.Math.Exp(-z)"));
+        }
+    }
+
     private static Binary Plus(Expr a, Expr b) => new(BinaryOperator.Add, a, b);
 
     [Fact]

@@ -10,6 +10,13 @@ namespace Differentiable.Generators.Optimization;
 /// primal computed (the reverse of <c>p = 1/(1 + exp(−z))</c> needs exp(−z) for the quotient and again for exp′), and
 /// transcendental functions cost tens of cycles each. Only blocks without control flow are touched, and only calls
 /// whose arguments read nothing the block assigns, so the first evaluation has the value of every later one.
+/// <para>
+/// Across nested blocks too: a fused loop iteration is <c>{ forward } { reverse }</c>, and the reverse block repeats
+/// exp(−z) or tanh(s) that the forward block computed after assigning z or s. In a block of straight-line statements
+/// and straight-line nested blocks, a call whose arguments read only scalars is evaluated once into a local at its
+/// first evaluation, and that local replaces every later evaluation until something assigns what the call reads.
+/// Math functions are deterministic, so this is bit-exact.
+/// </para>
 /// </summary>
 internal static class RepeatedCalls
 {
@@ -39,7 +46,7 @@ internal static class RepeatedCalls
         switch (statement)
         {
             case Block b when b.Statements.All(s => s is Declare or Assign or Comment):
-                return Hoist(b, used, ref counter);
+                return ShareAcrossBlocks(Hoist(b, used, ref counter), used, ref counter);
             case Block b:
                 var statements = new List<Stmt>(b.Statements.Count);
                 foreach (var child in b.Statements)
@@ -47,7 +54,7 @@ internal static class RepeatedCalls
                     statements.Add(Rewrite(child, used, ref counter, depth + 1));
                 }
 
-                return new Block(statements.ToEquatableArray());
+                return ShareAcrossBlocks(new Block(statements.ToEquatableArray()), used, ref counter);
             case For f:
                 return f with { Body = (Block)Rewrite(f.Body, used, ref counter, depth + 1) };
             case While w:
@@ -140,4 +147,214 @@ internal static class RepeatedCalls
     private static Expr Replace(Expr expression, Dictionary<Call, string> names, bool outermost) =>
         IrWalker.Rewrite(expression, node =>
             node is Call call && names.TryGetValue(call, out var name) && (outermost || !ReferenceEquals(node, expression)) ? new Variable(name) : null);
+
+    /// <summary>
+    /// A statement of a block or of its nested blocks, and the path of child indices that leads to it. A barrier (a loop,
+    /// a branch, opaque code) is not searched for calls; it only ends the runs of calls that read what it assigns.
+    /// </summary>
+    private sealed record Site(Stmt Statement, int[] Path, bool Barrier);
+
+    /// <summary>
+    /// The repeated-call sharing across nested blocks, one call at a time (the largest first, so a call and the calls
+    /// inside it are shared as one), up to a fixed number of calls per block.
+    /// </summary>
+    private static Block ShareAcrossBlocks(Block block, HashSet<string> used, ref int counter)
+    {
+        const int MaxSharedCalls = 32;
+        for (var round = 0; round < MaxSharedCalls; round++)
+        {
+            var sites = new List<Site>();
+            Linearize(block, new List<int>(), sites);
+            var repeated = RepeatedRuns(sites)
+                .OrderByDescending(run => IrWalker.Nodes(run.Call).Count())
+                .ThenBy(run => run.Sites[0], SiteOrder.Instance)
+                .FirstOrDefault();
+            if (repeated.Call is null)
+            {
+                return block;
+            }
+
+            block = Share(block, repeated.Call, repeated.Sites, Fresh(used, ref counter));
+        }
+
+        return block;
+    }
+
+    private static void Linearize(Block block, List<int> path, List<Site> into)
+    {
+        for (var i = 0; i < block.Statements.Count; i++)
+        {
+            path.Add(i);
+            switch (block.Statements[i])
+            {
+                case Block nested:
+                    Linearize(nested, path, into);
+                    break;
+                case Declare or Assign or Evaluate:
+                    into.Add(new Site(block.Statements[i], path.ToArray(), Barrier: false));
+                    break;
+                case Comment:
+                    break;
+                default:
+                    into.Add(new Site(block.Statements[i], path.ToArray(), Barrier: true));
+                    break;
+            }
+
+            path.RemoveAt(path.Count - 1);
+        }
+    }
+
+    /// <summary>
+    /// Each call evaluated at more than one site with nothing assigning what it reads in between: the call and its sites
+    /// in program order. A call qualifies when it reads scalars only (no elements, tape, user code or kernels).
+    /// </summary>
+    private static IEnumerable<(Call Call, List<Site> Sites)> RepeatedRuns(List<Site> sites)
+    {
+        var open = new Dictionary<Call, List<Site>>();
+        var readers = new Dictionary<string, List<Call>>(System.StringComparer.Ordinal);
+        var runs = new List<(Call, List<Site>)>();
+        foreach (var site in sites)
+        {
+            if (site.Statement is Verbatim { Reads.Count: 0 })
+            {
+                open.Clear();
+                readers.Clear();
+                continue;
+            }
+
+            foreach (var expression in site.Barrier ? Enumerable.Empty<Expr>() : IrWalker.OwnExpressions(site.Statement))
+            {
+                foreach (var node in IrWalker.Nodes(expression))
+                {
+                    if (node is Call { Single: false } call && !IrWalker.Nodes(call).Any(n => n is ElementAccess or TapePop or UserCall or Invoke or OutArgument))
+                    {
+                        if (!open.TryGetValue(call, out var run))
+                        {
+                            open[call] = run = new List<Site>();
+                            runs.Add((call, run));
+                            foreach (var read in IrWalker.ReadNames(call).Distinct())
+                            {
+                                if (!readers.TryGetValue(read, out var calls))
+                                {
+                                    readers[read] = calls = new List<Call>();
+                                }
+
+                                calls.Add(call);
+                            }
+                        }
+
+                        if (run.Count == 0 || !ReferenceEquals(run[run.Count - 1], site))
+                        {
+                            run.Add(site);
+                        }
+                    }
+                }
+            }
+
+            // What the statement assigns ends the run of every call that reads it (a later evaluation starts a new run).
+            var assigned = IrWalker.AssignedNames(site.Statement)
+                .Concat(IrWalker.Statements(site.Statement).SelectMany(IrWalker.OwnExpressions).SelectMany(IrWalker.Nodes).OfType<OutArgument>().Select(o => o.Name));
+            foreach (var name in assigned)
+            {
+                if (readers.TryGetValue(name, out var calls))
+                {
+                    foreach (var call in calls)
+                    {
+                        open.Remove(call);
+                    }
+
+                    readers.Remove(name);
+                }
+            }
+        }
+
+        return runs.Where(run => run.Item2.Count > 1);
+    }
+
+    /// <summary>
+    /// Evaluates <paramref name="call"/> into <paramref name="name"/> just before its first site and reads the local at
+    /// every site. The local is declared in the innermost block holding all the sites, so each of them sees it.
+    /// </summary>
+    private static Block Share(Block block, Call call, List<Site> sites, string name)
+    {
+        var first = sites[0].Path;
+        var common = 0;
+        while (sites.All(s => s.Path.Length - 1 > common && s.Path[common] == first[common]))
+        {
+            common++;
+        }
+
+        var inserts = new Dictionary<string, Stmt>(System.StringComparer.Ordinal);
+        if (first.Length - 1 == common)
+        {
+            inserts[Key(first)] = new Declare(name, IrType.Double, call);
+        }
+        else
+        {
+            inserts[Key(first.Take(common + 1))] = new Declare(name, IrType.Double, null);
+            inserts[Key(first) + "/assign"] = new Assign(new Variable(name), call);
+        }
+
+        var rewritten = new HashSet<string>(sites.Select(s => Key(s.Path)), System.StringComparer.Ordinal);
+        return Rebuild(block, new List<int>(), inserts, rewritten, call, name);
+    }
+
+    private static Block Rebuild(Block block, List<int> path, Dictionary<string, Stmt> inserts, HashSet<string> rewritten, Call call, string name)
+    {
+        var statements = new List<Stmt>(block.Statements.Count + 1);
+        for (var i = 0; i < block.Statements.Count; i++)
+        {
+            path.Add(i);
+            var key = Key(path);
+            if (inserts.TryGetValue(key, out var declaration))
+            {
+                statements.Add(declaration);
+            }
+
+            if (inserts.TryGetValue(key + "/assign", out var assignment))
+            {
+                statements.Add(assignment);
+            }
+
+            var statement = block.Statements[i];
+            statements.Add(statement switch
+            {
+                Block nested => Rebuild(nested, path, inserts, rewritten, call, name),
+                _ when !rewritten.Contains(key) => statement,
+                Declare { Initializer: { } value } d => d with { Initializer = ReplaceCall(value, call, name) },
+                Assign a => new Assign(a.Target, ReplaceCall(a.Value, call, name)),
+                Evaluate e => new Evaluate(ReplaceCall(e.Expression, call, name)),
+                _ => statement,
+            });
+            path.RemoveAt(path.Count - 1);
+        }
+
+        return new Block(statements.ToEquatableArray());
+    }
+
+    private static Expr ReplaceCall(Expr expression, Call call, string name) =>
+        IrWalker.Rewrite(expression, node => node is Call c && c == call ? new Variable(name) : null);
+
+    private static string Key(IEnumerable<int> path) =>
+        string.Join("/", path.Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    /// <summary>Program order of sites: lexicographic on their paths.</summary>
+    private sealed class SiteOrder : IComparer<Site>
+    {
+        public static readonly SiteOrder Instance = new();
+
+        public int Compare(Site? x, Site? y)
+        {
+            var (a, b) = (x!.Path, y!.Path);
+            for (var i = 0; i < a.Length && i < b.Length; i++)
+            {
+                if (a[i] != b[i])
+                {
+                    return a[i].CompareTo(b[i]);
+                }
+            }
+
+            return a.Length.CompareTo(b.Length);
+        }
+    }
 }

@@ -18,12 +18,13 @@ namespace Samples
             // Gradient buffers are overwritten: check their shapes, then clear them.
             dz = 0.0;
             // Forward sweep: the original computation, saving what the reverse sweep needs.
-            double value = 1.0 / (1.0 + global::System.Math.Exp(-z));
+            double f1 = global::System.Math.Exp(-z);
+            double value = 1.0 / (1.0 + f1);
             // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
             // reverse of: return 1.0 / (1.0 + global::System.Math.Exp(-z));
             // ∂/∂u exp(u) = exp(u)
             {
-                double f0 = global::System.Math.Exp(-z);
+                double f0 = f1;
                 double t0 = 1.0 + f0;
                 double t1 = -(1.0 / (t0 * t0));
                 dz = -(t1 * f0);

@@ -115,8 +115,9 @@ namespace Samples
                 da += global::Differentiable.Runtime.Kernels.Dot(dW, i, 0, x, 0, x.Length);
                 a += global::Differentiable.Runtime.Kernels.Dot(W, i, 0, x, 0, x.Length);
                 // ∂/∂u tanh(u) = 1 − tanh²(u)
-                dh[i] = (1.0 - global::System.Math.Tanh(a) * global::System.Math.Tanh(a)) * da;
-                h[i] = global::System.Math.Tanh(a);
+                double f0 = global::System.Math.Tanh(a);
+                dh[i] = (1.0 - f0 * f0) * da;
+                h[i] = f0;
             }
             double dloss = 0.0;
             double loss = 0;

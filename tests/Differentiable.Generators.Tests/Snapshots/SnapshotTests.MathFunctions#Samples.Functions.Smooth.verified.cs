@@ -26,22 +26,29 @@ namespace Samples
             double da = 0.0;
             double db = 0.0;
             // Forward sweep: the original computation, saving what the reverse sweep needs.
-            a = global::System.Math.Sin(x) * global::System.Math.Cos(y) + global::System.Math.Tan(x) + global::System.Math.Exp(-x * x) + global::System.Math.Log(1 + y * y);
-            b = global::System.Math.Tanh(a) + global::System.Math.Sqrt(1 + x * x) + global::System.Math.Pow(x, 3) + global::System.Math.Pow(2, y) + global::System.Math.Atan2(y, x);
-            double value = a * b + global::System.Math.Log(x * x + 1, 2) + global::System.Math.Cbrt(y);
+            double f2 = global::System.Math.Cos(y);
+            double f3 = global::System.Math.Sin(x);
+            a = f3 * f2 + global::System.Math.Tan(x) + global::System.Math.Exp(-x * x) + global::System.Math.Log(1 + y * y);
+            double f1 = global::System.Math.Pow(2, y);
+            double f4 = global::System.Math.Tanh(a);
+            b = f4 + global::System.Math.Sqrt(1 + x * x) + global::System.Math.Pow(x, 3) + f1 + global::System.Math.Atan2(y, x);
+            double f5 = global::System.Math.Cbrt(y);
+            double value = a * b + global::System.Math.Log(x * x + 1, 2) + f5;
             // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
             // reverse of: return a * b + global::System.Math.Log(x * x + 1, 2) + global::System.Math.Cbrt(y);
             // ∂ log_b(u) = du/(u·ln b) − ln(u)·db/(b·ln²b)
             // ∂/∂u ∛u = 1/(3∛u²)
+            double f6 = default;
             {
                 da = b;
                 db = a;
                 double t0 = x * x + 1;
-                double t1 = global::System.Math.Log(2);
+                f6 = global::System.Math.Log(2);
+                double t1 = f6;
                 double t2 = 1.0 / (t0 * t1);
                 dx = t2 * x;
                 dx += t2 * x;
-                double t3 = global::System.Math.Cbrt(y);
+                double t3 = f5;
                 dy = 1.0 / (3.0 * (t3 * t3));
             }
             // reverse of: double b = global::System.Math.Tanh(a) + global::System.Math.Sqrt(1 + x * x) + global::System.Math.Pow(x, 3) + global...
@@ -50,14 +57,14 @@ namespace Samples
             // ∂ uᵛ = v·uᵛ⁻¹·du + uᵛ·ln(u)·dv
             // ∂ atan2(y, x) = (x·dy − y·dx)/(x² + y²)
             {
-                double t0 = global::System.Math.Tanh(a);
+                double t0 = f4;
                 da += db * (1.0 - t0 * t0);
                 double t1 = 1 + x * x;
                 double t2 = db * (0.5 / global::System.Math.Sqrt(t1));
                 dx += t2 * x;
                 dx += t2 * x;
                 dx += db * (3.0 * global::System.Math.Pow(x, 2.0));
-                dy += db * (2 == 0.0 ? 0.0 : global::System.Math.Pow(2, y) * global::System.Math.Log(2));
+                dy += db * (2 == 0.0 ? 0.0 : f1 * f6);
                 dy += db * (x / (x * x + y * y));
                 dx -= db * (y / (x * x + y * y));
             }
@@ -69,8 +76,8 @@ namespace Samples
             // ∂/∂u ln(u) = 1/u
             {
                 double f0 = global::System.Math.Cos(x);
-                dx += da * global::System.Math.Cos(y) * f0;
-                dy -= da * global::System.Math.Sin(x) * global::System.Math.Sin(y);
+                dx += da * f2 * f0;
+                dy -= da * f3 * global::System.Math.Sin(y);
                 double t0 = f0;
                 dx += da * (1.0 / (t0 * t0));
                 double t1 = -x * x;
@@ -109,14 +116,20 @@ namespace Samples
             // ∂/∂u tan(u) = 1/cos²(u)
             // ∂/∂u exp(u) = exp(u)
             // ∂/∂u ln(u) = 1/u
-            double da = global::System.Math.Cos(x) * dx * global::System.Math.Cos(y) - global::System.Math.Sin(x) * (global::System.Math.Sin(y) * dy) + 1.0 / (global::System.Math.Cos(x) * global::System.Math.Cos(x)) * dx + global::System.Math.Exp(-x * x) * (-(dx * x) - x * dx) + 1.0 / (1 + y * y) * (dy * y + y * dy);
-            double a = global::System.Math.Sin(x) * global::System.Math.Cos(y) + global::System.Math.Tan(x) + global::System.Math.Exp(-x * x) + global::System.Math.Log(1 + y * y);
+            double f1 = global::System.Math.Exp(-x * x);
+            double f3 = global::System.Math.Sin(x);
+            double f4 = global::System.Math.Cos(y);
+            double da = global::System.Math.Cos(x) * dx * f4 - f3 * (global::System.Math.Sin(y) * dy) + 1.0 / (global::System.Math.Cos(x) * global::System.Math.Cos(x)) * dx + f1 * (-(dx * x) - x * dx) + 1.0 / (1 + y * y) * (dy * y + y * dy);
+            double a = f3 * f4 + global::System.Math.Tan(x) + f1 + global::System.Math.Log(1 + y * y);
             // ∂/∂u tanh(u) = 1 − tanh²(u)
             // ∂/∂u √u = 1/(2√u)
             // ∂ uᵛ = v·uᵛ⁻¹·du + uᵛ·ln(u)·dv
             // ∂ atan2(y, x) = (x·dy − y·dx)/(x² + y²)
-            double db = (1.0 - global::System.Math.Tanh(a) * global::System.Math.Tanh(a)) * da + 0.5 / global::System.Math.Sqrt(1 + x * x) * (dx * x + x * dx) + 3.0 * global::System.Math.Pow(x, 2.0) * dx + (2 == 0.0 ? 0.0 : global::System.Math.Pow(2, y) * global::System.Math.Log(2)) * dy + (x / (x * x + y * y) * dy - y / (x * x + y * y) * dx);
-            double b = global::System.Math.Tanh(a) + global::System.Math.Sqrt(1 + x * x) + global::System.Math.Pow(x, 3) + global::System.Math.Pow(2, y) + global::System.Math.Atan2(y, x);
+            double f0 = global::System.Math.Sqrt(1 + x * x);
+            double f2 = global::System.Math.Pow(2, y);
+            double f5 = global::System.Math.Tanh(a);
+            double db = (1.0 - f5 * f5) * da + 0.5 / f0 * (dx * x + x * dx) + 3.0 * global::System.Math.Pow(x, 2.0) * dx + (2 == 0.0 ? 0.0 : f2 * global::System.Math.Log(2)) * dy + (x / (x * x + y * y) * dy - y / (x * x + y * y) * dx);
+            double b = f5 + f0 + global::System.Math.Pow(x, 3) + f2 + global::System.Math.Atan2(y, x);
             // ∂ log_b(u) = du/(u·ln b) − ln(u)·db/(b·ln²b)
             // ∂/∂u ∛u = 1/(3∛u²)
             return (a * b + global::System.Math.Log(x * x + 1, 2) + global::System.Math.Cbrt(y), da * b + a * db + 1.0 / ((x * x + 1) * global::System.Math.Log(2)) * (dx * x + x * dx) + 1.0 / (3.0 * (global::System.Math.Cbrt(y) * global::System.Math.Cbrt(y))) * dy);

@@ -103,8 +103,9 @@ namespace Samples
                 if (s > 2)
                 {
                     // ∂/∂u √u = 1/(2√u)
-                    ds = 0.5 / global::System.Math.Sqrt(s) * ds;
-                    s = global::System.Math.Sqrt(s);
+                    double f0 = global::System.Math.Sqrt(s);
+                    ds = 0.5 / f0 * ds;
+                    s = f0;
                 }
             }
             return (s, ds);

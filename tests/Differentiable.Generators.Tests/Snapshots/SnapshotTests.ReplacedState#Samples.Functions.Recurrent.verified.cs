@@ -132,8 +132,9 @@ namespace Samples
                         a += W[i, j] * s[j];
                     }
                     // ∂/∂u tanh(u) = 1 − tanh²(u)
-                    dnext[i] = (1.0 - global::System.Math.Tanh(a) * global::System.Math.Tanh(a)) * da;
-                    next[i] = global::System.Math.Tanh(a);
+                    double f0 = global::System.Math.Tanh(a);
+                    dnext[i] = (1.0 - f0 * f0) * da;
+                    next[i] = f0;
                 }
                 ds = dnext;
                 s = next;

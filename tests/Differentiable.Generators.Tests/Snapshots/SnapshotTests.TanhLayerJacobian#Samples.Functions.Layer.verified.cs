@@ -274,8 +274,9 @@ namespace Samples
                     a += W[i, j] * x[j];
                 }
                 // ∂/∂u tanh(u) = 1 − tanh²(u)
-                dy[i] = (1.0 - global::System.Math.Tanh(a) * global::System.Math.Tanh(a)) * da;
-                y[i] = global::System.Math.Tanh(a);
+                double f0 = global::System.Math.Tanh(a);
+                dy[i] = (1.0 - f0 * f0) * da;
+                y[i] = f0;
             }
             return (y, dy);
         }
