@@ -3,6 +3,7 @@ using System.ComponentModel;
 #if NET8_0_OR_GREATER
 using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 #endif
 
 namespace Differentiable.Runtime;
@@ -10,7 +11,8 @@ namespace Differentiable.Runtime;
 /// <summary>
 /// Contraction kernels that generated companions call where the generator recognizes a loop as a dot product or an
 /// axpy (<c>y += α·x</c>) over a contiguous run of an array: a whole vector, or part of one row of a matrix. On .NET 8 and
-/// later they run in SIMD registers (<see cref="System.Numerics.Vector{T}"/>) with one bounds check per call; on
+/// later they run in SIMD registers (<see cref="System.Numerics.Vector{T}"/>, or 512-bit registers for runs of 256 elements
+/// and more where the processor has AVX-512) with one bounds check per call; on
 /// netstandard2.0 they are the plain loops the generator replaced. <c>Scale</c> (<c>y = α·x</c>) is the first axpy into a
 /// gradient buffer that the loops cover whole, stored rather than added to a cleared buffer.
 /// </summary>
@@ -338,8 +340,19 @@ public static class Kernels
     private static Span<double> Row(double[,] array, int row, int start, int length) =>
         MemoryMarshal.CreateSpan(ref array[row, start], length);
 
+    // Runs at least this long use 512-bit registers where the processor has them (AVX-512): measured faster for rows of
+    // 256 and 512 elements, slower for 32 (docs/benchmarks.md). Shorter runs, and the fused sweeps, stay at Vector<T>.
+    private const int WideRun = 256;
+
+    private static bool Wide(int length) => length >= WideRun && Vector512.IsHardwareAccelerated && Vector<double>.Count < Vector512<double>.Count;
+
     private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {
+        if (Wide(a.Length))
+        {
+            return DotWide(a, b);
+        }
+
         var va = MemoryMarshal.Cast<double, Vector<double>>(a);
         var vb = MemoryMarshal.Cast<double, Vector<double>>(b);
         var s0 = Vector<double>.Zero;
@@ -401,8 +414,47 @@ public static class Kernels
         return sum;
     }
 
+    private static double DotWide(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        ref var ra = ref MemoryMarshal.GetReference(a);
+        ref var rb = ref MemoryMarshal.GetReference(b);
+        var length = (nuint)a.Length;
+        var width = (nuint)Vector512<double>.Count;
+        var s0 = Vector512<double>.Zero;
+        var s1 = Vector512<double>.Zero;
+        var s2 = Vector512<double>.Zero;
+        var s3 = Vector512<double>.Zero;
+        nuint k = 0;
+        for (; k + (4 * width) <= length; k += 4 * width)
+        {
+            s0 += Vector512.LoadUnsafe(ref ra, k) * Vector512.LoadUnsafe(ref rb, k);
+            s1 += Vector512.LoadUnsafe(ref ra, k + width) * Vector512.LoadUnsafe(ref rb, k + width);
+            s2 += Vector512.LoadUnsafe(ref ra, k + (2 * width)) * Vector512.LoadUnsafe(ref rb, k + (2 * width));
+            s3 += Vector512.LoadUnsafe(ref ra, k + (3 * width)) * Vector512.LoadUnsafe(ref rb, k + (3 * width));
+        }
+
+        for (; k + width <= length; k += width)
+        {
+            s0 += Vector512.LoadUnsafe(ref ra, k) * Vector512.LoadUnsafe(ref rb, k);
+        }
+
+        var sum = Vector512.Sum((s0 + s1) + (s2 + s3));
+        for (; k < length; k++)
+        {
+            sum += a[(int)k] * b[(int)k];
+        }
+
+        return sum;
+    }
+
     private static void Scale(double alpha, ReadOnlySpan<double> x, Span<double> y)
     {
+        if (Wide(x.Length))
+        {
+            ScaleWide(alpha, x, y);
+            return;
+        }
+
         var vx = MemoryMarshal.Cast<double, Vector<double>>(x);
         var vy = MemoryMarshal.Cast<double, Vector<double>>(y);
         var va = new Vector<double>(alpha);
@@ -417,8 +469,52 @@ public static class Kernels
         }
     }
 
+    private static void ScaleWide(double alpha, ReadOnlySpan<double> x, Span<double> y)
+    {
+        ref var rx = ref MemoryMarshal.GetReference(x);
+        ref var ry = ref MemoryMarshal.GetReference(y);
+        var length = (nuint)x.Length;
+        var width = (nuint)Vector512<double>.Count;
+        var va = Vector512.Create(alpha);
+        nuint k = 0;
+        for (; k + width <= length; k += width)
+        {
+            Vector512.StoreUnsafe(va * Vector512.LoadUnsafe(ref rx, k), ref ry, k);
+        }
+
+        for (; k < length; k++)
+        {
+            y[(int)k] = alpha * x[(int)k];
+        }
+    }
+
+    private static void AxpyWide(double alpha, ReadOnlySpan<double> x, Span<double> y)
+    {
+        ref var rx = ref MemoryMarshal.GetReference(x);
+        ref var ry = ref MemoryMarshal.GetReference(y);
+        var length = (nuint)x.Length;
+        var width = (nuint)Vector512<double>.Count;
+        var va = Vector512.Create(alpha);
+        nuint k = 0;
+        for (; k + width <= length; k += width)
+        {
+            Vector512.StoreUnsafe(Vector512.LoadUnsafe(ref ry, k) + (va * Vector512.LoadUnsafe(ref rx, k)), ref ry, k);
+        }
+
+        for (; k < length; k++)
+        {
+            y[(int)k] += alpha * x[(int)k];
+        }
+    }
+
     private static void Axpy(double alpha, ReadOnlySpan<double> x, Span<double> y)
     {
+        if (Wide(x.Length))
+        {
+            AxpyWide(alpha, x, y);
+            return;
+        }
+
         var vx = MemoryMarshal.Cast<double, Vector<double>>(x);
         var vy = MemoryMarshal.Cast<double, Vector<double>>(y);
         var va = new Vector<double>(alpha);
