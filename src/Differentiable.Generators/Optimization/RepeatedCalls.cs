@@ -40,21 +40,30 @@ internal static class RepeatedCalls
         return (Block)Rewrite(body, used, ref counter, 0);
     }
 
-    private static Stmt Rewrite(Stmt statement, HashSet<string> used, ref int counter, int depth)
+    /// <param name="inRegion">A block nested directly in a block: the outermost block of the region shares across it.</param>
+    private static Stmt Rewrite(Stmt statement, HashSet<string> used, ref int counter, int depth, bool inRegion = false)
     {
         StackGuard.Enter(depth);
         switch (statement)
         {
-            case Block b when b.Statements.All(s => s is Declare or Assign or Comment):
-                return ShareAcrossBlocks(Hoist(b, used, ref counter), used, ref counter);
             case Block b:
-                var statements = new List<Stmt>(b.Statements.Count);
-                foreach (var child in b.Statements)
+                Block rewritten;
+                if (b.Statements.All(s => s is Declare or Assign or Comment))
                 {
-                    statements.Add(Rewrite(child, used, ref counter, depth + 1));
+                    rewritten = Hoist(b, used, ref counter);
+                }
+                else
+                {
+                    var statements = new List<Stmt>(b.Statements.Count);
+                    foreach (var child in b.Statements)
+                    {
+                        statements.Add(Rewrite(child, used, ref counter, depth + 1, inRegion: child is Block));
+                    }
+
+                    rewritten = new Block(statements.ToEquatableArray());
                 }
 
-                return ShareAcrossBlocks(new Block(statements.ToEquatableArray()), used, ref counter);
+                return inRegion ? rewritten : ShareAcrossBlocks(rewritten, used, ref counter);
             case For f:
                 return f with { Body = (Block)Rewrite(f.Body, used, ref counter, depth + 1) };
             case While w:
@@ -155,26 +164,39 @@ internal static class RepeatedCalls
     private sealed record Site(Stmt Statement, int[] Path, bool Barrier);
 
     /// <summary>
-    /// The repeated-call sharing across nested blocks, one call at a time (the largest first, so a call and the calls
-    /// inside it are shared as one), up to a fixed number of calls per block.
+    /// The repeated-call sharing across nested blocks. Each round shares every repeated call that neither contains nor
+    /// is contained in a larger one shared in the same round (the largest first, so a call and the calls inside it are
+    /// shared as one); the next round sees what is left, up to a fixed number of rounds.
     /// </summary>
     private static Block ShareAcrossBlocks(Block block, HashSet<string> used, ref int counter)
     {
-        const int MaxSharedCalls = 32;
-        for (var round = 0; round < MaxSharedCalls; round++)
+        const int MaxRounds = 8;
+        for (var round = 0; round < MaxRounds; round++)
         {
             var sites = new List<Site>();
             Linearize(block, new List<int>(), sites);
-            var repeated = RepeatedRuns(sites)
-                .OrderByDescending(run => IrWalker.Nodes(run.Call).Count())
-                .ThenBy(run => run.Sites[0], SiteOrder.Instance)
-                .FirstOrDefault();
-            if (repeated.Call is null)
+
+            // Most blocks evaluate no math call twice: leave them before the walk that tracks assignments.
+            if (sites.Where(s => !s.Barrier).SelectMany(s => IrWalker.OwnExpressions(s.Statement)).SelectMany(IrWalker.Nodes).OfType<Call>().Take(2).Count() < 2)
             {
                 return block;
             }
 
-            block = Share(block, repeated.Call, repeated.Sites, Fresh(used, ref counter));
+            var chosen = new List<(Call Call, List<Site> Sites, string Name)>();
+            foreach (var run in RepeatedRuns(sites).OrderByDescending(run => IrWalker.Nodes(run.Call).Count()).ThenBy(run => run.Sites[0], SiteOrder.Instance))
+            {
+                if (chosen.All(c => c.Call == run.Call || (!IrWalker.Nodes(c.Call).Contains(run.Call) && !IrWalker.Nodes(run.Call).Contains(c.Call))))
+                {
+                    chosen.Add((run.Call, run.Sites, Fresh(used, ref counter)));
+                }
+            }
+
+            if (chosen.Count == 0)
+            {
+                return block;
+            }
+
+            block = Share(block, chosen);
         }
 
         return block;
@@ -252,6 +274,11 @@ internal static class RepeatedCalls
             }
 
             // What the statement assigns ends the run of every call that reads it (a later evaluation starts a new run).
+            if (open.Count == 0)
+            {
+                continue;
+            }
+
             var assigned = IrWalker.AssignedNames(site.Statement)
                 .Concat(IrWalker.Statements(site.Statement).SelectMany(IrWalker.OwnExpressions).SelectMany(IrWalker.Nodes).OfType<OutArgument>().Select(o => o.Name));
             foreach (var name in assigned)
@@ -272,58 +299,83 @@ internal static class RepeatedCalls
     }
 
     /// <summary>
-    /// Evaluates <paramref name="call"/> into <paramref name="name"/> just before its first site and reads the local at
-    /// every site. The local is declared in the innermost block holding all the sites, so each of them sees it.
+    /// Evaluates each call into its local just before its first site and reads the local at every site. The local is
+    /// declared in the innermost block holding all the sites, so each of them sees it.
     /// </summary>
-    private static Block Share(Block block, Call call, List<Site> sites, string name)
+    private static Block Share(Block block, List<(Call Call, List<Site> Sites, string Name)> runs)
     {
-        var first = sites[0].Path;
-        var common = 0;
-        while (sites.All(s => s.Path.Length - 1 > common && s.Path[common] == first[common]))
+        var inserts = new Dictionary<string, List<Stmt>>(System.StringComparer.Ordinal);
+        var rewritten = new Dictionary<string, Dictionary<Call, string>>(System.StringComparer.Ordinal);
+        void Insert(string key, Stmt statement)
         {
-            common++;
+            if (!inserts.TryGetValue(key, out var list))
+            {
+                inserts[key] = list = new List<Stmt>();
+            }
+
+            list.Add(statement);
         }
 
-        var inserts = new Dictionary<string, Stmt>(System.StringComparer.Ordinal);
-        if (first.Length - 1 == common)
+        foreach (var (call, sites, name) in runs)
         {
-            inserts[Key(first)] = new Declare(name, IrType.Double, call);
-        }
-        else
-        {
-            inserts[Key(first.Take(common + 1))] = new Declare(name, IrType.Double, null);
-            inserts[Key(first) + "/assign"] = new Assign(new Variable(name), call);
+            var first = sites[0].Path;
+            var common = 0;
+            while (sites.All(s => s.Path.Length - 1 > common && s.Path[common] == first[common]))
+            {
+                common++;
+            }
+
+            if (first.Length - 1 == common)
+            {
+                Insert(Key(first), new Declare(name, IrType.Double, call));
+            }
+            else
+            {
+                Insert(Key(first.Take(common + 1)), new Declare(name, IrType.Double, null));
+                Insert(Key(first) + "/assign", new Assign(new Variable(name), call));
+            }
+
+            foreach (var site in sites)
+            {
+                var key = Key(site.Path);
+                if (!rewritten.TryGetValue(key, out var calls))
+                {
+                    rewritten[key] = calls = new Dictionary<Call, string>();
+                }
+
+                calls[call] = name;
+            }
         }
 
-        var rewritten = new HashSet<string>(sites.Select(s => Key(s.Path)), System.StringComparer.Ordinal);
-        return Rebuild(block, new List<int>(), inserts, rewritten, call, name);
+        return Rebuild(block, new List<int>(), inserts, rewritten);
     }
 
-    private static Block Rebuild(Block block, List<int> path, Dictionary<string, Stmt> inserts, HashSet<string> rewritten, Call call, string name)
+    private static Block Rebuild(Block block, List<int> path, Dictionary<string, List<Stmt>> inserts, Dictionary<string, Dictionary<Call, string>> rewritten)
     {
         var statements = new List<Stmt>(block.Statements.Count + 1);
         for (var i = 0; i < block.Statements.Count; i++)
         {
             path.Add(i);
             var key = Key(path);
-            if (inserts.TryGetValue(key, out var declaration))
+            if (inserts.TryGetValue(key, out var declarations))
             {
-                statements.Add(declaration);
+                statements.AddRange(declarations);
             }
 
-            if (inserts.TryGetValue(key + "/assign", out var assignment))
+            if (inserts.TryGetValue(key + "/assign", out var assignments))
             {
-                statements.Add(assignment);
+                statements.AddRange(assignments);
             }
 
             var statement = block.Statements[i];
+            rewritten.TryGetValue(key, out var calls);
             statements.Add(statement switch
             {
-                Block nested => Rebuild(nested, path, inserts, rewritten, call, name),
-                _ when !rewritten.Contains(key) => statement,
-                Declare { Initializer: { } value } d => d with { Initializer = ReplaceCall(value, call, name) },
-                Assign a => new Assign(a.Target, ReplaceCall(a.Value, call, name)),
-                Evaluate e => new Evaluate(ReplaceCall(e.Expression, call, name)),
+                Block nested => Rebuild(nested, path, inserts, rewritten),
+                _ when calls is null => statement,
+                Declare { Initializer: { } value } d => d with { Initializer = ReplaceCalls(value, calls) },
+                Assign a => new Assign(a.Target, ReplaceCalls(a.Value, calls)),
+                Evaluate e => new Evaluate(ReplaceCalls(e.Expression, calls)),
                 _ => statement,
             });
             path.RemoveAt(path.Count - 1);
@@ -332,8 +384,8 @@ internal static class RepeatedCalls
         return new Block(statements.ToEquatableArray());
     }
 
-    private static Expr ReplaceCall(Expr expression, Call call, string name) =>
-        IrWalker.Rewrite(expression, node => node is Call c && c == call ? new Variable(name) : null);
+    private static Expr ReplaceCalls(Expr expression, Dictionary<Call, string> calls) =>
+        IrWalker.Rewrite(expression, node => node is Call c && calls.TryGetValue(c, out var name) ? new Variable(name) : null);
 
     private static string Key(IEnumerable<int> path) =>
         string.Join("/", path.Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
