@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using Differentiable.Generators.Emit;
 using Differentiable.Generators.Infrastructure;
 using Differentiable.Generators.Ir;
@@ -146,6 +147,45 @@ public sealed class OptimizationPassTests
         {
             var text = Print(RepeatedCalls.Rewrite(Iteration(writer), Types.Keys));
             Assert.Equal(2, CountOf(text, "global::System.Math.Exp(-z)"));
+        }
+    }
+
+    [Fact]
+    public void ATanhStoredIntoAFreshArrayBecomesOneMapAfterTheLoop()
+    {
+        var tanh = new Call(MathFunction.Tanh, new Expr[] { V("s") }.ToEquatableArray());
+        var allocate = new Assign(V("y"), new NewArray(IrType.DoubleArray, new Expr[] { V("n") }.ToEquatableArray()));
+        Stmt Layer(params Stmt[] extra) => Loop(
+            "i",
+            new Stmt[] { new Assign(V("s"), At("x", V("i"))), AddTo(V("s"), Mul(At("W", V("i"), Constant.Int(0)), At("x", Constant.Int(0)))) }
+                .Concat(extra)
+                .Append(new Assign(At("y", V("i")), tanh))
+                .ToArray());
+
+        var mapped = Print(ElementwiseMaps.Rewrite(Body(allocate, new Assign(V("t"), Constant.One), Layer()), Types));
+        Assert.Contains("y[i] = s;", mapped);
+        Assert.Contains("global::Differentiable.Runtime.Kernels.Tanh(y, 0, n);", mapped);
+        Assert.DoesNotContain("global::System.Math.Tanh", mapped);
+        Assert.True(mapped.IndexOf("Kernels.Tanh", System.StringComparison.Ordinal) > mapped.IndexOf("y[i] = s;", System.StringComparison.Ordinal));
+
+        var refused = new[]
+        {
+            // Not fresh: y may be a caller's array, or another name may hold it.
+            Body(Layer()),
+            Body(allocate, new Assign(V("dx"), V("y")), Layer()),
+            // Opaque code between the allocation and the loop may keep a reference.
+            Body(allocate, new Verbatim("Keep();"), Layer()),
+            // An iteration reads an element another stored: tanh must be applied before that read.
+            Body(allocate, Layer(AddTo(V("s"), At("y", Constant.Int(0))))),
+            Body(allocate, Layer(AddTo(V("s"), new Invoke("global::Differentiable.Runtime.Kernels.Dot", new Expr[] { V("y"), Constant.Int(0), V("x"), Constant.Int(0), V("n") }.ToEquatableArray())))),
+            // The bound moves as the loop runs: the run stored is not the run the map would cover.
+            Body(allocate, Layer(new Assign(V("n"), Constant.Int(1)))),
+        };
+        foreach (var body in refused)
+        {
+            var text = Print(ElementwiseMaps.Rewrite(body, Types));
+            Assert.Contains("y[i] = global::System.Math.Tanh(s);", text);
+            Assert.DoesNotContain("Kernels.Tanh", text);
         }
     }
 

@@ -34,8 +34,10 @@ namespace Samples
                 a = b[i];
                 // vectorized: the loop over j is a dot product (SIMD kernel; partial sums in another order)
                 a += global::Differentiable.Runtime.Kernels.Dot(W, i, 0, x, 0, x.Length);
-                h[i] = global::System.Math.Tanh(a);
+                h[i] = a;
             }
+            // vectorized: tanh over the h run the loop stored (SIMD kernel, within 2 ulp of Math.Tanh)
+            global::Differentiable.Runtime.Kernels.Tanh(h, 0, n);
             loss = 0;
             // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
             // reverse of: return loss;

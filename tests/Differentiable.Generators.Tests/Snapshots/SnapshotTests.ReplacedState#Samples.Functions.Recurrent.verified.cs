@@ -46,8 +46,10 @@ namespace Samples
                     a = 0;
                     // vectorized: the loop over j is a dot product (SIMD kernel; partial sums in another order)
                     a += global::Differentiable.Runtime.Kernels.Dot(W, i, 0, s, 0, h);
-                    next[i] = global::System.Math.Tanh(a);
+                    next[i] = a;
                 }
+                // vectorized: tanh over the next run the loop stored (SIMD kernel, within 2 ulp of Math.Tanh)
+                global::Differentiable.Runtime.Kernels.Tanh(next, 0, h);
                 tape.PushReference(s);
                 tape.PushReference(ds);
                 s = next;

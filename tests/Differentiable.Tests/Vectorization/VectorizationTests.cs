@@ -271,6 +271,52 @@ public class VectorizationTests
         }, iter: Iterations);
 
     [Fact]
+    public void Tanh_IsWithinTwoUlpOfMathTanh_OnItsRunOnly() =>
+        (from n in ArrayLength
+         from exponents in Gen.Double[-12.0, 2.5].Array[n]
+         from signs in Gen.Bool.Array[n]
+         from fractions in Gen.Double[0.1, 1.0].Array[n]
+         from run in Run(n)
+         select (values: exponents.Select((e, k) => (signs[k] ? -1 : 1) * fractions[k] * Math.Pow(10, e)).ToArray(), run))
+        .Sample(sample =>
+        {
+            var (values, run) = sample;
+            var actual = (double[])values.Clone();
+            Kernels.Tanh(actual, run.Start, run.Length);
+            for (var k = 0; k < values.Length; k++)
+            {
+                var inRun = k >= run.Start && k < run.Start + run.Length;
+                var expected = inRun ? Math.Tanh(values[k]) : values[k];
+                var ulps = Math.Abs(BitConverter.DoubleToInt64Bits(actual[k]) - BitConverter.DoubleToInt64Bits(expected));
+                if (ulps > (inRun ? 2 : 0))
+                {
+                    throw new XunitException($"element {k} ({values[k]:R}, in run: {inRun}): {actual[k]:R}, expected {expected:R} ({ulps} ulp)");
+                }
+            }
+        }, iter: Iterations);
+
+    [Fact]
+    public void Tanh_SpecialValues_AreThoseOfMathTanh()
+    {
+        // Longer than a vector, so every value goes through the SIMD path as well as the scalar tail.
+        double[] special = [0.0, -0.0, double.PositiveInfinity, double.NegativeInfinity, double.NaN, 700.0, -700.0, 20.0, -20.0, 0.625, -0.625, 1e-300, -5e-324, double.Epsilon];
+        foreach (var offset in new[] { 0, 1, 3 })
+        {
+            var values = new double[offset].Concat(special).ToArray();
+            var actual = (double[])values.Clone();
+            Kernels.Tanh(actual, offset, special.Length);
+            for (var k = offset; k < values.Length; k++)
+            {
+                Assert.Equal(BitConverter.DoubleToInt64Bits(Math.Tanh(values[k])), BitConverter.DoubleToInt64Bits(actual[k]));
+            }
+        }
+
+        Assert.Throws<IndexOutOfRangeException>(() => Kernels.Tanh(new double[4], 2, 3));
+        Assert.Throws<IndexOutOfRangeException>(() => Kernels.Tanh(new double[4], -1, 1));
+        Kernels.Tanh(new double[4], 9, 0);
+    }
+
+    [Fact]
     public void Kernels_RunsOutsideTheirArray_ThrowAsTheLoopWould()
     {
         var v = new double[5];

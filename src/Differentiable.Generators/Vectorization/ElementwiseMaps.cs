@@ -1,0 +1,131 @@
+using System.Collections.Generic;
+using System.Linq;
+using Differentiable.Generators.Analysis;
+using Differentiable.Generators.Infrastructure;
+using Differentiable.Generators.Ir;
+
+namespace Differentiable.Generators.Vectorization;
+
+/// <summary>
+/// After <see cref="ContractionKernels"/>: a loop whose last statement stores <c>a[i] = Math.Tanh(u)</c> into a fresh
+/// array stores <c>a[i] = u</c> instead, and one SIMD call applies tanh over the run after the loop. A layer's
+/// <c>for i { s = b[i] + W[i, ·]·x; a[i] = tanh(s); }</c> spends as long in the scalar tanh as in the dot product; the
+/// vectorized map is about 3.5× cheaper per element and within 2 ulp of <c>Math.Tanh</c>.
+/// <para>
+/// Sound when nothing in the loop but that store mentions the array, so no iteration reads an element another
+/// iteration stored (directly or through another name), and the array is fresh: the last statement of the block before
+/// the loop that mentions it allocates it, so no other name refers to it and no caller sees it if the loop throws. The
+/// bounds must read nothing the loop assigns, so the run the kernel maps is the one the loop stored.
+/// </para>
+/// </summary>
+internal static class ElementwiseMaps
+{
+    private const string Kernels = "global::Differentiable.Runtime.Kernels";
+
+    public static Block Rewrite(Block body, IReadOnlyDictionary<string, IrType> types) => RewriteBlock(body, types, 0);
+
+    private static Block RewriteBlock(Block block, IReadOnlyDictionary<string, IrType> types, int depth)
+    {
+        StackGuard.Enter(depth);
+        var statements = new List<Stmt>(block.Statements.Count);
+        foreach (var statement in block.Statements)
+        {
+            var nested = IrWalker.WithNestedBlocks(statement, b => RewriteBlock(b, types, depth + 1));
+            if (nested is For loop && TryMap(loop, statements, types) is { } mapped)
+            {
+                statements.AddRange(mapped);
+            }
+            else
+            {
+                statements.Add(nested);
+            }
+        }
+
+        return new Block(statements.ToEquatableArray());
+    }
+
+    /// <summary>The loop storing the argument and the map after it, or null when the loop is not such a map.</summary>
+    /// <param name="before">The statements of the block before the loop, already rewritten.</param>
+    private static Stmt[]? TryMap(For loop, List<Stmt> before, IReadOnlyDictionary<string, IrType> types)
+    {
+        var body = loop.Body.Statements;
+        var last = LastNonComment(body);
+        if (last < 0
+            || body[last] is not Assign { Target: ElementAccess { Indices.Count: 1 } target, Value: Call { Function: MathFunction.Tanh, Single: false, Arguments.Count: 1 } tanh }
+            || target.Indices[0] != new Variable(loop.Variable)
+            || !types.TryGetValue(target.Array, out var type) || type != IrType.DoubleArray)
+        {
+            return null;
+        }
+
+        var array = target.Array;
+        var argument = tanh.Arguments[0];
+        var others = body.Take(last).Concat(body.Skip(last + 1)).ToList();
+        if (Mentions(argument, array)
+            || others.Any(s => Mentions(s, array) || IrWalker.ContainsReturn(s))
+            || Mentions(loop.Lower, array) || Mentions(loop.Upper, array))
+        {
+            return null;
+        }
+
+        var assigned = new HashSet<string>(IrWalker.AssignedNames(loop.Body), System.StringComparer.Ordinal) { loop.Variable };
+        if (IrWalker.ReadNames(loop.Lower).Concat(IrWalker.ReadNames(loop.Upper)).Any(assigned.Contains) || !IsFresh(array, before))
+        {
+            return null;
+        }
+
+        var statements = body.ToList();
+        statements[last] = new Assign(target, argument);
+        var length = loop.Lower is Constant { Value: 0.0 } ? loop.Upper : new Binary(BinaryOperator.Subtract, loop.Upper, loop.Lower);
+        return new Stmt[]
+        {
+            loop with { Body = new Block(statements.ToEquatableArray()) },
+            new Comment($"vectorized: tanh over the {array} run the loop stored (SIMD kernel, within 2 ulp of Math.Tanh)"),
+            new Evaluate(new Invoke(Kernels + ".Tanh", new Expr[] { new Variable(array), loop.Lower, length }.ToEquatableArray())),
+        };
+    }
+
+    /// <summary>Whether the last statement before the loop that mentions the array allocates it.</summary>
+    private static bool IsFresh(string array, List<Stmt> before)
+    {
+        for (var p = before.Count - 1; p >= 0; p--)
+        {
+            switch (before[p])
+            {
+                case Assign { Target: Variable v, Value: NewArray } when v.Name == array:
+                case Declare { Initializer: NewArray } d when d.Name == array:
+                    return true;
+                case var statement when Mentions(statement, array):
+                    return false;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether a statement (or anything nested in it) names the array; opaque code might, so it counts.</summary>
+    private static bool Mentions(Stmt statement, string array) =>
+        IrWalker.Statements(statement).Any(s => s switch
+        {
+            Verbatim { Reads.Count: 0 } => true,
+            Verbatim v => v.Reads.Contains(array),
+            _ => IrWalker.OwnExpressions(s).Any(e => Mentions(e, array)) || IrWalker.AssignedNames(s).Contains(array),
+        });
+
+    private static bool Mentions(Expr expression, string array) =>
+        IrWalker.ReadNames(expression).Contains(array)
+        || IrWalker.Nodes(expression).Any(n => n is OutArgument o && o.Name == array);
+
+    private static int LastNonComment(EquatableArray<Stmt> statements)
+    {
+        for (var i = statements.Count - 1; i >= 0; i--)
+        {
+            if (statements[i] is not Comment)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+}
