@@ -189,6 +189,42 @@ public sealed class OptimizationPassTests
         }
     }
 
+    [Fact]
+    public void UnrolledAdditionsIntoAClearedBufferStoreFirstAndClearOnlyOutsideTheirBox()
+    {
+        Assign Into(int r, int c, string term) => AddTo(At("dW", Constant.Int(r), Constant.Int(c)), V(term));
+        var clear = new Verbatim(BufferStores.ClearCode("dW"));
+        string Rewritten(params Stmt[] statements) => Print(BufferStores.Rewrite(Body(statements), Types, new[] { "dW" }));
+
+        var full = Rewritten(clear, Body(Into(0, 0, "t"), Into(0, 1, "t")), Body(Into(1, 0, "s"), Into(1, 1, "s")), Into(0, 0, "s"));
+        Assert.Contains("if (2 != dW.GetLength(0) || 2 != dW.GetLength(1))", full);
+        Assert.Contains("dW[0, 0] = t;", full);
+        Assert.Contains("dW[1, 1] = s;", full);
+        Assert.Contains("dW[0, 0] += s;", full);
+        Assert.Equal(1, CountOf(full, "global::System.Array.Clear(dW"));
+
+        // A diagonal does not fill its box: the clear stays unconditional, the first additions still store.
+        var diagonal = Rewritten(clear, Into(0, 0, "t"), Into(1, 1, "s"));
+        Assert.DoesNotContain("if (", diagonal);
+        Assert.Contains("global::System.Array.Clear(dW, 0, dW.Length);", diagonal);
+        Assert.Contains("dW[1, 1] = s;", diagonal);
+
+        var refused = new[]
+        {
+            // An element read between the additions: it must see the cleared buffer.
+            Rewritten(clear, Into(0, 0, "t"), new Assign(V("s"), At("dW", Constant.Int(0), Constant.Int(0))), Into(0, 1, "s")),
+            // A loop between the first and the last addition.
+            Rewritten(clear, Into(0, 0, "t"), Loop("j", AddTo(V("s"), At("x", V("j")))), Into(0, 1, "s")),
+            // An index the code computes.
+            Rewritten(clear, Into(0, 0, "t"), AddTo(At("dW", V("i"), Constant.Int(1)), V("s"))),
+        };
+        foreach (var text in refused)
+        {
+            Assert.Contains("dW[0, 0] += t;", text);
+            Assert.DoesNotContain("if (", text);
+        }
+    }
+
     private static Binary Plus(Expr a, Expr b) => new(BinaryOperator.Add, a, b);
 
     [Fact]

@@ -19,6 +19,11 @@ namespace Differentiable.Generators.Optimization;
 /// exactly once when the bounds equal the dimensions; the bounds read nothing the nest writes nor another loop's
 /// variable; and nothing in the nest jumps (break, continue, return, while).
 /// </para>
+/// <para>
+/// Unrolled code gets the same treatment without loops: additions into elements at constant indices, in straight-line
+/// statements, store the first time each element is reached; the clear becomes conditional when the elements reached
+/// fill the box from 0 to their largest indices, and stays as it was otherwise.
+/// </para>
 /// </summary>
 internal static class BufferStores
 {
@@ -48,6 +53,12 @@ internal static class BufferStores
         }
 
         var first = statements.FindIndex(clear + 1, s => Mentions(s, buffer));
+        if (first >= 0 && statements[first] is not For)
+        {
+            TryStoreStraightLine(statements, buffer, rank, clear, first);
+            return;
+        }
+
         if (first < 0 || statements[first] is not For nest)
         {
             return;
@@ -108,6 +119,87 @@ internal static class BufferStores
         statements.Insert(at, new If(partial, new Block(EquatableArray.Create<Stmt>(new Verbatim(ClearCode(buffer)))), null));
         statements.Insert(at, new Comment($"{buffer}: the loops below store each element once; cleared only if they do not cover it"));
         statements.RemoveAt(clear);
+    }
+
+    /// <summary>
+    /// Unrolled code: from the first statement that mentions the buffer on, every mention is an addition into an element
+    /// at constant indices (<c>dR[2, 1] += t0 * v[1]</c>), in straight-line statements and blocks with no return among
+    /// them. The first addition into each element becomes a store, in program order; when the elements stored fill a
+    /// box from 0, the clear runs only if the buffer's shape is not that box.
+    /// </summary>
+    private static void TryStoreStraightLine(List<Stmt> statements, string buffer, int rank, int clear, int first)
+    {
+        var last = statements.FindLastIndex(s => Mentions(s, buffer));
+        var region = statements.Skip(first).Take(last - first + 1).ToList();
+        if (region.Any(s => !IsStraightLine(s) || IrWalker.ContainsReturn(s)))
+        {
+            return;
+        }
+
+        var elements = new List<int[]>();
+        foreach (var statement in region.SelectMany(s => IrWalker.StatementsInOrder(s)).Where(s => s is not Block && Mentions(s, buffer)))
+        {
+            if (ConstantElement(statement, buffer, rank) is not { } element)
+            {
+                return;
+            }
+
+            elements.Add(element);
+        }
+
+        var seen = new HashSet<string>(System.StringComparer.Ordinal);
+        for (var i = first; i <= last; i++)
+        {
+            statements[i] = FirstAdditionsStore(statements[i], buffer, rank, seen);
+        }
+
+        var extents = Enumerable.Range(0, rank).Select(d => elements.Max(e => e[d]) + 1).ToArray();
+        if (seen.Count != extents.Aggregate(1, (a, b) => a * b))
+        {
+            return;
+        }
+
+        var partial = Enumerable.Range(0, rank)
+            .Select(d => (Expr)new Binary(BinaryOperator.NotEqual, Constant.Int(extents[d]), new ArrayLength(buffer, rank == 1 ? -1 : d)))
+            .Aggregate((a, b) => new Binary(BinaryOperator.Or, a, b));
+        statements[clear] = new If(partial, new Block(EquatableArray.Create<Stmt>(new Verbatim(ClearCode(buffer)))), null);
+        statements.Insert(clear, new Comment($"{buffer}: the statements below store each element once; cleared only if they do not cover it"));
+    }
+
+    private static bool IsStraightLine(Stmt statement) => statement switch
+    {
+        Block b => b.Statements.All(IsStraightLine),
+        Declare or Assign or Comment or Evaluate or TapePush => true,
+        _ => false,
+    };
+
+    /// <summary>The constant indices of <c>buffer[c…] ±= term</c> whose term does not read the buffer; null for any other mention.</summary>
+    private static int[]? ConstantElement(Stmt statement, string buffer, int rank)
+    {
+        if (statement is not Assign { Target: ElementAccess target, Value: Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract } sum }
+            || target.Array != buffer || sum.Left != target || target.Indices.Count != rank
+            || IrWalker.Nodes(sum.Right).Any(n => Names(n, buffer))
+            || target.Indices.Any(i => i is not Constant { Value: >= 0.0 and < 1e6 } c || c.Value != System.Math.Floor(c.Value)))
+        {
+            return null;
+        }
+
+        return target.Indices.Select(i => (int)((Constant)i).Value).ToArray();
+    }
+
+    /// <summary>The statement with each addition into an element not yet in <paramref name="seen"/> turned into a store, in order.</summary>
+    private static Stmt FirstAdditionsStore(Stmt statement, string buffer, int rank, HashSet<string> seen)
+    {
+        switch (statement)
+        {
+            case Block b:
+                return new Block(b.Statements.Select(s => FirstAdditionsStore(s, buffer, rank, seen)).ToEquatableArray());
+            case Assign { Value: Binary sum } update when ConstantElement(update, buffer, rank) is { } element
+                && seen.Add(string.Join(",", element.Select(e => e.ToString(System.Globalization.CultureInfo.InvariantCulture)))):
+                return new Assign(update.Target, sum.Operator == BinaryOperator.Add ? sum.Right : new Unary(UnaryOperator.Negate, sum.Right));
+            default:
+                return statement;
+        }
     }
 
     /// <summary>The loops from the nest down to the statement, when only loops and blocks lie between; else null.</summary>

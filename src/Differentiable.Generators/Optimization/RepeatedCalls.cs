@@ -174,7 +174,7 @@ internal static class RepeatedCalls
         for (var round = 0; round < MaxRounds; round++)
         {
             var sites = new List<Site>();
-            Linearize(block, new List<int>(), sites);
+            Linearize(block, new List<int>(), sites, 0);
 
             // Most blocks evaluate no math call twice: leave them before the walk that tracks assignments.
             if (sites.Where(s => !s.Barrier).SelectMany(s => IrWalker.OwnExpressions(s.Statement)).SelectMany(IrWalker.Nodes).OfType<Call>().Take(2).Count() < 2)
@@ -202,15 +202,16 @@ internal static class RepeatedCalls
         return block;
     }
 
-    private static void Linearize(Block block, List<int> path, List<Site> into)
+    private static void Linearize(Block block, List<int> path, List<Site> into, int depth)
     {
+        StackGuard.Enter(depth);
         for (var i = 0; i < block.Statements.Count; i++)
         {
             path.Add(i);
             switch (block.Statements[i])
             {
                 case Block nested:
-                    Linearize(nested, path, into);
+                    Linearize(nested, path, into, depth + 1);
                     break;
                 case Declare or Assign or Evaluate:
                     into.Add(new Site(block.Statements[i], path.ToArray(), Barrier: false));
@@ -347,11 +348,12 @@ internal static class RepeatedCalls
             }
         }
 
-        return Rebuild(block, new List<int>(), inserts, rewritten);
+        return Rebuild(block, new List<int>(), inserts, rewritten, 0);
     }
 
-    private static Block Rebuild(Block block, List<int> path, Dictionary<string, List<Stmt>> inserts, Dictionary<string, Dictionary<Call, string>> rewritten)
+    private static Block Rebuild(Block block, List<int> path, Dictionary<string, List<Stmt>> inserts, Dictionary<string, Dictionary<Call, string>> rewritten, int depth)
     {
+        StackGuard.Enter(depth);
         var statements = new List<Stmt>(block.Statements.Count + 1);
         for (var i = 0; i < block.Statements.Count; i++)
         {
@@ -371,7 +373,7 @@ internal static class RepeatedCalls
             rewritten.TryGetValue(key, out var calls);
             statements.Add(statement switch
             {
-                Block nested => Rebuild(nested, path, inserts, rewritten),
+                Block nested => Rebuild(nested, path, inserts, rewritten, depth + 1),
                 _ when calls is null => statement,
                 Declare { Initializer: { } value } d => d with { Initializer = ReplaceCalls(value, calls) },
                 Assign a => new Assign(a.Target, ReplaceCalls(a.Value, calls)),

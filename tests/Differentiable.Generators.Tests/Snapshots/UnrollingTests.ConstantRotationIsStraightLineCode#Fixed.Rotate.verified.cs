@@ -17,9 +17,17 @@ static partial class Fixed
     {
         // Gradient buffers are overwritten: check their shapes, then clear them.
         if (dR is null || dR.GetLength(0) != R.GetLength(0) || dR.GetLength(1) != R.GetLength(1)) throw new global::System.ArgumentException("The gradient buffer must have the shape of 'R'.", nameof(dR));
-        global::System.Array.Clear(dR, 0, dR.Length);
+        // dR: the statements below store each element once; cleared only if they do not cover it
+        if (3 != dR.GetLength(0) || 3 != dR.GetLength(1))
+        {
+            global::System.Array.Clear(dR, 0, dR.Length);
+        }
         if (dv is null || dv.Length != v.Length) throw new global::System.ArgumentException("The gradient buffer must have the length of 'v'.", nameof(dv));
-        global::System.Array.Clear(dv, 0, dv.Length);
+        // dv: the statements below store each element once; cleared only if they do not cover it
+        if (3 != dv.Length)
+        {
+            global::System.Array.Clear(dv, 0, dv.Length);
+        }
         // Locals of the forward sweep, hoisted so the reverse sweep can read them.
         double[] y = null!;
         // Adjoints: dv holds ∂result/∂v for each active value v.
@@ -40,55 +48,55 @@ static partial class Fixed
         // reverse of: y[2] += R[2, 2] * v[2];
         {
             double t0 = dy[2];
-            dR[2, 2] += t0 * v[2];
-            dv[2] += t0 * R[2, 2];
+            dR[2, 2] = t0 * v[2];
+            dv[2] = t0 * R[2, 2];
         }
         // reverse of: y[2] += R[2, 1] * v[1];
         {
             double t0 = dy[2];
-            dR[2, 1] += t0 * v[1];
-            dv[1] += t0 * R[2, 1];
+            dR[2, 1] = t0 * v[1];
+            dv[1] = t0 * R[2, 1];
         }
         // reverse of: y[2] += R[2, 0] * v[0];
         {
             double t0 = dy[2];
-            dR[2, 0] += t0 * v[0];
-            dv[0] += t0 * R[2, 0];
+            dR[2, 0] = t0 * v[0];
+            dv[0] = t0 * R[2, 0];
         }
         // reverse of: y[1] += R[1, 2] * v[2];
         {
             double t0 = dy[1];
-            dR[1, 2] += t0 * v[2];
+            dR[1, 2] = t0 * v[2];
             dv[2] += t0 * R[1, 2];
         }
         // reverse of: y[1] += R[1, 1] * v[1];
         {
             double t0 = dy[1];
-            dR[1, 1] += t0 * v[1];
+            dR[1, 1] = t0 * v[1];
             dv[1] += t0 * R[1, 1];
         }
         // reverse of: y[1] += R[1, 0] * v[0];
         {
             double t0 = dy[1];
-            dR[1, 0] += t0 * v[0];
+            dR[1, 0] = t0 * v[0];
             dv[0] += t0 * R[1, 0];
         }
         // reverse of: y[0] += R[0, 2] * v[2];
         {
             double t0 = dy[0];
-            dR[0, 2] += t0 * v[2];
+            dR[0, 2] = t0 * v[2];
             dv[2] += t0 * R[0, 2];
         }
         // reverse of: y[0] += R[0, 1] * v[1];
         {
             double t0 = dy[0];
-            dR[0, 1] += t0 * v[1];
+            dR[0, 1] = t0 * v[1];
             dv[1] += t0 * R[0, 1];
         }
         // reverse of: y[0] += R[0, 0] * v[0];
         {
             double t0 = dy[0];
-            dR[0, 0] += t0 * v[0];
+            dR[0, 0] = t0 * v[0];
             dv[0] += t0 * R[0, 0];
         }
         return value;

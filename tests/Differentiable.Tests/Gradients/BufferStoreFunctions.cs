@@ -25,6 +25,26 @@ public static partial class BufferStoreFunctions
         return y;
     }
 
+    /// <summary>
+    /// y = R[0..3, 0..3]·sin(v[0..3]), unrolled (const N): every element of dR and dv is stored once when R is 3×3 and v has
+    /// 3 elements, and only the leading block otherwise.
+    /// </summary>
+    [Differentiate]
+    public static double[] Corner3(double[,] R, double[] v)
+    {
+        const int N = 3;
+        double[] y = new double[N];
+        for (int i = 0; i < N; i++)
+        {
+            for (int j = 0; j < N; j++)
+            {
+                y[i] += R[i, j] * Math.Sin(v[j]);
+            }
+        }
+
+        return y;
+    }
+
     /// <summary>Σ_{i &lt; m} w[i]·x[i]²: dw is covered only when m equals its length.</summary>
     [Differentiate(nameof(w))]
     public static double LeadingTerms(double[] w, double[] x, int m)

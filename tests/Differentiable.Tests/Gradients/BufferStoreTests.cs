@@ -43,6 +43,31 @@ public class BufferStoreTests
         }, iter: Iterations);
 
     [Fact]
+    public void UnrolledBuffersCoveredOrNot() =>
+        (from rows in Gen.Int[3, 5]
+         from columns in Gen.Int[3, 5]
+         from R in Matrix(rows, columns, -1.0, 1.0)
+         from v in Vector(columns, -1.0, 1.0)
+         from seed in Vector(3)
+         select (R, v, seed))
+        .Sample((R, v, seed) =>
+        {
+            var dR = new double[R.GetLength(0), R.GetLength(1)];
+            for (int i = 0; i < dR.GetLength(0); i++)
+            {
+                for (int j = 0; j < dR.GetLength(1); j++)
+                {
+                    dR[i, j] = double.NaN;
+                }
+            }
+
+            var dv = NaNs(v.Length);
+            var y = BufferStoreFunctions.Corner3Vjp(R, v, seed, dR, dv);
+            double Pulled(object[] a) => BufferStoreFunctions.Corner3((double[,])a[0], (double[])a[1]).Select((value, i) => value * seed[i]).Sum();
+            AssertGradient(nameof(BufferStoreFunctions.Corner3), Pulled, [R, v], y.Select((value, i) => value * seed[i]).Sum(), dR, dv);
+        }, iter: Iterations);
+
+    [Fact]
     public void VectorBufferCoveredOrNot() =>
         (from n in Gen.Int[1, 7]
          from m in Gen.Int[0, n]
