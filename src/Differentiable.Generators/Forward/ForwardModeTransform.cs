@@ -294,6 +294,8 @@ internal sealed class ForwardModeTransform
                 {
                     BinaryOperator.Add => Add(dl, dr),
                     BinaryOperator.Subtract => Sub(dl, dr),
+                    // d(u·u) = 2·(u·du): the two equal terms du·u + u·du summed, bit for bit (x + x = 2x exactly).
+                    BinaryOperator.Multiply when b.Left == b.Right => Mul(Constant.Of(2.0), Mul(b.Left, dl)),
                     BinaryOperator.Multiply => Add(Mul(dl, b.Right), Mul(b.Left, dr)),
                     BinaryOperator.Divide => IsZero(dr) ? Div(dl, b.Right) : Div(Sub(dl, Mul(Div(b.Left, b.Right), dr)), b.Right),
                     BinaryOperator.Remainder => Sub(dl, Mul(Call(MathFunction.Truncate, Div(b.Left, b.Right)), dr)),

@@ -745,6 +745,11 @@ internal sealed partial class ReverseModeTransform
                 }
 
                 break;
+            case BinaryOperator.Multiply when b.Left == b.Right && IsPure(b.Left):
+                // ∂(u·u) = 2u·du: one contribution instead of two equal ones (doubling is exact). The factor 2 goes with
+                // the seed, so the term stays α·u for the kernels (α = 2·seed, invariant where the seed is).
+                Propagate(b.Left, Mul(Mul(Constant.Of(2.0), seed), b.Left), output, rules, depth + 1);
+                break;
             case BinaryOperator.Multiply:
                 Propagate(b.Left, Mul(seed, b.Right), output, rules, depth + 1);
                 Propagate(b.Right, Mul(seed, b.Left), output, rules, depth + 1);
@@ -877,6 +882,9 @@ internal sealed partial class ReverseModeTransform
 
     /// <summary>Variables and array elements: an adjoint is accumulated into them directly.</summary>
     private static bool IsTerminal(Expr e) => e is Variable or ElementAccess;
+
+    /// <summary>No calls into user code, tape reads or allocations: evaluating it twice gives one value.</summary>
+    private static bool IsPure(Expr e) => !IrWalker.Nodes(e).Any(n => n is UserCall or TapePop or Invoke or NewArray);
 
     /// <summary>A seed used more than once is computed once into a temporary.</summary>
     private Expr Share(Expr seed, List<Stmt> output) => IsLeaf(seed) ? seed : Temporary(seed, output);

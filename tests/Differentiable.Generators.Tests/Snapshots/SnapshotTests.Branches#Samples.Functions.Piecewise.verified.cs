@@ -77,8 +77,7 @@ namespace Samples
             if (x > y)
             {
                 // reverse of: z = x * x;
-                dx += dz * x;
-                dx += dz * x;
+                dx += 2.0 * dz * x;
                 dz = 0.0;
             }
             else
@@ -120,7 +119,7 @@ namespace Samples
             double z = default;
             if (x > y)
             {
-                dz = dx * x + x * dx;
+                dz = 2.0 * (x * dx);
                 z = x * x;
             }
             else

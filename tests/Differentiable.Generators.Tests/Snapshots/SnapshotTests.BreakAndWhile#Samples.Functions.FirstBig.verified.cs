@@ -94,7 +94,7 @@ namespace Samples
                 }
                 // reverse of: s += x[i] * x[i];
                 s = tape.PopDouble();
-                dx[i] += ds * x[i] + ds * x[i];
+                dx[i] += 2.0 * ds * x[i];
             }
             // reverse of: double s = 0;
             ds = 0.0;
@@ -126,7 +126,7 @@ namespace Samples
             bool broke = false;
             while (!broke && i < x.Length)
             {
-                ds += dx[i] * x[i] + x[i] * dx[i];
+                ds += 2.0 * (x[i] * dx[i]);
                 s += x[i] * x[i];
                 if (s > 1.0)
                 {

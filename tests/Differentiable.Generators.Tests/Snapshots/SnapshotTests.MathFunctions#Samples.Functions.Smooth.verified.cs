@@ -46,8 +46,7 @@ namespace Samples
                 f6 = global::System.Math.Log(2);
                 double t1 = f6;
                 double t2 = 1.0 / (t0 * t1);
-                dx = t2 * x;
-                dx += t2 * x;
+                dx = 2.0 * t2 * x;
                 double t3 = f5;
                 dy = 1.0 / (3.0 * (t3 * t3));
             }
@@ -61,8 +60,7 @@ namespace Samples
                 da += db * (1.0 - t0 * t0);
                 double t1 = 1 + x * x;
                 double t2 = db * (0.5 / global::System.Math.Sqrt(t1));
-                dx += t2 * x;
-                dx += t2 * x;
+                dx += 2.0 * t2 * x;
                 dx += db * (3.0 * global::System.Math.Pow(x, 2.0));
                 dy += db * (2 == 0.0 ? 0.0 : f1 * f6);
                 dy += db * (x / (x * x + y * y));
@@ -86,8 +84,7 @@ namespace Samples
                 dx -= t2 * x;
                 double t3 = 1 + y * y;
                 double t4 = da * (1.0 / t3);
-                dy += t4 * y;
-                dy += t4 * y;
+                dy += 2.0 * t4 * y;
             }
             return value;
         }
@@ -119,7 +116,7 @@ namespace Samples
             double f1 = global::System.Math.Exp(-x * x);
             double f3 = global::System.Math.Sin(x);
             double f4 = global::System.Math.Cos(y);
-            double da = global::System.Math.Cos(x) * dx * f4 - f3 * (global::System.Math.Sin(y) * dy) + 1.0 / (global::System.Math.Cos(x) * global::System.Math.Cos(x)) * dx + f1 * (-(dx * x) - x * dx) + 1.0 / (1 + y * y) * (dy * y + y * dy);
+            double da = global::System.Math.Cos(x) * dx * f4 - f3 * (global::System.Math.Sin(y) * dy) + 1.0 / (global::System.Math.Cos(x) * global::System.Math.Cos(x)) * dx + f1 * (-(dx * x) - x * dx) + 1.0 / (1 + y * y) * (2.0 * (y * dy));
             double a = f3 * f4 + global::System.Math.Tan(x) + f1 + global::System.Math.Log(1 + y * y);
             // ∂/∂u tanh(u) = 1 − tanh²(u)
             // ∂/∂u √u = 1/(2√u)
@@ -128,11 +125,11 @@ namespace Samples
             double f0 = global::System.Math.Sqrt(1 + x * x);
             double f2 = global::System.Math.Pow(2, y);
             double f5 = global::System.Math.Tanh(a);
-            double db = (1.0 - f5 * f5) * da + 0.5 / f0 * (dx * x + x * dx) + 3.0 * global::System.Math.Pow(x, 2.0) * dx + (2 == 0.0 ? 0.0 : f2 * global::System.Math.Log(2)) * dy + (x / (x * x + y * y) * dy - y / (x * x + y * y) * dx);
+            double db = (1.0 - f5 * f5) * da + 0.5 / f0 * (2.0 * (x * dx)) + 3.0 * global::System.Math.Pow(x, 2.0) * dx + (2 == 0.0 ? 0.0 : f2 * global::System.Math.Log(2)) * dy + (x / (x * x + y * y) * dy - y / (x * x + y * y) * dx);
             double b = f5 + f0 + global::System.Math.Pow(x, 3) + f2 + global::System.Math.Atan2(y, x);
             // ∂ log_b(u) = du/(u·ln b) − ln(u)·db/(b·ln²b)
             // ∂/∂u ∛u = 1/(3∛u²)
-            return (a * b + global::System.Math.Log(x * x + 1, 2) + global::System.Math.Cbrt(y), da * b + a * db + 1.0 / ((x * x + 1) * global::System.Math.Log(2)) * (dx * x + x * dx) + 1.0 / (3.0 * (global::System.Math.Cbrt(y) * global::System.Math.Cbrt(y))) * dy);
+            return (a * b + global::System.Math.Log(x * x + 1, 2) + global::System.Math.Cbrt(y), da * b + a * db + 1.0 / ((x * x + 1) * global::System.Math.Log(2)) * (2.0 * (x * dx)) + 1.0 / (3.0 * (global::System.Math.Cbrt(y) * global::System.Math.Cbrt(y))) * dy);
         }
     }
 }

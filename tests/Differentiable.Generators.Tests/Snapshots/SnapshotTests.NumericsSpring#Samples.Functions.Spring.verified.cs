@@ -39,24 +39,15 @@ namespace Samples
             {
                 double t0 = (p.X - r.X) * (p.X - r.X) + (p.Y - r.Y) * (p.Y - r.Y) + (p.Z - r.Z) * (p.Z - r.Z);
                 double t1 = dstretch * (0.5 / global::System.Math.Sqrt(t0));
-                double t2 = t1 * (p.X - r.X);
+                double t2 = 2.0 * t1 * (p.X - r.X);
                 dp_X = t2;
                 dr_X = -t2;
-                double t3 = t1 * (p.X - r.X);
-                dp_X += t3;
-                dr_X -= t3;
-                double t4 = t1 * (p.Y - r.Y);
-                dp_Y = t4;
-                dr_Y = -t4;
-                double t5 = t1 * (p.Y - r.Y);
-                dp_Y += t5;
-                dr_Y -= t5;
-                double t6 = t1 * (p.Z - r.Z);
-                dp_Z = t6;
-                dr_Z = -t6;
-                double t7 = t1 * (p.Z - r.Z);
-                dp_Z += t7;
-                dr_Z -= t7;
+                double t3 = 2.0 * t1 * (p.Y - r.Y);
+                dp_Y = t3;
+                dr_Y = -t3;
+                double t4 = 2.0 * t1 * (p.Z - r.Z);
+                dp_Z = t4;
+                dr_Z = -t4;
             }
             // ∂result/∂p, narrowed to the parameter's type once, at the end.
             dp = new global::System.Numerics.Vector3((float)dp_X, (float)dp_Y, (float)dp_Z);
@@ -85,7 +76,7 @@ namespace Samples
         public static (double Value, double Tangent) SpringJvp(global::System.Numerics.Vector3 p, global::System.Numerics.Vector3 r, global::System.Numerics.Vector3 dp, global::System.Numerics.Vector3 dr)
         {
             // ∂/∂u √u = 1/(2√u)
-            double dstretch = 0.5 / global::System.Math.Sqrt((p.X - r.X) * (p.X - r.X) + (p.Y - r.Y) * (p.Y - r.Y) + (p.Z - r.Z) * (p.Z - r.Z)) * ((dp.X - dr.X) * (p.X - r.X) + (p.X - r.X) * (dp.X - dr.X) + ((dp.Y - dr.Y) * (p.Y - r.Y) + (p.Y - r.Y) * (dp.Y - dr.Y)) + ((dp.Z - dr.Z) * (p.Z - r.Z) + (p.Z - r.Z) * (dp.Z - dr.Z)));
+            double dstretch = 0.5 / global::System.Math.Sqrt((p.X - r.X) * (p.X - r.X) + (p.Y - r.Y) * (p.Y - r.Y) + (p.Z - r.Z) * (p.Z - r.Z)) * (2.0 * ((p.X - r.X) * (dp.X - dr.X)) + 2.0 * ((p.Y - r.Y) * (dp.Y - dr.Y)) + 2.0 * ((p.Z - r.Z) * (dp.Z - dr.Z)));
             float stretch = global::System.MathF.Sqrt((p.X - r.X) * (p.X - r.X) + (p.Y - r.Y) * (p.Y - r.Y) + (p.Z - r.Z) * (p.Z - r.Z)) - 1f;
             return (0.5f * stretch * stretch, 0.5f * dstretch * stretch + 0.5f * stretch * dstretch);
         }

@@ -62,10 +62,9 @@ namespace Samples
             // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
             // reverse of: return loss;
             dloss += 1.0;
-            // vectorized: the loop over i_2 is 2 axpy updates, run += α·x (SIMD kernel)
+            // vectorized: the loop over i_2 is an axpy update, run += α·x (SIMD kernel)
             // reverse of: loss += s[i_2] * s[i_2];
-            global::Differentiable.Runtime.Kernels.Axpy(dloss, s, 0, ds, 0, h);
-            global::Differentiable.Runtime.Kernels.Axpy(dloss, s, 0, ds, 0, h);
+            global::Differentiable.Runtime.Kernels.Axpy(2.0 * dloss, s, 0, ds, 0, h);
             // reverse of: double loss = 0;
             dloss = 0.0;
             for (int t = steps - 1; t >= 0; t--)
@@ -145,7 +144,7 @@ namespace Samples
             double loss = 0;
             for (int i_2 = 0; i_2 < h; i_2++)
             {
-                dloss += ds[i_2] * s[i_2] + s[i_2] * ds[i_2];
+                dloss += 2.0 * (s[i_2] * ds[i_2]);
                 loss += s[i_2] * s[i_2];
             }
             return (loss, dloss);
