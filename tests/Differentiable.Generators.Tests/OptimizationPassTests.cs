@@ -173,8 +173,8 @@ public sealed class OptimizationPassTests
             // Not fresh: y may be a caller's array, or another name may hold it.
             Body(Layer()),
             Body(allocate, new Assign(V("dx"), V("y")), Layer()),
-            // Opaque code between the allocation and the loop may keep a reference.
-            Body(allocate, new Verbatim("Keep();"), Layer()),
+            // Generated code between the allocation and the loop that names the array may keep a reference.
+            Body(allocate, new Verbatim("Keep(y);"), Layer()),
             // An iteration reads an element another stored: tanh must be applied before that read.
             Body(allocate, Layer(AddTo(V("s"), At("y", Constant.Int(0))))),
             Body(allocate, Layer(AddTo(V("s"), new Invoke("global::Differentiable.Runtime.Kernels.Dot", new Expr[] { V("y"), Constant.Int(0), V("x"), Constant.Int(0), V("n") }.ToEquatableArray())))),

@@ -270,6 +270,42 @@ internal static class IrWalker
         }
     }
 
+    /// <summary>
+    /// Whether a statement or anything nested in it names <paramref name="name"/>: declares it, reads or assigns it, an
+    /// element or its length included, or passes it as an out argument; generated code (<see cref="Verbatim"/>) by its
+    /// read list or its text.
+    /// </summary>
+    public static bool Mentions(Stmt statement, string name) => Statements(statement).Any(s => s switch
+    {
+        Declare d when d.Name == name => true,
+        Verbatim v => v.Reads.Contains(name) || v.Code.Contains(name),
+        _ => OwnExpressions(s).SelectMany(Nodes).Any(n => Names(n, name)),
+    });
+
+    /// <summary>Whether one node names <paramref name="name"/> (see <see cref="Mentions"/>).</summary>
+    public static bool Names(Expr node, string name) => node switch
+    {
+        Variable v => v.Name == name,
+        ElementAccess e => e.Array == name,
+        ArrayLength l => l.Array == name,
+        OutArgument o => o.Name == name,
+        _ => false,
+    };
+
+    /// <summary>The index of the last statement that is not a comment; −1 when there is none.</summary>
+    public static int LastNonComment(EquatableArray<Stmt> statements)
+    {
+        for (var i = statements.Count - 1; i >= 0; i--)
+        {
+            if (statements[i] is not Comment)
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
     /// <summary>The arrays whose elements an expression reads.</summary>
     public static IEnumerable<string> ElementArrays(Expr expression) => Nodes(expression).OfType<ElementAccess>().Select(e => e.Array);
 

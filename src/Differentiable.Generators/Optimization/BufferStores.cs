@@ -52,7 +52,7 @@ internal static class BufferStores
             return;
         }
 
-        var first = statements.FindIndex(clear + 1, s => Mentions(s, buffer));
+        var first = statements.FindIndex(clear + 1, s => IrWalker.Mentions(s, buffer));
         if (first >= 0 && statements[first] is not For)
         {
             TryStoreStraightLine(statements, buffer, rank, clear, first);
@@ -64,9 +64,9 @@ internal static class BufferStores
             return;
         }
 
-        var touching = IrWalker.Statements(nest).Where(s => s is not (Block or For) && Mentions(s, buffer)).ToList();
+        var touching = IrWalker.Statements(nest).Where(s => s is not (Block or For) && IrWalker.Mentions(s, buffer)).ToList();
         if (touching.Count != 1 || touching[0] is not Assign { Target: ElementAccess target, Value: Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract } sum } update
-            || target.Array != buffer || sum.Left != target || IrWalker.Nodes(sum.Right).Any(n => Names(n, buffer))
+            || target.Array != buffer || sum.Left != target || IrWalker.Nodes(sum.Right).Any(n => IrWalker.Names(n, buffer))
             || IrWalker.Statements(nest).Any(s => s is Break or Continue or Return or While or Verbatim)
             || LoopsAbove(nest, update) is not { } loops
             || loops.Count != rank || target.Indices.Count != rank)
@@ -129,7 +129,7 @@ internal static class BufferStores
     /// </summary>
     private static void TryStoreStraightLine(List<Stmt> statements, string buffer, int rank, int clear, int first)
     {
-        var last = statements.FindLastIndex(s => Mentions(s, buffer));
+        var last = statements.FindLastIndex(s => IrWalker.Mentions(s, buffer));
         var region = statements.Skip(first).Take(last - first + 1).ToList();
         if (region.Any(s => !IsStraightLine(s) || IrWalker.ContainsReturn(s)))
         {
@@ -137,7 +137,7 @@ internal static class BufferStores
         }
 
         var elements = new List<int[]>();
-        foreach (var statement in region.SelectMany(s => IrWalker.StatementsInOrder(s)).Where(s => s is not Block && Mentions(s, buffer)))
+        foreach (var statement in region.SelectMany(s => IrWalker.StatementsInOrder(s)).Where(s => s is not Block && IrWalker.Mentions(s, buffer)))
         {
             if (ConstantElement(statement, buffer, rank) is not { } element)
             {
@@ -178,7 +178,7 @@ internal static class BufferStores
     {
         if (statement is not Assign { Target: ElementAccess target, Value: Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract } sum }
             || target.Array != buffer || sum.Left != target || target.Indices.Count != rank
-            || IrWalker.Nodes(sum.Right).Any(n => Names(n, buffer))
+            || IrWalker.Nodes(sum.Right).Any(n => IrWalker.Names(n, buffer))
             || target.Indices.Any(i => i is not Constant { Value: >= 0.0 and < 1e6 } c || c.Value != System.Math.Floor(c.Value)))
         {
             return null;
@@ -241,18 +241,5 @@ internal static class BufferStores
         For f => f with { Body = (Block)Replace(f.Body, old, replacement) },
         Block b => new Block(b.Statements.Select(s => Replace(s, old, replacement)).ToEquatableArray()),
         _ => statement,
-    };
-
-    private static bool Mentions(Stmt statement, string buffer) =>
-        IrWalker.Statements(statement).Any(s => (s is Verbatim v && (v.Reads.Contains(buffer) || v.Code.Contains(buffer)))
-            || IrWalker.OwnExpressions(s).SelectMany(IrWalker.Nodes).Any(n => Names(n, buffer)));
-
-    private static bool Names(Expr node, string buffer) => node switch
-    {
-        Variable v => v.Name == buffer,
-        ElementAccess e => e.Array == buffer,
-        ArrayLength l => l.Array == buffer,
-        OutArgument o => o.Name == buffer,
-        _ => false,
     };
 }

@@ -49,7 +49,7 @@ internal static class ElementwiseMaps
     private static Stmt[]? TryMap(For loop, List<Stmt> before, IReadOnlyDictionary<string, IrType> types)
     {
         var body = loop.Body.Statements;
-        var last = LastNonComment(body);
+        var last = IrWalker.LastNonComment(body);
         if (last < 0
             || body[last] is not Assign { Target: ElementAccess { Indices.Count: 1 } target, Value: Call { Function: MathFunction.Tanh, Single: false, Arguments.Count: 1 } tanh }
             || target.Indices[0] != new Variable(loop.Variable)
@@ -61,9 +61,8 @@ internal static class ElementwiseMaps
         var array = target.Array;
         var argument = tanh.Arguments[0];
         var others = body.Take(last).Concat(body.Skip(last + 1)).ToList();
-        if (Mentions(argument, array)
-            || others.Any(s => Mentions(s, array) || IrWalker.ContainsReturn(s))
-            || Mentions(loop.Lower, array) || Mentions(loop.Upper, array))
+        if (new[] { argument, loop.Lower, loop.Upper }.SelectMany(IrWalker.Nodes).Any(n => IrWalker.Names(n, array))
+            || others.Any(s => IrWalker.Mentions(s, array) || IrWalker.ContainsReturn(s)))
         {
             return null;
         }
@@ -95,37 +94,11 @@ internal static class ElementwiseMaps
                 case Assign { Target: Variable v, Value: NewArray } when v.Name == array:
                 case Declare { Initializer: NewArray } d when d.Name == array:
                     return true;
-                case var statement when Mentions(statement, array):
+                case var statement when IrWalker.Mentions(statement, array):
                     return false;
             }
         }
 
         return false;
-    }
-
-    /// <summary>Whether a statement (or anything nested in it) names the array; opaque code might, so it counts.</summary>
-    private static bool Mentions(Stmt statement, string array) =>
-        IrWalker.Statements(statement).Any(s => s switch
-        {
-            Verbatim { Reads.Count: 0 } => true,
-            Verbatim v => v.Reads.Contains(array),
-            _ => IrWalker.OwnExpressions(s).Any(e => Mentions(e, array)) || IrWalker.AssignedNames(s).Contains(array),
-        });
-
-    private static bool Mentions(Expr expression, string array) =>
-        IrWalker.ReadNames(expression).Contains(array)
-        || IrWalker.Nodes(expression).Any(n => n is OutArgument o && o.Name == array);
-
-    private static int LastNonComment(EquatableArray<Stmt> statements)
-    {
-        for (var i = statements.Count - 1; i >= 0; i--)
-        {
-            if (statements[i] is not Comment)
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 }

@@ -61,7 +61,7 @@ internal static class FusedRowSweeps
     {
         // The dot: the statement itself, or the last one of a block (only comments after it).
         var forwardBlock = forward as Block;
-        var dotIndex = forwardBlock is null ? -1 : LastNonComment(forwardBlock.Statements);
+        var dotIndex = forwardBlock is null ? -1 : IrWalker.LastNonComment(forwardBlock.Statements);
         var dotStatement = forwardBlock is null ? forward : dotIndex < 0 ? null : forwardBlock.Statements[dotIndex];
         if (dotStatement is not Assign { Value: Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract } sum } dotAssign
             || sum.Left != dotAssign.Target
@@ -189,19 +189,6 @@ internal static class FusedRowSweeps
 
     /// <summary>The comment <see cref="ContractionKernels"/> puts above the kernels of one loop, which the fused sweep replaces.</summary>
     private static bool IsKernelComment(Comment comment) => comment.Text.StartsWith("vectorized:", System.StringComparison.Ordinal);
-
-    private static int LastNonComment(EquatableArray<Stmt> statements)
-    {
-        for (var i = statements.Count - 1; i >= 0; i--)
-        {
-            if (statements[i] is not Comment)
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
 
     /// <summary><c>upper &gt; lower</c> for a kernel length of <c>upper</c> (lower 0) or <c>upper − lower</c>.</summary>
     private static bool IsRunsTest(Expr guard, Expr length) =>

@@ -517,7 +517,7 @@ public static class Kernels
     {
         if (Wide(x.Length))
         {
-            ScaleWide(alpha, x, y);
+            UpdateWide(alpha, x, y, store: true);
             return;
         }
 
@@ -535,7 +535,9 @@ public static class Kernels
         }
     }
 
-    private static void ScaleWide(double alpha, ReadOnlySpan<double> x, Span<double> y)
+    // y = α·x (store) or y += α·x in 512-bit registers; inlined into its two callers so that store is a constant there.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static void UpdateWide(double alpha, ReadOnlySpan<double> x, Span<double> y, bool store)
     {
         ref var rx = ref MemoryMarshal.GetReference(x);
         ref var ry = ref MemoryMarshal.GetReference(y);
@@ -545,31 +547,13 @@ public static class Kernels
         nuint k = 0;
         for (; k + width <= length; k += width)
         {
-            Vector512.StoreUnsafe(va * Vector512.LoadUnsafe(ref rx, k), ref ry, k);
+            var term = va * Vector512.LoadUnsafe(ref rx, k);
+            Vector512.StoreUnsafe(store ? term : Vector512.LoadUnsafe(ref ry, k) + term, ref ry, k);
         }
 
         for (; k < length; k++)
         {
-            y[(int)k] = alpha * x[(int)k];
-        }
-    }
-
-    private static void AxpyWide(double alpha, ReadOnlySpan<double> x, Span<double> y)
-    {
-        ref var rx = ref MemoryMarshal.GetReference(x);
-        ref var ry = ref MemoryMarshal.GetReference(y);
-        var length = (nuint)x.Length;
-        var width = (nuint)Vector512<double>.Count;
-        var va = Vector512.Create(alpha);
-        nuint k = 0;
-        for (; k + width <= length; k += width)
-        {
-            Vector512.StoreUnsafe(Vector512.LoadUnsafe(ref ry, k) + (va * Vector512.LoadUnsafe(ref rx, k)), ref ry, k);
-        }
-
-        for (; k < length; k++)
-        {
-            y[(int)k] += alpha * x[(int)k];
+            y[(int)k] = store ? alpha * x[(int)k] : y[(int)k] + (alpha * x[(int)k]);
         }
     }
 
@@ -577,7 +561,7 @@ public static class Kernels
     {
         if (Wide(x.Length))
         {
-            AxpyWide(alpha, x, y);
+            UpdateWide(alpha, x, y, store: false);
             return;
         }
 

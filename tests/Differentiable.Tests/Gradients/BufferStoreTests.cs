@@ -16,6 +16,20 @@ public class BufferStoreTests
 
     private static double[] NaNs(int n) => Enumerable.Repeat(double.NaN, n).ToArray();
 
+    private static double[,] NaNs(int rows, int columns)
+    {
+        var m = new double[rows, columns];
+        for (int i = 0; i < rows; i++)
+        {
+            for (int j = 0; j < columns; j++)
+            {
+                m[i, j] = double.NaN;
+            }
+        }
+
+        return m;
+    }
+
     [Fact]
     public void MatrixBufferCoveredOrNot() =>
         (from n in Gen.Int[1, 5]
@@ -27,14 +41,7 @@ public class BufferStoreTests
          select (W, x, seed))
         .Sample((W, x, seed) =>
         {
-            var dW = new double[W.GetLength(0), W.GetLength(1)];
-            for (int i = 0; i < dW.GetLength(0); i++)
-            {
-                for (int j = 0; j < dW.GetLength(1); j++)
-                {
-                    dW[i, j] = double.NaN;
-                }
-            }
+            var dW = NaNs(W.GetLength(0), W.GetLength(1));
 
             var dx = NaNs(x.Length);
             var y = BufferStoreFunctions.LeadingColumnsVjp(W, x, seed, dW, dx);
@@ -52,14 +59,7 @@ public class BufferStoreTests
          select (R, v, seed))
         .Sample((R, v, seed) =>
         {
-            var dR = new double[R.GetLength(0), R.GetLength(1)];
-            for (int i = 0; i < dR.GetLength(0); i++)
-            {
-                for (int j = 0; j < dR.GetLength(1); j++)
-                {
-                    dR[i, j] = double.NaN;
-                }
-            }
+            var dR = NaNs(R.GetLength(0), R.GetLength(1));
 
             var dv = NaNs(v.Length);
             var y = BufferStoreFunctions.Corner3Vjp(R, v, seed, dR, dv);
