@@ -79,6 +79,74 @@ internal static class Plots
         return 0;
     }
 
+    /// <summary>
+    /// Time relative to JAX per case, log scale, from a saved <c>--peers</c> run beside peers.py (the pinned section, and
+    /// the naive C# lines): one group of bars per case, below 1 where a tool is faster than JAX.
+    /// </summary>
+    public static int WritePeers(string runFile, string outputPath)
+    {
+        var line = new System.Text.RegularExpressions.Regex(@"^(\S+) (.+?)(?: f_us=\S+)? (?:grad|vjp)_us=(\S+)$");
+        var times = new System.Collections.Generic.Dictionary<(string Tool, string Case), double>();
+        var cases = new System.Collections.Generic.List<string>();
+        string section = string.Empty;
+        foreach (var text in File.ReadLines(runFile))
+        {
+            if (text.StartsWith("## ", StringComparison.Ordinal))
+            {
+                section = text.Substring(3);
+                continue;
+            }
+
+            var match = line.Match(text);
+            if (text.StartsWith("#", StringComparison.Ordinal) || !match.Success || !(section == "pinned" || match.Groups[1].Value == "csharp"))
+            {
+                continue;
+            }
+
+            var (tool, name) = (match.Groups[1].Value, match.Groups[2].Value);
+            times[(tool, name)] = double.Parse(match.Groups[3].Value, CultureInfo.InvariantCulture);
+            if (tool == "generated")
+            {
+                cases.Add(name);
+            }
+        }
+
+        var series = new[] { ("generated", "Differentiable (generated)"), ("torch", "PyTorch eager"), ("csharp", "naive C# by hand") };
+        var plot = new ScottPlot.Plot();
+        var palette = new ScottPlot.Palettes.Category10();
+        var ticks = new System.Collections.Generic.List<ScottPlot.Tick>();
+        for (int s = 0; s < series.Length; s++)
+        {
+            var bars = new System.Collections.Generic.List<ScottPlot.Bar>();
+            for (int c = 0; c < cases.Count; c++)
+            {
+                if (times.TryGetValue((series[s].Item1, cases[c]), out double time) && times.TryGetValue(("jax", cases[c]), out double jax))
+                {
+                    bars.Add(new ScottPlot.Bar { Position = (c * (series.Length + 1)) + s, Value = Math.Log10(time / jax), FillColor = palette.GetColor(s) });
+                }
+            }
+
+            var plotted = plot.Add.Bars(bars);
+            plotted.LegendText = series[s].Item2;
+            plotted.Color = palette.GetColor(s);
+        }
+
+        for (int c = 0; c < cases.Count; c++)
+        {
+            ticks.Add(new ScottPlot.Tick((c * (series.Length + 1)) + 1, cases[c].Replace(" ", "\n", StringComparison.Ordinal)));
+        }
+
+        plot.Add.HorizontalLine(0, 2, ScottPlot.Colors.Black);
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks.ToArray());
+        plot.Axes.Left.TickGenerator = LogTicks();
+        plot.Title("Time per gradient ÷ JAX's, one core each (below 1: faster than JAX)");
+        plot.YLabel("time ÷ JAX time (log scale)");
+        plot.ShowLegend(ScottPlot.Edge.Right);
+        plot.SavePng(outputPath, 1300, 600);
+        Console.WriteLine(outputPath);
+        return 0;
+    }
+
     /// <summary>Ticks at powers of ten (the data are log10 values), labelled with the value itself.</summary>
     private static ScottPlot.TickGenerators.NumericAutomatic LogTicks() => new()
     {

@@ -23,6 +23,7 @@ namespace Differentiable.Benchmarks;
 /// <list type="bullet">
 /// <item><c>--quick</c>: fewer sizes and a short in-process job (1 launch, 3 warm-ups, 5 iterations of 100 ms).</item>
 /// <item><c>--plot DIR [--out DIR]</c>: charts (PNG) of time against size from the CSV reports in DIR.</item>
+/// <item><c>--plot-peers RUN PNG</c>: the chart of a saved <c>--peers</c> run beside peers.py, relative to JAX.</item>
 /// <item><c>--peers</c>: the problems of <c>../shared/peers/peers.py</c> timed with its protocol, without BenchmarkDotNet
 /// (see <see cref="Peers"/>).</item>
 /// <item><c>--report DIR [DIR …]</c>: the markdown tables of docs/benchmarks.md from the CSV reports in the last DIR,
@@ -36,6 +37,11 @@ internal static class Program
         if (args.Length >= 1 && args[0] == "--peers")
         {
             return Peers.Run();
+        }
+
+        if (args.Length >= 3 && args[0] == "--plot-peers")
+        {
+            return Plots.WritePeers(args[1], args[2]);
         }
 
         if (args.Length >= 2 && args[0] == "--plot")
