@@ -12,10 +12,10 @@ namespace Differentiable.Generators.Optimization;
 /// whose arguments read nothing the block assigns, so the first evaluation has the value of every later one.
 /// <para>
 /// Across nested blocks too: a fused loop iteration is <c>{ forward } { reverse }</c>, and the reverse block repeats
-/// exp(−z) or tanh(s) that the forward block computed after assigning z or s. In a block of straight-line statements
-/// and straight-line nested blocks, a call whose arguments read only scalars is evaluated once into a local at its
-/// first evaluation, and that local replaces every later evaluation until something assigns what the call reads.
-/// Math functions are deterministic, so this is bit-exact.
+/// exp(−z) or tanh(s) that the forward block computed after assigning z or s. Across a block and the blocks nested in
+/// it (loops and branches inside are barriers that only end the runs of calls reading what they assign), a call whose
+/// arguments read only scalars is evaluated once into a local at its first evaluation, and that local replaces every
+/// later evaluation until something assigns what the call reads. Math functions are deterministic, so this is bit-exact.
 /// </para>
 /// </summary>
 internal static class RepeatedCalls

@@ -60,9 +60,9 @@ internal static class ElementwiseMaps
 
         var array = target.Array;
         var argument = tanh.Arguments[0];
-        var others = body.Take(last).Concat(body.Skip(last + 1)).ToList();
+        // Only comments follow the store, so the statements before it are all the others.
         if (new[] { argument, loop.Lower, loop.Upper }.SelectMany(IrWalker.Nodes).Any(n => IrWalker.Names(n, array))
-            || others.Any(s => IrWalker.Mentions(s, array) || IrWalker.ContainsReturn(s)))
+            || body.Take(last).Any(s => IrWalker.Mentions(s, array) || IrWalker.ContainsReturn(s)))
         {
             return null;
         }
