@@ -71,7 +71,10 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
             .Collect()
             .Select(static (array, _) => array.Select(rule => rule!).OrderBy(rule => rule.TargetKey, StringComparer.Ordinal).ToEquatableArray());
 
+        // Text typed above a method moves it and changes only its anchor: without the anchor the result compares equal,
+        // so the emit step keeps its output. The anchors go to the diagnostics' output on their own.
         var emitted = parsed
+            .Select(static (result, _) => result.Anchor is null ? result : result with { Anchor = null })
             .Combine(allRules)
             .Select(static (pair, cancellationToken) => EmitSafely(pair.Left, pair.Right, cancellationToken))
             .WithTrackingName(Steps.Emit);
@@ -124,16 +127,42 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
             }
         });
 
-        // Diagnostics are rebuilt against the compilation's own trees so that #pragma and .editorconfig apply.
+        // Diagnostics are rebuilt against the compilation's own trees so that #pragma and .editorconfig apply; places in a
+        // method's own file are relative to the method, placed by its current anchor.
+        var anchors = parsed
+            .Select(static (result, _) => result.Anchor)
+            .Where(static anchor => anchor is not null)
+            .Collect();
         var diagnostics = emitted
-            .Select(static (file, _) => file.Diagnostics)
-            .Where(static d => d.Count > 0)
+            .Where(static file => file.Diagnostics.Count > 0)
+            .Select(static (file, _) => (file.Key, file.Diagnostics))
+            .Collect()
+            .Combine(anchors)
             .Combine(context.CompilationProvider);
         context.RegisterSourceOutput(diagnostics, static (output, pair) =>
         {
-            foreach (var diagnostic in pair.Left)
+            var ((files, anchors), compilation) = pair;
+            if (files.IsEmpty)
             {
-                output.ReportDiagnostic(diagnostic.ToDiagnostic(pair.Right));
+                return;
+            }
+
+            var byKey = new Dictionary<string, MethodAnchor>(StringComparer.Ordinal);
+            foreach (var anchor in anchors)
+            {
+                if (!byKey.ContainsKey(anchor!.Key))
+                {
+                    byKey.Add(anchor.Key, anchor);
+                }
+            }
+
+            foreach (var file in files)
+            {
+                var anchor = byKey.TryGetValue(file.Key, out var found) ? found : null;
+                foreach (var diagnostic in file.Diagnostics)
+                {
+                    output.ReportDiagnostic(diagnostic.ToDiagnostic(compilation, anchor));
+                }
             }
         });
     }
@@ -142,7 +171,7 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
     {
         if (result.Model is not { } model)
         {
-            return new GeneratedFile(string.Empty, null, result.Diagnostics);
+            return new GeneratedFile(string.Empty, null, result.Diagnostics) { Key = result.Key };
         }
 
         try
@@ -150,7 +179,7 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
             cancellationToken.ThrowIfCancellationRequested();
             var (source, diagnostics) = CompanionEmitter.Emit(model, rules);
             var all = result.Diagnostics.AsImmutableArray().AddRange(diagnostics);
-            return new GeneratedFile(source is null ? string.Empty : model.HintName, source, new EquatableArray<DiagnosticInfo>(all));
+            return new GeneratedFile(source is null ? string.Empty : model.HintName, source, new EquatableArray<DiagnosticInfo>(all)) { Key = result.Key };
         }
         catch (OperationCanceledException)
         {
@@ -158,17 +187,21 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
         }
         catch (Exception exception) when (exception is CodeTooComplexException or InsufficientExecutionStackException)
         {
-            return Failed(result, DiagnosticInfo.Create(DiagnosticDescriptors.TooComplex, null, model.Name, StackGuard.MaxDepth.ToString(CultureInfo.InvariantCulture)));
+            return Failed(result, DiagnosticInfo.Create(DiagnosticDescriptors.TooComplex, result.Identifier, model.Name, StackGuard.MaxDepth.ToString(CultureInfo.InvariantCulture)));
         }
         catch (Exception exception)
         {
-            return Failed(result, DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, null, model.Name, exception.GetType().Name + ": " + exception.Message));
+            return Failed(result, DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, result.Identifier, model.Name, exception.GetType().Name + ": " + exception.Message));
         }
     }
 
     private static GeneratedFile Failed(ParseResult result, DiagnosticInfo diagnostic) =>
-        new(string.Empty, null, new EquatableArray<DiagnosticInfo>(result.Diagnostics.AsImmutableArray().Add(diagnostic)));
+        new(string.Empty, null, new EquatableArray<DiagnosticInfo>(result.Diagnostics.AsImmutableArray().Add(diagnostic))) { Key = result.Key };
 }
 
 /// <summary>The emit step's output: a source file (or none) and the diagnostics to report.</summary>
-internal sealed record GeneratedFile(string HintName, string? Source, EquatableArray<DiagnosticInfo> Diagnostics);
+internal sealed record GeneratedFile(string HintName, string? Source, EquatableArray<DiagnosticInfo> Diagnostics)
+{
+    /// <summary>The method's identity (<see cref="ParseResult.Key"/>): its anchor places the diagnostics.</summary>
+    public string Key { get; init; } = string.Empty;
+}

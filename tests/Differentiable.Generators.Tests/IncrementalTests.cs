@@ -71,6 +71,35 @@ public sealed class IncrementalTests
         AssertUnchanged(result, DifferentiateGenerator.Steps.Emit);
     }
 
+    /// <summary>
+    /// Text typed above the method moves it: only its anchor changes, so the emit step keeps its output, and the
+    /// method's warning (at <c>Math.Floor</c>, inside it) follows it to its new line.
+    /// </summary>
+    [Theory]
+    [InlineData("using System;", "using System;\n// two\n// lines\n")]
+    [InlineData("public static partial class Model", "public static partial class /* longer */ Model")]
+    public void TextTypedAboveTheMethodMovesItWithoutEmittingAgain(string oldText, string newText)
+    {
+        var source = Model.Replace("s * s;", "s * s + Math.Floor(b);");
+        var compilation = GeneratorHarness.Compile(source, Other);
+        var driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
+        var before = Assert.Single(driver.GetRunResult().Diagnostics);
+
+        var tree = compilation.SyntaxTrees.First();
+        var edited = compilation.ReplaceSyntaxTree(tree, CSharpSyntaxTree.ParseText(source.Replace(oldText, newText), GeneratorHarness.ParseOptions, tree.FilePath));
+        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+        AssertUnchanged(result, DifferentiateGenerator.Steps.Emit);
+
+        // The warning is where a fresh run puts it, which is where the moved text is.
+        var after = Assert.Single(result.Diagnostics);
+        var fresh = Assert.Single(GeneratorHarness.CreateDriver().RunGenerators(edited).GetRunResult().Diagnostics);
+        Assert.Equal(fresh.ToString(), after.ToString());
+        Assert.Equal(before.Id, after.Id);
+        var moved = newText.Length - oldText.Length;
+        Assert.Equal(before.Location.SourceSpan.Start + moved, after.Location.SourceSpan.Start);
+        Assert.Equal("Math.Floor(b)", after.Location.SourceTree!.ToString().Substring(after.Location.SourceSpan.Start, after.Location.SourceSpan.Length));
+    }
+
     [Fact]
     public void EditOfTheMethodRegeneratesIt()
     {

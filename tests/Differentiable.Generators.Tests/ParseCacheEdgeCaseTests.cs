@@ -210,6 +210,38 @@ public sealed class ParseCacheEdgeCaseTests
             new[] { (1, oldComment, newComment), (1, "class A\n{\n    public static double H(double x) => x * x;", "class A\n{\n    public static double H(double x) => x + x;") });
     }
 
+    /// <summary>
+    /// DIFF007 points at the call and, as its additional location, at the callee's declaration. An edit between them
+    /// moves the call but not the declaration: the method must not keep the declaration's old place relative to itself.
+    /// Then an edit above both moves both, which it may keep.
+    /// </summary>
+    [Fact]
+    public void ACalleeDeclaredAboveTheEditStaysWhileTheCallMoves()
+    {
+        const string source = """
+            using Differentiable;
+
+            public static partial class Model
+            {
+                public static double Opaque(double x) { var a = new object(); return x * a.GetHashCode(); }
+
+                public static int Count(int k)
+                {
+                    return k;
+                }
+
+                [Differentiate]
+                public static double F(double x) => Opaque(x) * x;
+            }
+            """;
+
+        AssertWarmMatchesFresh(
+            new[] { source },
+            new[] { (0, "return k;", "return k + 100;") },
+            new[] { (0, "using Differentiable;", "using Differentiable;\n\n// moved") },
+            new[] { (0, "return k + 100;", "return k;") });
+    }
+
     /// <summary>[Differentiate] on the implementation of a partial method declared in another file.</summary>
     [Fact]
     public void APartialMethodsDefinitionInAnotherFileMoves()
@@ -453,7 +485,10 @@ public sealed class ParseCacheEdgeCaseTests
     {
         var result = driver.GetRunResult().Results.Single();
         var sources = result.GeneratedSources.OrderBy(s => s.HintName, StringComparer.Ordinal).Select(s => $"// {s.HintName}\n{s.SourceText}");
-        var diagnostics = result.Diagnostics.Select(d => d.ToString()).OrderBy(d => d, StringComparer.Ordinal);
+        // With the additional locations (DIFF007 points at the callee's declaration too), which ToString leaves out.
+        var diagnostics = result.Diagnostics
+            .Select(d => d + string.Concat(d.AdditionalLocations.Select(l => " also " + l.GetLineSpan())))
+            .OrderBy(d => d, StringComparer.Ordinal);
         var exception = result.Exception is null ? Array.Empty<string>() : new[] { "exception: " + result.Exception.GetType().Name };
         return string.Join("\n", sources.Concat(diagnostics).Concat(exception));
     }

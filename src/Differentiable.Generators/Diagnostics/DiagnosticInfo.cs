@@ -14,7 +14,8 @@ internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatab
     public DiagnosticInfo WithAdditionalLocation(LocationInfo? location) =>
         location is null ? this : this with { AdditionalLocations = new EquatableArray<LocationInfo>(AdditionalLocations.AsImmutableArray().Add(location)) };
 
-    public Diagnostic ToDiagnostic(Compilation? compilation)
+    /// <param name="anchor">Where the method starts whose model recorded the places (for places relative to it).</param>
+    public Diagnostic ToDiagnostic(Compilation? compilation, MethodAnchor? anchor = null)
     {
         var descriptor = DiagnosticDescriptors.ById(Id);
         var arguments = new object[Arguments.Count];
@@ -23,7 +24,7 @@ internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatab
             arguments[i] = Arguments[i];
         }
 
-        var additional = AdditionalLocations.Select(l => l.ToLocation(compilation));
-        return Diagnostic.Create(descriptor, Location?.ToLocation(compilation) ?? Microsoft.CodeAnalysis.Location.None, additional, arguments);
+        var additional = AdditionalLocations.Select(l => l.ToLocation(compilation, anchor));
+        return Diagnostic.Create(descriptor, Location?.ToLocation(compilation, anchor) ?? Microsoft.CodeAnalysis.Location.None, additional, arguments);
     }
 }

@@ -75,4 +75,17 @@ internal sealed record ZeroDerivativeSite(LocationInfo Location, string Construc
 
 /// <summary>The parse step's output: a model when the method can be differentiated, and its diagnostics.</summary>
 /// <param name="Helpers">Methods without [Differentiate] that the model calls, parsed to be differentiated through their bodies.</param>
-internal sealed record ParseResult(MethodModel? Model, EquatableArray<DiagnosticInfo> Diagnostics, EquatableArray<MethodModel> Helpers = default);
+internal sealed record ParseResult(MethodModel? Model, EquatableArray<DiagnosticInfo> Diagnostics, EquatableArray<MethodModel> Helpers = default)
+{
+    /// <summary>The method's identity, which pairs the emit step's diagnostics with <see cref="Anchor"/>.</summary>
+    public string Key { get; init; } = string.Empty;
+
+    /// <summary>The method's name, relative to <see cref="Anchor"/>: where diagnostics about the whole method go.</summary>
+    public LocationInfo? Identifier { get; init; }
+
+    /// <summary>
+    /// Where the method starts in its file: the one part of the result that text typed above the method changes. The
+    /// generator strips it before the emit step, so moving a method re-emits nothing.
+    /// </summary>
+    public MethodAnchor? Anchor { get; init; }
+}

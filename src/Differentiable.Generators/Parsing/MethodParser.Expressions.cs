@@ -247,7 +247,7 @@ internal sealed partial class MethodParser
 
             if (function is MathFunction.Floor or MathFunction.Ceiling or MathFunction.Round or MathFunction.Truncate or MathFunction.Sign && arguments.Count > 0)
             {
-                zeroDerivativeSites.Add(new ZeroDerivativeSite(LocationInfo.From(invocation), $"Math.{function}", arguments[0]));
+                zeroDerivativeSites.Add(new ZeroDerivativeSite(Locate(invocation), $"Math.{function}", arguments[0]));
             }
 
             return new Call(function, arguments.ToEquatableArray(), single);
@@ -317,8 +317,8 @@ internal sealed partial class MethodParser
             display,
             parameterTypes.Select(t => t!.Value).ToEquatableArray(),
             differentiated,
-            LocationInfo.From(invocation),
-            LocationInfo.From(declaration));
+            Locate(invocation),
+            Locate(declaration));
         return new UserCall(callee, arguments.ToEquatableArray());
     }
 
@@ -408,7 +408,7 @@ internal sealed partial class MethodParser
 
         if (target == IrType.Int32 && operandType is IrType.Double or IrType.Single)
         {
-            zeroDerivativeSites.Add(new ZeroDerivativeSite(LocationInfo.From(cast), "The cast to int", operand));
+            zeroDerivativeSites.Add(new ZeroDerivativeSite(Locate(cast), "The cast to int", operand));
         }
 
         return target == operandType ? operand : new Ir.Convert(target.Value, operand);

@@ -56,6 +56,21 @@ internal sealed partial class MethodParser
         this.method = method;
         this.syntax = syntax;
         this.cancellationToken = cancellationToken;
+        anchor = MethodAnchor.Of(string.Empty, syntax);
+    }
+
+    /// <summary>The origin of the places this parse records in the method's own file (see <see cref="LocationInfo.RelativeToMethod"/>).</summary>
+    private readonly MethodAnchor anchor;
+
+    /// <summary>A place for the model: relative to the method in its own file, absolute in any other.</summary>
+    private LocationInfo Locate(SyntaxNode node) => Locate(node.GetLocation())!;
+
+    private LocationInfo Locate(SyntaxToken token) => Locate(token.GetLocation())!;
+
+    private LocationInfo? Locate(Location? location)
+    {
+        var info = LocationInfo.From(location);
+        return info is not null && location!.SourceTree == syntax.SyntaxTree ? info.RelativeTo(anchor) : info;
     }
 
     /// <param name="dependencies">Receives every region of source the parse reads besides the method (helper bodies, callee declarations).</param>
@@ -66,28 +81,34 @@ internal sealed partial class MethodParser
             return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
         }
 
-        var location = LocationInfo.From(syntax.Identifier);
-        try
-        {
-            // Code the compiler rejects (half-typed while editing) gets the compiler's errors only, not ours on top.
-            if (HasCompilerErrors(context.SemanticModel, syntax, cancellationToken))
-            {
-                return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
-            }
+        var anchor = MethodAnchor.Of(Calls.CallSymbols.Key(method), syntax);
+        var location = LocationInfo.From(syntax.Identifier).RelativeTo(anchor);
+        return Run() with { Key = anchor.Key, Identifier = location, Anchor = anchor };
 
-            return new MethodParser(context.SemanticModel, method, syntax, cancellationToken, dependencies).Run(context.Attributes);
-        }
-        catch (OperationCanceledException)
+        ParseResult Run()
         {
-            throw;
-        }
-        catch (Exception exception) when (exception is CodeTooComplexException or InsufficientExecutionStackException)
-        {
-            return Failed(DiagnosticInfo.Create(DiagnosticDescriptors.TooComplex, location, method.Name, StackGuard.MaxDepth.ToString(System.Globalization.CultureInfo.InvariantCulture)));
-        }
-        catch (Exception exception)
-        {
-            return Failed(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, location, method.Name, exception.GetType().Name + ": " + exception.Message));
+            try
+            {
+                // Code the compiler rejects (half-typed while editing) gets the compiler's errors only, not ours on top.
+                if (HasCompilerErrors(context.SemanticModel, syntax, cancellationToken))
+                {
+                    return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+                }
+
+                return new MethodParser(context.SemanticModel, method, syntax, cancellationToken, dependencies).Run(context.Attributes);
+            }
+            catch (OperationCanceledException)
+            {
+                throw;
+            }
+            catch (Exception exception) when (exception is CodeTooComplexException or InsufficientExecutionStackException)
+            {
+                return Failed(DiagnosticInfo.Create(DiagnosticDescriptors.TooComplex, location, method.Name, StackGuard.MaxDepth.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            }
+            catch (Exception exception)
+            {
+                return Failed(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, location, method.Name, exception.GetType().Name + ": " + exception.Message));
+            }
         }
     }
 
@@ -328,7 +349,7 @@ internal sealed partial class MethodParser
             var fields = Fields(parameter.Type);
             var active = withRespectTo.Length == 0 ? type?.IsDifferentiable() == true || fields is not null : named;
             var parameterSyntax = parameter.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as ParameterSyntax;
-            var location = parameterSyntax is null ? LocationInfo.From(syntax.Identifier) : LocationInfo.From((SyntaxNode?)parameterSyntax.Type ?? parameterSyntax);
+            var location = parameterSyntax is null ? Locate(syntax.Identifier) : Locate((SyntaxNode?)parameterSyntax.Type ?? parameterSyntax);
             if (parameter.RefKind != RefKind.None)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedParameter, location, parameter.Name, parameter.Type.ToDisplayString(), "ref, out and in parameters are not supported; pass it by value and return results instead"));
@@ -381,13 +402,13 @@ internal sealed partial class MethodParser
             var positional = attributeSyntax.ArgumentList?.Arguments.Where(a => a.NameEquals is null).ToList();
             if (positional is not null && index < positional.Count)
             {
-                return LocationInfo.From(positional[index]);
+                return Locate(positional[index]);
             }
 
-            return LocationInfo.From(attributeSyntax);
+            return Locate(attributeSyntax);
         }
 
-        return LocationInfo.From(syntax.Identifier);
+        return Locate(syntax.Identifier);
     }
 
     private static string Accessibility(Accessibility accessibility) => accessibility switch
@@ -451,8 +472,8 @@ internal sealed partial class MethodParser
     }
 
     private void Report(DiagnosticDescriptor descriptor, SyntaxNode node, params string[] arguments) =>
-        diagnostics.Add(DiagnosticInfo.Create(descriptor, LocationInfo.From(node), arguments));
+        diagnostics.Add(DiagnosticInfo.Create(descriptor, Locate(node), arguments));
 
     private void Report(DiagnosticDescriptor descriptor, SyntaxToken token, params string[] arguments) =>
-        diagnostics.Add(DiagnosticInfo.Create(descriptor, LocationInfo.From(token), arguments));
+        diagnostics.Add(DiagnosticInfo.Create(descriptor, Locate(token), arguments));
 }

@@ -4,6 +4,7 @@ using System.Collections.Immutable;
 using System.Linq;
 using System.Runtime.CompilerServices;
 using System.Threading;
+using Differentiable.Generators.Diagnostics;
 using Differentiable.Generators.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -27,7 +28,10 @@ namespace Differentiable.Generators.Parsing;
 /// <see cref="Epoch"/>: compilations whose declarations are the same share one);</item>
 /// <item>every region of source the parse read — the method, helper bodies differentiated through, callee
 /// declarations and containing types whose places diagnostics record — has the same text, starts on the same line and
-/// column, and belongs to the same declaration (the same number of member declarations precede it).</item>
+/// column, and belongs to the same declaration (the same number of member declarations precede it). Text typed above
+/// the method may move it: the model records places in the method's own file relative to where the method starts, so a
+/// parse still stands when every region it read in that file moved as far as the method did (same column, as many
+/// lines); only its <see cref="ParseResult.Anchor"/> is updated.</item>
 /// </list>
 /// <para>
 /// Binding a method body reads only its own text and the declarations in scope, so under these two conditions the
@@ -59,7 +63,7 @@ internal sealed class ParseCache
         var compilation = context.SemanticModel.Compilation;
         var tree = syntax.SyntaxTree;
         var epoch = EpochOf(compilation, cancellationToken);
-        if (Find(epoch, compilation, tree, syntax.Span, cancellationToken) is { } cached)
+        if (Find(epoch, compilation, tree, syntax, cancellationToken) is { } cached)
         {
             return cached;
         }
@@ -71,14 +75,25 @@ internal sealed class ParseCache
         return result;
     }
 
-    private ParseResult? Find(Epoch epoch, Compilation compilation, SyntaxTree tree, TextSpan span, CancellationToken cancellationToken)
+    private ParseResult? Find(Epoch epoch, Compilation compilation, SyntaxTree tree, MethodDeclarationSyntax syntax, CancellationToken cancellationToken)
     {
         // The same tree, or the tree this file had in the last compilation (the method's text is checked with the rest).
+        var span = syntax.Span;
         var ownEntry = entries.TryGetValue(tree, out var own) ? own.Get(span) : null;
         var entry = ownEntry;
-        if (entry is null && epoch.Replaced.TryGetValue(tree, out var previousTree) && entries.TryGetValue(previousTree, out var previous))
+        SyntaxTree? previousTree = null;
+        var shift = 0;
+        if (entry is null && epoch.Replaced.TryGetValue(tree, out previousTree) && entries.TryGetValue(previousTree, out var previous))
         {
             entry = previous.Get(span);
+
+            // Text typed above the method moved it by the change in the file's length: its model is relative to where it
+            // starts, so the parse stands if everything it read in this file moved with it (checked below).
+            if (entry is null && tree.Length != previousTree.Length && span.Start - (tree.Length - previousTree.Length) >= 0)
+            {
+                shift = tree.Length - previousTree.Length;
+                entry = previous.Get(new TextSpan(span.Start - shift, span.Length));
+            }
         }
 
         if (entry is null || entry.Declarations != epoch.Declarations)
@@ -89,6 +104,7 @@ internal sealed class ParseCache
         // Reads in replaced trees are carried forward to this compilation's trees, so that the next edit compares with
         // them; on the common path (nothing the method read was edited) the entry is kept as it is.
         SourceRead[]? current = null;
+        var lineShift = shift == 0 ? 0 : LineOf(tree, span.Start, cancellationToken) - LineOf(previousTree!, span.Start - shift, cancellationToken);
         for (var i = 0; i < entry.Reads.Length; i++)
         {
             var read = entry.Reads[i];
@@ -97,38 +113,61 @@ internal sealed class ParseCache
                 continue;
             }
 
-            if (!epoch.ReplacedBy.TryGetValue(read.Tree, out var newTree)
-                || !SameRegion(read.Tree, newTree, read.Span, cancellationToken)
-                || MembersBefore(read.Tree, read.Span.Start, cancellationToken) != MembersBefore(newTree, read.Span.Start, cancellationToken))
+            if (!epoch.ReplacedBy.TryGetValue(read.Tree, out var newTree))
+            {
+                return null;
+            }
+
+            var moved = read.Tree == previousTree;
+            var newSpan = moved ? new TextSpan(read.Span.Start + shift, read.Span.Length) : read.Span;
+            if (!SameRegion(read.Tree, newTree, read.Span, newSpan, moved ? lineShift : 0, cancellationToken)
+                || MembersBefore(read.Tree, read.Span.Start, cancellationToken) != MembersBefore(newTree, newSpan.Start, cancellationToken))
             {
                 return null;
             }
 
             current ??= entry.Reads.ToArray();
-            current[i] = new SourceRead(newTree, read.Span);
+            current[i] = new SourceRead(newTree, newSpan);
+        }
+
+        var result = entry.Result;
+        if (shift != 0)
+        {
+            result = result with { Anchor = result.Anchor is { } anchor ? MethodAnchor.Of(anchor.Key, syntax) : null };
         }
 
         if (current is not null || ownEntry is null)
         {
-            entries.GetValue(tree, static _ => new TreeEntries()).Set(span, current is null ? entry : entry with { Reads = current.ToImmutableArray() });
+            var carried = current is null ? entry : entry with { Reads = current.ToImmutableArray() };
+            entries.GetValue(tree, static _ => new TreeEntries()).Set(span, carried with { Result = result });
         }
 
-        return entry.Result;
+        return result;
     }
 
     /// <summary>
-    /// The region has the same text in both versions of the file and starts on the same line and column: the model
-    /// records both offsets and line positions, so both must hold. (It must also belong to the same declaration, which
-    /// identical text in the same place does not prove: the caller counts the declarations before it.)
+    /// The region has the same text in both versions of the file, on the same column, and <paramref name="lineShift"/>
+    /// lines further down (as many as the method itself moved; 0 outside its file, or when it did not move): the model
+    /// records places in the method's file relative to where the method starts, and columns as they are. (It must also
+    /// belong to the same declaration, which identical text in the same place does not prove: the caller counts the
+    /// declarations before it.)
     /// </summary>
-    private static bool SameRegion(SyntaxTree before, SyntaxTree after, TextSpan span, CancellationToken cancellationToken)
+    private static bool SameRegion(SyntaxTree before, SyntaxTree after, TextSpan span, TextSpan newSpan, int lineShift, CancellationToken cancellationToken)
     {
         var (x, y) = (before.GetText(cancellationToken), after.GetText(cancellationToken));
-        return x.Length >= span.End
-            && y.Length >= span.End
-            && x.Lines.GetLinePosition(span.Start) == y.Lines.GetLinePosition(span.Start)
-            && string.Equals(x.ToString(span), y.ToString(span), StringComparison.Ordinal);
+        if (x.Length < span.End || y.Length < newSpan.End)
+        {
+            return false;
+        }
+
+        var (was, now) = (x.Lines.GetLinePosition(span.Start), y.Lines.GetLinePosition(newSpan.Start));
+        return was.Character == now.Character
+            && now.Line - was.Line == lineShift
+            && string.Equals(x.ToString(span), y.ToString(newSpan), StringComparison.Ordinal);
     }
+
+    private static int LineOf(SyntaxTree tree, int position, CancellationToken cancellationToken) =>
+        tree.GetText(cancellationToken).Lines.GetLinePosition(position).Line;
 
     private int MembersBefore(SyntaxTree tree, int position, CancellationToken cancellationToken) =>
         DeclarationComparer.CountBefore(memberStarts.GetValue(tree, t => DeclarationComparer.MemberStarts(t.GetRoot(cancellationToken))), position);
