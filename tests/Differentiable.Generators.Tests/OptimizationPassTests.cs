@@ -190,6 +190,55 @@ public sealed class OptimizationPassTests
     }
 
     [Fact]
+    public void RowDotsStoredIntoAFreshArrayBecomeMatrixVectorProducts()
+    {
+        const string Kernels = "global::Differentiable.Runtime.Kernels";
+        Invoke Dot(params Expr[] arguments) => new(Kernels + ".Dot", arguments.ToEquatableArray());
+        var rowDot = AddTo(V("s"), Dot(V("W"), V("i"), Constant.Int(0), V("x"), Constant.Int(0), V("n")));
+        var allocate = new Assign(V("y"), new NewArray(IrType.DoubleArray, new Expr[] { V("n") }.ToEquatableArray()));
+        Stmt Layer(params Stmt[] dots) => Loop(
+            "i",
+            new Stmt[] { new Assign(V("s"), At("x", V("i"))), new Comment("the dot") }
+                .Concat(dots.Length == 0 ? new Stmt[] { rowDot } : dots)
+                .Append(new Assign(At("y", V("i")), V("s")))
+                .ToArray());
+
+        var distributed = Print(MatrixVectorProducts.Rewrite(Body(allocate, Layer(), new Verbatim("Keep(sum);")), Types));
+        Assert.Contains("y[i] = s;", distributed);
+        Assert.DoesNotContain("Kernels.Dot", distributed);
+        Assert.DoesNotContain("the dot", distributed);
+        Assert.Contains(Kernels + ".MatVecAdd(W, 0, 0, x, 0, n, y, 0, n);", distributed);
+        Assert.True(distributed.IndexOf("MatVecAdd", System.StringComparison.Ordinal) > distributed.IndexOf("y[i] = s;", System.StringComparison.Ordinal));
+
+        // Two dots, the second against a matrix row: two products, in the order of the sums.
+        var twoDots = Print(MatrixVectorProducts.Rewrite(
+            Body(allocate, Layer(rowDot, AddTo(V("s"), Dot(V("dW"), V("i"), Constant.Int(1), V("W"), V("t"), Constant.Int(1), V("n"))))),
+            Types));
+        Assert.True(twoDots.IndexOf("MatVecAdd(W, 0, 0, x", System.StringComparison.Ordinal) < twoDots.IndexOf("MatVecAdd(dW, 0, 1, W, t, 1, n, y, 0, n)", System.StringComparison.Ordinal));
+
+        var refused = new[]
+        {
+            // Not fresh: y may be x or W under another name.
+            Body(Layer()),
+            // The accumulator is read after the loop, where it would hold x[i] and not the sum.
+            Body(allocate, Layer(), new Assign(V("t"), V("s"))),
+            Body(allocate, Layer(), new Verbatim("Keep(s);")),
+            // A dot that reads the array the loop stores, or a row other than the loop's.
+            Body(allocate, Layer(AddTo(V("s"), Dot(V("W"), V("i"), Constant.Int(0), V("y"), Constant.Int(0), V("n"))))),
+            Body(allocate, Layer(AddTo(V("s"), Dot(V("W"), Constant.Int(0), Constant.Int(0), V("x"), Constant.Int(0), V("n"))))),
+            // Anything else in the loop, or a dot whose length the loop changes.
+            Body(allocate, Layer(rowDot, new Assign(V("t"), V("s")))),
+            Body(allocate, Layer(AddTo(V("s"), Dot(V("W"), V("i"), Constant.Int(0), V("x"), Constant.Int(0), V("s"))))),
+        };
+        foreach (var body in refused)
+        {
+            var text = Print(MatrixVectorProducts.Rewrite(body, Types));
+            Assert.Contains("Kernels.Dot(W, ", text);
+            Assert.DoesNotContain("MatVecAdd", text);
+        }
+    }
+
+    [Fact]
     public void UnrolledAdditionsIntoAClearedBufferStoreFirstAndClearOnlyOutsideTheirBox()
     {
         Assign Into(int r, int c, string term) => AddTo(At("dW", Constant.Int(r), Constant.Int(c)), V(term));

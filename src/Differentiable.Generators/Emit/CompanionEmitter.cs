@@ -220,7 +220,8 @@ internal static class CompanionEmitter
     /// adjoint is known in time, first additions into a cleared buffer that cover it stored, products with a seed known
     /// to be 1 dropped and additions into a local known to be 0 stored, repeated math calls
     /// evaluated once, contraction loops replaced by SIMD kernels, a row's dot product and its two reverse updates
-    /// swept together, tanh maps over stored runs vectorized, then additions into one element merged.
+    /// swept together, tanh maps over stored runs vectorized, a layer's row dot products turned into matrix–vector
+    /// products, then additions into one element merged.
     /// Fusion and kernels reorder sums, so they run only where the method allows it (<c>Vectorize</c>, the default).
     /// </summary>
     /// <param name="buffers">The gradient buffers of a reverse-mode body (they alias nothing); none for other bodies.</param>
@@ -238,7 +239,8 @@ internal static class CompanionEmitter
         var kernels = Vectorization.ContractionKernels.Rewrite(shared, types);
         var swept = buffers.Count > 0 ? Vectorization.FusedRowSweeps.Rewrite(kernels, Analysis.ArrayAliases.Of(shared, types, buffers)) : kernels;
         var mapped = Vectorization.ElementwiseMaps.Rewrite(swept, types);
-        return Optimization.MergedAccumulations.Rewrite(mapped, types, buffers.AsImmutableArray());
+        var products = Vectorization.MatrixVectorProducts.Rewrite(mapped, types);
+        return Optimization.MergedAccumulations.Rewrite(products, types, buffers.AsImmutableArray());
     }
 
     /// <summary>

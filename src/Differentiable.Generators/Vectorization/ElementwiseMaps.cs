@@ -85,7 +85,7 @@ internal static class ElementwiseMaps
     }
 
     /// <summary>Whether the last statement before the loop that mentions the array allocates it.</summary>
-    private static bool IsFresh(string array, List<Stmt> before)
+    internal static bool IsFresh(string array, List<Stmt> before)
     {
         for (var p = before.Count - 1; p >= 0; p--)
         {

@@ -308,6 +308,97 @@ public static class Kernels
     }
 
     /// <summary>
+    /// y[yStart + r] += Σₖ m[mRow + r, mStart + k]·v[vStart + k] for r in [0, rows), k in [0, length): a loop whose
+    /// iterations each add one row's <see cref="Dot(double[,], int, int, double[], int, int)"/> into their own element,
+    /// as one matrix–vector product. Four rows at a time share each load of v and keep four sums in flight, about twice
+    /// as fast as a dot product per row for rows of 8 to 1024 elements. Each row's sum is added in its own order (one
+    /// SIMD partial sum), which may differ from <c>Dot</c>'s in the last bits; with a length of zero or less every
+    /// element still gets + 0.0, as the loop gave it. y must not overlap m or v.
+    /// </summary>
+    public static void MatVecAdd(double[,] m, int mRow, int mStart, double[] v, int vStart, int length, double[] y, int yStart, int rows)
+    {
+        if (rows <= 0)
+        {
+            return;
+        }
+
+        CheckRun(y, yStart, rows);
+        if (length <= 0)
+        {
+            AddZero(y, yStart, rows);
+            return;
+        }
+
+        CheckRows(m, mRow, mStart, length, rows);
+        CheckRun(v, vStart, length);
+#if NET8_0_OR_GREATER
+        MatVecAdd(m, mRow, mStart, new ReadOnlySpan<double>(v, vStart, length), new Span<double>(y, yStart, rows));
+#else
+        for (var r = 0; r < rows; r++)
+        {
+            var sum = 0.0;
+            for (var k = 0; k < length; k++)
+            {
+                sum += m[mRow + r, mStart + k] * v[vStart + k];
+            }
+
+            y[yStart + r] += sum;
+        }
+#endif
+    }
+
+    /// <summary>As the other overload, with v a run of a matrix row: v[vRow, vStart + k].</summary>
+    public static void MatVecAdd(double[,] m, int mRow, int mStart, double[,] v, int vRow, int vStart, int length, double[] y, int yStart, int rows)
+    {
+        if (rows <= 0)
+        {
+            return;
+        }
+
+        CheckRun(y, yStart, rows);
+        if (length <= 0)
+        {
+            AddZero(y, yStart, rows);
+            return;
+        }
+
+        CheckRows(m, mRow, mStart, length, rows);
+        CheckRun(v, vRow, vStart, length);
+#if NET8_0_OR_GREATER
+        MatVecAdd(m, mRow, mStart, Row(v, vRow, vStart, length), new Span<double>(y, yStart, rows));
+#else
+        for (var r = 0; r < rows; r++)
+        {
+            var sum = 0.0;
+            for (var k = 0; k < length; k++)
+            {
+                sum += m[mRow + r, mStart + k] * v[vRow, vStart + k];
+            }
+
+            y[yStart + r] += sum;
+        }
+#endif
+    }
+
+    private static void AddZero(double[] y, int start, int length)
+    {
+        for (var r = 0; r < length; r++)
+        {
+            y[start + r] += 0.0;
+        }
+    }
+
+    /// <summary>Rows [row, row + rows) of the matrix each hold the run [start, start + length).</summary>
+    private static void CheckRows(double[,] array, int row, int start, int length, int rows)
+    {
+        CheckRun(array, row, start, length);
+        if ((long)row + rows > array.GetLength(0))
+        {
+            throw new IndexOutOfRangeException();
+        }
+    }
+
+    /// <summary>
     /// a[start + k] = tanh(a[start + k]) for k in [0, length), in place: the elementwise map that a loop storing
     /// <c>a[i] = Math.Tanh(u)</c> leaves for after it. On .NET 8 and later SIMD (Cephes' rational form below 0.625 and
     /// 1 − 2/(e^{2|x|} + 1) above, with a vectorized exp), within 2 ulp of <see cref="Math.Tanh(double)"/>; tanh(±0) = ±0,
@@ -379,6 +470,54 @@ public static class Kernels
     private const int WideRun = 256;
 
     private static bool Wide(int length) => length >= WideRun && Vector512.IsHardwareAccelerated && Vector<double>.Count < Vector512<double>.Count;
+
+    private static void MatVecAdd(double[,] m, int mRow, int mStart, ReadOnlySpan<double> v, Span<double> y)
+    {
+        var length = v.Length;
+        var r = 0;
+        if (!Wide(length))
+        {
+            var x = MemoryMarshal.Cast<double, Vector<double>>(v);
+            var full = x.Length * Vector<double>.Count;
+            for (; r + 3 < y.Length; r += 4)
+            {
+                var a0 = MemoryMarshal.Cast<double, Vector<double>>(Row(m, mRow + r, mStart, length));
+                var a1 = MemoryMarshal.Cast<double, Vector<double>>(Row(m, mRow + r + 1, mStart, length));
+                var a2 = MemoryMarshal.Cast<double, Vector<double>>(Row(m, mRow + r + 2, mStart, length));
+                var a3 = MemoryMarshal.Cast<double, Vector<double>>(Row(m, mRow + r + 3, mStart, length));
+                var (s0, s1, s2, s3) = (Vector<double>.Zero, Vector<double>.Zero, Vector<double>.Zero, Vector<double>.Zero);
+                for (var k = 0; k < x.Length; k++)
+                {
+                    var xk = x[k];
+                    s0 += a0[k] * xk;
+                    s1 += a1[k] * xk;
+                    s2 += a2[k] * xk;
+                    s3 += a3[k] * xk;
+                }
+
+                var (t0, t1, t2, t3) = (Vector.Sum(s0), Vector.Sum(s1), Vector.Sum(s2), Vector.Sum(s3));
+                for (var e = full; e < length; e++)
+                {
+                    var ve = v[e];
+                    t0 += m[mRow + r, mStart + e] * ve;
+                    t1 += m[mRow + r + 1, mStart + e] * ve;
+                    t2 += m[mRow + r + 2, mStart + e] * ve;
+                    t3 += m[mRow + r + 3, mStart + e] * ve;
+                }
+
+                y[r] += t0;
+                y[r + 1] += t1;
+                y[r + 2] += t2;
+                y[r + 3] += t3;
+            }
+        }
+
+        // The last rows, and every row of a run long enough for 512-bit registers (which one row fills on its own).
+        for (; r < y.Length; r++)
+        {
+            y[r] += Dot(Row(m, mRow + r, mStart, length), v);
+        }
+    }
 
     private static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
     {

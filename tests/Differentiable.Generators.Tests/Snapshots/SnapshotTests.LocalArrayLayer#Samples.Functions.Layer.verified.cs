@@ -32,10 +32,10 @@ namespace Samples
             for (int i = 0; i < n; i++)
             {
                 a = b[i];
-                // vectorized: the loop over j is a dot product (SIMD kernel; partial sums in another order)
-                a += global::Differentiable.Runtime.Kernels.Dot(W, i, 0, x, 0, x.Length);
                 h[i] = a;
             }
+            // vectorized: the row dot products of the loop over i are a matrix–vector product into h (SIMD kernel, four rows at a time; partial sums in another order)
+            global::Differentiable.Runtime.Kernels.MatVecAdd(W, 0, 0, x, 0, x.Length, h, 0, n);
             // vectorized: tanh over the h run the loop stored (SIMD kernel, within 2 ulp of Math.Tanh)
             global::Differentiable.Runtime.Kernels.Tanh(h, 0, n);
             loss = 0;

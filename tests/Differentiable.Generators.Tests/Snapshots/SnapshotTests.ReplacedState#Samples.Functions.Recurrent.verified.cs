@@ -44,10 +44,10 @@ namespace Samples
                 for (int i = 0; i < h; i++)
                 {
                     a = 0;
-                    // vectorized: the loop over j is a dot product (SIMD kernel; partial sums in another order)
-                    a += global::Differentiable.Runtime.Kernels.Dot(W, i, 0, s, 0, h);
                     next[i] = a;
                 }
+                // vectorized: the row dot products of the loop over i are a matrix–vector product into next (SIMD kernel, four rows at a time; partial sums in another order)
+                global::Differentiable.Runtime.Kernels.MatVecAdd(W, 0, 0, s, 0, h, next, 0, h);
                 // vectorized: tanh over the next run the loop stored (SIMD kernel, within 2 ulp of Math.Tanh)
                 global::Differentiable.Runtime.Kernels.Tanh(next, 0, h);
                 tape.PushReference(s);

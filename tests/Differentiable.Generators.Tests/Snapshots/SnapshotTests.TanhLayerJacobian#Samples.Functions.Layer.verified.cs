@@ -244,10 +244,10 @@ namespace Samples
                 for (int i = 0; i < b.Length; i++)
                 {
                     double a = b[i];
-                    // vectorized: the loop over j is a dot product (SIMD kernel; partial sums in another order)
-                    a += global::Differentiable.Runtime.Kernels.Dot(W, i, 0, x, 0, x.Length);
                     y[i] = a;
                 }
+                // vectorized: the row dot products of the loop over i are a matrix–vector product into y (SIMD kernel, four rows at a time; partial sums in another order)
+                global::Differentiable.Runtime.Kernels.MatVecAdd(W, 0, 0, x, 0, x.Length, y, 0, b.Length);
                 // vectorized: tanh over the y run the loop stored (SIMD kernel, within 2 ulp of Math.Tanh)
                 global::Differentiable.Runtime.Kernels.Tanh(y, 0, b.Length);
                 return y;

@@ -225,6 +225,80 @@ public class VectorizationTests
         }, iter: Iterations);
 
     [Fact]
+    public void MatVecAdd_AddsEachRowsDotToItsElementOnly() =>
+        (from matrixRows in Gen.Int[1, 9]
+         from n in ArrayLength
+         from M in Matrix(matrixRows, n)
+         from V in Matrix(2, n)
+         from first in Gen.Int[0, matrixRows - 1]
+         from rows in Gen.Int[0, matrixRows - first]
+         from run in Run(n)
+         from vRow in Gen.Int[0, 1]
+         from yStart in Gen.Int[0, 3]
+         from y in Vector(rows + 6)
+         select (M, V, first, rows, run, vRow, yStart, y))
+        .Sample((M, V, first, rows, run, vRow, yStart, y) =>
+        {
+            var v = Enumerable.Range(0, V.GetLength(1)).Select(k => V[vRow, k]).ToArray();
+            var fromVector = (double[])y.Clone();
+            var fromRow = (double[])y.Clone();
+            Kernels.MatVecAdd(M, first, run.Start, v, run.Start, run.Length, fromVector, yStart, rows);
+            Kernels.MatVecAdd(M, first, run.Start, V, vRow, run.Start, run.Length, fromRow, yStart, rows);
+            AssertBitIdentical(fromVector, fromRow);
+            for (var e = 0; e < y.Length; e++)
+            {
+                var r = e - yStart;
+                if (r < 0 || r >= rows)
+                {
+                    // Outside the rows: untouched.
+                    Assert.Equal(BitConverter.DoubleToInt64Bits(y[e]), BitConverter.DoubleToInt64Bits(fromVector[e]));
+                    continue;
+                }
+
+                double sum = 0.0, absolute = 0.0;
+                for (var k = run.Start; k < run.Start + run.Length; k++)
+                {
+                    sum += M[first + r, k] * v[k];
+                    absolute += Math.Abs(M[first + r, k] * v[k]);
+                }
+
+                // The row's sum in another order, then one rounding of the addition into y.
+                var bound = 2.0 * run.Length * 1.1102230246251565e-16 * absolute + 2.220446049250313e-16 * (Math.Abs(y[e]) + absolute);
+                if (!(Math.Abs(fromVector[e] - (y[e] + sum)) <= bound))
+                {
+                    throw new XunitException($"row {r} of {rows}, run {run}: {fromVector[e]:R}, the loop gives {y[e] + sum:R}");
+                }
+            }
+        }, iter: Iterations);
+
+    [Fact]
+    public void MatVecAdd_EdgesAreThoseOfTheLoop()
+    {
+        var M = new double[3, 4];
+        var v = new double[4];
+        var y = new[] { -0.0, -0.0, 5.0 };
+
+        // No columns: each row's dot is 0.0, and y += 0.0 turns −0 into +0 as the loop's addition did.
+        Kernels.MatVecAdd(M, 0, 0, v, 0, 0, y, 0, 2);
+        Assert.Equal(0L, BitConverter.DoubleToInt64Bits(y[0]));
+        Assert.Equal(0L, BitConverter.DoubleToInt64Bits(y[1]));
+        Assert.Equal(5.0, y[2]);
+
+        // No rows: nothing runs, so nothing is checked.
+        Kernels.MatVecAdd(M, 7, 9, v, 99, 4, y, -3, 0);
+        Kernels.MatVecAdd(M, 7, 9, M, 7, 99, 4, y, -3, -1);
+
+        // Any row, column, vector element or element of y outside its array throws, as the loop would.
+        Assert.Throws<IndexOutOfRangeException>(() => Kernels.MatVecAdd(M, 1, 0, v, 0, 4, y, 0, 3));
+        Assert.Throws<IndexOutOfRangeException>(() => Kernels.MatVecAdd(M, -1, 0, v, 0, 4, y, 0, 1));
+        Assert.Throws<IndexOutOfRangeException>(() => Kernels.MatVecAdd(M, 0, 1, v, 0, 4, y, 0, 1));
+        Assert.Throws<IndexOutOfRangeException>(() => Kernels.MatVecAdd(M, 0, 0, v, 1, 4, y, 0, 1));
+        Assert.Throws<IndexOutOfRangeException>(() => Kernels.MatVecAdd(M, 0, 0, v, 0, 4, y, 1, 3));
+        Assert.Throws<IndexOutOfRangeException>(() => Kernels.MatVecAdd(M, 0, 0, M, 3, 0, 4, y, 0, 1));
+        Assert.Throws<IndexOutOfRangeException>(() => Kernels.MatVecAdd(M, 0, 0, v, 0, 0, y, 2, 2));
+    }
+
+    [Fact]
     public void DotAxpyScaleAndDotAxpyAxpy_AreTheThreeKernelsInOneSweep() =>
         (from rows in Gen.Int[1, 4]
          from n in Gen.Int[1, 70]
