@@ -317,15 +317,8 @@ public static class Kernels
     /// </summary>
     public static void MatVecAdd(double[,] m, int mRow, int mStart, double[] v, int vStart, int length, double[] y, int yStart, int rows)
     {
-        if (rows <= 0)
+        if (!HasProducts(y, yStart, rows, length))
         {
-            return;
-        }
-
-        CheckRun(y, yStart, rows);
-        if (length <= 0)
-        {
-            AddZero(y, yStart, rows);
             return;
         }
 
@@ -350,15 +343,8 @@ public static class Kernels
     /// <summary>As the other overload, with v a run of a matrix row: v[vRow, vStart + k].</summary>
     public static void MatVecAdd(double[,] m, int mRow, int mStart, double[,] v, int vRow, int vStart, int length, double[] y, int yStart, int rows)
     {
-        if (rows <= 0)
+        if (!HasProducts(y, yStart, rows, length))
         {
-            return;
-        }
-
-        CheckRun(y, yStart, rows);
-        if (length <= 0)
-        {
-            AddZero(y, yStart, rows);
             return;
         }
 
@@ -380,12 +366,29 @@ public static class Kernels
 #endif
     }
 
-    private static void AddZero(double[] y, int start, int length)
+    /// <summary>
+    /// Checks the run of y and does what a loop with nothing to multiply does: nothing for no rows, + 0.0 into each
+    /// element for no columns. False when nothing is left to do.
+    /// </summary>
+    private static bool HasProducts(double[] y, int yStart, int rows, int length)
     {
-        for (var r = 0; r < length; r++)
+        if (rows <= 0)
         {
-            y[start + r] += 0.0;
+            return false;
         }
+
+        CheckRun(y, yStart, rows);
+        if (length > 0)
+        {
+            return true;
+        }
+
+        for (var r = 0; r < rows; r++)
+        {
+            y[yStart + r] += 0.0;
+        }
+
+        return false;
     }
 
     /// <summary>Rows [row, row + rows) of the matrix each hold the run [start, start + length).</summary>
