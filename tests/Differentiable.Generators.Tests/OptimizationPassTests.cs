@@ -228,6 +228,7 @@ public sealed class OptimizationPassTests
             Body(allocate, Layer(AddTo(V("s"), Dot(V("W"), Constant.Int(0), Constant.Int(0), V("x"), Constant.Int(0), V("n"))))),
             // Anything else in the loop, or a dot whose length the loop changes.
             Body(allocate, Layer(rowDot, new Assign(V("t"), V("s")))),
+            Body(allocate, Loop("i", new Assign(V("s"), new Invoke("Fill", new Expr[] { new OutArgument("t") }.ToEquatableArray())), rowDot, new Assign(At("y", V("i")), V("s")))),
             Body(allocate, Layer(AddTo(V("s"), Dot(V("W"), V("i"), Constant.Int(0), V("x"), Constant.Int(0), V("s"))))),
         };
         foreach (var body in refused)

@@ -15,6 +15,8 @@ namespace Differentiable.Generators.Vectorization;
 /// assigns, and y is fresh (allocated just before the loop, so neither M nor v is y under another name). The sums keep
 /// their order, <c>(init + M₁v₁) + M₂v₂</c>; each dot is added in the kernel's own order, as <c>Dot</c>'s already is.
 /// The accumulator must be read nowhere else in the body: after the rewrite it ends the loop holding init, not the sum.
+/// The initialization, which now runs before every dot rather than between them, must call nothing (a call could write
+/// what a dot reads).
 /// </para>
 /// </summary>
 internal static class MatrixVectorProducts
@@ -75,7 +77,7 @@ internal static class MatrixVectorProducts
         var y = store.Array;
         var initializer = body[0] is Declare declare ? declare.Initializer! : ((Assign)body[0]).Value;
         if (dots.SelectMany(d => d.Where((_, i) => i != 1)).Concat(new[] { loop.Lower, loop.Upper }).SelectMany(IrWalker.ReadNames).Any(assigned.Contains)
-            || IrWalker.Nodes(initializer).Any(n => IrWalker.Names(n, y) || IrWalker.Names(n, accumulator))
+            || IrWalker.Nodes(initializer).Any(n => IrWalker.Names(n, y) || IrWalker.Names(n, accumulator) || n is UserCall or Invoke or OutArgument)
             || !ElementwiseMaps.IsFresh(y, before)
             || Reads(root, accumulator) != Reads(loop, accumulator))
         {
