@@ -137,6 +137,30 @@ internal static class IrWalker
         _ => statement,
     };
 
+    /// <summary>
+    /// The block with every loop in it (nested ones first) replaced by what <paramref name="rewriteLoop"/> returns for
+    /// it, given the statements of its block before it (already rewritten); a loop it returns null for stays.
+    /// </summary>
+    public static Block RewriteLoops(Block block, System.Func<For, List<Stmt>, Stmt[]?> rewriteLoop, int depth = 0)
+    {
+        StackGuard.Enter(depth);
+        var statements = new List<Stmt>(block.Statements.Count);
+        foreach (var statement in block.Statements)
+        {
+            var nested = WithNestedBlocks(statement, b => RewriteLoops(b, rewriteLoop, depth + 1));
+            if (nested is For loop && rewriteLoop(loop, statements) is { } replacement)
+            {
+                statements.AddRange(replacement);
+            }
+            else
+            {
+                statements.Add(nested);
+            }
+        }
+
+        return new Block(statements.ToEquatableArray());
+    }
+
     /// <summary>Every node of an expression, the expression itself first, walked without recursion.</summary>
     public static IEnumerable<Expr> Nodes(Expr expression)
     {

@@ -47,19 +47,23 @@ internal sealed partial class MethodParser
     /// <summary>Regions of source outside the method that the parse read (null when nobody asks): see <see cref="ParseCache"/>.</summary>
     private readonly ICollection<SourceRead>? dependencies;
 
-    private MethodParser(SemanticModel semanticModel, IMethodSymbol method, MethodDeclarationSyntax syntax, CancellationToken cancellationToken, ICollection<SourceRead>? dependencies, HashSet<string>? helpersInProgress = null)
+    /// <param name="anchor">Where the method starts, with its key (computed once per parse: it is not cheap).</param>
+    private MethodParser(SemanticModel semanticModel, IMethodSymbol method, MethodDeclarationSyntax syntax, MethodAnchor anchor, CancellationToken cancellationToken, ICollection<SourceRead>? dependencies, HashSet<string>? helpersInProgress = null)
     {
         this.dependencies = dependencies;
         isHelper = helpersInProgress is not null;
-        this.helpersInProgress = helpersInProgress ?? new HashSet<string>(StringComparer.Ordinal) { Calls.CallSymbols.Key(method) };
+        this.helpersInProgress = helpersInProgress ?? new HashSet<string>(StringComparer.Ordinal) { anchor.Key };
         this.semanticModel = semanticModel;
         this.method = method;
         this.syntax = syntax;
+        this.anchor = anchor;
         this.cancellationToken = cancellationToken;
-        anchor = MethodAnchor.Of(string.Empty, syntax);
     }
 
-    /// <summary>The origin of the places this parse records in the method's own file (see <see cref="LocationInfo.RelativeToMethod"/>).</summary>
+    /// <summary>
+    /// The origin of the places this parse records in the method's own file (see <see cref="LocationInfo.RelativeToMethod"/>),
+    /// and the method's key.
+    /// </summary>
     private readonly MethodAnchor anchor;
 
     /// <summary>A place for the model: relative to the method in its own file, absolute in any other.</summary>
@@ -95,7 +99,7 @@ internal sealed partial class MethodParser
                     return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
                 }
 
-                return new MethodParser(context.SemanticModel, method, syntax, cancellationToken, dependencies).Run(context.Attributes);
+                return new MethodParser(context.SemanticModel, method, syntax, anchor, cancellationToken, dependencies).Run(context.Attributes);
             }
             catch (OperationCanceledException)
             {
@@ -129,8 +133,9 @@ internal sealed partial class MethodParser
 
         dependencies?.Add(new SourceRead(helperSyntax.SyntaxTree, helperSyntax.Span));
         var helperModel = semanticModel.Compilation.GetSemanticModel(helperSyntax.SyntaxTree);
-        var nested = new HashSet<string>(helpersInProgress, StringComparer.Ordinal) { Calls.CallSymbols.Key(target) };
-        var result = new MethodParser(helperModel, target, helperSyntax, cancellationToken, dependencies, nested).Run(ImmutableArray<AttributeData>.Empty);
+        var helperAnchor = MethodAnchor.Of(Calls.CallSymbols.Key(target), helperSyntax);
+        var nested = new HashSet<string>(helpersInProgress, StringComparer.Ordinal) { helperAnchor.Key };
+        var result = new MethodParser(helperModel, target, helperSyntax, helperAnchor, cancellationToken, dependencies, nested).Run(ImmutableArray<AttributeData>.Empty);
         // A helper calling something with no known derivative (unless a rule turns up) would leave its callers calling a
         // companion that is never generated; the caller gets DIFF007 at the call instead.
         if (result.Model is null || result.Diagnostics.Count > 0 || Calls.CallResolver.Calls(result.Model.Body).Any(c => c.Callee.Differentiated.Count == 0))
@@ -239,7 +244,7 @@ internal sealed partial class MethodParser
             hessian,
             maxUnroll,
             zeroDerivativeSites.ToEquatableArray(),
-            OverloadSuffix()) { Key = Calls.CallSymbols.Key(method), Vectorize = vectorize };
+            OverloadSuffix()) { Key = anchor.Key, Vectorize = vectorize };
         return new ParseResult(model, EquatableArray<DiagnosticInfo>.Empty, helpers.ToEquatableArray());
     }
 
@@ -252,7 +257,7 @@ internal sealed partial class MethodParser
         }
 
         var hash = 2166136261u;
-        foreach (var c in Calls.CallSymbols.Key(method))
+        foreach (var c in anchor.Key)
         {
             hash = unchecked((hash ^ c) * 16777619u);
         }

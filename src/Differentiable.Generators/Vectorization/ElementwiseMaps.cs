@@ -22,27 +22,7 @@ internal static class ElementwiseMaps
 {
     private const string Kernels = "global::Differentiable.Runtime.Kernels";
 
-    public static Block Rewrite(Block body, IReadOnlyDictionary<string, IrType> types) => RewriteBlock(body, types, 0);
-
-    private static Block RewriteBlock(Block block, IReadOnlyDictionary<string, IrType> types, int depth)
-    {
-        StackGuard.Enter(depth);
-        var statements = new List<Stmt>(block.Statements.Count);
-        foreach (var statement in block.Statements)
-        {
-            var nested = IrWalker.WithNestedBlocks(statement, b => RewriteBlock(b, types, depth + 1));
-            if (nested is For loop && TryMap(loop, statements, types) is { } mapped)
-            {
-                statements.AddRange(mapped);
-            }
-            else
-            {
-                statements.Add(nested);
-            }
-        }
-
-        return new Block(statements.ToEquatableArray());
-    }
+    public static Block Rewrite(Block body, IReadOnlyDictionary<string, IrType> types) => IrWalker.RewriteLoops(body, (loop, before) => TryMap(loop, before, types));
 
     /// <summary>The loop storing the argument and the map after it, or null when the loop is not such a map.</summary>
     /// <param name="before">The statements of the block before the loop, already rewritten.</param>

@@ -23,27 +23,7 @@ internal static class MatrixVectorProducts
 {
     private const string Kernels = "global::Differentiable.Runtime.Kernels";
 
-    public static Block Rewrite(Block body, IReadOnlyDictionary<string, IrType> types) => RewriteBlock(body, body, types, 0);
-
-    private static Block RewriteBlock(Block block, Block root, IReadOnlyDictionary<string, IrType> types, int depth)
-    {
-        StackGuard.Enter(depth);
-        var statements = new List<Stmt>(block.Statements.Count);
-        foreach (var statement in block.Statements)
-        {
-            var nested = IrWalker.WithNestedBlocks(statement, b => RewriteBlock(b, root, types, depth + 1));
-            if (nested is For loop && TryDistribute(loop, statements, root, types) is { } distributed)
-            {
-                statements.AddRange(distributed);
-            }
-            else
-            {
-                statements.Add(nested);
-            }
-        }
-
-        return new Block(statements.ToEquatableArray());
-    }
+    public static Block Rewrite(Block body, IReadOnlyDictionary<string, IrType> types) => IrWalker.RewriteLoops(body, (loop, before) => TryDistribute(loop, before, body, types));
 
     /// <summary>The loop without its dots and one kernel call per dot after it, or null when the loop is not such a layer.</summary>
     /// <param name="before">The statements of the block before the loop, already rewritten.</param>
