@@ -27,7 +27,7 @@ namespace Differentiable.Runtime;
 /// </para>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Kernels
+public static partial class Kernels
 {
     /// <summary>Σₖ a[aStart + k]·b[bStart + k] for k in [0, length).</summary>
     public static double Dot(double[] a, int aStart, double[] b, int bStart, int length)
@@ -401,40 +401,6 @@ public static class Kernels
         }
     }
 
-    /// <summary>
-    /// a[start + k] = tanh(a[start + k]) for k in [0, length), in place: the elementwise map that a loop storing
-    /// <c>a[i] = Math.Tanh(u)</c> leaves for after it. On .NET 8 and later SIMD (Cephes' rational form below 0.625 and
-    /// 1 − 2/(e^{2|x|} + 1) above, with a vectorized exp), within 2 ulp of <see cref="Math.Tanh(double)"/>; tanh(±0) = ±0,
-    /// tanh(±∞) = ±1, NaN stays NaN. On netstandard2.0, <see cref="Math.Tanh(double)"/> itself.
-    /// </summary>
-    public static void Tanh(double[] a, int start, int length)
-    {
-        if (length <= 0)
-        {
-            return;
-        }
-
-        CheckRun(a, start, length);
-#if NET8_0_OR_GREATER
-        var run = new Span<double>(a, start, length);
-        var vectors = MemoryMarshal.Cast<double, Vector<double>>(run);
-        for (var k = 0; k < vectors.Length; k++)
-        {
-            vectors[k] = Tanh(vectors[k]);
-        }
-
-        for (var e = vectors.Length * Vector<double>.Count; e < run.Length; e++)
-        {
-            run[e] = Math.Tanh(run[e]);
-        }
-#else
-        for (var k = 0; k < length; k++)
-        {
-            a[start + k] = Math.Tanh(a[start + k]);
-        }
-#endif
-    }
-
     private static void CheckRun(double[] array, int start, int length)
     {
         // Unsigned comparisons also reject negative starts; long arithmetic cannot overflow.
@@ -588,38 +554,6 @@ public static class Kernels
         }
 
         return sum;
-    }
-
-    // Cephes tanh: x + x·s·P(s)/Q(s) with s = x² for |x| ≤ 0.625; 1 − 2/(e^{2|x|} + 1) above, |x| capped at 20 where
-    // tanh is 1 to double precision. Both branches run for every lane; a mask picks one. Verified within 2 ulp of libm.
-    private static Vector<double> Tanh(Vector<double> x)
-    {
-        var magnitude = Vector.Abs(x);
-        var s = x * x;
-        var p = (((new Vector<double>(-9.64399179425052238628E-1) * s) + new Vector<double>(-9.92877231001918586564E1)) * s) + new Vector<double>(-1.61468768441708447952E3);
-        var q = (((((s + new Vector<double>(1.12811678491632931402E2)) * s) + new Vector<double>(2.23548839060100448583E3)) * s) + new Vector<double>(4.84406305325125486048E3));
-        var small = x + (x * s * (p / q));
-
-        var e = Exp(Vector.Min(magnitude, new Vector<double>(20.0)) * new Vector<double>(2.0));
-        var large = Vector<double>.One - (new Vector<double>(2.0) / (e + Vector<double>.One));
-        large = Vector.ConditionalSelect(Vector.LessThan(x, Vector<double>.Zero), -large, large);
-
-        var result = Vector.ConditionalSelect(Vector.GreaterThan(magnitude, new Vector<double>(0.625)), large, small);
-        return Vector.ConditionalSelect(Vector.Equals(x, Vector<double>.Zero), x, result);
-    }
-
-    // Cephes exp for 0 ≤ x ≤ 40: x = k·ln 2 + r (ln 2 in two parts), e^r = 1 + 2r·P(r²)/(Q(r²) − r·P(r²)), times 2^k.
-    private static Vector<double> Exp(Vector<double> x)
-    {
-        var k = Vector.Floor((x * new Vector<double>(1.4426950408889634073599)) + new Vector<double>(0.5));
-        var r = x - (k * new Vector<double>(6.93145751953125E-1));
-        r -= k * new Vector<double>(1.42860682030941723212E-6);
-        var rr = r * r;
-        var pr = r * ((((new Vector<double>(1.26177193074810590878E-4) * rr) + new Vector<double>(3.02994407707441961300E-2)) * rr) + new Vector<double>(9.99999999999999999910E-1));
-        var qr = (((((new Vector<double>(3.00198505138664455042E-6) * rr) + new Vector<double>(2.52448340349684104192E-3)) * rr) + new Vector<double>(2.27265548208155028766E-1)) * rr) + new Vector<double>(2.00000000000000000009E0);
-        var er = Vector<double>.One + (new Vector<double>(2.0) * (pr / (qr - pr)));
-        var scale = Vector.AsVectorDouble(Vector.ShiftLeft(Vector.ConvertToInt64(k) + new Vector<long>(1023), 52));
-        return er * scale;
     }
 
     private static double DotWide(ReadOnlySpan<double> a, ReadOnlySpan<double> b)

@@ -22,15 +22,15 @@ public class VectorizationTests
     /// Array lengths: short ones (tails, fewer elements than a vector), and long ones whose runs reach the 512-bit paths
     /// the kernels take from 256 elements on where the processor has AVX-512.
     /// </summary>
-    private static readonly Gen<int> ArrayLength = Gen.OneOf(Gen.Int[1, 70], Gen.Int[256, 600]);
+    internal static readonly Gen<int> ArrayLength = Gen.OneOf(Gen.Int[1, 70], Gen.Int[256, 600]);
 
     /// <summary>A run of length ≥ 0 inside an array of the given length: (start, length).</summary>
-    private static Gen<(int Start, int Length)> Run(int arrayLength) =>
+    internal static Gen<(int Start, int Length)> Run(int arrayLength) =>
         from start in Gen.Int[0, arrayLength - 1]
         from length in Gen.Int[0, arrayLength - start]
         select (start, length);
 
-    private static void AssertBitIdentical(double[] expected, double[] actual)
+    internal static void AssertBitIdentical(double[] expected, double[] actual)
     {
         for (var k = 0; k < expected.Length; k++)
         {
