@@ -14,6 +14,7 @@ public sealed class OptimizationPassTests
     private static readonly Dictionary<string, IrType> Types = new()
     {
         ["W"] = IrType.DoubleMatrix,
+        ["U"] = IrType.DoubleMatrix,
         ["dW"] = IrType.DoubleMatrix,
         ["x"] = IrType.DoubleArray,
         ["dx"] = IrType.DoubleArray,
@@ -24,6 +25,7 @@ public sealed class OptimizationPassTests
         ["t"] = IrType.Double,
         ["z"] = IrType.Double,
         ["dz"] = IrType.Double,
+        ["b"] = IrType.Boolean,
     };
 
     private static Variable V(string name) => new(name);
@@ -237,6 +239,76 @@ public sealed class OptimizationPassTests
             Assert.Contains("Kernels.Dot(W, ", text);
             Assert.DoesNotContain("MatVecAdd", text);
         }
+    }
+
+    [Fact]
+    public void RowDotsAndRowUpdatesRunByBlocksOfRows()
+    {
+        const string Kernels = "global::Differentiable.Runtime.Kernels";
+        Invoke Kernel(string name, params Expr[] arguments) => new(Kernels + "." + name, arguments.ToEquatableArray());
+        var zero = Constant.Int(0);
+        var helper = new Callee("H(double)", "global::N.H", "H", new[] { IrType.Double }.ToEquatableArray(), EquatableArray<bool>.Empty, null!, null);
+        var rowDot = AddTo(V("s"), Kernel("Dot", V("W"), V("i"), zero, V("x"), zero, V("n")));
+        var scalar = new Assign(V("z"), Mul(V("s"), V("s")));
+        Stmt Update(string vector) => new Evaluate(Kernel("Axpy", V("z"), V("W"), V("i"), zero, V(vector), zero, V("n")));
+        // A logistic iteration's shape: the row's dot, scalar work, the row's update of a gradient buffer.
+        Stmt[] Iteration(params Stmt[] extra) => new Stmt[] { new Assign(V("s"), Constant.Zero), rowDot, scalar }.Concat(extra).Append(Update("dx")).ToArray();
+        // The classes of the body before kernels (handing an array to one would let it escape): x and y come from the
+        // caller and may be one array; the gradient buffers dx and dW alias nothing.
+        var aliases = Analysis.ArrayAliases.Of(Body(), Types, new[] { "dx", "dW" });
+        string Rewritten(Stmt loop) => Print(RowBlocks.Rewrite(Body(loop), aliases));
+
+        var blocked = Rewritten(Loop("i", Iteration()));
+        Assert.Contains("double[] rowBlock = " + Kernels + ".Scratch(128);", blocked);
+        Assert.Contains(Kernels + ".MatVecAdd(W, blockLow, 0, x, 0, n, rowBlock, 0, blockSize);", blocked);
+        Assert.Contains("s += rowBlock[i - blockLow];", blocked);
+        Assert.Contains("rowBlock[64 + (i - blockLow)] = z;", blocked);
+        Assert.Contains(Kernels + ".MatTVecAdd(rowBlock, 64, W, blockLow, 0, dx, 0, n, blockSize, false);", blocked);
+        Assert.Contains("for (int i = blockLow; i < blockLow + blockSize; i++)", blocked);
+        Assert.DoesNotContain("Kernels.Dot(", blocked);
+        Assert.DoesNotContain("Kernels.Axpy(", blocked);
+        Assert.True(blocked.IndexOf("MatVecAdd", System.StringComparison.Ordinal) < blocked.IndexOf("for (int i", System.StringComparison.Ordinal));
+        Assert.True(blocked.IndexOf("MatTVecAdd", System.StringComparison.Ordinal) > blocked.IndexOf("rowBlock[64 + (i - blockLow)] = z;", System.StringComparison.Ordinal));
+
+        // A reverse loop runs its blocks from the top down, each in the loop's order, and the kernel adds rows downwards.
+        var descending = Rewritten(new For("i", zero, V("n"), true, Body(Iteration())));
+        Assert.Contains("for (int i = blockTop - 1; i >= blockLow; i--)", descending);
+        Assert.Contains("int blockLow = blockTop - blockSize;", descending);
+        Assert.Contains(Kernels + ".MatTVecAdd(rowBlock, 64, W, blockLow, 0, dx, 0, n, blockSize, true);", descending);
+
+        // The update alone, when the dot reads what the loop writes (x): only the update is deferred.
+        var updateOnly = Rewritten(Loop("i", Iteration(new Assign(At("x", V("i")), V("z")))));
+        Assert.Contains("Kernels.Dot(W, i, 0, x, 0, n)", updateOnly);
+        Assert.Contains("MatTVecAdd(rowBlock, 0, W", updateOnly);
+
+        var refused = new[]
+        {
+            // A branch or a call: not every iteration takes every dot, or the callee could use the scratch.
+            Loop("i", Iteration(new If(V("b"), Body(new Assign(V("t"), V("z"))), null))),
+            Loop("i", Iteration(new Evaluate(new Invoke("Fill", new Expr[] { V("x") }.ToEquatableArray())))),
+            Loop("i", Iteration(new Assign(V("t"), new UserCall(helper, new Expr[] { V("z") }.ToEquatableArray())))),
+            // The dot's vector written by the loop, and the updated vector read in it.
+            Loop("i", Iteration(new Assign(At("x", V("i")), V("z")), new Assign(V("t"), At("dx", V("i"))))),
+            // The dot's vector written, and the update into an array that may be it (both come from the caller).
+            Loop("i", new Assign(V("s"), Constant.Zero), rowDot, new Assign(At("x", V("i")), V("s")), Update("y")),
+            // The matrix written in the loop, by name or through a matrix that may be it: neither the dots nor the updates may move.
+            Loop("i", Iteration(new Assign(At("W", V("i"), zero), V("z")))),
+            Loop("i", Iteration(new Assign(At("U", V("i"), zero), V("z")))),
+            // A length the loop changes.
+            Loop("i", Iteration(new Assign(V("n"), V("i")))),
+            // Four rows known at compile time.
+            new For("i", zero, Constant.Int(4), false, Body(Iteration())),
+        };
+        foreach (var loop in refused)
+        {
+            var text = Rewritten(loop);
+            Assert.DoesNotContain("blocked", text);
+            Assert.DoesNotContain("rowBlock", text);
+        }
+
+        // A dot under a conditional may not run: it stays, and with no update nothing is blocked.
+        var conditional = Rewritten(Loop("i", new Assign(V("s"), new Conditional(V("b"), Kernel("Dot", V("W"), V("i"), zero, V("x"), zero, V("n")), Constant.Zero))));
+        Assert.DoesNotContain("rowBlock", conditional);
     }
 
     [Fact]

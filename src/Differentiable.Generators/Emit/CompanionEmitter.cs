@@ -221,7 +221,7 @@ internal static class CompanionEmitter
     /// to be 1 dropped and additions into a local known to be 0 stored, repeated math calls
     /// evaluated once, contraction loops replaced by SIMD kernels, a row's dot product and its two reverse updates
     /// swept together, tanh maps over stored runs vectorized, a layer's row dot products turned into matrix–vector
-    /// products, then additions into one element merged.
+    /// products, loops of row dots and row updates run by blocks of rows, then additions into one element merged.
     /// Fusion and kernels reorder sums, so they run only where the method allows it (<c>Vectorize</c>, the default).
     /// </summary>
     /// <param name="buffers">The gradient buffers of a reverse-mode body (they alias nothing); none for other bodies.</param>
@@ -237,10 +237,13 @@ internal static class CompanionEmitter
         }
 
         var kernels = Vectorization.ContractionKernels.Rewrite(shared, types);
-        var swept = buffers.Count > 0 ? Vectorization.FusedRowSweeps.Rewrite(kernels, Analysis.ArrayAliases.Of(shared, types, buffers)) : kernels;
+        // Aliases of the body before kernels: handing an array to a kernel would otherwise count as letting it escape.
+        var aliases = Analysis.ArrayAliases.Of(shared, types, buffers);
+        var swept = buffers.Count > 0 ? Vectorization.FusedRowSweeps.Rewrite(kernels, aliases) : kernels;
         var mapped = Vectorization.ElementwiseMaps.Rewrite(swept, types);
         var products = Vectorization.MatrixVectorProducts.Rewrite(mapped, types);
-        return Optimization.MergedAccumulations.Rewrite(products, types, buffers.AsImmutableArray());
+        var blocked = Vectorization.RowBlocks.Rewrite(products, aliases);
+        return Optimization.MergedAccumulations.Rewrite(blocked, types, buffers.AsImmutableArray());
     }
 
     /// <summary>

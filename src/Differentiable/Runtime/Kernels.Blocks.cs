@@ -2,6 +2,7 @@ using System;
 #if NET8_0_OR_GREATER
 using System.Numerics;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 #endif
 
 namespace Differentiable.Runtime;
@@ -50,10 +51,11 @@ public static partial class Kernels
     }
 
     /// <summary>
-    /// How many rows of <paramref name="length"/> elements a block takes: as many as keep its rows within 64 KiB (so the
-    /// second sweep over them finds them in cache), a multiple of 4 between 4 and <see cref="MaxBlockRows"/>.
+    /// How many rows of <paramref name="length"/> elements a block takes: as many as keep its rows within 16 KiB (so the
+    /// second sweep over them finds them in the first-level cache), a multiple of 4 between 4 and <see cref="MaxBlockRows"/>.
+    /// Measured on logistic regression, 2000 samples: 64 KiB blocks were as fast at 32 features and up to 8% slower at 512.
     /// </summary>
-    public static int RowsPerBlock(int length) => Math.Max(4, Math.Min(MaxBlockRows, 8192 / Math.Max(1, length)) & ~3);
+    public static int RowsPerBlock(int length) => Math.Max(4, Math.Min(MaxBlockRows, 2048 / Math.Max(1, length)) & ~3);
 
     /// <summary>
     /// This thread's scratch, at least <paramref name="length"/> elements long (contents unspecified). A blocked loop
@@ -74,6 +76,12 @@ public static partial class Kernels
 #if NET8_0_OR_GREATER
     private static void MatTVecAdd(ReadOnlySpan<double> alpha, double[,] m, int mRow, int mStart, Span<double> y, bool descending)
     {
+        if (Wide(y.Length))
+        {
+            MatTVecAddWide(alpha, m, mRow, mStart, y, descending);
+            return;
+        }
+
         var length = y.Length;
         var rows = alpha.Length;
         var vy = MemoryMarshal.Cast<double, Vector<double>>(y);
@@ -105,6 +113,47 @@ public static partial class Kernels
         {
             var r = descending ? rows - 1 - step : step;
             Axpy(alpha[r], Row(m, mRow + r, mStart, length), y);
+        }
+    }
+
+    // As above in 512-bit registers, for the long rows where the axpys it replaces would have used them too.
+    private static void MatTVecAddWide(ReadOnlySpan<double> alpha, double[,] m, int mRow, int mStart, Span<double> y, bool descending)
+    {
+        var length = (nuint)y.Length;
+        var width = (nuint)Vector512<double>.Count;
+        ref var ry = ref MemoryMarshal.GetReference(y);
+        var rows = alpha.Length;
+        var step = 0;
+        for (; step + 3 < rows; step += 4)
+        {
+            var (r0, r1, r2, r3) = descending
+                ? (rows - 1 - step, rows - 2 - step, rows - 3 - step, rows - 4 - step)
+                : (step, step + 1, step + 2, step + 3);
+            ref var m0 = ref m[mRow + r0, mStart];
+            ref var m1 = ref m[mRow + r1, mStart];
+            ref var m2 = ref m[mRow + r2, mStart];
+            ref var m3 = ref m[mRow + r3, mStart];
+            var (a0, a1, a2, a3) = (Vector512.Create(alpha[r0]), Vector512.Create(alpha[r1]), Vector512.Create(alpha[r2]), Vector512.Create(alpha[r3]));
+            nuint k = 0;
+            for (; k + width <= length; k += width)
+            {
+                var sum = Vector512.LoadUnsafe(ref ry, k) + (a0 * Vector512.LoadUnsafe(ref m0, k));
+                sum += a1 * Vector512.LoadUnsafe(ref m1, k);
+                sum += a2 * Vector512.LoadUnsafe(ref m2, k);
+                Vector512.StoreUnsafe(sum + (a3 * Vector512.LoadUnsafe(ref m3, k)), ref ry, k);
+            }
+
+            for (; k < length; k++)
+            {
+                var e = (int)k;
+                y[e] = (((y[e] + (alpha[r0] * m[mRow + r0, mStart + e])) + (alpha[r1] * m[mRow + r1, mStart + e])) + (alpha[r2] * m[mRow + r2, mStart + e])) + (alpha[r3] * m[mRow + r3, mStart + e]);
+            }
+        }
+
+        for (; step < rows; step++)
+        {
+            var r = descending ? rows - 1 - step : step;
+            UpdateWide(alpha[r], Row(m, mRow + r, mStart, y.Length), y, store: false);
         }
     }
 #endif

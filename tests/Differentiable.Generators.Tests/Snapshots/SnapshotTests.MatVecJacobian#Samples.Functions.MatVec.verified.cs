@@ -164,10 +164,24 @@ namespace Samples
             {
                 int n = W.GetLength(0);
                 double[] y = new double[n];
-                for (int i = 0; i < n; i++)
+                // blocked: the loop over i runs in blocks of rows; its row dot products are a matrix–vector product before each block (SIMD kernels, four rows at a time; dots summed in another order)
                 {
-                    // vectorized: the loop over j is a dot product (SIMD kernel; partial sums in another order)
-                    y[i] += global::Differentiable.Runtime.Kernels.Dot(W, i, 0, x, 0, x.Length);
+                    double[] rowBlock = global::Differentiable.Runtime.Kernels.Scratch(64);
+                    int blockRows = global::Differentiable.Runtime.Kernels.RowsPerBlock(x.Length);
+                    int blockLow = 0;
+                    int blockEnd = n;
+                    while (blockLow < blockEnd)
+                    {
+                        int blockSize = (int)global::System.Math.Min((long)blockEnd - blockLow, blockRows);
+                        global::System.Array.Clear(rowBlock, 0, blockSize);
+                        global::Differentiable.Runtime.Kernels.MatVecAdd(W, blockLow, 0, x, 0, x.Length, rowBlock, 0, blockSize);
+                        for (int i = blockLow; i < blockLow + blockSize; i++)
+                        {
+                            // blocked: this row's dot product, from the block's matrix–vector product
+                            y[i] += rowBlock[i - blockLow];
+                        }
+                        blockLow += blockSize;
+                    }
                 }
                 return y;
             }

@@ -49,32 +49,48 @@ namespace Samples
                 global::System.Array.Clear(db, 0, db.Length);
             }
             // fused: the loop over i runs its forward and reverse sweeps in one pass (its adjoint is known before it runs)
-            for (int i = 0; i < b.Length; i++)
+            // blocked: the loop over i runs in blocks of rows; its row dot products are a matrix–vector product before each block, and its row updates of dx are one transposed product after it (SIMD kernels, four rows at a time; dots summed in another order)
             {
+                double[] rowBlock = global::Differentiable.Runtime.Kernels.Scratch(128);
+                int blockRows = global::Differentiable.Runtime.Kernels.RowsPerBlock(x.Length);
+                int blockLow = 0;
+                int blockEnd = b.Length;
+                while (blockLow < blockEnd)
                 {
-                    // forward sweep of iteration i
-                    a = b[i];
-                    // vectorized: the loop over j is a dot product (SIMD kernel; partial sums in another order)
-                    a += global::Differentiable.Runtime.Kernels.Dot(W, i, 0, x, 0, x.Length);
-                    y[i] = global::System.Math.Tanh(a);
-                }
-                {
-                    // reverse sweep of iteration i
-                    // reverse of: y[i] = global::System.Math.Tanh(a);
-                    // ∂/∂u tanh(u) = 1 − tanh²(u) (read from the stored result)
+                    int blockSize = (int)global::System.Math.Min((long)blockEnd - blockLow, blockRows);
+                    global::System.Array.Clear(rowBlock, 0, blockSize);
+                    global::Differentiable.Runtime.Kernels.MatVecAdd(W, blockLow, 0, x, 0, x.Length, rowBlock, 0, blockSize);
+                    for (int i = blockLow; i < blockLow + blockSize; i++)
                     {
-                        double t0 = dy[i];
-                        dy[i] = 0.0;
-                        double t1 = y[i];
-                        da += t0 * (1.0 - t1 * t1);
+                        {
+                            // forward sweep of iteration i
+                            a = b[i];
+                            // blocked: this row's dot product, from the block's matrix–vector product
+                            a += rowBlock[i - blockLow];
+                            y[i] = global::System.Math.Tanh(a);
+                        }
+                        {
+                            // reverse sweep of iteration i
+                            // reverse of: y[i] = global::System.Math.Tanh(a);
+                            // ∂/∂u tanh(u) = 1 − tanh²(u) (read from the stored result)
+                            {
+                                double t0 = dy[i];
+                                dy[i] = 0.0;
+                                double t1 = y[i];
+                                da += t0 * (1.0 - t1 * t1);
+                            }
+                            // vectorized: the loop over j is an axpy update (run += α·x) and a scaled copy (run = α·x) (SIMD kernel)
+                            // reverse of: a += W[i, j] * x[j];
+                            global::Differentiable.Runtime.Kernels.Scale(da, x, 0, dW, i, 0, x.Length);
+                            // blocked: α of this row's update of dx, added by the block's transposed product
+                            rowBlock[64 + (i - blockLow)] = da;
+                            // reverse of: double a = b[i];
+                            db[i] = da;
+                            da = 0.0;
+                        }
                     }
-                    // vectorized: the loop over j is an axpy update (run += α·x) and a scaled copy (run = α·x) (SIMD kernel)
-                    // reverse of: a += W[i, j] * x[j];
-                    global::Differentiable.Runtime.Kernels.Scale(da, x, 0, dW, i, 0, x.Length);
-                    global::Differentiable.Runtime.Kernels.Axpy(da, W, i, 0, dx, 0, x.Length);
-                    // reverse of: double a = b[i];
-                    db[i] = da;
-                    da = 0.0;
+                    global::Differentiable.Runtime.Kernels.MatTVecAdd(rowBlock, 64, W, blockLow, 0, dx, 0, x.Length, blockSize, false);
+                    blockLow += blockSize;
                 }
             }
             return value;

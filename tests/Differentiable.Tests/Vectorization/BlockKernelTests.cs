@@ -157,18 +157,19 @@ public class BlockKernelTests
     }
 
     [Fact]
-    public void RowsPerBlock_KeepsABlockNearSixtyFourKibibytes_InMultiplesOfFour()
+    public void RowsPerBlock_KeepsABlockWithinSixteenKibibytes_InMultiplesOfFour()
     {
         foreach (var length in new[] { -5, 0, 1, 8, 32, 127, 128, 129, 512, 2048, 4096, 100000, int.MaxValue })
         {
             var rows = Kernels.RowsPerBlock(length);
             Assert.InRange(rows, 4, Kernels.MaxBlockRows);
             Assert.Equal(0, rows % 4);
-            Assert.True(rows == 4 || (long)rows * length * sizeof(double) <= 65536, $"{length}: {rows} rows");
+            Assert.True(rows == 4 || (long)rows * length * sizeof(double) <= 16384, $"{length}: {rows} rows");
         }
 
         Assert.Equal(Kernels.MaxBlockRows, Kernels.RowsPerBlock(32));
-        Assert.Equal(16, Kernels.RowsPerBlock(512));
+        Assert.Equal(4, Kernels.RowsPerBlock(512));
+        Assert.Equal(16, Kernels.RowsPerBlock(128));
     }
 
     [Fact]

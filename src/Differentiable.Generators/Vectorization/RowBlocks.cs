@@ -1,0 +1,368 @@
+using System.Collections.Generic;
+using System.Linq;
+using Differentiable.Generators.Analysis;
+using Differentiable.Generators.Infrastructure;
+using Differentiable.Generators.Ir;
+
+namespace Differentiable.Generators.Vectorization;
+
+/// <summary>
+/// After <see cref="MatrixVectorProducts"/>: a loop over rows i that takes row dot products <c>Dot(M, i, …)</c> with
+/// operands it never writes, or makes row updates <c>Axpy(α, M, i, …, y, …)</c> of a vector nothing else in it touches,
+/// runs in blocks of rows (<c>Kernels.RowsPerBlock</c>). Before each block one <c>MatVecAdd</c> takes the block's dots
+/// into scratch, which the iterations read; the iterations store their α in scratch, and one <c>MatTVecAdd</c> after the
+/// block adds the rows into y. Both kernels take four rows per load of the vector, so a logistic regression's
+/// iteration (a row's dot, scalar work, the row's axpy into the gradient) stops paying one vector pass per row twice;
+/// a block's rows are still in cache for the second pass.
+/// <para>
+/// Sound when the body is straight-line code (no branch, loop, return, user call, tape or generated text, so every
+/// iteration takes every dot and makes every update, and nothing the loop calls can use the scratch); the dots read
+/// nothing the loop writes (no name it assigns, no array that may share storage with one it writes); and each updated
+/// vector is named nowhere else in the body, shares storage with no other array the body names, and its matrix is
+/// written nowhere in it. The dots are summed in <c>MatVecAdd</c>'s order (as <c>Dot</c>'s, another than the loop's);
+/// the updates are added row by row in the loop's order, bit for bit. A row out of range throws before the block runs
+/// rather than in its middle.
+/// </para>
+/// </summary>
+internal static class RowBlocks
+{
+    private const string Kernels = "global::Differentiable.Runtime.Kernels";
+
+    /// <summary>Scratch elements per block buffer: <c>Kernels.MaxBlockRows</c>, which bounds <c>Kernels.RowsPerBlock</c>.</summary>
+    private const int Slot = 64;
+
+    /// <summary>Loops of fewer rows, known at compile time, stay as they are.</summary>
+    private const int MinimumRows = 8;
+
+    /// <param name="aliases">Array classes of the body before kernels were introduced (see <see cref="FusedRowSweeps"/>).</param>
+    public static Block Rewrite(Block body, ArrayAliases aliases)
+    {
+        var used = new HashSet<string>(aliases.Types.Keys, System.StringComparer.Ordinal);
+        var generated = new List<string>();
+        foreach (var statement in IrWalker.Statements(body))
+        {
+            switch (statement)
+            {
+                case Declare d:
+                    used.Add(d.Name);
+                    break;
+                case For f:
+                    used.Add(f.Variable);
+                    break;
+                case Verbatim v:
+                    generated.Add(v.Code);
+                    break;
+            }
+        }
+
+        var names = new Names(used, generated);
+        return IrWalker.RewriteLoops(body, (loop, _) => TryBlock(loop, aliases, names));
+    }
+
+    /// <summary>The blocked loop, or null when the loop has no row dot or row update that may run by block.</summary>
+    private static Stmt[]? TryBlock(For loop, ArrayAliases aliases, Names names)
+    {
+        var leaves = IrWalker.Statements(loop.Body).Where(s => s is not Block and not Comment).ToList();
+        if (!leaves.All(IsStraightLine)
+            || new[] { loop.Lower, loop.Upper }.SelectMany(IrWalker.Nodes).Any(n => n is UserCall or Invoke or TapePop))
+        {
+            return null;
+        }
+
+        // A loop of a few rows known at compile time gains nothing from four-row kernels and pays for the blocks.
+        if (loop.Lower is Constant { Value: var lower } && loop.Upper is Constant { Value: var upper } && upper - lower < MinimumRows)
+        {
+            return null;
+        }
+
+        var assigned = new HashSet<string>(IrWalker.AssignedNames(loop.Body), System.StringComparer.Ordinal) { loop.Variable };
+        var written = leaves.SelectMany(s => WrittenArrays(s, aliases)).Distinct().ToList();
+        var arrays = leaves.SelectMany(s => IrWalker.OwnExpressions(s).SelectMany(IrWalker.ReadNames)).Concat(written)
+            .Where(name => IsArray(name, aliases)).Distinct().ToList();
+        if (new[] { loop.Lower, loop.Upper }.SelectMany(IrWalker.ReadNames).Any(assigned.Contains)
+            || leaves.SelectMany(s => IrWalker.OwnExpressions(s).SelectMany(IrWalker.Nodes)).Any(n => n is Variable v && !aliases.Types.ContainsKey(v.Name)))
+        {
+            return null;
+        }
+
+        bool Invariant(Expr e) => !IrWalker.ReadNames(e).Any(assigned.Contains);
+        bool Unwritten(string array) => !written.Any(w => aliases.MayAlias(w, array));
+
+        var dots = new List<Invoke>();
+        foreach (var dot in leaves.SelectMany(s => IrWalker.OwnExpressions(s)).SelectMany(Evaluated).OfType<Invoke>())
+        {
+            if (dot.Method == Kernels + ".Dot"
+                && dot.Arguments.Count is 6 or 7
+                && dot.Arguments[1] == new Variable(loop.Variable)
+                && IsArray(dot.Arguments[0], IrType.DoubleMatrix, aliases)
+                && dot.Arguments.Where((_, k) => k != 1).All(Invariant)
+                && dot.Arguments.OfType<Variable>().Where(v => IsArray(v.Name, aliases)).All(v => Unwritten(v.Name))
+                && !dots.Contains(dot))
+            {
+                dots.Add(dot);
+            }
+        }
+
+        var updates = new List<Evaluate>();
+        foreach (var statement in leaves)
+        {
+            if (statement is Evaluate { Expression: Invoke { Method: Kernels + ".Axpy", Member: null, Arguments.Count: 7 } axpy } update
+                && axpy.Arguments[2] == new Variable(loop.Variable)
+                && axpy.Arguments[1] is Variable matrix && IsArray(matrix, IrType.DoubleMatrix, aliases)
+                && axpy.Arguments[4] is Variable vector && IsArray(vector, IrType.DoubleArray, aliases)
+                && axpy.Arguments.Skip(1).Where((_, k) => k != 1).All(Invariant)
+                && Unwritten(matrix.Name)
+                && !leaves.Any(other => !ReferenceEquals(other, statement) && IrWalker.Mentions(other, vector.Name))
+                && !arrays.Any(other => other != vector.Name && aliases.MayAlias(other, vector.Name)))
+            {
+                updates.Add(update);
+            }
+        }
+
+        if (dots.Count == 0 && updates.Count == 0)
+        {
+            return null;
+        }
+
+        return Blocked(loop, dots, updates, names);
+    }
+
+    private static Stmt[] Blocked(For loop, List<Invoke> dots, List<Evaluate> updates, Names names)
+    {
+        var scratch = names.Fresh("rowBlock");
+        var blockRows = names.Fresh("blockRows");
+        var low = names.Fresh("blockLow");
+        var size = names.Fresh("blockSize");
+        var bound = names.Fresh(loop.Descending ? "blockTop" : "blockEnd");
+        var i = new Variable(loop.Variable);
+        Expr Offset(int slot) => slot == 0
+            ? new Binary(BinaryOperator.Subtract, i, new Variable(low))
+            : new Binary(BinaryOperator.Add, Constant.Int(slot * Slot), new Binary(BinaryOperator.Subtract, i, new Variable(low)));
+
+        // The iterations read their dot from the block's buffer and store their α into another.
+        var dotSlots = dots.Select((dot, k) => (dot, k)).ToDictionary(p => p.dot, p => p.k);
+        var updateSlots = updates.Select((update, k) => (update, k: dots.Count + k)).ToDictionary(p => (Stmt)p.update, p => p.k, ReferenceComparer<Stmt>.Instance);
+        Expr ReadDots(Expr e) => IrWalker.Rewrite(e, node => node is Invoke invoke && dotSlots.TryGetValue(invoke, out var slot)
+            ? new ElementAccess(scratch, new[] { Offset(slot) }.ToEquatableArray())
+            : null);
+        Stmt RewriteStatement(Stmt statement) => statement switch
+        {
+            Block nested => RewriteBody(nested),
+            Evaluate update when updateSlots.TryGetValue(update, out var slot) =>
+                new Assign(new ElementAccess(scratch, new[] { Offset(slot) }.ToEquatableArray()), ReadDots(((Invoke)update.Expression).Arguments[0])),
+            // Statements without a dot stay the same objects, so the comment pass below can tell what changed.
+            Declare { Initializer: { } value } d when ReadDots(value) is var read && !ReferenceEquals(read, value) => d with { Initializer = read },
+            Assign a when ReadDots(a.Value) is var read && !ReferenceEquals(read, a.Value) => new Assign(a.Target, read),
+            Evaluate e when ReadDots(e.Expression) is var read && !ReferenceEquals(read, e.Expression) => new Evaluate(read),
+            _ => statement,
+        };
+        Block RewriteBody(Block block)
+        {
+            var statements = new List<Stmt>();
+            var pending = new List<Stmt>();
+            foreach (var statement in block.Statements)
+            {
+                if (statement is Comment)
+                {
+                    pending.Add(statement);
+                    continue;
+                }
+
+                var rewritten = RewriteStatement(statement);
+                var readsDot = rewritten is not Block && !ReferenceEquals(rewritten, statement) && !updateSlots.ContainsKey(statement);
+                // The kernel comment before a statement that now reads the block's buffer says so instead.
+                statements.AddRange(pending.Select(c => readsDot && ((Comment)c).Text.StartsWith("vectorized: the loop over", System.StringComparison.Ordinal)
+                    ? new Comment("blocked: this row's dot product, from the block's matrix–vector product")
+                    : c));
+                pending.Clear();
+                if (updateSlots.ContainsKey(statement))
+                {
+                    statements.Add(new Comment($"blocked: α of this row's update of {((Variable)((Invoke)((Evaluate)statement).Expression).Arguments[4]).Name}, added by the block's transposed product"));
+                }
+
+                statements.Add(rewritten);
+            }
+
+            statements.AddRange(pending);
+            return new Block(statements.ToEquatableArray());
+        }
+
+        var blockSize = new Variable(size);
+        var blockLow = new Variable(low);
+        var blockBound = new Variable(bound);
+        // Ascending, blocks from the bottom up: rows [low, low + size) up to the end. Descending, from the top down:
+        // rows [top − size, top) down to the start, each iterated top − 1 … low as the loop did.
+        var far = loop.Descending ? names.Fresh("blockStart") : low;
+        var inBlock = new List<Stmt>
+        {
+            new Verbatim($"int {size} = (int)global::System.Math.Min((long){bound} - {far}, {blockRows});", new[] { bound, far, blockRows }.ToEquatableArray()),
+        };
+        if (loop.Descending)
+        {
+            inBlock.Add(new Declare(low, IrType.Int32, new Binary(BinaryOperator.Subtract, blockBound, blockSize)));
+        }
+
+        foreach (var (dot, slot) in dotSlots)
+        {
+            // Dot(M, i, start, v…, length) → MatVecAdd(M, low, start, v…, length, scratch, slot, size) into a cleared run.
+            inBlock.Add(new Evaluate(new Invoke("global::System.Array.Clear", new Expr[] { new Variable(scratch), Constant.Int(slot * Slot), blockSize }.ToEquatableArray())));
+            var arguments = new List<Expr> { dot.Arguments[0], blockLow };
+            arguments.AddRange(dot.Arguments.Skip(2));
+            arguments.AddRange(new Expr[] { new Variable(scratch), Constant.Int(slot * Slot), blockSize });
+            inBlock.Add(new Evaluate(new Invoke(Kernels + ".MatVecAdd", arguments.ToEquatableArray())));
+        }
+
+        var top = loop.Descending ? (Expr)blockBound : new Binary(BinaryOperator.Add, blockLow, blockSize);
+        inBlock.Add(loop with { Lower = blockLow, Upper = top, Body = RewriteBody(loop.Body) });
+        foreach (var update in updates)
+        {
+            // Axpy(α, M, i, start, y, yStart, length) → MatTVecAdd(scratch, slot, M, low, start, y, yStart, length, size, descending).
+            var axpy = (Invoke)update.Expression;
+            var arguments = new List<Expr> { new Variable(scratch), Constant.Int(updateSlots[update] * Slot), axpy.Arguments[1], blockLow };
+            arguments.AddRange(axpy.Arguments.Skip(3));
+            arguments.Add(blockSize);
+            arguments.Add(new Constant(loop.Descending ? 1 : 0, IrType.Boolean));
+            inBlock.Add(new Evaluate(new Invoke(Kernels + ".MatTVecAdd", arguments.ToEquatableArray())));
+        }
+
+        inBlock.Add(loop.Descending ? new Assign(blockBound, blockLow) : new Assign(blockLow, new Binary(BinaryOperator.Add, blockLow, blockSize)));
+        var length = dots.Count > 0 ? dots[0].Arguments[dots[0].Arguments.Count - 1] : ((Invoke)updates[0].Expression).Arguments[6];
+        var setup = new List<Stmt>
+        {
+            new Declare(scratch, IrType.DoubleArray, new Invoke(Kernels + ".Scratch", new Expr[] { Constant.Int((dots.Count + updates.Count) * Slot) }.ToEquatableArray())),
+            new Declare(blockRows, IrType.Int32, new Invoke(Kernels + ".RowsPerBlock", new[] { length }.ToEquatableArray())),
+            new Declare(loop.Descending ? bound : low, IrType.Int32, loop.Descending ? loop.Upper : loop.Lower),
+            new Declare(loop.Descending ? far : bound, IrType.Int32, loop.Descending ? loop.Lower : loop.Upper),
+            new While(
+                loop.Descending ? new Binary(BinaryOperator.Greater, blockBound, new Variable(far)) : new Binary(BinaryOperator.Less, blockLow, blockBound),
+                new Block(inBlock.ToEquatableArray())),
+        };
+
+        var parts = new List<string>();
+        if (dots.Count > 0)
+        {
+            parts.Add($"its row dot products are {(dots.Count == 1 ? "a matrix–vector product" : dots.Count + " matrix–vector products")} before each block");
+        }
+
+        if (updates.Count > 0)
+        {
+            var vectors = string.Join(", ", updates.Select(u => ((Variable)((Invoke)u.Expression).Arguments[4]).Name));
+            parts.Add($"its row updates of {vectors} are {(updates.Count == 1 ? "one transposed product" : updates.Count + " transposed products")} after it");
+        }
+
+        return new Stmt[]
+        {
+            new Comment($"blocked: the loop over {loop.Variable} runs in blocks of rows; {string.Join(", and ", parts)} (SIMD kernels, four rows at a time{(dots.Count > 0 ? "; dots summed in another order" : "")})"),
+            new Block(setup.ToEquatableArray()),
+        };
+    }
+
+    /// <summary>A statement of a body that may run by block: straight-line, calling no user code and only known kernels.</summary>
+    private static bool IsStraightLine(Stmt statement) =>
+        statement switch
+        {
+            Declare or Assign { Target: Variable or ElementAccess } => true,
+            Evaluate { Expression: Invoke { Member: null } invoke } => invoke.Method.StartsWith(Kernels + ".", System.StringComparison.Ordinal),
+            _ => false,
+        }
+        && IrWalker.OwnExpressions(statement).SelectMany(IrWalker.Nodes).All(node => node switch
+        {
+            UserCall or TapePop or OutArgument or NewArray => false,
+            Invoke invoke => invoke.Member is null && invoke.Method.StartsWith(Kernels + ".", System.StringComparison.Ordinal),
+            _ => true,
+        });
+
+    /// <summary>The nodes of an expression that run whenever it does: not those under a conditional or a short-circuit.</summary>
+    private static IEnumerable<Expr> Evaluated(Expr expression)
+    {
+        var stack = new Stack<Expr>();
+        stack.Push(expression);
+        while (stack.Count > 0)
+        {
+            var node = stack.Pop();
+            yield return node;
+            if (node is Conditional conditional)
+            {
+                stack.Push(conditional.Condition);
+                continue;
+            }
+
+            if (node is Binary { Operator: BinaryOperator.And or BinaryOperator.Or } logical)
+            {
+                stack.Push(logical.Left);
+                continue;
+            }
+
+            foreach (var child in IrWalker.Children(node))
+            {
+                stack.Push(child);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The arrays a straight-line statement may write: those it stores elements of, and a kernel's destinations (for
+    /// <c>Axpy</c> and <c>Scale</c> the run after the source; for any other kernel but <c>Dot</c>, every array passed).
+    /// </summary>
+    private static IEnumerable<string> WrittenArrays(Stmt statement, ArrayAliases aliases)
+    {
+        foreach (var name in IrWalker.AssignedNames(statement).Where(name => IsArray(name, aliases)))
+        {
+            yield return name;
+        }
+
+        foreach (var invoke in IrWalker.OwnExpressions(statement).SelectMany(IrWalker.Nodes).OfType<Invoke>())
+        {
+            if (invoke.Method == Kernels + ".Dot")
+            {
+                continue;
+            }
+
+            if (invoke.Method is Kernels + ".Axpy" or Kernels + ".Scale")
+            {
+                // (α, x, [row,] start, y, [row,] start, length): y follows x's operand.
+                var y = IsArray(invoke.Arguments[1], IrType.DoubleMatrix, aliases) ? 4 : 3;
+                if (invoke.Arguments[y] is Variable destination)
+                {
+                    yield return destination.Name;
+                    continue;
+                }
+            }
+
+            foreach (var argument in invoke.Arguments.OfType<Variable>().Where(v => IsArray(v.Name, aliases)))
+            {
+                yield return argument.Name;
+            }
+        }
+    }
+
+    private static bool IsArray(string name, ArrayAliases aliases) => aliases.Types.TryGetValue(name, out var type) && type.IsArray();
+
+    private static bool IsArray(Expr expression, IrType type, ArrayAliases aliases) =>
+        expression is Variable v && aliases.Types.TryGetValue(v.Name, out var actual) && actual == type;
+
+    /// <summary>Fresh identifiers: unused by the body's declarations, its types and its generated text.</summary>
+    private sealed class Names
+    {
+        private readonly HashSet<string> used;
+        private readonly List<string> generated;
+
+        public Names(HashSet<string> used, List<string> generated)
+        {
+            this.used = used;
+            this.generated = generated;
+        }
+
+        public string Fresh(string preferred)
+        {
+            var name = preferred;
+            for (var suffix = 2; used.Contains(name) || generated.Any(code => code.Contains(name)); suffix++)
+            {
+                name = preferred + suffix.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            used.Add(name);
+            return name;
+        }
+    }
+}
