@@ -312,6 +312,40 @@ public sealed class OptimizationPassTests
     }
 
     [Fact]
+    public void CallsWhoseArgumentsABlockKnowsAheadBecomeMapsInRounds()
+    {
+        const string Kernels = "global::Differentiable.Runtime.Kernels";
+        Call Math(MathFunction function, Expr argument) => new(function, new[] { argument }.ToEquatableArray());
+        var zero = Constant.Int(0);
+        var loop = Loop(
+            "i",
+            new Assign(V("s"), Constant.Zero),
+            AddTo(V("s"), new Invoke(Kernels + ".Dot", new Expr[] { V("W"), V("i"), zero, V("x"), zero, V("n") }.ToEquatableArray())),
+            // Round 1 reads the dot; round 2 reads round 1 through a local.
+            new Assign(V("z"), Math(MathFunction.Exp, new Unary(UnaryOperator.Negate, V("s")))),
+            new Assign(V("t"), Math(MathFunction.Log, new Binary(BinaryOperator.Add, Constant.One, V("z")))),
+            // Stay: an argument carried from the previous iteration, one that reads an array the loop writes, one under a branch.
+            AddTo(V("dz"), Math(MathFunction.Exp, V("dz"))),
+            new Assign(At("dx", V("i")), V("t")),
+            AddTo(V("dz"), Math(MathFunction.Exp, At("dx", V("i")))),
+            AddTo(V("dz"), new Conditional(V("b"), Math(MathFunction.Tanh, V("t")), Constant.Zero)));
+        var text = Print(RowBlocks.Rewrite(Body(loop), Analysis.ArrayAliases.Of(Body(), Types, new[] { "dx" })));
+
+        Assert.Contains("rowBlock[64 + (i - blockLow)] = -(0.0 + rowBlock[i - blockLow]);", text);
+        Assert.Contains(Kernels + ".Exp(rowBlock, 64, blockSize);", text);
+        Assert.Contains("rowBlock[128 + (i - blockLow)] = 1.0 + rowBlock[64 + (i - blockLow)];", text);
+        Assert.Contains(Kernels + ".Log(rowBlock, 128, blockSize);", text);
+        Assert.True(text.IndexOf(Kernels + ".Exp(", System.StringComparison.Ordinal) < text.IndexOf("rowBlock[128 + (i - blockLow)] =", System.StringComparison.Ordinal));
+        Assert.Contains("z = rowBlock[64 + (i - blockLow)];", text);
+        Assert.Contains("t = rowBlock[128 + (i - blockLow)];", text);
+        Assert.Contains("in 2 rounds", text);
+        Assert.Contains("global::System.Math.Exp(dz)", text);
+        Assert.Contains("global::System.Math.Exp(dx[i])", text);
+        Assert.Contains("global::System.Math.Tanh(t)", text);
+        Assert.Equal(2, CountOf(text, Kernels + ".Exp(") + CountOf(text, Kernels + ".Log("));
+    }
+
+    [Fact]
     public void UnrolledAdditionsIntoAClearedBufferStoreFirstAndClearOnlyOutsideTheirBox()
     {
         Assign Into(int r, int c, string term) => AddTo(At("dW", Constant.Int(r), Constant.Int(c)), V(term));

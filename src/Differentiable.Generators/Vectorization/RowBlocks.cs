@@ -119,15 +119,26 @@ internal static class RowBlocks
             }
         }
 
-        if (dots.Count == 0 && updates.Count == 0)
+        // Slots of the block's buffers, in this order: dots, updates, calls. Until the names exist a slot is a placeholder.
+        Expr Placeholder(int slot) => new ElementAccess(SlotPlaceholder, new Expr[] { Constant.Int(slot) }.ToEquatableArray());
+        var calls = BlockedCalls.Find(
+            loop,
+            assigned,
+            Unwritten,
+            invoke => dots.IndexOf(invoke) is var k && k >= 0 ? Placeholder(k) : null,
+            k => Placeholder(dots.Count + updates.Count + k));
+        if (dots.Count == 0 && updates.Count == 0 && calls.Count == 0)
         {
             return null;
         }
 
-        return Blocked(loop, dots, updates, names);
+        return Blocked(loop, dots, updates, calls, names);
     }
 
-    private static Stmt[] Blocked(For loop, List<Invoke> dots, List<Evaluate> updates, Names names)
+    /// <summary>Stands for the block's scratch in a slot read until the blocked loop has names.</summary>
+    private const string SlotPlaceholder = "\u0000slot";
+
+    private static Stmt[] Blocked(For loop, List<Invoke> dots, List<Evaluate> updates, List<BlockedCalls.Hoisted> calls, Names names)
     {
         var scratch = names.Fresh("rowBlock");
         var blockRows = names.Fresh("blockRows");
@@ -139,12 +150,18 @@ internal static class RowBlocks
             ? new Binary(BinaryOperator.Subtract, i, new Variable(low))
             : new Binary(BinaryOperator.Add, Constant.Int(slot * Slot), new Binary(BinaryOperator.Subtract, i, new Variable(low)));
 
-        // The iterations read their dot from the block's buffer and store their α into another.
+        // The iterations read their dots and calls from the block's buffers and store their α into another.
         var dotSlots = dots.Select((dot, k) => (dot, k)).ToDictionary(p => p.dot, p => p.k);
         var updateSlots = updates.Select((update, k) => (update, k: dots.Count + k)).ToDictionary(p => (Stmt)p.update, p => p.k, ReferenceComparer<Stmt>.Instance);
-        Expr ReadDots(Expr e) => IrWalker.Rewrite(e, node => node is Invoke invoke && dotSlots.TryGetValue(invoke, out var slot)
-            ? new ElementAccess(scratch, new[] { Offset(slot) }.ToEquatableArray())
-            : null);
+        var callSlots = calls.Select((call, k) => (call.Call, k: dots.Count + updates.Count + k)).ToDictionary(p => p.Call, p => p.k, ReferenceComparer<Call>.Instance);
+        Expr SlotRead(int slot) => new ElementAccess(scratch, new[] { Offset(slot) }.ToEquatableArray());
+        Expr ReadDots(Expr e) => IrWalker.Rewrite(e, node => node switch
+        {
+            Invoke invoke when dotSlots.TryGetValue(invoke, out var slot) => SlotRead(slot),
+            Call call when callSlots.TryGetValue(call, out var slot) => SlotRead(slot),
+            _ => null,
+        });
+        Expr FromPlaceholders(Expr e) => IrWalker.Rewrite(e, node => node is ElementAccess { Array: SlotPlaceholder } read ? SlotRead((int)((Constant)read.Indices[0]).Value) : null);
         Stmt RewriteStatement(Stmt statement) => statement switch
         {
             Block nested => RewriteBody(nested),
@@ -213,6 +230,19 @@ internal static class RowBlocks
         }
 
         var top = loop.Descending ? (Expr)blockBound : new Binary(BinaryOperator.Add, blockLow, blockSize);
+        foreach (var level in calls.Select(c => c.Level).Distinct().OrderBy(l => l))
+        {
+            // The arguments of this level's calls (they read the dots and the earlier levels), then one map per call.
+            var atLevel = calls.Where(c => c.Level == level).ToList();
+            var arguments = atLevel.Select(c => (Stmt)new Assign(SlotRead(callSlots[c.Call]), FromPlaceholders(c.Argument)));
+            inBlock.Add(new For(loop.Variable, blockLow, top, false, new Block(arguments.ToEquatableArray())));
+            foreach (var call in atLevel)
+            {
+                var map = call.Call.Function switch { MathFunction.Exp => "Exp", MathFunction.Log => "Log", _ => "Tanh" };
+                inBlock.Add(new Evaluate(new Invoke(Kernels + "." + map, new Expr[] { new Variable(scratch), Constant.Int(callSlots[call.Call] * Slot), blockSize }.ToEquatableArray())));
+            }
+        }
+
         inBlock.Add(loop with { Lower = blockLow, Upper = top, Body = RewriteBody(loop.Body) });
         foreach (var update in updates)
         {
@@ -226,10 +256,11 @@ internal static class RowBlocks
         }
 
         inBlock.Add(loop.Descending ? new Assign(blockBound, blockLow) : new Assign(blockLow, new Binary(BinaryOperator.Add, blockLow, blockSize)));
-        var length = dots.Count > 0 ? dots[0].Arguments[dots[0].Arguments.Count - 1] : ((Invoke)updates[0].Expression).Arguments[6];
+        // Rows as long as the first dot's or update's (the calls alone: a row of one element, the largest block).
+        var length = dots.Count > 0 ? dots[0].Arguments[dots[0].Arguments.Count - 1] : updates.Count > 0 ? ((Invoke)updates[0].Expression).Arguments[6] : Constant.Int(1);
         var setup = new List<Stmt>
         {
-            new Declare(scratch, IrType.DoubleArray, new Invoke(Kernels + ".Scratch", new Expr[] { Constant.Int((dots.Count + updates.Count) * Slot) }.ToEquatableArray())),
+            new Declare(scratch, IrType.DoubleArray, new Invoke(Kernels + ".Scratch", new Expr[] { Constant.Int((dots.Count + updates.Count + calls.Count) * Slot) }.ToEquatableArray())),
             new Declare(blockRows, IrType.Int32, new Invoke(Kernels + ".RowsPerBlock", new[] { length }.ToEquatableArray())),
             new Declare(loop.Descending ? bound : low, IrType.Int32, loop.Descending ? loop.Upper : loop.Lower),
             new Declare(loop.Descending ? far : bound, IrType.Int32, loop.Descending ? loop.Lower : loop.Upper),
@@ -244,15 +275,30 @@ internal static class RowBlocks
             parts.Add($"its row dot products are {(dots.Count == 1 ? "a matrix–vector product" : dots.Count + " matrix–vector products")} before each block");
         }
 
+        if (calls.Count > 0)
+        {
+            var functions = string.Join(", ", calls.Select(c => c.Call.Function.ToString().ToLowerInvariant()).Distinct());
+            parts.Add($"its {functions} {(calls.Count == 1 ? "call is a SIMD map" : "calls are " + calls.Count + " SIMD maps")} over the block's arguments{(calls.Max(c => c.Level) > 1 ? ", in " + calls.Max(c => c.Level) + " rounds" : "")}");
+        }
+
         if (updates.Count > 0)
         {
             var vectors = string.Join(", ", updates.Select(u => ((Variable)((Invoke)u.Expression).Arguments[4]).Name));
             parts.Add($"its row updates of {vectors} are {(updates.Count == 1 ? "one transposed product" : updates.Count + " transposed products")} after it");
         }
 
+        var rowKernels = dots.Count + updates.Count > 0;
+        var notes = new List<string> { "SIMD kernels" };
+        notes.AddRange(new[]
+        {
+            rowKernels ? "four rows at a time" : null,
+            dots.Count > 0 ? "dots summed in another order" : null,
+            calls.Count > 0 ? "maps within 2 ulp of Math" : null,
+        }.OfType<string>());
+        var listed = parts.Count == 1 ? parts[0] : string.Join(", ", parts.Take(parts.Count - 1)) + " and " + parts[parts.Count - 1];
         return new Stmt[]
         {
-            new Comment($"blocked: the loop over {loop.Variable} runs in blocks of rows; {string.Join(", and ", parts)} (SIMD kernels, four rows at a time{(dots.Count > 0 ? "; dots summed in another order" : "")})"),
+            new Comment($"blocked: the loop over {loop.Variable} runs in blocks of {(rowKernels ? "rows" : "iterations")}; {listed} ({string.Join("; ", notes)})"),
             new Block(setup.ToEquatableArray()),
         };
     }
@@ -273,7 +319,7 @@ internal static class RowBlocks
         });
 
     /// <summary>The nodes of an expression that run whenever it does: not those under a conditional or a short-circuit.</summary>
-    private static IEnumerable<Expr> Evaluated(Expr expression)
+    internal static IEnumerable<Expr> Evaluated(Expr expression)
     {
         var stack = new Stack<Expr>();
         stack.Push(expression);

@@ -109,9 +109,9 @@ namespace Samples
         {
             double[] dh = new double[n];
             double[] h = new double[n];
-            // blocked: the loop over i runs in blocks of rows; its row dot products are 2 matrix–vector products before each block (SIMD kernels, four rows at a time; dots summed in another order)
+            // blocked: the loop over i runs in blocks of rows; its row dot products are 2 matrix–vector products before each block and its tanh call is a SIMD map over the block's arguments (SIMD kernels; four rows at a time; dots summed in another order; maps within 2 ulp of Math)
             {
-                double[] rowBlock = global::Differentiable.Runtime.Kernels.Scratch(128);
+                double[] rowBlock = global::Differentiable.Runtime.Kernels.Scratch(192);
                 int blockRows = global::Differentiable.Runtime.Kernels.RowsPerBlock(x.Length);
                 int blockLow = 0;
                 int blockEnd = n;
@@ -124,13 +124,18 @@ namespace Samples
                     global::Differentiable.Runtime.Kernels.MatVecAdd(dW, blockLow, 0, x, 0, x.Length, rowBlock, 64, blockSize);
                     for (int i = blockLow; i < blockLow + blockSize; i++)
                     {
+                        rowBlock[128 + (i - blockLow)] = b[i] + rowBlock[i - blockLow];
+                    }
+                    global::Differentiable.Runtime.Kernels.Tanh(rowBlock, 128, blockSize);
+                    for (int i = blockLow; i < blockLow + blockSize; i++)
+                    {
                         double da = db[i];
                         double a = b[i];
                         // blocked: this row's dot product, from the block's matrix–vector product
                         da += rowBlock[64 + (i - blockLow)];
                         a += rowBlock[i - blockLow];
                         // ∂/∂u tanh(u) = 1 − tanh²(u)
-                        double f0 = global::System.Math.Tanh(a);
+                        double f0 = rowBlock[128 + (i - blockLow)];
                         dh[i] = (1.0 - f0 * f0) * da;
                         h[i] = f0;
                     }

@@ -164,7 +164,7 @@ namespace Samples
             {
                 int n = W.GetLength(0);
                 double[] y = new double[n];
-                // blocked: the loop over i runs in blocks of rows; its row dot products are a matrix–vector product before each block (SIMD kernels, four rows at a time; dots summed in another order)
+                // blocked: the loop over i runs in blocks of rows; its row dot products are a matrix–vector product before each block (SIMD kernels; four rows at a time; dots summed in another order)
                 {
                     double[] rowBlock = global::Differentiable.Runtime.Kernels.Scratch(64);
                     int blockRows = global::Differentiable.Runtime.Kernels.RowsPerBlock(x.Length);

@@ -49,9 +49,9 @@ namespace Samples
                 global::System.Array.Clear(db, 0, db.Length);
             }
             // fused: the loop over i runs its forward and reverse sweeps in one pass (its adjoint is known before it runs)
-            // blocked: the loop over i runs in blocks of rows; its row dot products are a matrix–vector product before each block, and its row updates of dx are one transposed product after it (SIMD kernels, four rows at a time; dots summed in another order)
+            // blocked: the loop over i runs in blocks of rows; its row dot products are a matrix–vector product before each block, its tanh call is a SIMD map over the block's arguments and its row updates of dx are one transposed product after it (SIMD kernels; four rows at a time; dots summed in another order; maps within 2 ulp of Math)
             {
-                double[] rowBlock = global::Differentiable.Runtime.Kernels.Scratch(128);
+                double[] rowBlock = global::Differentiable.Runtime.Kernels.Scratch(192);
                 int blockRows = global::Differentiable.Runtime.Kernels.RowsPerBlock(x.Length);
                 int blockLow = 0;
                 int blockEnd = b.Length;
@@ -62,12 +62,17 @@ namespace Samples
                     global::Differentiable.Runtime.Kernels.MatVecAdd(W, blockLow, 0, x, 0, x.Length, rowBlock, 0, blockSize);
                     for (int i = blockLow; i < blockLow + blockSize; i++)
                     {
+                        rowBlock[128 + (i - blockLow)] = b[i] + rowBlock[i - blockLow];
+                    }
+                    global::Differentiable.Runtime.Kernels.Tanh(rowBlock, 128, blockSize);
+                    for (int i = blockLow; i < blockLow + blockSize; i++)
+                    {
                         {
                             // forward sweep of iteration i
                             a = b[i];
                             // blocked: this row's dot product, from the block's matrix–vector product
                             a += rowBlock[i - blockLow];
-                            y[i] = global::System.Math.Tanh(a);
+                            y[i] = rowBlock[128 + (i - blockLow)];
                         }
                         {
                             // reverse sweep of iteration i
