@@ -256,7 +256,7 @@ public sealed class OptimizationPassTests
         // The classes of the body before kernels (handing an array to one would let it escape): x and y come from the
         // caller and may be one array; the gradient buffers dx and dW alias nothing.
         var aliases = Analysis.ArrayAliases.Of(Body(), Types, new[] { "dx", "dW" });
-        string Rewritten(Stmt loop) => Print(RowBlocks.Rewrite(Body(loop), aliases));
+        string Rewritten(Stmt loop) => Print(RowBlocks.Rewrite(Body(loop), () => aliases));
 
         var blocked = Rewritten(Loop("i", Iteration()));
         Assert.Contains("double[] rowBlock = " + Kernels + ".Scratch(128);", blocked);
@@ -329,7 +329,7 @@ public sealed class OptimizationPassTests
             new Assign(At("dx", V("i")), V("t")),
             AddTo(V("dz"), Math(MathFunction.Exp, At("dx", V("i")))),
             AddTo(V("dz"), new Conditional(V("b"), Math(MathFunction.Tanh, V("t")), Constant.Zero)));
-        var text = Print(RowBlocks.Rewrite(Body(loop), Analysis.ArrayAliases.Of(Body(), Types, new[] { "dx" })));
+        var text = Print(RowBlocks.Rewrite(Body(loop), () => Analysis.ArrayAliases.Of(Body(), Types, new[] { "dx" })));
 
         Assert.Contains("rowBlock[64 + (i - blockLow)] = -(0.0 + rowBlock[i - blockLow]);", text);
         Assert.Contains(Kernels + ".Exp(rowBlock, 64, blockSize);", text);

@@ -238,11 +238,12 @@ internal static class CompanionEmitter
 
         var kernels = Vectorization.ContractionKernels.Rewrite(shared, types);
         // Aliases of the body before kernels: handing an array to a kernel would otherwise count as letting it escape.
-        var aliases = Analysis.ArrayAliases.Of(shared, types, buffers);
-        var swept = buffers.Count > 0 ? Vectorization.FusedRowSweeps.Rewrite(kernels, aliases) : kernels;
+        Analysis.ArrayAliases? aliases = null;
+        Analysis.ArrayAliases Aliases() => aliases ??= Analysis.ArrayAliases.Of(shared, types, buffers);
+        var swept = buffers.Count > 0 ? Vectorization.FusedRowSweeps.Rewrite(kernels, Aliases()) : kernels;
         var mapped = Vectorization.ElementwiseMaps.Rewrite(swept, types);
         var products = Vectorization.MatrixVectorProducts.Rewrite(mapped, types);
-        var blocked = Vectorization.RowBlocks.Rewrite(products, aliases);
+        var blocked = Vectorization.RowBlocks.Rewrite(products, Aliases);
         return Optimization.MergedAccumulations.Rewrite(blocked, types, buffers.AsImmutableArray());
     }
 

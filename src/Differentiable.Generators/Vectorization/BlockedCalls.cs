@@ -36,6 +36,11 @@ internal static class BlockedCalls
         System.Func<int, Expr> callRead)
     {
         var hoisted = new List<Hoisted>();
+        if (!IrWalker.Statements(loop.Body).SelectMany(IrWalker.OwnExpressions).SelectMany(IrWalker.Nodes).Any(IsMapped))
+        {
+            return hoisted;
+        }
+
         var slots = new Dictionary<Call, int>(ReferenceComparer<Call>.Instance);
         // What each local holds, written out from the iteration's start, and the latest level of the calls it reads;
         // null where it depends on something the block cannot compute ahead.
@@ -104,7 +109,7 @@ internal static class BlockedCalls
             // Inner calls first (reversed pre-order puts a call's arguments before it), so an outer one can read them.
             foreach (var call in RowBlocks.Evaluated(value).OfType<Call>().Reverse())
             {
-                if (call is { Function: MathFunction.Exp or MathFunction.Log or MathFunction.Tanh, Single: false, Arguments.Count: 1 }
+                if (IsMapped(call)
                     && !slots.ContainsKey(call)
                     && WriteOut(call.Arguments[0]) is { Value: { } argument, Level: var level })
                 {
@@ -126,4 +131,7 @@ internal static class BlockedCalls
 
         return hoisted;
     }
+
+    /// <summary>A call a kernel maps: exp, log or tanh of one double.</summary>
+    private static bool IsMapped(Expr node) => node is Call { Function: MathFunction.Exp or MathFunction.Log or MathFunction.Tanh, Single: false, Arguments.Count: 1 };
 }

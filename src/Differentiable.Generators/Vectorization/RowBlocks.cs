@@ -34,43 +34,52 @@ internal static class RowBlocks
     /// <summary>Loops of fewer rows, known at compile time, stay as they are.</summary>
     private const int MinimumRows = 8;
 
-    /// <param name="aliases">Array classes of the body before kernels were introduced (see <see cref="FusedRowSweeps"/>).</param>
-    public static Block Rewrite(Block body, ArrayAliases aliases)
+    /// <param name="aliases">Array classes of the body before kernels were introduced (see <see cref="FusedRowSweeps"/>),
+    /// built on first need: most bodies have no loop worth blocking, and the classes cost a walk of the whole body.</param>
+    public static Block Rewrite(Block body, System.Func<ArrayAliases> aliases)
     {
-        var used = new HashSet<string>(aliases.Types.Keys, System.StringComparer.Ordinal);
-        var generated = new List<string>();
-        foreach (var statement in IrWalker.Statements(body))
+        ArrayAliases? classes = null;
+        Names? names = null;
+        return IrWalker.RewriteLoops(body, (loop, _) =>
         {
-            switch (statement)
+            if (!HasCandidate(loop))
             {
-                case Declare d:
-                    used.Add(d.Name);
-                    break;
-                case For f:
-                    used.Add(f.Variable);
-                    break;
-                case Verbatim v:
-                    generated.Add(v.Code);
-                    break;
+                return null;
             }
-        }
 
-        var names = new Names(used, generated);
-        return IrWalker.RewriteLoops(body, (loop, _) => TryBlock(loop, aliases, names));
+            classes ??= aliases();
+            names ??= Names.Of(body, classes);
+            return TryBlock(loop, classes, names);
+        });
     }
 
-    /// <summary>The blocked loop, or null when the loop has no row dot or row update that may run by block.</summary>
+    /// <summary>
+    /// Whether the loop has anything a block would change (a row dot, a row update, an exp, log or tanh call) and is
+    /// longer than a few rows: a cheap look before the checks.
+    /// </summary>
+    private static bool HasCandidate(For loop)
+    {
+        // A loop of a few rows known at compile time gains nothing from four-row kernels and pays for the blocks.
+        if (loop.Lower is Constant { Value: var lower } && loop.Upper is Constant { Value: var upper } && upper - lower < MinimumRows)
+        {
+            return false;
+        }
+
+        var row = new Variable(loop.Variable);
+        return IrWalker.Statements(loop.Body).SelectMany(IrWalker.OwnExpressions).SelectMany(IrWalker.Nodes).Any(node => node switch
+        {
+            Invoke { Method: Kernels + ".Dot" or Kernels + ".Axpy" } invoke => invoke.Arguments.Count > 2 && (invoke.Arguments[1] == row || invoke.Arguments[2] == row),
+            Call { Function: MathFunction.Exp or MathFunction.Log or MathFunction.Tanh, Single: false } => true,
+            _ => false,
+        });
+    }
+
+    /// <summary>The blocked loop, or null when the loop has no row dot, row update or call that may run by block.</summary>
     private static Stmt[]? TryBlock(For loop, ArrayAliases aliases, Names names)
     {
         var leaves = IrWalker.Statements(loop.Body).Where(s => s is not Block and not Comment).ToList();
         if (!leaves.All(IsStraightLine)
             || new[] { loop.Lower, loop.Upper }.SelectMany(IrWalker.Nodes).Any(n => n is UserCall or Invoke or TapePop))
-        {
-            return null;
-        }
-
-        // A loop of a few rows known at compile time gains nothing from four-row kernels and pays for the blocks.
-        if (loop.Lower is Constant { Value: var lower } && loop.Upper is Constant { Value: var upper } && upper - lower < MinimumRows)
         {
             return null;
         }
@@ -393,10 +402,34 @@ internal static class RowBlocks
         private readonly HashSet<string> used;
         private readonly List<string> generated;
 
-        public Names(HashSet<string> used, List<string> generated)
+        private Names(HashSet<string> used, List<string> generated)
         {
             this.used = used;
             this.generated = generated;
+        }
+
+        /// <summary>The names a body uses: its types', its declarations', its loop variables' and its generated text's.</summary>
+        public static Names Of(Block body, ArrayAliases aliases)
+        {
+            var used = new HashSet<string>(aliases.Types.Keys, System.StringComparer.Ordinal);
+            var generated = new List<string>();
+            foreach (var statement in IrWalker.Statements(body))
+            {
+                switch (statement)
+                {
+                    case Declare d:
+                        used.Add(d.Name);
+                        break;
+                    case For f:
+                        used.Add(f.Variable);
+                        break;
+                    case Verbatim v:
+                        generated.Add(v.Code);
+                        break;
+                }
+            }
+
+            return new Names(used, generated);
         }
 
         public string Fresh(string preferred)
