@@ -161,6 +161,14 @@ internal static class IrWalker
         return new Block(statements.ToEquatableArray());
     }
 
+    /// <summary>The names a statement (and everything nested in it) declares: locals and loop variables.</summary>
+    public static IEnumerable<string> DeclaredNames(Stmt statement) => Statements(statement).Select(s => s switch
+    {
+        Declare d => d.Name,
+        For f => f.Variable,
+        _ => null,
+    }).OfType<string>();
+
     /// <summary>Every node of an expression, the expression itself first, walked without recursion.</summary>
     public static IEnumerable<Expr> Nodes(Expr expression)
     {

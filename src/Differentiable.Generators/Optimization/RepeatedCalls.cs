@@ -22,19 +22,7 @@ internal static class RepeatedCalls
 {
     public static Block Rewrite(Block body, IEnumerable<string> parameterNames)
     {
-        var used = new HashSet<string>(parameterNames, System.StringComparer.Ordinal);
-        foreach (var statement in IrWalker.Statements(body))
-        {
-            switch (statement)
-            {
-                case Declare d:
-                    used.Add(d.Name);
-                    break;
-                case For f:
-                    used.Add(f.Variable);
-                    break;
-            }
-        }
+        var used = new HashSet<string>(parameterNames.Concat(IrWalker.DeclaredNames(body)), System.StringComparer.Ordinal);
 
         var counter = 0;
         return (Block)Rewrite(body, used, ref counter, 0);

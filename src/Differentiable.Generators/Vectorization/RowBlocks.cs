@@ -8,10 +8,11 @@ namespace Differentiable.Generators.Vectorization;
 
 /// <summary>
 /// After <see cref="MatrixVectorProducts"/>: a loop over rows i that takes row dot products <c>Dot(M, i, …)</c> with
-/// operands it never writes, or makes row updates <c>Axpy(α, M, i, …, y, …)</c> of a vector nothing else in it touches,
-/// runs in blocks of rows (<c>Kernels.RowsPerBlock</c>). Before each block one <c>MatVecAdd</c> takes the block's dots
-/// into scratch, which the iterations read; the iterations store their α in scratch, and one <c>MatTVecAdd</c> after the
-/// block adds the rows into y. Both kernels take four rows per load of the vector, so a logistic regression's
+/// operands it never writes, makes row updates <c>Axpy(α, M, i, …, y, …)</c> of a vector nothing else in it touches, or
+/// calls exp, log or tanh with arguments the block can compute ahead (<see cref="BlockedCalls"/>), runs in blocks of rows
+/// (<c>Kernels.RowsPerBlock</c>). Before each block one <c>MatVecAdd</c> takes the block's dots into scratch, and one SIMD
+/// map per call evaluates the calls there; the iterations read both, and store their α in scratch, and one
+/// <c>MatTVecAdd</c> after the block adds the rows into y. Both kernels take four rows per load of the vector, so a logistic regression's
 /// iteration (a row's dot, scalar work, the row's axpy into the gradient) stops paying one vector pass per row twice;
 /// a block's rows are still in cache for the second pass.
 /// <para>
@@ -164,7 +165,7 @@ internal static class RowBlocks
         var updateSlots = updates.Select((update, k) => (update, k: dots.Count + k)).ToDictionary(p => (Stmt)p.update, p => p.k, ReferenceComparer<Stmt>.Instance);
         var callSlots = calls.Select((call, k) => (call.Call, k: dots.Count + updates.Count + k)).ToDictionary(p => p.Call, p => p.k, ReferenceComparer<Call>.Instance);
         Expr SlotRead(int slot) => new ElementAccess(scratch, new[] { Offset(slot) }.ToEquatableArray());
-        Expr ReadDots(Expr e) => IrWalker.Rewrite(e, node => node switch
+        Expr ReadBlock(Expr e) => IrWalker.Rewrite(e, node => node switch
         {
             Invoke invoke when dotSlots.TryGetValue(invoke, out var slot) => SlotRead(slot),
             Call call when callSlots.TryGetValue(call, out var slot) => SlotRead(slot),
@@ -175,11 +176,11 @@ internal static class RowBlocks
         {
             Block nested => RewriteBody(nested),
             Evaluate update when updateSlots.TryGetValue(update, out var slot) =>
-                new Assign(new ElementAccess(scratch, new[] { Offset(slot) }.ToEquatableArray()), ReadDots(((Invoke)update.Expression).Arguments[0])),
-            // Statements without a dot stay the same objects, so the comment pass below can tell what changed.
-            Declare { Initializer: { } value } d when ReadDots(value) is var read && !ReferenceEquals(read, value) => d with { Initializer = read },
-            Assign a when ReadDots(a.Value) is var read && !ReferenceEquals(read, a.Value) => new Assign(a.Target, read),
-            Evaluate e when ReadDots(e.Expression) is var read && !ReferenceEquals(read, e.Expression) => new Evaluate(read),
+                new Assign(new ElementAccess(scratch, new[] { Offset(slot) }.ToEquatableArray()), ReadBlock(((Invoke)update.Expression).Arguments[0])),
+            // Statements reading no dot or call stay the same objects.
+            Declare { Initializer: { } value } d when ReadBlock(value) is var read && !ReferenceEquals(read, value) => d with { Initializer = read },
+            Assign a when ReadBlock(a.Value) is var read && !ReferenceEquals(read, a.Value) => new Assign(a.Target, read),
+            Evaluate e when ReadBlock(e.Expression) is var read && !ReferenceEquals(read, e.Expression) => new Evaluate(read),
             _ => statement,
         };
         Block RewriteBody(Block block)
@@ -195,7 +196,8 @@ internal static class RowBlocks
                 }
 
                 var rewritten = RewriteStatement(statement);
-                var readsDot = rewritten is not Block && !ReferenceEquals(rewritten, statement) && !updateSlots.ContainsKey(statement);
+                var readsDot = statement is not Block && !updateSlots.ContainsKey(statement)
+                    && IrWalker.OwnExpressions(statement).SelectMany(IrWalker.Nodes).Any(n => n is Invoke invoke && dotSlots.ContainsKey(invoke));
                 // The kernel comment before a statement that now reads the block's buffer says so instead.
                 statements.AddRange(pending.Select(c => readsDot && ((Comment)c).Text.StartsWith("vectorized: the loop over", System.StringComparison.Ordinal)
                     ? new Comment("blocked: this row's dot product, from the block's matrix–vector product")
@@ -411,25 +413,8 @@ internal static class RowBlocks
         /// <summary>The names a body uses: its types', its declarations', its loop variables' and its generated text's.</summary>
         public static Names Of(Block body, ArrayAliases aliases)
         {
-            var used = new HashSet<string>(aliases.Types.Keys, System.StringComparer.Ordinal);
-            var generated = new List<string>();
-            foreach (var statement in IrWalker.Statements(body))
-            {
-                switch (statement)
-                {
-                    case Declare d:
-                        used.Add(d.Name);
-                        break;
-                    case For f:
-                        used.Add(f.Variable);
-                        break;
-                    case Verbatim v:
-                        generated.Add(v.Code);
-                        break;
-                }
-            }
-
-            return new Names(used, generated);
+            var used = new HashSet<string>(aliases.Types.Keys.Concat(IrWalker.DeclaredNames(body)), System.StringComparer.Ordinal);
+            return new Names(used, IrWalker.Statements(body).OfType<Verbatim>().Select(v => v.Code).ToList());
         }
 
         public string Fresh(string preferred)
