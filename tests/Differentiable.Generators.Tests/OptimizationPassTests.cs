@@ -19,6 +19,7 @@ public sealed class OptimizationPassTests
         ["x"] = IrType.DoubleArray,
         ["dx"] = IrType.DoubleArray,
         ["y"] = IrType.DoubleArray,
+        ["u"] = IrType.DoubleArray,
         ["n"] = IrType.Int32,
         ["i"] = IrType.Int32,
         ["s"] = IrType.Double,
@@ -281,6 +282,14 @@ public sealed class OptimizationPassTests
         Assert.Contains("Kernels.Dot(W, i, 0, x, 0, n)", updateOnly);
         Assert.Contains("MatTVecAdd(rowBlock, 0, W", updateOnly);
 
+        // The update into y, which may be x under another name (both come from the caller): the block runs when it is not.
+        var versioned = Rewritten(Loop("i", new Assign(V("s"), Constant.Zero), rowDot, new Assign(At("x", V("i")), V("s")), new Assign(V("z"), V("s")), Update("y")));
+        Assert.Contains("if (!global::System.Object.ReferenceEquals(x, y))", versioned);
+        Assert.Contains("MatTVecAdd(rowBlock, 0, W, blockLow, 0, y, 0, n, blockSize, false);", versioned);
+        Assert.Contains("else", versioned);
+        Assert.Contains(Kernels + ".Axpy(z, W, i, 0, y, 0, n);", versioned);
+        Assert.True(versioned.IndexOf("MatTVecAdd", System.StringComparison.Ordinal) < versioned.IndexOf(Kernels + ".Axpy(", System.StringComparison.Ordinal));
+
         var refused = new[]
         {
             // A branch or a call: not every iteration takes every dot, or the callee could use the scratch.
@@ -289,8 +298,8 @@ public sealed class OptimizationPassTests
             Loop("i", Iteration(new Assign(V("t"), new UserCall(helper, new Expr[] { V("z") }.ToEquatableArray())))),
             // The dot's vector written by the loop, and the updated vector read in it.
             Loop("i", Iteration(new Assign(At("x", V("i")), V("z")), new Assign(V("t"), At("dx", V("i"))))),
-            // The dot's vector written, and the update into an array that may be it (both come from the caller).
-            Loop("i", new Assign(V("s"), Constant.Zero), rowDot, new Assign(At("x", V("i")), V("s")), Update("y")),
+            // The update into y, which may be u (both from the caller), when the loop rebinds u: no check before the loop holds.
+            Loop("i", new Assign(V("u"), V("x")), new Assign(V("t"), At("u", V("i"))), new Assign(V("z"), V("t")), Update("y")),
             // The matrix written in the loop, by name or through a matrix that may be it: neither the dots nor the updates may move.
             Loop("i", Iteration(new Assign(At("W", V("i"), zero), V("z")))),
             Loop("i", Iteration(new Assign(At("U", V("i"), zero), V("z")))),

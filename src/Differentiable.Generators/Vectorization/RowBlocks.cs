@@ -113,7 +113,10 @@ internal static class RowBlocks
             }
         }
 
+        // Names the body binds (declares or assigns as a whole): an array named so cannot be compared with before the loop.
+        var rebound = new HashSet<string>(leaves.Select(l => l switch { Declare d => d.Name, Assign { Target: Variable v } => v.Name, _ => null }).OfType<string>(), System.StringComparer.Ordinal);
         var updates = new List<Evaluate>();
+        var guards = new List<(string Other, string Vector)>();
         foreach (var statement in leaves)
         {
             if (statement is Evaluate { Expression: Invoke { Method: Kernels + ".Axpy", Member: null, Arguments.Count: 7 } axpy } update
@@ -122,10 +125,18 @@ internal static class RowBlocks
                 && axpy.Arguments[4] is Variable vector && IsArray(vector, IrType.DoubleArray, aliases)
                 && axpy.Arguments.Skip(1).Where((_, k) => k != 1).All(Invariant)
                 && Unwritten(matrix.Name)
-                && !leaves.Any(other => !ReferenceEquals(other, statement) && IrWalker.Mentions(other, vector.Name))
-                && !arrays.Any(other => other != vector.Name && aliases.MayAlias(other, vector.Name)))
+                && !leaves.Any(other => !ReferenceEquals(other, statement) && IrWalker.Mentions(other, vector.Name)))
             {
+                // Arrays that may be the vector under another name (two arrays from the tape or the caller): the block
+                // runs only when none is, which a reference comparison settles, as arrays have no views.
+                var sharing = arrays.Where(other => other != vector.Name && aliases.MayAlias(other, vector.Name)).ToList();
+                if (sharing.Any(rebound.Contains))
+                {
+                    continue;
+                }
+
                 updates.Add(update);
+                guards.AddRange(sharing.Select(other => (other, vector.Name)));
             }
         }
 
@@ -142,13 +153,13 @@ internal static class RowBlocks
             return null;
         }
 
-        return Blocked(loop, dots, updates, calls, names);
+        return Blocked(loop, dots, updates, calls, guards, names);
     }
 
     /// <summary>Stands for the block's scratch in a slot read until the blocked loop has names.</summary>
     private const string SlotPlaceholder = "\u0000slot";
 
-    private static Stmt[] Blocked(For loop, List<Invoke> dots, List<Evaluate> updates, List<BlockedCalls.Hoisted> calls, Names names)
+    private static Stmt[] Blocked(For loop, List<Invoke> dots, List<Evaluate> updates, List<BlockedCalls.Hoisted> calls, List<(string Other, string Vector)> guards, Names names)
     {
         var scratch = names.Fresh("rowBlock");
         var blockRows = names.Fresh("blockRows");
@@ -307,10 +318,22 @@ internal static class RowBlocks
             calls.Count > 0 ? "maps within 2 ulp of Math" : null,
         }.OfType<string>());
         var listed = parts.Count == 1 ? parts[0] : string.Join(", ", parts.Take(parts.Count - 1)) + " and " + parts[parts.Count - 1];
+        var comment = new Comment($"blocked: the loop over {loop.Variable} runs in blocks of {(rowKernels ? "rows" : "iterations")}; {listed} ({string.Join("; ", notes)})");
+        if (guards.Count == 0)
+        {
+            return new Stmt[] { comment, new Block(setup.ToEquatableArray()) };
+        }
+
+        // Versioned: the blocked loop when no updated vector is another array the loop names, the loop as written otherwise.
+        Expr distinct = guards
+            .Select(g => (Expr)new Unary(UnaryOperator.Not, new Invoke("global::System.Object.ReferenceEquals", new Expr[] { new Variable(g.Other), new Variable(g.Vector) }.ToEquatableArray())))
+            .Aggregate((a, b) => new Binary(BinaryOperator.And, a, b));
+        var checks = string.Join("; ", guards.GroupBy(g => g.Vector).Select(g => $"{g.Key} is none of {string.Join(", ", g.Select(x => x.Other))}"));
         return new Stmt[]
         {
-            new Comment($"blocked: the loop over {loop.Variable} runs in blocks of {(rowKernels ? "rows" : "iterations")}; {listed} ({string.Join("; ", notes)})"),
-            new Block(setup.ToEquatableArray()),
+            comment,
+            new Comment($"checked at run time: {checks} (otherwise the loop runs as written)"),
+            new If(distinct, new Block(setup.ToEquatableArray()), new Block(new Stmt[] { loop }.ToEquatableArray())),
         };
     }
 

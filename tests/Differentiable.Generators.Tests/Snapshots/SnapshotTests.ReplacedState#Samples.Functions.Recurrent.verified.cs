@@ -72,22 +72,59 @@ namespace Samples
                 // reverse of: s = next;
                 ds = tape.PopReference<double[]>();
                 s = tape.PopReference<double[]>();
-                for (int i = h - 1; i >= 0; i--)
+                // blocked: the loop over i runs in blocks of rows; its row updates of ds are one transposed product after it (SIMD kernels; four rows at a time)
+                // checked at run time: ds is none of s, next, dnext (otherwise the loop runs as written)
+                if (!global::System.Object.ReferenceEquals(s, ds) && !global::System.Object.ReferenceEquals(next, ds) && !global::System.Object.ReferenceEquals(dnext, ds))
                 {
-                    // reverse of: next[i] = global::System.Math.Tanh(a);
-                    // ∂/∂u tanh(u) = 1 − tanh²(u) (read from the stored result)
+                    double[] rowBlock = global::Differentiable.Runtime.Kernels.Scratch(64);
+                    int blockRows = global::Differentiable.Runtime.Kernels.RowsPerBlock(h);
+                    int blockTop = h;
+                    int blockStart = 0;
+                    while (blockTop > blockStart)
                     {
-                        double t0 = dnext[i];
-                        dnext[i] = 0.0;
-                        double t1 = next[i];
-                        da += t0 * (1.0 - t1 * t1);
+                        int blockSize = (int)global::System.Math.Min((long)blockTop - blockStart, blockRows);
+                        int blockLow = blockTop - blockSize;
+                        for (int i = blockTop - 1; i >= blockLow; i--)
+                        {
+                            // reverse of: next[i] = global::System.Math.Tanh(a);
+                            // ∂/∂u tanh(u) = 1 − tanh²(u) (read from the stored result)
+                            {
+                                double t0 = dnext[i];
+                                dnext[i] = 0.0;
+                                double t1 = next[i];
+                                da += t0 * (1.0 - t1 * t1);
+                            }
+                            // vectorized: the loop over j is 2 axpy updates, run += α·x (SIMD kernel)
+                            // reverse of: a += W[i, j] * s[j];
+                            global::Differentiable.Runtime.Kernels.Axpy(da, s, 0, dW, i, 0, h);
+                            // blocked: α of this row's update of ds, added by the block's transposed product
+                            rowBlock[i - blockLow] = da;
+                            // reverse of: double a = 0;
+                            da = 0.0;
+                        }
+                        global::Differentiable.Runtime.Kernels.MatTVecAdd(rowBlock, 0, W, blockLow, 0, ds, 0, h, blockSize, true);
+                        blockTop = blockLow;
                     }
-                    // vectorized: the loop over j is 2 axpy updates, run += α·x (SIMD kernel)
-                    // reverse of: a += W[i, j] * s[j];
-                    global::Differentiable.Runtime.Kernels.Axpy(da, s, 0, dW, i, 0, h);
-                    global::Differentiable.Runtime.Kernels.Axpy(da, W, i, 0, ds, 0, h);
-                    // reverse of: double a = 0;
-                    da = 0.0;
+                }
+                else
+                {
+                    for (int i = h - 1; i >= 0; i--)
+                    {
+                        // reverse of: next[i] = global::System.Math.Tanh(a);
+                        // ∂/∂u tanh(u) = 1 − tanh²(u) (read from the stored result)
+                        {
+                            double t0 = dnext[i];
+                            dnext[i] = 0.0;
+                            double t1 = next[i];
+                            da += t0 * (1.0 - t1 * t1);
+                        }
+                        // vectorized: the loop over j is 2 axpy updates, run += α·x (SIMD kernel)
+                        // reverse of: a += W[i, j] * s[j];
+                        global::Differentiable.Runtime.Kernels.Axpy(da, s, 0, dW, i, 0, h);
+                        global::Differentiable.Runtime.Kernels.Axpy(da, W, i, 0, ds, 0, h);
+                        // reverse of: double a = 0;
+                        da = 0.0;
+                    }
                 }
                 // reverse of: double[] next = new double[h];
                 dnext = tape.PopReference<double[]>();

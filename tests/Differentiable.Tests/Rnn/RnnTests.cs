@@ -91,7 +91,7 @@ public sealed class RnnTests
 {
     private const int H = 6, D = 3, T = 10;
 
-    private static (double[,] W, double[,] U, double[] b, double[,] xs, double[] target) Problem(int seed)
+    private static (double[,] W, double[,] U, double[] b, double[,] xs, double[] target) Problem(int seed, int H = H, int D = D, int T = T)
     {
         var random = new Random(seed);
         double Uniform(double scale) => (random.NextDouble() * 2 - 1) * scale;
@@ -126,6 +126,24 @@ public sealed class RnnTests
         AssertClose(expected.dW, dW, 1e-9);
         AssertClose(expected.dU, dU, 1e-9);
         for (int i = 0; i < H; i++) Assert.True(Close(expected.db[i], db[i], 1e-9), $"db[{i}]");
+    }
+
+    /// <summary>
+    /// Hidden sizes past one block of rows (the reverse row loop's ds update runs by blocks, from the top down, with a
+    /// partial last block): 150 rows of 150 make blocks of 12.
+    /// </summary>
+    [Theory]
+    [InlineData(6, 70, 2)]
+    [InlineData(7, 150, 4)]
+    public void GeneratedBpttEqualsHandWrittenBptt_OverSeveralBlocksOfRows(int seed, int hidden, int inputs)
+    {
+        var (W, U, b, xs, target) = Problem(seed, hidden, inputs, 5);
+        var (value, dW, dU, db) = RecurrentNetwork.LossGradient(W, U, b, xs, target);
+        var expected = RecurrentNetwork.HandWritten(W, U, b, xs, target);
+        Near.Equal(expected.Loss, value, 12);
+        AssertClose(expected.dW, dW, 1e-9);
+        AssertClose(expected.dU, dU, 1e-9);
+        for (int i = 0; i < hidden; i++) Assert.True(Close(expected.db[i], db[i], 1e-9), $"db[{i}]");
     }
 
     [Theory]
