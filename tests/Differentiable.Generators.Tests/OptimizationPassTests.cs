@@ -62,6 +62,26 @@ public sealed class OptimizationPassTests
     }
 
     [Fact]
+    public void ASumOfProductsIntoOneAccumulatorIsOneDotPerProduct()
+    {
+        // Forward mode's tangent of a row's dot: ds += dW[i, j]·x[j] + W[i, j]·dx[j] − W[i, j]·y[j], with its signs.
+        var tangent = new Binary(
+            BinaryOperator.Subtract,
+            new Binary(BinaryOperator.Add, Mul(At("dW", V("i"), V("j")), At("x", V("j"))), Mul(At("W", V("i"), V("j")), At("dx", V("j")))),
+            Mul(At("W", V("i"), V("j")), At("y", V("j"))));
+        var text = Print(ContractionKernels.Rewrite(Body(Loop("j", AddTo(V("dz"), tangent), AddTo(V("z"), Mul(At("W", V("i"), V("j")), At("x", V("j")))))), Types));
+        Assert.Contains("dz += global::Differentiable.Runtime.Kernels.Dot(dW, i, 0, x, 0, n);", text);
+        Assert.Contains("dz += global::Differentiable.Runtime.Kernels.Dot(W, i, 0, dx, 0, n);", text);
+        Assert.Contains("dz -= global::Differentiable.Runtime.Kernels.Dot(W, i, 0, y, 0, n);", text);
+        Assert.Contains("z += global::Differentiable.Runtime.Kernels.Dot(W, i, 0, x, 0, n);", text);
+        Assert.DoesNotContain("for (", text);
+
+        // A term that is not a product keeps the loop.
+        var mixed = Print(ContractionKernels.Rewrite(Body(Loop("j", AddTo(V("dz"), new Binary(BinaryOperator.Add, Mul(At("W", V("i"), V("j")), At("x", V("j"))), At("y", V("j")))))), Types));
+        Assert.Contains("for (", mixed);
+    }
+
+    [Fact]
     public void LoopsThatAreNotContractionsStayLoops()
     {
         var cases = new[]
@@ -290,6 +310,18 @@ public sealed class OptimizationPassTests
         Assert.Contains(Kernels + ".Axpy(z, W, i, 0, y, 0, n);", versioned);
         Assert.True(versioned.IndexOf("MatTVecAdd", System.StringComparison.Ordinal) < versioned.IndexOf(Kernels + ".Axpy(", System.StringComparison.Ordinal));
 
+        // A dot against x while the loop stores into u, which may be x (both come from the caller): checked the same way.
+        var versionedDot = Rewritten(Loop("i", new Assign(V("s"), Constant.Zero), rowDot, new Assign(At("u", V("i")), V("s"))));
+        Assert.Contains("if (!global::System.Object.ReferenceEquals(u, x))", versionedDot);
+        Assert.Contains("MatVecAdd(W, blockLow, 0, x, 0, n, rowBlock, 0, blockSize);", versionedDot);
+        Assert.Contains("Kernels.Dot(W, i, 0, x, 0, n)", versionedDot);
+
+        // The matrix written through U, which may be W: the dot runs by block when U is not W; the update stays in the loop.
+        var matrixWritten = Rewritten(Loop("i", Iteration(new Assign(At("U", V("i"), zero), V("z")))));
+        Assert.Contains("if (!global::System.Object.ReferenceEquals(U, W))", matrixWritten);
+        Assert.Contains("MatVecAdd(W, blockLow", matrixWritten);
+        Assert.DoesNotContain("MatTVecAdd", matrixWritten);
+
         var refused = new[]
         {
             // A branch or a call: not every iteration takes every dot, or the callee could use the scratch.
@@ -300,9 +332,10 @@ public sealed class OptimizationPassTests
             Loop("i", Iteration(new Assign(At("x", V("i")), V("z")), new Assign(V("t"), At("dx", V("i"))))),
             // The update into y, which may be u (both from the caller), when the loop rebinds u: no check before the loop holds.
             Loop("i", new Assign(V("u"), V("x")), new Assign(V("t"), At("u", V("i"))), new Assign(V("z"), V("t")), Update("y")),
-            // The matrix written in the loop, by name or through a matrix that may be it: neither the dots nor the updates may move.
+            // The dot against x while the loop rebinds u, which may be x, and stores into it: no check before the loop holds.
+            Loop("i", new Assign(V("s"), Constant.Zero), rowDot, new Assign(V("u"), V("y")), new Assign(At("u", V("i")), V("s"))),
+            // The matrix written in the loop: neither the dots nor the updates may move.
             Loop("i", Iteration(new Assign(At("W", V("i"), zero), V("z")))),
-            Loop("i", Iteration(new Assign(At("U", V("i"), zero), V("z")))),
             // A length the loop changes.
             Loop("i", Iteration(new Assign(V("n"), V("i")))),
             // Four rows known at compile time.

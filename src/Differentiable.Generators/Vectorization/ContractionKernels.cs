@@ -77,7 +77,7 @@ internal static class ContractionKernels
 
         var j = loop.Variable;
         var declarations = statements.OfType<Declare>().ToList();
-        var updates = statements.OfType<Assign>().ToList();
+        var updates = statements.OfType<Assign>().SelectMany(SplitSumOfProducts).ToList();
         if (updates.Count == 0 || statements.Any(s => s is not (Declare or Assign or Comment)))
         {
             return null;
@@ -148,6 +148,44 @@ internal static class ContractionKernels
         return declarations.Count == 0
             ? block
             : new If(new Binary(BinaryOperator.Greater, loop.Upper, loop.Lower), block, null);
+    }
+
+    /// <summary>
+    /// <c>a += p₁ ± p₂ …</c> with every term a product as one update per term (<c>a += p₁; a ±= p₂; …</c>), so that each
+    /// can be a dot product: forward mode's tangent of a row's dot, <c>da += dW[i, j]·s[j] + W[i, j]·ds[j]</c>, is two.
+    /// The sum is reassociated, as the dot kernels reassociate it anyway; any other statement is itself.
+    /// </summary>
+    private static IEnumerable<Assign> SplitSumOfProducts(Assign update)
+    {
+        if (update.Value is not Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract, Right: Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract } } sum
+            || sum.Left != update.Target)
+        {
+            return new[] { update };
+        }
+
+        // The signed terms of the right side, left to right, through additions and subtractions only.
+        var terms = new List<(bool Negative, Expr Term)>();
+        var pending = new Stack<(bool Negative, Expr Term)>();
+        pending.Push((sum.Operator == BinaryOperator.Subtract, sum.Right));
+        while (pending.Count > 0)
+        {
+            var (negative, term) = pending.Pop();
+            if (term is Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract } inner)
+            {
+                pending.Push((negative ^ (inner.Operator == BinaryOperator.Subtract), inner.Right));
+                pending.Push((negative, inner.Left));
+                continue;
+            }
+
+            terms.Add((negative, term));
+        }
+
+        if (terms.Any(t => t.Term is not Binary { Operator: BinaryOperator.Multiply }))
+        {
+            return new[] { update };
+        }
+
+        return terms.Select(t => new Assign(update.Target, new Binary(t.Negative ? BinaryOperator.Subtract : BinaryOperator.Add, update.Target, t.Term)));
     }
 
     /// <summary>The loop body as one list, when its nested blocks hold only straight-line statements with distinct locals.</summary>

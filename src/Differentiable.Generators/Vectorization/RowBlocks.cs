@@ -98,6 +98,13 @@ internal static class RowBlocks
         bool Invariant(Expr e) => !IrWalker.ReadNames(e).Any(assigned.Contains);
         bool Unwritten(string array) => !written.Any(w => aliases.MayAlias(w, array));
 
+        // Names the body binds (declares or assigns as a whole): an array named so cannot be compared with before the loop.
+        var rebound = new HashSet<string>(leaves.Select(l => l switch { Declare d => d.Name, Assign { Target: Variable v } => v.Name, _ => null }).OfType<string>(), System.StringComparer.Ordinal);
+        // Pairs of arrays the alias classes cannot tell apart (two arrays from the tape or the caller, or one bound to the
+        // other outside the loop): the block runs only when each pair is two objects, which a reference comparison
+        // settles, as arrays have no views.
+        var guards = new List<(string Other, string Vector)>();
+
         var dots = new List<Invoke>();
         foreach (var dot in leaves.SelectMany(s => IrWalker.OwnExpressions(s)).SelectMany(Evaluated).OfType<Invoke>())
         {
@@ -106,17 +113,23 @@ internal static class RowBlocks
                 && dot.Arguments[1] == new Variable(loop.Variable)
                 && IsArray(dot.Arguments[0], IrType.DoubleMatrix, aliases)
                 && dot.Arguments.Where((_, k) => k != 1).All(Invariant)
-                && dot.Arguments.OfType<Variable>().Where(v => IsArray(v.Name, aliases)).All(v => Unwritten(v.Name))
                 && !dots.Contains(dot))
             {
+                // An operand the loop may write under another name: compared at run time, unless that name is rebound
+                // in the loop (the operands themselves are invariant, so never written or rebound by name).
+                var sharing = dot.Arguments.OfType<Variable>().Where(v => IsArray(v.Name, aliases))
+                    .SelectMany(v => written.Where(w => aliases.MayAlias(w, v.Name)).Select(w => (w, v.Name))).Distinct().ToList();
+                if (sharing.Any(p => rebound.Contains(p.w)))
+                {
+                    continue;
+                }
+
                 dots.Add(dot);
+                guards.AddRange(sharing);
             }
         }
 
-        // Names the body binds (declares or assigns as a whole): an array named so cannot be compared with before the loop.
-        var rebound = new HashSet<string>(leaves.Select(l => l switch { Declare d => d.Name, Assign { Target: Variable v } => v.Name, _ => null }).OfType<string>(), System.StringComparer.Ordinal);
         var updates = new List<Evaluate>();
-        var guards = new List<(string Other, string Vector)>();
         foreach (var statement in leaves)
         {
             if (statement is Evaluate { Expression: Invoke { Method: Kernels + ".Axpy", Member: null, Arguments.Count: 7 } axpy } update
@@ -127,8 +140,6 @@ internal static class RowBlocks
                 && Unwritten(matrix.Name)
                 && !leaves.Any(other => !ReferenceEquals(other, statement) && IrWalker.Mentions(other, vector.Name)))
             {
-                // Arrays that may be the vector under another name (two arrays from the tape or the caller): the block
-                // runs only when none is, which a reference comparison settles, as arrays have no views.
                 var sharing = arrays.Where(other => other != vector.Name && aliases.MayAlias(other, vector.Name)).ToList();
                 if (sharing.Any(rebound.Contains))
                 {
@@ -278,8 +289,11 @@ internal static class RowBlocks
         }
 
         inBlock.Add(loop.Descending ? new Assign(blockBound, blockLow) : new Assign(blockLow, new Binary(BinaryOperator.Add, blockLow, blockSize)));
-        // Rows as long as the first dot's or update's (the calls alone: a row of one element, the largest block).
-        var length = dots.Count > 0 ? dots[0].Arguments[dots[0].Arguments.Count - 1] : updates.Count > 0 ? ((Invoke)updates[0].Expression).Arguments[6] : Constant.Int(1);
+        // Rows as long as the longest dot's or update's (the calls alone: a row of one element, the largest block).
+        var lengths = dots.Select(dot => dot.Arguments[dot.Arguments.Count - 1]).Concat(updates.Select(u => ((Invoke)u.Expression).Arguments[6])).Distinct().ToList();
+        var length = lengths.Count == 0
+            ? Constant.Int(1)
+            : lengths.Aggregate((a, b) => new Call(MathFunction.Max, new[] { a, b }.ToEquatableArray()));
         var setup = new List<Stmt>
         {
             new Declare(scratch, IrType.DoubleArray, new Invoke(Kernels + ".Scratch", new Expr[] { Constant.Int((dots.Count + updates.Count + calls.Count) * Slot) }.ToEquatableArray())),
@@ -324,11 +338,12 @@ internal static class RowBlocks
             return new Stmt[] { comment, new Block(setup.ToEquatableArray()) };
         }
 
-        // Versioned: the blocked loop when no updated vector is another array the loop names, the loop as written otherwise.
+        // Versioned: the blocked loop when no pair is one array, the loop as written otherwise.
+        guards = guards.Distinct().ToList();
         Expr distinct = guards
             .Select(g => (Expr)new Unary(UnaryOperator.Not, new Invoke("global::System.Object.ReferenceEquals", new Expr[] { new Variable(g.Other), new Variable(g.Vector) }.ToEquatableArray())))
             .Aggregate((a, b) => new Binary(BinaryOperator.And, a, b));
-        var checks = string.Join("; ", guards.GroupBy(g => g.Vector).Select(g => $"{g.Key} is none of {string.Join(", ", g.Select(x => x.Other))}"));
+        var checks = string.Join("; ", guards.GroupBy(g => g.Vector).Select(g => $"{g.Key} is {(g.Count() == 1 ? "not" : "none of")} {string.Join(", ", g.Select(x => x.Other))}"));
         return new Stmt[]
         {
             comment,

@@ -287,19 +287,41 @@ namespace Samples
         {
             double[] dy = new double[b.Length];
             double[] y = new double[b.Length];
-            for (int i = 0; i < b.Length; i++)
+            // blocked: the loop over i runs in blocks of rows; its row dot products are 3 matrix–vector products before each block and its tanh call is a SIMD map over the block's arguments (SIMD kernels; four rows at a time; dots summed in another order; maps within 2 ulp of Math)
             {
-                double da = db[i];
-                double a = b[i];
-                for (int j = 0; j < x.Length; j++)
+                double[] rowBlock = global::Differentiable.Runtime.Kernels.Scratch(256);
+                int blockRows = global::Differentiable.Runtime.Kernels.RowsPerBlock(x.Length);
+                int blockLow = 0;
+                int blockEnd = b.Length;
+                while (blockLow < blockEnd)
                 {
-                    da += dW[i, j] * x[j] + W[i, j] * dx[j];
-                    a += W[i, j] * x[j];
+                    int blockSize = (int)global::System.Math.Min((long)blockEnd - blockLow, blockRows);
+                    global::System.Array.Clear(rowBlock, 0, blockSize);
+                    global::Differentiable.Runtime.Kernels.MatVecAdd(W, blockLow, 0, x, 0, x.Length, rowBlock, 0, blockSize);
+                    global::System.Array.Clear(rowBlock, 64, blockSize);
+                    global::Differentiable.Runtime.Kernels.MatVecAdd(W, blockLow, 0, dx, 0, x.Length, rowBlock, 64, blockSize);
+                    global::System.Array.Clear(rowBlock, 128, blockSize);
+                    global::Differentiable.Runtime.Kernels.MatVecAdd(dW, blockLow, 0, x, 0, x.Length, rowBlock, 128, blockSize);
+                    for (int i = blockLow; i < blockLow + blockSize; i++)
+                    {
+                        rowBlock[192 + (i - blockLow)] = b[i] + rowBlock[i - blockLow];
+                    }
+                    global::Differentiable.Runtime.Kernels.Tanh(rowBlock, 192, blockSize);
+                    for (int i = blockLow; i < blockLow + blockSize; i++)
+                    {
+                        double da = db[i];
+                        double a = b[i];
+                        // blocked: this row's dot product, from the block's matrix–vector product
+                        da += rowBlock[128 + (i - blockLow)];
+                        da += rowBlock[64 + (i - blockLow)];
+                        a += rowBlock[i - blockLow];
+                        // ∂/∂u tanh(u) = 1 − tanh²(u)
+                        double f0 = rowBlock[192 + (i - blockLow)];
+                        dy[i] = (1.0 - f0 * f0) * da;
+                        y[i] = f0;
+                    }
+                    blockLow += blockSize;
                 }
-                // ∂/∂u tanh(u) = 1 − tanh²(u)
-                double f0 = global::System.Math.Tanh(a);
-                dy[i] = (1.0 - f0 * f0) * da;
-                y[i] = f0;
             }
             return (y, dy);
         }

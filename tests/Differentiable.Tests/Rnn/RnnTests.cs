@@ -146,6 +146,31 @@ public sealed class RnnTests
         for (int i = 0; i < hidden; i++) Assert.True(Close(expected.db[i], db[i], 1e-9), $"db[{i}]");
     }
 
+    /// <summary>
+    /// Forward mode over several blocks of rows (its row loop runs blocked, its dots against s and ds under a run-time
+    /// check that they are not the arrays the loop stores): the tangent is the hand-written gradient along the direction.
+    /// </summary>
+    [Theory]
+    [InlineData(8, 70, 2)]
+    [InlineData(9, 150, 4)]
+    public void GeneratedJvpIsTheHandWrittenGradientAlongTheDirection_OverSeveralBlocksOfRows(int seed, int hidden, int inputs)
+    {
+        var (W, U, b, xs, target) = Problem(seed, hidden, inputs, 5);
+        var (vW, vU, vb, _, _) = Problem(seed + 100, hidden, inputs, 5);
+        var expected = RecurrentNetwork.HandWritten(W, U, b, xs, target);
+        var along = 0.0;
+        for (int i = 0; i < hidden; i++)
+        {
+            along += expected.db[i] * vb[i];
+            for (int j = 0; j < hidden; j++) along += expected.dW[i, j] * vW[i, j];
+            for (int k = 0; k < inputs; k++) along += expected.dU[i, k] * vU[i, k];
+        }
+
+        var (value, tangent) = RecurrentNetwork.LossJvp(W, U, b, xs, target, vW, vU, vb);
+        Near.Equal(expected.Loss, value, 12);
+        Assert.True(Close(along, tangent, 1e-9), $"tangent {tangent:R}, the gradient along the direction {along:R}");
+    }
+
     [Theory]
     [InlineData(4)]
     [InlineData(5)]
