@@ -133,5 +133,5 @@ internal static class BlockedCalls
     }
 
     /// <summary>A call a kernel maps: exp, log or tanh of one double.</summary>
-    private static bool IsMapped(Expr node) => node is Call { Function: MathFunction.Exp or MathFunction.Log or MathFunction.Tanh, Single: false, Arguments.Count: 1 };
+    internal static bool IsMapped(Expr node) => node is Call { Function: MathFunction.Exp or MathFunction.Log or MathFunction.Tanh, Single: false, Arguments.Count: 1 };
 }

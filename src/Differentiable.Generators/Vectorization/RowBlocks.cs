@@ -70,8 +70,7 @@ internal static class RowBlocks
         return IrWalker.Statements(loop.Body).SelectMany(IrWalker.OwnExpressions).SelectMany(IrWalker.Nodes).Any(node => node switch
         {
             Invoke { Method: Kernels + ".Dot" or Kernels + ".Axpy" } invoke => invoke.Arguments.Count > 2 && (invoke.Arguments[1] == row || invoke.Arguments[2] == row),
-            Call { Function: MathFunction.Exp or MathFunction.Log or MathFunction.Tanh, Single: false } => true,
-            _ => false,
+            _ => BlockedCalls.IsMapped(node),
         });
     }
 
