@@ -388,6 +388,36 @@ public sealed class OptimizationPassTests
     }
 
     [Fact]
+    public void LocalsNothingReadsAreDropped()
+    {
+        Stmt Declared(string name) => new Declare(name, IrType.Double, Constant.Zero);
+        // f sums what nothing reads (a Hessian-vector product's value); t feeds only f; s is returned.
+        var body = Body(
+            Declared("f"),
+            Declared("t"),
+            Declared("s"),
+            Loop("i", new Assign(V("t"), Mul(At("x", V("i")), At("x", V("i")))), AddTo(V("f"), V("t")), AddTo(V("s"), At("x", V("i")))),
+            new Return(V("s")));
+        var text = Print(DeadStores.Rewrite(body));
+        Assert.DoesNotContain("f", text.Replace("for (", string.Empty, System.StringComparison.Ordinal));
+        Assert.DoesNotContain("t =", text);
+        Assert.Contains("s += x[i];", text);
+        Assert.Contains("return s;", text);
+
+        var kept = new[]
+        {
+            // Read by generated code, pushed on the tape, or assigned from a call (which may have effects).
+            Body(Declared("f"), AddTo(V("f"), V("z")), new Verbatim("Keep(f);")),
+            Body(Declared("f"), AddTo(V("f"), V("z")), new TapePush(IrType.Double, V("f"))),
+            Body(Declared("f"), new Assign(V("f"), new Invoke("Compute", new Expr[] { V("z") }.ToEquatableArray()))),
+        };
+        foreach (var live in kept)
+        {
+            Assert.Equal(Print(live), Print(DeadStores.Rewrite(live)));
+        }
+    }
+
+    [Fact]
     public void UnrolledAdditionsIntoAClearedBufferStoreFirstAndClearOnlyOutsideTheirBox()
     {
         Assign Into(int r, int c, string term) => AddTo(At("dW", Constant.Int(r), Constant.Int(c)), V(term));

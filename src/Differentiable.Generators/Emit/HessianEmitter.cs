@@ -36,7 +36,10 @@ internal static class HessianEmitter
         writer.Line(CompanionEmitter.GeneratedCode);
         var buffers = active.Select((p, i) => p.Type == IrType.Double ? $"out double {gradient.Buffers[i]}" : $"{p.TypeName} {gradient.Buffers[i]}");
         writer.Line($"{model.Accessibility} static double {model.Name}Hvp({string.Join(", ", new[] { CompanionEmitter.Parameters(directional) }.Concat(buffers))})");
-        var body = CompanionEmitter.Optimize(model, gradient.Body, CompanionEmitter.NameTypes(types, directional.Parameters.Where(p => p.IsActive).ToList(), gradient.Buffers));
+        // The H·v buffers are cleared and overwritten like a gradient's, so they alias nothing either: the sweeps may fuse.
+        var body = CompanionEmitter.WithoutUnusedTape(
+            CompanionEmitter.Optimize(model, gradient.Body, CompanionEmitter.NameTypes(types, directional.Parameters.Where(p => p.IsActive).ToList(), gradient.Buffers), gradient.Buffers),
+            gradient.TapeName);
         new CSharpPrinter(writer, gradient.TapeName).Write(body);
         writer.Line();
 

@@ -161,6 +161,23 @@ internal static class IrWalker
         return new Block(statements.ToEquatableArray());
     }
 
+    /// <summary>Whether generated code has the name as a whole identifier (not inside a longer one).</summary>
+    public static bool ContainsIdentifier(string code, string name)
+    {
+        for (var at = code.IndexOf(name, System.StringComparison.Ordinal); at >= 0; at = code.IndexOf(name, at + 1, System.StringComparison.Ordinal))
+        {
+            var end = at + name.Length;
+            if ((at == 0 || !IsIdentifierCharacter(code[at - 1])) && (end == code.Length || !IsIdentifierCharacter(code[end])))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool IsIdentifierCharacter(char c) => char.IsLetterOrDigit(c) || c == '_';
+
     /// <summary>The names a statement (and everything nested in it) declares: locals and loop variables.</summary>
     public static IEnumerable<string> DeclaredNames(Stmt statement) => Statements(statement).Select(s => s switch
     {

@@ -141,7 +141,7 @@ internal static class MatrixVectorProducts
             var expressions = s switch
             {
                 Assign { Target: Variable v, Value: var value } when v.Name == name => new[] { value },
-                Verbatim v when v.Reads.Contains(name) || ContainsIdentifier(v.Code, name) => null,
+                Verbatim v when v.Reads.Contains(name) || IrWalker.ContainsIdentifier(v.Code, name) => null,
                 _ => IrWalker.OwnExpressions(s),
             };
             count += expressions is null ? 1 : expressions.SelectMany(IrWalker.Nodes).Count(n => IrWalker.Names(n, name));
@@ -149,21 +149,4 @@ internal static class MatrixVectorProducts
 
         return count;
     }
-
-    /// <summary>Whether the code has the name as a whole identifier (not inside a longer one).</summary>
-    private static bool ContainsIdentifier(string code, string name)
-    {
-        for (var at = code.IndexOf(name, System.StringComparison.Ordinal); at >= 0; at = code.IndexOf(name, at + 1, System.StringComparison.Ordinal))
-        {
-            var end = at + name.Length;
-            if ((at == 0 || !IsIdentifierCharacter(code[at - 1])) && (end == code.Length || !IsIdentifierCharacter(code[end])))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static bool IsIdentifierCharacter(char c) => char.IsLetterOrDigit(c) || c == '_';
 }
