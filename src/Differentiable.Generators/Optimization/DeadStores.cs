@@ -20,62 +20,82 @@ internal static class DeadStores
 {
     public static Block Rewrite(Block body)
     {
-        var candidates = IrWalker.Statements(body).OfType<Declare>()
-            .Where(d => d.Type is IrType.Double or IrType.Int32 or IrType.Boolean or IrType.Single)
-            .Select(d => d.Name)
-            .ToList();
-        var dead = new HashSet<string>(System.StringComparer.Ordinal);
-        for (var changed = true; changed;)
+        var candidates = new HashSet<string>(
+            IrWalker.Statements(body).OfType<Declare>().Where(d => d.Type is IrType.Double or IrType.Int32 or IrType.Boolean or IrType.Single).Select(d => d.Name),
+            System.StringComparer.Ordinal);
+        if (candidates.Count == 0)
         {
-            changed = false;
-            foreach (var name in candidates.Where(n => !dead.Contains(n)))
+            return body;
+        }
+
+        // One walk: what each candidate's assignments read (needed only if it is live), and what is read outright.
+        var live = new HashSet<string>(System.StringComparer.Ordinal);
+        var feeds = new Dictionary<string, List<string>>(System.StringComparer.Ordinal);
+        void ReadBy(string? target, Expr value)
+        {
+            foreach (var name in IrWalker.ReadNames(value).Concat(IrWalker.Nodes(value).OfType<OutArgument>().Select(o => o.Name)))
             {
-                if (IsDead(body, name, dead))
+                if (target is null)
                 {
-                    dead.Add(name);
-                    changed = true;
+                    live.Add(name);
+                    continue;
                 }
+
+                if (!feeds.TryGetValue(target, out var list))
+                {
+                    feeds[target] = list = new List<string>();
+                }
+
+                list.Add(name);
             }
         }
 
-        return dead.Count == 0 ? body : Without(body, dead, 0);
-    }
-
-    /// <summary>
-    /// Whether the local is read nowhere but in assignments to locals already dead or to itself, and every assignment to
-    /// it is one the pass may drop.
-    /// </summary>
-    private static bool IsDead(Block body, string name, HashSet<string> dead)
-    {
         foreach (var statement in IrWalker.Statements(body))
         {
             switch (statement)
             {
-                case Declare d when d.Name == name || dead.Contains(d.Name):
-                    if (d.Name == name && d.Initializer is { } initial && !Droppable(initial))
+                case Declare { Initializer: { } value } d when candidates.Contains(d.Name):
+                    ReadBy(d.Name, value);
+                    if (!Droppable(value))
                     {
-                        return false;
+                        live.Add(d.Name);
                     }
 
                     continue;
-                case Assign { Target: Variable v, Value: var value } when v.Name == name || dead.Contains(v.Name):
-                    if (v.Name == name && !Droppable(value))
+                case Assign { Target: Variable v, Value: var value } when candidates.Contains(v.Name):
+                    ReadBy(v.Name, value);
+                    if (!Droppable(value))
                     {
-                        return false;
+                        live.Add(v.Name);
                     }
 
                     continue;
-                case Verbatim v when v.Reads.Contains(name) || IrWalker.ContainsIdentifier(v.Code, name):
-                    return false;
+                case Verbatim v:
+                    live.UnionWith(candidates.Where(name => v.Reads.Contains(name) || IrWalker.ContainsIdentifier(v.Code, name)));
+                    continue;
             }
 
-            if (IrWalker.OwnExpressions(statement).SelectMany(IrWalker.Nodes).Any(n => IrWalker.Names(n, name)))
+            foreach (var expression in IrWalker.OwnExpressions(statement))
             {
-                return false;
+                ReadBy(null, expression);
             }
         }
 
-        return true;
+        // A live local keeps alive what its assignments read.
+        var pending = new Stack<string>(live);
+        while (pending.Count > 0)
+        {
+            if (feeds.TryGetValue(pending.Pop(), out var reads))
+            {
+                foreach (var name in reads.Where(live.Add))
+                {
+                    pending.Push(name);
+                }
+            }
+        }
+
+        candidates.ExceptWith(live);
+        return candidates.Count == 0 ? body : Without(body, candidates, 0);
     }
 
     /// <summary>A value whose evaluation has no effect but its result (a thrown exception aside).</summary>
