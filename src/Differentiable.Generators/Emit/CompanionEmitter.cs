@@ -216,7 +216,7 @@ internal static class CompanionEmitter
     }
 
     /// <summary>
-    /// The passes that run on a finished companion body: locals nothing reads dropped, the forward and reverse sweeps of a loop fused where the
+    /// The passes that run on a finished companion body: the forward and reverse sweeps of a loop fused where the
     /// adjoint is known in time, first additions into a cleared buffer that cover it stored, products with a seed known
     /// to be 1 dropped and additions into a local known to be 0 stored, repeated math calls
     /// evaluated once, contraction loops replaced by SIMD kernels, a row's dot product and its two reverse updates
@@ -227,8 +227,7 @@ internal static class CompanionEmitter
     /// <param name="buffers">The gradient buffers of a reverse-mode body (they alias nothing); none for other bodies.</param>
     internal static Block Optimize(MethodModel model, Block body, Dictionary<string, IrType> types, Infrastructure.EquatableArray<string> buffers = default)
     {
-        var live = Optimization.DeadStores.Rewrite(body);
-        var fused = model.Vectorize && buffers.Count > 0 ? Fusion.SweepFusion.Rewrite(live, types, buffers) : live;
+        var fused = model.Vectorize && buffers.Count > 0 ? Fusion.SweepFusion.Rewrite(body, types, buffers) : body;
         var stored = model.Vectorize && buffers.Count > 0 ? Optimization.BufferStores.Rewrite(fused, types, buffers) : fused;
         var known = Optimization.KnownScalars.Rewrite(stored, types, storeIntoZero: model.Vectorize);
         var shared = Optimization.RepeatedCalls.Rewrite(known, types.Keys);

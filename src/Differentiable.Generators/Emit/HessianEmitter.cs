@@ -37,8 +37,10 @@ internal static class HessianEmitter
         var buffers = active.Select((p, i) => p.Type == IrType.Double ? $"out double {gradient.Buffers[i]}" : $"{p.TypeName} {gradient.Buffers[i]}");
         writer.Line($"{model.Accessibility} static double {model.Name}Hvp({string.Join(", ", new[] { CompanionEmitter.Parameters(directional) }.Concat(buffers))})");
         // The H·v buffers are cleared and overwritten like a gradient's, so they alias nothing either: the sweeps may fuse.
+        // The body returns the tangent of the value, so the value's own sum is dead: dropped first (only here, where
+        // dead locals arise; the other companions return everything they compute).
         var body = CompanionEmitter.WithoutUnusedTape(
-            CompanionEmitter.Optimize(model, gradient.Body, CompanionEmitter.NameTypes(types, directional.Parameters.Where(p => p.IsActive).ToList(), gradient.Buffers), gradient.Buffers),
+            CompanionEmitter.Optimize(model, Optimization.DeadStores.Rewrite(gradient.Body), CompanionEmitter.NameTypes(types, directional.Parameters.Where(p => p.IsActive).ToList(), gradient.Buffers), gradient.Buffers),
             gradient.TapeName);
         new CSharpPrinter(writer, gradient.TapeName).Write(body);
         writer.Line();
