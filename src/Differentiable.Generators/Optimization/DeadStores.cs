@@ -8,8 +8,9 @@ namespace Differentiable.Generators.Optimization;
 /// <summary>
 /// Scalar locals of a companion that nothing reads: their declarations and every assignment to them go. A
 /// Hessian-vector product returns the tangent of the value, so the forward sweep's sum of the value itself
-/// (<c>f += 100·a·a + c·c</c>) is computed and dropped; the pass removes it. Run to a fixed point: a local read only by
-/// removed assignments is dead too.
+/// (<c>f += 100·a·a + c·c</c>) is computed and dropped; the pass removes it. Liveness propagates from the locals read
+/// outright through what their assignments read, so a local read only by removed assignments is dead too. Names, not
+/// declarations, are tracked: two locals of one name in sibling blocks live or die together.
 /// <para>
 /// Sound because an assignment whose value calls nothing (no user code, kernel, tape pop or allocation) has no effect
 /// but the local's new value; a read anywhere (another statement, a return, a tape push, generated text naming it)
