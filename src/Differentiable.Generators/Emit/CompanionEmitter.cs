@@ -221,7 +221,8 @@ internal static class CompanionEmitter
     /// to be 1 dropped and additions into a local known to be 0 stored, repeated math calls
     /// evaluated once, contraction loops replaced by SIMD kernels, a row's dot product and its two reverse updates
     /// swept together, tanh maps over stored runs vectorized, a layer's row dot products turned into matrix–vector
-    /// products, loops of row dots and row updates run by blocks of rows, then additions into one element merged.
+    /// products, loops of row dots, row updates and exp/log/tanh calls run by blocks of rows, then additions into one
+    /// element merged.
     /// Fusion and kernels reorder sums, so they run only where the method allows it (<c>Vectorize</c>, the default).
     /// </summary>
     /// <param name="buffers">The gradient buffers of a reverse-mode body (they alias nothing); none for other bodies.</param>

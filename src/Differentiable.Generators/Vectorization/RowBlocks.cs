@@ -197,7 +197,7 @@ internal static class RowBlocks
         {
             Block nested => RewriteBody(nested),
             Evaluate update when updateSlots.TryGetValue(update, out var slot) =>
-                new Assign(new ElementAccess(scratch, new[] { Offset(slot) }.ToEquatableArray()), ReadBlock(((Invoke)update.Expression).Arguments[0])),
+                new Assign(SlotRead(slot), ReadBlock(((Invoke)update.Expression).Arguments[0])),
             // Statements reading no dot or call stay the same objects.
             Declare { Initializer: { } value } d when ReadBlock(value) is var read && !ReferenceEquals(read, value) => d with { Initializer = read },
             Assign a when ReadBlock(a.Value) is var read && !ReferenceEquals(read, a.Value) => new Assign(a.Target, read),
@@ -304,6 +304,29 @@ internal static class RowBlocks
                 new Block(inBlock.ToEquatableArray())),
         };
 
+        var comment = Description(loop, dots, updates, calls);
+        if (guards.Count == 0)
+        {
+            return new Stmt[] { comment, new Block(setup.ToEquatableArray()) };
+        }
+
+        // Versioned: the blocked loop when no pair is one array, the loop as written otherwise.
+        guards = guards.Distinct().ToList();
+        Expr distinct = guards
+            .Select(g => (Expr)new Unary(UnaryOperator.Not, new Invoke("global::System.Object.ReferenceEquals", new Expr[] { new Variable(g.Other), new Variable(g.Vector) }.ToEquatableArray())))
+            .Aggregate((a, b) => new Binary(BinaryOperator.And, a, b));
+        var checks = string.Join("; ", guards.GroupBy(g => g.Vector).Select(g => $"{g.Key} is {(g.Count() == 1 ? "not" : "none of")} {string.Join(", ", g.Select(x => x.Other))}"));
+        return new Stmt[]
+        {
+            comment,
+            new Comment($"checked at run time: {checks} (otherwise the loop runs as written)"),
+            new If(distinct, new Block(setup.ToEquatableArray()), new Block(new Stmt[] { loop }.ToEquatableArray())),
+        };
+    }
+
+    /// <summary>The comment that says what the blocked loop does, and what it gives up (sums in another order, map ulps).</summary>
+    private static Comment Description(For loop, List<Invoke> dots, List<Evaluate> updates, List<BlockedCalls.Hoisted> calls)
+    {
         var parts = new List<string>();
         if (dots.Count > 0)
         {
@@ -331,24 +354,7 @@ internal static class RowBlocks
             calls.Count > 0 ? "maps within 2 ulp of Math" : null,
         }.OfType<string>());
         var listed = parts.Count == 1 ? parts[0] : string.Join(", ", parts.Take(parts.Count - 1)) + " and " + parts[parts.Count - 1];
-        var comment = new Comment($"blocked: the loop over {loop.Variable} runs in blocks of {(rowKernels ? "rows" : "iterations")}; {listed} ({string.Join("; ", notes)})");
-        if (guards.Count == 0)
-        {
-            return new Stmt[] { comment, new Block(setup.ToEquatableArray()) };
-        }
-
-        // Versioned: the blocked loop when no pair is one array, the loop as written otherwise.
-        guards = guards.Distinct().ToList();
-        Expr distinct = guards
-            .Select(g => (Expr)new Unary(UnaryOperator.Not, new Invoke("global::System.Object.ReferenceEquals", new Expr[] { new Variable(g.Other), new Variable(g.Vector) }.ToEquatableArray())))
-            .Aggregate((a, b) => new Binary(BinaryOperator.And, a, b));
-        var checks = string.Join("; ", guards.GroupBy(g => g.Vector).Select(g => $"{g.Key} is {(g.Count() == 1 ? "not" : "none of")} {string.Join(", ", g.Select(x => x.Other))}"));
-        return new Stmt[]
-        {
-            comment,
-            new Comment($"checked at run time: {checks} (otherwise the loop runs as written)"),
-            new If(distinct, new Block(setup.ToEquatableArray()), new Block(new Stmt[] { loop }.ToEquatableArray())),
-        };
+        return new Comment($"blocked: the loop over {loop.Variable} runs in blocks of {(rowKernels ? "rows" : "iterations")}; {listed} ({string.Join("; ", notes)})");
     }
 
     /// <summary>A statement of a body that may run by block: straight-line, calling no user code and only known kernels.</summary>
@@ -438,31 +444,28 @@ internal static class RowBlocks
     /// <summary>Fresh identifiers: unused by the body's declarations, its types and its generated text.</summary>
     private sealed class Names
     {
-        private readonly HashSet<string> used;
+        private readonly NameScope scope;
         private readonly List<string> generated;
 
-        private Names(HashSet<string> used, List<string> generated)
+        private Names(NameScope scope, List<string> generated)
         {
-            this.used = used;
+            this.scope = scope;
             this.generated = generated;
         }
 
         /// <summary>The names a body uses: its types', its declarations', its loop variables' and its generated text's.</summary>
-        public static Names Of(Block body, ArrayAliases aliases)
-        {
-            var used = new HashSet<string>(aliases.Types.Keys.Concat(IrWalker.DeclaredNames(body)), System.StringComparer.Ordinal);
-            return new Names(used, IrWalker.Statements(body).OfType<Verbatim>().Select(v => v.Code).ToList());
-        }
+        public static Names Of(Block body, ArrayAliases aliases) =>
+            new(new NameScope(aliases.Types.Keys.Concat(IrWalker.DeclaredNames(body))), IrWalker.Statements(body).OfType<Verbatim>().Select(v => v.Code).ToList());
 
+        /// <summary>The scope's next fresh name (preferred, preferred2, …) that no generated text contains either.</summary>
         public string Fresh(string preferred)
         {
-            var name = preferred;
-            for (var suffix = 2; used.Contains(name) || generated.Any(code => code.Contains(name)); suffix++)
+            string name;
+            do
             {
-                name = preferred + suffix.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                name = scope.Fresh(preferred);
             }
-
-            used.Add(name);
+            while (generated.Any(code => code.Contains(name)));
             return name;
         }
     }

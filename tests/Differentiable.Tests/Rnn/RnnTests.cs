@@ -91,25 +91,25 @@ public sealed class RnnTests
 {
     private const int H = 6, D = 3, T = 10;
 
-    private static (double[,] W, double[,] U, double[] b, double[,] xs, double[] target) Problem(int seed, int H = H, int D = D, int T = T)
+    private static (double[,] W, double[,] U, double[] b, double[,] xs, double[] target) Problem(int seed, int hidden = H, int inputs = D, int steps = T)
     {
         var random = new Random(seed);
         double Uniform(double scale) => (random.NextDouble() * 2 - 1) * scale;
-        var W = new double[H, H];
-        var U = new double[H, D];
-        var b = new double[H];
-        var xs = new double[T, D];
-        var target = new double[H];
-        for (int i = 0; i < H; i++)
+        var W = new double[hidden, hidden];
+        var U = new double[hidden, inputs];
+        var b = new double[hidden];
+        var xs = new double[steps, inputs];
+        var target = new double[hidden];
+        for (int i = 0; i < hidden; i++)
         {
             b[i] = Uniform(0.1);
             target[i] = Uniform(0.5);
-            for (int j = 0; j < H; j++) W[i, j] = Uniform(0.5);
-            for (int k = 0; k < D; k++) U[i, k] = Uniform(0.5);
+            for (int j = 0; j < hidden; j++) W[i, j] = Uniform(0.5);
+            for (int k = 0; k < inputs; k++) U[i, k] = Uniform(0.5);
         }
 
-        for (int t = 0; t < T; t++)
-            for (int k = 0; k < D; k++) xs[t, k] = Uniform(1);
+        for (int t = 0; t < steps; t++)
+            for (int k = 0; k < inputs; k++) xs[t, k] = Uniform(1);
         return (W, U, b, xs, target);
     }
 
@@ -117,16 +117,7 @@ public sealed class RnnTests
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
-    public void GeneratedBpttEqualsHandWrittenBptt(int seed)
-    {
-        var (W, U, b, xs, target) = Problem(seed);
-        var (value, dW, dU, db) = RecurrentNetwork.LossGradient(W, U, b, xs, target);
-        var expected = RecurrentNetwork.HandWritten(W, U, b, xs, target);
-        Near.Equal(expected.Loss, value, 12);
-        AssertClose(expected.dW, dW, 1e-9);
-        AssertClose(expected.dU, dU, 1e-9);
-        for (int i = 0; i < H; i++) Assert.True(Close(expected.db[i], db[i], 1e-9), $"db[{i}]");
-    }
+    public void GeneratedBpttEqualsHandWrittenBptt(int seed) => AssertBpttIsHandWritten(Problem(seed));
 
     /// <summary>
     /// Hidden sizes past one block of rows (the reverse row loop's ds update runs by blocks, from the top down, with a
@@ -135,15 +126,18 @@ public sealed class RnnTests
     [Theory]
     [InlineData(6, 70, 2)]
     [InlineData(7, 150, 4)]
-    public void GeneratedBpttEqualsHandWrittenBptt_OverSeveralBlocksOfRows(int seed, int hidden, int inputs)
+    public void GeneratedBpttEqualsHandWrittenBptt_OverSeveralBlocksOfRows(int seed, int hidden, int inputs) =>
+        AssertBpttIsHandWritten(Problem(seed, hidden, inputs, 5));
+
+    private static void AssertBpttIsHandWritten((double[,] W, double[,] U, double[] b, double[,] xs, double[] target) problem)
     {
-        var (W, U, b, xs, target) = Problem(seed, hidden, inputs, 5);
+        var (W, U, b, xs, target) = problem;
         var (value, dW, dU, db) = RecurrentNetwork.LossGradient(W, U, b, xs, target);
         var expected = RecurrentNetwork.HandWritten(W, U, b, xs, target);
         Near.Equal(expected.Loss, value, 12);
         AssertClose(expected.dW, dW, 1e-9);
         AssertClose(expected.dU, dU, 1e-9);
-        for (int i = 0; i < hidden; i++) Assert.True(Close(expected.db[i], db[i], 1e-9), $"db[{i}]");
+        for (int i = 0; i < b.Length; i++) Assert.True(Close(expected.db[i], db[i], 1e-9), $"db[{i}]");
     }
 
     /// <summary>
