@@ -40,7 +40,7 @@ internal static class RowBlocks
     public static Block Rewrite(Block body, System.Func<ArrayAliases> aliases)
     {
         ArrayAliases? classes = null;
-        Names? names = null;
+        FreshNames? names = null;
         return IrWalker.RewriteLoops(body, (loop, _) =>
         {
             if (!HasCandidate(loop))
@@ -49,7 +49,7 @@ internal static class RowBlocks
             }
 
             classes ??= aliases();
-            names ??= Names.Of(body, classes);
+            names ??= FreshNames.Of(body, classes);
             return TryBlock(loop, classes, names);
         });
     }
@@ -75,7 +75,7 @@ internal static class RowBlocks
     }
 
     /// <summary>The blocked loop, or null when the loop has no row dot, row update or call that may run by block.</summary>
-    private static Stmt[]? TryBlock(For loop, ArrayAliases aliases, Names names)
+    private static Stmt[]? TryBlock(For loop, ArrayAliases aliases, FreshNames names)
     {
         var leaves = IrWalker.Statements(loop.Body).Where(s => s is not Block and not Comment).ToList();
         if (!leaves.All(IsStraightLine)
@@ -169,7 +169,7 @@ internal static class RowBlocks
     /// <summary>Stands for the block's scratch in a slot read until the blocked loop has names.</summary>
     private const string SlotPlaceholder = "\u0000slot";
 
-    private static Stmt[] Blocked(For loop, List<Invoke> dots, List<Evaluate> updates, List<BlockedCalls.Hoisted> calls, List<(string Other, string Vector)> guards, Names names)
+    private static Stmt[] Blocked(For loop, List<Invoke> dots, List<Evaluate> updates, List<BlockedCalls.Hoisted> calls, List<(string Other, string Vector)> guards, FreshNames names)
     {
         var scratch = names.Fresh("rowBlock");
         var blockRows = names.Fresh("blockRows");
@@ -358,7 +358,7 @@ internal static class RowBlocks
     }
 
     /// <summary>A statement of a body that may run by block: straight-line, calling no user code and only known kernels.</summary>
-    private static bool IsStraightLine(Stmt statement) =>
+    internal static bool IsStraightLine(Stmt statement) =>
         statement switch
         {
             Declare or Assign { Target: Variable or ElementAccess } => true,
@@ -404,7 +404,7 @@ internal static class RowBlocks
     /// The arrays a straight-line statement may write: those it stores elements of, and a kernel's destinations (for
     /// <c>Axpy</c> and <c>Scale</c> the run after the source; for any other kernel but <c>Dot</c>, every array passed).
     /// </summary>
-    private static IEnumerable<string> WrittenArrays(Stmt statement, ArrayAliases aliases)
+    internal static IEnumerable<string> WrittenArrays(Stmt statement, ArrayAliases aliases)
     {
         foreach (var name in IrWalker.AssignedNames(statement).Where(name => IsArray(name, aliases)))
         {
@@ -436,37 +436,8 @@ internal static class RowBlocks
         }
     }
 
-    private static bool IsArray(string name, ArrayAliases aliases) => aliases.Types.TryGetValue(name, out var type) && type.IsArray();
+    internal static bool IsArray(string name, ArrayAliases aliases) => aliases.Types.TryGetValue(name, out var type) && type.IsArray();
 
-    private static bool IsArray(Expr expression, IrType type, ArrayAliases aliases) =>
+    internal static bool IsArray(Expr expression, IrType type, ArrayAliases aliases) =>
         expression is Variable v && aliases.Types.TryGetValue(v.Name, out var actual) && actual == type;
-
-    /// <summary>Fresh identifiers: unused by the body's declarations, its types and its generated text.</summary>
-    private sealed class Names
-    {
-        private readonly NameScope scope;
-        private readonly List<string> generated;
-
-        private Names(NameScope scope, List<string> generated)
-        {
-            this.scope = scope;
-            this.generated = generated;
-        }
-
-        /// <summary>The names a body uses: its types', its declarations', its loop variables' and its generated text's.</summary>
-        public static Names Of(Block body, ArrayAliases aliases) =>
-            new(new NameScope(aliases.Types.Keys.Concat(IrWalker.DeclaredNames(body))), IrWalker.Statements(body).OfType<Verbatim>().Select(v => v.Code).ToList());
-
-        /// <summary>The scope's next fresh name (preferred, preferred2, …) that no generated text contains either.</summary>
-        public string Fresh(string preferred)
-        {
-            string name;
-            do
-            {
-                name = scope.Fresh(preferred);
-            }
-            while (generated.Any(code => code.Contains(name)));
-            return name;
-        }
-    }
 }
