@@ -263,6 +263,98 @@ public sealed class OptimizationPassTests
     }
 
     [Fact]
+    public void OuterProductUpdatesOfAStepsRowLoopAreAddedByBatchesOfSteps()
+    {
+        const string Kernels = "global::Differentiable.Runtime.Kernels";
+        Invoke Kernel(string name, params Expr[] arguments) => new(Kernels + "." + name, arguments.ToEquatableArray());
+        var zero = Constant.Int(0);
+        var types = new Dictionary<string, IrType>(Types) { ["k"] = IrType.Int32, ["m"] = IrType.Int32, ["X"] = IrType.DoubleMatrix, ["dU"] = IrType.DoubleMatrix };
+        var helper = new Callee("H(double)", "global::N.H", "H", new[] { IrType.Double }.ToEquatableArray(), EquatableArray<bool>.Empty, null!, null);
+        var alpha = new Assign(V("z"), Mul(At("u", V("i")), V("t")));
+        var intoW = new Evaluate(Kernel("Axpy", V("z"), V("x"), zero, V("dW"), V("i"), zero, V("n")));
+        var intoU = new Evaluate(Kernel("Axpy", V("z"), V("X"), V("k"), zero, V("dU"), V("i"), zero, V("n")));
+        For Rows(params Stmt[] extra) => new("i", zero, V("n"), true, Body(new Stmt[] { alpha }.Concat(extra).ToArray()));
+        For Steps(params Stmt[] body) => new("k", zero, V("m"), true, Body(body));
+        // x, y and u come from the caller (one class: they may be one array); the gradient buffers alias nothing.
+        var aliases = Analysis.ArrayAliases.Of(Body(), types, new[] { "dx", "dW", "dU" });
+        string Rewritten(Stmt loop, List<KeyValuePair<string, IrType>>? fresh = null) =>
+            Print(OuterProductBatches.Rewrite(Body(loop), () => aliases, fresh ?? new List<KeyValuePair<string, IrType>>()));
+
+        // BPTT's shape: per step, a row loop whose rows add α·x into their row of dW (x a vector) and of dU (x a row of X).
+        var declared = new List<KeyValuePair<string, IrType>>();
+        var batched = Rewritten(Steps(Rows(intoW, intoU)), declared);
+        Assert.Contains("int batchSteps = " + Kernels + ".StepsPerBatch(n);", batched);
+        Assert.Contains("double[] dWAlphas = " + Kernels + ".RentBatch(batchSteps * n);", batched);
+        Assert.Contains("double[] dUVectors = " + Kernels + ".RentBatch(batchSteps * n);", batched);
+        Assert.Contains("if (n > 0)", batched);
+        Assert.Contains(Kernels + ".Copy(x, 0, dWVectors, batchStep * n, n);", batched);
+        Assert.Contains(Kernels + ".Copy(X, k, 0, dUVectors, batchStep * n, n);", batched);
+        Assert.Contains("dWAlphas[batchStep * n + i] = z;", batched);
+        Assert.Contains("dUAlphas[batchStep * n + i] = z;", batched);
+        Assert.DoesNotContain(Kernels + ".Axpy(", batched);
+        Assert.Equal(2, CountOf(batched, Kernels + ".OuterProductsAdd(dWAlphas, dWVectors, batchStep, dW, 0, 0, n, n);"));
+        Assert.Equal(2, CountOf(batched, Kernels + ".OuterProductsAdd(dUAlphas, dUVectors, batchStep, dU, 0, 0, n, n);"));
+        Assert.Contains("batchStep += 1;", batched);
+        Assert.Contains("if (batchStep == batchSteps)", batched);
+        Assert.Contains(Kernels + ".ReturnBatch(dUVectors);", batched);
+        Assert.True(batched.IndexOf("Copy(x", System.StringComparison.Ordinal) < batched.IndexOf("for (int i", System.StringComparison.Ordinal));
+        Assert.True(batched.IndexOf("batchStep += 1;", System.StringComparison.Ordinal) > batched.IndexOf("dUAlphas[batchStep", System.StringComparison.Ordinal));
+        Assert.True(batched.LastIndexOf("OuterProductsAdd", System.StringComparison.Ordinal) < batched.IndexOf("ReturnBatch", System.StringComparison.Ordinal));
+        Assert.Equal(new[] { "batchSteps", "batchStep", "dWAlphas", "dWVectors", "dUAlphas", "dUVectors" }, declared.Select(p => p.Key));
+
+        // Rows from 1: α at its row's place in the step's run, and the kernel starts at row 1.
+        var offset = Rewritten(Steps(new For("i", Constant.Int(1), V("n"), false, Body(alpha, intoW))));
+        Assert.Contains("dWAlphas[batchStep * (n - 1) + (i - 1)] = z;", offset);
+        Assert.Contains("OuterProductsAdd(dWAlphas, dWVectors, batchStep, dW, 1, 0, n - 1, n);", offset);
+
+        // The row loop stores into y, which may be x under another name: the step is batched when they are two arrays;
+        // otherwise it adds the batch so far and runs its row loop as written.
+        var versioned = Rewritten(Steps(Rows(intoW, new Assign(At("y", V("i")), V("z")))));
+        Assert.Contains("if (!global::System.Object.ReferenceEquals(x, y))", versioned);
+        Assert.Contains("dWAlphas[batchStep * n + i] = z;", versioned);
+        Assert.Contains("else", versioned);
+        Assert.Contains(Kernels + ".Axpy(z, x, 0, dW, i, 0, n);", versioned);
+        Assert.True(versioned.IndexOf("OuterProductsAdd", versioned.IndexOf("else", System.StringComparison.Ordinal), System.StringComparison.Ordinal)
+            < versioned.IndexOf(Kernels + ".Axpy(", System.StringComparison.Ordinal));
+
+        // Two row loops, one checked at run time: only the unchecked loop's update is batched.
+        var twoLoops = Rewritten(Steps(Rows(intoW, new Assign(At("y", V("i")), V("z"))), Rows(intoU)));
+        Assert.Contains("dUAlphas[batchStep * n + i] = z;", twoLoops);
+        Assert.Contains(Kernels + ".Axpy(z, x, 0, dW, i, 0, n);", twoLoops);
+        Assert.DoesNotContain("ReferenceEquals", twoLoops);
+
+        var refused = new Stmt[]
+        {
+            // dW read, or rebound, elsewhere in the step: it must see every earlier step's update.
+            Steps(Rows(intoW), new Assign(V("t"), At("dW", zero, zero))),
+            Steps(Rows(intoW), new Assign(V("dW"), V("U"))),
+            // A branch, a user call or a write of its own variable in the row loop: not every row makes its update once.
+            Steps(Rows(intoW, new If(V("b"), Body(new Assign(V("t"), V("z"))), null))),
+            Steps(Rows(intoW, new Assign(V("t"), new UserCall(helper, new Expr[] { V("z") }.ToEquatableArray())))),
+            Steps(Rows(intoW, new Assign(V("i"), V("n")))),
+            // x written by the row loop (stored into, or updated by a kernel): the copy before it is not what every row read.
+            Steps(Rows(intoW, new Assign(At("x", V("i")), V("z")))),
+            Steps(Rows(intoW, new Evaluate(Kernel("Axpy", V("z"), V("W"), V("i"), zero, V("x"), zero, V("n"))))),
+            // Bounds or a length the steps change, or that need more than names and constants before the loop.
+            Steps(new Assign(V("n"), V("k")), Rows(intoW)),
+            Steps(Rows(new Evaluate(Kernel("Axpy", V("z"), V("x"), zero, V("dW"), V("i"), zero, V("k"))))),
+            Steps(new For("i", zero, new ArrayLength("x", -1), true, Body(alpha, intoW))),
+            // A return inside the steps: the batch would not be added.
+            Steps(Rows(intoW), new Return(V("t"))),
+            // An update into W, which may be U (both from the caller), read in the step.
+            Steps(Rows(new Evaluate(Kernel("Axpy", V("z"), V("x"), zero, V("W"), V("i"), zero, V("n")))), new Assign(V("t"), At("U", zero, zero))),
+        };
+        foreach (var loop in refused)
+        {
+            var text = Rewritten(loop);
+            Assert.DoesNotContain("batch", text);
+        }
+
+        // Fewer than four steps known at compile time: nothing to batch.
+        Assert.DoesNotContain("batch", Rewritten(new For("k", zero, Constant.Int(3), false, Body(Rows(intoW)))));
+    }
+
+    [Fact]
     public void RowDotsAndRowUpdatesRunByBlocksOfRows()
     {
         const string Kernels = "global::Differentiable.Runtime.Kernels";

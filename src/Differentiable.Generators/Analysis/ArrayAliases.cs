@@ -83,6 +83,28 @@ internal sealed class ArrayAliases
         return aliases;
     }
 
+    /// <summary>
+    /// These classes, with the names a pass declared after they were built: each array in a class of its own (a buffer
+    /// the pass allocated or rented for itself), every name known by its type.
+    /// </summary>
+    public ArrayAliases WithFresh(IEnumerable<KeyValuePair<string, IrType>> fresh)
+    {
+        var extended = new ArrayAliases(new Dictionary<string, IrType>(types, System.StringComparer.Ordinal));
+        foreach (var pair in parent)
+        {
+            extended.parent[pair.Key] = pair.Value;
+        }
+
+        extended.owned.UnionWith(owned);
+        foreach (var pair in fresh)
+        {
+            extended.types[pair.Key] = pair.Value;
+            extended.owned.Add(pair.Key);
+        }
+
+        return extended;
+    }
+
     /// <summary>Whether two names may reach the same storage: the same name, or two arrays of one type in one class.</summary>
     public bool MayAlias(string a, string b) =>
         a == b || (types.TryGetValue(a, out var ta) && types.TryGetValue(b, out var tb) && ta == tb && ta.IsArray() && Find(a) == Find(b));

@@ -244,7 +244,9 @@ internal static class CompanionEmitter
         var swept = buffers.Count > 0 ? Vectorization.FusedRowSweeps.Rewrite(kernels, Aliases()) : kernels;
         var mapped = Vectorization.ElementwiseMaps.Rewrite(swept, types);
         var products = Vectorization.MatrixVectorProducts.Rewrite(mapped, types);
-        var blocked = Vectorization.RowBlocks.Rewrite(products, Aliases);
+        var declared = new List<KeyValuePair<string, IrType>>();
+        var batched = Vectorization.OuterProductBatches.Rewrite(products, Aliases, declared);
+        var blocked = Vectorization.RowBlocks.Rewrite(batched, () => declared.Count == 0 ? Aliases() : Aliases().WithFresh(declared));
         return Optimization.MergedAccumulations.Rewrite(blocked, types, buffers.AsImmutableArray());
     }
 
