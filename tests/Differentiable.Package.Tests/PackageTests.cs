@@ -4,6 +4,7 @@ using System.Globalization;
 using System.IO;
 using System.IO.Compression;
 using System.Linq;
+using System.Xml.Linq;
 
 namespace Differentiable.Package.Tests;
 
@@ -45,6 +46,18 @@ public sealed class PackageTests
                 Assert.Contains("analyzers/dotnet/cs/Differentiable.CodeFixes.dll", entries);
                 Assert.Contains("lib/netstandard2.0/Differentiable.dll", entries);
                 Assert.Contains("lib/net8.0/Differentiable.dll", entries);
+
+                // net8.0 and later depend on System.Numerics.Tensors (the exp and log maps); the feed gets its package
+                // from the machine's cache, as a user's restore gets it from nuget.org.
+                var nuspec = XDocument.Load(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
+                var net8 = nuspec.Descendants().Where(e => e.Name.LocalName == "group" && (string?)e.Attribute("targetFramework") == "net8.0").Single();
+                var dependencies = net8.Elements().Where(e => e.Name.LocalName == "dependency").Select(e => ((string)e.Attribute("id")!, (string)e.Attribute("version")!)).ToList();
+                Assert.Equal(new[] { "System.Numerics.Tensors" }, dependencies.Select(d => d.Item1));
+                foreach (var (id, dependencyVersion) in dependencies)
+                {
+                    var lower = id.ToLowerInvariant();
+                    File.Copy(Path.Combine(GlobalPackages(), lower, dependencyVersion, $"{lower}.{dependencyVersion}.nupkg"), Path.Combine(feed, $"{lower}.{dependencyVersion}.nupkg"));
+                }
             }
 
             var version = Path.GetFileNameWithoutExtension(package).Substring("Differentiable.".Length);
@@ -115,6 +128,12 @@ public sealed class PackageTests
         Assert.True(process.ExitCode == 0, $"{command} {arguments} failed ({process.ExitCode}):\n{stdout.Result}\n{stderr.Result}");
         return stdout.Result;
     }
+
+    /// <summary>The machine's NuGet package cache, where the pack's restore put the dependencies.</summary>
+    private static string GlobalPackages() =>
+        Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } configured
+            ? configured
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
 
     private static string RepositoryRoot()
     {

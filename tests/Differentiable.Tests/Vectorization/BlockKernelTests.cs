@@ -115,9 +115,9 @@ public class BlockKernelTests
         AssertMapWithinUlps(Kernels.Exp, Math.Exp, ArrayLength.SelectMany(n => Doubles(n, -40, 9, negative: true)), 2);
 
     [Fact]
-    public void Log_IsWithinOneUlpOfMathLog_OnItsRunOnly() =>
+    public void Log_IsWithinTwoUlpOfMathLog_OnItsRunOnly() =>
         // Every binary exponent, subnormals (below 2⁻¹⁰²²) included.
-        AssertMapWithinUlps(Kernels.Log, Math.Log, ArrayLength.SelectMany(n => Doubles(n, -1074, 1023, negative: false)), 1);
+        AssertMapWithinUlps(Kernels.Log, Math.Log, ArrayLength.SelectMany(n => Doubles(n, -1074, 1023, negative: false)), 2);
 
     [Fact]
     public void ExpAndLog_SpecialValues_AreThoseOfMath()
