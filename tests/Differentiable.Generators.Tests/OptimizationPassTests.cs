@@ -339,6 +339,11 @@ public sealed class OptimizationPassTests
             Steps(new Assign(V("n"), V("k")), Rows(intoW)),
             Steps(Rows(new Evaluate(Kernel("Axpy", V("z"), V("x"), zero, V("dW"), V("i"), zero, V("k"))))),
             Steps(new For("i", zero, new ArrayLength("x", -1), true, Body(alpha, intoW))),
+            // The vector's row read from an array (written by the row loop through a kernel, or under another name).
+            Steps(Rows(new Evaluate(Kernel("Axpy", V("z"), V("X"), new Convert(IrType.Int32, At("u", zero)), zero, V("dU"), V("i"), zero, V("n"))))),
+            // The steps' bound reads dW, or U, which may be W, into which the rows add: each step must see the last.
+            new For("k", zero, new Convert(IrType.Int32, At("dW", zero, zero)), false, Body(Rows(intoW))),
+            new For("k", zero, new Convert(IrType.Int32, At("U", zero, zero)), false, Body(Rows(new Evaluate(Kernel("Axpy", V("z"), V("x"), zero, V("W"), V("i"), zero, V("n")))))),
             // A return inside the steps: the batch would not be added.
             Steps(Rows(intoW), new Return(V("t"))),
             // An update into W, which may be U (both from the caller), read in the step.

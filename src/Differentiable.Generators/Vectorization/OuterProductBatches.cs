@@ -16,9 +16,10 @@ namespace Differentiable.Generators.Vectorization;
 /// <para>
 /// Sound when nothing in the loop over steps sees M before the batch is added: M is named by no other statement of it,
 /// is never rebound, and shares storage with no array it names (by the alias classes: gradient buffers alias nothing);
-/// it has no return and no opaque generated text. The row loop has no branch, loop or user call (every iteration makes the
-/// update once) that never assigns its variable, x is invariant in it and not written by it (so the copy taken before
-/// it is what every row read), and its bounds, the update's columns and its length read nothing the loop over steps
+/// it has no return and no opaque generated text (its own bounds count: they are evaluated every step). The row loop has
+/// no branch, loop or user call (every iteration makes the update once) that never assigns its variable, x is invariant
+/// in it and not written by it, its row and start being names and constants (so the copy taken before it is what every
+/// row read), and its bounds, the update's columns and its length read nothing the loop over steps
 /// assigns (and are computed from names and constants alone, as they are evaluated before it). Each element adds the
 /// steps in their order with one multiply and one add, as the axpys did: the result is bit-identical. An out-of-range
 /// row or column throws when the batch is added rather than at its step.
@@ -118,7 +119,8 @@ internal static class OuterProductBatches
 
     private static Stmt[]? TryBatch(For loop, ArrayAliases aliases, FreshNames names, List<KeyValuePair<string, IrType>> fresh)
     {
-        var statements = IrWalker.Statements(loop.Body).ToList();
+        // The loop itself is one of them: its bounds are evaluated every step (the ascending upper, the descending lower).
+        var statements = IrWalker.Statements(loop).ToList();
         if (IrWalker.ContainsReturn(loop.Body) || statements.Any(s => s is Verbatim { Reads.Count: 0 }))
         {
             return null;
@@ -146,7 +148,10 @@ internal static class OuterProductBatches
             var written = leaves.SelectMany(s => RowBlocks.WrittenArrays(s, aliases)).Distinct().ToList();
             foreach (var statement in leaves)
             {
+                // The vector's row and start are read once per step, before the rows: names and constants only (an
+                // element read there could change from row to row through a kernel or another name).
                 if (Parse(statement, rows, aliases) is not { } update
+                    || !update.Vector.Skip(1).All(IsSimple)
                     || update.Vector.SelectMany(IrWalker.ReadNames).Any(inRows.Contains)
                     || !Fixed(update.Start)
                     || !Fixed(update.Length)

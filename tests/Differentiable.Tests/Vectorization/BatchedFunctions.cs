@@ -62,4 +62,77 @@ public static partial class BatchedFunctions
 
         return loss;
     }
+
+    /// <summary>
+    /// Σ M² after M[i, ·] += a[i]·X[row, ·] for every step and row, where row = (int)u[0] and each row stores into v,
+    /// which is u: the vector's row changes from row to row, so the updates cannot be batched (a review found them were).
+    /// </summary>
+    [Differentiate(nameof(a))]
+    public static double ShiftingRowLoss(double[] a, double[,] X, int steps)
+    {
+        int n = a.Length;
+        int m = X.GetLength(1);
+        double[,] M = new double[n, m];
+        double[] u = new double[1];
+        double[] v = u;
+        for (int t = 0; t < steps; t++)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                for (int j = 0; j < m; j++)
+                {
+                    M[i, j] += a[i] * X[(int)u[0], j];
+                }
+
+                v[0] = v[0] + 1.0;
+            }
+        }
+
+        double s = 0.0;
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < m; j++)
+            {
+                s += M[i, j] * M[i, j];
+            }
+        }
+
+        return s;
+    }
+
+#pragma warning disable DIFF100 // the step count reads M, which depends on a: intended, it is what is tested
+    /// <summary>
+    /// Σ M² where the loop over steps runs while 10 − M[0, 0] (read through B, which is M) exceeds its counter: every step
+    /// must see the previous steps' updates.
+    /// </summary>
+    [Differentiate(nameof(a))]
+    public static double SelfLimitingLoss(double[] a, double[] x)
+    {
+        int n = a.Length;
+        int m = x.Length;
+        double[,] M = new double[n, m];
+        double[,] B = M;
+        for (int t = 0; t < 10 - (int)B[0, 0]; t++)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                for (int j = 0; j < m; j++)
+                {
+                    M[i, j] += a[i] * x[j];
+                }
+            }
+        }
+
+        double s = 0.0;
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < m; j++)
+            {
+                s += M[i, j] * M[i, j];
+            }
+        }
+
+        return s;
+    }
+#pragma warning restore DIFF100
 }

@@ -108,4 +108,43 @@ public class BatchedLoopTests
             BatchedFunctions.OffsetLossGradient(W, x, first, dW);
             AssertClose(expected, dW);
         }, iter: Iterations);
+
+    /// <summary>
+    /// Two loops a review found batched wrongly: the vector's row read from an array the row loop writes under another
+    /// name, and a loop over steps bounded by an element of the matrix it accumulates. Each companion's value is the
+    /// method's, and the gradient matches central differences.
+    /// </summary>
+    [Fact]
+    public void LoopsWhoseRowsOrStepsReadWhatTheyWrite_KeepTheMethodsValue()
+    {
+        // Quarters and halves: every sum is exact in any order, so the companions' values equal the method's bit for bit.
+        var X = new double[12, 3];
+        for (var r = 0; r < 12; r++)
+        {
+            for (var j = 0; j < 3; j++)
+            {
+                X[r, j] = (r + 1) * (j + 2) * 0.25;
+            }
+        }
+
+        var a = new[] { 0.5, -1.25, 2.0 };
+        var shifting = BatchedFunctions.ShiftingRowLoss(a, X, 4);
+        Assert.Equal(shifting, BatchedFunctions.ShiftingRowLossGradient(a, X, 4).Value);
+        Assert.Equal(shifting, BatchedFunctions.ShiftingRowLossJvp(a, X, 4, new[] { 1.0, 0.0, 0.0 }).Value);
+        var gradient = BatchedFunctions.ShiftingRowLossGradient(a, X, 4).da;
+        for (var k = 0; k < a.Length; k++)
+        {
+            var (plus, minus) = ((double[])a.Clone(), (double[])a.Clone());
+            plus[k] += 1e-6;
+            minus[k] -= 1e-6;
+            var central = (BatchedFunctions.ShiftingRowLoss(plus, X, 4) - BatchedFunctions.ShiftingRowLoss(minus, X, 4)) / 2e-6;
+            Assert.Equal(central, gradient[k], 1e-4 * Math.Max(1.0, Math.Abs(central)));
+        }
+
+        // a = x = (1, 1): M[0, 0] reaches 5 after 5 steps, when the loop stops (10 − 5 = 5): Σ M² = 4·25.
+        var ones = new[] { 1.0, 1.0 };
+        Assert.Equal(100.0, BatchedFunctions.SelfLimitingLoss(ones, ones));
+        Assert.Equal(100.0, BatchedFunctions.SelfLimitingLossGradient(ones, ones).Value);
+        Assert.Equal(100.0, BatchedFunctions.SelfLimitingLossJvp(ones, ones, new[] { 1.0, 0.0 }).Value);
+    }
 }
