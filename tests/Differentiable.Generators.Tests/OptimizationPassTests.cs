@@ -435,6 +435,10 @@ public sealed class OptimizationPassTests
             Loop("i", Iteration(new Assign(At("W", V("i"), zero), V("z")))),
             // A length the loop changes.
             Loop("i", Iteration(new Assign(V("n"), V("i")))),
+            // A bound, or a dot's start, read from the vector the rows update (a kernel's write, which the loop as written
+            // sees row by row): a block evaluates it once.
+            new For("i", zero, new Convert(IrType.Int32, At("dx", zero)), false, Body(Iteration())),
+            Loop("i", new Assign(V("s"), Constant.Zero), AddTo(V("s"), Kernel("Dot", V("W"), V("i"), new Convert(IrType.Int32, At("dx", zero)), V("x"), zero, V("n"))), scalar, Update("dx")),
             // Four rows known at compile time.
             new For("i", zero, Constant.Int(4), false, Body(Iteration())),
         };
