@@ -341,6 +341,13 @@ internal static class IrWalker
         _ => false,
     };
 
+    /// <summary>
+    /// Whether a node reads state that statements may change without naming it: an array element (through a kernel's
+    /// write or another name), or whatever a call or a tape pop touches. A pass that evaluates an expression once where
+    /// the code evaluated it again and again (a loop's bound, a kernel's row) refuses such nodes; names it checks itself.
+    /// </summary>
+    public static bool ReadsMutableState(Expr node) => node is ElementAccess or UserCall or Invoke or TapePop;
+
     /// <summary>The index of the last statement that is not a comment; −1 when there is none.</summary>
     public static int LastNonComment(EquatableArray<Stmt> statements)
     {

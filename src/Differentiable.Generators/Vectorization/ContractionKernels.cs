@@ -77,7 +77,7 @@ internal static class ContractionKernels
 
         var j = loop.Variable;
         var declarations = statements.OfType<Declare>().ToList();
-        var updates = statements.OfType<Assign>().SelectMany(SplitSumOfProducts).ToList();
+        var updates = statements.OfType<Assign>().SelectMany(update => SplitSumOfProducts(update, types)).ToList();
         if (updates.Count == 0 || statements.Any(s => s is not (Declare or Assign or Comment)))
         {
             return null;
@@ -153,9 +153,10 @@ internal static class ContractionKernels
     /// <summary>
     /// <c>a += p₁ ± p₂ …</c> with every term a product as one update per term (<c>a += p₁; a ±= p₂; …</c>), so that each
     /// can be a dot product: forward mode's tangent of a row's dot, <c>da += dW[i, j]·s[j] + W[i, j]·ds[j]</c>, is two.
-    /// The sum is reassociated, as the dot kernels reassociate it anyway; any other statement is itself.
+    /// The sum is reassociated, as the dot kernels reassociate it anyway; any other statement is itself. Not when a term
+    /// after the first reads the target under any name: split, it would see the earlier terms' additions.
     /// </summary>
-    private static IEnumerable<Assign> SplitSumOfProducts(Assign update)
+    private static IEnumerable<Assign> SplitSumOfProducts(Assign update, ArrayAliases aliases)
     {
         if (update.Value is not Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract, Right: Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract } } sum
             || sum.Left != update.Target)
@@ -180,7 +181,9 @@ internal static class ContractionKernels
             terms.Add((negative, term));
         }
 
-        if (terms.Any(t => t.Term is not Binary { Operator: BinaryOperator.Multiply }))
+        var target = update.Target switch { ElementAccess e => e.Array, Variable v => v.Name, _ => string.Empty };
+        if (terms.Any(t => t.Term is not Binary { Operator: BinaryOperator.Multiply })
+            || terms.Skip(1).SelectMany(t => IrWalker.ReadNames(t.Term)).Any(name => aliases.MayAlias(name, target)))
         {
             return new[] { update };
         }

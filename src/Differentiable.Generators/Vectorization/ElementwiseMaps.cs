@@ -48,7 +48,10 @@ internal static class ElementwiseMaps
         }
 
         var assigned = new HashSet<string>(IrWalker.AssignedNames(loop.Body), System.StringComparer.Ordinal) { loop.Variable };
-        if (IrWalker.ReadNames(loop.Lower).Concat(IrWalker.ReadNames(loop.Upper)).Any(assigned.Contains) || !IsFresh(array, before))
+        // The map's length evaluates the bounds again after the loop: they must read what they read before it.
+        if (IrWalker.ReadNames(loop.Lower).Concat(IrWalker.ReadNames(loop.Upper)).Any(assigned.Contains)
+            || new[] { loop.Lower, loop.Upper }.SelectMany(IrWalker.Nodes).Any(IrWalker.ReadsMutableState)
+            || !IsFresh(array, before))
         {
             return null;
         }

@@ -129,12 +129,13 @@ internal static class FusedRowSweeps
         var yb = ((Variable)fromVector.Arguments[3]).Name;
         var operands = new[] { ((Variable)a).Name, ((Variable)b).Name };
 
-        // α and the declarations it needs are evaluated before the sum's store now: they must not read what it writes.
+        // α, the declarations it needs and the runs' rows and starts are evaluated before the sum's store and before
+        // either update now: they must not read what those write.
         var early = declarations.Select(d => d.Initializer!).Append(alpha)
             .Concat(new[] { aRow, aStart, bStart, length })
             .Concat(fromRow.Arguments.Skip(5).Take(1))
             .Concat(fromVector.Arguments.Skip(4).Take(2));
-        if (sumName is null || early.SelectMany(IrWalker.ReadNames).Any(name => aliases.MayAlias(name, sumName)))
+        if (sumName is null || early.SelectMany(IrWalker.ReadNames).Any(name => new[] { sumName, ya, yb }.Any(written => aliases.MayAlias(name, written))))
         {
             return null;
         }

@@ -79,7 +79,7 @@ internal static class RowBlocks
     {
         var leaves = IrWalker.Statements(loop.Body).Where(s => s is not Block and not Comment).ToList();
         if (!leaves.All(IsStraightLine)
-            || new[] { loop.Lower, loop.Upper }.SelectMany(IrWalker.Nodes).Any(ReadsWhatKernelsWrite))
+            || new[] { loop.Lower, loop.Upper }.SelectMany(IrWalker.Nodes).Any(IrWalker.ReadsMutableState))
         {
             return null;
         }
@@ -112,7 +112,7 @@ internal static class RowBlocks
                 && dot.Arguments[1] == new Variable(loop.Variable)
                 && IsArray(dot.Arguments[0], IrType.DoubleMatrix, aliases)
                 && dot.Arguments.Where((_, k) => k != 1).All(Invariant)
-                && !dot.Arguments.SelectMany(IrWalker.Nodes).Any(ReadsWhatKernelsWrite)
+                && !dot.Arguments.SelectMany(IrWalker.Nodes).Any(IrWalker.ReadsMutableState)
                 && !dots.Contains(dot))
             {
                 // An operand the loop may write under another name: compared at run time, unless that name is rebound
@@ -137,7 +137,7 @@ internal static class RowBlocks
                 && axpy.Arguments[1] is Variable matrix && IsArray(matrix, IrType.DoubleMatrix, aliases)
                 && axpy.Arguments[4] is Variable vector && IsArray(vector, IrType.DoubleArray, aliases)
                 && axpy.Arguments.Skip(1).Where((_, k) => k != 1).All(Invariant)
-                && !axpy.Arguments.Skip(1).SelectMany(IrWalker.Nodes).Any(ReadsWhatKernelsWrite)
+                && !axpy.Arguments.Skip(1).SelectMany(IrWalker.Nodes).Any(IrWalker.ReadsMutableState)
                 && Unwritten(matrix.Name)
                 && !leaves.Any(other => !ReferenceEquals(other, statement) && IrWalker.Mentions(other, vector.Name)))
             {
@@ -167,13 +167,6 @@ internal static class RowBlocks
 
         return Blocked(loop, dots, updates, calls, guards, names);
     }
-
-    /// <summary>
-    /// A node of a bound or of a kernel's row, start or length that a block could read stale: a block evaluates them once,
-    /// the loop as written every iteration. Names are checked against what the loop assigns; an element may change through
-    /// a kernel's write or another name, and a call or a pop may change anything.
-    /// </summary>
-    private static bool ReadsWhatKernelsWrite(Expr node) => node is ElementAccess or UserCall or Invoke or TapePop;
 
     /// <summary>Stands for the block's scratch in a slot read until the blocked loop has names.</summary>
     private const string SlotPlaceholder = "\u0000slot";
