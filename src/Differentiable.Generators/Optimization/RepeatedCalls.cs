@@ -9,7 +9,8 @@ namespace Differentiable.Generators.Optimization;
 /// Evaluates a math call once where a straight-line block evaluates it more than once. A chain rule repeats what the
 /// primal computed (the reverse of <c>p = 1/(1 + exp(−z))</c> needs exp(−z) for the quotient and again for exp′), and
 /// transcendental functions cost tens of cycles each. Only blocks without control flow are touched, and only calls
-/// whose arguments read nothing the block assigns, so the first evaluation has the value of every later one.
+/// whose arguments read nothing the block assigns (no array it stores into under any name), so the first evaluation
+/// has the value of every later one.
 /// <para>
 /// Across nested blocks too: a fused loop iteration is <c>{ forward } { reverse }</c>, and the reverse block repeats
 /// exp(−z) or tanh(s) that the forward block computed after assigning z or s. Across a block and the blocks nested in
@@ -20,16 +21,22 @@ namespace Differentiable.Generators.Optimization;
 /// </summary>
 internal static class RepeatedCalls
 {
-    public static Block Rewrite(Block body, IEnumerable<string> parameterNames)
+    /// <param name="aliases">
+    /// Array classes of the body, built on first need (a block that stores into one array and repeats a call reading
+    /// another); without them any two arrays may be one.
+    /// </param>
+    public static Block Rewrite(Block body, IEnumerable<string> parameterNames, System.Func<Analysis.ArrayAliases>? aliases = null)
     {
         var used = new HashSet<string>(parameterNames.Concat(IrWalker.DeclaredNames(body)), System.StringComparer.Ordinal);
+        Analysis.ArrayAliases? classes = null;
+        bool MayAlias(string a, string b) => a == b || aliases is null || (classes ??= aliases()).MayAlias(a, b);
 
         var counter = 0;
-        return (Block)Rewrite(body, used, ref counter, 0);
+        return (Block)Rewrite(body, used, MayAlias, ref counter, 0);
     }
 
     /// <param name="inRegion">A block nested directly in a block: the outermost block of the region shares across it.</param>
-    private static Stmt Rewrite(Stmt statement, HashSet<string> used, ref int counter, int depth, bool inRegion = false)
+    private static Stmt Rewrite(Stmt statement, HashSet<string> used, System.Func<string, string, bool> mayAlias, ref int counter, int depth, bool inRegion = false)
     {
         StackGuard.Enter(depth);
         switch (statement)
@@ -38,14 +45,14 @@ internal static class RepeatedCalls
                 Block rewritten;
                 if (b.Statements.All(s => s is Declare or Assign or Comment))
                 {
-                    rewritten = Hoist(b, used, ref counter);
+                    rewritten = Hoist(b, used, mayAlias, ref counter);
                 }
                 else
                 {
                     var statements = new List<Stmt>(b.Statements.Count);
                     foreach (var child in b.Statements)
                     {
-                        statements.Add(Rewrite(child, used, ref counter, depth + 1, inRegion: child is Block));
+                        statements.Add(Rewrite(child, used, mayAlias, ref counter, depth + 1, inRegion: child is Block));
                     }
 
                     rewritten = new Block(statements.ToEquatableArray());
@@ -53,23 +60,27 @@ internal static class RepeatedCalls
 
                 return inRegion ? rewritten : ShareAcrossBlocks(rewritten, used, ref counter);
             case For f:
-                return f with { Body = (Block)Rewrite(f.Body, used, ref counter, depth + 1) };
+                return f with { Body = (Block)Rewrite(f.Body, used, mayAlias, ref counter, depth + 1) };
             case While w:
-                return w with { Body = (Block)Rewrite(w.Body, used, ref counter, depth + 1) };
+                return w with { Body = (Block)Rewrite(w.Body, used, mayAlias, ref counter, depth + 1) };
             case If i:
-                return new If(i.Condition, (Block)Rewrite(i.Then, used, ref counter, depth + 1), i.Else is null ? null : (Block)Rewrite(i.Else, used, ref counter, depth + 1));
+                return new If(i.Condition, (Block)Rewrite(i.Then, used, mayAlias, ref counter, depth + 1), i.Else is null ? null : (Block)Rewrite(i.Else, used, mayAlias, ref counter, depth + 1));
             default:
                 return statement;
         }
     }
 
-    private static Block Hoist(Block block, HashSet<string> used, ref int counter)
+    private static Block Hoist(Block block, HashSet<string> used, System.Func<string, string, bool> mayAlias, ref int counter)
     {
         var assigned = new HashSet<string>(System.StringComparer.Ordinal);
         foreach (var statement in block.Statements)
         {
             assigned.UnionWith(IrWalker.AssignedNames(statement));
         }
+
+        // An element the call reads may be stored into under another name (d = c; d[0] = …; exp(c[0])).
+        var stored = block.Statements.OfType<Assign>().Select(a => a.Target).OfType<ElementAccess>().Select(e => e.Array).Distinct().ToList();
+        bool ReadsStored(Call call) => stored.Count > 0 && IrWalker.ElementArrays(call).Any(read => stored.Any(array => mayAlias(array, read)));
 
         // Occurrences of each double-precision call, counted once per node in program order.
         var counts = new Dictionary<Call, int>();
@@ -78,7 +89,7 @@ internal static class RepeatedCalls
         {
             foreach (var node in IrWalker.Nodes(expression))
             {
-                if (node is Call { Single: false } call && !IrWalker.ReadNames(call).Any(assigned.Contains) && !IrWalker.Nodes(call).Any(n => n is TapePop or UserCall or Invoke))
+                if (node is Call { Single: false } call && !IrWalker.ReadNames(call).Any(assigned.Contains) && !IrWalker.Nodes(call).Any(n => n is TapePop or UserCall or Invoke) && !ReadsStored(call))
                 {
                     if (!counts.TryGetValue(call, out var count))
                     {
