@@ -459,9 +459,10 @@ internal sealed partial class MethodParser
 
     /// <summary>
     /// Whether the header fixes the trip count: the body assigns neither the loop variable nor a name the bounds read.
-    /// Element stores matter only for arrays whose elements the bounds read (a.Length cannot change).
+    /// Element stores matter only for arrays whose elements the bounds read (a.Length cannot change), under their own
+    /// name or another one of the same type (d = c; d[0] = … changes c[0]; an int[] is never a double[]).
     /// </summary>
-    private static bool BoundsFixed(string variable, Expr lower, Expr upper, Block body)
+    private bool BoundsFixed(string variable, Expr lower, Expr upper, Block body)
     {
         var assigned = new HashSet<string>();
         var stored = new HashSet<string>();
@@ -483,7 +484,9 @@ internal sealed partial class MethodParser
 
         var reads = IrWalker.ReadNames(lower).Concat(IrWalker.ReadNames(upper)).ToList();
         var elementReads = IrWalker.ElementArrays(lower).Concat(IrWalker.ElementArrays(upper));
-        return !assigned.Contains(variable) && !reads.Any(assigned.Contains) && !elementReads.Any(stored.Contains);
+        bool MayBeStored(string array) => stored.Any(other => other == array
+            || !types.TryGetValue(other, out var storedType) || !types.TryGetValue(array, out var readType) || storedType == readType);
+        return !assigned.Contains(variable) && !reads.Any(assigned.Contains) && !elementReads.Any(MayBeStored);
     }
 
     /// <summary>for (init; condition; step) body as init; while (condition) { body } with the step run after each iteration.</summary>
