@@ -34,20 +34,28 @@ public class AliasedWriteTests
 
     private static double Along(double[] gradient, double[] direction) => gradient.Zip(direction, (g, v) => g * v).Sum();
 
-    [Fact]
-    public void SumReadingItsTarget_IsNotSplitIntoUpdatesThatSeeEachOther()
+    /// <summary>The gradient's and the JVP's values are the method's; the gradient and the tangent its central differences.</summary>
+    private static void AssertCompanionsAgree(
+        Func<double[], double> method, Func<double[], (double Value, double[] Gradient)> gradient, Func<double[], double[], (double Value, double Tangent)> jvp, double[] x, double[] direction)
     {
-        var x = new[] { 0.5, -0.25, 1.0 };
-        var direction = new[] { 1.0, -2.0, 0.5 };
-        var value = AliasedWriteFunctions.SumReadingItsTarget(x);
-        var (gradientValue, dx) = AliasedWriteFunctions.SumReadingItsTargetGradient(x);
-        var (jvpValue, tangent) = AliasedWriteFunctions.SumReadingItsTargetJvp(x, direction);
+        var value = method(x);
+        var (gradientValue, dx) = gradient(x);
+        var (jvpValue, tangent) = jvp(x, direction);
         Assert.Equal(value, gradientValue, 12);
         Assert.Equal(value, jvpValue, 12);
-        var central = Central(AliasedWriteFunctions.SumReadingItsTarget, x);
+        var central = Central(method, x);
         AssertClose(central, dx);
         Assert.Equal(Along(central, direction), tangent, 5);
     }
+
+    [Fact]
+    public void SumReadingItsTarget_IsNotSplitIntoUpdatesThatSeeEachOther() =>
+        AssertCompanionsAgree(
+            AliasedWriteFunctions.SumReadingItsTarget,
+            x => AliasedWriteFunctions.SumReadingItsTargetGradient(x),
+            (x, v) => AliasedWriteFunctions.SumReadingItsTargetJvp(x, v),
+            new[] { 0.5, -0.25, 1.0 },
+            new[] { 1.0, -2.0, 0.5 });
 
     [Fact]
     public void RowIndexFromUpdatedVector_SeesTheUpdateBeforeIndexing()
@@ -76,19 +84,13 @@ public class AliasedWriteTests
     }
 
     [Fact]
-    public void ExpOfElementStoredUnderAnotherName_IsEvaluatedAtEachSite()
-    {
-        var x = new[] { 0.5, -0.25, 1.0 };
-        var direction = new[] { 0.25, 1.0, -1.0 };
-        var value = AliasedWriteFunctions.ExpOfElementStoredUnderAnotherName(x);
-        var (gradientValue, dx) = AliasedWriteFunctions.ExpOfElementStoredUnderAnotherNameGradient(x);
-        var (jvpValue, tangent) = AliasedWriteFunctions.ExpOfElementStoredUnderAnotherNameJvp(x, direction);
-        Assert.Equal(value, gradientValue, 12);
-        Assert.Equal(value, jvpValue, 12);
-        var central = Central(AliasedWriteFunctions.ExpOfElementStoredUnderAnotherName, x);
-        AssertClose(central, dx);
-        Assert.Equal(Along(central, direction), tangent, 5);
-    }
+    public void ExpOfElementStoredUnderAnotherName_IsEvaluatedAtEachSite() =>
+        AssertCompanionsAgree(
+            AliasedWriteFunctions.ExpOfElementStoredUnderAnotherName,
+            x => AliasedWriteFunctions.ExpOfElementStoredUnderAnotherNameGradient(x),
+            (x, v) => AliasedWriteFunctions.ExpOfElementStoredUnderAnotherNameJvp(x, v),
+            new[] { 0.5, -0.25, 1.0 },
+            new[] { 0.25, 1.0, -1.0 });
 
     [Fact]
     public void LoopBoundedByElementStoredUnderAnotherName_RunsItsThreeIterationsBackwards()

@@ -20,12 +20,11 @@ public class BatchKernelTests
 
     [Fact]
     public void OuterProductsAdd_IsTheStepsRowAxpysInTheStepsOrder_BitForBit() =>
-        (from matrixRows in Gen.Int[1, 11]
-         from n in ArrayLength
-         from M in Matrix(matrixRows, n)
-         from first in Gen.Int[0, matrixRows - 1]
-         from rows in Gen.Int[0, matrixRows - first]
-         from run in Run(n)
+        (from block in RowsOfAMatrix
+         let M = block.M
+         let first = block.First
+         let rows = block.Rows
+         from run in Run(M.GetLength(1))
          from steps in Gen.Int[0, 9]
          from alpha in Vector((steps * rows) + 2)
          from x in Vector((steps * run.Length) + 3)

@@ -20,12 +20,11 @@ public class BlockKernelTests
 
     [Fact]
     public void MatTVecAdd_IsTheAxpysOfItsRowsInTheLoopsOrder_BitForBit() =>
-        (from matrixRows in Gen.Int[1, 11]
-         from n in ArrayLength
-         from M in Matrix(matrixRows, n)
-         from first in Gen.Int[0, matrixRows - 1]
-         from rows in Gen.Int[0, matrixRows - first]
-         from run in Run(n)
+        (from block in RowsOfAMatrix
+         let M = block.M
+         let first = block.First
+         let rows = block.Rows
+         from run in Run(M.GetLength(1))
          from alphaStart in Gen.Int[0, 2]
          from alpha in Vector(rows + 3)
          from yStart in Gen.Int[0, 3]

@@ -24,6 +24,15 @@ public class VectorizationTests
     /// </summary>
     internal static readonly Gen<int> ArrayLength = Gen.OneOf(Gen.Int[1, 70], Gen.Int[256, 600]);
 
+    /// <summary>A matrix of 1–11 rows, each <see cref="ArrayLength"/> long, and a range of its rows (possibly none).</summary>
+    internal static readonly Gen<(double[,] M, int First, int Rows)> RowsOfAMatrix =
+        from matrixRows in Gen.Int[1, 11]
+        from n in ArrayLength
+        from M in Matrix(matrixRows, n)
+        from first in Gen.Int[0, matrixRows - 1]
+        from rows in Gen.Int[0, matrixRows - first]
+        select (M, first, rows);
+
     /// <summary>A run of length ≥ 0 inside an array of the given length: (start, length).</summary>
     internal static Gen<(int Start, int Length)> Run(int arrayLength) =>
         from start in Gen.Int[0, arrayLength - 1]
