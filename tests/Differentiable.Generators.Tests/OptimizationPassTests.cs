@@ -486,6 +486,18 @@ public sealed class OptimizationPassTests
         Assert.Contains("global::System.Math.Exp(dx[i])", text);
         Assert.Contains("global::System.Math.Tanh(t)", text);
         Assert.Equal(2, CountOf(text, Kernels + ".Exp(") + CountOf(text, Kernels + ".Log("));
+
+        // Logistic regression's two logs, of p = 1/(1 + e) and 1 − p: the second argument reads the first's slot, where
+        // the same iteration has just stored p, instead of dividing again.
+        var p = new Binary(BinaryOperator.Divide, Constant.One, new Binary(BinaryOperator.Add, Constant.One, V("z")));
+        var logs = Loop(
+            "i",
+            new Assign(V("z"), Math(MathFunction.Exp, At("x", V("i")))),
+            new Assign(V("t"), new Binary(BinaryOperator.Add, Math(MathFunction.Log, p), Math(MathFunction.Log, new Binary(BinaryOperator.Subtract, Constant.One, p)))));
+        var shared = Print(RowBlocks.Rewrite(Body(logs), () => Analysis.ArrayAliases.Of(Body(), Types, new[] { "dx" })));
+        Assert.Contains("rowBlock[64 + (i - blockLow)] = 1.0 / (1.0 + rowBlock[i - blockLow]);", shared);
+        Assert.Contains("rowBlock[128 + (i - blockLow)] = 1.0 - rowBlock[64 + (i - blockLow)];", shared);
+        Assert.Equal(1, CountOf(shared, "1.0 / ("));
     }
 
     [Fact]

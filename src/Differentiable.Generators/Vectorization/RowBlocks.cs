@@ -268,7 +268,17 @@ internal static class RowBlocks
         {
             // The arguments of this level's calls (they read the dots and the earlier levels), then one map per call.
             var atLevel = calls.Where(c => c.Level == level).ToList();
-            var arguments = atLevel.Select(c => (Stmt)new Assign(SlotRead(callSlots[c.Call]), FromPlaceholders(c.Argument)));
+            var arguments = new List<Stmt>();
+            var computed = new Dictionary<Expr, Expr>();
+            foreach (var call in atLevel)
+            {
+                // An argument that contains an earlier one of this round (log(p) and log(1 − p)) reads it from its slot,
+                // where the iteration has just stored exactly that value.
+                var argument = IrWalker.Rewrite(FromPlaceholders(call.Argument), node => node is Binary or Unary or Call && computed.TryGetValue(node, out var stored) ? stored : null);
+                arguments.Add(new Assign(SlotRead(callSlots[call.Call]), argument));
+                computed[FromPlaceholders(call.Argument)] = SlotRead(callSlots[call.Call]);
+            }
+
             inBlock.Add(new For(loop.Variable, blockLow, top, false, new Block(arguments.ToEquatableArray())));
             foreach (var call in atLevel)
             {
