@@ -128,7 +128,7 @@ internal static class OuterProductBatches
 
         var assigned = new HashSet<string>(IrWalker.AssignedNames(loop.Body), System.StringComparer.Ordinal) { loop.Variable };
         bool Fixed(Expr e) => IsSimple(e) && !IrWalker.ReadNames(e).Any(assigned.Contains);
-        var rebound = new HashSet<string>(statements.Select(s => s switch { Declare d => d.Name, Assign { Target: Variable v } => v.Name, _ => null }).OfType<string>(), System.StringComparer.Ordinal);
+        var rebound = RunTimeChecks.Rebound(statements);
         var arrays = statements.SelectMany(s => IrWalker.OwnExpressions(s).SelectMany(IrWalker.ReadNames).Concat(IrWalker.AssignedNames(s)))
             .Concat(statements.OfType<Verbatim>().SelectMany(v => v.Reads))
             .Where(name => RowBlocks.IsArray(name, aliases)).Distinct().ToList();
@@ -138,13 +138,15 @@ internal static class OuterProductBatches
         {
             var leaves = IrWalker.StatementsInOrder(rows.Body).Where(s => s is not Block and not Comment).ToList();
             var inRows = new HashSet<string>(IrWalker.AssignedNames(rows.Body), System.StringComparer.Ordinal);
-            if (!leaves.All(IsUnconditional) || inRows.Contains(rows.Variable) || !Fixed(rows.Lower) || !Fixed(rows.Upper))
+            // Every row runs every statement (no branch, loop or return), so makes its update once; the tape is fine, as
+            // the batch keeps no scratch that a pop could disturb.
+            if (!leaves.All(l => RowBlocks.IsStraightLine(l, tapeAndAllocations: true)) || inRows.Contains(rows.Variable) || !Fixed(rows.Lower) || !Fixed(rows.Upper))
             {
                 continue;
             }
 
             inRows.Add(rows.Variable);
-            var reboundInRows = new HashSet<string>(leaves.Select(l => l switch { Declare d => d.Name, Assign { Target: Variable v } => v.Name, _ => null }).OfType<string>(), System.StringComparer.Ordinal);
+            var reboundInRows = RunTimeChecks.Rebound(leaves);
             var written = leaves.SelectMany(s => RowBlocks.WrittenArrays(s, aliases)).Distinct().ToList();
             foreach (var statement in leaves)
             {
@@ -186,25 +188,6 @@ internal static class OuterProductBatches
 
         return updates.Count == 0 ? null : Batched(loop, updates, names, fresh);
     }
-
-    /// <summary>
-    /// A statement of a row loop that every iteration runs whole (no branch, loop or return) and that writes only what it
-    /// names (no user call, whose callee could write an array passed to it; kernels only). Unlike a blocked loop's, it
-    /// may use the tape: the batch needs no scratch that a pop could disturb.
-    /// </summary>
-    private static bool IsUnconditional(Stmt statement) =>
-        statement switch
-        {
-            Declare or Assign { Target: Variable or ElementAccess } or TapePush => true,
-            Evaluate { Expression: Invoke { Member: null } invoke } => invoke.Method.StartsWith(Kernels + ".", System.StringComparison.Ordinal),
-            _ => false,
-        }
-        && IrWalker.OwnExpressions(statement).SelectMany(IrWalker.Nodes).All(node => node switch
-        {
-            UserCall or OutArgument => false,
-            Invoke invoke => invoke.Member is null && invoke.Method.StartsWith(Kernels + ".", System.StringComparison.Ordinal),
-            _ => true,
-        });
 
     /// <summary>Whether the statement itself (not what is nested in it) names the array.</summary>
     private static bool MentionsHere(Stmt statement, string name) => statement switch
@@ -307,14 +290,10 @@ internal static class OuterProductBatches
 
             // Versioned: the step batched when no pair is one array; otherwise the batch so far is added and the row
             // loop runs as written.
-            Expr distinct = guards
-                .Select(g => (Expr)new Unary(UnaryOperator.Not, new Invoke("global::System.Object.ReferenceEquals", new Expr[] { new Variable(g.Vector), new Variable(g.Other) }.ToEquatableArray())))
-                .Aggregate((a, b) => new Binary(BinaryOperator.And, a, b));
-            var checks = string.Join("; ", guards.GroupBy(g => g.Vector).Select(g => $"{g.Key} is {(g.Count() == 1 ? "not" : "none of")} {string.Join(", ", g.Select(x => x.Other))}"));
             return new Stmt[]
             {
-                new Comment($"checked at run time: {checks} (otherwise this step adds the batch so far and its row loop runs as written)"),
-                new If(distinct, new Block(batchedRows.Concat(Counted()).ToEquatableArray()), new Block(Flush().Append(new Assign(batchStep, Constant.Int(0))).Append(rows).ToEquatableArray())),
+                new Comment($"checked at run time: {RunTimeChecks.Describe(guards.Select(g => (g.Vector, g.Other)))} (otherwise this step adds the batch so far and its row loop runs as written)"),
+                new If(RunTimeChecks.AllDistinct(guards.Select(g => (g.Vector, g.Other))), new Block(batchedRows.Concat(Counted()).ToEquatableArray()), new Block(Flush().Append(new Assign(batchStep, Constant.Int(0))).Append(rows).ToEquatableArray())),
             };
         }).ToEquatableArray());
 

@@ -78,7 +78,7 @@ internal static class RowBlocks
     private static Stmt[]? TryBlock(For loop, ArrayAliases aliases, FreshNames names)
     {
         var leaves = IrWalker.Statements(loop.Body).Where(s => s is not Block and not Comment).ToList();
-        if (!leaves.All(IsStraightLine)
+        if (!leaves.All(l => IsStraightLine(l))
             || new[] { loop.Lower, loop.Upper }.SelectMany(IrWalker.Nodes).Any(IrWalker.ReadsMutableState))
         {
             return null;
@@ -98,7 +98,7 @@ internal static class RowBlocks
         bool Unwritten(string array) => !written.Any(w => aliases.MayAlias(w, array));
 
         // Names the body binds (declares or assigns as a whole): an array named so cannot be compared with before the loop.
-        var rebound = new HashSet<string>(leaves.Select(l => l switch { Declare d => d.Name, Assign { Target: Variable v } => v.Name, _ => null }).OfType<string>(), System.StringComparer.Ordinal);
+        var rebound = RunTimeChecks.Rebound(leaves);
         // Pairs of arrays the alias classes cannot tell apart (two arrays from the tape or the caller, or one bound to the
         // other outside the loop): the block runs only when each pair is two objects, which a reference comparison
         // settles, as arrays have no views.
@@ -324,15 +324,11 @@ internal static class RowBlocks
 
         // Versioned: the blocked loop when no pair is one array, the loop as written otherwise.
         guards = guards.Distinct().ToList();
-        Expr distinct = guards
-            .Select(g => (Expr)new Unary(UnaryOperator.Not, new Invoke("global::System.Object.ReferenceEquals", new Expr[] { new Variable(g.Other), new Variable(g.Vector) }.ToEquatableArray())))
-            .Aggregate((a, b) => new Binary(BinaryOperator.And, a, b));
-        var checks = string.Join("; ", guards.GroupBy(g => g.Vector).Select(g => $"{g.Key} is {(g.Count() == 1 ? "not" : "none of")} {string.Join(", ", g.Select(x => x.Other))}"));
         return new Stmt[]
         {
             comment,
-            new Comment($"checked at run time: {checks} (otherwise the loop runs as written)"),
-            new If(distinct, new Block(setup.ToEquatableArray()), new Block(new Stmt[] { loop }.ToEquatableArray())),
+            new Comment($"checked at run time: {RunTimeChecks.Describe(guards.Select(g => (g.Vector, g.Other)))} (otherwise the loop runs as written)"),
+            new If(RunTimeChecks.AllDistinct(guards.Select(g => (g.Other, g.Vector))), new Block(setup.ToEquatableArray()), new Block(new Stmt[] { loop }.ToEquatableArray())),
         };
     }
 
@@ -369,17 +365,23 @@ internal static class RowBlocks
         return new Comment($"blocked: the loop over {loop.Variable} runs in blocks of {(rowKernels ? "rows" : "iterations")}; {listed} ({string.Join("; ", notes)})");
     }
 
-    /// <summary>A statement of a body that may run by block: straight-line, calling no user code and only known kernels.</summary>
-    internal static bool IsStraightLine(Stmt statement) =>
+    /// <summary>
+    /// A statement of a body that may run by block: straight-line, calling no user code (whose callee could write an
+    /// array passed to it) and only known kernels. A blocked loop also refuses the tape and allocations;
+    /// <paramref name="tapeAndAllocations"/> allows them where no per-thread scratch is live (a batch's row loop).
+    /// </summary>
+    internal static bool IsStraightLine(Stmt statement, bool tapeAndAllocations = false) =>
         statement switch
         {
             Declare or Assign { Target: Variable or ElementAccess } => true,
+            TapePush => tapeAndAllocations,
             Evaluate { Expression: Invoke { Member: null } invoke } => invoke.Method.StartsWith(Kernels + ".", System.StringComparison.Ordinal),
             _ => false,
         }
         && IrWalker.OwnExpressions(statement).SelectMany(IrWalker.Nodes).All(node => node switch
         {
-            UserCall or TapePop or OutArgument or NewArray => false,
+            UserCall or OutArgument => false,
+            TapePop or NewArray => tapeAndAllocations,
             Invoke invoke => invoke.Member is null && invoke.Method.StartsWith(Kernels + ".", System.StringComparison.Ordinal),
             _ => true,
         });
