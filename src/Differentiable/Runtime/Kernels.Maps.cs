@@ -18,8 +18,24 @@ public static partial class Kernels
     /// </summary>
     public static void Tanh(double[] a, int start, int length)
     {
+        if (length <= 0)
+        {
+            return;
+        }
+
+        CheckRun(a, start, length);
 #if NET8_0_OR_GREATER
-        Map<TanhFunction>(a, start, length);
+        var run = new Span<double>(a, start, length);
+        var vectors = MemoryMarshal.Cast<double, Vector<double>>(run);
+        for (var k = 0; k < vectors.Length; k++)
+        {
+            vectors[k] = Tanh(vectors[k]);
+        }
+
+        for (var e = vectors.Length * Vector<double>.Count; e < run.Length; e++)
+        {
+            run[e] = Math.Tanh(run[e]);
+        }
 #else
         Map(a, start, length, Math.Tanh);
 #endif
@@ -34,13 +50,15 @@ public static partial class Kernels
     /// </summary>
     public static void Exp(double[] a, int start, int length)
     {
-#if NET8_0_OR_GREATER
-        if (length > 0)
+        if (length <= 0)
         {
-            CheckRun(a, start, length);
-            var run = new Span<double>(a, start, length);
-            System.Numerics.Tensors.TensorPrimitives.Exp<double>(run, run);
+            return;
         }
+
+        CheckRun(a, start, length);
+#if NET8_0_OR_GREATER
+        var run = new Span<double>(a, start, length);
+        System.Numerics.Tensors.TensorPrimitives.Exp<double>(run, run);
 #else
         Map(a, start, length, Math.Exp);
 #endif
@@ -54,57 +72,21 @@ public static partial class Kernels
     /// </summary>
     public static void Log(double[] a, int start, int length)
     {
-#if NET8_0_OR_GREATER
-        if (length > 0)
-        {
-            CheckRun(a, start, length);
-            var run = new Span<double>(a, start, length);
-            System.Numerics.Tensors.TensorPrimitives.Log<double>(run, run);
-        }
-#else
-        Map(a, start, length, Math.Log);
-#endif
-    }
-
-#if NET8_0_OR_GREATER
-    /// <summary>A function applied elementwise: in SIMD registers, and to the elements a whole register does not cover.</summary>
-    private interface IElementwise
-    {
-        static abstract Vector<double> Apply(Vector<double> x);
-
-        static abstract double Apply(double x);
-    }
-
-    private readonly struct TanhFunction : IElementwise
-    {
-        public static Vector<double> Apply(Vector<double> x) => Tanh(x);
-
-        public static double Apply(double x) => Math.Tanh(x);
-    }
-
-    // A struct type argument makes the JIT compile one loop per function, with the function inlined.
-    private static void Map<TFunction>(double[] a, int start, int length)
-        where TFunction : struct, IElementwise
-    {
         if (length <= 0)
         {
             return;
         }
 
         CheckRun(a, start, length);
+#if NET8_0_OR_GREATER
         var run = new Span<double>(a, start, length);
-        var vectors = MemoryMarshal.Cast<double, Vector<double>>(run);
-        for (var k = 0; k < vectors.Length; k++)
-        {
-            vectors[k] = TFunction.Apply(vectors[k]);
-        }
-
-        for (var e = vectors.Length * Vector<double>.Count; e < run.Length; e++)
-        {
-            run[e] = TFunction.Apply(run[e]);
-        }
+        System.Numerics.Tensors.TensorPrimitives.Log<double>(run, run);
+#else
+        Map(a, start, length, Math.Log);
+#endif
     }
 
+#if NET8_0_OR_GREATER
     // Cephes tanh: x + x·s·P(s)/Q(s) with s = x² for |x| ≤ 0.625; 1 − 2/(e^{2|x|} + 1) above, |x| capped at 20 where
     // tanh is 1 to double precision. With e^{2|x|} = 2^k·(Q + P)/(Q − P) (Cephes exp's rational form), 2/(e + 1) is one
     // fraction, 2(Q − P)/(2^k(Q + P) + (Q − P)); each lane picks its branch's numerator and denominator before the one
@@ -145,14 +127,9 @@ public static partial class Kernels
         return (qr + pr, qr - pr, scale);
     }
 #else
+    // The run is checked.
     private static void Map(double[] a, int start, int length, Func<double, double> function)
     {
-        if (length <= 0)
-        {
-            return;
-        }
-
-        CheckRun(a, start, length);
         for (var k = 0; k < length; k++)
         {
             a[start + k] = function(a[start + k]);
