@@ -60,7 +60,7 @@ public class BatchedLoopTests
 
             var dW = new double[outputs, inputs];
             var value = BatchedFunctions.LayerLossGradient(W, X, Y, dW);
-            Assert.Equal(BatchedFunctions.LayerLoss(W, X, Y), value, 12);
+            Assert.True(Values.Agree(BatchedFunctions.LayerLoss(W, X, Y), value), $"value {value:R}, the method gives {BatchedFunctions.LayerLoss(W, X, Y):R}");
             AssertClose(expected, dW);
         }, iter: Iterations);
 
