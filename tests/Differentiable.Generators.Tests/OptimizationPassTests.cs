@@ -382,7 +382,9 @@ public sealed class OptimizationPassTests
         Assert.Contains("s += rowBlock[i - blockLow];", blocked);
         Assert.Contains("rowBlock[64 + (i - blockLow)] = z;", blocked);
         Assert.Contains(Kernels + ".MatTVecAdd(rowBlock, 64, W, blockLow, 0, dx, 0, n, blockSize, false);", blocked);
-        Assert.Contains("for (int i = blockLow; i < blockLow + blockSize; i++)", blocked);
+        // The iterations are arithmetic: a scalar head, then vectors of rows (LaneIterations).
+        Assert.Contains("for (int i = blockLow; i < vectorStart; i++)", blocked);
+        Assert.Contains("while (i < blockLow + blockSize)", blocked);
         Assert.DoesNotContain("Kernels.Dot(", blocked);
         Assert.DoesNotContain("Kernels.Axpy(", blocked);
         Assert.True(blocked.IndexOf("MatVecAdd", System.StringComparison.Ordinal) < blocked.IndexOf("for (int i", System.StringComparison.Ordinal));
@@ -390,7 +392,8 @@ public sealed class OptimizationPassTests
 
         // A reverse loop runs its blocks from the top down, each in the loop's order, and the kernel adds rows downwards.
         var descending = Rewritten(new For("i", zero, V("n"), true, Body(Iteration())));
-        Assert.Contains("for (int i = blockTop - 1; i >= blockLow; i--)", descending);
+        Assert.Contains("for (int i = blockTop - 1; i >= vectorTop; i--)", descending);
+        Assert.Contains("while (i >= blockLow)", descending);
         Assert.Contains("int blockLow = blockTop - blockSize;", descending);
         Assert.Contains(Kernels + ".MatTVecAdd(rowBlock, 64, W, blockLow, 0, dx, 0, n, blockSize, true);", descending);
 
@@ -452,6 +455,80 @@ public sealed class OptimizationPassTests
         // A dot under a conditional may not run: it stays, and with no update nothing is blocked.
         var conditional = Rewritten(Loop("i", new Assign(V("s"), new Conditional(V("b"), Kernel("Dot", V("W"), V("i"), zero, V("x"), zero, V("n")), Constant.Zero))));
         Assert.DoesNotContain("rowBlock", conditional);
+    }
+
+    [Fact]
+    public void ArithmeticIterationsOfABlockRunByVectorsOfRows()
+    {
+        const string Lanes = "global::System.Numerics.Vector<double>.Count";
+        var zero = Constant.Int(0);
+        Expr Slot(int slot) => At("rowBlock", slot == 0 ? new Binary(BinaryOperator.Subtract, V("i"), V("lo")) : new Binary(BinaryOperator.Add, Constant.Int(slot), new Binary(BinaryOperator.Subtract, V("i"), V("lo"))));
+        Binary Div(Expr a, Expr b) => new(BinaryOperator.Divide, a, b);
+        Assign SubtractFrom(Expr target, Expr term) => new(target, new Binary(BinaryOperator.Subtract, target, term));
+        // A block's iteration: f declared, z private (written first), dz reset (read first, set to 0 last), s a sum with
+        // invariant t, a scratch store and a store into x at the row.
+        Stmt[] Iteration(params Stmt[] extra) => new Stmt[]
+        {
+            new Declare("f", IrType.Double, Slot(0)),
+            new Assign(V("z"), Mul(V("f"), At("y", V("i")))),
+            SubtractFrom(V("dz"), Div(V("z"), V("f"))),
+            new Assign(Slot(64), V("dz")),
+            new Assign(V("dz"), Constant.Zero),
+            AddTo(V("s"), Mul(Mul(V("z"), V("z")), Div(V("t"), V("f")))),
+            new Assign(At("x", V("i")), new Unary(UnaryOperator.Negate, V("f"))),
+        }.Concat(extra).ToArray();
+        var types = new Dictionary<string, IrType>(Types) { ["f"] = IrType.Double };
+        var aliases = Analysis.ArrayAliases.Of(Body(), types, new[] { "dx" });
+        string? Rewritten(bool descending, params Stmt[] body)
+        {
+            var loop = new For("i", V("lo"), V("hi"), descending, Body(body));
+            var lanes = LaneIterations.Rewrite(loop, "rowBlock", types, FreshNames.Of(Body(loop), aliases));
+            return lanes is null ? null : Print(Body(lanes));
+        }
+
+        var ascending = Rewritten(false, Iteration())!;
+        Assert.Contains($"int vectorStart = global::System.Numerics.Vector.IsHardwareAccelerated && hi - lo > {Lanes} && lo >= 0 && hi <= x.Length && hi <= y.Length ? lo + ((hi - lo - 1) % {Lanes} + 1) : hi;", ascending);
+        Assert.Contains("for (int i = lo; i < vectorStart; i++)", ascending);
+        Assert.Contains("global::System.Numerics.Vector<double> dzLanes = new global::System.Numerics.Vector<double>(0.0);", ascending);
+        Assert.Contains("global::System.Numerics.Vector<double> tLanes = new global::System.Numerics.Vector<double>(t);", ascending);
+        Assert.Contains("zLanes = f * new global::System.Numerics.Vector<double>(y, i);", ascending);
+        Assert.Contains("dzLanes.CopyTo(rowBlock, 64 + (i - lo));", ascending);
+        Assert.Contains("global::System.Numerics.Vector<double> laneStore = new global::System.Numerics.Vector<double>(-1.0) * f;", ascending);
+        Assert.Contains("laneStore.CopyTo(x, i);", ascending);
+        Assert.Contains($"for (int lane = 0; lane < {Lanes}; lane++)", ascending);
+        Assert.Contains("s += sTerms[lane];", ascending);
+        Assert.Contains($"i += {Lanes};", ascending);
+        Assert.Contains($"z = zLanes[{Lanes} - 1];", ascending);
+        Assert.DoesNotContain("dz = dzLanes", ascending);
+
+        // Downwards: the top rows one by one, vectors from the split down, lanes added top first, the last row lane 0.
+        var descending = Rewritten(true, Iteration())!;
+        Assert.Contains($"int vectorTop = global::System.Numerics.Vector.IsHardwareAccelerated && hi - lo > {Lanes} && lo >= 0 && hi <= x.Length && hi <= y.Length ? hi - ((hi - lo - 1) % {Lanes} + 1) : lo;", descending);
+        Assert.Contains("for (int i = hi - 1; i >= vectorTop; i--)", descending);
+        Assert.Contains($"int i = vectorTop - {Lanes};", descending);
+        Assert.Contains("while (i >= lo)", descending);
+        Assert.Contains($"for (int lane = {Lanes} - 1; lane >= 0; lane--)", descending);
+        Assert.Contains("z = zLanes[0];", descending);
+
+        // Left one by one: anything the lanes cannot run, or runs out of order.
+        var refused = new (string Why, Stmt[] Body)[]
+        {
+            ("an element off the row", Iteration(new Assign(V("z"), At("y", new Binary(BinaryOperator.Add, V("i"), Constant.Int(1)))))),
+            ("a matrix element", Iteration(new Assign(V("z"), At("W", V("i"), zero)))),
+            ("a scratch element not at a slot", Iteration(new Assign(V("z"), At("rowBlock", V("i"))))),
+            ("a double carried from row to row", Iteration(new Assign(V("dz"), Mul(V("dz"), V("f"))))),
+            ("an int", Iteration(new Assign(V("n"), V("i")))),
+            ("the row as a value", Iteration(new Assign(V("z"), new Convert(IrType.Double, V("i"))))),
+            ("a kernel call", Iteration(new Evaluate(new Invoke("global::Differentiable.Runtime.Kernels.Axpy", new Expr[] { V("z"), V("x"), zero, V("dx"), zero, V("n") }.ToEquatableArray())))),
+            ("a conditional", Iteration(new Assign(V("z"), new Conditional(V("b"), V("f"), V("t"))))),
+            ("an exp call", Iteration(new Assign(V("z"), new Call(MathFunction.Exp, new Expr[] { V("f") }.ToEquatableArray())))),
+            ("a sum read before the loop ends", Iteration(new Assign(V("z"), V("s")))),
+            ("a sum with little work", new Stmt[] { AddTo(V("s"), Slot(0)) }),
+        };
+        foreach (var (why, body) in refused)
+        {
+            Assert.True(Rewritten(false, body) is null, why);
+        }
     }
 
     [Fact]

@@ -68,7 +68,8 @@ internal sealed class ArrayAliases
             {
                 foreach (var node in IrWalker.Nodes(expression))
                 {
-                    var arguments = node switch { UserCall u => u.Arguments, Invoke i => i.Arguments, _ => default };
+                    // A vector's load or store reads or writes elements, as an element access does: the array stays in its class.
+                    var arguments = node switch { UserCall u => u.Arguments, Invoke i when !Vectorization.LaneIterations.IsElementAccess(i) => i.Arguments, _ => default };
                     foreach (var argument in arguments)
                     {
                         if (argument is Variable passed)

@@ -12,6 +12,9 @@ internal enum IrType
 
     /// <summary><c>float</c>: computed in float in the primal, differentiated in double.</summary>
     Single,
+
+    /// <summary>Generated code only: <c>System.Numerics.Vector&lt;double&gt;</c>, a row per lane (<c>LaneIterations</c>).</summary>
+    DoubleVector,
 }
 
 internal static class IrTypeExtensions
@@ -34,6 +37,7 @@ internal static class IrTypeExtensions
         IrType.DoubleMatrix => "double[,]",
         IrType.Int32Array => "int[]",
         IrType.Single => "float",
+        IrType.DoubleVector => "global::System.Numerics.Vector<double>",
         _ => throw new System.ArgumentOutOfRangeException(nameof(type)),
     };
 

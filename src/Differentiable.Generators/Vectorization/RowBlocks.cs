@@ -165,13 +165,13 @@ internal static class RowBlocks
             return null;
         }
 
-        return Blocked(loop, dots, updates, calls, guards, names);
+        return Blocked(loop, dots, updates, calls, guards, names, aliases.Types);
     }
 
     /// <summary>Stands for the block's scratch in a slot read until the blocked loop has names.</summary>
     private const string SlotPlaceholder = "\u0000slot";
 
-    private static Stmt[] Blocked(For loop, List<Invoke> dots, List<Evaluate> updates, List<BlockedCalls.Hoisted> calls, List<(string Other, string Vector)> guards, FreshNames names)
+    private static Stmt[] Blocked(For loop, List<Invoke> dots, List<Evaluate> updates, List<BlockedCalls.Hoisted> calls, List<(string Other, string Vector)> guards, FreshNames names, IReadOnlyDictionary<string, IrType> types)
     {
         var scratch = names.Fresh("rowBlock");
         var blockRows = names.Fresh("blockRows");
@@ -287,7 +287,9 @@ internal static class RowBlocks
             }
         }
 
-        inBlock.Add(loop with { Lower = blockLow, Upper = top, Body = RewriteBody(loop.Body) });
+        // The iterations, by vectors of rows where they are arithmetic (scratch slots are Slot apart, blocks at most Slot rows).
+        var iterations = loop with { Lower = blockLow, Upper = top, Body = RewriteBody(loop.Body) };
+        inBlock.AddRange(LaneIterations.Rewrite(iterations, scratch, types, names) ?? new Stmt[] { iterations });
         foreach (var update in updates)
         {
             // Axpy(α, M, i, start, y, yStart, length) → MatTVecAdd(scratch, slot, M, low, start, y, yStart, length, size, descending).

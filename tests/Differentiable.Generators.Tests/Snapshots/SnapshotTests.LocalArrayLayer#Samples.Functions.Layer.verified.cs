@@ -127,7 +127,9 @@ namespace Samples
                         rowBlock[128 + (i - blockLow)] = b[i] + rowBlock[i - blockLow];
                     }
                     global::Differentiable.Runtime.Kernels.Tanh(rowBlock, 128, blockSize);
-                    for (int i = blockLow; i < blockLow + blockSize; i++)
+                    // lanes: the iterations run by vectors of W = Vector<double>.Count rows, one row per lane, after the first (count − 1) mod W + 1 as written (the same operations per row, bit for bit)
+                    int vectorStart = global::System.Numerics.Vector.IsHardwareAccelerated && blockSize > global::System.Numerics.Vector<double>.Count && blockLow >= 0 && blockLow + blockSize <= b.Length && blockLow + blockSize <= db.Length && blockLow + blockSize <= dh.Length && blockLow + blockSize <= h.Length ? blockLow + ((blockSize - 1) % global::System.Numerics.Vector<double>.Count + 1) : blockLow + blockSize;
+                    for (int i = blockLow; i < vectorStart; i++)
                     {
                         double da = db[i];
                         double a = b[i];
@@ -138,6 +140,22 @@ namespace Samples
                         double f0 = rowBlock[128 + (i - blockLow)];
                         dh[i] = (1.0 - f0 * f0) * da;
                         h[i] = f0;
+                    }
+                    if (vectorStart < blockLow + blockSize)
+                    {
+                        int i = vectorStart;
+                        while (i < blockLow + blockSize)
+                        {
+                            global::System.Numerics.Vector<double> da = new global::System.Numerics.Vector<double>(db, i);
+                            global::System.Numerics.Vector<double> a = new global::System.Numerics.Vector<double>(b, i);
+                            da += new global::System.Numerics.Vector<double>(rowBlock, 64 + (i - blockLow));
+                            a += new global::System.Numerics.Vector<double>(rowBlock, i - blockLow);
+                            global::System.Numerics.Vector<double> f0 = new global::System.Numerics.Vector<double>(rowBlock, 128 + (i - blockLow));
+                            global::System.Numerics.Vector<double> laneStore = (new global::System.Numerics.Vector<double>(1.0) - f0 * f0) * da;
+                            laneStore.CopyTo(dh, i);
+                            f0.CopyTo(h, i);
+                            i += global::System.Numerics.Vector<double>.Count;
+                        }
                     }
                     blockLow += blockSize;
                 }

@@ -175,10 +175,22 @@ namespace Samples
                         int blockSize = (int)global::System.Math.Min((long)blockEnd - blockLow, blockRows);
                         global::System.Array.Clear(rowBlock, 0, blockSize);
                         global::Differentiable.Runtime.Kernels.MatVecAdd(W, blockLow, 0, x, 0, x.Length, rowBlock, 0, blockSize);
-                        for (int i = blockLow; i < blockLow + blockSize; i++)
+                        // lanes: the iterations run by vectors of W = Vector<double>.Count rows, one row per lane, after the first (count − 1) mod W + 1 as written (the same operations per row, bit for bit)
+                        int vectorStart = global::System.Numerics.Vector.IsHardwareAccelerated && blockSize > global::System.Numerics.Vector<double>.Count && blockLow >= 0 && blockLow + blockSize <= y.Length ? blockLow + ((blockSize - 1) % global::System.Numerics.Vector<double>.Count + 1) : blockLow + blockSize;
+                        for (int i = blockLow; i < vectorStart; i++)
                         {
                             // blocked: this row's dot product, from the block's matrix–vector product
                             y[i] += rowBlock[i - blockLow];
+                        }
+                        if (vectorStart < blockLow + blockSize)
+                        {
+                            int i = vectorStart;
+                            while (i < blockLow + blockSize)
+                            {
+                                global::System.Numerics.Vector<double> laneStore = new global::System.Numerics.Vector<double>(y, i) + new global::System.Numerics.Vector<double>(rowBlock, i - blockLow);
+                                laneStore.CopyTo(y, i);
+                                i += global::System.Numerics.Vector<double>.Count;
+                            }
                         }
                         blockLow += blockSize;
                     }
@@ -214,11 +226,27 @@ namespace Samples
                     global::Differentiable.Runtime.Kernels.MatVecAdd(W, blockLow, 0, dx, 0, x.Length, rowBlock, 64, blockSize);
                     global::System.Array.Clear(rowBlock, 128, blockSize);
                     global::Differentiable.Runtime.Kernels.MatVecAdd(dW, blockLow, 0, x, 0, x.Length, rowBlock, 128, blockSize);
-                    for (int i = blockLow; i < blockLow + blockSize; i++)
+                    // lanes: the iterations run by vectors of W = Vector<double>.Count rows, one row per lane, after the first (count − 1) mod W + 1 as written (the same operations per row, bit for bit)
+                    int vectorStart = global::System.Numerics.Vector.IsHardwareAccelerated && blockSize > global::System.Numerics.Vector<double>.Count && blockLow >= 0 && blockLow + blockSize <= dy.Length && blockLow + blockSize <= y.Length ? blockLow + ((blockSize - 1) % global::System.Numerics.Vector<double>.Count + 1) : blockLow + blockSize;
+                    for (int i = blockLow; i < vectorStart; i++)
                     {
                         // blocked: this row's dot product, from the block's matrix–vector product
                         dy[i] += rowBlock[128 + (i - blockLow)] + rowBlock[64 + (i - blockLow)];
                         y[i] += rowBlock[i - blockLow];
+                    }
+                    if (vectorStart < blockLow + blockSize)
+                    {
+                        int i = vectorStart;
+                        while (i < blockLow + blockSize)
+                        {
+                            global::System.Numerics.Vector<double> laneStore = new global::System.Numerics.Vector<double>(dy, i) + new global::System.Numerics.Vector<double>(rowBlock, 128 + (i - blockLow));
+                            laneStore.CopyTo(dy, i);
+                            global::System.Numerics.Vector<double> laneStore2 = new global::System.Numerics.Vector<double>(dy, i) + new global::System.Numerics.Vector<double>(rowBlock, 64 + (i - blockLow));
+                            laneStore2.CopyTo(dy, i);
+                            global::System.Numerics.Vector<double> laneStore3 = new global::System.Numerics.Vector<double>(y, i) + new global::System.Numerics.Vector<double>(rowBlock, i - blockLow);
+                            laneStore3.CopyTo(y, i);
+                            i += global::System.Numerics.Vector<double>.Count;
+                        }
                     }
                     blockLow += blockSize;
                 }

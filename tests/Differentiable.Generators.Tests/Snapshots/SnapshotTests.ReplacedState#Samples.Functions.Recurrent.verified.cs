@@ -267,7 +267,9 @@ namespace Samples
                             rowBlock[192 + (i - blockLow)] = 0 + rowBlock[i - blockLow];
                         }
                         global::Differentiable.Runtime.Kernels.Tanh(rowBlock, 192, blockSize);
-                        for (int i = blockLow; i < blockLow + blockSize; i++)
+                        // lanes: the iterations run by vectors of W = Vector<double>.Count rows, one row per lane, after the first (count − 1) mod W + 1 as written (the same operations per row, bit for bit)
+                        int vectorStart = global::System.Numerics.Vector.IsHardwareAccelerated && blockSize > global::System.Numerics.Vector<double>.Count && blockLow >= 0 && blockLow + blockSize <= dnext.Length && blockLow + blockSize <= next.Length ? blockLow + ((blockSize - 1) % global::System.Numerics.Vector<double>.Count + 1) : blockLow + blockSize;
+                        for (int i = blockLow; i < vectorStart; i++)
                         {
                             double da = 0.0;
                             double a = 0;
@@ -279,6 +281,23 @@ namespace Samples
                             double f0 = rowBlock[192 + (i - blockLow)];
                             dnext[i] = (1.0 - f0 * f0) * da;
                             next[i] = f0;
+                        }
+                        if (vectorStart < blockLow + blockSize)
+                        {
+                            int i = vectorStart;
+                            while (i < blockLow + blockSize)
+                            {
+                                global::System.Numerics.Vector<double> da = new global::System.Numerics.Vector<double>(0.0);
+                                global::System.Numerics.Vector<double> a = new global::System.Numerics.Vector<double>(0.0);
+                                da += new global::System.Numerics.Vector<double>(rowBlock, 128 + (i - blockLow));
+                                da += new global::System.Numerics.Vector<double>(rowBlock, 64 + (i - blockLow));
+                                a += new global::System.Numerics.Vector<double>(rowBlock, i - blockLow);
+                                global::System.Numerics.Vector<double> f0 = new global::System.Numerics.Vector<double>(rowBlock, 192 + (i - blockLow));
+                                global::System.Numerics.Vector<double> laneStore = (new global::System.Numerics.Vector<double>(1.0) - f0 * f0) * da;
+                                laneStore.CopyTo(dnext, i);
+                                f0.CopyTo(next, i);
+                                i += global::System.Numerics.Vector<double>.Count;
+                            }
                         }
                         blockLow += blockSize;
                     }

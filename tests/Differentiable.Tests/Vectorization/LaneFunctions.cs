@@ -1,0 +1,87 @@
+using System;
+
+namespace Differentiable.Tests.Vectorization;
+
+/// <summary>
+/// Methods whose blocked loops run their iterations by vectors of rows (<c>LaneIterations</c>). <see cref="Logistic"/>
+/// has a twin, <see cref="LogisticScalar"/>, that differs only in copying the row index into an int, a statement the
+/// lanes refuse: both companions are otherwise the same code, so they must agree bit for bit.
+/// </summary>
+public static partial class LaneFunctions
+{
+    /// <summary>Mean cross-entropy of σ(Xw + b): the fused loop's iteration is the lanes' (private, reset and summed doubles).</summary>
+    [Differentiate(nameof(w), nameof(b))]
+    public static double Logistic(double[,] X, double[] y, double[] w, double b)
+    {
+        int n = X.GetLength(0);
+        int d = X.GetLength(1);
+        double loss = 0.0;
+        for (int i = 0; i < n; i++)
+        {
+            double z = b;
+            for (int j = 0; j < d; j++)
+            {
+                z += X[i, j] * w[j];
+            }
+
+            double p = 1.0 / (1.0 + Math.Exp(-z));
+            loss -= y[i] * Math.Log(p) + (1.0 - y[i]) * Math.Log(1.0 - p);
+        }
+
+        return loss / n;
+    }
+
+    /// <summary><see cref="Logistic"/>, with an int copy of the row that keeps its iterations one by one.</summary>
+    [Differentiate(nameof(w), nameof(b))]
+    public static double LogisticScalar(double[,] X, double[] y, double[] w, double b)
+    {
+        int n = X.GetLength(0);
+        int d = X.GetLength(1);
+        double loss = 0.0;
+        int row = 0;
+        for (int i = 0; i < n; i++)
+        {
+            row = i;
+            double z = b;
+            for (int j = 0; j < d; j++)
+            {
+                z += X[i, j] * w[j];
+            }
+
+            double p = 1.0 / (1.0 + Math.Exp(-z));
+            loss -= y[i] * Math.Log(p) + (1.0 - y[i]) * Math.Log(1.0 - p);
+        }
+
+        return loss / n + 0.0 * row;
+    }
+
+    /// <summary>
+    /// ½(v·tanh(Wx + c) − 1)², with respect to x and c: the reverse loop over the layer's rows runs downwards, storing
+    /// and clearing adjoint elements at its row and adding ∂f/∂c up lane by lane.
+    /// </summary>
+    [Differentiate(nameof(x), nameof(c))]
+    public static double Layer(double[,] W, double[] x, double c, double[] v)
+    {
+        int m = W.GetLength(0);
+        int n = W.GetLength(1);
+        double[] h = new double[m];
+        for (int j = 0; j < m; j++)
+        {
+            double a = c;
+            for (int i = 0; i < n; i++)
+            {
+                a += W[j, i] * x[i];
+            }
+
+            h[j] = Math.Tanh(a);
+        }
+
+        double o = 0.0;
+        for (int j = 0; j < m; j++)
+        {
+            o += v[j] * h[j];
+        }
+
+        return 0.5 * (o - 1.0) * (o - 1.0);
+    }
+}
