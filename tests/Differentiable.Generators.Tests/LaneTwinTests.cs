@@ -19,9 +19,15 @@ public sealed class LaneTwinTests
     {
         var run = GeneratorHarness.Run(LaneFunctionsSource());
         run.AssertClean();
+        // Both run the blocks' rounds of call arguments by lanes; only the original runs its iterations so.
         const string Lanes = "// lanes: the iterations run by vectors";
-        Assert.Contains(Lanes, run.Source("LaneFunctions.Logistic.g.cs"));
-        Assert.DoesNotContain(Lanes, run.Source("LaneFunctions.LogisticScalar.g.cs"));
-        Assert.Contains("blocked: the loop over i runs in blocks of rows", run.Source("LaneFunctions.LogisticScalar.g.cs"));
+        int Count(string text, string part) => (text.Length - text.Replace(part, "").Length) / part.Length;
+        var original = run.Source("LaneFunctions.Logistic.g.cs");
+        var twin = run.Source("LaneFunctions.LogisticScalar.g.cs");
+        Assert.Contains("blocked: the loop over i runs in blocks of rows", twin);
+        Assert.Contains("for (int i = blockLow; i < blockLow + blockSize; i++)", twin);
+        Assert.Contains("row = i;", twin);
+        // Each companion (gradient, tangent) has one iteration loop, the row copied in it.
+        Assert.Equal(Count(twin, Lanes) + Count(twin, "row = i;"), Count(original, Lanes));
     }
 }

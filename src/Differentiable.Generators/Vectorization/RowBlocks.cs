@@ -279,7 +279,9 @@ internal static class RowBlocks
                 computed[FromPlaceholders(call.Argument)] = SlotRead(callSlots[call.Call]);
             }
 
-            inBlock.Add(new For(loop.Variable, blockLow, top, false, new Block(arguments.ToEquatableArray())));
+            // Arguments are arithmetic on the slots more often than not (σ's 1 / (1 + e)): by vectors of rows where they are.
+            var round = new For(loop.Variable, blockLow, top, false, new Block(arguments.ToEquatableArray()));
+            inBlock.AddRange(LaneIterations.Rewrite(round, scratch, types, names) ?? new Stmt[] { round });
             foreach (var call in atLevel)
             {
                 var map = call.Call.Function switch { MathFunction.Exp => "Exp", MathFunction.Log => "Log", _ => "Tanh" };

@@ -122,14 +122,26 @@ namespace Samples
                     global::Differentiable.Runtime.Kernels.MatVecAdd(W, blockLow, 0, x, 0, x.Length, rowBlock, 0, blockSize);
                     global::System.Array.Clear(rowBlock, 64, blockSize);
                     global::Differentiable.Runtime.Kernels.MatVecAdd(dW, blockLow, 0, x, 0, x.Length, rowBlock, 64, blockSize);
-                    for (int i = blockLow; i < blockLow + blockSize; i++)
+                    // lanes: the iterations run by vectors of W = Vector<double>.Count rows, one row per lane, after the first (count − 1) mod W + 1 as written (the same operations per row, bit for bit)
+                    int vectorStart = global::System.Numerics.Vector.IsHardwareAccelerated && blockSize > global::System.Numerics.Vector<double>.Count && blockLow >= 0 && blockLow + blockSize <= b.Length ? blockLow + ((blockSize - 1) % global::System.Numerics.Vector<double>.Count + 1) : blockLow + blockSize;
+                    for (int i = blockLow; i < vectorStart; i++)
                     {
                         rowBlock[128 + (i - blockLow)] = b[i] + rowBlock[i - blockLow];
                     }
+                    if (vectorStart < blockLow + blockSize)
+                    {
+                        int i = vectorStart;
+                        while (i < blockLow + blockSize)
+                        {
+                            global::System.Numerics.Vector<double> laneStore = new global::System.Numerics.Vector<double>(b, i) + new global::System.Numerics.Vector<double>(rowBlock, i - blockLow);
+                            laneStore.CopyTo(rowBlock, 128 + (i - blockLow));
+                            i += global::System.Numerics.Vector<double>.Count;
+                        }
+                    }
                     global::Differentiable.Runtime.Kernels.Tanh(rowBlock, 128, blockSize);
                     // lanes: the iterations run by vectors of W = Vector<double>.Count rows, one row per lane, after the first (count − 1) mod W + 1 as written (the same operations per row, bit for bit)
-                    int vectorStart = global::System.Numerics.Vector.IsHardwareAccelerated && blockSize > global::System.Numerics.Vector<double>.Count && blockLow >= 0 && blockLow + blockSize <= b.Length && blockLow + blockSize <= db.Length && blockLow + blockSize <= dh.Length && blockLow + blockSize <= h.Length ? blockLow + ((blockSize - 1) % global::System.Numerics.Vector<double>.Count + 1) : blockLow + blockSize;
-                    for (int i = blockLow; i < vectorStart; i++)
+                    int vectorStart2 = global::System.Numerics.Vector.IsHardwareAccelerated && blockSize > global::System.Numerics.Vector<double>.Count && blockLow >= 0 && blockLow + blockSize <= b.Length && blockLow + blockSize <= db.Length && blockLow + blockSize <= dh.Length && blockLow + blockSize <= h.Length ? blockLow + ((blockSize - 1) % global::System.Numerics.Vector<double>.Count + 1) : blockLow + blockSize;
+                    for (int i = blockLow; i < vectorStart2; i++)
                     {
                         double da = db[i];
                         double a = b[i];
@@ -141,9 +153,9 @@ namespace Samples
                         dh[i] = (1.0 - f0 * f0) * da;
                         h[i] = f0;
                     }
-                    if (vectorStart < blockLow + blockSize)
+                    if (vectorStart2 < blockLow + blockSize)
                     {
-                        int i = vectorStart;
+                        int i = vectorStart2;
                         while (i < blockLow + blockSize)
                         {
                             global::System.Numerics.Vector<double> da = new global::System.Numerics.Vector<double>(db, i);
@@ -151,8 +163,8 @@ namespace Samples
                             da += new global::System.Numerics.Vector<double>(rowBlock, 64 + (i - blockLow));
                             a += new global::System.Numerics.Vector<double>(rowBlock, i - blockLow);
                             global::System.Numerics.Vector<double> f0 = new global::System.Numerics.Vector<double>(rowBlock, 128 + (i - blockLow));
-                            global::System.Numerics.Vector<double> laneStore = (new global::System.Numerics.Vector<double>(1.0) - f0 * f0) * da;
-                            laneStore.CopyTo(dh, i);
+                            global::System.Numerics.Vector<double> laneStore2 = (new global::System.Numerics.Vector<double>(1.0) - f0 * f0) * da;
+                            laneStore2.CopyTo(dh, i);
                             f0.CopyTo(h, i);
                             i += global::System.Numerics.Vector<double>.Count;
                         }

@@ -262,14 +262,26 @@ namespace Samples
                         global::Differentiable.Runtime.Kernels.MatVecAdd(W, blockLow, 0, ds, 0, h, rowBlock, 64, blockSize);
                         global::System.Array.Clear(rowBlock, 128, blockSize);
                         global::Differentiable.Runtime.Kernels.MatVecAdd(dW, blockLow, 0, s, 0, h, rowBlock, 128, blockSize);
-                        for (int i = blockLow; i < blockLow + blockSize; i++)
+                        // lanes: the iterations run by vectors of W = Vector<double>.Count rows, one row per lane, after the first (count − 1) mod W + 1 as written (the same operations per row, bit for bit)
+                        int vectorStart = global::System.Numerics.Vector.IsHardwareAccelerated && blockSize > global::System.Numerics.Vector<double>.Count ? blockLow + ((blockSize - 1) % global::System.Numerics.Vector<double>.Count + 1) : blockLow + blockSize;
+                        for (int i = blockLow; i < vectorStart; i++)
                         {
                             rowBlock[192 + (i - blockLow)] = 0 + rowBlock[i - blockLow];
                         }
+                        if (vectorStart < blockLow + blockSize)
+                        {
+                            int i = vectorStart;
+                            while (i < blockLow + blockSize)
+                            {
+                                global::System.Numerics.Vector<double> laneStore = new global::System.Numerics.Vector<double>(0.0) + new global::System.Numerics.Vector<double>(rowBlock, i - blockLow);
+                                laneStore.CopyTo(rowBlock, 192 + (i - blockLow));
+                                i += global::System.Numerics.Vector<double>.Count;
+                            }
+                        }
                         global::Differentiable.Runtime.Kernels.Tanh(rowBlock, 192, blockSize);
                         // lanes: the iterations run by vectors of W = Vector<double>.Count rows, one row per lane, after the first (count − 1) mod W + 1 as written (the same operations per row, bit for bit)
-                        int vectorStart = global::System.Numerics.Vector.IsHardwareAccelerated && blockSize > global::System.Numerics.Vector<double>.Count && blockLow >= 0 && blockLow + blockSize <= dnext.Length && blockLow + blockSize <= next.Length ? blockLow + ((blockSize - 1) % global::System.Numerics.Vector<double>.Count + 1) : blockLow + blockSize;
-                        for (int i = blockLow; i < vectorStart; i++)
+                        int vectorStart2 = global::System.Numerics.Vector.IsHardwareAccelerated && blockSize > global::System.Numerics.Vector<double>.Count && blockLow >= 0 && blockLow + blockSize <= dnext.Length && blockLow + blockSize <= next.Length ? blockLow + ((blockSize - 1) % global::System.Numerics.Vector<double>.Count + 1) : blockLow + blockSize;
+                        for (int i = blockLow; i < vectorStart2; i++)
                         {
                             double da = 0.0;
                             double a = 0;
@@ -282,9 +294,9 @@ namespace Samples
                             dnext[i] = (1.0 - f0 * f0) * da;
                             next[i] = f0;
                         }
-                        if (vectorStart < blockLow + blockSize)
+                        if (vectorStart2 < blockLow + blockSize)
                         {
-                            int i = vectorStart;
+                            int i = vectorStart2;
                             while (i < blockLow + blockSize)
                             {
                                 global::System.Numerics.Vector<double> da = new global::System.Numerics.Vector<double>(0.0);
@@ -293,8 +305,8 @@ namespace Samples
                                 da += new global::System.Numerics.Vector<double>(rowBlock, 64 + (i - blockLow));
                                 a += new global::System.Numerics.Vector<double>(rowBlock, i - blockLow);
                                 global::System.Numerics.Vector<double> f0 = new global::System.Numerics.Vector<double>(rowBlock, 192 + (i - blockLow));
-                                global::System.Numerics.Vector<double> laneStore = (new global::System.Numerics.Vector<double>(1.0) - f0 * f0) * da;
-                                laneStore.CopyTo(dnext, i);
+                                global::System.Numerics.Vector<double> laneStore2 = (new global::System.Numerics.Vector<double>(1.0) - f0 * f0) * da;
+                                laneStore2.CopyTo(dnext, i);
                                 f0.CopyTo(next, i);
                                 i += global::System.Numerics.Vector<double>.Count;
                             }
