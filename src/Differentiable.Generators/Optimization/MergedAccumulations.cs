@@ -23,6 +23,12 @@ internal static class MergedAccumulations
         return RewriteBlock(body, aliases, 0);
     }
 
+    /// <summary>
+    /// The merges of one loop's body with the method's alias classes: <c>LaneIterations</c> merges a block's iterations
+    /// before it copies them into vectors, so that the rows it runs one by one and those it runs by lanes add alike.
+    /// </summary>
+    internal static Block Merge(Block block, ArrayAliases aliases) => RewriteBlock(block, aliases, 0);
+
     private static Block RewriteBlock(Block block, ArrayAliases aliases, int depth)
     {
         StackGuard.Enter(depth);

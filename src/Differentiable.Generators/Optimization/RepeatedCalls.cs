@@ -89,7 +89,7 @@ internal static class RepeatedCalls
         {
             foreach (var node in IrWalker.Nodes(expression))
             {
-                if (node is Call { Single: false } call && !IrWalker.ReadNames(call).Any(assigned.Contains) && !IrWalker.Nodes(call).Any(n => n is TapePop or UserCall or Invoke) && !ReadsStored(call))
+                if (node is Call { Single: false } call && Shareable(call) && !IrWalker.ReadNames(call).Any(assigned.Contains) && !IrWalker.Nodes(call).Any(n => n is TapePop or UserCall or Invoke) && !ReadsStored(call))
                 {
                     if (!counts.TryGetValue(call, out var count))
                     {
@@ -152,6 +152,15 @@ internal static class RepeatedCalls
     }
 
     /// <summary>The expression with every hoisted call replaced by its local (the call itself too, unless it is the root being defined).</summary>
+    /// <summary>
+    /// A call worth a double local: not the cheap ones that may be int-typed (<c>Math.Sign</c> always is, and
+    /// <c>Abs</c>, <c>Max</c>, <c>Min</c> and <c>Round</c> may take ints), where a double local would turn
+    /// <c>1 / Math.Abs(-2)</c>, an int division giving 0, into 0.5.
+    /// </summary>
+    private static bool Shareable(Call call) =>
+        call.Function is not (MathFunction.Abs or MathFunction.Max or MathFunction.Min or MathFunction.Sign or MathFunction.Round
+            or MathFunction.Floor or MathFunction.Ceiling or MathFunction.Truncate);
+
     private static Expr Replace(Expr expression, Dictionary<Call, string> names, bool outermost) =>
         IrWalker.Rewrite(expression, node =>
             node is Call call && names.TryGetValue(call, out var name) && (outermost || !ReferenceEquals(node, expression)) ? new Variable(name) : null);
@@ -248,7 +257,7 @@ internal static class RepeatedCalls
             {
                 foreach (var node in IrWalker.Nodes(expression))
                 {
-                    if (node is Call { Single: false } call && !IrWalker.Nodes(call).Any(n => n is ElementAccess or TapePop or UserCall or Invoke or OutArgument))
+                    if (node is Call { Single: false } call && Shareable(call) && !IrWalker.Nodes(call).Any(n => n is ElementAccess or TapePop or UserCall or Invoke or OutArgument))
                     {
                         if (!open.TryGetValue(call, out var run))
                         {

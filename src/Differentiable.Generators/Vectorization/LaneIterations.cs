@@ -22,7 +22,8 @@ namespace Differentiable.Generators.Vectorization;
 /// in the loop's order.</item>
 /// </list>
 /// Every lane computes what its iteration computed, with the same operations in the same order (the JIT contracts
-/// nothing into fused multiply–adds; a negation is a product by −1), and the scratch rows of two iterations never
+/// nothing into fused multiply–adds; a negation flips the sign bit, as −x does; int arithmetic stays scalar), and the
+/// scratch rows of two iterations never
 /// overlap: a slot is <c>RowBlocks</c>' run of 64 and a block has at most 64 rows. The iterations that do not fill a
 /// vector, and all of them where the processor has no SIMD or an array is shorter than the rows, run as written. A loop
 /// whose sums would cost more lane by lane than its vector work saves (fewer than four vector operations a sum) stays
@@ -347,6 +348,17 @@ internal static class LaneIterations
     {
         public static Expr BroadcastOf(Expr scalar) => new Invoke(Broadcast, new[] { scalar }.ToEquatableArray());
 
+        /// <summary>Whether an expression is int-typed: int constants and names, and operators and calls on them only.</summary>
+        private bool IsInteger(Expr expression, int depth) => depth > MaxDepth || expression switch
+        {
+            Constant { Type: IrType.Int32 } => true,
+            Variable { Name: var name } => name == row || (types.TryGetValue(name, out var type) && type == IrType.Int32),
+            Binary binary => IsInteger(binary.Left, depth + 1) && IsInteger(binary.Right, depth + 1),
+            Unary unary => IsInteger(unary.Operand, depth + 1),
+            Call call => call.Arguments.All(a => IsInteger(a, depth + 1)),
+            _ => false,
+        };
+
         public Expr? Convert(Expr expression) => Convert(expression, 0);
 
         private Expr? Convert(Expr expression, int depth)
@@ -378,14 +390,17 @@ internal static class LaneIterations
                     return new Invoke(Broadcast, new[] { new Variable(scratch), access.Indices[0] }.ToEquatableArray());
                 case ElementAccess access when IsAtRow(access, row, types):
                     return new Invoke(Broadcast, new Expr[] { new Variable(access.Array), access.Indices[0] }.ToEquatableArray());
+                case Binary or Unary or Call when IsInteger(expression, depth):
+                    // int arithmetic (1 / Math.Abs(-2) is 0) would become double arithmetic on the lanes.
+                    return null;
                 case Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply or BinaryOperator.Divide } binary:
                     var left = Convert(binary.Left, depth + 1);
                     var right = left is null ? null : Convert(binary.Right, depth + 1);
                     return right is null ? null : new Binary(binary.Operator, left!, right);
                 case Unary { Operator: UnaryOperator.Negate } negation:
-                    // −x as (−1)·x: exact, and −0 stays −0 (0 − x would not).
+                    // −x flips the sign bit, of zeros and NaNs too: x XOR −0.0 does the same (0 − x and (−1)·x do not).
                     var operand = Convert(negation.Operand, depth + 1);
-                    return operand is null ? null : new Binary(BinaryOperator.Multiply, BroadcastOf(Constant.Of(-1.0)), operand);
+                    return operand is null ? null : new Invoke("global::System.Numerics.Vector.Xor", new[] { operand, BroadcastOf(Constant.Of(-0.0)) }.ToEquatableArray());
                 case Call { Single: false, Function: MathFunction.Sqrt or MathFunction.Abs, Arguments.Count: 1 } call:
                     var argument = Convert(call.Arguments[0], depth + 1);
                     var method = call.Function == MathFunction.Sqrt ? "SquareRoot" : "Abs";

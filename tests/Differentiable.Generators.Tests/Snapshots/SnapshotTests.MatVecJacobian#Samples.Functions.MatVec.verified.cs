@@ -239,12 +239,10 @@ namespace Samples
                         int i = vectorStart;
                         while (i < blockLow + blockSize)
                         {
-                            global::System.Numerics.Vector<double> laneStore = new global::System.Numerics.Vector<double>(dy, i) + new global::System.Numerics.Vector<double>(rowBlock, 128 + (i - blockLow));
+                            global::System.Numerics.Vector<double> laneStore = new global::System.Numerics.Vector<double>(dy, i) + (new global::System.Numerics.Vector<double>(rowBlock, 128 + (i - blockLow)) + new global::System.Numerics.Vector<double>(rowBlock, 64 + (i - blockLow)));
                             laneStore.CopyTo(dy, i);
-                            global::System.Numerics.Vector<double> laneStore2 = new global::System.Numerics.Vector<double>(dy, i) + new global::System.Numerics.Vector<double>(rowBlock, 64 + (i - blockLow));
-                            laneStore2.CopyTo(dy, i);
-                            global::System.Numerics.Vector<double> laneStore3 = new global::System.Numerics.Vector<double>(y, i) + new global::System.Numerics.Vector<double>(rowBlock, i - blockLow);
-                            laneStore3.CopyTo(y, i);
+                            global::System.Numerics.Vector<double> laneStore2 = new global::System.Numerics.Vector<double>(y, i) + new global::System.Numerics.Vector<double>(rowBlock, i - blockLow);
+                            laneStore2.CopyTo(y, i);
                             i += global::System.Numerics.Vector<double>.Count;
                         }
                     }

@@ -84,4 +84,61 @@ public static partial class LaneFunctions
 
         return 0.5 * (o - 1.0) * (o - 1.0);
     }
+
+    /// <summary>
+    /// Σ eˣ·x / (1 + x²) + 1 / |−2|, the last term an int division (0): the lanes must not compute it in double (0.5),
+    /// nor may a shared call's double local (found by an audit: the value was 48.9 against 140.9 at n = 200).
+    /// </summary>
+    [Differentiate(nameof(x))]
+    public static double IntegerDivision(double[] x)
+    {
+        double s = 0.0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            s += Math.Exp(x[i]) * x[i] / (1.0 + x[i] * x[i]) + (1 / Math.Abs(-2));
+        }
+
+        return s;
+    }
+
+    /// <summary>
+    /// (Σ eˣ + c·x²)·(Σ x³): the first loop's reverse adds three terms into dx[i], which the last pass merges; the lanes
+    /// must add them as the merged rows do.
+    /// </summary>
+    [Differentiate(nameof(x))]
+    public static double MergedTerms(double[] x, double c)
+    {
+        double s = 0.0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            s += Math.Exp(x[i]) + c * x[i] * x[i];
+        }
+
+        double t = 0.0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            t += x[i] * x[i] * x[i];
+        }
+
+        return s * t;
+    }
+
+    /// <summary><see cref="MergedTerms"/> with an int factor of 1 in the first loop, which keeps its reverse one row at a time.</summary>
+    [Differentiate(nameof(x))]
+    public static double MergedTermsScalar(double[] x, double c, int one)
+    {
+        double s = 0.0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            s += Math.Exp(x[i]) * one + c * x[i] * x[i];
+        }
+
+        double t = 0.0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            t += x[i] * x[i] * x[i];
+        }
+
+        return s * t;
+    }
 }

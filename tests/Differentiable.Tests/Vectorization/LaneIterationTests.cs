@@ -104,4 +104,63 @@ public class LaneIterationTests
             Assert.True(Values.Agree(LaneFunctions.Layer(W, x, c, v), value));
             AssertClose("tangent", [tangent], [actual]);
         }, iter: Iterations);
+
+    [Fact]
+    public void Logistic_WithNaNLabels_IsBitForBitTheScalarIterations()
+    {
+        // A negation flips a NaN's sign bit in scalar code; the lanes must too (an audit found 0xFFF8… against 0x7FF8…).
+        var random = new Random(11);
+        var (n, d) = (40, 3);
+        var X = new double[n, d];
+        for (var i = 0; i < n; i++)
+        {
+            for (var j = 0; j < d; j++)
+            {
+                X[i, j] = random.NextDouble() - 0.5;
+            }
+        }
+
+        var y = Enumerable.Range(0, n).Select(i => i % 7 == 6 ? double.NaN : random.Next(2)).ToArray();
+        var w = new[] { 0.3, -0.2, 0.1 };
+        var lanes = LaneFunctions.LogisticGradient(X, y, w, 0.05);
+        var scalar = LaneFunctions.LogisticScalarGradient(X, y, w, 0.05);
+        Assert.True(double.IsNaN(lanes.db));
+        AssertSameBits("value", scalar.Value, lanes.Value);
+        AssertSameBits("db", scalar.db, lanes.db);
+        for (var j = 0; j < d; j++)
+        {
+            AssertSameBits($"dw[{j}]", scalar.dw[j], lanes.dw[j]);
+        }
+    }
+
+    [Fact]
+    public void IntegerDivision_StaysAnIntDivisionInEveryRow() =>
+        Gen.Int[1, 200].SelectMany(n => Vector(n, -2.0, 2.0)).Sample(x =>
+        {
+            // d/dx eˣx/(1 + x²) = eˣ(x/(1 + x²) + (1 − x²)/(1 + x²)²); the int term 1 / |−2| is 0.
+            var value = LaneFunctions.IntegerDivision(x);
+            var g = LaneFunctions.IntegerDivisionGradient(x);
+            Assert.True(Values.Agree(value, g.Value), $"value {g.Value:R}, the method gives {value:R}");
+            Assert.True(Values.Agree(value, LaneFunctions.IntegerDivisionJvp(x, new double[x.Length]).Value));
+            var expected = x.Select(v => Math.Exp(v) * ((v / (1.0 + (v * v))) + ((1.0 - (v * v)) / ((1.0 + (v * v)) * (1.0 + (v * v)))))).ToArray();
+            AssertClose("dx", expected, g.dx);
+        }, iter: Iterations);
+
+    [Fact]
+    public void MergedTerms_ByVectorsOfRows_IsBitForBitTheMergedScalarRows() =>
+        (from n in Gen.Int[1, 300]
+         from x in Vector(n, -1.0, 1.0)
+         from c in Gen.Double[-1.0, 1.0]
+         select (x, c))
+        .Sample((x, c) =>
+        {
+            var lanes = LaneFunctions.MergedTermsGradient(x, c);
+            var scalar = LaneFunctions.MergedTermsScalarGradient(x, c, 1);
+            AssertSameBits("value", scalar.Value, lanes.Value);
+            for (var i = 0; i < x.Length; i++)
+            {
+                AssertSameBits($"dx[{i}]", scalar.dx[i], lanes.dx[i]);
+            }
+        }, iter: Iterations);
 }
+
