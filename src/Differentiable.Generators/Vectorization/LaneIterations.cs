@@ -83,7 +83,7 @@ internal static class LaneIterations
 
         // What each assigned double that outlives an iteration is; anything else keeps the loop scalar.
         var sums = new HashSet<string>(StringComparer);
-        var resets = new Dictionary<string, Constant>(System.StringComparer.Ordinal);
+        var resets = new Dictionary<string, Constant>(StringComparer);
         var privates = new List<string>();
         foreach (var name in leaves.OfType<Assign>().Select(a => a.Target).OfType<Variable>().Select(v => v.Name).Distinct().Where(n => !declared.Contains(n)))
         {
@@ -107,13 +107,13 @@ internal static class LaneIterations
         }
 
         // Each name that lives across iterations gets a vector of its own; invariant doubles one broadcast each.
-        var laneNames = new Dictionary<string, string>(System.StringComparer.Ordinal);
+        var laneNames = new Dictionary<string, string>(StringComparer);
         foreach (var name in privates.Concat(resets.Keys))
         {
             laneNames[name] = names.Fresh(name + "Lanes");
         }
 
-        var invariants = new Dictionary<string, string>(System.StringComparer.Ordinal);
+        var invariants = new Dictionary<string, string>(StringComparer);
         var terms = new List<(string Sum, BinaryOperator Operator, string Terms)>();
         var converter = new Converter(row, scratch, low.Name, types, declared, laneNames, invariants, names);
 

@@ -18,7 +18,7 @@ public class BlockedLoopTests
 {
     private const long Iterations = 60;
 
-    private static void AssertClose(string what, double[] expected, double[] actual)
+    internal static void AssertClose(string what, double[] expected, double[] actual)
     {
         var scale = Math.Max(1.0, expected.Max(Math.Abs));
         for (var k = 0; k < expected.Length; k++)

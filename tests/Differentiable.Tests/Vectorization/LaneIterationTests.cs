@@ -24,18 +24,6 @@ public class LaneIterationTests
         }
     }
 
-    private static void AssertClose(string what, double[] expected, double[] actual)
-    {
-        var scale = Math.Max(1.0, expected.Max(Math.Abs));
-        for (var k = 0; k < expected.Length; k++)
-        {
-            if (!(Math.Abs(expected[k] - actual[k]) <= 1e-11 * scale))
-            {
-                throw new XunitException($"{what}[{k}]: {actual[k]:R}, the closed form gives {expected[k]:R}");
-            }
-        }
-    }
-
     [Fact]
     public void Logistic_ByVectorsOfRows_IsBitForBitTheScalarIterations() =>
         (from n in Gen.Int[1, 300]
@@ -77,8 +65,8 @@ public class LaneIterationTests
 
             var g = LaneFunctions.LayerGradient(W, x, c, v);
             Assert.True(Values.Agree(LaneFunctions.Layer(W, x, c, v), g.Value));
-            AssertClose("dx", dx, g.dx);
-            AssertClose("dc", [delta.Sum()], [g.dc]);
+            BlockedLoopTests.AssertClose("dx", dx, g.dx);
+            BlockedLoopTests.AssertClose("dc", [delta.Sum()], [g.dc]);
         }, iter: Iterations);
 
     [Fact]
@@ -102,7 +90,7 @@ public class LaneIterationTests
 
             var (value, actual) = LaneFunctions.LayerJvp(W, x, c, v, dx, dc);
             Assert.True(Values.Agree(LaneFunctions.Layer(W, x, c, v), value));
-            AssertClose("tangent", [tangent], [actual]);
+            BlockedLoopTests.AssertClose("tangent", [tangent], [actual]);
         }, iter: Iterations);
 
     [Fact]
@@ -143,7 +131,7 @@ public class LaneIterationTests
             Assert.True(Values.Agree(value, g.Value), $"value {g.Value:R}, the method gives {value:R}");
             Assert.True(Values.Agree(value, LaneFunctions.IntegerDivisionJvp(x, new double[x.Length]).Value));
             var expected = x.Select(v => Math.Exp(v) * ((v / (1.0 + (v * v))) + ((1.0 - (v * v)) / ((1.0 + (v * v)) * (1.0 + (v * v)))))).ToArray();
-            AssertClose("dx", expected, g.dx);
+            BlockedLoopTests.AssertClose("dx", expected, g.dx);
         }, iter: Iterations);
 
     [Fact]
