@@ -1,5 +1,4 @@
 using System.IO;
-using System.Runtime.CompilerServices;
 using Differentiable.Generators.Tests.Infrastructure;
 
 namespace Differentiable.Generators.Tests;
@@ -11,8 +10,8 @@ namespace Differentiable.Generators.Tests;
 /// </summary>
 public sealed class LaneTwinTests
 {
-    private static string LaneFunctionsSource([CallerFilePath] string thisFile = "") =>
-        File.ReadAllText(Path.Combine(Path.GetDirectoryName(thisFile)!, "..", "Differentiable.Tests", "Vectorization", "LaneFunctions.cs"));
+    private static string LaneFunctionsSource() =>
+        File.ReadAllText(Path.Combine(DiagnosticTests.RepositoryRoot(), "tests", "Differentiable.Tests", "Vectorization", "LaneFunctions.cs"));
 
     [Fact]
     public void LogisticRunsByLanesAndItsTwinOneRowAtATime()
