@@ -99,7 +99,8 @@ internal sealed partial class MethodParser
                     return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
                 }
 
-                return new MethodParser(context.SemanticModel, method, syntax, anchor, cancellationToken, dependencies).Run(context.Attributes);
+                var model = SemanticModels.For(context.SemanticModel.Compilation, syntax.SyntaxTree);
+                return new MethodParser(model, method, syntax, anchor, cancellationToken, dependencies).Run(context.Attributes);
             }
             catch (OperationCanceledException)
             {
@@ -132,7 +133,7 @@ internal sealed partial class MethodParser
         }
 
         dependencies?.Add(new SourceRead(helperSyntax.SyntaxTree, helperSyntax.Span));
-        var helperModel = semanticModel.Compilation.GetSemanticModel(helperSyntax.SyntaxTree);
+        var helperModel = SemanticModels.For(semanticModel.Compilation, helperSyntax.SyntaxTree);
         var helperAnchor = MethodAnchor.Of(Calls.CallSymbols.Key(target), helperSyntax);
         var nested = new HashSet<string>(helpersInProgress, StringComparer.Ordinal) { helperAnchor.Key };
         var result = new MethodParser(helperModel, target, helperSyntax, helperAnchor, cancellationToken, dependencies, nested).Run(ImmutableArray<AttributeData>.Empty);
