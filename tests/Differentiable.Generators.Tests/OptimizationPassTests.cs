@@ -495,6 +495,12 @@ public sealed class OptimizationPassTests
         Assert.Contains("dzLanes.CopyTo(rowBlock, 64 + (i - lo));", ascending);
         Assert.Contains("global::System.Numerics.Vector<double> laneStore = global::System.Numerics.Vector.Xor(f, new global::System.Numerics.Vector<double>(-0.0));", ascending);
         Assert.Contains("laneStore.CopyTo(x, i);", ascending);
+
+        // A vector store reads its vector as the walks see reads: a pass that drops unread locals keeps laneStore.
+        var stores = LaneIterations.Rewrite(new For("i", V("lo"), V("hi"), false, Body(Iteration())), "rowBlock", types, FreshNames.Of(Body(), aliases))!;
+        var read = stores.SelectMany(IrWalker.Statements).SelectMany(IrWalker.OwnExpressions).SelectMany(IrWalker.ReadNames).ToHashSet();
+        Assert.Contains("laneStore", read);
+        Assert.Contains("dzLanes", read);
         Assert.Contains($"for (int lane = 0; lane < {Lanes}; lane++)", ascending);
         Assert.Contains("s += sTerms[lane];", ascending);
         Assert.Contains($"i += {Lanes};", ascending);

@@ -261,6 +261,13 @@ internal sealed class CSharpPrinter
                 AppendList(builder, u.Arguments, depth);
                 builder.Append(')');
                 break;
+            case Invoke i when i.Method.StartsWith(".", System.StringComparison.Ordinal):
+                // An instance method, called on the first argument: v.CopyTo(a, k).
+                Append(builder, i.Arguments[0], PrimaryLevel, depth + 1);
+                builder.Append(i.Method).Append('(');
+                AppendList(builder, new EquatableArray<Expr>(i.Arguments.AsImmutableArray().RemoveAt(0)), depth);
+                builder.Append(')');
+                break;
             case Invoke i:
                 builder.Append(i.Method).Append('(');
                 AppendList(builder, i.Arguments, depth);

@@ -88,7 +88,10 @@ internal sealed record Callee(
     Diagnostics.LocationInfo Location,
     Diagnostics.LocationInfo? Declaration);
 
-/// <summary>Generated code only: a call by name, with an optional member read from its result (<c>.Tangent</c>).</summary>
+/// <summary>
+/// Generated code only: a call by name, with an optional member read from its result (<c>.Tangent</c>). A name that
+/// starts with a dot is an instance method of the first argument (<c>v.CopyTo(a, k)</c>), which walks then see as read.
+/// </summary>
 internal sealed record Invoke(string Method, EquatableArray<Expr> Arguments, string? Member = null) : Expr;
 
 /// <summary>Generated code only: an <c>out</c> argument.</summary>

@@ -180,7 +180,7 @@ internal static class LaneIterations
                             converted.Add(new Declare(source.Name, IrType.DoubleVector, stored));
                         }
 
-                        converted.Add(new Evaluate(new Invoke(source.Name + CopyTo, new Expr[] { new Variable(store.Array), store.Indices[0] }.ToEquatableArray())));
+                        converted.Add(new Evaluate(new Invoke(CopyTo, new Expr[] { source, new Variable(store.Array), store.Indices[0] }.ToEquatableArray())));
                         break;
                     default:
                         return null;
@@ -218,7 +218,9 @@ internal static class LaneIterations
         body.Add(new Assign(step, new Binary(loop.Descending ? BinaryOperator.Subtract : BinaryOperator.Add, step, lanesCount)));
 
         // Rows [low, upper): the first count mod W (W if that is 0) rows in the loop's order run as written, the rest by
-        // vectors; all run as written without SIMD, with a vector's worth of rows or less, or with an array too short.
+        // vectors; all run as written without SIMD, with a vector's worth of rows or less, or with an array too short (a
+        // null one throws NullReferenceException here, before any row's effects; a test for null would make C#'s flow
+        // analysis take the array for maybe-null in the code after it).
         var upper = loop.Upper;
         var count = upper is Binary { Operator: BinaryOperator.Add, Left: Variable from, Right: var size } && from.Name == low.Name
             ? size
@@ -277,7 +279,7 @@ internal static class LaneIterations
 
     /// <summary>A vector's load from an array, <c>new Vector&lt;double&gt;(a, k)</c>, or store into one, <c>v.CopyTo(a, k)</c>.</summary>
     public static bool IsElementAccess(Invoke invoke) =>
-        invoke.Arguments.Count == 2 && (invoke.Method == Broadcast || invoke.Method.EndsWith(CopyTo, System.StringComparison.Ordinal));
+        (invoke.Arguments.Count == 2 && invoke.Method == Broadcast) || (invoke.Arguments.Count == 3 && invoke.Method == CopyTo);
 
     private const string CopyTo = ".CopyTo";
 
