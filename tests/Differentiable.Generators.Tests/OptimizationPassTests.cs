@@ -539,6 +539,54 @@ public sealed class OptimizationPassTests
     }
 
     [Fact]
+    public void IterationsStoringAtAnOffsetFromTheRowRunByVectorsWhereTheArrayIsApart()
+    {
+        const string Lanes = "global::System.Numerics.Vector<double>.Count";
+        // BPTT's batched α: o[k·n + i] = dz, beside reads and stores of x and y at the row.
+        var offset = Mul(V("k"), V("n"));
+        Expr AtOffset(string array, Expr e) => At(array, new Binary(BinaryOperator.Add, e, V("i")));
+        Stmt[] Iteration(params Stmt[] extra) => new Stmt[]
+        {
+            new Assign(V("z"), Mul(V("t"), At("y", V("i")))),
+            new Assign(AtOffset("o", offset), V("z")),
+            new Assign(At("x", V("i")), Mul(V("z"), V("z"))),
+        }.Concat(extra).ToArray();
+        var types = new Dictionary<string, IrType>(Types) { ["o"] = IrType.DoubleArray, ["p"] = IrType.DoubleArray, ["k"] = IrType.Int32 };
+        string? Rewritten(System.Func<string, string, bool>? mayAlias, params Stmt[] body)
+        {
+            var loop = new For("i", V("lo"), V("hi"), false, Body(body));
+            var lanes = LaneIterations.Rewrite(loop, "rowBlock", types, FreshNames.Of(Body(loop), Analysis.ArrayAliases.Of(Body(), types)), mayAlias);
+            return lanes is null ? null : Print(Body(lanes));
+        }
+
+        // o apart from x and y (a buffer the pass rented); p may share storage with o.
+        bool MayAlias(string a, string b) => a == b || (a, b) is ("o", "p") or ("p", "o");
+        var text = Rewritten(MayAlias, Iteration())!;
+        Assert.Contains($"hi - lo > {Lanes} && lo >= 0 && k * n >= 0 && hi <= o.Length - k * n && hi <= x.Length && hi <= y.Length ?", text);
+        Assert.Contains("zLanes.CopyTo(o, k * n + i);", text);
+        Assert.Contains("new global::System.Numerics.Vector<double>(y, i)", text);
+
+        // The same offset twice is one place per row, even through two names for one array.
+        Assert.NotNull(Rewritten(MayAlias, Iteration(new Assign(AtOffset("p", offset), V("t")))));
+        var rowFirst = Rewritten(MayAlias, new Assign(At("o", new Binary(BinaryOperator.Add, V("i"), offset)), Mul(V("t"), At("y", V("i")))))!;
+        Assert.Contains("CopyTo(o, i + k * n);", rowFirst);
+
+        var refused = new (string Why, System.Func<string, string, bool>? MayAlias, Stmt[] Body)[]
+        {
+            ("no alias classes to check against", null, Iteration()),
+            ("a name that may share o's storage at another place", MayAlias, Iteration(new Assign(At("p", V("i")), V("t")))),
+            ("one array at two places", MayAlias, Iteration(new Assign(V("t"), At("o", V("i"))))),
+            ("an offset read from an array", MayAlias, new Stmt[] { new Assign(AtOffset("o", At("u", Constant.Int(0))), V("t")) }),
+            ("an offset below the row", MayAlias, new Stmt[] { new Assign(At("o", new Binary(BinaryOperator.Subtract, V("i"), V("k"))), V("t")) }),
+            ("an offset of the row itself", MayAlias, new Stmt[] { new Assign(AtOffset("o", V("i")), V("t")) }),
+        };
+        foreach (var (why, mayAlias, body) in refused)
+        {
+            Assert.True(Rewritten(mayAlias, body) is null, why);
+        }
+    }
+
+    [Fact]
     public void CallsWhoseArgumentsABlockKnowsAheadBecomeMapsInRounds()
     {
         const string Kernels = "global::Differentiable.Runtime.Kernels";

@@ -46,7 +46,10 @@ internal static class LaneIterations
     /// <param name="loop">The iterations of one block, from its lower row (a name) to its upper one.</param>
     /// <param name="scratch">The block's buffer: read and stored at <c>i − low</c> plus a slot's multiple of 64.</param>
     /// <param name="types">The types of the names the loop had before blocking.</param>
-    public static Stmt[]? Rewrite(For loop, string scratch, IReadOnlyDictionary<string, IrType> types, FreshNames names)
+    /// <param name="mayAlias">
+    /// Whether two array names may share storage; without it, arrays must be read and stored at exactly the row.
+    /// </param>
+    public static Stmt[]? Rewrite(For loop, string scratch, IReadOnlyDictionary<string, IrType> types, FreshNames names, System.Func<string, string, bool>? mayAlias = null)
     {
         if (loop.Lower is not Variable low)
         {
@@ -57,6 +60,7 @@ internal static class LaneIterations
         var leaves = IrWalker.StatementsInOrder(loop.Body).Where(s => s is not Block and not Comment).ToList();
         var declared = new HashSet<string>(StringComparer);
         var arrays = new HashSet<string>(StringComparer);
+        var indices = new Dictionary<string, Expr>(StringComparer);
         foreach (var statement in leaves)
         {
             switch (statement)
@@ -66,7 +70,7 @@ internal static class LaneIterations
                     break;
                 case Assign { Target: Variable target } when target.Name != row && IsDouble(target.Name, types, declared):
                     break;
-                case Assign { Target: ElementAccess store } when store.Array == scratch ? IsSlot(store, row, low.Name) : IsAtRow(store, row, types):
+                case Assign { Target: ElementAccess store } when store.Array == scratch ? IsSlot(store, row, low.Name) : IsAtRow(store, row, types, mayAlias is not null):
                     break;
                 default:
                     return null;
@@ -77,7 +81,25 @@ internal static class LaneIterations
                 if (read is ElementAccess element && element.Array != scratch)
                 {
                     arrays.Add(element.Array);
+                    if (!indices.TryGetValue(element.Array, out var index))
+                    {
+                        indices[element.Array] = element.Indices[0];
+                    }
+                    else if (!index.Equals(element.Indices[0]))
+                    {
+                        // One array at two places of a row: a lane would read a place another lane's row stores.
+                        return null;
+                    }
                 }
+            }
+        }
+
+        // An array at an offset from the row (a[e + i]) is apart from every array at another place, or rows would meet.
+        foreach (var pair in indices.Where(p => p.Value is not Variable))
+        {
+            if (mayAlias is null || indices.Any(other => other.Key != pair.Key && !other.Value.Equals(pair.Value) && mayAlias(pair.Key, other.Key)))
+            {
+                return null;
             }
         }
 
@@ -232,7 +254,16 @@ internal static class LaneIterations
             condition = new Binary(BinaryOperator.And, condition, new Binary(BinaryOperator.GreaterOrEqual, low, Constant.Int(0)));
             foreach (var array in arrays.OrderBy(a => a, StringComparer))
             {
-                condition = new Binary(BinaryOperator.And, condition, new Binary(BinaryOperator.LessOrEqual, upper, new ArrayLength(array, -1)));
+                if (OffsetOf(indices[array], row) is { } offset)
+                {
+                    // Rows [e + low, e + upper): e ≥ 0 and upper ≤ Length − e, which cannot overflow where e + upper could.
+                    condition = new Binary(BinaryOperator.And, condition, new Binary(BinaryOperator.GreaterOrEqual, offset, Constant.Int(0)));
+                    condition = new Binary(BinaryOperator.And, condition, new Binary(BinaryOperator.LessOrEqual, upper, new Binary(BinaryOperator.Subtract, new ArrayLength(array, -1), offset)));
+                }
+                else
+                {
+                    condition = new Binary(BinaryOperator.And, condition, new Binary(BinaryOperator.LessOrEqual, upper, new ArrayLength(array, -1)));
+                }
             }
         }
 
@@ -295,9 +326,33 @@ internal static class LaneIterations
     /// An element of a double array at exactly the row, <c>a[i]</c>: iterations then touch disjoint elements of every
     /// array, whichever names share storage.
     /// </summary>
-    private static bool IsAtRow(ElementAccess access, string row, IReadOnlyDictionary<string, IrType> types) =>
-        access.Indices.Count == 1 && access.Indices[0] is Variable index && index.Name == row
+    private static bool IsAtRow(ElementAccess access, string row, IReadOnlyDictionary<string, IrType> types, bool offsets) =>
+        access.Indices.Count == 1
+        && ((access.Indices[0] is Variable index && index.Name == row) || (offsets && OffsetOf(access.Indices[0], row) is not null))
         && types.TryGetValue(access.Array, out var type) && type == IrType.DoubleArray;
+
+    /// <summary>
+    /// e in an index <c>e + i</c> or <c>i + e</c>, where e is int arithmetic (+, −, ×) on constants and names: the loop
+    /// assigns no int, so e is the same in every row. Null for any other index.
+    /// </summary>
+    private static Expr? OffsetOf(Expr index, string row)
+    {
+        bool IsRow(Expr e) => e is Variable v && v.Name == row;
+        bool Invariant(Expr e, int depth) => depth <= MaxDepth && e switch
+        {
+            Constant { Type: IrType.Int32 } => true,
+            Variable v => v.Name != row,
+            Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply } b => Invariant(b.Left, depth + 1) && Invariant(b.Right, depth + 1),
+            _ => false,
+        };
+
+        return index switch
+        {
+            Binary { Operator: BinaryOperator.Add, Left: var e, Right: var i } when IsRow(i) && Invariant(e, 0) => e,
+            Binary { Operator: BinaryOperator.Add, Left: var i, Right: var e } when IsRow(i) && Invariant(e, 0) => e,
+            _ => null,
+        };
+    }
 
     /// <summary>A scratch element at the row: <c>i − low</c> or <c>c + (i − low)</c> for an int constant c ≥ 0.</summary>
     private static bool IsSlot(ElementAccess access, string row, string low)
@@ -390,7 +445,7 @@ internal static class LaneIterations
                     return new Variable(broadcast);
                 case ElementAccess access when access.Array == scratch && IsSlot(access, row, low):
                     return new Invoke(Broadcast, new[] { new Variable(scratch), access.Indices[0] }.ToEquatableArray());
-                case ElementAccess access when IsAtRow(access, row, types):
+                case ElementAccess access when IsAtRow(access, row, types, offsets: true):
                     return new Invoke(Broadcast, new Expr[] { new Variable(access.Array), access.Indices[0] }.ToEquatableArray());
                 case Binary or Unary or Call when IsInteger(expression, depth):
                     // int arithmetic (1 / Math.Abs(-2) is 0) would become double arithmetic on the lanes.

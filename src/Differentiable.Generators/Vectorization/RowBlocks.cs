@@ -281,7 +281,7 @@ internal static class RowBlocks
 
             // Arguments are arithmetic on the slots more often than not (σ's 1 / (1 + e)): by vectors of rows where they are.
             var round = new For(loop.Variable, blockLow, top, false, new Block(arguments.ToEquatableArray()));
-            inBlock.AddRange(LaneIterations.Rewrite(round, scratch, aliases.Types, names) ?? new Stmt[] { round });
+            inBlock.AddRange(LaneIterations.Rewrite(round, scratch, aliases.Types, names, aliases.MayAlias) ?? new Stmt[] { round });
             foreach (var call in atLevel)
             {
                 var map = call.Call.Function switch { MathFunction.Exp => "Exp", MathFunction.Log => "Log", _ => "Tanh" };
@@ -292,7 +292,7 @@ internal static class RowBlocks
         // The iterations, by vectors of rows where they are arithmetic (scratch slots are Slot apart, blocks at most Slot
         // rows); their additions into one element merged first, as the last pass would merge the rows run one by one.
         var iterations = loop with { Lower = blockLow, Upper = top, Body = Optimization.MergedAccumulations.Merge(RewriteBody(loop.Body), aliases) };
-        inBlock.AddRange(LaneIterations.Rewrite(iterations, scratch, aliases.Types, names) ?? new Stmt[] { iterations });
+        inBlock.AddRange(LaneIterations.Rewrite(iterations, scratch, aliases.Types, names, aliases.MayAlias) ?? new Stmt[] { iterations });
         foreach (var update in updates)
         {
             // Axpy(α, M, i, start, y, yStart, length) → MatTVecAdd(scratch, slot, M, low, start, y, yStart, length, size, descending).

@@ -97,7 +97,9 @@ namespace Samples
                         {
                             int blockSize = (int)global::System.Math.Min((long)blockTop - blockStart, blockRows);
                             int blockLow = blockTop - blockSize;
-                            for (int i = blockTop - 1; i >= blockLow; i--)
+                            // lanes: the iterations run by vectors of W = Vector<double>.Count rows, one row per lane, after the first (count − 1) mod W + 1 as written (the same operations per row, bit for bit)
+                            int vectorTop = global::System.Numerics.Vector.IsHardwareAccelerated && blockTop - blockLow > global::System.Numerics.Vector<double>.Count && blockLow >= 0 && batchStep * h >= 0 && blockTop <= dWAlphas.Length - batchStep * h && blockTop <= dnext.Length && blockTop <= next.Length ? blockTop - ((blockTop - blockLow - 1) % global::System.Numerics.Vector<double>.Count + 1) : blockLow;
+                            for (int i = blockTop - 1; i >= vectorTop; i--)
                             {
                                 // reverse of: next[i] = global::System.Math.Tanh(a);
                                 // ∂/∂u tanh(u) = 1 − tanh²(u) (read from the stored result)
@@ -115,6 +117,25 @@ namespace Samples
                                 rowBlock[i - blockLow] = da;
                                 // reverse of: double a = 0;
                                 da = 0.0;
+                            }
+                            if (vectorTop > blockLow)
+                            {
+                                global::System.Numerics.Vector<double> daLanes = new global::System.Numerics.Vector<double>(0.0);
+                                int i = vectorTop - global::System.Numerics.Vector<double>.Count;
+                                while (i >= blockLow)
+                                {
+                                    {
+                                        global::System.Numerics.Vector<double> t0 = new global::System.Numerics.Vector<double>(dnext, i);
+                                        global::System.Numerics.Vector<double> laneStore = new global::System.Numerics.Vector<double>(0.0);
+                                        laneStore.CopyTo(dnext, i);
+                                        global::System.Numerics.Vector<double> t1 = new global::System.Numerics.Vector<double>(next, i);
+                                        daLanes += t0 * (new global::System.Numerics.Vector<double>(1.0) - t1 * t1);
+                                    }
+                                    daLanes.CopyTo(dWAlphas, batchStep * h + i);
+                                    daLanes.CopyTo(rowBlock, i - blockLow);
+                                    daLanes = new global::System.Numerics.Vector<double>(0.0);
+                                    i -= global::System.Numerics.Vector<double>.Count;
+                                }
                             }
                             global::Differentiable.Runtime.Kernels.MatTVecAdd(rowBlock, 0, W, blockLow, 0, ds, 0, h, blockSize, true);
                             blockTop = blockLow;
