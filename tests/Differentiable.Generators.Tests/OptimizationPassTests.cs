@@ -538,6 +538,56 @@ public sealed class OptimizationPassTests
         }
     }
 
+    /// <summary>
+    /// <c>IrWalker.Nodes</c> pushes children without <c>Children</c>'s arrays: over every kind of expression it must visit
+    /// what a walk through <c>Children</c> visits, in the same order.
+    /// </summary>
+    [Fact]
+    public void NodesVisitsWhatChildrenListInTheSameOrder()
+    {
+        static List<Expr> ThroughChildren(Expr expression)
+        {
+            var order = new List<Expr>();
+            var stack = new Stack<Expr>();
+            stack.Push(expression);
+            while (stack.Count > 0)
+            {
+                var current = stack.Pop();
+                order.Add(current);
+                foreach (var child in IrWalker.Children(current))
+                {
+                    stack.Push(child);
+                }
+            }
+
+            return order;
+        }
+
+        static EquatableArray<Expr> Of(params Expr[] items) => items.ToEquatableArray();
+        var callee = new Callee("K", "global::M.F", "F", EquatableArray<IrType>.Empty, EquatableArray<bool>.Empty, new Diagnostics.LocationInfo("f.cs", 0, 0, 0, 0, 0, 0), null);
+        var leaves = new Expr[] { V("a"), Constant.Int(1), new ArrayLength("x", -1), new TapePop(IrType.Double), new OutArgument("o"), new Opaque("C.F", IrType.Double) };
+        var every = new Expr[]
+        {
+            At("W", V("i"), V("j")),
+            new Unary(UnaryOperator.Negate, V("a")),
+            Mul(V("a"), V("b")),
+            new Call(MathFunction.Pow, Of(V("a"), V("b"))),
+            new Conditional(V("c"), V("a"), V("b")),
+            new Convert(IrType.Double, V("k")),
+            new NewArray(IrType.DoubleMatrix, Of(V("n"), V("m"))),
+            new Tuple(Of(V("a"), V("b"), V("c"))),
+            new UserCall(callee, Of(V("a"), V("b"))),
+            new Invoke("global::K.Dot", Of(V("x"), V("i"), V("y"))),
+        };
+        var nested = every.Aggregate((Expr)Constant.One, (inner, outer) => IrWalker.WithChildren(outer, IrWalker.Children(outer).Select((_, k) => k == 0 ? inner : leaves[k % leaves.Length]).ToList()));
+        foreach (var expression in every.Concat(leaves).Append(nested))
+        {
+            Assert.Equal(ThroughChildren(expression), IrWalker.Nodes(expression).ToList());
+        }
+
+        Assert.True(IrWalker.Nodes(nested).Count() > every.Length * 2);
+    }
+
     [Fact]
     public void IterationsStoringAtAnOffsetFromTheRowRunByVectorsWhereTheArrayIsApart()
     {
