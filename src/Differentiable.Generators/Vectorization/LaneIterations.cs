@@ -59,7 +59,8 @@ internal static class LaneIterations
         var row = loop.Variable;
         var leaves = IrWalker.StatementsInOrder(loop.Body).Where(s => s is not Block and not Comment).ToList();
         var declared = new HashSet<string>(StringComparer);
-        var arrays = new HashSet<string>(StringComparer);
+
+        // Each array the body reads or stores (the scratch aside), at the one place in a row where it does.
         var indices = new Dictionary<string, Expr>(StringComparer);
         foreach (var statement in leaves)
         {
@@ -70,26 +71,22 @@ internal static class LaneIterations
                     break;
                 case Assign { Target: Variable target } when target.Name != row && IsDouble(target.Name, types, declared):
                     break;
-                case Assign { Target: ElementAccess store } when store.Array == scratch ? IsSlot(store, row, low.Name) : IsAtRow(store, row, types, mayAlias is not null):
+                case Assign { Target: ElementAccess store } when store.Array == scratch ? IsSlot(store, row, low.Name) : IsAtRow(store, row, types):
                     break;
                 default:
                     return null;
             }
 
-            foreach (var read in IrWalker.OwnExpressions(statement).SelectMany(Operands))
+            foreach (var element in IrWalker.OwnExpressions(statement).SelectMany(IrWalker.Nodes).OfType<ElementAccess>().Where(e => e.Array != scratch))
             {
-                if (read is ElementAccess element && element.Array != scratch)
+                if (!indices.TryGetValue(element.Array, out var index))
                 {
-                    arrays.Add(element.Array);
-                    if (!indices.TryGetValue(element.Array, out var index))
-                    {
-                        indices[element.Array] = element.Indices[0];
-                    }
-                    else if (!index.Equals(element.Indices[0]))
-                    {
-                        // One array at two places of a row: a lane would read a place another lane's row stores.
-                        return null;
-                    }
+                    indices[element.Array] = element.Indices[0];
+                }
+                else if (!index.Equals(element.Indices[0]))
+                {
+                    // One array at two places of a row: a lane would read a place another lane's row stores.
+                    return null;
                 }
             }
         }
@@ -249,10 +246,10 @@ internal static class LaneIterations
             : new Binary(BinaryOperator.Subtract, upper, low);
         var head = new Binary(BinaryOperator.Add, new Binary(BinaryOperator.Remainder, new Binary(BinaryOperator.Subtract, count, Constant.Int(1)), lanesCount), Constant.Int(1));
         Expr condition = new Binary(BinaryOperator.And, new Variable("global::System.Numerics.Vector.IsHardwareAccelerated"), new Binary(BinaryOperator.Greater, count, lanesCount));
-        if (arrays.Count > 0)
+        if (indices.Count > 0)
         {
             condition = new Binary(BinaryOperator.And, condition, new Binary(BinaryOperator.GreaterOrEqual, low, Constant.Int(0)));
-            foreach (var array in arrays.OrderBy(a => a, StringComparer))
+            foreach (var array in indices.Keys.OrderBy(a => a, StringComparer))
             {
                 if (OffsetOf(indices[array], row) is { } offset)
                 {
@@ -323,12 +320,13 @@ internal static class LaneIterations
         && target.Name == name && left.Name == name && !IrWalker.ReadNames(term.Right).Contains(name);
 
     /// <summary>
-    /// An element of a double array at exactly the row, <c>a[i]</c>: iterations then touch disjoint elements of every
-    /// array, whichever names share storage.
+    /// An element of a double array at exactly the row, <c>a[i]</c> (iterations then touch disjoint elements of every
+    /// array, whichever names share storage), or at an offset from it, <c>a[e + i]</c> (which <see cref="Rewrite"/> takes
+    /// only for an array apart from the others).
     /// </summary>
-    private static bool IsAtRow(ElementAccess access, string row, IReadOnlyDictionary<string, IrType> types, bool offsets) =>
+    private static bool IsAtRow(ElementAccess access, string row, IReadOnlyDictionary<string, IrType> types) =>
         access.Indices.Count == 1
-        && ((access.Indices[0] is Variable index && index.Name == row) || (offsets && OffsetOf(access.Indices[0], row) is not null))
+        && ((access.Indices[0] is Variable index && index.Name == row) || OffsetOf(access.Indices[0], row) is not null)
         && types.TryGetValue(access.Array, out var type) && type == IrType.DoubleArray;
 
     /// <summary>
@@ -369,27 +367,6 @@ internal static class LaneIterations
             Binary { Operator: BinaryOperator.Add, Left: Constant { Type: IrType.Int32, Value: >= 0 }, Right: var e } => Offset(e),
             _ => false,
         };
-    }
-
-    /// <summary>The operands of an expression, element reads taken whole (not their indices).</summary>
-    private static IEnumerable<Expr> Operands(Expr expression)
-    {
-        var stack = new Stack<Expr>();
-        stack.Push(expression);
-        while (stack.Count > 0)
-        {
-            var node = stack.Pop();
-            yield return node;
-            if (node is ElementAccess)
-            {
-                continue;
-            }
-
-            foreach (var child in IrWalker.Children(node))
-            {
-                stack.Push(child);
-            }
-        }
     }
 
     /// <summary>Scalar expressions of one row to vector expressions of W rows; null for anything that has none.</summary>
@@ -445,7 +422,7 @@ internal static class LaneIterations
                     return new Variable(broadcast);
                 case ElementAccess access when access.Array == scratch && IsSlot(access, row, low):
                     return new Invoke(Broadcast, new[] { new Variable(scratch), access.Indices[0] }.ToEquatableArray());
-                case ElementAccess access when IsAtRow(access, row, types, offsets: true):
+                case ElementAccess access when IsAtRow(access, row, types):
                     return new Invoke(Broadcast, new Expr[] { new Variable(access.Array), access.Indices[0] }.ToEquatableArray());
                 case Binary or Unary or Call when IsInteger(expression, depth):
                     // int arithmetic (1 / Math.Abs(-2) is 0) would become double arithmetic on the lanes.
