@@ -188,16 +188,22 @@ internal sealed class LoopUnroller
         return System.Math.Max(0, (int)upper.Value - (int)lower.Value);
     }
 
-    /// <summary>A per-iteration name for a local declared in an unrolled body: a_0, a_1, …</summary>
+    /// <summary>
+    /// A per-iteration name for a local declared in an unrolled body: a_0, a_1, … Each (local, iteration) is asked for
+    /// once, so a name already in use belongs to another local (the parser names a second <c>next</c> next_2) and
+    /// the copy takes the next free one.
+    /// </summary>
     private string Rename(string local, int iteration)
     {
-        var name = local + "_" + iteration.ToString(CultureInfo.InvariantCulture);
-        if (names.Add(name))
+        var preferred = local + "_" + iteration.ToString(CultureInfo.InvariantCulture);
+        var name = preferred;
+        for (var suffix = 2; !names.Add(name); suffix++)
         {
-            var type = locals.First(l => l.Name == local).Type;
-            locals.Add(new LocalModel(name, type));
+            name = preferred + "_" + suffix.ToString(CultureInfo.InvariantCulture);
         }
 
+        var type = locals.First(l => l.Name == local).Type;
+        locals.Add(new LocalModel(name, type));
         return name;
     }
 

@@ -48,6 +48,53 @@ public static partial class FixedSize
 
         return y;
     }
+
+    /// <summary>
+    /// Two state loops that each declare <c>next</c>: the parser names the second one next_2, and the first, unrolled,
+    /// must not name its third iteration's copy next_2 as well.
+    /// </summary>
+    [Differentiate]
+    public static double TwoStateLoops(double[,] W, double[] x)
+    {
+        int n = x.Length;
+        double[] s = x;
+        for (int t = 0; t < 3; t++)
+        {
+            double[] next = new double[n];
+            for (int i = 0; i < n; i++)
+            {
+                double a = 0.5 * x[i];
+                for (int j = 0; j < n; j++)
+                {
+                    a += W[i, j] * s[j];
+                }
+
+                next[i] = Math.Tanh(a);
+            }
+
+            s = next;
+        }
+
+        double[] u = x;
+        for (int t = 0; t < n; t++)
+        {
+            double[] next = new double[n];
+            for (int i = 0; i < n; i++)
+            {
+                next[i] = Math.Sin(u[i] + s[i]);
+            }
+
+            u = next;
+        }
+
+        double loss = 0.0;
+        for (int i = 0; i < n; i++)
+        {
+            loss += u[i] * s[i];
+        }
+
+        return loss;
+    }
 }
 
 public sealed class UnrolledTests
@@ -69,6 +116,51 @@ public sealed class UnrolledTests
                     + (k < 3 ? q[k + 1] * Math.Cos(q[k + 1] * q[k]) : 0);
                 Near.Equal(analytic, dq[k], 12);
                 Assert.True(Math.Abs(Central(FixedSize.Energy, q, k) - dq[k]) < 1e-6 * Math.Max(1, Math.Abs(dq[k])));
+            }
+        }
+    }
+
+    [Fact]
+    public void UnrolledCopiesOfALocalKeepApartFromAnotherLocalOfTheSameName()
+    {
+        var random = new Random(23);
+        foreach (var n in new[] { 1, 3, 6 })
+        {
+            var W = new double[n, n];
+            var x = new double[n];
+            for (int i = 0; i < n; i++)
+            {
+                x[i] = (random.NextDouble() * 2) - 1;
+                for (int j = 0; j < n; j++) W[i, j] = ((random.NextDouble() * 2) - 1) / n;
+            }
+
+            var (value, dW, dx) = FixedSize.TwoStateLoopsGradient(W, x);
+            Near.Equal(FixedSize.TwoStateLoops(W, x), value, 12);
+
+            // The tangent, which declares the loops' locals in their own scopes (where the clash failed to compile).
+            var direction = new double[n];
+            direction[n - 1] = 1.0;
+            var (_, tangent) = FixedSize.TwoStateLoopsJvp(W, x, new double[n, n], direction);
+            Near.Equal(dx[n - 1], tangent, 10);
+            for (int k = 0; k < n; k++)
+            {
+                var central = Central(q => FixedSize.TwoStateLoops(W, q), x, k);
+                Assert.True(Math.Abs(central - dx[k]) < 1e-6 * Math.Max(1, Math.Abs(dx[k])), $"n = {n}: dx[{k}] = {dx[k]:R}, central differences {central:R}");
+            }
+
+            for (int i = 0; i < n; i++)
+            {
+                for (int j = 0; j < n; j++)
+                {
+                    var saved = W[i, j];
+                    W[i, j] = saved + 1e-6;
+                    var plus = FixedSize.TwoStateLoops(W, x);
+                    W[i, j] = saved - 1e-6;
+                    var minus = FixedSize.TwoStateLoops(W, x);
+                    W[i, j] = saved;
+                    var central = (plus - minus) / 2e-6;
+                    Assert.True(Math.Abs(central - dW[i, j]) < 1e-6 * Math.Max(1, Math.Abs(dW[i, j])), $"n = {n}: dW[{i}, {j}] = {dW[i, j]:R}, central differences {central:R}");
+                }
             }
         }
     }
