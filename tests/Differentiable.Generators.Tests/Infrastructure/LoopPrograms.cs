@@ -1,0 +1,251 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+
+namespace Differentiable.Generators.Tests.Infrastructure;
+
+/// <summary>
+/// Random scalar-valued loop programs over <c>double[,] W</c> (n × n), <c>double[] x</c>, <c>double[] v</c> (n) and
+/// <c>double c</c>, built from the shapes the optimization passes rewrite: elementwise maps, matrix–vector layers (W or
+/// Wᵀ, one or two products per row), reductions, recurrences along a row, stencils at an offset, in-place updates,
+/// local arrays that alias each other, outer products into a local matrix, and a recurrent state replaced each step.
+/// Every value stays smooth and bounded (tanh, sin, exp of a tanh, log(1 + u²), …) so central differences are
+/// meaningful at any n.
+/// </summary>
+internal sealed class LoopPrograms
+{
+    private readonly Random random;
+    private readonly StringBuilder body = new();
+    private readonly List<string> arrays = new() { "x", "v" };
+    private readonly List<string> writable = new();
+    private readonly List<string> scalars = new() { "c" };
+    private readonly List<string> matrices = new() { "W" };
+    private int names;
+    private int depth;
+
+    private LoopPrograms(Random random) => this.random = random;
+
+    /// <summary>The body of one program (statements, then <c>return</c>), indented for a method.</summary>
+    public static string Body(Random random)
+    {
+        var program = new LoopPrograms(random);
+        program.Line("int n = x.Length;");
+        program.Line("double acc = 0.0;");
+        int statements = random.Next(2, 7);
+        for (int k = 0; k < statements; k++)
+        {
+            program.Statement();
+        }
+
+        // Every array made contributes to the result, so no statement is dead.
+        foreach (var array in program.arrays.Skip(2))
+        {
+            program.Line($"for (int i = 0; i < n; i++) {{ acc += {program.Constant()} * {array}[i]; }}");
+        }
+
+        foreach (var scalar in program.scalars.Skip(1))
+        {
+            program.Line($"acc += {scalar};");
+        }
+
+        program.Line("return acc;");
+        return program.body.ToString();
+    }
+
+    private void Statement()
+    {
+        switch (random.Next(11))
+        {
+            case 0:
+            {
+                var t = Array();
+                Line($"double[] {t} = new double[n];");
+                Line($"for (int i = 0; i < n; i++) {{ {t}[i] = {Element("i")}; }}");
+                Add(t, writable: true);
+                break;
+            }
+
+            case 1:
+            case 2:
+            {
+                // A layer: a = bias; a += W[i, j]·s[j] (or Wᵀ); maybe a second product; t[i] = act(a).
+                var t = Array();
+                var m = Pick(matrices);
+                var s = Pick(arrays);
+                var product = random.Next(2) == 0 ? $"{m}[i, j] * {s}[j]" : $"{m}[j, i] * {s}[j]";
+                Line($"double[] {t} = new double[n];");
+                Line("for (int i = 0; i < n; i++)");
+                Line("{");
+                Line($"    double a = {Element("i")};");
+                Line($"    for (int j = 0; j < n; j++) {{ a += {product}; }}");
+                if (random.Next(3) == 0)
+                {
+                    Line($"    for (int k = 0; k < n; k++) {{ a += {Pick(matrices)}[i, k] * {Pick(arrays)}[k]; }}");
+                }
+
+                Line($"    {t}[i] = {Activation("a")};");
+                Line("}");
+                Add(t, writable: true);
+                break;
+            }
+
+            case 3:
+                Line($"for (int i = 0; i < n; i++) {{ acc += {(random.Next(2) == 0 ? Element("i") : Square(Element("i")))}; }}");
+                break;
+
+            case 4:
+            {
+                // A recurrence along the row: iteration i reads what iteration i − 1 stored.
+                var t = Array();
+                Line($"double[] {t} = new double[n];");
+                Line($"{t}[0] = {Element("0")};");
+                Line($"for (int i = 1; i < n; i++) {{ {t}[i] = {Damping()} * {t}[i - 1] + {Element("i")}; }}");
+                Add(t, writable: true);
+                break;
+            }
+
+            case 5:
+            {
+                var s = Pick(arrays);
+                Line($"for (int i = 0; i < n - 1; i++) {{ acc += {Square($"{s}[i + 1] - {s}[i] * {s}[i]")} + {Square($"1.0 - {s}[i]")}; }}");
+                break;
+            }
+
+            case 6:
+                if (writable.Count > 0)
+                {
+                    var t = Pick(writable);
+                    var op = random.Next(3) switch { 0 => "+=", 1 => "-=", _ => "*=" };
+                    var right = op == "*=" ? $"(1.0 + 0.5 * Math.Tanh({Element("i")}))" : Element("i");
+                    Line($"for (int i = 0; i < n; i++) {{ {t}[i] {op} {right}; }}");
+                }
+
+                break;
+
+            case 7:
+                if (writable.Count > 0)
+                {
+                    // Another name for a local array: stores through either name are stores into both.
+                    var u = Array();
+                    Line($"double[] {u} = {Pick(writable)};");
+                    Add(u, writable: true);
+                }
+
+                break;
+
+            case 8:
+            {
+                var p = "p" + (names++).ToString(CultureInfo.InvariantCulture);
+                Line($"double {p} = 0.0;");
+                Line($"for (int i = 0; i < n; i++) {{ {p} += {Pick(arrays)}[i] * {Element("i")}; }}");
+                scalars.Add(p);
+                break;
+            }
+
+            case 9:
+                if (matrices.Count < 3)
+                {
+                    var m = "M" + (names++).ToString(CultureInfo.InvariantCulture);
+                    Line($"double[,] {m} = new double[n, n];");
+                    Line($"for (int i = 0; i < n; i++) {{ for (int j = 0; j < n; j++) {{ {m}[i, j] = {Pick(arrays)}[i] * {Pick(arrays)}[j] + 0.1 * W[i, j]; }} }}");
+                    matrices.Add(m);
+                }
+
+                break;
+
+            default:
+            {
+                // A state replaced each step, as in backpropagation through time.
+                var s = Array();
+                // A constant count is unrolled; a count known only at run time keeps the step loop.
+                var steps = random.Next(3) switch { 0 => random.Next(1, 4).ToString(CultureInfo.InvariantCulture), 1 => "n", _ => "(n % 4) + 1" };
+                Line($"double[] {s} = {Pick(arrays)};");
+                Line($"for (int t = 0; t < {steps}; t++)");
+                Line("{");
+                Line("    double[] next = new double[n];");
+                Line("    for (int i = 0; i < n; i++)");
+                Line("    {");
+                Line($"        double a = {Leaf("i")};");
+                Line($"        for (int j = 0; j < n; j++) {{ a += {Pick(matrices)}[i, j] * {s}[j]; }}");
+                Line($"        next[i] = {Activation("a")};");
+                Line("    }");
+                Line($"    {s} = next;");
+                Line("}");
+                Add(s, writable: false);
+                break;
+            }
+        }
+    }
+
+    private string Element(string index)
+    {
+        depth++;
+        try
+        {
+            if (depth > 3 || random.Next(3) == 0)
+            {
+                return Leaf(index);
+            }
+
+            var a = Element(index);
+            return random.Next(8) switch
+            {
+                0 => $"({a} + {Element(index)})",
+                1 => $"({a} - {Element(index)})",
+                2 => $"({a} * {Element(index)})",
+                3 => $"({a} / (1.0 + {Square(Element(index))}))",
+                4 => $"Math.Sin({a})",
+                5 => $"Math.Exp(Math.Tanh({a}))",
+                6 => $"Math.Log(1.0 + {Square(a)})",
+                _ => $"Math.Tanh({a})",
+            };
+        }
+        finally
+        {
+            depth--;
+        }
+    }
+
+    private string Leaf(string index) => random.Next(5) switch
+    {
+        0 => Pick(scalars),
+        1 => Constant(),
+        _ => $"{Pick(arrays)}[{index}]",
+    };
+
+    private string Activation(string a) => random.Next(4) switch
+    {
+        0 => a,
+        1 => $"Math.Sin({a})",
+        2 => $"1.0 / (1.0 + Math.Exp(-{a}))",
+        _ => $"Math.Tanh({a})",
+    };
+
+    private static string Square(string e) => $"({e}) * ({e})";
+
+    private string Constant() => (random.Next(1, 20) / 8.0 * (random.Next(4) == 0 ? -1 : 1)).ToString("R", CultureInfo.InvariantCulture) switch
+    {
+        var text when text.Contains('.', StringComparison.Ordinal) => text,
+        var text => text + ".0",
+    };
+
+    /// <summary>A factor below 1 in magnitude, so that a recurrence along a row of 70 stays bounded.</summary>
+    private string Damping() => random.Next(4) switch { 0 => "0.5", 1 => "-0.75", 2 => "0.25", _ => "0.875" };
+
+    private string Array() => "t" + (names++).ToString(CultureInfo.InvariantCulture);
+
+    private void Add(string array, bool writable)
+    {
+        arrays.Add(array);
+        if (writable)
+        {
+            this.writable.Add(array);
+        }
+    }
+
+    private string Pick(List<string> list) => list[random.Next(list.Count)];
+
+    private void Line(string line) => body.Append("        ").AppendLine(line);
+}
