@@ -20,7 +20,12 @@ namespace Differentiable.Generators.Tests;
 /// differences of the method itself (independent truth);</item>
 /// <item>the optimized gradient (fused sweeps, kernels, row blocks, lanes, batched outer products, known seeds, …)
 /// matches the twin's to 1e-9 relative: the passes may reorder sums, never change a derivative;</item>
-/// <item>the optimized tangent (JVP) matches the twin's gradient along the same direction.</item>
+/// <item>the optimized tangent (JVP) matches the twin's gradient along the same direction;</item>
+/// <item>with x passed as v as well, the two gradients still agree (the runtime alias checks' other paths).</item>
+/// <item>array-valued programs the same way through their VJPs, and uᵀ·J·δ from the VJP, the tangent, the Jacobians
+/// and central differences;</item>
+/// <item>Hessian-vector products and dense Hessians (n ≤ 5) against each other and central differences of the
+/// gradient.</item>
 /// </list>
 /// A failure prints the seed and the program: rerun with DIFFERENTIABLE_PROGRAMS_SEED=&lt;seed&gt; to replay it, and
 /// DIFFERENTIABLE_PROGRAMS=&lt;count&gt; for a longer run.
@@ -28,7 +33,11 @@ namespace Differentiable.Generators.Tests;
 public sealed class RandomProgramTests
 {
     private const int DefaultPrograms = 60;
+    private const int DefaultArrayPrograms = 30;
+    private const int DefaultHessianPrograms = 20;
+    private static readonly int[] HessianSizes = { 1, 2, 5 };
     private static readonly int[] Sizes = { 1, 2, 5, 8, 13, 33, 70 };
+    private static readonly int[] ArraySizes = { 1, 3, 8, 13, 40 };
 
     /// <summary>Comments the optimizing passes write where they rewrite a loop.</summary>
     private static readonly string[] Passes =
@@ -37,21 +46,37 @@ public sealed class RandomProgramTests
     };
 
     [Fact]
-    public void OptimizedCompanionsAgreeWithLoopsAsWrittenAndWithCentralDifferences()
+    public void OptimizedCompanionsAgreeWithLoopsAsWrittenAndWithCentralDifferences() =>
+        RunPrograms(arrayValued: false, hessian: false, DefaultPrograms, Sizes, Passes, Check);
+
+    [Fact]
+    public void OptimizedVjpAndTangentOfArrayValuedProgramsAgreeWithLoopsAsWrittenAndWithCentralDifferences() =>
+        RunPrograms(arrayValued: true, hessian: false, DefaultArrayPrograms, ArraySizes, Passes, CheckArrayValued);
+
+    [Fact]
+    public void HessiansOfRandomProgramsAgreeWithLoopsAsWrittenAndWithCentralDifferencesOfTheGradient() =>
+        RunPrograms(arrayValued: false, hessian: true, DefaultHessianPrograms, HessianSizes, new[] { "// vectorized:", "// fused:" }, CheckHessian);
+
+    /// <summary>Generates, compiles and loads the programs with their twins, checks the passes are reached, then checks each at every size.</summary>
+    private static void RunPrograms(bool arrayValued, bool hessian, int defaultCount, int[] sizes, string[] passes, Action<Type, string, int, Random, Func<string>> check)
     {
         var seed = int.TryParse(Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS_SEED"), out var s) ? s : 20261123;
-        var count = int.TryParse(Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS"), out var c) ? c : DefaultPrograms;
+        var count = int.TryParse(Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS"), out var c) ? c : defaultCount;
         var stopwatch = Stopwatch.StartNew();
         var random = new Random(seed);
-        var bodies = Enumerable.Range(0, count).Select(_ => LoopPrograms.Body(random)).ToArray();
+        var bodies = Enumerable.Range(0, count).Select(_ => LoopPrograms.Body(random, arrayValued)).ToArray();
 
+        var returnType = arrayValued ? "double[]" : "double";
         var source = new StringBuilder("using System;\nusing Differentiable;\n\npublic static partial class Programs\n{\n");
         for (int k = 0; k < count; k++)
         {
-            foreach (var (name, attribute) in new[] { ($"P{k}", "[Differentiate]"), ($"P{k}Scalar", "[Differentiate(Vectorize = false)]") })
+            var (optimizedAttribute, twinAttribute) = hessian
+                ? ("[Differentiate(Hessian = true)]", "[Differentiate(Hessian = true, Vectorize = false)]")
+                : ("[Differentiate]", "[Differentiate(Vectorize = false)]");
+            foreach (var (name, attribute) in new[] { ($"P{k}", optimizedAttribute), ($"P{k}Scalar", twinAttribute) })
             {
                 source.Append("    ").AppendLine(attribute)
-                    .Append("    public static double ").Append(name).AppendLine("(double[,] W, double[] x, double[] v, double c)")
+                    .Append($"    public static {returnType} ").Append(name).AppendLine("(double[,] W, double[] x, double[] v, double c)")
                     .AppendLine("    {").Append(bodies[k]).AppendLine("    }").AppendLine();
             }
         }
@@ -75,10 +100,9 @@ public sealed class RandomProgramTests
         // The programs reach the passes this test is for: each leaves its comment in some optimized companion.
         var optimized = run.Sources.Where(file => !file.HintName.Contains("Scalar", StringComparison.Ordinal)).Select(file => file.SourceText.ToString()).ToArray();
         var twins = run.Sources.Where(file => file.HintName.Contains("Scalar", StringComparison.Ordinal)).Select(file => file.SourceText.ToString()).ToArray();
-        foreach (var pass in Passes)
+        foreach (var pass in passes)
         {
             var reached = optimized.Count(text => text.Contains(pass, StringComparison.Ordinal));
-            Console.WriteLine($"{pass} {reached}");
             Assert.True(reached > 0, $"no optimized companion of the {count} programs has \"{pass}\": the programs no longer reach that pass");
             Assert.DoesNotContain(twins, text => text.Contains(pass, StringComparison.Ordinal));
         }
@@ -87,11 +111,11 @@ public sealed class RandomProgramTests
         for (int k = 0; k < count; k++)
         {
             string Replay() => $"program P{k} (DIFFERENTIABLE_PROGRAMS_SEED={seed}):\n{bodies[k]}";
-            foreach (var n in Sizes)
+            foreach (var n in sizes)
             {
                 try
                 {
-                    Check(programs, $"P{k}", n, new Random(HashCode.Combine(seed, k, n)), Replay);
+                    check(programs, $"P{k}", n, new Random(unchecked((seed * 1_000_003) + (k * 1_009) + n)), Replay);
                     checks++;
                 }
                 catch (TargetInvocationException exception)
@@ -101,12 +125,184 @@ public sealed class RandomProgramTests
             }
         }
 
-        Console.WriteLine($"Random programs: {count} programs × {Sizes.Length} sizes ({checks} checks) in {stopwatch.Elapsed.TotalSeconds:F1} s, seed {seed}");
+        Console.WriteLine($"Random {returnType} programs: {count} programs × {sizes.Length} sizes ({checks} checks) in {stopwatch.Elapsed.TotalSeconds:F1} s, seed {seed}");
     }
+
+    private static void CheckArrayValued(Type programs, string name, int n, Random random, Func<string> replay)
+    {
+        var W = Matrix(random, n, 0.5 / Math.Sqrt(n));
+        var x = Vector(random, n);
+        var v = Vector(random, n);
+        var c = random.NextDouble() * 2 - 1;
+        var inputs = new object[] { W, x, v, c };
+        var copies = new object[] { W.Clone(), x.Clone(), v.Clone(), c };
+        var seedVector = Vector(random, n);
+
+        var value = (double[])Method(programs, name, 4).Invoke(null, inputs)!;
+        Assert.True(value.All(double.IsFinite), $"n = {n}: the method returns a value that is not finite: LoopPrograms made an unbounded program, in {replay()}");
+        var scalar = Vjp(programs, name + "Scalar", inputs, seedVector, n);
+        var optimized = Vjp(programs, name, inputs, seedVector, n);
+        AssertInputsUnchanged(inputs, copies, n, replay);
+        for (int i = 0; i < n; i++)
+        {
+            Assert.True(
+                BitConverter.DoubleToInt64Bits(scalar.Values[i]) == BitConverter.DoubleToInt64Bits(value[i]),
+                $"n = {n}: the twin's VJP returns {scalar.Values[i]:R} at {i}, the method {value[i]:R}, in {replay()}");
+            Close(value[i], optimized.Values[i], 1e-10, $"n = {n}: the optimized VJP's value at {i}", replay);
+        }
+
+        AssertSameEntries(scalar.Entries, optimized.Entries, n, $"n = {n}: VJP", replay);
+
+        // uᵀ·J·δ three ways: central differences of uᵀ·f, the twin's Jᵀu along δ, and the optimized tangent J·δ.
+        var dW = Matrix(random, n, 1.0);
+        var dx = Vector(random, n);
+        var dv = Vector(random, n);
+        var dc = random.NextDouble() * 2 - 1;
+        var direction = Flatten(dW, dx, dv, dc);
+        var (along, magnitude) = Along(scalar.Entries, direction);
+
+        const double Step = 1e-6;
+        double At(double t)
+        {
+            var f = (double[])Method(programs, name, 4).Invoke(null, new object[] { Shift(W, dW, t), Shift(x, dx, t), Shift(v, dv, t), c + (t * dc) })!;
+            return f.Select((e, i) => e * seedVector[i]).Sum();
+        }
+
+        var central = (At(Step) - At(-Step)) / (2 * Step);
+        Assert.True(
+            Math.Abs(central - along) <= 1e-5 * (1.0 + magnitude + value.Sum(Math.Abs)),
+            $"n = {n}: uᵀJδ from the VJP is {along:R}, central differences {central:R}, in {replay()}");
+
+        var jvp = (ITuple)Method(programs, name + "Jvp", 8).Invoke(null, new object[] { W, x, v, c, dW, dx, dv, dc })!;
+        var tangent = (double[])jvp[1]!;
+        var fromTangent = tangent.Select((e, i) => e * seedVector[i]).Sum();
+        var tangentMagnitude = tangent.Select((e, i) => Math.Abs(e * seedVector[i])).Sum();
+        Assert.True(
+            Math.Abs(fromTangent - along) <= 1e-9 * (1.0 + magnitude + tangentMagnitude),
+            $"n = {n}: uᵀJδ from the optimized tangent is {fromTangent:R}, from the VJP {along:R}, in {replay()}");
+
+        // And from the Jacobians (whatever their structure), each times its part of δ; vec(δW) is column-major.
+        var jacobians = (ITuple)Method(programs, name + "Jacobian", 4).Invoke(null, new object[] { W, x, v, c })!;
+        var parts = new[] { Enumerable.Range(0, n * n).Select(e => dW[e % n, e / n]).ToArray(), dx, dv, new[] { dc } };
+        var product = new double[n];
+        for (int p = 0; p < parts.Length; p++)
+        {
+            var jacobian = (Jacobian)jacobians[p + 1]!;
+            var part = new double[n];
+            jacobian.Multiply(parts[p], part);
+            for (int i = 0; i < n; i++)
+            {
+                product[i] += part[i];
+            }
+        }
+
+        var fromJacobians = product.Select((e, i) => e * seedVector[i]).Sum();
+        Assert.True(
+            Math.Abs(fromJacobians - along) <= 1e-9 * (1.0 + magnitude + tangentMagnitude),
+            $"n = {n}: uᵀJδ from the Jacobians is {fromJacobians:R}, from the VJP {along:R}, in {replay()}");
+    }
+
+    /// <summary>
+    /// Hessian-vector products: the optimized one against the twin's, the twin's against central differences of the
+    /// twin's gradient, and the dense Hessian (rows and columns over vec(W), x, v, c) times the direction against both.
+    /// </summary>
+    private static void CheckHessian(Type programs, string name, int n, Random random, Func<string> replay)
+    {
+        var W = Matrix(random, n, 0.5 / Math.Sqrt(n));
+        var x = Vector(random, n);
+        var v = Vector(random, n);
+        var c = random.NextDouble() * 2 - 1;
+        var dW = Matrix(random, n, 1.0);
+        var dx = Vector(random, n);
+        var dv = Vector(random, n);
+        var dc = random.NextDouble() * 2 - 1;
+        var value = (double)Method(programs, name, 4).Invoke(null, new object[] { W, x, v, c })!;
+        Assert.True(double.IsFinite(value), $"n = {n}: the method returns {value:R}: LoopPrograms made an unbounded program, in {replay()}");
+
+        double[] Hvp(string method)
+        {
+            var result = (ITuple)Method(programs, method + "Hvp", 8).Invoke(null, new object[] { W, x, v, c, dW, dx, dv, dc })!;
+            Close(value, (double)result[0]!, 1e-10, $"n = {n}: {method}Hvp's value", replay);
+            return Flatten((double[,])result[1]!, (double[])result[2]!, (double[])result[3]!, (double)result[4]!);
+        }
+
+        var twin = Hvp(name + "Scalar");
+        var optimized = Hvp(name);
+        AssertSameEntries(twin, optimized, n, $"n = {n}: Hessian-vector product", replay);
+
+        const double Step = 1e-5;
+        double[] GradientAt(double t) =>
+            Gradient(programs, name + "Scalar", new object[] { Shift(W, dW, t), Shift(x, dx, t), Shift(v, dv, t), c + (t * dc) }, n).Entries;
+        var (plus, minus) = (GradientAt(Step), GradientAt(-Step));
+        var scale = 1.0 + twin.Max(Math.Abs) + plus.Max(Math.Abs);
+        for (int e = 0; e < twin.Length; e++)
+        {
+            var central = (plus[e] - minus[e]) / (2 * Step);
+            Assert.True(
+                Math.Abs(central - twin[e]) <= 1e-5 * scale,
+                $"n = {n}: Hessian-vector product entry {e} ({Label(e, n)}) is {twin[e]:R}, central differences of the gradient {central:R}, in {replay()}");
+        }
+
+        // The dense Hessian orders W column-major (vec), the gradient buffers row-major.
+        var hessian = (double[,])((ITuple)Method(programs, name + "Hessian", 4).Invoke(null, new object[] { W, x, v, c })!)[1]!;
+        var vecDirection = Enumerable.Range(0, n * n).Select(e => dW[e % n, e / n]).Concat(dx).Concat(dv).Append(dc).ToArray();
+        for (int row = 0; row < vecDirection.Length; row++)
+        {
+            double product = 0.0;
+            for (int column = 0; column < vecDirection.Length; column++)
+            {
+                product += hessian[row, column] * vecDirection[column];
+            }
+
+            var e = row < n * n ? ((row % n) * n) + (row / n) : row;
+            Assert.True(
+                Math.Abs(product - twin[e]) <= 1e-9 * scale,
+                $"n = {n}: the Hessian times the direction is {product:R} at {Label(e, n)}, the Hessian-vector product {twin[e]:R}, in {replay()}");
+        }
+    }
+
+    private static (double Along, double Magnitude) Along(double[] entries, double[] direction)
+    {
+        double along = 0.0, magnitude = 0.0;
+        for (int e = 0; e < direction.Length; e++)
+        {
+            along += entries[e] * direction[e];
+            magnitude += Math.Abs(entries[e] * direction[e]);
+        }
+
+        return (along, magnitude);
+    }
+
+    private static (double[] Values, double[] Entries) Vjp(Type programs, string name, object[] inputs, double[] seedVector, int n)
+    {
+        var dW = new double[n, n];
+        var dx = new double[n];
+        var dv = new double[n];
+        Fill(dW);
+        Array.Fill(dx, double.NaN);
+        Array.Fill(dv, double.NaN);
+        var arguments = inputs.Concat(new object?[] { seedVector, dW, dx, dv, null }).ToArray();
+        var values = (double[])Method(programs, name + "Vjp", 9).Invoke(null, arguments)!;
+        return (values, Flatten(dW, dx, dv, (double)arguments[8]!));
+    }
+
+    private static void AssertSameEntries(double[] expected, double[] actual, int n, string what, Func<string> replay)
+    {
+        var scale = 1.0 + expected.Max(Math.Abs);
+        for (int e = 0; e < expected.Length; e++)
+        {
+            Assert.True(
+                Math.Abs(expected[e] - actual[e]) <= 1e-9 * scale,
+                $"{what} entry {e} ({Label(e, n)}): optimized {actual[e]:R}, as written {expected[e]:R}, in {replay()}");
+        }
+    }
+
+    private static string Label(int e, int n) =>
+        e < n * n ? $"dW[{e / n}, {e % n}]" : e < (n * n) + n ? $"dx[{e - (n * n)}]" : e < (n * n) + (2 * n) ? $"dv[{e - (n * n) - n}]" : "dc";
 
     private static void Check(Type programs, string name, int n, Random random, Func<string> replay)
     {
-        var W = Matrix(random, n, 1.0 / Math.Sqrt(n));
+        var W = Matrix(random, n, 0.5 / Math.Sqrt(n)); // a contraction (norm about 0.6): no chaos to amplify a reordered sum
         var x = Vector(random, n);
         var v = Vector(random, n);
         var c = random.NextDouble() * 2 - 1;
@@ -114,23 +310,22 @@ public sealed class RandomProgramTests
         var copies = new object[] { W.Clone(), x.Clone(), v.Clone(), c };
 
         double value = (double)Method(programs, name, 4).Invoke(null, inputs)!;
+        Assert.True(double.IsFinite(value), $"n = {n}: the method returns {value:R}: LoopPrograms made an unbounded program, in {replay()}");
         var scalar = Gradient(programs, name + "Scalar", inputs, n);
         var optimized = Gradient(programs, name, inputs, n);
         AssertInputsUnchanged(inputs, copies, n, replay);
 
-        // The twin keeps every loop as written: the method's value, bit for bit.
-        Assert.True(
-            BitConverter.DoubleToInt64Bits(scalar.Value) == BitConverter.DoubleToInt64Bits(value),
-            $"n = {n}: the twin's gradient returns {scalar.Value:R}, the method {value:R}, in {replay()}");
-        Close(value, optimized.Value, 1e-10, $"n = {n}: the optimized gradient's value", replay);
+        AssertSameGradient(value, scalar, optimized, $"n = {n}", replay);
 
-        var scale = 1.0 + scalar.Entries.Max(Math.Abs);
-        for (int e = 0; e < scalar.Entries.Length; e++)
-        {
-            Assert.True(
-                Math.Abs(scalar.Entries[e] - optimized.Entries[e]) <= 1e-9 * scale,
-                $"n = {n}: gradient entry {e} ({scalar.Label(e)}): optimized {optimized.Entries[e]:R}, as written {scalar.Entries[e]:R}, in {replay()}");
-        }
+        // x passed as v too: the runtime alias checks take their other paths, and the partial derivatives still agree.
+        var aliased = new object[] { W, x, x, c };
+        AssertSameGradient(
+            (double)Method(programs, name, 4).Invoke(null, aliased)!,
+            Gradient(programs, name + "Scalar", aliased, n),
+            Gradient(programs, name, aliased, n),
+            $"n = {n}, v = x",
+            replay);
+        AssertInputsUnchanged(inputs, copies, n, replay);
 
         // Central differences along a random direction, against the twin's gradient.
         var dW = Matrix(random, n, 1.0);
@@ -138,12 +333,7 @@ public sealed class RandomProgramTests
         var dv = Vector(random, n);
         var dc = random.NextDouble() * 2 - 1;
         var direction = Flatten(dW, dx, dv, dc);
-        double along = 0.0, magnitude = 0.0;
-        for (int e = 0; e < direction.Length; e++)
-        {
-            along += scalar.Entries[e] * direction[e];
-            magnitude += Math.Abs(scalar.Entries[e] * direction[e]);
-        }
+        var (along, magnitude) = Along(scalar.Entries, direction);
 
         const double Step = 1e-6;
         double At(double t) => (double)Method(programs, name, 4).Invoke(null, new object[] { Shift(W, dW, t), Shift(x, dx, t), Shift(v, dv, t), c + (t * dc) })!;
@@ -160,10 +350,18 @@ public sealed class RandomProgramTests
             $"n = {n}: the optimized tangent is {(double)jvp[1]!:R}, the gradient along the same direction {along:R}, in {replay()}");
     }
 
-    private sealed record GradientResult(double Value, double[] Entries, int N)
+    /// <summary>The twin returns the method's value bit for bit; the optimized gradient matches the twin's.</summary>
+    private static void AssertSameGradient(double value, GradientResult scalar, GradientResult optimized, string where, Func<string> replay)
     {
-        public string Label(int e) => e < N * N ? $"dW[{e / N}, {e % N}]" : e < (N * N) + N ? $"dx[{e - (N * N)}]" : e < (N * N) + (2 * N) ? $"dv[{e - (N * N) - N}]" : "dc";
+        Assert.True(
+            BitConverter.DoubleToInt64Bits(scalar.Value) == BitConverter.DoubleToInt64Bits(value),
+            $"{where}: the twin's gradient returns {scalar.Value:R}, the method {value:R}, in {replay()}");
+        Close(value, optimized.Value, 1e-10, $"{where}: the optimized gradient's value", replay);
+
+        AssertSameEntries(scalar.Entries, optimized.Entries, scalar.N, $"{where}: gradient", replay);
     }
+
+    private sealed record GradientResult(double Value, double[] Entries, int N);
 
     private static GradientResult Gradient(Type programs, string name, object[] inputs, int n)
     {

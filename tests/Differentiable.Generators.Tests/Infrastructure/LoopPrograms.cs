@@ -9,10 +9,14 @@ namespace Differentiable.Generators.Tests.Infrastructure;
 /// <summary>
 /// Random scalar-valued loop programs over <c>double[,] W</c> (n × n), <c>double[] x</c>, <c>double[] v</c> (n) and
 /// <c>double c</c>, built from the shapes the optimization passes rewrite: elementwise maps, matrix–vector layers (W or
-/// Wᵀ, one or two products per row), reductions, recurrences along a row, stencils at an offset, in-place updates,
-/// local arrays that alias each other, outer products into a local matrix, and a recurrent state replaced each step.
-/// Every value stays smooth and bounded (tanh, sin, exp of a tanh, log(1 + u²), …) so central differences are
-/// meaningful at any n.
+/// Wᵀ, one or two products per row), reductions, recurrences up and down a row, scalars carried from row to row,
+/// running sums read in the row, transposed products accumulated into an array, stencils at an offset, in-place updates
+/// (one reading the row mirrored, one storing a row ahead, a matrix–vector product in place), branches, max and abs,
+/// local arrays that alias each other or are made to point at another, outer products into a local matrix, a
+/// recurrent state replaced each step, and two state buffers swapped each step.
+/// Every value stays smooth and bounded (tanh, sin, exp of a tanh, log(1 + u²), …) and every matrix a contraction
+/// (the caller scales W; local matrices add a rank-one term of norm below 1/n·n), so central differences are meaningful
+/// at any n and no chaotic recurrence amplifies a reordered sum into a different value.
 /// </summary>
 internal sealed class LoopPrograms
 {
@@ -25,10 +29,15 @@ internal sealed class LoopPrograms
     private int names;
     private int depth;
 
+    private static readonly int[] AliasKinds = { 7, 16, 18, 20 };
+
     private LoopPrograms(Random random) => this.random = random;
 
-    /// <summary>The body of one program (statements, then <c>return</c>), indented for a method.</summary>
-    public static string Body(Random random)
+    /// <summary>
+    /// The body of one program (statements, then <c>return</c>), indented for a method: it returns a double, or with
+    /// <paramref name="arrayValued"/> a double[] of length n whose every element reads every array made and the sums.
+    /// </summary>
+    public static string Body(Random random, bool arrayValued = false)
     {
         var program = new LoopPrograms(random);
         program.Line("int n = x.Length;");
@@ -39,15 +48,24 @@ internal sealed class LoopPrograms
             program.Statement();
         }
 
-        // Every array made contributes to the result, so no statement is dead.
-        foreach (var array in program.arrays.Skip(2))
-        {
-            program.Line($"for (int i = 0; i < n; i++) {{ acc += {program.Constant()} * {array}[i]; }}");
-        }
-
+        // Every array and scalar made contributes to the result, so no statement is dead.
         foreach (var scalar in program.scalars.Skip(1))
         {
             program.Line($"acc += {scalar};");
+        }
+
+        if (arrayValued)
+        {
+            var terms = string.Concat(program.arrays.Skip(2).Select(array => $" + ({program.Constant()} * {array}[i])"));
+            program.Line("double[] result = new double[n];");
+            program.Line($"for (int i = 0; i < n; i++) {{ result[i] = ({program.Constant()} * acc){terms} + Math.Sin(x[i]); }}");
+            program.Line("return result;");
+            return program.body.ToString();
+        }
+
+        foreach (var array in program.arrays.Skip(2))
+        {
+            program.Line($"for (int i = 0; i < n; i++) {{ acc += {program.Constant()} * {array}[i]; }}");
         }
 
         program.Line("return acc;");
@@ -56,8 +74,148 @@ internal sealed class LoopPrograms
 
     private void Statement()
     {
-        switch (random.Next(11))
+        // Aliases and updates in place come up twice as often: they are where the runtime alias checks decide.
+        var kind = random.Next(26);
+        switch (kind >= 22 ? AliasKinds[kind - 22] : kind)
         {
+            case 18:
+                if (writable.Count > 0)
+                {
+                    // A matrix–vector product into a local array, reading a local array: the same one under the same
+                    // name or another (then later rows read what earlier rows stored, Gauss–Seidel), or a different one.
+                    var (t, u) = (Pick(writable), Pick(writable));
+                    Line("for (int i = 0; i < n; i++)");
+                    Line("{");
+                    Line($"    double a = {Leaf("i")};");
+                    Line($"    for (int j = 0; j < n; j++) {{ a += {Pick(matrices)}[i, j] * {u}[j]; }}");
+                    Line($"    {t}[i] = {Activation("a")};");
+                    Line("}");
+                }
+
+                break;
+
+            case 19:
+            {
+                // Two state buffers swapped after each step, as hand-tuned recurrent code keeps them.
+                var (a, b) = (Array(), Array());
+                Line($"double[] {a} = new double[n];");
+                Line($"double[] {b} = new double[n];");
+                Line($"for (int i = 0; i < n; i++) {{ {a}[i] = {Element("i")}; }}");
+                Line($"for (int t = 0; t < {(random.Next(2) == 0 ? "n" : "2")}; t++)");
+                Line("{");
+                Line("    for (int i = 0; i < n; i++)");
+                Line("    {");
+                Line($"        double a = {Leaf("i")};");
+                Line($"        for (int j = 0; j < n; j++) {{ a += {Pick(matrices)}[i, j] * {a}[j]; }}");
+                Line($"        {b}[i] = {Activation("a")};");
+                Line("    }");
+                Line($"    double[] swap = {a};");
+                Line($"    {a} = {b};");
+                Line($"    {b} = swap;");
+                Line("}");
+                Add(a, writable: true);
+                Add(b, writable: true);
+                break;
+            }
+
+            case 20:
+                if (writable.Count > 1)
+                {
+                    // A local array name made to point at another local array.
+                    var (t, u) = (Pick(writable), Pick(writable));
+                    if (t != u)
+                    {
+                        Line($"{t} = {u};");
+                    }
+                }
+
+                break;
+
+            case 21:
+                if (writable.Count > 0)
+                {
+                    // A store one place ahead of the row, read by the next row. The term beside it reads other arrays
+                    // only: a gain above 1 from row to row would amplify rounding along the row.
+                    var t = Pick(writable);
+                    arrays.Remove(t);
+                    var term = Element("i");
+                    arrays.Add(t);
+                    Line($"for (int i = 0; i < n - 1; i++) {{ {t}[i + 1] += ({Damping()} * Math.Tanh({t}[i])) + {term}; }}");
+                }
+
+                break;
+
+            case 11:
+            {
+                // A scalar carried from row to row that is neither private, reset nor a plain sum.
+                var p = Scalar();
+                Line($"double {p} = 0.0;");
+                Line($"for (int i = 0; i < n; i++) {{ {p} = ({Damping()} * {p}) + {Element("i")}; }}");
+                scalars.Add(p);
+                break;
+            }
+
+            case 12:
+            {
+                // A running sum read in the same row it is updated.
+                var q = Scalar();
+                var t = Array();
+                Line($"double {q} = 0.0;");
+                Line($"double[] {t} = new double[n];");
+                Line($"for (int i = 0; i < n; i++) {{ {q} += {Element("i")}; {t}[i] = Math.Tanh({q}); }}");
+                Add(t, writable: true);
+                break;
+            }
+
+            case 13:
+            {
+                // A recurrence running down the row.
+                var t = Array();
+                Line($"double[] {t} = new double[n];");
+                Line($"{t}[n - 1] = {Element("n - 1")};");
+                Line($"for (int i = n - 2; i >= 0; i--) {{ {t}[i] = ({Damping()} * {t}[i + 1]) + {Element("i")}; }}");
+                Add(t, writable: true);
+                break;
+            }
+
+            case 14:
+            {
+                // A transposed product accumulated into an array, row by row.
+                var t = Array();
+                var s = Pick(arrays);
+                Line($"double[] {t} = new double[n];");
+                Line($"for (int i = 0; i < n; i++) {{ for (int j = 0; j < n; j++) {{ {t}[j] += {Pick(matrices)}[i, j] * {s}[i]; }} }}");
+                Add(t, writable: true);
+                break;
+            }
+
+            case 15:
+            {
+                // Branches and kinks decide on the parameters only: a computed value may sit within rounding of a tie
+                // (two states converging), where a reordered sum would take the other side.
+                var (a, b) = (Parameter(), Parameter());
+                Line($"for (int i = 0; i < n; i++) {{ if ({a}[i] > {b}[i]) {{ acc += {Element("i")}; }} else {{ acc -= {Element("i")}; }} }}");
+                break;
+            }
+
+            case 16:
+                if (writable.Count > 0)
+                {
+                    // An update that reads the row mirrored, from the array itself (later rows read values earlier rows
+                    // stored) under its own name or another, or from another array.
+                    var (t, u) = (Pick(writable), Pick(writable));
+                    Line($"for (int i = 0; i < n; i++) {{ {t}[i] = {t}[i] + (0.5 * {u}[n - 1 - i]); }}");
+                }
+
+                break;
+
+            case 17:
+            {
+                var (a, b) = (Parameter(), Parameter());
+                Line($"for (int i = 0; i < n; i++) {{ acc += (Math.Max({a}[i], {b}[i]) * {Element("i")}) + Math.Abs({Parameter()}[i] - c); }}");
+                break;
+            }
+
             case 0:
             {
                 var t = Array();
@@ -137,7 +295,7 @@ internal sealed class LoopPrograms
 
             case 8:
             {
-                var p = "p" + (names++).ToString(CultureInfo.InvariantCulture);
+                var p = Scalar();
                 Line($"double {p} = 0.0;");
                 Line($"for (int i = 0; i < n; i++) {{ {p} += {Pick(arrays)}[i] * {Element("i")}; }}");
                 scalars.Add(p);
@@ -149,7 +307,7 @@ internal sealed class LoopPrograms
                 {
                     var m = "M" + (names++).ToString(CultureInfo.InvariantCulture);
                     Line($"double[,] {m} = new double[n, n];");
-                    Line($"for (int i = 0; i < n; i++) {{ for (int j = 0; j < n; j++) {{ {m}[i, j] = {Pick(arrays)}[i] * {Pick(arrays)}[j] + 0.1 * W[i, j]; }} }}");
+                    Line($"for (int i = 0; i < n; i++) {{ for (int j = 0; j < n; j++) {{ {m}[i, j] = (Math.Tanh({Pick(arrays)}[i]) * Math.Tanh({Pick(arrays)}[j]) / n) + (0.5 * W[i, j]); }} }}");
                     matrices.Add(m);
                 }
 
@@ -234,6 +392,8 @@ internal sealed class LoopPrograms
     /// <summary>A factor below 1 in magnitude, so that a recurrence along a row of 70 stays bounded.</summary>
     private string Damping() => random.Next(4) switch { 0 => "0.5", 1 => "-0.75", 2 => "0.25", _ => "0.875" };
 
+    private string Scalar() => "p" + (names++).ToString(CultureInfo.InvariantCulture);
+
     private string Array() => "t" + (names++).ToString(CultureInfo.InvariantCulture);
 
     private void Add(string array, bool writable)
@@ -244,6 +404,8 @@ internal sealed class LoopPrograms
             this.writable.Add(array);
         }
     }
+
+    private string Parameter() => random.Next(2) == 0 ? "x" : "v";
 
     private string Pick(List<string> list) => list[random.Next(list.Count)];
 
