@@ -259,6 +259,18 @@ internal sealed partial class ReverseModeTransform
     private void AddReads(TapeState state, Expr expression, string? except = null)
     {
         AddValues(state, IrWalker.ReadNames(expression).Where(n => n != except));
+
+        // An adjoint array (dt) follows its primal's reference (t): the reverse sweep finds dt through what t named
+        // when the statement ran. A later `t = u` must therefore save t (and with it dt), even where the reverse sweep
+        // never reads t's elements: `s[i] += t[i]` adds into dt, and without the restore it would add into du.
+        foreach (var node in IrWalker.Nodes(expression))
+        {
+            var name = node switch { ElementAccess e => e.Array, Variable v => v.Name, _ => null };
+            if (name is not null && name != except && PrimalOfShadow(name) is { } primal)
+            {
+                state.Values.Add(primal);
+            }
+        }
         foreach (var element in Elements(expression))
         {
             if (types.Contains(element.Array) && element.Array != except)
@@ -273,6 +285,15 @@ internal sealed partial class ReverseModeTransform
                 }
             }
         }
+    }
+
+    private Dictionary<string, string>? primalsOfShadows;
+
+    /// <summary>The array whose adjoint array <paramref name="name"/> is, if it is one.</summary>
+    private string? PrimalOfShadow(string name)
+    {
+        primalsOfShadows ??= adjoints.Where(a => types.Contains(a.Key) && types[a.Key].IsArray()).ToDictionary(a => a.Value, a => a.Key, System.StringComparer.Ordinal);
+        return primalsOfShadows.TryGetValue(name, out var primal) ? primal : null;
     }
 
     private void AddValues(TapeState state, IEnumerable<string> names)
