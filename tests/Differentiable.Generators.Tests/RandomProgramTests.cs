@@ -64,7 +64,7 @@ public sealed class RandomProgramTests
         var count = int.TryParse(Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS"), out var c) ? c : defaultCount;
         var stopwatch = Stopwatch.StartNew();
         var random = new Random(seed);
-        var bodies = Enumerable.Range(0, count).Select(_ => LoopPrograms.Body(random, arrayValued)).ToArray();
+        var bodies = Enumerable.Range(0, count).Select(_ => LoopPrograms.Body(random, arrayValued, calls: !hessian)).ToArray();
 
         var returnType = arrayValued ? "double[]" : "double";
         var source = new StringBuilder("using System;\nusing Differentiable;\n\npublic static partial class Programs\n{\n");
@@ -81,7 +81,7 @@ public sealed class RandomProgramTests
             }
         }
 
-        source.AppendLine("}");
+        source.AppendLine(LoopPrograms.Helpers).AppendLine("}");
         var run = GeneratorHarness.Run(source.ToString());
         if (Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS_DUMP") is { Length: > 0 } dump)
         {

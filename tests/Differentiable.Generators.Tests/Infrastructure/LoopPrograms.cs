@@ -13,7 +13,7 @@ namespace Differentiable.Generators.Tests.Infrastructure;
 /// running sums read in the row, transposed products accumulated into an array, stencils at an offset, in-place updates
 /// (one reading the row mirrored, one storing a row ahead, a matrix–vector product in place), branches, max and abs,
 /// local arrays that alias each other or are made to point at another, outer products into a local matrix, a
-/// recurrent state replaced each step, and two state buffers swapped each step.
+/// recurrent state replaced each step, two state buffers swapped each step, and calls of <see cref="Helpers"/>.
 /// Every value stays smooth and bounded (tanh, sin, exp of a tanh, log(1 + u²), …) and every matrix a contraction
 /// (the caller scales W; local matrices add a rank-one term of norm below 1/n·n), so central differences are meaningful
 /// at any n and no chaotic recurrence amplifies a reordered sum into a different value.
@@ -31,15 +31,47 @@ internal sealed class LoopPrograms
 
     private static readonly int[] AliasKinds = { 7, 16, 18, 20 };
 
-    private LoopPrograms(Random random) => this.random = random;
+    /// <summary>
+    /// Methods the programs call: differentiated through their bodies (a scalar function, a reduction over arrays), and
+    /// one opaque to the generator whose derivative is a <c>[DerivativeOf]</c> rule. (Array-valued callees get DIFF007,
+    /// and Hessians of methods that call others DIFF015: both limits are documented.)
+    /// </summary>
+    public const string Helpers = """
+            public static double Blend(double a, double b) => (Math.Tanh(a) * b) + (0.5 * Math.Sin(b));
+
+            public static double Weighted(double[] a, double[] b, int n)
+            {
+                double s = 0.0;
+                for (int i = 0; i < n; i++) { s += a[i] * Math.Tanh(b[i]); }
+                return s / n;
+            }
+
+            public static double Softplus(double a) => BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(Math.Log(1.0 + Math.Exp(a))));
+
+            [DerivativeOf(nameof(Softplus))]
+            public static double SoftplusGradient(double a, out double da)
+            {
+                da = 1.0 / (1.0 + Math.Exp(-a));
+                return Softplus(a);
+            }
+        """;
+
+    private readonly bool calls;
+
+    private LoopPrograms(Random random, bool calls)
+    {
+        this.random = random;
+        this.calls = calls;
+    }
 
     /// <summary>
     /// The body of one program (statements, then <c>return</c>), indented for a method: it returns a double, or with
-    /// <paramref name="arrayValued"/> a double[] of length n whose every element reads every array made and the sums.
+    /// <paramref name="arrayValued"/> a double[] of length n whose every element reads every array made and the sums;
+    /// <paramref name="calls"/> lets it call the <see cref="Helpers"/>.
     /// </summary>
-    public static string Body(Random random, bool arrayValued = false)
+    public static string Body(Random random, bool arrayValued = false, bool calls = true)
     {
-        var program = new LoopPrograms(random);
+        var program = new LoopPrograms(random, calls);
         program.Line("int n = x.Length;");
         program.Line("double acc = 0.0;");
         int statements = random.Next(2, 7);
@@ -75,9 +107,17 @@ internal sealed class LoopPrograms
     private void Statement()
     {
         // Aliases and updates in place come up twice as often: they are where the runtime alias checks decide.
-        var kind = random.Next(26);
-        switch (kind >= 22 ? AliasKinds[kind - 22] : kind)
+        var kind = random.Next(27);
+        switch (kind >= 23 ? AliasKinds[kind - 23] : kind)
         {
+            case 22 when calls:
+            {
+                var p = Scalar();
+                Line($"double {p} = Weighted({Pick(arrays)}, {Pick(arrays)}, n);");
+                scalars.Add(p);
+                break;
+            }
+
             case 18:
                 if (writable.Count > 0)
                 {
@@ -348,8 +388,10 @@ internal sealed class LoopPrograms
             }
 
             var a = Element(index);
-            return random.Next(8) switch
+            return random.Next(calls ? 10 : 8) switch
             {
+                8 => $"Blend({a}, {Element(index)})",
+                9 => $"Softplus(Math.Tanh({a}))",
                 0 => $"({a} + {Element(index)})",
                 1 => $"({a} - {Element(index)})",
                 2 => $"({a} * {Element(index)})",
