@@ -271,18 +271,37 @@ internal sealed partial class ReverseModeTransform
                 state.Values.Add(primal);
             }
         }
-        foreach (var element in Elements(expression))
+        foreach (var node in IrWalker.Nodes(expression))
         {
-            if (types.Contains(element.Array) && element.Array != except)
+            switch (node)
             {
-                state.Contents.Add(element.Array);
-                foreach (var alias in activity.AliasesOf(element.Array))
-                {
-                    if (!state.Fresh.Contains(alias))
+                case ElementAccess element when types.Contains(element.Array) && element.Array != except:
+                    AddContents(state, element.Array);
+                    break;
+                case Invoke call:
+                    // A called method's gradient reads the elements of the arrays handed to it, as they were at the call.
+                    foreach (var argument in call.Arguments)
                     {
-                        state.Contents.Add(alias);
+                        if (argument is Variable array && array.Name != except && types.Contains(array.Name) && types[array.Name].IsArray())
+                        {
+                            AddContents(state, array.Name);
+                        }
                     }
-                }
+
+                    break;
+            }
+        }
+    }
+
+    /// <summary>The reverse sweep reads the elements of <paramref name="array"/>, and so of every array it may name.</summary>
+    private void AddContents(TapeState state, string array)
+    {
+        state.Contents.Add(array);
+        foreach (var alias in activity.AliasesOf(array))
+        {
+            if (!state.Fresh.Contains(alias))
+            {
+                state.Contents.Add(alias);
             }
         }
     }
@@ -306,8 +325,6 @@ internal sealed partial class ReverseModeTransform
             }
         }
     }
-
-    private static IEnumerable<ElementAccess> Elements(Expr expression) => IrWalker.Nodes(expression).OfType<ElementAccess>();
 
     private static IEnumerable<Expr> ExpressionsOf(Stmt statement)
     {

@@ -28,6 +28,47 @@ public static partial class Chained
     /// <summary>Uses a function the generator cannot see through, with a rule declared in another type.</summary>
     [Differentiate]
     public static double UsesBitTrick(double y) => Math.Sin(Opaque.Square(y)) + (3 * y);
+
+    /// <summary>Σ a[i]·tanh(b[i]) / n, differentiated through its body.</summary>
+    private static double Weighted(double[] a, double[] b, int n)
+    {
+        double s = 0.0;
+        for (int i = 0; i < n; i++)
+        {
+            s += a[i] * Math.Tanh(b[i]);
+        }
+
+        return s / n;
+    }
+
+    /// <summary>
+    /// An array handed to a call, then overwritten in place: the call's reverse must see the elements as they were at
+    /// the call, so the overwrite saves them.
+    /// </summary>
+    [Differentiate]
+    public static double OverwrittenAfterCall(double[] x)
+    {
+        int n = x.Length;
+        double[] t = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            t[i] = x[i] * x[i];
+        }
+
+        double p = Weighted(t, x, n);
+        for (int i = 0; i < n; i++)
+        {
+            t[i] = (2.0 * t[i]) + 1.0;
+        }
+
+        double sum = p;
+        for (int i = 0; i < n; i++)
+        {
+            sum += 0.25 * t[i] * t[i];
+        }
+
+        return sum;
+    }
 }
 
 /// <summary>Squares by way of the bit pattern: nothing the generator can differentiate.</summary>
@@ -92,6 +133,26 @@ public sealed class CallTests
             double Sig(double z) => 1 / (1 + Math.Exp(-z));
             Near.Equal((Sig(a * b) * b) + Sig(a - b), da, 12);
             Near.Equal((Sig(a * b) * a) - Sig(a - b), db, 12);
+        }
+    }
+
+    [Fact]
+    public void AnArrayOverwrittenAfterACallIsSeenByTheCallsReverseAsItWas()
+    {
+        var random = new Random(8);
+        foreach (var n in new[] { 1, 2, 5, 9 })
+        {
+            var x = new double[n];
+            for (int i = 0; i < n; i++) x[i] = (random.NextDouble() * 2) - 1;
+            var (value, dx) = Chained.OverwrittenAfterCallGradient(x);
+            Near.Equal(Chained.OverwrittenAfterCall(x), value, 12);
+            for (int k = 0; k < n; k++)
+            {
+                // d/dx_k of Σ x_i² tanh(x_i) / n + ¼ Σ (2x_i² + 1)², in closed form.
+                var t = x[k] * x[k];
+                var analytic = (((2 * x[k] * Math.Tanh(x[k])) + (t * (1 - (Math.Tanh(x[k]) * Math.Tanh(x[k]))))) / n) + (((2 * t) + 1) * 2 * x[k]);
+                Near.Equal(analytic, dx[k], 11);
+            }
         }
     }
 
