@@ -13,7 +13,9 @@ namespace Differentiable.Generators.Tests.Infrastructure;
 /// running sums read in the row, transposed products accumulated into an array, stencils at an offset, in-place updates
 /// (one reading the row mirrored, one storing a row ahead, a matrix–vector product in place), branches, max and abs,
 /// local arrays that alias each other or are made to point at another, outer products into a local matrix, a
-/// recurrent state replaced each step, two state buffers swapped each step, and calls of <see cref="Helpers"/>.
+/// recurrent state replaced each step, two state buffers swapped each step, while and foreach loops, reads of the
+/// row mirrored and strided, a local matrix updated in place and read transposed, conditional expressions, powers and
+/// roots, and calls of <see cref="Helpers"/>.
 /// Every value stays smooth and bounded (tanh, sin, exp of a tanh, log(1 + u²), …) and every matrix a contraction
 /// (the caller scales W; local matrices add a rank-one term of norm below 1/n·n), so central differences are meaningful
 /// at any n and no chaotic recurrence amplifies a reordered sum into a different value.
@@ -107,9 +109,46 @@ internal sealed class LoopPrograms
     private void Statement()
     {
         // Aliases and updates in place come up twice as often: they are where the runtime alias checks decide.
-        var kind = random.Next(27);
-        switch (kind >= 23 ? AliasKinds[kind - 23] : kind)
+        var kind = random.Next(31);
+        switch (kind >= 27 ? AliasKinds[kind - 27] : kind)
         {
+            case 23:
+            {
+                var k = "k" + (names++).ToString(CultureInfo.InvariantCulture);
+                Line($"int {k} = 0;");
+                Line($"while ({k} < n) {{ acc += {Element(k)}; {k}++; }}");
+                break;
+            }
+
+            case 24:
+                Line($"foreach (var e in {Pick(arrays)}) {{ acc += {Constant()} * Math.Sin(e); }}");
+                break;
+
+            case 25:
+            {
+                // Reads of the row mirrored and strided: index arithmetic the passes must not take for the row.
+                var t = Array();
+                var (a, b) = (Pick(arrays), Pick(arrays));
+                Line($"double[] {t} = new double[n];");
+                Line($"for (int i = 0; i < n; i++) {{ {t}[i] = ({a}[n - 1 - i] * {Element("i")}) + Math.Sqrt(1.0 + ({b}[(i * 3) % n] * {b}[(i * 3) % n])); }}");
+                Add(t, writable: true);
+                break;
+            }
+
+            case 26:
+                if (matrices.Count > 1)
+                {
+                    // A local matrix updated in place, then read transposed by a layer.
+                    var m = matrices[1 + random.Next(matrices.Count - 1)];
+                    var t = Array();
+                    Line($"for (int i = 0; i < n; i++) {{ for (int j = 0; j < n; j++) {{ {m}[i, j] += 0.5 * Math.Tanh({Pick(arrays)}[i]) * {m}[j, i] / n; }} }}");
+                    Line($"double[] {t} = new double[n];");
+                    Line($"for (int i = 0; i < n; i++) {{ double a = 0.0; for (int j = 0; j < n; j++) {{ a += {m}[j, i] * {Pick(arrays)}[j]; }} {t}[i] = Math.Tanh(a); }}");
+                    Add(t, writable: true);
+                }
+
+                break;
+
             case 22 when calls:
             {
                 var p = Scalar();
@@ -388,10 +427,8 @@ internal sealed class LoopPrograms
             }
 
             var a = Element(index);
-            return random.Next(calls ? 10 : 8) switch
+            return random.Next(calls ? 14 : 12) switch
             {
-                8 => $"Blend({a}, {Element(index)})",
-                9 => $"Softplus(Math.Tanh({a}))",
                 0 => $"({a} + {Element(index)})",
                 1 => $"({a} - {Element(index)})",
                 2 => $"({a} * {Element(index)})",
@@ -399,7 +436,13 @@ internal sealed class LoopPrograms
                 4 => $"Math.Sin({a})",
                 5 => $"Math.Exp(Math.Tanh({a}))",
                 6 => $"Math.Log(1.0 + {Square(a)})",
-                _ => $"Math.Tanh({a})",
+                7 => $"Math.Tanh({a})",
+                8 => $"Math.Sqrt(1.0 + {Square(a)})",
+                9 => $"Math.Cos({a})",
+                10 => $"(x[{index}] > v[{index}] ? {a} : {Element(index)})",
+                11 => $"Math.Pow(1.0 + {Square(a)}, -0.5)",
+                12 => $"Blend({a}, {Element(index)})",
+                _ => $"Softplus(Math.Tanh({a}))",
             };
         }
         finally
