@@ -21,11 +21,12 @@ namespace Differentiable.Generators.Tests;
 /// <item>the optimized gradient (fused sweeps, kernels, row blocks, lanes, batched outer products, known seeds, …)
 /// matches the twin's to 1e-9 relative: the passes may reorder sums, never change a derivative;</item>
 /// <item>the optimized tangent (JVP) matches the twin's gradient along the same direction;</item>
-/// <item>with x passed as v as well, the two gradients still agree (the runtime alias checks' other paths).</item>
+/// <item>with x passed as v as well, the two gradients still agree (the runtime alias checks' other paths);</item>
 /// <item>array-valued programs the same way through their VJPs, and uᵀ·J·δ from the VJP, the tangent, the Jacobians
 /// and central differences;</item>
 /// <item>Hessian-vector products and dense Hessians (n ≤ 5) against each other and central differences of the
-/// gradient.</item>
+/// gradient;</item>
+/// <item>programs over a constant n, unrolled, like the first kind, with arguments longer than n.</item>
 /// </list>
 /// A failure prints the seed and the program: rerun with DIFFERENTIABLE_PROGRAMS_SEED=&lt;seed&gt; to replay it, and
 /// DIFFERENTIABLE_PROGRAMS=&lt;count&gt; for a longer run.
@@ -35,6 +36,7 @@ public sealed class RandomProgramTests
     private const int DefaultPrograms = 60;
     private const int DefaultArrayPrograms = 30;
     private const int DefaultHessianPrograms = 20;
+    private const int DefaultFixedPrograms = 30;
     private static readonly int[] HessianSizes = { 1, 2, 5 };
     private static readonly int[] Sizes = { 1, 2, 5, 8, 13, 33, 70 };
     private static readonly int[] ArraySizes = { 1, 3, 8, 13, 40 };
@@ -57,14 +59,23 @@ public sealed class RandomProgramTests
     public void HessiansOfRandomProgramsAgreeWithLoopsAsWrittenAndWithCentralDifferencesOfTheGradient() =>
         RunPrograms(arrayValued: false, hessian: true, DefaultHessianPrograms, HessianSizes, new[] { "// vectorized:", "// fused:" }, CheckHessian);
 
+    /// <summary>
+    /// Programs over <c>const int n = 3</c>, whose loops unroll into straight-line code (buffer stores, the first-store
+    /// rule, known dimensions), called with arrays of length 3 and 4: the fourth elements are read by nothing, so their
+    /// gradient entries must come back 0 from buffers that held NaN.
+    /// </summary>
+    [Fact]
+    public void UnrolledProgramsAgreeWithLoopsAsWrittenAndWithCentralDifferences() =>
+        RunPrograms(arrayValued: false, hessian: false, DefaultFixedPrograms, new[] { LoopPrograms.FixedSize, LoopPrograms.FixedSize + 1 }, Array.Empty<string>(), Check, fixedSize: true);
+
     /// <summary>Generates, compiles and loads the programs with their twins, checks the passes are reached, then checks each at every size.</summary>
-    private static void RunPrograms(bool arrayValued, bool hessian, int defaultCount, int[] sizes, string[] passes, Action<Type, string, int, Random, Func<string>> check)
+    private static void RunPrograms(bool arrayValued, bool hessian, int defaultCount, int[] sizes, string[] passes, Action<Type, string, int, Random, Func<string>> check, bool fixedSize = false)
     {
         var seed = int.TryParse(Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS_SEED"), out var s) ? s : 20261123;
         var count = int.TryParse(Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS"), out var c) ? c : defaultCount;
         var stopwatch = Stopwatch.StartNew();
         var random = new Random(seed);
-        var bodies = Enumerable.Range(0, count).Select(_ => LoopPrograms.Body(random, arrayValued, calls: !hessian)).ToArray();
+        var bodies = Enumerable.Range(0, count).Select(_ => LoopPrograms.Body(random, arrayValued, calls: !hessian, fixedSize)).ToArray();
 
         var returnType = arrayValued ? "double[]" : "double";
         var source = new StringBuilder("using System;\nusing Differentiable;\n\npublic static partial class Programs\n{\n");
@@ -107,6 +118,14 @@ public sealed class RandomProgramTests
             Assert.DoesNotContain(twins, text => text.Contains(pass, StringComparison.Ordinal));
         }
 
+        if (fixedSize)
+        {
+            // Some program unrolled completely: its companions have no loop left.
+            Assert.Contains(
+                run.Sources.Where(file => System.Text.RegularExpressions.Regex.IsMatch(file.HintName, @"\.P[0-9]+\.g\.cs$")),
+                file => !file.SourceText.ToString().Contains("for (", StringComparison.Ordinal));
+        }
+
         var checks = 0;
         for (int k = 0; k < count; k++)
         {
@@ -130,10 +149,7 @@ public sealed class RandomProgramTests
 
     private static void CheckArrayValued(Type programs, string name, int n, Random random, Func<string> replay)
     {
-        var W = Matrix(random, n, 0.5 / Math.Sqrt(n));
-        var x = Vector(random, n);
-        var v = Vector(random, n);
-        var c = random.NextDouble() * 2 - 1;
+        var (W, x, v, c) = Point(random, n);
         var inputs = new object[] { W, x, v, c };
         var copies = new object[] { W.Clone(), x.Clone(), v.Clone(), c };
         var seedVector = Vector(random, n);
@@ -154,10 +170,7 @@ public sealed class RandomProgramTests
         AssertSameEntries(scalar.Entries, optimized.Entries, n, $"n = {n}: VJP", replay);
 
         // uᵀ·J·δ three ways: central differences of uᵀ·f, the twin's Jᵀu along δ, and the optimized tangent J·δ.
-        var dW = Matrix(random, n, 1.0);
-        var dx = Vector(random, n);
-        var dv = Vector(random, n);
-        var dc = random.NextDouble() * 2 - 1;
+        var (dW, dx, dv, dc) = Direction(random, n);
         var direction = Flatten(dW, dx, dv, dc);
         var (along, magnitude) = Along(scalar.Entries, direction);
 
@@ -183,7 +196,7 @@ public sealed class RandomProgramTests
 
         // And from the Jacobians (whatever their structure), each times its part of δ; vec(δW) is column-major.
         var jacobians = (ITuple)Method(programs, name + "Jacobian", 4).Invoke(null, new object[] { W, x, v, c })!;
-        var parts = new[] { Enumerable.Range(0, n * n).Select(e => dW[e % n, e / n]).ToArray(), dx, dv, new[] { dc } };
+        var parts = new[] { Vec(dW), dx, dv, new[] { dc } };
         var product = new double[n];
         for (int p = 0; p < parts.Length; p++)
         {
@@ -208,14 +221,8 @@ public sealed class RandomProgramTests
     /// </summary>
     private static void CheckHessian(Type programs, string name, int n, Random random, Func<string> replay)
     {
-        var W = Matrix(random, n, 0.5 / Math.Sqrt(n));
-        var x = Vector(random, n);
-        var v = Vector(random, n);
-        var c = random.NextDouble() * 2 - 1;
-        var dW = Matrix(random, n, 1.0);
-        var dx = Vector(random, n);
-        var dv = Vector(random, n);
-        var dc = random.NextDouble() * 2 - 1;
+        var (W, x, v, c) = Point(random, n);
+        var (dW, dx, dv, dc) = Direction(random, n);
         var value = (double)Method(programs, name, 4).Invoke(null, new object[] { W, x, v, c })!;
         Assert.True(double.IsFinite(value), $"n = {n}: the method returns {value:R}: LoopPrograms made an unbounded program, in {replay()}");
 
@@ -245,7 +252,7 @@ public sealed class RandomProgramTests
 
         // The dense Hessian orders W column-major (vec), the gradient buffers row-major.
         var hessian = (double[,])((ITuple)Method(programs, name + "Hessian", 4).Invoke(null, new object[] { W, x, v, c })!)[1]!;
-        var vecDirection = Enumerable.Range(0, n * n).Select(e => dW[e % n, e / n]).Concat(dx).Concat(dv).Append(dc).ToArray();
+        var vecDirection = Vec(dW).Concat(dx).Concat(dv).Append(dc).ToArray();
         for (int row = 0; row < vecDirection.Length; row++)
         {
             double product = 0.0;
@@ -260,6 +267,17 @@ public sealed class RandomProgramTests
                 $"n = {n}: the Hessian times the direction is {product:R} at {Label(e, n)}, the Hessian-vector product {twin[e]:R}, in {replay()}");
         }
     }
+
+    /// <summary>W (a contraction, norm about 0.6: no chaos to amplify a reordered sum), x, v and c at random.</summary>
+    private static (double[,] W, double[] x, double[] v, double c) Point(Random random, int n) =>
+        (Matrix(random, n, 0.5 / Math.Sqrt(n)), Vector(random, n), Vector(random, n), (random.NextDouble() * 2) - 1);
+
+    /// <summary>A direction in (W, x, v, c), each entry in [−1, 1].</summary>
+    private static (double[,] dW, double[] dx, double[] dv, double dc) Direction(Random random, int n) =>
+        (Matrix(random, n, 1.0), Vector(random, n), Vector(random, n), (random.NextDouble() * 2) - 1);
+
+    /// <summary>vec(M): the entries column by column, the order of the Jacobians' and Hessians' columns.</summary>
+    private static double[] Vec(double[,] m) => Enumerable.Range(0, m.Length).Select(e => m[e % m.GetLength(0), e / m.GetLength(0)]).ToArray();
 
     private static (double Along, double Magnitude) Along(double[] entries, double[] direction)
     {
@@ -302,10 +320,7 @@ public sealed class RandomProgramTests
 
     private static void Check(Type programs, string name, int n, Random random, Func<string> replay)
     {
-        var W = Matrix(random, n, 0.5 / Math.Sqrt(n)); // a contraction (norm about 0.6): no chaos to amplify a reordered sum
-        var x = Vector(random, n);
-        var v = Vector(random, n);
-        var c = random.NextDouble() * 2 - 1;
+        var (W, x, v, c) = Point(random, n);
         var inputs = new object[] { W, x, v, c };
         var copies = new object[] { W.Clone(), x.Clone(), v.Clone(), c };
 
@@ -328,10 +343,7 @@ public sealed class RandomProgramTests
         AssertInputsUnchanged(inputs, copies, n, replay);
 
         // Central differences along a random direction, against the twin's gradient.
-        var dW = Matrix(random, n, 1.0);
-        var dx = Vector(random, n);
-        var dv = Vector(random, n);
-        var dc = random.NextDouble() * 2 - 1;
+        var (dW, dx, dv, dc) = Direction(random, n);
         var direction = Flatten(dW, dx, dv, dc);
         var (along, magnitude) = Along(scalar.Entries, direction);
 

@@ -31,6 +31,9 @@ internal sealed class LoopPrograms
     private int names;
     private int depth;
 
+    /// <summary>The n of fixed-size programs (<c>const int n</c>): the arguments may be longer.</summary>
+    public const int FixedSize = 3;
+
     private static readonly int[] AliasKinds = { 7, 16, 18, 20 };
 
     /// <summary>
@@ -69,12 +72,13 @@ internal sealed class LoopPrograms
     /// <summary>
     /// The body of one program (statements, then <c>return</c>), indented for a method: it returns a double, or with
     /// <paramref name="arrayValued"/> a double[] of length n whose every element reads every array made and the sums;
-    /// <paramref name="calls"/> lets it call the <see cref="Helpers"/>.
+    /// <paramref name="calls"/> lets it call the <see cref="Helpers"/>; with <paramref name="fixedSize"/> n is the constant
+    /// <see cref="FixedSize"/>, so the loops have trip counts known at compile time and are unrolled within the budget.
     /// </summary>
-    public static string Body(Random random, bool arrayValued = false, bool calls = true)
+    public static string Body(Random random, bool arrayValued = false, bool calls = true, bool fixedSize = false)
     {
         var program = new LoopPrograms(random, calls);
-        program.Line("int n = x.Length;");
+        program.Line(fixedSize ? $"const int n = {FixedSize};" : "int n = x.Length;");
         program.Line("double acc = 0.0;");
         int statements = random.Next(2, 7);
         for (int k = 0; k < statements; k++)
