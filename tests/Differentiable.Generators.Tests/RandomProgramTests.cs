@@ -293,15 +293,25 @@ public sealed class RandomProgramTests
 
     private static (double[] Values, double[] Entries) Vjp(Type programs, string name, object[] inputs, double[] seedVector, int n)
     {
+        var (values, entries) = WithBuffers(programs, name + "Vjp", inputs.Append(seedVector).ToArray(), n);
+        return ((double[])values, entries);
+    }
+
+    /// <summary>
+    /// Calls a companion that overwrites gradient buffers (dW, dx, dv, out dc) after <paramref name="arguments"/>, each
+    /// buffer full of NaN first; returns what it returns and the buffers' entries.
+    /// </summary>
+    private static (object Result, double[] Entries) WithBuffers(Type programs, string method, object[] arguments, int n)
+    {
         var dW = new double[n, n];
         var dx = new double[n];
         var dv = new double[n];
         Fill(dW);
         Array.Fill(dx, double.NaN);
         Array.Fill(dv, double.NaN);
-        var arguments = inputs.Concat(new object?[] { seedVector, dW, dx, dv, null }).ToArray();
-        var values = (double[])Method(programs, name + "Vjp", 9).Invoke(null, arguments)!;
-        return (values, Flatten(dW, dx, dv, (double)arguments[8]!));
+        var all = arguments.Concat(new object?[] { dW, dx, dv, null }).ToArray();
+        var result = Method(programs, method, all.Length).Invoke(null, all)!;
+        return (result, Flatten(dW, dx, dv, (double)all[^1]!));
     }
 
     private static void AssertSameEntries(double[] expected, double[] actual, int n, string what, Func<string> replay)
@@ -377,15 +387,8 @@ public sealed class RandomProgramTests
 
     private static GradientResult Gradient(Type programs, string name, object[] inputs, int n)
     {
-        var dW = new double[n, n];
-        var dx = new double[n];
-        var dv = new double[n];
-        Fill(dW);
-        Array.Fill(dx, double.NaN);
-        Array.Fill(dv, double.NaN);
-        var arguments = inputs.Concat(new object?[] { dW, dx, dv, null }).ToArray();
-        var value = (double)Method(programs, name + "Gradient", 8).Invoke(null, arguments)!;
-        return new GradientResult(value, Flatten(dW, dx, dv, (double)arguments[7]!), n);
+        var (value, entries) = WithBuffers(programs, name + "Gradient", inputs, n);
+        return new GradientResult((double)value, entries, n);
     }
 
     private static void Close(double expected, double actual, double relative, string what, Func<string> replay) =>
