@@ -10,7 +10,6 @@ using Differentiable.Generators.Model;
 using Differentiable.Generators.Parsing;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Text;
 
 namespace Differentiable.Generators;
 
@@ -86,26 +85,25 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
             .Collect()
             .Combine(allRules)
             .WithTrackingName(Steps.Helpers);
-        context.RegisterSourceOutput(helpers, static (output, pair) =>
-        {
-            var emitted = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var candidate in pair.Left.OrderBy(h => h.Key, StringComparer.Ordinal))
+        var helperMethods = helpers
+            .Select(static (pair, cancellationToken) =>
             {
-                if (!emitted.Add(candidate.Key) || pair.Right.Any(rule => rule.TargetKey == candidate.Key))
+                var methods = new List<EmittedMethod>();
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var candidate in pair.Left.OrderBy(h => h.Key, StringComparer.Ordinal))
                 {
-                    continue;
+                    if (!seen.Add(candidate.Key) || pair.Right.Any(rule => rule.TargetKey == candidate.Key))
+                    {
+                        continue;
+                    }
+
+                    // Vectorized only if every caller allows it (Vectorize = false keeps values exact).
+                    var helper = candidate with { Vectorize = pair.Left.Where(h => h.Key == candidate.Key).All(h => h.Vectorize) };
+                    methods.Add(EmitSafely(new ParseResult(helper, EquatableArray<DiagnosticInfo>.Empty), pair.Right, cancellationToken));
                 }
 
-                // One file per helper: vectorized only if every caller allows it (Vectorize = false keeps values exact).
-                var helper = candidate with { Vectorize = pair.Left.Where(h => h.Key == candidate.Key).All(h => h.Vectorize) };
-
-                var file = EmitSafely(new ParseResult(helper, EquatableArray<DiagnosticInfo>.Empty), pair.Right, output.CancellationToken);
-                if (file.Source is not null)
-                {
-                    output.AddSource(file.HintName, SourceText.From(file.Source, System.Text.Encoding.UTF8));
-                }
-            }
-        });
+                return methods.ToEquatableArray();
+            });
 
         var ruleDiagnostics = rules
             .Select(static (result, _) => result.Diagnostics)
@@ -119,13 +117,13 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
             }
         });
 
-        context.RegisterSourceOutput(emitted, static (output, file) =>
-        {
-            if (file.Source is not null)
-            {
-                output.AddSource(file.HintName, SourceText.From(file.Source, System.Text.Encoding.UTF8));
-            }
-        });
+        // One file per containing type, for the [Differentiate] methods and the helpers alike.
+        var files = new GeneratedFiles();
+        var withSource = emitted
+            .Where(static method => method.Source is not null)
+            .Collect()
+            .Combine(helperMethods);
+        context.RegisterSourceOutput(withSource, (output, pair) => files.Add(output, pair.Left.Concat(pair.Right)));
 
         // Diagnostics are rebuilt against the compilation's own trees so that #pragma and .editorconfig apply; places in a
         // method's own file are relative to the method, placed by its current anchor.
@@ -167,11 +165,11 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
         });
     }
 
-    private static GeneratedFile EmitSafely(ParseResult result, EquatableArray<Calls.RuleModel> rules, System.Threading.CancellationToken cancellationToken)
+    private static EmittedMethod EmitSafely(ParseResult result, EquatableArray<Calls.RuleModel> rules, System.Threading.CancellationToken cancellationToken)
     {
         if (result.Model is not { } model)
         {
-            return new GeneratedFile(string.Empty, null, result.Diagnostics) { Key = result.Key };
+            return new EmittedMethod(string.Empty, string.Empty, null, result.Diagnostics) { Key = result.Key };
         }
 
         try
@@ -179,7 +177,7 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
             cancellationToken.ThrowIfCancellationRequested();
             var (source, diagnostics) = CompanionEmitter.Emit(model, rules);
             var all = result.Diagnostics.AsImmutableArray().AddRange(diagnostics);
-            return new GeneratedFile(source is null ? string.Empty : model.HintName, source, new EquatableArray<DiagnosticInfo>(all)) { Key = result.Key };
+            return new EmittedMethod(model.FileName, model.SectionKey, source, new EquatableArray<DiagnosticInfo>(all)) { Key = result.Key };
         }
         catch (OperationCanceledException)
         {
@@ -195,12 +193,15 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
         }
     }
 
-    private static GeneratedFile Failed(ParseResult result, DiagnosticInfo diagnostic) =>
-        new(string.Empty, null, new EquatableArray<DiagnosticInfo>(result.Diagnostics.AsImmutableArray().Add(diagnostic))) { Key = result.Key };
+    private static EmittedMethod Failed(ParseResult result, DiagnosticInfo diagnostic) =>
+        new(string.Empty, string.Empty, null, new EquatableArray<DiagnosticInfo>(result.Diagnostics.AsImmutableArray().Add(diagnostic))) { Key = result.Key };
 }
 
-/// <summary>The emit step's output: a source file (or none) and the diagnostics to report.</summary>
-internal sealed record GeneratedFile(string HintName, string? Source, EquatableArray<DiagnosticInfo> Diagnostics)
+/// <summary>
+/// The emit step's output for one method: its companions (or none), the file of its type they go to, their place in
+/// that file, and the diagnostics to report.
+/// </summary>
+internal sealed record EmittedMethod(string FileName, string SectionKey, string? Source, EquatableArray<DiagnosticInfo> Diagnostics)
 {
     /// <summary>The method's identity (<see cref="ParseResult.Key"/>): its anchor places the diagnostics.</summary>
     public string Key { get; init; } = string.Empty;

@@ -38,7 +38,7 @@ public class GeneratorBenchmarks
     /// <summary>
     /// The floor of any incremental generator keyed on the same attribute: a fresh driver whose generator finds the 500
     /// methods with <c>ForAttributeWithMetadataName</c>, binds each body (<c>GetOperation</c>, as parsing must) and
-    /// writes a one-line file per method. What <see cref="ColdRun"/> adds to this is the generator's own work.
+    /// writes a line per method in a file per class. What <see cref="ColdRun"/> adds to this is the generator's own work.
     /// </summary>
     [Benchmark]
     public GeneratorDriver ColdRunRoslynFloor() => Fixture.CreateDriver(new FloorGenerator(bind: true)).RunGenerators(fixture.Compilation.Clone());
@@ -108,7 +108,7 @@ public class GeneratorBenchmarks
             MethodEdit = EditedTree.WithChangedText(SourceText.From(methodEdit));
             UnrelatedEdit = EditedTree.WithChangedText(SourceText.From(unrelatedEdit));
 
-            // The cold run: no exception, no diagnostic, a file per method (and per helper), and code that compiles.
+            // The cold run: no exception, no diagnostic, companions of every method (a file per class, a section per method and per helper), and code that compiles.
             var driver = CreateDriver(new DifferentiateGenerator()).RunGeneratorsAndUpdateCompilation(Compilation.Clone(), out var output, out var diagnostics);
             var result = driver.GetRunResult().Results.Single();
             if (result.Exception is not null)
@@ -117,9 +117,11 @@ public class GeneratorBenchmarks
             }
 
             ThrowOnAny("the generator", diagnostics.AddRange(result.Diagnostics));
-            if (result.GeneratedSources.Length < SyntheticProject.Methods)
+            // A file per class; a section (the companions of one method) per method and per helper.
+            GeneratedSections = result.GeneratedSources.Sum(source => Sections(source.SourceText.ToString()));
+            if (GeneratedSections < SyntheticProject.Methods)
             {
-                throw new InvalidOperationException($"The generator produced {result.GeneratedSources.Length} files for {SyntheticProject.Methods} methods.");
+                throw new InvalidOperationException($"The generator wrote companions for {GeneratedSections} methods of {SyntheticProject.Methods}.");
             }
 
             GeneratedFiles = result.GeneratedSources.Length;
@@ -141,7 +143,7 @@ public class GeneratorBenchmarks
             foreach (var floorDriver in new[] { WarmFloorDriver, WarmUnboundFloorDriver })
             {
                 var floor = floorDriver.GetRunResult().Results.Single();
-                if (floor.Exception is not null || floor.GeneratedSources.Length != SyntheticProject.Methods)
+                if (floor.Exception is not null || floor.GeneratedSources.Length != SyntheticProject.Classes)
                 {
                     throw new InvalidOperationException($"The floor generator produced {floor.GeneratedSources.Length} files.", floor.Exception);
                 }
@@ -149,7 +151,7 @@ public class GeneratorBenchmarks
 
             Console.WriteLine(
                 $"// GeneratorBenchmarks: {SyntheticProject.Methods} [Differentiate] methods in {trees.Length} files, " +
-                $"{GeneratedFiles} generated files, {output.SyntaxTrees.Skip(trees.Length).Sum(t => t.GetText().Lines.Count)} generated lines; " +
+                $"{GeneratedFiles} generated files ({GeneratedSections} methods' companions), {output.SyntaxTrees.Skip(trees.Length).Sum(t => t.GetText().Lines.Count)} generated lines; " +
                 $"method edit: {method}; unrelated edit: {unrelated}.");
         }
 
@@ -176,6 +178,9 @@ public class GeneratorBenchmarks
 
         /// <summary>Files the generator writes for the project.</summary>
         public int GeneratedFiles { get; }
+
+        /// <summary>Methods (with <c>[Differentiate]</c> or called from one) those files hold companions of.</summary>
+        public int GeneratedSections { get; }
 
         private readonly TextChange[] methodEdits;
         private readonly TextChange[] unrelatedEdits;
@@ -255,6 +260,17 @@ public class GeneratorBenchmarks
             }
         }
 
+        private static int Sections(string source)
+        {
+            int count = 0;
+            for (int at = source.IndexOf("\n// Derivatives of ", StringComparison.Ordinal); at >= 0; at = source.IndexOf("\n// Derivatives of ", at + 1, StringComparison.Ordinal))
+            {
+                count++;
+            }
+
+            return count;
+        }
+
         private static void ThrowOnErrors(string what, ImmutableArray<Diagnostic> diagnostics) =>
             ThrowOnAny(what, diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToImmutableArray());
 
@@ -280,7 +296,7 @@ public class GeneratorBenchmarks
 
     /// <summary>
     /// The least an incremental generator on <c>[Differentiate]</c> does: find the methods, bind their bodies (unless
-    /// <paramref name="bind"/> is false), write a file each. Not marked <c>[Generator]</c>: it is only ever created here.
+    /// <paramref name="bind"/> is false), write a line each in a file per class. Not marked <c>[Generator]</c>: it is only ever created here.
     /// </summary>
     private sealed class FloorGenerator(bool bind) : IIncrementalGenerator
     {
@@ -299,7 +315,14 @@ public class GeneratorBenchmarks
 
                     return syntaxContext.TargetSymbol.ContainingType.Name + "." + syntaxContext.TargetSymbol.Name;
                 });
-            context.RegisterSourceOutput(methods, static (output, name) => output.AddSource(name + ".g.cs", $"// {name}\n"));
+            // A file per class, as the generator writes them.
+            context.RegisterSourceOutput(methods.Collect(), static (output, names) =>
+            {
+                foreach (var file in names.GroupBy(name => name[..name.IndexOf('.', StringComparison.Ordinal)], StringComparer.Ordinal).OrderBy(file => file.Key, StringComparer.Ordinal))
+                {
+                    output.AddSource(file.Key + ".g.cs", string.Concat(file.OrderBy(name => name, StringComparer.Ordinal).Select(name => $"// {name}\n")));
+                }
+            });
         }
     }
 }

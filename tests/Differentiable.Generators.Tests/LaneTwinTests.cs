@@ -21,8 +21,8 @@ public sealed class LaneTwinTests
         // Both run the blocks' rounds of call arguments by lanes; only the original runs its iterations so.
         const string Lanes = "// lanes: the iterations run by vectors";
         int Count(string text, string part) => (text.Length - text.Replace(part, "").Length) / part.Length;
-        var original = run.Source("LaneFunctions.Logistic.g.cs");
-        var twin = run.Source("LaneFunctions.LogisticScalar.g.cs");
+        var original = run.Section("LaneFunctions.Logistic");
+        var twin = run.Section("LaneFunctions.LogisticScalar");
         Assert.Contains("blocked: the loop over i runs in blocks of rows", twin);
         Assert.Contains("for (int i = blockLow; i < blockLow + blockSize; i++)", twin);
         Assert.Contains("row = i;", twin);

@@ -109,8 +109,8 @@ public sealed class RandomProgramTests
         var programs = Load(run).GetType("Programs")!;
 
         // The programs reach the passes this test is for: each leaves its comment in some optimized companion.
-        var optimized = run.Sources.Where(file => !file.HintName.Contains("Scalar", StringComparison.Ordinal)).Select(file => file.SourceText.ToString()).ToArray();
-        var twins = run.Sources.Where(file => file.HintName.Contains("Scalar", StringComparison.Ordinal)).Select(file => file.SourceText.ToString()).ToArray();
+        var optimized = run.Sections.Where(section => !section.Method.Contains("Scalar", StringComparison.Ordinal)).Select(section => section.Text).ToArray();
+        var twins = run.Sections.Where(section => section.Method.Contains("Scalar", StringComparison.Ordinal)).Select(section => section.Text).ToArray();
         foreach (var pass in passes)
         {
             var reached = optimized.Count(text => text.Contains(pass, StringComparison.Ordinal));
@@ -122,8 +122,8 @@ public sealed class RandomProgramTests
         {
             // Some program unrolled completely: its companions have no loop left.
             Assert.Contains(
-                run.Sources.Where(file => System.Text.RegularExpressions.Regex.IsMatch(file.HintName, @"\.P[0-9]+\.g\.cs$")),
-                file => !file.SourceText.ToString().Contains("for (", StringComparison.Ordinal));
+                run.Sections.Where(section => System.Text.RegularExpressions.Regex.IsMatch(section.Method, @"\.P[0-9]+$")),
+                section => !section.Text.Contains("for (", StringComparison.Ordinal));
         }
 
         var checks = 0;

@@ -100,8 +100,8 @@ public sealed class RobustnessTests
             """;
         var run = GeneratorHarness.Run(source);
         run.AssertClean();
-        Assert.Single(run.Sources, s => s.HintName == "Model.Square.g.cs");
-        Assert.Single(run.Sources, s => s.HintName == "Model.Power.g.cs");
+        Assert.Single(run.Sections, s => s.Method == "Model.Square");
+        Assert.Single(run.Sections, s => s.Method == "Model.Power");
 
         var model = Load(run).GetType("Model")!;
         var f = model.GetMethods().Single(m => m.Name == "FGradient" && m.GetParameters().Length == 2);
@@ -112,7 +112,7 @@ public sealed class RobustnessTests
     }
 
     [Fact]
-    public void OverloadsGetSeparateFiles()
+    public void OverloadsGetASectionEachInTheirTypesFile()
     {
         var run = GeneratorHarness.Run("""
             using Differentiable;
@@ -126,7 +126,11 @@ public sealed class RobustnessTests
             }
             """);
         run.AssertClean();
-        Assert.Equal(2, run.Sources.Select(s => s.HintName).Distinct().Count());
+        var file = Assert.Single(run.Sources);
+        Assert.Equal("Model.g.cs", file.HintName);
+        Assert.Equal(2, run.Sections.Count(s => s.Method == "Model.F"));
+        Assert.Contains(run.Sections, s => s.Text.Contains("FGradient(double x)", System.StringComparison.Ordinal));
+        Assert.Contains(run.Sections, s => s.Text.Contains("FGradient(double[] x, double[] dx)", System.StringComparison.Ordinal));
     }
 
     private static Assembly Load(GeneratorRun run)

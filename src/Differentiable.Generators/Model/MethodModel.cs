@@ -46,8 +46,18 @@ internal sealed record MethodModel(
     /// <summary>The attribute's Vectorize: whether contractions run through SIMD kernels in the companions.</summary>
     public bool Vectorize { get; init; } = true;
 
-    /// <summary>The generated file's hint name: <c>Namespace.Type.Method.g.cs</c>.</summary>
-    public string HintName
+    /// <summary>
+    /// The generated file's hint name, <c>Namespace.Type.g.cs</c>: one file per containing type holds the companions of
+    /// all its methods (Roslyn checks each new hint name against every earlier one, so a file per method costs an edit
+    /// time quadratic in the project's methods).
+    /// </summary>
+    public string FileName => TypePath + ".g.cs";
+
+    /// <summary>The method's place in its type's file, <c>Namespace.Type.Method</c>: sections are ordered by it.</summary>
+    // Overloads share a name: a short, stable signature hash orders them.
+    public string SectionKey => TypePath + "." + Name + (Overload.Length > 0 ? "." + Overload : string.Empty);
+
+    private string TypePath
     {
         get
         {
@@ -62,8 +72,7 @@ internal sealed record MethodModel(
                 builder.Append(Sanitize(type.Name)).Append('.');
             }
 
-            // Overloads share a name: a short, stable signature hash keeps their files apart.
-            return builder.Append(Name).Append(Overload.Length > 0 ? "." + Overload : string.Empty).Append(".g.cs").ToString();
+            return builder.Length == 0 ? "Global" : builder.ToString(0, builder.Length - 1);
         }
     }
 

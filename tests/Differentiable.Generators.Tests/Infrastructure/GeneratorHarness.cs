@@ -48,7 +48,22 @@ internal sealed record GeneratorRun(GeneratorDriverRunResult Result, Compilation
 {
     public ImmutableArray<GeneratedSourceResult> Sources => Result.Results.Single().GeneratedSources;
 
-    public string Source(string hintSuffix) => Sources.Single(s => s.HintName.EndsWith(hintSuffix, StringComparison.Ordinal)).SourceText.ToString();
+    /// <summary>
+    /// The companions of every method, in file order: the generator writes a file per containing type with a section
+    /// per method, each opened by <c>// Derivatives of Namespace.Type.Method, …</c>.
+    /// </summary>
+    public ImmutableArray<(string Method, string Text)> Sections => Sources
+        .SelectMany(source => source.SourceText.ToString().Split(SectionMarker).Skip(1))
+        .Select(section => (section[..section.IndexOf(',', StringComparison.Ordinal)], SectionMarker + section))
+        .ToImmutableArray();
+
+    /// <summary>The one section of <paramref name="method"/> (<c>Type.Method</c>, or more of the qualified name).</summary>
+    public string Section(string method) => Sections.Single(s => s.Method == method || s.Method.EndsWith("." + method, StringComparison.Ordinal)).Text;
+
+    /// <summary>Whether some file has a section for <paramref name="method"/>, as <see cref="Section"/> finds it.</summary>
+    public bool HasSection(string method) => Sections.Any(s => s.Method == method || s.Method.EndsWith("." + method, StringComparison.Ordinal));
+
+    private const string SectionMarker = "// Derivatives of ";
 
     /// <summary>The generator neither threw nor produced code the compiler rejects.</summary>
     public void AssertClean()
