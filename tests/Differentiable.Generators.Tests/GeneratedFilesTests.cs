@@ -76,6 +76,55 @@ public sealed class GeneratedFilesTests
             run.Sections.Select(s => s.Method).OrderBy(name => name, StringComparer.Ordinal));
     }
 
+    // Files above 40,000 characters become Roslyn's chunked LargeText, read piece by piece from the sections.
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(40)]
+    public void AFilesTextIsItsHeaderAndSectionsSeparatedByBlankLines(int count)
+    {
+        var random = new Random(count);
+        var sections = Enumerable.Range(0, count)
+            .Select(i => new string((char)('a' + (i % 26)), random.Next(0, 9000)) + "\n")
+            .ToArray();
+        var text = Emit.GeneratedFiles.Text(sections);
+        var expected = Emit.GeneratedFiles.Header + string.Join("\n", sections);
+        Assert.Equal(expected.Length, text.Length);
+        Assert.Equal(expected, text.ToString());
+        Assert.Equal(expected.Substring(expected.Length / 3, expected.Length / 3), text.ToString(new Microsoft.CodeAnalysis.Text.TextSpan(expected.Length / 3, expected.Length / 3)));
+        Assert.Equal("utf-8", text.Encoding?.WebName);
+    }
+
+    [Fact]
+    public void ALargeTypesFileCompiles()
+    {
+        var methods = string.Concat(Enumerable.Range(0, 40).Select(i => $$"""
+
+                [Differentiate]
+                public static double Loss{{i}}(double[] w, double[] x)
+                {
+                    double s = 0.0;
+                    for (int k = 0; k < w.Length; k++) s += Math.Tanh(w[k] * x[k] + {{i}}.5);
+                    return s * s;
+                }
+
+            """));
+        var run = GeneratorHarness.Run($$"""
+            using System;
+            using Differentiable;
+
+            public static partial class Big
+            {
+            {{methods}}
+            }
+            """);
+        run.AssertClean();
+        var file = Assert.Single(run.Sources);
+        Assert.True(file.SourceText.Length > 200_000, $"{file.SourceText.Length} characters: the test wants a file of many chunks");
+        Assert.Equal(40, run.Sections.Length);
+    }
+
     [Fact]
     public void FilesDoNotDependOnTheOrderOfTheSourceFiles()
     {

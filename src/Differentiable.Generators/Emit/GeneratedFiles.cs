@@ -28,39 +28,85 @@ internal sealed class GeneratedFiles
     /// <summary>Adds a file for each type that has a section with source; nothing for methods without one.</summary>
     public void Add(SourceProductionContext output, IEnumerable<EmittedMethod> methods)
     {
-        var next = new Dictionary<string, Entry>(StringComparer.Ordinal);
+        var byFile = new Dictionary<string, List<EmittedMethod>>(StringComparer.Ordinal);
+        foreach (var method in methods)
+        {
+            if (method.Source is null)
+            {
+                continue;
+            }
+
+            if (!byFile.TryGetValue(method.FileName, out var sections))
+            {
+                sections = new List<EmittedMethod>();
+                byFile.Add(method.FileName, sections);
+            }
+
+            sections.Add(method);
+        }
+
         Dictionary<string, Entry> previous;
         lock (gate)
         {
             previous = last;
         }
 
-        var files = methods
-            .Where(method => method.Source is not null)
-            .GroupBy(method => method.FileName, StringComparer.Ordinal)
-            .OrderBy(file => file.Key, StringComparer.Ordinal);
-        foreach (var file in files)
+        var next = new Dictionary<string, Entry>(byFile.Count, StringComparer.Ordinal);
+        var names = byFile.Keys.ToArray();
+        Array.Sort(names, StringComparer.Ordinal);
+        foreach (var name in names)
         {
             output.CancellationToken.ThrowIfCancellationRequested();
 
-            // Equal keys (a type path two declarations share) are ordered by their text, so the order never depends
-            // on the order the pipeline delivered them in.
-            var sections = file
-                .OrderBy(method => method.SectionKey, StringComparer.Ordinal)
-                .ThenBy(method => method.Source, StringComparer.Ordinal)
-                .Select(method => method.Source!)
-                .ToArray();
-            var entry = previous.TryGetValue(file.Key, out var cached) && SameStrings(cached.Sections, sections)
+            // Equal keys (overloads whose hashes collide) are ordered by their text, so the order never depends on the
+            // order the pipeline delivered them in.
+            var sections = byFile[name];
+            sections.Sort(static (left, right) =>
+            {
+                int byKey = string.CompareOrdinal(left.SectionKey, right.SectionKey);
+                return byKey != 0 ? byKey : string.CompareOrdinal(left.Source, right.Source);
+            });
+            var texts = new string[sections.Count];
+            for (int i = 0; i < texts.Length; i++)
+            {
+                texts[i] = sections[i].Source!;
+            }
+
+            var entry = previous.TryGetValue(name, out var cached) && SameStrings(cached.Sections, texts)
                 ? cached
-                : new Entry(sections, SourceText.From(Header + string.Join("\n", sections), System.Text.Encoding.UTF8));
-            next[file.Key] = entry;
-            output.AddSource(file.Key, entry.Text);
+                : new Entry(texts, Text(texts));
+            next[name] = entry;
+            output.AddSource(name, entry.Text);
         }
 
         lock (gate)
         {
             last = next;
         }
+    }
+
+    /// <summary>
+    /// The header and the sections, a blank line between each two, read into the text piece by piece: a type's file is
+    /// often larger than the large-object heap's threshold, where one concatenated string would cost a gen-2 budget.
+    /// </summary>
+    internal static SourceText Text(string[] sections)
+    {
+        var pieces = new List<string>(2 * sections.Length) { Header };
+        int length = Header.Length;
+        for (int i = 0; i < sections.Length; i++)
+        {
+            if (i > 0)
+            {
+                pieces.Add("\n");
+                length++;
+            }
+
+            pieces.Add(sections[i]);
+            length += sections[i].Length;
+        }
+
+        using var reader = new PiecesReader(pieces);
+        return SourceText.From(reader, length, System.Text.Encoding.UTF8);
     }
 
     private static bool SameStrings(string[] left, string[] right)
@@ -82,4 +128,53 @@ internal sealed class GeneratedFiles
     }
 
     private sealed record Entry(string[] Sections, SourceText Text);
+
+    /// <summary>Reads strings one after another as one text.</summary>
+    private sealed class PiecesReader(List<string> pieces) : System.IO.TextReader
+    {
+        private int piece;
+        private int offset;
+
+        public override int Peek()
+        {
+            Skip();
+            return piece < pieces.Count ? pieces[piece][offset] : -1;
+        }
+
+        public override int Read()
+        {
+            Skip();
+            return piece < pieces.Count ? pieces[piece][offset++] : -1;
+        }
+
+        public override int Read(char[] buffer, int index, int count)
+        {
+            int read = 0;
+            while (read < count)
+            {
+                Skip();
+                if (piece == pieces.Count)
+                {
+                    break;
+                }
+
+                int take = Math.Min(count - read, pieces[piece].Length - offset);
+                pieces[piece].CopyTo(offset, buffer, index + read, take);
+                offset += take;
+                read += take;
+            }
+
+            return read;
+        }
+
+        /// <summary>Moves past the pieces read to their end (and empty ones).</summary>
+        private void Skip()
+        {
+            while (piece < pieces.Count && offset == pieces[piece].Length)
+            {
+                piece++;
+                offset = 0;
+            }
+        }
+    }
 }
