@@ -164,4 +164,27 @@ public sealed class GeneratedFilesTests
         Assert.Same(before["Geometry.Losses.g.cs"].SourceText, after["Geometry.Losses.g.cs"].SourceText);
         Assert.Same(before["Geometry.Losses.Nested.g.cs"].SourceText, after["Geometry.Losses.Nested.g.cs"].SourceText);
     }
+
+    [Fact]
+    public void RemovedMethodsLeaveTheirTypesFileAndAnEmptiedTypeHasNone()
+    {
+        var compilation = GeneratorHarness.Compile(Shapes, More);
+        var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+
+        // Perimeter loses its attribute; every [Differentiate] method of Losses and Losses.Nested goes.
+        var shapes = compilation.SyntaxTrees.First();
+        var more = compilation.SyntaxTrees.Last();
+        var withoutLosses = more.ToString()[..more.ToString().IndexOf("public static partial class Losses", StringComparison.Ordinal)];
+        var edited = compilation
+            .ReplaceSyntaxTree(shapes, CSharpSyntaxTree.ParseText(shapes.ToString().Replace("[Differentiate]\n    public static double Perimeter", "public static double Perimeter", StringComparison.Ordinal), GeneratorHarness.ParseOptions, shapes.FilePath))
+            .ReplaceSyntaxTree(more, CSharpSyntaxTree.ParseText(withoutLosses, GeneratorHarness.ParseOptions, more.FilePath));
+        var after = driver.RunGenerators(edited).GetRunResult().Results.Single().GeneratedSources;
+        var cold = GeneratorHarness.CreateDriver().RunGenerators(edited).GetRunResult().Results.Single().GeneratedSources;
+
+        var file = Assert.Single(after);
+        Assert.Equal("Geometry.Shapes.g.cs", file.HintName);
+        Assert.Equal(Assert.Single(cold).SourceText.ToString(), file.SourceText.ToString());
+        Assert.Contains("// Derivatives of Geometry.Shapes.Diagonal,", file.SourceText.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Perimeter", file.SourceText.ToString(), StringComparison.Ordinal);
+    }
 }
