@@ -12,10 +12,9 @@ namespace Differentiable.Generators.Emit;
 /// quadratic in the project's methods on every edit (each hint name is checked against every earlier one).
 /// </summary>
 /// <remarks>
-/// One instance per driver remembers each file's sections and text: an edit re-creates the text only of the files whose
-/// sections changed (a section the emit step left cached is the same string object), so the other files are not
-/// concatenated again. What the cache returns is always the text of the same sections, so the output does not depend
-/// on it.
+/// One instance per driver remembers each file's sections and text: an edit builds the text only of the files whose
+/// sections changed (a section the emit step left cached is the same string object), and the other files keep theirs.
+/// What the cache returns is always the text of the same sections, so the output does not depend on it.
 /// </remarks>
 internal sealed class GeneratedFiles
 {
