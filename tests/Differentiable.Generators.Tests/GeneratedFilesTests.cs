@@ -143,14 +143,14 @@ public sealed class GeneratedFilesTests
     {
         var compilation = GeneratorHarness.Compile(Shapes, More);
         var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
-        var before = driver.GetRunResult().Results.Single().GeneratedSources.ToDictionary(s => s.HintName);
+        var before = Files(driver).ToDictionary(s => s.HintName);
 
         var tree = compilation.SyntaxTrees.First();
         var edited = compilation.ReplaceSyntaxTree(
             tree,
             CSharpSyntaxTree.ParseText(tree.ToString().Replace("2.0 * Math.PI * r", "2.5 * Math.PI * r", StringComparison.Ordinal), GeneratorHarness.ParseOptions, tree.FilePath));
-        var after = driver.RunGenerators(edited).GetRunResult().Results.Single().GeneratedSources.ToDictionary(s => s.HintName);
-        var cold = GeneratorHarness.CreateDriver().RunGenerators(edited).GetRunResult().Results.Single().GeneratedSources.ToDictionary(s => s.HintName);
+        var after = Files(driver.RunGenerators(edited)).ToDictionary(s => s.HintName);
+        var cold = Files(GeneratorHarness.CreateDriver().RunGenerators(edited)).ToDictionary(s => s.HintName);
 
         Assert.Equal(cold.Keys.Order(), after.Keys.Order());
         foreach (var (name, source) in after)
@@ -178,8 +178,8 @@ public sealed class GeneratedFilesTests
         var edited = compilation
             .ReplaceSyntaxTree(shapes, CSharpSyntaxTree.ParseText(shapes.ToString().Replace("[Differentiate]\n    public static double Perimeter", "public static double Perimeter", StringComparison.Ordinal), GeneratorHarness.ParseOptions, shapes.FilePath))
             .ReplaceSyntaxTree(more, CSharpSyntaxTree.ParseText(withoutLosses, GeneratorHarness.ParseOptions, more.FilePath));
-        var after = driver.RunGenerators(edited).GetRunResult().Results.Single().GeneratedSources;
-        var cold = GeneratorHarness.CreateDriver().RunGenerators(edited).GetRunResult().Results.Single().GeneratedSources;
+        var after = Files(driver.RunGenerators(edited));
+        var cold = Files(GeneratorHarness.CreateDriver().RunGenerators(edited));
 
         var file = Assert.Single(after);
         Assert.Equal("Geometry.Shapes.g.cs", file.HintName);
@@ -187,4 +187,7 @@ public sealed class GeneratedFilesTests
         Assert.Contains("// Derivatives of Geometry.Shapes.Diagonal,", file.SourceText.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("Perimeter", file.SourceText.ToString(), StringComparison.Ordinal);
     }
+
+    private static System.Collections.Immutable.ImmutableArray<GeneratedSourceResult> Files(GeneratorDriver driver) =>
+        driver.GetRunResult().Results.Single().GeneratedSources;
 }

@@ -58,10 +58,13 @@ internal sealed record GeneratorRun(GeneratorDriverRunResult Result, Compilation
         .ToImmutableArray();
 
     /// <summary>The one section of <paramref name="method"/> (<c>Type.Method</c>, or more of the qualified name).</summary>
-    public string Section(string method) => Sections.Single(s => s.Method == method || s.Method.EndsWith("." + method, StringComparison.Ordinal)).Text;
+    public string Section(string method) => Sections.Single(s => Names(s.Method, method)).Text;
 
     /// <summary>Whether some file has a section for <paramref name="method"/>, as <see cref="Section"/> finds it.</summary>
-    public bool HasSection(string method) => Sections.Any(s => s.Method == method || s.Method.EndsWith("." + method, StringComparison.Ordinal));
+    public bool HasSection(string method) => Sections.Any(s => Names(s.Method, method));
+
+    private static bool Names(string qualified, string method) =>
+        qualified == method || qualified.EndsWith("." + method, StringComparison.Ordinal);
 
     private const string SectionMarker = "// Derivatives of ";
 
