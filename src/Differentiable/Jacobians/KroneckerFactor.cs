@@ -135,6 +135,32 @@ public sealed class KroneckerFactor
     };
 
     /// <summary>
+    /// Writes <c>scale·F</c> into the block of <paramref name="target"/> whose top-left entry is
+    /// [<paramref name="rowOffset"/>, <paramref name="columnOffset"/>]. An identity writes only its diagonal: the
+    /// target is a fresh array, so its structural zeros are already there.
+    /// </summary>
+    internal void WriteScaledBlock(double scale, double[,] target, int rowOffset, int columnOffset)
+    {
+        if (Kind == KroneckerFactorKind.Identity)
+        {
+            for (int i = 0; i < Rows; i++)
+            {
+                target[rowOffset + i, columnOffset + i] = scale;
+            }
+
+            return;
+        }
+
+        for (int row = 0; row < Rows; row++)
+        {
+            for (int column = 0; column < Columns; column++)
+            {
+                target[rowOffset + row, columnOffset + column] = scale * Entry(row, column);
+            }
+        }
+    }
+
+    /// <summary>
     /// <c>R += scale·V·op(F)ᵀ</c>, where op(F) is the factor or (if <paramref name="transpose"/>) its transpose,
     /// and V and R are column-major with <paramref name="blockLength"/> rows: V has one column per column of
     /// op(F), R one per row. With <paramref name="blockLength"/> 1 this is the matrix-vector product

@@ -53,6 +53,26 @@ public sealed class KroneckerJacobian : Jacobian
         TensorShape.Vector(rows),
         TensorShape.Matrix(rows, x.Length));
 
+    /// <summary>
+    /// A new dense array, written block by block: block [i, j] is <c>Left[i, j]·Right</c>. An identity factor
+    /// contributes only its diagonal, so <c>xᵀ ⊗ Iₙ</c> costs n·m writes, not n²·m entry evaluations.
+    /// </summary>
+    public override double[,] ToDense()
+    {
+        var dense = new double[Rows, Columns];
+        int blockRows = Right.Rows, blockColumns = Right.Columns;
+        bool leftIsIdentity = Left.Kind == KroneckerFactorKind.Identity;
+        for (int i = 0; i < Left.Rows; i++)
+        {
+            for (int j = leftIsIdentity ? i : 0; j < (leftIsIdentity ? i + 1 : Left.Columns); j++)
+            {
+                Right.WriteScaledBlock(Left.Entry(i, j), dense, i * blockRows, j * blockColumns);
+            }
+        }
+
+        return dense;
+    }
+
     /// <inheritdoc />
     protected override double GetEntry(int row, int column) =>
         Left.Entry(row / Right.Rows, column / Right.Columns) * Right.Entry(row % Right.Rows, column % Right.Columns);

@@ -69,6 +69,18 @@ public sealed class PermutationJacobian : Jacobian
         return Source(row);
     }
 
+    /// <summary>A new dense array with each row's single 1 written: n writes, not n² entry evaluations.</summary>
+    public override double[,] ToDense()
+    {
+        var dense = new double[Rows, Columns];
+        for (int row = 0; row < Rows; row++)
+        {
+            dense[row, Source(row)] = 1.0;
+        }
+
+        return dense;
+    }
+
     /// <inheritdoc />
     protected override double GetEntry(int row, int column) => Source(row) == column ? 1.0 : 0.0;
 
