@@ -233,7 +233,7 @@ public abstract class Jacobian
     {
         if (length < 0)
         {
-            throw new ArgumentOutOfRangeException(lengthName, length, "A Jacobian dimension cannot be negative.");
+            ThrowNegativeDimension(length, lengthName);
         }
 
         if (shape is not { } given)
@@ -243,11 +243,18 @@ public abstract class Jacobian
 
         if (given.Length != length)
         {
-            throw new ArgumentException($"A {given} has {given.Length} elements, not {length}.", shapeName);
+            ThrowShapeMismatch(given, length, shapeName);
         }
 
         return given;
     }
+
+    // Out of line, like TensorShape's, so that the constructor every generated Jacobian companion calls stays small.
+    private static void ThrowNegativeDimension(int length, string lengthName) =>
+        throw new ArgumentOutOfRangeException(lengthName, length, "A Jacobian dimension cannot be negative.");
+
+    private static void ThrowShapeMismatch(TensorShape given, int length, string shapeName) =>
+        throw new ArgumentException($"A {given} has {given.Length} elements, not {length}.", shapeName);
 
     private static void CheckProduct(ReadOnlySpan<double> input, int inputLength, string inputName, Span<double> result, int resultLength)
     {

@@ -31,7 +31,7 @@ public readonly struct TensorShape : IEquatable<TensorShape>
     {
         if (length < 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(length), length, "A vector length cannot be negative.");
+            ThrowNegative(nameof(length), length, "A vector length cannot be negative.");
         }
 
         return new TensorShape(1, length, 0);
@@ -46,21 +46,29 @@ public readonly struct TensorShape : IEquatable<TensorShape>
     {
         if (rows < 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(rows), rows, "A row count cannot be negative.");
+            ThrowNegative(nameof(rows), rows, "A row count cannot be negative.");
         }
 
         if (columns < 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(columns), columns, "A column count cannot be negative.");
+            ThrowNegative(nameof(columns), columns, "A column count cannot be negative.");
         }
 
         if ((long)rows * columns > int.MaxValue)
         {
-            throw new ArgumentException($"A {rows}x{columns} matrix has more than {int.MaxValue} elements.");
+            ThrowTooLarge(rows, columns);
         }
 
         return new TensorShape(2, rows, columns);
     }
+
+    // Generated Jacobian companions build shapes on every call: with the throws out of line, Vector and Matrix are
+    // small enough for the JIT to inline.
+    private static void ThrowNegative(string parameterName, int value, string message) =>
+        throw new ArgumentOutOfRangeException(parameterName, value, message);
+
+    private static void ThrowTooLarge(int rows, int columns) =>
+        throw new ArgumentException($"A {rows}x{columns} matrix has more than {int.MaxValue} elements.");
 
     /// <summary>0 for a scalar, 1 for a vector, 2 for a matrix.</summary>
     public int Rank { get; }
