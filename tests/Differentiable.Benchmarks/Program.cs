@@ -1,5 +1,7 @@
 using System;
+using System.Diagnostics;
 using System.Globalization;
+using System.IO;
 using System.Linq;
 using System.Reflection;
 using BenchmarkDotNet.Columns;
@@ -21,7 +23,8 @@ namespace Differentiable.Benchmarks;
 /// <summary>
 /// Entry point. Everything BenchmarkDotNet accepts (<c>--filter</c>, <c>--list</c>, <c>--job</c> …) passes through, plus:
 /// <list type="bullet">
-/// <item><c>--quick</c>: fewer sizes and a short in-process job (1 launch, 3 warm-ups, 5 iterations of 100 ms).</item>
+/// <item><c>--quick</c>: fewer sizes and a short in-process job (1 launch, 3 warm-ups, 5 iterations of 100 ms). With a
+/// <c>--filter</c> that selects <see cref="GeneratorBenchmarks"/> beside other classes, it runs in a second process.</item>
 /// <item><c>--plot DIR [--out DIR]</c>: charts (PNG) of time against size from the CSV reports in DIR.</item>
 /// <item><c>--plot-peers RUN PNG</c>: the chart of a saved <c>--peers</c> run beside peers.py, relative to JAX.</item>
 /// <item><c>--peers</c>: the problems of <c>../shared/peers/peers.py</c> timed with its protocol, without BenchmarkDotNet
@@ -67,17 +70,77 @@ internal static class Program
             Environment.SetEnvironmentVariable(Mode.QuickVariable, "1");
         }
 
-        var summaries = BenchmarkSwitcher.FromTypes(BenchmarkClasses())
-            .Run(args.Where(a => a != "--quick").ToArray(), Config(quick));
+        IConfig config = Config(quick);
+        string[] switcherArguments = args.Where(a => a != "--quick" && a != GeneratorOnlyOption).ToArray();
+        if (args.Contains(GeneratorOnlyOption))
+        {
+            return Run([typeof(GeneratorBenchmarks)], switcherArguments, config);
+        }
+
+        if (!quick || FilterPatterns(args) is not { } patterns)
+        {
+            return Run(BenchmarkClasses(), switcherArguments, config);
+        }
+
+        // The quick job runs in this process, so the generator's benchmarks get a process of their own whenever the
+        // filter selects others too: run after the runtime classes in one process, the cold run measured 1154-1261 ms
+        // (2.3-2.5 ms per method) where alone it measured 844 ms, and run before them it slowed them 2-3x.
+        var filter = new GlobFilter(patterns);
+        bool Selected(Type type) => BenchmarkConverter.TypeToBenchmarks(type, config).BenchmarksCases.Any(filter.Predicate);
+        Type[] runtimeClasses = BenchmarkClasses().Where(type => type != typeof(GeneratorBenchmarks) && Selected(type)).ToArray();
+        bool generator = Selected(typeof(GeneratorBenchmarks));
+        int exitCode = runtimeClasses.Length > 0 || !generator ? Run(runtimeClasses, switcherArguments, config) : 0;
+        if (generator)
+        {
+            exitCode = Math.Max(exitCode, runtimeClasses.Length > 0 ? RunGeneratorProcess(args) : Run([typeof(GeneratorBenchmarks)], switcherArguments, config));
+        }
+
+        return exitCode;
+    }
+
+    /// <summary>Passed to the child process that runs only <see cref="GeneratorBenchmarks"/>.</summary>
+    private const string GeneratorOnlyOption = "--generator-only";
+
+    private static int Run(Type[] classes, string[] switcherArguments, IConfig config)
+    {
+        var summaries = BenchmarkSwitcher.FromTypes(classes).Run(switcherArguments, config);
         return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
+    }
+
+    /// <summary>Runs this program again with <see cref="GeneratorOnlyOption"/>, its output going to the same console.</summary>
+    private static int RunGeneratorProcess(string[] args)
+    {
+        string host = Environment.ProcessPath ?? throw new InvalidOperationException("The host process has no path.");
+        var start = new ProcessStartInfo(host) { UseShellExecute = false };
+        if (Path.GetFileNameWithoutExtension(host) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(Program).Assembly.Location);
+        }
+
+        foreach (string argument in args.Append(GeneratorOnlyOption))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {host}.");
+        process.WaitForExit();
+        return process.ExitCode;
+    }
+
+    /// <summary>The patterns after <c>--filter</c> (up to the next option), or null without one.</summary>
+    private static string[]? FilterPatterns(string[] args)
+    {
+        int i = Array.IndexOf(args, "--filter");
+        return i < 0 ? null : args.Skip(i + 1).TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
     }
 
     /// <summary>
     /// The benchmark classes in the order they run: by name, with <see cref="GeneratorBenchmarks"/> last. Its fixture (a
     /// 500-method compilation and warm drivers, some hundreds of MB) lives until the process ends, and BenchmarkDotNet
-    /// forces a full collection around every iteration. Run before the others (by name it came second), it made their
-    /// cases 2–3× slower to measure (the perceptron's 9: 42 s instead of 15 s; the quick suite 7.4 minutes) and the
-    /// allocating ones slower too (the perceptron's function at width 16: 3.7 µs instead of 1.0 µs).
+    /// forces a full collection around every iteration. Run before the others in one process (by name it came second),
+    /// it made their cases 2–3× slower to measure (the perceptron's 9: 42 s instead of 15 s; the quick suite 7.4
+    /// minutes) and the allocating ones slower too (the perceptron's function at width 16: 3.7 µs instead of 1.0 µs). A
+    /// quick run with a filter goes further and gives it a process of its own.
     /// </summary>
     private static Type[] BenchmarkClasses() =>
         typeof(Program).Assembly.GetTypes()
