@@ -124,7 +124,7 @@ internal static class Report
         var runs = directories.Select(d => Results.Read(d).ToDictionary(r => r.Type, r => r.Rows)).ToArray();
         var text = new StringBuilder();
         text.Append("| case | size | method |");
-        text.Append(string.Concat(directories.Select(d => $" {Path.GetFileName(Path.TrimEndingDirectorySeparator(d))} |")));
+        text.Append(string.Concat(directories.Select(d => $" {RunName(d)} |")));
         text.Append("\n|---|---|---|");
         text.Append(string.Concat(directories.Select(_ => "---:|")));
         text.Append('\n');
@@ -187,7 +187,23 @@ internal static class Report
         _ => string.Create(CultureInfo.InvariantCulture, $"{ns / 1e9:0.00} s"),
     };
 
-    private static string Ratio(double r) => double.IsNaN(r) ? "" : r.ToString(r < 10 ? "0.00" : "0", CultureInfo.InvariantCulture) + "×";
+    // A function BenchmarkDotNet times at 0 ns was folded away by the JIT: no ratio against it means anything.
+    private static string Ratio(double r) => double.IsNaN(r) || double.IsInfinity(r) ? "" : r.ToString(r < 10 ? "0.00" : "0", CultureInfo.InvariantCulture) + "×";
+
+    /// <summary>
+    /// A run's column name: its directory's, or for BenchmarkDotNet's <c>RUN/BenchmarkDotNet.Artifacts/results</c>,
+    /// RUN's, so that runs started in different directories get different names.
+    /// </summary>
+    private static string RunName(string directory)
+    {
+        string path = Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory));
+        for (int up = 0; up < 2 && Path.GetFileName(path) is "results" or "BenchmarkDotNet.Artifacts"; up++)
+        {
+            path = Path.GetDirectoryName(path) ?? path;
+        }
+
+        return Path.GetFileName(path);
+    }
 
     private static string Bytes(double b) => b switch
     {
