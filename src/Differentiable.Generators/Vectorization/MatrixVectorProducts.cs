@@ -9,7 +9,7 @@ namespace Differentiable.Generators.Vectorization;
 /// After <see cref="ElementwiseMaps"/>: a loop over rows i whose body is <c>a = init; a += Dot(M, i, …); …; y[i] = a;</c>
 /// (a layer's <c>y = M·v + b</c>, whose tanh the map has moved after the loop) keeps only <c>y[i] = init</c>, and one
 /// matrix–vector kernel per dot adds <c>M·v</c> into the run of y after it. The kernel takes four rows at a time, so
-/// each load of v serves four rows: about twice as fast as a dot product per row (docs/benchmarks.md).
+/// each load of v serves four rows: about twice as fast as a dot product per row (docs/benchmarks-history.md, session 8).
 /// <para>
 /// Sound when the dots are independent of the loop: the matrix, vector, columns and length read nothing the loop
 /// assigns, and y is fresh (allocated just before the loop, so neither M nor v is y under another name). The sums keep

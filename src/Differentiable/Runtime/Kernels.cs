@@ -435,7 +435,7 @@ public static partial class Kernels
         MemoryMarshal.CreateSpan(ref array[row, start], length);
 
     // Runs at least this long use 512-bit registers where the processor has them (AVX-512): measured faster for rows of
-    // 256 and 512 elements, slower for 32 (docs/benchmarks.md). Shorter runs, and the fused sweeps, stay at Vector<T>.
+    // 256 and 512 elements, slower for 32 (docs/benchmarks-history.md, session 7). Shorter runs, and the fused sweeps, stay at Vector<T>.
     private const int WideRun = 256;
 
     private static bool Wide(int length) => length >= WideRun && Vector512.IsHardwareAccelerated && Vector<double>.Count < Vector512<double>.Count;
