@@ -123,6 +123,9 @@ public sealed class KroneckerFactor
         return Kind is KroneckerFactorKind.Identity or KroneckerFactorKind.Scalar;
     }
 
+    /// <summary>Whether the entry is an identity's off-diagonal zero, which no value of the other factor changes.</summary>
+    internal bool IsStructuralZero(int row, int column) => Kind == KroneckerFactorKind.Identity && row != column;
+
     /// <summary>The entry at <paramref name="row"/>, <paramref name="column"/>, both in range.</summary>
     internal double Entry(int row, int column) => Kind switch
     {

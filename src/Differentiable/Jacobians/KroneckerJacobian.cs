@@ -74,8 +74,18 @@ public sealed class KroneckerJacobian : Jacobian
     }
 
     /// <inheritdoc />
-    protected override double GetEntry(int row, int column) =>
-        Left.Entry(row / Right.Rows, column / Right.Columns) * Right.Entry(row % Right.Rows, column % Right.Columns);
+    /// <remarks>
+    /// An identity factor's off-diagonal zeros are structural: the entry is an exact 0 even where the other factor holds
+    /// ∞ or NaN, as in <see cref="ToDense"/> and the products, which never multiply by them.
+    /// </remarks>
+    protected override double GetEntry(int row, int column)
+    {
+        int leftRow = row / Right.Rows, leftColumn = column / Right.Columns;
+        int rightRow = row % Right.Rows, rightColumn = column % Right.Columns;
+        return Left.IsStructuralZero(leftRow, leftColumn) || Right.IsStructuralZero(rightRow, rightColumn)
+            ? 0.0
+            : Left.Entry(leftRow, leftColumn) * Right.Entry(rightRow, rightColumn);
+    }
 
     /// <inheritdoc />
     protected override void MultiplyAddCore(ReadOnlySpan<double> v, Span<double> result, double scale) =>

@@ -114,6 +114,33 @@ public class KroneckerJacobianTests
     }
 
     [Fact]
+    public void AnIdentitysZerosStayZeroBesideInfiniteAndNaNEntries()
+    {
+        // xᵀ ⊗ I₂ and I₂ ⊗ xᵀ with x = [∞, NaN]: only the identity's diagonal meets x; everything else is structurally 0.
+        var x = new[] { double.PositiveInfinity, double.NaN };
+        foreach (var jacobian in new[]
+        {
+            new KroneckerJacobian(KroneckerFactor.RowVector(x), KroneckerFactor.Identity(2)),
+            new KroneckerJacobian(KroneckerFactor.Identity(2), KroneckerFactor.RowVector(x)),
+        })
+        {
+            double[,] dense = jacobian.ToDense();
+            for (int row = 0; row < jacobian.Rows; row++)
+            {
+                for (int column = 0; column < jacobian.Columns; column++)
+                {
+                    bool identityDiagonal = jacobian.Left.Kind == KroneckerFactorKind.Identity
+                        ? row == column / 2
+                        : row == column % 2;
+                    double expected = identityDiagonal ? x[jacobian.Left.Kind == KroneckerFactorKind.Identity ? column % 2 : column / 2] : 0.0;
+                    Assert.Equal(expected, jacobian[row, column]);
+                    Assert.Equal(expected, dense[row, column]);
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void EmptyFactorGivesAnEmptyProduct()
     {
         var jacobian = new KroneckerJacobian(KroneckerFactor.RowVector(Array.Empty<double>()), KroneckerFactor.Identity(2));
