@@ -77,7 +77,7 @@ internal static class Program
             return Run([typeof(GeneratorBenchmarks)], switcherArguments, config);
         }
 
-        if (!quick || FilterPatterns(args) is not { } patterns)
+        if (!quick || FilterPatterns(args) is not { } patterns || args.Any(a => ListingOptions.Contains(a)))
         {
             return Run(BenchmarkClasses(), switcherArguments, config);
         }
@@ -92,7 +92,8 @@ internal static class Program
         int exitCode = runtimeClasses.Length > 0 || !generator ? Run(runtimeClasses, switcherArguments, config) : 0;
         if (generator)
         {
-            exitCode = Math.Max(exitCode, runtimeClasses.Length > 0 ? RunGeneratorProcess(args) : Run([typeof(GeneratorBenchmarks)], switcherArguments, config));
+            int generatorExitCode = runtimeClasses.Length > 0 ? RunGeneratorProcess(args) : Run([typeof(GeneratorBenchmarks)], switcherArguments, config);
+            exitCode = exitCode != 0 ? exitCode : generatorExitCode;
         }
 
         return exitCode;
@@ -127,11 +128,17 @@ internal static class Program
         return process.ExitCode;
     }
 
-    /// <summary>The patterns after <c>--filter</c> (up to the next option), or null without one.</summary>
+    /// <summary>Options that list or explain instead of running: one process answers them, not two.</summary>
+    private static readonly string[] ListingOptions = ["--list", "--help", "-h", "-?", "--version", "--info", "--join"];
+
+    /// <summary>
+    /// The patterns after <c>--filter</c> or <c>-f</c> (up to the next option), or null without either; then the
+    /// classes share one process, as before.
+    /// </summary>
     private static string[]? FilterPatterns(string[] args)
     {
-        int i = Array.IndexOf(args, "--filter");
-        return i < 0 ? null : args.Skip(i + 1).TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToArray();
+        int i = Array.FindIndex(args, a => a is "--filter" or "-f");
+        return i < 0 ? null : args.Skip(i + 1).TakeWhile(a => !a.StartsWith('-')).ToArray();
     }
 
     /// <summary>
