@@ -61,12 +61,14 @@ public sealed class KroneckerJacobian : Jacobian
     {
         var dense = new double[Rows, Columns];
         int blockRows = Right.Rows, blockColumns = Right.Columns;
-        bool leftIsIdentity = Left.Kind == KroneckerFactorKind.Identity;
         for (int i = 0; i < Left.Rows; i++)
         {
-            for (int j = leftIsIdentity ? i : 0; j < (leftIsIdentity ? i + 1 : Left.Columns); j++)
+            for (int j = 0; j < Left.Columns; j++)
             {
-                Right.WriteScaledBlock(Left.Entry(i, j), dense, i * blockRows, j * blockColumns);
+                if (!Left.IsStructuralZero(i, j))
+                {
+                    Right.WriteScaledBlock(Left.Entry(i, j), dense, i * blockRows, j * blockColumns);
+                }
             }
         }
 
