@@ -114,6 +114,32 @@ public sealed class IncrementalTests
     }
 
     [Fact]
+    public void EditOfACallerThatLeavesTheHelperAloneKeepsTheHelpersCached()
+    {
+        const string source = """
+            using Differentiable;
+
+            public static partial class Model
+            {
+                [Differentiate]
+                public static double Outer(double x) => Square(x) + x;
+
+                [Differentiate]
+                public static double Plain(double x) => x * x * 2.0;
+
+                private static double Square(double x) => x * x;
+            }
+            """;
+        var compilation = GeneratorHarness.Compile(source);
+        var driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(compilation);
+        var tree = compilation.SyntaxTrees.Single();
+        var edited = compilation.ReplaceSyntaxTree(tree, CSharpSyntaxTree.ParseText(source.Replace("Square(x) + x;", "Square(x) + 2.0 * x;"), GeneratorHarness.ParseOptions, tree.FilePath));
+
+        var result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+        AssertUnchanged(result, DifferentiateGenerator.Steps.Helpers);
+    }
+
+    [Fact]
     public void ModelHoldsNoRoslynObjects()
     {
         var compilation = GeneratorHarness.Compile(Model);
