@@ -125,14 +125,15 @@ public class KroneckerJacobianTests
         })
         {
             double[,] dense = jacobian.ToDense();
+            bool leftIsIdentity = jacobian.Left.Kind == KroneckerFactorKind.Identity;
             for (int row = 0; row < jacobian.Rows; row++)
             {
                 for (int column = 0; column < jacobian.Columns; column++)
                 {
-                    bool identityDiagonal = jacobian.Left.Kind == KroneckerFactorKind.Identity
-                        ? row == column / 2
-                        : row == column % 2;
-                    double expected = identityDiagonal ? x[jacobian.Left.Kind == KroneckerFactorKind.Identity ? column % 2 : column / 2] : 0.0;
+                    // Column c pairs identity column (I ⊗ xᵀ: c / 2, xᵀ ⊗ I: c % 2) with x's entry (the other one).
+                    int identityColumn = leftIsIdentity ? column / 2 : column % 2;
+                    int xIndex = leftIsIdentity ? column % 2 : column / 2;
+                    double expected = row == identityColumn ? x[xIndex] : 0.0;
                     Assert.Equal(expected, jacobian[row, column]);
                     Assert.Equal(expected, dense[row, column]);
                 }
