@@ -748,6 +748,108 @@ public sealed class OptimizationPassTests
         }
     }
 
+    private static Expr C(int value) => Constant.Int(value);
+
+    private static string KeptInLocals(bool storeIntoZero, params Stmt[] statements) =>
+        Print(ElementLocals.Rewrite(Body(statements), Types, new[] { "dx", "dW" }, storeIntoZero));
+
+    [Fact]
+    public void ElementsStraightLineCodeTouchesAgainLiveInLocalsAndAreStoredBackOnce()
+    {
+        // An unrolled reverse sweep: dx[0] stored, then added to in a nested block and after it, then read.
+        var text = KeptInLocals(
+            true,
+            new Assign(At("dx", C(0)), Mul(V("s"), At("x", C(0)))),
+            Body(new Declare("t0", IrType.Double, V("t")), AddTo(At("dx", C(0)), Mul(V("t0"), At("x", C(1)))), AddTo(At("dx", C(1)), V("s"))),
+            AddTo(At("dx", C(0)), V("z")),
+            new Assign(V("dz"), At("dx", C(0))));
+        Assert.Contains("double dx_0 = s * x[0];", text);
+        Assert.Contains("dx_0 += t0 * x[1];", text);
+        Assert.Contains("dx_0 += z;", text);
+        Assert.Contains("dz = dx_0;", text);
+        // Stored back once, after the last statement; dx[1], touched by one statement, stays an element.
+        Assert.Equal(1, CountOf(text, "dx[0]"));
+        Assert.EndsWith("dx[0] = dx_0;\n}", text.TrimEnd());
+        Assert.Contains("dx[1] += s;", text);
+        Assert.DoesNotContain("dx_1", text);
+
+        // First touched inside a nested block: declared before the block, so the statements after it see the local.
+        var nested = KeptInLocals(true, Body(new Assign(At("dW", C(1), C(0)), V("s"))), AddTo(At("dW", C(1), C(0)), V("t")));
+        Assert.Contains("double dW_1_0 = default;", nested);
+        Assert.Contains("dW_1_0 = s;", nested);
+        Assert.Contains("dW_1_0 += t;", nested);
+        Assert.EndsWith("dW[1, 0] = dW_1_0;\n}", nested.TrimEnd());
+
+        // A name the body already uses is not taken again.
+        var taken = KeptInLocals(true, new Declare("dx_0", IrType.Double, V("s")), new Assign(At("dx", C(0)), V("dx_0")), AddTo(At("dx", C(0)), V("t")));
+        Assert.Contains("double dx_0_2 = dx_0;", taken);
+        Assert.Contains("dx[0] = dx_0_2;", taken);
+    }
+
+    [Fact]
+    public void ElementsStayInMemoryWhereAnotherAccessCouldSeeThem()
+    {
+        Stmt Store(Expr value) => new Assign(At("dx", C(0)), value);
+        var refused = new[]
+        {
+            // The array at an index the code computes.
+            new[] { Store(V("s")), AddTo(At("dx", V("i")), V("t")), AddTo(At("dx", C(0)), V("z")) },
+            // A loop between the accesses: each side is a run of its own, touching the element once.
+            new[] { Store(V("s")), Loop("j", AddTo(V("t"), At("x", V("j")))), AddTo(At("dx", C(0)), V("z")) },
+            // Code printed verbatim between them.
+            new Stmt[] { Store(V("s")), new Verbatim("Inspect(dx);"), AddTo(At("dx", C(0)), V("z")) },
+            // A read that may not run (a branch of ?:).
+            new[] { Store(V("s")), AddTo(At("dx", C(0)), V("z")), new Assign(V("t"), new Conditional(V("b"), At("dx", C(0)), Constant.Zero)) },
+            // The array itself handed on (a local bound to it reads the elements under another name).
+            new[] { Store(V("s")), new Declare("other", IrType.DoubleArray, V("dx")), AddTo(At("dx", C(0)), V("z")) },
+        };
+        foreach (var statements in refused)
+        {
+            var text = KeptInLocals(true, statements);
+            Assert.DoesNotContain("dx_0", text);
+            Assert.Equal(Print(Body(statements)), text);
+        }
+
+        // Parameters may share storage (y may be x): y's elements stay in memory while x's are read between.
+        var shared = new Stmt[] { new Assign(At("y", C(0)), V("s")), new Assign(V("t"), At("x", C(0))), AddTo(At("y", C(0)), V("t")) };
+        Assert.Equal(Print(Body(shared)), KeptInLocals(true, shared));
+    }
+
+    [Fact]
+    public void AFreshLocalArrayWhoseElementsAllLiveInLocalsIsNotAllocated()
+    {
+        // An adjoint array allocated before a check, then added to and read at constant indices only.
+        var statements = new Stmt[]
+        {
+            new Declare("a", IrType.DoubleArray, null),
+            new Assign(V("a"), new NewArray(IrType.DoubleArray, new Expr[] { C(2) }.ToEquatableArray())),
+            new Verbatim("Check(x);"),
+            AddTo(At("a", C(0)), V("s")),
+            AddTo(At("a", C(1)), V("t")),
+            new Assign(V("z"), Mul(At("a", C(0)), At("a", C(1)))),
+            new Assign(V("dz"), At("a", C(0))),
+            new Return(V("z")),
+        };
+        var text = KeptInLocals(true, statements);
+        Assert.Contains("double a_0 = s;", text);
+        Assert.Contains("double a_1 = t;", text);
+        Assert.Contains("z = a_0 * a_1;", text);
+        Assert.DoesNotContain("a[", text);
+        Assert.DoesNotContain("new double", text);
+        Assert.DoesNotContain("double[] a", text);
+
+        // Without leave to store into zero, 0 + s keeps the sign of a −0 as the addition did.
+        var exact = KeptInLocals(false, statements);
+        Assert.Contains("double a_0 = 0.0 + s;", exact);
+        Assert.DoesNotContain("new double", exact);
+
+        // Read after the run (here returned): the allocation and the stores back stay.
+        var returned = KeptInLocals(true, statements.Take(7).Append(new Return(V("a"))).ToArray());
+        Assert.Contains("new double[2]", returned);
+        Assert.Contains("a[0] = a_0;", returned);
+        Assert.Contains("a[1] = a_1;", returned);
+    }
+
     private static Binary Plus(Expr a, Expr b) => new(BinaryOperator.Add, a, b);
 
     [Fact]

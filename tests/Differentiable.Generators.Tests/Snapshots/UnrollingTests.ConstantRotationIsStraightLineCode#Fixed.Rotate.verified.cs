@@ -30,10 +30,8 @@ static partial class Fixed
         // Locals of the forward sweep, hoisted so the reverse sweep can read them.
         double[] y = null!;
         // Adjoints: dv holds ∂result/∂v for each active value v.
-        double[] dy = null!;
         // Forward sweep: the original computation, saving what the reverse sweep needs.
         y = new double[3];
-        dy = new double[3];
         y[0] += R[0, 0] * v[0] + R[0, 1] * v[1] + R[0, 2] * v[2];
         y[1] += R[1, 0] * v[0] + R[1, 1] * v[1] + R[1, 2] * v[2];
         y[2] += R[2, 0] * v[0] + R[2, 1] * v[1] + R[2, 2] * v[2];
@@ -41,63 +39,70 @@ static partial class Fixed
         if (seed is null || seed.Length != value.Length) throw new global::System.ArgumentException("The seed must have the length of the result.", nameof(seed));
         // Reverse sweep: start from the seed ∂L/∂result and propagate it back through every statement.
         // reverse of: return y;
-        dy[0] += seed[0];
-        dy[1] += seed[1];
-        dy[2] += seed[2];
+        // elements of dy, dv kept in locals from here through the straight-line code below, stored back after it
+        double dy_0 = seed[0];
+        double dy_1 = seed[1];
+        double dy_2 = seed[2];
         // reverse of: y[2] += R[2, 2] * v[2];
+        double dv_2 = default;
         {
-            double t0 = dy[2];
+            double t0 = dy_2;
             dR[2, 2] = t0 * v[2];
-            dv[2] = t0 * R[2, 2];
+            dv_2 = t0 * R[2, 2];
         }
         // reverse of: y[2] += R[2, 1] * v[1];
+        double dv_1 = default;
         {
-            double t0 = dy[2];
+            double t0 = dy_2;
             dR[2, 1] = t0 * v[1];
-            dv[1] = t0 * R[2, 1];
+            dv_1 = t0 * R[2, 1];
         }
         // reverse of: y[2] += R[2, 0] * v[0];
+        double dv_0 = default;
         {
-            double t0 = dy[2];
+            double t0 = dy_2;
             dR[2, 0] = t0 * v[0];
-            dv[0] = t0 * R[2, 0];
+            dv_0 = t0 * R[2, 0];
         }
         // reverse of: y[1] += R[1, 2] * v[2];
         {
-            double t0 = dy[1];
+            double t0 = dy_1;
             dR[1, 2] = t0 * v[2];
-            dv[2] += t0 * R[1, 2];
+            dv_2 += t0 * R[1, 2];
         }
         // reverse of: y[1] += R[1, 1] * v[1];
         {
-            double t0 = dy[1];
+            double t0 = dy_1;
             dR[1, 1] = t0 * v[1];
-            dv[1] += t0 * R[1, 1];
+            dv_1 += t0 * R[1, 1];
         }
         // reverse of: y[1] += R[1, 0] * v[0];
         {
-            double t0 = dy[1];
+            double t0 = dy_1;
             dR[1, 0] = t0 * v[0];
-            dv[0] += t0 * R[1, 0];
+            dv_0 += t0 * R[1, 0];
         }
         // reverse of: y[0] += R[0, 2] * v[2];
         {
-            double t0 = dy[0];
+            double t0 = dy_0;
             dR[0, 2] = t0 * v[2];
-            dv[2] += t0 * R[0, 2];
+            dv_2 += t0 * R[0, 2];
         }
         // reverse of: y[0] += R[0, 1] * v[1];
         {
-            double t0 = dy[0];
+            double t0 = dy_0;
             dR[0, 1] = t0 * v[1];
-            dv[1] += t0 * R[0, 1];
+            dv_1 += t0 * R[0, 1];
         }
         // reverse of: y[0] += R[0, 0] * v[0];
         {
-            double t0 = dy[0];
+            double t0 = dy_0;
             dR[0, 0] = t0 * v[0];
-            dv[0] += t0 * R[0, 0];
+            dv_0 += t0 * R[0, 0];
         }
+        dv[2] = dv_2;
+        dv[1] = dv_1;
+        dv[0] = dv_0;
         return value;
     }
 

@@ -49,6 +49,23 @@ public static partial class FixedSize
         return y;
     }
 
+    /// <summary>R·v with a 3×3 R, both loops unrolled: the VJP's adjoints live in locals (see ElementLocals).</summary>
+    [Differentiate]
+    public static double[] Rotate(double[,] R, double[] v)
+    {
+        const int N = 3;
+        var y = new double[N];
+        for (int i = 0; i < N; i++)
+        {
+            for (int j = 0; j < N; j++)
+            {
+                y[i] += R[i, j] * v[j];
+            }
+        }
+
+        return y;
+    }
+
     /// <summary>
     /// Two state loops that each declare <c>next</c>: the parser names the second one next_2, and the first, unrolled,
     /// must not name its third iteration's copy next_2 as well.
@@ -160,6 +177,74 @@ public sealed class UnrolledTests
                     W[i, j] = saved;
                     var central = (plus - minus) / 2e-6;
                     Assert.True(Math.Abs(central - dW[i, j]) < 1e-6 * Math.Max(1, Math.Abs(dW[i, j])), $"n = {n}: dW[{i}, {j}] = {dW[i, j]:R}, central differences {central:R}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void UnrolledVjpOverwritesItsBuffersWithExactlyTheTransposedProduct()
+    {
+        // The reverse sweep keeps dv's sums in locals: the buffers, filled with NaN first, must receive every element,
+        // and the sums the same bits as adding the rows' terms from the last row up, as the sweep does.
+        var random = new Random(31);
+        for (int trial = 0; trial < 20; trial++)
+        {
+            var R = new double[3, 3];
+            var v = new double[3];
+            var seed = new double[3];
+            for (int i = 0; i < 3; i++)
+            {
+                v[i] = (random.NextDouble() * 2) - 1;
+                seed[i] = (random.NextDouble() * 2) - 1;
+                for (int j = 0; j < 3; j++) R[i, j] = (random.NextDouble() * 2) - 1;
+            }
+
+            var dR = new double[3, 3];
+            var dv = new double[3];
+            for (int i = 0; i < 3; i++)
+            {
+                dv[i] = double.NaN;
+                for (int j = 0; j < 3; j++) dR[i, j] = double.NaN;
+            }
+
+            var value = FixedSize.RotateVjp(R, v, seed, dR, dv);
+            Assert.Equal(FixedSize.Rotate(R, v), value);
+            for (int c = 0; c < 3; c++)
+            {
+                Assert.Equal((seed[2] * R[2, c]) + (seed[1] * R[1, c]) + (seed[0] * R[0, c]), dv[c]);
+                for (int i = 0; i < 3; i++) Assert.Equal(seed[i] * v[c], dR[i, c]);
+            }
+        }
+    }
+
+    [Fact]
+    public void UnrolledProjectionVjpIsTheTransposedJacobianTimesTheSeed()
+    {
+        // Its adjoints of y, h and p live in locals through the reverse sweep; h's values are stored for it to read.
+        var M = new double[,] { { 1.0, 0.1, -0.2, 0.5 }, { 0.0, 0.9, 0.3, -0.1 }, { 0.2, -0.4, 1.1, 2.0 }, { 0.05, 0.02, 0.1, 3.0 } };
+        var p = new[] { 0.3, -0.5, 1.2 };
+        var (y, jM, jp) = FixedSize.ProjectJacobian(M, p);
+        var random = new Random(37);
+        for (int trial = 0; trial < 10; trial++)
+        {
+            var seed = new[] { (random.NextDouble() * 2) - 1, (random.NextDouble() * 2) - 1, (random.NextDouble() * 2) - 1 };
+            var dM = new double[4, 4];
+            var dp = new[] { double.NaN, double.NaN, double.NaN };
+            // The VJP adds each row's products in one sum (vectorization's reassociation): the value to rounding.
+            var value = FixedSize.ProjectVjp(M, p, seed, dM, dp);
+            for (int r = 0; r < 3; r++) Near.Equal(y[r], value[r], 14);
+            for (int c = 0; c < 3; c++)
+            {
+                Near.Equal((seed[0] * jp[0, c]) + (seed[1] * jp[1, c]) + (seed[2] * jp[2, c]), dp[c], 12);
+            }
+
+            for (int i = 0; i < 4; i++)
+            {
+                for (int j = 0; j < 4; j++)
+                {
+                    int column = i + (4 * j);
+                    Near.Equal((seed[0] * jM[0, column]) + (seed[1] * jM[1, column]) + (seed[2] * jM[2, column]), dM[i, j], 12);
                 }
             }
         }
