@@ -843,6 +843,18 @@ public sealed class OptimizationPassTests
         Assert.Contains("double a_0 = 0.0 + s;", exact);
         Assert.DoesNotContain("new double", exact);
 
+        // An index past the allocated size still reads and stores the element, so the access throws as it did.
+        var past = KeptInLocals(
+            true,
+            new Declare("a", IrType.DoubleArray, new NewArray(IrType.DoubleArray, new Expr[] { C(2) }.ToEquatableArray())),
+            new Verbatim("Check(x);"),
+            AddTo(At("a", C(2)), V("s")),
+            new Assign(V("z"), At("a", C(2))),
+            new Return(V("z")));
+        Assert.Contains("double a_2 = a[2] + s;", past);
+        Assert.Contains("a[2] = a_2;", past);
+        Assert.Contains("new double[2]", past);
+
         // Read after the run (here returned): the allocation and the stores back stay.
         var returned = KeptInLocals(true, statements.Take(7).Append(new Return(V("a"))).ToArray());
         Assert.Contains("new double[2]", returned);

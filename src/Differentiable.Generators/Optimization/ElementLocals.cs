@@ -139,7 +139,8 @@ internal static class ElementLocals
 
         foreach (var element in kept.Values)
         {
-            element.FreshZero = before is not null && IsFresh(element.Access.Array, before, context);
+            // Only within the allocated sizes: an index past them must still throw, as the access did.
+            element.FreshZero = before is not null && FreshSizes(element.Access.Array, before, context) is { } sizes && WithinSizes(element.Access, sizes);
         }
 
         var output = new List<Stmt>(run.Count + 2 * kept.Count + 1);
@@ -154,7 +155,13 @@ internal static class ElementLocals
             output.Add(rewritten);
         }
 
-        var stores = kept.Values.Where(e => e.Written && !StoreIsDead(e.Access.Array, rest, before is not null, context)).ToList();
+        // Stores back are left out only for a fresh array with every kept element in range (so none of them throws).
+        var deadArrays = new HashSet<string>(
+            kept.Values.GroupBy(e => e.Access.Array)
+                .Where(g => g.All(e => e.FreshZero) && StoreIsDead(g.Key, rest, before is not null, context))
+                .Select(g => g.Key),
+            System.StringComparer.Ordinal);
+        var stores = kept.Values.Where(e => e.Written && !deadArrays.Contains(e.Access.Array)).ToList();
         foreach (var element in stores)
         {
             output.Add(new Assign(element.Access, new Variable(element.Local)));
@@ -402,10 +409,10 @@ internal static class ElementLocals
     }
 
     /// <summary>
-    /// Whether the array holds zeros when the run starts: the last of the statements before it that names the array, or
-    /// a name that may share its storage, allocates it (<c>new double[4]</c> at constant sizes).
+    /// The sizes of the array when it holds zeros as the run starts: the last of the statements before it that names the
+    /// array, or a name that may share its storage, allocates it (<c>new double[4]</c> at constant sizes); null otherwise.
     /// </summary>
-    private static bool IsFresh(string array, List<Stmt> before, Context context)
+    private static int[]? FreshSizes(string array, List<Stmt> before, Context context)
     {
         var sharing = context.Taken.Where(name => context.Aliases.MayAlias(name, array)).ToList();
         for (var i = before.Count - 1; i >= 0; i--)
@@ -416,12 +423,23 @@ internal static class ElementLocals
                 continue;
             }
 
-            return statement is Assign { Target: Variable v, Value: NewArray allocation } && v.Name == array && IsConstantAllocation(allocation)
-                || statement is Declare { Initializer: NewArray declared } d && d.Name == array && IsConstantAllocation(declared);
+            var allocation = statement switch
+            {
+                Assign { Target: Variable v, Value: NewArray n } when v.Name == array => n,
+                Declare { Initializer: NewArray n } d when d.Name == array => n,
+                _ => null,
+            };
+            return allocation is not null && IsConstantAllocation(allocation)
+                ? allocation.Dimensions.Select(d => (int)((Constant)d).Value).ToArray()
+                : null;
         }
 
-        return false;
+        return null;
     }
+
+    private static bool WithinSizes(ElementAccess access, int[] sizes) =>
+        access.Indices.Count == sizes.Length
+        && access.Indices.Select((index, d) => (int)((Constant)index).Value is var k && k >= 0 && k < sizes[d]).All(inRange => inRange);
 
     private static bool IsConstantAllocation(NewArray allocation) =>
         allocation.Dimensions.All(d => d is Constant { Type: IrType.Int32, Value: >= 0 });
