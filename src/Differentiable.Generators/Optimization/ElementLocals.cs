@@ -88,9 +88,9 @@ internal static class ElementLocals
                 end++;
             }
 
-            var rest = statements.Skip(end).ToList();
-            var before = depth == 0 ? statements.GetRange(0, start) : null;
-            result.AddRange(RewriteRun(statements.GetRange(start, end - start), before, rest, context));
+            // The statements before and after the run, as views: only a run that keeps elements looks at them.
+            var before = depth == 0 ? statements.Take(start) : null;
+            result.AddRange(RewriteRun(statements.GetRange(start, end - start), before, statements.Skip(end), context));
             start = end;
         }
 
@@ -129,7 +129,7 @@ internal static class ElementLocals
     }
 
     /// <param name="before">The statements before the run in the body's own block (null in a nested block).</param>
-    private static List<Stmt> RewriteRun(List<Stmt> run, List<Stmt>? before, List<Stmt> rest, Context context)
+    private static List<Stmt> RewriteRun(List<Stmt> run, IEnumerable<Stmt>? before, IEnumerable<Stmt> rest, Context context)
     {
         var kept = KeptElements(run, context);
         if (kept.Count == 0)
@@ -397,7 +397,7 @@ internal static class ElementLocals
     /// statement after a top-level run names it or a name that may share its storage (code printed verbatim by its
     /// read list or its text).
     /// </summary>
-    private static bool StoreIsDead(string array, List<Stmt> rest, bool atTop, Context context)
+    private static bool StoreIsDead(string array, IEnumerable<Stmt> rest, bool atTop, Context context)
     {
         if (!atTop || !context.DeclaredArrays.Contains(array))
         {
@@ -412,12 +412,11 @@ internal static class ElementLocals
     /// The sizes of the array when it holds zeros as the run starts: the last of the statements before it that names the
     /// array, or a name that may share its storage, allocates it (<c>new double[4]</c> at constant sizes); null otherwise.
     /// </summary>
-    private static int[]? FreshSizes(string array, List<Stmt> before, Context context)
+    private static int[]? FreshSizes(string array, IEnumerable<Stmt> before, Context context)
     {
         var sharing = context.Taken.Where(name => context.Aliases.MayAlias(name, array)).ToList();
-        for (var i = before.Count - 1; i >= 0; i--)
+        foreach (var statement in before.Reverse())
         {
-            var statement = before[i];
             if (!sharing.Any(name => IrWalker.Mentions(statement, name) || IrWalker.Statements(statement).OfType<Verbatim>().Any(code => IrWalker.ContainsIdentifier(code.Code, name))))
             {
                 continue;
