@@ -34,6 +34,12 @@ internal static class ElementLocals
     /// </param>
     public static Block Rewrite(Block body, IReadOnlyDictionary<string, IrType> types, IEnumerable<string> buffers, bool storeIntoZero)
     {
+        // Most bodies index by loop variables only: nothing to keep, and no need for the alias classes or the names.
+        if (!IrWalker.Statements(body).SelectMany(IrWalker.OwnExpressions).SelectMany(IrWalker.Nodes).Any(n => n is ElementAccess e && Key(e) is not null))
+        {
+            return body;
+        }
+
         var aliases = ArrayAliases.Of(body, types, buffers);
         var taken = new HashSet<string>(types.Keys, System.StringComparer.Ordinal);
         var verbatim = new List<string>();
@@ -59,10 +65,14 @@ internal static class ElementLocals
             System.StringComparer.Ordinal);
         var context = new Context(aliases, taken, verbatim, declaredArrays, storeIntoZero);
         var rewritten = RewriteBlock(body, context, 0);
-        return WithoutUnusedAllocations(rewritten, declaredArrays.Except(buffers, System.StringComparer.Ordinal));
+        return context.Unstored.Count == 0 ? rewritten : WithoutUnusedAllocations(rewritten, context.Unstored);
     }
 
-    private sealed record Context(ArrayAliases Aliases, HashSet<string> Taken, List<string> Verbatim, HashSet<string> DeclaredArrays, bool StoreIntoZero);
+    private sealed record Context(ArrayAliases Aliases, HashSet<string> Taken, List<string> Verbatim, HashSet<string> DeclaredArrays, bool StoreIntoZero)
+    {
+        /// <summary>Arrays some run left without storing its locals back: their allocations may now be unused.</summary>
+        public HashSet<string> Unstored { get; } = new(System.StringComparer.Ordinal);
+    }
 
     private static Block RewriteBlock(Block block, Context context, int depth)
     {
@@ -161,6 +171,7 @@ internal static class ElementLocals
                 .Where(g => g.All(e => e.FreshZero) && StoreIsDead(g.Key, rest, before is not null, context))
                 .Select(g => g.Key),
             System.StringComparer.Ordinal);
+        context.Unstored.UnionWith(deadArrays);
         var stores = kept.Values.Where(e => e.Written && !deadArrays.Contains(e.Access.Array)).ToList();
         foreach (var element in stores)
         {
@@ -404,9 +415,17 @@ internal static class ElementLocals
             return false;
         }
 
-        var sharing = context.Taken.Where(name => context.Aliases.MayAlias(name, array)).ToList();
-        return !rest.Any(statement => sharing.Any(name => IrWalker.Mentions(statement, name) || IrWalker.Statements(statement).OfType<Verbatim>().Any(code => IrWalker.ContainsIdentifier(code.Code, name))));
+        var sharing = SharingStorage(array, context);
+        return !rest.Any(statement => NamesAny(statement, sharing));
     }
+
+    /// <summary>The names that may reach the array's storage, itself included.</summary>
+    private static List<string> SharingStorage(string array, Context context) =>
+        context.Taken.Where(name => context.Aliases.MayAlias(name, array)).ToList();
+
+    /// <summary>Whether a statement names one of the names, code printed verbatim by its read list or its text.</summary>
+    private static bool NamesAny(Stmt statement, List<string> names) =>
+        names.Any(name => IrWalker.Mentions(statement, name) || IrWalker.Statements(statement).OfType<Verbatim>().Any(code => IrWalker.ContainsIdentifier(code.Code, name)));
 
     /// <summary>
     /// The sizes of the array when it holds zeros as the run starts: the last of the statements before it that names the
@@ -414,10 +433,10 @@ internal static class ElementLocals
     /// </summary>
     private static int[]? FreshSizes(string array, IEnumerable<Stmt> before, Context context)
     {
-        var sharing = context.Taken.Where(name => context.Aliases.MayAlias(name, array)).ToList();
+        var sharing = SharingStorage(array, context);
         foreach (var statement in before.Reverse())
         {
-            if (!sharing.Any(name => IrWalker.Mentions(statement, name) || IrWalker.Statements(statement).OfType<Verbatim>().Any(code => IrWalker.ContainsIdentifier(code.Code, name))))
+            if (!NamesAny(statement, sharing))
             {
                 continue;
             }
@@ -444,9 +463,9 @@ internal static class ElementLocals
         allocation.Dimensions.All(d => d is Constant { Type: IrType.Int32, Value: >= 0 });
 
     /// <summary>
-    /// The body without the allocations of arrays nothing reads or writes any more (their elements all kept in locals
-    /// whose stores back were dead): a declaration and assignments of <c>new double[…]</c> at constant sizes, which
-    /// cannot throw, are all that name them.
+    /// The body without the allocations of arrays nothing reads or writes any more (of those whose stores back a run left
+    /// out): a declaration and assignments of <c>new double[…]</c> at constant sizes, which cannot throw, are all that
+    /// name them.
     /// </summary>
     private static Block WithoutUnusedAllocations(Block body, IEnumerable<string> arrays)
     {
