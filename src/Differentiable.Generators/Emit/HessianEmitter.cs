@@ -82,6 +82,19 @@ internal static class HessianEmitter
 
     private static void WriteHessian(CodeWriter writer, MethodModel model, List<ParameterModel> active, EquatableArray<string> directions)
     {
+        if (Structure.ElementHessian.Body(model, new TypeEnvironment(model)) is { } elements)
+        {
+            writer.Line("/// <summary>");
+            writer.Line($"/// The value and Hessian of <c>{model.Name}</c>: rows and columns run over vec of each differentiated parameter,");
+            writer.Line("/// concatenated in declaration order. The value is a sum of terms over a window of elements, so H is assembled");
+            writer.Line("/// from each term's second partials, derived at compile time, in one sweep; symmetric by construction.");
+            writer.Line("/// </summary>");
+            writer.Line(CompanionEmitter.GeneratedCode);
+            writer.Line($"{model.Accessibility} static (double Value, double[,] Hessian) {model.Name}Hessian({CompanionEmitter.Parameters(model)})");
+            new CSharpPrinter(writer).Write(elements);
+            return;
+        }
+
         var scope = new NameScope(model.Parameters.Select(p => p.Name));
         var hessian = scope.Fresh("hessian");
         var size = scope.Fresh("size");

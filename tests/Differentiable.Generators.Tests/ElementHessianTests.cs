@@ -1,0 +1,263 @@
+using System;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Differentiable.Generators.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace Differentiable.Generators.Tests;
+
+/// <summary>
+/// Hessians of windowed sums assembled from element Hessians (second partials derived at compile time): random bodies
+/// checked against central differences of the reverse-mode gradient, against the reverse-over-forward Hessian-vector
+/// product (another derivation of the same matrix), for exact symmetry and for the value bit for bit; and bodies the
+/// element form must leave to compressed columns.
+/// </summary>
+public class ElementHessianTests
+{
+    private const int Programs = 30;
+    private static readonly int[] Sizes = { 1, 2, 3, 6, 11 };
+
+    [Fact]
+    public void ElementHessiansOfRandomWindowedSumsAgreeWithCentralDifferencesAndWithHessianVectorProducts()
+    {
+        var seed = int.TryParse(Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS_SEED"), out var s) ? s : 20261123;
+        var random = new Random(seed);
+        var bodies = Enumerable.Range(0, Programs).Select(_ => WindowedSum(random)).ToArray();
+        var source = new StringBuilder("using System;\nusing Differentiable;\n\npublic static partial class Sums\n{\n");
+        for (int k = 0; k < Programs; k++)
+        {
+            source.AppendLine("    [Differentiate(nameof(x), Hessian = true)]")
+                .Append("    public static double S").Append(k.ToString(CultureInfo.InvariantCulture)).AppendLine("(double[] x, double c)")
+                .AppendLine("    {").Append(bodies[k]).AppendLine("    }").AppendLine();
+        }
+
+        source.AppendLine("}");
+        var run = GeneratorHarness.Run(source.ToString());
+        run.AssertClean();
+        var sums = Load(run).GetType("Sums")!;
+        for (int k = 0; k < Programs; k++)
+        {
+            string Replay() => $"program S{k} (DIFFERENTIABLE_PROGRAMS_SEED={seed}):\n{bodies[k]}";
+            var section = run.Section($"S{k}");
+            Assert.True(section.Contains("Element Hessians", StringComparison.Ordinal), $"the element form was not used for {Replay()}\n{section.Substring(section.IndexOf("Hessian(double", StringComparison.Ordinal))}");
+            foreach (var n in Sizes)
+            {
+                try
+                {
+                    Check(sums, $"S{k}", n, new Random(unchecked((seed * 7919) + (k * 104_729) + n)), Replay);
+                }
+                catch (TargetInvocationException exception)
+                {
+                    Assert.Fail($"n = {n}: {exception.InnerException} in {Replay()}");
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("double a = x[i] % 2.0 + x[i + 1];", "f += a * a;")]
+    [InlineData("double a = i > 0 ? x[i - 1] : 0.0;", "f += a * x[i] * x[i];")]
+    [InlineData("double a = x[i] > 0.5 ? x[i + 1] : x[i];", "f += a * a;")]
+    public void TermsTheElementFormCannotDeriveKeepCompressedColumns(string local, string term)
+    {
+        var source = $$"""
+            using System;
+            using Differentiable;
+
+            public static partial class Sums
+            {
+                [Differentiate(Hessian = true)]
+                public static double Sum(double[] x)
+                {
+                    double f = 0.0;
+                    for (int i = 0; i < x.Length - 1; i++)
+                    {
+                        {{local}}
+                        {{term}}
+                    }
+
+                    return f;
+                }
+            }
+            """;
+        var run = GeneratorHarness.Run(source);
+        run.AssertClean();
+        var section = run.Section("Sum");
+        Assert.DoesNotContain("Element Hessians", section, StringComparison.Ordinal);
+        Assert.Contains("Compressed columns", section, StringComparison.Ordinal);
+        var sums = Load(run).GetType("Sums")!;
+        foreach (var n in new[] { 1, 2, 7 })
+        {
+            var x = Enumerable.Range(0, n).Select(i => 0.3 + (0.7 * Math.Sin(1.0 + (2.3 * i)))).ToArray();
+            var hessian = (double[,])((ITuple)Method(sums, "SumHessian", 1).Invoke(null, new object[] { x })!)[1]!;
+            AssertAgreesWithCentralDifferences(sums, "Sum", x, Array.Empty<object>(), hessian, () => $"{local} {term}");
+        }
+    }
+
+    private static void Check(Type sums, string name, int n, Random random, Func<string> replay)
+    {
+        var x = Enumerable.Range(0, n).Select(_ => (random.NextDouble() * 2.4) - 1.2).ToArray();
+        var c = 0.5 + random.NextDouble();
+        var v = Enumerable.Range(0, n).Select(_ => (random.NextDouble() * 2.0) - 1.0).ToArray();
+        var value = (double)Method(sums, name, 2).Invoke(null, new object[] { x, c })!;
+        Assert.True(double.IsFinite(value), $"n = {n}: the method returns {value:R}: the generator made an unbounded program, in {replay()}");
+
+        var (hessianValue, hessian) = ((double, double[,]))Method(sums, name + "Hessian", 2).Invoke(null, new object[] { x, c })!;
+        Assert.True(value.Equals(hessianValue), $"n = {n}: the Hessian's value {hessianValue:R} is not the method's {value:R}, in {replay()}");
+        for (int p = 0; p < n; p++)
+        {
+            for (int q = 0; q < p; q++)
+            {
+                Assert.True(hessian[p, q].Equals(hessian[q, p]), $"n = {n}: H[{p}, {q}] = {hessian[p, q]:R}, H[{q}, {p}] = {hessian[q, p]:R}, in {replay()}");
+            }
+        }
+
+        // H·v against the reverse-over-forward product: two derivations of the same second derivatives.
+        var hv = new double[n];
+        Method(sums, name + "Hvp", 4).Invoke(null, new object[] { x, c, v, hv });
+        var scale = 1.0 + hv.Max(Math.Abs);
+        for (int p = 0; p < n; p++)
+        {
+            double product = 0.0;
+            for (int q = 0; q < n; q++)
+            {
+                product += hessian[p, q] * v[q];
+            }
+
+            Assert.True(Math.Abs(product - hv[p]) <= 1e-9 * scale, $"n = {n}: (H·v)[{p}] is {product:R}, the Hessian-vector product {hv[p]:R}, in {replay()}");
+        }
+
+        AssertAgreesWithCentralDifferences(sums, name, x, new object[] { c }, hessian, replay);
+    }
+
+    /// <summary>Each column of H against central differences of the generated gradient along that coordinate.</summary>
+    private static void AssertAgreesWithCentralDifferences(Type sums, string name, double[] x, object[] rest, double[,] hessian, Func<string> replay)
+    {
+        const double Step = 1e-5;
+        var gradient = Method(sums, name + "Gradient", 1 + rest.Length);
+        double[] GradientAt(double[] at) => (double[])((ITuple)gradient.Invoke(null, new object[] { at }.Concat(rest).ToArray())!)[1]!;
+        var n = x.Length;
+        for (int q = 0; q < n; q++)
+        {
+            var plus = (double[])x.Clone();
+            var minus = (double[])x.Clone();
+            plus[q] += Step;
+            minus[q] -= Step;
+            var (gPlus, gMinus) = (GradientAt(plus), GradientAt(minus));
+            for (int p = 0; p < n; p++)
+            {
+                var central = (gPlus[p] - gMinus[p]) / (2 * Step);
+                var scale = 1.0 + Math.Abs(central) + Math.Abs(gPlus[p]);
+                Assert.True(
+                    Math.Abs(central - hessian[p, q]) <= 1e-5 * scale,
+                    $"n = {n}: H[{p}, {q}] is {hessian[p, q]:R}, central differences of the gradient {central:R}, in {replay()}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// A random windowed sum: a loop whose bounds keep x[i + o] inside x for the offsets o it reads, locals built from
+    /// the window (some assigned twice), terms added or subtracted, smooth functions with bounded arguments, and
+    /// conditionals that choose between locals (on a condition of the window).
+    /// </summary>
+    private static string WindowedSum(Random random)
+    {
+        var offsets = Enumerable.Range(-2, 5).Where(_ => random.Next(2) == 0).DefaultIfEmpty(0).ToArray();
+        var low = Math.Max(0, -offsets.Min());
+        var high = Math.Max(0, offsets.Max());
+        var body = new StringBuilder();
+        body.AppendLine(CultureInfo.InvariantCulture, $"        double f = {random.Next(-2, 3)}.5;");
+        body.AppendLine(CultureInfo.InvariantCulture, $"        for (int i = {low}; i < x.Length - {high}; i++)");
+        body.AppendLine("        {");
+        var locals = new System.Collections.Generic.List<string>();
+        var statements = random.Next(1, 5);
+        for (int s = 0; s < statements; s++)
+        {
+            if (locals.Count > 0 && random.Next(4) == 0)
+            {
+                var target = locals[random.Next(locals.Count)];
+                body.AppendLine(CultureInfo.InvariantCulture, $"            {target} = {Expression(random, offsets, locals, 2)};");
+            }
+            else
+            {
+                var name = "a" + s.ToString(CultureInfo.InvariantCulture);
+                body.AppendLine(CultureInfo.InvariantCulture, $"            double {name} = {Expression(random, offsets, locals, 2)};");
+                locals.Add(name);
+            }
+        }
+
+        var terms = random.Next(1, 3);
+        for (int t = 0; t < terms; t++)
+        {
+            body.AppendLine(CultureInfo.InvariantCulture, $"            f {(random.Next(3) == 0 ? "-=" : "+=")} {Expression(random, offsets, locals, 3)};");
+        }
+
+        body.AppendLine("        }");
+        body.AppendLine();
+        body.AppendLine("        return f;");
+        return body.ToString();
+    }
+
+    private static string Expression(Random random, int[] offsets, System.Collections.Generic.List<string> locals, int depth)
+    {
+        if (depth == 0 || random.Next(4) == 0)
+        {
+            return random.Next(6) switch
+            {
+                0 => "c",
+                1 when locals.Count > 0 => locals[random.Next(locals.Count)],
+                2 => (random.Next(1, 20) / 4.0).ToString("0.0#", CultureInfo.InvariantCulture),
+                _ => Element(random, offsets),
+            };
+        }
+
+        string Next() => Expression(random, offsets, locals, depth - 1);
+        return random.Next(11) switch
+        {
+            0 => $"({Next()} + {Next()})",
+            1 => $"({Next()} - {Next()})",
+            2 or 3 => $"({Next()} * {Next()})",
+            4 => Square(Next(), e => $"({Next()} / (1.5 + {e}))"),
+            5 => $"Math.Sin({Next()})",
+            6 => $"Math.Exp(Math.Tanh({Next()}))",
+            7 => Square(Next(), e => $"Math.Sqrt(1.0 + {e})"),
+            8 => $"Math.Log(2.0 + Math.Cos({Next()}))",
+            // Branches of locals and constants: an element read on one branch only keeps compressed columns.
+            9 => $"({Next()} > {Next()} ? {Chosen(random, locals)} : {Chosen(random, locals)})",
+            _ => $"-{Next()}",
+        };
+    }
+
+    // e·e, never negative, so divisors and square roots stay away from 0 and below.
+    private static string Square(string e, Func<string, string> use) => use($"{e} * {e}");
+
+    private static string Chosen(Random random, System.Collections.Generic.List<string> locals) =>
+        locals.Count > 0 && random.Next(3) > 0 ? locals[random.Next(locals.Count)] : "c";
+
+    private static string Element(Random random, int[] offsets)
+    {
+        var o = offsets[random.Next(offsets.Length)];
+        return o switch
+        {
+            0 => "x[i]",
+            > 0 => $"x[i + {o}]",
+            _ => $"x[i - {-o}]",
+        };
+    }
+
+    private static MethodInfo Method(Type type, string name, int parameters) =>
+        type.GetMethods().Single(m => m.Name == name && m.GetParameters().Length == parameters && m.ReturnType != typeof(void) && !m.GetParameters().Any(p => p.IsOut));
+
+    private static Assembly Load(GeneratorRun run)
+    {
+        using var stream = new MemoryStream();
+        var emit = run.Output.WithOptions(run.Output.Options.WithOptimizationLevel(OptimizationLevel.Release)).Emit(stream);
+        Assert.True(emit.Success, string.Join(Environment.NewLine, emit.Diagnostics));
+        return Assembly.Load(stream.ToArray());
+    }
+}
