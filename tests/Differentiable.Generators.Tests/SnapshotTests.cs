@@ -50,6 +50,23 @@ public sealed class SnapshotTests
         """);
 
     [Fact]
+    public void WindowedSumHessian() => VerifyGenerated("""
+            [Differentiate(Hessian = true)]
+            public static double Rosenbrock(double[] x)
+            {
+                double f = 0.0;
+                for (int i = 0; i < x.Length - 1; i++)
+                {
+                    double a = x[i + 1] - x[i] * x[i];
+                    double b = 1.0 - x[i];
+                    f += 100.0 * a * a + b * b;
+                }
+
+                return f;
+            }
+        """);
+
+    [Fact]
     public void SumOfSquaresLoop() => VerifyGenerated("""
             [Differentiate]
             public static double SumOfSquares(double[] x)

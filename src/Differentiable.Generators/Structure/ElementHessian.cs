@@ -151,6 +151,11 @@ internal sealed class ElementHessian
         // A local assigned again is named by its version: du2_0 is ∂u₂/∂x[i] for the second value of u.
         assignments[name] = assignments.TryGetValue(name, out var count) ? count + 1 : 1;
         var version = assignments[name] == 1 ? name : name + assignments[name].ToString(CultureInfo.InvariantCulture);
+        if (partials.First.Values.Concat(partials.Second.Values).Any(e => !Build.IsLeaf(e)))
+        {
+            output.Add(new Comment($"∂{name}/∂{x}[{index} + c] and ∂²{name}/∂{x}[{index} + c]∂{x}[{index} + c′] that are not constants"));
+        }
+
         var first = new SortedDictionary<int, Expr>();
         foreach (var (k, entry) in partials.First)
         {
@@ -171,6 +176,11 @@ internal sealed class ElementHessian
     /// <summary>H[i + k, i + l] += ∂²term/∂x[i + k]∂x[i + l] for k ≤ l, and the same temporary into H[i + l, i + k].</summary>
     private void AddElementHessian(Partials term, bool subtracted, List<Stmt> output)
     {
+        if (term.Second.Count > 0)
+        {
+            output.Add(new Comment("the term's second partials into H (the product, quotient and chain rules applied twice)"));
+        }
+
         foreach (var ((k, l), entry) in term.Second)
         {
             var value = k == l ? entry : Bind(entry, $"h_{Label(k)}_{Label(l)}", output);
