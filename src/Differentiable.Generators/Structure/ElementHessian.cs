@@ -242,7 +242,7 @@ internal sealed class ElementHessian
                 // Another array: a parameter not differentiated, or a local filled before the loop from no element of x.
                 return e.Indices.Any(i => Reads(i)) ? null : Partials.None;
             case Unary { Operator: UnaryOperator.Negate } u:
-                return Derive(u.Operand, second, depth + 1)?.Map(Build.Neg);
+                return Derive(u.Operand, second, depth + 1)?.Map(Negate);
             case Unary { Operator: UnaryOperator.Not }:
                 return Partials.None;
             case Convert { Type: IrType.Double } c:
@@ -322,12 +322,12 @@ internal sealed class ElementHessian
         var result = left.Copy();
         foreach (var (k, entry) in right.First)
         {
-            result.First[k] = result.First.TryGetValue(k, out var existing) ? (subtract ? Minus(existing, entry) : Plus(existing, entry)) : (subtract ? Build.Neg(entry) : entry);
+            result.First[k] = result.First.TryGetValue(k, out var existing) ? (subtract ? Minus(existing, entry) : Plus(existing, entry)) : (subtract ? Negate(entry) : entry);
         }
 
         foreach (var (pair, entry) in right.Second)
         {
-            result.Second[pair] = result.Second.TryGetValue(pair, out var existing) ? (subtract ? Minus(existing, entry) : Plus(existing, entry)) : (subtract ? Build.Neg(entry) : entry);
+            result.Second[pair] = result.Second.TryGetValue(pair, out var existing) ? (subtract ? Minus(existing, entry) : Plus(existing, entry)) : (subtract ? Negate(entry) : entry);
         }
 
         return result.WithoutZeros();
@@ -347,12 +347,8 @@ internal sealed class ElementHessian
         {
             foreach (var (l, vl) in dv.First)
             {
-                // uₖvₗ + uₗvₖ: each ordered pair once, so the diagonal's two equal terms twice.
-                result.Add(System.Math.Min(k, l), System.Math.Max(k, l), Times(uk, vl));
-                if (k == l)
-                {
-                    result.Add(k, k, Times(uk, vl));
-                }
+                // uₖvₗ + uₗvₖ: each ordered pair once, so the diagonal's two equal terms as one doubled.
+                result.Add(System.Math.Min(k, l), System.Math.Max(k, l), k == l ? Times(Constant.Of(2.0), Times(uk, vl)) : Times(uk, vl));
             }
         }
 
@@ -495,7 +491,15 @@ internal sealed class ElementHessian
 
     // Build's folding of structural zeros and ones, and two double constants folded into one (the same IEEE operation
     // the JIT would do, so the printed round-trip constant is exact).
-    private static Expr Plus(Expr a, Expr b) => a is Constant { Type: IrType.Double } ca && b is Constant { Type: IrType.Double } cb ? Constant.Of(ca.Value + cb.Value) : Build.Add(a, b);
+    // −(c·u) as (−c)·u: the same value, printed without the parentheses.
+    private static Expr Negate(Expr e) =>
+        e is Binary { Operator: BinaryOperator.Multiply, Left: Constant { Type: IrType.Double } c } product ? Times(Constant.Of(-c.Value), product.Right) : Build.Neg(e);
+
+    // A term added to itself (uₖvₗ + uₗvₖ where u is v) is doubled instead: u + u is 2·u exactly.
+    private static Expr Plus(Expr a, Expr b) =>
+        a is Constant { Type: IrType.Double } ca && b is Constant { Type: IrType.Double } cb ? Constant.Of(ca.Value + cb.Value)
+        : !Build.IsZero(a) && a.Equals(b) ? Times(Constant.Of(2.0), a)
+        : Build.Add(a, b);
 
     private static Expr Minus(Expr a, Expr b) => a is Constant { Type: IrType.Double } ca && b is Constant { Type: IrType.Double } cb ? Constant.Of(ca.Value - cb.Value) : Build.Sub(a, b);
 

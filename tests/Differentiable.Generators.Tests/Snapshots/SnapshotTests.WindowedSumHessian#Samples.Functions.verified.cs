@@ -181,13 +181,13 @@ namespace Samples
             for (int i = 0; i < x.Length - 1; i++)
             {
                 // ∂a/∂x[i + c] and ∂²a/∂x[i + c]∂x[i + c′] that are not constants
-                double da_0 = -(x[i] + x[i]);
+                double da_0 = -2.0 * x[i];
                 double a = x[i + 1] - x[i] * x[i];
                 double b = 1.0 - x[i];
                 f += 100.0 * a * a + b * b;
                 // the term's second partials into H (the product, quotient and chain rules applied twice)
-                hessian[i, i] += -200.0 * a + 100.0 * a * -2.0 + 100.0 * da_0 * da_0 + 100.0 * da_0 * da_0 + 2.0;
-                double h_0_1 = 100.0 * da_0 + 100.0 * da_0;
+                hessian[i, i] += -200.0 * a + 100.0 * a * -2.0 + 2.0 * (100.0 * da_0 * da_0) + 2.0;
+                double h_0_1 = 2.0 * (100.0 * da_0);
                 hessian[i, i + 1] += h_0_1;
                 hessian[i + 1, i] += h_0_1;
                 hessian[i + 1, i + 1] += 200.0;
