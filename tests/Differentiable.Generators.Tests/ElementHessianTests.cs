@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -20,19 +21,31 @@ namespace Differentiable.Generators.Tests;
 public class ElementHessianTests
 {
     private const int Programs = 30;
-    private static readonly int[] Sizes = { 1, 2, 3, 6, 11 };
+    // From 2: the programs read x[0] and x[1].
+    private static readonly int[] Sizes = { 2, 3, 6, 11 };
 
     [Fact]
-    public void ElementHessiansOfRandomWindowedSumsAgreeWithCentralDifferencesAndWithHessianVectorProducts()
+    public void ElementHessiansOfRandomWindowedSumsAgreeWithCentralDifferencesAndWithHessianVectorProducts() =>
+        RunPrograms(loop: true);
+
+    [Fact]
+    public void ElementHessiansOfRandomStraightLineCodeAgreeWithCentralDifferencesAndWithHessianVectorProducts() =>
+        RunPrograms(loop: false);
+
+    /// <summary>
+    /// Random programs of (x, s, c), differentiated with respect to x and s: compiled with their companions, each
+    /// checked at every size; every one must have taken the element form.
+    /// </summary>
+    private static void RunPrograms(bool loop)
     {
         var seed = int.TryParse(Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS_SEED"), out var s) ? s : 20261123;
-        var random = new Random(seed);
-        var bodies = Enumerable.Range(0, Programs).Select(_ => WindowedSum(random)).ToArray();
+        var random = new Random(loop ? seed : seed + 1);
+        var bodies = Enumerable.Range(0, Programs).Select(_ => loop ? WindowedSum(random) : StraightLine(random)).ToArray();
         var source = new StringBuilder("using System;\nusing Differentiable;\n\npublic static partial class Sums\n{\n");
         for (int k = 0; k < Programs; k++)
         {
-            source.AppendLine("    [Differentiate(nameof(x), Hessian = true)]")
-                .Append("    public static double S").Append(k.ToString(CultureInfo.InvariantCulture)).AppendLine("(double[] x, double c)")
+            source.AppendLine("    [Differentiate(nameof(x), nameof(s), Hessian = true)]")
+                .Append("    public static double S").Append(k.ToString(CultureInfo.InvariantCulture)).AppendLine("(double[] x, double s, double c)")
                 .AppendLine("    {").Append(bodies[k]).AppendLine("    }").AppendLine();
         }
 
@@ -44,7 +57,7 @@ public class ElementHessianTests
         {
             string Replay() => $"program S{k} (DIFFERENTIABLE_PROGRAMS_SEED={seed}):\n{bodies[k]}";
             var section = run.Section($"S{k}");
-            Assert.True(section.Contains("Element Hessians", StringComparison.Ordinal), $"the element form was not used for {Replay()}\n{section.Substring(section.IndexOf("Hessian(double", StringComparison.Ordinal))}");
+            Assert.True(section.Contains("Element Hessians", StringComparison.Ordinal) || section.Contains("H: the value's second partials", StringComparison.Ordinal), $"the element form was not used for {Replay()}\n{section.Substring(section.IndexOf("Hessian(double", StringComparison.Ordinal))}");
             foreach (var n in Sizes)
             {
                 try
@@ -102,14 +115,16 @@ public class ElementHessianTests
     private static void Check(Type sums, string name, int n, Random random, Func<string> replay)
     {
         var x = Enumerable.Range(0, n).Select(_ => (random.NextDouble() * 2.4) - 1.2).ToArray();
+        var s = (random.NextDouble() * 2.4) - 1.2;
         var c = 0.5 + random.NextDouble();
-        var v = Enumerable.Range(0, n).Select(_ => (random.NextDouble() * 2.0) - 1.0).ToArray();
-        var value = (double)Method(sums, name, 2).Invoke(null, new object[] { x, c })!;
-        Assert.True(double.IsFinite(value), $"n = {n}: the method returns {value:R}: the generator made an unbounded program, in {replay()}");
+        var v = Enumerable.Range(0, n + 1).Select(_ => (random.NextDouble() * 2.0) - 1.0).ToArray();
+        var value = (double)Method(sums, name, 3).Invoke(null, new object[] { x, s, c })!;
+        Assert.True(double.IsFinite(value), $"n = {n}: the method returns {value:R}: the test made an unbounded program, in {replay()}");
 
-        var (hessianValue, hessian) = ((double, double[,]))Method(sums, name + "Hessian", 2).Invoke(null, new object[] { x, c })!;
+        var (hessianValue, hessian) = ((double, double[,]))Method(sums, name + "Hessian", 3).Invoke(null, new object[] { x, s, c })!;
         Assert.True(value.Equals(hessianValue), $"n = {n}: the Hessian's value {hessianValue:R} is not the method's {value:R}, in {replay()}");
-        for (int p = 0; p < n; p++)
+        Assert.Equal(n + 1, hessian.GetLength(0));
+        for (int p = 0; p <= n; p++)
         {
             for (int q = 0; q < p; q++)
             {
@@ -118,21 +133,46 @@ public class ElementHessianTests
         }
 
         // H·v against the reverse-over-forward product: two derivations of the same second derivatives.
-        var hv = new double[n];
-        Method(sums, name + "Hvp", 4).Invoke(null, new object[] { x, c, v, hv });
+        var product = (ITuple)Method(sums, name + "Hvp", 5).Invoke(null, new object[] { x, s, c, v.Take(n).ToArray(), v[n] })!;
+        var hv = ((double[])product[1]!).Append((double)product[2]!).ToArray();
         var scale = 1.0 + hv.Max(Math.Abs);
-        for (int p = 0; p < n; p++)
+        for (int p = 0; p <= n; p++)
         {
-            double product = 0.0;
-            for (int q = 0; q < n; q++)
+            double sum = 0.0;
+            for (int q = 0; q <= n; q++)
             {
-                product += hessian[p, q] * v[q];
+                sum += hessian[p, q] * v[q];
             }
 
-            Assert.True(Math.Abs(product - hv[p]) <= 1e-9 * scale, $"n = {n}: (H·v)[{p}] is {product:R}, the Hessian-vector product {hv[p]:R}, in {replay()}");
+            Assert.True(Math.Abs(sum - hv[p]) <= 1e-9 * scale, $"n = {n}: (H·v)[{p}] is {sum:R}, the Hessian-vector product {hv[p]:R}, in {replay()}");
         }
 
-        AssertAgreesWithCentralDifferences(sums, name, x, new object[] { c }, hessian, replay);
+        // Central differences of the reverse-mode gradient over (x, s), column by column.
+        const double Step = 1e-5;
+        var gradient = Method(sums, name + "Gradient", 3);
+        double[] GradientAt(double[] point)
+        {
+            var result = (ITuple)gradient.Invoke(null, new object[] { point.Take(n).ToArray(), point[n], c })!;
+            return ((double[])result[1]!).Append((double)result[2]!).ToArray();
+        }
+
+        var at = x.Append(s).ToArray();
+        for (int q = 0; q <= n; q++)
+        {
+            var plus = (double[])at.Clone();
+            var minus = (double[])at.Clone();
+            plus[q] += Step;
+            minus[q] -= Step;
+            var (gPlus, gMinus) = (GradientAt(plus), GradientAt(minus));
+            for (int p = 0; p <= n; p++)
+            {
+                var central = (gPlus[p] - gMinus[p]) / (2 * Step);
+                var tolerance = 1e-5 * (1.0 + Math.Abs(central) + Math.Abs(gPlus[p]));
+                Assert.True(
+                    Math.Abs(central - hessian[p, q]) <= tolerance,
+                    $"n = {n}: H[{p}, {q}] is {hessian[p, q]:R}, central differences of the gradient {central:R}, in {replay()}");
+            }
+        }
     }
 
     /// <summary>Each column of H against central differences of the generated gradient along that coordinate.</summary>
@@ -161,9 +201,9 @@ public class ElementHessianTests
     }
 
     /// <summary>
-    /// A random windowed sum: a loop whose bounds keep x[i + o] inside x for the offsets o it reads, locals built from
-    /// the window (some assigned twice), terms added or subtracted, smooth functions with bounded arguments, and
-    /// conditionals that choose between locals (on a condition of the window).
+    /// A random windowed sum: straight-line locals of x[0], x[1], s and c, then a loop whose bounds keep x[i + o] inside
+    /// x for the offsets o it reads, with locals built from the window, x[0], x[1] and s (some assigned twice), terms
+    /// added or subtracted, smooth functions with bounded arguments, and conditionals that choose between locals.
     /// </summary>
     private static string WindowedSum(Random random)
     {
@@ -171,16 +211,24 @@ public class ElementHessianTests
         var low = Math.Max(0, -offsets.Min());
         var high = Math.Max(0, offsets.Max());
         var body = new StringBuilder();
+        var locals = new List<string>();
+        for (int p = 0; p < random.Next(0, 3); p++)
+        {
+            var name = "p" + p.ToString(CultureInfo.InvariantCulture);
+            body.AppendLine(CultureInfo.InvariantCulture, $"        double {name} = {Expression(random, Array.Empty<int>(), locals, 2)};");
+            locals.Add(name);
+        }
+
         body.AppendLine(CultureInfo.InvariantCulture, $"        double f = {random.Next(-2, 3)}.5;");
         body.AppendLine(CultureInfo.InvariantCulture, $"        for (int i = {low}; i < x.Length - {high}; i++)");
         body.AppendLine("        {");
-        var locals = new System.Collections.Generic.List<string>();
+        var own = new List<string>();
         var statements = random.Next(1, 5);
         for (int s = 0; s < statements; s++)
         {
-            if (locals.Count > 0 && random.Next(4) == 0)
+            if (own.Count > 0 && random.Next(4) == 0)
             {
-                var target = locals[random.Next(locals.Count)];
+                var target = own[random.Next(own.Count)];
                 body.AppendLine(CultureInfo.InvariantCulture, $"            {target} = {Expression(random, offsets, locals, 2)};");
             }
             else
@@ -188,6 +236,7 @@ public class ElementHessianTests
                 var name = "a" + s.ToString(CultureInfo.InvariantCulture);
                 body.AppendLine(CultureInfo.InvariantCulture, $"            double {name} = {Expression(random, offsets, locals, 2)};");
                 locals.Add(name);
+                own.Add(name);
             }
         }
 
@@ -203,15 +252,43 @@ public class ElementHessianTests
         return body.ToString();
     }
 
-    private static string Expression(Random random, int[] offsets, System.Collections.Generic.List<string> locals, int depth)
+    /// <summary>Random straight-line code over x[0], x[1], s and c: locals (some assigned twice), then the returned expression.</summary>
+    private static string StraightLine(Random random)
+    {
+        var body = new StringBuilder();
+        var locals = new List<string>();
+        var statements = random.Next(0, 5);
+        for (int s = 0; s < statements; s++)
+        {
+            if (locals.Count > 0 && random.Next(4) == 0)
+            {
+                var target = locals[random.Next(locals.Count)];
+                body.AppendLine(CultureInfo.InvariantCulture, $"        {target} {(random.Next(2) == 0 ? "=" : "+=")} {Expression(random, Array.Empty<int>(), locals, 2)};");
+            }
+            else
+            {
+                var name = "a" + s.ToString(CultureInfo.InvariantCulture);
+                body.AppendLine(CultureInfo.InvariantCulture, $"        double {name} = {Expression(random, Array.Empty<int>(), locals, 2)};");
+                locals.Add(name);
+            }
+        }
+
+        body.AppendLine(CultureInfo.InvariantCulture, $"        return {Expression(random, Array.Empty<int>(), locals, 3)};");
+        return body.ToString();
+    }
+
+    private static string Expression(Random random, int[] offsets, List<string> locals, int depth)
     {
         if (depth == 0 || random.Next(4) == 0)
         {
-            return random.Next(6) switch
+            return random.Next(8) switch
             {
                 0 => "c",
-                1 when locals.Count > 0 => locals[random.Next(locals.Count)],
-                2 => (random.Next(1, 20) / 4.0).ToString("0.0#", CultureInfo.InvariantCulture),
+                1 => "s",
+                2 when locals.Count > 0 => locals[random.Next(locals.Count)],
+                3 => (random.Next(1, 20) / 4.0).ToString("0.0#", CultureInfo.InvariantCulture),
+                4 => random.Next(2) == 0 ? "x[0]" : "x[1]",
+                _ when offsets.Length == 0 => random.Next(3) switch { 0 => "s", 1 => "x[0]", _ => "x[1]" },
                 _ => Element(random, offsets),
             };
         }
@@ -227,16 +304,16 @@ public class ElementHessianTests
             6 => $"Math.Exp(Math.Tanh({Next()}))",
             7 => Square(Next(), e => $"Math.Sqrt(1.0 + {e})"),
             8 => $"Math.Log(2.0 + Math.Cos({Next()}))",
-            // Branches of locals and constants: an element read on one branch only keeps compressed columns.
+            // Branches of locals and constants: an element read on one branch only keeps Hessian-vector products.
             9 => $"({Next()} > {Next()} ? {Chosen(random, locals)} : {Chosen(random, locals)})",
-            _ => $"-{Next()}",
+            _ => $"-({Next()})",
         };
     }
 
     // e·e, never negative, so divisors and square roots stay away from 0 and below.
     private static string Square(string e, Func<string, string> use) => use($"{e} * {e}");
 
-    private static string Chosen(Random random, System.Collections.Generic.List<string> locals) =>
+    private static string Chosen(Random random, List<string> locals) =>
         locals.Count > 0 && random.Next(3) > 0 ? locals[random.Next(locals.Count)] : "c";
 
     private static string Element(Random random, int[] offsets)

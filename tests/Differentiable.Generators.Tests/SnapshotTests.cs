@@ -67,6 +67,17 @@ public sealed class SnapshotTests
         """);
 
     [Fact]
+    public void StraightLineHessian() => VerifyGenerated("""
+            [Differentiate(Hessian = true)]
+            public static double SpringEnergy(double[] q, double k)
+            {
+                double dx = q[1] - q[0];
+                double stretch = Math.Sqrt(dx * dx + 1.0) - 1.0;
+                return 0.5 * k * stretch * stretch;
+            }
+        """);
+
+    [Fact]
     public void SumOfSquaresLoop() => VerifyGenerated("""
             [Differentiate]
             public static double SumOfSquares(double[] x)

@@ -86,8 +86,8 @@ internal static class HessianEmitter
         {
             writer.Line("/// <summary>");
             writer.Line($"/// The value and Hessian of <c>{model.Name}</c>: rows and columns run over vec of each differentiated parameter,");
-            writer.Line("/// concatenated in declaration order. The value is a sum of terms over a window of elements, so H is assembled");
-            writer.Line("/// from each term's second partials, derived at compile time, in one sweep; symmetric by construction.");
+            writer.Line("/// concatenated in declaration order. H is assembled from second partials derived at compile time (element");
+            writer.Line("/// Hessians), in one sweep with the value; symmetric by construction.");
             writer.Line("/// </summary>");
             writer.Line(CompanionEmitter.GeneratedCode);
             writer.Line($"{model.Accessibility} static (double Value, double[,] Hessian) {model.Name}Hessian({CompanionEmitter.Parameters(model)})");

@@ -10,113 +10,203 @@ using Differentiable.Generators.Rules;
 namespace Differentiable.Generators.Structure;
 
 /// <summary>
-/// The Hessian of a windowed sum (the pattern of <see cref="HessianBand"/>: <c>f += term(x[i + c₀], …, x[i + cₘ])</c>
-/// over a loop) assembled from element Hessians, as a hand-written Rosenbrock Hessian is: each iteration derives the
-/// second partials of its term over its window symbolically (forward over forward, every local carrying its first and
-/// second partials as expressions) and adds them into H[i + cₖ, i + cₗ]. One sweep computes the value and H, where the
-/// compressed columns need one Hessian-vector product per colour. The entries of H[p, q] and H[q, p] are added from one
-/// temporary in the same order, so H is exactly symmetric without averaging.
+/// Hessians from element Hessians, as one writes the Rosenbrock Hessian by hand. Every double local carries its first
+/// and second partials over the coordinates it depends on, as expressions (forward over forward, symbolically); a
+/// coordinate is a scalar parameter, an element at a constant index, or an element x[i + c] of the loop's window. Two
+/// forms: a sum over one loop, <c>f = c; for (i …) { locals; f += term; } return f;</c>, after straight-line
+/// statements, where each iteration adds its term's second partials into H[i + c, i + c′] (and at the constant
+/// coordinates), in the loop that also sums the value; and straight-line code, <c>… return expression;</c>, whose
+/// expression's second partials are H's nonzero entries. H[p, q] and H[q, p] receive the same temporary in the same
+/// order, so H is exactly symmetric without averaging; where two coordinates are one element (x[0] and x[i] at i = 0)
+/// both writes land on the diagonal, which is the chain rule's 2·∂²/∂c∂c′.
 /// </summary>
 internal sealed class ElementHessian
 {
-    // A derivative expression larger than this (nodes, before printing) sends the method back to compressed columns.
+    // A derivative expression larger than this (nodes, before printing) sends the method back to Hessian-vector products.
     private const int MaxEntryNodes = 600;
 
-    private readonly string x;
-    private readonly string index;
+    private readonly List<ParameterModel> active;
+    private readonly Dictionary<string, int> activeIndex = new(System.StringComparer.Ordinal);
+    private readonly List<Expr> offsets;
     private readonly string hessian;
     private readonly NameScope scope;
     private readonly Dictionary<string, Partials> locals = new(System.StringComparer.Ordinal);
     private readonly Dictionary<string, IrType> localTypes = new(System.StringComparer.Ordinal);
     private readonly Dictionary<string, int> assignments = new(System.StringComparer.Ordinal);
+    private readonly SortedSet<Coordinate> seen = new();
+    private string? index;
 
-    private ElementHessian(string x, string index, string hessian, NameScope scope)
+    private ElementHessian(List<ParameterModel> active, List<Expr> offsets, string hessian, NameScope scope)
     {
-        this.x = x;
-        this.index = index;
+        this.active = active;
+        this.offsets = offsets;
         this.hessian = hessian;
         this.scope = scope;
+        for (var k = 0; k < active.Count; k++)
+        {
+            activeIndex[active[k].Name] = k;
+        }
     }
 
     /// <summary>
-    /// The whole body of <c>{F}Hessian</c> (value and H in one sweep), or null when the method is not a windowed sum of
-    /// terms this class can differentiate twice (then the Hessian comes from compressed Hessian-vector products).
+    /// The whole body of <c>{F}Hessian</c> (value and H in one sweep), or null when the method has neither form or a
+    /// term this class cannot differentiate twice (then the Hessian comes from Hessian-vector products).
     /// </summary>
     public static Block? Body(MethodModel model, TypeEnvironment types)
     {
-        if (HessianBand.Of(model) is null)
+        var active = model.Parameters.Where(p => p.IsActive).ToList();
+        var statements = model.Body.Statements;
+        if (model.ReturnType != IrType.Double || active.Count == 0 || active.Any(p => p.IsComposite || p.Type is not (IrType.Double or IrType.DoubleArray))
+            || statements.Count == 0 || statements[statements.Count - 1] is not Return result)
         {
             return null;
         }
 
-        // HessianBand has checked the shape: declarations, the loop, return of the sum.
-        var statements = model.Body.Statements;
-        var sum = ((Variable)((Return)statements[statements.Count - 1]).Value).Name;
-        var loop = (For)statements[statements.Count - 2];
-        var x = model.Parameters.Single(p => p.IsActive).Name;
+        // Straight-line statements, then either the return or one loop and the return of its sum.
+        var loop = statements.Count >= 2 ? statements[statements.Count - 2] as For : null;
+        var prefix = statements.Take(statements.Count - (loop is null ? 1 : 2)).ToList();
+        if (prefix.Any(s => s is not (Declare or Assign { Target: Variable })) || (loop is not null && result.Value is not Variable))
+        {
+            return null;
+        }
+
         var scope = new NameScope(types.Names.Concat(model.Parameters.Select(p => p.Name)));
         var size = scope.Fresh("size");
         var hessian = scope.Fresh("hessian");
-        var builder = new ElementHessian(x, loop.Variable, hessian, scope);
-        List<Stmt>? iteration;
+        var body = new List<Stmt>
+        {
+            new Declare(size, IrType.Int32, active.Select(Count).Aggregate((a, b) => new Binary(BinaryOperator.Add, a, b))),
+            new Declare(hessian, IrType.DoubleMatrix, new NewArray(IrType.DoubleMatrix, EquatableArray.Create<Expr>(new Variable(size), new Variable(size)))),
+        };
+
+        // Where each parameter's rows start: after the parameters before it, in declaration order.
+        var offsets = new List<Expr>();
+        Expr? before = null;
+        foreach (var parameter in active)
+        {
+            if (before is null)
+            {
+                offsets.Add(Constant.Int(0));
+            }
+            else
+            {
+                var at = scope.Fresh(parameter.Name + "At");
+                body.Add(new Declare(at, IrType.Int32, before));
+                offsets.Add(new Variable(at));
+            }
+
+            before = before is null ? Count(parameter) : new Binary(BinaryOperator.Add, before, Count(parameter));
+        }
+
+        var builder = new ElementHessian(active, offsets, hessian, scope);
         try
         {
-            iteration = builder.Iteration(loop.Body, sum);
+            return builder.Write(prefix, loop, result, body) ? new Block(body.ToEquatableArray()) : null;
         }
         catch (CodeTooComplexException)
         {
-            iteration = null;
-        }
-
-        if (iteration is null)
-        {
             return null;
         }
+    }
 
-        var body = new List<Stmt>
+    private static Expr Count(ParameterModel parameter) => parameter.Type == IrType.DoubleArray ? new ArrayLength(parameter.Name, -1) : Constant.Int(1);
+
+    private bool Write(List<Stmt> prefix, For? loop, Return result, List<Stmt> output)
+    {
+        foreach (var statement in prefix)
         {
-            new Declare(size, IrType.Int32, new ArrayLength(x, -1)),
-            new Declare(hessian, IrType.DoubleMatrix, new NewArray(IrType.DoubleMatrix, EquatableArray.Create<Expr>(new Variable(size), new Variable(size)))),
-        };
-        body.AddRange(statements.Take(statements.Count - 2));
-        body.Add(new Comment($"Element Hessians: each iteration's term reads {x}[{loop.Variable} + c] for c in a window; its second partials over the window (derived at compile time, forward over forward) are added into H[{loop.Variable} + c, {loop.Variable} + c′]."));
-        body.Add(loop with { Body = new Block(iteration.ToEquatableArray()) });
-        body.Add(new Return(new Tuple(EquatableArray.Create<Expr>(new Variable(sum), new Variable(hessian)))));
-        return new Block(body.ToEquatableArray());
+            if (!Straight(statement, output))
+            {
+                return false;
+            }
+        }
+
+        if (loop is null)
+        {
+            // Straight-line code: H is the returned expression's second partials.
+            if (DeriveStatement(result.Value, output) is not { } partials || !Small(partials))
+            {
+                return false;
+            }
+
+            var value = scope.Fresh("value");
+            output.Add(new Declare(value, IrType.Double, result.Value));
+            output.Add(new Comment("H: the value's second partials (the product, quotient and chain rules applied twice)"));
+            AddElementHessian(partials, false, output, withComment: false);
+            output.Add(new Return(new Tuple(EquatableArray.Create<Expr>(new Variable(value), new Variable(hessian)))));
+            return true;
+        }
+
+        // A sum over the loop that starts without partials, that the loop only adds to and that nothing reads in it.
+        var sum = ((Variable)result.Value).Name;
+        if (!locals.TryGetValue(sum, out var start) || !start.IsZero || Reads(loop.Lower) || Reads(loop.Upper))
+        {
+            return false;
+        }
+
+        index = loop.Variable;
+        var iteration = Iteration(loop.Body, sum);
+        if (iteration is null)
+        {
+            return false;
+        }
+
+        output.Add(new Comment($"Element Hessians: each iteration's terms read {string.Join(", ", seen.Select(Describe))}; their second partials (derived at compile time, forward over forward) are added into H at those rows and columns."));
+        output.Add(loop with { Body = new Block(iteration.ToEquatableArray()) });
+        output.Add(new Return(new Tuple(EquatableArray.Create<Expr>(new Variable(sum), new Variable(hessian)))));
+        return true;
+    }
+
+    /// <summary>A statement before the loop (or of straight-line code): a local declared or assigned, its partials bound before it.</summary>
+    private bool Straight(Stmt statement, List<Stmt> output)
+    {
+        switch (statement)
+        {
+            case Declare { Initializer: null } declaration:
+                localTypes[declaration.Name] = declaration.Type;
+                locals[declaration.Name] = Partials.None;
+                output.Add(statement);
+                return true;
+            case Declare { Initializer: { } value } declaration:
+                localTypes[declaration.Name] = declaration.Type;
+                return Local(declaration.Name, declaration.Type, value, statement, output);
+            case Assign { Target: Variable target, Value: var value } when localTypes.TryGetValue(target.Name, out var type):
+                return Local(target.Name, type, value, statement, output);
+            default:
+                return false;
+        }
     }
 
     /// <summary>The loop body with the partials of each local bound before it and the element Hessian of each term added after it.</summary>
     private List<Stmt>? Iteration(Block body, string sum)
     {
         var output = new List<Stmt>();
+        var own = new HashSet<string>(System.StringComparer.Ordinal);
         foreach (var statement in body.Statements)
         {
             switch (statement)
             {
-                case Declare { Initializer: null } declaration:
-                    localTypes[declaration.Name] = declaration.Type;
-                    locals[declaration.Name] = Partials.None;
-                    output.Add(statement);
-                    break;
-                case Declare { Initializer: { } value } declaration:
-                    localTypes[declaration.Name] = declaration.Type;
-                    if (!Local(declaration.Name, declaration.Type, value, statement, output))
+                case Declare declaration when declaration.Name != sum && !localTypes.ContainsKey(declaration.Name)
+                    && (declaration.Initializer is null || !IrWalker.ReadNames(declaration.Initializer).Contains(sum)):
+                    own.Add(declaration.Name);
+                    if (!Straight(statement, output))
                     {
                         return null;
                     }
 
                     break;
-                case Assign { Target: Variable target, Value: Binary added } when target.Name == sum:
-                    if (Derive(added.Right, true, 0) is not { } term || !Small(term))
+                case Assign { Target: Variable target, Value: Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract } added }
+                    when target.Name == sum && added.Left == target:
+                    if (IrWalker.ReadNames(added.Right).Contains(sum) || DeriveStatement(added.Right, output) is not { } term || !Small(term))
                     {
                         return null;
                     }
 
                     output.Add(statement);
-                    AddElementHessian(term, added.Operator == BinaryOperator.Subtract, output);
+                    AddElementHessian(term, added.Operator == BinaryOperator.Subtract, output, withComment: true);
                     break;
-                case Assign { Target: Variable target, Value: var value } when localTypes.TryGetValue(target.Name, out var type):
-                    if (!Local(target.Name, type, value, statement, output))
+                case Assign { Target: Variable target, Value: var value } when own.Contains(target.Name) && !IrWalker.ReadNames(value).Contains(sum):
+                    if (!Straight(statement, output))
                     {
                         return null;
                     }
@@ -143,26 +233,26 @@ internal sealed class ElementHessian
             return true;
         }
 
-        if (type != IrType.Double || Derive(value, true, 0) is not { } partials || !Small(partials))
+        if (type != IrType.Double || DeriveStatement(value, output) is not { } partials || !Small(partials))
         {
             return false;
+        }
+
+        if (partials.First.Values.Concat(partials.Second.Values).Any(e => !Build.IsLeaf(e)))
+        {
+            output.Add(new Comment($"∂{name} and ∂²{name} over what it reads, where not constants"));
         }
 
         // A local assigned again is named by its version: du2_0 is ∂u₂/∂x[i] for the second value of u.
         assignments[name] = assignments.TryGetValue(name, out var count) ? count + 1 : 1;
         var version = assignments[name] == 1 ? name : name + assignments[name].ToString(CultureInfo.InvariantCulture);
-        if (partials.First.Values.Concat(partials.Second.Values).Any(e => !Build.IsLeaf(e)))
-        {
-            output.Add(new Comment($"∂{name}/∂{x}[{index} + c] and ∂²{name}/∂{x}[{index} + c]∂{x}[{index} + c′] that are not constants"));
-        }
-
-        var first = new SortedDictionary<int, Expr>();
+        var first = new SortedDictionary<Coordinate, Expr>();
         foreach (var (k, entry) in partials.First)
         {
             first[k] = Bind(entry, $"d{version}_{Label(k)}", output);
         }
 
-        var second = new SortedDictionary<(int, int), Expr>();
+        var second = new SortedDictionary<(Coordinate, Coordinate), Expr>();
         foreach (var (pair, entry) in partials.Second)
         {
             second[pair] = Bind(entry, $"d2{version}_{Label(pair.Item1)}_{Label(pair.Item2)}", output);
@@ -173,37 +263,50 @@ internal sealed class ElementHessian
         return true;
     }
 
-    /// <summary>H[i + k, i + l] += ∂²term/∂x[i + k]∂x[i + l] for k ≤ l, and the same temporary into H[i + l, i + k].</summary>
-    private void AddElementHessian(Partials term, bool subtracted, List<Stmt> output)
+    /// <summary>H[k, l] += ∂²term/∂k∂l for k ≤ l, and the same temporary into H[l, k].</summary>
+    private void AddElementHessian(Partials term, bool subtracted, List<Stmt> output, bool withComment)
     {
-        if (term.Second.Count > 0)
+        if (withComment && term.Second.Count > 0)
         {
             output.Add(new Comment("the term's second partials into H (the product, quotient and chain rules applied twice)"));
         }
 
         foreach (var ((k, l), entry) in term.Second)
         {
-            var value = k == l ? entry : Bind(entry, $"h_{Label(k)}_{Label(l)}", output);
+            var value = k.Equals(l) ? entry : Bind(entry, $"h_{Label(k)}_{Label(l)}", output);
             output.Add(Accumulate(k, l, value, subtracted));
-            if (k != l)
+            if (!k.Equals(l))
             {
                 output.Add(Accumulate(l, k, value, subtracted));
             }
         }
     }
 
-    private Stmt Accumulate(int row, int column, Expr value, bool subtracted)
+    private Stmt Accumulate(Coordinate row, Coordinate column, Expr value, bool subtracted)
     {
         var target = new ElementAccess(hessian, EquatableArray.Create(At(row), At(column)));
         return new Assign(target, subtracted ? Build.Sub(target, value) : Build.Add(target, value));
     }
 
-    private Expr At(int offset) => offset switch
+    /// <summary>The row (or column) of H of a coordinate: its parameter's first row, plus i + c or the constant index.</summary>
+    private Expr At(Coordinate coordinate)
     {
-        0 => new Variable(index),
-        > 0 => new Binary(BinaryOperator.Add, new Variable(index), Constant.Int(offset)),
-        _ => new Binary(BinaryOperator.Subtract, new Variable(index), Constant.Int(-offset)),
-    };
+        Expr within = coordinate.Relative
+            ? coordinate.Index switch
+            {
+                0 => new Variable(index!),
+                > 0 => new Binary(BinaryOperator.Add, new Variable(index!), Constant.Int(coordinate.Index)),
+                _ => new Binary(BinaryOperator.Subtract, new Variable(index!), Constant.Int(-coordinate.Index)),
+            }
+            : Constant.Int(coordinate.Index);
+        var start = offsets[coordinate.Parameter];
+        if (start is Constant)
+        {
+            return within;
+        }
+
+        return within is Constant { Value: 0.0 } ? start : new Binary(BinaryOperator.Add, start, within);
+    }
 
     private Expr Bind(Expr entry, string preferred, List<Stmt> output)
     {
@@ -217,11 +320,112 @@ internal sealed class ElementHessian
         return new Variable(name);
     }
 
-    private static string Label(int offset) => offset < 0 ? "m" + (-offset).ToString(CultureInfo.InvariantCulture) : offset.ToString(CultureInfo.InvariantCulture);
+    private Partials Seen(Coordinate coordinate)
+    {
+        seen.Add(coordinate);
+        return Partials.Of(coordinate);
+    }
+
+    /// <summary>A coordinate as C#: x[i + 1], x[0], s.</summary>
+    private string Describe(Coordinate coordinate)
+    {
+        var parameter = active[coordinate.Parameter].Name;
+        return active[coordinate.Parameter].Type == IrType.Double ? parameter
+            : !coordinate.Relative ? $"{parameter}[{coordinate.Index.ToString(CultureInfo.InvariantCulture)}]"
+            : coordinate.Index == 0 ? $"{parameter}[{index}]"
+            : coordinate.Index > 0 ? $"{parameter}[{index} + {coordinate.Index.ToString(CultureInfo.InvariantCulture)}]"
+            : $"{parameter}[{index} - {(-coordinate.Index).ToString(CultureInfo.InvariantCulture)}]";
+    }
+
+    /// <summary>A coordinate in a name: 0, 1, m1 for x[i], x[i + 1], x[i − 1]; x3 for x[3]; the name of a scalar.</summary>
+    private string Label(Coordinate coordinate)
+    {
+        var parameter = active[coordinate.Parameter];
+        if (parameter.Type == IrType.Double)
+        {
+            return parameter.Name;
+        }
+
+        var number = coordinate.Index < 0 ? "m" + (-coordinate.Index).ToString(CultureInfo.InvariantCulture) : coordinate.Index.ToString(CultureInfo.InvariantCulture);
+        return coordinate.Relative ? (active.Count == 1 ? number : parameter.Name + "_" + number) : parameter.Name + number;
+    }
 
     /// <summary>
-    /// First partials (and second, when <paramref name="second"/>) of an expression over the window, or null where it
-    /// reads x or an active value in a way not handled here.
+    /// The partials of a statement's value. Large intermediate partials and operands are bound to temporaries before the
+    /// statement (they read only what it reads), so the expressions stay small; never inside a branch of a conditional,
+    /// which the statement may not evaluate.
+    /// </summary>
+    private Partials? DeriveStatement(Expr value, List<Stmt> output)
+    {
+        binder = output;
+        try
+        {
+            return Derive(value, true, 0);
+        }
+        finally
+        {
+            binder = null;
+            bound.Clear();
+        }
+    }
+
+    /// <summary>An expression larger than this many nodes is bound to a temporary where binding is allowed.</summary>
+    private const int BindAbove = 24;
+
+    private readonly Dictionary<Expr, Variable> bound = new();
+
+    private List<Stmt>? binder;
+
+    /// <summary>A call (computed once, not once per partial that needs it) or a large expression, bound to a temporary.</summary>
+    private Expr Shrink(Expr expression)
+    {
+        if (binder is null || Build.IsLeaf(expression))
+        {
+            return expression;
+        }
+
+        if (bound.TryGetValue(expression, out var temporary))
+        {
+            return temporary;
+        }
+
+        if (Nodes(expression) <= BindAbove && !IrWalker.Nodes(expression).Any(n => n is Call))
+        {
+            return expression;
+        }
+
+        var name = scope.Fresh("t");
+        binder.Add(new Declare(name, IrType.Double, expression));
+        return bound[expression] = new Variable(name);
+    }
+
+    // First partials only, where only they are asked for: the rules build second-order terms from first partials too.
+    private static Partials? Order(bool second, Partials? partials) => second || partials is null ? partials : partials.FirstOnly;
+
+    // The statement's own partials are left for Local to bind under their names (depth 0).
+    private Partials? Shrink(Partials? partials, int depth)
+    {
+        if (partials is null || binder is null || depth == 0)
+        {
+            return partials;
+        }
+
+        foreach (var k in partials.First.Keys.ToList())
+        {
+            partials.First[k] = Shrink(partials.First[k]);
+        }
+
+        foreach (var pair in partials.Second.Keys.ToList())
+        {
+            partials.Second[pair] = Shrink(partials.Second[pair]);
+        }
+
+        return partials;
+    }
+
+    /// <summary>
+    /// First partials (and second, when <paramref name="second"/>) of an expression, or null where it reads a
+    /// differentiated parameter in a way not handled here.
     /// </summary>
     private Partials? Derive(Expr expression, bool second, int depth)
     {
@@ -230,16 +434,14 @@ internal sealed class ElementHessian
         {
             case Constant or ArrayLength or Opaque:
                 return Partials.None;
-            case Variable v when v.Name == x:
-                return null;
+            case Variable v when activeIndex.TryGetValue(v.Name, out var parameter):
+                return active[parameter].Type == IrType.Double ? Seen(new Coordinate(parameter, false, 0)) : null;
             case Variable v:
                 return locals.TryGetValue(v.Name, out var local) ? (second ? local : local.FirstOnly) : Partials.None;
-            case ElementAccess e when e.Array == x:
-                return e.Indices.Count == 1 && Offset(e.Indices[0]) is { } offset
-                    ? new Partials(new SortedDictionary<int, Expr> { [offset] = Constant.One }, new SortedDictionary<(int, int), Expr>())
-                    : null;
+            case ElementAccess e when activeIndex.TryGetValue(e.Array, out var parameter):
+                return e.Indices.Count == 1 && Locate(parameter, e.Indices[0]) is { } coordinate ? Seen(coordinate) : null;
             case ElementAccess e:
-                // Another array: a parameter not differentiated, or a local filled before the loop from no element of x.
+                // Another array: a parameter not differentiated, or a local filled from no differentiated value.
                 return e.Indices.Any(i => Reads(i)) ? null : Partials.None;
             case Unary { Operator: UnaryOperator.Negate } u:
                 return Derive(u.Operand, second, depth + 1)?.Map(Negate);
@@ -252,20 +454,34 @@ internal sealed class ElementHessian
             case Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract } b:
                 return Sum(Derive(b.Left, second, depth + 1), Derive(b.Right, second, depth + 1), b.Operator == BinaryOperator.Subtract);
             case Binary { Operator: BinaryOperator.Multiply } b:
-                return Product(b.Left, b.Right, Derive(b.Left, second, depth + 1), Derive(b.Right, second, depth + 1));
+                // An operand appears in the partials only where the other one has some: bound only then.
+                return Derive(b.Left, second, depth + 1) is not { } left || Derive(b.Right, second, depth + 1) is not { } right ? null
+                    : left.IsZero && right.IsZero ? Partials.None
+                    : Shrink(Order(second, Product(right.IsZero ? b.Left : Shrink(b.Left), left.IsZero ? b.Right : Shrink(b.Right), left, right)), depth);
             case Binary { Operator: BinaryOperator.Divide } b:
-                return Quotient(b.Left, b.Right, Derive(b.Left, second, depth + 1), Derive(b.Right, second, depth + 1));
+                return Derive(b.Left, second, depth + 1) is not { } numerator || Derive(b.Right, second, depth + 1) is not { } denominator ? null
+                    : numerator.IsZero && denominator.IsZero ? Partials.None
+                    : Shrink(Order(second, Quotient(denominator.IsZero ? b.Left : Shrink(b.Left), Shrink(b.Right), numerator, denominator)), depth);
             case Binary { Operator: >= BinaryOperator.Less }:
                 // Comparisons and logical operators: Boolean, no partials.
                 return Partials.None;
             case Call { Single: false } call:
-                return Chain(call, second, depth);
+                return Shrink(Order(second, Chain(call, second, depth)), depth);
             case Conditional c when ReadsElements(c.WhenTrue) || ReadsElements(c.WhenFalse):
-                // An element read only on one branch may lie outside x where the branch is not taken (i > 0 ? x[i − 1] : 0):
-                // its row of H would not exist there.
+                // An element read on one branch only may lie outside its array where the branch is not taken
+                // (i > 0 ? x[i − 1] : 0): its row of H would not exist there.
                 return null;
             case Conditional c:
-                return Choose(c, Derive(c.WhenTrue, second, depth + 1), Derive(c.WhenFalse, second, depth + 1));
+                var outer = binder;
+                binder = null;
+                try
+                {
+                    return Choose(c, Derive(c.WhenTrue, second, depth + 1), Derive(c.WhenFalse, second, depth + 1));
+                }
+                finally
+                {
+                    binder = outer;
+                }
             default:
                 // Remainders, float math, calls into user code: reading nothing active they are constants, else unsupported.
                 return Reads(expression) ? null : Partials.None;
@@ -288,18 +504,21 @@ internal sealed class ElementHessian
                 continue;
             }
 
-            var term = argument.Map(entry => Times(partial, entry));
-            if (second && argument.First.Count > 0)
+            // The rule's own partials first, from its expression; then the rule itself, bound if large.
+            Partials? ofPartial = null;
+            if (second && argument.First.Count > 0 && (ofPartial = Derive(partial, false, depth + 1)) is null)
             {
-                if (Derive(partial, false, depth + 1) is not { } ofPartial)
-                {
-                    return null;
-                }
+                return null;
+            }
 
+            partial = Shrink(partial);
+            var term = argument.Map(entry => Times(partial, entry));
+            if (ofPartial is not null)
+            {
                 // Σⱼ (∂fⱼ/∂wₗ)·uⱼₖ is symmetric in k and l only summed over j: one orientation, k ≤ l, for every j.
                 foreach (var (l, dPartial) in ofPartial.First)
                 {
-                    foreach (var (k, uk) in argument.First.Where(f => f.Key <= l))
+                    foreach (var (k, uk) in argument.First.Where(f => f.Key.CompareTo(l) <= 0))
                     {
                         term.Add(k, l, Times(dPartial, uk));
                     }
@@ -348,7 +567,8 @@ internal sealed class ElementHessian
             foreach (var (l, vl) in dv.First)
             {
                 // uₖvₗ + uₗvₖ: each ordered pair once, so the diagonal's two equal terms as one doubled.
-                result.Add(System.Math.Min(k, l), System.Math.Max(k, l), k == l ? Times(Constant.Of(2.0), Times(uk, vl)) : Times(uk, vl));
+                var ordered = k.CompareTo(l) <= 0 ? (k, l) : (l, k);
+                result.Add(ordered.Item1, ordered.Item2, k.Equals(l) ? Times(Constant.Of(2.0), Times(uk, vl)) : Times(uk, vl));
             }
         }
 
@@ -363,7 +583,7 @@ internal sealed class ElementHessian
             return null;
         }
 
-        var first = new SortedDictionary<int, Expr>();
+        var first = new SortedDictionary<Coordinate, Expr>();
         var ratio = Over(u, Times(v, v));
         foreach (var k in du.First.Keys.Union(dv.First.Keys))
         {
@@ -371,7 +591,7 @@ internal sealed class ElementHessian
             first[k] = dv.First.TryGetValue(k, out var vk) ? Minus(byNumerator, Times(ratio, vk)) : byNumerator;
         }
 
-        var second = new SortedDictionary<(int, int), Expr>();
+        var second = new SortedDictionary<(Coordinate, Coordinate), Expr>();
         var q = Over(u, v);
         var keys = first.Keys.ToList();
         for (var a = 0; a < keys.Count; a++)
@@ -409,13 +629,13 @@ internal sealed class ElementHessian
             return null;
         }
 
-        var first = new SortedDictionary<int, Expr>();
+        var first = new SortedDictionary<Coordinate, Expr>();
         foreach (var k in whenTrue.First.Keys.Union(whenFalse.First.Keys))
         {
             first[k] = new Conditional(c.Condition, whenTrue.First.TryGetValue(k, out var t) ? t : Constant.Zero, whenFalse.First.TryGetValue(k, out var f) ? f : Constant.Zero);
         }
 
-        var second = new SortedDictionary<(int, int), Expr>();
+        var second = new SortedDictionary<(Coordinate, Coordinate), Expr>();
         foreach (var pair in whenTrue.Second.Keys.Union(whenFalse.Second.Keys))
         {
             second[pair] = new Conditional(c.Condition, whenTrue.Second.TryGetValue(pair, out var t) ? t : Constant.Zero, whenFalse.Second.TryGetValue(pair, out var f) ? f : Constant.Zero);
@@ -424,19 +644,20 @@ internal sealed class ElementHessian
         return new Partials(first, second);
     }
 
-    /// <summary>Whether an expression reads x or a local that carries partials.</summary>
+    /// <summary>Whether an expression reads a differentiated parameter or a local that carries partials.</summary>
     private bool Reads(Expr expression) => IrWalker.Nodes(expression).Any(n =>
-        (n is Variable v && (v.Name == x || (locals.TryGetValue(v.Name, out var p) && !p.IsZero))) || (n is ElementAccess e && e.Array == x));
+        (n is Variable v && (activeIndex.ContainsKey(v.Name) || (locals.TryGetValue(v.Name, out var p) && !p.IsZero))) || (n is ElementAccess e && activeIndex.ContainsKey(e.Array)));
 
-    private bool ReadsElements(Expr expression) => IrWalker.Nodes(expression).Any(n => n is ElementAccess e && e.Array == x);
+    private bool ReadsElements(Expr expression) => IrWalker.Nodes(expression).Any(n => n is ElementAccess e && activeIndex.ContainsKey(e.Array));
 
-    /// <summary>c for an index i, i + c, c + i or i − c (c an int constant); null otherwise.</summary>
-    private int? Offset(Expr at) => at switch
+    /// <summary>The coordinate of an element read at i, i + c, c + i or i − c inside the loop, or at a constant index; null otherwise.</summary>
+    private Coordinate? Locate(int parameter, Expr at) => at switch
     {
-        Variable v when v.Name == index => 0,
-        Binary { Operator: BinaryOperator.Add, Left: Variable v, Right: Constant { Type: IrType.Int32 } c } when v.Name == index => (int)c.Value,
-        Binary { Operator: BinaryOperator.Add, Left: Constant { Type: IrType.Int32 } c, Right: Variable v } when v.Name == index => (int)c.Value,
-        Binary { Operator: BinaryOperator.Subtract, Left: Variable v, Right: Constant { Type: IrType.Int32 } c } when v.Name == index => -(int)c.Value,
+        Constant { Type: IrType.Int32 } k when k.Value >= 0 => new Coordinate(parameter, false, (int)k.Value),
+        Variable v when v.Name == index => new Coordinate(parameter, true, 0),
+        Binary { Operator: BinaryOperator.Add, Left: Variable v, Right: Constant { Type: IrType.Int32 } c } when v.Name == index => new Coordinate(parameter, true, (int)c.Value),
+        Binary { Operator: BinaryOperator.Add, Left: Constant { Type: IrType.Int32 } c, Right: Variable v } when v.Name == index => new Coordinate(parameter, true, (int)c.Value),
+        Binary { Operator: BinaryOperator.Subtract, Left: Variable v, Right: Constant { Type: IrType.Int32 } c } when v.Name == index => new Coordinate(parameter, true, -(int)c.Value),
         _ => null,
     };
 
@@ -491,6 +712,16 @@ internal sealed class ElementHessian
 
     // Build's folding of structural zeros and ones, and two double constants folded into one (the same IEEE operation
     // the JIT would do, so the printed round-trip constant is exact).
+    private static Expr Minus(Expr a, Expr b) => a is Constant { Type: IrType.Double } ca && b is Constant { Type: IrType.Double } cb ? Constant.Of(ca.Value - cb.Value) : Build.Sub(a, b);
+
+    // Constants to the left (c·u, not u·c; −u for u·(−1)): the same products, fewer shapes to print.
+    private static Expr Times(Expr a, Expr b) =>
+        a is Constant { Type: IrType.Double } ca && b is Constant { Type: IrType.Double } cb ? Constant.Of(ca.Value * cb.Value)
+        : b is Constant { Type: IrType.Double } ? Build.Mul(b, a)
+        : Build.Mul(a, b);
+
+    private static Expr Over(Expr a, Expr b) => a is Constant { Type: IrType.Double } ca && b is Constant { Type: IrType.Double } cb && cb.Value != 0.0 ? Constant.Of(ca.Value / cb.Value) : Build.Div(a, b);
+
     // −(c·u) as (−c)·u: the same value, printed without the parentheses.
     private static Expr Negate(Expr e) =>
         e is Binary { Operator: BinaryOperator.Multiply, Left: Constant { Type: IrType.Double } c } product ? Times(Constant.Of(-c.Value), product.Right) : Build.Neg(e);
@@ -499,34 +730,46 @@ internal sealed class ElementHessian
     private static Expr Plus(Expr a, Expr b) =>
         a is Constant { Type: IrType.Double } ca && b is Constant { Type: IrType.Double } cb ? Constant.Of(ca.Value + cb.Value)
         : !Build.IsZero(a) && a.Equals(b) ? Times(Constant.Of(2.0), a)
+        : !Build.IsZero(a) && b is Binary { Operator: BinaryOperator.Multiply, Left: Constant { Type: IrType.Double, Value: < 0.0 } c } product
+            ? Build.Sub(a, Times(Constant.Of(-c.Value), product.Right))
         : Build.Add(a, b);
 
-    private static Expr Minus(Expr a, Expr b) => a is Constant { Type: IrType.Double } ca && b is Constant { Type: IrType.Double } cb ? Constant.Of(ca.Value - cb.Value) : Build.Sub(a, b);
+    /// <summary>A scalar parameter (index 0), an element at a constant index, or an element at the loop index + an offset.</summary>
+    private readonly record struct Coordinate(int Parameter, bool Relative, int Index) : System.IComparable<Coordinate>
+    {
+        public int CompareTo(Coordinate other) =>
+            Parameter != other.Parameter ? Parameter.CompareTo(other.Parameter)
+            : Relative != other.Relative ? Relative.CompareTo(other.Relative)
+            : Index.CompareTo(other.Index);
+    }
 
-    private static Expr Times(Expr a, Expr b) => a is Constant { Type: IrType.Double } ca && b is Constant { Type: IrType.Double } cb ? Constant.Of(ca.Value * cb.Value) : Build.Mul(a, b);
-
-    private static Expr Over(Expr a, Expr b) => a is Constant { Type: IrType.Double } ca && b is Constant { Type: IrType.Double } cb && cb.Value != 0.0 ? Constant.Of(ca.Value / cb.Value) : Build.Div(a, b);
-
-    /// <summary>The nonzero first partials (offset → expression) and second partials ((k, l), k ≤ l) of a value.</summary>
+    /// <summary>The nonzero first partials (coordinate → expression) and second partials ((k, l), k ≤ l) of a value.</summary>
     private sealed class Partials
     {
-        public Partials(SortedDictionary<int, Expr> first, SortedDictionary<(int, int), Expr> second)
+        public Partials(SortedDictionary<Coordinate, Expr> first, SortedDictionary<(Coordinate, Coordinate), Expr> second)
         {
             First = first;
             Second = second;
         }
 
-        public static Partials None => new(new SortedDictionary<int, Expr>(), new SortedDictionary<(int, int), Expr>());
+        public static Partials None => new(new SortedDictionary<Coordinate, Expr>(), new SortedDictionary<(Coordinate, Coordinate), Expr>());
 
-        public SortedDictionary<int, Expr> First { get; }
+        public SortedDictionary<Coordinate, Expr> First { get; }
 
-        public SortedDictionary<(int, int), Expr> Second { get; }
+        public SortedDictionary<(Coordinate, Coordinate), Expr> Second { get; }
 
         public bool IsZero => First.Count == 0 && Second.Count == 0;
 
-        public Partials FirstOnly => new(First, new SortedDictionary<(int, int), Expr>());
+        public Partials FirstOnly => new(First, new SortedDictionary<(Coordinate, Coordinate), Expr>());
 
-        public Partials Copy() => new(new SortedDictionary<int, Expr>(First), new SortedDictionary<(int, int), Expr>(Second));
+        public static Partials Of(Coordinate coordinate)
+        {
+            var result = None;
+            result.First[coordinate] = Constant.One;
+            return result;
+        }
+
+        public Partials Copy() => new(new SortedDictionary<Coordinate, Expr>(First), new SortedDictionary<(Coordinate, Coordinate), Expr>(Second));
 
         public Partials Map(System.Func<Expr, Expr> map)
         {
@@ -544,7 +787,7 @@ internal sealed class ElementHessian
             return result.WithoutZeros();
         }
 
-        public void Add(int k, int l, Expr entry) => Second[(k, l)] = Second.TryGetValue((k, l), out var existing) ? Plus(existing, entry) : entry;
+        public void Add(Coordinate k, Coordinate l, Expr entry) => Second[(k, l)] = Second.TryGetValue((k, l), out var existing) ? Plus(existing, entry) : entry;
 
         public Partials WithoutZeros()
         {

@@ -168,8 +168,8 @@ namespace Samples
 
         /// <summary>
         /// The value and Hessian of <c>Rosenbrock</c>: rows and columns run over vec of each differentiated parameter,
-        /// concatenated in declaration order. The value is a sum of terms over a window of elements, so H is assembled
-        /// from each term's second partials, derived at compile time, in one sweep; symmetric by construction.
+        /// concatenated in declaration order. H is assembled from second partials derived at compile time (element
+        /// Hessians), in one sweep with the value; symmetric by construction.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("Differentiable.Generators", "0.1.0")]
         public static (double Value, double[,] Hessian) RosenbrockHessian(double[] x)
@@ -177,16 +177,16 @@ namespace Samples
             int size = x.Length;
             double[,] hessian = new double[size, size];
             double f = 0.0;
-            // Element Hessians: each iteration's term reads x[i + c] for c in a window; its second partials over the window (derived at compile time, forward over forward) are added into H[i + c, i + c′].
+            // Element Hessians: each iteration's terms read x[i], x[i + 1]; their second partials (derived at compile time, forward over forward) are added into H at those rows and columns.
             for (int i = 0; i < x.Length - 1; i++)
             {
-                // ∂a/∂x[i + c] and ∂²a/∂x[i + c]∂x[i + c′] that are not constants
+                // ∂a and ∂²a over what it reads, where not constants
                 double da_0 = -2.0 * x[i];
                 double a = x[i + 1] - x[i] * x[i];
                 double b = 1.0 - x[i];
                 f += 100.0 * a * a + b * b;
                 // the term's second partials into H (the product, quotient and chain rules applied twice)
-                hessian[i, i] += -200.0 * a + 100.0 * a * -2.0 + 2.0 * (100.0 * da_0 * da_0) + 2.0;
+                hessian[i, i] += -200.0 * a - 2.0 * (100.0 * a) + 2.0 * (100.0 * da_0 * da_0) + 2.0;
                 double h_0_1 = 2.0 * (100.0 * da_0);
                 hessian[i, i + 1] += h_0_1;
                 hessian[i + 1, i] += h_0_1;
