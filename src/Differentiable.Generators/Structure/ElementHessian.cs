@@ -34,6 +34,7 @@ internal sealed class ElementHessian
     private readonly Dictionary<string, IrType> localTypes = new(System.StringComparer.Ordinal);
     private readonly Dictionary<string, int> assignments = new(System.StringComparer.Ordinal);
     private readonly SortedSet<Coordinate> seen = new();
+    private readonly SortedDictionary<(Coordinate, Coordinate), string> invariant = new();
     private string? index;
 
     private ElementHessian(List<ParameterModel> active, List<Expr> offsets, string hessian, NameScope scope)
@@ -130,7 +131,7 @@ internal sealed class ElementHessian
             }
 
             var value = scope.Fresh("value");
-            output.Add(new Declare(value, IrType.Double, result.Value));
+            output.Add(new Declare(value, IrType.Double, Reuse(result.Value)));
             output.Add(new Comment("H: the value's second partials (the product, quotient and chain rules applied twice)"));
             AddElementHessian(partials, false, output, withComment: false);
             output.Add(new Return(new Tuple(EquatableArray.Create<Expr>(new Variable(value), new Variable(hessian)))));
@@ -145,14 +146,37 @@ internal sealed class ElementHessian
         }
 
         index = loop.Variable;
-        var iteration = Iteration(loop.Body, sum);
+        var bounds = IrWalker.ReadNames(loop.Lower).Concat(IrWalker.ReadNames(loop.Upper));
+        var iteration = bounds.Contains(sum) ? null : Iteration(loop.Body, sum);
         if (iteration is null)
         {
             return false;
         }
 
         output.Add(new Comment($"Element Hessians: each iteration's terms read {string.Join(", ", seen.Select(Describe))}; their second partials (derived at compile time, forward over forward) are added into H at those rows and columns."));
+        if (invariant.Count > 0)
+        {
+            // Entries at constant coordinates sum in locals and reach H once, if the loop ran (their rows exist then).
+            output.Add(new Comment("entries whose row and column do not move with the loop sum in locals, added to H after it"));
+            output.AddRange(invariant.Values.Select(name => new Declare(name, IrType.Double, Constant.Zero)));
+        }
+
         output.Add(loop with { Body = new Block(iteration.ToEquatableArray()) });
+        if (invariant.Count > 0)
+        {
+            var stores = new List<Stmt>();
+            foreach (var ((k, l), name) in invariant)
+            {
+                stores.Add(Accumulate(k, l, new Variable(name), false));
+                if (!k.Equals(l))
+                {
+                    stores.Add(Accumulate(l, k, new Variable(name), false));
+                }
+            }
+
+            output.Add(new If(new Binary(BinaryOperator.Less, loop.Lower, loop.Upper), new Block(stores.ToEquatableArray()), null));
+        }
+
         output.Add(new Return(new Tuple(EquatableArray.Create<Expr>(new Variable(sum), new Variable(hessian)))));
         return true;
     }
@@ -202,7 +226,7 @@ internal sealed class ElementHessian
                         return null;
                     }
 
-                    output.Add(statement);
+                    output.Add(new Assign(target, added with { Right = Reuse(added.Right) }));
                     AddElementHessian(term, added.Operator == BinaryOperator.Subtract, output, withComment: true);
                     break;
                 case Assign { Target: Variable target, Value: var value } when own.Contains(target.Name) && !IrWalker.ReadNames(value).Contains(sum):
@@ -258,7 +282,12 @@ internal sealed class ElementHessian
             second[pair] = Bind(entry, $"d2{version}_{Label(pair.Item1)}_{Label(pair.Item2)}", output);
         }
 
-        output.Add(statement);
+        output.Add(statement switch
+        {
+            Declare declaration => declaration with { Initializer = Reuse(value) },
+            Assign assignment => assignment with { Value = Reuse(value) },
+            _ => statement,
+        });
         locals[name] = new Partials(first, second);
         return true;
     }
@@ -273,6 +302,18 @@ internal sealed class ElementHessian
 
         foreach (var ((k, l), entry) in term.Second)
         {
+            if (index is not null && !k.Relative && !l.Relative)
+            {
+                if (!invariant.TryGetValue((k, l), out var sum))
+                {
+                    invariant[(k, l)] = sum = scope.Fresh($"h_{Label(k)}_{Label(l)}");
+                }
+
+                var accumulator = new Variable(sum);
+                output.Add(new Assign(accumulator, subtracted ? Build.Sub(accumulator, entry) : Build.Add(accumulator, entry)));
+                continue;
+            }
+
             var value = k.Equals(l) ? entry : Bind(entry, $"h_{Label(k)}_{Label(l)}", output);
             output.Add(Accumulate(k, l, value, subtracted));
             if (!k.Equals(l))
@@ -357,6 +398,7 @@ internal sealed class ElementHessian
     /// </summary>
     private Partials? DeriveStatement(Expr value, List<Stmt> output)
     {
+        bound.Clear();
         binder = output;
         try
         {
@@ -365,9 +407,11 @@ internal sealed class ElementHessian
         finally
         {
             binder = null;
-            bound.Clear();
         }
     }
+
+    /// <summary>The statement's value reading the temporaries just bound for its partials (a call computed once): the same value.</summary>
+    private Expr Reuse(Expr value) => bound.Count == 0 ? value : IrWalker.Rewrite(value, node => bound.TryGetValue(node, out var temporary) ? temporary : null);
 
     /// <summary>An expression larger than this many nodes is bound to a temporary where binding is allowed.</summary>
     private const int BindAbove = 24;
@@ -394,8 +438,23 @@ internal sealed class ElementHessian
             return expression;
         }
 
-        var name = scope.Fresh("t");
-        binder.Add(new Declare(name, IrType.Double, expression));
+        // The calls inside first, each bound once (math functions: no effects, no exceptions, so evaluating one a branch
+        // would skip costs time only).
+        var children = IrWalker.Children(expression).Select(child => IrWalker.RewriteBottomUp(child, node => node is Call ? Temporary(node) : node)).ToList();
+        var rebuilt = IrWalker.WithChildren(expression, children);
+        return rebuilt is Call || Nodes(rebuilt) > BindAbove ? Temporary(rebuilt) : rebuilt;
+    }
+
+    // Named for what they hold: exp, sqrt for a call; p for a part of a partial.
+    private Variable Temporary(Expr expression)
+    {
+        if (bound.TryGetValue(expression, out var temporary))
+        {
+            return temporary;
+        }
+
+        var name = scope.Fresh(expression is Call call ? call.Function.ToString().ToLowerInvariant() : "p");
+        binder!.Add(new Declare(name, IrType.Double, expression));
         return bound[expression] = new Variable(name);
     }
 
@@ -729,10 +788,14 @@ internal sealed class ElementHessian
     // A term added to itself (uₖvₗ + uₗvₖ where u is v) is doubled instead: u + u is 2·u exactly.
     private static Expr Plus(Expr a, Expr b) =>
         a is Constant { Type: IrType.Double } ca && b is Constant { Type: IrType.Double } cb ? Constant.Of(ca.Value + cb.Value)
-        : !Build.IsZero(a) && a.Equals(b) ? Times(Constant.Of(2.0), a)
+        : !Build.IsZero(a) && (a.Equals(b) || Commuted(a, b)) ? Times(Constant.Of(2.0), a)
         : !Build.IsZero(a) && b is Binary { Operator: BinaryOperator.Multiply, Left: Constant { Type: IrType.Double, Value: < 0.0 } c } product
             ? Build.Sub(a, Times(Constant.Of(-c.Value), product.Right))
         : Build.Add(a, b);
+
+    // u·v and v·u: the same product (IEEE multiplication commutes), so their sum is 2·(u·v) exactly.
+    private static bool Commuted(Expr a, Expr b) =>
+        a is Binary { Operator: BinaryOperator.Multiply } x && b is Binary { Operator: BinaryOperator.Multiply } y && x.Left.Equals(y.Right) && x.Right.Equals(y.Left);
 
     /// <summary>A scalar parameter (index 0), an element at a constant index, or an element at the loop index + an offset.</summary>
     private readonly record struct Coordinate(int Parameter, bool Relative, int Index) : System.IComparable<Coordinate>

@@ -171,15 +171,14 @@ namespace Samples
             double[,] hessian = new double[size, size];
             int kAt = q.Length;
             double dx = q[1] - q[0];
-            double t = 0.5 / global::System.Math.Sqrt(dx * dx + 1.0);
-            double t2 = global::System.Math.Sqrt(dx * dx + 1.0);
+            double sqrt = global::System.Math.Sqrt(dx * dx + 1.0);
             // ∂stretch and ∂²stretch over what it reads, where not constants
-            double dstretch_q0 = -(t * (2.0 * dx));
-            double dstretch_q1 = t * (2.0 * dx);
-            double d2stretch_q0_q0 = 2.0 * t - 0.5 / (t2 * t2) * (t * (2.0 * dx)) * (2.0 * dx);
-            double d2stretch_q0_q1 = -2.0 * t + 0.5 / (t2 * t2) * (t * (2.0 * dx)) * (2.0 * dx);
-            double d2stretch_q1_q1 = 2.0 * t - 0.5 / (t2 * t2) * (t * (2.0 * dx)) * (2.0 * dx);
-            double stretch = global::System.Math.Sqrt(dx * dx + 1.0) - 1.0;
+            double dstretch_q0 = -(0.5 / sqrt * (2.0 * dx));
+            double dstretch_q1 = 0.5 / sqrt * (2.0 * dx);
+            double d2stretch_q0_q0 = 2.0 * (0.5 / sqrt) - 0.5 / (sqrt * sqrt) * (0.5 / sqrt * (2.0 * dx)) * (2.0 * dx);
+            double d2stretch_q0_q1 = -2.0 * (0.5 / sqrt) + 0.5 / (sqrt * sqrt) * (0.5 / sqrt * (2.0 * dx)) * (2.0 * dx);
+            double d2stretch_q1_q1 = 2.0 * (0.5 / sqrt) - 0.5 / (sqrt * sqrt) * (0.5 / sqrt * (2.0 * dx)) * (2.0 * dx);
+            double stretch = sqrt - 1.0;
             double value = 0.5 * k * stretch * stretch;
             // H: the value's second partials (the product, quotient and chain rules applied twice)
             hessian[0, 0] += 0.5 * k * d2stretch_q0_q0 * stretch + 0.5 * k * stretch * d2stretch_q0_q0 + 2.0 * (0.5 * k * dstretch_q0 * dstretch_q0);
