@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Numerics;
 using BenchmarkDotNet.Attributes;
 using MathNet.Numerics.Differentiation;
@@ -452,7 +453,7 @@ public class Rosenbrock
     [Role(Role.Target, Hessian)]
     public double[,] HandWrittenHessian() => Benchmarks.HandWritten.RosenbrockHessian(x);
 
-    /// <summary>Generated dense Hessian: n Hessian-vector products.</summary>
+    /// <summary>Generated dense Hessian: element Hessians, one sweep (three compressed Hessian-vector products before session 18).</summary>
     [Benchmark]
     [Role(Role.Generated, Hessian)]
     public double[,] GeneratedHessian() => Models.RosenbrockHessian(x).Hessian;
@@ -462,6 +463,68 @@ public class Rosenbrock
     [Role(Role.FiniteDifferences, Hessian)]
     [SizeLimit(nameof(N), 100, 100)]
     public double[,] FiniteDifferencesHessian() => hessianDifferences.Evaluate(f, x);
+}
+
+/// <summary>
+/// The 3×3 Hessian of a least-squares fit over M points (<see cref="Models.DecayFit"/>): a dense Hessian of few
+/// parameters, summed over a loop, as a Newton step on a model fit needs it. Before session 18 the generator took one
+/// Hessian-vector product per parameter; now one sweep of element Hessians.
+/// </summary>
+[MemoryDiagnoser]
+public class DecayFit
+{
+    private const string Hessian = "Hessian";
+
+    private double[] theta = null!;
+    private double[] t = null!;
+    private double[] y = null!;
+    private Func<double[], double> f = null!;
+    private readonly NumericalHessian hessianDifferences = new();
+
+    /// <summary>Points.</summary>
+    [ParamsSource(nameof(Sizes))]
+    public int M { get; set; }
+
+    /// <summary>The sizes of this mode.</summary>
+    public static IEnumerable<int> Sizes => Mode.Sizes([10, 1000], [10, 100, 1000]);
+
+    /// <summary>Draws points near a decay and checks the generated Hessian against the closed form and finite differences.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        var rng = BenchData.Rng();
+        theta = [0.5, 2.0, 0.7];
+        t = Enumerable.Range(0, M).Select(i => 5.0 * i / M).ToArray();
+        y = t.Select(ti => 0.4 + (2.1 * Math.Exp(-0.8 * ti)) + (0.05 * ((2.0 * rng.NextDouble()) - 1.0))).ToArray();
+        f = p => Models.DecayFit(p, t, y);
+
+        var (value, expected) = Benchmarks.HandWritten.DecayFitHessian(theta, t, y);
+        var (generatedValue, generated) = Models.DecayFitHessian(theta, t, y);
+        Verify.Close("decay fit value", generatedValue, Models.DecayFit(theta, t, y), Verify.Identical);
+        Verify.Close("decay fit value, hand-written", value, generatedValue);
+        Verify.Close("decay fit Hessian", generated, expected);
+        Verify.Close("decay fit finite-difference Hessian", hessianDifferences.Evaluate(f, theta), expected, 1e-3);
+    }
+
+    /// <summary>The loss alone.</summary>
+    [Benchmark(Baseline = true)]
+    [Role(Role.Function)]
+    public double Function() => Models.DecayFit(theta, t, y);
+
+    /// <summary>Closed-form 3×3 Hessian, one sweep.</summary>
+    [Benchmark]
+    [Role(Role.Target, Hessian)]
+    public double[,] HandWrittenHessian() => Benchmarks.HandWritten.DecayFitHessian(theta, t, y).Hessian;
+
+    /// <summary>The generated Hessian.</summary>
+    [Benchmark]
+    [Role(Role.Generated, Hessian)]
+    public double[,] GeneratedHessian() => Models.DecayFitHessian(theta, t, y).Hessian;
+
+    /// <summary>MathNet finite-difference Hessian.</summary>
+    [Benchmark]
+    [Role(Role.FiniteDifferences, Hessian)]
+    public double[,] FiniteDifferencesHessian() => hessianDifferences.Evaluate(f, theta);
 }
 
 /// <summary>

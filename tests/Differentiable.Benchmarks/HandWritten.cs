@@ -279,6 +279,37 @@ public static class HandWritten
     }
 
     /// <summary>
+    /// The loss of <see cref="Models.DecayFit"/> and its 3×3 Hessian in closed form, one sweep: with r = a + b·e − y,
+    /// e = e^(−c·t), ∇r = (1, e, −b·t·e) and ∇²r nonzero only at (b, c) = −t·e and (c, c) = b·t²·e, H = 2 Σ ∇r∇rᵀ + r∇²r.
+    /// </summary>
+    public static (double Value, double[,] Hessian) DecayFitHessian(double[] theta, double[] t, double[] y)
+    {
+        double a = theta[0], b = theta[1], c = theta[2];
+        double loss = 0.0, hab = 0.0, hac = 0.0, hbb = 0.0, hbc = 0.0, hcc = 0.0;
+        for (int i = 0; i < t.Length; i++)
+        {
+            double e = Math.Exp(-c * t[i]);
+            double r = a + (b * e) - y[i];
+            loss += r * r;
+            double gc = -b * t[i] * e;
+            hab += e;
+            hac += gc;
+            hbb += e * e;
+            hbc += (e * gc) - (r * t[i] * e);
+            hcc += (gc * gc) + (r * b * t[i] * t[i] * e);
+        }
+
+        var H = new double[3, 3];
+        H[0, 0] = 2.0 * t.Length;
+        H[0, 1] = H[1, 0] = 2.0 * hab;
+        H[0, 2] = H[2, 0] = 2.0 * hac;
+        H[1, 1] = 2.0 * hbb;
+        H[1, 2] = H[2, 1] = 2.0 * hbc;
+        H[2, 2] = 2.0 * hcc;
+        return (loss, H);
+    }
+
+    /// <summary>
     /// y = R·v for a 3×3 R and both of its Jacobians, dense and written out: ∂y/∂vec(R) = vᵀ ⊗ I (3 × 9, column-major
     /// vec: entry [i, i + 3q] = v[q], the rest zero) and ∂y/∂v = R (a copy).
     /// </summary>

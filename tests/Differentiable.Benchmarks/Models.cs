@@ -158,6 +158,23 @@ public static partial class Models
         return f;
     }
 
+    /// <summary>
+    /// Least squares of an exponential decay θ₀ + θ₁·e^(−θ₂·t) through the points (t, y): the loss whose 3×3 Hessian a
+    /// Newton step on the fit needs.
+    /// </summary>
+    [Differentiate(nameof(theta), Hessian = true)]
+    public static double DecayFit(double[] theta, double[] t, double[] y)
+    {
+        double loss = 0.0;
+        for (int i = 0; i < t.Length; i++)
+        {
+            double r = theta[0] + theta[1] * Math.Exp(-theta[2] * t[i]) - y[i];
+            loss += r * r;
+        }
+
+        return loss;
+    }
+
     /// <summary>R·v with a 3×3 R: <c>const</c> loop bounds, so the generator unrolls both loops (9 iterations).</summary>
     [Differentiate]
     public static double[] Rotate3(double[,] R, double[] v)
