@@ -32,6 +32,36 @@ public class ElementHessianTests
     public void ElementHessiansOfRandomStraightLineCodeAgreeWithCentralDifferencesAndWithHessianVectorProducts() =>
         RunPrograms(loop: false);
 
+    [Fact]
+    public void LoopsWithConstantBoundsArriveUnrolledAndTakeTheStraightLineForm()
+    {
+        var bodies = new[]
+        {
+            """
+                    const int N = 2;
+                    double f = 0.0;
+                    for (int i = 0; i < N; i++)
+                    {
+                        f += s * x[i] * x[i] + Math.Sin(x[i] * c + x[i + 1]);
+                    }
+
+                    return f;
+            """,
+            """
+                    double f = 1.0;
+                    for (int i = 0; i < 2; i++)
+                    {
+                        double a = x[i + 1] - x[i] * s;
+                        f = f * (1.0 + a * a);
+                    }
+
+                    return Math.Log(f);
+            """,
+        };
+        // x[i + 1] at i = 1: three elements at least.
+        RunBodies(bodies, 20261123, straightLine: true, sizes: new[] { 3, 6 });
+    }
+
     /// <summary>
     /// Random programs of (x, s, c), differentiated with respect to x and s: compiled with their companions, each
     /// checked at every size; every one must have taken the element form.
@@ -40,9 +70,13 @@ public class ElementHessianTests
     {
         var seed = int.TryParse(Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS_SEED"), out var s) ? s : 20261123;
         var random = new Random(loop ? seed : seed + 1);
-        var bodies = Enumerable.Range(0, Programs).Select(_ => loop ? WindowedSum(random) : StraightLine(random)).ToArray();
+        RunBodies(Enumerable.Range(0, Programs).Select(_ => loop ? WindowedSum(random) : StraightLine(random)).ToArray(), seed, straightLine: !loop, Sizes);
+    }
+
+    private static void RunBodies(string[] bodies, int seed, bool straightLine, int[] sizes)
+    {
         var source = new StringBuilder("using System;\nusing Differentiable;\n\npublic static partial class Sums\n{\n");
-        for (int k = 0; k < Programs; k++)
+        for (int k = 0; k < bodies.Length; k++)
         {
             source.AppendLine("    [Differentiate(nameof(x), nameof(s), Hessian = true)]")
                 .Append("    public static double S").Append(k.ToString(CultureInfo.InvariantCulture)).AppendLine("(double[] x, double s, double c)")
@@ -53,12 +87,13 @@ public class ElementHessianTests
         var run = GeneratorHarness.Run(source.ToString());
         run.AssertClean();
         var sums = Load(run).GetType("Sums")!;
-        for (int k = 0; k < Programs; k++)
+        for (int k = 0; k < bodies.Length; k++)
         {
             string Replay() => $"program S{k} (DIFFERENTIABLE_PROGRAMS_SEED={seed}):\n{bodies[k]}";
             var section = run.Section($"S{k}");
-            Assert.True(section.Contains("Element Hessians", StringComparison.Ordinal) || section.Contains("H: the value's second partials", StringComparison.Ordinal), $"the element form was not used for {Replay()}\n{section.Substring(section.IndexOf("Hessian(double", StringComparison.Ordinal))}");
-            foreach (var n in Sizes)
+            var form = straightLine ? "H: the value's second partials" : "Element Hessians";
+            Assert.True(section.Contains(form, StringComparison.Ordinal), $"the element form was not used for {Replay()}\n{section.Substring(section.IndexOf("Hessian(double", StringComparison.Ordinal))}");
+            foreach (var n in sizes)
             {
                 try
                 {
