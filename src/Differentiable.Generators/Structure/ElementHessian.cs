@@ -732,37 +732,9 @@ internal sealed class ElementHessian
         while (pending.Count > 0 && count <= MaxEntryNodes)
         {
             count++;
-            switch (pending.Pop())
+            foreach (var child in IrWalker.Children(pending.Pop()))
             {
-                case Unary u:
-                    pending.Push(u.Operand);
-                    break;
-                case Binary b:
-                    pending.Push(b.Left);
-                    pending.Push(b.Right);
-                    break;
-                case Convert c:
-                    pending.Push(c.Operand);
-                    break;
-                case Conditional c:
-                    pending.Push(c.Condition);
-                    pending.Push(c.WhenTrue);
-                    pending.Push(c.WhenFalse);
-                    break;
-                case Call c:
-                    foreach (var argument in c.Arguments)
-                    {
-                        pending.Push(argument);
-                    }
-
-                    break;
-                case ElementAccess e:
-                    foreach (var i in e.Indices)
-                    {
-                        pending.Push(i);
-                    }
-
-                    break;
+                pending.Push(child);
             }
         }
 
