@@ -709,16 +709,11 @@ internal sealed class ElementHessian
 
     private bool ReadsElements(Expr expression) => IrWalker.Nodes(expression).Any(n => n is ElementAccess e && activeIndex.ContainsKey(e.Array));
 
-    /// <summary>The coordinate of an element read at i, i + c, c + i or i − c inside the loop, or at a constant index; null otherwise.</summary>
-    private Coordinate? Locate(int parameter, Expr at) => at switch
-    {
-        Constant { Type: IrType.Int32 } k when k.Value >= 0 => new Coordinate(parameter, false, (int)k.Value),
-        Variable v when v.Name == index => new Coordinate(parameter, true, 0),
-        Binary { Operator: BinaryOperator.Add, Left: Variable v, Right: Constant { Type: IrType.Int32 } c } when v.Name == index => new Coordinate(parameter, true, (int)c.Value),
-        Binary { Operator: BinaryOperator.Add, Left: Constant { Type: IrType.Int32 } c, Right: Variable v } when v.Name == index => new Coordinate(parameter, true, (int)c.Value),
-        Binary { Operator: BinaryOperator.Subtract, Left: Variable v, Right: Constant { Type: IrType.Int32 } c } when v.Name == index => new Coordinate(parameter, true, -(int)c.Value),
-        _ => null,
-    };
+    /// <summary>The coordinate of an element read at a constant index, or at i, i + c, c + i or i − c inside the loop; null otherwise.</summary>
+    private Coordinate? Locate(int parameter, Expr at) =>
+        at is Constant { Type: IrType.Int32 } k && k.Value >= 0 ? new Coordinate(parameter, false, (int)k.Value)
+        : index is not null && HessianBand.Offset(at, index) is { } offset ? new Coordinate(parameter, true, offset)
+        : null;
 
     private static bool Small(Partials partials) =>
         partials.First.Values.Concat(partials.Second.Values).All(e => Nodes(e) <= MaxEntryNodes);

@@ -118,7 +118,7 @@ internal static class HessianBand
     }
 
     /// <summary>c for an index i, i + c, c + i or i − c (c an int constant); null otherwise.</summary>
-    private static int? Offset(Expr index, string i) => index switch
+    internal static int? Offset(Expr index, string i) => index switch
     {
         Variable v when v.Name == i => 0,
         Binary { Operator: BinaryOperator.Add, Left: Variable v, Right: Constant { Type: IrType.Int32 } c } when v.Name == i => (int)c.Value,
