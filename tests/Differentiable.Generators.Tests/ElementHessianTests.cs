@@ -107,6 +107,69 @@ public class ElementHessianTests
         }
     }
 
+    /// <summary>
+    /// Bodies a review found wrong before they were fixed: a partial that is a local assigned again later, integer
+    /// operands (3 / 2 as integer division, 65536 · 65536 overflowing), a loop bound that reads the loop variable, and
+    /// xʸ with both varying at y = 0, where the rules' two mixed partials differ.
+    /// </summary>
+    [Theory]
+    [InlineData("double p = 1.0; p *= x[0]; p *= x[1]; return p;")]
+    [InlineData("double u = 2.0; double v = u * x[0]; u = 3.0; return v * v + u;")]
+    [InlineData("double f = 0.0; for (int i = 0; i < x.Length; i++) { double w = 2.0; w = w * x[i]; f += w * w; } return f;")]
+    [InlineData("double u = 1.5; double v = Math.FusedMultiplyAdd(u, x[1], 0.0); u = 0.0; return v * v * x[0];")]
+    [InlineData("double a = 3 * x[0] / 2; return a * a;")]
+    [InlineData("return 3 * x[0] * x[1] / 2;")]
+    [InlineData("double f = 0.0; for (int i = 0; i < x.Length - 1; i++) { f += i * x[i] * x[i + 1] / 2; } return f;")]
+    [InlineData("return (65536 * x[0]) * (65536 * x[1]);")]
+    [InlineData("double f = 0.0; for (int i = 0; i < x.Length - i; i++) { f += x[0] * x[0] * x[i]; } return f;")]
+    [InlineData("return Math.Pow(x[0], x[1]);")]
+    public void HessiansOfBodiesOnceWrongAgreeWithCentralDifferences(string body)
+    {
+        var run = GeneratorHarness.Run($$"""
+            using System;
+            using Differentiable;
+
+            public static partial class Sums
+            {
+                [Differentiate(Hessian = true)]
+                public static double Sum(double[] x)
+                {
+                    {{body}}
+                }
+            }
+            """);
+        run.AssertClean();
+        var sums = Load(run).GetType("Sums")!;
+        foreach (var x in new[] { new[] { 1.7, 0.0 }, new[] { 0.8, -0.6, 1.3, 0.4 } })
+        {
+            var (value, hessian) = ((double, double[,]))Method(sums, "SumHessian", 1).Invoke(null, new object[] { x })!;
+            Assert.Equal((double)Method(sums, "Sum", 1).Invoke(null, new object[] { x })!, value);
+            AssertAgreesWithCentralDifferences(sums, "Sum", x, Array.Empty<object>(), hessian, () => body);
+        }
+    }
+
+    [Fact]
+    public void ACallUnderAConditionalIsNotEvaluatedWhereTheConditionalSkipsIt()
+    {
+        var run = GeneratorHarness.Run("""
+            using System;
+            using Differentiable;
+
+            public static partial class Sums
+            {
+                [Differentiate(nameof(x), Hessian = true)]
+                public static double Guarded(double[] x, double[] a, int k) => (k < a.Length ? Math.Exp(a[k]) : 1.0) * x[0] * x[1];
+            }
+            """);
+        run.AssertClean();
+        var sums = Load(run).GetType("Sums")!;
+        double[] x = [0.3, -1.1];
+        var (value, hessian) = ((double, double[,]))Method(sums, "GuardedHessian", 3).Invoke(null, new object[] { x, new[] { 0.5 }, 5 })!;
+        Assert.Equal(0.3 * -1.1, value);
+        Assert.Equal(1.0, hessian[0, 1]);
+        Assert.Equal(1.0, hessian[1, 0]);
+    }
+
     [Theory]
     [InlineData("double a = x[i] % 2.0 + x[i + 1];", "f += a * a;")]
     [InlineData("double a = i > 0 ? x[i - 1] : 0.0;", "f += a * x[i] * x[i];")]

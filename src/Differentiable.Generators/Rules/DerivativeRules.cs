@@ -90,7 +90,10 @@ internal static class DerivativeRules
         }
     }
 
-    /// <summary>∂/∂x xʸ = y·xʸ⁻¹ (0 where y = 0, as JAX), folded for constant exponents.</summary>
+    /// <summary>
+    /// ∂/∂x xʸ = y·xʸ⁻¹, folded for constant exponents; 0 at x = y = 0, where it would be 0·∞. Guarded there only, so
+    /// that its derivative in y at y = 0 is x⁻¹, as that of ∂/∂y xʸ = xʸ·ln x in x (a Hessian's mixed entry either way).
+    /// </summary>
     private static Expr PowerBase(Expr x, Expr y)
     {
         if (y is Constant c)
@@ -104,7 +107,10 @@ internal static class DerivativeRules
             };
         }
 
-        return If(Compare(BinaryOperator.Equal, y, Constant.Zero), Constant.Zero, Mul(y, Call(MathFunction.Pow, x, Sub(y, Constant.One))));
+        return If(
+            Compare(BinaryOperator.And, Compare(BinaryOperator.Equal, y, Constant.Zero), Compare(BinaryOperator.Equal, x, Constant.Zero)),
+            Constant.Zero,
+            Mul(y, Call(MathFunction.Pow, x, Sub(y, Constant.One))));
     }
 
     /// <summary>∂/∂y xʸ = xʸ·ln x (0 where x = 0, as JAX).</summary>

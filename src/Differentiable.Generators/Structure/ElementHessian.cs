@@ -34,12 +34,18 @@ internal sealed class ElementHessian
     private readonly Dictionary<string, IrType> localTypes = new(System.StringComparer.Ordinal);
     private readonly Dictionary<string, int> assignments = new(System.StringComparer.Ordinal);
     private readonly SortedSet<Coordinate> seen = new();
+    private readonly Dictionary<string, IrType> parameterTypes = new(System.StringComparer.Ordinal);
     private readonly SortedDictionary<(Coordinate, Coordinate), string> invariant = new();
     private string? index;
 
-    private ElementHessian(List<ParameterModel> active, List<Expr> offsets, string hessian, NameScope scope)
+    private ElementHessian(List<ParameterModel> active, IEnumerable<ParameterModel> parameters, List<Expr> offsets, string hessian, NameScope scope)
     {
         this.active = active;
+        foreach (var parameter in parameters.Where(p => p.Type is not null))
+        {
+            parameterTypes[parameter.Name] = parameter.Type!.Value;
+        }
+
         this.offsets = offsets;
         this.hessian = hessian;
         this.scope = scope;
@@ -99,7 +105,7 @@ internal sealed class ElementHessian
             before = before is null ? Count(parameter) : new Binary(BinaryOperator.Add, before, Count(parameter));
         }
 
-        var builder = new ElementHessian(active, offsets, hessian, scope);
+        var builder = new ElementHessian(active, model.Parameters, offsets, hessian, scope);
         try
         {
             return builder.Write(prefix, loop, result, body) ? new Block(body.ToEquatableArray()) : null;
@@ -147,7 +153,8 @@ internal sealed class ElementHessian
 
         index = loop.Variable;
         var bounds = IrWalker.ReadNames(loop.Lower).Concat(IrWalker.ReadNames(loop.Upper));
-        var iteration = bounds.Contains(sum) ? null : Iteration(loop.Body, sum);
+        // Bounds are evaluated again after the loop (whether it ran): they must not read the sum or the loop variable.
+        var iteration = bounds.Contains(sum) || bounds.Contains(loop.Variable) ? null : Iteration(loop.Body, sum);
         if (iteration is null)
         {
             return false;
@@ -351,7 +358,8 @@ internal sealed class ElementHessian
 
     private Expr Bind(Expr entry, string preferred, List<Stmt> output)
     {
-        if (Build.IsLeaf(entry))
+        // A leaf is kept as it is unless it names a local, which a later statement may assign (∂(p·x₀)/∂x₀ is p).
+        if (Build.IsLeaf(entry) && !IrWalker.ReadNames(entry).Any(localTypes.ContainsKey))
         {
             return entry;
         }
@@ -438,11 +446,23 @@ internal sealed class ElementHessian
             return expression;
         }
 
-        // The calls inside first, each bound once (math functions: no effects, no exceptions, so evaluating one a branch
-        // would skip costs time only).
-        var children = IrWalker.Children(expression).Select(child => IrWalker.RewriteBottomUp(child, node => node is Call ? Temporary(node) : node)).ToList();
-        var rebuilt = IrWalker.WithChildren(expression, children);
-        return rebuilt is Call || Nodes(rebuilt) > BindAbove ? Temporary(rebuilt) : rebuilt;
+        // The calls inside first, each bound once; none under a ?:, && or ||, whose operands the statement may skip (an
+        // argument may read an array out of range there, or divide by zero).
+        var rebuilt = BindCalls(expression, 0);
+        return rebuilt is not Variable && Nodes(rebuilt) > BindAbove ? Temporary(rebuilt) : rebuilt;
+    }
+
+    private Expr BindCalls(Expr expression, int depth)
+    {
+        StackGuard.Enter(depth);
+        if (expression is Conditional or Binary { Operator: BinaryOperator.And or BinaryOperator.Or })
+        {
+            return expression;
+        }
+
+        var children = IrWalker.Children(expression).ToList();
+        var rebuilt = children.Count == 0 ? expression : IrWalker.WithChildren(expression, children.Select(child => BindCalls(child, depth + 1)).ToList());
+        return rebuilt is Call ? Temporary(rebuilt) : rebuilt;
     }
 
     // Named for what they hold: exp, sqrt for a call; p for a part of a partial.
@@ -513,14 +533,15 @@ internal sealed class ElementHessian
             case Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract } b:
                 return Sum(Derive(b.Left, second, depth + 1), Derive(b.Right, second, depth + 1), b.Operator == BinaryOperator.Subtract);
             case Binary { Operator: BinaryOperator.Multiply } b:
-                // An operand appears in the partials only where the other one has some: bound only then.
+                // An operand appears in the partials only where the other one has some: bound only then. Integer operands
+                // become doubles, so that a partial such as 3 / 2 is not integer division.
                 return Derive(b.Left, second, depth + 1) is not { } left || Derive(b.Right, second, depth + 1) is not { } right ? null
                     : left.IsZero && right.IsZero ? Partials.None
-                    : Shrink(Order(second, Product(right.IsZero ? b.Left : Shrink(b.Left), left.IsZero ? b.Right : Shrink(b.Right), left, right)), depth);
+                    : Shrink(Order(second, Product(right.IsZero ? AsDouble(b.Left) : Shrink(AsDouble(b.Left)), left.IsZero ? AsDouble(b.Right) : Shrink(AsDouble(b.Right)), left, right)), depth);
             case Binary { Operator: BinaryOperator.Divide } b:
                 return Derive(b.Left, second, depth + 1) is not { } numerator || Derive(b.Right, second, depth + 1) is not { } denominator ? null
                     : numerator.IsZero && denominator.IsZero ? Partials.None
-                    : Shrink(Order(second, Quotient(denominator.IsZero ? b.Left : Shrink(b.Left), Shrink(b.Right), numerator, denominator)), depth);
+                    : Shrink(Order(second, Quotient(denominator.IsZero ? AsDouble(b.Left) : Shrink(AsDouble(b.Left)), Shrink(AsDouble(b.Right)), numerator, denominator)), depth);
             case Binary { Operator: >= BinaryOperator.Less }:
                 // Comparisons and logical operators: Boolean, no partials.
                 return Partials.None;
@@ -541,8 +562,11 @@ internal sealed class ElementHessian
                 {
                     binder = outer;
                 }
+            case UserCall or Invoke or TapePop:
+                // Calls into user code may have effects: evaluated again inside partials they would repeat them.
+                return null;
             default:
-                // Remainders, float math, calls into user code: reading nothing active they are constants, else unsupported.
+                // Remainders, float math: reading nothing active they are constants, else unsupported.
                 return Reads(expression) ? null : Partials.None;
         }
     }
@@ -550,15 +574,23 @@ internal sealed class ElementHessian
     /// <summary>∂f(u)/∂wₖ = Σⱼ fⱼ·uⱼₖ; ∂²/∂wₖ∂wₗ = Σⱼ (∂fⱼ/∂wₗ)·uⱼₖ + fⱼ·uⱼₖₗ, with ∂fⱼ/∂wₗ the first partials of the rule's expression.</summary>
     private Partials? Chain(Call call, bool second, int depth)
     {
-        var result = Partials.None;
-        for (var j = 0; j < call.Arguments.Count; j++)
+        var arguments = new List<Partials>();
+        foreach (var argument in call.Arguments)
         {
-            if (Derive(call.Arguments[j], second, depth + 1) is not { } argument)
+            if (Derive(argument, second, depth + 1) is not { } partials)
             {
                 return null;
             }
 
-            if (argument.IsZero || DerivativeRules.Partial(call.Function, call.Arguments, j, e => e) is not { } partial)
+            arguments.Add(partials);
+        }
+
+        var doubles = call.Arguments.Select(AsDouble).ToEquatableArray();
+        var result = Partials.None;
+        for (var j = 0; j < call.Arguments.Count; j++)
+        {
+            var argument = arguments[j];
+            if (argument.IsZero || DerivativeRules.Partial(call.Function, doubles, j, e => e) is not { } partial)
             {
                 continue;
             }
@@ -702,6 +734,24 @@ internal sealed class ElementHessian
 
         return new Partials(first, second);
     }
+
+    /// <summary>An integer-valued operand as a double: an integer constant as a double constant, anything else converted.</summary>
+    private Expr AsDouble(Expr operand) => operand switch
+    {
+        Constant { Type: IrType.Int32 } c => Constant.Of(c.Value),
+        _ when IsInteger(operand) => new Convert(IrType.Double, operand),
+        _ => operand,
+    };
+
+    /// <summary>Whether an expression is int-valued: an int constant, length, loop index, int local or parameter, or int arithmetic of them.</summary>
+    private bool IsInteger(Expr expression) => expression switch
+    {
+        Constant { Type: IrType.Int32 } or ArrayLength or Convert { Type: IrType.Int32 } => true,
+        Variable v => v.Name == index || (localTypes.TryGetValue(v.Name, out var type) && type == IrType.Int32) || parameterTypes.TryGetValue(v.Name, out var p) && p == IrType.Int32,
+        Unary { Operator: UnaryOperator.Negate } u => IsInteger(u.Operand),
+        Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply or BinaryOperator.Divide or BinaryOperator.Remainder } b => IsInteger(b.Left) && IsInteger(b.Right),
+        _ => false,
+    };
 
     /// <summary>Whether an expression reads a differentiated parameter or a local that carries partials.</summary>
     private bool Reads(Expr expression) => IrWalker.Nodes(expression).Any(n =>
