@@ -86,7 +86,7 @@ public class ElementHessianTests
         source.AppendLine("}");
         var run = GeneratorHarness.Run(source.ToString());
         run.AssertClean();
-        var sums = Load(run).GetType("Sums")!;
+        var sums = run.Load(optimized: true).GetType("Sums")!;
         for (int k = 0; k < bodies.Length; k++)
         {
             string Replay() => $"program S{k} (DIFFERENTIABLE_PROGRAMS_SEED={seed}):\n{bodies[k]}";
@@ -139,7 +139,7 @@ public class ElementHessianTests
             }
             """);
         run.AssertClean();
-        var sums = Load(run).GetType("Sums")!;
+        var sums = run.Load(optimized: true).GetType("Sums")!;
         foreach (var x in new[] { new[] { 1.7, 0.0 }, new[] { 0.8, -0.6, 1.3, 0.4 } })
         {
             var (value, hessian) = ((double, double[,]))Method(sums, "SumHessian", 1).Invoke(null, new object[] { x })!;
@@ -162,7 +162,7 @@ public class ElementHessianTests
             }
             """);
         run.AssertClean();
-        var sums = Load(run).GetType("Sums")!;
+        var sums = run.Load(optimized: true).GetType("Sums")!;
         double[] x = [0.3, -1.1];
         var (value, hessian) = ((double, double[,]))Method(sums, "GuardedHessian", 3).Invoke(null, new object[] { x, new[] { 0.5 }, 5 })!;
         Assert.Equal(0.3 * -1.1, value);
@@ -201,7 +201,7 @@ public class ElementHessianTests
         var section = run.Section("Sum");
         Assert.DoesNotContain("Element Hessians", section, StringComparison.Ordinal);
         Assert.Contains("Compressed columns", section, StringComparison.Ordinal);
-        var sums = Load(run).GetType("Sums")!;
+        var sums = run.Load(optimized: true).GetType("Sums")!;
         foreach (var n in new[] { 1, 2, 7 })
         {
             var x = Enumerable.Range(0, n).Select(i => 0.3 + (0.7 * Math.Sin(1.0 + (2.3 * i)))).ToArray();
@@ -427,12 +427,4 @@ public class ElementHessianTests
 
     private static MethodInfo Method(Type type, string name, int parameters) =>
         type.GetMethods().Single(m => m.Name == name && m.GetParameters().Length == parameters && m.ReturnType != typeof(void) && !m.GetParameters().Any(p => p.IsOut));
-
-    private static Assembly Load(GeneratorRun run)
-    {
-        using var stream = new MemoryStream();
-        var emit = run.Output.WithOptions(run.Output.Options.WithOptimizationLevel(OptimizationLevel.Release)).Emit(stream);
-        Assert.True(emit.Success, string.Join(Environment.NewLine, emit.Diagnostics));
-        return Assembly.Load(stream.ToArray());
-    }
 }

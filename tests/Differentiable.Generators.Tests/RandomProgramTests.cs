@@ -106,7 +106,7 @@ public sealed class RandomProgramTests
         }
 
         run.AssertClean();
-        var programs = Load(run).GetType("Programs")!;
+        var programs = run.Load(optimized: true).GetType("Programs")!;
 
         // The programs reach the passes this test is for: each leaves its comment in some optimized companion.
         var optimized = run.Sections.Where(section => !section.Method.Contains("Scalar", StringComparison.Ordinal)).Select(section => section.Text).ToArray();
@@ -454,12 +454,4 @@ public sealed class RandomProgramTests
     }
 
     private static double[] Vector(Random random, int n) => Enumerable.Range(0, n).Select(_ => (random.NextDouble() * 2) - 1).ToArray();
-
-    private static Assembly Load(GeneratorRun run)
-    {
-        using var stream = new MemoryStream();
-        var emit = run.Output.WithOptions(run.Output.Options.WithOptimizationLevel(OptimizationLevel.Release)).Emit(stream);
-        Assert.True(emit.Success, string.Join(Environment.NewLine, emit.Diagnostics));
-        return Assembly.Load(stream.ToArray());
-    }
 }

@@ -31,7 +31,7 @@ public sealed class RobustnessTests
         var run = GeneratorHarness.Run(source);
         run.AssertClean();
 
-        var gradient = Load(run).GetType("Big")!.GetMethods().Single(m => m.Name == "SumGradient" && m.GetParameters().Length == 2);
+        var gradient = run.Load().GetType("Big")!.GetMethods().Single(m => m.Name == "SumGradient" && m.GetParameters().Length == 2);
         var x = Enumerable.Range(0, terms).Select(i => Math.Sin(i)).ToArray();
         var dx = new double[terms];
         gradient.Invoke(null, new object[] { x, dx });
@@ -103,7 +103,7 @@ public sealed class RobustnessTests
         Assert.Single(run.Sections, s => s.Method == "Model.Square");
         Assert.Single(run.Sections, s => s.Method == "Model.Power");
 
-        var model = Load(run).GetType("Model")!;
+        var model = run.Load().GetType("Model")!;
         var f = model.GetMethods().Single(m => m.Name == "FGradient" && m.GetParameters().Length == 2);
         var arguments = new object?[] { 1.5, null };
         var value = (double)f.Invoke(null, arguments)!;
@@ -131,13 +131,5 @@ public sealed class RobustnessTests
         Assert.Equal(2, run.Sections.Count(s => s.Method == "Model.F"));
         Assert.Contains(run.Sections, s => s.Text.Contains("FGradient(double x)", System.StringComparison.Ordinal));
         Assert.Contains(run.Sections, s => s.Text.Contains("FGradient(double[] x, double[] dx)", System.StringComparison.Ordinal));
-    }
-
-    private static Assembly Load(GeneratorRun run)
-    {
-        using var stream = new MemoryStream();
-        var emit = run.Output.Emit(stream);
-        Assert.True(emit.Success, string.Join(Environment.NewLine, emit.Diagnostics));
-        return Assembly.Load(stream.ToArray());
     }
 }

@@ -46,7 +46,7 @@ public sealed class UnrollingTests
     public void ConstantRotationJacobianIsExactlyTheKroneckerForm()
     {
         var run = GeneratorHarness.Run(Rotation);
-        var jacobian = Load(run).GetType("Fixed")!.GetMethod("RotateJacobian")!;
+        var jacobian = run.Load().GetType("Fixed")!.GetMethod("RotateJacobian")!;
         var R = new double[,] { { 0.36, 0.48, -0.8 }, { -0.8, 0.6, 0.0 }, { 0.48, 0.64, 0.6 } };
         var v = new[] { 1.0, -2.0, 0.5 };
         var result = (System.Runtime.CompilerServices.ITuple)jacobian.Invoke(null, new object[] { R, v })!;
@@ -112,13 +112,5 @@ public sealed class UnrollingTests
             """);
         run.AssertClean();
         Assert.Equal(staysALoop, run.Section("Budget.Sum").Contains("for ("));
-    }
-
-    private static Assembly Load(GeneratorRun run)
-    {
-        using var stream = new MemoryStream();
-        var emit = run.Output.Emit(stream);
-        Assert.True(emit.Success, string.Join(Environment.NewLine, emit.Diagnostics));
-        return Assembly.Load(stream.ToArray());
     }
 }

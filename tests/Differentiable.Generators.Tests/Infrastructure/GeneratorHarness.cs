@@ -68,6 +68,15 @@ internal sealed record GeneratorRun(GeneratorDriverRunResult Result, Compilation
 
     private const string SectionMarker = "// Derivatives of ";
 
+    /// <summary>The compilation with the generated code, emitted and loaded (optimized, as a Release build runs it, when asked).</summary>
+    public System.Reflection.Assembly Load(bool optimized = false)
+    {
+        using var stream = new MemoryStream();
+        var emit = (optimized ? Output.WithOptions(Output.Options.WithOptimizationLevel(OptimizationLevel.Release)) : Output).Emit(stream);
+        Assert.True(emit.Success, string.Join(Environment.NewLine, emit.Diagnostics));
+        return System.Reflection.Assembly.Load(stream.ToArray());
+    }
+
     /// <summary>The generator neither threw nor produced code the compiler rejects.</summary>
     public void AssertClean()
     {
