@@ -82,15 +82,24 @@ internal static class HessianEmitter
 
     private static void WriteHessian(CodeWriter writer, MethodModel model, List<ParameterModel> active, EquatableArray<string> directions)
     {
-        if (Structure.ElementHessian.Body(model, new TypeEnvironment(model)) is { } elements)
+        var elements = Structure.ElementHessian.Body(model, new TypeEnvironment(model));
+        writer.Line("/// <summary>");
+        writer.Line($"/// The value and Hessian of <c>{model.Name}</c>: rows and columns run over vec of each differentiated parameter,");
+        if (elements is not null)
         {
-            writer.Line("/// <summary>");
-            writer.Line($"/// The value and Hessian of <c>{model.Name}</c>: rows and columns run over vec of each differentiated parameter,");
             writer.Line("/// concatenated in declaration order. H is assembled from second partials derived at compile time (element");
             writer.Line("/// Hessians), in one sweep with the value; symmetric by construction.");
-            writer.Line("/// </summary>");
-            writer.Line(CompanionEmitter.GeneratedCode);
-            writer.Line($"{model.Accessibility} static (double Value, double[,] Hessian) {model.Name}Hessian({CompanionEmitter.Parameters(model)})");
+        }
+        else
+        {
+            writer.Line("/// concatenated in declaration order. One Hessian-vector product per column; symmetric by construction.");
+        }
+
+        writer.Line("/// </summary>");
+        writer.Line(CompanionEmitter.GeneratedCode);
+        writer.Line($"{model.Accessibility} static (double Value, double[,] Hessian) {model.Name}Hessian({CompanionEmitter.Parameters(model)})");
+        if (elements is not null)
+        {
             new CSharpPrinter(writer).Write(elements);
             return;
         }
@@ -98,12 +107,6 @@ internal static class HessianEmitter
         var scope = new NameScope(model.Parameters.Select(p => p.Name));
         var hessian = scope.Fresh("hessian");
         var size = scope.Fresh("size");
-        writer.Line("/// <summary>");
-        writer.Line($"/// The value and Hessian of <c>{model.Name}</c>: rows and columns run over vec of each differentiated parameter,");
-        writer.Line("/// concatenated in declaration order. One Hessian-vector product per column; symmetric by construction.");
-        writer.Line("/// </summary>");
-        writer.Line(CompanionEmitter.GeneratedCode);
-        writer.Line($"{model.Accessibility} static (double Value, double[,] Hessian) {model.Name}Hessian({CompanionEmitter.Parameters(model)})");
         writer.Line("{");
         writer.Indent();
         writer.Line($"int {size} = {string.Join(" + ", active.Select(p => $"{Assembly}.Count({p.Name})"))};");
