@@ -29,6 +29,14 @@ internal static class Peers
             $"Vector<double>: {Vector<double>.Count} lanes (accelerated: {Vector.IsHardwareAccelerated}), " +
             $"AVX2: {Avx2.IsSupported}, FMA: {Fma.IsSupported}, AVX-512F: {Avx512F.IsSupported}, " +
             $"Vector512 accelerated: {Vector512.IsHardwareAccelerated}"));
+        if (Environment.ProcessorCount == 1 && Environment.GetEnvironmentVariable("DOTNET_TC_DelaySingleProcMultiplier") != "1")
+        {
+            // On one CPU the runtime multiplies tiering's quiet period (100 ms) by 10, restarted by every tier-0 compilation:
+            // a case's kernels can still run unoptimized after the warm-up. Measured on a 2-core VM pinned to one core:
+            // tier 1 after 2–4 s instead of about 0.2 s, with a SIMD map 18× slower until then.
+            Console.WriteLine("# warning: one CPU and DOTNET_TC_DelaySingleProcMultiplier is not 1: tier-1 code may arrive after the warm-up; set it to 1");
+        }
+
         // Every case first checks the generated derivative against the hand-written one, as the BenchmarkDotNet classes do.
         foreach (var (n, d) in new[] { (2000, 32), (2000, 512) })
         {
@@ -110,8 +118,9 @@ internal static class Peers
 
     /// <summary>
     /// peers.py's <c>timeit</c>: microseconds per call, the median of the batches. Its five warm-up calls compile JAX's
-    /// function; here the JIT's tiers need time instead (tier 1 comes 100 ms after the last tier-0 compilation), so the
-    /// warm-up runs for <see cref="WarmUpMilliseconds"/> first, as BenchmarkDotNet's warm-up phase does.
+    /// function; here the JIT's tiers need time instead (tier 1 comes 100 ms after the last tier-0 compilation, ten times
+    /// that on one CPU unless <c>DOTNET_TC_DelaySingleProcMultiplier=1</c>), so the warm-up runs for
+    /// <see cref="WarmUpMilliseconds"/> first, as BenchmarkDotNet's warm-up phase does.
     /// </summary>
     private static double Time(Action call, double budgetMilliseconds = 400)
     {
