@@ -159,6 +159,22 @@ public static partial class Kernels
         public static Vector512<double> AddProduct(Vector512<double> sum, Vector512<double> a, Vector512<double> b) => sum + (a * b);
     }
 
+    /// <summary>How many rows an outer-product tile takes: a constant the JIT folds into each instantiation.</summary>
+    private interface ITileRows
+    {
+        static abstract int Count { get; }
+    }
+
+    private readonly struct SixRows : ITileRows
+    {
+        public static int Count => 6;
+    }
+
+    private readonly struct FourRows : ITileRows
+    {
+        public static int Count => 4;
+    }
+
     /// <summary>
     /// The columns from <paramref name="column"/> on that whole pairs of registers cover, each tile (6 rows, then 4, then 1
     /// for the last rows, × 2 registers) loaded once, updated by every step in order, stored once; returns the first column left.
@@ -179,95 +195,15 @@ public static partial class Kernels
         ref var vectors = ref MemoryMarshal.GetArrayDataReference(x);
         var r = 0;
         // Six rows first: 12 sums, 2 loads of x and 6 broadcasts per step fill the 16 registers of AVX2 without spilling,
-        // and were 10–13% faster than four rows on the RNN's 128 × 128 batches (session 19).
+        // and were 8–13% faster than four rows on the RNN's 32-step batches at h = 128 (session 19).
         for (; r + 5 < rows; r += 6)
         {
-            ref var m0 = ref m[mRow + r, mStart];
-            ref var m1 = ref m[mRow + r + 1, mStart];
-            ref var m2 = ref m[mRow + r + 2, mStart];
-            ref var m3 = ref m[mRow + r + 3, mStart];
-            ref var m4 = ref m[mRow + r + 4, mStart];
-            ref var m5 = ref m[mRow + r + 5, mStart];
-            for (var c = column; c < end; c += 2 * width)
-            {
-                var (low, high) = ((nuint)c, (nuint)(c + width));
-                var (s00, s01) = (TLanes.Load(ref m0, low), TLanes.Load(ref m0, high));
-                var (s10, s11) = (TLanes.Load(ref m1, low), TLanes.Load(ref m1, high));
-                var (s20, s21) = (TLanes.Load(ref m2, low), TLanes.Load(ref m2, high));
-                var (s30, s31) = (TLanes.Load(ref m3, low), TLanes.Load(ref m3, high));
-                var (s40, s41) = (TLanes.Load(ref m4, low), TLanes.Load(ref m4, high));
-                var (s50, s51) = (TLanes.Load(ref m5, low), TLanes.Load(ref m5, high));
-                for (var s = 0; s < steps; s++)
-                {
-                    ref var run = ref Unsafe.Add(ref vectors, s * length);
-                    var (x0, x1) = (TLanes.Load(ref run, low), TLanes.Load(ref run, high));
-                    ref var a = ref Unsafe.Add(ref alphas, (s * rows) + r);
-                    var a0 = TLanes.Broadcast(a);
-                    (s00, s01) = (TLanes.AddProduct(s00, a0, x0), TLanes.AddProduct(s01, a0, x1));
-                    var a1 = TLanes.Broadcast(Unsafe.Add(ref a, 1));
-                    (s10, s11) = (TLanes.AddProduct(s10, a1, x0), TLanes.AddProduct(s11, a1, x1));
-                    var a2 = TLanes.Broadcast(Unsafe.Add(ref a, 2));
-                    (s20, s21) = (TLanes.AddProduct(s20, a2, x0), TLanes.AddProduct(s21, a2, x1));
-                    var a3 = TLanes.Broadcast(Unsafe.Add(ref a, 3));
-                    (s30, s31) = (TLanes.AddProduct(s30, a3, x0), TLanes.AddProduct(s31, a3, x1));
-                    var a4 = TLanes.Broadcast(Unsafe.Add(ref a, 4));
-                    (s40, s41) = (TLanes.AddProduct(s40, a4, x0), TLanes.AddProduct(s41, a4, x1));
-                    var a5 = TLanes.Broadcast(Unsafe.Add(ref a, 5));
-                    (s50, s51) = (TLanes.AddProduct(s50, a5, x0), TLanes.AddProduct(s51, a5, x1));
-                }
-
-                TLanes.Store(s00, ref m0, low);
-                TLanes.Store(s01, ref m0, high);
-                TLanes.Store(s10, ref m1, low);
-                TLanes.Store(s11, ref m1, high);
-                TLanes.Store(s20, ref m2, low);
-                TLanes.Store(s21, ref m2, high);
-                TLanes.Store(s30, ref m3, low);
-                TLanes.Store(s31, ref m3, high);
-                TLanes.Store(s40, ref m4, low);
-                TLanes.Store(s41, ref m4, high);
-                TLanes.Store(s50, ref m5, low);
-                TLanes.Store(s51, ref m5, high);
-            }
+            OuterProductRowTile<TLanes, TVector, SixRows>(ref alphas, ref vectors, steps, m, mRow + r, mStart, rows, r, length, column, end);
         }
 
         for (; r + 3 < rows; r += 4)
         {
-            ref var m0 = ref m[mRow + r, mStart];
-            ref var m1 = ref m[mRow + r + 1, mStart];
-            ref var m2 = ref m[mRow + r + 2, mStart];
-            ref var m3 = ref m[mRow + r + 3, mStart];
-            for (var c = column; c < end; c += 2 * width)
-            {
-                var (low, high) = ((nuint)c, (nuint)(c + width));
-                var (s00, s01) = (TLanes.Load(ref m0, low), TLanes.Load(ref m0, high));
-                var (s10, s11) = (TLanes.Load(ref m1, low), TLanes.Load(ref m1, high));
-                var (s20, s21) = (TLanes.Load(ref m2, low), TLanes.Load(ref m2, high));
-                var (s30, s31) = (TLanes.Load(ref m3, low), TLanes.Load(ref m3, high));
-                for (var s = 0; s < steps; s++)
-                {
-                    ref var run = ref Unsafe.Add(ref vectors, s * length);
-                    var (x0, x1) = (TLanes.Load(ref run, low), TLanes.Load(ref run, high));
-                    ref var a = ref Unsafe.Add(ref alphas, (s * rows) + r);
-                    var a0 = TLanes.Broadcast(a);
-                    (s00, s01) = (TLanes.AddProduct(s00, a0, x0), TLanes.AddProduct(s01, a0, x1));
-                    var a1 = TLanes.Broadcast(Unsafe.Add(ref a, 1));
-                    (s10, s11) = (TLanes.AddProduct(s10, a1, x0), TLanes.AddProduct(s11, a1, x1));
-                    var a2 = TLanes.Broadcast(Unsafe.Add(ref a, 2));
-                    (s20, s21) = (TLanes.AddProduct(s20, a2, x0), TLanes.AddProduct(s21, a2, x1));
-                    var a3 = TLanes.Broadcast(Unsafe.Add(ref a, 3));
-                    (s30, s31) = (TLanes.AddProduct(s30, a3, x0), TLanes.AddProduct(s31, a3, x1));
-                }
-
-                TLanes.Store(s00, ref m0, low);
-                TLanes.Store(s01, ref m0, high);
-                TLanes.Store(s10, ref m1, low);
-                TLanes.Store(s11, ref m1, high);
-                TLanes.Store(s20, ref m2, low);
-                TLanes.Store(s21, ref m2, high);
-                TLanes.Store(s30, ref m3, low);
-                TLanes.Store(s31, ref m3, high);
-            }
+            OuterProductRowTile<TLanes, TVector, FourRows>(ref alphas, ref vectors, steps, m, mRow + r, mStart, rows, r, length, column, end);
         }
 
         for (; r < rows; r++)
@@ -290,6 +226,78 @@ public static partial class Kernels
         }
 
         return end;
+    }
+
+    /// <summary>
+    /// Rows [row, row + TRows.Count) of m over the columns [column, end), one tile of TRows.Count rows × 2 registers at a
+    /// time; α of row r + k at step s is alphas[s·rows + r + k]. One body for both tile heights: the rows past the fourth
+    /// exist only in the six-row instantiation, where TRows.Count is a constant.
+    /// </summary>
+    private static void OuterProductRowTile<TLanes, TVector, TRows>(ref double alphas, ref double vectors, int steps, double[,] m, int row, int mStart, int rows, int r, int length, int column, int end)
+        where TLanes : struct, ILanes<TVector>
+        where TVector : struct
+        where TRows : struct, ITileRows
+    {
+        var width = TLanes.Count;
+        var six = TRows.Count == 6;
+        ref var m0 = ref m[row, mStart];
+        ref var m1 = ref m[row + 1, mStart];
+        ref var m2 = ref m[row + 2, mStart];
+        ref var m3 = ref m[row + 3, mStart];
+        ref var m4 = ref six ? ref m[row + 4, mStart] : ref m3;
+        ref var m5 = ref six ? ref m[row + 5, mStart] : ref m3;
+        for (var c = column; c < end; c += 2 * width)
+        {
+            var (low, high) = ((nuint)c, (nuint)(c + width));
+            var (s00, s01) = (TLanes.Load(ref m0, low), TLanes.Load(ref m0, high));
+            var (s10, s11) = (TLanes.Load(ref m1, low), TLanes.Load(ref m1, high));
+            var (s20, s21) = (TLanes.Load(ref m2, low), TLanes.Load(ref m2, high));
+            var (s30, s31) = (TLanes.Load(ref m3, low), TLanes.Load(ref m3, high));
+            var (s40, s41, s50, s51) = (default(TVector), default(TVector), default(TVector), default(TVector));
+            if (six)
+            {
+                (s40, s41) = (TLanes.Load(ref m4, low), TLanes.Load(ref m4, high));
+                (s50, s51) = (TLanes.Load(ref m5, low), TLanes.Load(ref m5, high));
+            }
+
+            for (var s = 0; s < steps; s++)
+            {
+                ref var run = ref Unsafe.Add(ref vectors, s * length);
+                var (x0, x1) = (TLanes.Load(ref run, low), TLanes.Load(ref run, high));
+                ref var a = ref Unsafe.Add(ref alphas, (s * rows) + r);
+                var a0 = TLanes.Broadcast(a);
+                (s00, s01) = (TLanes.AddProduct(s00, a0, x0), TLanes.AddProduct(s01, a0, x1));
+                var a1 = TLanes.Broadcast(Unsafe.Add(ref a, 1));
+                (s10, s11) = (TLanes.AddProduct(s10, a1, x0), TLanes.AddProduct(s11, a1, x1));
+                var a2 = TLanes.Broadcast(Unsafe.Add(ref a, 2));
+                (s20, s21) = (TLanes.AddProduct(s20, a2, x0), TLanes.AddProduct(s21, a2, x1));
+                var a3 = TLanes.Broadcast(Unsafe.Add(ref a, 3));
+                (s30, s31) = (TLanes.AddProduct(s30, a3, x0), TLanes.AddProduct(s31, a3, x1));
+                if (six)
+                {
+                    var a4 = TLanes.Broadcast(Unsafe.Add(ref a, 4));
+                    (s40, s41) = (TLanes.AddProduct(s40, a4, x0), TLanes.AddProduct(s41, a4, x1));
+                    var a5 = TLanes.Broadcast(Unsafe.Add(ref a, 5));
+                    (s50, s51) = (TLanes.AddProduct(s50, a5, x0), TLanes.AddProduct(s51, a5, x1));
+                }
+            }
+
+            TLanes.Store(s00, ref m0, low);
+            TLanes.Store(s01, ref m0, high);
+            TLanes.Store(s10, ref m1, low);
+            TLanes.Store(s11, ref m1, high);
+            TLanes.Store(s20, ref m2, low);
+            TLanes.Store(s21, ref m2, high);
+            TLanes.Store(s30, ref m3, low);
+            TLanes.Store(s31, ref m3, high);
+            if (six)
+            {
+                TLanes.Store(s40, ref m4, low);
+                TLanes.Store(s41, ref m4, high);
+                TLanes.Store(s50, ref m5, low);
+                TLanes.Store(s51, ref m5, high);
+            }
+        }
     }
 #endif
 }
