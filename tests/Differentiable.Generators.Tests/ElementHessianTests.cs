@@ -148,6 +148,57 @@ public class ElementHessianTests
         }
     }
 
+    /// <summary>
+    /// Bodies a second review found wrong: int operands the partials did not recognise as int (elements of int arrays,
+    /// int fields, int-valued conditionals and calls) divided or multiplied as ints, and calls bound to double temporaries
+    /// whatever they returned (Math.Sign and Max of ints are ints; an int temporary indexing an array). Float arithmetic
+    /// keeps Hessian-vector products.
+    /// </summary>
+    [Theory]
+    [InlineData("return x[0] * x[1] * k[0] / k[1];")]
+    [InlineData("return x[0] * x[1] * K / K2;")]
+    [InlineData("return x[0] * x[1] * (b ? 3 : 5) / (b ? 2 : 4);")]
+    [InlineData("return (x[0] * (b ? 100000 : 70000)) * (x[1] * (b ? 100000 : 70000));")]
+    [InlineData("double f = 0.0; for (int i = 0; i < x.Length - 1; i++) { f += x[i] * x[i + 1] * k[i] / k[i + 1]; } return f;")]
+    [InlineData("return x[0] * x[1] * (Math.Max(n, 1) / Math.Min(n, 5));")]
+    [InlineData("double f = 0.0; for (int i = 0; i < x.Length - 1; i++) { f += x[i] * x[i + 1] * (Math.Abs(n - 10) / Math.Abs(i - 10)); } return f;")]
+    [InlineData("return x[0] * x[0] * (Math.Sign(n) / 2 + 1);")]
+    [InlineData("return x[1] * x[1] * (Math.Sign(y[1]) / 2) + x[0] * x[1] * (Math.Sign(y[0]) + 1);")]
+    [InlineData("double f = 0.0; for (int i = 0; i < x.Length; i++) { f += y[Math.Max(i - 1, 0)] * x[i] * x[i]; } return f;")]
+    [InlineData("return x[0] * x[1] * (MathF.Sqrt(g) * g);")]
+    [InlineData("double f = 0.0; for (int i = 0; i < x.Length; i++) { f += x[i] * x[i] * (MathF.Max(g, 0.5f) / 3.1f); } return f;")]
+    public void HessiansOfBodiesWithIntAndFloatOperandsAgreeWithCentralDifferences(string body)
+    {
+        var run = GeneratorHarness.Run($$"""
+            using System;
+            using Differentiable;
+
+            public static partial class Sums
+            {
+                private static int K = 3, K2 = 2;
+
+                [Differentiate(nameof(x), Hessian = true)]
+                public static double Sum(double[] x, int[] k, bool b, int n, double[] y, float g)
+                {
+                    {{body}}
+                }
+            }
+            """);
+        run.AssertClean();
+        var sums = run.Load(optimized: true).GetType("Sums")!;
+        foreach (var (b, n) in new[] { (true, 7), (false, -3) })
+        {
+            foreach (var x in new[] { new[] { 0.83, -0.78 }, new[] { 0.72, 0.21, -1.3, 0.45, 0.9 } })
+            {
+                object[] rest = [new[] { 6, 5, 2, 4, 3 }, b, n, new[] { 0.5, -1.5, 2.5, 0.25, 1.0 }, 2.805f];
+                var arguments = new object[] { x }.Concat(rest).ToArray();
+                var (value, hessian) = ((double, double[,]))Method(sums, "SumHessian", 6).Invoke(null, arguments)!;
+                Assert.Equal((double)Method(sums, "Sum", 6).Invoke(null, arguments)!, value);
+                AssertAgreesWithCentralDifferences(sums, "Sum", x, rest, hessian, () => $"{body} with b = {b}, n = {n}");
+            }
+        }
+    }
+
     [Fact]
     public void ACallUnderAConditionalIsNotEvaluatedWhereTheConditionalSkipsIt()
     {

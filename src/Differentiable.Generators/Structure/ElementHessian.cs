@@ -34,18 +34,15 @@ internal sealed class ElementHessian
     private readonly Dictionary<string, IrType> localTypes = new(System.StringComparer.Ordinal);
     private readonly Dictionary<string, int> assignments = new(System.StringComparer.Ordinal);
     private readonly SortedSet<Coordinate> seen = new();
-    private readonly Dictionary<string, IrType> parameterTypes = new(System.StringComparer.Ordinal);
+    private readonly TypeEnvironment types;
+    private readonly HashSet<string> integerTemporaries = new(System.StringComparer.Ordinal);
     private readonly SortedDictionary<(Coordinate, Coordinate), string> invariant = new();
     private string? index;
 
-    private ElementHessian(List<ParameterModel> active, IEnumerable<ParameterModel> parameters, List<Expr> offsets, string hessian, NameScope scope)
+    private ElementHessian(List<ParameterModel> active, List<Expr> offsets, string hessian, NameScope scope, TypeEnvironment types)
     {
         this.active = active;
-        foreach (var parameter in parameters.Where(p => p.Type is not null))
-        {
-            parameterTypes[parameter.Name] = parameter.Type!.Value;
-        }
-
+        this.types = types;
         this.offsets = offsets;
         this.hessian = hessian;
         this.scope = scope;
@@ -65,6 +62,13 @@ internal sealed class ElementHessian
         var statements = model.Body.Statements;
         if (model.ReturnType != IrType.Double || active.Count == 0 || active.Any(p => p.IsComposite || p.Type is not (IrType.Double or IrType.DoubleArray))
             || statements.Count == 0 || statements[statements.Count - 1] is not Return result)
+        {
+            return null;
+        }
+
+        // Float arithmetic (a float parameter, MathF) rounds differently from the double partials written here: those
+        // methods keep Hessian-vector products, which follow the method's own types.
+        if (statements.SelectMany(IrWalker.Statements).SelectMany(IrWalker.OwnExpressions).SelectMany(IrWalker.Nodes).Any(node => IsFloat(node, types)))
         {
             return null;
         }
@@ -105,7 +109,7 @@ internal sealed class ElementHessian
             before = before is null ? Count(parameter) : new Binary(BinaryOperator.Add, before, Count(parameter));
         }
 
-        var builder = new ElementHessian(active, model.Parameters, offsets, hessian, scope);
+        var builder = new ElementHessian(active, offsets, hessian, scope, types);
         try
         {
             return builder.Write(prefix, loop, result, body) ? new Block(body.ToEquatableArray()) : null;
@@ -473,8 +477,15 @@ internal sealed class ElementHessian
             return temporary;
         }
 
+        // A call keeps its own type (Math.Sign, or Max of ints, is an int that later arithmetic divides as an int).
         var name = scope.Fresh(expression is Call call ? call.Function.ToString().ToLowerInvariant() : "p");
-        binder!.Add(new Declare(name, IrType.Double, expression));
+        var type = IsInteger(expression) ? IrType.Int32 : IrType.Double;
+        if (type == IrType.Int32)
+        {
+            integerTemporaries.Add(name);
+        }
+
+        binder!.Add(new Declare(name, type, expression));
         return bound[expression] = new Variable(name);
     }
 
@@ -743,13 +754,38 @@ internal sealed class ElementHessian
         _ => operand,
     };
 
-    /// <summary>Whether an expression is int-valued: an int constant, length, loop index, int local or parameter, or int arithmetic of them.</summary>
-    private bool IsInteger(Expr expression) => expression switch
+    /// <summary>
+    /// Whether an expression is int-valued, as C# types it (<see cref="TypeEnvironment.TypeOf"/>, over the names this class
+    /// adds too): int constants, lengths, loop indices, int locals, parameters and fields, elements of int arrays, int
+    /// calls (Sign; Abs, Max and Min of ints), int conditionals, and int arithmetic of them.
+    /// </summary>
+    private bool IsInteger(Expr expression, int depth = 0)
     {
-        Constant { Type: IrType.Int32 } or ArrayLength or Convert { Type: IrType.Int32 } => true,
-        Variable v => v.Name == index || (localTypes.TryGetValue(v.Name, out var type) && type == IrType.Int32) || parameterTypes.TryGetValue(v.Name, out var p) && p == IrType.Int32,
-        Unary { Operator: UnaryOperator.Negate } u => IsInteger(u.Operand),
-        Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply or BinaryOperator.Divide or BinaryOperator.Remainder } b => IsInteger(b.Left) && IsInteger(b.Right),
+        StackGuard.Enter(depth);
+        return expression switch
+        {
+            Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply or BinaryOperator.Divide or BinaryOperator.Remainder } b =>
+                IsInteger(b.Left, depth + 1) && IsInteger(b.Right, depth + 1),
+            Unary { Operator: UnaryOperator.Negate } u => IsInteger(u.Operand, depth + 1),
+            Conditional c => IsInteger(c.WhenTrue, depth + 1) && IsInteger(c.WhenFalse, depth + 1),
+            Constant c => c.Type == IrType.Int32,
+            ArrayLength => true,
+            Convert c => c.Type == IrType.Int32,
+            Variable v => integerTemporaries.Contains(v.Name) || (types.Contains(v.Name) && types[v.Name] == IrType.Int32),
+            ElementAccess e => types.Contains(e.Array) && types[e.Array] == IrType.Int32Array,
+            Call { Function: MathFunction.Sign } => true,
+            Call { Function: MathFunction.Abs or MathFunction.Max or MathFunction.Min } c => c.Arguments.All(argument => IsInteger(argument, depth + 1)),
+            _ => false,
+        };
+    }
+
+    /// <summary>Where a float value can come from: a float constant, name, conversion or MathF call.</summary>
+    private static bool IsFloat(Expr node, TypeEnvironment types) => node switch
+    {
+        Constant c => c.Type == IrType.Single,
+        Variable v => types.Contains(v.Name) && types[v.Name] == IrType.Single,
+        Convert c => c.Type == IrType.Single,
+        Call c => c.Single,
         _ => false,
     };
 
