@@ -51,6 +51,34 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
+    public void KeywordUsedAsAName() => AssertDiagnostic("DIFF015", """
+        public static partial class Model
+        {
+            [Differentiate]
+            public static double F(double[] [|@in|], double x)
+            {
+                double y = @in[0] * x;
+                return y * @in[1];
+            }
+        }
+        """);
+
+    [Fact]
+    public void KeywordUsedAsANameIsReportedOncePerName()
+    {
+        var run = GeneratorHarness.Run("""
+            using Differentiable;
+            public static partial class Model
+            {
+                [Differentiate]
+                public static double F(double[] @in, double @base) => @in[0] * @base + @in[1] * @base;
+            }
+            """);
+        Assert.Equal(new[] { "'@in'", "'@base'" }, run.GeneratorDiagnostics.Select(d => d.GetMessage(System.Globalization.CultureInfo.InvariantCulture).Split(' ')[0]));
+        Assert.Empty(run.Sources);
+    }
+
+    [Fact]
     public void InstanceMethod() => AssertDiagnostic("DIFF002", """
         public partial class Model
         {

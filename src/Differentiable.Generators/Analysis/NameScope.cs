@@ -30,4 +30,14 @@ internal sealed class NameScope
 
     /// <summary>The adjoint (or tangent) name of a primal: <c>d</c> + name, with dots of qualified names dropped.</summary>
     public string Derivative(string primal) => Fresh("d" + primal);
+
+    /// <summary>
+    /// A tuple element the contract names <c>d</c> + parameter (<c>dW</c>), escaped where that spells a keyword
+    /// (parameter <c>o</c>: <c>@do</c>, still the element <c>do</c>).
+    /// </summary>
+    public static string DerivativeElement(string parameter)
+    {
+        var name = "d" + parameter;
+        return SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+    }
 }

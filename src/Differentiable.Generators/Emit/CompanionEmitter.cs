@@ -161,7 +161,7 @@ internal static class CompanionEmitter
 
     private static void WriteGradientTuple(CodeWriter writer, MethodModel model, GradientCode gradient, List<ParameterModel> active)
     {
-        var elements = active.Select(p => $"{p.TypeName} d{p.Name}");
+        var elements = active.Select(p => $"{p.TypeName} {NameScope.DerivativeElement(p.Name)}");
         writer.Line("/// <summary>");
         writer.Line($"/// Computes {Seealso(model)} and its gradient, allocating the gradient arrays.");
         writer.Line("/// </summary>");

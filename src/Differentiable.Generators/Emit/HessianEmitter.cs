@@ -53,7 +53,7 @@ internal static class HessianEmitter
         writer.Line($"/// The value of <c>{model.Name}</c> and its Hessian-vector product H·v, per differentiated parameter.");
         writer.Line("/// </summary>");
         writer.Line(CompanionEmitter.GeneratedCode);
-        var elements = string.Join(", ", active.Select(p => $"{p.TypeName} d{p.Name}"));
+        var elements = string.Join(", ", active.Select(p => $"{p.TypeName} {NameScope.DerivativeElement(p.Name)}"));
         writer.Line($"{model.Accessibility} static (double Value, {elements}) {model.Name}Hvp({CompanionEmitter.Parameters(directional)})");
         writer.Line("{");
         writer.Indent();

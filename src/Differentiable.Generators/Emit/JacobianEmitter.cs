@@ -31,7 +31,7 @@ internal static class JacobianEmitter
         writer.Line("/// returned structured (Kronecker, diagonal, identity) in memory proportional to its factors.");
         writer.Line("/// </summary>");
         writer.Line(CompanionEmitter.GeneratedCode);
-        var elements = string.Join(", ", active.Select(p => $"global::Differentiable.Jacobian d{p.Name}"));
+        var elements = string.Join(", ", active.Select(p => $"global::Differentiable.Jacobian {NameScope.DerivativeElement(p.Name)}"));
         writer.Line($"{model.Accessibility} static ({CompanionEmitter.ResultType(model)} Value, {elements}) {model.Name}Jacobian({CompanionEmitter.Parameters(model)})");
         writer.Line("{");
         writer.Indent();

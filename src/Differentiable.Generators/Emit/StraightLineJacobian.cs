@@ -88,7 +88,7 @@ internal sealed class StraightLineJacobian
         writer.Line("/// computing only the entries that are not structurally zero.");
         writer.Line("/// </summary>");
         writer.Line(CompanionEmitter.GeneratedCode);
-        var elements = string.Join(", ", active.Select(p => $"global::Differentiable.Jacobian d{p.Name}"));
+        var elements = string.Join(", ", active.Select(p => $"global::Differentiable.Jacobian {NameScope.DerivativeElement(p.Name)}"));
         writer.Line($"{model.Accessibility} static ({CompanionEmitter.ResultType(model)} Value, {elements}) {model.Name}Jacobian({CompanionEmitter.Parameters(model)})");
         writer.Line("{");
         writer.Indent();

@@ -208,6 +208,8 @@ internal sealed partial class MethodParser
             Report(DiagnosticDescriptors.UnsupportedFeature, syntax.Identifier, $"'{method.Name}' has no body to differentiate");
         }
 
+        ReportKeywordNames();
+
         if (diagnostics.Count > 0)
         {
             return new ParseResult(null, diagnostics.ToEquatableArray());
@@ -247,6 +249,23 @@ internal sealed partial class MethodParser
             zeroDerivativeSites.ToEquatableArray(),
             OverloadSuffix()) { Key = anchor.Key, Vectorize = vectorize };
         return new ParseResult(model, EquatableArray<DiagnosticInfo>.Empty, helpers.ToEquatableArray());
+    }
+
+    /// <summary>
+    /// A verbatim identifier that spells a keyword (<c>@in</c>, <c>@base</c>) is reported once per name: the companions
+    /// print names without the <c>@</c>, so they would not compile.
+    /// </summary>
+    private void ReportKeywordNames()
+    {
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var token in syntax.DescendantTokens())
+        {
+            if (token.IsKind(SyntaxKind.IdentifierToken) && token.Text.Length > 0 && token.Text[0] == '@'
+                && SyntaxFacts.GetKeywordKind(token.ValueText) != SyntaxKind.None && reported.Add(token.ValueText))
+            {
+                Report(DiagnosticDescriptors.UnsupportedFeature, token, $"'{token.Text}' names something with a C# keyword, which the generated companions cannot spell; rename it (for example to '{token.ValueText}Value')");
+            }
+        }
     }
 
     /// <summary>Empty unless the method is overloaded; then a stable hash of its parameter types (FNV-1a).</summary>
