@@ -54,6 +54,14 @@ internal sealed class StraightLineJacobian
                 return false;
             }
 
+            // The seeds follow names: a second name for an array (var y = x; var w = result) or a parameter assigned again
+            // (c = c * c) would carry partials this form does not track. Those methods take the sweeps instead.
+            if (statement is Declare { Initializer: { } initializer } declaration && declaration.Type.IsArray() && initializer is not NewArray
+                || statement is Assign { Target: Variable target } && (types[target.Name].IsArray() || model.Parameters.Any(p => p.Name == target.Name)))
+            {
+                return false;
+            }
+
             var expressions = statement switch
             {
                 Declare { Initializer: { } value } => new[] { value },

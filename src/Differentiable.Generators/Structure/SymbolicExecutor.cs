@@ -190,6 +190,10 @@ internal sealed class SymbolicExecutor
         }
 
         Bind(loop);
+        // The body runs once, symbolically, for every iteration at once: a scalar it changes must start afresh in each
+        // iteration (declared in this body). One declared outside, or a parameter, would carry a value from the iteration
+        // before (a running sum s += x[i]; y[i] = s), which one symbolic pass cannot see.
+        var own = new HashSet<string>(System.StringComparer.Ordinal);
         foreach (var statement in loop.Body.Statements)
         {
             switch (statement)
@@ -200,14 +204,20 @@ internal sealed class SymbolicExecutor
                 case For reduction:
                     foreach (var (target, sum) in Reduce(reduction))
                     {
+                        if (target != result && !own.Contains(target))
+                        {
+                            throw new NotIndexNotationException();
+                        }
+
                         Accumulate(target, sum);
                     }
 
                     break;
                 case Declare { Type: IrType.Double, Initializer: { } value, Name: var name }:
                     scalars[name] = Symbolic(value);
+                    own.Add(name);
                     break;
-                case Assign { Target: Variable v, Value: var value } when types[v.Name] == IrType.Double:
+                case Assign { Target: Variable v, Value: var value } when types[v.Name] == IrType.Double && own.Contains(v.Name):
                     scalars[v.Name] = Symbolic(value);
                     break;
                 case Assign { Target: ElementAccess e, Value: var value } when e.Array == result && outputIndices.All(ranges.ContainsKey):
@@ -221,7 +231,8 @@ internal sealed class SymbolicExecutor
 
     private void Bind(For loop)
     {
-        if (loop.Lower is not Constant { Value: 0.0 } || ranges.ContainsKey(loop.Variable))
+        // Bounds reading an index already bound make a triangular nest, not a sum over a fixed range.
+        if (loop.Lower is not Constant { Value: 0.0 } || ranges.ContainsKey(loop.Variable) || IrWalker.ReadNames(loop.Upper).Any(ranges.ContainsKey))
         {
             throw new NotIndexNotationException();
         }

@@ -1,0 +1,213 @@
+using System;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using Differentiable.Tests.Jacobians;
+using static Differentiable.Tests.Gradients.FiniteDifference;
+
+namespace Differentiable.Tests.Structure;
+
+/// <summary>
+/// Array-valued methods a review found with wrong Jacobians (or generated code that did not compile): a scalar carried
+/// from one iteration to the next read as if each iteration started afresh, a triangular nest, and straight-line code
+/// with a second name for an array or a parameter assigned again. Their VJPs and JVPs were right; the Jacobians now
+/// take the sweeps (dense) and must match central differences.
+/// </summary>
+public static partial class CarriedValueFunctions
+{
+    [Differentiate]
+    public static double[] RunningSum(double[] x)
+    {
+        var y = new double[x.Length];
+        double s = 0.0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            s += x[i];
+            y[i] = s;
+        }
+
+        return y;
+    }
+
+    [Differentiate]
+    public static double[] PreviousElement(double[] x)
+    {
+        var y = new double[x.Length];
+        double a = 0.0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            y[i] = a + x[i];
+            a = x[i];
+        }
+
+        return y;
+    }
+
+    [Differentiate]
+    public static double[] ParameterChangedInLoop(double c, double[] x)
+    {
+        var y = new double[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            c += 1.0;
+            y[i] = c * x[i];
+        }
+
+        return y;
+    }
+
+    [Differentiate]
+    public static double[] CarriedRowSum(double[,] W, double[] x)
+    {
+        var y = new double[W.GetLength(0)];
+        double s = 0.0;
+        for (int i = 0; i < W.GetLength(0); i++)
+        {
+            for (int j = 0; j < x.Length; j++)
+            {
+                s += W[i, j] * x[j];
+            }
+
+            y[i] = s;
+        }
+
+        return y;
+    }
+
+    [Differentiate]
+    public static double[,] CarriedAcrossColumns(double[,] X)
+    {
+        var Y = new double[X.GetLength(0), X.GetLength(1)];
+        for (int i = 0; i < X.GetLength(0); i++)
+        {
+            double s = 0.0;
+            for (int j = 0; j < X.GetLength(1); j++)
+            {
+                s += X[i, j];
+                Y[i, j] = s;
+            }
+        }
+
+        return Y;
+    }
+
+    [Differentiate]
+    public static double[] LowerTriangular(double[,] L, double[] x)
+    {
+        int n = x.Length;
+        var y = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j <= i; j++)
+            {
+                y[i] += L[i, j] * x[j];
+            }
+        }
+
+        return y;
+    }
+
+    [Differentiate]
+    public static double[] AliasedParameter(double[] x)
+    {
+        var y = x;
+        var z = new double[2];
+        z[0] = y[0] * y[0];
+        z[1] = y[0] * y[1];
+        return z;
+    }
+
+    [Differentiate]
+    public static double[] AliasedResult(double[] x)
+    {
+        var y = new double[2];
+        var w = y;
+        y[0] = x[0];
+        w[0] = x[1] * 3.0;
+        y[1] = y[0] + x[0];
+        return y;
+    }
+
+    [Differentiate]
+    public static double[] ReassignedParameter(double c, double[] x)
+    {
+        c = c * c;
+        var y = new double[2];
+        y[0] = c * x[0];
+        y[1] = c;
+        return y;
+    }
+}
+
+public class CarriedValueTests
+{
+    [Theory]
+    [InlineData(nameof(CarriedValueFunctions.RunningSum))]
+    [InlineData(nameof(CarriedValueFunctions.PreviousElement))]
+    [InlineData(nameof(CarriedValueFunctions.ParameterChangedInLoop))]
+    [InlineData(nameof(CarriedValueFunctions.CarriedRowSum))]
+    [InlineData(nameof(CarriedValueFunctions.CarriedAcrossColumns))]
+    [InlineData(nameof(CarriedValueFunctions.LowerTriangular))]
+    [InlineData(nameof(CarriedValueFunctions.AliasedParameter))]
+    [InlineData(nameof(CarriedValueFunctions.AliasedResult))]
+    [InlineData(nameof(CarriedValueFunctions.ReassignedParameter))]
+    public void JacobiansMatchCentralDifferencesAndTheVjp(string name)
+    {
+        var type = typeof(CarriedValueFunctions);
+        var f = type.GetMethod(name)!;
+        var jacobian = type.GetMethod(name + "Jacobian")!;
+        var vjp = type.GetMethod(name + "Vjp")!;
+        var random = new Random(name.Length);
+        foreach (var n in new[] { 2, 3, 5 })
+        {
+            var args = Array.ConvertAll(f.GetParameters(), p => p.ParameterType == typeof(double) ? (object)(0.5 + random.NextDouble())
+                : p.ParameterType == typeof(double[]) ? JacobianTestKit.RandomVector(random, n)
+                : JacobianTestKit.RandomMatrix(random, n, n));
+            object Call(object[] a) => f.Invoke(null, (object[])a.Clone())!;
+            var value = Call(args);
+            var result = (ITuple)jacobian.Invoke(null, (object[])args.Clone())!;
+            // The value as the method computes it, up to the order of a vectorized dot product's sums.
+            var (expected, actual) = (Vec(value), Vec(result[0]!));
+            Assert.Equal(expected.Length, actual.Length);
+            for (int r = 0; r < expected.Length; r++)
+            {
+                Assert.True(Values.Agree(expected[r], actual[r]), $"{name} n = {n}: value element {r} is {actual[r]:R}, the method returns {expected[r]:R}");
+            }
+
+
+            var seed = JacobianTestKit.RandomVector(random, Vec(value).Length);
+            var buffers = Array.ConvertAll(args, a => a is double[] v ? new double[v.Length] : a is double[,] m ? new double[m.GetLength(0), m.GetLength(1)] : (object)0.0);
+            var vjpArgs = new object[args.Length + 1 + args.Length];
+            args.CopyTo(vjpArgs, 0);
+            vjpArgs[args.Length] = value is double[,] matrix ? Reshape(seed, matrix) : seed;
+            buffers.CopyTo(vjpArgs, args.Length + 1);
+            vjp.Invoke(null, vjpArgs);
+
+            for (int k = 0; k < args.Length; k++)
+            {
+                var J = (Jacobian)result[k + 1]!;
+                var dense = J.ToDense();
+                AssertClose($"{name} n = {n}: ∂/∂ argument {k} ({J.Structure})", CentralJacobian(Call, args, k), dense, RelativeTolerance);
+                for (int r = 0; r < J.Rows; r++)
+                {
+                    for (int c = 0; c < J.Columns; c++)
+                    {
+                        Assert.Equal(dense[r, c], J[r, c]);
+                    }
+                }
+
+                AssertClose($"{name} n = {n}: Jᵀ·seed against the VJP, argument {k}", JacobianTestKit.TransposeMultiply(dense, seed), Vec(vjpArgs[args.Length + 1 + k]), 1e-12);
+            }
+        }
+    }
+
+    private static double[,] Reshape(double[] vec, double[,] like)
+    {
+        var m = new double[like.GetLength(0), like.GetLength(1)];
+        for (int k = 0; k < vec.Length; k++)
+        {
+            m[k % m.GetLength(0), k / m.GetLength(0)] = vec[k];
+        }
+
+        return m;
+    }
+}
