@@ -43,6 +43,9 @@ internal sealed class CSharpPrinter
                 var initializer = d.Initializer is null ? (d.Type.IsArray() ? "null!" : "default") : Expression(d.Initializer);
                 writer.Line($"{d.Type.ToCSharp()} {d.Name} = {initializer};");
                 break;
+            case Assign { Target: Variable target, Value: Variable source } when target.Name == source.Name:
+                // A no-op the passes can leave behind (an adjoint assigned itself after folding); C# warns on it (CS1717).
+                break;
             case Assign a:
                 WriteAssign(a);
                 break;
