@@ -64,6 +64,33 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
+    public void FloatParameterAssigned() => AssertDiagnostic("DIFF015", """
+        public static partial class Model
+        {
+            [Differentiate]
+            public static double F(float f)
+            {
+                [|f|] = f * f;
+                return f;
+            }
+        }
+        """);
+
+    [Fact]
+    public void NumericsParameterAssigned() => AssertDiagnostic("DIFF015", """
+        using System.Numerics;
+        public static partial class Model
+        {
+            [Differentiate]
+            public static double F(Vector2 a)
+            {
+                [|a|] += Vector2.One;
+                return a.X * a.Y;
+            }
+        }
+        """);
+
+    [Fact]
     public void KeywordUsedAsANameIsReportedOncePerName()
     {
         var run = GeneratorHarness.Run("""

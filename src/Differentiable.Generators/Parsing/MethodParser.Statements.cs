@@ -264,6 +264,22 @@ internal sealed partial class MethodParser
             return;
         }
 
+        // The tangent of a float or System.Numerics parameter has the parameter's type, and the companions would assign
+        // it double arithmetic (which does not compile); a local copy is differentiated in double.
+        var left = assignment.Left;
+        while (left is ParenthesizedExpressionSyntax parenthesized)
+        {
+            left = parenthesized.Expression;
+        }
+
+        if (semanticModel.GetSymbolInfo(left, cancellationToken).Symbol is IParameterSymbol { Type: var parameterType } assigned
+            && SymbolEqualityComparer.Default.Equals(assigned.ContainingSymbol, method)
+            && (parameterType.SpecialType == SpecialType.System_Single || Fields(parameterType) is not null))
+        {
+            Report(DiagnosticDescriptors.UnsupportedFeature, assignment.Left, $"Assigning to the {parameterType.ToDisplayString()} parameter '{assigned.Name}' is not supported yet; copy it into a local (var {assigned.Name}Copy = {assigned.Name};) and assign that");
+            return;
+        }
+
         if (Fields(semanticModel.GetTypeInfo(assignment.Left, cancellationToken).Type) is not null)
         {
             ParseNumericsAssignment(assignment, compound, output, depth);
