@@ -91,6 +91,49 @@ public sealed class DiagnosticTests
         """);
 
     [Fact]
+    public void CompanionWithTheSignatureOfAUserMethod() => AssertDiagnostic("DIFF015", """
+        public static partial class Model
+        {
+            [Differentiate]
+            public static double [|F|](double x) => x * x;
+
+            public static double FGradient(double x, out double dx)
+            {
+                dx = 2.0 * x;
+                return x * x;
+            }
+        }
+        """, "F");
+
+    [Fact]
+    public void OverloadsWhoseCompanionsShareASignatureAreBothReported()
+    {
+        var run = GeneratorHarness.Run("""
+            using Differentiable;
+            public static partial class Model
+            {
+                [Differentiate]
+                public static double F(double[] a) => a[0] * a[0];
+
+                [Differentiate]
+                public static double F(double[] a, double[] b) => a[0] * b[0];
+
+                [Differentiate]
+                public static double F(double x) => x * x;
+            }
+            """);
+        Assert.Null(run.Result.Results.Single().Exception);
+        var diagnostics = run.GeneratorDiagnostics.OrderBy(d => d.Location.SourceSpan.Start).ToList();
+        Assert.Equal(2, diagnostics.Count);
+        Assert.All(diagnostics, d => Assert.Equal("DIFF015", d.Id));
+        Assert.Contains("FGradient(double[], double[])", diagnostics[0].GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+
+        // The third overload's companions clash with nothing: they are generated, and everything compiles.
+        Assert.True(run.HasSection("F"), "F(double) keeps its companions");
+        run.Load(optimized: true);
+    }
+
+    [Fact]
     public void KeywordUsedAsANameIsReportedOncePerName()
     {
         var run = GeneratorHarness.Run("""

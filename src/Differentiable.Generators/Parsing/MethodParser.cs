@@ -209,6 +209,10 @@ internal sealed partial class MethodParser
         }
 
         ReportKeywordNames();
+        if (diagnostics.Count == 0)
+        {
+            ReportCompanionClashes(withRespectTo, hessian);
+        }
 
         if (diagnostics.Count > 0)
         {
