@@ -56,9 +56,7 @@ internal sealed partial class MethodParser
     private static List<(string Name, string Parameters)> CompanionSignatures(IMethodSymbol target, string[] withRespectTo, bool hessian)
     {
         var parameters = target.Parameters.Select(p => Key(p.Type, false)).ToList();
-        var active = target.Parameters
-            .Where(p => withRespectTo.Length == 0 ? Classify(p.Type)?.IsDifferentiable() == true || Fields(p.Type) is not null : withRespectTo.Contains(p.Name))
-            .ToList();
+        var active = target.Parameters.Where(p => IsActive(p, withRespectTo)).ToList();
 
         // Gradient buffers: arrays by value, scalars and System.Numerics values out; tangents by value.
         var buffers = active.Select(p => Key(p.Type, Classify(p.Type)?.IsArray() != true)).ToList();

@@ -358,6 +358,10 @@ internal sealed partial class MethodParser
         return (withRespectTo.ToArray(), hessian, maxUnroll, vectorize);
     }
 
+    /// <summary>Whether [Differentiate] differentiates a parameter: the ones it names, or every differentiable one when it names none.</summary>
+    private static bool IsActive(IParameterSymbol parameter, string[] withRespectTo) =>
+        withRespectTo.Length == 0 ? Classify(parameter.Type)?.IsDifferentiable() == true || Fields(parameter.Type) is not null : withRespectTo.Contains(parameter.Name);
+
     private EquatableArray<ParameterModel> ReadParameters(string[] withRespectTo, AttributeData? attribute)
     {
         var parameterNames = method.Parameters.Select(p => p.Name).ToList();
@@ -376,7 +380,7 @@ internal sealed partial class MethodParser
             var type = Classify(parameter.Type);
             var named = withRespectTo.Contains(parameter.Name);
             var fields = Fields(parameter.Type);
-            var active = withRespectTo.Length == 0 ? type?.IsDifferentiable() == true || fields is not null : named;
+            var active = IsActive(parameter, withRespectTo);
             var parameterSyntax = parameter.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as ParameterSyntax;
             var location = parameterSyntax is null ? Locate(syntax.Identifier) : Locate((SyntaxNode?)parameterSyntax.Type ?? parameterSyntax);
             if (parameter.RefKind != RefKind.None)
