@@ -209,9 +209,9 @@ internal sealed class StraightLineJacobian
             case Binary { Operator: BinaryOperator.Multiply } b:
                 return Combine(Scale(Tangent(b.Left), b.Right), Scale(Tangent(b.Right), b.Left), Add);
             case Binary { Operator: BinaryOperator.Divide } b:
-                // ∂(l/r) = ∂l/r − (l/r²)·∂r
+                // ∂(l/r) = ∂l/r − ((l/r)/r)·∂r: l/(r·r) would overflow or underflow r·r past |r| ≈ 1e±154
                 var byNumerator = Tangent(b.Left).ToDictionary(t => t.Key, t => Div(t.Value, b.Right), System.StringComparer.Ordinal);
-                var byDenominator = Scale(Tangent(b.Right), Div(b.Left, Mul(b.Right, b.Right)));
+                var byDenominator = Scale(Tangent(b.Right), Div(Div(b.Left, b.Right), b.Right));
                 return Combine(byNumerator, byDenominator, Sub);
             case Call c:
                 var total = new Dictionary<string, Expr>(System.StringComparer.Ordinal);

@@ -755,10 +755,25 @@ internal sealed partial class ReverseModeTransform
                 Propagate(b.Right, Mul(seed, b.Left), output, rules, depth + 1);
                 break;
             case BinaryOperator.Divide:
-                // ∂(l/r) = dl/r − l·dr/r²
+                // ∂(l/r) = dl/r − (l/r)·dr/r, as (seed/r)·(l/r): seed·l/(r·r) lost the gradient where r·r overflows or
+                // underflows (|r| past 1e154 or below 1e-154), e.g. a sigmoid 1/(1 + e⁴⁰⁰) scored far on the wrong side.
                 var denominator = right ? Bind(b.Right, output) : b.Right;
-                Propagate(b.Left, Div(seed, denominator), output, rules, depth + 1);
-                Propagate(b.Right, Neg(Div(Mul(seed, b.Left), Mul(denominator, denominator))), output, rules, depth + 1);
+                var scaledSeed = Div(seed, denominator);
+                if (left && right)
+                {
+                    scaledSeed = Share(scaledSeed, output);
+                }
+
+                var quotient = Div(b.Left, denominator);
+                if (quotient.Equals(scaledSeed) && IsPure(quotient))
+                {
+                    // seed = l (as in 1/r with seed 1): one division squared
+                    scaledSeed = Share(scaledSeed, output);
+                    quotient = scaledSeed;
+                }
+
+                Propagate(b.Left, scaledSeed, output, rules, depth + 1);
+                Propagate(b.Right, Neg(Mul(scaledSeed, quotient)), output, rules, depth + 1);
                 break;
             case BinaryOperator.Remainder:
                 // l % r = l − r·trunc(l/r): ∂l = 1, ∂r = −trunc(l/r)

@@ -677,7 +677,7 @@ internal sealed class ElementHessian
         return result.WithoutZeros();
     }
 
-    /// <summary>q = u/v: qₖ = uₖ/v − (u/v²)·vₖ; qₖₗ = (uₖₗ − qₖvₗ − qₗvₖ − q·vₖₗ)/v.</summary>
+    /// <summary>q = u/v: qₖ = uₖ/v − (q/v)·vₖ; qₖₗ = (uₖₗ − qₖvₗ − qₗvₖ − q·vₖₗ)/v (no v², which overflows past |v| ≈ 1e154).</summary>
     private static Partials? Quotient(Expr u, Expr v, Partials? du, Partials? dv)
     {
         if (du is null || dv is null)
@@ -686,7 +686,7 @@ internal sealed class ElementHessian
         }
 
         var first = new SortedDictionary<Coordinate, Expr>();
-        var ratio = Over(u, Times(v, v));
+        var ratio = Over(Over(u, v), v);
         foreach (var k in du.First.Keys.Union(dv.First.Keys))
         {
             var byNumerator = du.First.TryGetValue(k, out var uk) ? Over(uk, v) : Constant.Zero;

@@ -90,12 +90,12 @@ internal static class IndexCalculus
                 var byRight = b.Right.Reads(array) ? Derive(b.Right, array, inputs)?.Select(m => Multiply(m, b.Left)).ToList() : new List<Monomial>();
                 return byLeft is null || byRight is null ? null : byLeft.Concat(byRight).ToList();
             case TensorBinary { Operator: BinaryOperator.Divide } b:
-                // Quotient rule: ∂(l/r) = ∂l·(1/r) − ∂r·(l/r²).
+                // Quotient rule: ∂(l/r) = ∂l·(1/r) − ∂r·((l/r)/r), not l/(r·r), which overflows or underflows past |r| ≈ 1e±154.
                 var numerator = b.Left.Reads(array)
                     ? Derive(b.Left, array, inputs)?.Select(m => m.Times(new TensorBinary(BinaryOperator.Divide, new TensorConstant(1.0), b.Right), row: false)).ToList()
                     : new List<Monomial>();
                 var denominator = b.Right.Reads(array)
-                    ? Derive(b.Right, array, inputs)?.Select(m => m.Scale(-1).Times(new TensorBinary(BinaryOperator.Divide, b.Left, new TensorBinary(BinaryOperator.Multiply, b.Right, b.Right)), row: false)).ToList()
+                    ? Derive(b.Right, array, inputs)?.Select(m => m.Scale(-1).Times(new TensorBinary(BinaryOperator.Divide, new TensorBinary(BinaryOperator.Divide, b.Left, b.Right), b.Right), row: false)).ToList()
                     : new List<Monomial>();
                 return numerator is null || denominator is null ? null : numerator.Concat(denominator).ToList();
             case TensorCall c:

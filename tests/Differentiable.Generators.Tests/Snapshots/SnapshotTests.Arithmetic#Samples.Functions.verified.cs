@@ -23,12 +23,15 @@ namespace Samples
             double value = -x * y + x / y - (x - y) * 2.5;
             // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
             // reverse of: return -x * y + x / y - (x - y) * 2.5;
-            dx = -y;
-            dy = -x;
-            dx += 1.0 / y;
-            dy -= x / (y * y);
-            dx += -2.5;
-            dy += 2.5;
+            {
+                dx = -y;
+                dy = -x;
+                double t0 = 1.0 / y;
+                dx += t0;
+                dy -= t0 * (x / y);
+                dx += -2.5;
+                dy += 2.5;
+            }
             return value;
         }
 

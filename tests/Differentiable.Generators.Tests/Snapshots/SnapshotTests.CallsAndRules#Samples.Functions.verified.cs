@@ -191,8 +191,9 @@ namespace Samples
             {
                 double f0 = f1;
                 double t0 = 1.0 + f0;
-                double t1 = -(1.0 / (t0 * t0));
-                dz = -(t1 * f0);
+                double t1 = 1.0 / t0;
+                double t2 = -(t1 * t1);
+                dz = -(t2 * f0);
             }
             return value;
         }

@@ -135,7 +135,7 @@ namespace Samples
                 double f0 = f1;
                 double t0 = ddstretch * (2.0 * (dx * ddx));
                 double t1 = f0;
-                double t2 = -(t0 * 0.5 / (t1 * t1));
+                double t2 = -(t0 / t1 * (0.5 / t1));
                 double t3 = dx * dx + 1.0;
                 double t4 = t2 * (0.5 / global::System.Math.Sqrt(t3));
                 ddx2 += 2.0 * t4 * dx;
@@ -175,9 +175,9 @@ namespace Samples
             // ∂stretch and ∂²stretch over what it reads, where not constants
             double dstretch_q0 = -(0.5 / sqrt * (2.0 * dx));
             double dstretch_q1 = 0.5 / sqrt * (2.0 * dx);
-            double d2stretch_q0_q0 = 2.0 * (0.5 / sqrt) - 0.5 / (sqrt * sqrt) * (0.5 / sqrt * (2.0 * dx)) * (2.0 * dx);
-            double d2stretch_q0_q1 = -2.0 * (0.5 / sqrt) + 0.5 / (sqrt * sqrt) * (0.5 / sqrt * (2.0 * dx)) * (2.0 * dx);
-            double d2stretch_q1_q1 = 2.0 * (0.5 / sqrt) - 0.5 / (sqrt * sqrt) * (0.5 / sqrt * (2.0 * dx)) * (2.0 * dx);
+            double d2stretch_q0_q0 = 2.0 * (0.5 / sqrt) - 0.5 / sqrt / sqrt * (0.5 / sqrt * (2.0 * dx)) * (2.0 * dx);
+            double d2stretch_q0_q1 = -2.0 * (0.5 / sqrt) + 0.5 / sqrt / sqrt * (0.5 / sqrt * (2.0 * dx)) * (2.0 * dx);
+            double d2stretch_q1_q1 = 2.0 * (0.5 / sqrt) - 0.5 / sqrt / sqrt * (0.5 / sqrt * (2.0 * dx)) * (2.0 * dx);
             double stretch = sqrt - 1.0;
             double value = 0.5 * k * stretch * stretch;
             // H: the value's second partials (the product, quotient and chain rules applied twice)
