@@ -143,7 +143,7 @@ public sealed class AddDerivativeRuleTests
         public static partial class Model
         {
             [Differentiate]
-            public static double F(double x) => Math.Clamp(x, 0.0, 1.0) * x;
+            public static double F(double x) => Math.ScaleB(x, 3) * x;
         }
         """,
         """
@@ -153,24 +153,20 @@ public sealed class AddDerivativeRuleTests
         public static partial class Model
         {
             [Differentiate]
-            public static double F(double x) => Math.Clamp(x, 0.0, 1.0) * x;
+            public static double F(double x) => Math.ScaleB(x, 3) * x;
 
-            [DerivativeOf(typeof(Math), nameof(Math.Clamp))]
-            internal static double ClampGradient(double value, double min, double max, out double dvalue, out double dmin, out double dmax)
+            [DerivativeOf(typeof(Math), nameof(Math.ScaleB))]
+            internal static double ScaleBGradient(double x, int n, out double dx)
             {
-                // TODO: the generator calls this rule instead of differentiating Math.Clamp. Write each
-                // partial derivative into its buffer, then replace the throw with: return Math.Clamp(value, min, max);
-                //   dvalue = ∂Clamp/∂value
-                //   dmin = ∂Clamp/∂min
-                //   dmax = ∂Clamp/∂max
-                dvalue = 0.0;
-                dmin = 0.0;
-                dmax = 0.0;
-                throw new NotImplementedException("Write the derivative of Math.Clamp here: ∂Clamp/∂value into dvalue, ∂Clamp/∂min into dmin, ∂Clamp/∂max into dmax, then return its value.");
+                // TODO: the generator calls this rule instead of differentiating Math.ScaleB. Write each
+                // partial derivative into its buffer, then replace the throw with: return Math.ScaleB(x, n);
+                //   dx = ∂ScaleB/∂x
+                dx = 0.0;
+                throw new NotImplementedException("Write the derivative of Math.ScaleB here: ∂ScaleB/∂x into dx, then return its value.");
             }
         }
         """,
-        "Add a [DerivativeOf] rule for 'Clamp'");
+        "Add a [DerivativeOf] rule for 'ScaleB'");
 
     [Fact]
     public async Task KeepsTheDocumentsLineEndings()

@@ -14,8 +14,10 @@ internal static class CompanionEmitter
     internal const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCodeAttribute(\"Differentiable.Generators\", \"0.1.0\")]";
 
     /// <summary>The generated file for one method, or the diagnostics that prevent it.</summary>
-    public static (string? Source, List<Diagnostics.DiagnosticInfo> Diagnostics) Emit(MethodModel original, Infrastructure.EquatableArray<Calls.RuleModel> rules)
+    public static (string? Source, List<Diagnostics.DiagnosticInfo> Diagnostics) Emit(MethodModel parsed, Infrastructure.EquatableArray<Calls.RuleModel> rules)
     {
+        // Math.Clamp and its kind stay calls until the rules are known: a rule for them wins, as for any callee.
+        var original = Calls.BuiltInCalls.Expand(parsed, rules);
         // Constant loops are unrolled first, so every companion is straight-line code with structural zeros folded.
         var (model, loopFree) = Unrolling.LoopUnroller.Unroll(original);
         var types = new TypeEnvironment(model);

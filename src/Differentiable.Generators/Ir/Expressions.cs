@@ -79,6 +79,7 @@ internal sealed record UserCall(Callee Callee, EquatableArray<Expr> Arguments) :
 /// <param name="Key">Identity of the called method: its qualified name with parameter types.</param>
 /// <param name="Invocation">The fully qualified name to call it by.</param>
 /// <param name="Differentiated">Per parameter, whether the callee's own [Differentiate] companion differentiates it; empty when the callee has no [Differentiate].</param>
+/// <param name="BuiltIn">A System.Math method the generator expands itself unless a [DerivativeOf] rule replaces it (<see cref="Calls.BuiltInCalls"/>).</param>
 internal sealed record Callee(
     string Key,
     string Invocation,
@@ -86,7 +87,8 @@ internal sealed record Callee(
     EquatableArray<IrType> ParameterTypes,
     EquatableArray<bool> Differentiated,
     Diagnostics.LocationInfo Location,
-    Diagnostics.LocationInfo? Declaration);
+    Diagnostics.LocationInfo? Declaration,
+    string? BuiltIn = null);
 
 /// <summary>
 /// Generated code only: a call by name, with an optional member read from its result (<c>.Tangent</c>). A name that

@@ -236,6 +236,13 @@ internal sealed partial class MethodParser
             return Unsupported(invocation, "calls through delegates cannot be differentiated; call a static method directly");
         }
 
+        if (target.ContainingType?.ToDisplayString() == "System.Math" && target.Name == "Clamp" && invocation.ArgumentList.Arguments.Count == 3
+            && target.Parameters.All(p => p.Type.SpecialType is SpecialType.System_Double or SpecialType.System_Int32)
+            && invocation.ArgumentList.Arguments.All(a => a.NameColon is null))
+        {
+            return ParseClamp(invocation, target, depth);
+        }
+
         var single = target.ContainingType?.ToDisplayString() == "System.MathF";
         if ((single || target.ContainingType?.ToDisplayString() == "System.Math") && Enum.TryParse<MathFunction>(target.Name, out var function) && IsKnownOverload(function, target, single))
         {
@@ -334,6 +341,55 @@ internal sealed partial class MethodParser
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// <c>Math.Clamp(x, lo, hi)</c>. Over ints (an index) it is the conditional .NET computes. Over doubles it is a call,
+    /// so that a [DerivativeOf] rule for Math.Clamp (a straight-through estimator, say) still wins; without one the emit
+    /// step expands it to that conditional (<see cref="Calls.BuiltInCalls"/>). Operands are computed once into locals
+    /// where the statement allows it, since the conditional reads them twice.
+    /// </summary>
+    private Expr ParseClamp(InvocationExpressionSyntax invocation, IMethodSymbol target, int depth)
+    {
+        var type = Classify(target.ReturnType)!.Value;
+        var arguments = invocation.ArgumentList.Arguments;
+        var x = Reusable(ParseExpression(arguments[0].Expression, depth + 1), type, "clampValue");
+        var low = Reusable(ParseExpression(arguments[1].Expression, depth + 1), type, "clampLow");
+        var high = Reusable(ParseExpression(arguments[2].Expression, depth + 1), type, "clampHigh");
+        if (type != IrType.Double)
+        {
+            return Calls.BuiltInCalls.Clamp(x, low, high);
+        }
+
+        var callee = new Callee(
+            Calls.CallSymbols.Key(target),
+            Calls.CallSymbols.Invocation(target),
+            "Math.Clamp",
+            EquatableArray.Create(IrType.Double, IrType.Double, IrType.Double),
+            EquatableArray.Create(true, true, true),
+            Locate(invocation),
+            null,
+            Calls.BuiltInCalls.ClampName);
+        return new UserCall(callee, EquatableArray.Create(x, low, high));
+    }
+
+    /// <summary>
+    /// A value to be read more than once: a local declared before the statement, unless it is a leaf already, or the
+    /// statement evaluates it more than once or only on one branch (loop conditions, the arms of ?:), where it stays inline.
+    /// </summary>
+    private Expr Reusable(Expr value, IrType type, string name)
+    {
+        if (!mayBindOperands || currentOutput is null || conditionalDepth > 0
+            || value is Constant or Variable or ArrayLength || (value is ElementAccess access && access.Indices.All(i => i is Constant or Variable)))
+        {
+            return value;
+        }
+
+        var local = FreshName(name);
+        types[local] = type;
+        locals.Add(new Model.LocalModel(local, type));
+        currentOutput.Add(new Declare(local, type, value));
+        return new Variable(local);
     }
 
     /// <summary>Math overloads over double (or int for the piecewise-constant ones); float and decimal overloads are not.</summary>

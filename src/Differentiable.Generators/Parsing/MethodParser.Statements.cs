@@ -31,9 +31,12 @@ internal sealed partial class MethodParser
     {
         StackGuard.Enter(depth);
         var enclosing = currentOutput;
+        var enclosingMayBind = mayBindOperands;
         currentOutput = output;
+        mayBindOperands = statement is LocalDeclarationStatementSyntax or ExpressionStatementSyntax or ReturnStatementSyntax;
         ParseStatementInto(statement, output, depth);
         currentOutput = enclosing;
+        mayBindOperands = enclosingMayBind;
     }
 
     private void ParseStatementInto(StatementSyntax statement, List<Stmt> output, int depth)

@@ -37,6 +37,10 @@ internal sealed partial class MethodParser
     /// <summary>The statement list being filled, where expressions may hoist partial results.</summary>
     private List<Stmt>? currentOutput;
 
+    // True while parsing a statement that evaluates its expressions once, in order (a declaration, an assignment, a
+    // return, an if's condition): a value it needs twice may become a local declared just before it.
+    private bool mayBindOperands;
+
     private readonly bool isHelper;
     private readonly HashSet<string> helpersInProgress;
     private readonly List<MethodModel> helpers = new();
