@@ -29,8 +29,14 @@ internal static class CallResolver
                     : null;
             if (derivative is null)
             {
-                var name = callee.Invocation.Substring(callee.Invocation.LastIndexOf('.') + 1);
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoDerivativeForCall, callee.Location, callee.Display, name).WithAdditionalLocation(callee.Declaration));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoDerivativeForCall, callee.Location, callee.Display, callee.Unresolved ?? "no rule or companion gives it").WithAdditionalLocation(callee.Declaration));
+                continue;
+            }
+
+            // Through the body: every call in it that needs a rule must have one, or the body's companion cannot be written.
+            if (!derivative.IsRule && callee.Needs.FirstOrDefault(need => !rules.Any(r => r.TargetKey == need.Key)) is { } missing)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoDerivativeForCall, callee.Location, callee.Display, $"its body calls '{missing.Display}', which has none: {missing.Why}").WithAdditionalLocation(callee.Declaration));
                 continue;
             }
 

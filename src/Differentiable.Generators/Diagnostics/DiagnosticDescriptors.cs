@@ -43,7 +43,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NoDerivativeForCall = Error(
         "DIFF007",
         "Called method has no known derivative",
-        "The call to '{0}' has no known derivative; mark '{0}' [Differentiate] (a static method returning double over double, double[], double[,], int, bool or int[] parameters), declare a [DerivativeOf(nameof({1}))] rule for it, or compute the value outside the differentiated method and pass it in as a parameter");
+        "The call to '{0}' has no known derivative: {1}");
 
     public static readonly DiagnosticDescriptor UnknownWithRespectTo = Error(
         "DIFF008",

@@ -14,6 +14,13 @@ internal sealed record DiagnosticInfo(string Id, LocationInfo? Location, Equatab
     public DiagnosticInfo WithAdditionalLocation(LocationInfo? location) =>
         location is null ? this : this with { AdditionalLocations = new EquatableArray<LocationInfo>(AdditionalLocations.AsImmutableArray().Add(location)) };
 
+    /// <summary>The message as the compiler would show it, for a diagnostic quoted inside another one.</summary>
+    public string Message()
+    {
+        var format = DiagnosticDescriptors.ById(Id).MessageFormat.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return string.Format(System.Globalization.CultureInfo.InvariantCulture, format, Arguments.Cast<object>().ToArray());
+    }
+
     /// <param name="anchor">Where the method starts whose model recorded the places (for places relative to it).</param>
     public Diagnostic ToDiagnostic(Compilation? compilation, MethodAnchor? anchor = null)
     {

@@ -80,6 +80,8 @@ internal sealed record UserCall(Callee Callee, EquatableArray<Expr> Arguments) :
 /// <param name="Invocation">The fully qualified name to call it by.</param>
 /// <param name="Differentiated">Per parameter, whether the callee's own [Differentiate] companion differentiates it; empty when the callee has no [Differentiate].</param>
 /// <param name="BuiltIn">A System.Math method the generator expands itself unless a [DerivativeOf] rule replaces it (<see cref="Calls.BuiltInCalls"/>).</param>
+/// <param name="Needs">For a callee differentiated through its body: the calls in it that only a [DerivativeOf] rule can differentiate.</param>
+/// <param name="Unresolved">For a callee with no companion: why, and the fix, for DIFF007 if no rule turns up either.</param>
 internal sealed record Callee(
     string Key,
     string Invocation,
@@ -88,7 +90,12 @@ internal sealed record Callee(
     EquatableArray<bool> Differentiated,
     Diagnostics.LocationInfo Location,
     Diagnostics.LocationInfo? Declaration,
-    string? BuiltIn = null);
+    string? BuiltIn = null,
+    EquatableArray<CallNeed> Needs = default,
+    string? Unresolved = null);
+
+/// <summary>A call inside a helper's body that only a [DerivativeOf] rule can differentiate, and why (for DIFF007).</summary>
+internal sealed record CallNeed(string Key, string Display, string Why);
 
 /// <summary>
 /// Generated code only: a call by name, with an optional member read from its result (<c>.Tangent</c>). A name that

@@ -121,36 +121,6 @@ internal sealed partial class MethodParser
         }
     }
 
-    /// <summary>Most methods nested through bodies: deeper call chains must be marked [Differentiate].</summary>
-    private const int MaxHelperDepth = 8;
-
-    /// <summary>
-    /// Parses a called method that has no [Differentiate], with every differentiable parameter active, so it can be
-    /// differentiated through its body. Null when it cannot be (its body has unsupported code, or it is too deep).
-    /// </summary>
-    private (MethodModel Model, List<MethodModel> Nested)? ParseHelper(IMethodSymbol target)
-    {
-        if (helpersInProgress.Count > MaxHelperDepth
-            || target.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is not MethodDeclarationSyntax helperSyntax)
-        {
-            return null;
-        }
-
-        dependencies?.Add(new SourceRead(helperSyntax.SyntaxTree, helperSyntax.Span));
-        var helperModel = SemanticModels.For(semanticModel.Compilation, helperSyntax.SyntaxTree);
-        var helperAnchor = MethodAnchor.Of(Calls.CallSymbols.Key(target), helperSyntax);
-        var nested = new HashSet<string>(helpersInProgress, StringComparer.Ordinal) { helperAnchor.Key };
-        var result = new MethodParser(helperModel, target, helperSyntax, helperAnchor, cancellationToken, dependencies, nested).Run(ImmutableArray<AttributeData>.Empty);
-        // A helper calling something with no known derivative (unless a rule turns up) would leave its callers calling a
-        // companion that is never generated; the caller gets DIFF007 at the call instead.
-        if (result.Model is null || result.Diagnostics.Count > 0 || Calls.CallResolver.Calls(result.Model.Body).Any(c => c.Callee.Differentiated.Count == 0))
-        {
-            return null;
-        }
-
-        return (result.Model, result.Helpers.ToList());
-    }
-
     private static bool HasCompilerErrors(SemanticModel semanticModel, MethodDeclarationSyntax syntax, CancellationToken cancellationToken)
     {
         foreach (var diagnostic in syntax.GetDiagnostics())

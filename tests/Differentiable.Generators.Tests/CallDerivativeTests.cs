@@ -1,0 +1,132 @@
+using System;
+using System.Linq;
+using Differentiable.Generators.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+
+namespace Differentiable.Generators.Tests;
+
+/// <summary>
+/// Calls differentiated through a helper's body that itself calls something only a [DerivativeOf] rule can
+/// differentiate, and DIFF007's message: why the call has no derivative, and the fix that applies.
+/// </summary>
+public sealed class CallDerivativeTests
+{
+    private const string Opaque = """
+        using System;
+        using Differentiable;
+
+        // Not partial, and its body opaque to the generator: only a rule gives its derivative.
+        public static class Opaque
+        {
+            public static double Square(double v) => BitConverter.Int64BitsToDouble(BitConverter.DoubleToInt64Bits(v * v));
+        }
+
+        """;
+
+    private const string Rule = """
+
+        public static class Rules
+        {
+            [DerivativeOf(typeof(Opaque), nameof(Opaque.Square))]
+            public static double SquareGradient(double v, out double dv)
+            {
+                dv = 2.0 * v;
+                return v * v;
+            }
+        }
+        """;
+
+    private const string Callers = """
+        public static partial class Model
+        {
+            static double Inner(double x) => 3.0 * Opaque.Square(x);
+
+            static double Outer(double x) => Inner(x) + x;
+
+            [Differentiate]
+            public static double F(double x) => [|Outer(x)|] * x;
+        }
+        """;
+
+    [Fact]
+    public void HelpersCallingARuledMethodUseTheRule()
+    {
+        var (source, _) = Markup.Parse(Opaque + Callers + Rule);
+        var run = GeneratorHarness.Run(source);
+        run.AssertClean();
+        var model = run.Load().GetType("Model")!;
+        foreach (var x in new[] { -1.5, 0.25, 2.0 })
+        {
+            // F = (3x² + x)·x: F' = 9x² + 2x.
+            var arguments = new object?[] { x, null };
+            var value = (double)model.GetMethod("FGradient", new[] { typeof(double), typeof(double).MakeByRefType() })!.Invoke(null, arguments)!;
+            Assert.Equal(((3.0 * x * x) + x) * x, value, 12);
+            Assert.Equal((9.0 * x * x) + (2.0 * x), (double)arguments[1]!, 12);
+        }
+    }
+
+    [Fact]
+    public void WithoutTheRuleTheCallToTheHelperSaysWhichCallInItsBodyNeedsOne()
+    {
+        var (source, span) = Markup.Parse(Opaque + Callers);
+        var run = GeneratorHarness.Run(source);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("DIFF007", diagnostic.Id);
+        Assert.Equal(span, diagnostic.Location.SourceSpan);
+        var message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("The call to 'Model.Outer' has no known derivative: its body calls 'Opaque.Square'", message, StringComparison.Ordinal);
+        Assert.Contains("declare a [DerivativeOf(typeof(Opaque), nameof(Opaque.Square))] rule for it", message, StringComparison.Ordinal);
+        // Neither F's companions nor the helpers' (which would call the missing rule) are written: nothing fails to compile.
+        Assert.False(run.HasSection("F"));
+        Assert.Empty(run.CompilationErrors);
+    }
+
+    [Theory]
+    [InlineData(
+        "static double Helper(double x) => new Func<double, double>(Math.Sin)(x);",
+        "[|Helper(x)|]",
+        "its body cannot be differentiated (The expression",
+        "declare a [DerivativeOf(nameof(Helper))] rule for it")]
+    [InlineData(
+        "",
+        "[|Math.ScaleB(x, 2)|]",
+        "it is in a referenced assembly, so its body cannot be read",
+        "declare a [DerivativeOf(typeof(Math), nameof(Math.ScaleB))] rule for it")]
+    [InlineData(
+        "[Differentiate] public static double G(float a, double b) => a * b;",
+        "[|G(1.5f, x)|]",
+        "its parameter 'a' is float, and calls, even to a [Differentiate] method, pass derivatives through double, double[] and double[,] parameters only",
+        "give it double parameters")]
+    [InlineData(
+        "static double[] Twice(double x) { var y = new double[1]; y[0] = 2.0 * x; return y; }",
+        "[|Twice(x)|][0]",
+        "it returns double[], and only calls returning double pass derivatives",
+        "compute the value outside the differentiated method and pass it in as a parameter")]
+    [InlineData(
+        "static double Scaled(double x, double s = 2.0) => s * x;",
+        "[|Scaled(x)|]",
+        "an argument is named, passed by ref, or left to its default",
+        "compute the value outside")]
+    public void TheMessageSaysWhyAndHowToFixIt(string member, string call, string why, string fix)
+    {
+        var (source, span) = Markup.Parse($$"""
+            using System;
+            using Differentiable;
+
+            public static partial class Model
+            {
+                {{member}}
+
+                [Differentiate]
+                public static double F(double x) => 2.0 * {{call}};
+            }
+            """);
+        var run = GeneratorHarness.Run(source);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics, d => d.Id == "DIFF007");
+        Assert.Equal(span, diagnostic.Location.SourceSpan);
+        var message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains(why, message, StringComparison.Ordinal);
+        Assert.Contains(fix, message, StringComparison.Ordinal);
+        Assert.DoesNotContain(run.GeneratorDiagnostics, d => d.Severity == DiagnosticSeverity.Error && d.Id != "DIFF007" && d.Location.SourceSpan.Start > span.Start);
+    }
+}
