@@ -62,6 +62,30 @@ public class ElementHessianTests
         RunBodies(bodies, 20261123, straightLine: true, sizes: new[] { 3, 6 });
     }
 
+    [Fact]
+    public void HessiansWhoseEntriesSkipAParameterCompileWithoutWarnings()
+    {
+        // The offset of a parameter no entry reaches was declared anyway (int cAt = 1 + 1;): CS0219, an error for a
+        // consumer that treats warnings as errors.
+        var run = GeneratorHarness.Run("""
+            using System;
+            using Differentiable;
+
+            public static partial class M
+            {
+                [Differentiate(Hessian = true)]
+                public static double Larger(double x, double y) => Math.Max(x, y);
+
+                [Differentiate(Hessian = true)]
+                public static double Fma(double a, double b, double c) => Math.FusedMultiplyAdd(a, b, c);
+            }
+            """);
+        run.AssertClean();
+        var fma = run.Load().GetType("M")!.GetMethod("FmaHessian")!;
+        var hessian = (double[,])((System.Runtime.CompilerServices.ITuple)fma.Invoke(null, new object[] { 2.0, 3.0, 5.0 })!)[1]!;
+        Assert.Equal(new double[,] { { 0, 1, 0 }, { 1, 0, 0 }, { 0, 0, 0 } }, hessian);
+    }
+
     /// <summary>
     /// Random programs of (x, s, c), differentiated with respect to x and s: compiled with their companions, each
     /// checked at every size; every one must have taken the element form.

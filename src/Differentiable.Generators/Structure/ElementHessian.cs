@@ -112,7 +112,16 @@ internal sealed class ElementHessian
         var builder = new ElementHessian(active, offsets, hessian, scope, types);
         try
         {
-            return builder.Write(prefix, loop, result, body) ? new Block(body.ToEquatableArray()) : null;
+            if (!builder.Write(prefix, loop, result, body))
+            {
+                return null;
+            }
+
+            // A parameter no entry reaches (y in Max(x, y), whose second partials are all 0) would leave its offset
+            // unread: CS0219, an error where warnings are.
+            var read = new HashSet<string>(body.SelectMany(IrWalker.Statements).SelectMany(IrWalker.OwnExpressions).SelectMany(IrWalker.ReadNames), System.StringComparer.Ordinal);
+            body.RemoveAll(s => s is Declare { Type: IrType.Int32 } d && offsets.Any(o => o is Variable v && v.Name == d.Name) && !read.Contains(d.Name));
+            return new Block(body.ToEquatableArray());
         }
         catch (CodeTooComplexException)
         {

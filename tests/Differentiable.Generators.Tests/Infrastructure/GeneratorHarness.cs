@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Immutable;
+using System.Globalization;
 using System.IO;
 using System.Linq;
 using Differentiable.Generators;
@@ -27,7 +28,7 @@ internal static class GeneratorHarness
         "Tests",
         sources.Select((source, i) => CSharpSyntaxTree.ParseText(source, ParseOptions, path: $"File{i}.cs")),
         References.Value,
-        new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, warningLevel: 9999));
 
     public static GeneratorDriver CreateDriver(bool trackSteps = false) => CSharpGeneratorDriver.Create(
         new[] { new DifferentiateGenerator().AsSourceGenerator() },
@@ -77,11 +78,29 @@ internal sealed record GeneratorRun(GeneratorDriverRunResult Result, Compilation
         return System.Reflection.Assembly.Load(stream.ToArray());
     }
 
-    /// <summary>The generator neither threw nor produced code the compiler rejects.</summary>
+    /// <summary>
+    /// The compiler's warnings in the generated files that the user's own code does not have already (an unused local, or
+    /// s &gt; s, copied from the method's body): a consumer that treats warnings as errors (as this repository does)
+    /// cannot build with any of them.
+    /// </summary>
+    public ImmutableArray<Diagnostic> GeneratedWarnings
+    {
+        get
+        {
+            var warnings = Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Warning && d.Location.SourceTree is not null).ToList();
+            static bool Generated(Diagnostic d) => !d.Location.SourceTree!.FilePath.StartsWith("File", StringComparison.Ordinal);
+            var users = warnings.Where(d => !Generated(d)).Select(d => (d.Id, d.GetMessage(CultureInfo.InvariantCulture))).ToHashSet();
+            return warnings.Where(d => Generated(d) && !users.Contains((d.Id, d.GetMessage(CultureInfo.InvariantCulture)))).ToImmutableArray();
+        }
+    }
+
+    /// <summary>The generator neither threw nor produced code the compiler rejects or warns about.</summary>
     public void AssertClean()
     {
         Assert.Null(Result.Results.Single().Exception);
         Assert.Empty(GeneratorDiagnostics);
         Assert.True(CompilationErrors.IsEmpty, string.Join(Environment.NewLine, CompilationErrors.Select(e => e.ToString())));
+        Assert.True(GeneratedWarnings.IsEmpty, string.Join(Environment.NewLine, GeneratedWarnings.Select(e =>
+            e + Environment.NewLine + "    " + e.Location.SourceTree!.GetText().Lines[e.Location.GetLineSpan().StartLinePosition.Line].ToString().Trim())));
     }
 }
