@@ -209,9 +209,10 @@ internal sealed class StraightLineJacobian
             case Binary { Operator: BinaryOperator.Multiply } b:
                 return Combine(Scale(Tangent(b.Left), b.Right), Scale(Tangent(b.Right), b.Left), Add);
             case Binary { Operator: BinaryOperator.Divide } b:
-                // ∂(l/r) = ∂l/r − ((l/r)/r)·∂r: l/(r·r) would overflow or underflow r·r past |r| ≈ 1e±154
+                // ∂(l/r) = ∂l/r − ((l/r)·∂r)/r: neither l/(r·r) nor (l/r)/r, which overflow or underflow past |r| ≈ 1e±154
+                // before ∂r brings the product back (a sigmoid's Jacobian at z = −400 came out 0)
                 var byNumerator = Tangent(b.Left).ToDictionary(t => t.Key, t => Div(t.Value, b.Right), System.StringComparer.Ordinal);
-                var byDenominator = Scale(Tangent(b.Right), Div(Div(b.Left, b.Right), b.Right));
+                var byDenominator = Tangent(b.Right).ToDictionary(t => t.Key, t => Div(Mul(t.Value, Div(b.Left, b.Right)), b.Right), System.StringComparer.Ordinal);
                 return Combine(byNumerator, byDenominator, Sub);
             case Call c:
                 var total = new Dictionary<string, Expr>(System.StringComparer.Ordinal);

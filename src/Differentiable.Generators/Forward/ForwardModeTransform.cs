@@ -312,7 +312,7 @@ internal sealed class ForwardModeTransform
                 {
                     if (activity.DependsOnActive(c.Arguments[k]) && DerivativeRules.Partial(c.Function, c.Arguments, k, e => e) is { } partial)
                     {
-                        sum = Add(sum, Mul(partial, TangentOf(c.Arguments[k], depth + 1)));
+                        sum = Add(sum, MulPartial(TangentOf(c.Arguments[k], depth + 1), partial, partialFirst: true));
                     }
                 }
 

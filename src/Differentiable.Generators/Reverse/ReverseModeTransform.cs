@@ -808,7 +808,7 @@ internal sealed partial class ReverseModeTransform
             if (activity.DependsOnActive(call.Arguments[k])
                 && DerivativeRules.Partial(call.Function, values, k, e => Bind(e, output)) is { } partial)
             {
-                Propagate(call.Arguments[k], Mul(seed, partial), output, rules, depth + 1);
+                Propagate(call.Arguments[k], MulPartial(seed, partial), output, rules, depth + 1);
             }
         }
     }

@@ -38,11 +38,12 @@ internal static class DerivativeRules
             case MathFunction.Atan:
                 return Div(Constant.One, Add(Constant.One, Mul(x, x)));
             case MathFunction.Atan2:
-                // atan2(y, x): ∂y = x / (x² + y²), ∂x = −y / (x² + y²)
+                // atan2(y, x): ∂y = x/(x² + y²) = 1/(x + y·(y/x)) and ∂x = −y/(x² + y²) = −1/(y + x·(x/y)). The two terms
+                // of each sum have one sign (no cancellation), and no square overflows or underflows past 1e±154 where
+                // the derivative itself is a double (y²/x overflows only where x/(x² + y²) underflows).
                 var y = u[0];
                 var xx = u[1];
-                var denominator = Add(Mul(xx, xx), Mul(y, y));
-                return k == 0 ? Div(xx, denominator) : Neg(Div(y, denominator));
+                return k == 0 ? Div(Constant.One, Add(xx, Mul(y, Div(y, xx)))) : Neg(Div(Constant.One, Add(y, Mul(xx, Div(xx, y)))));
             case MathFunction.Sinh:
                 return Call(MathFunction.Cosh, x);
             case MathFunction.Cosh:
@@ -51,9 +52,10 @@ internal static class DerivativeRules
                 var tanh = bind(Call(MathFunction.Tanh, x));
                 return Sub(Constant.One, Mul(tanh, tanh));
             case MathFunction.Asinh:
-                return Div(Constant.One, Call(MathFunction.Sqrt, Add(Mul(x, x), Constant.One)));
+                // Past 2²⁷, √(x² ± 1) is |x| to double precision, and x² overflows past 1.3e154.
+                return If(Compare(BinaryOperator.Greater, Call(MathFunction.Abs, x), Constant.Of(134217728.0)), Div(Constant.One, Call(MathFunction.Abs, x)), Div(Constant.One, Call(MathFunction.Sqrt, Add(Mul(x, x), Constant.One))));
             case MathFunction.Acosh:
-                return Div(Constant.One, Call(MathFunction.Sqrt, Sub(Mul(x, x), Constant.One)));
+                return If(Compare(BinaryOperator.Greater, x, Constant.Of(134217728.0)), Div(Constant.One, x), Div(Constant.One, Call(MathFunction.Sqrt, Sub(Mul(x, x), Constant.One))));
             case MathFunction.Atanh:
                 return Div(Constant.One, Sub(Constant.One, Mul(x, x)));
             case MathFunction.Exp:

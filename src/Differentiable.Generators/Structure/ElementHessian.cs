@@ -686,7 +686,7 @@ internal sealed class ElementHessian
         return result.WithoutZeros();
     }
 
-    /// <summary>q = u/v: qₖ = uₖ/v − (q/v)·vₖ; qₖₗ = (uₖₗ − qₖvₗ − qₗvₖ − q·vₖₗ)/v (no v², which overflows past |v| ≈ 1e154).</summary>
+    /// <summary>q = u/v: qₖ = (uₖ − q·vₖ)/v; qₖₗ = (uₖₗ − qₖvₗ − qₗvₖ − q·vₖₗ)/v (no v², which overflows past |v| ≈ 1e154).</summary>
     private static Partials? Quotient(Expr u, Expr v, Partials? du, Partials? dv)
     {
         if (du is null || dv is null)
@@ -694,12 +694,13 @@ internal sealed class ElementHessian
             return null;
         }
 
+        // qₖ = (uₖ − q·vₖ)/v, as forward mode: (q/v)·vₖ underflows where q/v is past the double range and vₖ brings
+        // it back (a sigmoid's or softplus's Hessian at |z| = 400 came out with the wrong sign, or 1 for ≈ 0).
         var first = new SortedDictionary<Coordinate, Expr>();
-        var ratio = Over(Over(u, v), v);
         foreach (var k in du.First.Keys.Union(dv.First.Keys))
         {
-            var byNumerator = du.First.TryGetValue(k, out var uk) ? Over(uk, v) : Constant.Zero;
-            first[k] = dv.First.TryGetValue(k, out var vk) ? Minus(byNumerator, Times(ratio, vk)) : byNumerator;
+            var numerator = du.First.TryGetValue(k, out var uk) ? uk : Constant.Zero;
+            first[k] = dv.First.TryGetValue(k, out var vk) ? Over(Minus(numerator, Times(Over(u, v), vk)), v) : Over(numerator, v);
         }
 
         var second = new SortedDictionary<(Coordinate, Coordinate), Expr>();

@@ -111,7 +111,7 @@ namespace Samples
             // ∂ Functions.Opaque(…) from the [DerivativeOf] rule OpaqueGradient
             {
                 double t0 = global::Samples.Functions.Sigmoid(global::Samples.Functions.Dot(w, x));
-                double t1 = -(1.0 / t0);
+                double t1 = -1.0 / t0;
                 double t2 = default;
                 double t3 = global::Samples.Functions.SigmoidGradient(global::Samples.Functions.Dot(w, x), out t2);
                 double t4 = t1 * t2;
@@ -159,7 +159,7 @@ namespace Samples
             // ∂ Functions.Opaque(…) from global::Samples.Functions.OpaqueGradient
             double g = default;
             double value = global::Samples.Functions.OpaqueGradient(w[0], out g);
-            return (-global::System.Math.Log(global::Samples.Functions.Sigmoid(global::Samples.Functions.Dot(w, x))) + 0.01 * global::Samples.Functions.Dot(w, w) + global::Samples.Functions.Opaque(w[0]), -(1.0 / global::Samples.Functions.Sigmoid(global::Samples.Functions.Dot(w, x)) * global::Samples.Functions.SigmoidJvp(global::Samples.Functions.Dot(w, x), global::Samples.Functions.DotJvp(w, x, dw, new double[x.Length]).Tangent).Tangent) + 0.01 * global::Samples.Functions.DotJvp(w, w, dw, dw).Tangent + g * dw[0]);
+            return (-global::System.Math.Log(global::Samples.Functions.Sigmoid(global::Samples.Functions.Dot(w, x))) + 0.01 * global::Samples.Functions.Dot(w, w) + global::Samples.Functions.Opaque(w[0]), -(global::Samples.Functions.SigmoidJvp(global::Samples.Functions.Dot(w, x), global::Samples.Functions.DotJvp(w, x, dw, new double[x.Length]).Tangent).Tangent / global::Samples.Functions.Sigmoid(global::Samples.Functions.Dot(w, x))) + 0.01 * global::Samples.Functions.DotJvp(w, w, dw, dw).Tangent + g * dw[0]);
         }
     }
 }

@@ -63,8 +63,8 @@ namespace Samples
                 dx += 2.0 * t2 * x;
                 dx += db * (3.0 * global::System.Math.Pow(x, 2.0));
                 dy += db * (2 == 0.0 ? 0.0 : f1 * f6);
-                dy += db * (x / (x * x + y * y));
-                dx -= db * (y / (x * x + y * y));
+                dy += db / (x + y * (y / x));
+                dx -= db / (y + x * (x / y));
             }
             // reverse of: double a = global::System.Math.Sin(x) * global::System.Math.Cos(y) + global::System.Math.Tan(x) + global::System.Math...
             // ∂/∂u sin(u) = cos(u)
@@ -77,13 +77,13 @@ namespace Samples
                 dx += da * f2 * f0;
                 dy -= da * f3 * global::System.Math.Sin(y);
                 double t0 = f0;
-                dx += da * (1.0 / (t0 * t0));
+                dx += da / (t0 * t0);
                 double t1 = -x * x;
                 double t2 = da * global::System.Math.Exp(t1);
                 dx -= t2 * x;
                 dx -= t2 * x;
                 double t3 = 1 + y * y;
-                double t4 = da * (1.0 / t3);
+                double t4 = da / t3;
                 dy += 2.0 * t4 * y;
             }
             return value;
@@ -116,7 +116,7 @@ namespace Samples
             double f1 = global::System.Math.Exp(-x * x);
             double f3 = global::System.Math.Sin(x);
             double f4 = global::System.Math.Cos(y);
-            double da = global::System.Math.Cos(x) * dx * f4 - f3 * (global::System.Math.Sin(y) * dy) + 1.0 / (global::System.Math.Cos(x) * global::System.Math.Cos(x)) * dx + f1 * (-(dx * x) - x * dx) + 1.0 / (1 + y * y) * (2.0 * (y * dy));
+            double da = global::System.Math.Cos(x) * dx * f4 - f3 * (global::System.Math.Sin(y) * dy) + dx / (global::System.Math.Cos(x) * global::System.Math.Cos(x)) + f1 * (-(dx * x) - x * dx) + 2.0 * (y * dy) / (1 + y * y);
             double a = f3 * f4 + global::System.Math.Tan(x) + f1 + global::System.Math.Log(1 + y * y);
             // ∂/∂u tanh(u) = 1 − tanh²(u)
             // ∂/∂u √u = 1/(2√u)
@@ -125,11 +125,11 @@ namespace Samples
             double f0 = global::System.Math.Sqrt(1 + x * x);
             double f2 = global::System.Math.Pow(2, y);
             double f5 = global::System.Math.Tanh(a);
-            double db = (1.0 - f5 * f5) * da + 0.5 / f0 * (2.0 * (x * dx)) + 3.0 * global::System.Math.Pow(x, 2.0) * dx + (2 == 0.0 ? 0.0 : f2 * global::System.Math.Log(2)) * dy + (x / (x * x + y * y) * dy - y / (x * x + y * y) * dx);
+            double db = (1.0 - f5 * f5) * da + 0.5 / f0 * (2.0 * (x * dx)) + 3.0 * global::System.Math.Pow(x, 2.0) * dx + (2 == 0.0 ? 0.0 : f2 * global::System.Math.Log(2)) * dy + (dy / (x + y * (y / x)) - dx / (y + x * (x / y)));
             double b = f5 + f0 + global::System.Math.Pow(x, 3) + f2 + global::System.Math.Atan2(y, x);
             // ∂ log_b(u) = du/(u·ln b) − ln(u)·db/(b·ln²b)
             // ∂/∂u ∛u = 1/(3∛u²)
-            return (a * b + global::System.Math.Log(x * x + 1, 2) + global::System.Math.Cbrt(y), da * b + a * db + 1.0 / ((x * x + 1) * global::System.Math.Log(2)) * (2.0 * (x * dx)) + 1.0 / (3.0 * (global::System.Math.Cbrt(y) * global::System.Math.Cbrt(y))) * dy);
+            return (a * b + global::System.Math.Log(x * x + 1, 2) + global::System.Math.Cbrt(y), da * b + a * db + 2.0 * (x * dx) / ((x * x + 1) * global::System.Math.Log(2)) + dy / (3.0 * (global::System.Math.Cbrt(y) * global::System.Math.Cbrt(y))));
         }
     }
 }

@@ -175,9 +175,9 @@ namespace Samples
             // ∂stretch and ∂²stretch over what it reads, where not constants
             double dstretch_q0 = -(0.5 / sqrt * (2.0 * dx));
             double dstretch_q1 = 0.5 / sqrt * (2.0 * dx);
-            double d2stretch_q0_q0 = 2.0 * (0.5 / sqrt) - 0.5 / sqrt / sqrt * (0.5 / sqrt * (2.0 * dx)) * (2.0 * dx);
-            double d2stretch_q0_q1 = -2.0 * (0.5 / sqrt) + 0.5 / sqrt / sqrt * (0.5 / sqrt * (2.0 * dx)) * (2.0 * dx);
-            double d2stretch_q1_q1 = 2.0 * (0.5 / sqrt) - 0.5 / sqrt / sqrt * (0.5 / sqrt * (2.0 * dx)) * (2.0 * dx);
+            double d2stretch_q0_q0 = 2.0 * (0.5 / sqrt) - 0.5 / sqrt * (0.5 / sqrt * (2.0 * dx)) / sqrt * (2.0 * dx);
+            double d2stretch_q0_q1 = -2.0 * (0.5 / sqrt) + 0.5 / sqrt * (0.5 / sqrt * (2.0 * dx)) / sqrt * (2.0 * dx);
+            double d2stretch_q1_q1 = 2.0 * (0.5 / sqrt) - 0.5 / sqrt * (0.5 / sqrt * (2.0 * dx)) / sqrt * (2.0 * dx);
             double stretch = sqrt - 1.0;
             double value = 0.5 * k * stretch * stretch;
             // H: the value's second partials (the product, quotient and chain rules applied twice)
