@@ -750,6 +750,11 @@ internal sealed partial class ReverseModeTransform
                 // the seed, so the term stays α·u for the kernels (α = 2·seed, invariant where the seed is).
                 Propagate(b.Left, Mul(Mul(Constant.Of(2.0), seed), b.Left), output, rules, depth + 1);
                 break;
+            case BinaryOperator.Multiply when b.Left is Binary { Operator: BinaryOperator.Multiply, Left: Constant { Type: IrType.Double or IrType.Single } c } scaled
+                && scaled.Right == b.Right && IsPure(b.Right):
+                // ∂(c·u·u) = 2c·u·du (½·r·r, 100·a·a): one contribution instead of c·(seed·u) and seed·(c·u).
+                Propagate(b.Right, Mul(Mul(Constant.Of(2.0 * c.Value), seed), b.Right), output, rules, depth + 1);
+                break;
             case BinaryOperator.Multiply:
                 Propagate(b.Left, Mul(seed, b.Right), output, rules, depth + 1);
                 Propagate(b.Right, Mul(seed, b.Left), output, rules, depth + 1);

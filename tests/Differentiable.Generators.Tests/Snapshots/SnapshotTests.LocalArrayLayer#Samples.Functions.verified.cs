@@ -51,7 +51,7 @@ namespace Samples
                 {
                     // reverse sweep of iteration i_2
                     // reverse of: loss += 0.5 * h[i_2] * h[i_2];
-                    dh[i_2] += h[i_2] * 0.5 + 0.5 * h[i_2];
+                    dh[i_2] += h[i_2];
                 }
             }
             double value = loss;

@@ -32,8 +32,7 @@ namespace Samples
             float value = 0.5f * stretch * stretch;
             // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
             // reverse of: return 0.5f * stretch * stretch;
-            dstretch = stretch * 0.5f;
-            dstretch += 0.5f * stretch;
+            dstretch = stretch;
             // reverse of: float stretch = global::System.MathF.Sqrt((p.X - r.X) * (p.X - r.X) + (p.Y - r.Y) * (p.Y - r.Y) + (p.Z - r.Z) * (p.Z ...
             // ∂/∂u √u = 1/(2√u)
             {

@@ -43,8 +43,7 @@ namespace Samples
                     // a = … : the forward sweep of this iteration left it in a
                     // b = … : the forward sweep of this iteration left it in b
                     // reverse of: f += 100.0 * a * a + b * b;
-                    da = a * 100.0;
-                    da += 100.0 * a;
+                    da = 200.0 * a;
                     db = 2.0 * b;
                     // reverse of: double b = 1.0 - x[i];
                     dx[i] -= db + 2.0 * da * x[i];
