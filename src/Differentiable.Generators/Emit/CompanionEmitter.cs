@@ -63,7 +63,13 @@ internal static class CompanionEmitter
         writer.Line();
         if (model.ReturnType.IsReal())
         {
-            WriteGradientTuple(writer, model, gradient, active);
+            // A helper's callers use the allocation-free gradient only; the tuple overload of H(double[] a) would have
+            // the signature of H(double[] a, double[] b)'s allocation-free one (CS0111).
+            if (!model.IsHelper)
+            {
+                WriteGradientTuple(writer, model, gradient, active);
+                writer.Line();
+            }
         }
         else if (loopFree && StraightLineJacobian.CanWrite(model, types, activity))
         {
@@ -77,7 +83,11 @@ internal static class CompanionEmitter
             JacobianEmitter.Write(writer, original, originalTypes, originalActivity, active);
         }
 
-        writer.Line();
+        if (!model.ReturnType.IsReal())
+        {
+            writer.Line();
+        }
+
         WriteJvp(writer, model, types, tangent, active);
         if (model.Hessian)
         {

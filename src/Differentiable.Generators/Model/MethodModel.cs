@@ -43,6 +43,9 @@ internal sealed record MethodModel(
     /// <summary>Identity of the method (as <see cref="Ir.Callee.Key"/>), for helpers differentiated through their bodies.</summary>
     public string Key { get; init; } = string.Empty;
 
+    /// <summary>A method without [Differentiate] that one calls, differentiated through its body for its callers only.</summary>
+    public bool IsHelper { get; init; }
+
     /// <summary>The attribute's Vectorize: whether contractions run through SIMD kernels in the companions.</summary>
     public bool Vectorize { get; init; } = true;
 

@@ -84,6 +84,8 @@ internal sealed partial class MethodParser
                 return ParseArrayCreation(creation, depth);
             case ArrayCreationExpressionSyntax or ImplicitArrayCreationExpressionSyntax or CollectionExpressionSyntax:
                 return Unsupported(expression, "arrays can only be created as 'new double[n]' or 'new double[n, m]' in a declaration or assignment, without an initializer");
+            case PostfixUnaryExpressionSyntax suppressed when suppressed.IsKind(SyntaxKind.SuppressNullableWarningExpression):
+                return Unsupported(expression, "the null-forgiving operator '!' is not supported; declare the array non-nullable (double[] x), since its derivative needs it");
             case AssignmentExpressionSyntax or PostfixUnaryExpressionSyntax or PrefixUnaryExpressionSyntax:
                 return Unsupported(expression, "assignments and ++/-- inside an expression are not supported; write them as separate statements");
             case LambdaExpressionSyntax or AnonymousMethodExpressionSyntax:

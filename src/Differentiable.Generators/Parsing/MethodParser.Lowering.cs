@@ -30,7 +30,7 @@ internal sealed partial class MethodParser
         if (returned is not null)
         {
             lowered.Insert(0, new Declare(returned, IrType.Boolean, False));
-            lowered.Insert(1, new Declare(result!, returnType, returnType.IsArray() ? null : Constant.Zero));
+            lowered.Insert(1, new Declare(result!, returnType, returnType.IsArray() ? null : new Constant(0, returnType)));
             lowered.Add(new Return(new Variable(result!)));
         }
 

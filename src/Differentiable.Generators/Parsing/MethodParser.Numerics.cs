@@ -38,7 +38,7 @@ internal sealed partial class MethodParser
 
     private string[] DeclareNumericsLocal(ILocalSymbol symbol, string[] fields)
     {
-        var name = DeclareNumericsBase(symbol);
+        var name = DeclareNumericsBase(symbol, fields);
         var components = ComponentNames(name, isParameter: false, fields);
         foreach (var component in components)
         {
@@ -50,9 +50,15 @@ internal sealed partial class MethodParser
         return components;
     }
 
-    private string DeclareNumericsBase(ILocalSymbol symbol)
+    /// <summary>A base name whose components (base_X, …) are free too: a parameter float p_X beside a local Vector2 p.</summary>
+    private string DeclareNumericsBase(ILocalSymbol symbol, string[] fields)
     {
         var name = FreshName(symbol.Name);
+        for (var suffix = 2; fields.Any(f => usedNames.Contains(name + "_" + f)); suffix++)
+        {
+            name = FreshName(symbol.Name + "_" + suffix.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         names[symbol] = name;
         return name;
     }

@@ -225,7 +225,7 @@ internal sealed partial class MethodParser
             hessian,
             maxUnroll,
             zeroDerivativeSites.ToEquatableArray(),
-            OverloadSuffix()) { Key = anchor.Key, Vectorize = vectorize };
+            OverloadSuffix()) { Key = anchor.Key, Vectorize = vectorize, IsHelper = isHelper };
         return new ParseResult(model, EquatableArray<DiagnosticInfo>.Empty, helpers.ToEquatableArray());
     }
 

@@ -22,7 +22,8 @@ internal static class TailReturns
 
         locals.Add(new LocalModel(resultName, resultType));
         var body = Rewrite(statements, resultName);
-        body.Insert(0, new Declare(resultName, resultType, resultType.IsArray() ? null : Constant.Zero));
+        // Zero of the result's own type: a double 0.0 does not convert to float implicitly (CS0664).
+        body.Insert(0, new Declare(resultName, resultType, resultType.IsArray() ? null : new Constant(0, resultType)));
         body.Add(new Return(new Variable(resultName)));
         return new Block(body.ToEquatableArray());
     }

@@ -120,8 +120,10 @@ internal static class DerivativeRules
         If(Compare(BinaryOperator.Equal, x, Constant.Zero), Constant.Zero, Mul(Call(MathFunction.Pow, x, y), Call(MathFunction.Log, x)));
 
     /// <summary>1 where this argument wins, ½ on a tie, 0 where the other wins.</summary>
-    private static Expr Selector(Expr self, Expr other, BinaryOperator wins) =>
-        If(Compare(wins, self, other), Constant.One, If(Compare(BinaryOperator.Equal, self, other), Constant.Of(0.5), Constant.Zero));
+    // Max(a, a) is always a tie: ½ without the comparisons a > a and a == a (CS1718 in the generated code).
+    private static Expr Selector(Expr self, Expr other, BinaryOperator wins) => self.Equals(other)
+        ? Constant.Of(0.5)
+        : If(Compare(wins, self, other), Constant.One, If(Compare(BinaryOperator.Equal, self, other), Constant.Of(0.5), Constant.Zero));
 
     /// <summary>The rule in math notation, for the comment above generated code.</summary>
     public static string? RuleText(MathFunction function, int arity) => function switch

@@ -22,7 +22,8 @@ internal static class GeneratorHarness
             .ToImmutableArray();
     });
 
-    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
+    // Documentation comments diagnosed, as <GenerateDocumentationFile> does: the companions' must not warn either.
+    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest, DocumentationMode.Diagnose);
 
     public static CSharpCompilation Compile(params string[] sources) => CSharpCompilation.Create(
         "Tests",

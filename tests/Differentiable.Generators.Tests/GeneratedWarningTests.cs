@@ -1,0 +1,156 @@
+using System;
+using System.Linq;
+using System.Numerics;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using Differentiable.Generators.Tests.Infrastructure;
+
+namespace Differentiable.Generators.Tests;
+
+/// <summary>
+/// Methods whose companions did not compile, or raised warnings that fail a build treating warnings as errors (with
+/// documentation files on, as libraries build): each now compiles cleanly and computes the right derivative.
+/// </summary>
+public sealed class GeneratedWarningTests
+{
+    private const string Usings = "using System;\nusing System.Numerics;\nusing Differentiable;\n\n/// <summary>Test methods.</summary>\npublic static partial class M\n{\n";
+
+    [Fact]
+    public void AFloatMethodWithAnEarlyReturn()
+    {
+        // The result local was declared float result = 0.0; (CS0664).
+        var m = Load("""
+                /// <summary>x² above 0, −x below.</summary>
+                /// <param name="x">The argument.</param>
+                /// <returns>The value.</returns>
+                [Differentiate]
+                public static float F(float x)
+                {
+                    if (x > 0f)
+                    {
+                        return x * x;
+                    }
+
+                    return -x;
+                }
+            """);
+        Assert.Equal((4f, 4f), Gradient<float>(m, "F", 2f));
+        Assert.Equal((1f, -1f), Gradient<float>(m, "F", -1f));
+    }
+
+    [Fact]
+    public void ALocalVectorBesideAParameterNamedLikeItsComponent()
+    {
+        // var p (Vector2) took the components p_X, p_Y beside the parameter p_X (CS0136).
+        var m = Load("""
+                /// <summary>2a.X·p_X + 2a.Y.</summary>
+                /// <param name="a">A vector.</param>
+                /// <param name="p_X">A scale.</param>
+                /// <returns>The value.</returns>
+                [Differentiate]
+                public static float F(Vector2 a, float p_X)
+                {
+                    var p = a * 2f;
+                    return p.X * p_X + p.Y;
+                }
+            """);
+        var method = m.GetMethod("FGradient", new[] { typeof(Vector2), typeof(float) })!;
+        var result = (ITuple)method.Invoke(null, new object[] { new Vector2(3f, 5f), 0.5f })!;
+        Assert.Equal(2f * 3f * 0.5f + 2f * 5f, (double)result[0]!, 5);
+        Assert.Equal(new Vector2(2f * 0.5f, 2f), (Vector2)result[1]!);
+        Assert.Equal(2f * 3f, (float)result[2]!);
+    }
+
+    [Fact]
+    public void TwoOverloadsOfAHelper()
+    {
+        // Each helper got a tuple overload: H(double[] a)'s had the signature of H(double[] a, double[] b)'s gradient (CS0111).
+        var m = Load("""
+                static double H(double[] a) => a[0];
+
+                static double H(double[] a, double[] b) => a[0] * b[0];
+
+                /// <summary>x₀ + x₀².</summary>
+                /// <param name="x">The argument.</param>
+                /// <returns>The value.</returns>
+                [Differentiate]
+                public static double F(double[] x) => H(x) + H(x, x);
+            """);
+        var result = (ITuple)m.GetMethod("FGradient", new[] { typeof(double[]) })!.Invoke(null, new object[] { new[] { 3.0, 7.0 } })!;
+        Assert.Equal(3.0 + 9.0, (double)result[0]!);
+        Assert.Equal(new[] { 1.0 + 6.0, 0.0 }, (double[])result[1]!);
+    }
+
+    [Theory]
+    [InlineData("""
+                /// <summary>The larger of a and a.</summary>
+                /// <param name="a">The argument.</param>
+                /// <returns>The value.</returns>
+                [Differentiate(Hessian = true)]
+                public static double F(double a) => Math.Max(a, a) * a;
+        """)]
+    [InlineData("""
+                /// <summary>Components never read, and a constant left by unrolling.</summary>
+                /// <param name="x">The argument.</param>
+                /// <param name="w">The weights.</param>
+                /// <returns>The value.</returns>
+                [Differentiate]
+                public static float F(float x, double[] w)
+                {
+                    var v = new Vector2(x, 1f);
+                    var c = Vector3.Zero;
+                    double s = 0.0;
+                    for (int i = 0; i < 3; i++)
+                    {
+                        int m = i + 1;
+                        s += w[i];
+                    }
+
+                    return v.X * v.X * (float)s;
+                }
+        """)]
+    [InlineData("""
+                [Obsolete("old")]
+                static double Old(double x) => x * x;
+
+        #pragma warning disable CS0612, CS0618, CS1718
+                /// <summary>A NaN test and an obsolete helper, their warnings silenced where the author wrote them.</summary>
+                /// <param name="x">The argument.</param>
+                /// <returns>The value.</returns>
+                [Differentiate]
+                public static double F(double x) => x != x ? 0.0 : Old(x);
+        #pragma warning restore CS0612, CS0618, CS1718
+        """)]
+    public void MethodsWhoseCompanionsRaisedWarnings(string method) => Load(method);
+
+    [Fact]
+    public void TheNullForgivingOperatorSaysWhatToDo()
+    {
+        var (source, span) = Markup.Parse(Usings + """
+                /// <summary>x₀·x₁.</summary>
+                /// <param name="x">The argument.</param>
+                /// <returns>The value.</returns>
+                [Differentiate]
+                public static double F(double[]? x) => [|x!|][0] * x[1];
+            }
+            """);
+        var run = GeneratorHarness.Run(source);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("DIFF006", diagnostic.Id);
+        Assert.Equal(span, diagnostic.Location.SourceSpan);
+        Assert.Contains("null-forgiving operator", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
+    private static Type Load(string members)
+    {
+        var run = GeneratorHarness.Run(Usings + members + "\n}\n");
+        run.AssertClean();
+        return run.Load().GetType("M")!;
+    }
+
+    private static (T Value, T Derivative) Gradient<T>(Type m, string name, T x)
+    {
+        var result = (ITuple)m.GetMethod(name + "Gradient", new[] { typeof(T) })!.Invoke(null, new object[] { x! })!;
+        return ((T)Convert.ChangeType(result[0]!, typeof(T), System.Globalization.CultureInfo.InvariantCulture), (T)result[1]!);
+    }
+}
