@@ -124,6 +124,34 @@ public sealed class GeneratedWarningTests
     public void MethodsWhoseCompanionsRaisedWarnings(string method) => Load(method);
 
     [Fact]
+    public void ANullableArrayResultIsDiff004()
+    {
+        // It compiled with Shape(value) of a double[]? value (CS8604); a result that may be null has no Jacobian.
+        var (source, span) = Markup.Parse(Usings + """
+                /// <summary>Squares.</summary>
+                /// <param name="x">The argument.</param>
+                /// <returns>The squares.</returns>
+                [Differentiate]
+                public static [|double[]?|] F(double[] x)
+                {
+                    var r = new double[x.Length];
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        r[i] = x[i] * x[i];
+                    }
+
+                    return r;
+                }
+            }
+            """);
+        var run = GeneratorHarness.Run(source);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("DIFF004", diagnostic.Id);
+        Assert.Equal(span, diagnostic.Location.SourceSpan);
+        Assert.Empty(run.CompilationErrors);
+    }
+
+    [Fact]
     public void TheNullForgivingOperatorSaysWhatToDo()
     {
         var (source, span) = Markup.Parse(Usings + """

@@ -158,7 +158,9 @@ internal sealed partial class MethodParser
         }
 
         var returnType = Classify(method.ReturnType);
-        if (returnType is not (IrType.Double or IrType.Single or IrType.DoubleArray or IrType.DoubleMatrix))
+        // double[]? too: a result that may be null has no Jacobian (and Shape(value) warned CS8604 in the companion).
+        if (returnType is not (IrType.Double or IrType.Single or IrType.DoubleArray or IrType.DoubleMatrix)
+            || method.ReturnType.NullableAnnotation == NullableAnnotation.Annotated)
         {
             Report(DiagnosticDescriptors.UnsupportedReturnType, syntax.ReturnType, method.Name, method.ReturnType.ToDisplayString());
         }
