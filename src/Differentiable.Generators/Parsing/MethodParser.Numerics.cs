@@ -363,19 +363,7 @@ internal sealed partial class MethodParser
         a.Zip(b, (x, y) => (Expr)new Binary(BinaryOperator.Multiply, x, y)).Aggregate((x, y) => new Binary(BinaryOperator.Add, x, y));
 
     /// <summary>A value used several times (a length to divide by) is computed once into a float local before the statement.</summary>
-    private Expr Hoist(Expr value)
-    {
-        if (currentOutput is null || conditionalDepth > 0)
-        {
-            return value;
-        }
-
-        var name = FreshName("shared");
-        types[name] = IrType.Single;
-        locals.Add(new Model.LocalModel(name, IrType.Single));
-        currentOutput.Add(new Declare(name, IrType.Single, value));
-        return new Variable(name);
-    }
+    private Expr Hoist(Expr value) => Reusable(value, IrType.Single, "shared");
 
     /// <summary>Scalar-valued members: components, Dot, Length, LengthSquared, Distance, DistanceSquared.</summary>
     private Expr? ParseNumericsScalar(ExpressionSyntax expression, int depth)
