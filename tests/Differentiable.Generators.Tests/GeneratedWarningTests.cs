@@ -152,39 +152,6 @@ public sealed class GeneratedWarningTests
     }
 
     [Fact]
-    public void ANormalizeInALoopConditionIsEvaluatedEachTime()
-    {
-        // Normalize's length was hoisted before the statement, which for a while is before the loop: computed once.
-        var m = Load("""
-                /// <summary>Steps up until the direction turns past 60°.</summary>
-                /// <param name="v">The start.</param>
-                /// <param name="s">The step.</param>
-                /// <returns>The sum of the heights visited.</returns>
-                [Differentiate]
-                public static float F(Vector2 v, float s)
-                {
-                    var u = v;
-                    float t = 0f;
-                    int k = 0;
-                    while (Vector2.Normalize(u).X > 0.5f && k < 50)
-                    {
-                        u = u + new Vector2(0f, s);
-                        t += u.Y;
-                        k++;
-                    }
-
-                    return t;
-                }
-            """);
-        var v = new Vector2(1f, 0f);
-        var expected = (float)m.GetMethod("F")!.Invoke(null, new object[] { v, 0.25f })!;
-        var result = (ITuple)m.GetMethod("FGradient", new[] { typeof(Vector2), typeof(float) })!.Invoke(null, new object[] { v, 0.25f })!;
-        Assert.Equal(expected, (float)(double)result[0]!);
-        var jvp = (ITuple)m.GetMethod("FJvp")!.Invoke(null, new object[] { v, 0.25f, Vector2.Zero, 1f })!;
-        Assert.Equal(expected, (float)(double)jvp[0]!);
-    }
-
-    [Fact]
     public void TheNullForgivingOperatorSaysWhatToDo()
     {
         var (source, span) = Markup.Parse(Usings + """

@@ -359,7 +359,7 @@ internal sealed partial class MethodParser
 
             // Every ChainChunk links, the partial result becomes a local: the same evaluation order (so the same
             // rounding), but IR trees stay shallow enough to compare, hash and walk without deep recursion.
-            if (++length % ChainChunk == 0 && chain.Count > 0 && conditionalDepth == 0 && currentOutput is not null
+            if (++length % ChainChunk == 0 && chain.Count > 0 && mayBindOperands && conditionalDepth == 0 && currentOutput is not null
                 && Classify(semanticModel.GetTypeInfo(link, cancellationToken).Type) is IrType.Double or IrType.Int32 && Family(link.Kind()) <= 1)
             {
                 var type = Classify(semanticModel.GetTypeInfo(link, cancellationToken).Type)!.Value;

@@ -33,7 +33,7 @@ internal sealed partial class MethodParser
         var enclosing = currentOutput;
         var enclosingMayBind = mayBindOperands;
         currentOutput = output;
-        mayBindOperands = statement is LocalDeclarationStatementSyntax or ExpressionStatementSyntax or ReturnStatementSyntax;
+        mayBindOperands = statement is LocalDeclarationStatementSyntax or ExpressionStatementSyntax or ReturnStatementSyntax or IfStatementSyntax;
         ParseStatementInto(statement, output, depth);
         currentOutput = enclosing;
         mayBindOperands = enclosingMayBind;
