@@ -76,6 +76,8 @@ public sealed class CallDerivativeTests
         var message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
         Assert.Contains("The call to 'Model.Outer' has no known derivative: its body calls 'Opaque.Square'", message, StringComparison.Ordinal);
         Assert.Contains("declare a [DerivativeOf(typeof(Opaque), nameof(Opaque.Square))] rule for it", message, StringComparison.Ordinal);
+        Assert.Contains("'Opaque' is not partial, so the companion of its body cannot be added to it", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("[Differentiate] method", message, StringComparison.Ordinal);
         // Neither F's companions nor the helpers' (which would call the missing rule) are written: nothing fails to compile.
         Assert.False(run.HasSection("F"));
         Assert.Empty(run.CompilationErrors);

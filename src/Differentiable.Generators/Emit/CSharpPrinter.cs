@@ -51,8 +51,8 @@ internal sealed class CSharpPrinter
                 break;
             case For f:
                 var header = f.Descending
-                    ? $"for (int {f.Variable} = {Expression(MinusOne(f.Upper))}; {f.Variable} >= {Expression(f.Lower)}; {f.Variable}--)"
-                    : $"for (int {f.Variable} = {Expression(f.Lower)}; {f.Variable} < {Expression(f.Upper)}; {f.Variable}++)";
+                    ? $"for (int {f.Variable} = {Expression(MinusOne(f.Upper))}; {f.Variable} >= {ComparedOperand(f.Lower)}; {f.Variable}--)"
+                    : $"for (int {f.Variable} = {Expression(f.Lower)}; {f.Variable} < {ComparedOperand(f.Upper)}; {f.Variable}++)";
                 writer.Line(header);
                 Write(f.Body, depth + 1);
                 break;
@@ -126,6 +126,14 @@ internal sealed class CSharpPrinter
     {
         var builder = new StringBuilder();
         Append(builder, expression, 0, 0);
+        return builder.ToString();
+    }
+
+    /// <summary>The right side of a comparison: a bound such as n &lt; 0 ? 0 : n in parentheses (CS0019 without).</summary>
+    private string ComparedOperand(Expr expression)
+    {
+        var builder = new StringBuilder();
+        Append(builder, expression, Level(BinaryOperator.Add), 0);
         return builder.ToString();
     }
 

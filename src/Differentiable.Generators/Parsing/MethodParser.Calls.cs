@@ -111,7 +111,8 @@ internal sealed partial class MethodParser
 
         if (target.ReturnType.SpecialType != SpecialType.System_Double)
         {
-            return $"it returns {target.ReturnType.ToDisplayString()}, and only calls returning double pass derivatives (an array-valued callee is not supported yet); {PassItIn}";
+            var arrays = target.ReturnType is IArrayTypeSymbol ? " (an array-valued callee is not supported yet)" : string.Empty;
+            return $"it returns {target.ReturnType.ToDisplayString()}, and only calls returning double pass derivatives{arrays}; {PassItIn}";
         }
 
         for (var k = 0; k < target.Parameters.Length; k++)
@@ -194,6 +195,12 @@ internal sealed partial class MethodParser
         var result = new MethodParser(helperModel, target, helperSyntax, helperAnchor, cancellationToken, dependencies, nested).Run(ImmutableArray<AttributeData>.Empty);
         if (result.Model is null || result.Diagnostics.Count > 0)
         {
+            if (result.Diagnostics.Count > 0 && result.Diagnostics[0].Id == DiagnosticDescriptors.TypeNotPartial.Id)
+            {
+                // DIFF001's own text speaks of a [Differentiate] method, which a helper is not.
+                return Fails($"'{result.Diagnostics[0].Arguments[0]}' is not partial, so the companion of its body cannot be added to it (make it partial)");
+            }
+
             var first = result.Diagnostics.Count > 0 ? result.Diagnostics[0].Message() : "it cannot be parsed";
             return Fails($"its body cannot be differentiated ({first})");
         }

@@ -355,7 +355,14 @@ internal sealed partial class MethodParser
         while (chain.Count > 0)
         {
             var link = chain.Pop();
-            result = new Binary(OperatorOf(link.Kind())!.Value, result, ParseExpression(link.Right, depth + 1));
+
+            // The right side of && and || runs only as the left decides: nothing in it may be computed before the
+            // statement (as in a ?: arm), or a[i] behind i < a.Length would be read anyway.
+            var shortCircuit = link.IsKind(SyntaxKind.LogicalAndExpression) || link.IsKind(SyntaxKind.LogicalOrExpression);
+            conditionalDepth += shortCircuit ? 1 : 0;
+            var right = ParseExpression(link.Right, depth + 1);
+            conditionalDepth -= shortCircuit ? 1 : 0;
+            result = new Binary(OperatorOf(link.Kind())!.Value, result, right);
 
             // Every ChainChunk links, the partial result becomes a local: the same evaluation order (so the same
             // rounding), but IR trees stay shallow enough to compare, hash and walk without deep recursion.

@@ -38,12 +38,18 @@ internal static class DerivativeRules
             case MathFunction.Atan:
                 return Div(Constant.One, Add(Constant.One, Mul(x, x)));
             case MathFunction.Atan2:
-                // atan2(y, x): ∂y = x/(x² + y²) = 1/(x + y·(y/x)) and ∂x = −y/(x² + y²) = −1/(y + x·(x/y)). The two terms
-                // of each sum have one sign (no cancellation), and no square overflows or underflows past 1e±154 where
-                // the derivative itself is a double (y²/x overflows only where x/(x² + y²) underflows).
+                // atan2(y, x): ∂y = x/(x² + y²), ∂x = −y/(x² + y²), without the squares, which overflow or underflow past
+                // 1e±154: with the smaller over the larger, t = y/x (|x| ≥ |y|), x/(x² + y²) = 1/(x + y·t) and
+                // y/(x² + y²) = t/(x + y·t). Both arms are the same smooth function, so second derivatives through the
+                // choice are right (1/(x + y·(y/x)) alone has y/x² in its own derivative: ∞·0 on the axis x = 0).
                 var y = u[0];
                 var xx = u[1];
-                return k == 0 ? Div(Constant.One, Add(xx, Mul(y, Div(y, xx)))) : Neg(Div(Constant.One, Add(y, Mul(xx, Div(xx, y)))));
+                var xLarger = Compare(BinaryOperator.GreaterOrEqual, Call(MathFunction.Abs, xx), Call(MathFunction.Abs, y));
+                var overX = Add(xx, Mul(y, Div(y, xx)));
+                var overY = Add(y, Mul(xx, Div(xx, y)));
+                return k == 0
+                    ? If(xLarger, Div(Constant.One, overX), Div(Div(xx, y), overY))
+                    : Neg(If(xLarger, Div(Div(y, xx), overX), Div(Constant.One, overY)));
             case MathFunction.Sinh:
                 return Call(MathFunction.Cosh, x);
             case MathFunction.Cosh:

@@ -64,8 +64,8 @@ namespace Samples
                 dx += 2.0 * t2 * x;
                 dx += db * (3.0 * global::System.Math.Pow(x, 2.0));
                 dy += db * (2 == 0.0 ? 0.0 : f1 * f6);
-                dy += db / (x + y * (y / x));
-                dx -= db / (y + x * (x / y));
+                dy += db * (global::System.Math.Abs(x) >= global::System.Math.Abs(y) ? 1.0 / (x + y * (y / x)) : x / y / (y + x * (x / y)));
+                dx -= db * (global::System.Math.Abs(x) >= global::System.Math.Abs(y) ? y / x / (x + y * (y / x)) : 1.0 / (y + x * (x / y)));
             }
             // reverse of: double a = global::System.Math.Sin(x) * global::System.Math.Cos(y) + global::System.Math.Tan(x) + global::System.Math...
             // ∂/∂u sin(u) = cos(u)
@@ -126,7 +126,7 @@ namespace Samples
             double f0 = global::System.Math.Sqrt(1 + x * x);
             double f2 = global::System.Math.Pow(2, y);
             double f5 = global::System.Math.Tanh(a);
-            double db = (1.0 - f5 * f5) * da + 0.5 / f0 * (2.0 * (x * dx)) + 3.0 * global::System.Math.Pow(x, 2.0) * dx + (2 == 0.0 ? 0.0 : f2 * global::System.Math.Log(2)) * dy + (dy / (x + y * (y / x)) - dx / (y + x * (x / y)));
+            double db = (1.0 - f5 * f5) * da + 0.5 / f0 * (2.0 * (x * dx)) + 3.0 * global::System.Math.Pow(x, 2.0) * dx + (2 == 0.0 ? 0.0 : f2 * global::System.Math.Log(2)) * dy + ((global::System.Math.Abs(x) >= global::System.Math.Abs(y) ? 1.0 / (x + y * (y / x)) : x / y / (y + x * (x / y))) * dy - (global::System.Math.Abs(x) >= global::System.Math.Abs(y) ? y / x / (x + y * (y / x)) : 1.0 / (y + x * (x / y))) * dx);
             double b = f5 + f0 + global::System.Math.Pow(x, 3) + f2 + global::System.Math.Atan2(y, x);
             // ∂ log_b(u) = du/(u·ln b) − ln(u)·db/(b·ln²b)
             // ∂/∂u ∛u = 1/(3∛u²)

@@ -37,6 +37,28 @@ public static partial class ClampFunctions
         return Math.Clamp(s, -10.0, 10.0);
     }
 
+    /// <summary>A clamp behind || reads a[i] only where i is in range.</summary>
+    [Differentiate(nameof(a))]
+    public static double GuardedClamp(double[] a, int i) => i >= a.Length || Math.Clamp(a[i] * 2.0, 0.0, 1.0) > 0.5 ? a[0] * a[0] : a[0];
+
+    /// <summary>Int clamps as loop bounds, ascending and descending.</summary>
+    [Differentiate]
+    public static double ClampedBounds(double[] a, double x)
+    {
+        double s = 0.0;
+        for (int i = 0; i < Math.Clamp(a.Length - 1, 0, 3); i++)
+        {
+            s += a[i] * x;
+        }
+
+        for (int i = a.Length - 1; i >= Math.Clamp(a.Length - 3, 0, 5); i--)
+        {
+            s += a[i] * a[i];
+        }
+
+        return s;
+    }
+
     [Differentiate]
     public static double[] ClampElements(double[] x, double bound)
     {
@@ -157,6 +179,36 @@ public class ClampTests
             }
 
             Assert.Equal(x[i] < -1.0 ? -1.0 : x[i] > 1.0 ? 1.0 : 0.0, dbound[i, 0]);
+        }
+    }
+
+    [Fact]
+    public void AClampBehindOrIsNotEvaluatedFirst()
+    {
+        // The clamp's operand a[i] was computed into a local before the statement: IndexOutOfRange at i = 7.
+        var a = new[] { 0.3, -0.2, 0.9 };
+        foreach (var i in new[] { 7, 2, 1 })
+        {
+            var (value, da) = ClampFunctions.GuardedClampGradient(a, i);
+            Assert.Equal(ClampFunctions.GuardedClamp(a, i), value);
+            bool square = i >= a.Length || Math.Clamp(a[i] * 2.0, 0.0, 1.0) > 0.5;
+            Assert.Equal(new[] { square ? 2.0 * a[0] : 1.0, 0.0, 0.0 }, da);
+            var (_, tangent) = ClampFunctions.GuardedClampJvp(a, i, new[] { 1.0, 0.0, 0.0 });
+            Assert.Equal(square ? 2.0 * a[0] : 1.0, tangent);
+        }
+    }
+
+    [Fact]
+    public void ClampedLoopBoundsMatchCentralDifferences()
+    {
+        // A conditional bound was printed i < n - 1 < 0 ? 0 : … (CS0019) before it was parenthesized.
+        var random = new Random(3);
+        foreach (var n in new[] { 1, 2, 4, 9 })
+        {
+            var a = Values(random, n, 2.0);
+            double x = 0.5 + random.NextDouble();
+            var (value, da, dx) = ClampFunctions.ClampedBoundsGradient(a, x);
+            AssertGradient($"ClampedBounds n = {n}", p => ClampFunctions.ClampedBounds((double[])p[0], (double)p[1]), new object[] { a, x }, value, da, dx);
         }
     }
 

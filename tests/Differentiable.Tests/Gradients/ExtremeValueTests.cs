@@ -218,6 +218,27 @@ public class ExtremeValueTests
     }
 
     [Theory]
+    [InlineData(1.0, 0.0)]
+    [InlineData(0.0, 1.0)]
+    [InlineData(-0.0, -1.0)]
+    [InlineData(1.0, -1.0)]
+    [InlineData(0.3, 2.0)]
+    public void Atan2HessianOnTheAxesAndDiagonals(double y, double x)
+    {
+        // H = [[−2xy, y² − x²], [y² − x², 2xy]]/(x² + y²)²: 1/(x + y·(y/x)) alone gave ∞·0 = NaN on the axis x = 0.
+        var (_, hessian) = ExtremeValueFunctions.AngleHessian(y, x);
+        double r4 = ((x * x) + (y * y)) * ((x * x) + (y * y));
+        var expected = new[,] { { -2.0 * x * y / r4, ((y * y) - (x * x)) / r4 }, { ((y * y) - (x * x)) / r4, 2.0 * x * y / r4 } };
+        for (int k = 0; k < 2; k++)
+        {
+            for (int l = 0; l < 2; l++)
+            {
+                Assert.True(Math.Abs(hessian[k, l] - expected[k, l]) <= 1e-12, $"H[{k}, {l}] at (y, x) = ({y}, {x}): {hessian[k, l]:R}, expected {expected[k, l]:R}");
+            }
+        }
+    }
+
+    [Theory]
     [InlineData(1e160, 1e200)]
     [InlineData(-1e300, 3e160)]
     [InlineData(0.75, 1.25)]
