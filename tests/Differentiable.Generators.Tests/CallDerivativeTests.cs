@@ -74,7 +74,7 @@ public sealed class CallDerivativeTests
         Assert.Equal("DIFF007", diagnostic.Id);
         Assert.Equal(span, diagnostic.Location.SourceSpan);
         var message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
-        Assert.Contains("The call to 'Model.Outer' has no known derivative: its body calls 'Opaque.Square'", message, StringComparison.Ordinal);
+        Assert.Contains("The call to 'Model.Outer' has no known derivative: its body calls 'Opaque.Square' (in 'Model.Inner')", message, StringComparison.Ordinal);
         Assert.Contains("declare a [DerivativeOf(typeof(Opaque), nameof(Opaque.Square))] rule for it", message, StringComparison.Ordinal);
         Assert.Contains("'Opaque' is not partial, so the companion of its body cannot be added to it", message, StringComparison.Ordinal);
         Assert.DoesNotContain("[Differentiate] method", message, StringComparison.Ordinal);

@@ -36,7 +36,7 @@ internal static class CallResolver
             // Through the body: every call in it that needs a rule must have one, or the body's companion cannot be written.
             if (!derivative.IsRule && callee.Needs.FirstOrDefault(need => !rules.Any(r => r.TargetKey == need.Key)) is { } missing)
             {
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoDerivativeForCall, callee.Location, callee.Display, $"its body calls '{missing.Display}', which has none: {missing.Why}").WithAdditionalLocation(callee.Declaration));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoDerivativeForCall, callee.Location, callee.Display, $"its body calls '{missing.Display}'{(missing.Within is null ? string.Empty : $" (in '{missing.Within}')")}, which has none: {missing.Why}").WithAdditionalLocation(callee.Declaration));
                 continue;
             }
 

@@ -95,7 +95,8 @@ internal sealed record Callee(
     string? Unresolved = null);
 
 /// <summary>A call inside a helper's body that only a [DerivativeOf] rule can differentiate, and why (for DIFF007).</summary>
-internal sealed record CallNeed(string Key, string Display, string Why);
+/// <param name="Within">The helper whose body makes the call, when it is one the first helper calls in turn.</param>
+internal sealed record CallNeed(string Key, string Display, string Why, string? Within = null);
 
 /// <summary>
 /// Generated code only: a call by name, with an optional member read from its result (<c>.Tangent</c>). A name that

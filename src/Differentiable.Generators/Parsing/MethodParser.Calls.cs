@@ -212,7 +212,7 @@ internal sealed partial class MethodParser
         {
             var found = call.Callee.Differentiated.Count == 0
                 ? new[] { new CallNeed(call.Callee.Key, call.Callee.Display, call.Callee.Unresolved ?? string.Empty) }
-                : call.Callee.Needs.AsEnumerable();
+                : call.Callee.Needs.Select(n => n with { Within = n.Within ?? call.Callee.Display });
             needs.AddRange(found.Where(n => !needs.Any(m => m.Key == n.Key)));
         }
 
