@@ -152,6 +152,36 @@ public sealed class GeneratedWarningTests
     }
 
     [Fact]
+    public void LocalsOnlyEverStoredConstantsAreNotWritten()
+    {
+        // float v_Y = 1f; and an unrolled int m_0 = 1; were written, unread (CS0219, silenced since, but noise).
+        var run = GeneratorHarness.Run(Usings + """
+                /// <summary>A vector's unread component, and a constant left by unrolling.</summary>
+                /// <param name="x">The argument.</param>
+                /// <param name="w">The weights.</param>
+                /// <returns>The value.</returns>
+                [Differentiate]
+                public static float F(float x, double[] w)
+                {
+                    var v = new Vector2(x, 1f);
+                    double s = 0.0;
+                    for (int i = 0; i < 3; i++)
+                    {
+                        int m = i + 1;
+                        s += w[i];
+                    }
+
+                    return v.X * v.X * (float)s;
+                }
+            }
+            """);
+        run.AssertClean();
+        var section = run.Section("F");
+        Assert.DoesNotContain("v_Y", section, StringComparison.Ordinal);
+        Assert.DoesNotContain("m_0", section, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TheNullForgivingOperatorSaysWhatToDo()
     {
         var (source, span) = Markup.Parse(Usings + """

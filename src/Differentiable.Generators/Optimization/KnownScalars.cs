@@ -88,16 +88,19 @@ internal static class KnownScalars
         var unread = new HashSet<string>(System.StringComparer.Ordinal);
         foreach (var declaration in statements.OfType<Declare>())
         {
-            if (declaration.Type == IrType.Double && !read.Contains(declaration.Name) && !verbatim.Any(code => code.Contains(declaration.Name)))
+            if (declaration.Type is IrType.Double or IrType.Single or IrType.Int32 or IrType.Boolean
+                && !read.Contains(declaration.Name) && !verbatim.Any(code => code.Contains(declaration.Name)))
             {
                 unread.Add(declaration.Name);
             }
         }
 
-        // Only locals that are stored nothing but constants go (C# warns of exactly those); any other store keeps its local.
+        // Only locals that are stored nothing but constants go (C# warns of exactly those: 1, 2 * 0.5, an unrolled i + 1,
+        // a Vector2's unread Y = 1f); any other store keeps its local.
         foreach (var statement in statements)
         {
-            if (Store(statement) is { } store && unread.Contains(store.Name) && store.Value is { } value && value is not Constant)
+            if (Store(statement) is { } store && unread.Contains(store.Name) && store.Value is { } value
+                && !IrWalker.Nodes(value).All(n => n is Constant or Unary or Binary or Conditional or Convert))
             {
                 unread.Remove(store.Name);
             }
