@@ -44,21 +44,22 @@ internal static class BuiltInCalls
 
     private static bool IsBuiltIn(Expr node) => node is UserCall { Callee.BuiltIn: not null };
 
+    // Each statement's own expressions expanded; the blocks nested in it through IrWalker's walk of them.
     private static Stmt Rewrite(Stmt statement, System.Func<Expr, Expr> expand, int depth)
     {
         StackGuard.Enter(depth);
-        return statement switch
+        var own = statement switch
         {
-            Block b => new Block(b.Statements.Select(s => Rewrite(s, expand, depth + 1)).ToEquatableArray()),
             Declare { Initializer: { } initializer } d => d with { Initializer = expand(initializer) },
             Assign a => new Assign(expand(a.Target), expand(a.Value)),
-            For f => f with { Lower = expand(f.Lower), Upper = expand(f.Upper), Body = (Block)Rewrite(f.Body, expand, depth + 1) },
-            If i => new If(expand(i.Condition), (Block)Rewrite(i.Then, expand, depth + 1), i.Else is null ? null : (Block)Rewrite(i.Else, expand, depth + 1)),
-            While w => new While(expand(w.Condition), (Block)Rewrite(w.Body, expand, depth + 1), w.Step is null ? null : (Block)Rewrite(w.Step, expand, depth + 1)),
+            For f => f with { Lower = expand(f.Lower), Upper = expand(f.Upper) },
+            If i => i with { Condition = expand(i.Condition) },
+            While w => w with { Condition = expand(w.Condition) },
             Return r => new Return(expand(r.Value)),
             TapePush p => p with { Value = expand(p.Value) },
             Evaluate e => new Evaluate(expand(e.Expression)),
             _ => statement,
         };
+        return IrWalker.WithNestedBlocks(own, b => new Block(b.Statements.Select(s => Rewrite(s, expand, depth + 1)).ToEquatableArray()));
     }
 }

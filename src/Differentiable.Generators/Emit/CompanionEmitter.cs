@@ -74,6 +74,7 @@ internal static class CompanionEmitter
         else if (loopFree && StraightLineJacobian.CanWrite(model, types, activity))
         {
             StraightLineJacobian.Write(writer, model, types, activity, active);
+            writer.Line();
         }
         else
         {
@@ -81,10 +82,6 @@ internal static class CompanionEmitter
             var originalTypes = ReferenceEquals(model, original) ? types : new TypeEnvironment(original);
             var originalActivity = ReferenceEquals(model, original) ? activity : new ActivityAnalysis(original, originalTypes);
             JacobianEmitter.Write(writer, original, originalTypes, originalActivity, active);
-        }
-
-        if (!model.ReturnType.IsReal())
-        {
             writer.Line();
         }
 

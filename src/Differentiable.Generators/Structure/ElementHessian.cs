@@ -696,15 +696,15 @@ internal sealed class ElementHessian
 
         // qₖ = (uₖ − q·vₖ)/v, as forward mode: (q/v)·vₖ underflows where q/v is past the double range and vₖ brings
         // it back (a sigmoid's or softplus's Hessian at |z| = 400 came out with the wrong sign, or 1 for ≈ 0).
+        var q = Over(u, v);
         var first = new SortedDictionary<Coordinate, Expr>();
         foreach (var k in du.First.Keys.Union(dv.First.Keys))
         {
             var numerator = du.First.TryGetValue(k, out var uk) ? uk : Constant.Zero;
-            first[k] = dv.First.TryGetValue(k, out var vk) ? Over(Minus(numerator, Times(Over(u, v), vk)), v) : Over(numerator, v);
+            first[k] = dv.First.TryGetValue(k, out var vk) ? Over(Minus(numerator, Times(q, vk)), v) : Over(numerator, v);
         }
 
         var second = new SortedDictionary<(Coordinate, Coordinate), Expr>();
-        var q = Over(u, v);
         var keys = first.Keys.ToList();
         for (var a = 0; a < keys.Count; a++)
         {
