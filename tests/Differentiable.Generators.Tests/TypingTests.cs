@@ -50,6 +50,16 @@ public sealed class TypingTests
             Assert.True(result.Exception is null, $"prefix of length {length} threw {result.Exception}");
             Assert.DoesNotContain(diagnostics, d => d.Id is "CS8785" or "AD0001" || d.Id == "DIFF009");
 
+            // A method the compiler rejects gets the compiler's errors only: no DIFF diagnostic, no companion.
+            var editedTree = edited.SyntaxTrees.Single();
+            var methodSpan = editedTree.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax>().FirstOrDefault()?.Span;
+            if (methodSpan is { } span && edited.GetSemanticModel(editedTree).GetDiagnostics(span).Any(d => d.Severity == DiagnosticSeverity.Error))
+            {
+                Assert.True(
+                    result.GeneratedSources.IsEmpty && !diagnostics.Any(d => d.Id.StartsWith("DIFF", StringComparison.Ordinal)),
+                    $"prefix of length {length}: the compiler rejects the method, yet the generator added {string.Join(", ", diagnostics.Select(d => d.Id))} and {result.GeneratedSources.Length} sources");
+            }
+
             // Whatever was generated must compile whenever the user's own code does.
             if (!edited.GetDiagnostics().Any(d => d.Severity == DiagnosticSeverity.Error))
             {

@@ -98,12 +98,12 @@ internal sealed partial class MethodParser
             try
             {
                 // Code the compiler rejects (half-typed while editing) gets the compiler's errors only, not ours on top.
-                if (HasCompilerErrors(context.SemanticModel, syntax, cancellationToken))
+                var model = SemanticModels.For(context.SemanticModel.Compilation, syntax.SyntaxTree);
+                if (CompilerErrorScreen.HasErrors(context.SemanticModel, model, method, syntax, cancellationToken))
                 {
                     return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
                 }
 
-                var model = SemanticModels.For(context.SemanticModel.Compilation, syntax.SyntaxTree);
                 return new MethodParser(model, method, syntax, anchor, cancellationToken, dependencies).Run(context.Attributes);
             }
             catch (OperationCanceledException)
@@ -119,27 +119,6 @@ internal sealed partial class MethodParser
                 return Failed(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, location, method.Name, exception.GetType().Name + ": " + exception.Message));
             }
         }
-    }
-
-    private static bool HasCompilerErrors(SemanticModel semanticModel, MethodDeclarationSyntax syntax, CancellationToken cancellationToken)
-    {
-        foreach (var diagnostic in syntax.GetDiagnostics())
-        {
-            if (diagnostic.Severity == DiagnosticSeverity.Error)
-            {
-                return true;
-            }
-        }
-
-        foreach (var diagnostic in semanticModel.GetDiagnostics(syntax.Span, cancellationToken))
-        {
-            if (diagnostic.Severity == DiagnosticSeverity.Error)
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     private static ParseResult Failed(DiagnosticInfo diagnostic) => new(null, EquatableArray.Create(diagnostic));

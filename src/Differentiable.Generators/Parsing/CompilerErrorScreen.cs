@@ -1,0 +1,421 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Differentiable.Generators.Parsing;
+
+/// <summary>
+/// Whether the compiler rejects a [Differentiate] method, so that code it rejects (half-typed while editing) gets the
+/// compiler's errors only, not ours on top and no companion repeating them.
+/// </summary>
+/// <remarks>
+/// The compiler's own answer (<see cref="SemanticModel.GetDiagnostics"/> over the method) compiles the body a second
+/// time, with flow and nullable analysis, on worker threads: a quarter of a cold run. So a screen reads the bound tree
+/// the parser needs anyway and answers "no errors" only for methods made of constructs whose every compile error shows
+/// in that tree (an invalid operation, an error type, a conversion that does not exist implicitly) or in a cheap check
+/// of its own (an assignment to something not assignable, a local declared twice in one scope, an end point a value
+/// method can reach). Anything else it cannot vouch for (a local declared without a value, a switch, a lambda, a
+/// <c>ref</c>, an attribute argument in error) goes to the compiler, so the answer is the compiler's wherever the
+/// screen is unsure, and valid code is never refused.
+/// </remarks>
+internal static class CompilerErrorScreen
+{
+    /// <param name="compilerModel">The host's model, whose diagnostics are the compiler's.</param>
+    /// <param name="model">A model of the same tree (the parser's, without nullable analysis) whose bound tree the screen reads.</param>
+    public static bool HasErrors(SemanticModel compilerModel, SemanticModel model, IMethodSymbol method, MethodDeclarationSyntax syntax, CancellationToken cancellationToken)
+    {
+        // The file's syntax errors that touch the method, as the compiler's check counts them: a brace the method
+        // took from its class shows at the end of the file, past the method's own nodes.
+        foreach (var diagnostic in syntax.SyntaxTree.GetDiagnostics(cancellationToken))
+        {
+            if (diagnostic.Severity == DiagnosticSeverity.Error && diagnostic.Location.SourceSpan.IntersectsWith(syntax.Span))
+            {
+                return true;
+            }
+        }
+
+        // Two methods of one signature are CS0111 on the second only; the first gets no companion either.
+        if (SignatureTaken(method))
+        {
+            return true;
+        }
+
+        if (VouchesForNoErrors(model, method, syntax, cancellationToken))
+        {
+            return false;
+        }
+
+        foreach (var diagnostic in compilerModel.GetDiagnostics(syntax.Span, cancellationToken))
+        {
+            if (diagnostic.Severity == DiagnosticSeverity.Error)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>True only when the method cannot hold a compile error; false when it might (the compiler then decides).</summary>
+    internal static bool VouchesForNoErrors(SemanticModel model, IMethodSymbol method, MethodDeclarationSyntax syntax, CancellationToken cancellationToken)
+    {
+        if (!PlainDeclaration(model, method, syntax, cancellationToken) || model.GetOperation(syntax, cancellationToken) is not IMethodBodyOperation body)
+        {
+            return false;
+        }
+
+        var walk = new BodyWalk(model, method);
+        foreach (var operation in body.Descendants())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (!walk.Vouches(operation))
+            {
+                return false;
+            }
+        }
+
+        return !LocalsClash(walk.Scopes, method) && EndPointUnreachable(model, method, syntax);
+    }
+
+    /// <summary>A static, non-generic method of plain parameters whose declaration the compiler has no second opinion on.</summary>
+    private static bool PlainDeclaration(SemanticModel model, IMethodSymbol method, MethodDeclarationSyntax syntax, CancellationToken cancellationToken)
+    {
+        // static and at most one accessibility, once each: anything else has rules of its own (CS0106, CS0107, CS1004).
+        var accessibility = 0;
+        foreach (var modifier in syntax.Modifiers)
+        {
+            if (modifier.IsKind(SyntaxKind.PublicKeyword) || modifier.IsKind(SyntaxKind.InternalKeyword)
+                || modifier.IsKind(SyntaxKind.PrivateKeyword) || modifier.IsKind(SyntaxKind.ProtectedKeyword))
+            {
+                accessibility++;
+            }
+            else if (!modifier.IsKind(SyntaxKind.StaticKeyword))
+            {
+                return false;
+            }
+        }
+
+        if (accessibility > 1 || syntax.Modifiers.Count > accessibility + 1 || SignatureTaken(method)
+            || syntax.DescendantNodes().Any(node => node is RefExpressionSyntax or RefTypeSyntax || (node is ArrayRankSpecifierSyntax rank && MisplacedSize(rank))))
+        {
+            return false;
+        }
+
+        if (!method.IsStatic || method.IsGenericMethod || syntax.ExplicitInterfaceSpecifier is not null
+            || method.Name == method.ContainingType.Name || HasError(method.ReturnType) || !OnlyDifferentiate(method.GetAttributes())
+            || !method.GetReturnTypeAttributes().IsEmpty)
+        {
+            return false;
+        }
+
+        var names = new HashSet<string>();
+        foreach (var parameter in method.Parameters)
+        {
+            if (parameter.RefKind != RefKind.None || parameter.IsParams || parameter.IsThis || parameter.HasExplicitDefaultValue
+                || HasError(parameter.Type) || !names.Add(parameter.Name) || !parameter.GetAttributes().IsEmpty)
+            {
+                return false;
+            }
+        }
+
+        // A field or property of the method's name (CS0102).
+        if (method.ContainingType.GetMembers(method.Name).Any(member => member is not IMethodSymbol))
+        {
+            return false;
+        }
+
+        // The attribute binds apart from its data: nameof(z) of an unknown z still yields the constant "z", and a named
+        // argument of the wrong type or name leaves the others in place.
+        foreach (var attribute in syntax.AttributeLists.SelectMany(list => list.Attributes))
+        {
+            if (model.GetOperation(attribute, cancellationToken) is not IAttributeOperation { Operation: IObjectCreationOperation } bound
+                || bound.Descendants().Any(o => o is IInvalidOperation || HasError(o.Type) || (o is IConversionOperation conversion && !Converts(conversion))
+                    || (o is INameOfOperation nameOf && !NameOfAName(nameOf))))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>A conversion that exists, written or implicit as it stands, and folds a constant it converts (CS0266, CS0221).</summary>
+    private static bool Converts(IConversionOperation conversion)
+    {
+        var used = conversion.GetConversion();
+        return used.Exists && (!conversion.IsImplicit || used.IsImplicit) && ConstantFolded(conversion, conversion.Operand);
+    }
+
+    /// <summary>An array size anywhere but in the first rank of a new array (CS0270, CS0178).</summary>
+    private static bool MisplacedSize(ArrayRankSpecifierSyntax rank) =>
+        rank.Sizes.Any(size => !size.IsKind(SyntaxKind.OmittedArraySizeExpression))
+        && !(rank.Parent is ArrayTypeSyntax type && type.Parent is ArrayCreationExpressionSyntax && type.RankSpecifiers[0] == rank);
+
+    /// <summary>Another method of the same name and parameter types in the same type (CS0111 on whichever comes second).</summary>
+    private static bool SignatureTaken(IMethodSymbol method) =>
+        method.ContainingType.GetMembers(method.Name).Any(member =>
+            member is IMethodSymbol other && !SymbolEqualityComparer.Default.Equals(other, method) && SameParameters(other, method));
+
+    private static bool Implicit(CommonConversion conversion) => conversion.Exists && (conversion.IsIdentity || conversion.IsImplicit);
+
+    private static bool SameParameters(IMethodSymbol a, IMethodSymbol b) =>
+        a.Parameters.Length == b.Parameters.Length
+        && a.Parameters.Zip(b.Parameters, (p, q) => p.RefKind == q.RefKind && SymbolEqualityComparer.Default.Equals(p.Type, q.Type)).All(same => same);
+
+    /// <summary>
+    /// The one [Differentiate] and nothing else, with arguments the compiler could bind: another attribute may be
+    /// repeated, misplaced or in error in ways its data does not show (CS0579, CS0592).
+    /// </summary>
+    private static bool OnlyDifferentiate(ImmutableArray<AttributeData> attributes) =>
+        attributes.Length == 1
+        && attributes[0] is { AttributeClass: { Name: "DifferentiateAttribute", ContainingNamespace.Name: "Differentiable" }, AttributeConstructor: not null } attribute
+        && !attribute.ConstructorArguments.Any(HasError) && !attribute.NamedArguments.Any(a => HasError(a.Value));
+
+    private static bool HasError(TypedConstant constant) =>
+        constant.Kind == TypedConstantKind.Error || (constant.Kind == TypedConstantKind.Array && !constant.IsNull && constant.Values.Any(HasError));
+
+    private static bool HasError(ITypeSymbol? type) => type switch
+    {
+        null => false,
+        { TypeKind: TypeKind.Error } => true,
+        IArrayTypeSymbol array => HasError(array.ElementType),
+        INamedTypeSymbol { IsGenericType: true } named => named.TypeArguments.Any(HasError),
+        _ => false,
+    };
+
+    /// <summary>The walk over a body's operations, in the order they are written, with what it learned on the way.</summary>
+    private sealed class BodyWalk(SemanticModel model, IMethodSymbol method)
+    {
+        /// <summary>Every local with the syntax of its scope.</summary>
+        public List<(string Name, SyntaxNode Scope)> Scopes { get; } = new();
+
+        private readonly HashSet<ILocalSymbol> readOnlyLocals = new(SymbolEqualityComparer.Default);
+
+        /// <summary>Where each local's name may first be read: past its declarator, or at a foreach's body.</summary>
+        private readonly Dictionary<ILocalSymbol, int> readableFrom = new(SymbolEqualityComparer.Default);
+
+        /// <summary>Whether one operation is of a kind the screen understands and shows no error.</summary>
+        public bool Vouches(IOperation operation)
+        {
+            if (HasError(operation.Type) || Obsolete(operation))
+            {
+                return false;
+            }
+
+            switch (operation)
+            {
+                case IBlockOperation block:
+                    return Declares(block.Locals, block.Syntax, Scopes);
+                case IForLoopOperation forLoop:
+                    return Declares(forLoop.Locals, forLoop.Syntax, Scopes) && Declares(forLoop.ConditionLocals, forLoop.Syntax, Scopes);
+                case IWhileLoopOperation whileLoop:
+                    return Declares(whileLoop.Locals, whileLoop.Syntax, Scopes);
+                case IForEachLoopOperation forEach:
+                    if (forEach.Syntax is not ForEachStatementSyntax statement
+                        || model.GetForEachStatementInfo(statement) is not { GetEnumeratorMethod: not null, ElementConversion.Exists: true, CurrentConversion.Exists: true })
+                    {
+                        return false;
+                    }
+
+                    var iterationLocals = forEach.Locals.ToList();
+                    if (forEach.LoopControlVariable is IVariableDeclaratorOperation control)
+                    {
+                        iterationLocals.Add(control.Symbol);
+                    }
+
+                    // The iteration variable is read-only (CS1656) and readable in the body only.
+                    foreach (var local in iterationLocals)
+                    {
+                        readOnlyLocals.Add(local);
+                        readableFrom[local] = statement.Statement.SpanStart;
+                    }
+
+                    return Declares(forEach.Locals, forEach.Syntax, Scopes);
+                case IVariableDeclaratorOperation declarator:
+                    // Declared without a value, a local may be read before it is assigned (CS0165, a flow-analysis error).
+                    if (declarator.Parent is not IForEachLoopOperation)
+                    {
+                        readableFrom[declarator.Symbol] = declarator.Syntax.Span.End;
+                    }
+
+                    return declarator.Symbol is { IsConst: false, RefKind: RefKind.None }
+                        && (declarator.GetVariableInitializer() is not null || declarator.Parent is IForEachLoopOperation);
+                case ILocalReferenceOperation local:
+                    // Read in its own initializer (int i = i: CS0165) or before its declaration (CS0841).
+                    return !local.IsDeclaration && readableFrom.TryGetValue(local.Local, out var from) && local.Syntax.SpanStart >= from;
+                case IVariableDeclarationGroupOperation or IVariableDeclarationOperation or IVariableInitializerOperation:
+                    return true;
+                case IConversionOperation conversion:
+                    return Converts(conversion);
+                case IBinaryOperation binary:
+                    return ConstantFolded(binary, binary.LeftOperand, binary.RightOperand);
+                case IUnaryOperation unary:
+                    return ConstantFolded(unary, unary.Operand);
+                case IReturnOperation returned:
+                    return returned.Kind == OperationKind.Return && (returned.ReturnedValue is null) == method.ReturnsVoid;
+                case IBranchOperation branch:
+                    return branch.BranchKind is BranchKind.Break or BranchKind.Continue;
+                case ISimpleAssignmentOperation assignment:
+                    return !assignment.IsRef && Assignable(assignment.Target, readOnlyLocals);
+                case ICompoundAssignmentOperation compound:
+                    // Conversions in and out of the operator live in the operation, not in its tree (i += 1.5 is CS0266).
+                    return Assignable(compound.Target, readOnlyLocals) && Implicit(compound.InConversion) && Implicit(compound.OutConversion);
+                case IIncrementOrDecrementOperation increment:
+                    return Assignable(increment.Target, readOnlyLocals);
+                case IArgumentOperation argument:
+                    return argument.Parameter is { RefKind: RefKind.None };
+                case IInstanceReferenceOperation:
+                    // In a static method every use of this is an error (CS0026, CS0120).
+                    return false;
+                case IInvocationOperation invocation:
+                    // A local function is somebody else's (CS8801 from a top-level statement, captures).
+                    return invocation.TargetMethod is { MethodKind: MethodKind.Ordinary or MethodKind.ReducedExtension, ReturnsByRef: false, ReturnsByRefReadonly: false };
+                case INameOfOperation nameOf:
+                    return NameOfAName(nameOf);
+                case IPropertyReferenceOperation property:
+                    return !property.Property.ReturnsByRef && !property.Property.ReturnsByRefReadonly;
+                case IArrayElementReferenceOperation element:
+                    // A wrong number of indices (CS0022) leaves the element's type intact.
+                    return element.ArrayReference.Type is IArrayTypeSymbol array && array.Rank == element.Indices.Length;
+                case IExpressionStatementOperation standing:
+                    // Only some expressions may stand as statements, a for loop's steps too (CS0201); the tree keeps the others as they are.
+                    return (standing.Syntax is ExpressionStatementSyntax written ? written.Expression : standing.Syntax)
+                        is InvocationExpressionSyntax or AssignmentExpressionSyntax or ObjectCreationExpressionSyntax
+                        or PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PostIncrementExpression or (int)SyntaxKind.PostDecrementExpression }
+                        or PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression };
+                case IArrayCreationOperation creation:
+                    // new double[] with neither sizes nor elements (CS1586); elements that do not fill the sizes (CS0847, CS0150).
+                    return creation.Type is IArrayTypeSymbol created && creation.DimensionSizes.Length == created.Rank
+                        && (creation.Initializer is null || Fills(creation.Initializer, creation.DimensionSizes, 0));
+                case IConditionalOperation or ILiteralOperation or IParameterReferenceOperation or IFieldReferenceOperation
+                    or IArrayInitializerOperation or IObjectCreationOperation or IDefaultValueOperation
+                    or ITypeOfOperation or IEmptyOperation or IThrowOperation:
+                    return true;
+                default:
+                    // Lambdas, local functions, switches, patterns, declarations in expressions, goto, using, try, tuples,
+                    // pointers, and whatever Roslyn has no operation for (OperationKind.None): the compiler decides.
+                    return false;
+            }
+        }
+    }
+
+    /// <summary>An initializer with as many elements at each depth as the constant size of that dimension.</summary>
+    private static bool Fills(IArrayInitializerOperation initializer, ImmutableArray<IOperation> sizes, int depth) =>
+        sizes[depth].ConstantValue is { HasValue: true, Value: int size } && size == initializer.ElementValues.Length
+        && initializer.ElementValues.All(element => depth + 1 < sizes.Length
+            ? element is IArrayInitializerOperation nested && Fills(nested, sizes, depth + 1)
+            : element is not IArrayInitializerOperation);
+
+    /// <summary>nameof of a name (nameof(1) is CS8081) that binds.</summary>
+    private static bool NameOfAName(INameOfOperation nameOf) =>
+        nameOf.Argument.Syntax is IdentifierNameSyntax or MemberAccessExpressionSyntax or QualifiedNameSyntax
+        && !nameOf.Argument.DescendantsAndSelf().Any(o => o is IInvalidOperation || HasError(o.Type));
+
+    /// <summary>A local may be declared where no enclosing scope has one of its name (CS0128, CS0136); recorded for <see cref="LocalsClash"/>.</summary>
+    private static bool Declares(IEnumerable<ILocalSymbol> locals, SyntaxNode scope, List<(string, SyntaxNode)> scopes)
+    {
+        foreach (var local in locals)
+        {
+            if (local.IsConst || local.RefKind != RefKind.None || local.IsUsing)
+            {
+                return false;
+            }
+
+            scopes.Add((local.Name, scope));
+        }
+
+        return true;
+    }
+
+    /// <summary>Two locals of one name whose scopes nest or coincide, or a local named as a parameter.</summary>
+    private static bool LocalsClash(List<(string Name, SyntaxNode Scope)> scopes, IMethodSymbol method)
+    {
+        var parameters = new HashSet<string>(method.Parameters.Select(p => p.Name));
+        foreach (var sameName in scopes.GroupBy(local => local.Name))
+        {
+            if (parameters.Contains(sameName.Key))
+            {
+                return true;
+            }
+
+            var spans = sameName.Select(local => local.Scope.Span).ToList();
+            for (var i = 0; i < spans.Count; i++)
+            {
+                for (var j = i + 1; j < spans.Count; j++)
+                {
+                    if (spans[i].Contains(spans[j]) || spans[j].Contains(spans[i]))
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Something that may be assigned: a local or parameter that is not read-only, an array element, or a field of one.</summary>
+    private static bool Assignable(IOperation target, HashSet<ILocalSymbol> readOnlyLocals) => target switch
+    {
+        ILocalReferenceOperation local => !readOnlyLocals.Contains(local.Local) && !local.Local.IsConst && local.Local.RefKind == RefKind.None && !local.Local.IsUsing,
+        IParameterReferenceOperation parameter => parameter.Parameter.RefKind == RefKind.None,
+        IArrayElementReferenceOperation => true,
+        IFieldReferenceOperation field => !field.Field.IsReadOnly && !field.Field.IsConst
+            && (field.Field.IsStatic || (field.Instance is { Type.IsValueType: true } instance ? Assignable(instance, readOnlyLocals) : field.Instance is not null)),
+        _ => false,
+    };
+
+    /// <summary>
+    /// Operands that are all constants and a result that is not: the compiler found the folding in error (an overflow in a
+    /// checked context, a division by zero, CS0220, CS0020, CS0221).
+    /// </summary>
+    private static bool ConstantFolded(IOperation result, params IOperation[] operands) =>
+        result.ConstantValue.HasValue || !operands.All(o => o.ConstantValue.HasValue) || result.Type?.SpecialType is SpecialType.System_String or SpecialType.System_Object;
+
+    /// <summary>A use of a member or type marked obsolete as an error (CS0619).</summary>
+    private static bool Obsolete(IOperation operation)
+    {
+        ISymbol? used = operation switch
+        {
+            IInvocationOperation invocation => invocation.TargetMethod,
+            IPropertyReferenceOperation property => property.Property,
+            IFieldReferenceOperation field => field.Field,
+            IObjectCreationOperation creation => creation.Constructor,
+            _ => null,
+        };
+
+        return used is not null && (ObsoleteAsError(used) || ObsoleteAsError(used.ContainingType));
+    }
+
+    private static bool ObsoleteAsError(ISymbol? symbol) =>
+        symbol is not null && symbol.GetAttributes().Any(a =>
+            a.AttributeClass is { Name: "ObsoleteAttribute", ContainingNamespace.Name: "System" }
+            && a.ConstructorArguments.Length == 2 && a.ConstructorArguments[1].Value is true);
+
+    /// <summary>A method that returns a value must not reach the end of its body (CS0161).</summary>
+    private static bool EndPointUnreachable(SemanticModel model, IMethodSymbol method, MethodDeclarationSyntax syntax)
+    {
+        if (method.ReturnsVoid || syntax.Body is not { } body)
+        {
+            return true;
+        }
+
+        if (body.Statements.Count == 0)
+        {
+            return false;
+        }
+
+        if (body.Statements.Last() is ReturnStatementSyntax or ThrowStatementSyntax)
+        {
+            return true;
+        }
+
+        var flow = model.AnalyzeControlFlow(body.Statements.First(), body.Statements.Last());
+        return flow is { Succeeded: true, EndPointIsReachable: false };
+    }
+}
