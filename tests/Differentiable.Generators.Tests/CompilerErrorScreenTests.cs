@@ -194,6 +194,36 @@ public sealed class CompilerErrorScreenTests
         "[Differentiate] public static double F(double x) { double[] a = new double[2][]; return x; }",
         "[Differentiate] public static double F(double x) { Vector3.Zero.X = 1; return x; }",
         "[Differentiate] public static double F(double x) { x++ ++; return x; }",
+        // Found by a review (session 21): errors whose bound trees look well formed.
+        "[Differentiate] public static double F(double x) { throw; }",
+        "[Differentiate] public static double F(double x) { var a = new double[-1]; return x; }",
+        "[Differentiate] public static double F(double x) { Math m = null; return x; }",
+        "[Differentiate] public static double F(double x) { var n = null; return x; }",
+        "[Differentiate] public static double F(double x) { var v = Nop(); return x; }\nstatic void Nop() { }",
+        "[Differentiate] public static double F(double x) { var a = 1.0, b = 2.0; return x + a + b; }",
+        "[Differentiate] public static double F(double x) { nameof(x); return x; }",
+        "[Differentiate] public static double F(double x) { if (x > 0) double y = 1; return x; }",
+        "[Differentiate] public static double F(double x) { unsafe { } return x; }",
+        "[Differentiate] public static double F(double x) => Vector3.X;",
+        "[Differentiate] public static double F(double x) => x.Epsilon;",
+        "[Differentiate] public static double F(double x) => INumberBase<double>.One;",
+        "[Differentiate] public static double F(double x) { return x; } => x;",
+        "[Differentiate] protected static double F(double x) => x;",
+        "[Differentiate] public static double F(Math m) => 1.0;",
+        "[Differentiate] public static double F(P p) => 1.0;\ninternal struct P { }",
+        "[Differentiate(Hessian = true, Hessian = false)] public static double F(double x) => x;",
+        "[Differentiate(\"x\", Hessian = true, \"y\")] public static double F(double x) => x;",
+        "[Differentiate] public static double F(double x) { var t = typeof(string?); return x; }",
+        "[Differentiate] public static double F(double x) { System.Collections.Generic.List<Math> l = null; return x; }",
+        "[Differentiate] public static double F(double x) { Nullable<object> n = default; return x; }",
+        "[Differentiate] public static double F(double x) where T : class => x;",
+        "[Differentiate] public static double F(double x) { int n = 0; var p = (int*)n; return x; }",
+        "[Differentiate] public static double F(double x) { Span<double> s = default; var t = s.GetType(); return x; }",
+        "[Differentiate] public static double F(double x) { var s = new S(); s = s + s; return x; }\npublic struct S { [Obsolete(\"no\", true)] public static S operator +(S a, S b) => a; }",
+        "[Differentiate] public static double F(double x) => G(x);\n[System.Diagnostics.CodeAnalysis.Experimental(\"EXP1\")] static double G(double x) => x;",
+        "[Differentiate] public static double F(double x) => U(x);\n[System.Runtime.InteropServices.UnmanagedCallersOnly] static double U(double x) => x;",
+        "[Differentiate] public static double F(double x) { var r = new R(); return x; }\npublic class R { public required double A; }",
+        "[Differentiate] public static double F(scoped double x) => x;",
         "[Differentiate] public static double F(double x = \"s\") => x;",
         // Assignments to what cannot be assigned.
         "[Differentiate] public static double F(double x) { Math.PI = x; return x; }",
@@ -303,6 +333,38 @@ public sealed class CompilerErrorScreenTests
         // The sample must exercise both answers, or it proves nothing.
         Assert.True(mutants > 300, $"only {mutants} mutants parsed");
         Assert.True(vouched > 80 && rejectedAndRefused > 150, $"vouched {vouched}, refused with errors {rejectedAndRefused} of {mutants}");
+    }
+
+    /// <summary>Below C# 11 the screen refers every method to the compiler: older versions reject constructs it accepts.</summary>
+    [Theory]
+    [InlineData("7.1", "[Differentiate] public static double F(double x) => Math.Pow(x: x, 2);")]
+    [InlineData("7.3", "[Differentiate] public static double F(double x) { Vector3 v = new(1, 2, 3); return x * v.X; }")]
+    [InlineData("10", "[Differentiate] public static double F(double x) { int k = 8; return x * (k >>> 1); }")]
+    public void OlderLanguageVersionsGoToTheCompiler(string version, string body)
+    {
+        Assert.True(LanguageVersionFacts.TryParse(version, out var language));
+        var options = GeneratorHarness.ParseOptions.WithLanguageVersion(language);
+        var source = Usings + "public static partial class Model\n{\n" + body + "\n}\n";
+        var compilation = GeneratorHarness.Compile(source);
+        compilation = compilation.ReplaceSyntaxTree(compilation.SyntaxTrees.Single(), CSharpSyntaxTree.ParseText(source, options, "File0.cs"));
+        Assert.Contains(compilation.GetDiagnostics(), d => d.Severity == DiagnosticSeverity.Error);
+        var (model, method, syntax) = DifferentiatedMethods(compilation).Single();
+        Assert.False(CompilerErrorScreen.VouchesForNoErrors(model, method, syntax, default));
+
+        GeneratorHarness.CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out _, out var diagnostics);
+        Assert.DoesNotContain(diagnostics, d => d.Id.StartsWith("DIFF", StringComparison.Ordinal));
+    }
+
+    /// <summary>A method straight in a namespace (CS0116) is given a class by Roslyn; the screen must not take it for one.</summary>
+    [Fact]
+    public void AMethodOutsideATypeGoesToTheCompiler()
+    {
+        var compilation = GeneratorHarness.Compile(Usings + "namespace N { [Differentiate] public static double F(double x) { while (true) { } } }\n");
+        Assert.Contains(compilation.GetDiagnostics(), d => d.Severity == DiagnosticSeverity.Error);
+        foreach (var (model, method, syntax) in DifferentiatedMethods(compilation))
+        {
+            Assert.False(CompilerErrorScreen.VouchesForNoErrors(model, method, syntax, default));
+        }
     }
 
     private static (Compilation, SemanticModel, IMethodSymbol, MethodDeclarationSyntax) Single(string body)

@@ -64,7 +64,10 @@ internal static class CompilerErrorScreen
     /// <summary>True only when the method cannot hold a compile error; false when it might (the compiler then decides).</summary>
     internal static bool VouchesForNoErrors(SemanticModel model, IMethodSymbol method, MethodDeclarationSyntax syntax, CancellationToken cancellationToken)
     {
-        if (!PlainDeclaration(model, method, syntax, cancellationToken) || model.GetOperation(syntax, cancellationToken) is not IMethodBodyOperation body)
+        // Below C# 11 some constructs the screen accepts (default, target-typed new, >>>, named arguments out of place)
+        // are errors the bound tree does not show.
+        if (syntax.SyntaxTree.Options is not CSharpParseOptions { LanguageVersion: >= LanguageVersion.CSharp11 }
+            || !PlainDeclaration(model, method, syntax, cancellationToken) || model.GetOperation(syntax, cancellationToken) is not IMethodBodyOperation body)
         {
             return false;
         }
@@ -85,12 +88,12 @@ internal static class CompilerErrorScreen
     /// <summary>A static, non-generic method of plain parameters whose declaration the compiler has no second opinion on.</summary>
     private static bool PlainDeclaration(SemanticModel model, IMethodSymbol method, MethodDeclarationSyntax syntax, CancellationToken cancellationToken)
     {
-        // static and at most one accessibility, once each: anything else has rules of its own (CS0106, CS0107, CS1004).
+        // static and at most one of public, internal, private, once each: anything else has rules of its own (CS0106,
+        // CS0107, CS1004; protected in a static class or a struct, CS1057, CS0666).
         var accessibility = 0;
         foreach (var modifier in syntax.Modifiers)
         {
-            if (modifier.IsKind(SyntaxKind.PublicKeyword) || modifier.IsKind(SyntaxKind.InternalKeyword)
-                || modifier.IsKind(SyntaxKind.PrivateKeyword) || modifier.IsKind(SyntaxKind.ProtectedKeyword))
+            if (modifier.IsKind(SyntaxKind.PublicKeyword) || modifier.IsKind(SyntaxKind.InternalKeyword) || modifier.IsKind(SyntaxKind.PrivateKeyword))
             {
                 accessibility++;
             }
@@ -100,14 +103,21 @@ internal static class CompilerErrorScreen
             }
         }
 
+        // One body (CS8057), no constraints without type parameters (CS0080), a member of a type (CS0116), parameters
+        // without modifiers (scoped, this, params, ref: CS9048 and more), and none of the syntax below.
         if (accessibility > 1 || syntax.Modifiers.Count > accessibility + 1 || SignatureTaken(method)
-            || syntax.DescendantNodes().Any(node => node is RefExpressionSyntax or RefTypeSyntax || (node is ArrayRankSpecifierSyntax rank && MisplacedSize(rank))))
+            || (syntax.Body is not null && syntax.ExpressionBody is not null) || syntax.ConstraintClauses.Count > 0
+            || syntax.Parent is not TypeDeclarationSyntax || syntax.ParameterList.Parameters.Any(p => p.Modifiers.Count > 0)
+            || syntax.DescendantNodes().Any(UnscreenedSyntax))
         {
             return false;
         }
 
+        // A generic containing type may name a type parameter as the method (CS0102); the signature's types must be fit
+        // to declare and at least as accessible as the method (CS0721, CS0050, CS0051).
         if (!method.IsStatic || method.IsGenericMethod || syntax.ExplicitInterfaceSpecifier is not null
-            || method.Name == method.ContainingType.Name || HasError(method.ReturnType) || !OnlyDifferentiate(method.GetAttributes())
+            || method.Name == method.ContainingType.Name || ContainingTypes(method).Any(t => t.IsGenericType)
+            || !Fit(method.ReturnType) || !AsAccessible(method.ReturnType, method) || !OnlyDifferentiate(method.GetAttributes())
             || !method.GetReturnTypeAttributes().IsEmpty)
         {
             return false;
@@ -117,7 +127,7 @@ internal static class CompilerErrorScreen
         foreach (var parameter in method.Parameters)
         {
             if (parameter.RefKind != RefKind.None || parameter.IsParams || parameter.IsThis || parameter.HasExplicitDefaultValue
-                || HasError(parameter.Type) || !names.Add(parameter.Name) || !parameter.GetAttributes().IsEmpty)
+                || !Fit(parameter.Type) || !AsAccessible(parameter.Type, method) || !names.Add(parameter.Name) || !parameter.GetAttributes().IsEmpty)
             {
                 return false;
             }
@@ -133,8 +143,9 @@ internal static class CompilerErrorScreen
         // argument of the wrong type or name leaves the others in place.
         foreach (var attribute in syntax.AttributeLists.SelectMany(list => list.Attributes))
         {
-            if (model.GetOperation(attribute, cancellationToken) is not IAttributeOperation { Operation: IObjectCreationOperation } bound
-                || bound.Descendants().Any(o => o is IInvalidOperation || HasError(o.Type) || (o is IConversionOperation conversion && !Converts(conversion))
+            if (!ArgumentsInOrder(attribute)
+                || model.GetOperation(attribute, cancellationToken) is not IAttributeOperation { Operation: IObjectCreationOperation } bound
+                || bound.Descendants().Any(o => o is IInvalidOperation || !Fit(o.Type) || (o is IConversionOperation conversion && !Converts(conversion))
                     || (o is INameOfOperation nameOf && !NameOfAName(nameOf))))
             {
                 return false;
@@ -155,6 +166,97 @@ internal static class CompilerErrorScreen
     private static bool MisplacedSize(ArrayRankSpecifierSyntax rank) =>
         rank.Sizes.Any(size => !size.IsKind(SyntaxKind.OmittedArraySizeExpression))
         && !(rank.Parent is ArrayTypeSyntax type && type.Parent is ArrayCreationExpressionSyntax && type.RankSpecifiers[0] == rank);
+
+    /// <summary>Syntax whose errors the bound tree does not show: ref, unsafe code, pointers, labels, stackalloc, and array sizes out of place.</summary>
+    private static bool UnscreenedSyntax(SyntaxNode node) =>
+        node is RefExpressionSyntax or RefTypeSyntax or UnsafeStatementSyntax or FixedStatementSyntax or PointerTypeSyntax
+            or FunctionPointerTypeSyntax or LabeledStatementSyntax or StackAllocArrayCreationExpressionSyntax
+            or ImplicitStackAllocArrayCreationExpressionSyntax
+        || (node is ArrayRankSpecifierSyntax rank && MisplacedSize(rank))
+        || (node is VariableDeclarationSyntax { Type.IsVar: true, Variables.Count: > 1 });
+
+    /// <summary>Positional arguments, then named ones, each name once (CS1016, CS0643).</summary>
+    private static bool ArgumentsInOrder(AttributeSyntax attribute)
+    {
+        var named = new HashSet<string>();
+        foreach (var argument in attribute.ArgumentList?.Arguments ?? default)
+        {
+            if (argument.NameColon is not null || (argument.NameEquals is null && named.Count > 0)
+                || (argument.NameEquals is { } name && !named.Add(name.Name.Identifier.ValueText)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static IEnumerable<INamedTypeSymbol> ContainingTypes(ISymbol symbol)
+    {
+        for (var type = symbol.ContainingType; type is not null; type = type.ContainingType)
+        {
+            yield return type;
+        }
+    }
+
+    /// <summary>
+    /// A type the compiler lets a method name where it stands: no error type, no pointer, dynamic, static class or ref
+    /// struct, no generic type whose type parameters have constraints (Nullable&lt;object&gt;, CS0453), no type marked
+    /// obsolete as an error or experimental, and the same of its elements and type arguments.
+    /// </summary>
+    private static bool Fit(ITypeSymbol? type) => type switch
+    {
+        null => true,
+        { TypeKind: TypeKind.Error or TypeKind.Pointer or TypeKind.FunctionPointer or TypeKind.Dynamic or TypeKind.TypeParameter } => false,
+        IArrayTypeSymbol array => Fit(array.ElementType),
+        INamedTypeSymbol named => !named.IsStatic && !named.IsRefLikeType && !Forbidden(named)
+            && !named.TypeParameters.Any(Constrained) && named.TypeArguments.All(Fit),
+        _ => false,
+    };
+
+    private static bool Constrained(ITypeParameterSymbol parameter) =>
+        parameter.HasReferenceTypeConstraint || parameter.HasValueTypeConstraint || parameter.HasUnmanagedTypeConstraint
+        || parameter.HasNotNullConstraint || parameter.HasConstructorConstraint || parameter.ConstraintTypes.Length > 0;
+
+    /// <summary>
+    /// Whether a type is public to the whole chain of its containing types, or internal where the method is internal or
+    /// private: the cases where it is certainly as accessible as the method.
+    /// </summary>
+    private static bool AsAccessible(ITypeSymbol type, IMethodSymbol method)
+    {
+        var typeAccess = EffectiveAccessibility(type);
+        var methodAccess = EffectiveAccessibility(method);
+        return typeAccess == Accessibility.Public || (typeAccess == Accessibility.Internal && methodAccess is Accessibility.Internal or Accessibility.Private);
+    }
+
+    /// <summary>Public, Internal, Private, or NotApplicable where protected or another mix enters the chain.</summary>
+    private static Accessibility EffectiveAccessibility(ISymbol symbol)
+    {
+        switch (symbol)
+        {
+            case IArrayTypeSymbol array:
+                return EffectiveAccessibility(array.ElementType);
+            case INamedTypeSymbol { IsGenericType: true } generic when generic.TypeArguments.Any(a => EffectiveAccessibility(a) != Accessibility.Public):
+                return Accessibility.NotApplicable;
+        }
+
+        var result = Accessibility.Public;
+        for (var current = symbol; current is not null and not INamespaceSymbol; current = current.ContainingSymbol)
+        {
+            var own = current.DeclaredAccessibility;
+            if (own is not (Accessibility.Public or Accessibility.Internal or Accessibility.Private))
+            {
+                return Accessibility.NotApplicable;
+            }
+
+            if (own == Accessibility.Private || (own == Accessibility.Internal && result == Accessibility.Public))
+            {
+                result = own;
+            }
+        }
+
+        return result;
+    }
 
     /// <summary>Another method of the same name and parameter types in the same type (CS0111 on whichever comes second).</summary>
     private static bool SignatureTaken(IMethodSymbol method) =>
@@ -179,14 +281,6 @@ internal static class CompilerErrorScreen
     private static bool HasError(TypedConstant constant) =>
         constant.Kind == TypedConstantKind.Error || (constant.Kind == TypedConstantKind.Array && !constant.IsNull && constant.Values.Any(HasError));
 
-    private static bool HasError(ITypeSymbol? type) => type switch
-    {
-        null => false,
-        { TypeKind: TypeKind.Error } => true,
-        IArrayTypeSymbol array => HasError(array.ElementType),
-        INamedTypeSymbol { IsGenericType: true } named => named.TypeArguments.Any(HasError),
-        _ => false,
-    };
 
     /// <summary>The walk over a body's operations, in the order they are written, with what it learned on the way.</summary>
     private sealed class BodyWalk(SemanticModel model, IMethodSymbol method)
@@ -202,7 +296,7 @@ internal static class CompilerErrorScreen
         /// <summary>Whether one operation is of a kind the screen understands and shows no error.</summary>
         public bool Vouches(IOperation operation)
         {
-            if (HasError(operation.Type) || Obsolete(operation))
+            if (!Fit(operation.Type) || UsesForbidden(operation))
             {
                 return false;
             }
@@ -210,14 +304,17 @@ internal static class CompilerErrorScreen
             switch (operation)
             {
                 case IBlockOperation block:
-                    return Declares(block.Locals, block.Syntax, Scopes);
+                    // A declaration as an if's or a loop's whole body binds as a block of its own (CS1023).
+                    return block.Syntax is not LocalDeclarationStatementSyntax && Declares(block.Locals, block.Syntax, Scopes);
                 case IForLoopOperation forLoop:
                     return Declares(forLoop.Locals, forLoop.Syntax, Scopes) && Declares(forLoop.ConditionLocals, forLoop.Syntax, Scopes);
                 case IWhileLoopOperation whileLoop:
                     return Declares(whileLoop.Locals, whileLoop.Syntax, Scopes);
                 case IForEachLoopOperation forEach:
                     if (forEach.Syntax is not ForEachStatementSyntax statement
-                        || model.GetForEachStatementInfo(statement) is not { GetEnumeratorMethod: not null, ElementConversion.Exists: true, CurrentConversion.Exists: true })
+                        || model.GetForEachStatementInfo(statement) is not { GetEnumeratorMethod: { MethodKind: MethodKind.Ordinary } enumerator, ElementConversion.Exists: true, CurrentConversion.Exists: true } info
+                        || Forbidden(enumerator) || (info.MoveNextMethod is { } moveNext && Forbidden(moveNext))
+                        || (info.CurrentProperty is { } current && Forbidden(current)))
                     {
                         return false;
                     }
@@ -243,8 +340,9 @@ internal static class CompilerErrorScreen
                         readableFrom[declarator.Symbol] = declarator.Syntax.Span.End;
                     }
 
-                    return declarator.Symbol is { IsConst: false, RefKind: RefKind.None }
-                        && (declarator.GetVariableInitializer() is not null || declarator.Parent is IForEachLoopOperation);
+                    // var x = null and var x = a void call have no type to give the local (CS0815).
+                    return declarator.Symbol is { IsConst: false, RefKind: RefKind.None } && Fit(declarator.Symbol.Type)
+                        && (declarator.GetVariableInitializer() is { Value.Type: { SpecialType: not SpecialType.System_Void } } || declarator.Parent is IForEachLoopOperation);
                 case ILocalReferenceOperation local:
                     // Read in its own initializer (int i = i: CS0165) or before its declaration (CS0841).
                     return !local.IsDeclaration && readableFrom.TryGetValue(local.Local, out var from) && local.Syntax.SpanStart >= from;
@@ -273,28 +371,41 @@ internal static class CompilerErrorScreen
                     // In a static method every use of this is an error (CS0026, CS0120).
                     return false;
                 case IInvocationOperation invocation:
-                    // A local function is somebody else's (CS8801 from a top-level statement, captures).
-                    return invocation.TargetMethod is { MethodKind: MethodKind.Ordinary or MethodKind.ReducedExtension, ReturnsByRef: false, ReturnsByRefReadonly: false };
+                    // A local function is somebody else's (CS8801 from a top-level statement, captures); type arguments must
+                    // meet constraints the tree does not check (CS0452).
+                    return invocation.TargetMethod is { MethodKind: MethodKind.Ordinary or MethodKind.ReducedExtension, ReturnsByRef: false, ReturnsByRefReadonly: false } target
+                        && OwnMember(target, invocation.Instance) && !target.TypeParameters.Any(Constrained) && target.TypeArguments.All(Fit);
                 case INameOfOperation nameOf:
                     return NameOfAName(nameOf);
                 case IPropertyReferenceOperation property:
-                    return !property.Property.ReturnsByRef && !property.Property.ReturnsByRefReadonly;
+                    return !property.Property.ReturnsByRef && !property.Property.ReturnsByRefReadonly && OwnMember(property.Property, property.Instance);
+                case IFieldReferenceOperation field:
+                    return OwnMember(field.Field, field.Instance);
+                case IThrowOperation thrown:
+                    // throw; belongs in a catch clause (CS0156), and the screen refuses try statements.
+                    return thrown.Exception is not null;
                 case IArrayElementReferenceOperation element:
                     // A wrong number of indices (CS0022) leaves the element's type intact.
                     return element.ArrayReference.Type is IArrayTypeSymbol array && array.Rank == element.Indices.Length;
                 case IExpressionStatementOperation standing:
                     // Only some expressions may stand as statements, a for loop's steps too (CS0201); the tree keeps the others as they are.
-                    return (standing.Syntax is ExpressionStatementSyntax written ? written.Expression : standing.Syntax)
+                    // nameof(x) looks like a call.
+                    return standing.Operation is IInvocationOperation or ISimpleAssignmentOperation or ICompoundAssignmentOperation
+                            or IIncrementOrDecrementOperation or IObjectCreationOperation
+                        && (standing.Syntax is ExpressionStatementSyntax written ? written.Expression : standing.Syntax)
                         is InvocationExpressionSyntax or AssignmentExpressionSyntax or ObjectCreationExpressionSyntax
                         or PostfixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PostIncrementExpression or (int)SyntaxKind.PostDecrementExpression }
                         or PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression };
                 case IArrayCreationOperation creation:
                     // new double[] with neither sizes nor elements (CS1586); elements that do not fill the sizes (CS0847, CS0150).
                     return creation.Type is IArrayTypeSymbol created && creation.DimensionSizes.Length == created.Rank
+                        && !creation.DimensionSizes.Any(size => size.ConstantValue is { HasValue: true, Value: { } value } && System.Convert.ToDecimal(value, System.Globalization.CultureInfo.InvariantCulture) < 0)
                         && (creation.Initializer is null || Fills(creation.Initializer, creation.DimensionSizes, 0));
-                case IConditionalOperation or ILiteralOperation or IParameterReferenceOperation or IFieldReferenceOperation
-                    or IArrayInitializerOperation or IObjectCreationOperation or IDefaultValueOperation
-                    or ITypeOfOperation or IEmptyOperation or IThrowOperation:
+                case IObjectCreationOperation made:
+                    // Required members unset (CS9035).
+                    return made.Initializer is null && !HasRequiredMembers(made.Type);
+                case IConditionalOperation or ILiteralOperation or IParameterReferenceOperation
+                    or IArrayInitializerOperation or IDefaultValueOperation or IEmptyOperation:
                     return true;
                 default:
                     // Lambdas, local functions, switches, patterns, declarations in expressions, goto, using, try, tuples,
@@ -314,7 +425,7 @@ internal static class CompilerErrorScreen
     /// <summary>nameof of a name (nameof(1) is CS8081) that binds.</summary>
     private static bool NameOfAName(INameOfOperation nameOf) =>
         nameOf.Argument.Syntax is IdentifierNameSyntax or MemberAccessExpressionSyntax or QualifiedNameSyntax
-        && !nameOf.Argument.DescendantsAndSelf().Any(o => o is IInvalidOperation || HasError(o.Type));
+        && !nameOf.Argument.DescendantsAndSelf().Any(o => o is IInvalidOperation || !Fit(o.Type));
 
     /// <summary>A local may be declared where no enclosing scope has one of its name (CS0128, CS0136); recorded for <see cref="LocalsClash"/>.</summary>
     private static bool Declares(IEnumerable<ILocalSymbol> locals, SyntaxNode scope, List<(string, SyntaxNode)> scopes)
@@ -377,25 +488,71 @@ internal static class CompilerErrorScreen
     private static bool ConstantFolded(IOperation result, params IOperation[] operands) =>
         result.ConstantValue.HasValue || !operands.All(o => o.ConstantValue.HasValue) || result.Type?.SpecialType is SpecialType.System_String or SpecialType.System_Object;
 
-    /// <summary>A use of a member or type marked obsolete as an error (CS0619).</summary>
-    private static bool Obsolete(IOperation operation)
+    /// <summary>The members an operation uses, operators and accessors included, checked by <see cref="Forbidden"/>.</summary>
+    private static bool UsesForbidden(IOperation operation)
     {
-        ISymbol? used = operation switch
+        IEnumerable<ISymbol?> used = operation switch
         {
-            IInvocationOperation invocation => invocation.TargetMethod,
-            IPropertyReferenceOperation property => property.Property,
-            IFieldReferenceOperation field => field.Field,
-            IObjectCreationOperation creation => creation.Constructor,
-            _ => null,
+            IInvocationOperation invocation => [invocation.TargetMethod],
+            IPropertyReferenceOperation property => [property.Property, property.Property.GetMethod, property.Property.SetMethod],
+            IFieldReferenceOperation field => [field.Field],
+            IObjectCreationOperation creation => [creation.Constructor],
+            IBinaryOperation binary => [binary.OperatorMethod],
+            IUnaryOperation unary => [unary.OperatorMethod],
+            IIncrementOrDecrementOperation increment => [increment.OperatorMethod],
+            ICompoundAssignmentOperation compound => [compound.OperatorMethod, compound.InConversion.MethodSymbol, compound.OutConversion.MethodSymbol],
+            IConversionOperation conversion => [conversion.OperatorMethod],
+            _ => [],
         };
 
-        return used is not null && (ObsoleteAsError(used) || ObsoleteAsError(used.ContainingType));
+        return used.Any(symbol => symbol is not null && Forbidden(symbol));
     }
 
-    private static bool ObsoleteAsError(ISymbol? symbol) =>
-        symbol is not null && symbol.GetAttributes().Any(a =>
-            a.AttributeClass is { Name: "ObsoleteAttribute", ContainingNamespace.Name: "System" }
-            && a.ConstructorArguments.Length == 2 && a.ConstructorArguments[1].Value is true);
+    /// <summary>
+    /// A member whose use is an error whatever the code around it: marked obsolete as an error (CS0619), experimental
+    /// (itself, a containing type or its assembly), callable from unmanaged code only (CS8901), or needing a compiler
+    /// feature (CS9041).
+    /// </summary>
+    private static bool Forbidden(ISymbol symbol)
+    {
+        for (var current = symbol; current is not null and not INamespaceSymbol; current = current.ContainingSymbol)
+        {
+            if (current.GetAttributes().Any(ForbiddingAttribute))
+            {
+                return true;
+            }
+        }
+
+        return symbol.ContainingAssembly is { } assembly && (assembly.GetAttributes().Any(ForbiddingAttribute) || assembly.Modules.Any(m => m.GetAttributes().Any(ForbiddingAttribute)));
+    }
+
+    private static bool ForbiddingAttribute(AttributeData attribute) => attribute.AttributeClass is { } type && (type.Name switch
+    {
+        "ObsoleteAttribute" => attribute.ConstructorArguments.Length == 2 && attribute.ConstructorArguments[1].Value is true,
+        "ExperimentalAttribute" or "UnmanagedCallersOnlyAttribute" or "CompilerFeatureRequiredAttribute" => true,
+        _ => false,
+    });
+
+    /// <summary>
+    /// A field, property or method of a class, struct or enum, reached as it is declared: static without an instance,
+    /// an instance member with one (CS0120, CS0176; static members of interfaces need a type parameter, CS8926).
+    /// </summary>
+    private static bool OwnMember(ISymbol member, IOperation? instance) =>
+        member.ContainingType is { TypeKind: TypeKind.Class or TypeKind.Struct or TypeKind.Enum } && member.IsStatic == (instance is null);
+
+    /// <summary>A type, or one of its bases, with members a creation must set (CS9035).</summary>
+    private static bool HasRequiredMembers(ITypeSymbol? type)
+    {
+        for (var current = type; current is not null; current = current.BaseType)
+        {
+            if (current.GetMembers().Any(member => member is IFieldSymbol { IsRequired: true } or IPropertySymbol { IsRequired: true }))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>A method that returns a value must not reach the end of its body (CS0161).</summary>
     private static bool EndPointUnreachable(SemanticModel model, IMethodSymbol method, MethodDeclarationSyntax syntax)
