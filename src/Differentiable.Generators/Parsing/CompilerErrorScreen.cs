@@ -399,7 +399,7 @@ internal static class CompilerErrorScreen
                 case IArrayCreationOperation creation:
                     // new double[] with neither sizes nor elements (CS1586); elements that do not fill the sizes (CS0847, CS0150).
                     return creation.Type is IArrayTypeSymbol created && creation.DimensionSizes.Length == created.Rank
-                        && !creation.DimensionSizes.Any(size => size.ConstantValue is { HasValue: true, Value: { } value } && System.Convert.ToDecimal(value, System.Globalization.CultureInfo.InvariantCulture) < 0)
+                        && !creation.DimensionSizes.Any(size => size.ConstantValue is { HasValue: true } constant && Negative(constant.Value))
                         && (creation.Initializer is null || Fills(creation.Initializer, creation.DimensionSizes, 0));
                 case IObjectCreationOperation made:
                     // Required members unset (CS9035).
@@ -414,6 +414,16 @@ internal static class CompilerErrorScreen
             }
         }
     }
+
+    /// <summary>A negative constant of any signed type (an array size, CS0248).</summary>
+    private static bool Negative(object? value) => value switch
+    {
+        sbyte v => v < 0,
+        short v => v < 0,
+        int v => v < 0,
+        long v => v < 0,
+        _ => false,
+    };
 
     /// <summary>An initializer with as many elements at each depth as the constant size of that dimension.</summary>
     private static bool Fills(IArrayInitializerOperation initializer, ImmutableArray<IOperation> sizes, int depth) =>
