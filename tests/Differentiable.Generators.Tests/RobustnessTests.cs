@@ -42,6 +42,47 @@ public sealed class RobustnessTests
         }
     }
 
+    /// <summary>
+    /// 12,000 terms in an expression body: the parser binds every 128 links to a local, as in a return statement, so no
+    /// pass after it recurses through the chain (an expression body bound none, and 10,000 terms overflowed the stack).
+    /// </summary>
+    [Fact]
+    public void TwelveThousandTermExpressionBodyBuildsAndDifferentiatesExactly()
+    {
+        const int terms = 12000;
+        var sum = new StringBuilder("x[0] * 1.0");
+        for (var i = 1; i < terms; i++)
+        {
+            sum.Append(" + x[").Append(i % 7).Append("] * ").Append(i + 1).Append(".0");
+        }
+
+        var run = GeneratorHarness.Run("using Differentiable;\npublic static partial class Big\n{\n    [Differentiate]\n    public static double Sum(double[] x) => " + sum + ";\n}\n");
+        run.AssertClean();
+
+        var gradient = run.Load().GetType("Big")!.GetMethods().Single(m => m.Name == "SumGradient" && m.GetParameters().Length == 2);
+        var dx = new double[7];
+        gradient.Invoke(null, new object[] { new double[7], dx });
+        for (var k = 0; k < 7; k++)
+        {
+            // ∂/∂x[k] = Σ (i + 1) over the terms i with i mod 7 = k: exact in doubles.
+            var expected = Enumerable.Range(0, terms).Where(i => i % 7 == k).Sum(i => (double)(i + 1));
+            Assert.Equal(expected, dx[k]);
+        }
+    }
+
+    /// <summary>A chain whose partial results cannot become locals (floats, a loop condition) gets DIFF010 past 400 links, not a stack overflow.</summary>
+    [Theory]
+    [InlineData("public static float F(float a) => {0};", " + ", "a")]
+    [InlineData("public static double F(double[] x) {{ int k = 0; while ({0}) k++; return x[0] * k; }}", " && ", "k < x.Length")]
+    public void UnbindableLongChainsGetADiagnosticNotACrash(string method, string link, string term)
+    {
+        var chain = string.Join(link, Enumerable.Repeat(term, 12000));
+        var run = GeneratorHarness.Run("using Differentiable;\npublic static partial class Big\n{\n    [Differentiate]\n    " + string.Format(System.Globalization.CultureInfo.InvariantCulture, method, chain) + "\n}\n");
+        Assert.Null(run.Result.Results.Single().Exception);
+        Assert.Equal("DIFF010", Assert.Single(run.GeneratorDiagnostics).Id);
+        Assert.Empty(run.Sources);
+    }
+
     [Fact]
     public void ThousandNestedParenthesesBuild()
     {

@@ -352,6 +352,7 @@ internal sealed partial class MethodParser
 
         var result = ParseExpression(current, depth + 1);
         var length = 0;
+        var unbound = 0;
         while (chain.Count > 0)
         {
             var link = chain.Pop();
@@ -375,6 +376,13 @@ internal sealed partial class MethodParser
                 locals.Add(new Model.LocalModel(partial, type));
                 currentOutput.Add(new Declare(partial, type, result));
                 result = new Variable(partial);
+                unbound = 0;
+            }
+            else if (++unbound > StackGuard.MaxDepth)
+            {
+                // A chain that cannot bind its partial results (in a loop condition, over floats) would leave an IR tree
+                // as deep as the chain, and the passes after the parse recurse over trees: report it (DIFF010) instead.
+                throw new CodeTooComplexException();
             }
         }
 

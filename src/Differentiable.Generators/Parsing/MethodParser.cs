@@ -178,7 +178,10 @@ internal sealed partial class MethodParser
         if (syntax.ExpressionBody is not null)
         {
             currentOutput = statements;
+            // An expression body is a return statement: evaluated once, in order, so long chains may bind partial sums.
+            mayBindOperands = true;
             statements.Add(new Return(ParseExpression(syntax.ExpressionBody.Expression, 0)));
+            mayBindOperands = false;
         }
         else
         {
