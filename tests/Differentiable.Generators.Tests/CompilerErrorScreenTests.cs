@@ -224,6 +224,18 @@ public sealed class CompilerErrorScreenTests
         "[Differentiate] public static double F(double x) => U(x);\n[System.Runtime.InteropServices.UnmanagedCallersOnly] static double U(double x) => x;",
         "[Differentiate] public static double F(double x) { var r = new R(); return x; }\npublic class R { public required double A; }",
         "[Differentiate] public static double F(scoped double x) => x;",
+        // Found by a second review (session 21).
+        "[Differentiate] public static double F(double x) { var q = new Random() == \"s\"; return x; }",
+        "[Differentiate] public static double F(double x) => G<string>.M();\npublic static class G<T> where T : struct { public static double M() => 1; }",
+        "[Differentiate] public static double F(double x) => c.N.V;\nstatic C c = new C();\npublic class C { public class N { public static double V = 1; } }",
+        "[Differentiate] public static double F(double x) { foreach (S s in new double[1]) { } return x; }\npublic struct S { [Obsolete(\"o\", true)] public static explicit operator S(double d) => default; }",
+        "[Differentiate] public static double F(double x) { var s = new S(); s++; return x; }\npublic struct S { public static double operator ++(S a) => 1; }",
+        "[Differentiate] public static double F(double x) { x! = 1; return x; }",
+        "[Differentiate] public static double F(double x) { var n = nameof((x)); return x; }",
+        "[Differentiate] public static double F((double a, double a) t) => 1;",
+        "[Differentiate(Old.N)] public static double F(double x) => x;\npublic static class Old { [Obsolete(\"o\", true)] public const string N = \"x\"; }",
+        "[Differentiate] public static double F(double x) { while (x > 0 || true) { } }",
+        "[Differentiate] public static double F(double x) { if (x > 0 || true) return x; }",
         "[Differentiate] public static double F(double x = \"s\") => x;",
         // Assignments to what cannot be assigned.
         "[Differentiate] public static double F(double x) { Math.PI = x; return x; }",
@@ -333,6 +345,26 @@ public sealed class CompilerErrorScreenTests
         // The sample must exercise both answers, or it proves nothing.
         Assert.True(mutants > 300, $"only {mutants} mutants parsed");
         Assert.True(vouched > 80 && rejectedAndRefused > 150, $"vouched {vouched}, refused with errors {rejectedAndRefused} of {mutants}");
+    }
+
+    /// <summary>Files the compiler rejects in the method, beyond one class's body (found by the second review).</summary>
+    [Theory]
+    [InlineData("public class C(double p) { [Differentiate] public static double F(double x) => p; }")]
+    [InlineData("file class P { }\npublic static partial class Model { [Differentiate] internal static double F(P p) => 1.0; }")]
+    [InlineData("public record R { [Differentiate] public static double Clone(double x) => x; }")]
+    public void FilesTheCompilerRejectsGetNothingFromTheGenerator(string declarations)
+    {
+        var source = Usings + declarations + "\n";
+        var compilation = GeneratorHarness.Compile(source);
+        Assert.Contains(compilation.GetDiagnostics(), d => d.Severity == DiagnosticSeverity.Error);
+        foreach (var (model, method, syntax) in DifferentiatedMethods(compilation))
+        {
+            Assert.False(CompilerErrorScreen.VouchesForNoErrors(model, method, syntax, default), $"the screen vouched for {method.Name}: {declarations}");
+        }
+
+        var run = GeneratorHarness.Run(source);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.Sources);
     }
 
     /// <summary>Below C# 11 the screen refers every method to the compiler: older versions reject constructs it accepts.</summary>

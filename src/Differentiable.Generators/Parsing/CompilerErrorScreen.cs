@@ -82,7 +82,7 @@ internal static class CompilerErrorScreen
             }
         }
 
-        return !LocalsClash(walk.Scopes, method) && EndPointUnreachable(model, method, syntax);
+        return !LocalsClash(walk.Scopes, method) && EndPointUnreachable(method, syntax);
     }
 
     /// <summary>A static, non-generic method of plain parameters whose declaration the compiler has no second opinion on.</summary>
@@ -113,10 +113,11 @@ internal static class CompilerErrorScreen
             return false;
         }
 
-        // A generic containing type may name a type parameter as the method (CS0102); the signature's types must be fit
+        // A generic containing type may name a type parameter as the method (CS0102), a record reserves names (Clone,
+        // Equals, PrintMembers: CS8859 and more); the signature's types must be fit
         // to declare and at least as accessible as the method (CS0721, CS0050, CS0051).
         if (!method.IsStatic || method.IsGenericMethod || syntax.ExplicitInterfaceSpecifier is not null
-            || method.Name == method.ContainingType.Name || ContainingTypes(method).Any(t => t.IsGenericType)
+            || method.Name == method.ContainingType.Name || ContainingTypes(method).Any(t => t.IsGenericType || t.IsRecord)
             || !Fit(method.ReturnType) || !AsAccessible(method.ReturnType, method) || !OnlyDifferentiate(method.GetAttributes())
             || !method.GetReturnTypeAttributes().IsEmpty)
         {
@@ -145,7 +146,8 @@ internal static class CompilerErrorScreen
         {
             if (!ArgumentsInOrder(attribute)
                 || model.GetOperation(attribute, cancellationToken) is not IAttributeOperation { Operation: IObjectCreationOperation } bound
-                || bound.Descendants().Any(o => o is IInvalidOperation || !Fit(o.Type) || (o is IConversionOperation conversion && !Converts(conversion))
+                || bound.Descendants().Any(o => o is IInvalidOperation or IFieldReferenceOperation || !Fit(o.Type) || UsesForbidden(o)
+                    || (o is IConversionOperation conversion && !Converts(conversion))
                     || (o is INameOfOperation nameOf && !NameOfAName(nameOf))))
             {
                 return false;
@@ -169,11 +171,12 @@ internal static class CompilerErrorScreen
 
     /// <summary>Syntax whose errors the bound tree does not show: ref, unsafe code, pointers, labels, stackalloc, and array sizes out of place.</summary>
     private static bool UnscreenedSyntax(SyntaxNode node) =>
-        node is RefExpressionSyntax or RefTypeSyntax or UnsafeStatementSyntax or FixedStatementSyntax or PointerTypeSyntax
+        node is RefExpressionSyntax or RefTypeSyntax or TupleTypeSyntax or TupleExpressionSyntax or UnsafeStatementSyntax or FixedStatementSyntax or PointerTypeSyntax
             or FunctionPointerTypeSyntax or LabeledStatementSyntax or StackAllocArrayCreationExpressionSyntax
             or ImplicitStackAllocArrayCreationExpressionSyntax
         || (node is ArrayRankSpecifierSyntax rank && MisplacedSize(rank))
-        || (node is VariableDeclarationSyntax { Type.IsVar: true, Variables.Count: > 1 });
+        || (node is VariableDeclarationSyntax { Type.IsVar: true, Variables.Count: > 1 })
+        || node.IsKind(SyntaxKind.SuppressNullableWarningExpression);
 
     /// <summary>Positional arguments, then named ones, each name once (CS1016, CS0643).</summary>
     private static bool ArgumentsInOrder(AttributeSyntax attribute)
@@ -209,10 +212,13 @@ internal static class CompilerErrorScreen
         null => true,
         { TypeKind: TypeKind.Error or TypeKind.Pointer or TypeKind.FunctionPointer or TypeKind.Dynamic or TypeKind.TypeParameter } => false,
         IArrayTypeSymbol array => Fit(array.ElementType),
-        INamedTypeSymbol named => !named.IsStatic && !named.IsRefLikeType && !Forbidden(named)
-            && !named.TypeParameters.Any(Constrained) && named.TypeArguments.All(Fit),
+        INamedTypeSymbol named => !named.IsStatic && !named.IsRefLikeType && !named.IsFileLocal && !named.IsTupleType && !Forbidden(named)
+            && OwnTypeArgumentsFit(named) && ContainingTypes(named).All(OwnTypeArgumentsFit),
         _ => false,
     };
+
+    /// <summary>Type arguments that are fit, for type parameters without constraints (the tree checks no constraint, CS0453).</summary>
+    private static bool OwnTypeArgumentsFit(INamedTypeSymbol named) => !named.TypeParameters.Any(Constrained) && named.TypeArguments.All(Fit);
 
     private static bool Constrained(ITypeParameterSymbol parameter) =>
         parameter.HasReferenceTypeConstraint || parameter.HasValueTypeConstraint || parameter.HasUnmanagedTypeConstraint
@@ -314,7 +320,9 @@ internal static class CompilerErrorScreen
                     if (forEach.Syntax is not ForEachStatementSyntax statement
                         || model.GetForEachStatementInfo(statement) is not { GetEnumeratorMethod: { MethodKind: MethodKind.Ordinary } enumerator, ElementConversion.Exists: true, CurrentConversion.Exists: true } info
                         || Forbidden(enumerator) || (info.MoveNextMethod is { } moveNext && Forbidden(moveNext))
-                        || (info.CurrentProperty is { } current && Forbidden(current)))
+                        || (info.CurrentProperty is { } current && Forbidden(current))
+                        || (info.ElementConversion.MethodSymbol is { } elementConversion && Forbidden(elementConversion))
+                        || (info.CurrentConversion.MethodSymbol is { } currentConversion && Forbidden(currentConversion)))
                     {
                         return false;
                     }
@@ -351,7 +359,10 @@ internal static class CompilerErrorScreen
                 case IConversionOperation conversion:
                     return Converts(conversion);
                 case IBinaryOperation binary:
-                    return ConstantFolded(binary, binary.LeftOperand, binary.RightOperand);
+                    // == between unrelated reference types keeps a well-formed tree (CS0019).
+                    return ConstantFolded(binary, binary.LeftOperand, binary.RightOperand)
+                        && !(binary.OperatorKind is BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals && binary.OperatorMethod is null
+                            && (binary.LeftOperand.Type is not { IsValueType: true } || binary.RightOperand.Type is not { IsValueType: true }));
                 case IUnaryOperation unary:
                     return ConstantFolded(unary, unary.Operand);
                 case IReturnOperation returned:
@@ -364,7 +375,8 @@ internal static class CompilerErrorScreen
                     // Conversions in and out of the operator live in the operation, not in its tree (i += 1.5 is CS0266).
                     return Assignable(compound.Target, readOnlyLocals) && Implicit(compound.InConversion) && Implicit(compound.OutConversion);
                 case IIncrementOrDecrementOperation increment:
-                    return Assignable(increment.Target, readOnlyLocals);
+                    // A user-defined ++ may return another type (CS0029).
+                    return increment.OperatorMethod is null && Assignable(increment.Target, readOnlyLocals);
                 case IArgumentOperation argument:
                     return argument.Parameter is { RefKind: RefKind.None };
                 case IInstanceReferenceOperation:
@@ -374,13 +386,15 @@ internal static class CompilerErrorScreen
                     // A local function is somebody else's (CS8801 from a top-level statement, captures); type arguments must
                     // meet constraints the tree does not check (CS0452).
                     return invocation.TargetMethod is { MethodKind: MethodKind.Ordinary or MethodKind.ReducedExtension, ReturnsByRef: false, ReturnsByRefReadonly: false } target
-                        && OwnMember(target, invocation.Instance) && !target.TypeParameters.Any(Constrained) && target.TypeArguments.All(Fit);
+                        && OwnMember(target, invocation.Instance) && !target.TypeParameters.Any(Constrained) && target.TypeArguments.All(Fit)
+                        && ReachedThroughNames(invocation);
                 case INameOfOperation nameOf:
                     return NameOfAName(nameOf);
                 case IPropertyReferenceOperation property:
-                    return !property.Property.ReturnsByRef && !property.Property.ReturnsByRefReadonly && OwnMember(property.Property, property.Instance);
+                    return !property.Property.ReturnsByRef && !property.Property.ReturnsByRefReadonly && OwnMember(property.Property, property.Instance)
+                        && ReachedThroughNames(property);
                 case IFieldReferenceOperation field:
-                    return OwnMember(field.Field, field.Instance);
+                    return OwnMember(field.Field, field.Instance) && ReachedThroughNames(field);
                 case IThrowOperation thrown:
                     // throw; belongs in a catch clause (CS0156), and the screen refuses try statements.
                     return thrown.Exception is not null;
@@ -404,8 +418,10 @@ internal static class CompilerErrorScreen
                 case IObjectCreationOperation made:
                     // Required members unset (CS9035).
                     return made.Initializer is null && !HasRequiredMembers(made.Type);
-                case IConditionalOperation or ILiteralOperation or IParameterReferenceOperation
-                    or IArrayInitializerOperation or IDefaultValueOperation or IEmptyOperation:
+                case IParameterReferenceOperation parameter:
+                    // A primary constructor's parameter is not the static method's (CS9105).
+                    return SymbolEqualityComparer.Default.Equals(parameter.Parameter.ContainingSymbol, method);
+                case IConditionalOperation or ILiteralOperation or IArrayInitializerOperation or IDefaultValueOperation or IEmptyOperation:
                     return true;
                 default:
                     // Lambdas, local functions, switches, patterns, declarations in expressions, goto, using, try, tuples,
@@ -434,7 +450,8 @@ internal static class CompilerErrorScreen
 
     /// <summary>nameof of a name (nameof(1) is CS8081) that binds.</summary>
     private static bool NameOfAName(INameOfOperation nameOf) =>
-        nameOf.Argument.Syntax is IdentifierNameSyntax or MemberAccessExpressionSyntax or QualifiedNameSyntax
+        nameOf.Syntax is InvocationExpressionSyntax { ArgumentList.Arguments: { Count: 1 } written }
+        && written[0].Expression is IdentifierNameSyntax or MemberAccessExpressionSyntax or QualifiedNameSyntax
         && !nameOf.Argument.DescendantsAndSelf().Any(o => o is IInvalidOperation || !Fit(o.Type));
 
     /// <summary>A local may be declared where no enclosing scope has one of its name (CS0128, CS0136); recorded for <see cref="LocalsClash"/>.</summary>
@@ -548,7 +565,39 @@ internal static class CompilerErrorScreen
     /// an instance member with one (CS0120, CS0176; static members of interfaces need a type parameter, CS8926).
     /// </summary>
     private static bool OwnMember(ISymbol member, IOperation? instance) =>
-        member.ContainingType is { TypeKind: TypeKind.Class or TypeKind.Struct or TypeKind.Enum } && member.IsStatic == (instance is null);
+        member.ContainingType is { TypeKind: TypeKind.Class or TypeKind.Struct or TypeKind.Enum } container && member.IsStatic == (instance is null)
+        && (container.IsStatic ? OwnTypeArgumentsFit(container) && ContainingTypes(container).All(OwnTypeArgumentsFit) : Fit(container));
+
+    /// <summary>
+    /// A static member written as a member access reached through names of types and namespaces only: c.N.V, with c a
+    /// field, binds V and drops c from the tree (CS0572).
+    /// </summary>
+    private static bool ReachedThroughNames(IOperation reference)
+    {
+        var member = reference switch
+        {
+            IInvocationOperation invocation => invocation.TargetMethod as ISymbol,
+            IPropertyReferenceOperation property => property.Property,
+            IFieldReferenceOperation field => field.Field,
+            _ => null,
+        };
+
+        if (member is not { IsStatic: true } || reference.SemanticModel is not { } model)
+        {
+            return true;
+        }
+
+        var written = reference.Syntax is InvocationExpressionSyntax call ? call.Expression : reference.Syntax;
+        for (var receiver = (written as MemberAccessExpressionSyntax)?.Expression; receiver is not null; receiver = (receiver as MemberAccessExpressionSyntax)?.Expression)
+        {
+            if (model.GetSymbolInfo(receiver).Symbol is not (INamedTypeSymbol or INamespaceSymbol) && receiver is not PredefinedTypeSyntax)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     /// <summary>A type, or one of its bases, with members a creation must set (CS9035).</summary>
     private static bool HasRequiredMembers(ITypeSymbol? type)
@@ -564,25 +613,26 @@ internal static class CompilerErrorScreen
         return false;
     }
 
-    /// <summary>A method that returns a value must not reach the end of its body (CS0161).</summary>
-    private static bool EndPointUnreachable(SemanticModel model, IMethodSymbol method, MethodDeclarationSyntax syntax)
+    /// <summary>
+    /// A method that returns a value must not reach the end of its body (CS0161). Decided from the syntax, as the compiler
+    /// does: region analysis takes x > 0 || true for true, and the compiler does not.
+    /// </summary>
+    private static bool EndPointUnreachable(IMethodSymbol method, MethodDeclarationSyntax syntax) =>
+        method.ReturnsVoid || syntax.Body is not { } body || (body.Statements.Count > 0 && Ends(body.Statements.Last()));
+
+    /// <summary>A statement whose end cannot be reached: return, throw, an if whose branches both end, a block ending so, or a loop on the literal true without break.</summary>
+    private static bool Ends(StatementSyntax statement) => statement switch
     {
-        if (method.ReturnsVoid || syntax.Body is not { } body)
-        {
-            return true;
-        }
+        ReturnStatementSyntax or ThrowStatementSyntax => true,
+        BlockSyntax block => block.Statements.Count > 0 && Ends(block.Statements.Last()),
+        IfStatementSyntax { Else: { } otherwise } branch => Ends(branch.Statement) && Ends(otherwise.Statement),
+        WhileStatementSyntax loop => loop.Condition.IsKind(SyntaxKind.TrueLiteralExpression) && !Breaks(loop.Statement),
+        ForStatementSyntax loop => (loop.Condition is null || loop.Condition.IsKind(SyntaxKind.TrueLiteralExpression)) && !Breaks(loop.Statement),
+        _ => false,
+    };
 
-        if (body.Statements.Count == 0)
-        {
-            return false;
-        }
-
-        if (body.Statements.Last() is ReturnStatementSyntax or ThrowStatementSyntax)
-        {
-            return true;
-        }
-
-        var flow = model.AnalyzeControlFlow(body.Statements.First(), body.Statements.Last());
-        return flow is { Succeeded: true, EndPointIsReachable: false };
-    }
+    /// <summary>A break that leaves this loop (not one of a loop inside it).</summary>
+    private static bool Breaks(StatementSyntax body) =>
+        body.DescendantNodesAndSelf(node => node == body || node is not (WhileStatementSyntax or ForStatementSyntax or ForEachStatementSyntax or DoStatementSyntax or SwitchStatementSyntax))
+            .OfType<BreakStatementSyntax>().Any();
 }
