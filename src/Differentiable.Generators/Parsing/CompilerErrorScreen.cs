@@ -21,7 +21,9 @@ namespace Differentiable.Generators.Parsing;
 /// of its own (an assignment to something not assignable, a local declared twice in one scope, an end point a value
 /// method can reach). Anything else it cannot vouch for (a local declared without a value, a switch, a lambda, a
 /// <c>ref</c>, an attribute argument in error) goes to the compiler, so the answer is the compiler's wherever the
-/// screen is unsure, and valid code is never refused.
+/// screen is unsure: a valid method it cannot vouch for costs the compiler's check, never its companions. Two review
+/// sessions read it for errors it missed; each kind they found is a test. Warnings a project raises to errors do not
+/// count, deliberately: the method is valid C#, and its callers need its companions.
 /// </remarks>
 internal static class CompilerErrorScreen
 {
