@@ -153,6 +153,28 @@ public sealed class CompilerErrorScreenTests
             else return -x;
         }
         """,
+        """
+        [Differentiate]
+        public static double[] Rotate(double[,] R, double[] v)
+        {
+            const int N = 3;
+            const double Half = 0.5, Quarter = Half / 2;
+            const bool Scaled = N > 2;
+            double[] y = new double[N];
+            for (int i = 0; i < N; i++)
+            {
+                const float Weight = 1.5f;
+                for (int j = 0; j < N; j++)
+                {
+                    y[i] += R[i, j] * v[j] * Weight;
+                }
+
+                y[i] = Scaled ? y[i] * Half : y[i] + Quarter;
+            }
+
+            return y;
+        }
+        """,
     ];
 
     /// <summary>Methods the compiler rejects, one kind of error each; the generator must add nothing to the compiler's errors.</summary>
@@ -242,6 +264,27 @@ public sealed class CompilerErrorScreenTests
         "[Differentiate] public static double F(double[] x) { x.Length = 2; return x[0]; }",
         "[Differentiate] public static double F(double[] x) { foreach (var v in x) v = 2; return x[0]; }",
         "[Differentiate] public static double F(double x) { const double c = 1; c = x; return c; }",
+        "[Differentiate] public static double F(double x) { const int c = 1; c++; return x * c; }",
+        // const locals (accepted since session 22) with errors of their own, and scoped locals.
+        "[Differentiate] public static double F(double x) { const var n = 3; return x * n; }",
+        "[Differentiate] public static double F(double x) { const double n = x; return n; }",
+        "[Differentiate] public static double F(double x) { const int n = n + 1; return x * n; }",
+        "[Differentiate] public static double F(double x) { double y = x * n; const int n = 3; return y; }",
+        "[Differentiate] public static double F(double x) { const float f = 1.0; return x * f; }",
+        "[Differentiate] public static double F(double x) { const byte b = 300; return x * b; }",
+        "[Differentiate] public static double F(double x) { const uint u = -3; return x * u; }",
+        "[Differentiate] public static double F(double x) { const int n = 3.0; return x * n; }",
+        "[Differentiate] public static double F(double x) { const object o = 1; return x; }",
+        "[Differentiate] public static double F(double x) { const double[] a = { 1.0 }; return x; }",
+        "[Differentiate] public static double F(double x) { const Math m = null; return x; }",
+        "[Differentiate] public static double F(double x) { const int n = int.MaxValue + 1; return x * n; }",
+        "[Differentiate] public static double F(double x) { const int n = 1 / 0; return x * n; }",
+        "[Differentiate] public static double F(double x) { const int n = 2; { const int n = 3; } return x * n; }",
+        "[Differentiate] public static double F(double x) { const int x = 3; return x; }",
+        "[Differentiate] public static double F(double x) { for (int i = 0; i < 3; i++) { const int k = 2; } return x * k; }",
+        "[Differentiate] public static double F(double x) { const int n = -3; double[] a = new double[n]; return x; }",
+        "[Differentiate] public static double F(double x) { const bool b = true; while (b) { if (x > 0) break; } }",
+        "[Differentiate] public static double F(double x) { scoped double y = x; return y; }",
         "[Differentiate] public static double F(double x) { x + 1 = 2; return x; }",
         // Flow analysis and constant folding.
         "[Differentiate] public static double F(double x) { double s; if (x > 0) s = x; return s; }",

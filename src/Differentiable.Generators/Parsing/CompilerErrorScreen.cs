@@ -171,9 +171,9 @@ internal static class CompilerErrorScreen
         rank.Sizes.Any(size => !size.IsKind(SyntaxKind.OmittedArraySizeExpression))
         && !(rank.Parent is ArrayTypeSyntax type && type.Parent is ArrayCreationExpressionSyntax && type.RankSpecifiers[0] == rank);
 
-    /// <summary>Syntax whose errors the bound tree does not show: ref, unsafe code, pointers, labels, stackalloc, and array sizes out of place.</summary>
+    /// <summary>Syntax whose errors the bound tree does not show: ref, scoped, unsafe code, pointers, labels, stackalloc, and array sizes out of place.</summary>
     private static bool UnscreenedSyntax(SyntaxNode node) =>
-        node is RefExpressionSyntax or RefTypeSyntax or TupleTypeSyntax or TupleExpressionSyntax or UnsafeStatementSyntax or FixedStatementSyntax or PointerTypeSyntax
+        node is RefExpressionSyntax or RefTypeSyntax or ScopedTypeSyntax or TupleTypeSyntax or TupleExpressionSyntax or UnsafeStatementSyntax or FixedStatementSyntax or PointerTypeSyntax
             or FunctionPointerTypeSyntax or LabeledStatementSyntax or StackAllocArrayCreationExpressionSyntax
             or ImplicitStackAllocArrayCreationExpressionSyntax
         || (node is ArrayRankSpecifierSyntax rank && MisplacedSize(rank))
@@ -351,8 +351,9 @@ internal static class CompilerErrorScreen
                     }
 
                     // var x = null and var x = a void call have no type to give the local (CS0815).
-                    return declarator.Symbol is { IsConst: false, RefKind: RefKind.None } && Fit(declarator.Symbol.Type)
-                        && (declarator.GetVariableInitializer() is { Value.Type: { SpecialType: not SpecialType.System_Void } } || declarator.Parent is IForEachLoopOperation);
+                    return declarator.Symbol is { RefKind: RefKind.None } && Fit(declarator.Symbol.Type)
+                        && (declarator.GetVariableInitializer() is { Value.Type: { SpecialType: not SpecialType.System_Void } } || declarator.Parent is IForEachLoopOperation)
+                        && (!declarator.Symbol.IsConst || WellFormedConstant(declarator));
                 case ILocalReferenceOperation local:
                     // Read in its own initializer (int i = i: CS0165) or before its declaration (CS0841).
                     return !local.IsDeclaration && readableFrom.TryGetValue(local.Local, out var from) && local.Syntax.SpanStart >= from;
@@ -433,6 +434,16 @@ internal static class CompilerErrorScreen
         }
     }
 
+    /// <summary>
+    /// A <c>const</c> local as a statement declares it (not in a for loop, CS1525), with an explicit type (CS0822) a
+    /// constant of that type can have (CS0134, CS0283) and a value that folds (CS0133, CS0110; its conversion and
+    /// arithmetic are operations the walk checks like any other).
+    /// </summary>
+    private static bool WellFormedConstant(IVariableDeclaratorOperation declarator) =>
+        declarator.Syntax.Parent?.Parent is LocalDeclarationStatementSyntax { IsConst: true, Declaration.Type.IsVar: false }
+        && declarator.Symbol is { HasConstantValue: true, Type.SpecialType: >= SpecialType.System_Boolean and <= SpecialType.System_Double }
+        && declarator.GetVariableInitializer()?.Value.ConstantValue.HasValue == true;
+
     /// <summary>A negative constant of any signed type (an array size, CS0248).</summary>
     private static bool Negative(object? value) => value switch
     {
@@ -461,7 +472,7 @@ internal static class CompilerErrorScreen
     {
         foreach (var local in locals)
         {
-            if (local.IsConst || local.RefKind != RefKind.None || local.IsUsing)
+            if (local.RefKind != RefKind.None || local.IsUsing)
             {
                 return false;
             }
