@@ -175,6 +175,36 @@ public sealed class CompilerErrorScreenTests
             return y;
         }
         """,
+        """
+        [Differentiate]
+        public static double Piecewise(double[] x, double y)
+        {
+            double r, q;
+            int k;
+            if (y > 0.0)
+            {
+                r = y * y;
+            }
+            else if (y < -1.0)
+            {
+                r = -y;
+            }
+            else
+            {
+                r = Math.Exp(y);
+            }
+
+            double s = y > 1.0 ? (q = 2.0) : (q = 0.5);
+            for (k = 0; k < x.Length; k++)
+            {
+                double t;
+                t = x[k] * q;
+                s += (t = t * r) > 0.0 && t < 4.0 ? t : -t;
+            }
+
+            return s + k;
+        }
+        """,
     ];
 
     /// <summary>Methods the compiler rejects, one kind of error each; the generator must add nothing to the compiler's errors.</summary>
@@ -285,6 +315,29 @@ public sealed class CompilerErrorScreenTests
         "[Differentiate] public static double F(double x) { const int n = -3; double[] a = new double[n]; return x; }",
         "[Differentiate] public static double F(double x) { const bool b = true; while (b) { if (x > 0) break; } }",
         "[Differentiate] public static double F(double x) { scoped double y = x; return y; }",
+        // Locals declared without a value (accepted since session 22) read where they may be unassigned (CS0165).
+        "[Differentiate] public static double F(double x) { double r; double y = r; r = x; return y; }",
+        "[Differentiate] public static double F(double x) { double r; r = r + x; return r; }",
+        "[Differentiate] public static double F(double x) { double r; r += x; return r; }",
+        "[Differentiate] public static double F(double x) { double r; r++; return x; }",
+        "[Differentiate] public static double F(double x) { double r; for (int i = 0; i < 3; i++) r = x; return r; }",
+        "[Differentiate] public static double F(double x) { double s = 0; for (int i = 0; i < 3; i++) { double t; if (i > 0) s += t; t = x; } return s; }",
+        "[Differentiate] public static double F(double x) { double r; int k = 0; while (k < 3) { r = x; k++; } return r; }",
+        "[Differentiate] public static double F(double x) { double r; foreach (var v in new double[] { x }) r = v; return r; }",
+        "[Differentiate] public static double F(double x) { double r; bool b = x > 0 && (r = x) > 1; return r; }",
+        "[Differentiate] public static double F(double x) { double r; if (x > 0 || (r = x) > 1) { return r; } return 0; }",
+        "[Differentiate] public static double F(double x) { double r; bool b = !(x > 0 && (r = 1) > 0); return r; }",
+        "[Differentiate] public static double F(double x) { double r; double y = x > 0 ? (r = 1) : 2; return r + y; }",
+        "[Differentiate] public static double F(double x) { double r; if (x > 0) { if (x > 1) r = 1; } else r = 3; return r; }",
+        "[Differentiate] public static double F(double x) { double r; if (r > 0) r = 1; return x; }",
+        "[Differentiate] public static double F(double x) { double r; return G(b: r, a: r = x); }\npublic static double G(double a, double b) => a + b;",
+        "[Differentiate] public static double F(double x) { double r; return Math.Max(r, r = x); }",
+        "[Differentiate] public static double F(double x) { double[] a = new double[3]; int i; a[i] = (i = 1); return x; }",
+        "[Differentiate] public static double F(double x) { double[] a; a[0] = x; return x; }",
+        "[Differentiate] public static double F(double x) { double a, b = 1; b = a + x; return b; }",
+        "[Differentiate] public static double F(double x) { { double r; r = x; } { double r; return r; } }",
+        "[Differentiate] public static double F(double x) { for (int i; i < 3; i++) { } return x; }",
+        "[Differentiate] public static double F(double x) { var r; r = x; return r; }",
         "[Differentiate] public static double F(double x) { x + 1 = 2; return x; }",
         // Flow analysis and constant folding.
         "[Differentiate] public static double F(double x) { double s; if (x > 0) s = x; return s; }",
@@ -366,7 +419,11 @@ public sealed class CompilerErrorScreenTests
                     }
 
                     mutants++;
-                    var errors = model.GetDiagnostics(syntax.Span).Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
+                    // Errors in the method: the span query also returns those of a member that starts right where the
+                    // method ends ("=> x;Sqrt(x)" makes a constructor Sqrt without a body, CS1520, at the method's end).
+                    var errors = model.GetDiagnostics(syntax.Span)
+                        .Where(d => d.Severity == DiagnosticSeverity.Error && d.Location.SourceSpan.Start < syntax.Span.End)
+                        .ToList();
                     if (CompilerErrorScreen.VouchesForNoErrors(model, method, syntax, default))
                     {
                         vouched++;

@@ -19,9 +19,9 @@ namespace Differentiable.Generators.Parsing;
 /// the parser needs anyway and answers "no errors" only for methods made of constructs whose every compile error shows
 /// in that tree (an invalid operation, an error type, a conversion that does not exist implicitly) or in a cheap check
 /// of its own (an assignment to something not assignable, a local declared twice in one scope, an end point a value
-/// method can reach). Anything else it cannot vouch for (a local declared without a value, a switch, a lambda, a
-/// <c>ref</c>, an attribute argument in error) goes to the compiler, so the answer is the compiler's wherever the
-/// screen is unsure: a valid method it cannot vouch for costs the compiler's check, never its companions. Two review
+/// method can reach, a local declared without a value read before it is certainly assigned). Anything else it cannot
+/// vouch for (a switch, a lambda, a <c>ref</c>, an attribute argument in error) goes to the compiler, so the answer is
+/// the compiler's wherever the screen is unsure: a valid method it cannot vouch for costs the compiler's check, never its companions. Two review
 /// sessions read it for errors it missed; each kind they found is a test. Warnings a project raises to errors do not
 /// count, deliberately: the method is valid C#, and its callers need its companions.
 /// </remarks>
@@ -84,7 +84,8 @@ internal static class CompilerErrorScreen
             }
         }
 
-        return !LocalsClash(walk.Scopes, method) && EndPointUnreachable(method, syntax);
+        return !LocalsClash(walk.Scopes, method) && EndPointUnreachable(method, syntax)
+            && (walk.DeclaredWithoutValue.Count == 0 || AssignedBeforeRead(body, walk.DeclaredWithoutValue, new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default)));
     }
 
     /// <summary>A static, non-generic method of plain parameters whose declaration the compiler has no second opinion on.</summary>
@@ -296,6 +297,9 @@ internal static class CompilerErrorScreen
         /// <summary>Every local with the syntax of its scope.</summary>
         public List<(string Name, SyntaxNode Scope)> Scopes { get; } = new();
 
+        /// <summary>Locals declared without a value (<c>double r;</c>), for <see cref="AssignedBeforeRead"/>.</summary>
+        public HashSet<ILocalSymbol> DeclaredWithoutValue { get; } = new(SymbolEqualityComparer.Default);
+
         private readonly HashSet<ILocalSymbol> readOnlyLocals = new(SymbolEqualityComparer.Default);
 
         /// <summary>Where each local's name may first be read: past its declarator, or at a foreach's body.</summary>
@@ -344,10 +348,18 @@ internal static class CompilerErrorScreen
 
                     return Declares(forEach.Locals, forEach.Syntax, Scopes);
                 case IVariableDeclaratorOperation declarator:
-                    // Declared without a value, a local may be read before it is assigned (CS0165, a flow-analysis error).
                     if (declarator.Parent is not IForEachLoopOperation)
                     {
                         readableFrom[declarator.Symbol] = declarator.Syntax.Span.End;
+                    }
+
+                    // Declared without a value (not var, CS0818; not const, CS0145), a local may be read before it is
+                    // assigned (CS0165, a flow-analysis error): AssignedBeforeRead decides after the walk.
+                    if (declarator.GetVariableInitializer() is null && declarator.Parent is not IForEachLoopOperation
+                        && declarator.Syntax.Parent is VariableDeclarationSyntax { Type.IsVar: false } && !declarator.Symbol.IsConst)
+                    {
+                        DeclaredWithoutValue.Add(declarator.Symbol);
+                        return declarator.Symbol is { RefKind: RefKind.None } && Fit(declarator.Symbol.Type);
                     }
 
                     // var x = null and var x = a void call have no type to give the local (CS0815).
@@ -443,6 +455,92 @@ internal static class CompilerErrorScreen
         declarator.Syntax.Parent?.Parent is LocalDeclarationStatementSyntax { IsConst: true, Declaration.Type.IsVar: false }
         && declarator.Symbol is { HasConstantValue: true, Type.SpecialType: >= SpecialType.System_Boolean and <= SpecialType.System_Double }
         && declarator.GetVariableInitializer()?.Value.ConstantValue.HasValue == true;
+
+    /// <summary>
+    /// Every read of a local declared without a value comes where the local is certainly assigned (CS0165), decided on
+    /// the safe side of the compiler's definite assignment: a branch assigns only what both branches of an if or ?:
+    /// assign, a loop body and the right of &amp;&amp; and || may not run, and paths that jump away (return, break,
+    /// continue) are not credited with the compiler's "unreachable, so everything is assigned". Where it answers true
+    /// the compiler finds every read assigned; where the compiler would too but this does not, the compiler decides.
+    /// </summary>
+    /// <param name="assigned">Tracked locals certainly assigned before <paramref name="operation"/>; after it on return.</param>
+    private static bool AssignedBeforeRead(IOperation operation, HashSet<ILocalSymbol> tracked, HashSet<ILocalSymbol> assigned)
+    {
+        switch (operation)
+        {
+            case ILocalReferenceOperation local:
+                return !tracked.Contains(local.Local) || assigned.Contains(local.Local);
+            case ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } assignment:
+                if (!AssignedBeforeRead(assignment.Value, tracked, assigned))
+                {
+                    return false;
+                }
+
+                assigned.Add(target.Local);
+                return true;
+            case IVariableDeclaratorOperation declarator:
+                // Declared again (a loop body's local on its next iteration), a local is unassigned again.
+                assigned.Remove(declarator.Symbol);
+                if (declarator.GetVariableInitializer() is { } initializer)
+                {
+                    if (!AssignedBeforeRead(initializer.Value, tracked, assigned))
+                    {
+                        return false;
+                    }
+
+                    assigned.Add(declarator.Symbol);
+                }
+
+                return true;
+            case IConditionalOperation conditional:
+            {
+                if (!AssignedBeforeRead(conditional.Condition, tracked, assigned))
+                {
+                    return false;
+                }
+
+                var whenTrue = new HashSet<ILocalSymbol>(assigned, SymbolEqualityComparer.Default);
+                var whenFalse = new HashSet<ILocalSymbol>(assigned, SymbolEqualityComparer.Default);
+                if (!AssignedBeforeRead(conditional.WhenTrue, tracked, whenTrue)
+                    || (conditional.WhenFalse is { } otherwise && !AssignedBeforeRead(otherwise, tracked, whenFalse)))
+                {
+                    return false;
+                }
+
+                whenTrue.IntersectWith(whenFalse);
+                assigned.UnionWith(whenTrue);
+                return true;
+            }
+
+            case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr } logical:
+                return AssignedBeforeRead(logical.LeftOperand, tracked, assigned) && AssignedBeforeRead(logical.RightOperand, tracked, Copy(assigned));
+            case IWhileLoopOperation loop:
+                // A do loop's condition also runs after continue, so it sees no more than the state before the loop.
+                return loop.ConditionIsTop
+                    ? (loop.Condition is null || AssignedBeforeRead(loop.Condition, tracked, assigned)) && AssignedBeforeRead(loop.Body, tracked, Copy(assigned))
+                    : AssignedBeforeRead(loop.Body, tracked, Copy(assigned)) && (loop.Condition is null || AssignedBeforeRead(loop.Condition, tracked, Copy(assigned)));
+            case IForLoopOperation loop:
+                return loop.Before.All(before => AssignedBeforeRead(before, tracked, assigned))
+                    && (loop.Condition is null || AssignedBeforeRead(loop.Condition, tracked, assigned))
+                    && AssignedBeforeRead(loop.Body, tracked, Copy(assigned))
+                    && loop.AtLoopBottom.All(step => AssignedBeforeRead(step, tracked, Copy(assigned)));
+            case IForEachLoopOperation loop:
+                return AssignedBeforeRead(loop.Collection, tracked, assigned) && AssignedBeforeRead(loop.Body, tracked, Copy(assigned));
+            default:
+                // Operands in the order they are written, which is the order C# evaluates them (named arguments included).
+                foreach (var child in operation.ChildOperations.OrderBy(child => child.Syntax.SpanStart))
+                {
+                    if (!AssignedBeforeRead(child, tracked, assigned))
+                    {
+                        return false;
+                    }
+                }
+
+                return true;
+        }
+
+        static HashSet<ILocalSymbol> Copy(HashSet<ILocalSymbol> set) => new(set, SymbolEqualityComparer.Default);
+    }
 
     /// <summary>A negative constant of any signed type (an array size, CS0248).</summary>
     private static bool Negative(object? value) => value switch
