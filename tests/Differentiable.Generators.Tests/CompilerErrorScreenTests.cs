@@ -315,6 +315,17 @@ public sealed class CompilerErrorScreenTests
         "[Differentiate] public static double F(double x) { const int n = -3; double[] a = new double[n]; return x; }",
         "[Differentiate] public static double F(double x) { const bool b = true; while (b) { if (x > 0) break; } }",
         "[Differentiate] public static double F(double x) { scoped double y = x; return y; }",
+        // Found by a review (session 22): == between value types without that operator, a signature taken by a
+        // dynamic twin, attribute arrays that their initializers do not fill.
+        "[Differentiate] public static double F(double x) { bool b = x == true; return x; }",
+        "[Differentiate] public static double F(double x) { const bool B = true; bool c = x != B; return x; }",
+        "[Differentiate] public static double F(double x) { P p = default; bool same = p == p; return same ? x : 0; }\npublic struct P { public double X; }",
+        "[Differentiate] public static double F(double x) { bool b = 1.5m == x; return x; }",
+        "static double F(dynamic o, double x) => 1;\n[Differentiate] public static double F(object o, double x) => x;",
+        "[Differentiate] public static double F(object o, double x) => x;\nstatic double F(dynamic o, double x) => 1;",
+        "static double F(dynamic[] o, double x) => 1;\n[Differentiate] public static double F(object[] o, double x) => x;",
+        "[Differentiate(new string[2] { \"x\" })] public static double F(double x) => x;",
+        "[Differentiate(new string[1] { \"x\", \"x\" })] public static double F(double x) => x;",
         // Locals declared without a value (accepted since session 22) read where they may be unassigned (CS0165).
         "[Differentiate] public static double F(double x) { double r; double y = r; r = x; return y; }",
         "[Differentiate] public static double F(double x) { double r; r = r + x; return r; }",

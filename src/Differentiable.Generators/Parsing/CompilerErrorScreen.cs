@@ -151,7 +151,8 @@ internal static class CompilerErrorScreen
                 || model.GetOperation(attribute, cancellationToken) is not IAttributeOperation { Operation: IObjectCreationOperation } bound
                 || bound.Descendants().Any(o => o is IInvalidOperation or IFieldReferenceOperation || !Fit(o.Type) || UsesForbidden(o)
                     || (o is IConversionOperation conversion && !Converts(conversion))
-                    || (o is INameOfOperation nameOf && !NameOfAName(nameOf))))
+                    || (o is INameOfOperation nameOf && !NameOfAName(nameOf))
+                    || (o is IArrayCreationOperation { Initializer: { } elements } array && !Fills(elements, array.DimensionSizes, 0))))
             {
                 return false;
             }
@@ -276,7 +277,17 @@ internal static class CompilerErrorScreen
 
     private static bool SameParameters(IMethodSymbol a, IMethodSymbol b) =>
         a.Parameters.Length == b.Parameters.Length
-        && a.Parameters.Zip(b.Parameters, (p, q) => p.RefKind == q.RefKind && SymbolEqualityComparer.Default.Equals(p.Type, q.Type)).All(same => same);
+        && a.Parameters.Zip(b.Parameters, (p, q) => p.RefKind == q.RefKind && SameInSignature(p.Type, q.Type)).All(same => same);
+
+    /// <summary>Types a signature cannot tell apart: dynamic is object there, also inside arrays and type arguments.</summary>
+    private static bool SameInSignature(ITypeSymbol a, ITypeSymbol b) => (a, b) switch
+    {
+        ({ TypeKind: TypeKind.Dynamic }, _) or (_, { TypeKind: TypeKind.Dynamic }) => true,
+        (IArrayTypeSymbol x, IArrayTypeSymbol y) => x.Rank == y.Rank && SameInSignature(x.ElementType, y.ElementType),
+        (INamedTypeSymbol { IsGenericType: true } x, INamedTypeSymbol { IsGenericType: true } y) =>
+            SymbolEqualityComparer.Default.Equals(x.OriginalDefinition, y.OriginalDefinition) && x.TypeArguments.Zip(y.TypeArguments, SameInSignature).All(same => same),
+        _ => SymbolEqualityComparer.Default.Equals(a, b),
+    };
 
     /// <summary>
     /// The one [Differentiate] and nothing else, with arguments the compiler could bind: another attribute may be
@@ -374,10 +385,13 @@ internal static class CompilerErrorScreen
                 case IConversionOperation conversion:
                     return Converts(conversion);
                 case IBinaryOperation binary:
-                    // == between unrelated reference types keeps a well-formed tree (CS0019).
+                    // == without an operator keeps a well-formed tree of type bool (CS0019): between reference types,
+                    // and between value types that have none (x == true, a struct's own ==). The built-in ones compare
+                    // two operands of one primitive or enum type, after conversions.
                     return ConstantFolded(binary, binary.LeftOperand, binary.RightOperand)
                         && !(binary.OperatorKind is BinaryOperatorKind.Equals or BinaryOperatorKind.NotEquals && binary.OperatorMethod is null
-                            && (binary.LeftOperand.Type is not { IsValueType: true } || binary.RightOperand.Type is not { IsValueType: true }));
+                            && (!SymbolEqualityComparer.Default.Equals(binary.LeftOperand.Type, binary.RightOperand.Type)
+                                || binary.LeftOperand.Type is not ({ SpecialType: >= SpecialType.System_Boolean and <= SpecialType.System_Double } or { TypeKind: TypeKind.Enum })));
                 case IUnaryOperation unary:
                     return ConstantFolded(unary, unary.Operand);
                 case IReturnOperation returned:
