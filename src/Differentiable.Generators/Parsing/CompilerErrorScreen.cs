@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
+using Differentiable.Generators.Infrastructure;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -478,14 +479,20 @@ internal static class CompilerErrorScreen
     /// the compiler finds every read assigned; where the compiler would too but this does not, the compiler decides.
     /// </summary>
     /// <param name="assigned">Tracked locals certainly assigned before <paramref name="operation"/>; after it on return.</param>
-    private static bool AssignedBeforeRead(IOperation operation, HashSet<ILocalSymbol> tracked, HashSet<ILocalSymbol> assigned)
+    private static bool AssignedBeforeRead(IOperation operation, HashSet<ILocalSymbol> tracked, HashSet<ILocalSymbol> assigned, int depth = 0)
     {
+        // A chain of thousands of operators is left to the compiler rather than walked on the stack.
+        if (depth > StackGuard.MaxDepth)
+        {
+            return false;
+        }
+
         switch (operation)
         {
             case ILocalReferenceOperation local:
                 return !tracked.Contains(local.Local) || assigned.Contains(local.Local);
             case ISimpleAssignmentOperation { Target: ILocalReferenceOperation target } assignment:
-                if (!AssignedBeforeRead(assignment.Value, tracked, assigned))
+                if (!AssignedBeforeRead(assignment.Value, tracked, assigned, depth + 1))
                 {
                     return false;
                 }
@@ -497,7 +504,7 @@ internal static class CompilerErrorScreen
                 assigned.Remove(declarator.Symbol);
                 if (declarator.GetVariableInitializer() is { } initializer)
                 {
-                    if (!AssignedBeforeRead(initializer.Value, tracked, assigned))
+                    if (!AssignedBeforeRead(initializer.Value, tracked, assigned, depth + 1))
                     {
                         return false;
                     }
@@ -508,15 +515,15 @@ internal static class CompilerErrorScreen
                 return true;
             case IConditionalOperation conditional:
             {
-                if (!AssignedBeforeRead(conditional.Condition, tracked, assigned))
+                if (!AssignedBeforeRead(conditional.Condition, tracked, assigned, depth + 1))
                 {
                     return false;
                 }
 
                 var whenTrue = new HashSet<ILocalSymbol>(assigned, SymbolEqualityComparer.Default);
                 var whenFalse = new HashSet<ILocalSymbol>(assigned, SymbolEqualityComparer.Default);
-                if (!AssignedBeforeRead(conditional.WhenTrue, tracked, whenTrue)
-                    || (conditional.WhenFalse is { } otherwise && !AssignedBeforeRead(otherwise, tracked, whenFalse)))
+                if (!AssignedBeforeRead(conditional.WhenTrue, tracked, whenTrue, depth + 1)
+                    || (conditional.WhenFalse is { } otherwise && !AssignedBeforeRead(otherwise, tracked, whenFalse, depth + 1)))
                 {
                     return false;
                 }
@@ -527,24 +534,24 @@ internal static class CompilerErrorScreen
             }
 
             case IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr } logical:
-                return AssignedBeforeRead(logical.LeftOperand, tracked, assigned) && AssignedBeforeRead(logical.RightOperand, tracked, Copy(assigned));
+                return AssignedBeforeRead(logical.LeftOperand, tracked, assigned, depth + 1) && AssignedBeforeRead(logical.RightOperand, tracked, Copy(assigned), depth + 1);
             case IWhileLoopOperation loop:
                 // A do loop's condition also runs after continue, so it sees no more than the state before the loop.
                 return loop.ConditionIsTop
-                    ? (loop.Condition is null || AssignedBeforeRead(loop.Condition, tracked, assigned)) && AssignedBeforeRead(loop.Body, tracked, Copy(assigned))
-                    : AssignedBeforeRead(loop.Body, tracked, Copy(assigned)) && (loop.Condition is null || AssignedBeforeRead(loop.Condition, tracked, Copy(assigned)));
+                    ? (loop.Condition is null || AssignedBeforeRead(loop.Condition, tracked, assigned, depth + 1)) && AssignedBeforeRead(loop.Body, tracked, Copy(assigned), depth + 1)
+                    : AssignedBeforeRead(loop.Body, tracked, Copy(assigned), depth + 1) && (loop.Condition is null || AssignedBeforeRead(loop.Condition, tracked, Copy(assigned), depth + 1));
             case IForLoopOperation loop:
-                return loop.Before.All(before => AssignedBeforeRead(before, tracked, assigned))
-                    && (loop.Condition is null || AssignedBeforeRead(loop.Condition, tracked, assigned))
-                    && AssignedBeforeRead(loop.Body, tracked, Copy(assigned))
-                    && loop.AtLoopBottom.All(step => AssignedBeforeRead(step, tracked, Copy(assigned)));
+                return loop.Before.All(before => AssignedBeforeRead(before, tracked, assigned, depth + 1))
+                    && (loop.Condition is null || AssignedBeforeRead(loop.Condition, tracked, assigned, depth + 1))
+                    && AssignedBeforeRead(loop.Body, tracked, Copy(assigned), depth + 1)
+                    && loop.AtLoopBottom.All(step => AssignedBeforeRead(step, tracked, Copy(assigned), depth + 1));
             case IForEachLoopOperation loop:
-                return AssignedBeforeRead(loop.Collection, tracked, assigned) && AssignedBeforeRead(loop.Body, tracked, Copy(assigned));
+                return AssignedBeforeRead(loop.Collection, tracked, assigned, depth + 1) && AssignedBeforeRead(loop.Body, tracked, Copy(assigned), depth + 1);
             default:
                 // Operands in the order they are written, which is the order C# evaluates them (named arguments included).
                 foreach (var child in operation.ChildOperations.OrderBy(child => child.Syntax.SpanStart))
                 {
-                    if (!AssignedBeforeRead(child, tracked, assigned))
+                    if (!AssignedBeforeRead(child, tracked, assigned, depth + 1))
                     {
                         return false;
                     }
