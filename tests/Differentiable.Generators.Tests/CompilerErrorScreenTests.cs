@@ -343,6 +343,12 @@ public sealed class CompilerErrorScreenTests
         "[Differentiate] public static double F(double x) { double r; if (r > 0) r = 1; return x; }",
         "[Differentiate] public static double F(double x) { double r; return G(b: r, a: r = x); }\npublic static double G(double a, double b) => a + b;",
         "[Differentiate] public static double F(double x) { double r; return Math.Max(r, r = x); }",
+        // Found by a review (session 22): a params array's elements carry the whole call's syntax.
+        "[Differentiate] public static double F(double x) { double r; return G(r, r = x); }\npublic static double G(double a, params double[] b) => a;",
+        "[Differentiate] public static double F(double x) { double r; return G(G(r), r = x); }\npublic static double G(double a, params double[] b) => a;",
+        "[Differentiate] public static double F(double x) { double r; return G(a: r, b: r = x); }\npublic static double G(double a, params double[] b) => a;",
+        "[Differentiate] public static double F(double x) { double r; return new Q(r, r = x).V; }\npublic class Q { public Q(double a, params double[] b) { } public double V => 1; }",
+        "[Differentiate] public static double F(double x) { double r; return new Q()[r, r = x]; }\npublic class Q { public double this[double a, params double[] b] => a; }",
         "[Differentiate] public static double F(double x) { double[] a = new double[3]; int i; a[i] = (i = 1); return x; }",
         "[Differentiate] public static double F(double x) { double[] a; a[0] = x; return x; }",
         "[Differentiate] public static double F(double x) { double a, b = 1; b = a + x; return b; }",

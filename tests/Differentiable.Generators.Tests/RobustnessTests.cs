@@ -87,6 +87,22 @@ public sealed class RobustnessTests
         Assert.Empty(run.Sources);
     }
 
+    /// <summary>
+    /// 3,000 nested ifs: the compiler compiles them, but Roslyn builds their operations recursively and overflowed
+    /// the stack when the compiler-error screen asked for them (a crash of the compiler); now DIFF010.
+    /// </summary>
+    [Fact]
+    public void ThreeThousandNestedIfsGetADiagnosticNotACrash()
+    {
+        const int depth = 3000;
+        var body = string.Concat(Enumerable.Range(0, depth).Select(i => string.Format(System.Globalization.CultureInfo.InvariantCulture, "if (x > {0}) {{ r += x; ", i)));
+        var run = GeneratorHarness.Run("using Differentiable;\npublic static partial class Deep\n{\n    [Differentiate]\n    public static double F(double x) { double r = 0; "
+            + body + new string('}', depth) + " return r; }\n}\n");
+        Assert.Null(run.Result.Results.Single().Exception);
+        Assert.Equal("DIFF010", Assert.Single(run.GeneratorDiagnostics).Id);
+        Assert.Empty(run.Sources);
+    }
+
     [Fact]
     public void ThousandNestedParenthesesBuild()
     {

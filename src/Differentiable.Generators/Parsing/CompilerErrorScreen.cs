@@ -1,6 +1,8 @@
+using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using Differentiable.Generators.Infrastructure;
 using Microsoft.CodeAnalysis;
@@ -70,7 +72,8 @@ internal static class CompilerErrorScreen
         // Below C# 11 some constructs the screen accepts (default, target-typed new, >>>, named arguments out of place)
         // are errors the bound tree does not show.
         if (syntax.SyntaxTree.Options is not CSharpParseOptions { LanguageVersion: >= LanguageVersion.CSharp11 }
-            || !PlainDeclaration(model, method, syntax, cancellationToken) || model.GetOperation(syntax, cancellationToken) is not IMethodBodyOperation body)
+            || !PlainDeclaration(model, method, syntax, cancellationToken) || StatementsNestTooDeep(syntax)
+            || model.GetOperation(syntax, cancellationToken) is not IMethodBodyOperation body)
         {
             return false;
         }
@@ -86,7 +89,47 @@ internal static class CompilerErrorScreen
         }
 
         return !LocalsClash(walk.Scopes, method) && EndPointUnreachable(method, syntax)
-            && (walk.DeclaredWithoutValue.Count == 0 || AssignedBeforeRead(body, walk.DeclaredWithoutValue, new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default)));
+            && (walk.DeclaredWithoutValue.Count == 0 || AssignedBeforeReadWithinStack(body, walk.DeclaredWithoutValue));
+    }
+
+    private static bool AssignedBeforeReadWithinStack(IOperation body, HashSet<ILocalSymbol> tracked)
+    {
+        try
+        {
+            return AssignedBeforeRead(body, tracked, new HashSet<ILocalSymbol>(SymbolEqualityComparer.Default));
+        }
+        catch (InsufficientExecutionStackException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Statements nested more than <see cref="StackGuard.MaxDepth"/> deep. Roslyn builds a body's operations recursively
+    /// (2,000 nested ifs bind, 3,000 overflow the stack and take the compiler down), while its own compile of the body is
+    /// guarded; so such a method goes to the compiler, and the parser's guard reports it. An else-if chain does not nest:
+    /// Roslyn builds it in a loop.
+    /// </summary>
+    private static bool StatementsNestTooDeep(MethodDeclarationSyntax syntax)
+    {
+        var pending = new Stack<(SyntaxNode Node, int Depth)>();
+        pending.Push((syntax, 0));
+        while (pending.Count > 0)
+        {
+            var (node, depth) = pending.Pop();
+            if (depth > StackGuard.MaxDepth)
+            {
+                return true;
+            }
+
+            foreach (var child in node.ChildNodes())
+            {
+                var nests = child is StatementSyntax && !(child is IfStatementSyntax && node is ElseClauseSyntax);
+                pending.Push((child, nests ? depth + 1 : depth));
+            }
+        }
+
+        return false;
     }
 
     /// <summary>A static, non-generic method of plain parameters whose declaration the compiler has no second opinion on.</summary>
@@ -481,11 +524,14 @@ internal static class CompilerErrorScreen
     /// <param name="assigned">Tracked locals certainly assigned before <paramref name="operation"/>; after it on return.</param>
     private static bool AssignedBeforeRead(IOperation operation, HashSet<ILocalSymbol> tracked, HashSet<ILocalSymbol> assigned, int depth = 0)
     {
-        // A chain of thousands of operators is left to the compiler rather than walked on the stack.
+        // A chain of thousands of operators is left to the compiler rather than walked on the stack (a small stack, an
+        // IDE's 1 MB, may end sooner: InsufficientExecutionStackException is caught where the walk starts).
         if (depth > StackGuard.MaxDepth)
         {
             return false;
         }
+
+        RuntimeHelpers.EnsureSufficientExecutionStack();
 
         switch (operation)
         {
@@ -549,7 +595,7 @@ internal static class CompilerErrorScreen
                 return AssignedBeforeRead(loop.Collection, tracked, assigned, depth + 1) && AssignedBeforeRead(loop.Body, tracked, Copy(assigned), depth + 1);
             default:
                 // Operands in the order they are written, which is the order C# evaluates them (named arguments included).
-                foreach (var child in operation.ChildOperations.OrderBy(child => child.Syntax.SpanStart))
+                foreach (var child in operation.ChildOperations.OrderBy(WrittenAt))
                 {
                     if (!AssignedBeforeRead(child, tracked, assigned, depth + 1))
                     {
@@ -561,6 +607,12 @@ internal static class CompilerErrorScreen
         }
 
         static HashSet<ILocalSymbol> Copy(HashSet<ILocalSymbol> set) => new(set, SymbolEqualityComparer.Default);
+
+        // An implicit operation carries the syntax around it (a params array's elements carry the whole call's), so it
+        // stands where the first operand written inside it stands.
+        static int WrittenAt(IOperation child) => child.IsImplicit
+            ? child.DescendantsAndSelf().Where(o => !o.IsImplicit).Select(o => o.Syntax.SpanStart).DefaultIfEmpty(child.Syntax.SpanStart).Min()
+            : child.Syntax.SpanStart;
     }
 
     /// <summary>A negative constant of any signed type (an array size, CS0248).</summary>
