@@ -802,14 +802,17 @@ internal static class CompilerErrorScreen
     /// does: region analysis takes x > 0 || true for true, and the compiler does not.
     /// </summary>
     private static bool EndPointUnreachable(IMethodSymbol method, MethodDeclarationSyntax syntax) =>
-        method.ReturnsVoid || syntax.Body is not { } body || (body.Statements.Count > 0 && Ends(body.Statements.Last()));
+        method.ReturnsVoid || syntax.Body is not { } body || (body.Statements.Count > 0 && Ends(body.Statements.Last(), 0));
 
-    /// <summary>A statement whose end cannot be reached: return, throw, an if whose branches both end, a block ending so, or a loop on the literal true without break.</summary>
-    private static bool Ends(StatementSyntax statement) => statement switch
+    /// <summary>
+    /// A statement whose end cannot be reached: return, throw, an if whose branches both end, a block ending so, or a
+    /// loop on the literal true without break. An else-if chain longer than <see cref="StackGuard.MaxDepth"/> goes to the compiler.
+    /// </summary>
+    private static bool Ends(StatementSyntax statement, int depth) => depth <= StackGuard.MaxDepth && statement switch
     {
         ReturnStatementSyntax or ThrowStatementSyntax => true,
-        BlockSyntax block => block.Statements.Count > 0 && Ends(block.Statements.Last()),
-        IfStatementSyntax { Else: { } otherwise } branch => Ends(branch.Statement) && Ends(otherwise.Statement),
+        BlockSyntax block => block.Statements.Count > 0 && Ends(block.Statements.Last(), depth + 1),
+        IfStatementSyntax { Else: { } otherwise } branch => Ends(branch.Statement, depth + 1) && Ends(otherwise.Statement, depth + 1),
         WhileStatementSyntax loop => loop.Condition.IsKind(SyntaxKind.TrueLiteralExpression) && !Breaks(loop.Statement),
         ForStatementSyntax loop => (loop.Condition is null || loop.Condition.IsKind(SyntaxKind.TrueLiteralExpression)) && !Breaks(loop.Statement),
         _ => false,
