@@ -112,6 +112,12 @@ internal static class CompilerErrorScreen
     /// </summary>
     private static bool StatementsNestTooDeep(MethodDeclarationSyntax syntax)
     {
+        // Each level takes at least two characters ({ }, a label's "a:"): most methods are too short to look at.
+        if (syntax.Span.Length <= 2 * StackGuard.MaxDepth)
+        {
+            return false;
+        }
+
         var pending = new Stack<(SyntaxNode Node, int Depth)>();
         pending.Push((syntax, 0));
         while (pending.Count > 0)
