@@ -24,8 +24,8 @@ namespace Differentiable.Generators.Parsing;
 /// of its own (an assignment to something not assignable, a local declared twice in one scope, an end point a value
 /// method can reach, a local declared without a value read before it is certainly assigned). Anything else it cannot
 /// vouch for (a switch, a lambda, a <c>ref</c>, an attribute argument in error) goes to the compiler, so the answer is
-/// the compiler's wherever the screen is unsure: a valid method it cannot vouch for costs the compiler's check, never its companions. Two review
-/// sessions read it for errors it missed; each kind they found is a test. Warnings a project raises to errors do not
+/// the compiler's wherever the screen is unsure: a valid method it cannot vouch for costs the compiler's check, never
+/// its companions. Four review sessions read it for errors it missed; each kind they found is a test. Warnings a project raises to errors do not
 /// count, deliberately: the method is valid C#, and its callers need its companions.
 /// </remarks>
 internal static class CompilerErrorScreen
@@ -572,8 +572,8 @@ internal static class CompilerErrorScreen
                     return false;
                 }
 
-                var whenTrue = new HashSet<ILocalSymbol>(assigned, SymbolEqualityComparer.Default);
-                var whenFalse = new HashSet<ILocalSymbol>(assigned, SymbolEqualityComparer.Default);
+                var whenTrue = Copy(assigned);
+                var whenFalse = Copy(assigned);
                 if (!AssignedBeforeRead(conditional.WhenTrue, tracked, whenTrue, depth + 1)
                     || (conditional.WhenFalse is { } otherwise && !AssignedBeforeRead(otherwise, tracked, whenFalse, depth + 1)))
                 {
