@@ -50,6 +50,12 @@ internal static class CompilerErrorScreen
             return true;
         }
 
+        // Neither the screen's bound tree nor the compiler's check is safe on such a body (both recurse per statement).
+        if (StatementsNestTooDeep(syntax))
+        {
+            throw new CodeTooComplexException();
+        }
+
         if (VouchesForNoErrors(model, method, syntax, cancellationToken))
         {
             return false;
@@ -106,9 +112,9 @@ internal static class CompilerErrorScreen
 
     /// <summary>
     /// Statements nested more than <see cref="StackGuard.MaxDepth"/> deep. Roslyn builds a body's operations recursively
-    /// (2,000 nested ifs bind, 3,000 overflow the stack and take the compiler down), while its own compile of the body is
-    /// guarded; so such a method goes to the compiler, and the parser's guard reports it. An else-if chain does not nest:
-    /// Roslyn builds it in a loop.
+    /// (2,000 nested ifs bind, 3,000 overflow the stack and take the compiler down), and its semantic model's nullable
+    /// walk recurses per statement too (3,000 nested ifs overflowed a CI test host); so such a method is reported as too
+    /// complex before either runs. An else-if chain does not nest: Roslyn builds it in a loop.
     /// </summary>
     private static bool StatementsNestTooDeep(MethodDeclarationSyntax syntax)
     {
