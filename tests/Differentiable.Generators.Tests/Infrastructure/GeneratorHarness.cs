@@ -37,9 +37,47 @@ internal static class GeneratorHarness
         driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
 
     /// <summary>Runs the generator; returns its result and every error of the compilation that includes the generated code.</summary>
-    public static GeneratorRun Run(params string[] sources)
+    public static GeneratorRun Run(params string[] sources) => Run(Compile(sources));
+
+    /// <summary>
+    /// <see cref="Run(string[])"/> for deeply nested code, on a thread with a 256 MB stack and with Roslyn's work kept on
+    /// it. Roslyn's own parser, binder and flow analysis recurse on nesting and give up (a syntax error, CS8078) or
+    /// overflow at depths that depend on the thread's stack (8 MB on this VM, about 1.7 MB where <c>ulimit -s</c> is
+    /// unlimited, as on CI) and on whether their code is optimized yet; here they never do, so what a test sees is the
+    /// generator's own bound.
+    /// </summary>
+    public static GeneratorRun RunDeep(params string[] sources) => OnLargeStack(() =>
     {
         var compilation = Compile(sources);
+        return Run(compilation.WithOptions(compilation.Options.WithConcurrentBuild(false)));
+    });
+
+    /// <summary>Runs <paramref name="work"/> on a thread with a 256 MB stack (reserved, not committed) and returns its result.</summary>
+    public static T OnLargeStack<T>(Func<T> work)
+    {
+        T result = default!;
+        System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = null;
+        var thread = new System.Threading.Thread(
+            () =>
+            {
+                try
+                {
+                    result = work();
+                }
+                catch (Exception exception)
+                {
+                    failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(exception);
+                }
+            },
+            256 * 1024 * 1024);
+        thread.Start();
+        thread.Join();
+        failure?.Throw();
+        return result;
+    }
+
+    private static GeneratorRun Run(CSharpCompilation compilation)
+    {
         var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         var result = driver.GetRunResult();
         return new GeneratorRun(result, output, generatorDiagnostics, output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToImmutableArray());
