@@ -101,10 +101,13 @@ public sealed class RobustnessTests
     {
         const int depth = 3000;
         var body = string.Concat(Enumerable.Range(0, depth).Select(i => string.Format(System.Globalization.CultureInfo.InvariantCulture, level, i)));
-        var compilation = GeneratorHarness.OnLargeStack(() => GeneratorHarness.Compile("using Differentiable;\npublic static partial class Deep\n{\n    [Differentiate]\n    public static double F(double x) { double r = 0; "
-            + body + new string('}', depth) + " return r; }\n}\n"));
-        var result = GeneratorHarness.OnLargeStack(() => GeneratorHarness.CreateDriver()
-            .RunGenerators(compilation.WithOptions(compilation.Options.WithConcurrentBuild(false))).GetRunResult().Results.Single());
+        var source = "using Differentiable;\npublic static partial class Deep\n{\n    [Differentiate]\n    public static double F(double x) { double r = 0; "
+            + body + new string('}', depth) + " return r; }\n}\n";
+        var result = GeneratorHarness.OnLargeStack(() =>
+        {
+            var compilation = GeneratorHarness.Compile(source);
+            return GeneratorHarness.CreateDriver().RunGenerators(compilation.WithOptions(compilation.Options.WithConcurrentBuild(false))).GetRunResult().Results.Single();
+        });
         Assert.Null(result.Exception);
         Assert.Equal("DIFF010", Assert.Single(result.Diagnostics).Id);
         Assert.Empty(result.GeneratedSources);

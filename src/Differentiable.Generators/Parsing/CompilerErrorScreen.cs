@@ -72,13 +72,16 @@ internal static class CompilerErrorScreen
         return false;
     }
 
-    /// <summary>True only when the method cannot hold a compile error; false when it might (the compiler then decides).</summary>
+    /// <summary>
+    /// True only when the method cannot hold a compile error; false when it might (the compiler then decides). For a
+    /// method whose statements do not nest too deep (<see cref="HasErrors"/> checks that first).
+    /// </summary>
     internal static bool VouchesForNoErrors(SemanticModel model, IMethodSymbol method, MethodDeclarationSyntax syntax, CancellationToken cancellationToken)
     {
         // Below C# 11 some constructs the screen accepts (default, target-typed new, >>>, named arguments out of place)
         // are errors the bound tree does not show.
         if (syntax.SyntaxTree.Options is not CSharpParseOptions { LanguageVersion: >= LanguageVersion.CSharp11 }
-            || !PlainDeclaration(model, method, syntax, cancellationToken) || StatementsNestTooDeep(syntax)
+            || !PlainDeclaration(model, method, syntax, cancellationToken)
             || model.GetOperation(syntax, cancellationToken) is not IMethodBodyOperation body)
         {
             return false;
