@@ -47,9 +47,15 @@ public sealed class RandomProgramTests
         "// vectorized:", "// fused:", "// blocked:", "// lanes:", "// batched:", "// checked at run time:",
     };
 
+    /// <summary>
+    /// And in scalar programs, where the adjoint of a double loop's sum is known before it runs, fusion of its inner loops
+    /// inside the fused outer one (array-valued programs read the sums after their loops).
+    /// </summary>
+    private static readonly string[] ScalarPasses = Passes.Append("their inner loops fused too").ToArray();
+
     [Fact]
     public void OptimizedCompanionsAgreeWithLoopsAsWrittenAndWithCentralDifferences() =>
-        RunPrograms(arrayValued: false, hessian: false, DefaultPrograms, Sizes, Passes, Check);
+        RunPrograms(arrayValued: false, hessian: false, DefaultPrograms, Sizes, ScalarPasses, Check);
 
     [Fact]
     public void OptimizedVjpAndTangentOfArrayValuedProgramsAgreeWithLoopsAsWrittenAndWithCentralDifferences() =>

@@ -31,6 +31,10 @@ public sealed class SweepFusionTests
         ["dz"] = IrType.Double,
         ["value"] = IrType.Double,
         ["u"] = IrType.Double,
+        ["d"] = IrType.Double,
+        ["r"] = IrType.Double,
+        ["dd"] = IrType.Double,
+        ["dr"] = IrType.Double,
     };
 
     private static readonly string[] Buffers = { "dW", "dx" };
@@ -253,5 +257,85 @@ public sealed class SweepFusionTests
         var text = Print(SweepFusion.Rewrite(body, Types, new[] { "dx" }));
         Assert.DoesNotContain("left it in", text);
         Assert.Equal(2, CountOf(text, "s = u;"));
+    }
+
+    /// <summary>
+    /// The gradient of Σ over pairs i &lt; j of r², r = (x[j] − x[i])², shaped as the reverse transform writes it: the inner
+    /// forward loop saves r on the tape before setting it, the inner reverse loop recomputes d and pops r after its last
+    /// use; the adjoints dd and dr are reset in each inner iteration. Each part can be varied.
+    /// </summary>
+    private static Block PairSum(Stmt[]? forwardHead = null, Stmt[]? reverseHead = null, Stmt[]? reverseTail = null, Expr? reverseInnerLower = null, bool push = true)
+    {
+        Stmt d = new Assign(V("d"), new Binary(BinaryOperator.Subtract, At("x", V("j")), At("x", V("i"))));
+        var lower = Plus(V("i"), Constant.Int(1));
+        var forwardInner = (forwardHead ?? new Stmt[0])
+            .Concat(new[] { d })
+            .Concat(push ? new Stmt[] { new TapePush(IrType.Double, V("r")) } : new Stmt[0])
+            .Concat(new Stmt[] { new Assign(V("r"), Mul(V("d"), V("d"))), AddTo(V("f"), Mul(V("r"), V("r"))) });
+        var reverseInner = new Stmt[]
+            {
+                d,
+                AddTo(V("dr"), Mul(V("df"), Mul(Constant.Of(2.0), V("r")))),
+                AddTo(V("dd"), Mul(V("dr"), Mul(Constant.Of(2.0), V("d")))),
+                new Assign(V("dr"), Constant.Zero),
+                AddTo(At("dx", V("j")), V("dd")),
+                new Assign(At("dx", V("i")), new Binary(BinaryOperator.Subtract, At("dx", V("i")), V("dd"))),
+                new Assign(V("dd"), Constant.Zero),
+            }
+            .Concat(push ? new Stmt[] { new Assign(V("r"), new TapePop(IrType.Double)) } : new Stmt[0]);
+        return Body(new Stmt[]
+            {
+                new Declare("d", IrType.Double, Constant.Zero),
+                new Declare("r", IrType.Double, Constant.Zero),
+                new Declare("dd", IrType.Double, Constant.Zero),
+                new Declare("dr", IrType.Double, Constant.Zero),
+                new Declare("df", IrType.Double, Constant.Zero),
+                new Declare("f", IrType.Double, Constant.Zero),
+                Up("i", new For("j", lower, V("n"), false, Body(forwardInner))),
+                new Declare("value", IrType.Double, V("f")),
+                AddTo(V("df"), Constant.Of(1.0)),
+                Down("i", (reverseHead ?? new Stmt[0]).Append(new For("j", reverseInnerLower ?? lower, V("n"), true, Body(reverseInner))).Concat(reverseTail ?? new Stmt[0]).ToArray()),
+                new Return(V("value")),
+            });
+    }
+
+    [Fact]
+    public void ADoubleLoopOverPairsFusesAtBothLevelsAndDropsItsInnerTapePairs()
+    {
+        var text = Print(SweepFusion.Rewrite(PairSum(), Types, new[] { "dx" }));
+        Assert.Equal(2, CountOf(text, "fused: the loop over"));
+        Assert.Contains("their inner loops fused too", text);
+        Assert.DoesNotContain("tape", text);
+        // The reverse's recomputation of d is what the forward just stored: dropped.
+        Assert.Equal(1, CountOf(text, "d = x[j] - x[i];"));
+        Assert.True(text.IndexOf("df += 1") < text.IndexOf("for (int i = 0"));
+    }
+
+    [Fact]
+    public void DoubleLoopsThatWouldComputeSomethingElseStayApart()
+    {
+        var cases = new (string Why, Block Body)[]
+        {
+            ("R reads r after its inner loop, where the pops have restored the r from before F(i)'s inner loop",
+                PairSum(reverseTail: new Stmt[] { AddTo(At("dx", V("i")), V("r")) })),
+            ("R reads r before its inner loop: where the inner loops do not run (i = n − 1) that is F(i − 1)'s last r unfused, another fused",
+                PairSum(reverseHead: new Stmt[] { AddTo(At("dx", V("i")), V("r")) })),
+            ("R's inner loop runs over other pairs than F's: no mirror to pair the tape with",
+                PairSum(reverseInnerLower: Constant.Int(0))),
+            ("F's inner loop reads r before setting it: the value of the pair before, which the fused order changes",
+                PairSum(forwardHead: new Stmt[] { AddTo(V("f"), V("r")) })),
+            ("R's inner loop reads r without a pop: unfused it sees the last pair's r of all, fused each i's last",
+                PairSum(push: false)),
+        };
+
+        foreach (var (why, body) in cases)
+        {
+            Assert.DoesNotContain("their inner loops fused too", Print(SweepFusion.Rewrite(body, Types, new[] { "dx" })));
+        }
+
+        foreach (var (why, body) in cases.Take(3))
+        {
+            Assert.False(Fused(body, new[] { "dx" }), why);
+        }
     }
 }

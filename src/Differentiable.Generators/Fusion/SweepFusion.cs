@@ -25,12 +25,23 @@ namespace Differentiable.Generators.Fusion;
 /// </summary>
 internal static class SweepFusion
 {
-    /// <summary>Fuses every such pair of top-level loops in a companion body.</summary>
+    /// <summary>Fuses every such pair of top-level loops in a companion body, and then the pairs of loops nested in a fused iteration.</summary>
     /// <param name="buffers">Gradient buffers: cleared before the method runs, so they share storage with nothing else.</param>
     public static Block Rewrite(Block body, IReadOnlyDictionary<string, IrType> types, IEnumerable<string> buffers)
     {
         var aliases = ArrayAliases.Of(body, types, buffers);
-        var statements = body.Statements.ToList();
+        return new Block(FuseIn(body.Statements.ToList(), aliases, NoneHeld, 0).ToEquatableArray());
+    }
+
+    private static readonly IReadOnlyDictionary<string, Constant> NoneHeld = new Dictionary<string, Constant>(System.StringComparer.Ordinal);
+
+    /// <param name="heldAtStart">
+    /// Scalars known to hold a constant when the statements start (the adjoints an enclosing fused iteration resets), for
+    /// the statements of a fused iteration, which declare none of them.
+    /// </param>
+    private static List<Stmt> FuseIn(List<Stmt> statements, ArrayAliases aliases, IReadOnlyDictionary<string, Constant> heldAtStart, int depth)
+    {
+        StackGuard.Enter(depth);
         for (var r = 0; r < statements.Count; r++)
         {
             if (statements[r] is not For { Descending: true } reverse)
@@ -40,16 +51,14 @@ internal static class SweepFusion
 
             var f = statements.FindLastIndex(r, s => s is For { Descending: false } candidate
                 && candidate.Variable == reverse.Variable && candidate.Lower == reverse.Lower && candidate.Upper == reverse.Upper);
-            if (f < 0 || BothBecomeKernels((For)statements[f], reverse, aliases.Types) || Plan(statements, f, r, aliases) is not { } plan)
+            if (f < 0 || BecomeKernels((For)statements[f], reverse, aliases, inner: depth > 0) || Plan(statements, f, r, aliases, heldAtStart) is not { } plan)
             {
                 continue;
             }
 
             var forward = (For)statements[f];
             var v = forward.Variable;
-            var fused = new For(v, forward.Lower, forward.Upper, false, new Block(EquatableArray.Create<Stmt>(
-                new Block(plan.Forward.Statements.AsImmutableArray().Insert(0, new Comment($"forward sweep of iteration {v}")).ToEquatableArray()),
-                new Block(plan.Reverse.Statements.AsImmutableArray().Insert(0, new Comment($"reverse sweep of iteration {v}")).ToEquatableArray()))));
+            var fused = new For(v, forward.Lower, forward.Upper, false, Iteration(plan, v, aliases, depth));
             var replacement = new List<Stmt>(plan.Before)
             {
                 new Comment($"fused: the loop over {v} runs its forward and reverse sweeps in one pass (its adjoint is known before it runs)"),
@@ -61,33 +70,72 @@ internal static class SweepFusion
             r = f + replacement.Count - 1;
         }
 
-        return new Block(statements.ToEquatableArray());
+        return statements;
+    }
+
+    /// <summary>
+    /// The fused loop's body: F(i), then R(i). Where each holds a loop over j of its own (the inner loop of a double loop),
+    /// those two meet in the fused iteration as the outer pair met in the body, and fuse by the same rules.
+    /// </summary>
+    private static Block Iteration(FusionPlan plan, string variable, ArrayAliases aliases, int depth)
+    {
+        var forwardSweep = new Block(plan.Forward.Statements.AsImmutableArray().Insert(0, new Comment($"forward sweep of iteration {variable}")).ToEquatableArray());
+        var reverseSweep = new Block(plan.Reverse.Statements.AsImmutableArray().Insert(0, new Comment($"reverse sweep of iteration {variable}")).ToEquatableArray());
+        var twoSweeps = new Block(EquatableArray.Create<Stmt>(forwardSweep, reverseSweep));
+
+        // One list for both sweeps: only where no name is declared in both (their scopes become one).
+        var declaredInForward = new HashSet<string>(plan.Forward.Statements.OfType<Declare>().Select(d => d.Name), System.StringComparer.Ordinal);
+        if (!plan.Forward.Statements.Any(s => s is For { Descending: false }) || !plan.Reverse.Statements.Any(s => s is For { Descending: true })
+            || plan.Reverse.Statements.OfType<Declare>().Any(d => declaredInForward.Contains(d.Name)))
+        {
+            return twoSweeps;
+        }
+
+        var both = plan.Forward.Statements.Concat(plan.Reverse.Statements).ToList();
+        var inner = FuseIn(new List<Stmt>(both), aliases, plan.HeldAtStart, depth + 1);
+        if (inner.Count == both.Count && inner.Select((s, k) => ReferenceEquals(s, both[k])).All(same => same))
+        {
+            return twoSweeps;
+        }
+
+        inner.Insert(0, new Comment($"forward and reverse sweeps of iteration {variable}, their inner loops fused too"));
+        return new Block(inner.ToEquatableArray());
     }
 
     /// <summary>
     /// Whether each sweep alone is a contraction the kernel pass runs as SIMD code over whole arrays (a dot product, an
     /// axpy): two vectorized passes beat one scalar loop, so such loops are left apart. Fusion pays where a sweep keeps a
-    /// loop: rows reused while in cache, tape traffic and recomputation the fused order makes needless.
+    /// loop: rows reused while in cache, tape traffic and recomputation the fused order makes needless. An inner loop pair
+    /// (<paramref name="inner"/>) is left apart if either sweep is one, judged with the arrays' classes in the whole body: a
+    /// row's dot product and its reverse updates are then one SIMD sweep over the row (<see cref="Vectorization.FusedRowSweeps"/>).
     /// </summary>
-    private static bool BothBecomeKernels(For forward, For reverse, IReadOnlyDictionary<string, IrType> types) =>
-        !IrWalker.Statements(Vectorization.ContractionKernels.Rewrite(new Block(EquatableArray.Create<Stmt>(forward)), types)).Any(s => s is For)
-        && !IrWalker.Statements(Vectorization.ContractionKernels.Rewrite(new Block(EquatableArray.Create<Stmt>(reverse)), types)).Any(s => s is For);
+    private static bool BecomeKernels(For forward, For reverse, ArrayAliases aliases, bool inner)
+    {
+        bool BecomesKernel(For loop) => !IrWalker.Statements(inner
+            ? Vectorization.ContractionKernels.Rewrite(new Block(EquatableArray.Create<Stmt>(loop)), aliases)
+            : Vectorization.ContractionKernels.Rewrite(new Block(EquatableArray.Create<Stmt>(loop)), aliases.Types)).Any(s => s is For);
+        return inner ? BecomesKernel(forward) || BecomesKernel(reverse) : BecomesKernel(forward) && BecomesKernel(reverse);
+    }
 
     /// <summary>
     /// What the fused code is made of: the statements between the sweeps that run before the fused loop (those independent
     /// of F) and after it (those that read what F computes, such as the value), and the bodies of the two sweeps with the
     /// tape pairs that the fused order makes needless removed.
     /// </summary>
-    private sealed record FusionPlan(List<Stmt> Before, Block Forward, Block Reverse, List<Stmt> After);
+    /// <param name="HeldAtStart">The scalars R resets to a constant by the end of every iteration: they hold it when an iteration starts.</param>
+    private sealed record FusionPlan(List<Stmt> Before, Block Forward, Block Reverse, List<Stmt> After, IReadOnlyDictionary<string, Constant> HeldAtStart);
 
-    private static FusionPlan? Plan(List<Stmt> statements, int f, int r, ArrayAliases aliases)
+    private static FusionPlan? Plan(List<Stmt> statements, int f, int r, ArrayAliases aliases, IReadOnlyDictionary<string, Constant> heldAtStart)
     {
         var forward = (For)statements[f];
         var reverse = (For)statements[r];
-        if (!WithoutTapePairs(forward.Body, reverse.Body, out var forwardBody, out var reverseBody, out var paired))
+        if (!WithoutTapePairs(forward.Body, reverse.Body, out var tapePairs))
         {
             return null;
         }
+
+        // The analysis sees the sweeps without any tape pair; the fused code keeps the pairs in inner loops.
+        var (forwardBody, reverseBody, paired) = (tapePairs.ForwardBody, tapePairs.ReverseBody, tapePairs.Paired);
 
         var inForward = Effects.Of(forwardBody, forward.Variable, aliases);
         var inReverse = Effects.Of(reverseBody, reverse.Variable, aliases);
@@ -140,8 +188,8 @@ internal static class SweepFusion
                 continue;
             }
 
-            if (ReadsBeforeWriting(forwardBody, name)
-                || (!paired.Contains(name) && ReadsBeforeWriting(reverseBody, name))
+            if (!SetsBeforeReading(forwardBody, name, throughLoops: !tapePairs.Direct.Contains(name))
+                || (!paired.Contains(name) && !SetsBeforeReading(reverseBody, name, throughLoops: true))
                 || outside.Any(s => IrWalker.Statements(s).Any(inner => Mentions(inner, name))))
             {
                 return null;
@@ -176,30 +224,46 @@ internal static class SweepFusion
 
         // Scalars R alone writes start every iteration at the value they had before the loop, and end it there again; or
         // R only adds into them (the adjoint of a scalar parameter), which commutes as additions into an element do.
-        if (!inReverse.ScalarWrites.Where(n => !inForward.ScalarWrites.Contains(n))
-            .All(name => ResetsEachIteration(name, statements, f, r) || (OnlyAddsInto(reverseBody, name) && !inForward.ScalarReads.Contains(name))))
+        var held = new Dictionary<string, Constant>(System.StringComparer.Ordinal);
+        foreach (var name in inReverse.ScalarWrites.Where(n => !inForward.ScalarWrites.Contains(n)))
         {
-            return null;
+            if (ResetsEachIteration(name, statements, f, r, heldAtStart) is { } reset)
+            {
+                held[name] = reset;
+            }
+            else if (!OnlyAddsInto(reverseBody, name) || inForward.ScalarReads.Contains(name))
+            {
+                return null;
+            }
         }
 
         return new FusionPlan(
             before.Select(k => between[k]).ToList(),
-            forwardBody,
-            WithoutRecomputations(forwardBody, reverseBody, forward.Variable, aliases),
-            after.Select(k => between[k]).ToList());
+            tapePairs.ForwardKept,
+            WithoutRecomputations(tapePairs.ForwardKept, tapePairs.ReverseKept, forward.Variable, aliases),
+            after.Select(k => between[k]).ToList(),
+            held);
     }
 
     /// <summary>
-    /// The sweeps without their tape traffic, where every push in F is a direct <c>tape.Push(s)</c> before F's first other
-    /// mention of s, and every pop in R a direct <c>s = tape.Pop()</c> after R's last other mention of s, paired last in,
-    /// first out. Unfused, R(i + 1)'s pop hands R(i) the value F(i) left in s; fused, R(i) runs right after F(i), so s
-    /// holds that value already, and the restored value is read by no one.
+    /// The sweeps without their tape pairs for the analysis (<see cref="ForwardBody"/>, <see cref="ReverseBody"/>), and with
+    /// only the direct pairs removed for the fused code (<see cref="ForwardKept"/>, <see cref="ReverseKept"/>): the pairs in
+    /// inner loops stay, and fused, each iteration of R's inner loop pops what the same iteration of F's pushed.
     /// </summary>
-    private static bool WithoutTapePairs(Block forward, Block reverse, out Block forwardBody, out Block reverseBody, out HashSet<string> paired)
+    private sealed record TapePairs(Block ForwardBody, Block ReverseBody, Block ForwardKept, Block ReverseKept, HashSet<string> Paired, HashSet<string> Direct);
+
+    /// <summary>
+    /// Pairs every push in F with a pop in R, last in, first out: a direct <c>tape.Push(s)</c> before F's first other
+    /// mention of s with a direct <c>s = tape.Pop()</c> after R's last other mention of s, or the same in the bodies of an
+    /// inner loop of F and its mirror in R (the same header, run backwards) that hold every mention of s. Unfused, R(i + 1)'s
+    /// pop hands R(i) the value F(i) left in s; fused, R(i) runs right after F(i), so s holds that value already, and the
+    /// restored value is read by no one.
+    /// </summary>
+    private static bool WithoutTapePairs(Block forward, Block reverse, out TapePairs pairs)
     {
-        forwardBody = forward;
-        reverseBody = reverse;
-        paired = new HashSet<string>(System.StringComparer.Ordinal);
+        var paired = new HashSet<string>(System.StringComparer.Ordinal);
+        var direct = new HashSet<string>(System.StringComparer.Ordinal);
+        pairs = new TapePairs(forward, reverse, forward, reverse, paired, direct);
         var pushes = IrWalker.StatementsInOrder(forward).OfType<TapePush>().ToList();
         var pops = IrWalker.StatementsInOrder(reverse).Where(IsPop).Cast<Assign>().ToList();
         if (pushes.Count == 0 && pops.Count == 0)
@@ -208,9 +272,59 @@ internal static class SweepFusion
         }
 
         if (pushes.Count != pops.Count
-            || !pushes.All(p => IsDirect(forward, p)) || !pops.All(p => IsDirect(reverse, p))
             || IrWalker.StatementsInOrder(forward).Any(s => IrWalker.OwnExpressions(s).SelectMany(IrWalker.Nodes).Any(n => n is TapePop))
             || IrWalker.StatementsInOrder(reverse).Any(s => s is TapePush || (!IsPop(s) && IrWalker.OwnExpressions(s).SelectMany(IrWalker.Nodes).Any(n => n is TapePop))))
+        {
+            return false;
+        }
+
+        var directPushes = pushes.Where(p => IsDirect(forward, p)).ToList();
+        var directPops = pops.Where(p => IsDirect(reverse, p)).ToList();
+        if (!Pair(forward, reverse, directPushes, directPops, forward, reverse, paired))
+        {
+            return false;
+        }
+
+        direct.UnionWith(paired);
+        var matched = directPushes.Count;
+        foreach (var loop in forward.Statements.OfType<For>().Where(l => !l.Descending))
+        {
+            var inLoop = pushes.Where(p => IsDirect(loop.Body, p)).ToList();
+            if (inLoop.Count == 0)
+            {
+                continue;
+            }
+
+            bool SameHeader(For other) => other.Variable == loop.Variable && other.Lower == loop.Lower && other.Upper == loop.Upper;
+            var mirrors = reverse.Statements.OfType<For>().Where(l => l.Descending && SameHeader(l)).ToList();
+            if (mirrors.Count != 1 || forward.Statements.OfType<For>().Count(l => !l.Descending && SameHeader(l)) != 1
+                || !Pair(loop.Body, mirrors[0].Body, inLoop, pops.Where(p => IsDirect(mirrors[0].Body, p)).ToList(), forward, reverse, paired))
+            {
+                return false;
+            }
+
+            matched += inLoop.Count;
+        }
+
+        // A push deeper than an inner loop's body, or in a loop without a mirror: not paired.
+        if (matched != pushes.Count)
+        {
+            return false;
+        }
+
+        var all = new HashSet<Stmt>(pushes.Cast<Stmt>().Concat(pops), ReferenceComparer<Stmt>.Instance);
+        var directOnes = new HashSet<Stmt>(directPushes.Cast<Stmt>().Concat(directPops), ReferenceComparer<Stmt>.Instance);
+        pairs = new TapePairs(Without(forward, all), Without(reverse, all), Without(forward, directOnes), Without(reverse, directOnes), paired, direct);
+        return true;
+    }
+
+    /// <summary>
+    /// Pairs the pushes of one scope of F with the pops of its scope in R, last in, first out: each push is F's first
+    /// mention of its scalar and each pop R's last, and every mention in either sweep lies in the pair's scopes.
+    /// </summary>
+    private static bool Pair(Block forwardScope, Block reverseScope, List<TapePush> pushes, List<Assign> pops, Block forward, Block reverse, HashSet<string> paired)
+    {
+        if (pushes.Count != pops.Count)
         {
             return false;
         }
@@ -222,37 +336,85 @@ internal static class SweepFusion
             if (push.Value is not Variable { Name: var name } || ((Variable)pop.Target).Name != name || push.Type != ((TapePop)pop.Value).Type
                 || !ReferenceEquals(IrWalker.StatementsInOrder(forward).First(s => s is not Block && Mentions(s, name)), push)
                 || !ReferenceEquals(IrWalker.StatementsInOrder(reverse).Last(s => s is not Block && Mentions(s, name)), pop)
+                || !AllMentionsIn(forward, forwardScope, name) || !AllMentionsIn(reverse, reverseScope, name)
                 || !paired.Add(name))
             {
                 return false;
             }
         }
 
-        var dropped = new HashSet<Stmt>(pushes.Cast<Stmt>().Concat(pops), ReferenceComparer<Stmt>.Instance);
-        forwardBody = Without(forward, dropped);
-        reverseBody = Without(reverse, dropped);
         return true;
+    }
+
+    private static bool AllMentionsIn(Block body, Block scope, string name)
+    {
+        if (ReferenceEquals(body, scope))
+        {
+            return true;
+        }
+
+        var inScope = new HashSet<Stmt>(IrWalker.StatementsInOrder(scope), ReferenceComparer<Stmt>.Instance);
+        return IrWalker.StatementsInOrder(body).Where(s => s is not Block && Mentions(s, name)).All(inScope.Contains);
     }
 
     private static bool IsPop(Stmt statement) => statement is Assign { Target: Variable, Value: TapePop };
 
-    private static Block Without(Block block, HashSet<Stmt> dropped) => new(block.Statements
-        .Where(s => !dropped.Contains(s))
-        .Select(s => s is Block nested ? Without(nested, dropped) : s)
-        .ToEquatableArray());
+    /// <summary>The block without the dropped statements, looked for in nested blocks and loop bodies.</summary>
+    private static Block Without(Block block, HashSet<Stmt> dropped)
+    {
+        var statements = new List<Stmt>(block.Statements.Count);
+        var changed = false;
+        foreach (var statement in block.Statements)
+        {
+            if (dropped.Contains(statement))
+            {
+                changed = true;
+                continue;
+            }
 
-    /// <summary>Whether the block may read the scalar before it sets it: its first mention is not a direct store that reads nothing of it.</summary>
-    private static bool ReadsBeforeWriting(Block block, string name)
+            var kept = statement switch
+            {
+                Block nested => Without(nested, dropped),
+                For loop when Without(loop.Body, dropped) is var body && !ReferenceEquals(body, loop.Body) => loop with { Body = body },
+                _ => statement,
+            };
+            changed |= !ReferenceEquals(kept, statement);
+            statements.Add(kept);
+        }
+
+        return changed ? new Block(statements.ToEquatableArray()) : block;
+    }
+
+    /// <summary>
+    /// Whether the block sets the scalar before it could read it: its first mention is a direct store that reads nothing of
+    /// it, or (<paramref name="throughLoops"/>) every mention lies in the body of one loop of the block, not in its
+    /// header, and that body sets it so in each iteration (a loop that does not run reads nothing).
+    /// </summary>
+    private static bool SetsBeforeReading(Block block, string name, bool throughLoops)
     {
         var first = IrWalker.StatementsInOrder(block).FirstOrDefault(s => s is not Block && Mentions(s, name));
-        return first switch
+        switch (first)
         {
-            null => false,
-            Assign { Target: Variable target, Value: var value } => target.Name != name || !IsDirect(block, first) || IrWalker.ReadNames(value).Contains(name),
-            Declare d => d.Name != name || !IsDirect(block, first) || (d.Initializer is not null && IrWalker.ReadNames(d.Initializer).Contains(name)),
-            _ => true,
-        };
+            case null:
+                return true;
+            case Assign { Target: Variable target, Value: var value } when target.Name == name && IsDirect(block, first) && !IrWalker.ReadNames(value).Contains(name):
+                return true;
+            case Declare d when d.Name == name && IsDirect(block, first) && (d.Initializer is null || !IrWalker.ReadNames(d.Initializer).Contains(name)):
+                return true;
+        }
+
+        return throughLoops && OnlyInLoop(block, name) is { } loop && SetsBeforeReading(loop.Body, name, throughLoops);
     }
+
+    /// <summary>The one loop of the block (directly, or through nested blocks) whose body holds every mention of the scalar.</summary>
+    private static For? OnlyInLoop(Block block, string name)
+    {
+        var mentioning = TopLevel(block).Where(s => IrWalker.StatementsInOrder(s).Any(inner => inner is not Block && Mentions(inner, name))).Take(2).ToList();
+        return mentioning.Count == 1 && mentioning[0] is For loop && loop.Variable != name && !Mentions(loop, name) ? loop : null;
+    }
+
+    private static IEnumerable<Stmt> TopLevel(Block block) =>
+        block.Statements.SelectMany(s => s is Block nested ? TopLevel(nested) : new[] { s });
 
     /// <summary>
     /// R without the direct stores <c>s = e</c> that repeat F's last direct store into s (the reverse recomputing a
@@ -308,22 +470,40 @@ internal static class SweepFusion
     private static bool SameRow(Element a, Element b, Variable variable) => OwnRow(a, variable) && OwnRow(b, variable);
 
     /// <summary>
-    /// The last statement of R that mentions the scalar sets it to a constant, and the scalar holds that constant when
-    /// the loop starts: declared with it before F, and mentioned by nothing between the declaration and R.
+    /// The constant R leaves the scalar at (see <see cref="EndsAt"/>), when the scalar also holds it as the loop starts:
+    /// declared with it before F, or held when these statements start (<paramref name="heldAtStart"/>), and mentioned by
+    /// nothing from there to R. Null otherwise.
     /// </summary>
-    private static bool ResetsEachIteration(string name, List<Stmt> statements, int f, int r)
+    private static Constant? ResetsEachIteration(string name, List<Stmt> statements, int f, int r, IReadOnlyDictionary<string, Constant> heldAtStart)
     {
-        var reverse = (For)statements[r];
-        var last = IrWalker.StatementsInOrder(reverse.Body).LastOrDefault(s => s is not Block && Mentions(s, name));
-        if (last is not Assign { Target: Variable target, Value: Constant reset } || target.Name != name || !IsDirect(reverse.Body, last))
+        if (EndsAt(((For)statements[r]).Body, name) is not { } reset)
         {
-            return false;
+            return null;
         }
 
+        bool Unmentioned(IEnumerable<Stmt> stretch) => stretch.All(s => !IrWalker.Statements(s).Any(inner => Mentions(inner, name)));
         var declaration = statements.FindLastIndex(f, s => s is Declare d && d.Name == name);
-        return declaration >= 0
-            && statements[declaration] is Declare { Initializer: Constant initial } && initial.Value.Equals(reset.Value)
-            && statements.Skip(declaration + 1).Take(r - declaration - 1).All(s => !IrWalker.Statements(s).Any(inner => Mentions(inner, name)));
+        var holds = declaration >= 0
+            ? statements[declaration] is Declare { Initializer: Constant initial } && initial.Value.Equals(reset.Value)
+                && Unmentioned(statements.Skip(declaration + 1).Take(r - declaration - 1))
+            : heldAtStart.TryGetValue(name, out var held) && held.Value.Equals(reset.Value) && Unmentioned(statements.Take(r));
+        return holds ? reset : null;
+    }
+
+    /// <summary>
+    /// The constant the block leaves the scalar at when it started there: its last mention is a direct store of that
+    /// constant, or every mention lies in the body of one loop of the block that ends each iteration so (a loop that
+    /// does not run leaves the scalar as it was).
+    /// </summary>
+    private static Constant? EndsAt(Block block, string name)
+    {
+        var last = IrWalker.StatementsInOrder(block).LastOrDefault(s => s is not Block && Mentions(s, name));
+        if (last is Assign { Target: Variable target, Value: Constant reset } && target.Name == name && IsDirect(block, last))
+        {
+            return reset;
+        }
+
+        return OnlyInLoop(block, name) is { } loop ? EndsAt(loop.Body, name) : null;
     }
 
     /// <summary>Whether every mention of the scalar in the block is <c>s = s ± term</c> with a term that does not read s.</summary>

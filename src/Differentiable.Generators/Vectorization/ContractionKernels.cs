@@ -25,11 +25,10 @@ internal static class ContractionKernels
 
     /// <summary>Rewrites every contraction loop of a companion body.</summary>
     /// <param name="types">The type of every parameter and local the body uses; names missing from it are never rewritten.</param>
-    public static Block Rewrite(Block body, IReadOnlyDictionary<string, IrType> types)
-    {
-        var aliases = ArrayAliases.Of(body, types);
-        return (Block)RewriteStatement(body, aliases, 0);
-    }
+    public static Block Rewrite(Block body, IReadOnlyDictionary<string, IrType> types) => Rewrite(body, ArrayAliases.Of(body, types));
+
+    /// <summary>As the other overload, with the array classes of an enclosing body (of which this is a part).</summary>
+    public static Block Rewrite(Block body, ArrayAliases aliases) => (Block)RewriteStatement(body, aliases, 0);
 
     private static Stmt RewriteStatement(Stmt statement, ArrayAliases types, int depth)
     {

@@ -112,10 +112,69 @@ internal sealed class LoopPrograms
 
     private void Statement()
     {
-        // Aliases and updates in place come up twice as often: they are where the runtime alias checks decide.
-        var kind = random.Next(31);
-        switch (kind >= 27 ? AliasKinds[kind - 27] : kind)
+        // Aliases and updates in place come up twice as often: they are where the runtime alias checks decide. So do
+        // pairwise interactions, whose double loops fuse at both levels.
+        var kind = random.Next(33);
+        switch (kind >= 31 ? 27 : kind >= 27 ? AliasKinds[kind - 27] : kind)
         {
+            case 27:
+            {
+                // Pairwise interactions: a double loop over pairs (j above i, below i, or all), scalars the inner loop
+                // sets and its reverse needs (taped or recomputed), and maybe one carried from pair to pair and read after
+                // the loops, one set by the inner loop and read after it (whose inner loop may not run), and an array
+                // indexed by either end of the pair.
+                var inner = random.Next(3) switch { 0 => "int j = i + 1; j < n; j++", 1 => "int j = 0; j < i; j++", _ => "int j = 0; j < n; j++" };
+                var (d, r) = (Scalar(), Scalar());
+                var carried = random.Next(4) == 0 ? Scalar() : null;
+                var last = random.Next(4) == 0 ? Scalar() : null;
+                var into = writable.Count > 0 && random.Next(3) == 0 ? Pick(writable) : null;
+                if (carried is not null)
+                {
+                    Line($"double {carried} = 0.0;");
+                }
+
+                Line("for (int i = 0; i < n; i++)");
+                Line("{");
+                if (last is not null)
+                {
+                    Line($"    double {last} = 0.0;");
+                }
+
+                Line($"    for ({inner})");
+                Line("    {");
+                Line($"        double {d} = {(random.Next(2) == 0 ? $"{Pick(arrays)}[j] - {Pick(arrays)}[i]" : $"{Element("j")} - {Element("i")}")};");
+                Line($"        double {r} = {(random.Next(2) == 0 ? $"Math.Sqrt(1.0 + {d} * {d})" : $"Math.Log(2.0 + {d} * {d})")};");
+                Line($"        acc += {Constant()} * Math.Exp(-{r}) * {Element(random.Next(2) == 0 ? "i" : "j")} / ({r} * n);");
+                if (carried is not null)
+                {
+                    Line($"        {carried} = ({Damping()} * {carried}) + (Math.Tanh({d}) / n);");
+                }
+
+                if (last is not null)
+                {
+                    Line($"        {last} = {r} / n;");
+                }
+
+                if (into is not null)
+                {
+                    Line($"        {into}[{(random.Next(2) == 0 ? "i" : "j")}] += 0.5 * Math.Tanh({d}) / n;");
+                }
+
+                Line("    }");
+                if (last is not null)
+                {
+                    Line($"    acc += {Constant()} * {last};");
+                }
+
+                Line("}");
+                if (carried is not null)
+                {
+                    scalars.Add(carried);
+                }
+
+                break;
+            }
+
             case 23:
             {
                 var k = "k" + (names++).ToString(CultureInfo.InvariantCulture);

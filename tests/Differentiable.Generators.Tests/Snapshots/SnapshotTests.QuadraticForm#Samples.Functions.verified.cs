@@ -38,17 +38,16 @@ namespace Samples
             // fused: the loop over i runs its forward and reverse sweeps in one pass (its adjoint is known before it runs)
             for (int i = 0; i < x.Length; i++)
             {
+                // forward and reverse sweeps of iteration i, their inner loops fused too
+                // fused: the loop over j runs its forward and reverse sweeps in one pass (its adjoint is known before it runs)
+                for (int j = 0; j < x.Length; j++)
                 {
-                    // forward sweep of iteration i
-                    for (int j = 0; j < x.Length; j++)
                     {
+                        // forward sweep of iteration j
                         result += x[i] * A[i, j] * x[j];
                     }
-                }
-                {
-                    // reverse sweep of iteration i
-                    for (int j = x.Length - 1; j >= 0; j--)
                     {
+                        // reverse sweep of iteration j
                         // reverse of: result += x[i] * A[i, j] * x[j];
                         {
                             double t0 = dresult * x[j];
