@@ -1062,4 +1062,51 @@ public sealed class OptimizationPassTests
     }
 
     private static int CountOf(string text, string part) => text.Split(part).Length - 1;
+
+    private static Assign SubtractFrom(Expr target, Expr term) => new(target, new Binary(BinaryOperator.Subtract, target, term));
+
+    [Fact]
+    public void AdditionsALoopMakesIntoOneElementAreSummedInALocalAndAddedOnceWhereTheLoopRan()
+    {
+        // The reverse of a pair loop: dx[i] at the loop's constant index, dx[j] beside it (the same element at j = i).
+        var body = Body(Loop("j",
+            new Assign(V("t"), Mul(At("x", V("j")), V("s"))),
+            AddTo(At("dx", V("j")), V("t")),
+            SubtractFrom(At("dx", V("i")), V("t")),
+            AddTo(At("dx", V("i")), Mul(V("t"), V("t")))));
+        var text = Print(InvariantAccumulations.Rewrite(body, Types, new[] { "dx" }));
+        Assert.Contains("double dx_i = 0.0;", text);
+        Assert.Contains("dx_i -= t;", text);
+        Assert.Contains("dx_i += t * t;", text);
+        Assert.Contains("dx[j] += t;", text);
+        Assert.Contains("if (0 < n)", text);
+        var code = string.Join("\n", text.Split('\n').Where(line => !line.TrimStart().StartsWith("//", System.StringComparison.Ordinal)));
+        Assert.Equal(1, code.Split("dx[i]").Length - 1);
+        Assert.True(text.IndexOf("dx[i] += dx_i;", System.StringComparison.Ordinal) > text.IndexOf("dx_i += t * t;", System.StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AdditionsStayInTheElementWhereTheLoopCouldSeeItOrMoveIt()
+    {
+        var cases = new (string Why, Block Body)[]
+        {
+            ("the loop reads dx[j], which at j = i is the element",
+                Body(Loop("j", AddTo(At("dx", V("i")), At("dx", V("j")))))),
+            ("the loop stores dx[j]: at j = i the store would overwrite what the element had gathered",
+                Body(Loop("j", AddTo(At("dx", V("i")), V("s")), new Assign(At("dx", V("j")), V("s"))))),
+            ("the index changes in the loop",
+                Body(Loop("j", AddTo(At("dx", V("i")), V("s")), new Assign(V("i"), V("j"))))),
+            ("the term reads the array",
+                Body(Loop("j", AddTo(At("dx", V("i")), Mul(V("s"), At("u", V("j"))))), new Declare("u", IrType.DoubleArray, V("dx")))),
+            ("the bounds change in the loop, so whether it ran is not known after it",
+                Body(Loop("j", AddTo(At("dx", V("i")), V("s")), new Assign(V("n"), V("j"))))),
+            ("the loop calls a kernel, which may read the element",
+                Body(Loop("j", AddTo(At("dx", V("i")), V("s")), new Evaluate(new Invoke("global::Differentiable.Runtime.Kernels.Axpy", EquatableArray.Create<Expr>(V("s"), V("x"), Constant.Int(0), V("dx"), Constant.Int(0), V("n"))))))),
+        };
+
+        foreach (var (why, body) in cases)
+        {
+            Assert.False(Print(InvariantAccumulations.Rewrite(body, Types, new[] { "dx" })).Contains("gathered", System.StringComparison.Ordinal), why);
+        }
+    }
 }

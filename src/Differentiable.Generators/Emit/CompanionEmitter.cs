@@ -230,7 +230,8 @@ internal static class CompanionEmitter
     /// evaluated once, contraction loops replaced by SIMD kernels, a row's dot product and its two reverse updates
     /// swept together, tanh maps over stored runs vectorized, a layer's row dot products turned into matrix–vector
     /// products, loops of row dots, row updates and exp/log/tanh calls run by blocks of rows, then additions into one
-    /// element merged, and last, elements that straight-line code touches again and again kept in locals.
+    /// element merged, additions a loop makes into one element gathered in a local, and last, elements that
+    /// straight-line code touches again and again kept in locals.
     /// Fusion and kernels reorder sums, so they run only where the method allows it (<c>Vectorize</c>, the default).
     /// </summary>
     /// <param name="buffers">The gradient buffers of a reverse-mode body (they alias nothing); none for other bodies.</param>
@@ -256,7 +257,8 @@ internal static class CompanionEmitter
         var batched = Vectorization.OuterProductBatches.Rewrite(products, Aliases, declared);
         var blocked = Vectorization.RowBlocks.Rewrite(batched, () => declared.Count == 0 ? Aliases() : Aliases().WithFresh(declared));
         var merged = Optimization.MergedAccumulations.Rewrite(blocked, types, buffers.AsImmutableArray());
-        return Optimization.ElementLocals.Rewrite(merged, types, buffers.AsImmutableArray(), storeIntoZero: true);
+        var gathered = Optimization.InvariantAccumulations.Rewrite(merged, types, buffers.AsImmutableArray());
+        return Optimization.ElementLocals.Rewrite(gathered, types, buffers.AsImmutableArray(), storeIntoZero: true);
     }
 
     /// <summary>

@@ -49,15 +49,21 @@ namespace Samples
                 }
                 {
                     // reverse sweep of iteration i
+                    // gathered: the loop's additions into du[i] (at an index it does not change) summed in du_i, added once after it
+                    double du_i = 0.0;
                     for (int j = v.Length - 1; j >= 0; j--)
                     {
                         // reverse of: y[i, j] = u[i] * v[j];
                         {
                             double t0 = dy[i, j];
                             dy[i, j] = 0.0;
-                            du[i] += t0 * v[j];
+                            du_i += t0 * v[j];
                             dv[j] += t0 * u[i];
                         }
+                    }
+                    if (0 < v.Length)
+                    {
+                        du[i] += du_i;
                     }
                 }
             }

@@ -40,6 +40,8 @@ namespace Samples
             {
                 // forward and reverse sweeps of iteration i, their inner loops fused too
                 // fused: the loop over j runs its forward and reverse sweeps in one pass (its adjoint is known before it runs)
+                // gathered: the loop's additions into dx[i] (at an index it does not change) summed in dx_i, added once after it
+                double dx_i = 0.0;
                 for (int j = 0; j < x.Length; j++)
                 {
                     {
@@ -51,11 +53,15 @@ namespace Samples
                         // reverse of: result += x[i] * A[i, j] * x[j];
                         {
                             double t0 = dresult * x[j];
-                            dx[i] += t0 * A[i, j];
+                            dx_i += t0 * A[i, j];
                             dA[i, j] = t0 * x[i];
                             dx[j] += dresult * (x[i] * A[i, j]);
                         }
                     }
+                }
+                if (0 < x.Length)
+                {
+                    dx[i] += dx_i;
                 }
             }
             double value = result;
