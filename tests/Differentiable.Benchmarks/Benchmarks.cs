@@ -466,6 +466,72 @@ public class Rosenbrock
 }
 
 /// <summary>
+/// The gradient of a pairwise energy over N points in the plane (<see cref="Models.PairEnergy"/>, N(N − 1)/2 pairs): a
+/// double loop whose inner iterations set the scalars their reverse needs. Since session 24 both loop levels run their
+/// forward and reverse sweeps in one pass; before, the reverse sweep was a second double loop reading a tape.
+/// </summary>
+[MemoryDiagnoser]
+public class PairEnergy
+{
+    private const string Gradient = "gradient";
+
+    private double[] px = null!;
+    private double[] py = null!;
+    private double[] gx = null!;
+    private double[] gy = null!;
+    private Func<double[], double> f = null!;
+    private readonly NumericalJacobian gradientDifferences = new();
+
+    /// <summary>Points.</summary>
+    [ParamsSource(nameof(Sizes))]
+    public int N { get; set; }
+
+    /// <summary>The sizes of this mode.</summary>
+    public static IEnumerable<int> Sizes => Mode.Sizes([30, 300], [10, 30, 100, 300, 1000]);
+
+    /// <summary>Draws the points and checks the generated gradient against the hand-written one and central differences.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        var rng = BenchData.Rng();
+        px = BenchData.Vector(rng, N, scale: 5.0);
+        py = BenchData.Vector(rng, N, scale: 5.0);
+        gx = new double[N];
+        gy = new double[N];
+        f = p => Models.PairEnergy(p[..N], p[N..]);
+
+        var (ex, ey) = (new double[N], new double[N]);
+        double value = Benchmarks.HandWritten.PairEnergyGradient(px, py, ex, ey);
+        Verify.Close("pair energy value", Models.PairEnergyGradient(px, py, gx, gy), value);
+        Verify.Close("pair energy gradient", [.. gx, .. gy], [.. ex, .. ey]);
+        if (N <= 100)
+        {
+            Verify.Close("pair energy finite-difference gradient", gradientDifferences.Evaluate(f, [.. px, .. py]), [.. ex, .. ey], Verify.FiniteDifferences);
+        }
+    }
+
+    /// <summary>The energy alone.</summary>
+    [Benchmark(Baseline = true)]
+    [Role(Role.Function)]
+    public double Function() => Models.PairEnergy(px, py);
+
+    /// <summary>Closed-form gradient, one pass over the pairs.</summary>
+    [Benchmark]
+    [Role(Role.Target, Gradient)]
+    public double HandWrittenGradient() => Benchmarks.HandWritten.PairEnergyGradient(px, py, gx, gy);
+
+    /// <summary>The generated allocation-free gradient.</summary>
+    [Benchmark]
+    [Role(Role.Generated, Gradient)]
+    public double GeneratedGradient() => Models.PairEnergyGradient(px, py, gx, gy);
+
+    /// <summary>MathNet central differences: 4N evaluations of the energy.</summary>
+    [Benchmark]
+    [Role(Role.FiniteDifferences, Gradient)]
+    public double[] FiniteDifferencesGradient() => gradientDifferences.Evaluate(f, [.. px, .. py]);
+}
+
+/// <summary>
 /// The 3×3 Hessian of a least-squares fit over M points (<see cref="Models.DecayFit"/>): a dense Hessian of few
 /// parameters, summed over a loop, as a Newton step on a model fit needs it. Before session 18 the generator took one
 /// Hessian-vector product per parameter; now one sweep of element Hessians.

@@ -279,6 +279,39 @@ public static class HandWritten
     }
 
     /// <summary>
+    /// <see cref="Models.PairEnergy"/> and its gradient in one pass over the pairs: with u(r) = e^(−r)/r,
+    /// u′(r) = −e^(−r)(1 + 1/r)/r, and ∂r/∂p_j = (p_j − p_i)/r = −∂r/∂p_i; point i's own sums stay in registers.
+    /// </summary>
+    public static double PairEnergyGradient(double[] px, double[] py, double[] gx, double[] gy)
+    {
+        int n = px.Length;
+        Array.Clear(gx);
+        Array.Clear(gy);
+        double energy = 0.0;
+        for (int i = 0; i < n; i++)
+        {
+            double xi = px[i], yi = py[i], gxi = 0.0, gyi = 0.0;
+            for (int j = i + 1; j < n; j++)
+            {
+                double dx = px[j] - xi, dy = py[j] - yi;
+                double r = Math.Sqrt(dx * dx + dy * dy);
+                double e = Math.Exp(-r);
+                energy += e / r;
+                double c = -e / r * (1.0 + 1.0 / r) / r;
+                gx[j] += c * dx;
+                gy[j] += c * dy;
+                gxi -= c * dx;
+                gyi -= c * dy;
+            }
+
+            gx[i] += gxi;
+            gy[i] += gyi;
+        }
+
+        return energy;
+    }
+
+    /// <summary>
     /// The loss of <see cref="Models.DecayFit"/> and its 3×3 Hessian in closed form, one sweep: with r = a + b·e − y,
     /// e = e^(−c·t), ∇r = (1, e, −b·t·e) and ∇²r nonzero only at (b, c) = −t·e and (c, c) = b·t²·e, H = 2 Σ ∇r∇rᵀ + r∇²r.
     /// </summary>

@@ -159,6 +159,28 @@ public static partial class Models
     }
 
     /// <summary>
+    /// Screened-Coulomb (Yukawa) energy of n points in the plane, Σ over pairs i &lt; j of e^(−r)/r with r the pair's
+    /// distance: a double loop over pairs whose inner iterations set scalars (dx, dy, r) the reverse sweep needs.
+    /// </summary>
+    [Differentiate]
+    public static double PairEnergy(double[] px, double[] py)
+    {
+        double energy = 0.0;
+        for (int i = 0; i < px.Length; i++)
+        {
+            for (int j = i + 1; j < px.Length; j++)
+            {
+                double dx = px[j] - px[i];
+                double dy = py[j] - py[i];
+                double r = Math.Sqrt(dx * dx + dy * dy);
+                energy += Math.Exp(-r) / r;
+            }
+        }
+
+        return energy;
+    }
+
+    /// <summary>
     /// Least squares of an exponential decay θ₀ + θ₁·e^(−θ₂·t) through the points (t, y): the loss whose 3×3 Hessian a
     /// Newton step on the fit needs.
     /// </summary>

@@ -26,7 +26,7 @@ internal static class Results
     public static readonly Type[] Classes =
     [
         typeof(LogisticRegression), typeof(Perceptron), typeof(MatVecVjp), typeof(MatVecJacobian), typeof(RecurrentNetwork),
-        typeof(Rosenbrock), typeof(DecayFit), typeof(FixedSize),
+        typeof(Rosenbrock), typeof(PairEnergy), typeof(DecayFit), typeof(FixedSize),
     ];
 
     /// <summary>Reads every class's report found in <paramref name="directory"/>.</summary>
