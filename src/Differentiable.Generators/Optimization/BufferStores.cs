@@ -44,6 +44,19 @@ internal static class BufferStores
     /// <summary>The clear the reverse transform writes for a buffer (see ReverseModeTransform).</summary>
     internal static string ClearCode(string buffer) => $"global::System.Array.Clear({buffer}, 0, {buffer}.Length);";
 
+    /// <summary>Whether the code is a buffer's clear: it writes that array's elements and nothing else.</summary>
+    internal static bool IsClear(Verbatim code)
+    {
+        const string Start = "global::System.Array.Clear(";
+        if (!code.Code.StartsWith(Start, System.StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var comma = code.Code.IndexOf(',');
+        return comma > Start.Length && code.Code == ClearCode(code.Code.Substring(Start.Length, comma - Start.Length));
+    }
+
     private static void TryStore(List<Stmt> statements, string buffer, int rank)
     {
         var clear = statements.FindIndex(s => s is Verbatim v && v.Code == ClearCode(buffer));
@@ -109,7 +122,17 @@ internal static class BufferStores
         var partial = covering.Aggregate((a, b) => new Binary(BinaryOperator.Or, a, b));
         statements[first] = Replace(nest, update, stored);
 
-        // The check goes above the comments that introduce the nest.
+        // The check goes where the clear was when nothing up to the nest sets what it reads: a double local set before a
+        // call and read in a loop after it stays in memory through the loop (the JIT keeps no double in a register
+        // across a call), so the call goes first. Otherwise above the comments that introduce the nest.
+        var reads = new HashSet<string>(IrWalker.ReadNames(partial), System.StringComparer.Ordinal);
+        if (!statements.Skip(clear + 1).Take(first - clear - 1).SelectMany(IrWalker.AssignedNames).Any(reads.Contains))
+        {
+            statements[clear] = new If(partial, new Block(EquatableArray.Create<Stmt>(new Verbatim(ClearCode(buffer)))), null);
+            statements.Insert(clear, new Comment($"{buffer}: the loops below store each element once; cleared only if they do not cover it"));
+            return;
+        }
+
         var at = first;
         while (at > clear + 1 && statements[at - 1] is Comment)
         {

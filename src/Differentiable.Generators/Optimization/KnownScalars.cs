@@ -18,7 +18,8 @@ namespace Differentiable.Generators.Optimization;
 /// for t = −0, whose sign the addition drops; like the reassociated sums, this runs only where the method allows
 /// vectorization.</item>
 /// </list>
-/// Statements the pass cannot see through (code printed verbatim with unknown effects) forget everything known.
+/// Statements the pass cannot see through (code printed verbatim with unknown effects, but for a buffer's clear) forget
+/// everything known.
 /// </summary>
 internal static class KnownScalars
 {
@@ -258,6 +259,9 @@ internal static class KnownScalars
                     }
 
                 case Verbatim { Reads.Count: > 0 }:
+                    return (statement, facts);
+                case Verbatim clear when BufferStores.IsClear(clear):
+                    // A buffer's clear writes the buffer's elements, no local.
                     return (statement, facts);
                 default:
                     // Verbatim code without a read list is opaque: it may write anything.

@@ -19,11 +19,20 @@ namespace Samples
         {
             // Gradient buffers are overwritten: check their shapes, then clear them.
             if (da is null || da.Length != a.Length) throw new global::System.ArgumentException("The gradient buffer must have the length of 'a'.", nameof(da));
+            // da: the loops below store each element once; cleared only if they do not cover it
+            if (a.Length != da.Length)
+            {
+                global::System.Array.Clear(da, 0, da.Length);
+            }
             if (db is null || db.Length != b.Length) throw new global::System.ArgumentException("The gradient buffer must have the length of 'b'.", nameof(db));
+            // db: the loops below store each element once; cleared only if they do not cover it
+            if (a.Length != db.Length)
+            {
+                global::System.Array.Clear(db, 0, db.Length);
+            }
             // Locals of the forward sweep, hoisted so the reverse sweep can read them.
             double s = default;
             // Adjoints: dv holds ∂result/∂v for each active value v.
-            double ds = 0.0;
             // Forward sweep: the original computation, saving what the reverse sweep needs.
             s = 0;
             // vectorized: the loop over i is a dot product (SIMD kernel; partial sums in another order)
@@ -31,23 +40,11 @@ namespace Samples
             double value = s;
             // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
             // reverse of: return s;
-            ds = 1.0;
-            // da: the loops below store each element once; cleared only if they do not cover it
-            if (a.Length != da.Length)
-            {
-                global::System.Array.Clear(da, 0, da.Length);
-            }
-            // db: the loops below store each element once; cleared only if they do not cover it
-            if (a.Length != db.Length)
-            {
-                global::System.Array.Clear(db, 0, db.Length);
-            }
             // vectorized: the loop over i is 2 scaled copies (run = α·x) (SIMD kernel)
             // reverse of: s += a[i] * b[i];
-            global::Differentiable.Runtime.Kernels.Scale(ds, b, 0, da, 0, a.Length);
-            global::Differentiable.Runtime.Kernels.Scale(ds, a, 0, db, 0, a.Length);
+            global::Differentiable.Runtime.Kernels.Scale(1.0, b, 0, da, 0, a.Length);
+            global::Differentiable.Runtime.Kernels.Scale(1.0, a, 0, db, 0, a.Length);
             // reverse of: double s = 0;
-            ds = 0.0;
             return value;
         }
 

@@ -19,6 +19,11 @@ namespace Samples
         {
             // Gradient buffers are overwritten: check their shapes, then clear them.
             if (dc is null || dc.Length != c.Length) throw new global::System.ArgumentException("The gradient buffer must have the length of 'c'.", nameof(dc));
+            // dc: the loops below store each element once; cleared only if they do not cover it
+            if (c.Length != dc.Length)
+            {
+                global::System.Array.Clear(dc, 0, dc.Length);
+            }
             dx = 0.0;
             // Locals of the forward sweep, hoisted so the reverse sweep can read them.
             double p = default;
@@ -37,11 +42,6 @@ namespace Samples
             // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
             // reverse of: return p;
             dp += 1.0;
-            // dc: the loops below store each element once; cleared only if they do not cover it
-            if (c.Length != dc.Length)
-            {
-                global::System.Array.Clear(dc, 0, dc.Length);
-            }
             for (int i = 0; i < c.Length; i++)
             {
                 // reverse of: p += c[i];

@@ -19,7 +19,17 @@ namespace Samples
         {
             // Gradient buffers are overwritten: check their shapes, then clear them.
             if (dW is null || dW.GetLength(0) != W.GetLength(0) || dW.GetLength(1) != W.GetLength(1)) throw new global::System.ArgumentException("The gradient buffer must have the shape of 'W'.", nameof(dW));
+            // dW: the loops below store each element once; cleared only if they do not cover it
+            if (n != dW.GetLength(0) || x.Length != dW.GetLength(1))
+            {
+                global::System.Array.Clear(dW, 0, dW.Length);
+            }
             if (db is null || db.Length != b.Length) throw new global::System.ArgumentException("The gradient buffer must have the length of 'b'.", nameof(db));
+            // db: the loops below store each element once; cleared only if they do not cover it
+            if (n != db.Length)
+            {
+                global::System.Array.Clear(db, 0, db.Length);
+            }
             // Locals of the forward sweep, hoisted so the reverse sweep can read them.
             double[] h = null!;
             double a = default;
@@ -57,16 +67,6 @@ namespace Samples
             }
             double value = loss;
             // reverse of: double loss = 0;
-            // dW: the loops below store each element once; cleared only if they do not cover it
-            if (n != dW.GetLength(0) || x.Length != dW.GetLength(1))
-            {
-                global::System.Array.Clear(dW, 0, dW.Length);
-            }
-            // db: the loops below store each element once; cleared only if they do not cover it
-            if (n != db.Length)
-            {
-                global::System.Array.Clear(db, 0, db.Length);
-            }
             for (int i = n - 1; i >= 0; i--)
             {
                 // reverse of: h[i] = global::System.Math.Tanh(a);
@@ -75,7 +75,7 @@ namespace Samples
                     double t0 = dh[i];
                     dh[i] = 0.0;
                     double t1 = h[i];
-                    da += t0 * (1.0 - t1 * t1);
+                    da = t0 * (1.0 - t1 * t1);
                 }
                 // vectorized: the loop over j is a scaled copy (run = α·x) (SIMD kernel)
                 // reverse of: a += W[i, j] * x[j];

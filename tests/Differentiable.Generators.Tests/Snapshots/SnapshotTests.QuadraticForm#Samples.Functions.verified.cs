@@ -19,22 +19,20 @@ namespace Samples
         {
             // Gradient buffers are overwritten: check their shapes, then clear them.
             if (dA is null || dA.GetLength(0) != A.GetLength(0) || dA.GetLength(1) != A.GetLength(1)) throw new global::System.ArgumentException("The gradient buffer must have the shape of 'A'.", nameof(dA));
-            if (dx is null || dx.Length != x.Length) throw new global::System.ArgumentException("The gradient buffer must have the length of 'x'.", nameof(dx));
-            global::System.Array.Clear(dx, 0, dx.Length);
-            // Locals of the forward sweep, hoisted so the reverse sweep can read them.
-            double result = default;
-            // Adjoints: dv holds ∂result/∂v for each active value v.
-            double dresult = 0.0;
-            // Forward sweep: the original computation, saving what the reverse sweep needs.
-            result = 0;
-            // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
-            // reverse of: return result;
-            dresult = 1.0;
             // dA: the loops below store each element once; cleared only if they do not cover it
             if (x.Length != dA.GetLength(0) || x.Length != dA.GetLength(1))
             {
                 global::System.Array.Clear(dA, 0, dA.Length);
             }
+            if (dx is null || dx.Length != x.Length) throw new global::System.ArgumentException("The gradient buffer must have the length of 'x'.", nameof(dx));
+            global::System.Array.Clear(dx, 0, dx.Length);
+            // Locals of the forward sweep, hoisted so the reverse sweep can read them.
+            double result = default;
+            // Adjoints: dv holds ∂result/∂v for each active value v.
+            // Forward sweep: the original computation, saving what the reverse sweep needs.
+            result = 0;
+            // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
+            // reverse of: return result;
             // fused: the loop over i runs its forward and reverse sweeps in one pass (its adjoint is known before it runs)
             for (int i = 0; i < x.Length; i++)
             {
@@ -52,10 +50,10 @@ namespace Samples
                         // reverse sweep of iteration j
                         // reverse of: result += x[i] * A[i, j] * x[j];
                         {
-                            double t0 = dresult * x[j];
+                            double t0 = x[j];
                             dx_i += t0 * A[i, j];
                             dA[i, j] = t0 * x[i];
-                            dx[j] += dresult * (x[i] * A[i, j]);
+                            dx[j] += x[i] * A[i, j];
                         }
                     }
                 }
@@ -66,7 +64,6 @@ namespace Samples
             }
             double value = result;
             // reverse of: double result = 0;
-            dresult = 0.0;
             return value;
         }
 

@@ -18,6 +18,11 @@ namespace Samples
         {
             // Gradient buffers are overwritten: check their shapes, then clear them.
             if (dx is null || dx.Length != x.Length) throw new global::System.ArgumentException("The gradient buffer must have the length of 'x'.", nameof(dx));
+            // dx: the loops below store each element once; cleared only if they do not cover it
+            if (x.Length != dx.Length)
+            {
+                global::System.Array.Clear(dx, 0, dx.Length);
+            }
             // Locals of the forward sweep, hoisted so the reverse sweep can read them.
             double s = default;
             // Adjoints: dv holds ∂result/∂v for each active value v.
@@ -42,11 +47,6 @@ namespace Samples
             // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
             // reverse of: return s;
             ds += 1.0;
-            // dx: the loops below store each element once; cleared only if they do not cover it
-            if (x.Length != dx.Length)
-            {
-                global::System.Array.Clear(dx, 0, dx.Length);
-            }
             for (int i = x.Length - 1; i >= 0; i--)
             {
                 branch = tape.PopBoolean();

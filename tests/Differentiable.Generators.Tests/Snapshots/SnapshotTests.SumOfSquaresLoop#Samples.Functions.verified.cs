@@ -18,10 +18,14 @@ namespace Samples
         {
             // Gradient buffers are overwritten: check their shapes, then clear them.
             if (dx is null || dx.Length != x.Length) throw new global::System.ArgumentException("The gradient buffer must have the length of 'x'.", nameof(dx));
+            // dx: the loops below store each element once; cleared only if they do not cover it
+            if (x.Length != dx.Length)
+            {
+                global::System.Array.Clear(dx, 0, dx.Length);
+            }
             // Locals of the forward sweep, hoisted so the reverse sweep can read them.
             double sum = default;
             // Adjoints: dv holds ∂result/∂v for each active value v.
-            double dsum = 0.0;
             // Forward sweep: the original computation, saving what the reverse sweep needs.
             sum = 0;
             // vectorized: the loop over i is a dot product (SIMD kernel; partial sums in another order)
@@ -29,17 +33,10 @@ namespace Samples
             double value = sum;
             // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
             // reverse of: return sum;
-            dsum = 1.0;
-            // dx: the loops below store each element once; cleared only if they do not cover it
-            if (x.Length != dx.Length)
-            {
-                global::System.Array.Clear(dx, 0, dx.Length);
-            }
             // vectorized: the loop over i is a scaled copy (run = α·x) (SIMD kernel)
             // reverse of: sum += x[i] * x[i];
-            global::Differentiable.Runtime.Kernels.Scale(2.0 * dsum, x, 0, dx, 0, x.Length);
+            global::Differentiable.Runtime.Kernels.Scale(2.0, x, 0, dx, 0, x.Length);
             // reverse of: double sum = 0;
-            dsum = 0.0;
             return value;
         }
 

@@ -21,9 +21,19 @@ namespace Samples
         {
             // Gradient buffers are overwritten: check their shapes, then clear them.
             if (dW is null || dW.GetLength(0) != W.GetLength(0) || dW.GetLength(1) != W.GetLength(1)) throw new global::System.ArgumentException("The gradient buffer must have the shape of 'W'.", nameof(dW));
+            // dW: the loops below store each element once; cleared only if they do not cover it
+            if (b.Length != dW.GetLength(0) || x.Length != dW.GetLength(1))
+            {
+                global::System.Array.Clear(dW, 0, dW.Length);
+            }
             if (dx is null || dx.Length != x.Length) throw new global::System.ArgumentException("The gradient buffer must have the length of 'x'.", nameof(dx));
             global::System.Array.Clear(dx, 0, dx.Length);
             if (db is null || db.Length != b.Length) throw new global::System.ArgumentException("The gradient buffer must have the length of 'b'.", nameof(db));
+            // db: the loops below store each element once; cleared only if they do not cover it
+            if (b.Length != db.Length)
+            {
+                global::System.Array.Clear(db, 0, db.Length);
+            }
             // Locals of the forward sweep, hoisted so the reverse sweep can read them.
             double[] y = null!;
             double a = default;
@@ -39,16 +49,6 @@ namespace Samples
             // reverse of: return y;
             // vectorized: the loop over i2 is an axpy update, run += α·x (SIMD kernel)
             global::Differentiable.Runtime.Kernels.Axpy(1.0, seed, 0, dy, 0, y.Length);
-            // dW: the loops below store each element once; cleared only if they do not cover it
-            if (b.Length != dW.GetLength(0) || x.Length != dW.GetLength(1))
-            {
-                global::System.Array.Clear(dW, 0, dW.Length);
-            }
-            // db: the loops below store each element once; cleared only if they do not cover it
-            if (b.Length != db.Length)
-            {
-                global::System.Array.Clear(db, 0, db.Length);
-            }
             // fused: the loop over i runs its forward and reverse sweeps in one pass (its adjoint is known before it runs)
             // blocked: the loop over i runs in blocks of rows; its row dot products are a matrix–vector product before each block, its tanh call is a SIMD map over the block's arguments and its row updates of dx are one transposed product after it (SIMD kernels; four rows at a time; dots summed in another order; maps within 2 ulp of Math)
             {
@@ -95,7 +95,7 @@ namespace Samples
                                 double t0 = dy[i];
                                 dy[i] = 0.0;
                                 double t1 = y[i];
-                                da += t0 * (1.0 - t1 * t1);
+                                da = t0 * (1.0 - t1 * t1);
                             }
                             // vectorized: the loop over j is an axpy update (run += α·x) and a scaled copy (run = α·x) (SIMD kernel)
                             // reverse of: a += W[i, j] * x[j];
