@@ -1109,4 +1109,32 @@ public sealed class OptimizationPassTests
             Assert.False(Print(InvariantAccumulations.Rewrite(body, Types, new[] { "dx" })).Contains("gathered", System.StringComparison.Ordinal), why);
         }
     }
+
+    [Fact]
+    public void AClearOfALoopNestTakesTheEntryClearsPlaceUnlessWhatItReadsIsSetLater()
+    {
+        // dx[j] += s·x[j] over j < n: the nest stores, and the check of its bound against dx's length replaces the
+        // entry clear when nothing up to the nest sets n; where a statement sets n first, the check waits for it.
+        var clear = new Verbatim(BufferStores.ClearCode("dx"));
+        var nest = Loop("j", AddTo(At("dx", V("j")), Mul(V("s"), At("x", V("j")))));
+        var atEntry = Print(BufferStores.Rewrite(Body(clear, new Assign(V("z"), Constant.Zero), nest), Types, new[] { "dx" }));
+        Assert.Contains("dx[j] = s * x[j];", atEntry);
+        Assert.True(atEntry.IndexOf("if (n != dx.Length)", System.StringComparison.Ordinal) < atEntry.IndexOf("z = 0", System.StringComparison.Ordinal));
+
+        var waits = Print(BufferStores.Rewrite(Body(clear, new Assign(V("n"), Constant.Int(3)), nest), Types, new[] { "dx" }));
+        Assert.Contains("dx[j] = s * x[j];", waits);
+        Assert.True(waits.IndexOf("if (n != dx.Length)", System.StringComparison.Ordinal) > waits.IndexOf("n = 3", System.StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ASeedStaysKnownAcrossABuffersClearButNotAcrossOtherCode()
+    {
+        Block Seeded(Stmt between) => Body(
+            Local("df", 0.0),
+            AddTo(V("df"), Constant.One),
+            new If(V("b"), Body(between), null),
+            Loop("i", AddTo(At("dx", V("i")), Mul(V("df"), At("x", V("i"))))));
+        Assert.Contains("dx[i] += x[i];", Print(KnownScalars.Rewrite(Seeded(new Verbatim(BufferStores.ClearCode("dW"))), Types, storeIntoZero: true)));
+        Assert.Contains("dx[i] += df * x[i];", Print(KnownScalars.Rewrite(Seeded(new Verbatim("Reset(ref df);")), Types, storeIntoZero: true)));
+    }
 }
