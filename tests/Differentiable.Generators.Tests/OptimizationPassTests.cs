@@ -1137,4 +1137,36 @@ public sealed class OptimizationPassTests
         Assert.Contains("dx[i] += x[i];", Print(KnownScalars.Rewrite(Seeded(new Verbatim(BufferStores.ClearCode("dW"))), Types, storeIntoZero: true)));
         Assert.Contains("dx[i] += df * x[i];", Print(KnownScalars.Rewrite(Seeded(new Verbatim("Reset(ref df);")), Types, storeIntoZero: true)));
     }
+
+    [Fact]
+    public void AnElementReadAgainAfterAStoreIsReadOncePerIteration()
+    {
+        // A quadratic form's fused iteration: W[i, j] and x[i] are read, dW[i, j] stored, then both read again.
+        var body = Body(Loop("j",
+            AddTo(V("s"), Mul(Mul(At("x", V("i")), At("W", V("i"), V("j"))), At("x", V("j")))),
+            new Assign(At("dW", V("i"), V("j")), Mul(At("x", V("j")), At("x", V("i")))),
+            AddTo(At("dx", V("j")), Mul(At("x", V("i")), At("W", V("i"), V("j"))))));
+        var text = Print(RepeatedReads.Rewrite(body, Types, new[] { "dW", "dx" }));
+        Assert.Contains("double W_ij = W[i, j];", text);
+        Assert.Contains("double x_i = x[i];", text);
+        Assert.Contains("dx[j] += x_i * W_ij;", text);
+        // x[j] is read twice with no store between: the JIT reads it once by itself.
+        Assert.DoesNotContain("x_j", text);
+
+        var kept = new (string Why, Block Body)[]
+        {
+            ("the loop stores into the array it reads",
+                Body(Loop("j", new Assign(V("s"), At("x", V("i"))), new Assign(At("x", V("j")), V("s")), AddTo(V("s"), At("x", V("i")))))),
+            ("the loop stores into an array that may be the one it reads",
+                Body(new Declare("u", IrType.DoubleArray, V("x")), Loop("j", new Assign(V("s"), At("x", V("i"))), new Assign(At("u", V("j")), V("s")), AddTo(V("s"), At("x", V("i")))))),
+            ("the index changes in the iteration",
+                Body(Loop("j", new Assign(V("s"), At("x", V("i"))), new Assign(At("dx", V("j")), V("s")), new Assign(V("i"), V("j")), AddTo(V("s"), At("x", V("i")))))),
+            ("the first read runs only in some iterations",
+                Body(Loop("j", new If(V("b"), Body(new Assign(V("s"), At("x", V("i")))), null), new Assign(At("dx", V("j")), V("s")), AddTo(V("s"), At("x", V("i")))))),
+        };
+        foreach (var (why, kept1) in kept)
+        {
+            Assert.False(Print(RepeatedReads.Rewrite(kept1, Types, new[] { "dW", "dx" })).Contains("read once", System.StringComparison.Ordinal), why);
+        }
+    }
 }

@@ -230,8 +230,8 @@ internal static class CompanionEmitter
     /// evaluated once, contraction loops replaced by SIMD kernels, a row's dot product and its two reverse updates
     /// swept together, tanh maps over stored runs vectorized, a layer's row dot products turned into matrix–vector
     /// products, loops of row dots, row updates and exp/log/tanh calls run by blocks of rows, then additions into one
-    /// element merged, additions a loop makes into one element gathered in a local, and last, elements that
-    /// straight-line code touches again and again kept in locals.
+    /// element merged, additions a loop makes into one element gathered in a local, elements an iteration reads more
+    /// than once read once, and last, elements that straight-line code touches again and again kept in locals.
     /// Fusion and kernels reorder sums, so they run only where the method allows it (<c>Vectorize</c>, the default).
     /// </summary>
     /// <param name="buffers">The gradient buffers of a reverse-mode body (they alias nothing); none for other bodies.</param>
@@ -243,7 +243,8 @@ internal static class CompanionEmitter
         var shared = Optimization.RepeatedCalls.Rewrite(known, types.Keys, () => Analysis.ArrayAliases.Of(known, types, buffers));
         if (!model.Vectorize)
         {
-            return Optimization.ElementLocals.Rewrite(shared, types, buffers.AsImmutableArray(), storeIntoZero: false);
+            var readOnce = Optimization.RepeatedReads.Rewrite(shared, types, buffers.AsImmutableArray());
+            return Optimization.ElementLocals.Rewrite(readOnce, types, buffers.AsImmutableArray(), storeIntoZero: false);
         }
 
         var kernels = Vectorization.ContractionKernels.Rewrite(shared, types);
@@ -258,7 +259,8 @@ internal static class CompanionEmitter
         var blocked = Vectorization.RowBlocks.Rewrite(batched, () => declared.Count == 0 ? Aliases() : Aliases().WithFresh(declared));
         var merged = Optimization.MergedAccumulations.Rewrite(blocked, types, buffers.AsImmutableArray());
         var gathered = Optimization.InvariantAccumulations.Rewrite(merged, types, buffers.AsImmutableArray());
-        return Optimization.ElementLocals.Rewrite(gathered, types, buffers.AsImmutableArray(), storeIntoZero: true);
+        var read = Optimization.RepeatedReads.Rewrite(gathered, types, buffers.AsImmutableArray());
+        return Optimization.ElementLocals.Rewrite(read, types, buffers.AsImmutableArray(), storeIntoZero: true);
     }
 
     /// <summary>

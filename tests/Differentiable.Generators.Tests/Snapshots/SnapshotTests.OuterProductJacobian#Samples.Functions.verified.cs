@@ -193,8 +193,11 @@ namespace Samples
             {
                 for (int j = 0; j < v.Length; j++)
                 {
-                    dy[i, j] = du[i] * v[j] + u[i] * dv[j];
-                    y[i, j] = u[i] * v[j];
+                    // read once per iteration: u_i, v_j (stores into other arrays between the reads would make the JIT read them again)
+                    double u_i = u[i];
+                    double v_j = v[j];
+                    dy[i, j] = du[i] * v_j + u_i * dv[j];
+                    y[i, j] = u_i * v_j;
                 }
             }
             return (y, dy);

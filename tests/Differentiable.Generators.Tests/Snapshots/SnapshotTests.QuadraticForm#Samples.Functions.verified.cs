@@ -42,18 +42,21 @@ namespace Samples
                 double dx_i = 0.0;
                 for (int j = 0; j < x.Length; j++)
                 {
+                    // read once per iteration: A_ij, x_i (stores into other arrays between the reads would make the JIT read them again)
+                    double A_ij = A[i, j];
+                    double x_i = x[i];
                     {
                         // forward sweep of iteration j
-                        result += x[i] * A[i, j] * x[j];
+                        result += x_i * A_ij * x[j];
                     }
                     {
                         // reverse sweep of iteration j
                         // reverse of: result += x[i] * A[i, j] * x[j];
                         {
                             double t0 = x[j];
-                            dx_i += t0 * A[i, j];
-                            dA[i, j] = t0 * x[i];
-                            dx[j] += x[i] * A[i, j];
+                            dx_i += t0 * A_ij;
+                            dA[i, j] = t0 * x_i;
+                            dx[j] += x_i * A_ij;
                         }
                     }
                 }
