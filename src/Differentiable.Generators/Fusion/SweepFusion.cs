@@ -513,8 +513,7 @@ internal static class SweepFusion
             && target.Name == name && left.Name == name && !IrWalker.ReadNames(sum.Right).Contains(name));
 
     /// <summary>Whether the statement runs once per iteration of the block: reached through nested blocks only.</summary>
-    private static bool IsDirect(Block block, Stmt statement) =>
-        block.Statements.Any(s => ReferenceEquals(s, statement) || (s is Block nested && IsDirect(nested, statement)));
+    private static bool IsDirect(Block block, Stmt statement) => IrWalker.IsDirect(block, statement);
 
     private static bool Mentions(Stmt statement, string name) =>
         (statement is Declare d && d.Name == name)

@@ -380,6 +380,23 @@ internal static class IrWalker
         _ => OwnExpressions(s).SelectMany(Nodes).Any(n => Names(n, name)),
     });
 
+    /// <summary>Whether the statement runs each time the block does: it is one of the block's, or of blocks nested in it.</summary>
+    public static bool IsDirect(Block block, Stmt statement) =>
+        block.Statements.Any(s => ReferenceEquals(s, statement) || (s is Block nested && IsDirect(nested, statement)));
+
+    /// <summary>
+    /// Whether the body is plain code the loop passes can read through: assignments, declarations, branches, loops and
+    /// jumps out of an iteration, over expressions that call nothing but math functions (no user code, kernel, tape,
+    /// allocation or code printed verbatim).
+    /// </summary>
+    public static bool IsPlain(Block body)
+    {
+        var statements = Statements(body).ToList();
+        return statements.All(s => s is Block or Comment or Declare or Assign or If or For or Break or Continue)
+            && statements.SelectMany(OwnExpressions).SelectMany(Nodes)
+                .All(n => n is Constant or Variable or ElementAccess or ArrayLength or Unary or Binary or Call or Conditional or Convert);
+    }
+
     /// <summary>Whether one node names <paramref name="name"/> (see <see cref="Mentions"/>).</summary>
     public static bool Names(Expr node, string name) => node switch
     {

@@ -76,13 +76,12 @@ internal static class InvariantAccumulations
     /// <summary>The loop with its invariant additions gathered in locals (in a block with their declarations and the additions after it), or null.</summary>
     private static Block? Gather(For loop, ArrayAliases aliases, NameScope names)
     {
-        var inLoop = IrWalker.StatementsInOrder(loop.Body).ToList();
-        if (inLoop.Any(s => s is not (Block or Comment or Declare or Assign or If or For or Break or Continue))
-            || inLoop.SelectMany(IrWalker.OwnExpressions).Append(loop.Lower).Append(loop.Upper).SelectMany(IrWalker.Nodes)
-                .Any(n => n is not (Constant or Variable or ElementAccess or ArrayLength or Unary or Binary or Call or Conditional or Convert)))
+        if (!IrWalker.IsPlain(new Block(EquatableArray.Create<Stmt>(loop))))
         {
             return null;
         }
+
+        var inLoop = IrWalker.StatementsInOrder(loop.Body).ToList();
 
         var assigned = new HashSet<string>(IrWalker.AssignedNames(loop), System.StringComparer.Ordinal);
         if (IrWalker.Nodes(loop.Lower).Concat(IrWalker.Nodes(loop.Upper)).Any(n => n is ElementAccess || IrWalker.ReadNames(n).Any(assigned.Contains)))

@@ -49,13 +49,12 @@ internal static class RepeatedReads
     /// <summary>The loop with the elements its iterations read more than once read into locals at the top of its body.</summary>
     private static For Shared(For loop, ArrayAliases aliases, NameScope names)
     {
-        var inLoop = IrWalker.Statements(loop.Body).ToList();
-        if (inLoop.Any(s => s is not (Block or Comment or Declare or Assign or If or For or Break or Continue))
-            || inLoop.SelectMany(IrWalker.OwnExpressions).SelectMany(IrWalker.Nodes)
-                .Any(n => n is not (Constant or Variable or ElementAccess or ArrayLength or Unary or Binary or Call or Conditional or Convert)))
+        if (!IrWalker.IsPlain(loop.Body))
         {
             return loop;
         }
+
+        var inLoop = IrWalker.Statements(loop.Body).ToList();
 
         // What the body assigns (the loop's own variable is fixed through an iteration; inner loops' count).
         var assigned = new HashSet<string>(IrWalker.AssignedNames(loop.Body), System.StringComparer.Ordinal);
@@ -126,7 +125,7 @@ internal static class RepeatedReads
     private static bool FirstReadRunsEveryIteration(Block body, ElementAccess element)
     {
         var first = IrWalker.StatementsInOrder(body).FirstOrDefault(s => s is not Block && IrWalker.OwnExpressions(s).SelectMany(IrWalker.Nodes).Contains(element));
-        return first is Declare or Assign && IsDirect(body, first) && IrWalker.OwnExpressions(first).All(e => ReadUnconditionally(e, element));
+        return first is Declare or Assign && IrWalker.IsDirect(body, first) && IrWalker.OwnExpressions(first).All(e => ReadUnconditionally(e, element));
     }
 
     /// <summary>Whether the expression reads the element outside every branch of <c>?:</c> and right side of <c>&amp;&amp;</c>/<c>||</c>, or not at all.</summary>
@@ -140,9 +139,6 @@ internal static class RepeatedReads
         });
         return !IrWalker.Nodes(expression).Contains(element) || IrWalker.Nodes(unconditional).Contains(element);
     }
-
-    private static bool IsDirect(Block block, Stmt statement) =>
-        block.Statements.Any(s => ReferenceEquals(s, statement) || (s is Block nested && IsDirect(nested, statement)));
 
     private static Stmt Replace(Stmt statement, Dictionary<ElementAccess, string> locals, int depth)
     {
