@@ -28,50 +28,55 @@ internal static class RepeatedReads
             return body;
         }
 
-        var aliases = ArrayAliases.Of(body, types, buffers);
-        var names = new NameScope(aliases.Types.Keys.Concat(IrWalker.DeclaredNames(body)));
-        return (Block)Rewrite(body, aliases, names, 0);
+        // The alias classes and the names in use, built only if some loop has an element to read once.
+        var context = new Context(() => ArrayAliases.Of(body, types, buffers), () => IrWalker.DeclaredNames(body));
+        return (Block)Rewrite(body, context, 0);
     }
 
-    private static Stmt Rewrite(Stmt statement, ArrayAliases aliases, NameScope names, int depth)
+    private sealed class Context
+    {
+        private readonly System.Func<ArrayAliases> buildAliases;
+        private readonly System.Func<IEnumerable<string>> declared;
+        private ArrayAliases? aliases;
+        private NameScope? names;
+
+        public Context(System.Func<ArrayAliases> buildAliases, System.Func<IEnumerable<string>> declared)
+        {
+            this.buildAliases = buildAliases;
+            this.declared = declared;
+        }
+
+        public ArrayAliases Aliases => aliases ??= buildAliases();
+
+        public NameScope Names => names ??= new NameScope(Aliases.Types.Keys.Concat(declared()));
+    }
+
+    private static Stmt Rewrite(Stmt statement, Context context, int depth)
     {
         StackGuard.Enter(depth);
-        return statement switch
+        switch (statement)
         {
-            Block block => new Block(block.Statements.Select(s => Rewrite(s, aliases, names, depth + 1)).ToEquatableArray()),
-            If i => new If(i.Condition, (Block)Rewrite(i.Then, aliases, names, depth + 1), i.Else is null ? null : (Block)Rewrite(i.Else, aliases, names, depth + 1)),
-            While w => w with { Body = (Block)Rewrite(w.Body, aliases, names, depth + 1) },
-            For f => Shared(f with { Body = (Block)Rewrite(f.Body, aliases, names, depth + 1) }, aliases, names),
-            _ => statement,
-        };
+            case Block block:
+                var statements = block.Statements.Select(s => Rewrite(s, context, depth + 1)).ToList();
+                return statements.Select((s, k) => ReferenceEquals(s, block.Statements[k])).All(same => same) ? block : new Block(statements.ToEquatableArray());
+            case If i:
+                var then = (Block)Rewrite(i.Then, context, depth + 1);
+                var otherwise = i.Else is null ? null : (Block)Rewrite(i.Else, context, depth + 1);
+                return ReferenceEquals(then, i.Then) && ReferenceEquals(otherwise, i.Else) ? i : new If(i.Condition, then, otherwise);
+            case While w:
+                var whileBody = (Block)Rewrite(w.Body, context, depth + 1);
+                return ReferenceEquals(whileBody, w.Body) ? w : w with { Body = whileBody };
+            case For f:
+                var body = (Block)Rewrite(f.Body, context, depth + 1);
+                return Shared(ReferenceEquals(body, f.Body) ? f : f with { Body = body }, context);
+            default:
+                return statement;
+        }
     }
 
     /// <summary>The loop with the elements its iterations read more than once read into locals at the top of its body.</summary>
-    private static For Shared(For loop, ArrayAliases aliases, NameScope names)
+    private static For Shared(For loop, Context context)
     {
-        if (!IrWalker.IsPlain(loop.Body))
-        {
-            return loop;
-        }
-
-        var inLoop = IrWalker.Statements(loop.Body).ToList();
-
-        // What the body assigns (the loop's own variable is fixed through an iteration; inner loops' count).
-        var assigned = new HashSet<string>(IrWalker.AssignedNames(loop.Body), System.StringComparer.Ordinal);
-        var written = inLoop.OfType<Assign>().Select(a => a.Target).OfType<ElementAccess>().Select(e => e.Array).Distinct().ToList();
-        var rebound = inLoop.SelectMany(s => s switch
-        {
-            Declare d => new[] { d.Name },
-            Assign { Target: Variable v } => new[] { v.Name },
-            _ => System.Array.Empty<string>(),
-        }).ToList();
-
-        bool Readable(ElementAccess e) =>
-            aliases.Types.TryGetValue(e.Array, out var type) && type is IrType.DoubleArray or IrType.DoubleMatrix
-            && !written.Any(w => aliases.MayAlias(w, e.Array))
-            && !rebound.Any(name => aliases.MayAlias(name, e.Array))
-            && !e.Indices.SelectMany(IrWalker.Nodes).Any(n => n is ElementAccess || IrWalker.ReadNames(n).Any(assigned.Contains));
-
         // Where each element is first and last read (targets of stores are not reads), and where the stores are.
         var reads = new Dictionary<ElementAccess, (int First, int Last)>();
         var order = new List<ElementAccess>();
@@ -102,15 +107,39 @@ internal static class RepeatedReads
         }
 
         // Only elements read again after a store (one in the statement of the first read counts, since it stores after
-        // reading): elsewhere the JIT reads an element once by itself.
-        var shared = order.Where(e => reads[e] is var span && stores.Any(p => p >= span.First && p < span.Last)
-            && Readable(e) && FirstReadRunsEveryIteration(loop.Body, e)).ToList();
+        // reading): elsewhere the JIT reads an element once by itself. Most loops have none, and cost no more than this.
+        var again = order.Where(e => reads[e] is var span && stores.Any(p => p >= span.First && p < span.Last)).ToList();
+        if (again.Count == 0 || !IrWalker.IsPlain(loop.Body))
+        {
+            return loop;
+        }
+
+        var inLoop = IrWalker.Statements(loop.Body).ToList();
+
+        // What the body assigns (the loop's own variable is fixed through an iteration; inner loops' count).
+        var assigned = new HashSet<string>(IrWalker.AssignedNames(loop.Body), System.StringComparer.Ordinal);
+        var written = inLoop.OfType<Assign>().Select(a => a.Target).OfType<ElementAccess>().Select(e => e.Array).Distinct().ToList();
+        var rebound = inLoop.SelectMany(s => s switch
+        {
+            Declare d => new[] { d.Name },
+            Assign { Target: Variable v } => new[] { v.Name },
+            _ => System.Array.Empty<string>(),
+        }).ToList();
+
+        var aliases = context.Aliases;
+        bool Readable(ElementAccess e) =>
+            aliases.Types.TryGetValue(e.Array, out var type) && type is IrType.DoubleArray or IrType.DoubleMatrix
+            && !written.Any(w => aliases.MayAlias(w, e.Array))
+            && !rebound.Any(name => aliases.MayAlias(name, e.Array))
+            && !e.Indices.SelectMany(IrWalker.Nodes).Any(n => n is ElementAccess || IrWalker.ReadNames(n).Any(assigned.Contains));
+
+        var shared = again.Where(e => Readable(e) && FirstReadRunsEveryIteration(loop.Body, e)).ToList();
         if (shared.Count == 0)
         {
             return loop;
         }
 
-        var locals = shared.ToDictionary(e => e, e => names.Fresh(Preferred(e)));
+        var locals = shared.ToDictionary(e => e, e => context.Names.Fresh(Preferred(e)));
         var rewritten = (Block)Replace(loop.Body, locals, 0);
         var statements = new List<Stmt>
         {
