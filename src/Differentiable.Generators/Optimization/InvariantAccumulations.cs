@@ -17,9 +17,8 @@ namespace Differentiable.Generators.Optimization;
 /// arrays: additions commute, so the element's own additions can be summed apart and added at the end, even where
 /// another addition happens to reach the same element (dx[j] at j = i). The index reads nothing the loop writes, and
 /// neither do the bounds, so the sum is added only where the loop ran (an element a loop that does not run never
-/// touched, maybe out of range, stays untouched). The loop holds nothing but assignments, declarations, branches and
-/// loops over expressions without calls of user code, kernels or the tape. Summing apart reassociates, so the pass
-/// runs only where vectorization (which reorders sums) is allowed.
+/// touched, maybe out of range, stays untouched). The loop is plain code (<see cref="IrWalker.IsPlain"/>). Summing
+/// apart reassociates, so the pass runs only where vectorization (which reorders sums) is allowed.
 /// </para>
 /// </summary>
 internal static class InvariantAccumulations

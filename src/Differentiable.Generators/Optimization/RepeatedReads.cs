@@ -15,8 +15,8 @@ namespace Differentiable.Generators.Optimization;
 /// Sound when nothing in the loop writes the array or an array that may share its storage, nothing binds either, the
 /// index reads nothing the loop assigns, and the first read is in a statement every iteration runs (reached through
 /// blocks only, not under <c>?:</c>, <c>&amp;&amp;</c> or <c>||</c>): the element then has one value through the
-/// iteration, which the iteration reads anyway. The loop holds nothing but assignments, declarations, branches, loops
-/// and jumps over expressions without user calls, kernels or the tape. The same values: bit-identical.
+/// iteration, which the iteration reads anyway. The loop is plain code (<see cref="IrWalker.IsPlain"/>). The same
+/// values: bit-identical.
 /// </para>
 /// </summary>
 internal static class RepeatedReads
