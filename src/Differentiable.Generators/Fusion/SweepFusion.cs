@@ -278,8 +278,8 @@ internal static class SweepFusion
             return false;
         }
 
-        var directPushes = pushes.Where(p => IsDirect(forward, p)).ToList();
-        var directPops = pops.Where(p => IsDirect(reverse, p)).ToList();
+        var directPushes = pushes.Where(p => IrWalker.IsDirect(forward, p)).ToList();
+        var directPops = pops.Where(p => IrWalker.IsDirect(reverse, p)).ToList();
         if (!Pair(forward, reverse, directPushes, directPops, forward, reverse, paired))
         {
             return false;
@@ -289,7 +289,7 @@ internal static class SweepFusion
         var matched = directPushes.Count;
         foreach (var loop in forward.Statements.OfType<For>().Where(l => !l.Descending))
         {
-            var inLoop = pushes.Where(p => IsDirect(loop.Body, p)).ToList();
+            var inLoop = pushes.Where(p => IrWalker.IsDirect(loop.Body, p)).ToList();
             if (inLoop.Count == 0)
             {
                 continue;
@@ -298,7 +298,7 @@ internal static class SweepFusion
             bool SameHeader(For other) => other.Variable == loop.Variable && other.Lower == loop.Lower && other.Upper == loop.Upper;
             var mirrors = reverse.Statements.OfType<For>().Where(l => l.Descending && SameHeader(l)).ToList();
             if (mirrors.Count != 1 || forward.Statements.OfType<For>().Count(l => !l.Descending && SameHeader(l)) != 1
-                || !Pair(loop.Body, mirrors[0].Body, inLoop, pops.Where(p => IsDirect(mirrors[0].Body, p)).ToList(), forward, reverse, paired))
+                || !Pair(loop.Body, mirrors[0].Body, inLoop, pops.Where(p => IrWalker.IsDirect(mirrors[0].Body, p)).ToList(), forward, reverse, paired))
             {
                 return false;
             }
@@ -397,9 +397,9 @@ internal static class SweepFusion
         {
             case null:
                 return true;
-            case Assign { Target: Variable target, Value: var value } when target.Name == name && IsDirect(block, first) && !IrWalker.ReadNames(value).Contains(name):
+            case Assign { Target: Variable target, Value: var value } when target.Name == name && IrWalker.IsDirect(block, first) && !IrWalker.ReadNames(value).Contains(name):
                 return true;
-            case Declare d when d.Name == name && IsDirect(block, first) && (d.Initializer is null || !IrWalker.ReadNames(d.Initializer).Contains(name)):
+            case Declare d when d.Name == name && IrWalker.IsDirect(block, first) && (d.Initializer is null || !IrWalker.ReadNames(d.Initializer).Contains(name)):
                 return true;
         }
 
@@ -498,7 +498,7 @@ internal static class SweepFusion
     private static Constant? EndsAt(Block block, string name)
     {
         var last = IrWalker.StatementsInOrder(block).LastOrDefault(s => s is not Block && Mentions(s, name));
-        if (last is Assign { Target: Variable target, Value: Constant reset } && target.Name == name && IsDirect(block, last))
+        if (last is Assign { Target: Variable target, Value: Constant reset } && target.Name == name && IrWalker.IsDirect(block, last))
         {
             return reset;
         }
@@ -512,8 +512,6 @@ internal static class SweepFusion
             s is Assign { Target: Variable target, Value: Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract, Left: Variable left } sum }
             && target.Name == name && left.Name == name && !IrWalker.ReadNames(sum.Right).Contains(name));
 
-    /// <summary>Whether the statement runs once per iteration of the block: reached through nested blocks only.</summary>
-    private static bool IsDirect(Block block, Stmt statement) => IrWalker.IsDirect(block, statement);
 
     private static bool Mentions(Stmt statement, string name) =>
         (statement is Declare d && d.Name == name)

@@ -125,11 +125,13 @@ internal static class BufferStores
         // The check goes where the clear was when nothing up to the nest sets what it reads: a double local set before a
         // call and read in a loop after it stays in memory through the loop (the JIT keeps no double in a register
         // across a call), so the call goes first. Otherwise above the comments that introduce the nest.
+        var check = new If(partial, new Block(EquatableArray.Create<Stmt>(new Verbatim(ClearCode(buffer)))), null);
+        var note = new Comment($"{buffer}: the loops below store each element once; cleared only if they do not cover it");
         var reads = new HashSet<string>(IrWalker.ReadNames(partial), System.StringComparer.Ordinal);
         if (!statements.Skip(clear + 1).Take(first - clear - 1).SelectMany(IrWalker.AssignedNames).Any(reads.Contains))
         {
-            statements[clear] = new If(partial, new Block(EquatableArray.Create<Stmt>(new Verbatim(ClearCode(buffer)))), null);
-            statements.Insert(clear, new Comment($"{buffer}: the loops below store each element once; cleared only if they do not cover it"));
+            statements[clear] = check;
+            statements.Insert(clear, note);
             return;
         }
 
@@ -139,8 +141,8 @@ internal static class BufferStores
             at--;
         }
 
-        statements.Insert(at, new If(partial, new Block(EquatableArray.Create<Stmt>(new Verbatim(ClearCode(buffer)))), null));
-        statements.Insert(at, new Comment($"{buffer}: the loops below store each element once; cleared only if they do not cover it"));
+        statements.Insert(at, check);
+        statements.Insert(at, note);
         statements.RemoveAt(clear);
     }
 

@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Linq;
-using Differentiable.Generators.Analysis;
 using Differentiable.Generators.Infrastructure;
 using Differentiable.Generators.Ir;
 
@@ -30,12 +29,10 @@ internal static class InvariantAccumulations
             return body;
         }
 
-        var aliases = ArrayAliases.Of(body, types, buffers);
-        var names = new NameScope(aliases.Types.Keys.Concat(IrWalker.DeclaredNames(body)));
-        return (Block)Rewrite(body, aliases, names, 0);
+        return (Block)Rewrite(body, new LoopPassScope(body, types, buffers), 0);
     }
 
-    private static Stmt Rewrite(Stmt statement, ArrayAliases aliases, NameScope names, int depth)
+    private static Stmt Rewrite(Stmt statement, LoopPassScope scope, int depth)
     {
         StackGuard.Enter(depth);
         switch (statement)
@@ -44,7 +41,7 @@ internal static class InvariantAccumulations
                 var statements = new List<Stmt>(block.Statements.Count);
                 foreach (var child in block.Statements)
                 {
-                    var rewritten = Rewrite(child, aliases, names, depth + 1);
+                    var rewritten = Rewrite(child, scope, depth + 1);
                     if (child is For && rewritten is Block { Statements: var parts } && parts.Count > 0 && parts[0] is Comment { Text: var text } && text.StartsWith(Marker, System.StringComparison.Ordinal))
                     {
                         // The sums' declarations, the loop and the additions after it stand in the loop's block.
@@ -58,13 +55,13 @@ internal static class InvariantAccumulations
 
                 return new Block(statements.ToEquatableArray());
             case If i:
-                return new If(i.Condition, (Block)Rewrite(i.Then, aliases, names, depth + 1), i.Else is null ? null : (Block)Rewrite(i.Else, aliases, names, depth + 1));
+                return new If(i.Condition, (Block)Rewrite(i.Then, scope, depth + 1), i.Else is null ? null : (Block)Rewrite(i.Else, scope, depth + 1));
             case While w:
-                return w with { Body = (Block)Rewrite(w.Body, aliases, names, depth + 1) };
+                return w with { Body = (Block)Rewrite(w.Body, scope, depth + 1) };
             case For f:
                 // Inner loops first: a sum added after an inner loop may then be gathered by the outer one.
-                var loop = f with { Body = (Block)Rewrite(f.Body, aliases, names, depth + 1) };
-                return (Stmt?)Gather(loop, aliases, names) ?? loop;
+                var loop = f with { Body = (Block)Rewrite(f.Body, scope, depth + 1) };
+                return (Stmt?)Gather(loop, scope) ?? loop;
             default:
                 return statement;
         }
@@ -73,14 +70,15 @@ internal static class InvariantAccumulations
     private const string Marker = "gathered: ";
 
     /// <summary>The loop with its invariant additions gathered in locals (in a block with their declarations and the additions after it), or null.</summary>
-    private static Block? Gather(For loop, ArrayAliases aliases, NameScope names)
+    private static Block? Gather(For loop, LoopPassScope scope)
     {
-        if (!IrWalker.IsPlain(new Block(EquatableArray.Create<Stmt>(loop))))
+        // Most loops add into no element: they cost one walk.
+        var inLoop = IrWalker.StatementsInOrder(loop.Body).ToList();
+        var additions = inLoop.OfType<Assign>().Where(IsAddition).ToList();
+        if (additions.Count == 0 || !IrWalker.IsPlain(new Block(EquatableArray.Create<Stmt>(loop))))
         {
             return null;
         }
-
-        var inLoop = IrWalker.StatementsInOrder(loop.Body).ToList();
 
         var assigned = new HashSet<string>(IrWalker.AssignedNames(loop), System.StringComparer.Ordinal);
         if (IrWalker.Nodes(loop.Lower).Concat(IrWalker.Nodes(loop.Upper)).Any(n => n is ElementAccess || IrWalker.ReadNames(n).Any(assigned.Contains)))
@@ -88,8 +86,7 @@ internal static class InvariantAccumulations
             return null;
         }
 
-        // Additions x[k] = x[k] ± term, and every other element access in the loop.
-        var additions = inLoop.OfType<Assign>().Where(IsAddition).ToList();
+        // Every element access in the loop but the additions' own.
         var others = new List<ElementAccess>();
         foreach (var statement in inLoop)
         {
@@ -106,6 +103,7 @@ internal static class InvariantAccumulations
             _ => System.Array.Empty<string>(),
         }).ToList();
 
+        var aliases = scope.Aliases;
         bool Gatherable(ElementAccess target) =>
             aliases.Types.TryGetValue(target.Array, out var type) && type is IrType.DoubleArray or IrType.DoubleMatrix
             && !target.Indices.SelectMany(IrWalker.Nodes).Any(n => n is ElementAccess || IrWalker.ReadNames(n).Any(assigned.Contains))
@@ -118,7 +116,7 @@ internal static class InvariantAccumulations
             return null;
         }
 
-        var sums = targets.ToDictionary(t => t, t => names.Fresh(Preferred(t)));
+        var sums = targets.ToDictionary(t => t, t => scope.Names.Fresh(Preferred(t)));
         var body = (Block)Replace(loop.Body, sums, 0);
         var statements = new List<Stmt>
         {

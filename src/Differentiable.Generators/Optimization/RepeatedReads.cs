@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Linq;
-using Differentiable.Generators.Analysis;
 using Differentiable.Generators.Infrastructure;
 using Differentiable.Generators.Ir;
 
@@ -28,30 +27,10 @@ internal static class RepeatedReads
             return body;
         }
 
-        // The alias classes and the names in use, built only if some loop has an element to read once.
-        var context = new Context(() => ArrayAliases.Of(body, types, buffers), () => IrWalker.DeclaredNames(body));
-        return (Block)Rewrite(body, context, 0);
+        return (Block)Rewrite(body, new LoopPassScope(body, types, buffers), 0);
     }
 
-    private sealed class Context
-    {
-        private readonly System.Func<ArrayAliases> buildAliases;
-        private readonly System.Func<IEnumerable<string>> declared;
-        private ArrayAliases? aliases;
-        private NameScope? names;
-
-        public Context(System.Func<ArrayAliases> buildAliases, System.Func<IEnumerable<string>> declared)
-        {
-            this.buildAliases = buildAliases;
-            this.declared = declared;
-        }
-
-        public ArrayAliases Aliases => aliases ??= buildAliases();
-
-        public NameScope Names => names ??= new NameScope(Aliases.Types.Keys.Concat(declared()));
-    }
-
-    private static Stmt Rewrite(Stmt statement, Context context, int depth)
+    private static Stmt Rewrite(Stmt statement, LoopPassScope context, int depth)
     {
         StackGuard.Enter(depth);
         switch (statement)
@@ -75,7 +54,7 @@ internal static class RepeatedReads
     }
 
     /// <summary>The loop with the elements its iterations read more than once read into locals at the top of its body.</summary>
-    private static For Shared(For loop, Context context)
+    private static For Shared(For loop, LoopPassScope context)
     {
         // Where each element is first and last read (targets of stores are not reads), and where the stores are.
         var reads = new Dictionary<ElementAccess, (int First, int Last)>();
