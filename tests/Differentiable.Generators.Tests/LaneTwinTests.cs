@@ -28,5 +28,14 @@ public sealed class LaneTwinTests
         Assert.Contains("row = i;", twin);
         // Each companion (gradient, tangent) has one iteration loop, the row copied in it.
         Assert.Equal(Count(twin, Lanes) + Count(twin, "row = i;"), Count(original, Lanes));
+
+        // The pair energy's inner iterations read point i at one place for every row and add into its gathered adjoint.
+        var pairs = run.Section("LaneFunctions.PairEnergy");
+        var pairsTwin = run.Section("LaneFunctions.PairEnergyScalar");
+        Assert.Contains("gathered: the loop's additions into dpy[i], dpx[i]", pairs);
+        Assert.Contains("pxLanes = new global::System.Numerics.Vector<double>(px[i]);", pairs);
+        Assert.Contains("dpx_i -= dpx_iTerms[lane];", pairs);
+        Assert.Contains("row = j;", pairsTwin);
+        Assert.Equal(Count(pairsTwin, Lanes) + Count(pairsTwin, "row = j;"), Count(pairs, Lanes));
     }
 }

@@ -637,6 +637,48 @@ public sealed class OptimizationPassTests
     }
 
     [Fact]
+    public void ElementsReadAtOnePlaceForEveryRowAreBroadcastWhereNoRowStoresIntoTheirArray()
+    {
+        // A pair loop's iteration over j: px[i] and W[k, 0] are the same in every row; dx is stored at the row.
+        var types = new Dictionary<string, IrType>(Types) { ["px"] = IrType.DoubleArray, ["p"] = IrType.DoubleArray, ["j"] = IrType.Int32, ["k"] = IrType.Int32 };
+        Stmt[] Iteration(params Stmt[] extra) => new Stmt[]
+        {
+            new Assign(V("z"), new Binary(BinaryOperator.Subtract, At("px", V("j")), At("px", V("i")))),
+            new Assign(V("t"), Mul(V("z"), At("W", V("k"), Constant.Int(0)))),
+            new Assign(At("dx", V("j")), new Call(MathFunction.Sqrt, new Expr[] { Mul(V("z"), V("t")) }.ToEquatableArray())),
+        }.Concat(extra).ToArray();
+        string? Rewritten(System.Func<string, string, bool>? mayAlias, params Stmt[] body)
+        {
+            var loop = new For("j", V("lo"), V("hi"), false, Body(body));
+            var lanes = LaneIterations.Rewrite(loop, "rowBlock", types, FreshNames.Of(Body(loop), Analysis.ArrayAliases.Of(Body(), types)), mayAlias);
+            return lanes is null ? null : Print(Body(lanes));
+        }
+
+        // dx is a gradient buffer, apart from every input; p may share storage with px.
+        bool MayAlias(string a, string b) => a == b || (a, b) is ("px", "p") or ("p", "px");
+        var text = Rewritten(MayAlias, Iteration())!;
+        Assert.Contains("global::System.Numerics.Vector<double> pxLanes = new global::System.Numerics.Vector<double>(px[i]);", text);
+        Assert.Contains("global::System.Numerics.Vector<double> WLanes = new global::System.Numerics.Vector<double>(W[k, 0]);", text);
+        Assert.Contains("zLanes = new global::System.Numerics.Vector<double>(px, j) - pxLanes;", text);
+        Assert.Contains("tLanes = zLanes * WLanes;", text);
+        // The broadcasts come after the scalar head, which read each element first (an index out of range threw there).
+        Assert.True(text.IndexOf("for (int j = lo; j < vectorStart; j++)", System.StringComparison.Ordinal) < text.IndexOf("pxLanes = ", System.StringComparison.Ordinal));
+
+        var refused = new (string Why, System.Func<string, string, bool>? MayAlias, Stmt[] Body)[]
+        {
+            ("no alias classes to check against", null, Iteration()),
+            ("a row stores into the array", MayAlias, Iteration(new Assign(At("px", V("j")), V("t")))),
+            ("a row stores into a name that may share its storage", MayAlias, Iteration(new Assign(At("p", V("j")), V("t")))),
+            ("a row stores into the element itself", MayAlias, Iteration(new Assign(At("px", V("i")), V("t")))),
+            ("a matrix element in the row's row", MayAlias, Iteration(new Assign(V("t"), At("W", V("j"), Constant.Int(0))))),
+        };
+        foreach (var (why, mayAlias, body) in refused)
+        {
+            Assert.True(Rewritten(mayAlias, body) is null, why);
+        }
+    }
+
+    [Fact]
     public void CallsWhoseArgumentsABlockKnowsAheadBecomeMapsInRounds()
     {
         const string Kernels = "global::Differentiable.Runtime.Kernels";

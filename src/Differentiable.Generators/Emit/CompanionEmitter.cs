@@ -256,10 +256,11 @@ internal static class CompanionEmitter
         var products = Vectorization.MatrixVectorProducts.Rewrite(mapped, types);
         var declared = new List<KeyValuePair<string, IrType>>();
         var batched = Vectorization.OuterProductBatches.Rewrite(products, Aliases, declared);
-        var blocked = Vectorization.RowBlocks.Rewrite(batched, () => declared.Count == 0 ? Aliases() : Aliases().WithFresh(declared));
+        // Gathered before blocking, so that a blocked loop's sums into an element are sums into a local its lanes can run.
+        var gathered = Optimization.InvariantAccumulations.Rewrite(batched, types, buffers.AsImmutableArray(), declared);
+        var blocked = Vectorization.RowBlocks.Rewrite(gathered, () => declared.Count == 0 ? Aliases() : Aliases().WithFresh(declared));
         var merged = Optimization.MergedAccumulations.Rewrite(blocked, types, buffers.AsImmutableArray());
-        var gathered = Optimization.InvariantAccumulations.Rewrite(merged, types, buffers.AsImmutableArray());
-        var read = Optimization.RepeatedReads.Rewrite(gathered, types, buffers.AsImmutableArray());
+        var read = Optimization.RepeatedReads.Rewrite(merged, types, buffers.AsImmutableArray());
         return Optimization.ElementLocals.Rewrite(read, types, buffers.AsImmutableArray(), storeIntoZero: true);
     }
 

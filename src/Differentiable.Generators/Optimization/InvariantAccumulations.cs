@@ -22,17 +22,18 @@ namespace Differentiable.Generators.Optimization;
 /// </summary>
 internal static class InvariantAccumulations
 {
-    public static Block Rewrite(Block body, IReadOnlyDictionary<string, IrType> types, IEnumerable<string> buffers)
+    /// <param name="declared">Receives the sums' names and types, for passes whose array classes were built before.</param>
+    public static Block Rewrite(Block body, IReadOnlyDictionary<string, IrType> types, IEnumerable<string> buffers, List<KeyValuePair<string, IrType>>? declared = null)
     {
         if (!IrWalker.Statements(body).Any(s => s is For))
         {
             return body;
         }
 
-        return (Block)Rewrite(body, new LoopPassScope(body, types, buffers), 0);
+        return (Block)Rewrite(body, new LoopPassScope(body, types, buffers), 0, declared);
     }
 
-    private static Stmt Rewrite(Stmt statement, LoopPassScope scope, int depth)
+    private static Stmt Rewrite(Stmt statement, LoopPassScope scope, int depth, List<KeyValuePair<string, IrType>>? declared)
     {
         StackGuard.Enter(depth);
         switch (statement)
@@ -41,7 +42,7 @@ internal static class InvariantAccumulations
                 var statements = new List<Stmt>(block.Statements.Count);
                 foreach (var child in block.Statements)
                 {
-                    var rewritten = Rewrite(child, scope, depth + 1);
+                    var rewritten = Rewrite(child, scope, depth + 1, declared);
                     if (child is For && rewritten is Block { Statements: var parts } && parts.Count > 0 && parts[0] is Comment { Text: var text } && text.StartsWith(Marker, System.StringComparison.Ordinal))
                     {
                         // The sums' declarations, the loop and the additions after it stand in the loop's block.
@@ -55,13 +56,13 @@ internal static class InvariantAccumulations
 
                 return new Block(statements.ToEquatableArray());
             case If i:
-                return new If(i.Condition, (Block)Rewrite(i.Then, scope, depth + 1), i.Else is null ? null : (Block)Rewrite(i.Else, scope, depth + 1));
+                return new If(i.Condition, (Block)Rewrite(i.Then, scope, depth + 1, declared), i.Else is null ? null : (Block)Rewrite(i.Else, scope, depth + 1, declared));
             case While w:
-                return w with { Body = (Block)Rewrite(w.Body, scope, depth + 1) };
+                return w with { Body = (Block)Rewrite(w.Body, scope, depth + 1, declared) };
             case For f:
                 // Inner loops first: a sum added after an inner loop may then be gathered by the outer one.
-                var loop = f with { Body = (Block)Rewrite(f.Body, scope, depth + 1) };
-                return (Stmt?)Gather(loop, scope) ?? loop;
+                var loop = f with { Body = (Block)Rewrite(f.Body, scope, depth + 1, declared) };
+                return (Stmt?)Gather(loop, scope, declared) ?? loop;
             default:
                 return statement;
         }
@@ -70,7 +71,7 @@ internal static class InvariantAccumulations
     private const string Marker = "gathered: ";
 
     /// <summary>The loop with its invariant additions gathered in locals (in a block with their declarations and the additions after it), or null.</summary>
-    private static Block? Gather(For loop, LoopPassScope scope)
+    private static Block? Gather(For loop, LoopPassScope scope, List<KeyValuePair<string, IrType>>? declared)
     {
         // Most loops add into no element: they cost one walk.
         var inLoop = IrWalker.StatementsInOrder(loop.Body).ToList();
@@ -117,6 +118,7 @@ internal static class InvariantAccumulations
         }
 
         var sums = targets.ToDictionary(t => t, t => scope.Names.Fresh(Preferred(t)));
+        declared?.AddRange(targets.Select(t => new KeyValuePair<string, IrType>(sums[t], IrType.Double)));
         var body = (Block)Replace(loop.Body, sums, 0);
         var statements = new List<Stmt>
         {

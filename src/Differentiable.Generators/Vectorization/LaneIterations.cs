@@ -13,7 +13,8 @@ namespace Differentiable.Generators.Vectorization;
 /// Sound, and bit for bit the loop as written, when the body is straight-line declarations and assignments of doubles
 /// (+, −, ×, ÷, negation, √, |·|) that read constants, invariant doubles, the block's scratch at its own row and
 /// double arrays at exactly the row (<c>a[i]</c>, read or stored: two iterations never touch one element, even of two
-/// names for one array); and each double it assigns and did not declare is
+/// names for one array) or, read only, at one place for every row (<c>a[k]</c>, k not the row: one broadcast, where no row
+/// stores into that array under any name); and each double it assigns and did not declare is
 /// <list type="bullet">
 /// <item>private: written before it is read in every iteration (its last lane is written back after the loop);</item>
 /// <item>reset: read first, and set last to a constant c, so each iteration after the first starts from c (the loop's
@@ -79,6 +80,12 @@ internal static class LaneIterations
 
             foreach (var element in IrWalker.OwnExpressions(statement).SelectMany(IrWalker.Nodes).OfType<ElementAccess>().Where(e => e.Array != scratch))
             {
+                if (IsInvariantElement(element, row, types))
+                {
+                    // Read at one place for every row (the pair loop's px[i]): one broadcast, if no row stores there.
+                    continue;
+                }
+
                 if (!indices.TryGetValue(element.Array, out var index))
                 {
                     indices[element.Array] = element.Indices[0];
@@ -88,6 +95,17 @@ internal static class LaneIterations
                     // One array at two places of a row: a lane would read a place another lane's row stores.
                     return null;
                 }
+            }
+        }
+
+        // An element every row reads at one place stays one value only if no row stores into its array under any name.
+        var stored = leaves.OfType<Assign>().Select(a => a.Target).OfType<ElementAccess>().Select(e => e.Array).Where(a => a != scratch).Distinct().ToList();
+        foreach (var array in leaves.SelectMany(IrWalker.OwnExpressions).SelectMany(IrWalker.Nodes).OfType<ElementAccess>()
+                     .Where(e => e.Array != scratch && IsInvariantElement(e, row, types)).Select(e => e.Array).Distinct())
+        {
+            if (stored.Any(s => s == array || mayAlias is null || mayAlias(s, array)))
+            {
+                return null;
             }
         }
 
@@ -133,8 +151,9 @@ internal static class LaneIterations
         }
 
         var invariants = new Dictionary<string, string>(StringComparer);
+        var invariantElements = new Dictionary<ElementAccess, string>();
         var terms = new List<(string Sum, BinaryOperator Operator, string Terms)>();
-        var converter = new Converter(row, scratch, low.Name, types, declared, laneNames, invariants, names);
+        var converter = new Converter(row, scratch, low.Name, types, declared, laneNames, invariants, invariantElements, names);
 
         // The body with its blocks (sibling blocks may declare one name twice), each statement on vectors.
         Block? ConvertBlock(Block block, int depth)
@@ -269,6 +288,8 @@ internal static class LaneIterations
         setup.AddRange(privates.Select(p => (Stmt)new Declare(laneNames[p], IrType.DoubleVector, null)));
         setup.AddRange(resets.Select(r => (Stmt)new Declare(laneNames[r.Key], IrType.DoubleVector, Converter.BroadcastOf(Constant.Of(r.Value.Value)))));
         setup.AddRange(invariants.Select(v => (Stmt)new Declare(v.Value, IrType.DoubleVector, Converter.BroadcastOf(new Variable(v.Key)))));
+        // After the scalar head, which read each of these elements at least once: an index out of range has thrown there.
+        setup.AddRange(invariantElements.Select(e => (Stmt)new Declare(e.Value, IrType.DoubleVector, Converter.BroadcastOf(e.Key))));
         Stmt scalarHead;
         if (loop.Descending)
         {
@@ -330,24 +351,34 @@ internal static class LaneIterations
         && types.TryGetValue(access.Array, out var type) && type == IrType.DoubleArray;
 
     /// <summary>
+    /// An element of a double array or matrix at indices that are int arithmetic on constants and names other than the
+    /// row: the same element in every row (the loop assigns no int).
+    /// </summary>
+    private static bool IsInvariantElement(ElementAccess access, string row, IReadOnlyDictionary<string, IrType> types) =>
+        types.TryGetValue(access.Array, out var type)
+        && ((type == IrType.DoubleArray && access.Indices.Count == 1) || (type == IrType.DoubleMatrix && access.Indices.Count == 2))
+        && access.Indices.All(index => IsInvariantIndex(index, row, 0));
+
+    /// <summary>Int arithmetic (+, −, ×) on int constants and names other than the row.</summary>
+    private static bool IsInvariantIndex(Expr e, string row, int depth) => depth <= MaxDepth && e switch
+    {
+        Constant { Type: IrType.Int32 } => true,
+        Variable v => v.Name != row,
+        Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply } b => IsInvariantIndex(b.Left, row, depth + 1) && IsInvariantIndex(b.Right, row, depth + 1),
+        _ => false,
+    };
+
+    /// <summary>
     /// e in an index <c>e + i</c> or <c>i + e</c>, where e is int arithmetic (+, −, ×) on constants and names: the loop
     /// assigns no int, so e is the same in every row. Null for any other index.
     /// </summary>
     private static Expr? OffsetOf(Expr index, string row)
     {
         bool IsRow(Expr e) => e is Variable v && v.Name == row;
-        bool Invariant(Expr e, int depth) => depth <= MaxDepth && e switch
-        {
-            Constant { Type: IrType.Int32 } => true,
-            Variable v => v.Name != row,
-            Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply } b => Invariant(b.Left, depth + 1) && Invariant(b.Right, depth + 1),
-            _ => false,
-        };
-
         return index switch
         {
-            Binary { Operator: BinaryOperator.Add, Left: var e, Right: var i } when IsRow(i) && Invariant(e, 0) => e,
-            Binary { Operator: BinaryOperator.Add, Left: var i, Right: var e } when IsRow(i) && Invariant(e, 0) => e,
+            Binary { Operator: BinaryOperator.Add, Left: var e, Right: var i } when IsRow(i) && IsInvariantIndex(e, row, 0) => e,
+            Binary { Operator: BinaryOperator.Add, Left: var i, Right: var e } when IsRow(i) && IsInvariantIndex(e, row, 0) => e,
             _ => null,
         };
     }
@@ -378,6 +409,7 @@ internal static class LaneIterations
         HashSet<string> declared,
         Dictionary<string, string> laneNames,
         Dictionary<string, string> invariants,
+        Dictionary<ElementAccess, string> invariantElements,
         FreshNames names)
     {
         public static Expr BroadcastOf(Expr scalar) => new Invoke(Broadcast, new[] { scalar }.ToEquatableArray());
@@ -424,6 +456,14 @@ internal static class LaneIterations
                     return new Invoke(Broadcast, new[] { new Variable(scratch), access.Indices[0] }.ToEquatableArray());
                 case ElementAccess access when IsAtRow(access, row, types):
                     return new Invoke(Broadcast, new Expr[] { new Variable(access.Array), access.Indices[0] }.ToEquatableArray());
+                case ElementAccess access when IsInvariantElement(access, row, types):
+                    if (!invariantElements.TryGetValue(access, out var element))
+                    {
+                        element = names.Fresh(access.Array + "Lanes");
+                        invariantElements[access] = element;
+                    }
+
+                    return new Variable(element);
                 case Binary or Unary or Call when IsInteger(expression, depth):
                     // int arithmetic (1 / Math.Abs(-2) is 0) would become double arithmetic on the lanes.
                     return null;
