@@ -725,6 +725,56 @@ public sealed class OptimizationPassTests
     }
 
     [Fact]
+    public void CostlyCallsAMappedArgumentReadsAreComputedOnceWithTheArguments()
+    {
+        const string Kernels = "global::Differentiable.Runtime.Kernels";
+        Call Math(MathFunction function, params Expr[] arguments) => new(function, arguments.ToEquatableArray());
+        string Blocked(For loop) => Print(RowBlocks.Rewrite(Body(loop), () => Analysis.ArrayAliases.Of(Body(), Types, new[] { "dx" })));
+
+        // The pair energy's r = √(x²) read by e^(−r) and by the iteration: stored in round 1 before the argument reads it.
+        var pair = Blocked(Loop(
+            "i",
+            new Assign(V("t"), Math(MathFunction.Sqrt, Mul(At("x", V("i")), At("x", V("i"))))),
+            new Assign(V("z"), Math(MathFunction.Exp, new Unary(UnaryOperator.Negate, V("t")))),
+            AddTo(V("s"), new Binary(BinaryOperator.Divide, V("z"), V("t")))));
+        Assert.Contains("rowBlock[i - blockLow] = global::System.Math.Sqrt(x[i] * x[i]);", pair);
+        Assert.Contains("rowBlock[64 + (i - blockLow)] = -rowBlock[i - blockLow];", pair);
+        Assert.Contains(Kernels + ".Exp(rowBlock, 64, blockSize);", pair);
+        Assert.DoesNotContain(Kernels + ".Exp(rowBlock, 0,", pair);
+        Assert.Contains("t = rowBlock[i - blockLow];", pair);
+        Assert.Contains("z = rowBlock[64 + (i - blockLow)];", pair);
+        Assert.Equal(1, CountOf(pair, "Math.Sqrt("));
+        Assert.Contains("its sqrt call, which a map's argument reads, is computed once, with the arguments", pair);
+        Assert.DoesNotContain("rounds", pair);
+
+        // A stored call that reads a map's result is computed in the next round, with the argument that reads it; a pow
+        // of two arguments is stored as a whole.
+        var chained = Blocked(Loop(
+            "i",
+            new Assign(V("z"), Math(MathFunction.Exp, At("x", V("i")))),
+            new Assign(V("t"), Math(MathFunction.Pow, V("z"), At("y", V("i")))),
+            AddTo(V("s"), Math(MathFunction.Log, V("t")))));
+        Assert.Contains("rowBlock[64 + (i - blockLow)] = global::System.Math.Pow(rowBlock[i - blockLow], y[i]);", chained);
+        Assert.Contains("rowBlock[128 + (i - blockLow)] = rowBlock[64 + (i - blockLow)];", chained);
+        Assert.Contains(Kernels + ".Log(rowBlock, 128, blockSize);", chained);
+        Assert.True(chained.IndexOf(Kernels + ".Exp(", System.StringComparison.Ordinal) < chained.IndexOf("Math.Pow(", System.StringComparison.Ordinal));
+        Assert.Contains("in 2 rounds", chained);
+        Assert.Equal(1, CountOf(chained, "Math.Pow("));
+
+        // Left in the iteration: a costly call no mapped argument reads, and a cheap one that one does.
+        var alone = Blocked(Loop(
+            "i",
+            new Assign(V("t"), Math(MathFunction.Sin, At("x", V("i")))),
+            new Assign(V("z"), Math(MathFunction.Exp, At("y", V("i")))),
+            new Assign(V("dz"), Math(MathFunction.Exp, Math(MathFunction.Abs, At("y", V("i"))))),
+            AddTo(V("s"), Mul(V("z"), Mul(V("dz"), V("t"))))));
+        Assert.Contains("t = global::System.Math.Sin(x[i]);", alone);
+        Assert.Contains("rowBlock[64 + (i - blockLow)] = global::System.Math.Abs(y[i]);", alone);
+        Assert.DoesNotContain("computed once", alone);
+        Assert.Equal(1, CountOf(alone, "Math.Sin("));
+    }
+
+    [Fact]
     public void LocalsNothingReadsAreDropped()
     {
         Stmt Declared(string name) => new Declare(name, IrType.Double, Constant.Zero);

@@ -49,10 +49,10 @@ public sealed class RandomProgramTests
 
     /// <summary>
     /// And in scalar programs, where the adjoint of a double loop's sum is known before it runs, fusion of its inner loops
-    /// inside the fused outer one (array-valued programs read the sums after their loops), and the additions its inner
-    /// loop makes into row i's adjoint summed in a local.
+    /// inside the fused outer one (array-valued programs read the sums after their loops), the additions its inner
+    /// loop makes into row i's adjoint summed in a local, and the pair's √ stored with the exp's argument that reads it.
     /// </summary>
-    private static readonly string[] ScalarPasses = Passes.Append("their inner loops fused too").Append("// gathered:").ToArray();
+    private static readonly string[] ScalarPasses = Passes.Append("their inner loops fused too").Append("// gathered:").Append("computed once, with the arguments").ToArray();
 
     [Fact]
     public void OptimizedCompanionsAgreeWithLoopsAsWrittenAndWithCentralDifferences() =>

@@ -17,14 +17,24 @@ namespace Differentiable.Generators.Vectorization;
 /// kernels' stated ulps. A local the iteration reads before it assigns it (an accumulator carried from the previous
 /// iteration) stops the calls that depend on it.
 /// </para>
+/// <para>
+/// A costly call that is not mapped (√, sin, pow…) but whose value some mapped argument reads (the pair energy's
+/// r = √(dx² + dy²) in e^(−r)) is computed once, in the round of that argument, and stored in a slot of its own, which
+/// the argument and the iteration both read: otherwise the block would evaluate it twice, once for the argument and
+/// once in the iteration. The stored value is what the iteration would have computed, bit for bit.
+/// </para>
 /// </summary>
 internal static class BlockedCalls
 {
     /// <summary>Written-out arguments larger than this are not recomputed (they would double the loop's arithmetic).</summary>
     private const int MaxArgumentNodes = 48;
 
-    /// <summary>A call the block evaluates ahead: its argument in terms of the iteration's start, and its level (1 or more).</summary>
-    public sealed record Hoisted(Call Call, Expr Argument, int Level);
+    /// <summary>
+    /// A call the block evaluates ahead, and its level (1 or more): the round that computes it. A mapped call's
+    /// <paramref name="Argument"/> is its argument in terms of the iteration's start, which the round stores and the map
+    /// then maps; a stored call's is the whole call so written, whose value the round stores.
+    /// </summary>
+    public sealed record Hoisted(Call Call, Expr Argument, int Level, bool Stored = false);
 
     /// <param name="dotRead">The block buffer read that replaces a dot product of the loop (null for other invocations).</param>
     /// <param name="callRead">The block buffer read for the k-th hoisted call.</param>
@@ -35,21 +45,52 @@ internal static class BlockedCalls
         System.Func<Invoke, Expr?> dotRead,
         System.Func<int, Expr> callRead)
     {
-        var hoisted = new List<Hoisted>();
         if (!IrWalker.Statements(loop.Body).SelectMany(IrWalker.OwnExpressions).SelectMany(IrWalker.Nodes).Any(IsMapped))
         {
-            return hoisted;
+            return new List<Hoisted>();
         }
 
-        var slots = new Dictionary<Call, int>(ReferenceComparer<Call>.Instance);
-        // What each local holds, written out from the iteration's start, and the latest level of the calls it reads;
-        // null where it depends on something the block cannot compute ahead.
-        var values = new Dictionary<string, (Expr? Value, int Level)>(System.StringComparer.Ordinal);
+        // Stored calls that no mapped argument reads would only move work: a second search leaves them where they are.
+        var unread = new HashSet<Call>(ReferenceComparer<Call>.Instance);
+        var (hoisted, reads) = Search(loop, assigned, unwritten, dotRead, callRead, unread);
+        var read = new HashSet<int>();
+        var pending = new Stack<int>(Enumerable.Range(0, hoisted.Count).Where(k => !hoisted[k].Stored));
+        while (pending.Count > 0)
+        {
+            foreach (var slot in reads[pending.Pop()])
+            {
+                if (read.Add(slot))
+                {
+                    pending.Push(slot);
+                }
+            }
+        }
 
-        (Expr? Value, int Level) WriteOut(Expr expression)
+        unread.UnionWith(Enumerable.Range(0, hoisted.Count).Where(k => hoisted[k].Stored && !read.Contains(k)).Select(k => hoisted[k].Call));
+        return unread.Count == 0 ? hoisted : Search(loop, assigned, unwritten, dotRead, callRead, unread).Hoisted;
+    }
+
+    /// <summary>The hoisted calls, and the slots each one's argument reads.</summary>
+    private static (List<Hoisted> Hoisted, List<HashSet<int>> Reads) Search(
+        For loop,
+        ISet<string> assigned,
+        System.Func<string, bool> unwritten,
+        System.Func<Invoke, Expr?> dotRead,
+        System.Func<int, Expr> callRead,
+        HashSet<Call> unstored)
+    {
+        var hoisted = new List<Hoisted>();
+        var reads = new List<HashSet<int>>();
+        var slots = new Dictionary<Call, int>(ReferenceComparer<Call>.Instance);
+        // What each local holds, written out from the iteration's start, the latest round whose slots it reads, and
+        // those slots; null where it depends on something the block cannot compute ahead.
+        var values = new Dictionary<string, (Expr? Value, int Level, HashSet<int> Reads)>(System.StringComparer.Ordinal);
+
+        (Expr? Value, int Level, HashSet<int> Reads) WriteOut(Expr expression)
         {
             var poisoned = false;
             var level = 0;
+            var slotsRead = new HashSet<int>();
             var written = IrWalker.Rewrite(expression, node =>
             {
                 switch (node)
@@ -59,6 +100,7 @@ internal static class BlockedCalls
                     case Variable v when values.TryGetValue(v.Name, out var known):
                         poisoned |= known.Value is null;
                         level = System.Math.Max(level, known.Level);
+                        slotsRead.UnionWith(known.Reads);
                         return known.Value ?? node;
                     case Variable v:
                         poisoned |= assigned.Contains(v.Name);
@@ -70,7 +112,9 @@ internal static class BlockedCalls
                         poisoned |= assigned.Contains(l.Array);
                         return node;
                     case Call c when slots.TryGetValue(c, out var slot):
-                        level = System.Math.Max(level, hoisted[slot].Level);
+                        // A map's result after its round; a stored value within its own round, once stored.
+                        level = System.Math.Max(level, hoisted[slot].Level - (hoisted[slot].Stored ? 1 : 0));
+                        slotsRead.Add(slot);
                         return callRead(slot);
                     case Invoke i:
                         var read = dotRead(i);
@@ -83,7 +127,7 @@ internal static class BlockedCalls
                         return null;
                 }
             });
-            return poisoned || IrWalker.Nodes(written).Take(MaxArgumentNodes + 1).Count() > MaxArgumentNodes ? (null, 0) : (written, level);
+            return poisoned || IrWalker.Nodes(written).Take(MaxArgumentNodes + 1).Count() > MaxArgumentNodes ? (null, 0, slotsRead) : (written, level, slotsRead);
         }
 
         foreach (var statement in IrWalker.StatementsInOrder(loop.Body))
@@ -100,7 +144,7 @@ internal static class BlockedCalls
             {
                 if (statement is Declare array)
                 {
-                    values[array.Name] = (null, 0);
+                    values[array.Name] = (null, 0, new HashSet<int>());
                 }
 
                 continue;
@@ -109,12 +153,22 @@ internal static class BlockedCalls
             // Inner calls first (reversed pre-order puts a call's arguments before it), so an outer one can read them.
             foreach (var call in RowBlocks.Evaluated(value).OfType<Call>().Reverse())
             {
-                if (IsMapped(call)
-                    && !slots.ContainsKey(call)
-                    && WriteOut(call.Arguments[0]) is { Value: { } argument, Level: var level })
+                if (slots.ContainsKey(call))
+                {
+                    continue;
+                }
+
+                if (IsMapped(call) && WriteOut(call.Arguments[0]) is { Value: { } argument, Level: var level, Reads: var argumentReads })
                 {
                     slots[call] = hoisted.Count;
                     hoisted.Add(new Hoisted(call, argument, level + 1));
+                    reads.Add(argumentReads);
+                }
+                else if (IsCostly(call) && !unstored.Contains(call) && WriteOut(call) is { Value: { } whole, Level: var wholeLevel, Reads: var wholeReads })
+                {
+                    slots[call] = hoisted.Count;
+                    hoisted.Add(new Hoisted(call, whole, wholeLevel + 1, Stored: true));
+                    reads.Add(wholeReads);
                 }
             }
 
@@ -129,9 +183,16 @@ internal static class BlockedCalls
             }
         }
 
-        return hoisted;
+        return (hoisted, reads);
     }
 
     /// <summary>A call a kernel maps: exp, log or tanh of one double.</summary>
     internal static bool IsMapped(Expr node) => node is Call { Function: MathFunction.Exp or MathFunction.Log or MathFunction.Tanh, Single: false, Arguments.Count: 1 };
+
+    /// <summary>
+    /// A call of doubles worth storing rather than evaluating twice: any the kernels do not map but the cheap ones
+    /// (|x|, min, max, rounding, sign, fused multiply–add), which cost about what a store and a load do.
+    /// </summary>
+    private static bool IsCostly(Call call) => !call.Single && !IsMapped(call) && call.Function is not (MathFunction.Abs or MathFunction.Max or MathFunction.Min
+        or MathFunction.FusedMultiplyAdd or MathFunction.Floor or MathFunction.Ceiling or MathFunction.Round or MathFunction.Truncate or MathFunction.Sign);
 }

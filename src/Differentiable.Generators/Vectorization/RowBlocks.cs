@@ -282,7 +282,7 @@ internal static class RowBlocks
             // Arguments are arithmetic on the slots more often than not (σ's 1 / (1 + e)): by vectors of rows where they are.
             var round = new For(loop.Variable, blockLow, top, false, new Block(arguments.ToEquatableArray()));
             inBlock.AddRange(LaneIterations.Rewrite(round, scratch, aliases.Types, names, aliases.MayAlias) ?? new Stmt[] { round });
-            foreach (var call in atLevel)
+            foreach (var call in atLevel.Where(c => !c.Stored))
             {
                 var map = call.Call.Function switch { MathFunction.Exp => "Exp", MathFunction.Log => "Log", _ => "Tanh" };
                 inBlock.Add(new Evaluate(new Invoke(Kernels + "." + map, new Expr[] { new Variable(scratch), Constant.Int(callSlots[call.Call] * Slot), blockSize }.ToEquatableArray())));
@@ -346,10 +346,19 @@ internal static class RowBlocks
             parts.Add($"its row dot products are {(dots.Count == 1 ? "a matrix–vector product" : dots.Count + " matrix–vector products")} before each block");
         }
 
-        if (calls.Count > 0)
+        var mapped = calls.Where(c => !c.Stored).ToList();
+        if (mapped.Count > 0)
         {
-            var functions = string.Join(", ", calls.Select(c => c.Call.Function.ToString().ToLowerInvariant()).Distinct());
-            parts.Add($"its {functions} {(calls.Count == 1 ? "call is a SIMD map" : "calls are " + calls.Count + " SIMD maps")} over the block's arguments{(calls.Max(c => c.Level) > 1 ? ", in " + calls.Max(c => c.Level) + " rounds" : "")}");
+            var functions = string.Join(", ", mapped.Select(c => c.Call.Function.ToString().ToLowerInvariant()).Distinct());
+            parts.Add($"its {functions} {(mapped.Count == 1 ? "call is a SIMD map" : "calls are " + mapped.Count + " SIMD maps")} over the block's arguments{(calls.Max(c => c.Level) > 1 ? ", in " + calls.Max(c => c.Level) + " rounds" : "")}");
+        }
+
+        var stored = calls.Where(c => c.Stored).ToList();
+        if (stored.Count > 0)
+        {
+            // Said so that the iteration's read of the slot, where its code had the call, is not a surprise.
+            var functions = string.Join(", ", stored.Select(c => c.Call.Function.ToString().ToLowerInvariant()).Distinct());
+            parts.Add($"its {functions} {(stored.Count == 1 ? "call, which a map's argument reads, is" : "calls, which maps' arguments read, are")} computed once, with the arguments");
         }
 
         if (updates.Count > 0)
@@ -364,7 +373,7 @@ internal static class RowBlocks
         {
             rowKernels ? "four rows at a time" : null,
             dots.Count > 0 ? "dots summed in another order" : null,
-            calls.Count > 0 ? "maps within 2 ulp of Math" : null,
+            mapped.Count > 0 ? "maps within 2 ulp of Math" : null,
         }.OfType<string>());
         var listed = parts.Count == 1 ? parts[0] : string.Join(", ", parts.Take(parts.Count - 1)) + " and " + parts[parts.Count - 1];
         return new Comment($"blocked: the loop over {loop.Variable} runs in blocks of {(rowKernels ? "rows" : "iterations")}; {listed} ({string.Join("; ", notes)})");
