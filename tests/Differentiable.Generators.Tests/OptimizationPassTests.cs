@@ -772,6 +772,20 @@ public sealed class OptimizationPassTests
         Assert.Contains("rowBlock[64 + (i - blockLow)] = global::System.Math.Abs(y[i]);", alone);
         Assert.DoesNotContain("computed once", alone);
         Assert.Equal(1, CountOf(alone, "Math.Sin("));
+
+        // One call object in two statements (a sweep may share nodes): one slot for both only where they agree.
+        var root = Math(MathFunction.Sqrt, Mul(At("x", V("i")), V("t")));
+        var exp = Math(MathFunction.Exp, root);
+        Stmt[] Shared(params Stmt[] between) => new Stmt[] { new Assign(V("t"), At("y", V("i"))), new Assign(V("z"), exp) }
+            .Concat(between).Append(AddTo(V("s"), Mul(V("z"), root))).ToArray();
+        var agreeing = Blocked(Loop("i", Shared()));
+        Assert.Equal(1, CountOf(agreeing, "Math.Sqrt("));
+        Assert.Contains("s += z * rowBlock[i - blockLow];", agreeing);
+        // t changes between the two: the later √ is another value, so neither is stored; the exp still maps.
+        var disagreeing = Blocked(Loop("i", Shared(new Assign(V("t"), Mul(V("t"), V("t"))))));
+        Assert.Contains("s += z * global::System.Math.Sqrt(x[i] * t);", disagreeing);
+        Assert.Contains(Kernels + ".Exp(rowBlock, 0, blockSize);", disagreeing);
+        Assert.Contains("rowBlock[i - blockLow] = global::System.Math.Sqrt(x[i] * y[i]);", disagreeing);
     }
 
     [Fact]

@@ -50,38 +50,58 @@ internal static class BlockedCalls
             return new List<Hoisted>();
         }
 
-        // Stored calls that no mapped argument reads would only move work: a second search leaves them where they are.
-        var unread = new HashSet<Call>(ReferenceComparer<Call>.Instance);
-        var (hoisted, reads) = Search(loop, assigned, unwritten, dotRead, callRead, unread);
-        var read = new HashSet<int>();
-        var pending = new Stack<int>(Enumerable.Range(0, hoisted.Count).Where(k => !hoisted[k].Stored));
-        while (pending.Count > 0)
+        // Calls left where they are: stored ones that no mapped argument reads (they would only move work), and any
+        // one call object that two statements evaluate on different values (a sweep may share nodes). Each search that
+        // finds some searches again without them; what it leaves out only ever grows.
+        var excluded = new HashSet<Call>(ReferenceComparer<Call>.Instance);
+        for (var search = 0; search < MaxSearches; search++)
         {
-            foreach (var slot in reads[pending.Pop()])
+            var (hoisted, reads, conflicts) = Search(loop, assigned, unwritten, dotRead, callRead, excluded);
+            var read = new HashSet<int>();
+            var pending = new Stack<int>(Enumerable.Range(0, hoisted.Count).Where(k => !hoisted[k].Stored));
+            while (pending.Count > 0)
             {
-                if (read.Add(slot))
+                foreach (var slot in reads[pending.Pop()])
                 {
-                    pending.Push(slot);
+                    if (read.Add(slot))
+                    {
+                        pending.Push(slot);
+                    }
                 }
+            }
+
+            var count = excluded.Count;
+            excluded.UnionWith(conflicts);
+            excluded.UnionWith(Enumerable.Range(0, hoisted.Count).Where(k => hoisted[k].Stored && !read.Contains(k)).Select(k => hoisted[k].Call));
+            if (excluded.Count == count)
+            {
+                return hoisted;
             }
         }
 
-        unread.UnionWith(Enumerable.Range(0, hoisted.Count).Where(k => hoisted[k].Stored && !read.Contains(k)).Select(k => hoisted[k].Call));
-        return unread.Count == 0 ? hoisted : Search(loop, assigned, unwritten, dotRead, callRead, unread).Hoisted;
+        return new List<Hoisted>();
     }
 
-    /// <summary>The hoisted calls, and the slots each one's argument reads.</summary>
-    private static (List<Hoisted> Hoisted, List<HashSet<int>> Reads) Search(
+    /// <summary>Searches before the block gives up hoisting: one, two where some call is left out, rarely more.</summary>
+    private const int MaxSearches = 4;
+
+    /// <summary>
+    /// The hoisted calls, the slots each one's argument reads, and the calls found on different values in two statements.
+    /// </summary>
+    private static (List<Hoisted> Hoisted, List<HashSet<int>> Reads, List<Call> Conflicts) Search(
         For loop,
         ISet<string> assigned,
         System.Func<string, bool> unwritten,
         System.Func<Invoke, Expr?> dotRead,
         System.Func<int, Expr> callRead,
-        HashSet<Call> unstored)
+        HashSet<Call> excluded)
     {
         var hoisted = new List<Hoisted>();
         var reads = new List<HashSet<int>>();
+        var conflicts = new List<Call>();
         var slots = new Dictionary<Call, int>(ReferenceComparer<Call>.Instance);
+        // Each slotted call's arguments as first written out, and the statement that evaluated it then.
+        var firsts = new List<(EquatableArray<Expr> Arguments, Stmt Statement)>();
         // What each local holds, written out from the iteration's start, the latest round whose slots it reads, and
         // those slots; null where it depends on something the block cannot compute ahead.
         var values = new Dictionary<string, (Expr? Value, int Level, HashSet<int> Reads)>(System.StringComparer.Ordinal);
@@ -153,23 +173,36 @@ internal static class BlockedCalls
             // Inner calls first (reversed pre-order puts a call's arguments before it), so an outer one can read them.
             foreach (var call in RowBlocks.Evaluated(value).OfType<Call>().Reverse())
             {
-                if (slots.ContainsKey(call))
+                if (excluded.Contains(call))
                 {
                     continue;
                 }
 
-                if (IsMapped(call) && WriteOut(call.Arguments[0]) is { Value: { } argument, Level: var level, Reads: var argumentReads })
+                if (slots.TryGetValue(call, out var seen))
                 {
-                    slots[call] = hoisted.Count;
-                    hoisted.Add(new Hoisted(call, argument, level + 1));
-                    reads.Add(argumentReads);
+                    // The block reads one slot wherever the object stands: only right if every statement agrees on its value.
+                    if (!ReferenceEquals(firsts[seen].Statement, statement)
+                        && !call.Arguments.Select(a => WriteOut(a).Value).SequenceEqual(firsts[seen].Arguments))
+                    {
+                        conflicts.Add(call);
+                    }
+
+                    continue;
                 }
-                else if (IsCostly(call) && !unstored.Contains(call) && WriteOut(call) is { Value: { } whole, Level: var wholeLevel, Reads: var wholeReads })
+
+                var arguments = call.Arguments.Select(WriteOut).ToList();
+                if (arguments.Any(a => a.Value is null) || !(IsMapped(call) || IsCostly(call)))
                 {
-                    slots[call] = hoisted.Count;
-                    hoisted.Add(new Hoisted(call, whole, wholeLevel + 1, Stored: true));
-                    reads.Add(wholeReads);
+                    continue;
                 }
+
+                slots[call] = hoisted.Count;
+                firsts.Add((arguments.Select(a => a.Value!).ToEquatableArray(), statement));
+                reads.Add(new HashSet<int>(arguments.SelectMany(a => a.Reads)));
+                var level = arguments.Max(a => a.Level) + 1;
+                hoisted.Add(IsMapped(call)
+                    ? new Hoisted(call, arguments[0].Value!, level)
+                    : new Hoisted(call, call with { Arguments = firsts[firsts.Count - 1].Arguments }, level, Stored: true));
             }
 
             switch (statement)
@@ -183,7 +216,7 @@ internal static class BlockedCalls
             }
         }
 
-        return (hoisted, reads);
+        return (hoisted, reads, conflicts);
     }
 
     /// <summary>A call a kernel maps: exp, log or tanh of one double.</summary>
