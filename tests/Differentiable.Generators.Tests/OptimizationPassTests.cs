@@ -786,6 +786,24 @@ public sealed class OptimizationPassTests
         Assert.Contains("s += z * global::System.Math.Sqrt(x[i] * t);", disagreeing);
         Assert.Contains(Kernels + ".Exp(rowBlock, 0, blockSize);", disagreeing);
         Assert.Contains("rowBlock[i - blockLow] = global::System.Math.Sqrt(x[i] * y[i]);", disagreeing);
+
+        // Nor where one place goes unchecked (found by a review): before the object could be slotted (t still the last
+        // iteration's), or under ?: (never evaluated ahead).
+        var early = Blocked(Loop(
+            "i",
+            new Assign(V("z"), exp),
+            new Assign(V("t"), At("y", V("i"))),
+            AddTo(V("s"), Mul(V("z"), Math(MathFunction.Log, root)))));
+        Assert.Contains("z = global::System.Math.Exp(global::System.Math.Sqrt(x[i] * t));", early);
+        Assert.Contains("rowBlock[i - blockLow] = global::System.Math.Sqrt(x[i] * y[i]);", early);
+        var underConditional = Blocked(Loop(
+            "i",
+            new Assign(V("t"), At("y", V("i"))),
+            new Assign(V("z"), new Conditional(V("b"), root, Constant.Zero)),
+            new Assign(V("t"), Mul(V("t"), V("t"))),
+            AddTo(V("s"), Mul(V("z"), Math(MathFunction.Log, root)))));
+        Assert.Contains("z = b ? global::System.Math.Sqrt(x[i] * t) : 0.0;", underConditional);
+        Assert.Contains("rowBlock[i - blockLow] = global::System.Math.Sqrt(x[i] * (y[i] * y[i]));", underConditional);
     }
 
     [Fact]

@@ -45,28 +45,32 @@ internal sealed class TypeEnvironment
 
     public IrType this[string name] => types[name];
 
-    public IrType TypeOf(Expr expression) => expression switch
+    public IrType TypeOf(Expr expression) =>
+        TypeOf(expression, types) ?? throw new KeyNotFoundException("A name of the expression has no type: " + string.Join(", ", IrWalker.ReadNames(expression).Where(n => !types.ContainsKey(n))));
+
+    /// <summary>The type C# gives an expression over names of the given types; null where some name has none.</summary>
+    public static IrType? TypeOf(Expr expression, IReadOnlyDictionary<string, IrType> types) => expression switch
     {
         Constant c => c.Type,
-        Variable v => types[v.Name],
-        ElementAccess e => types[e.Array].ElementType(),
+        Variable v => types.TryGetValue(v.Name, out var type) ? type : null,
+        ElementAccess e => types.TryGetValue(e.Array, out var array) ? array.ElementType() : null,
         ArrayLength => IrType.Int32,
         Unary { Operator: UnaryOperator.Not } => IrType.Boolean,
-        Unary u => TypeOf(u.Operand),
+        Unary u => TypeOf(u.Operand, types),
         Binary b => b.Operator switch
         {
             BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply or BinaryOperator.Divide or BinaryOperator.Remainder =>
-                Promote(TypeOf(b.Left), TypeOf(b.Right)),
+                Promote(TypeOf(b.Left, types), TypeOf(b.Right, types)),
             _ => IrType.Boolean,
         },
         Call { Single: true } c => c.Function == MathFunction.Sign ? IrType.Int32 : IrType.Single,
         Call c => c.Function switch
         {
             MathFunction.Sign => IrType.Int32,
-            MathFunction.Abs or MathFunction.Max or MathFunction.Min when AllInt(c) => IrType.Int32,
+            MathFunction.Abs or MathFunction.Max or MathFunction.Min => AllInt(c, types),
             _ => IrType.Double,
         },
-        Conditional c => TypeOf(c.WhenTrue) is IrType.Int32 or IrType.Double or IrType.Single ? Promote(TypeOf(c.WhenTrue), TypeOf(c.WhenFalse)) : TypeOf(c.WhenTrue),
+        Conditional c => TypeOf(c.WhenTrue, types) is IrType.Int32 or IrType.Double or IrType.Single ? Promote(TypeOf(c.WhenTrue, types), TypeOf(c.WhenFalse, types)) : TypeOf(c.WhenTrue, types),
         Convert c => c.Type,
         NewArray n => n.Type,
         TapePop p => p.Type,
@@ -75,23 +79,31 @@ internal sealed class TypeEnvironment
         _ => IrType.Double,
     };
 
-    /// <summary>C#'s arithmetic promotion: double wins, then float, then int.</summary>
-    private static IrType Promote(IrType left, IrType right) =>
-        left == IrType.Double || right == IrType.Double ? IrType.Double
+    /// <summary>C#'s arithmetic promotion: double wins, then float, then int; null if either is unknown.</summary>
+    private static IrType? Promote(IrType? left, IrType? right) =>
+        left is null || right is null ? null
+        : left == IrType.Double || right == IrType.Double ? IrType.Double
         : left == IrType.Single || right == IrType.Single ? IrType.Single
         : IrType.Int32;
 
-    private bool AllInt(Call call)
+    /// <summary>Int for |·|, min and max of ints only, double otherwise; null if an argument's type is unknown.</summary>
+    private static IrType? AllInt(Call call, IReadOnlyDictionary<string, IrType> types)
     {
         foreach (var argument in call.Arguments)
         {
-            if (TypeOf(argument) != IrType.Int32)
+            var type = TypeOf(argument, types);
+            if (type is null)
             {
-                return false;
+                return null;
+            }
+
+            if (type != IrType.Int32)
+            {
+                return IrType.Double;
             }
         }
 
-        return true;
+        return IrType.Int32;
     }
 
     private void AddLoopVariables(Block block)

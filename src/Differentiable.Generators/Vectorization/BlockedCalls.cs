@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using Differentiable.Generators.Analysis;
 using Differentiable.Generators.Infrastructure;
 using Differentiable.Generators.Ir;
 
@@ -38,8 +39,10 @@ internal static class BlockedCalls
 
     /// <param name="dotRead">The block buffer read that replaces a dot product of the loop (null for other invocations).</param>
     /// <param name="callRead">The block buffer read for the k-th hoisted call.</param>
+    /// <param name="types">The type of every name the loop uses: a local's value is written out in the local's type.</param>
     public static List<Hoisted> Find(
         For loop,
+        IReadOnlyDictionary<string, IrType> types,
         ISet<string> assigned,
         System.Func<string, bool> unwritten,
         System.Func<Invoke, Expr?> dotRead,
@@ -56,7 +59,7 @@ internal static class BlockedCalls
         var excluded = new HashSet<Call>(ReferenceComparer<Call>.Instance);
         for (var search = 0; search < MaxSearches; search++)
         {
-            var (hoisted, reads, conflicts) = Search(loop, assigned, unwritten, dotRead, callRead, excluded);
+            var (hoisted, reads, conflicts) = Search(loop, types, assigned, unwritten, dotRead, callRead, excluded);
             var read = new HashSet<int>();
             var pending = new Stack<int>(Enumerable.Range(0, hoisted.Count).Where(k => !hoisted[k].Stored));
             while (pending.Count > 0)
@@ -90,6 +93,7 @@ internal static class BlockedCalls
     /// </summary>
     private static (List<Hoisted> Hoisted, List<HashSet<int>> Reads, List<Call> Conflicts) Search(
         For loop,
+        IReadOnlyDictionary<string, IrType> types,
         ISet<string> assigned,
         System.Func<string, bool> unwritten,
         System.Func<Invoke, Expr?> dotRead,
@@ -100,8 +104,14 @@ internal static class BlockedCalls
         var reads = new List<HashSet<int>>();
         var conflicts = new List<Call>();
         var slots = new Dictionary<Call, int>(ReferenceComparer<Call>.Instance);
-        // Each slotted call's arguments as first written out, and the statement that evaluated it then.
-        var firsts = new List<(EquatableArray<Expr> Arguments, Stmt Statement)>();
+        // Each slotted call's arguments as first written out, and the statement visit that evaluated it then.
+        var firsts = new List<(EquatableArray<Expr> Arguments, int Visit)>();
+        // The block reads one slot wherever a call object stands, so a slotted object must be found to have the same
+        // arguments at every place it stands (a sweep may share nodes): under ?:, && or ||, or before it was slotted,
+        // nothing checks them, so an object that stands there too is left out.
+        var places = new Dictionary<Call, int>(ReferenceComparer<Call>.Instance);
+        var checkedPlaces = new Dictionary<Call, int>(ReferenceComparer<Call>.Instance);
+        var visit = 0;
         // What each local holds, written out from the iteration's start, the latest round whose slots it reads, and
         // those slots; null where it depends on something the block cannot compute ahead.
         var values = new Dictionary<string, (Expr? Value, int Level, HashSet<int> Reads)>(System.StringComparer.Ordinal);
@@ -152,6 +162,12 @@ internal static class BlockedCalls
 
         foreach (var statement in IrWalker.StatementsInOrder(loop.Body))
         {
+            visit++;
+            foreach (var call in IrWalker.OwnExpressions(statement).SelectMany(IrWalker.Nodes).OfType<Call>())
+            {
+                places[call] = places.TryGetValue(call, out var count) ? count + 1 : 1;
+            }
+
             var value = statement switch
             {
                 Declare { Initializer: null } d => d.Type.IsArray() ? null : new Constant(0.0, d.Type),
@@ -180,9 +196,12 @@ internal static class BlockedCalls
 
                 if (slots.TryGetValue(call, out var seen))
                 {
-                    // The block reads one slot wherever the object stands: only right if every statement agrees on its value.
-                    if (!ReferenceEquals(firsts[seen].Statement, statement)
-                        && !call.Arguments.Select(a => WriteOut(a).Value).SequenceEqual(firsts[seen].Arguments))
+                    // Within one statement the arguments cannot change; in another they must write out the same.
+                    if (firsts[seen].Visit == visit || call.Arguments.Select(a => WriteOut(a).Value).SequenceEqual(firsts[seen].Arguments))
+                    {
+                        checkedPlaces[call]++;
+                    }
+                    else
                     {
                         conflicts.Add(call);
                     }
@@ -197,7 +216,8 @@ internal static class BlockedCalls
                 }
 
                 slots[call] = hoisted.Count;
-                firsts.Add((arguments.Select(a => a.Value!).ToEquatableArray(), statement));
+                checkedPlaces[call] = 1;
+                firsts.Add((arguments.Select(a => a.Value!).ToEquatableArray(), visit));
                 reads.Add(new HashSet<int>(arguments.SelectMany(a => a.Reads)));
                 var level = arguments.Max(a => a.Level) + 1;
                 hoisted.Add(IsMapped(call)
@@ -208,15 +228,25 @@ internal static class BlockedCalls
             switch (statement)
             {
                 case Declare d:
-                    values[d.Name] = WriteOut(value);
+                    values[d.Name] = InType(WriteOut(value), value, d.Type);
                     break;
                 case Assign { Target: Variable v }:
-                    values[v.Name] = WriteOut(value);
+                    values[v.Name] = types.TryGetValue(v.Name, out var type) ? InType(WriteOut(value), value, type) : (null, 0, new HashSet<int>());
                     break;
             }
         }
 
+        conflicts.AddRange(slots.Keys.Where(call => places[call] != checkedPlaces[call]));
         return (hoisted, reads, conflicts);
+
+        // A local holds its value converted to its type (double t = j holds (double)j: written out as j, t / n would
+        // divide ints; double a = 0 holds 0.0); unknown where the value's type is.
+        (Expr? Value, int Level, HashSet<int> Reads) InType((Expr? Value, int Level, HashSet<int> Reads) written, Expr value, IrType type) =>
+            written.Value is null ? written
+            : TypeEnvironment.TypeOf(value, types) is not { } valueType ? (null, 0, written.Reads)
+            : valueType == type ? written
+            : written.Value is Constant constant && type is IrType.Double or IrType.Single ? (new Constant(constant.Value, type), written.Level, written.Reads)
+            : (new Convert(type, written.Value), written.Level, written.Reads);
     }
 
     /// <summary>A call a kernel maps: exp, log or tanh of one double.</summary>

@@ -156,6 +156,7 @@ internal static class RowBlocks
         Expr Placeholder(int slot) => new ElementAccess(SlotPlaceholder, new Expr[] { Constant.Int(slot) }.ToEquatableArray());
         var calls = BlockedCalls.Find(
             loop,
+            aliases.Types,
             assigned,
             Unwritten,
             invoke => dots.IndexOf(invoke) is var k && k >= 0 ? Placeholder(k) : null,

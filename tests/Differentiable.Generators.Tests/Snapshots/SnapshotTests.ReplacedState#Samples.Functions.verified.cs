@@ -288,7 +288,7 @@ namespace Samples
                         int vectorStart = global::System.Numerics.Vector.IsHardwareAccelerated && blockSize > global::System.Numerics.Vector<double>.Count ? blockLow + ((blockSize - 1) % global::System.Numerics.Vector<double>.Count + 1) : blockLow + blockSize;
                         for (int i = blockLow; i < vectorStart; i++)
                         {
-                            rowBlock[192 + (i - blockLow)] = 0 + rowBlock[i - blockLow];
+                            rowBlock[192 + (i - blockLow)] = 0.0 + rowBlock[i - blockLow];
                         }
                         if (vectorStart < blockLow + blockSize)
                         {

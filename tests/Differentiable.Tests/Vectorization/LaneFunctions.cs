@@ -184,4 +184,44 @@ public static partial class LaneFunctions
 
         return energy + 0.0 * row;
     }
+
+    /// <summary>
+    /// Σⱼ e^(−√(xⱼ² + t/n)) + e^(10⁻³·d²), t = j + 1 an int copied into a double and d = (float)j + 0.1f widened: a block
+    /// writes the exp's arguments out from the iteration's start, where t / n must stay a division of doubles and d·d a
+    /// product of doubles (found by a review: t was written out as j, and j / n divided ints).
+    /// </summary>
+    [Differentiate]
+    public static double WidenedLocals(double[] x)
+    {
+        double s = 0.0;
+        int n = x.Length;
+        for (int j = 0; j < n; j++)
+        {
+            double t = j + 1;
+            float f = (float)j + 0.1f;
+            double d = f;
+            double r = Math.Sqrt((x[j] * x[j]) + (t / n));
+            s += Math.Exp(-r) + Math.Exp(d * d * 1e-3);
+        }
+
+        return s;
+    }
+
+    /// <summary><see cref="WidenedLocals"/> with the kernels off: the loop as written.</summary>
+    [Differentiate(Vectorize = false)]
+    public static double WidenedLocalsExact(double[] x)
+    {
+        double s = 0.0;
+        int n = x.Length;
+        for (int j = 0; j < n; j++)
+        {
+            double t = j + 1;
+            float f = (float)j + 0.1f;
+            double d = f;
+            double r = Math.Sqrt((x[j] * x[j]) + (t / n));
+            s += Math.Exp(-r) + Math.Exp(d * d * 1e-3);
+        }
+
+        return s;
+    }
 }

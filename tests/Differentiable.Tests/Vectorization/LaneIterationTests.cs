@@ -83,6 +83,19 @@ public class LaneIterationTests
         }, iter: Iterations);
 
     [Fact]
+    public void WidenedLocals_InBlockedArguments_KeepTheirTypes() =>
+        (from n in Gen.Int[1, 150]
+         from x in Vector(n)
+         select x)
+        .Sample(x =>
+        {
+            var blocked = LaneFunctions.WidenedLocalsGradient(x);
+            var exact = LaneFunctions.WidenedLocalsExactGradient(x);
+            Assert.True(Values.Agree(exact.Value, blocked.Value), $"value {blocked.Value:R}, the loop as written {exact.Value:R}");
+            BlockedLoopTests.AssertClose("dx", exact.dx, blocked.dx);
+        }, iter: Iterations);
+
+    [Fact]
     public void Layer_ReverseRowsByVectors_GradientIsTheBackpropagatedClosedForm() =>
         // f = ½(v·h − 1)² with h = tanh(Wx + c): δ = (v·h − 1)·v ⊙ (1 − h²), ∂f/∂x = Wᵀδ, ∂f/∂c = Σδ.
         (from m in Gen.Int[1, 300]
