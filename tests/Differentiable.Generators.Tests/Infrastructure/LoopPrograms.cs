@@ -143,7 +143,18 @@ internal sealed class LoopPrograms
                 Line($"    for ({inner})");
                 Line("    {");
                 Line($"        double {d} = {(random.Next(2) == 0 ? $"{Pick(arrays)}[j] - {Pick(arrays)}[i]" : $"{Element("j")} - {Element("i")}")};");
-                Line($"        double {r} = {(random.Next(2) == 0 ? $"Math.Sqrt(1.0 + {d} * {d})" : $"Math.Log(2.0 + {d} * {d})")};");
+                // r's form, and half the time a double that holds an int (a block writing it out must keep the division a
+                // double one). One draw of four is the draw of two it replaced, (int)(u·4) / 2 = (int)(u·2), so the
+                // programs of every seed keep their shapes.
+                var form = random.Next(4);
+                var gap = form % 2 == 1 ? Scalar() : null;
+                if (gap is not null)
+                {
+                    Line($"        double {gap} = j - i;");
+                }
+
+                var (sqrtSpread, logSpread) = gap is null ? ("", "") : ($" + {gap} / n", $" + {gap} / n * {gap}");
+                Line($"        double {r} = {(form / 2 == 0 ? $"Math.Sqrt(1.0 + {d} * {d}{sqrtSpread})" : $"Math.Log(2.0 + {d} * {d}{logSpread})")};");
                 Line($"        acc += {Constant()} * Math.Exp(-{r}) * {Element(random.Next(2) == 0 ? "i" : "j")} / ({r} * n);");
                 if (carried is not null)
                 {
