@@ -807,6 +807,36 @@ public sealed class OptimizationPassTests
     }
 
     [Fact]
+    public void CallsOfOneFunctionOnTheSameArgumentsShareOneSlotAndOneMap()
+    {
+        const string Kernels = "global::Differentiable.Runtime.Kernels";
+        Call Math(MathFunction function, Expr argument) => new(function, new[] { argument }.ToEquatableArray());
+        string Blocked(For loop) => Print(RowBlocks.Rewrite(Body(loop), () => Analysis.ArrayAliases.Of(Body(), Types, new[] { "dx" })));
+
+        // The forward's e^(−x·t) and the reverse's, which the chain rule evaluates again: two objects, one value.
+        var u = new Unary(UnaryOperator.Negate, Mul(At("x", V("i")), V("t")));
+        var text = Blocked(Loop(
+            "i",
+            new Assign(V("z"), Math(MathFunction.Exp, u)),
+            AddTo(V("s"), Mul(V("z"), V("z"))),
+            new Assign(V("dz"), Mul(Constant.Of(2.0), Math(MathFunction.Exp, u with { }))),
+            AddTo(V("s"), Math(MathFunction.Exp, new Unary(UnaryOperator.Negate, Mul(At("y", V("i")), V("t")))))));
+        Assert.Equal(2, CountOf(text, Kernels + ".Exp("));
+        Assert.Contains("z = rowBlock[i - blockLow];", text);
+        Assert.Contains("dz = 2.0 * rowBlock[i - blockLow];", text);
+        Assert.Contains("its exp calls are 2 SIMD maps", text);
+
+        // The same function on another value keeps its own slot, and so does another function on the same value.
+        var other = Blocked(Loop(
+            "i",
+            new Assign(V("z"), Math(MathFunction.Exp, u)),
+            new Assign(V("dz"), Math(MathFunction.Tanh, u with { })),
+            AddTo(V("s"), Mul(V("z"), V("dz")))));
+        Assert.Contains(Kernels + ".Exp(rowBlock, 0, blockSize);", other);
+        Assert.Contains(Kernels + ".Tanh(rowBlock, 64, blockSize);", other);
+    }
+
+    [Fact]
     public void LocalsNothingReadsAreDropped()
     {
         Stmt Declared(string name) => new Declare(name, IrType.Double, Constant.Zero);

@@ -35,7 +35,14 @@ internal static class BlockedCalls
     /// <paramref name="Argument"/> is its argument in terms of the iteration's start, which the round stores and the map
     /// then maps; a stored call's is the whole call so written, whose value the round stores.
     /// </summary>
-    public sealed record Hoisted(Call Call, Expr Argument, int Level, bool Stored = false);
+    public sealed record Hoisted(Call Call, Expr Argument, int Level, bool Stored = false)
+    {
+        /// <summary>
+        /// Other call objects of the same function on the same written-out arguments (the forward's e^(−θ₂t) and the
+        /// reverse's, which the chain rule evaluates again): one slot and one map serve them all, bit for bit.
+        /// </summary>
+        public List<Call> Sharing { get; } = new();
+    }
 
     /// <param name="dotRead">The block buffer read that replaces a dot product of the loop (null for other invocations).</param>
     /// <param name="callRead">The block buffer read for the k-th hoisted call.</param>
@@ -75,7 +82,7 @@ internal static class BlockedCalls
 
             var count = excluded.Count;
             excluded.UnionWith(conflicts);
-            excluded.UnionWith(Enumerable.Range(0, hoisted.Count).Where(k => hoisted[k].Stored && !read.Contains(k)).Select(k => hoisted[k].Call));
+            excluded.UnionWith(Enumerable.Range(0, hoisted.Count).Where(k => hoisted[k].Stored && !read.Contains(k)).SelectMany(k => hoisted[k].Sharing.Prepend(hoisted[k].Call)));
             if (excluded.Count == count)
             {
                 return hoisted;
@@ -112,6 +119,8 @@ internal static class BlockedCalls
         var places = new Dictionary<Call, int>(ReferenceComparer<Call>.Instance);
         var checkedPlaces = new Dictionary<Call, int>(ReferenceComparer<Call>.Instance);
         var visit = 0;
+        // The slot of each function on each written-out argument list, for the call objects that compute it again.
+        var byValue = new Dictionary<(MathFunction, EquatableArray<Expr>), int>();
         // What each local holds, written out from the iteration's start, the latest round whose slots it reads, and
         // those slots; null where it depends on something the block cannot compute ahead.
         var values = new Dictionary<string, (Expr? Value, int Level, HashSet<int> Reads)>(System.StringComparer.Ordinal);
@@ -215,9 +224,18 @@ internal static class BlockedCalls
                     continue;
                 }
 
-                slots[call] = hoisted.Count;
+                var written = arguments.Select(a => a.Value!).ToEquatableArray();
                 checkedPlaces[call] = 1;
-                firsts.Add((arguments.Select(a => a.Value!).ToEquatableArray(), visit));
+                if (byValue.TryGetValue((call.Function, written), out var same))
+                {
+                    slots[call] = same;
+                    hoisted[same].Sharing.Add(call);
+                    continue;
+                }
+
+                byValue[(call.Function, written)] = hoisted.Count;
+                slots[call] = hoisted.Count;
+                firsts.Add((written, visit));
                 reads.Add(new HashSet<int>(arguments.SelectMany(a => a.Reads)));
                 var level = arguments.Max(a => a.Level) + 1;
                 hoisted.Add(IsMapped(call)

@@ -187,7 +187,7 @@ internal static class RowBlocks
         // The iterations read their dots and calls from the block's buffers and store their α into another.
         var dotSlots = dots.Select((dot, k) => (dot, k)).ToDictionary(p => p.dot, p => p.k);
         var updateSlots = updates.Select((update, k) => (update, k: dots.Count + k)).ToDictionary(p => (Stmt)p.update, p => p.k, ReferenceComparer<Stmt>.Instance);
-        var callSlots = calls.Select((call, k) => (call.Call, k: dots.Count + updates.Count + k)).ToDictionary(p => p.Call, p => p.k, ReferenceComparer<Call>.Instance);
+        var callSlots = calls.SelectMany((call, k) => call.Sharing.Prepend(call.Call).Select(c => (Call: c, k: dots.Count + updates.Count + k))).ToDictionary(p => p.Call, p => p.k, ReferenceComparer<Call>.Instance);
         Expr SlotRead(int slot) => new ElementAccess(scratch, new[] { Offset(slot) }.ToEquatableArray());
         Expr ReadBlock(Expr e) => IrWalker.Rewrite(e, node => node switch
         {
