@@ -82,7 +82,8 @@ internal static class HessianEmitter
 
     private static void WriteHessian(CodeWriter writer, MethodModel model, List<ParameterModel> active, EquatableArray<string> directions)
     {
-        var elements = Structure.ElementHessian.Body(model, new TypeEnvironment(model));
+        var environment = new TypeEnvironment(model);
+        var elements = Structure.ElementHessian.Body(model, environment);
         writer.Line("/// <summary>");
         writer.Line($"/// The value and Hessian of <c>{model.Name}</c>: rows and columns run over vec of each differentiated parameter,");
         if (elements is not null)
@@ -100,7 +101,9 @@ internal static class HessianEmitter
         writer.Line($"{model.Accessibility} static (double Value, double[,] Hessian) {model.Name}Hessian({CompanionEmitter.Parameters(model)})");
         if (elements is not null)
         {
-            new CSharpPrinter(writer).Write(elements);
+            // The passes of every companion body: a loop's exp, log and tanh calls become SIMD maps over blocks of rows.
+            var names = environment.Names.ToDictionary(name => name, name => environment[name], System.StringComparer.Ordinal);
+            new CSharpPrinter(writer).Write(CompanionEmitter.Optimize(model, elements, names));
             return;
         }
 
