@@ -14,6 +14,16 @@ internal sealed record Constant(double Value, IrType Type) : Expr
     public static Constant Of(double value) => new(value, IrType.Double);
 
     public static Constant Int(int value) => new(value, IrType.Int32);
+
+    /// <summary>
+    /// Equal by bits, not by <see cref="double.Equals(double)"/>: 0.0 and −0.0 are two values here (1/0.0 and 1/−0.0
+    /// differ), and every pass that matches expressions by value (shared calls, a block's arguments) must keep them
+    /// apart (found by a review: tanh(1/(0.0·x)) − tanh(1/(−0.0·x)) came out 0).
+    /// </summary>
+    public bool Equals(Constant? other) =>
+        other is not null && Type == other.Type && System.BitConverter.DoubleToInt64Bits(Value) == System.BitConverter.DoubleToInt64Bits(other.Value);
+
+    public override int GetHashCode() => (System.BitConverter.DoubleToInt64Bits(Value).GetHashCode() * 31) + (int)Type;
 }
 
 /// <summary>A parameter or local (scalar or array reference).</summary>

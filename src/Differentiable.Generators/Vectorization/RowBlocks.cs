@@ -89,7 +89,8 @@ internal static class RowBlocks
         var arrays = leaves.SelectMany(s => IrWalker.OwnExpressions(s).SelectMany(IrWalker.ReadNames)).Concat(written)
             .Where(name => IsArray(name, aliases)).Distinct().ToList();
         if (new[] { loop.Lower, loop.Upper }.SelectMany(IrWalker.ReadNames).Any(assigned.Contains)
-            || leaves.SelectMany(s => IrWalker.OwnExpressions(s).SelectMany(IrWalker.Nodes)).Any(n => n is Variable v && !aliases.Types.ContainsKey(v.Name)))
+            || leaves.SelectMany(s => IrWalker.OwnExpressions(s).SelectMany(IrWalker.Nodes)).Any(n => n is Variable v && !aliases.Types.ContainsKey(v.Name))
+            || leaves.SelectMany(s => IrWalker.OwnExpressions(s).SelectMany(IrWalker.Nodes)).Any(n => MayDivideByZero(n, aliases.Types)))
         {
             return null;
         }
@@ -168,6 +169,17 @@ internal static class RowBlocks
 
         return Blocked(loop, dots, updates, calls, guards, names, aliases);
     }
+
+    /// <summary>
+    /// An int division or remainder by anything but a nonzero constant. A block evaluates its rows' dots and call
+    /// arguments before their iterations run, so an index out of range in a later row would be thrown before the
+    /// DivideByZeroException an earlier row throws as written (found by a review); the only other exception
+    /// straight-line code can throw is that index's own.
+    /// </summary>
+    private static bool MayDivideByZero(Expr node, IReadOnlyDictionary<string, IrType> types) =>
+        node is Binary { Operator: BinaryOperator.Divide or BinaryOperator.Remainder } division
+        && Analysis.TypeEnvironment.TypeOf(division, types) is not (IrType.Double or IrType.Single)
+        && division.Right is not Constant { Type: IrType.Int32, Value: not 0.0 };
 
     /// <summary>Stands for the block's scratch in a slot read until the blocked loop has names.</summary>
     private const string SlotPlaceholder = "\u0000slot";

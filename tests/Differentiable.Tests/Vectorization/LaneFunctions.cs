@@ -224,4 +224,53 @@ public static partial class LaneFunctions
 
         return s;
     }
+
+    /// <summary>
+    /// Σ w·(tanh(1/(0.0·xᵢ)) − tanh(1/(−0.0·xᵢ))), 2w per positive xᵢ: the two calls differ only in the sign of a zero, so a
+    /// block that matched them by value gave both one slot and returned 0 (found by a review).
+    /// </summary>
+    [Differentiate(nameof(w))]
+    public static double SignedZeros(double[] x, double w)
+    {
+        double s = 0.0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            double a = 0.0;
+            double b = -0.0;
+            s += w * (Math.Tanh(1.0 / (a * x[i])) - Math.Tanh(1.0 / (b * x[i])));
+        }
+
+        return s;
+    }
+
+    /// <summary>The same zeros as literals, without the kernels: 2 + xᵢ² per positive xᵢ, which shared calls gave as xᵢ².</summary>
+    [Differentiate(nameof(x), Hessian = true, Vectorize = false)]
+    public static double SignedZeroLiterals(double[] x)
+    {
+        double s = 0.0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            s += Math.Tanh(1.0 / (0.0 * x[i])) - Math.Tanh(1.0 / (-0.0 * x[i])) + (x[i] * x[i]);
+        }
+
+        return s;
+    }
+
+    /// <summary>
+    /// Σ e^(xᵢ·tᵢ₊₄) + (7 / (i − 3))·xᵢ², which divides by zero at row 3 and with t as long as x reads past t's end from
+    /// row n − 4: blocked, the exp's arguments for every row were read before row 3 ran, and the companions threw
+    /// IndexOutOfRangeException where the method throws DivideByZeroException (found by a review).
+    /// </summary>
+    [Differentiate(nameof(x), Hessian = true)]
+    public static double DividesByZeroFirst(double[] x, double[] t)
+    {
+        double f = 0.0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            int q = 7 / (i - 3);
+            f += Math.Exp(x[i] * t[i + 4]) + (q * x[i] * x[i]);
+        }
+
+        return f;
+    }
 }

@@ -96,6 +96,38 @@ public class LaneIterationTests
         }, iter: Iterations);
 
     [Fact]
+    public void SignedZeros_AreTwoValues_InBlocksAndSharedCalls() =>
+        (from n in Gen.Int[1, 150]
+         from x in Vector(n, 0.5, 2.0)
+         from w in Gen.Double[-2.0, 2.0]
+         select (x, w))
+        .Sample((x, w) =>
+        {
+            // tanh(+∞) − tanh(−∞) = 2 per element: value 2wn, ∂/∂w = 2n, exactly.
+            var n = x.Length;
+            var g = LaneFunctions.SignedZerosGradient(x, w);
+            AssertSameBits("value", LaneFunctions.SignedZeros(x, w), g.Value);
+            Assert.True(Values.Agree(2.0 * w * n, g.Value), $"value {g.Value:R}, expected 2wn = {2.0 * w * n:R}");
+            Assert.Equal(2.0 * n, g.dw);
+
+            var literals = LaneFunctions.SignedZeroLiterals(x);
+            Assert.True(Values.Agree((2.0 * n) + x.Sum(e => e * e), literals), $"the method's value {literals:R}");
+            AssertSameBits("Hessian's value", literals, LaneFunctions.SignedZeroLiteralsHessian(x).Value);
+            AssertSameBits("gradient's value", literals, LaneFunctions.SignedZeroLiteralsGradient(x).Value);
+        }, iter: Iterations);
+
+    [Fact]
+    public void DividesByZeroFirst_CompanionsThrowWhatTheMethodThrows()
+    {
+        var x = Enumerable.Range(0, 8).Select(i => 0.1 * i).ToArray();
+        var t = Enumerable.Range(0, 8).Select(i => 0.2 * i).ToArray();
+        Assert.Throws<DivideByZeroException>(() => LaneFunctions.DividesByZeroFirst(x, t));
+        Assert.Throws<DivideByZeroException>(() => LaneFunctions.DividesByZeroFirstGradient(x, t));
+        Assert.Throws<DivideByZeroException>(() => LaneFunctions.DividesByZeroFirstHessian(x, t));
+        Assert.Throws<DivideByZeroException>(() => LaneFunctions.DividesByZeroFirstJvp(x, t, x));
+    }
+
+    [Fact]
     public void Layer_ReverseRowsByVectors_GradientIsTheBackpropagatedClosedForm() =>
         // f = ½(v·h − 1)² with h = tanh(Wx + c): δ = (v·h − 1)·v ⊙ (1 − h²), ∂f/∂x = Wᵀδ, ∂f/∂c = Σδ.
         (from m in Gen.Int[1, 300]
