@@ -61,8 +61,10 @@ internal static class LaneIterations
         var leaves = IrWalker.StatementsInOrder(loop.Body).Where(s => s is not Block and not Comment).ToList();
         var declared = new HashSet<string>(StringComparer);
 
-        // Each array the body reads or stores (the scratch aside), at the one place in a row where it does.
+        // Each array the body reads or stores (the scratch aside), at the one place in a row where it does; and the
+        // arrays it reads at one place for every row.
         var indices = new Dictionary<string, Expr>(StringComparer);
+        var broadcast = new HashSet<string>(StringComparer);
         foreach (var statement in leaves)
         {
             switch (statement)
@@ -83,6 +85,7 @@ internal static class LaneIterations
                 if (IsInvariantElement(element, row, types))
                 {
                     // Read at one place for every row (the pair loop's px[i]): one broadcast, if no row stores there.
+                    broadcast.Add(element.Array);
                     continue;
                 }
 
@@ -100,13 +103,9 @@ internal static class LaneIterations
 
         // An element every row reads at one place stays one value only if no row stores into its array under any name.
         var stored = leaves.OfType<Assign>().Select(a => a.Target).OfType<ElementAccess>().Select(e => e.Array).Where(a => a != scratch).Distinct().ToList();
-        foreach (var array in leaves.SelectMany(IrWalker.OwnExpressions).SelectMany(IrWalker.Nodes).OfType<ElementAccess>()
-                     .Where(e => e.Array != scratch && IsInvariantElement(e, row, types)).Select(e => e.Array).Distinct())
+        if (broadcast.Any(array => stored.Any(s => s == array || mayAlias is null || mayAlias(s, array))))
         {
-            if (stored.Any(s => s == array || mayAlias is null || mayAlias(s, array)))
-            {
-                return null;
-            }
+            return null;
         }
 
         // An array at an offset from the row (a[e + i]) is apart from every array at another place, or rows would meet.

@@ -89,8 +89,7 @@ internal static class RowBlocks
         var arrays = leaves.SelectMany(s => IrWalker.OwnExpressions(s).SelectMany(IrWalker.ReadNames)).Concat(written)
             .Where(name => IsArray(name, aliases)).Distinct().ToList();
         if (new[] { loop.Lower, loop.Upper }.SelectMany(IrWalker.ReadNames).Any(assigned.Contains)
-            || leaves.SelectMany(s => IrWalker.OwnExpressions(s).SelectMany(IrWalker.Nodes)).Any(n => n is Variable v && !aliases.Types.ContainsKey(v.Name))
-            || leaves.SelectMany(s => IrWalker.OwnExpressions(s).SelectMany(IrWalker.Nodes)).Any(n => MayDivideByZero(n, aliases.Types)))
+            || leaves.SelectMany(s => IrWalker.OwnExpressions(s).SelectMany(IrWalker.Nodes)).Any(n => (n is Variable v && !aliases.Types.ContainsKey(v.Name)) || MayDivideByZero(n, aliases.Types)))
         {
             return null;
         }
