@@ -199,6 +199,32 @@ public sealed class GeneratedWarningTests
         Assert.Contains("null-forgiving operator", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void AConditionalOnALiteralOrAConstBool()
+    {
+        // The reverse sweep wrote if (false) { … } for the branch's adjoint: unreachable code (CS0162). Found by the
+        // random element-Hessian programs at seed 62.
+        var m = Load("""
+                private const bool Squared = true;
+
+                /// <summary>cos(x) + x² (the const picks x²; the literal false picks cos(x)).</summary>
+                /// <param name="x">The argument.</param>
+                /// <returns>The value.</returns>
+                [Differentiate(Hessian = true)]
+                public static double F(double x)
+                {
+                    double a = Math.Cos(false ? x * x : x);
+                    return a + (Squared ? x * x : x);
+                }
+            """);
+        foreach (var x in new[] { -1.3, 0.4, 2.0 })
+        {
+            var (value, derivative) = Gradient<double>(m, "F", x);
+            Assert.Equal(Math.Cos(x) + (x * x), value, 14);
+            Assert.Equal(-Math.Sin(x) + (2.0 * x), derivative, 14);
+        }
+    }
+
     private static Type Load(string members)
     {
         var run = GeneratorHarness.Run(Usings + members + "\n}\n");

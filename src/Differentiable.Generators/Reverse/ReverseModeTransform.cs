@@ -699,6 +699,11 @@ internal sealed partial class ReverseModeTransform
             case UserCall u:
                 PropagateUserCall(u, seed, output, rules, depth);
                 break;
+            case Conditional { Condition: Constant { Type: IrType.Boolean } known } c:
+                // A literal condition (false ? a : b, a const bool): only the branch it takes. An if on a constant
+                // would be unreachable code, a warning (CS0162) in the generated file where the method has none.
+                Propagate(known.Value != 0 ? c.WhenTrue : c.WhenFalse, seed, output, rules, depth + 1);
+                break;
             case Conditional c:
                 seed = Share(seed, output);
                 var then = new List<Stmt>();
