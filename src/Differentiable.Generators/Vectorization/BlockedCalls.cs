@@ -218,8 +218,14 @@ internal static class BlockedCalls
                     continue;
                 }
 
+                // Cheap calls stay in the iteration: only write out the arguments of those a block would hoist.
+                if (!(IsMapped(call) || IsCostly(call)))
+                {
+                    continue;
+                }
+
                 var arguments = call.Arguments.Select(WriteOut).ToList();
-                if (arguments.Any(a => a.Value is null) || !(IsMapped(call) || IsCostly(call)))
+                if (arguments.Any(a => a.Value is null))
                 {
                     continue;
                 }
