@@ -363,6 +363,83 @@ public class RecurrentNetwork
     public double Generated() => Models.RnnLossGradient(W, U, b, xs, target, dW, dU, db);
 }
 
+/// <summary>Batch size and hidden width of <see cref="BatchPerceptron"/>.</summary>
+public sealed record BatchShape(int N, int H)
+{
+    /// <inheritdoc />
+    public override string ToString() => $"n={N} h={H}";
+}
+
+/// <summary>
+/// A two-layer tanh network's loss over a batch of samples, the hidden layer in one array reused by every sample (the
+/// allocation-free way to write it in C#, where <see cref="Perceptron"/> is one sample).
+/// </summary>
+[MemoryDiagnoser]
+public class BatchPerceptron
+{
+    /// <summary>Input features per sample.</summary>
+    public const int Inputs = 32;
+
+    /// <summary>Outputs per sample.</summary>
+    public const int Outputs = 10;
+
+    private double[,] X = null!;
+    private double[,] T = null!;
+    private double[,] W1 = null!;
+    private double[] b1 = null!;
+    private double[,] W2 = null!;
+    private double[,] gW1 = null!;
+    private double[] gb1 = null!;
+    private double[,] gW2 = null!;
+
+    /// <summary>n samples, h hidden units.</summary>
+    [ParamsSource(nameof(Shapes))]
+    public BatchShape Shape { get; set; } = new(16, 16);
+
+    /// <summary>The sizes of this mode.</summary>
+    public static IEnumerable<BatchShape> Shapes => Mode.Sizes<BatchShape>(
+        [new(256, 64), new(256, 256)],
+        [new(16, 16), new(256, 64), new(256, 256), new(1000, 512)]);
+
+    /// <summary>Draws the batch and the weights and checks the generated gradient against backpropagation by hand.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        int h = Shape.H;
+        var rng = BenchData.Rng();
+        X = BenchData.Matrix(rng, Shape.N, Inputs);
+        T = BenchData.Matrix(rng, Shape.N, Outputs, 0.5);
+        W1 = BenchData.Matrix(rng, h, Inputs, 0.2);
+        b1 = BenchData.Vector(rng, h, 0.1);
+        W2 = BenchData.Matrix(rng, Outputs, h, 0.1);
+        gW1 = new double[h, Inputs];
+        gb1 = new double[h];
+        gW2 = new double[Outputs, h];
+
+        var (eW1, eb1, eW2) = (new double[h, Inputs], new double[h], new double[Outputs, h]);
+        double value = Benchmarks.HandWritten.BatchGradient(X, T, W1, b1, W2, eW1, eb1, eW2);
+        Verify.Close("batch value", Models.BatchLossGradient(X, T, W1, b1, W2, gW1, gb1, gW2), value);
+        Verify.Close("batch dW1", gW1, eW1);
+        Verify.Close("batch db1", gb1, eb1);
+        Verify.Close("batch dW2", gW2, eW2);
+    }
+
+    /// <summary>The loss alone.</summary>
+    [Benchmark(Baseline = true)]
+    [Role(Role.Function)]
+    public double Function() => Models.BatchLoss(X, T, W1, b1, W2);
+
+    /// <summary>Backpropagation by hand.</summary>
+    [Benchmark]
+    [Role(Role.Target)]
+    public double HandWritten() => Benchmarks.HandWritten.BatchGradient(X, T, W1, b1, W2, gW1, gb1, gW2);
+
+    /// <summary>Generated allocation-free gradient.</summary>
+    [Benchmark]
+    [Role(Role.Generated)]
+    public double Generated() => Models.BatchLossGradient(X, T, W1, b1, W2, gW1, gb1, gW2);
+}
+
 /// <summary>Rosenbrock's function in n dimensions: gradient, Hessian-vector product and the dense Hessian.</summary>
 [MemoryDiagnoser]
 public class Rosenbrock

@@ -39,6 +39,68 @@ public static class HandWritten
         return loss / n;
     }
 
+    /// <summary>
+    /// Backpropagation through <see cref="Models.BatchLoss"/>, sample by sample, with one hidden array and one delta array
+    /// for the whole batch (allocated once per call, as the function allocates its hidden array).
+    /// </summary>
+    public static double BatchGradient(double[,] X, double[,] T, double[,] W1, double[] b1, double[,] W2, double[,] gW1, double[] gb1, double[,] gW2)
+    {
+        int n = X.GetLength(0);
+        int d = X.GetLength(1);
+        int h = b1.Length;
+        int o = W2.GetLength(0);
+        Array.Clear(gW1);
+        Array.Clear(gb1);
+        Array.Clear(gW2);
+        var hidden = new double[h];
+        var delta = new double[h];
+        double loss = 0.0;
+        for (int s = 0; s < n; s++)
+        {
+            for (int i = 0; i < h; i++)
+            {
+                double a = b1[i];
+                for (int j = 0; j < d; j++)
+                {
+                    a += W1[i, j] * X[s, j];
+                }
+
+                hidden[i] = Math.Tanh(a);
+            }
+
+            for (int q = 0; q < o; q++)
+            {
+                double a = 0.0;
+                for (int i = 0; i < h; i++)
+                {
+                    a += W2[q, i] * hidden[i];
+                }
+
+                double e = a - T[s, q];
+                loss += e * e;
+                double g = 2.0 * e / n;
+                for (int i = 0; i < h; i++)
+                {
+                    gW2[q, i] += g * hidden[i];
+                    delta[i] += g * W2[q, i];
+                }
+            }
+
+            for (int i = 0; i < h; i++)
+            {
+                double di = delta[i] * (1.0 - hidden[i] * hidden[i]);
+                delta[i] = 0.0;
+                gb1[i] += di;
+                for (int j = 0; j < d; j++)
+                {
+                    gW1[i, j] += di * X[s, j];
+                }
+            }
+        }
+
+        return loss / n;
+    }
+
     /// <summary>Backpropagation through <see cref="Models.MlpLoss"/>; allocates its activations, as the function does.</summary>
     public static double MlpGradient(
         double[,] W1, double[] b1, double[,] W2, double[] b2, double[] x, double[] t,

@@ -12,7 +12,7 @@ namespace Differentiable.Benchmarks;
 /// <summary>One row of a BenchmarkDotNet CSV report (written in ns and bytes by <see cref="Program"/>'s exporter).</summary>
 /// <param name="Method">Benchmark method.</param>
 /// <param name="Size">The size parameter as printed.</param>
-/// <param name="X">The size as a number, for charts: the parameter, or h²·T for the recurrent network.</param>
+/// <param name="X">The size as a number, for charts: the parameter, h²·T for the recurrent network, n·h for a batch.</param>
 /// <param name="MedianNs">Median time per call, ns (NaN when the case failed).</param>
 /// <param name="AllocatedBytes">Bytes allocated per call.</param>
 /// <param name="Role">The method's role.</param>
@@ -25,7 +25,7 @@ internal static class Results
     /// <summary>Benchmark classes in report order.</summary>
     public static readonly Type[] Classes =
     [
-        typeof(LogisticRegression), typeof(Perceptron), typeof(MatVecVjp), typeof(MatVecJacobian), typeof(RecurrentNetwork),
+        typeof(LogisticRegression), typeof(Perceptron), typeof(BatchPerceptron), typeof(MatVecVjp), typeof(MatVecJacobian), typeof(RecurrentNetwork),
         typeof(Rosenbrock), typeof(PairEnergy), typeof(DecayFit), typeof(FixedSize),
     ];
 
@@ -73,8 +73,13 @@ internal static class Results
 
     private static double SizeValue(string size)
     {
-        var numbers = size.Split([' ', '=', 'h', 'T'], StringSplitOptions.RemoveEmptyEntries).Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray();
-        return numbers.Length == 2 ? numbers[0] * numbers[0] * numbers[1] : numbers[0];
+        // "h=128 T=200" (the RNN: h²·T), "n=256 h=64" (a batch: n·h), or a number.
+        var pairs = size.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .Select(part => part.Split('='))
+            .ToDictionary(kv => kv.Length == 2 ? kv[0] : "", kv => double.Parse(kv[^1], CultureInfo.InvariantCulture), StringComparer.Ordinal);
+        return pairs.TryGetValue("T", out double t) ? pairs["h"] * pairs["h"] * t
+            : pairs.TryGetValue("n", out double n) ? n * pairs["h"]
+            : pairs.Values.First();
     }
 
     private static double Number(string cell)
