@@ -56,7 +56,7 @@ public sealed class RandomProgramTests
 
     [Fact]
     public void OptimizedCompanionsAgreeWithLoopsAsWrittenAndWithCentralDifferences() =>
-        RunPrograms(arrayValued: false, hessian: false, DefaultPrograms, Sizes, ScalarPasses, Check);
+        RunPrograms(arrayValued: false, hessian: false, DefaultPrograms, Sizes, ScalarPasses, Check, bulkSaves: true);
 
     [Fact]
     public void OptimizedVjpAndTangentOfArrayValuedProgramsAgreeWithLoopsAsWrittenAndWithCentralDifferences() =>
@@ -76,7 +76,8 @@ public sealed class RandomProgramTests
         RunPrograms(arrayValued: false, hessian: false, DefaultFixedPrograms, new[] { LoopPrograms.FixedSize, LoopPrograms.FixedSize + 1 }, Array.Empty<string>(), Check, fixedSize: true);
 
     /// <summary>Generates, compiles and loads the programs with their twins, checks the passes are reached, then checks each at every size.</summary>
-    private static void RunPrograms(bool arrayValued, bool hessian, int defaultCount, int[] sizes, string[] passes, Action<Type, string, int, Random, Func<string>> check, bool fixedSize = false)
+    /// <param name="bulkSaves">Also check that some companion, optimized or twin, saves a refilled scratch array in bulk.</param>
+    private static void RunPrograms(bool arrayValued, bool hessian, int defaultCount, int[] sizes, string[] passes, Action<Type, string, int, Random, Func<string>> check, bool fixedSize = false, bool bulkSaves = false)
     {
         var seed = int.TryParse(Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS_SEED"), out var s) ? s : 20261123;
         var count = int.TryParse(Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS"), out var c) ? c : defaultCount;
@@ -123,6 +124,12 @@ public sealed class RandomProgramTests
             var reached = optimized.Count(text => text.Contains(pass, StringComparison.Ordinal));
             Assert.True(reached > 0, $"no optimized companion of the {count} programs has \"{pass}\": the programs no longer reach that pass");
             Assert.DoesNotContain(twins, text => text.Contains(pass, StringComparison.Ordinal));
+        }
+
+        if (bulkSaves)
+        {
+            // Not a pass of the optimizer but of the reverse sweep itself: twins save in bulk too.
+            Assert.True(run.Sections.Any(section => section.Text.Contains("// saved in bulk:", StringComparison.Ordinal)), $"no companion of the {count} programs saves a scratch array in bulk");
         }
 
         if (fixedSize)

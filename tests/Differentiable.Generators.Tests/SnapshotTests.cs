@@ -204,6 +204,38 @@ public sealed class SnapshotTests
             }
         """);
 
+    /// <summary>The state of <see cref="ReplacedState"/> kept in one array, overwritten each step: saved in bulk around the row loop.</summary>
+    [Fact]
+    public void ReusedState() => VerifyGenerated("""
+            [Differentiate(nameof(W))]
+            public static double Recurrent(double[,] W, double[] s0, int steps)
+            {
+                int h = s0.Length;
+                double[] s = new double[h];
+                double[] next = new double[h];
+                for (int i = 0; i < h; i++)
+                    s[i] = s0[i];
+                for (int t = 0; t < steps; t++)
+                {
+                    for (int i = 0; i < h; i++)
+                    {
+                        double a = 0;
+                        for (int j = 0; j < h; j++)
+                            a += W[i, j] * s[j];
+                        next[i] = Math.Tanh(a);
+                    }
+
+                    for (int i = 0; i < h; i++)
+                        s[i] = next[i];
+                }
+
+                double loss = 0;
+                for (int i = 0; i < h; i++)
+                    loss += s[i] * s[i];
+                return loss;
+            }
+        """);
+
     [Fact]
     public void MatVecJacobian() => VerifyGenerated("""
             [Differentiate]

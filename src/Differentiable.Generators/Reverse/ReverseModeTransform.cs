@@ -86,6 +86,7 @@ internal sealed partial class ReverseModeTransform
     public GradientCode Build()
     {
         AnalyzeTape(model.Body, new TapeState());
+        FindBulkSaves();
 
         var body = new List<Stmt>();
         var buffers = new List<string>();
@@ -341,7 +342,7 @@ internal sealed partial class ReverseModeTransform
                 ForwardAssign(statement, v.Name, a.Value, output);
                 break;
             case Assign { Target: ElementAccess e } a:
-                if (saved.Contains(statement))
+                if (saved.Contains(statement) && !savedInBulk.Contains(statement))
                 {
                     output.Add(new TapePush(types[e.Array].ElementType(), e));
                 }
@@ -351,6 +352,7 @@ internal sealed partial class ReverseModeTransform
             case For f:
                 var body = new List<Stmt>();
                 Forward(f.Body, body);
+                output.AddRange(SaveInBulk(f));
                 output.Add(f with { Body = new Block(body.ToEquatableArray()) });
                 break;
             case While w:
@@ -443,13 +445,14 @@ internal sealed partial class ReverseModeTransform
                 var code = new List<Stmt>();
                 var (adjointCode, rules) = Adjoint(statement);
                 var readsOutput = ReadsOwnOutput(statement) is not null;
-                if (saved.Contains(statement) && !readsOutput)
+                var restores = saved.Contains(statement) && !savedInBulk.Contains(statement);
+                if (restores && !readsOutput)
                 {
                     code.AddRange(Restore(statement));
                 }
 
                 code.AddRange(adjointCode);
-                if (saved.Contains(statement) && readsOutput)
+                if (restores && readsOutput)
                 {
                     // The adjoint read the value this statement produced; only now is the older value restored.
                     code.AddRange(Restore(statement));
@@ -480,6 +483,8 @@ internal sealed partial class ReverseModeTransform
                     body.InsertRange(0, Recompute(f.Body));
                     output.Add(new For(f.Variable, f.Lower, f.Upper, !f.Descending, new Block(body.ToEquatableArray())));
                 }
+
+                output.AddRange(RestoreInBulk(f));
 
                 break;
             case While w:

@@ -13,8 +13,8 @@ namespace Differentiable.Generators.Tests.Infrastructure;
 /// running sums read in the row, transposed products accumulated into an array, stencils at an offset, in-place updates
 /// (one reading the row mirrored, one storing a row ahead, a matrix–vector product in place), branches, max and abs,
 /// local arrays that alias each other or are made to point at another, outer products into a local matrix, a
-/// recurrent state replaced each step, two state buffers swapped each step, while and foreach loops, reads of the
-/// row mirrored and strided, a local matrix updated in place and read transposed, conditional expressions, powers and
+/// recurrent state replaced each step or refilled in place from a scratch array, two state buffers swapped each step,
+/// while and foreach loops, reads of the row mirrored and strided, a local matrix updated in place and read transposed, conditional expressions, powers and
 /// roots, and calls of <see cref="Helpers"/>.
 /// Every value stays smooth and bounded (tanh, sin, exp of a tanh, log(1 + u²), …) and every matrix a contraction
 /// (the caller scales W; local matrices add a rank-one term of norm below 1/n·n), so central differences are meaningful
@@ -468,21 +468,40 @@ internal sealed class LoopPrograms
 
             default:
             {
-                // A state replaced each step, as in backpropagation through time.
+                // A state replaced each step, as in backpropagation through time, or kept in one array that a scratch
+                // array refills each step (the overwritten elements saved in bulk around the row loop). A constant count
+                // is unrolled; a count known only at run time keeps the step loop. One draw of six is the draw of three
+                // it replaced, (int)(u·6) / 2 = (int)(u·3), so the programs of every seed keep their shapes.
                 var s = Array();
-                // A constant count is unrolled; a count known only at run time keeps the step loop.
-                var steps = random.Next(3) switch { 0 => random.Next(1, 4).ToString(CultureInfo.InvariantCulture), 1 => "n", _ => "(n % 4) + 1" };
-                Line($"double[] {s} = {Pick(arrays)};");
+                var form = random.Next(6);
+                var refilled = form % 2 == 1;
+                var steps = (form / 2) switch { 0 => random.Next(1, 4).ToString(CultureInfo.InvariantCulture), 1 => "n", _ => "(n % 4) + 1" };
+                var next = refilled ? Array() : "next";
+                if (refilled)
+                {
+                    Line($"double[] {s} = new double[n];");
+                    Line($"for (int i = 0; i < n; i++) {{ {s}[i] = {Pick(arrays)}[i]; }}");
+                    Line($"double[] {next} = new double[n];");
+                }
+                else
+                {
+                    Line($"double[] {s} = {Pick(arrays)};");
+                }
+
                 Line($"for (int t = 0; t < {steps}; t++)");
                 Line("{");
-                Line("    double[] next = new double[n];");
+                if (!refilled)
+                {
+                    Line("    double[] next = new double[n];");
+                }
+
                 Line("    for (int i = 0; i < n; i++)");
                 Line("    {");
                 Line($"        double a = {Leaf("i")};");
                 Line($"        for (int j = 0; j < n; j++) {{ a += {Pick(matrices)}[i, j] * {s}[j]; }}");
-                Line($"        next[i] = {Activation("a")};");
+                Line($"        {next}[i] = {Activation("a")};");
                 Line("    }");
-                Line($"    {s} = next;");
+                Line(refilled ? $"    for (int i = 0; i < n; i++) {{ {s}[i] = {next}[i]; }}" : $"    {s} = next;");
                 Line("}");
                 Add(s, writable: false);
                 break;

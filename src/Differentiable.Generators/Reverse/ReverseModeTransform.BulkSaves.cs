@@ -1,0 +1,127 @@
+using System.Collections.Generic;
+using System.Linq;
+using Differentiable.Generators.Infrastructure;
+using Differentiable.Generators.Ir;
+
+namespace Differentiable.Generators.Reverse;
+
+/// <summary>
+/// Saves in bulk what a loop overwrites one element per iteration: where <c>h[i] = …</c> in a loop over i is the only
+/// place the loop touches h (a scratch array reused by every sample of a batch), the elements the loop will overwrite are
+/// pushed by a loop of their own before it, and popped by one after its reverse, instead of a push and a pop in every
+/// iteration. The loop itself then holds no tape traffic, so the vectorizing passes can take it (its row dot products a
+/// matrix–vector product, its tanh a SIMD map), as they take the same loop over an array allocated per sample.
+/// <para>
+/// The same values come back: iteration i's store overwrites the value h[i] had before the loop (no other iteration
+/// writes h[i]), and the reverse of the loop reads no element of h but the one its store produced (no other statement
+/// of the loop reads h), which still holds that value until the restore after the loop. The range saved is the loop's,
+/// clamped to h's bounds: an index out of range throws in the loop where it did.
+/// </para>
+/// </summary>
+internal sealed partial class ReverseModeTransform
+{
+    /// <summary>Per loop, the element stores saved in bulk around it (in the loop's order).</summary>
+    private readonly Dictionary<For, List<Assign>> bulkSaves = new(ReferenceComparer<For>.Instance);
+    private readonly HashSet<Stmt> savedInBulk = new(ReferenceComparer<Stmt>.Instance);
+    private string? bulkIndexName;
+
+    /// <summary>Finds the saved stores that can be saved in bulk; runs after the TBR analysis has filled <see cref="saved"/>.</summary>
+    private void FindBulkSaves()
+    {
+        foreach (var loop in IrWalker.Statements(model.Body).OfType<For>().Where(f => !f.Descending))
+        {
+            var direct = new List<Stmt>();
+            CollectDirect(loop.Body, direct);
+            foreach (var statement in direct)
+            {
+                if (statement is not Assign { Target: ElementAccess { Indices.Count: 1 } target } store
+                    || !saved.Contains(statement)
+                    || target.Indices[0] != new Variable(loop.Variable)
+                    || !types.Contains(target.Array)
+                    || types[target.Array] != IrType.DoubleArray)
+                {
+                    continue;
+                }
+
+                var names = new HashSet<string>(activity.AliasesOf(target.Array), System.StringComparer.Ordinal) { target.Array };
+                if (IrWalker.Nodes(store.Value).Any(n => Touches(n, names))
+                    || IrWalker.Statements(loop.Body).Any(other => !ReferenceEquals(other, statement) && TouchesArray(other, names)))
+                {
+                    continue;
+                }
+
+                if (!bulkSaves.TryGetValue(loop, out var stores))
+                {
+                    bulkSaves[loop] = stores = new List<Assign>();
+                }
+
+                stores.Add(store);
+                savedInBulk.Add(store);
+            }
+        }
+
+        if (bulkSaves.Count > 0)
+        {
+            bulkIndexName = scope.Fresh("element");
+        }
+
+        // Whether a statement of the loop (other than the store) may read or write the array, or do what the pass cannot see.
+        static bool TouchesArray(Stmt statement, HashSet<string> names) =>
+            statement is While or Verbatim
+            || (statement is not (Block or For or If) && IrWalker.AssignedNames(statement).Any(names.Contains))
+            || IrWalker.OwnExpressions(statement).SelectMany(IrWalker.Nodes).Any(n => Touches(n, names));
+
+        static bool Touches(Expr node, HashSet<string> names) => node switch
+        {
+            ElementAccess e => names.Contains(e.Array),
+            Variable v => names.Contains(v.Name),
+            UserCall or Invoke or Opaque or OutArgument or TapePop => true,
+            _ => false,
+        };
+    }
+
+    /// <summary>Before the loop: push the elements its stores will overwrite, in ascending order.</summary>
+    private IEnumerable<Stmt> SaveInBulk(For loop)
+    {
+        if (!bulkSaves.TryGetValue(loop, out var stores))
+        {
+            yield break;
+        }
+
+        foreach (var store in stores)
+        {
+            var array = ((ElementAccess)store.Target).Array;
+            yield return new Comment($"saved in bulk: the elements of {array} that the loop over {loop.Variable} overwrites, one per iteration");
+            var element = new ElementAccess(array, EquatableArray.Create<Expr>(new Variable(bulkIndexName!)));
+            yield return new For(bulkIndexName!, ClampedLower(loop.Lower), ClampedUpper(loop.Upper, array), false,
+                new Block(EquatableArray.Create<Stmt>(new TapePush(IrType.Double, element))));
+        }
+    }
+
+    /// <summary>After the loop's reverse: pop them back, in the opposite order.</summary>
+    private IEnumerable<Stmt> RestoreInBulk(For loop)
+    {
+        if (!bulkSaves.TryGetValue(loop, out var stores))
+        {
+            yield break;
+        }
+
+        for (var s = stores.Count - 1; s >= 0; s--)
+        {
+            var array = ((ElementAccess)stores[s].Target).Array;
+            yield return new Comment($"restored in bulk: the elements of {array} that the loop over {loop.Variable} overwrote");
+            var element = new ElementAccess(array, EquatableArray.Create<Expr>(new Variable(bulkIndexName!)));
+            yield return new For(bulkIndexName!, ClampedLower(loop.Lower), ClampedUpper(loop.Upper, array), true,
+                new Block(EquatableArray.Create<Stmt>(new Assign(element, new TapePop(IrType.Double)))));
+        }
+    }
+
+    private static Expr ClampedLower(Expr lower) =>
+        lower is Constant { Value: >= 0 } ? lower : new Conditional(new Binary(BinaryOperator.Greater, lower, Constant.Int(0)), lower, Constant.Int(0));
+
+    private static Expr ClampedUpper(Expr upper, string array)
+    {
+        var length = new ArrayLength(array, -1);
+        return upper == length ? upper : new Conditional(new Binary(BinaryOperator.Less, upper, length), upper, length);
+    }
+}
