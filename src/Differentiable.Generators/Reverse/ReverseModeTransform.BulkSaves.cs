@@ -25,27 +25,40 @@ internal sealed partial class ReverseModeTransform
     private readonly HashSet<Stmt> savedInBulk = new(ReferenceComparer<Stmt>.Instance);
     private string? bulkIndexName;
 
-    /// <summary>Finds the saved stores that can be saved in bulk; runs after the TBR analysis has filled <see cref="saved"/>.</summary>
+    /// <summary>
+    /// Finds the saved stores that can be saved in bulk, and the saves of the same element's later writes that nothing
+    /// reads; runs after the TBR analysis has filled <see cref="saved"/>.
+    /// </summary>
     private void FindBulkSaves()
     {
         foreach (var loop in IrWalker.Statements(model.Body).OfType<For>().Where(f => !f.Descending))
         {
+            if (IrWalker.AssignedNames(loop.Body).Contains(loop.Variable))
+            {
+                continue;
+            }
+
             var direct = new List<Stmt>();
             CollectDirect(loop.Body, direct);
+            var all = IrWalker.StatementsInOrder(loop.Body).ToList();
             foreach (var statement in direct)
             {
                 if (statement is not Assign { Target: ElementAccess { Indices.Count: 1 } target } store
-                    || !saved.Contains(statement)
                     || target.Indices[0] != new Variable(loop.Variable)
                     || !types.Contains(target.Array)
-                    || types[target.Array] != IrType.DoubleArray)
+                    || types[target.Array] != IrType.DoubleArray
+                    || ElementChain(store, target, all) is not { } laterWrites)
                 {
                     continue;
                 }
 
-                var names = new HashSet<string>(activity.AliasesOf(target.Array), System.StringComparer.Ordinal) { target.Array };
-                if (IrWalker.Nodes(store.Value).Any(n => Touches(n, names))
-                    || IrWalker.Statements(loop.Body).Any(other => !ReferenceEquals(other, statement) && TouchesArray(other, names)))
+                // The later writes overwrite values only the chain itself reads, by additions whose reverse reads no element.
+                foreach (var write in laterWrites)
+                {
+                    saved.Remove(write);
+                }
+
+                if (!saved.Contains(store))
                 {
                     continue;
                 }
@@ -64,21 +77,93 @@ internal sealed partial class ReverseModeTransform
         {
             bulkIndexName = scope.Fresh("element");
         }
-
-        // Whether a statement of the loop (other than the store) may read or write the array, or do what the pass cannot see.
-        static bool TouchesArray(Stmt statement, HashSet<string> names) =>
-            statement is While or Verbatim
-            || (statement is not (Block or For or If) && IrWalker.AssignedNames(statement).Any(names.Contains))
-            || IrWalker.OwnExpressions(statement).SelectMany(IrWalker.Nodes).Any(n => Touches(n, names));
-
-        static bool Touches(Expr node, HashSet<string> names) => node switch
-        {
-            ElementAccess e => names.Contains(e.Array),
-            Variable v => names.Contains(v.Name),
-            UserCall or Invoke or Opaque or OutArgument or TapePop => true,
-            _ => false,
-        };
     }
+
+    /// <summary>
+    /// The later writes of element h[i] in an iteration that owns it, when the store <paramref name="store"/> (h[i] = v,
+    /// v free of h) is where the iteration first touches h; null when the loop touches h otherwise. After the store
+    /// the iteration may add into h[i] (<c>h[i] += r</c>, r free of h, in inner loops too: the reverse of an addition
+    /// reads no element), then set it once by a call whose reverse reads its own result (<c>h[i] = Math.Tanh(h[i])</c>),
+    /// then read it; every mention of h or a name that may alias it is h[i] itself. No reverse statement then reads a
+    /// value a later write overwrote: the additions' reverses read nothing of h, the call's reads its own result, which
+    /// h[i] still holds (it is the last write), and the readers after it read that result too. So only the store's old
+    /// value needs saving, and no other iteration writes h[i] before it.
+    /// </summary>
+    private List<Stmt>? ElementChain(Assign store, ElementAccess element, List<Stmt> all)
+    {
+        var names = new HashSet<string>(activity.AliasesOf(element.Array), System.StringComparer.Ordinal) { element.Array };
+        var position = all.FindIndex(s => ReferenceEquals(s, store));
+        if (position < 0 || IrWalker.Nodes(store.Value).Any(n => Touches(n, names)) || all.Take(position).Any(s => TouchesArray(s, names)))
+        {
+            return null;
+        }
+
+        var writes = new List<Stmt>();
+        var (readerSeen, resultSet) = (false, false);
+        foreach (var statement in all.Skip(position + 1))
+        {
+            if (!TouchesArray(statement, names))
+            {
+                continue;
+            }
+
+            // A leaf statement that mentions the array only as this element.
+            if (statement is not (Assign or Declare)
+                || IrWalker.OwnExpressions(statement).SelectMany(IrWalker.Nodes).Any(n => Touches(n, names) && !(n is ElementAccess e && e == element))
+                || IrWalker.OwnExpressions(statement).SelectMany(IrWalker.Nodes).OfType<ElementAccess>().Any(e => names.Contains(e.Array) && e != element))
+            {
+                return null;
+            }
+
+            if (statement is Assign { Target: ElementAccess target } write && target == element)
+            {
+                if (readerSeen || resultSet)
+                {
+                    return null;
+                }
+
+                if (write.Value is Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract, Left: var left, Right: var term }
+                    && left == element && !IrWalker.Nodes(term).Any(n => Touches(n, names)))
+                {
+                    writes.Add(write);
+                }
+                else if (ReadsOwnOutput(write) is not null)
+                {
+                    writes.Add(write);
+                    resultSet = true;
+                }
+                else
+                {
+                    return null;
+                }
+            }
+            else if (statement is Assign { Target: ElementAccess other } && names.Contains(other.Array))
+            {
+                return null;
+            }
+            else
+            {
+                readerSeen = true;
+            }
+        }
+
+        // The store's own reverse, run after the later writes' (whose old values are no longer restored), must not read h.
+        return writes.Count > 0 && ReadsOwnOutput(store) is not null ? null : writes;
+    }
+
+    /// <summary>Whether a statement (not those nested in it) may read or write the array, or do what the pass cannot see.</summary>
+    private static bool TouchesArray(Stmt statement, HashSet<string> names) =>
+        statement is While or Verbatim
+        || (statement is not (Block or For or If) && IrWalker.AssignedNames(statement).Any(names.Contains))
+        || IrWalker.OwnExpressions(statement).SelectMany(IrWalker.Nodes).Any(n => Touches(n, names));
+
+    private static bool Touches(Expr node, HashSet<string> names) => node switch
+    {
+        ElementAccess e => names.Contains(e.Array),
+        Variable v => names.Contains(v.Name),
+        UserCall or Invoke or Opaque or OutArgument or TapePop => true,
+        _ => false,
+    };
 
     /// <summary>Before the loop: push the elements its stores will overwrite, in ascending order.</summary>
     private IEnumerable<Stmt> SaveInBulk(For loop)

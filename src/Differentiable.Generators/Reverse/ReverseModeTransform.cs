@@ -626,7 +626,12 @@ internal sealed partial class ReverseModeTransform
             return null;
         }
 
-        return IrWalker.ReadNames(call.Arguments[0]).Intersect(activity.AliasesOf(owner).Append(owner)).Any() ? null : (target, call);
+        // An argument that reads the owner's value is needed by its own reverse after the store replaced it, except an
+        // element that is the target itself (h[i] = tanh(h[i])): its reverse only adds into the adjoint, which is reset.
+        return !IrWalker.ReadNames(call.Arguments[0]).Intersect(activity.AliasesOf(owner).Append(owner)).Any()
+            || (target is ElementAccess && call.Arguments[0] == target)
+            ? (target, call)
+            : null;
     }
 
     /// <summary>The derivative of f at u written with y = f(u).</summary>

@@ -248,4 +248,152 @@ public static partial class BulkSaveFunctions
 
         return s;
     }
+
+    /// <summary>
+    /// <see cref="BatchLoss"/> with each hidden unit summed in its element (h[i] = 0; h[i] += …; h[i] = tanh(h[i])): the
+    /// additions' saves are dead (nothing reads the partial sums back), so the element is saved once, in bulk.
+    /// </summary>
+    [Differentiate(nameof(W1), nameof(W2))]
+    public static double SummedInTheElement(double[,] X, double[,] T, double[,] W1, double[,] W2)
+    {
+        int n = X.GetLength(0);
+        int d = X.GetLength(1);
+        int h = W1.GetLength(0);
+        double[] hidden = new double[h];
+        double loss = 0.0;
+        for (int s = 0; s < n; s++)
+        {
+            for (int i = 0; i < h; i++)
+            {
+                hidden[i] = 0.0;
+                for (int j = 0; j < d; j++)
+                {
+                    hidden[i] += W1[i, j] * X[s, j];
+                }
+
+                hidden[i] = Math.Tanh(hidden[i]);
+                loss += 0.01 * hidden[i] * hidden[i];
+            }
+
+            for (int q = 0; q < W2.GetLength(0); q++)
+            {
+                double a = 0.0;
+                for (int i = 0; i < h; i++)
+                {
+                    a += W2[q, i] * hidden[i];
+                }
+
+                double e = a - T[s, q];
+                loss += e * e;
+            }
+        }
+
+        return loss / n;
+    }
+
+    /// <summary>The body of <see cref="SummedInTheElement"/>, kept as written.</summary>
+    [Differentiate(nameof(W1), nameof(W2), Vectorize = false)]
+    public static double SummedInTheElementExact(double[,] X, double[,] T, double[,] W1, double[,] W2)
+    {
+        int n = X.GetLength(0);
+        int d = X.GetLength(1);
+        int h = W1.GetLength(0);
+        double[] hidden = new double[h];
+        double loss = 0.0;
+        for (int s = 0; s < n; s++)
+        {
+            for (int i = 0; i < h; i++)
+            {
+                hidden[i] = 0.0;
+                for (int j = 0; j < d; j++)
+                {
+                    hidden[i] += W1[i, j] * X[s, j];
+                }
+
+                hidden[i] = Math.Tanh(hidden[i]);
+                loss += 0.01 * hidden[i] * hidden[i];
+            }
+
+            for (int q = 0; q < W2.GetLength(0); q++)
+            {
+                double a = 0.0;
+                for (int i = 0; i < h; i++)
+                {
+                    a += W2[q, i] * hidden[i];
+                }
+
+                double e = a - T[s, q];
+                loss += e * e;
+            }
+        }
+
+        return loss / n;
+    }
+
+    /// <summary>A partial sum read (squared) between the additions: its reverse needs it back, so the additions save.</summary>
+    [Differentiate(nameof(x))]
+    public static double PartialSumRead(double[] x)
+    {
+        int n = x.Length;
+        double[] y = new double[n];
+        double s = 0.0;
+        for (int t = 0; t < 3; t++)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                y[i] = 0.1 * s;
+                y[i] += x[i] * (t + 1);
+                s += y[i] * y[i];
+                y[i] += Math.Sin(x[i]);
+                y[i] = Math.Tanh(y[i]);
+            }
+        }
+
+        return s;
+    }
+
+    /// <summary>An addition after the element's call: the call's reverse reads its result, which the addition changed.</summary>
+    [Differentiate(nameof(x))]
+    public static double AddedAfterTheCall(double[] x)
+    {
+        int n = x.Length;
+        double[] y = new double[n];
+        double s = 0.0;
+        for (int t = 0; t < 3; t++)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                y[i] = 0.1 * s + x[i] * (t + 1);
+                y[i] = Math.Tanh(y[i]);
+                y[i] += 0.5 * x[i];
+                s += y[i] * y[i];
+            }
+        }
+
+        return s;
+    }
+
+    /// <summary>One element replaced by a call on itself, read from its result in the reverse (h[i] = √h[i]).</summary>
+    [Differentiate(nameof(x))]
+    public static double CallOnItself(double[] x)
+    {
+        int n = x.Length;
+        double[] y = new double[n];
+        double s = 0.0;
+        for (int t = 0; t < 2; t++)
+        {
+            for (int i = 0; i < n; i++)
+            {
+                y[i] = 1.0 + x[i] * x[i] + 0.1 * s;
+                y[i] = Math.Sqrt(y[i]);
+            }
+
+            for (int i = 0; i < n; i++)
+            {
+                s += y[i] * x[i];
+            }
+        }
+
+        return s;
+    }
 }

@@ -114,6 +114,52 @@ public class BulkSaveTests
         AssertGradient(nameof(BulkSaveFunctions.DividesByZeroFirst), a => BulkSaveFunctions.DividesByZeroFirst((double[])a[0], 7, 3), [x], g.Value, g.dx);
     }
 
+    [Fact]
+    public void SummedInTheElementAgainstCentralDifferencesAndItsScalarTwin() =>
+        (from n in Gen.Int[1, 4]
+         from d in Gen.Int[1, 6]
+         from h in Gen.Int[1, 11]
+         from o in Gen.Int[1, 3]
+         from X in Matrix(n, d, -1.0, 1.0)
+         from T in Matrix(n, o, -1.0, 1.0)
+         from W1 in Matrix(h, d, -1.0, 1.0)
+         from W2 in Matrix(o, h, -1.0, 1.0)
+         select (X, T, W1, W2))
+        .Sample((X, T, W1, W2) =>
+        {
+            var g = BulkSaveFunctions.SummedInTheElementGradient(X, T, W1, W2);
+            AssertGradient(nameof(BulkSaveFunctions.SummedInTheElement), a => BulkSaveFunctions.SummedInTheElement(X, T, (double[,])a[0], (double[,])a[1]), [W1, W2], g.Value, g.dW1, g.dW2);
+            var exact = BulkSaveFunctions.SummedInTheElementExactGradient(X, T, W1, W2);
+            Assert.Equal(BitConverter.DoubleToInt64Bits(BulkSaveFunctions.SummedInTheElement(X, T, W1, W2)), BitConverter.DoubleToInt64Bits(exact.Value));
+            AssertGradient(nameof(BulkSaveFunctions.SummedInTheElementExact), a => BulkSaveFunctions.SummedInTheElementExact(X, T, (double[,])a[0], (double[,])a[1]), [W1, W2], exact.Value, exact.dW1, exact.dW2);
+            AssertClose(exact.dW1, g.dW1);
+            AssertClose(exact.dW2, g.dW2);
+        }, iter: Iterations);
+
+    [Fact]
+    public void PartialSumReadAgainstCentralDifferences() =>
+        VectorOfLength(1, 9).Sample(x =>
+        {
+            var g = BulkSaveFunctions.PartialSumReadGradient(x);
+            AssertGradient(nameof(BulkSaveFunctions.PartialSumRead), a => BulkSaveFunctions.PartialSumRead((double[])a[0]), [x], g.Value, g.dx);
+        }, iter: Iterations);
+
+    [Fact]
+    public void AddedAfterTheCallAgainstCentralDifferences() =>
+        VectorOfLength(1, 9).Sample(x =>
+        {
+            var g = BulkSaveFunctions.AddedAfterTheCallGradient(x);
+            AssertGradient(nameof(BulkSaveFunctions.AddedAfterTheCall), a => BulkSaveFunctions.AddedAfterTheCall((double[])a[0]), [x], g.Value, g.dx);
+        }, iter: Iterations);
+
+    [Fact]
+    public void CallOnItselfAgainstCentralDifferences() =>
+        VectorOfLength(1, 9).Sample(x =>
+        {
+            var g = BulkSaveFunctions.CallOnItselfGradient(x);
+            AssertGradient(nameof(BulkSaveFunctions.CallOnItself), a => BulkSaveFunctions.CallOnItself((double[])a[0]), [x], g.Value, g.dx);
+        }, iter: Iterations);
+
     private static void AssertClose(double[,] expected, double[,] actual)
     {
         for (int i = 0; i < expected.GetLength(0); i++)
