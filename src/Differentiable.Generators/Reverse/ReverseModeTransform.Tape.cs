@@ -77,8 +77,8 @@ internal sealed partial class ReverseModeTransform
 
                 return state;
             case Declare { Initializer: null } d:
-                state.Values.Remove(d.Name);
-                state.Contents.Remove(d.Name);
+                // The local is hoisted out of its loop, so it still holds the last iteration's value, which that
+                // iteration's reverse may read: the next assignment must see it as needed (Values and Contents stay).
                 state.Fresh.Remove(d.Name);
                 state.Untouched.Remove(d.Name);
                 return state;
