@@ -6,15 +6,16 @@ using Differentiable.Generators.Ir;
 namespace Differentiable.Generators.Reverse;
 
 /// <summary>
-/// Saves in bulk what a loop overwrites one element per iteration: where <c>h[i] = …</c> in a loop over i is the only
-/// place the loop touches h (a scratch array reused by every sample of a batch), the elements the loop will overwrite are
+/// Saves in bulk what a loop overwrites one element per iteration: where <c>h[i] = …</c> in a loop over i is where each
+/// iteration first touches h, and the rest of the iteration touches h[i] alone without needing a save (see
+/// <see cref="ElementChain"/>; a scratch array reused by every sample of a batch), the elements the loop will overwrite are
 /// pushed by a loop of their own before it, and popped by one after its reverse, instead of a push and a pop in every
 /// iteration. The loop itself then holds no tape traffic, so the vectorizing passes can take it (its row dot products a
 /// matrix–vector product, its tanh a SIMD map), as they take the same loop over an array allocated per sample.
 /// <para>
 /// The same values come back: iteration i's store overwrites the value h[i] had before the loop (no other iteration
-/// writes h[i]), and the reverse of the loop reads no element of h but the one its store produced (no other statement
-/// of the loop reads h), which still holds that value until the restore after the loop. The range saved is the loop's,
+/// writes h[i]), and the reverse of iteration i reads h[i] only as the iteration left it, which it still holds until
+/// the restore after the loop. The range saved is the loop's,
 /// clamped to h's bounds: an index out of range throws in the loop where it did.
 /// </para>
 /// </summary>
