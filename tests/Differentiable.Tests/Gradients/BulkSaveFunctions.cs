@@ -341,9 +341,9 @@ public static partial class BulkSaveFunctions
         {
             for (int i = 0; i < n; i++)
             {
-                y[i] = 0.1 * s;
+                y[i] = 0.1 * Math.Tanh(s);
                 y[i] += x[i] * (t + 1);
-                s += y[i] * y[i];
+                s += 0.25 * y[i] * y[i];
                 y[i] += Math.Sin(x[i]);
                 y[i] = Math.Tanh(y[i]);
             }
