@@ -41,14 +41,14 @@ internal sealed partial class ReverseModeTransform
 
             var direct = new List<Stmt>();
             CollectDirect(loop.Body, direct);
-            var all = IrWalker.StatementsInOrder(loop.Body).ToList();
+            List<Stmt>? all = null;
             foreach (var statement in direct)
             {
                 if (statement is not Assign { Target: ElementAccess { Indices.Count: 1 } target } store
                     || target.Indices[0] != new Variable(loop.Variable)
                     || !types.Contains(target.Array)
                     || types[target.Array] != IrType.DoubleArray
-                    || ElementChain(store, target, all) is not { } laterWrites)
+                    || ElementChain(store, target, all ??= IrWalker.StatementsInOrder(loop.Body).ToList()) is not { } laterWrites)
                 {
                     continue;
                 }
@@ -110,8 +110,7 @@ internal sealed partial class ReverseModeTransform
 
             // A leaf statement that mentions the array only as this element.
             if (statement is not (Assign or Declare)
-                || IrWalker.OwnExpressions(statement).SelectMany(IrWalker.Nodes).Any(n => Touches(n, names) && !(n is ElementAccess e && e == element))
-                || IrWalker.OwnExpressions(statement).SelectMany(IrWalker.Nodes).OfType<ElementAccess>().Any(e => names.Contains(e.Array) && e != element))
+                || IrWalker.OwnExpressions(statement).SelectMany(IrWalker.Nodes).Any(n => Touches(n, names) && !(n is ElementAccess e && e == element)))
             {
                 return null;
             }
@@ -167,39 +166,26 @@ internal sealed partial class ReverseModeTransform
     };
 
     /// <summary>Before the loop: push the elements its stores will overwrite, in ascending order.</summary>
-    private IEnumerable<Stmt> SaveInBulk(For loop)
-    {
-        if (!bulkSaves.TryGetValue(loop, out var stores))
-        {
-            yield break;
-        }
-
-        foreach (var store in stores)
-        {
-            var array = ((ElementAccess)store.Target).Array;
-            yield return new Comment($"saved in bulk: the elements of {array} that the loop over {loop.Variable} overwrites, one per iteration");
-            var element = new ElementAccess(array, EquatableArray.Create<Expr>(new Variable(bulkIndexName!)));
-            yield return new For(bulkIndexName!, ClampedLower(loop.Lower), ClampedUpper(loop.Upper, array), false,
-                new Block(EquatableArray.Create<Stmt>(new TapePush(IrType.Double, element))));
-        }
-    }
+    private IEnumerable<Stmt> SaveInBulk(For loop) =>
+        bulkSaves.TryGetValue(loop, out var stores)
+            ? stores.SelectMany(store => ElementLoop(loop, store, descending: false, element => new TapePush(IrType.Double, element),
+                "saved in bulk: the elements of {0} that the loop over {1} overwrites, one per iteration"))
+            : Enumerable.Empty<Stmt>();
 
     /// <summary>After the loop's reverse: pop them back, in the opposite order.</summary>
-    private IEnumerable<Stmt> RestoreInBulk(For loop)
-    {
-        if (!bulkSaves.TryGetValue(loop, out var stores))
-        {
-            yield break;
-        }
+    private IEnumerable<Stmt> RestoreInBulk(For loop) =>
+        bulkSaves.TryGetValue(loop, out var stores)
+            ? Enumerable.Reverse(stores).SelectMany(store => ElementLoop(loop, store, descending: true, element => new Assign(element, new TapePop(IrType.Double)),
+                "restored in bulk: the elements of {0} that the loop over {1} overwrote"))
+            : Enumerable.Empty<Stmt>();
 
-        for (var s = stores.Count - 1; s >= 0; s--)
-        {
-            var array = ((ElementAccess)stores[s].Target).Array;
-            yield return new Comment($"restored in bulk: the elements of {array} that the loop over {loop.Variable} overwrote");
-            var element = new ElementAccess(array, EquatableArray.Create<Expr>(new Variable(bulkIndexName!)));
-            yield return new For(bulkIndexName!, ClampedLower(loop.Lower), ClampedUpper(loop.Upper, array), true,
-                new Block(EquatableArray.Create<Stmt>(new Assign(element, new TapePop(IrType.Double)))));
-        }
+    /// <summary>A comment, then a loop over the store's array within the loop's range clamped to the array.</summary>
+    private IEnumerable<Stmt> ElementLoop(For loop, Assign store, bool descending, System.Func<ElementAccess, Stmt> body, string comment)
+    {
+        var array = ((ElementAccess)store.Target).Array;
+        yield return new Comment(string.Format(System.Globalization.CultureInfo.InvariantCulture, comment, array, loop.Variable));
+        var element = new ElementAccess(array, EquatableArray.Create<Expr>(new Variable(bulkIndexName!)));
+        yield return new For(bulkIndexName!, ClampedLower(loop.Lower), ClampedUpper(loop.Upper, array), descending, new Block(EquatableArray.Create(body(element))));
     }
 
     private static Expr ClampedLower(Expr lower) =>
