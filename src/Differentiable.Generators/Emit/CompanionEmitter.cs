@@ -165,7 +165,7 @@ internal static class CompanionEmitter
             types[gradient.SeedName] = model.ReturnType;
         }
 
-        WriteBody(writer, WithoutUnusedTape(Optimize(model, gradient.Body, types, gradient.Buffers), gradient.TapeName), gradient.TapeName);
+        WriteBody(writer, WithoutUnusedTape(Optimize(model, gradient.Body, types, gradient.Buffers), gradient), gradient);
     }
 
     private static void WriteGradientTuple(CodeWriter writer, MethodModel model, GradientCode gradient, List<ParameterModel> active)
@@ -220,7 +220,7 @@ internal static class CompanionEmitter
         var tangents = active.Select((p, i) => $"{p.TypeName} {tangent.Tangents[i]}");
         writer.Line($"{model.Accessibility} static ({ResultType(model)} Value, {ResultType(model)} Tangent) {model.Name}Jvp({string.Join(", ", new[] { Parameters(model) }.Concat(tangents).Where(s => s.Length > 0))})");
         var types = NameTypes(environment, active, tangent.Tangents);
-        WriteBody(writer, Optimize(model, tangent.Body, types), "tape");
+        new CSharpPrinter(writer).Write(Optimize(model, tangent.Body, types));
     }
 
     /// <summary>
@@ -283,19 +283,56 @@ internal static class CompanionEmitter
     }
 
     /// <summary>The body without its tape local when no push or pop is left to use it (sweep fusion removes pairs).</summary>
-    internal static Block WithoutUnusedTape(Block body, string tapeName)
+    internal static Block WithoutUnusedTape(Block body, Reverse.GradientCode gradient)
     {
-        var declaration = $"var {tapeName} = global::Differentiable.Runtime.Tape.Current;";
+        var declaration = Reverse.ReverseModeTransform.TapeDeclaration(gradient.TapeName, gradient.TapeMarkName);
         var used = IrWalker.Statements(body).Any(s => s is TapePush
-            || (s is Verbatim v && v.Code != declaration && v.Code.Contains(tapeName))
+            || (s is Verbatim v && v.Code != declaration && v.Code.Contains(gradient.TapeName))
             || IrWalker.OwnExpressions(s).SelectMany(IrWalker.Nodes).Any(n => n is TapePop));
         return used ? body : new Block(Infrastructure.EquatableArray.ToEquatableArray(body.Statements.Where(s => s is not Verbatim v || v.Code != declaration)));
     }
 
-    private static void WriteBody(CodeWriter writer, Block body, string tapeName)
+    /// <summary>
+    /// Prints a reverse-mode body. Where it keeps a tape, what follows the tape's declaration runs in a <c>try</c>: an
+    /// exception from the method's own code (an index out of range, a division by zero) would otherwise leave this
+    /// call's pushes on the thread's tape, which then grows with every failed call.
+    /// </summary>
+    internal static void WriteBody(CodeWriter writer, Block body, Reverse.GradientCode gradient)
     {
-        var printer = new CSharpPrinter(writer, tapeName);
-        printer.Write(body);
+        var printer = new CSharpPrinter(writer, gradient.TapeName);
+        var declaration = Reverse.ReverseModeTransform.TapeDeclaration(gradient.TapeName, gradient.TapeMarkName);
+        var statements = body.Statements;
+        var at = statements.Count - 1;
+        while (at >= 0 && !(statements[at] is Verbatim v && v.Code == declaration))
+        {
+            at--;
+        }
+
+        if (at < 0)
+        {
+            printer.Write(body);
+            return;
+        }
+
+        writer.Line("{");
+        writer.Indent();
+        for (var i = 0; i <= at; i++)
+        {
+            printer.Write(statements[i], 1);
+        }
+
+        writer.Line("try");
+        printer.Write(new Block(Infrastructure.EquatableArray.ToEquatableArray(statements.Skip(at + 1))), 1);
+        writer.Line("catch");
+        writer.Line("{");
+        writer.Indent();
+        writer.Line("// Ended by an exception: drop what this call pushed, leaving the thread's tape as the call found it.");
+        writer.Line($"{gradient.TapeName}.Reset({gradient.TapeMarkName});");
+        writer.Line("throw;");
+        writer.Unindent();
+        writer.Line("}");
+        writer.Unindent();
+        writer.Line("}");
     }
 
     internal static string Unique(string preferred, MethodModel model)

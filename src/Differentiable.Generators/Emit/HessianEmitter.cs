@@ -41,8 +41,8 @@ internal static class HessianEmitter
         // dead locals arise; the other companions return everything they compute).
         var body = CompanionEmitter.WithoutUnusedTape(
             CompanionEmitter.Optimize(model, Optimization.DeadStores.Rewrite(gradient.Body), CompanionEmitter.NameTypes(types, directional.Parameters.Where(p => p.IsActive).ToList(), gradient.Buffers), gradient.Buffers),
-            gradient.TapeName);
-        new CSharpPrinter(writer, gradient.TapeName).Write(body);
+            gradient);
+        CompanionEmitter.WriteBody(writer, body, gradient);
         writer.Line();
 
         // Allocating convenience.

@@ -14,7 +14,7 @@ namespace Differentiable.Generators.Reverse;
 /// <param name="Body">Forward sweep, then reverse sweep, then <c>return value</c>.</param>
 /// <param name="Buffers">Per active parameter (declaration order), the name of its gradient buffer.</param>
 /// <param name="SeedName">For an array-valued method (a VJP), the name of the seed parameter ∂L/∂result.</param>
-internal sealed record GradientCode(Block Body, EquatableArray<string> Buffers, bool UsesTape, string TapeName, string SeedName);
+internal sealed record GradientCode(Block Body, EquatableArray<string> Buffers, bool UsesTape, string TapeName, string TapeMarkName, string SeedName);
 
 /// <summary>
 /// Reverse mode on structured code, in the shape of Tapenade and Clad: a forward sweep that runs the original
@@ -40,6 +40,7 @@ internal sealed partial class ReverseModeTransform
     private readonly Dictionary<While, (string Count, string Index)> whileCounters = new(ReferenceComparer<While>.Instance);
     private readonly HashSet<Stmt> recomputable = new(ReferenceComparer<Stmt>.Instance);
     private readonly string tapeName;
+    private readonly string tapeMarkName;
     private readonly string seedName;
     private readonly string seedRow;
     private readonly string seedColumn;
@@ -55,6 +56,7 @@ internal sealed partial class ReverseModeTransform
         this.activity = activity;
         scope = new NameScope(types.Names.Concat(model.Parameters.Select(p => p.Name)));
         tapeName = scope.Fresh("tape");
+        tapeMarkName = scope.Fresh("tapeMark");
         seedName = scope.Fresh("seed");
         seedRow = scope.Fresh("i");
         seedColumn = scope.Fresh("j");
@@ -82,6 +84,13 @@ internal sealed partial class ReverseModeTransform
         CountAssignments(model.Body, insideLoop: false, new Dictionary<string, int>(System.StringComparer.Ordinal));
         FindRecomputable(model.Body);
     }
+
+    /// <summary>
+    /// The tape's local and the mark taken on entry. The emitter runs everything after it in a <c>try</c> whose
+    /// <c>catch</c> returns the tape to the mark, so a call an exception ends leaves the thread's tape as it found it.
+    /// </summary>
+    internal static string TapeDeclaration(string tapeName, string tapeMarkName) =>
+        $"var {tapeName} = global::Differentiable.Runtime.Tape.Current;\nvar {tapeMarkName} = {tapeName}.Mark();";
 
     public GradientCode Build()
     {
@@ -130,7 +139,7 @@ internal sealed partial class ReverseModeTransform
         var usesTape = saved.Count > 0 || recordedBranches.Count > 0 || whileCounters.Count > 0;
         if (usesTape)
         {
-            body.Add(new Verbatim($"var {tapeName} = global::Differentiable.Runtime.Tape.Current;"));
+            body.Add(new Verbatim(TapeDeclaration(tapeName, tapeMarkName)));
         }
 
         var valueName = scope.Fresh("value");
@@ -168,7 +177,7 @@ internal sealed partial class ReverseModeTransform
         }
 
         body.Add(new Return(new Variable(valueName)));
-        return new GradientCode(new Block(body.ToEquatableArray()), buffers.ToEquatableArray(), usesTape, tapeName, seedName);
+        return new GradientCode(new Block(body.ToEquatableArray()), buffers.ToEquatableArray(), usesTape, tapeName, tapeMarkName, seedName);
     }
 
     private string SeedCheck(string value, IrType type) => type == IrType.DoubleMatrix

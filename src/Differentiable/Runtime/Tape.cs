@@ -7,7 +7,8 @@ namespace Differentiable.Runtime;
 /// <summary>
 /// The per-thread store that generated reverse-mode code uses to keep values its forward sweep overwrites and its
 /// reverse sweep needs. Storage is pooled: after the first calls have grown it, a gradient allocates nothing.
-/// Pushes and pops are strictly nested (last in, first out), so one tape serves nested and recursive calls.
+/// Pushes and pops are strictly nested (last in, first out), so one tape serves nested and recursive calls. A generated
+/// method takes a <see cref="Mark"/> on entry and, when an exception ends it, resets the tape to that mark.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class Tape
@@ -25,7 +26,7 @@ public sealed class Tape
     /// <summary>The calling thread's tape.</summary>
     public static Tape Current => current ??= new Tape();
 
-    /// <summary>Number of doubles held; generated code reads it on entry and restores it on exit.</summary>
+    /// <summary>Number of doubles held.</summary>
     public int DoubleCount => doubleCount;
 
     /// <summary>Number of integers and booleans held.</summary>
@@ -96,6 +97,13 @@ public sealed class Tape
         return (T)value!;
     }
 
+    /// <summary>How much the tape holds now; generated code takes it on entry and returns to it when an exception ends the call.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TapeMark Mark() => new(doubleCount, integerCount, referenceCount);
+
+    /// <summary>Drops everything pushed since <paramref name="mark"/> was taken.</summary>
+    public void Reset(TapeMark mark) => Reset(mark.Doubles, mark.Integers, mark.References);
+
     /// <summary>Drops everything above the given marks (a sweep left early by an exception leaves nothing behind).</summary>
     public void Reset(int doubleMark, int integerMark, int referenceMark)
     {
@@ -108,4 +116,25 @@ public sealed class Tape
 
         referenceCount = referenceMark;
     }
+}
+
+/// <summary>The counts a <see cref="Tape"/> held at one moment (see <see cref="Tape.Mark"/>).</summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly struct TapeMark
+{
+    internal TapeMark(int doubles, int integers, int references)
+    {
+        Doubles = doubles;
+        Integers = integers;
+        References = references;
+    }
+
+    /// <summary>Number of doubles held.</summary>
+    public int Doubles { get; }
+
+    /// <summary>Number of integers and booleans held.</summary>
+    public int Integers { get; }
+
+    /// <summary>Number of array references held.</summary>
+    public int References { get; }
 }

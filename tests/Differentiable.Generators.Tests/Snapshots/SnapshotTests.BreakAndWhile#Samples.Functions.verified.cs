@@ -29,77 +29,87 @@ namespace Samples
             int count = default;
             int count2 = default;
             var tape = global::Differentiable.Runtime.Tape.Current;
-            // Forward sweep: the original computation, saving what the reverse sweep needs.
-            s = 0;
-            i = 0;
-            broke = false;
-            count = 0;
-            while (!broke && i < x.Length)
+            var tapeMark = tape.Mark();
+            try
             {
-                tape.Push(s);
-                s += x[i] * x[i];
-                if (s > 1.0)
+                // Forward sweep: the original computation, saving what the reverse sweep needs.
+                s = 0;
+                i = 0;
+                broke = false;
+                count = 0;
+                while (!broke && i < x.Length)
                 {
-                    tape.Push(broke);
-                    broke = true;
+                    tape.Push(s);
+                    s += x[i] * x[i];
+                    if (s > 1.0)
+                    {
+                        tape.Push(broke);
+                        broke = true;
+                    }
+                    if (!broke)
+                    {
+                        tape.Push(i);
+                        i += 1;
+                    }
+                    count += 1;
                 }
-                if (!broke)
+                tape.Push(count);
+                k = 0;
+                count2 = 0;
+                while (k < x.Length && s < 10)
                 {
-                    tape.Push(i);
-                    i += 1;
+                    tape.Push(s);
+                    s = s * 1.5 + x[k];
+                    tape.Push(k);
+                    k += 1;
+                    count2 += 1;
                 }
-                count += 1;
-            }
-            tape.Push(count);
-            k = 0;
-            count2 = 0;
-            while (k < x.Length && s < 10)
-            {
-                tape.Push(s);
-                s = s * 1.5 + x[k];
-                tape.Push(k);
-                k += 1;
-                count2 += 1;
-            }
-            tape.Push(count2);
-            double value = s;
-            // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
-            // reverse of: return s;
-            ds += 1.0;
-            count2 = tape.PopInt32();
-            for (int iteration2 = count2 - 1; iteration2 >= 0; iteration2--)
-            {
-                // reverse of: k += 1;
-                k = tape.PopInt32();
-                // reverse of: s = s * 1.5 + x[k];
+                tape.Push(count2);
+                double value = s;
+                // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
+                // reverse of: return s;
+                ds += 1.0;
+                count2 = tape.PopInt32();
+                for (int iteration2 = count2 - 1; iteration2 >= 0; iteration2--)
                 {
+                    // reverse of: k += 1;
+                    k = tape.PopInt32();
+                    // reverse of: s = s * 1.5 + x[k];
+                    {
+                        s = tape.PopDouble();
+                        double t0 = ds;
+                        ds = 0.0;
+                        ds = t0 * 1.5;
+                        dx[k] += t0;
+                    }
+                }
+                count = tape.PopInt32();
+                for (int iteration = count - 1; iteration >= 0; iteration--)
+                {
+                    if (!broke)
+                    {
+                        // reverse of: i += 1;
+                        i = tape.PopInt32();
+                    }
+                    if (s > 1.0)
+                    {
+                        // reverse of: broke = true;
+                        broke = tape.PopBoolean();
+                    }
+                    // reverse of: s += x[i] * x[i];
                     s = tape.PopDouble();
-                    double t0 = ds;
-                    ds = 0.0;
-                    ds = t0 * 1.5;
-                    dx[k] += t0;
+                    dx[i] += 2.0 * ds * x[i];
                 }
+                // reverse of: double s = 0;
+                ds = 0.0;
+                return value;
             }
-            count = tape.PopInt32();
-            for (int iteration = count - 1; iteration >= 0; iteration--)
+            catch
             {
-                if (!broke)
-                {
-                    // reverse of: i += 1;
-                    i = tape.PopInt32();
-                }
-                if (s > 1.0)
-                {
-                    // reverse of: broke = true;
-                    broke = tape.PopBoolean();
-                }
-                // reverse of: s += x[i] * x[i];
-                s = tape.PopDouble();
-                dx[i] += 2.0 * ds * x[i];
+                // Ended by an exception: drop what this call pushed, leaving the thread's tape as the call found it.
+                tape.Reset(tapeMark);
+                throw;
             }
-            // reverse of: double s = 0;
-            ds = 0.0;
-            return value;
         }
 
         /// <summary>

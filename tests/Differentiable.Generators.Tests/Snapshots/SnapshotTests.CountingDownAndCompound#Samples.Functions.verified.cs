@@ -30,34 +30,44 @@ namespace Samples
             // Adjoints: dv holds ∂result/∂v for each active value v.
             double dp = 0.0;
             var tape = global::Differentiable.Runtime.Tape.Current;
-            // Forward sweep: the original computation, saving what the reverse sweep needs.
-            p = 0;
-            for (int i = c.Length - 1; i >= 0; i--)
+            var tapeMark = tape.Mark();
+            try
             {
-                tape.Push(p);
-                p = p * x;
-                p += c[i];
-            }
-            double value = p;
-            // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
-            // reverse of: return p;
-            dp += 1.0;
-            for (int i = 0; i < c.Length; i++)
-            {
-                // reverse of: p += c[i];
-                dc[i] = dp;
-                // reverse of: p = p * x;
+                // Forward sweep: the original computation, saving what the reverse sweep needs.
+                p = 0;
+                for (int i = c.Length - 1; i >= 0; i--)
                 {
-                    p = tape.PopDouble();
-                    double t0 = dp;
-                    dp = 0.0;
-                    dp = t0 * x;
-                    dx += t0 * p;
+                    tape.Push(p);
+                    p = p * x;
+                    p += c[i];
                 }
+                double value = p;
+                // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
+                // reverse of: return p;
+                dp += 1.0;
+                for (int i = 0; i < c.Length; i++)
+                {
+                    // reverse of: p += c[i];
+                    dc[i] = dp;
+                    // reverse of: p = p * x;
+                    {
+                        p = tape.PopDouble();
+                        double t0 = dp;
+                        dp = 0.0;
+                        dp = t0 * x;
+                        dx += t0 * p;
+                    }
+                }
+                // reverse of: double p = 0;
+                dp = 0.0;
+                return value;
             }
-            // reverse of: double p = 0;
-            dp = 0.0;
-            return value;
+            catch
+            {
+                // Ended by an exception: drop what this call pushed, leaving the thread's tape as the call found it.
+                tape.Reset(tapeMark);
+                throw;
+            }
         }
 
         /// <summary>

@@ -29,51 +29,61 @@ namespace Samples
             double ds = 0.0;
             bool branch = default;
             var tape = global::Differentiable.Runtime.Tape.Current;
-            // Forward sweep: the original computation, saving what the reverse sweep needs.
-            s = 0;
-            for (int i = 0; i < x.Length; i++)
+            var tapeMark = tape.Mark();
+            try
             {
-                tape.Push(s);
-                s += x[i] * s + 1;
-                branch = s > 2;
-                if (branch)
+                // Forward sweep: the original computation, saving what the reverse sweep needs.
+                s = 0;
+                for (int i = 0; i < x.Length; i++)
                 {
                     tape.Push(s);
-                    s = global::System.Math.Sqrt(s);
+                    s += x[i] * s + 1;
+                    branch = s > 2;
+                    if (branch)
+                    {
+                        tape.Push(s);
+                        s = global::System.Math.Sqrt(s);
+                    }
+                    tape.Push(branch);
                 }
-                tape.Push(branch);
-            }
-            double value = s;
-            // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
-            // reverse of: return s;
-            ds += 1.0;
-            for (int i = x.Length - 1; i >= 0; i--)
-            {
-                branch = tape.PopBoolean();
-                if (branch)
+                double value = s;
+                // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
+                // reverse of: return s;
+                ds += 1.0;
+                for (int i = x.Length - 1; i >= 0; i--)
                 {
-                    // reverse of: s = global::System.Math.Sqrt(s);
-                    // ∂/∂u √u = 1/(2√u)
+                    branch = tape.PopBoolean();
+                    if (branch)
+                    {
+                        // reverse of: s = global::System.Math.Sqrt(s);
+                        // ∂/∂u √u = 1/(2√u)
+                        {
+                            s = tape.PopDouble();
+                            double t0 = ds;
+                            ds = 0.0;
+                            ds = t0 * (0.5 / global::System.Math.Sqrt(s));
+                        }
+                    }
+                    // reverse of: s += x[i] * s + 1;
                     {
                         s = tape.PopDouble();
                         double t0 = ds;
                         ds = 0.0;
-                        ds = t0 * (0.5 / global::System.Math.Sqrt(s));
+                        ds = t0;
+                        dx[i] = t0 * s;
+                        ds += t0 * x[i];
                     }
                 }
-                // reverse of: s += x[i] * s + 1;
-                {
-                    s = tape.PopDouble();
-                    double t0 = ds;
-                    ds = 0.0;
-                    ds = t0;
-                    dx[i] = t0 * s;
-                    ds += t0 * x[i];
-                }
+                // reverse of: double s = 0;
+                ds = 0.0;
+                return value;
             }
-            // reverse of: double s = 0;
-            ds = 0.0;
-            return value;
+            catch
+            {
+                // Ended by an exception: drop what this call pushed, leaving the thread's tape as the call found it.
+                tape.Reset(tapeMark);
+                throw;
+            }
         }
 
         /// <summary>

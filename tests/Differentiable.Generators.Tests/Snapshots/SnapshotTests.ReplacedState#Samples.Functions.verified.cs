@@ -32,75 +32,122 @@ namespace Samples
             double[] ds = null!;
             double[] ds0 = new double[s0.Length];
             var tape = global::Differentiable.Runtime.Tape.Current;
-            // Forward sweep: the original computation, saving what the reverse sweep needs.
-            h = s0.Length;
-            s = s0;
-            ds = ds0;
-            for (int t = 0; t < steps; t++)
+            var tapeMark = tape.Mark();
+            try
             {
-                tape.PushReference(next);
-                tape.PushReference(dnext);
-                next = new double[h];
-                dnext = new double[h];
-                for (int i = 0; i < h; i++)
+                // Forward sweep: the original computation, saving what the reverse sweep needs.
+                h = s0.Length;
+                s = s0;
+                ds = ds0;
+                for (int t = 0; t < steps; t++)
                 {
-                    a = 0;
-                    next[i] = a;
-                }
-                // vectorized: the row dot products of the loop over i are a matrix–vector product into next (SIMD kernel, four rows at a time; partial sums in another order)
-                global::Differentiable.Runtime.Kernels.MatVecAdd(W, 0, 0, s, 0, h, next, 0, h);
-                // vectorized: tanh over the next run the loop stored (SIMD kernel, within 2 ulp of Math.Tanh)
-                global::Differentiable.Runtime.Kernels.Tanh(next, 0, h);
-                tape.PushReference(s);
-                tape.PushReference(ds);
-                s = next;
-                ds = dnext;
-            }
-            loss = 0;
-            // vectorized: the loop over i_2 is a dot product (SIMD kernel; partial sums in another order)
-            loss += global::Differentiable.Runtime.Kernels.Dot(s, 0, s, 0, h);
-            double value = loss;
-            // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
-            // reverse of: return loss;
-            dloss += 1.0;
-            // vectorized: the loop over i_2 is an axpy update, run += α·x (SIMD kernel)
-            // reverse of: loss += s[i_2] * s[i_2];
-            global::Differentiable.Runtime.Kernels.Axpy(2.0 * dloss, s, 0, ds, 0, h);
-            // reverse of: double loss = 0;
-            dloss = 0.0;
-            // batched: the row updates of dW are outer products α·xᵀ; the steps store their α and x, and one kernel adds each batch of steps (a tile of the matrix in registers over the batch; bit for bit the axpys, in the steps' order)
-            int batchSteps = global::Differentiable.Runtime.Kernels.StepsPerBatch(h);
-            double[] dWAlphas = global::Differentiable.Runtime.Kernels.RentBatch(batchSteps * h);
-            double[] dWVectors = global::Differentiable.Runtime.Kernels.RentBatch(batchSteps * h);
-            int batchStep = 0;
-            for (int t = steps - 1; t >= 0; t--)
-            {
-                // reverse of: s = next;
-                ds = tape.PopReference<double[]>();
-                s = tape.PopReference<double[]>();
-                // checked at run time: s is none of dnext, ds (otherwise this step adds the batch so far and its row loop runs as written)
-                if (!global::System.Object.ReferenceEquals(s, dnext) && !global::System.Object.ReferenceEquals(s, ds))
-                {
-                    // batched: this step's vectors of the outer products
-                    if (h > 0)
+                    tape.PushReference(next);
+                    tape.PushReference(dnext);
+                    next = new double[h];
+                    dnext = new double[h];
+                    for (int i = 0; i < h; i++)
                     {
-                        global::Differentiable.Runtime.Kernels.Copy(s, 0, dWVectors, batchStep * h, h);
+                        a = 0;
+                        next[i] = a;
                     }
-                    // blocked: the loop over i runs in blocks of rows; its row updates of ds are one transposed product after it (SIMD kernels; four rows at a time)
-                    // checked at run time: ds is none of next, dnext (otherwise the loop runs as written)
-                    if (!global::System.Object.ReferenceEquals(next, ds) && !global::System.Object.ReferenceEquals(dnext, ds))
+                    // vectorized: the row dot products of the loop over i are a matrix–vector product into next (SIMD kernel, four rows at a time; partial sums in another order)
+                    global::Differentiable.Runtime.Kernels.MatVecAdd(W, 0, 0, s, 0, h, next, 0, h);
+                    // vectorized: tanh over the next run the loop stored (SIMD kernel, within 2 ulp of Math.Tanh)
+                    global::Differentiable.Runtime.Kernels.Tanh(next, 0, h);
+                    tape.PushReference(s);
+                    tape.PushReference(ds);
+                    s = next;
+                    ds = dnext;
+                }
+                loss = 0;
+                // vectorized: the loop over i_2 is a dot product (SIMD kernel; partial sums in another order)
+                loss += global::Differentiable.Runtime.Kernels.Dot(s, 0, s, 0, h);
+                double value = loss;
+                // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
+                // reverse of: return loss;
+                dloss += 1.0;
+                // vectorized: the loop over i_2 is an axpy update, run += α·x (SIMD kernel)
+                // reverse of: loss += s[i_2] * s[i_2];
+                global::Differentiable.Runtime.Kernels.Axpy(2.0 * dloss, s, 0, ds, 0, h);
+                // reverse of: double loss = 0;
+                dloss = 0.0;
+                // batched: the row updates of dW are outer products α·xᵀ; the steps store their α and x, and one kernel adds each batch of steps (a tile of the matrix in registers over the batch; bit for bit the axpys, in the steps' order)
+                int batchSteps = global::Differentiable.Runtime.Kernels.StepsPerBatch(h);
+                double[] dWAlphas = global::Differentiable.Runtime.Kernels.RentBatch(batchSteps * h);
+                double[] dWVectors = global::Differentiable.Runtime.Kernels.RentBatch(batchSteps * h);
+                int batchStep = 0;
+                for (int t = steps - 1; t >= 0; t--)
+                {
+                    // reverse of: s = next;
+                    ds = tape.PopReference<double[]>();
+                    s = tape.PopReference<double[]>();
+                    // checked at run time: s is none of dnext, ds (otherwise this step adds the batch so far and its row loop runs as written)
+                    if (!global::System.Object.ReferenceEquals(s, dnext) && !global::System.Object.ReferenceEquals(s, ds))
                     {
-                        double[] rowBlock = global::Differentiable.Runtime.Kernels.Scratch(64);
-                        int blockRows = global::Differentiable.Runtime.Kernels.RowsPerBlock(h);
-                        int blockTop = h;
-                        int blockStart = 0;
-                        while (blockTop > blockStart)
+                        // batched: this step's vectors of the outer products
+                        if (h > 0)
                         {
-                            int blockSize = (int)global::System.Math.Min((long)blockTop - blockStart, blockRows);
-                            int blockLow = blockTop - blockSize;
-                            // lanes: the iterations run by vectors of W = Vector<double>.Count rows, one row per lane, after the first (count − 1) mod W + 1 as written (the same operations per row, bit for bit)
-                            int vectorTop = global::System.Numerics.Vector.IsHardwareAccelerated && blockTop - blockLow > global::System.Numerics.Vector<double>.Count && blockLow >= 0 && batchStep * h >= 0 && blockTop <= dWAlphas.Length - batchStep * h && blockTop <= dnext.Length && blockTop <= next.Length ? blockTop - ((blockTop - blockLow - 1) % global::System.Numerics.Vector<double>.Count + 1) : blockLow;
-                            for (int i = blockTop - 1; i >= vectorTop; i--)
+                            global::Differentiable.Runtime.Kernels.Copy(s, 0, dWVectors, batchStep * h, h);
+                        }
+                        // blocked: the loop over i runs in blocks of rows; its row updates of ds are one transposed product after it (SIMD kernels; four rows at a time)
+                        // checked at run time: ds is none of next, dnext (otherwise the loop runs as written)
+                        if (!global::System.Object.ReferenceEquals(next, ds) && !global::System.Object.ReferenceEquals(dnext, ds))
+                        {
+                            double[] rowBlock = global::Differentiable.Runtime.Kernels.Scratch(64);
+                            int blockRows = global::Differentiable.Runtime.Kernels.RowsPerBlock(h);
+                            int blockTop = h;
+                            int blockStart = 0;
+                            while (blockTop > blockStart)
+                            {
+                                int blockSize = (int)global::System.Math.Min((long)blockTop - blockStart, blockRows);
+                                int blockLow = blockTop - blockSize;
+                                // lanes: the iterations run by vectors of W = Vector<double>.Count rows, one row per lane, after the first (count − 1) mod W + 1 as written (the same operations per row, bit for bit)
+                                int vectorTop = global::System.Numerics.Vector.IsHardwareAccelerated && blockTop - blockLow > global::System.Numerics.Vector<double>.Count && blockLow >= 0 && batchStep * h >= 0 && blockTop <= dWAlphas.Length - batchStep * h && blockTop <= dnext.Length && blockTop <= next.Length ? blockTop - ((blockTop - blockLow - 1) % global::System.Numerics.Vector<double>.Count + 1) : blockLow;
+                                for (int i = blockTop - 1; i >= vectorTop; i--)
+                                {
+                                    // reverse of: next[i] = global::System.Math.Tanh(a);
+                                    // ∂/∂u tanh(u) = 1 − tanh²(u) (read from the stored result)
+                                    {
+                                        double t0 = dnext[i];
+                                        dnext[i] = 0.0;
+                                        double t1 = next[i];
+                                        da += t0 * (1.0 - t1 * t1);
+                                    }
+                                    // vectorized: the loop over j is 2 axpy updates, run += α·x (SIMD kernel)
+                                    // reverse of: a += W[i, j] * s[j];
+                                    // batched: α of this row's outer-product update of dW, added with the step's batch
+                                    dWAlphas[batchStep * h + i] = da;
+                                    // blocked: α of this row's update of ds, added by the block's transposed product
+                                    rowBlock[i - blockLow] = da;
+                                    // reverse of: double a = 0;
+                                    da = 0.0;
+                                }
+                                if (vectorTop > blockLow)
+                                {
+                                    global::System.Numerics.Vector<double> daLanes = new global::System.Numerics.Vector<double>(0.0);
+                                    int i = vectorTop - global::System.Numerics.Vector<double>.Count;
+                                    while (i >= blockLow)
+                                    {
+                                        {
+                                            global::System.Numerics.Vector<double> t0 = new global::System.Numerics.Vector<double>(dnext, i);
+                                            global::System.Numerics.Vector<double> laneStore = new global::System.Numerics.Vector<double>(0.0);
+                                            laneStore.CopyTo(dnext, i);
+                                            global::System.Numerics.Vector<double> t1 = new global::System.Numerics.Vector<double>(next, i);
+                                            daLanes += t0 * (new global::System.Numerics.Vector<double>(1.0) - t1 * t1);
+                                        }
+                                        daLanes.CopyTo(dWAlphas, batchStep * h + i);
+                                        daLanes.CopyTo(rowBlock, i - blockLow);
+                                        daLanes = new global::System.Numerics.Vector<double>(0.0);
+                                        i -= global::System.Numerics.Vector<double>.Count;
+                                    }
+                                }
+                                global::Differentiable.Runtime.Kernels.MatTVecAdd(rowBlock, 0, W, blockLow, 0, ds, 0, h, blockSize, true);
+                                blockTop = blockLow;
+                            }
+                        }
+                        else
+                        {
+                            for (int i = h - 1; i >= 0; i--)
                             {
                                 // reverse of: next[i] = global::System.Math.Tanh(a);
                                 // ∂/∂u tanh(u) = 1 − tanh²(u) (read from the stored result)
@@ -114,79 +161,59 @@ namespace Samples
                                 // reverse of: a += W[i, j] * s[j];
                                 // batched: α of this row's outer-product update of dW, added with the step's batch
                                 dWAlphas[batchStep * h + i] = da;
-                                // blocked: α of this row's update of ds, added by the block's transposed product
-                                rowBlock[i - blockLow] = da;
+                                global::Differentiable.Runtime.Kernels.Axpy(da, W, i, 0, ds, 0, h);
                                 // reverse of: double a = 0;
                                 da = 0.0;
                             }
-                            if (vectorTop > blockLow)
-                            {
-                                global::System.Numerics.Vector<double> daLanes = new global::System.Numerics.Vector<double>(0.0);
-                                int i = vectorTop - global::System.Numerics.Vector<double>.Count;
-                                while (i >= blockLow)
-                                {
-                                    {
-                                        global::System.Numerics.Vector<double> t0 = new global::System.Numerics.Vector<double>(dnext, i);
-                                        global::System.Numerics.Vector<double> laneStore = new global::System.Numerics.Vector<double>(0.0);
-                                        laneStore.CopyTo(dnext, i);
-                                        global::System.Numerics.Vector<double> t1 = new global::System.Numerics.Vector<double>(next, i);
-                                        daLanes += t0 * (new global::System.Numerics.Vector<double>(1.0) - t1 * t1);
-                                    }
-                                    daLanes.CopyTo(dWAlphas, batchStep * h + i);
-                                    daLanes.CopyTo(rowBlock, i - blockLow);
-                                    daLanes = new global::System.Numerics.Vector<double>(0.0);
-                                    i -= global::System.Numerics.Vector<double>.Count;
-                                }
-                            }
-                            global::Differentiable.Runtime.Kernels.MatTVecAdd(rowBlock, 0, W, blockLow, 0, ds, 0, h, blockSize, true);
-                            blockTop = blockLow;
+                        }
+                        batchStep += 1;
+                        if (batchStep == batchSteps)
+                        {
+                            global::Differentiable.Runtime.Kernels.OuterProductsAdd(dWAlphas, dWVectors, batchStep, dW, 0, 0, h, h);
+                            batchStep = 0;
                         }
                     }
                     else
                     {
-                        for (int i = h - 1; i >= 0; i--)
-                        {
-                            // reverse of: next[i] = global::System.Math.Tanh(a);
-                            // ∂/∂u tanh(u) = 1 − tanh²(u) (read from the stored result)
-                            {
-                                double t0 = dnext[i];
-                                dnext[i] = 0.0;
-                                double t1 = next[i];
-                                da += t0 * (1.0 - t1 * t1);
-                            }
-                            // vectorized: the loop over j is 2 axpy updates, run += α·x (SIMD kernel)
-                            // reverse of: a += W[i, j] * s[j];
-                            // batched: α of this row's outer-product update of dW, added with the step's batch
-                            dWAlphas[batchStep * h + i] = da;
-                            global::Differentiable.Runtime.Kernels.Axpy(da, W, i, 0, ds, 0, h);
-                            // reverse of: double a = 0;
-                            da = 0.0;
-                        }
-                    }
-                    batchStep += 1;
-                    if (batchStep == batchSteps)
-                    {
                         global::Differentiable.Runtime.Kernels.OuterProductsAdd(dWAlphas, dWVectors, batchStep, dW, 0, 0, h, h);
                         batchStep = 0;
-                    }
-                }
-                else
-                {
-                    global::Differentiable.Runtime.Kernels.OuterProductsAdd(dWAlphas, dWVectors, batchStep, dW, 0, 0, h, h);
-                    batchStep = 0;
-                    // blocked: the loop over i runs in blocks of rows; its row updates of ds are one transposed product after it (SIMD kernels; four rows at a time)
-                    // checked at run time: ds is none of s, next, dnext (otherwise the loop runs as written)
-                    if (!global::System.Object.ReferenceEquals(s, ds) && !global::System.Object.ReferenceEquals(next, ds) && !global::System.Object.ReferenceEquals(dnext, ds))
-                    {
-                        double[] rowBlock2 = global::Differentiable.Runtime.Kernels.Scratch(64);
-                        int blockRows2 = global::Differentiable.Runtime.Kernels.RowsPerBlock(h);
-                        int blockTop2 = h;
-                        int blockStart2 = 0;
-                        while (blockTop2 > blockStart2)
+                        // blocked: the loop over i runs in blocks of rows; its row updates of ds are one transposed product after it (SIMD kernels; four rows at a time)
+                        // checked at run time: ds is none of s, next, dnext (otherwise the loop runs as written)
+                        if (!global::System.Object.ReferenceEquals(s, ds) && !global::System.Object.ReferenceEquals(next, ds) && !global::System.Object.ReferenceEquals(dnext, ds))
                         {
-                            int blockSize2 = (int)global::System.Math.Min((long)blockTop2 - blockStart2, blockRows2);
-                            int blockLow2 = blockTop2 - blockSize2;
-                            for (int i = blockTop2 - 1; i >= blockLow2; i--)
+                            double[] rowBlock2 = global::Differentiable.Runtime.Kernels.Scratch(64);
+                            int blockRows2 = global::Differentiable.Runtime.Kernels.RowsPerBlock(h);
+                            int blockTop2 = h;
+                            int blockStart2 = 0;
+                            while (blockTop2 > blockStart2)
+                            {
+                                int blockSize2 = (int)global::System.Math.Min((long)blockTop2 - blockStart2, blockRows2);
+                                int blockLow2 = blockTop2 - blockSize2;
+                                for (int i = blockTop2 - 1; i >= blockLow2; i--)
+                                {
+                                    // reverse of: next[i] = global::System.Math.Tanh(a);
+                                    // ∂/∂u tanh(u) = 1 − tanh²(u) (read from the stored result)
+                                    {
+                                        double t0 = dnext[i];
+                                        dnext[i] = 0.0;
+                                        double t1 = next[i];
+                                        da += t0 * (1.0 - t1 * t1);
+                                    }
+                                    // vectorized: the loop over j is 2 axpy updates, run += α·x (SIMD kernel)
+                                    // reverse of: a += W[i, j] * s[j];
+                                    global::Differentiable.Runtime.Kernels.Axpy(da, s, 0, dW, i, 0, h);
+                                    // blocked: α of this row's update of ds, added by the block's transposed product
+                                    rowBlock2[i - blockLow2] = da;
+                                    // reverse of: double a = 0;
+                                    da = 0.0;
+                                }
+                                global::Differentiable.Runtime.Kernels.MatTVecAdd(rowBlock2, 0, W, blockLow2, 0, ds, 0, h, blockSize2, true);
+                                blockTop2 = blockLow2;
+                            }
+                        }
+                        else
+                        {
+                            for (int i = h - 1; i >= 0; i--)
                             {
                                 // reverse of: next[i] = global::System.Math.Tanh(a);
                                 // ∂/∂u tanh(u) = 1 − tanh²(u) (read from the stored result)
@@ -199,45 +226,28 @@ namespace Samples
                                 // vectorized: the loop over j is 2 axpy updates, run += α·x (SIMD kernel)
                                 // reverse of: a += W[i, j] * s[j];
                                 global::Differentiable.Runtime.Kernels.Axpy(da, s, 0, dW, i, 0, h);
-                                // blocked: α of this row's update of ds, added by the block's transposed product
-                                rowBlock2[i - blockLow2] = da;
+                                global::Differentiable.Runtime.Kernels.Axpy(da, W, i, 0, ds, 0, h);
                                 // reverse of: double a = 0;
                                 da = 0.0;
                             }
-                            global::Differentiable.Runtime.Kernels.MatTVecAdd(rowBlock2, 0, W, blockLow2, 0, ds, 0, h, blockSize2, true);
-                            blockTop2 = blockLow2;
                         }
                     }
-                    else
-                    {
-                        for (int i = h - 1; i >= 0; i--)
-                        {
-                            // reverse of: next[i] = global::System.Math.Tanh(a);
-                            // ∂/∂u tanh(u) = 1 − tanh²(u) (read from the stored result)
-                            {
-                                double t0 = dnext[i];
-                                dnext[i] = 0.0;
-                                double t1 = next[i];
-                                da += t0 * (1.0 - t1 * t1);
-                            }
-                            // vectorized: the loop over j is 2 axpy updates, run += α·x (SIMD kernel)
-                            // reverse of: a += W[i, j] * s[j];
-                            global::Differentiable.Runtime.Kernels.Axpy(da, s, 0, dW, i, 0, h);
-                            global::Differentiable.Runtime.Kernels.Axpy(da, W, i, 0, ds, 0, h);
-                            // reverse of: double a = 0;
-                            da = 0.0;
-                        }
-                    }
+                    // reverse of: double[] next = new double[h];
+                    dnext = tape.PopReference<double[]>();
+                    next = tape.PopReference<double[]>();
                 }
-                // reverse of: double[] next = new double[h];
-                dnext = tape.PopReference<double[]>();
-                next = tape.PopReference<double[]>();
+                // batched: the last steps' outer products
+                global::Differentiable.Runtime.Kernels.OuterProductsAdd(dWAlphas, dWVectors, batchStep, dW, 0, 0, h, h);
+                global::Differentiable.Runtime.Kernels.ReturnBatch(dWAlphas);
+                global::Differentiable.Runtime.Kernels.ReturnBatch(dWVectors);
+                return value;
             }
-            // batched: the last steps' outer products
-            global::Differentiable.Runtime.Kernels.OuterProductsAdd(dWAlphas, dWVectors, batchStep, dW, 0, 0, h, h);
-            global::Differentiable.Runtime.Kernels.ReturnBatch(dWAlphas);
-            global::Differentiable.Runtime.Kernels.ReturnBatch(dWVectors);
-            return value;
+            catch
+            {
+                // Ended by an exception: drop what this call pushed, leaving the thread's tape as the call found it.
+                tape.Reset(tapeMark);
+                throw;
+            }
         }
 
         /// <summary>

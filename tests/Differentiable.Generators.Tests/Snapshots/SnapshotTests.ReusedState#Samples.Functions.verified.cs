@@ -31,200 +31,210 @@ namespace Samples
             double[] dnext = null!;
             double[] ds = null!;
             var tape = global::Differentiable.Runtime.Tape.Current;
-            // Forward sweep: the original computation, saving what the reverse sweep needs.
-            h = s0.Length;
-            s = new double[h];
-            ds = new double[h];
-            next = new double[h];
-            dnext = new double[h];
-            // vectorized: the loop over i is a scaled copy (run = α·x) (SIMD kernel)
-            global::Differentiable.Runtime.Kernels.Scale(1.0, s0, 0, s, 0, h);
-            for (int t = 0; t < steps; t++)
+            var tapeMark = tape.Mark();
+            try
             {
-                // saved in bulk: the elements of next that the loop over i_2 overwrites, one per iteration
-                for (int element = 0; element < (h < next.Length ? h : next.Length); element++)
+                // Forward sweep: the original computation, saving what the reverse sweep needs.
+                h = s0.Length;
+                s = new double[h];
+                ds = new double[h];
+                next = new double[h];
+                dnext = new double[h];
+                // vectorized: the loop over i is a scaled copy (run = α·x) (SIMD kernel)
+                global::Differentiable.Runtime.Kernels.Scale(1.0, s0, 0, s, 0, h);
+                for (int t = 0; t < steps; t++)
                 {
-                    tape.Push(next[element]);
-                }
-                // blocked: the loop over i_2 runs in blocks of rows; its row dot products are a matrix–vector product before each block and its tanh call is a SIMD map over the block's arguments (SIMD kernels; four rows at a time; dots summed in another order; maps within 2 ulp of Math)
-                {
-                    double[] rowBlock = global::Differentiable.Runtime.Kernels.Scratch(128);
-                    int blockRows = global::Differentiable.Runtime.Kernels.RowsPerBlock(h);
-                    int blockLow = 0;
-                    int blockEnd = h;
-                    while (blockLow < blockEnd)
+                    // saved in bulk: the elements of next that the loop over i_2 overwrites, one per iteration
+                    for (int element = 0; element < (h < next.Length ? h : next.Length); element++)
                     {
-                        int blockSize = (int)global::System.Math.Min((long)blockEnd - blockLow, blockRows);
-                        global::System.Array.Clear(rowBlock, 0, blockSize);
-                        global::Differentiable.Runtime.Kernels.MatVecAdd(W, blockLow, 0, s, 0, h, rowBlock, 0, blockSize);
-                        // lanes: the iterations run by vectors of W = Vector<double>.Count rows, one row per lane, after the first (count − 1) mod W + 1 as written (the same operations per row, bit for bit)
-                        int vectorStart = global::System.Numerics.Vector.IsHardwareAccelerated && blockSize > global::System.Numerics.Vector<double>.Count ? blockLow + ((blockSize - 1) % global::System.Numerics.Vector<double>.Count + 1) : blockLow + blockSize;
-                        for (int i_2 = blockLow; i_2 < vectorStart; i_2++)
-                        {
-                            rowBlock[64 + (i_2 - blockLow)] = 0.0 + rowBlock[i_2 - blockLow];
-                        }
-                        if (vectorStart < blockLow + blockSize)
-                        {
-                            int i_2 = vectorStart;
-                            while (i_2 < blockLow + blockSize)
-                            {
-                                global::System.Numerics.Vector<double> laneStore = new global::System.Numerics.Vector<double>(0.0) + new global::System.Numerics.Vector<double>(rowBlock, i_2 - blockLow);
-                                laneStore.CopyTo(rowBlock, 64 + (i_2 - blockLow));
-                                i_2 += global::System.Numerics.Vector<double>.Count;
-                            }
-                        }
-                        global::Differentiable.Runtime.Kernels.Tanh(rowBlock, 64, blockSize);
-                        // lanes: the iterations run by vectors of W = Vector<double>.Count rows, one row per lane, after the first (count − 1) mod W + 1 as written (the same operations per row, bit for bit)
-                        int vectorStart2 = global::System.Numerics.Vector.IsHardwareAccelerated && blockSize > global::System.Numerics.Vector<double>.Count && blockLow >= 0 && blockLow + blockSize <= next.Length ? blockLow + ((blockSize - 1) % global::System.Numerics.Vector<double>.Count + 1) : blockLow + blockSize;
-                        for (int i_2 = blockLow; i_2 < vectorStart2; i_2++)
-                        {
-                            a = 0;
-                            // blocked: this row's dot product, from the block's matrix–vector product
-                            a += rowBlock[i_2 - blockLow];
-                            next[i_2] = rowBlock[64 + (i_2 - blockLow)];
-                        }
-                        if (vectorStart2 < blockLow + blockSize)
-                        {
-                            global::System.Numerics.Vector<double> aLanes = default;
-                            int i_2 = vectorStart2;
-                            while (i_2 < blockLow + blockSize)
-                            {
-                                aLanes = new global::System.Numerics.Vector<double>(0.0);
-                                aLanes += new global::System.Numerics.Vector<double>(rowBlock, i_2 - blockLow);
-                                global::System.Numerics.Vector<double> laneStore2 = new global::System.Numerics.Vector<double>(rowBlock, 64 + (i_2 - blockLow));
-                                laneStore2.CopyTo(next, i_2);
-                                i_2 += global::System.Numerics.Vector<double>.Count;
-                            }
-                            a = aLanes[global::System.Numerics.Vector<double>.Count - 1];
-                        }
-                        blockLow += blockSize;
+                        tape.Push(next[element]);
                     }
-                }
-                // saved in bulk: the elements of s that the loop over i_3 overwrites, one per iteration
-                for (int element = 0; element < (h < s.Length ? h : s.Length); element++)
-                {
-                    tape.Push(s[element]);
-                }
-                // vectorized: the loop over i_3 is a scaled copy (run = α·x) (SIMD kernel)
-                global::Differentiable.Runtime.Kernels.Scale(1.0, next, 0, s, 0, h);
-            }
-            loss = 0;
-            // vectorized: the loop over i_4 is a dot product (SIMD kernel; partial sums in another order)
-            loss += global::Differentiable.Runtime.Kernels.Dot(s, 0, s, 0, h);
-            double value = loss;
-            // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
-            // reverse of: return loss;
-            dloss += 1.0;
-            // vectorized: the loop over i_4 is an axpy update, run += α·x (SIMD kernel)
-            // reverse of: loss += s[i_4] * s[i_4];
-            global::Differentiable.Runtime.Kernels.Axpy(2.0 * dloss, s, 0, ds, 0, h);
-            // reverse of: double loss = 0;
-            dloss = 0.0;
-            // batched: the row updates of dW are outer products α·xᵀ; the steps store their α and x, and one kernel adds each batch of steps (a tile of the matrix in registers over the batch; bit for bit the axpys, in the steps' order)
-            int batchSteps = global::Differentiable.Runtime.Kernels.StepsPerBatch(h);
-            double[] dWAlphas = global::Differentiable.Runtime.Kernels.RentBatch(batchSteps * h);
-            double[] dWVectors = global::Differentiable.Runtime.Kernels.RentBatch(batchSteps * h);
-            int batchStep = 0;
-            for (int t = steps - 1; t >= 0; t--)
-            {
-                for (int i_3 = h - 1; i_3 >= 0; i_3--)
-                {
-                    // reverse of: s[i_3] = next[i_3];
+                    // blocked: the loop over i_2 runs in blocks of rows; its row dot products are a matrix–vector product before each block and its tanh call is a SIMD map over the block's arguments (SIMD kernels; four rows at a time; dots summed in another order; maps within 2 ulp of Math)
                     {
-                        double t0 = ds[i_3];
-                        ds[i_3] = 0.0;
-                        dnext[i_3] += t0;
-                    }
-                }
-                // restored in bulk: the elements of s that the loop over i_3 overwrote
-                for (int element = (h < s.Length ? h : s.Length) - 1; element >= 0; element--)
-                {
-                    s[element] = tape.PopDouble();
-                }
-                // batched: this step's vectors of the outer products
-                if (h > 0)
-                {
-                    global::Differentiable.Runtime.Kernels.Copy(s, 0, dWVectors, batchStep * h, h);
-                }
-                // blocked: the loop over i_2 runs in blocks of rows; its row updates of ds are one transposed product after it (SIMD kernels; four rows at a time)
-                {
-                    double[] rowBlock2 = global::Differentiable.Runtime.Kernels.Scratch(64);
-                    int blockRows2 = global::Differentiable.Runtime.Kernels.RowsPerBlock(h);
-                    int blockTop = h;
-                    int blockStart = 0;
-                    while (blockTop > blockStart)
-                    {
-                        int blockSize2 = (int)global::System.Math.Min((long)blockTop - blockStart, blockRows2);
-                        int blockLow2 = blockTop - blockSize2;
-                        // lanes: the iterations run by vectors of W = Vector<double>.Count rows, one row per lane, after the first (count − 1) mod W + 1 as written (the same operations per row, bit for bit)
-                        int vectorTop = global::System.Numerics.Vector.IsHardwareAccelerated && blockTop - blockLow2 > global::System.Numerics.Vector<double>.Count && blockLow2 >= 0 && batchStep * h >= 0 && blockTop <= dWAlphas.Length - batchStep * h && blockTop <= dnext.Length && blockTop <= next.Length ? blockTop - ((blockTop - blockLow2 - 1) % global::System.Numerics.Vector<double>.Count + 1) : blockLow2;
-                        for (int i_2 = blockTop - 1; i_2 >= vectorTop; i_2--)
+                        double[] rowBlock = global::Differentiable.Runtime.Kernels.Scratch(128);
+                        int blockRows = global::Differentiable.Runtime.Kernels.RowsPerBlock(h);
+                        int blockLow = 0;
+                        int blockEnd = h;
+                        while (blockLow < blockEnd)
                         {
-                            // reverse of: next[i_2] = global::System.Math.Tanh(a);
-                            // ∂/∂u tanh(u) = 1 − tanh²(u) (read from the stored result)
+                            int blockSize = (int)global::System.Math.Min((long)blockEnd - blockLow, blockRows);
+                            global::System.Array.Clear(rowBlock, 0, blockSize);
+                            global::Differentiable.Runtime.Kernels.MatVecAdd(W, blockLow, 0, s, 0, h, rowBlock, 0, blockSize);
+                            // lanes: the iterations run by vectors of W = Vector<double>.Count rows, one row per lane, after the first (count − 1) mod W + 1 as written (the same operations per row, bit for bit)
+                            int vectorStart = global::System.Numerics.Vector.IsHardwareAccelerated && blockSize > global::System.Numerics.Vector<double>.Count ? blockLow + ((blockSize - 1) % global::System.Numerics.Vector<double>.Count + 1) : blockLow + blockSize;
+                            for (int i_2 = blockLow; i_2 < vectorStart; i_2++)
                             {
-                                double t0 = dnext[i_2];
-                                dnext[i_2] = 0.0;
-                                double t1 = next[i_2];
-                                da += t0 * (1.0 - t1 * t1);
+                                rowBlock[64 + (i_2 - blockLow)] = 0.0 + rowBlock[i_2 - blockLow];
                             }
-                            // vectorized: the loop over j is 2 axpy updates, run += α·x (SIMD kernel)
-                            // reverse of: a += W[i_2, j] * s[j];
-                            // batched: α of this row's outer-product update of dW, added with the step's batch
-                            dWAlphas[batchStep * h + i_2] = da;
-                            // blocked: α of this row's update of ds, added by the block's transposed product
-                            rowBlock2[i_2 - blockLow2] = da;
-                            // reverse of: double a = 0;
-                            da = 0.0;
-                        }
-                        if (vectorTop > blockLow2)
-                        {
-                            global::System.Numerics.Vector<double> daLanes = new global::System.Numerics.Vector<double>(0.0);
-                            int i_2 = vectorTop - global::System.Numerics.Vector<double>.Count;
-                            while (i_2 >= blockLow2)
+                            if (vectorStart < blockLow + blockSize)
                             {
+                                int i_2 = vectorStart;
+                                while (i_2 < blockLow + blockSize)
                                 {
-                                    global::System.Numerics.Vector<double> t0 = new global::System.Numerics.Vector<double>(dnext, i_2);
-                                    global::System.Numerics.Vector<double> laneStore3 = new global::System.Numerics.Vector<double>(0.0);
-                                    laneStore3.CopyTo(dnext, i_2);
-                                    global::System.Numerics.Vector<double> t1 = new global::System.Numerics.Vector<double>(next, i_2);
-                                    daLanes += t0 * (new global::System.Numerics.Vector<double>(1.0) - t1 * t1);
+                                    global::System.Numerics.Vector<double> laneStore = new global::System.Numerics.Vector<double>(0.0) + new global::System.Numerics.Vector<double>(rowBlock, i_2 - blockLow);
+                                    laneStore.CopyTo(rowBlock, 64 + (i_2 - blockLow));
+                                    i_2 += global::System.Numerics.Vector<double>.Count;
                                 }
-                                daLanes.CopyTo(dWAlphas, batchStep * h + i_2);
-                                daLanes.CopyTo(rowBlock2, i_2 - blockLow2);
-                                daLanes = new global::System.Numerics.Vector<double>(0.0);
-                                i_2 -= global::System.Numerics.Vector<double>.Count;
                             }
+                            global::Differentiable.Runtime.Kernels.Tanh(rowBlock, 64, blockSize);
+                            // lanes: the iterations run by vectors of W = Vector<double>.Count rows, one row per lane, after the first (count − 1) mod W + 1 as written (the same operations per row, bit for bit)
+                            int vectorStart2 = global::System.Numerics.Vector.IsHardwareAccelerated && blockSize > global::System.Numerics.Vector<double>.Count && blockLow >= 0 && blockLow + blockSize <= next.Length ? blockLow + ((blockSize - 1) % global::System.Numerics.Vector<double>.Count + 1) : blockLow + blockSize;
+                            for (int i_2 = blockLow; i_2 < vectorStart2; i_2++)
+                            {
+                                a = 0;
+                                // blocked: this row's dot product, from the block's matrix–vector product
+                                a += rowBlock[i_2 - blockLow];
+                                next[i_2] = rowBlock[64 + (i_2 - blockLow)];
+                            }
+                            if (vectorStart2 < blockLow + blockSize)
+                            {
+                                global::System.Numerics.Vector<double> aLanes = default;
+                                int i_2 = vectorStart2;
+                                while (i_2 < blockLow + blockSize)
+                                {
+                                    aLanes = new global::System.Numerics.Vector<double>(0.0);
+                                    aLanes += new global::System.Numerics.Vector<double>(rowBlock, i_2 - blockLow);
+                                    global::System.Numerics.Vector<double> laneStore2 = new global::System.Numerics.Vector<double>(rowBlock, 64 + (i_2 - blockLow));
+                                    laneStore2.CopyTo(next, i_2);
+                                    i_2 += global::System.Numerics.Vector<double>.Count;
+                                }
+                                a = aLanes[global::System.Numerics.Vector<double>.Count - 1];
+                            }
+                            blockLow += blockSize;
                         }
-                        global::Differentiable.Runtime.Kernels.MatTVecAdd(rowBlock2, 0, W, blockLow2, 0, ds, 0, h, blockSize2, true);
-                        blockTop = blockLow2;
+                    }
+                    // saved in bulk: the elements of s that the loop over i_3 overwrites, one per iteration
+                    for (int element = 0; element < (h < s.Length ? h : s.Length); element++)
+                    {
+                        tape.Push(s[element]);
+                    }
+                    // vectorized: the loop over i_3 is a scaled copy (run = α·x) (SIMD kernel)
+                    global::Differentiable.Runtime.Kernels.Scale(1.0, next, 0, s, 0, h);
+                }
+                loss = 0;
+                // vectorized: the loop over i_4 is a dot product (SIMD kernel; partial sums in another order)
+                loss += global::Differentiable.Runtime.Kernels.Dot(s, 0, s, 0, h);
+                double value = loss;
+                // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
+                // reverse of: return loss;
+                dloss += 1.0;
+                // vectorized: the loop over i_4 is an axpy update, run += α·x (SIMD kernel)
+                // reverse of: loss += s[i_4] * s[i_4];
+                global::Differentiable.Runtime.Kernels.Axpy(2.0 * dloss, s, 0, ds, 0, h);
+                // reverse of: double loss = 0;
+                dloss = 0.0;
+                // batched: the row updates of dW are outer products α·xᵀ; the steps store their α and x, and one kernel adds each batch of steps (a tile of the matrix in registers over the batch; bit for bit the axpys, in the steps' order)
+                int batchSteps = global::Differentiable.Runtime.Kernels.StepsPerBatch(h);
+                double[] dWAlphas = global::Differentiable.Runtime.Kernels.RentBatch(batchSteps * h);
+                double[] dWVectors = global::Differentiable.Runtime.Kernels.RentBatch(batchSteps * h);
+                int batchStep = 0;
+                for (int t = steps - 1; t >= 0; t--)
+                {
+                    for (int i_3 = h - 1; i_3 >= 0; i_3--)
+                    {
+                        // reverse of: s[i_3] = next[i_3];
+                        {
+                            double t0 = ds[i_3];
+                            ds[i_3] = 0.0;
+                            dnext[i_3] += t0;
+                        }
+                    }
+                    // restored in bulk: the elements of s that the loop over i_3 overwrote
+                    for (int element = (h < s.Length ? h : s.Length) - 1; element >= 0; element--)
+                    {
+                        s[element] = tape.PopDouble();
+                    }
+                    // batched: this step's vectors of the outer products
+                    if (h > 0)
+                    {
+                        global::Differentiable.Runtime.Kernels.Copy(s, 0, dWVectors, batchStep * h, h);
+                    }
+                    // blocked: the loop over i_2 runs in blocks of rows; its row updates of ds are one transposed product after it (SIMD kernels; four rows at a time)
+                    {
+                        double[] rowBlock2 = global::Differentiable.Runtime.Kernels.Scratch(64);
+                        int blockRows2 = global::Differentiable.Runtime.Kernels.RowsPerBlock(h);
+                        int blockTop = h;
+                        int blockStart = 0;
+                        while (blockTop > blockStart)
+                        {
+                            int blockSize2 = (int)global::System.Math.Min((long)blockTop - blockStart, blockRows2);
+                            int blockLow2 = blockTop - blockSize2;
+                            // lanes: the iterations run by vectors of W = Vector<double>.Count rows, one row per lane, after the first (count − 1) mod W + 1 as written (the same operations per row, bit for bit)
+                            int vectorTop = global::System.Numerics.Vector.IsHardwareAccelerated && blockTop - blockLow2 > global::System.Numerics.Vector<double>.Count && blockLow2 >= 0 && batchStep * h >= 0 && blockTop <= dWAlphas.Length - batchStep * h && blockTop <= dnext.Length && blockTop <= next.Length ? blockTop - ((blockTop - blockLow2 - 1) % global::System.Numerics.Vector<double>.Count + 1) : blockLow2;
+                            for (int i_2 = blockTop - 1; i_2 >= vectorTop; i_2--)
+                            {
+                                // reverse of: next[i_2] = global::System.Math.Tanh(a);
+                                // ∂/∂u tanh(u) = 1 − tanh²(u) (read from the stored result)
+                                {
+                                    double t0 = dnext[i_2];
+                                    dnext[i_2] = 0.0;
+                                    double t1 = next[i_2];
+                                    da += t0 * (1.0 - t1 * t1);
+                                }
+                                // vectorized: the loop over j is 2 axpy updates, run += α·x (SIMD kernel)
+                                // reverse of: a += W[i_2, j] * s[j];
+                                // batched: α of this row's outer-product update of dW, added with the step's batch
+                                dWAlphas[batchStep * h + i_2] = da;
+                                // blocked: α of this row's update of ds, added by the block's transposed product
+                                rowBlock2[i_2 - blockLow2] = da;
+                                // reverse of: double a = 0;
+                                da = 0.0;
+                            }
+                            if (vectorTop > blockLow2)
+                            {
+                                global::System.Numerics.Vector<double> daLanes = new global::System.Numerics.Vector<double>(0.0);
+                                int i_2 = vectorTop - global::System.Numerics.Vector<double>.Count;
+                                while (i_2 >= blockLow2)
+                                {
+                                    {
+                                        global::System.Numerics.Vector<double> t0 = new global::System.Numerics.Vector<double>(dnext, i_2);
+                                        global::System.Numerics.Vector<double> laneStore3 = new global::System.Numerics.Vector<double>(0.0);
+                                        laneStore3.CopyTo(dnext, i_2);
+                                        global::System.Numerics.Vector<double> t1 = new global::System.Numerics.Vector<double>(next, i_2);
+                                        daLanes += t0 * (new global::System.Numerics.Vector<double>(1.0) - t1 * t1);
+                                    }
+                                    daLanes.CopyTo(dWAlphas, batchStep * h + i_2);
+                                    daLanes.CopyTo(rowBlock2, i_2 - blockLow2);
+                                    daLanes = new global::System.Numerics.Vector<double>(0.0);
+                                    i_2 -= global::System.Numerics.Vector<double>.Count;
+                                }
+                            }
+                            global::Differentiable.Runtime.Kernels.MatTVecAdd(rowBlock2, 0, W, blockLow2, 0, ds, 0, h, blockSize2, true);
+                            blockTop = blockLow2;
+                        }
+                    }
+                    // restored in bulk: the elements of next that the loop over i_2 overwrote
+                    for (int element = (h < next.Length ? h : next.Length) - 1; element >= 0; element--)
+                    {
+                        next[element] = tape.PopDouble();
+                    }
+                    batchStep += 1;
+                    if (batchStep == batchSteps)
+                    {
+                        global::Differentiable.Runtime.Kernels.OuterProductsAdd(dWAlphas, dWVectors, batchStep, dW, 0, 0, h, h);
+                        batchStep = 0;
                     }
                 }
-                // restored in bulk: the elements of next that the loop over i_2 overwrote
-                for (int element = (h < next.Length ? h : next.Length) - 1; element >= 0; element--)
+                // batched: the last steps' outer products
+                global::Differentiable.Runtime.Kernels.OuterProductsAdd(dWAlphas, dWVectors, batchStep, dW, 0, 0, h, h);
+                global::Differentiable.Runtime.Kernels.ReturnBatch(dWAlphas);
+                global::Differentiable.Runtime.Kernels.ReturnBatch(dWVectors);
+                for (int i = h - 1; i >= 0; i--)
                 {
-                    next[element] = tape.PopDouble();
+                    // reverse of: s[i] = s0[i];
+                    {
+                        double t0 = ds[i];
+                        ds[i] = 0.0;
+                    }
                 }
-                batchStep += 1;
-                if (batchStep == batchSteps)
-                {
-                    global::Differentiable.Runtime.Kernels.OuterProductsAdd(dWAlphas, dWVectors, batchStep, dW, 0, 0, h, h);
-                    batchStep = 0;
-                }
+                return value;
             }
-            // batched: the last steps' outer products
-            global::Differentiable.Runtime.Kernels.OuterProductsAdd(dWAlphas, dWVectors, batchStep, dW, 0, 0, h, h);
-            global::Differentiable.Runtime.Kernels.ReturnBatch(dWAlphas);
-            global::Differentiable.Runtime.Kernels.ReturnBatch(dWVectors);
-            for (int i = h - 1; i >= 0; i--)
+            catch
             {
-                // reverse of: s[i] = s0[i];
-                {
-                    double t0 = ds[i];
-                    ds[i] = 0.0;
-                }
+                // Ended by an exception: drop what this call pushed, leaving the thread's tape as the call found it.
+                tape.Reset(tapeMark);
+                throw;
             }
-            return value;
         }
 
         /// <summary>

@@ -62,7 +62,7 @@ public class BulkSaveTests
         Assert.Throws<IndexOutOfRangeException>(() => BulkSaveFunctions.FromStart(x, -1));
         Assert.Throws<IndexOutOfRangeException>(() => BulkSaveFunctions.FromStartGradient(x, -1));
 
-        // What the failed sweeps left on the tape sits below the next call's pushes and pops: its gradient is still right.
+        // The failed sweeps reset the tape (ThrowingTests checks the counts); the next call's gradient is right.
         var g = BulkSaveFunctions.InnerRangeGradient(x, 3);
         AssertGradient(nameof(BulkSaveFunctions.InnerRange), a => BulkSaveFunctions.InnerRange((double[])a[0], 3), [x], g.Value, g.dx);
     }
