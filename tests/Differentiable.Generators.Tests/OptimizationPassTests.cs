@@ -691,10 +691,11 @@ public sealed class OptimizationPassTests
             // Round 1 reads the dot; round 2 reads round 1 through a local.
             new Assign(V("z"), Math(MathFunction.Exp, new Unary(UnaryOperator.Negate, V("s")))),
             new Assign(V("t"), Math(MathFunction.Log, new Binary(BinaryOperator.Add, Constant.One, V("z")))),
-            // Stay: an argument carried from the previous iteration, one that reads an array the loop writes, one under a branch.
+            // Stay: an argument carried from the previous iteration, one that reads an element another iteration writes, one
+            // under a branch.
             AddTo(V("dz"), Math(MathFunction.Exp, V("dz"))),
             new Assign(At("dx", V("i")), V("t")),
-            AddTo(V("dz"), Math(MathFunction.Exp, At("dx", V("i")))),
+            AddTo(V("dz"), Math(MathFunction.Exp, At("dx", new Binary(BinaryOperator.Add, V("i"), Constant.Int(1))))),
             AddTo(V("dz"), new Conditional(V("b"), Math(MathFunction.Tanh, V("t")), Constant.Zero)));
         var text = Print(RowBlocks.Rewrite(Body(loop), () => Analysis.ArrayAliases.Of(Body(), Types, new[] { "dx" })));
 
@@ -707,7 +708,7 @@ public sealed class OptimizationPassTests
         Assert.Contains("t = rowBlock[128 + (i - blockLow)];", text);
         Assert.Contains("in 2 rounds", text);
         Assert.Contains("global::System.Math.Exp(dz)", text);
-        Assert.Contains("global::System.Math.Exp(dx[i])", text);
+        Assert.Contains("global::System.Math.Exp(dx[i + 1])", text);
         Assert.Contains("global::System.Math.Tanh(t)", text);
         Assert.Equal(2, CountOf(text, Kernels + ".Exp(") + CountOf(text, Kernels + ".Log("));
 
@@ -722,6 +723,47 @@ public sealed class OptimizationPassTests
         Assert.Contains("rowBlock[64 + (i - blockLow)] = 1.0 / (1.0 + rowBlock[i - blockLow]);", shared);
         Assert.Contains("rowBlock[128 + (i - blockLow)] = 1.0 - rowBlock[64 + (i - blockLow)];", shared);
         Assert.Equal(1, CountOf(shared, "1.0 / ("));
+    }
+
+    [Fact]
+    public void AnElementOnlyItsIterationTouchesIsReadAheadAndThroughItsStores()
+    {
+        const string Kernels = "global::Differentiable.Runtime.Kernels";
+        var zero = Constant.Int(0);
+        Call Tanh(Expr argument) => new(MathFunction.Tanh, new[] { argument }.ToEquatableArray());
+        string Blocked(For loop) => Print(RowBlocks.Rewrite(Body(loop), () => Analysis.ArrayAliases.Of(Body(), Types, new[] { "dx" })));
+        Invoke Dot() => new(Kernels + ".Dot", new Expr[] { V("W"), V("i"), zero, V("x"), zero, V("n") }.ToEquatableArray());
+
+        // A reused layer summed in its element, then squashed in place: the map's argument is what the stores left there.
+        var layer = Blocked(Loop(
+            "i",
+            new Assign(At("dx", V("i")), Constant.Zero),
+            AddTo(At("dx", V("i")), Dot()),
+            new Assign(At("dx", V("i")), Tanh(At("dx", V("i"))))));
+        Assert.Contains("rowBlock[64 + (i - blockLow)] = 0.0 + rowBlock[i - blockLow];", layer);
+        Assert.Contains(Kernels + ".Tanh(rowBlock, 64, blockSize);", layer);
+        Assert.Contains("dx[i] = rowBlock[64 + (i - blockLow)];", layer);
+        Assert.DoesNotContain("Math.Tanh", layer);
+
+        // Updated in place: the argument reads the element as the loop found it, which no earlier row has changed.
+        var inPlace = Blocked(Loop("i", new Assign(At("dx", V("i")), Tanh(new Binary(BinaryOperator.Add, At("dx", V("i")), At("x", V("i")))))));
+        Assert.Contains("rowBlock[i - blockLow] = dx[i] + x[i];", inPlace);
+        Assert.Contains(Kernels + ".Tanh(rowBlock, 0, blockSize);", inPlace);
+
+        // Stay: the array read at another row, written whole by a kernel, or sharing storage with another array the loop
+        // writes (y and u are parameters: they may be one array).
+        var squash = new Assign(At("dx", V("i")), Tanh(At("dx", V("i"))));
+        var refused = new (string Why, For Loop, string Call)[]
+        {
+            ("another row's element", Loop("i", new Assign(V("t"), At("dx", new Binary(BinaryOperator.Add, V("i"), Constant.Int(1)))), squash), "Math.Tanh(dx[i])"),
+            ("the array written whole", Loop("i", new Evaluate(new Invoke(Kernels + ".Axpy", new Expr[] { V("t"), V("W"), V("i"), zero, V("dx"), zero, V("n") }.ToEquatableArray())), squash), "Math.Tanh(dx[i])"),
+            ("another name for it written", Loop("i", new Assign(At("u", new Binary(BinaryOperator.Add, V("i"), Constant.Int(1))), V("t")), new Assign(At("y", V("i")), Tanh(At("y", V("i"))))), "Math.Tanh(y[i])"),
+        };
+        foreach (var (why, loop, call) in refused)
+        {
+            var text = Blocked(loop);
+            Assert.True(text.Contains(call) && !text.Contains(Kernels + ".Tanh"), why);
+        }
     }
 
     [Fact]

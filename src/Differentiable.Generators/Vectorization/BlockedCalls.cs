@@ -11,7 +11,8 @@ namespace Differentiable.Generators.Vectorization;
 /// body whose arguments the block can compute before its iterations run, so that one SIMD map per call evaluates them
 /// for all its rows. An argument qualifies when, written out in terms of what the iteration starts with (locals
 /// replaced by the values the iteration gave them), it reads only the loop variable, names the loop never assigns,
-/// elements of arrays it never writes, the block's dot products, and earlier such calls. A call that reads another's
+/// elements of arrays it never writes, the row's own element of an array only iteration i touches (as the loop found
+/// it, or as the iteration stored it), the block's dot products, and earlier such calls. A call that reads another's
 /// result is one level later: its arguments are computed after that map ran.
 /// <para>
 /// Recomputing the argument is exact (the same operations on the same values); only the map's result differs, by the
@@ -52,6 +53,7 @@ internal static class BlockedCalls
         IReadOnlyDictionary<string, IrType> types,
         ISet<string> assigned,
         System.Func<string, bool> unwritten,
+        ISet<string> ownElements,
         System.Func<Invoke, Expr?> dotRead,
         System.Func<int, Expr> callRead)
     {
@@ -66,7 +68,7 @@ internal static class BlockedCalls
         var excluded = new HashSet<Call>(ReferenceComparer<Call>.Instance);
         for (var search = 0; search < MaxSearches; search++)
         {
-            var (hoisted, reads, conflicts) = Search(loop, types, assigned, unwritten, dotRead, callRead, excluded);
+            var (hoisted, reads, conflicts) = Search(loop, types, assigned, unwritten, ownElements, dotRead, callRead, excluded);
             var read = new HashSet<int>();
             var pending = new Stack<int>(Enumerable.Range(0, hoisted.Count).Where(k => !hoisted[k].Stored));
             while (pending.Count > 0)
@@ -103,6 +105,7 @@ internal static class BlockedCalls
         IReadOnlyDictionary<string, IrType> types,
         ISet<string> assigned,
         System.Func<string, bool> unwritten,
+        ISet<string> ownElements,
         System.Func<Invoke, Expr?> dotRead,
         System.Func<int, Expr> callRead,
         HashSet<Call> excluded)
@@ -124,6 +127,8 @@ internal static class BlockedCalls
         // What each local holds, written out from the iteration's start, the latest round whose slots it reads, and
         // those slots; null where it depends on something the block cannot compute ahead.
         var values = new Dictionary<string, (Expr? Value, int Level, HashSet<int> Reads)>(System.StringComparer.Ordinal);
+        // The same for the row's element of each own-element array, once the iteration has stored into it.
+        var elements = new Dictionary<string, (Expr? Value, int Level, HashSet<int> Reads)>(System.StringComparer.Ordinal);
 
         (Expr? Value, int Level, HashSet<int> Reads) WriteOut(Expr expression)
         {
@@ -143,6 +148,17 @@ internal static class BlockedCalls
                         return known.Value ?? node;
                     case Variable v:
                         poisoned |= assigned.Contains(v.Name);
+                        return node;
+                    case ElementAccess e when ownElements.Contains(e.Array):
+                        // Only this iteration touches it: what it stored there, or else the element as the loop found it.
+                        if (elements.TryGetValue(e.Array, out var stored))
+                        {
+                            poisoned |= stored.Value is null;
+                            level = System.Math.Max(level, stored.Level);
+                            slotsRead.UnionWith(stored.Reads);
+                            return stored.Value ?? node;
+                        }
+
                         return node;
                     case ElementAccess e:
                         poisoned |= assigned.Contains(e.Array) || !unwritten(e.Array);
@@ -256,6 +272,9 @@ internal static class BlockedCalls
                     break;
                 case Assign { Target: Variable v }:
                     values[v.Name] = types.TryGetValue(v.Name, out var type) ? InType(WriteOut(value), value, type) : (null, 0, new HashSet<int>());
+                    break;
+                case Assign { Target: ElementAccess e } when ownElements.Contains(e.Array):
+                    elements[e.Array] = InType(WriteOut(value), value, IrType.Double);
                     break;
             }
         }

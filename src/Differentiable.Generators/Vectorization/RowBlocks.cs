@@ -159,6 +159,7 @@ internal static class RowBlocks
             aliases.Types,
             assigned,
             Unwritten,
+            OwnElements(loop, leaves, written, arrays, rebound, aliases),
             invoke => dots.IndexOf(invoke) is var k && k >= 0 ? Placeholder(k) : null,
             k => Placeholder(dots.Count + updates.Count + k));
         if (dots.Count == 0 && updates.Count == 0 && calls.Count == 0)
@@ -167,6 +168,29 @@ internal static class RowBlocks
         }
 
         return Blocked(loop, dots, updates, calls, guards, names, aliases);
+    }
+
+    /// <summary>
+    /// The double arrays the loop writes whose every mention in it is the element at the loop's row (<c>h[i]</c>: no other
+    /// index, no use of the array itself, never rebound) and that share storage with no other array it names. Only
+    /// iteration i touches <c>h[i]</c>, so a block may read it ahead for any of its rows, and a call's argument may read
+    /// through what the iteration stored in it (<c>h[i] = dot; h[i] = Math.Tanh(h[i])</c>, a reused layer).
+    /// </summary>
+    private static HashSet<string> OwnElements(For loop, List<Stmt> leaves, List<string> written, List<string> arrays, HashSet<string> rebound, ArrayAliases aliases)
+    {
+        var row = EquatableArray.Create<Expr>(new Variable(loop.Variable));
+        var nodes = leaves.SelectMany(IrWalker.OwnExpressions).SelectMany(IrWalker.Nodes).ToList();
+        return new HashSet<string>(
+            written.Where(array => aliases.Types.TryGetValue(array, out var type) && type == IrType.DoubleArray
+                && !rebound.Contains(array)
+                && !arrays.Any(other => other != array && aliases.MayAlias(other, array))
+                && nodes.All(node => node switch
+                {
+                    Variable v => v.Name != array,
+                    ElementAccess e => e.Array != array || e.Indices.Equals(row),
+                    _ => true,
+                })),
+            System.StringComparer.Ordinal);
     }
 
     /// <summary>
