@@ -422,6 +422,10 @@ public class BatchPerceptron
         Verify.Close("batch dW1", gW1, eW1);
         Verify.Close("batch db1", gb1, eb1);
         Verify.Close("batch dW2", gW2, eW2);
+        Verify.Close("in-the-element value", Models.BatchLossInTheElementGradient(X, T, W1, b1, W2, gW1, gb1, gW2), value);
+        Verify.Close("in-the-element dW1", gW1, eW1);
+        Verify.Close("in-the-element db1", gb1, eb1);
+        Verify.Close("in-the-element dW2", gW2, eW2);
     }
 
     /// <summary>The loss alone.</summary>
@@ -438,6 +442,11 @@ public class BatchPerceptron
     [Benchmark]
     [Role(Role.Generated)]
     public double Generated() => Models.BatchLossGradient(X, T, W1, b1, W2, gW1, gb1, gW2);
+
+    /// <summary>Generated gradient of the same loss written with each hidden unit summed in its element.</summary>
+    [Benchmark]
+    [Role(Role.Generated)]
+    public double GeneratedInTheElement() => Models.BatchLossInTheElementGradient(X, T, W1, b1, W2, gW1, gb1, gW2);
 }
 
 /// <summary>Rosenbrock's function in n dimensions: gradient, Hessian-vector product and the dense Hessian.</summary>

@@ -109,6 +109,48 @@ public static partial class Models
     }
 
     /// <summary>
+    /// <see cref="BatchLoss"/> with each hidden unit summed in its own element and squashed in place
+    /// (<c>hidden[i] = b1[i]; hidden[i] += …; hidden[i] = Math.Tanh(hidden[i])</c>), the other way such code is written.
+    /// </summary>
+    [Differentiate(nameof(W1), nameof(b1), nameof(W2))]
+    public static double BatchLossInTheElement(double[,] X, double[,] T, double[,] W1, double[] b1, double[,] W2)
+    {
+        int n = X.GetLength(0);
+        int d = X.GetLength(1);
+        int h = b1.Length;
+        int o = W2.GetLength(0);
+        double[] hidden = new double[h];
+        double loss = 0.0;
+        for (int s = 0; s < n; s++)
+        {
+            for (int i = 0; i < h; i++)
+            {
+                hidden[i] = b1[i];
+                for (int j = 0; j < d; j++)
+                {
+                    hidden[i] += W1[i, j] * X[s, j];
+                }
+
+                hidden[i] = Math.Tanh(hidden[i]);
+            }
+
+            for (int q = 0; q < o; q++)
+            {
+                double a = 0.0;
+                for (int i = 0; i < h; i++)
+                {
+                    a += W2[q, i] * hidden[i];
+                }
+
+                double e = a - T[s, q];
+                loss += e * e;
+            }
+        }
+
+        return loss / n;
+    }
+
+    /// <summary>
     /// Recurrent network, backpropagation through time (peers.py): s₀ = 0, s_t = tanh(W s_{t−1} + U x_t + b), loss
     /// ‖s_T − target‖². The state array is replaced each step, never written in place.
     /// </summary>
