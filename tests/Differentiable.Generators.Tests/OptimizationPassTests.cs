@@ -317,6 +317,25 @@ public sealed class OptimizationPassTests
         Assert.True(versioned.IndexOf("OuterProductsAdd", versioned.IndexOf("else", System.StringComparison.Ordinal), System.StringComparison.Ordinal)
             < versioned.IndexOf(Kernels + ".Axpy(", System.StringComparison.Ordinal));
 
+        // Under the guard ContractionKernels puts around an axpy whose α it hoisted: the α is stored under the guard,
+        // and an empty run (n ≤ 0) stores none and adds nothing.
+        If Guarded(Expr test, Stmt update, Block? otherwise = null) => new(test, Body(new Declare("t0", IrType.Double, At("u", V("i"))), update), otherwise);
+        var guardedUpdate = new Evaluate(Kernel("Axpy", V("t0"), V("x"), zero, V("dW"), V("i"), zero, V("n")));
+        var guarded = Rewritten(Steps(Rows(Guarded(new Binary(BinaryOperator.Greater, V("n"), zero), guardedUpdate))));
+        Assert.Contains("dWAlphas[batchStep * n + i] = t0;", guarded);
+        Assert.DoesNotContain(Kernels + ".Axpy(", guarded);
+        Assert.True(guarded.IndexOf("if (n > 0)", guarded.IndexOf("for (int i", System.StringComparison.Ordinal), System.StringComparison.Ordinal)
+            < guarded.IndexOf("dWAlphas[batchStep", System.StringComparison.Ordinal));
+        foreach (var (why, loop) in new[]
+        {
+            ("a test of another length", Steps(Rows(Guarded(new Binary(BinaryOperator.Greater, V("m"), zero), guardedUpdate)))),
+            ("a branch with an else", Steps(Rows(Guarded(new Binary(BinaryOperator.Greater, V("n"), zero), guardedUpdate, Body(new Assign(V("t"), V("z"))))))),
+            ("a branch on a value", Steps(Rows(Guarded(new Binary(BinaryOperator.Greater, V("t"), new Constant(0.0, IrType.Double)), guardedUpdate)))),
+        })
+        {
+            Assert.True(!Rewritten(loop).Contains("batch"), why);
+        }
+
         // Two row loops, one checked at run time: only the unchecked loop's update is batched.
         var twoLoops = Rewritten(Steps(Rows(intoW, new Assign(At("y", V("i")), V("z"))), Rows(intoU)));
         Assert.Contains("dUAlphas[batchStep * n + i] = z;", twoLoops);
@@ -758,6 +777,7 @@ public sealed class OptimizationPassTests
             ("another row's element", Loop("i", new Assign(V("t"), At("dx", new Binary(BinaryOperator.Add, V("i"), Constant.Int(1)))), squash), "Math.Tanh(dx[i])"),
             ("the array written whole", Loop("i", new Evaluate(new Invoke(Kernels + ".Axpy", new Expr[] { V("t"), V("W"), V("i"), zero, V("dx"), zero, V("n") }.ToEquatableArray())), squash), "Math.Tanh(dx[i])"),
             ("another name for it written", Loop("i", new Assign(At("u", new Binary(BinaryOperator.Add, V("i"), Constant.Int(1))), V("t")), new Assign(At("y", V("i")), Tanh(At("y", V("i"))))), "Math.Tanh(y[i])"),
+            ("a store of a value carried from the previous iteration", Loop("i", new Assign(At("dx", V("i")), V("dz")), AddTo(V("dz"), Tanh(At("dx", V("i"))))), "Math.Tanh(dx[i])"),
         };
         foreach (var (why, loop, call) in refused)
         {

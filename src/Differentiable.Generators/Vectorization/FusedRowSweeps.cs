@@ -192,7 +192,7 @@ internal static class FusedRowSweeps
     private static bool IsKernelComment(Comment comment) => comment.Text.StartsWith("vectorized:", System.StringComparison.Ordinal);
 
     /// <summary><c>upper &gt; lower</c> for a kernel length of <c>upper</c> (lower 0) or <c>upper − lower</c>.</summary>
-    private static bool IsRunsTest(Expr guard, Expr length) =>
+    internal static bool IsRunsTest(Expr guard, Expr length) =>
         guard is Binary { Operator: BinaryOperator.Greater } test
         && (length == new Binary(BinaryOperator.Subtract, test.Left, test.Right)
             || (test.Right is Constant { Value: 0.0 } && length == test.Left));

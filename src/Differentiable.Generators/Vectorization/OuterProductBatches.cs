@@ -17,7 +17,8 @@ namespace Differentiable.Generators.Vectorization;
 /// Sound when nothing in the loop over steps sees M before the batch is added: M is named by no other statement of it,
 /// is never rebound, and shares storage with no array it names (by the alias classes: gradient buffers alias nothing);
 /// it has no return and no opaque generated text (its own bounds count: they are evaluated every step). The row loop has
-/// no branch, loop or user call (every iteration makes the update once) that never assigns its variable, x is invariant
+/// no branch, loop or user call (every iteration makes the update once; a kernel's guard <c>if (upper &gt; lower)</c>
+/// around an update of length upper − lower is allowed, as an empty update adds nothing) that never assigns its variable, x is invariant
 /// in it and not written by it, its row and start being names and constants (so the copy taken before it is what every
 /// row read), and its bounds, the update's columns and its length read nothing the loop over steps
 /// assigns (and are computed from names and constants alone, as they are evaluated before it). Each element adds the
@@ -83,8 +84,18 @@ internal static class OuterProductBatches
     /// <summary>A cheap look before the checks: a row loop with an axpy into row i of something.</summary>
     private static bool HasCandidate(For loop) =>
         !(loop.Lower is Constant { Value: var lower } && loop.Upper is Constant { Value: var upper } && upper - lower < MinimumSteps)
-        && RowLoops(loop.Body).Any(rows => rows.Body.Statements.Any(s => s is Evaluate { Expression: Invoke { Method: Kernels + ".Axpy", Arguments.Count: 7 or 8 } axpy }
+        && RowLoops(loop.Body).Any(rows => IrWalker.Statements(rows.Body).Any(s => s is Evaluate { Expression: Invoke { Method: Kernels + ".Axpy", Arguments.Count: 7 or 8 } axpy }
             && axpy.Arguments[axpy.Arguments.Count - 3] == new Variable(rows.Variable)));
+
+    /// <summary>
+    /// <c>if (upper &gt; lower) { … }</c> with no else and no branch inside: how <see cref="ContractionKernels"/> wraps a
+    /// kernel whose α it hoisted out of the loop (<c>double t0 = dh[i]; Axpy(t0, …)</c>), so that the hoisted read runs
+    /// only when the loop would have. An update under it is made when its length is positive, and an empty update adds
+    /// nothing, so the batch may take it when the test is its own length's.
+    /// </summary>
+    private static bool IsKernelGuard(Stmt statement) =>
+        statement is If { Else: null, Condition: Binary { Operator: BinaryOperator.Greater } } guard
+        && !IrWalker.Statements(guard.Then).Skip(1).Any(s => s is If or For or While);
 
     /// <summary>The parts of <c>Axpy(α, x, [xRow,] xStart, M, i, start, length)</c> with M a matrix; null for other axpys.</summary>
     private static Update? Parse(Stmt statement, For rows, ArrayAliases aliases)
@@ -138,11 +149,20 @@ internal static class OuterProductBatches
         {
             var leaves = IrWalker.StatementsInOrder(rows.Body).Where(s => s is not Block and not Comment).ToList();
             var inRows = new HashSet<string>(IrWalker.AssignedNames(rows.Body), System.StringComparer.Ordinal);
-            // Every row runs every statement (no branch, loop or return), so makes its update once; the tape is fine, as
-            // the batch keeps no scratch that a pop could disturb.
-            if (!leaves.All(l => RowBlocks.IsStraightLine(l, tapeAndAllocations: true)) || inRows.Contains(rows.Variable) || !Fixed(rows.Lower) || !Fixed(rows.Upper))
+            // Every row runs every statement (no branch, loop or return), so makes its update once, or, under a kernel's
+            // guard, whenever its length is positive; the tape is fine, as the batch keeps no scratch that a pop could disturb.
+            if (!leaves.All(l => IsKernelGuard(l) || RowBlocks.IsStraightLine(l, tapeAndAllocations: true)) || inRows.Contains(rows.Variable) || !Fixed(rows.Lower) || !Fixed(rows.Upper))
             {
                 continue;
+            }
+
+            var guardOf = new Dictionary<Stmt, If>(ReferenceComparer<Stmt>.Instance);
+            foreach (var guard in leaves.OfType<If>())
+            {
+                foreach (var inside in IrWalker.Statements(guard.Then))
+                {
+                    guardOf[inside] = guard;
+                }
             }
 
             inRows.Add(rows.Variable);
@@ -153,6 +173,7 @@ internal static class OuterProductBatches
                 // The vector's row and start are read once per step, before the rows: names and constants only (an
                 // element read there could change from row to row through a kernel or another name).
                 if (Parse(statement, rows, aliases) is not { } update
+                    || (guardOf.TryGetValue(statement, out var guardedBy) && !FusedRowSweeps.IsRunsTest(guardedBy.Condition, update.Length))
                     || !update.Vector.Skip(1).All(IsSimple)
                     || update.Vector.SelectMany(IrWalker.ReadNames).Any(inRows.Contains)
                     || !Fixed(update.Start)
@@ -245,6 +266,11 @@ internal static class OuterProductBatches
             if (statement is Block nested)
             {
                 return new Stmt[] { RewriteRows(nested) };
+            }
+
+            if (statement is If guard)
+            {
+                return new Stmt[] { guard with { Then = RewriteRows(guard.Then) } };
             }
 
             if (!index.TryGetValue(statement, out var k))

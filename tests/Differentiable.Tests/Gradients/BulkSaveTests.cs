@@ -137,6 +137,24 @@ public class BulkSaveTests
         }, iter: Iterations);
 
     [Fact]
+    public void SummedInTheElementWithNoInputsMatchesItsScalarTwin() =>
+        (from n in Gen.Int[1, 5]
+         from h in Gen.Int[1, 11]
+         from T in Matrix(n, 2, -1.0, 1.0)
+         from W2 in Matrix(2, h, -1.0, 1.0)
+         select (n, h, T, W2))
+        .Sample((n, h, T, W2) =>
+        {
+            // d = 0: every hidden unit is tanh(0), and the batched dW1 updates are empty runs that store no α.
+            var (X, W1) = (new double[n, 0], new double[h, 0]);
+            var g = BulkSaveFunctions.SummedInTheElementGradient(X, T, W1, W2);
+            var exact = BulkSaveFunctions.SummedInTheElementExactGradient(X, T, W1, W2);
+            Assert.Equal(exact.Value, g.Value, 12);
+            Assert.Empty(g.dW1);
+            AssertClose(exact.dW2, g.dW2);
+        }, iter: Iterations);
+
+    [Fact]
     public void PartialSumReadAgainstCentralDifferences() =>
         VectorOfLength(1, 9).Sample(x =>
         {
