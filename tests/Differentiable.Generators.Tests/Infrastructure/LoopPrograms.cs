@@ -495,11 +495,15 @@ internal sealed class LoopPrograms
                     Line("    double[] next = new double[n];");
                 }
 
+                // Refilled over (n % 4) + 1 steps, the unit is summed in its own element and squashed in place (the row block reads
+                // the element through the iteration's stores); the same draws as the local's form, so shapes stay.
+                var inTheElement = form == 5;
+                var unit = inTheElement ? $"{next}[i]" : "a";
                 Line("    for (int i = 0; i < n; i++)");
                 Line("    {");
-                Line($"        double a = {Leaf("i")};");
-                Line($"        for (int j = 0; j < n; j++) {{ a += {Pick(matrices)}[i, j] * {s}[j]; }}");
-                Line($"        {next}[i] = {Activation("a")};");
+                Line(inTheElement ? $"        {unit} = {Leaf("i")};" : $"        double a = {Leaf("i")};");
+                Line($"        for (int j = 0; j < n; j++) {{ {unit} += {Pick(matrices)}[i, j] * {s}[j]; }}");
+                Line($"        {next}[i] = {Activation(unit)};");
                 Line("    }");
                 Line(refilled ? $"    for (int i = 0; i < n; i++) {{ {s}[i] = {next}[i]; }}" : $"    {s} = next;");
                 Line("}");
