@@ -331,6 +331,7 @@ public sealed class OptimizationPassTests
             ("a test of another length", Steps(Rows(Guarded(new Binary(BinaryOperator.Greater, V("m"), zero), guardedUpdate)))),
             ("a branch with an else", Steps(Rows(Guarded(new Binary(BinaryOperator.Greater, V("n"), zero), guardedUpdate, Body(new Assign(V("t"), V("z"))))))),
             ("a branch on a value", Steps(Rows(Guarded(new Binary(BinaryOperator.Greater, V("t"), new Constant(0.0, IrType.Double)), guardedUpdate)))),
+            ("a user's branch whose test calls a helper", Steps(Rows(intoW, new If(new Binary(BinaryOperator.Greater, new UserCall(helper, new Expr[] { V("z") }.ToEquatableArray()), new Constant(0.0, IrType.Double)), Body(new Assign(V("t"), V("z"))), null)))),
         })
         {
             Assert.True(!Rewritten(loop).Contains("batch"), why);

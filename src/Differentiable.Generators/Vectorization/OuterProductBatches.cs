@@ -17,8 +17,8 @@ namespace Differentiable.Generators.Vectorization;
 /// Sound when nothing in the loop over steps sees M before the batch is added: M is named by no other statement of it,
 /// is never rebound, and shares storage with no array it names (by the alias classes: gradient buffers alias nothing);
 /// it has no return and no opaque generated text (its own bounds count: they are evaluated every step). The row loop has
-/// no branch, loop or user call (every iteration makes the update once; a kernel's guard <c>if (upper &gt; lower)</c>
-/// around an update of length upper − lower is allowed, as an empty update adds nothing) that never assigns its variable, x is invariant
+/// no branch, loop or user call (every iteration makes the update once; a kernel's guard <c>if (upper &gt; lower)</c> on
+/// names and constants is allowed, and an update of length upper − lower under it batched, as an empty update adds nothing) that never assigns its variable, x is invariant
 /// in it and not written by it, its row and start being names and constants (so the copy taken before it is what every
 /// row read), and its bounds, the update's columns and its length read nothing the loop over steps
 /// assigns (and are computed from names and constants alone, as they are evaluated before it). Each element adds the
@@ -93,8 +93,14 @@ internal static class OuterProductBatches
     /// only when the loop would have. An update under it is made when its length is positive, and an empty update adds
     /// nothing, so the batch may take it when the test is its own length's.
     /// </summary>
+    /// <remarks>
+    /// Its test compares names and constants only: a call there (a user's <c>if</c> kept as written) could write an
+    /// array or a bound between rows, which no other check would see (found by a review).
+    /// </remarks>
     private static bool IsKernelGuard(Stmt statement) =>
-        statement is If { Else: null, Condition: Binary { Operator: BinaryOperator.Greater } } guard
+        statement is If { Else: null, Condition: Binary { Operator: BinaryOperator.Greater } test } guard
+        && IsSimple(test.Left)
+        && IsSimple(test.Right)
         && !IrWalker.Statements(guard.Then).Skip(1).Any(s => s is If or For or While);
 
     /// <summary>The parts of <c>Axpy(α, x, [xRow,] xStart, M, i, start, length)</c> with M a matrix; null for other axpys.</summary>
