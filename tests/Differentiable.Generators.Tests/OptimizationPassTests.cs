@@ -364,6 +364,9 @@ public sealed class OptimizationPassTests
             // The steps' bound reads dW, or U, which may be W, into which the rows add: each step must see the last.
             new For("k", zero, new Convert(IrType.Int32, At("dW", zero, zero)), false, Body(Rows(intoW))),
             new For("k", zero, new Convert(IrType.Int32, At("U", zero, zero)), false, Body(Rows(new Evaluate(Kernel("Axpy", V("z"), V("x"), zero, V("W"), V("i"), zero, V("n")))))),
+            // One update object standing twice in the row loop: two updates, one α slot (from a review; no pass shares
+            // statements today, and the batch would have thrown).
+            Steps(Rows(intoW, intoW)),
             // A return inside the steps: the batch would not be added.
             Steps(Rows(intoW), new Return(V("t"))),
             // An update into W, which may be U (both from the caller), read in the step.

@@ -178,7 +178,9 @@ internal static class OuterProductBatches
             {
                 // The vector's row and start are read once per step, before the rows: names and constants only (an
                 // element read there could change from row to row through a kernel or another name).
+                // One statement object standing twice (a pass may share nodes) would make two updates through one α slot.
                 if (Parse(statement, rows, aliases) is not { } update
+                    || leaves.Count(other => ReferenceEquals(other, statement)) > 1
                     || (guardOf.TryGetValue(statement, out var guardedBy) && !FusedRowSweeps.IsRunsTest(guardedBy.Condition, update.Length))
                     || !update.Vector.Skip(1).All(IsSimple)
                     || update.Vector.SelectMany(IrWalker.ReadNames).Any(inRows.Contains)
