@@ -18,10 +18,11 @@ namespace Differentiable.Generators.Vectorization;
 /// is never rebound, and shares storage with no array it names (by the alias classes: gradient buffers alias nothing);
 /// it has no return and no opaque generated text (its own bounds count: they are evaluated every step). The row loop has
 /// no branch, loop or user call (every iteration makes the update once; a kernel's guard <c>if (upper &gt; lower)</c> on
-/// names and constants is allowed, and an update of length upper − lower under it batched, as an empty update adds nothing) that never assigns its variable, x is invariant
-/// in it and not written by it, its row and start being names and constants (so the copy taken before it is what every
-/// row read), and its bounds, the update's columns and its length read nothing the loop over steps
-/// assigns (and are computed from names and constants alone, as they are evaluated before it). Each element adds the
+/// names and constants is allowed, and an update of length upper − lower under it batched, as an empty update adds
+/// nothing) and never assigns its variable; x is invariant in it and not written by it, its row and start being names
+/// and constants (so the copy taken before it is what every row read), and its bounds, the update's columns and its
+/// length read nothing the loop over steps assigns (and are computed from names and constants alone, as they are
+/// evaluated before it). Each element adds the
 /// steps in their order with one multiply and one add, as the axpys did: the result is bit-identical. An out-of-range
 /// row or column throws when the batch is added rather than at its step.
 /// </para>
@@ -177,8 +178,8 @@ internal static class OuterProductBatches
             foreach (var statement in leaves)
             {
                 // The vector's row and start are read once per step, before the rows: names and constants only (an
-                // element read there could change from row to row through a kernel or another name).
-                // One statement object standing twice (a pass may share nodes) would make two updates through one α slot.
+                // element read there could change from row to row through a kernel or another name). One statement
+                // object standing twice (a pass may share nodes) would make two updates through one α slot.
                 if (Parse(statement, rows, aliases) is not { } update
                     || leaves.Count(other => ReferenceEquals(other, statement)) > 1
                     || (guardOf.TryGetValue(statement, out var guardedBy) && !FusedRowSweeps.IsRunsTest(guardedBy.Condition, update.Length))
