@@ -24,9 +24,11 @@ internal sealed class ActivityAnalysis
         Expr? result = null;
         Collect(model.Body, assignments, ref result);
 
+        // Only an array bound to another array shares storage: an element store z[c] = a lists (z, a) too, and a
+        // double in z's class made every array pass treat z's store of it as a read of z.
         foreach (var (target, value) in assignments)
         {
-            if (types[target].IsArray() && value is Variable source)
+            if (types[target].IsArray() && value is Variable source && types.Contains(source.Name) && types[source.Name].IsArray())
             {
                 Union(target, source.Name);
             }

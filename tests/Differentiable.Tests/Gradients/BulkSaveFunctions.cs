@@ -396,4 +396,41 @@ public static partial class BulkSaveFunctions
 
         return s;
     }
+
+    /// <summary>
+    /// Softmax regression's logits kept in one array: each class's dot summed in a local, then copied into its element
+    /// (a plain copy of a double local, which the alias classes once took for an array binding).
+    /// </summary>
+    [Differentiate(nameof(W))]
+    public static double CopiedFromALocal(double[,] X, double[,] W)
+    {
+        int n = X.GetLength(0);
+        int d = X.GetLength(1);
+        int k = W.GetLength(0);
+        double[] z = new double[k];
+        double loss = 0.0;
+        for (int s = 0; s < n; s++)
+        {
+            for (int c = 0; c < k; c++)
+            {
+                double a = 0.0;
+                for (int j = 0; j < d; j++)
+                {
+                    a += W[c, j] * X[s, j];
+                }
+
+                z[c] = a;
+            }
+
+            double sum = 0.0;
+            for (int c = 0; c < k; c++)
+            {
+                sum += Math.Exp(z[c]);
+            }
+
+            loss += Math.Log(sum) - z[s % k];
+        }
+
+        return loss / n;
+    }
 }

@@ -155,6 +155,20 @@ public class BulkSaveTests
         }, iter: Iterations);
 
     [Fact]
+    public void CopiedFromALocalAgainstCentralDifferences() =>
+        (from n in Gen.Int[1, 4]
+         from d in Gen.Int[1, 5]
+         from k in Gen.Int[1, 11]
+         from X in Matrix(n, d, -1.0, 1.0)
+         from W in Matrix(k, d, -1.0, 1.0)
+         select (X, W))
+        .Sample((X, W) =>
+        {
+            var g = BulkSaveFunctions.CopiedFromALocalGradient(X, W);
+            AssertGradient(nameof(BulkSaveFunctions.CopiedFromALocal), a => BulkSaveFunctions.CopiedFromALocal(X, (double[,])a[0]), [W], g.Value, g.dW);
+        }, iter: Iterations);
+
+    [Fact]
     public void PartialSumReadAgainstCentralDifferences() =>
         VectorOfLength(1, 9).Sample(x =>
         {
