@@ -33,6 +33,8 @@ namespace Differentiable.Generators.Tests;
 /// </summary>
 public sealed class RandomProgramTests
 {
+    /// <summary>The seed CI runs, whose programs must reach every pass the tests name.</summary>
+    private const int DefaultSeed = 20261123;
     private const int DefaultPrograms = 60;
     private const int DefaultArrayPrograms = 30;
     private const int DefaultHessianPrograms = 20;
@@ -79,7 +81,7 @@ public sealed class RandomProgramTests
     /// <param name="bulkSaves">Also check that some companion, optimized or twin, saves a refilled scratch array in bulk.</param>
     private static void RunPrograms(bool arrayValued, bool hessian, int defaultCount, int[] sizes, string[] passes, Action<Type, string, int, Random, Func<string>> check, bool fixedSize = false, bool bulkSaves = false)
     {
-        var seed = int.TryParse(Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS_SEED"), out var s) ? s : 20261123;
+        var seed = int.TryParse(Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS_SEED"), out var s) ? s : DefaultSeed;
         var count = int.TryParse(Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS"), out var c) ? c : defaultCount;
         var stopwatch = Stopwatch.StartNew();
         var random = new Random(seed);
@@ -119,25 +121,36 @@ public sealed class RandomProgramTests
         // The programs reach the passes this test is for: each leaves its comment in some optimized companion.
         var optimized = run.Sections.Where(section => !section.Method.Contains("Scalar", StringComparison.Ordinal)).Select(section => section.Text).ToArray();
         var twins = run.Sections.Where(section => section.Method.Contains("Scalar", StringComparison.Ordinal)).Select(section => section.Text).ToArray();
+        // Coverage is the default seed's promise; another seed's draws may miss a pass, and its programs still get checked.
+        void Covered(bool reached, string failure)
+        {
+            if (!reached && seed != DefaultSeed)
+            {
+                Console.WriteLine($"seed {seed}: {failure}");
+                return;
+            }
+
+            Assert.True(reached, failure);
+        }
+
         foreach (var pass in passes)
         {
-            var reached = optimized.Count(text => text.Contains(pass, StringComparison.Ordinal));
-            Assert.True(reached > 0, $"no optimized companion of the {count} programs has \"{pass}\": the programs no longer reach that pass");
             Assert.DoesNotContain(twins, text => text.Contains(pass, StringComparison.Ordinal));
+            Covered(optimized.Any(text => text.Contains(pass, StringComparison.Ordinal)), $"no optimized companion of the {count} programs has \"{pass}\": the programs no longer reach that pass");
         }
 
         if (bulkSaves)
         {
             // Not a pass of the optimizer but of the reverse sweep itself: twins save in bulk too.
-            Assert.True(run.Sections.Any(section => section.Text.Contains("// saved in bulk:", StringComparison.Ordinal)), $"no companion of the {count} programs saves a scratch array in bulk");
+            Covered(run.Sections.Any(section => section.Text.Contains("// saved in bulk:", StringComparison.Ordinal)), $"no companion of the {count} programs saves a scratch array in bulk");
         }
 
         if (fixedSize)
         {
             // Some program unrolled completely: its companions have no loop left.
-            Assert.Contains(
-                run.Sections.Where(section => System.Text.RegularExpressions.Regex.IsMatch(section.Method, @"\.P[0-9]+$")),
-                section => !section.Text.Contains("for (", StringComparison.Ordinal));
+            Covered(
+                run.Sections.Any(section => System.Text.RegularExpressions.Regex.IsMatch(section.Method, @"\.P[0-9]+$") && !section.Text.Contains("for (", StringComparison.Ordinal)),
+                $"no companion of the {count} fixed-size programs unrolled completely");
         }
 
         var checks = 0;
