@@ -130,6 +130,29 @@ public sealed class OptimizationPassTests
     }
 
     [Fact]
+    public void ARepeatedMathFCallIsSharedInAFloatLocalAndNotWithTheDoubleCall()
+    {
+        Call Sqrt(bool single) => new(MathFunction.Sqrt, new Expr[] { V("z") }.ToEquatableArray(), single);
+        Expr HalfOver(Expr e) => new Binary(BinaryOperator.Divide, Constant.Of(0.5), e);
+
+        // A straight-line gradient: the forward statement, then its reverse in a block of its own.
+        var shared = Print(RepeatedCalls.Rewrite(
+            Body(new Assign(V("s"), new Binary(BinaryOperator.Subtract, Sqrt(single: true), Constant.One)), Body(AddTo(V("dz"), HalfOver(Sqrt(single: true))))),
+            Types.Keys));
+        Assert.Equal(1, CountOf(shared, "global::System.MathF.Sqrt(z)"));
+        // A double local would turn the float arithmetic around it into double (and s = f0 − 1f would not compile).
+        Assert.Contains("float f0 = global::System.MathF.Sqrt(z);", shared);
+        Assert.Contains("s = f0 - 1.0;", shared);
+
+        // √ in double is another value than MathF's: both stay.
+        var mixed = Print(RepeatedCalls.Rewrite(
+            Body(new Assign(V("s"), Sqrt(single: true)), Body(AddTo(V("dz"), HalfOver(Sqrt(single: false))))),
+            Types.Keys));
+        Assert.Equal(1, CountOf(mixed, "global::System.MathF.Sqrt(z)"));
+        Assert.Equal(1, CountOf(mixed, "global::System.Math.Sqrt(z)"));
+    }
+
+    [Fact]
     public void ACallTheForwardBlockMadeIsReadByTheReverseBlockUnlessItsArgumentChangedBetween()
     {
         var exp = new Call(MathFunction.Exp, new Expr[] { new Unary(UnaryOperator.Negate, V("z")) }.ToEquatableArray());

@@ -219,7 +219,7 @@ internal sealed class StraightLineJacobian
                 for (var k = 0; k < c.Arguments.Count; k++)
                 {
                     var argument = Tangent(c.Arguments[k]);
-                    if (argument.Count > 0 && DerivativeRules.Partial(c.Function, c.Arguments, k, e => e) is { } partial)
+                    if (argument.Count > 0 && DerivativeRules.Partial(c.Function, c.Arguments, k, e => e, self: c) is { } partial)
                     {
                         total = Combine(total, Scale(argument, partial), Add);
                     }

@@ -310,7 +310,7 @@ internal sealed class ForwardModeTransform
                 Expr sum = Constant.Zero;
                 for (var k = 0; k < c.Arguments.Count; k++)
                 {
-                    if (activity.DependsOnActive(c.Arguments[k]) && DerivativeRules.Partial(c.Function, c.Arguments, k, e => e) is { } partial)
+                    if (activity.DependsOnActive(c.Arguments[k]) && DerivativeRules.Partial(c.Function, c.Arguments, k, e => e, self: c) is { } partial)
                     {
                         sum = Add(sum, MulPartial(TangentOf(c.Arguments[k], depth + 1), partial, partialFirst: true));
                     }

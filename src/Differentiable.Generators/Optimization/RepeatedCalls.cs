@@ -82,14 +82,14 @@ internal static class RepeatedCalls
         var stored = block.Statements.OfType<Assign>().Select(a => a.Target).OfType<ElementAccess>().Select(e => e.Array).Distinct().ToList();
         bool ReadsStored(Call call) => stored.Count > 0 && IrWalker.ElementArrays(call).Any(read => stored.Any(array => mayAlias(array, read)));
 
-        // Occurrences of each double-precision call, counted once per node in program order.
+        // Occurrences of each call, counted once per node in program order.
         var counts = new Dictionary<Call, int>();
         var order = new List<Call>();
         foreach (var expression in block.Statements.SelectMany(Expressions))
         {
             foreach (var node in IrWalker.Nodes(expression))
             {
-                if (node is Call { Single: false } call && Shareable(call) && !IrWalker.ReadNames(call).Any(assigned.Contains) && !IrWalker.Nodes(call).Any(n => n is TapePop or UserCall or Invoke) && !ReadsStored(call))
+                if (node is Call call && Shareable(call) && !IrWalker.ReadNames(call).Any(assigned.Contains) && !IrWalker.Nodes(call).Any(n => n is TapePop or UserCall or Invoke) && !ReadsStored(call))
                 {
                     if (!counts.TryGetValue(call, out var count))
                     {
@@ -114,7 +114,7 @@ internal static class RepeatedCalls
         foreach (var call in repeated)
         {
             var name = Fresh(used, ref counter);
-            statements.Add(new Declare(name, IrType.Double, Replace(call, names, outermost: false)));
+            statements.Add(new Declare(name, LocalType(call), Replace(call, names, outermost: false)));
             names[call] = name;
         }
 
@@ -153,13 +153,16 @@ internal static class RepeatedCalls
 
     /// <summary>The expression with every hoisted call replaced by its local (the call itself too, unless it is the root being defined).</summary>
     /// <summary>
-    /// A call worth a double local: not the cheap ones that may be int-typed (<c>Math.Sign</c> always is, and
+    /// A call worth a local: not the cheap ones that may be int-typed (<c>Math.Sign</c> always is, and
     /// <c>Abs</c>, <c>Max</c>, <c>Min</c> and <c>Round</c> may take ints), where a double local would turn
     /// <c>1 / Math.Abs(-2)</c>, an int division giving 0, into 0.5.
     /// </summary>
     private static bool Shareable(Call call) =>
         call.Function is not (MathFunction.Abs or MathFunction.Max or MathFunction.Min or MathFunction.Sign or MathFunction.Round
             or MathFunction.Floor or MathFunction.Ceiling or MathFunction.Truncate);
+
+    /// <summary>A float local for a <c>MathF</c> call: it holds the call's value exactly and keeps the arithmetic around it in float.</summary>
+    private static IrType LocalType(Call call) => call.Single ? IrType.Single : IrType.Double;
 
     private static Expr Replace(Expr expression, Dictionary<Call, string> names, bool outermost) =>
         IrWalker.Rewrite(expression, node =>
@@ -257,7 +260,7 @@ internal static class RepeatedCalls
             {
                 foreach (var node in IrWalker.Nodes(expression))
                 {
-                    if (node is Call { Single: false } call && Shareable(call) && !IrWalker.Nodes(call).Any(n => n is ElementAccess or TapePop or UserCall or Invoke or OutArgument))
+                    if (node is Call call && Shareable(call) && !IrWalker.Nodes(call).Any(n => n is ElementAccess or TapePop or UserCall or Invoke or OutArgument))
                     {
                         if (!open.TryGetValue(call, out var run))
                         {
@@ -336,11 +339,11 @@ internal static class RepeatedCalls
 
             if (first.Length - 1 == common)
             {
-                Insert(Key(first), new Declare(name, IrType.Double, call));
+                Insert(Key(first), new Declare(name, LocalType(call), call));
             }
             else
             {
-                Insert(Key(first.Take(common + 1)), new Declare(name, IrType.Double, null));
+                Insert(Key(first.Take(common + 1)), new Declare(name, LocalType(call), null));
                 Insert(Key(first) + "/assign", new Assign(new Variable(name), call));
             }
 

@@ -831,11 +831,14 @@ internal sealed partial class ReverseModeTransform
             seed = Share(seed, output);
         }
 
-        var values = call.Arguments.Select(a => activeArguments.Count > 0 ? Bind(a, output) : a).ToList();
+        // exp′, √′, tanh′ and ∛′ read the call itself, as the primal wrote it: where the forward sweep's evaluation is in
+        // reach (straight-line code, a fused iteration), RepeatedCalls shares it instead of calling f again here.
+        var readsValue = DerivativeRules.DerivativeReadsOnlyValue(call.Function);
+        var values = call.Arguments.Select(a => activeArguments.Count > 0 && !readsValue ? Bind(a, output) : a).ToList();
         for (var k = 0; k < call.Arguments.Count; k++)
         {
             if (activity.DependsOnActive(call.Arguments[k])
-                && DerivativeRules.Partial(call.Function, values, k, e => Bind(e, output)) is { } partial)
+                && DerivativeRules.Partial(call.Function, values, k, e => Bind(e, output), self: call) is { } partial)
             {
                 Propagate(call.Arguments[k], MulPartial(seed, partial), output, rules, depth + 1);
             }

@@ -19,8 +19,14 @@ internal static class DerivativeRules
     /// ∂f/∂(argument <paramref name="k"/>) at <paramref name="u"/>, or null where it is identically zero.
     /// <paramref name="bind"/> stores a value needed twice in a temporary and returns the temporary.
     /// </summary>
-    public static Expr? Partial(MathFunction function, IReadOnlyList<Expr> u, int k, Func<Expr, Expr> bind)
+    /// <param name="self">
+    /// The call f(u) itself as the primal wrote it, for the partials that read f's own value (exp′ = exp, √′ = 1/(2√),
+    /// tanh′ = 1 − tanh², ∛′ = 1/(3∛²)): where the primal's evaluation is in reach, the pass that evaluates a repeated
+    /// call once then shares it instead of calling f again. Without it, f is called on <paramref name="u"/> (in double).
+    /// </param>
+    public static Expr? Partial(MathFunction function, IReadOnlyList<Expr> u, int k, Func<Expr, Expr> bind, Call? self = null)
     {
+        Expr Self() => self ?? Call(function, u[0]);
         var x = u[0];
         switch (function)
         {
@@ -55,7 +61,7 @@ internal static class DerivativeRules
             case MathFunction.Cosh:
                 return Call(MathFunction.Sinh, x);
             case MathFunction.Tanh:
-                var tanh = bind(Call(MathFunction.Tanh, x));
+                var tanh = bind(Self());
                 return Sub(Constant.One, Mul(tanh, tanh));
             case MathFunction.Asinh:
                 // Past 2²⁷, √(x² ± 1) is |x| to double precision, and x² overflows past 1.3e154.
@@ -65,7 +71,7 @@ internal static class DerivativeRules
             case MathFunction.Atanh:
                 return Div(Constant.One, Sub(Constant.One, Mul(x, x)));
             case MathFunction.Exp:
-                return Call(MathFunction.Exp, x);
+                return Self();
             case MathFunction.Log when u.Count == 2:
                 // log_b(x) = ln x / ln b
                 var lnB = bind(Call(MathFunction.Log, u[1]));
@@ -79,9 +85,9 @@ internal static class DerivativeRules
             case MathFunction.Log10:
                 return Div(Constant.One, Mul(x, Constant.Of(Ln10)));
             case MathFunction.Sqrt:
-                return Div(Constant.Of(0.5), Call(MathFunction.Sqrt, x));
+                return Div(Constant.Of(0.5), Self());
             case MathFunction.Cbrt:
-                var cbrt = bind(Call(MathFunction.Cbrt, x));
+                var cbrt = bind(Self());
                 return Div(Constant.One, Mul(Constant.Of(3.0), Mul(cbrt, cbrt)));
             case MathFunction.Pow:
                 return k == 0 ? PowerBase(x, u[1]) : PowerExponent(x, u[1]);
@@ -97,6 +103,10 @@ internal static class DerivativeRules
                 return null; // Floor, Ceiling, Round, Truncate, Sign: piecewise constant.
         }
     }
+
+    /// <summary>The functions whose derivative is written with their value alone: given <c>self</c>, the partial reads no argument.</summary>
+    public static bool DerivativeReadsOnlyValue(MathFunction function) =>
+        function is MathFunction.Exp or MathFunction.Sqrt or MathFunction.Tanh or MathFunction.Cbrt;
 
     /// <summary>
     /// ∂/∂x xʸ = y·xʸ⁻¹, folded for constant exponents; 0 at x = y = 0, where it would be 0·∞. Guarded there only, so

@@ -27,28 +27,30 @@ namespace Samples
             double da = 0.0;
             double db = 0.0;
             // Forward sweep: the original computation, saving what the reverse sweep needs.
-            double f2 = global::System.Math.Cos(y);
-            double f3 = global::System.Math.Sin(x);
-            a = f3 * f2 + global::System.Math.Tan(x) + global::System.Math.Exp(-x * x) + global::System.Math.Log(1 + y * y);
-            double f1 = global::System.Math.Pow(2, y);
-            double f4 = global::System.Math.Tanh(a);
-            b = f4 + global::System.Math.Sqrt(1 + x * x) + global::System.Math.Pow(x, 3) + f1 + global::System.Math.Atan2(y, x);
-            double f5 = global::System.Math.Cbrt(y);
-            double value = a * b + global::System.Math.Log(x * x + 1, 2) + f5;
+            double f2 = global::System.Math.Exp(-x * x);
+            double f4 = global::System.Math.Cos(y);
+            double f5 = global::System.Math.Sin(x);
+            a = f5 * f4 + global::System.Math.Tan(x) + f2 + global::System.Math.Log(1 + y * y);
+            double f1 = global::System.Math.Sqrt(1 + x * x);
+            double f3 = global::System.Math.Pow(2, y);
+            double f6 = global::System.Math.Tanh(a);
+            b = f6 + f1 + global::System.Math.Pow(x, 3) + f3 + global::System.Math.Atan2(y, x);
+            double f7 = global::System.Math.Cbrt(y);
+            double value = a * b + global::System.Math.Log(x * x + 1, 2) + f7;
             // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
             // reverse of: return a * b + global::System.Math.Log(x * x + 1, 2) + global::System.Math.Cbrt(y);
             // ∂ log_b(u) = du/(u·ln b) − ln(u)·db/(b·ln²b)
             // ∂/∂u ∛u = 1/(3∛u²)
-            double f6 = default;
+            double f8 = default;
             {
                 da = b;
                 db = a;
                 double t0 = x * x + 1;
-                f6 = global::System.Math.Log(2);
-                double t1 = f6;
+                f8 = global::System.Math.Log(2);
+                double t1 = f8;
                 double t2 = 1.0 / (t0 * t1);
                 dx = 2.0 * t2 * x;
-                double t3 = f5;
+                double t3 = f7;
                 dy = 1.0 / (3.0 * (t3 * t3));
             }
             // reverse of: double b = global::System.Math.Tanh(a) + global::System.Math.Sqrt(1 + x * x) + global::System.Math.Pow(x, 3) + global...
@@ -57,13 +59,12 @@ namespace Samples
             // ∂ uᵛ = v·uᵛ⁻¹·du + uᵛ·ln(u)·dv
             // ∂ atan2(y, x) = (x·dy − y·dx)/(x² + y²)
             {
-                double t0 = f4;
+                double t0 = f6;
                 da += db * (1.0 - t0 * t0);
-                double t1 = 1 + x * x;
-                double t2 = db * (0.5 / global::System.Math.Sqrt(t1));
-                dx += 2.0 * t2 * x;
+                double t1 = db * (0.5 / f1);
+                dx += 2.0 * t1 * x;
                 dx += db * (3.0 * global::System.Math.Pow(x, 2.0));
-                dy += db * (2 == 0.0 ? 0.0 : f1 * f6);
+                dy += db * (2 == 0.0 ? 0.0 : f3 * f8);
                 dy += db * (global::System.Math.Abs(x) >= global::System.Math.Abs(y) ? 1.0 / (x + y * (y / x)) : x / y / (y + x * (x / y)));
                 dx -= db * (global::System.Math.Abs(x) >= global::System.Math.Abs(y) ? y / x / (x + y * (y / x)) : 1.0 / (y + x * (x / y)));
             }
@@ -75,17 +76,16 @@ namespace Samples
             // ∂/∂u ln(u) = 1/u
             {
                 double f0 = global::System.Math.Cos(x);
-                dx += da * f2 * f0;
-                dy -= da * f3 * global::System.Math.Sin(y);
+                dx += da * f4 * f0;
+                dy -= da * f5 * global::System.Math.Sin(y);
                 double t0 = f0;
                 dx += da / (t0 * t0);
-                double t1 = -x * x;
-                double t2 = da * global::System.Math.Exp(t1);
-                dx -= t2 * x;
-                dx -= t2 * x;
-                double t3 = 1 + y * y;
-                double t4 = da / t3;
-                dy += 2.0 * t4 * y;
+                double t1 = da * f2;
+                dx -= t1 * x;
+                dx -= t1 * x;
+                double t2 = 1 + y * y;
+                double t3 = da / t2;
+                dy += 2.0 * t3 * y;
             }
             return value;
         }

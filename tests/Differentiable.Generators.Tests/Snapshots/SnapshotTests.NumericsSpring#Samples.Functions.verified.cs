@@ -29,7 +29,8 @@ namespace Samples
             double dr_Z = 0.0;
             double dstretch = 0.0;
             // Forward sweep: the original computation, saving what the reverse sweep needs.
-            stretch = global::System.MathF.Sqrt((p.X - r.X) * (p.X - r.X) + (p.Y - r.Y) * (p.Y - r.Y) + (p.Z - r.Z) * (p.Z - r.Z)) - 1f;
+            float f0 = global::System.MathF.Sqrt((p.X - r.X) * (p.X - r.X) + (p.Y - r.Y) * (p.Y - r.Y) + (p.Z - r.Z) * (p.Z - r.Z));
+            stretch = f0 - 1f;
             float value = 0.5f * stretch * stretch;
             // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
             // reverse of: return 0.5f * stretch * stretch;
@@ -37,17 +38,16 @@ namespace Samples
             // reverse of: float stretch = global::System.MathF.Sqrt((p.X - r.X) * (p.X - r.X) + (p.Y - r.Y) * (p.Y - r.Y) + (p.Z - r.Z) * (p.Z ...
             // ∂/∂u √u = 1/(2√u)
             {
-                double t0 = (p.X - r.X) * (p.X - r.X) + (p.Y - r.Y) * (p.Y - r.Y) + (p.Z - r.Z) * (p.Z - r.Z);
-                double t1 = dstretch * (0.5 / global::System.Math.Sqrt(t0));
-                double t2 = 2.0 * t1 * (p.X - r.X);
-                dp_X = t2;
-                dr_X = -t2;
-                double t3 = 2.0 * t1 * (p.Y - r.Y);
-                dp_Y = t3;
-                dr_Y = -t3;
-                double t4 = 2.0 * t1 * (p.Z - r.Z);
-                dp_Z = t4;
-                dr_Z = -t4;
+                double t0 = dstretch * (0.5 / f0);
+                double t1 = 2.0 * t0 * (p.X - r.X);
+                dp_X = t1;
+                dr_X = -t1;
+                double t2 = 2.0 * t0 * (p.Y - r.Y);
+                dp_Y = t2;
+                dr_Y = -t2;
+                double t3 = 2.0 * t0 * (p.Z - r.Z);
+                dp_Z = t3;
+                dr_Z = -t3;
             }
             // ∂result/∂p, narrowed to the parameter's type once, at the end.
             dp = new global::System.Numerics.Vector3((float)dp_X, (float)dp_Y, (float)dp_Z);
@@ -76,8 +76,9 @@ namespace Samples
         public static (double Value, double Tangent) SpringJvp(global::System.Numerics.Vector3 p, global::System.Numerics.Vector3 r, global::System.Numerics.Vector3 dp, global::System.Numerics.Vector3 dr)
         {
             // ∂/∂u √u = 1/(2√u)
-            double dstretch = 0.5 / global::System.Math.Sqrt((p.X - r.X) * (p.X - r.X) + (p.Y - r.Y) * (p.Y - r.Y) + (p.Z - r.Z) * (p.Z - r.Z)) * (2.0 * ((p.X - r.X) * (dp.X - dr.X)) + 2.0 * ((p.Y - r.Y) * (dp.Y - dr.Y)) + 2.0 * ((p.Z - r.Z) * (dp.Z - dr.Z)));
-            float stretch = global::System.MathF.Sqrt((p.X - r.X) * (p.X - r.X) + (p.Y - r.Y) * (p.Y - r.Y) + (p.Z - r.Z) * (p.Z - r.Z)) - 1f;
+            float f0 = global::System.MathF.Sqrt((p.X - r.X) * (p.X - r.X) + (p.Y - r.Y) * (p.Y - r.Y) + (p.Z - r.Z) * (p.Z - r.Z));
+            double dstretch = 0.5 / f0 * (2.0 * ((p.X - r.X) * (dp.X - dr.X)) + 2.0 * ((p.Y - r.Y) * (dp.Y - dr.Y)) + 2.0 * ((p.Z - r.Z) * (dp.Z - dr.Z)));
+            float stretch = f0 - 1f;
             return (0.5f * stretch * stretch, 0.5f * dstretch * stretch + 0.5f * stretch * dstretch);
         }
     }

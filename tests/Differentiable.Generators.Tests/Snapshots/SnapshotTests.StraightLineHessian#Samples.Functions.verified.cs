@@ -33,7 +33,8 @@ namespace Samples
             double dstretch = 0.0;
             // Forward sweep: the original computation, saving what the reverse sweep needs.
             dx = q[1] - q[0];
-            stretch = global::System.Math.Sqrt(dx * dx + 1.0) - 1.0;
+            double f0 = global::System.Math.Sqrt(dx * dx + 1.0);
+            stretch = f0 - 1.0;
             double value = 0.5 * k * stretch * stretch;
             // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
             // reverse of: return 0.5 * k * stretch * stretch;
@@ -43,9 +44,8 @@ namespace Samples
             // reverse of: double stretch = global::System.Math.Sqrt(dx * dx + 1.0) - 1.0;
             // ∂/∂u √u = 1/(2√u)
             {
-                double t0 = dx * dx + 1.0;
-                double t1 = dstretch * (0.5 / global::System.Math.Sqrt(t0));
-                ddx = 2.0 * t1 * dx;
+                double t0 = dstretch * (0.5 / f0);
+                ddx = 2.0 * t0 * dx;
             }
             // reverse of: double dx = q[1] - q[0];
             dq[1] = ddx;
@@ -126,9 +126,8 @@ namespace Samples
             // reverse of: double stretch = global::System.Math.Sqrt(dx * dx + 1.0) - 1.0;
             // ∂/∂u √u = 1/(2√u)
             {
-                double t0 = dx * dx + 1.0;
-                double t1 = dstretch2 * (0.5 / global::System.Math.Sqrt(t0));
-                ddx2 = 2.0 * t1 * dx;
+                double t0 = dstretch2 * (0.5 / f1);
+                ddx2 = 2.0 * t0 * dx;
             }
             // reverse of: double dstretch = 0.5 / global::System.Math.Sqrt(dx * dx + 1.0) * (2.0 * (dx * ddx));
             // ∂/∂u √u = 1/(2√u)
@@ -137,11 +136,10 @@ namespace Samples
                 double t0 = ddstretch * (2.0 * (dx * ddx));
                 double t1 = f0;
                 double t2 = -(t0 / t1 * (0.5 / t1));
-                double t3 = dx * dx + 1.0;
-                double t4 = t2 * (0.5 / global::System.Math.Sqrt(t3));
-                ddx2 += 2.0 * t4 * dx;
-                double t5 = ddstretch * (0.5 / f0);
-                ddx2 += t5 * 2.0 * ddx;
+                double t3 = t2 * (0.5 / f0);
+                ddx2 += 2.0 * t3 * dx;
+                double t4 = ddstretch * (0.5 / f0);
+                ddx2 += t4 * 2.0 * ddx;
             }
             // reverse of: double dx = q[1] - q[0];
             dq2[1] = ddx2;

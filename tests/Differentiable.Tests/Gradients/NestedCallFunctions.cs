@@ -1,0 +1,24 @@
+using System;
+
+namespace Differentiable.Tests.Gradients;
+
+/// <summary>
+/// Straight-line code with exp, √, tanh and ∛ nested inside larger expressions: their derivatives read the value the
+/// primal computed (exp′ = exp, √′ = 1/(2√), tanh′ = 1 − tanh², ∛′ = 1/(3∛²)), in double and in float.
+/// </summary>
+public static partial class NestedCallFunctions
+{
+    [Differentiate]
+    public static double Nested(double x, double y)
+    {
+        double r = Math.Sqrt(x * x + y * y + 1.0) - 1.0;
+        return Math.Exp(-r * r) * Math.Tanh(x * y) + Math.Cbrt(x + 2.0) * r;
+    }
+
+    [Differentiate]
+    public static float NestedSingle(float x, float y)
+    {
+        float r = MathF.Sqrt(x * x + y * y + 1f) - 1f;
+        return MathF.Exp(-r * r) * MathF.Tanh(x * y) + MathF.Cbrt(x + 2f) * r;
+    }
+}
