@@ -153,6 +153,26 @@ public sealed class OptimizationPassTests
     }
 
     [Fact]
+    public void ACallRepeatedInsideOneReturnedTupleIsEvaluatedOnceBeforeIt()
+    {
+        // A tangent's return: (σ(z), σ(z)·e^(−z)·dz/(1 + e^(−z))), written by forward mode with e^(−z) three times.
+        var exp = new Call(MathFunction.Exp, new Expr[] { new Unary(UnaryOperator.Negate, V("z")) }.ToEquatableArray());
+        var sigmoid = new Binary(BinaryOperator.Divide, Constant.One, Plus(Constant.One, exp));
+        var tangent = new Binary(BinaryOperator.Divide, Mul(sigmoid, Mul(exp, V("dz"))), Plus(Constant.One, exp));
+        var body = Body(
+            new Assign(V("z"), Mul(V("z"), V("t"))),
+            new Return(new Ir.Tuple(new Expr[] { sigmoid, tangent }.ToEquatableArray())));
+        var text = Print(RepeatedCalls.Rewrite(body, Types.Keys));
+        Assert.Equal(1, CountOf(text, "global::System.Math.Exp(-z)"));
+        Assert.True(text.IndexOf("z = z * t;", System.StringComparison.Ordinal) < text.IndexOf("double f0 = global::System.Math.Exp(-z);", System.StringComparison.Ordinal), text);
+        Assert.Contains("return (1.0 / (1.0 + f0), ", text);
+
+        // Evaluated once in the statement, it is not worth a local.
+        var once = Print(RepeatedCalls.Rewrite(Body(new Assign(V("z"), V("t")), new Return(sigmoid)), Types.Keys));
+        Assert.DoesNotContain("f0", once);
+    }
+
+    [Fact]
     public void ACallTheForwardBlockMadeIsReadByTheReverseBlockUnlessItsArgumentChangedBetween()
     {
         var exp = new Call(MathFunction.Exp, new Expr[] { new Unary(UnaryOperator.Negate, V("z")) }.ToEquatableArray());

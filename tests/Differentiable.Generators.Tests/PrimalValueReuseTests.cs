@@ -39,7 +39,7 @@ public sealed class PrimalValueReuseTests
         var run = GeneratorHarness.Run(Source);
         run.AssertClean();
         var text = run.Section("Model." + method);
-        foreach (var companion in new[] { "Gradient" })
+        foreach (var companion in new[] { "Gradient", "Jvp" })
         {
             var body = Companion(text, method + companion);
             foreach (var function in new[] { "Exp", "Sqrt", "Tanh", "Cbrt" })

@@ -224,7 +224,7 @@ internal static class RepeatedCalls
                 case Block nested:
                     Linearize(nested, path, into, depth + 1);
                     break;
-                case Declare or Assign or Evaluate:
+                case Declare or Assign or Evaluate or Return:
                     into.Add(new Site(block.Statements[i], path.ToArray(), Barrier: false));
                     break;
                 case Comment:
@@ -239,7 +239,7 @@ internal static class RepeatedCalls
     }
 
     /// <summary>
-    /// Each call evaluated at more than one site with nothing assigning what it reads in between: the call and its sites
+    /// Each call evaluated more than once (at one site or several) with nothing assigning what it reads in between: the call and its sites
     /// in program order. A call qualifies when it reads scalars only (no elements, tape, user code or kernels).
     /// </summary>
     private static IEnumerable<(Call Call, List<Site> Sites)> RepeatedRuns(List<Site> sites)
@@ -247,6 +247,8 @@ internal static class RepeatedCalls
         var open = new Dictionary<Call, List<Site>>();
         var readers = new Dictionary<string, List<Call>>(System.StringComparer.Ordinal);
         var runs = new List<(Call, List<Site>)>();
+        // Evaluations per run, counted per node: one statement may evaluate the call twice (a tangent's returned tuple).
+        var evaluations = new Dictionary<List<Site>, int>(ReferenceComparer<List<Site>>.Instance);
         foreach (var site in sites)
         {
             if (site.Statement is Verbatim { Reads.Count: 0 })
@@ -281,6 +283,8 @@ internal static class RepeatedCalls
                         {
                             run.Add(site);
                         }
+
+                        evaluations[run] = evaluations.TryGetValue(run, out var count) ? count + 1 : 1;
                     }
                 }
             }
@@ -307,7 +311,7 @@ internal static class RepeatedCalls
             }
         }
 
-        return runs.Where(run => run.Item2.Count > 1);
+        return runs.Where(run => evaluations[run.Item2] > 1);
     }
 
     /// <summary>
@@ -389,6 +393,7 @@ internal static class RepeatedCalls
                 Declare { Initializer: { } value } d => d with { Initializer = ReplaceCalls(value, calls) },
                 Assign a => new Assign(a.Target, ReplaceCalls(a.Value, calls)),
                 Evaluate e => new Evaluate(ReplaceCalls(e.Expression, calls)),
+                Return r => new Return(ReplaceCalls(r.Value, calls)),
                 _ => statement,
             });
             path.RemoveAt(path.Count - 1);

@@ -215,7 +215,8 @@ namespace Samples
         public static (double Value, double Tangent) SigmoidJvp(double z, double dz)
         {
             // ∂/∂u exp(u) = exp(u)
-            return (1.0 / (1.0 + global::System.Math.Exp(-z)), 1.0 / (1.0 + global::System.Math.Exp(-z)) * (global::System.Math.Exp(-z) * dz) / (1.0 + global::System.Math.Exp(-z)));
+            double f0 = global::System.Math.Exp(-z);
+            return (1.0 / (1.0 + f0), 1.0 / (1.0 + f0) * (f0 * dz) / (1.0 + f0));
         }
     }
 }

@@ -115,22 +115,25 @@ namespace Samples
             // ∂/∂u exp(u) = exp(u)
             // ∂/∂u ln(u) = 1/u
             double f1 = global::System.Math.Exp(-x * x);
-            double f3 = global::System.Math.Sin(x);
-            double f4 = global::System.Math.Cos(y);
-            double da = global::System.Math.Cos(x) * dx * f4 - f3 * (global::System.Math.Sin(y) * dy) + dx / (global::System.Math.Cos(x) * global::System.Math.Cos(x)) + f1 * (-(dx * x) - x * dx) + 2.0 * (y * dy) / (1 + y * y);
-            double a = f3 * f4 + global::System.Math.Tan(x) + f1 + global::System.Math.Log(1 + y * y);
+            double f3 = global::System.Math.Cos(x);
+            double f4 = global::System.Math.Sin(x);
+            double f5 = global::System.Math.Cos(y);
+            double da = f3 * dx * f5 - f4 * (global::System.Math.Sin(y) * dy) + dx / (f3 * f3) + f1 * (-(dx * x) - x * dx) + 2.0 * (y * dy) / (1 + y * y);
+            double a = f4 * f5 + global::System.Math.Tan(x) + f1 + global::System.Math.Log(1 + y * y);
             // ∂/∂u tanh(u) = 1 − tanh²(u)
             // ∂/∂u √u = 1/(2√u)
             // ∂ uᵛ = v·uᵛ⁻¹·du + uᵛ·ln(u)·dv
             // ∂ atan2(y, x) = (x·dy − y·dx)/(x² + y²)
             double f0 = global::System.Math.Sqrt(1 + x * x);
             double f2 = global::System.Math.Pow(2, y);
-            double f5 = global::System.Math.Tanh(a);
-            double db = (1.0 - f5 * f5) * da + 0.5 / f0 * (2.0 * (x * dx)) + 3.0 * global::System.Math.Pow(x, 2.0) * dx + (2 == 0.0 ? 0.0 : f2 * global::System.Math.Log(2)) * dy + ((global::System.Math.Abs(x) >= global::System.Math.Abs(y) ? 1.0 / (x + y * (y / x)) : x / y / (y + x * (x / y))) * dy - (global::System.Math.Abs(x) >= global::System.Math.Abs(y) ? y / x / (x + y * (y / x)) : 1.0 / (y + x * (x / y))) * dx);
-            double b = f5 + f0 + global::System.Math.Pow(x, 3) + f2 + global::System.Math.Atan2(y, x);
+            double f6 = global::System.Math.Log(2);
+            double f7 = global::System.Math.Tanh(a);
+            double db = (1.0 - f7 * f7) * da + 0.5 / f0 * (2.0 * (x * dx)) + 3.0 * global::System.Math.Pow(x, 2.0) * dx + (2 == 0.0 ? 0.0 : f2 * f6) * dy + ((global::System.Math.Abs(x) >= global::System.Math.Abs(y) ? 1.0 / (x + y * (y / x)) : x / y / (y + x * (x / y))) * dy - (global::System.Math.Abs(x) >= global::System.Math.Abs(y) ? y / x / (x + y * (y / x)) : 1.0 / (y + x * (x / y))) * dx);
+            double b = f7 + f0 + global::System.Math.Pow(x, 3) + f2 + global::System.Math.Atan2(y, x);
             // ∂ log_b(u) = du/(u·ln b) − ln(u)·db/(b·ln²b)
             // ∂/∂u ∛u = 1/(3∛u²)
-            return (a * b + global::System.Math.Log(x * x + 1, 2) + global::System.Math.Cbrt(y), da * b + a * db + 2.0 * (x * dx) / ((x * x + 1) * global::System.Math.Log(2)) + dy / (3.0 * (global::System.Math.Cbrt(y) * global::System.Math.Cbrt(y))));
+            double f8 = global::System.Math.Cbrt(y);
+            return (a * b + global::System.Math.Log(x * x + 1, 2) + f8, da * b + a * db + 2.0 * (x * dx) / ((x * x + 1) * f6) + dy / (3.0 * (f8 * f8)));
         }
     }
 }
