@@ -115,7 +115,7 @@ public sealed class OptimizationPassTests
         var shared = Body(
             new Declare("t0", IrType.Double, new Binary(BinaryOperator.Add, Constant.One, exp)),
             AddTo(V("dz"), Mul(V("t0"), exp)));
-        var text = Print(RepeatedCalls.Rewrite(Body(shared), Types.Keys));
+        var text = Print(RepeatedCalls.Rewrite(Body(shared), Types));
         Assert.Contains("double f0 = global::System.Math.Exp(-z);", text);
         Assert.Contains("double t0 = 1.0 + f0;", text);
         Assert.Contains("dz += t0 * f0;", text);
@@ -125,7 +125,7 @@ public sealed class OptimizationPassTests
             new Declare("t0", IrType.Double, exp),
             new Assign(V("z"), Constant.Of(2.0)),
             AddTo(V("dz"), exp));
-        var unchanged = Print(RepeatedCalls.Rewrite(Body(changing), Types.Keys));
+        var unchanged = Print(RepeatedCalls.Rewrite(Body(changing), Types));
         Assert.DoesNotContain("f0", unchanged);
     }
 
@@ -138,7 +138,7 @@ public sealed class OptimizationPassTests
         // A straight-line gradient: the forward statement, then its reverse in a block of its own.
         var shared = Print(RepeatedCalls.Rewrite(
             Body(new Assign(V("s"), new Binary(BinaryOperator.Subtract, Sqrt(single: true), Constant.One)), Body(AddTo(V("dz"), HalfOver(Sqrt(single: true))))),
-            Types.Keys));
+            Types));
         Assert.Equal(1, CountOf(shared, "global::System.MathF.Sqrt(z)"));
         // A double local would turn the float arithmetic around it into double (and s = f0 − 1f would not compile).
         Assert.Contains("float f0 = global::System.MathF.Sqrt(z);", shared);
@@ -147,7 +147,7 @@ public sealed class OptimizationPassTests
         // √ in double is another value than MathF's: both stay.
         var mixed = Print(RepeatedCalls.Rewrite(
             Body(new Assign(V("s"), Sqrt(single: true)), Body(AddTo(V("dz"), HalfOver(Sqrt(single: false))))),
-            Types.Keys));
+            Types));
         Assert.Equal(1, CountOf(mixed, "global::System.MathF.Sqrt(z)"));
         Assert.Equal(1, CountOf(mixed, "global::System.Math.Sqrt(z)"));
     }
@@ -162,14 +162,50 @@ public sealed class OptimizationPassTests
         var body = Body(
             new Assign(V("z"), Mul(V("z"), V("t"))),
             new Return(new Ir.Tuple(new Expr[] { sigmoid, tangent }.ToEquatableArray())));
-        var text = Print(RepeatedCalls.Rewrite(body, Types.Keys));
+        var text = Print(RepeatedCalls.Rewrite(body, Types));
         Assert.Equal(1, CountOf(text, "global::System.Math.Exp(-z)"));
         Assert.True(text.IndexOf("z = z * t;", System.StringComparison.Ordinal) < text.IndexOf("double f0 = global::System.Math.Exp(-z);", System.StringComparison.Ordinal), text);
         Assert.Contains("return (1.0 / (1.0 + f0), ", text);
 
         // Evaluated once in the statement, it is not worth a local.
-        var once = Print(RepeatedCalls.Rewrite(Body(new Assign(V("z"), V("t")), new Return(sigmoid)), Types.Keys));
+        var once = Print(RepeatedCalls.Rewrite(Body(new Assign(V("z"), V("t")), new Return(sigmoid)), Types));
         Assert.DoesNotContain("f0", once);
+    }
+
+    [Fact]
+    public void ACallThatMayThrowIsSharedOnlyWhereItIsEvaluatedOutsideABranch()
+    {
+        Call Exp(Expr argument) => new(MathFunction.Exp, new[] { argument }.ToEquatableArray());
+        var byInt = Exp(Mul(V("z"), new Binary(BinaryOperator.Divide, V("n"), V("i"))));
+        var guard = new Binary(BinaryOperator.NotEqual, V("i"), Constant.Int(0));
+        Expr Guarded(Expr call) => new Conditional(guard, Mul(call, call), V("z"));
+
+        // i != 0 ? e^(z·(n / i))² : z: evaluated ahead of the test, n / i would throw at i = 0 where the method does not.
+        // Neither in a block of declarations (hoisted to its start) nor across blocks (ahead of the first statement).
+        var flat = Print(RepeatedCalls.Rewrite(Body(Body(new Declare("t0", IrType.Double, Guarded(byInt)))), Types));
+        Assert.DoesNotContain("f0", flat);
+        var nested = Print(RepeatedCalls.Rewrite(Body(new Assign(V("s"), Guarded(byInt)), new Return(Guarded(byInt))), Types));
+        Assert.DoesNotContain("f0", nested);
+        Assert.Equal(4, CountOf(nested, "global::System.Math.Exp("));
+
+        // An element or a length may throw too; after && it is guarded the same way.
+        var element = Exp(At("x", V("i")));
+        var afterAnd = new Binary(BinaryOperator.And, guard, new Binary(BinaryOperator.Greater, Mul(element, element), Constant.One));
+        Assert.DoesNotContain("f0", Print(RepeatedCalls.Rewrite(Body(Body(new Declare("b", IrType.Boolean, afterAnd))), Types)));
+
+        // Once evaluated outside the branch, the method throws there anyway: shared, in a block of declarations (an element,
+        // which only that rewrite shares) and across statements (a return, which only that one reads).
+        var unguardedElement = Print(RepeatedCalls.Rewrite(Body(Body(new Declare("t0", IrType.Double, element), new Declare("t1", IrType.Double, Guarded(element)))), Types));
+        Assert.Equal(1, CountOf(unguardedElement, "global::System.Math.Exp("));
+        var unguardedReturn = Print(RepeatedCalls.Rewrite(Body(new Declare("t0", IrType.Double, byInt), new Return(Guarded(byInt))), Types));
+        Assert.Equal(1, CountOf(unguardedReturn, "global::System.Math.Exp("));
+
+        // Doubles divide without throwing, and an int divided by a constant other than 0 and −1 cannot throw: shared.
+        foreach (var quotient in new[] { new Binary(BinaryOperator.Divide, V("z"), V("t")), new Binary(BinaryOperator.Divide, V("n"), Constant.Int(2)) })
+        {
+            var text = Print(RepeatedCalls.Rewrite(Body(Body(new Declare("t0", IrType.Double, Guarded(Exp(quotient))))), Types));
+            Assert.Equal(1, CountOf(text, "global::System.Math.Exp("));
+        }
     }
 
     [Fact]
@@ -185,7 +221,7 @@ public sealed class OptimizationPassTests
             Body(new Declare("t0", IrType.Double, Plus(Constant.One, exp)), AddTo(V("dz"), Mul(V("t0"), exp)))));
 
         // A fused iteration { forward } { reverse }: exp(−z) once, in a local of the loop body the reverse block sees.
-        var shared = Print(RepeatedCalls.Rewrite(Iteration(), Types.Keys));
+        var shared = Print(RepeatedCalls.Rewrite(Iteration(), Types));
         Assert.Equal(1, CountOf(shared, "global::System.Math.Exp(-z)"));
         // (The reverse block's own hoisting named it f0 first; that local now copies the shared f1.)
         Assert.Contains("double f1 = default;", shared);
@@ -195,7 +231,7 @@ public sealed class OptimizationPassTests
         Assert.True(shared.IndexOf("z = x[i];", System.StringComparison.Ordinal) < shared.IndexOf("f1 = global::System.Math.Exp(-z);", System.StringComparison.Ordinal));
 
         // A loop between them that leaves z alone does not matter.
-        var untouched = Print(RepeatedCalls.Rewrite(Iteration(Loop("j", AddTo(At("dx", V("j")), V("s")))), Types.Keys));
+        var untouched = Print(RepeatedCalls.Rewrite(Iteration(Loop("j", AddTo(At("dx", V("j")), V("s")))), Types));
         Assert.Equal(1, CountOf(untouched, "global::System.Math.Exp(-z)"));
 
         // z assigned between them, directly, in a loop, in a branch, as an out argument or by opaque code: the reverse block
@@ -211,7 +247,7 @@ public sealed class OptimizationPassTests
         };
         foreach (var writer in writers)
         {
-            var text = Print(RepeatedCalls.Rewrite(Iteration(writer), Types.Keys));
+            var text = Print(RepeatedCalls.Rewrite(Iteration(writer), Types));
             Assert.Equal(2, CountOf(text, "global::System.Math.Exp(-z)"));
         }
     }

@@ -25,18 +25,100 @@ internal static class RepeatedCalls
     /// Array classes of the body, built on first need (a block that stores into one array and repeats a call reading
     /// another); without them any two arrays may be one.
     /// </param>
-    public static Block Rewrite(Block body, IEnumerable<string> parameterNames, System.Func<Analysis.ArrayAliases>? aliases = null)
+    /// <param name="types">The types of the body's names (those it declares are read from it).</param>
+    public static Block Rewrite(Block body, IReadOnlyDictionary<string, IrType> types, System.Func<Analysis.ArrayAliases>? aliases = null)
     {
-        var used = new HashSet<string>(parameterNames.Concat(IrWalker.DeclaredNames(body)), System.StringComparer.Ordinal);
+        var used = new HashSet<string>(types.Keys.Concat(IrWalker.DeclaredNames(body)), System.StringComparer.Ordinal);
         Analysis.ArrayAliases? classes = null;
         bool MayAlias(string a, string b) => a == b || aliases is null || (classes ??= aliases()).MayAlias(a, b);
 
+        // Int names: a division of ints throws on a zero divisor, a division of doubles never does.
+        var integers = new HashSet<string>(types.Where(t => t.Value is IrType.Int32 or IrType.Int32Array).Select(t => t.Key), System.StringComparer.Ordinal);
+        foreach (var statement in IrWalker.Statements(body))
+        {
+            switch (statement)
+            {
+                case Declare { Type: IrType.Int32 or IrType.Int32Array } d:
+                    integers.Add(d.Name);
+                    break;
+                case For f:
+                    integers.Add(f.Variable);
+                    break;
+            }
+        }
+
+        bool MayBeInteger(string name) => integers.Contains(name) || !used.Contains(name);
         var counter = 0;
-        return (Block)Rewrite(body, used, MayAlias, ref counter, 0);
+        return (Block)Rewrite(body, new Scope(used, MayAlias, call => MayThrow(call, MayBeInteger)), ref counter, 0);
+    }
+
+    /// <summary>What the rewrite of one body shares: the names in use, the alias test and the calls that may throw.</summary>
+    private sealed record Scope(HashSet<string> Used, System.Func<string, string, bool> MayAlias, System.Func<Call, bool> MayThrow);
+
+    /// <summary>
+    /// A call whose arguments may throw: an int division or remainder (by zero, or int.MinValue by −1), an element or a
+    /// length (an index out of range, a null array). Evaluated into a local ahead of a branch that guards it
+    /// (<c>k != 0 ? exp(n / k)·exp(n / k) : x</c>), it would throw where the method does not; so it is shared only where
+    /// its first evaluation is unconditional, and then throws only where the method would.
+    /// </summary>
+    private static bool MayThrow(Call call, System.Func<string, bool> mayBeInteger) => IrWalker.Nodes(call).Any(node => node switch
+    {
+        ElementAccess or ArrayLength => true,
+        Binary { Operator: BinaryOperator.Divide or BinaryOperator.Remainder } b =>
+            IsInteger(b.Left, mayBeInteger, 0) && IsInteger(b.Right, mayBeInteger, 0) && b.Right is not Constant { Value: not (0.0 or -1.0) },
+        _ => false,
+    });
+
+    /// <summary>Whether an expression may be int-typed; past a depth it is taken to be.</summary>
+    private static bool IsInteger(Expr expression, System.Func<string, bool> mayBeInteger, int depth) => depth > 32 || expression switch
+    {
+        Constant c => c.Type == IrType.Int32,
+        Variable v => mayBeInteger(v.Name),
+        ArrayLength => true,
+        ElementAccess e => mayBeInteger(e.Array),
+        Convert c => c.Type == IrType.Int32,
+        Unary { Operator: UnaryOperator.Negate } u => IsInteger(u.Operand, mayBeInteger, depth + 1),
+        Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply or BinaryOperator.Divide or BinaryOperator.Remainder } b =>
+            IsInteger(b.Left, mayBeInteger, depth + 1) && IsInteger(b.Right, mayBeInteger, depth + 1),
+        Conditional c => IsInteger(c.WhenTrue, mayBeInteger, depth + 1) || IsInteger(c.WhenFalse, mayBeInteger, depth + 1),
+        Call { Function: MathFunction.Sign } => true,
+        Call { Function: MathFunction.Abs or MathFunction.Max or MathFunction.Min or MathFunction.Round } c => c.Arguments.All(a => IsInteger(a, mayBeInteger, depth + 1)),
+        _ => false,
+    };
+
+    /// <summary>The nodes an expression evaluates whenever it is evaluated: not those in a conditional's branches or after && and ||.</summary>
+    private static HashSet<Expr> Unconditional(Expr expression)
+    {
+        var nodes = new HashSet<Expr>(ReferenceComparer<Expr>.Instance);
+        var stack = new Stack<Expr>();
+        stack.Push(expression);
+        while (stack.Count > 0)
+        {
+            var node = stack.Pop();
+            nodes.Add(node);
+            switch (node)
+            {
+                case Conditional c:
+                    stack.Push(c.Condition);
+                    break;
+                case Binary { Operator: BinaryOperator.And or BinaryOperator.Or } b:
+                    stack.Push(b.Left);
+                    break;
+                default:
+                    foreach (var child in IrWalker.Children(node))
+                    {
+                        stack.Push(child);
+                    }
+
+                    break;
+            }
+        }
+
+        return nodes;
     }
 
     /// <param name="inRegion">A block nested directly in a block: the outermost block of the region shares across it.</param>
-    private static Stmt Rewrite(Stmt statement, HashSet<string> used, System.Func<string, string, bool> mayAlias, ref int counter, int depth, bool inRegion = false)
+    private static Stmt Rewrite(Stmt statement, Scope scope, ref int counter, int depth, bool inRegion = false)
     {
         StackGuard.Enter(depth);
         switch (statement)
@@ -45,33 +127,34 @@ internal static class RepeatedCalls
                 Block rewritten;
                 if (b.Statements.All(s => s is Declare or Assign or Comment))
                 {
-                    rewritten = Hoist(b, used, mayAlias, ref counter);
+                    rewritten = Hoist(b, scope, ref counter);
                 }
                 else
                 {
                     var statements = new List<Stmt>(b.Statements.Count);
                     foreach (var child in b.Statements)
                     {
-                        statements.Add(Rewrite(child, used, mayAlias, ref counter, depth + 1, inRegion: child is Block));
+                        statements.Add(Rewrite(child, scope, ref counter, depth + 1, inRegion: child is Block));
                     }
 
                     rewritten = new Block(statements.ToEquatableArray());
                 }
 
-                return inRegion ? rewritten : ShareAcrossBlocks(rewritten, used, ref counter);
+                return inRegion ? rewritten : ShareAcrossBlocks(rewritten, scope, ref counter);
             case For f:
-                return f with { Body = (Block)Rewrite(f.Body, used, mayAlias, ref counter, depth + 1) };
+                return f with { Body = (Block)Rewrite(f.Body, scope, ref counter, depth + 1) };
             case While w:
-                return w with { Body = (Block)Rewrite(w.Body, used, mayAlias, ref counter, depth + 1) };
+                return w with { Body = (Block)Rewrite(w.Body, scope, ref counter, depth + 1) };
             case If i:
-                return new If(i.Condition, (Block)Rewrite(i.Then, used, mayAlias, ref counter, depth + 1), i.Else is null ? null : (Block)Rewrite(i.Else, used, mayAlias, ref counter, depth + 1));
+                return new If(i.Condition, (Block)Rewrite(i.Then, scope, ref counter, depth + 1), i.Else is null ? null : (Block)Rewrite(i.Else, scope, ref counter, depth + 1));
             default:
                 return statement;
         }
     }
 
-    private static Block Hoist(Block block, HashSet<string> used, System.Func<string, string, bool> mayAlias, ref int counter)
+    private static Block Hoist(Block block, Scope scope, ref int counter)
     {
+        var (used, mayAlias) = (scope.Used, scope.MayAlias);
         var assigned = new HashSet<string>(System.StringComparer.Ordinal);
         foreach (var statement in block.Statements)
         {
@@ -85,8 +168,10 @@ internal static class RepeatedCalls
         // Occurrences of each call, counted once per node in program order.
         var counts = new Dictionary<Call, int>();
         var order = new List<Call>();
+        var evaluatedAlways = new HashSet<Call>();
         foreach (var expression in block.Statements.SelectMany(Expressions))
         {
+            HashSet<Expr>? always = null;
             foreach (var node in IrWalker.Nodes(expression))
             {
                 if (node is Call call && Shareable(call) && !IrWalker.ReadNames(call).Any(assigned.Contains) && !IrWalker.Nodes(call).Any(n => n is TapePop or UserCall or Invoke) && !ReadsStored(call))
@@ -97,11 +182,16 @@ internal static class RepeatedCalls
                     }
 
                     counts[call] = count + 1;
+                    if ((always ??= Unconditional(expression)).Contains(node))
+                    {
+                        evaluatedAlways.Add(call);
+                    }
                 }
             }
         }
 
-        var repeated = order.Where(call => counts[call] > 1).ToList();
+        // Every statement of the block runs: one evaluation outside a branch is enough for one at the block's start.
+        var repeated = order.Where(call => counts[call] > 1 && (evaluatedAlways.Contains(call) || !scope.MayThrow(call))).ToList();
         if (repeated.Count == 0)
         {
             return block;
@@ -179,8 +269,9 @@ internal static class RepeatedCalls
     /// is contained in a larger one shared in the same round (the largest first, so a call and the calls inside it are
     /// shared as one); the next round sees what is left, up to a fixed number of rounds.
     /// </summary>
-    private static Block ShareAcrossBlocks(Block block, HashSet<string> used, ref int counter)
+    private static Block ShareAcrossBlocks(Block block, Scope scope, ref int counter)
     {
+        var used = scope.Used;
         const int MaxRounds = 8;
         for (var round = 0; round < MaxRounds; round++)
         {
@@ -194,7 +285,7 @@ internal static class RepeatedCalls
             }
 
             var chosen = new List<(Call Call, List<Site> Sites, string Name)>();
-            foreach (var run in RepeatedRuns(sites).OrderByDescending(run => IrWalker.Nodes(run.Call).Count()).ThenBy(run => run.Sites[0], SiteOrder.Instance))
+            foreach (var run in RepeatedRuns(sites, scope.MayThrow).OrderByDescending(run => IrWalker.Nodes(run.Call).Count()).ThenBy(run => run.Sites[0], SiteOrder.Instance))
             {
                 if (chosen.All(c => c.Call == run.Call || (!IrWalker.Nodes(c.Call).Contains(run.Call) && !IrWalker.Nodes(run.Call).Contains(c.Call))))
                 {
@@ -242,13 +333,15 @@ internal static class RepeatedCalls
     /// Each call evaluated more than once (at one site or several) with nothing assigning what it reads in between: the call and its sites
     /// in program order. A call qualifies when it reads scalars only (no elements, tape, user code or kernels).
     /// </summary>
-    private static IEnumerable<(Call Call, List<Site> Sites)> RepeatedRuns(List<Site> sites)
+    private static IEnumerable<(Call Call, List<Site> Sites)> RepeatedRuns(List<Site> sites, System.Func<Call, bool> mayThrow)
     {
         var open = new Dictionary<Call, List<Site>>();
         var readers = new Dictionary<string, List<Call>>(System.StringComparer.Ordinal);
         var runs = new List<(Call, List<Site>)>();
         // Evaluations per run, counted per node: one statement may evaluate the call twice (a tangent's returned tuple).
         var evaluations = new Dictionary<List<Site>, int>(ReferenceComparer<List<Site>>.Instance);
+        // Runs with an evaluation outside any branch of its statement: the sites run in order, so the local ahead of the first throws only where one of them would.
+        var evaluatedAlways = new HashSet<List<Site>>(ReferenceComparer<List<Site>>.Instance);
         foreach (var site in sites)
         {
             if (site.Statement is Verbatim { Reads.Count: 0 })
@@ -260,6 +353,7 @@ internal static class RepeatedCalls
 
             foreach (var expression in site.Barrier ? Enumerable.Empty<Expr>() : IrWalker.OwnExpressions(site.Statement))
             {
+                HashSet<Expr>? always = null;
                 foreach (var node in IrWalker.Nodes(expression))
                 {
                     if (node is Call call && Shareable(call) && !IrWalker.Nodes(call).Any(n => n is ElementAccess or TapePop or UserCall or Invoke or OutArgument))
@@ -285,6 +379,10 @@ internal static class RepeatedCalls
                         }
 
                         evaluations[run] = evaluations.TryGetValue(run, out var count) ? count + 1 : 1;
+                        if ((always ??= Unconditional(expression)).Contains(node))
+                        {
+                            evaluatedAlways.Add(run);
+                        }
                     }
                 }
             }
@@ -311,7 +409,7 @@ internal static class RepeatedCalls
             }
         }
 
-        return runs.Where(run => evaluations[run.Item2] > 1);
+        return runs.Where(run => evaluations[run.Item2] > 1 && (evaluatedAlways.Contains(run.Item2) || !mayThrow(run.Item1)));
     }
 
     /// <summary>

@@ -21,4 +21,21 @@ public static partial class NestedCallFunctions
         float r = MathF.Sqrt(x * x + y * y + 1f) - 1f;
         return MathF.Exp(-r * r) * MathF.Tanh(x * y) + MathF.Cbrt(x + 2f) * r;
     }
+
+    /// <summary>A guard on an int division: the companions must not evaluate e^(x·(n / k)) where k = 0.</summary>
+    [Differentiate(nameof(x))]
+    public static double GuardedDivision(double x, int n, int k) => k != 0 ? Math.Exp(x * (n / k)) * Math.Exp(x * (n / k)) : x;
+
+    /// <summary>The same guard on a statement and inside the returned expression.</summary>
+    [Differentiate(nameof(x))]
+    public static double GuardedStatements(double x, int n, int k)
+    {
+        double s = x;
+        if (k != 0)
+        {
+            s = Math.Exp(x * (n / k));
+        }
+
+        return s * (k != 0 ? Math.Exp(x * (n / k)) : 1.0);
+    }
 }

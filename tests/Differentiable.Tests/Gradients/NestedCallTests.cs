@@ -61,4 +61,26 @@ public class NestedCallTests
             Assert.Equal(value, jvpValue);
             Close("∇f·v", (ex * vx) + (ey * vy), tangent, 1e-5);
         }, iter: Iterations);
+
+    /// <summary>f = e^(2x·q) with q = n / k in ints where k ≠ 0, f = x where k = 0: f′ = 2q·e^(2x·q), or 1.</summary>
+    [Fact]
+    public void ACallGuardedAgainstADivisionByZeroIsNotEvaluatedAheadOfItsGuard() =>
+        Gen.Select(Coordinate, Gen.Int[-9, 9], Gen.Int[-3, 3], Coordinate).Sample((x, n, k, v) =>
+        {
+            int q = k != 0 ? n / k : 0;
+            double expected = k != 0 ? 2.0 * q * Math.Exp(2.0 * x * q) : 1.0;
+            foreach (var (name, function, gradient, jvp) in new (string, Func<double>, Func<(double, double)>, Func<(double, double)>)[]
+            {
+                ("GuardedDivision", () => NestedCallFunctions.GuardedDivision(x, n, k), () => NestedCallFunctions.GuardedDivisionGradient(x, n, k), () => NestedCallFunctions.GuardedDivisionJvp(x, n, k, v)),
+                ("GuardedStatements", () => NestedCallFunctions.GuardedStatements(x, n, k), () => NestedCallFunctions.GuardedStatementsGradient(x, n, k), () => NestedCallFunctions.GuardedStatementsJvp(x, n, k, v)),
+            })
+            {
+                var (value, dx) = gradient();
+                Assert.Equal(function(), value);
+                Close($"{name} at k = {k}: ∂f/∂x", expected, dx, 1e-13);
+                var (jvpValue, tangent) = jvp();
+                Assert.Equal(value, jvpValue);
+                Close($"{name} at k = {k}: ∇f·v", expected * v, tangent, 1e-13);
+            }
+        }, iter: Iterations);
 }
