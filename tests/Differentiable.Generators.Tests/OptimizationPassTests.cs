@@ -200,6 +200,15 @@ public sealed class OptimizationPassTests
         var unguardedReturn = Print(RepeatedCalls.Rewrite(Body(new Declare("t0", IrType.Double, byInt), new Return(Guarded(byInt))), Types));
         Assert.Equal(1, CountOf(unguardedReturn, "global::System.Math.Exp("));
 
+        // Evaluated outside a branch only after the guarded evaluation: hoisted ahead of the first, it would throw before
+        // whatever runs between them (an element read past its array's end throwing IndexOutOfRange instead).
+        Assert.Equal(3, CountOf(Print(RepeatedCalls.Rewrite(Body(Body(new Declare("t0", IrType.Double, Guarded(byInt)), new Declare("t1", IrType.Double, byInt))), Types)), "global::System.Math.Exp("));
+        Assert.Equal(3, CountOf(Print(RepeatedCalls.Rewrite(Body(new Assign(V("s"), Guarded(byInt)), new Return(byInt)), Types)), "global::System.Math.Exp("));
+
+        // Int arithmetic overflows with an exception in a checked build.
+        var byProduct = Exp(Mul(V("z"), Mul(V("n"), Constant.Int(3000000))));
+        Assert.DoesNotContain("f0", Print(RepeatedCalls.Rewrite(Body(Body(new Declare("t0", IrType.Double, Guarded(byProduct)))), Types)));
+
         // Doubles divide without throwing, and an int divided by a constant other than 0 and −1 cannot throw: shared.
         foreach (var quotient in new[] { new Binary(BinaryOperator.Divide, V("z"), V("t")), new Binary(BinaryOperator.Divide, V("n"), Constant.Int(2)) })
         {

@@ -240,7 +240,7 @@ internal static class CompanionEmitter
         var fused = model.Vectorize && buffers.Count > 0 ? Fusion.SweepFusion.Rewrite(body, types, buffers) : body;
         var stored = model.Vectorize && buffers.Count > 0 ? Optimization.BufferStores.Rewrite(fused, types, buffers) : fused;
         var known = Optimization.KnownScalars.Rewrite(stored, types, storeIntoZero: model.Vectorize);
-        var shared = Optimization.RepeatedCalls.Rewrite(known, types, () => Analysis.ArrayAliases.Of(known, types, buffers));
+        var shared = Optimization.RepeatedCalls.Rewrite(known, types, () => Analysis.ArrayAliases.Of(known, types, buffers), model.Parameters.Select(p => p.Name));
         if (!model.Vectorize)
         {
             var readOnce = Optimization.RepeatedReads.Rewrite(shared, types, buffers.AsImmutableArray());

@@ -26,9 +26,10 @@ internal static class RepeatedCalls
     /// another); without them any two arrays may be one.
     /// </param>
     /// <param name="types">The types of the body's names (those it declares are read from it).</param>
-    public static Block Rewrite(Block body, IReadOnlyDictionary<string, IrType> types, System.Func<Analysis.ArrayAliases>? aliases = null)
+    /// <param name="reserved">More names a local must not take: parameters without an IR type (a <c>Vector3</c> p, read as p.X).</param>
+    public static Block Rewrite(Block body, IReadOnlyDictionary<string, IrType> types, System.Func<Analysis.ArrayAliases>? aliases = null, IEnumerable<string>? reserved = null)
     {
-        var used = new HashSet<string>(types.Keys.Concat(IrWalker.DeclaredNames(body)), System.StringComparer.Ordinal);
+        var used = new HashSet<string>(types.Keys.Concat(IrWalker.DeclaredNames(body)).Concat(reserved ?? Enumerable.Empty<string>()), System.StringComparer.Ordinal);
         Analysis.ArrayAliases? classes = null;
         bool MayAlias(string a, string b) => a == b || aliases is null || (classes ??= aliases()).MayAlias(a, b);
 
@@ -56,8 +57,8 @@ internal static class RepeatedCalls
     private sealed record Scope(HashSet<string> Used, System.Func<string, string, bool> MayAlias, System.Func<Call, bool> MayThrow);
 
     /// <summary>
-    /// A call whose arguments may throw: an int division or remainder (by zero, or int.MinValue by −1), an element or a
-    /// length (an index out of range, a null array). Evaluated into a local ahead of a branch that guards it
+    /// A call whose arguments may throw: an int division or remainder (by zero, or int.MinValue by −1), int arithmetic
+    /// or a conversion to int (overflow, in a checked build), an element or a length (an index out of range, a null array). Evaluated into a local ahead of a branch that guards it
     /// (<c>k != 0 ? exp(n / k)·exp(n / k) : x</c>), it would throw where the method does not; so it is shared only where
     /// its first evaluation is unconditional, and then throws only where the method would.
     /// </summary>
@@ -66,6 +67,10 @@ internal static class RepeatedCalls
         ElementAccess or ArrayLength => true,
         Binary { Operator: BinaryOperator.Divide or BinaryOperator.Remainder } b =>
             IsInteger(b.Left, mayBeInteger, 0) && IsInteger(b.Right, mayBeInteger, 0) && b.Right is not Constant { Value: not (0.0 or -1.0) },
+        // Under CheckForOverflowUnderflow, int arithmetic and conversions to int throw on overflow.
+        Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply } b => IsInteger(b, mayBeInteger, 0),
+        Unary { Operator: UnaryOperator.Negate } u => IsInteger(u.Operand, mayBeInteger, 0),
+        Convert { Type: IrType.Int32 } => true,
         _ => false,
     });
 
@@ -168,30 +173,37 @@ internal static class RepeatedCalls
         // Occurrences of each call, counted once per node in program order.
         var counts = new Dictionary<Call, int>();
         var order = new List<Call>();
+        // The statement that evaluates each call first, and whether it does outside any branch.
+        var first = new Dictionary<Call, int>();
         var evaluatedAlways = new HashSet<Call>();
-        foreach (var expression in block.Statements.SelectMany(Expressions))
+        for (var index = 0; index < block.Statements.Count; index++)
         {
-            HashSet<Expr>? always = null;
-            foreach (var node in IrWalker.Nodes(expression))
+            foreach (var expression in Expressions(block.Statements[index]))
             {
-                if (node is Call call && Shareable(call) && !IrWalker.ReadNames(call).Any(assigned.Contains) && !IrWalker.Nodes(call).Any(n => n is TapePop or UserCall or Invoke) && !ReadsStored(call))
+                HashSet<Expr>? always = null;
+                foreach (var node in IrWalker.Nodes(expression))
                 {
-                    if (!counts.TryGetValue(call, out var count))
+                    if (node is Call call && Shareable(call) && !IrWalker.ReadNames(call).Any(assigned.Contains) && !IrWalker.Nodes(call).Any(n => n is TapePop or UserCall or Invoke) && !ReadsStored(call))
                     {
-                        order.Add(call);
-                    }
+                        if (!counts.TryGetValue(call, out var count))
+                        {
+                            order.Add(call);
+                            first[call] = index;
+                        }
 
-                    counts[call] = count + 1;
-                    if ((always ??= Unconditional(expression)).Contains(node))
-                    {
-                        evaluatedAlways.Add(call);
+                        counts[call] = count + 1;
+                        if (first[call] == index && (always ??= Unconditional(expression)).Contains(node))
+                        {
+                            evaluatedAlways.Add(call);
+                        }
                     }
                 }
             }
         }
 
-        // Every statement of the block runs: one evaluation outside a branch is enough for one at the block's start.
-        var repeated = order.Where(call => counts[call] > 1 && (evaluatedAlways.Contains(call) || !scope.MayThrow(call))).ToList();
+        // A call that may throw is evaluated just before the first statement that evaluates it, and only if that
+        // statement does so outside a branch: then it throws where the method would. Others go to the block's start.
+        var repeated = order.Where(call => counts[call] > 1 && (!scope.MayThrow(call) || evaluatedAlways.Contains(call))).ToList();
         if (repeated.Count == 0)
         {
             return block;
@@ -199,17 +211,39 @@ internal static class RepeatedCalls
 
         var names = new Dictionary<Call, string>();
         var statements = new List<Stmt>();
-        // Pre-order lists an outer call before the calls inside it: define the inner ones first, so the outer reads them.
+        var before = new Dictionary<int, List<Stmt>>();
+        // Pre-order lists an outer call before the calls inside it: define the inner ones first, so the outer reads them
+        // (an inner call that may throw is evaluated first no later than the outer one, which then may throw too).
         repeated.Reverse();
         foreach (var call in repeated)
         {
             var name = Fresh(used, ref counter);
-            statements.Add(new Declare(name, LocalType(call), Replace(call, names, outermost: false)));
+            var declaration = new Declare(name, LocalType(call), Replace(call, names, outermost: false));
+            if (scope.MayThrow(call))
+            {
+                if (!before.TryGetValue(first[call], out var list))
+                {
+                    before[first[call]] = list = new List<Stmt>();
+                }
+
+                list.Add(declaration);
+            }
+            else
+            {
+                statements.Add(declaration);
+            }
+
             names[call] = name;
         }
 
-        foreach (var statement in block.Statements)
+        for (var index = 0; index < block.Statements.Count; index++)
         {
+            var statement = block.Statements[index];
+            if (before.TryGetValue(index, out var declarations))
+            {
+                statements.AddRange(declarations);
+            }
+
             statements.Add(statement switch
             {
                 Declare { Initializer: { } value } d => d with { Initializer = Replace(value, names, outermost: true) },
@@ -340,7 +374,7 @@ internal static class RepeatedCalls
         var runs = new List<(Call, List<Site>)>();
         // Evaluations per run, counted per node: one statement may evaluate the call twice (a tangent's returned tuple).
         var evaluations = new Dictionary<List<Site>, int>(ReferenceComparer<List<Site>>.Instance);
-        // Runs with an evaluation outside any branch of its statement: the sites run in order, so the local ahead of the first throws only where one of them would.
+        // Runs whose first site evaluates the call outside any branch: the local just ahead of it throws only where that site would.
         var evaluatedAlways = new HashSet<List<Site>>(ReferenceComparer<List<Site>>.Instance);
         foreach (var site in sites)
         {
@@ -379,7 +413,7 @@ internal static class RepeatedCalls
                         }
 
                         evaluations[run] = evaluations.TryGetValue(run, out var count) ? count + 1 : 1;
-                        if ((always ??= Unconditional(expression)).Contains(node))
+                        if (ReferenceEquals(run[0], site) && (always ??= Unconditional(expression)).Contains(node))
                         {
                             evaluatedAlways.Add(run);
                         }

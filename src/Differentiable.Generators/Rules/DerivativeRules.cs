@@ -61,7 +61,8 @@ internal static class DerivativeRules
             case MathFunction.Cosh:
                 return Call(MathFunction.Sinh, x);
             case MathFunction.Tanh:
-                var tanh = bind(Self());
+                // In double even for MathF.Tanh: 1 − t² cancels where t → ±1, and a float t leaves 1 − t² a multiple of 2⁻²⁴.
+                var tanh = bind(self is { Single: false } ? self : Call(MathFunction.Tanh, x));
                 return Sub(Constant.One, Mul(tanh, tanh));
             case MathFunction.Asinh:
                 // Past 2²⁷, √(x² ± 1) is |x| to double precision, and x² overflows past 1.3e154.

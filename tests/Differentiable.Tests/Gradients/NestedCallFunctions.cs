@@ -38,4 +38,8 @@ public static partial class NestedCallFunctions
 
         return s * (k != 0 ? Math.Exp(x * (n / k)) : 1.0);
     }
+
+    /// <summary>tanh′ = 1 − tanh² in float would cancel to a multiple of 2⁻²⁴ (or to 0) where tanh is near ±1.</summary>
+    [Differentiate]
+    public static float SaturatedTanh(float x) => MathF.Tanh(x) * 1f;
 }

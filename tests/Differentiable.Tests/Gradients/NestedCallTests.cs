@@ -34,32 +34,29 @@ public class NestedCallTests
         }
     }
 
+    /// <summary>The value is the method's, the gradient and the tangent ∇f·v the gradient by hand's.</summary>
+    private static void AssertByHand(double x, double y, double vx, double vy, double method, (double Value, double Dx, double Dy) gradient, (double Value, double Tangent) jvp, double tolerance)
+    {
+        var (ex, ey) = ByHand(x, y);
+        Assert.Equal(method, gradient.Value);
+        Close("∂f/∂x", ex, gradient.Dx, tolerance);
+        Close("∂f/∂y", ey, gradient.Dy, tolerance);
+        Assert.Equal(gradient.Value, jvp.Value);
+        Close("∇f·v", (ex * vx) + (ey * vy), jvp.Tangent, tolerance);
+    }
+
     [Fact]
     public void DoubleGradientAndTangentAgreeWithTheGradientByHand() =>
         Gen.Select(Coordinate, Coordinate, Coordinate, Coordinate).Sample((x, y, vx, vy) =>
-        {
-            var (ex, ey) = ByHand(x, y);
-            var value = NestedCallFunctions.NestedGradient(x, y, out var dx, out var dy);
-            Assert.Equal(NestedCallFunctions.Nested(x, y), value);
-            Close("∂f/∂x", ex, dx, 1e-13);
-            Close("∂f/∂y", ey, dy, 1e-13);
-            var (jvpValue, tangent) = NestedCallFunctions.NestedJvp(x, y, vx, vy);
-            Assert.Equal(value, jvpValue);
-            Close("∇f·v", (ex * vx) + (ey * vy), tangent, 1e-13);
-        }, iter: Iterations);
+            AssertByHand(x, y, vx, vy, NestedCallFunctions.Nested(x, y), NestedCallFunctions.NestedGradient(x, y), NestedCallFunctions.NestedJvp(x, y, vx, vy), 1e-13),
+            iter: Iterations);
 
     [Fact]
     public void FloatGradientAndTangentAgreeWithTheGradientByHandToFloatPrecision() =>
         Gen.Select(Gen.Single[-1.5f, 1.5f], Gen.Single[-1.5f, 1.5f], Gen.Single[-1.5f, 1.5f], Gen.Single[-1.5f, 1.5f]).Sample((x, y, vx, vy) =>
         {
-            var (ex, ey) = ByHand(x, y);
-            var value = NestedCallFunctions.NestedSingleGradient(x, y, out var dx, out var dy);
-            Assert.Equal(NestedCallFunctions.NestedSingle(x, y), value);
-            Close("∂f/∂x", ex, dx, 1e-5);
-            Close("∂f/∂y", ey, dy, 1e-5);
-            var (jvpValue, tangent) = NestedCallFunctions.NestedSingleJvp(x, y, vx, vy);
-            Assert.Equal(value, jvpValue);
-            Close("∇f·v", (ex * vx) + (ey * vy), tangent, 1e-5);
+            var (value, dx, dy) = NestedCallFunctions.NestedSingleGradient(x, y);
+            AssertByHand(x, y, vx, vy, NestedCallFunctions.NestedSingle(x, y), (value, dx, dy), NestedCallFunctions.NestedSingleJvp(x, y, vx, vy), 1e-5);
         }, iter: Iterations);
 
     /// <summary>f = e^(2x·q) with q = n / k in ints where k ≠ 0, f = x where k = 0: f′ = 2q·e^(2x·q), or 1.</summary>
@@ -81,6 +78,23 @@ public class NestedCallTests
                 var (jvpValue, tangent) = jvp();
                 Assert.Equal(value, jvpValue);
                 Close($"{name} at k = {k}: ∇f·v", expected * v, tangent, 1e-13);
+            }
+        }, iter: Iterations);
+
+    /// <summary>1 − tanh²(x) = 1/cosh²(x), here with cosh in double: no cancellation at |x| up to 10.</summary>
+    [Fact]
+    public void AFloatTanhsDerivativeKeepsItsPrecisionWhereTheTanhSaturates() =>
+        Gen.Single[-10f, 10f].Sample(x =>
+        {
+            double expected = 1.0 / (Math.Cosh(x) * Math.Cosh(x));
+            var (_, dx) = NestedCallFunctions.SaturatedTanhGradient(x);
+            var (_, tangent) = NestedCallFunctions.SaturatedTanhJvp(x, 1f);
+            foreach (var (what, actual) in new[] { ("gradient", dx), ("tangent", tangent) })
+            {
+                if (!(Math.Abs(actual - expected) <= 1e-6 * expected))
+                {
+                    throw new XunitException($"{what} at x = {x:R}: {actual:R}, 1/cosh²(x) = {expected:R}");
+                }
             }
         }, iter: Iterations);
 }
