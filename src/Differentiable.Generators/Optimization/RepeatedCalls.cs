@@ -58,9 +58,10 @@ internal static class RepeatedCalls
 
     /// <summary>
     /// A call whose arguments may throw: an int division or remainder (by zero, or int.MinValue by −1), int arithmetic
-    /// or a conversion to int (overflow, in a checked build), an element or a length (an index out of range, a null array). Evaluated into a local ahead of a branch that guards it
-    /// (<c>k != 0 ? exp(n / k)·exp(n / k) : x</c>), it would throw where the method does not; so it is shared only where
-    /// its first evaluation is unconditional, and then throws only where the method would.
+    /// or a conversion to int (overflow, in a checked build), an element or a length (an index out of range, a null
+    /// array). Evaluated into a local ahead of a branch that guards it (<c>k != 0 ? exp(n / k)·exp(n / k) : x</c>), it
+    /// would throw where the method does not; so it is shared only where its first evaluation is unconditional, and
+    /// then throws only where the method would.
     /// </summary>
     private static bool MayThrow(Call call, System.Func<string, bool> mayBeInteger) => IrWalker.Nodes(call).Any(node => node switch
     {
@@ -74,7 +75,10 @@ internal static class RepeatedCalls
         _ => false,
     });
 
-    /// <summary>Whether an expression may be int-typed; past a depth it is taken to be.</summary>
+    /// <summary>
+    /// Whether an expression may be int-typed; past a depth it is taken to be. Not <c>TypeEnvironment.TypeOf</c>: that
+    /// recursion has no bound, and this one runs on every node of a shared call (a long sum inside an exp).
+    /// </summary>
     private static bool IsInteger(Expr expression, System.Func<string, bool> mayBeInteger, int depth) => depth > 32 || expression switch
     {
         Constant c => c.Type == IrType.Int32,

@@ -105,7 +105,10 @@ internal static class DerivativeRules
         }
     }
 
-    /// <summary>The functions whose derivative is written with their value alone: given <c>self</c>, the partial reads no argument.</summary>
+    /// <summary>
+    /// The functions whose derivative is written with their value alone: given <c>self</c>, the partial reads no bound
+    /// argument (a <c>MathF.Tanh</c>'s calls <c>Math.Tanh</c> on the argument as written, once).
+    /// </summary>
     public static bool DerivativeReadsOnlyValue(MathFunction function) =>
         function is MathFunction.Exp or MathFunction.Sqrt or MathFunction.Tanh or MathFunction.Cbrt;
 
