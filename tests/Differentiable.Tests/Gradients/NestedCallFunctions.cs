@@ -42,4 +42,12 @@ public static partial class NestedCallFunctions
     /// <summary>tanh′ = 1 − tanh² in float would cancel to a multiple of 2⁻²⁴ (or to 0) where tanh is near ±1.</summary>
     [Differentiate]
     public static float SaturatedTanh(float x) => MathF.Tanh(x) * 1f;
+
+    /// <summary>The same tanh stored in a float local: the reverse must not read 1 − y² from the float y.</summary>
+    [Differentiate]
+    public static float SaturatedTanhLocal(float x)
+    {
+        float y = MathF.Tanh(x);
+        return y * 1f;
+    }
 }

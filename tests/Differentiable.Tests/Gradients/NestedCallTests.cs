@@ -89,7 +89,9 @@ public class NestedCallTests
             double expected = 1.0 / (Math.Cosh(x) * Math.Cosh(x));
             var (_, dx) = NestedCallFunctions.SaturatedTanhGradient(x);
             var (_, tangent) = NestedCallFunctions.SaturatedTanhJvp(x, 1f);
-            foreach (var (what, actual) in new[] { ("gradient", dx), ("tangent", tangent) })
+            var (_, local) = NestedCallFunctions.SaturatedTanhLocalGradient(x);
+            var (_, localTangent) = NestedCallFunctions.SaturatedTanhLocalJvp(x, 1f);
+            foreach (var (what, actual) in new[] { ("gradient", dx), ("tangent", tangent), ("gradient through a float local", local), ("tangent through a float local", localTangent) })
             {
                 if (!(Math.Abs(actual - expected) <= 1e-6 * expected))
                 {
