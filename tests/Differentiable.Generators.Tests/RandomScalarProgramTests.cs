@@ -1,0 +1,317 @@
+using System;
+using System.Diagnostics;
+using System.Linq;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Text;
+using Differentiable.Generators.Tests.Infrastructure;
+
+namespace Differentiable.Generators.Tests;
+
+/// <summary>
+/// Random scalar programs (<see cref="ScalarPrograms"/>: branches, short loops, compound assignments, every smooth Math
+/// function, repeated calls, int divisions by k), compiled with the generator as written and as a twin marked
+/// <c>Vectorize = false</c>, and both run at random points against truth that does not come from the generator:
+/// <list type="bullet">
+/// <item>where the method throws (a division by k = 0 it does not guard), every companion throws the same exception,
+/// and where it does not, no companion throws;</item>
+/// <item>the twin's companions return the method's value bit for bit, the others to 1e-10 (a loop blocked into SIMD
+/// exp, log or tanh maps is within 2 ulp of Math);</item>
+/// <item>the gradient matches central differences of the method, wherever two step sizes agree with each other (they
+/// do not across a kink of abs, max, min or a branch);</item>
+/// <item>the tangent (JVP) is the gradient along the direction;</item>
+/// <item>with <c>Hessian = true</c>, the Hessian is symmetric and matches central differences of the gradient, and the
+/// Hessian-vector product is the Hessian times the direction.</item>
+/// </list>
+/// A failure prints the seed and the program: rerun with DIFFERENTIABLE_PROGRAMS_SEED=&lt;seed&gt; to replay it, and
+/// DIFFERENTIABLE_PROGRAMS=&lt;count&gt; for a longer run.
+/// </summary>
+public sealed class RandomScalarProgramTests
+{
+    private const int DefaultSeed = 20261124;
+    private const int DefaultPrograms = 60;
+    private const int DefaultHessianPrograms = 24;
+    private const int Points = 6;
+    private const double Step = 1e-5;
+
+    [Fact]
+    public void GradientsAndTangentsAgreeWithCentralDifferencesAndThrowWhereTheMethodThrows() =>
+        RunPrograms(hessian: false, DefaultPrograms);
+
+    [Fact]
+    public void HessiansAgreeWithCentralDifferencesOfTheGradient() =>
+        RunPrograms(hessian: true, DefaultHessianPrograms);
+
+    private static void RunPrograms(bool hessian, int defaultCount)
+    {
+        var seed = int.TryParse(Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS_SEED"), out var s) ? s : DefaultSeed;
+        var count = int.TryParse(Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS"), out var c) ? c : defaultCount;
+        var stopwatch = Stopwatch.StartNew();
+        var random = new Random(unchecked(seed + (hessian ? 7919 : 0)));
+        var bodies = Enumerable.Range(0, count).Select(_ => ScalarPrograms.Body(random)).ToArray();
+
+        var source = new StringBuilder("using System;\nusing Differentiable;\n\npublic static partial class Programs\n{\n");
+        var (optimizedAttribute, twinAttribute) = hessian
+            ? ("[Differentiate(Hessian = true)]", "[Differentiate(Hessian = true, Vectorize = false)]")
+            : ("[Differentiate]", "[Differentiate(Vectorize = false)]");
+        for (int p = 0; p < count; p++)
+        {
+            foreach (var (name, attribute) in new[] { ($"P{p}", optimizedAttribute), ($"P{p}Scalar", twinAttribute) })
+            {
+                source.Append("    ").AppendLine(attribute)
+                    .Append("    public static double ").Append(name).Append('(').Append(ScalarPrograms.Parameters).AppendLine(")")
+                    .AppendLine("    {").Append(bodies[p]).AppendLine("    }").AppendLine();
+            }
+        }
+
+        source.AppendLine("}");
+        var run = GeneratorHarness.Run(source.ToString());
+        run.AssertClean();
+        var programs = run.Load(optimized: true).GetType("Programs")!;
+
+        var tally = new Tally();
+        for (int p = 0; p < count; p++)
+        {
+            string Replay() => $"program P{p} (DIFFERENTIABLE_PROGRAMS_SEED={seed}):\n{bodies[p]}";
+            var points = new Random(unchecked((seed * 1_000_003) + (p * 1_009) + (hessian ? 1 : 0)));
+            for (int point = 0; point < Points; point++)
+            {
+                var at = Point.Draw(points);
+                var direction = new[] { Uniform(points, 1.0), Uniform(points, 1.0), Uniform(points, 1.0) };
+                foreach (var (name, exact) in new[] { ($"P{p}Scalar", true), ($"P{p}", false) })
+                {
+                    var where = $"{name}'s companions at {at}, in {Replay()}";
+                    if (hessian)
+                    {
+                        CheckHessian(programs, name, exact, at, direction, tally, where);
+                    }
+                    else
+                    {
+                        CheckGradient(programs, name, exact, at, direction, tally, where);
+                    }
+                }
+            }
+        }
+
+        // Kinks are rare: most entries must have been compared, or the programs have drifted into ones central
+        // differences cannot check.
+        Assert.True(tally.Compared >= 0.8 * (tally.Compared + tally.Skipped), $"only {tally.Compared} of {tally.Compared + tally.Skipped} entries were compared with central differences (seed {seed})");
+        Assert.True(tally.Threw > 0 && tally.Returned > tally.Threw, $"of the points, {tally.Threw} threw and {tally.Returned} returned: both must occur (seed {seed})");
+        Console.WriteLine($"Random scalar programs{(hessian ? " (Hessians)" : "")}: {count} programs × {Points} points, {tally.Threw} threw, {tally.Compared} entries compared with central differences, {tally.Skipped} skipped at kinks, in {stopwatch.Elapsed.TotalSeconds:F1} s, seed {seed}");
+    }
+
+    private static void CheckGradient(Type programs, string name, bool exact, Point at, double[] direction, Tally tally, string where)
+    {
+        var method = Outcome.Of(() => (double)Invoke(programs, name, at.Arguments()));
+        var gradient = Outcome.Of(() => Gradient(programs, name, at));
+        var buffers = Outcome.Of(() => GradientIntoBuffers(programs, name, at));
+        var jvp = Outcome.Of(() => (ITuple)Invoke(programs, name + "Jvp", at.Arguments().Concat(direction.Cast<object>()).ToArray()));
+        if (SameThrow(method, where, ("the gradient", gradient), ("the gradient into buffers", buffers), ("the JVP", jvp)))
+        {
+            tally.Threw++;
+            return;
+        }
+
+        tally.Returned++;
+        var value = method.Value;
+        Assert.True(double.IsFinite(value), $"the method returns {value:R}: ScalarPrograms made an unbounded program, {where}");
+        AssertValue(value, gradient.Value.Value, exact, "the gradient's value", where);
+        AssertValue(value, buffers.Value.Value, exact, "the value of the gradient into buffers", where);
+        AssertValue(value, (double)jvp.Value[0]!, exact, "the JVP's value", where);
+        for (int i = 0; i < 3; i++)
+        {
+            AssertBitwise(gradient.Value.Entries[i], buffers.Value.Entries[i], $"∂f/∂{Point.Names[i]} into a buffer", where);
+            var central = Central(t => (double)Invoke(programs, name, at.Shifted(i, t).Arguments()));
+            CompareCentral(gradient.Value.Entries[i], central, value, tally, $"∂f/∂{Point.Names[i]}", where);
+        }
+
+        var along = Enumerable.Range(0, 3).Sum(i => gradient.Value.Entries[i] * direction[i]);
+        var magnitude = Enumerable.Range(0, 3).Sum(i => Math.Abs(gradient.Value.Entries[i] * direction[i]));
+        var tangent = (double)jvp.Value[1]!;
+        Assert.True(
+            Math.Abs(tangent - along) <= 1e-9 * (1.0 + magnitude),
+            $"the JVP's tangent along ({string.Join(", ", direction.Select(d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}) is {tangent:R}, the gradient along it {along:R}, {where}");
+    }
+
+    private static void CheckHessian(Type programs, string name, bool exact, Point at, double[] direction, Tally tally, string where)
+    {
+        var method = Outcome.Of(() => (double)Invoke(programs, name, at.Arguments()));
+        var hessian = Outcome.Of(() => (ITuple)Invoke(programs, name + "Hessian", at.Arguments()));
+        var hvp = Outcome.Of(() => (ITuple)Invoke(programs, name + "Hvp", at.Arguments().Concat(direction.Cast<object>()).ToArray()));
+        if (SameThrow(method, where, ("the Hessian", hessian), ("the Hessian-vector product", hvp)))
+        {
+            tally.Threw++;
+            return;
+        }
+
+        tally.Returned++;
+        var value = method.Value;
+        Assert.True(double.IsFinite(value), $"the method returns {value:R}: ScalarPrograms made an unbounded program, {where}");
+        AssertValue(value, (double)hessian.Value[0]!, exact, "the Hessian's value", where);
+        AssertValue(value, (double)hvp.Value[0]!, exact, "the Hessian-vector product's value", where);
+        var h = (double[,])hessian.Value[1]!;
+        Assert.Equal(3, h.GetLength(0));
+        Assert.Equal(3, h.GetLength(1));
+        var scale = 1.0 + h.Cast<double>().Max(Math.Abs);
+        for (int i = 0; i < 3; i++)
+        {
+            for (int j = 0; j < i; j++)
+            {
+                Assert.True(Math.Abs(h[i, j] - h[j, i]) <= 1e-9 * scale, $"H[{i}, {j}] = {h[i, j]:R} but H[{j}, {i}] = {h[j, i]:R}, {where}");
+            }
+
+            // Column i of H from central differences of the gradient (itself checked against the method's in the other test).
+            for (int j = 0; j < 3; j++)
+            {
+                var row = j;
+                var central = Central(t => Gradient(programs, name, at.Shifted(i, t)).Entries[row]);
+                CompareCentral(h[j, i], central, Gradient(programs, name, at).Entries[j], tally, $"H[{j}, {i}]", where);
+            }
+        }
+
+        for (int i = 0; i < 3; i++)
+        {
+            var product = Enumerable.Range(0, 3).Sum(j => h[i, j] * direction[j]);
+            var magnitude = Enumerable.Range(0, 3).Sum(j => Math.Abs(h[i, j] * direction[j]));
+            var entry = (double)hvp.Value[1 + i]!;
+            Assert.True(Math.Abs(entry - product) <= 1e-9 * (1.0 + magnitude), $"(H·v)[{i}] is {entry:R}, the Hessian times v {product:R}, {where}");
+        }
+    }
+
+    /// <summary>
+    /// Central differences at two steps: null where they disagree (a kink, a branch switching, or rounding swamping the
+    /// step), else the finer one.
+    /// </summary>
+    private static double? Central(Func<double, double> at)
+    {
+        var coarse = (at(Step) - at(-Step)) / (2 * Step);
+        var fine = (at(Step / 2) - at(-Step / 2)) / Step;
+        return double.IsFinite(coarse) && double.IsFinite(fine) && Math.Abs(coarse - fine) <= 1e-6 * (1.0 + Math.Abs(fine)) ? fine : null;
+    }
+
+    private static void CompareCentral(double actual, double? central, double value, Tally tally, string what, string where)
+    {
+        if (central is not { } expected)
+        {
+            tally.Skipped++;
+            return;
+        }
+
+        tally.Compared++;
+        Assert.True(
+            Math.Abs(actual - expected) <= 1e-5 * (1.0 + Math.Abs(expected) + (1e-3 * Math.Abs(value))),
+            $"{what} is {actual:R}, central differences {expected:R}, {where}");
+    }
+
+    /// <summary>Whether the method threw; if it did, each companion threw the same exception, and if not, none threw.</summary>
+    private static bool SameThrow(Outcome<double> method, string where, params (string What, IOutcome Outcome)[] companions)
+    {
+        foreach (var (what, outcome) in companions)
+        {
+            Assert.True(
+                method.Thrown?.GetType() == outcome.Thrown?.GetType(),
+                $"the method {Describe(method.Thrown)} but {what} {Describe(outcome.Thrown)}, {where}");
+        }
+
+        return method.Thrown is not null;
+
+        static string Describe(Exception? thrown) => thrown is null ? "returns" : $"throws {thrown.GetType().Name} ({thrown.Message})";
+    }
+
+    /// <summary>The method's value: bit for bit where <paramref name="exact"/>, else to 1e-10.</summary>
+    private static void AssertValue(double expected, double actual, bool exact, string what, string where)
+    {
+        if (exact)
+        {
+            AssertBitwise(expected, actual, what, where);
+        }
+        else
+        {
+            Assert.True(Math.Abs(expected - actual) <= 1e-10 * (1.0 + Math.Abs(expected)), $"{what} is {actual:R}, the method's {expected:R}, {where}");
+        }
+    }
+
+    private static void AssertBitwise(double expected, double actual, string what, string where) =>
+        Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(actual), $"{what} is {actual:R}, the method's {expected:R}, {where}");
+
+    private static (double Value, double[] Entries) Gradient(Type programs, string name, Point at)
+    {
+        var result = (ITuple)Invoke(programs, name + "Gradient", at.Arguments());
+        return ((double)result[0]!, new[] { (double)result[1]!, (double)result[2]!, (double)result[3]! });
+    }
+
+    /// <summary>The allocation-free overload, its out parameters holding NaN before the call.</summary>
+    private static (double Value, double[] Entries) GradientIntoBuffers(Type programs, string name, Point at)
+    {
+        var arguments = at.Arguments().Concat(new object[] { double.NaN, double.NaN, double.NaN }).ToArray();
+        var value = (double)Invoke(programs, name + "Gradient", arguments);
+        return (value, new[] { (double)arguments[5], (double)arguments[6], (double)arguments[7] });
+    }
+
+    /// <summary>Calls the overload with as many parameters as arguments; an exception it throws comes out unwrapped.</summary>
+    private static object Invoke(Type programs, string name, object[] arguments)
+    {
+        var method = programs.GetMethods().Single(m => m.Name == name && m.GetParameters().Length == arguments.Length);
+        try
+        {
+            return method.Invoke(null, arguments)!;
+        }
+        catch (TargetInvocationException exception) when (exception.InnerException is { } inner)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(inner).Throw();
+            throw;
+        }
+    }
+
+    private static double Uniform(Random random, double half) => ((random.NextDouble() * 2) - 1) * half;
+
+    private sealed class Tally
+    {
+        public int Compared;
+        public int Skipped;
+        public int Threw;
+        public int Returned;
+    }
+
+    private interface IOutcome
+    {
+        Exception? Thrown { get; }
+    }
+
+    /// <summary>What a call returned, or the exception it threw.</summary>
+    private sealed record Outcome<T>(T Value, Exception? Thrown) : IOutcome;
+
+    private static class Outcome
+    {
+        public static Outcome<T> Of<T>(Func<T> call)
+        {
+            try
+            {
+                return new Outcome<T>(call(), null);
+            }
+            catch (Exception exception) when (exception is not Xunit.Sdk.XunitException)
+            {
+                return new Outcome<T>(default!, exception);
+            }
+        }
+    }
+
+    /// <summary>x, y, z in [−1.5, 1.5], n in [0, 5], k in [0, 3] (a quarter of the points divide by zero where unguarded).</summary>
+    private sealed record Point(double X, double Y, double Z, int N, int K)
+    {
+        public static readonly string[] Names = { "x", "y", "z" };
+
+        public static Point Draw(Random random) => new(Uniform(random, 1.5), Uniform(random, 1.5), Uniform(random, 1.5), random.Next(6), random.Next(4));
+
+        public object[] Arguments() => new object[] { X, Y, Z, N, K };
+
+        public Point Shifted(int i, double t) => i switch
+        {
+            0 => this with { X = X + t },
+            1 => this with { Y = Y + t },
+            _ => this with { Z = Z + t },
+        };
+
+        public override string ToString() => FormattableString.Invariant($"x = {X:R}, y = {Y:R}, z = {Z:R}, n = {N}, k = {K}");
+    }
+}
