@@ -47,19 +47,23 @@ internal sealed class ScalarPrograms
     /// <summary>Whether the code being written runs only where k ≠ 0: there an int division by k cannot throw.</summary>
     private bool guarded;
 
-    private ScalarPrograms(Random random, bool throwing)
+    private readonly bool helpers;
+
+    private ScalarPrograms(Random random, bool throwing, bool helpers)
     {
         this.random = random;
         this.throwing = throwing;
+        this.helpers = helpers;
     }
 
     /// <summary>
     /// The body of one program (statements, then <c>return</c>), indented for a method. With <paramref name="throwing"/>
-    /// some int divisions by k are not guarded.
+    /// some int divisions by k are not guarded; with <paramref name="helpers"/> it may call <see cref="LoopPrograms.Helpers"/>'
+    /// scalar functions (differentiated through their body, or by a <c>[DerivativeOf]</c> rule).
     /// </summary>
-    public static string Body(Random random, bool throwing = true)
+    public static string Body(Random random, bool throwing = true, bool helpers = false)
     {
-        var program = new ScalarPrograms(random, throwing);
+        var program = new ScalarPrograms(random, throwing, helpers);
         int statements = random.Next(3, 9);
         for (int s = 0; s < statements; s++)
         {
@@ -440,6 +444,7 @@ internal sealed class ScalarPrograms
                 1 => ($"Math.Pow({t}, 3.0)", a.Bound * a.Bound * a.Bound),
                 _ => ($"Math.Pow(1.5 + Math.Sin({t}), Math.Cos({Expression(level).Text}))", 2.5),
             },
+            21 when helpers && random.Next(2) == 0 => random.Next(2) == 0 ? Blend(Expression(level)) : ($"Softplus(Math.Tanh({t}))", 1.4),
             21 => ($"Math.Abs({t})", a.Bound),
             22 => Pair("Math.Max", a),
             _ => Pair("Math.Min", a),
@@ -452,6 +457,9 @@ internal sealed class ScalarPrograms
         }
 
         return bounded;
+
+        // tanh(a)·b + sin(b)/2.
+        (string, double) Blend((string Text, double Bound) b) => ($"Blend({t}, {b.Text})", b.Bound + 0.5);
 
         (string, double) Pair(string function, (string Text, double Bound) first)
         {
