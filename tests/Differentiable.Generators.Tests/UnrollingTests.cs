@@ -42,6 +42,39 @@ public sealed class UnrollingTests
         Snapshot.Verify(source, "Fixed.Rotate");
     }
 
+    /// <summary>
+    /// The unroller rebuilds each call with the iteration's values: a MathF call must stay one. Rebuilt as Math, it was
+    /// computed in double and the companions assigned it to the float local (CS0266, the build broken).
+    /// </summary>
+    [Fact]
+    public void AnUnrolledFloatLoopKeepsItsMathFCalls()
+    {
+        var run = GeneratorHarness.Run("""
+            using System;
+            using Differentiable;
+
+            public static partial class Fixed
+            {
+                [Differentiate]
+                public static float Damped(float x, float y)
+                {
+                    float t = x;
+                    for (int i = 0; i < 3; i++)
+                    {
+                        t = (0.5f * t) + (MathF.Tanh(y) * MathF.Sin(t + i));
+                    }
+
+                    return t;
+                }
+            }
+            """);
+        run.AssertClean();
+        var source = run.Section("Fixed.Damped");
+        Assert.DoesNotContain("for (", source);
+        Assert.Contains("global::System.MathF.Sin(t + 2)", source);
+        Assert.DoesNotContain("global::System.Math.Sin(t + ", source);
+    }
+
     [Fact]
     public void ConstantRotationJacobianIsExactlyTheKroneckerForm()
     {

@@ -236,7 +236,8 @@ internal sealed class LoopUnroller
             case Binary b:
                 return FoldBinary(b.Operator, Fold(b.Left, substitution), Fold(b.Right, substitution));
             case Call c:
-                return new Call(c.Function, c.Arguments.Select(a => Fold(a, substitution)).ToEquatableArray());
+                // `with` keeps Single: a MathF call rebuilt as Math would compute in double and not compile into a float.
+                return c with { Arguments = c.Arguments.Select(a => Fold(a, substitution)).ToEquatableArray() };
             case UserCall c:
                 return new UserCall(c.Callee, c.Arguments.Select(a => Fold(a, substitution)).ToEquatableArray());
             case Conditional c:
