@@ -245,6 +245,42 @@ internal sealed class ForwardModeTransform
         return total;
     }
 
+    /// <summary>
+    /// Puts the statements pending since <paramref name="from"/> (a [DerivativeOf] rule's gradient, for a call in one
+    /// branch of a conditional) under <c>if (condition)</c>: run ahead of the statement unguarded, they called the rule
+    /// where the method does not call the function, and threw where the branch guards against it (n / k at k = 0). Their
+    /// declarations stay outside, assigned inside.
+    /// </summary>
+    private void GuardPending(int from, Expr condition)
+    {
+        if (pending.Count == from)
+        {
+            return;
+        }
+
+        var guarded = new List<Stmt>();
+        var declarations = new List<Stmt>();
+        foreach (var statement in pending.Skip(from))
+        {
+            if (statement is Declare d)
+            {
+                declarations.Add(d with { Initializer = null });
+                if (d.Initializer is not null)
+                {
+                    guarded.Add(new Assign(new Variable(d.Name), d.Initializer));
+                }
+            }
+            else
+            {
+                guarded.Add(statement);
+            }
+        }
+
+        pending.RemoveRange(from, pending.Count - from);
+        pending.AddRange(declarations);
+        pending.Add(new If(condition, new Block(guarded.ToEquatableArray()), null));
+    }
+
     /// <summary>What a JVP companion takes for argument k: its tangent, or zeros of its shape when it is inactive here.</summary>
     private Expr ArgumentTangent(UserCall call, int k, int depth)
     {
@@ -318,7 +354,13 @@ internal sealed class ForwardModeTransform
 
                 return sum;
             case Conditional c:
-                return new Conditional(c.Condition, TangentOf(c.WhenTrue, depth + 1), TangentOf(c.WhenFalse, depth + 1));
+                var pendingBefore = pending.Count;
+                var whenTrue = TangentOf(c.WhenTrue, depth + 1);
+                GuardPending(pendingBefore, c.Condition);
+                pendingBefore = pending.Count;
+                var whenFalse = TangentOf(c.WhenFalse, depth + 1);
+                GuardPending(pendingBefore, new Unary(UnaryOperator.Not, c.Condition));
+                return new Conditional(c.Condition, whenTrue, whenFalse);
             case UserCall u:
                 return TangentOfCall(u, depth);
             default:

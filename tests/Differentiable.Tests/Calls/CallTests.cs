@@ -29,6 +29,13 @@ public static partial class Chained
     [Differentiate]
     public static double UsesBitTrick(double y) => Math.Sin(Opaque.Square(y)) + (3 * y);
 
+    /// <summary>
+    /// A ruled function called only where k ≠ 0: the JVP evaluates the rule's gradient ahead of the statement, and
+    /// must do so under the same guard (unguarded, its argument divided by k = 0).
+    /// </summary>
+    [Differentiate(nameof(y))]
+    public static double GuardedRule(double y, int k) => k != 0 ? Opaque.Square(y * (10 / k)) : y;
+
     /// <summary>Σ a[i]·tanh(b[i]) / n, differentiated through its body.</summary>
     private static double Weighted(double[] a, double[] b, int n)
     {
@@ -153,6 +160,22 @@ public sealed class CallTests
                 var analytic = (((2 * x[k] * Math.Tanh(x[k])) + (t * (1 - (Math.Tanh(x[k]) * Math.Tanh(x[k]))))) / n) + (((2 * t) + 1) * 2 * x[k]);
                 Near.Equal(analytic, dx[k], 11);
             }
+        }
+    }
+
+    [Fact]
+    public void ARuledCallUnderAGuardIsDifferentiatedOnlyWhereTheGuardHolds()
+    {
+        foreach (var (y, k) in new[] { (0.7, 0), (-1.5, 0), (0.7, 3), (-1.5, -4) })
+        {
+            var scale = k != 0 ? 10 / k : 0;
+            var expected = k != 0 ? 2.0 * y * scale * scale : 1.0;
+            var (value, dy) = Chained.GuardedRuleGradient(y, k);
+            var (jvpValue, tangent) = Chained.GuardedRuleJvp(y, k, 1.0);
+            Assert.Equal(Chained.GuardedRule(y, k), value);
+            Assert.Equal(value, jvpValue);
+            Near.Equal(expected, dy, 14);
+            Near.Equal(expected, tangent, 14);
         }
     }
 
