@@ -31,6 +31,7 @@ public sealed class RandomScalarProgramTests
     private const int DefaultSeed = 20261124;
     private const int DefaultPrograms = 60;
     private const int DefaultHessianPrograms = 24;
+    private const int DefaultSinglePrograms = 40;
     private const int Points = 6;
     private const double Step = 1e-5;
 
@@ -41,6 +42,92 @@ public sealed class RandomScalarProgramTests
     [Fact]
     public void HessiansAgreeWithCentralDifferencesOfTheGradient() =>
         RunPrograms(hessian: true, DefaultHessianPrograms);
+
+    /// <summary>
+    /// The programs in single precision (float locals, MathF), against central differences of the same program in double
+    /// at the same float point: float rounding of the intermediate values is all that may separate them (to 1e-3); the
+    /// value, exceptions and tangent as above.
+    /// </summary>
+    [Fact]
+    public void FloatProgramsAgreeWithCentralDifferencesOfTheirDoubleTwins()
+    {
+        var seed = int.TryParse(Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS_SEED"), out var s) ? s : DefaultSeed;
+        var count = int.TryParse(Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS"), out var c) ? c : DefaultSinglePrograms;
+        var stopwatch = Stopwatch.StartNew();
+        var random = new Random(unchecked(seed + 104_729));
+        var bodies = Enumerable.Range(0, count).Select(_ => ScalarPrograms.Body(random)).ToArray();
+        var source = new StringBuilder("using System;\nusing Differentiable;\n\npublic static partial class Programs\n{\n");
+        for (int p = 0; p < count; p++)
+        {
+            source.AppendLine("    [Differentiate]")
+                .Append("    public static float P").Append(p).Append('(').Append(ScalarPrograms.SingleParameters).AppendLine(")")
+                .AppendLine("    {").Append(ScalarPrograms.Single(bodies[p])).AppendLine("    }").AppendLine()
+                .Append("    public static double P").Append(p).Append("Double(").Append(ScalarPrograms.Parameters).AppendLine(")")
+                .AppendLine("    {").Append(bodies[p]).AppendLine("    }").AppendLine();
+        }
+
+        source.AppendLine("}");
+        var run = GeneratorHarness.Run(source.ToString());
+        run.AssertClean();
+        var programs = run.Load(optimized: true).GetType("Programs")!;
+
+        var tally = new Tally();
+        for (int p = 0; p < count; p++)
+        {
+            var name = $"P{p}";
+            string Replay() => $"program {name} (DIFFERENTIABLE_PROGRAMS_SEED={seed}), in float:\n{ScalarPrograms.Single(bodies[p])}";
+            var points = new Random(unchecked((seed * 1_000_003) + (p * 1_009) + 2));
+            for (int point = 0; point < Points; point++)
+            {
+                // A float point, and the double twin evaluated there.
+                var drawn = Point.Draw(points);
+                var at = drawn with { X = (float)drawn.X, Y = (float)drawn.Y, Z = (float)drawn.Z };
+                var direction = new[] { (float)Uniform(points, 1.0), (float)Uniform(points, 1.0), (float)Uniform(points, 1.0) };
+                var where = $"at {at}, in {Replay()}";
+                var single = at.SingleArguments();
+                var method = Outcome.Of(() => (double)(float)Invoke(programs, name, single));
+                var gradient = Outcome.Of(() => (ITuple)Invoke(programs, name + "Gradient", single));
+                var jvp = Outcome.Of(() => (ITuple)Invoke(programs, name + "Jvp", single.Concat(direction.Cast<object>()).ToArray()));
+                if (SameThrow(method, where, ("the gradient", gradient), ("the JVP", jvp)))
+                {
+                    tally.Threw++;
+                    continue;
+                }
+
+                tally.Returned++;
+                var value = method.Value;
+                Assert.True(double.IsFinite(value), $"the method returns {value:R}: ScalarPrograms made an unbounded program, {where}");
+                AssertBitwise(value, (double)gradient.Value[0]!, "the gradient's value", where);
+                AssertBitwise(value, (double)jvp.Value[0]!, "the JVP's value", where);
+                var entries = new[] { (double)(float)gradient.Value[1]!, (double)(float)gradient.Value[2]!, (double)(float)gradient.Value[3]! };
+                for (int i = 0; i < 3; i++)
+                {
+                    var central = Central(t => (double)Invoke(programs, name + "Double", at.Shifted(i, t).Arguments()));
+                    if (central is not { } expected)
+                    {
+                        tally.Skipped++;
+                        continue;
+                    }
+
+                    tally.Compared++;
+                    Assert.True(
+                        Math.Abs(entries[i] - expected) <= 1e-3 * (1.0 + Math.Abs(expected)),
+                        $"∂f/∂{Point.Names[i]} is {entries[i]:R}, central differences of the program in double {expected:R}, {where}");
+                }
+
+                var along = Enumerable.Range(0, 3).Sum(i => entries[i] * direction[i]);
+                var magnitude = Enumerable.Range(0, 3).Sum(i => Math.Abs(entries[i] * direction[i]));
+                var tangent = (double)jvp.Value[1]!;
+                Assert.True(
+                    Math.Abs(tangent - along) <= 1e-5 * (1.0 + magnitude),
+                    $"the JVP's tangent is {tangent:R}, the gradient along the direction {along:R}, {where}");
+            }
+        }
+
+        Assert.True(tally.Compared >= 0.8 * (tally.Compared + tally.Skipped), $"only {tally.Compared} of {tally.Compared + tally.Skipped} entries were compared with central differences (seed {seed})");
+        Assert.True(tally.Threw > 0 && tally.Returned > tally.Threw, $"of the points, {tally.Threw} threw and {tally.Returned} returned: both must occur (seed {seed})");
+        Console.WriteLine($"Random scalar programs in float: {count} programs × {Points} points, {tally.Threw} threw, {tally.Compared} entries compared with central differences, {tally.Skipped} skipped at kinks, in {stopwatch.Elapsed.TotalSeconds:F1} s, seed {seed}");
+    }
 
     private static void RunPrograms(bool hessian, int defaultCount)
     {
@@ -311,6 +398,8 @@ public sealed class RandomScalarProgramTests
         public static Point Draw(Random random) => new(Uniform(random, 1.5), Uniform(random, 1.5), Uniform(random, 1.5), random.Next(6), random.Next(4));
 
         public object[] Arguments() => new object[] { X, Y, Z, N, K };
+
+        public object[] SingleArguments() => new object[] { (float)X, (float)Y, (float)Z, N, K };
 
         public Point Shifted(int i, double t) => i switch
         {

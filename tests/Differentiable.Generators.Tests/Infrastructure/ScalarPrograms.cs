@@ -81,6 +81,20 @@ internal sealed class ScalarPrograms
         Line($"return {string.Join(" + ", terms)};");
     }
 
+    /// <summary>
+    /// The program in single precision: float locals, <c>MathF</c>, float literals (parameters go with
+    /// <see cref="SingleParameters"/>). Without helpers, whose types are double.
+    /// </summary>
+    public static string Single(string body)
+    {
+        var text = System.Text.RegularExpressions.Regex.Replace(body, @"\bdouble\b", "float");
+        text = text.Replace("Math.", "MathF.", StringComparison.Ordinal);
+        return System.Text.RegularExpressions.Regex.Replace(text, @"(?<![\w.])([0-9]+\.[0-9]+)(?![\w.])", "$1f");
+    }
+
+    /// <summary>The parameters of the programs in single precision.</summary>
+    public const string SingleParameters = "float x, float y, float z, int n, int k";
+
     private void Statement()
     {
         // Inside a block, half the statements assign a local from outside it, so that the block is not dead code.
