@@ -68,6 +68,7 @@ public sealed class RandomScalarProgramTests
 
         source.AppendLine("}");
         var run = GeneratorHarness.Run(source.ToString());
+        Dump(source.ToString(), run);
         run.AssertClean();
         var programs = run.Load(optimized: true).GetType("Programs")!;
 
@@ -129,6 +130,20 @@ public sealed class RandomScalarProgramTests
         Console.WriteLine($"Random scalar programs in float: {count} programs × {Points} points, {tally.Threw} threw, {tally.Compared} entries compared with central differences, {tally.Skipped} skipped at kinks, in {stopwatch.Elapsed.TotalSeconds:F1} s, seed {seed}");
     }
 
+    /// <summary>For a failure's post-mortem, with DIFFERENTIABLE_PROGRAMS_DUMP=&lt;dir&gt;: the programs and every generated file.</summary>
+    private static void Dump(string source, GeneratorRun run)
+    {
+        if (Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS_DUMP") is { Length: > 0 } dump)
+        {
+            System.IO.Directory.CreateDirectory(dump);
+            System.IO.File.WriteAllText(System.IO.Path.Combine(dump, "Programs.cs"), source);
+            foreach (var file in run.Sources)
+            {
+                System.IO.File.WriteAllText(System.IO.Path.Combine(dump, file.HintName), file.SourceText.ToString());
+            }
+        }
+    }
+
     private static void RunPrograms(bool hessian, int defaultCount)
     {
         var seed = int.TryParse(Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS_SEED"), out var s) ? s : DefaultSeed;
@@ -154,6 +169,7 @@ public sealed class RandomScalarProgramTests
 
         source.AppendLine(LoopPrograms.Helpers).AppendLine("}");
         var run = GeneratorHarness.Run(source.ToString());
+        Dump(source.ToString(), run);
         run.AssertClean();
         var programs = run.Load(optimized: true).GetType("Programs")!;
 
