@@ -157,11 +157,19 @@ public sealed class RandomScalarProgramTests
         var (optimizedAttribute, twinAttribute) = hessian
             ? ("[Differentiate(Hessian = true)]", "[Differentiate(Hessian = true, Vectorize = false)]")
             : ("[Differentiate]", "[Differentiate(Vectorize = false)]");
+        // One program in three is differentiated with respect to some of x, y and z only (the others passive); drawn
+        // apart from the bodies, so that a seed's programs are the same either way.
+        var activity = new Random(unchecked(seed + 15_485_863 + (hessian ? 1 : 0)));
+        var actives = Enumerable.Range(0, count).Select(_ => Active(activity)).ToArray();
         for (int p = 0; p < count; p++)
         {
+            var withRespectTo = actives[p].Length == 3 ? "" : string.Concat(actives[p].Select(i => $"nameof({Point.Names[i]}), "));
             foreach (var (name, attribute) in new[] { ($"P{p}", optimizedAttribute), ($"P{p}Scalar", twinAttribute) })
             {
-                source.Append("    ").AppendLine(attribute)
+                var written = withRespectTo.Length == 0 ? attribute
+                    : attribute == "[Differentiate]" ? $"[Differentiate({withRespectTo.TrimEnd(',', ' ')})]"
+                    : attribute.Replace("[Differentiate(", "[Differentiate(" + withRespectTo, StringComparison.Ordinal);
+                source.Append("    ").AppendLine(written)
                     .Append("    public static double ").Append(name).Append('(').Append(ScalarPrograms.Parameters).AppendLine(")")
                     .AppendLine("    {").Append(bodies[p]).AppendLine("    }").AppendLine();
             }
@@ -176,22 +184,23 @@ public sealed class RandomScalarProgramTests
         var tally = new Tally();
         for (int p = 0; p < count; p++)
         {
-            string Replay() => $"program P{p} (DIFFERENTIABLE_PROGRAMS_SEED={seed}):\n{bodies[p]}";
+            var active = actives[p];
+            string Replay() => $"program P{p} (DIFFERENTIABLE_PROGRAMS_SEED={seed}), with respect to {string.Join(", ", active.Select(i => Point.Names[i]))}:\n{bodies[p]}";
             var points = new Random(unchecked((seed * 1_000_003) + (p * 1_009) + (hessian ? 1 : 0)));
             for (int point = 0; point < Points; point++)
             {
                 var at = Point.Draw(points);
-                var direction = new[] { Uniform(points, 1.0), Uniform(points, 1.0), Uniform(points, 1.0) };
+                var direction = new[] { Uniform(points, 1.0), Uniform(points, 1.0), Uniform(points, 1.0) }.Take(active.Length).ToArray();
                 foreach (var (name, exact) in new[] { ($"P{p}Scalar", true), ($"P{p}", false) })
                 {
                     var where = $"{name}'s companions at {at}, in {Replay()}";
                     if (hessian)
                     {
-                        CheckHessian(programs, name, exact, at, direction, tally, where);
+                        CheckHessian(programs, name, exact, active, at, direction, tally, where);
                     }
                     else
                     {
-                        CheckGradient(programs, name, exact, at, direction, tally, where);
+                        CheckGradient(programs, name, exact, active, at, direction, tally, where);
                     }
                 }
             }
@@ -204,11 +213,24 @@ public sealed class RandomScalarProgramTests
         Console.WriteLine($"Random scalar programs{(hessian ? " (Hessians)" : "")}: {count} programs × {Points} points, {tally.Threw} threw, {tally.Compared} entries compared with central differences, {tally.Skipped} skipped at kinks, in {stopwatch.Elapsed.TotalSeconds:F1} s, seed {seed}");
     }
 
-    private static void CheckGradient(Type programs, string name, bool exact, Point at, double[] direction, Tally tally, string where)
+    /// <summary>All of x, y, z two times in three; else a random nonempty subset, in declaration order.</summary>
+    private static int[] Active(Random random)
+    {
+        if (random.Next(3) > 0)
+        {
+            return new[] { 0, 1, 2 };
+        }
+
+        var mask = random.Next(1, 7);
+        return Enumerable.Range(0, 3).Where(i => (mask & (1 << i)) != 0).ToArray();
+    }
+
+    /// <param name="active">The indices (x 0, y 1, z 2) of the parameters differentiated, in order.</param>
+    private static void CheckGradient(Type programs, string name, bool exact, int[] active, Point at, double[] direction, Tally tally, string where)
     {
         var method = Outcome.Of(() => (double)Invoke(programs, name, at.Arguments()));
-        var gradient = Outcome.Of(() => Gradient(programs, name, at));
-        var buffers = Outcome.Of(() => GradientIntoBuffers(programs, name, at));
+        var gradient = Outcome.Of(() => Gradient(programs, name, at, active.Length));
+        var buffers = Outcome.Of(() => GradientIntoBuffers(programs, name, at, active.Length));
         var jvp = Outcome.Of(() => (ITuple)Invoke(programs, name + "Jvp", at.Arguments().Concat(direction.Cast<object>()).ToArray()));
         if (SameThrow(method, where, ("the gradient", gradient), ("the gradient into buffers", buffers), ("the JVP", jvp)))
         {
@@ -222,22 +244,23 @@ public sealed class RandomScalarProgramTests
         AssertValue(value, gradient.Value.Value, exact, "the gradient's value", where);
         AssertValue(value, buffers.Value.Value, exact, "the value of the gradient into buffers", where);
         AssertValue(value, (double)jvp.Value[0]!, exact, "the JVP's value", where);
-        for (int i = 0; i < 3; i++)
+        for (int r = 0; r < active.Length; r++)
         {
-            AssertBitwise(gradient.Value.Entries[i], buffers.Value.Entries[i], $"∂f/∂{Point.Names[i]} into a buffer", where);
+            var i = active[r];
+            AssertBitwise(gradient.Value.Entries[r], buffers.Value.Entries[r], $"∂f/∂{Point.Names[i]} into a buffer", where);
             var central = Central(t => (double)Invoke(programs, name, at.Shifted(i, t).Arguments()));
-            CompareCentral(gradient.Value.Entries[i], central, value, tally, $"∂f/∂{Point.Names[i]}", where);
+            CompareCentral(gradient.Value.Entries[r], central, value, tally, $"∂f/∂{Point.Names[i]}", where);
         }
 
-        var along = Enumerable.Range(0, 3).Sum(i => gradient.Value.Entries[i] * direction[i]);
-        var magnitude = Enumerable.Range(0, 3).Sum(i => Math.Abs(gradient.Value.Entries[i] * direction[i]));
+        var along = Enumerable.Range(0, active.Length).Sum(r => gradient.Value.Entries[r] * direction[r]);
+        var magnitude = Enumerable.Range(0, active.Length).Sum(r => Math.Abs(gradient.Value.Entries[r] * direction[r]));
         var tangent = (double)jvp.Value[1]!;
         Assert.True(
             Math.Abs(tangent - along) <= 1e-9 * (1.0 + magnitude),
             $"the JVP's tangent along ({string.Join(", ", direction.Select(d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}) is {tangent:R}, the gradient along it {along:R}, {where}");
     }
 
-    private static void CheckHessian(Type programs, string name, bool exact, Point at, double[] direction, Tally tally, string where)
+    private static void CheckHessian(Type programs, string name, bool exact, int[] active, Point at, double[] direction, Tally tally, string where)
     {
         var method = Outcome.Of(() => (double)Invoke(programs, name, at.Arguments()));
         var hessian = Outcome.Of(() => (ITuple)Invoke(programs, name + "Hessian", at.Arguments()));
@@ -254,10 +277,11 @@ public sealed class RandomScalarProgramTests
         AssertValue(value, (double)hessian.Value[0]!, exact, "the Hessian's value", where);
         AssertValue(value, (double)hvp.Value[0]!, exact, "the Hessian-vector product's value", where);
         var h = (double[,])hessian.Value[1]!;
-        Assert.Equal(3, h.GetLength(0));
-        Assert.Equal(3, h.GetLength(1));
+        var size = active.Length;
+        Assert.Equal(size, h.GetLength(0));
+        Assert.Equal(size, h.GetLength(1));
         var scale = 1.0 + h.Cast<double>().Max(Math.Abs);
-        for (int i = 0; i < 3; i++)
+        for (int i = 0; i < size; i++)
         {
             for (int j = 0; j < i; j++)
             {
@@ -265,18 +289,18 @@ public sealed class RandomScalarProgramTests
             }
 
             // Column i of H from central differences of the gradient (itself checked against the method's in the other test).
-            for (int j = 0; j < 3; j++)
+            for (int j = 0; j < size; j++)
             {
                 var row = j;
-                var central = Central(t => Gradient(programs, name, at.Shifted(i, t)).Entries[row]);
-                CompareCentral(h[j, i], central, Gradient(programs, name, at).Entries[j], tally, $"H[{j}, {i}]", where);
+                var central = Central(t => Gradient(programs, name, at.Shifted(active[i], t), size).Entries[row]);
+                CompareCentral(h[j, i], central, Gradient(programs, name, at, size).Entries[j], tally, $"H[{j}, {i}]", where);
             }
         }
 
-        for (int i = 0; i < 3; i++)
+        for (int i = 0; i < size; i++)
         {
-            var product = Enumerable.Range(0, 3).Sum(j => h[i, j] * direction[j]);
-            var magnitude = Enumerable.Range(0, 3).Sum(j => Math.Abs(h[i, j] * direction[j]));
+            var product = Enumerable.Range(0, size).Sum(j => h[i, j] * direction[j]);
+            var magnitude = Enumerable.Range(0, size).Sum(j => Math.Abs(h[i, j] * direction[j]));
             var entry = (double)hvp.Value[1 + i]!;
             Assert.True(Math.Abs(entry - product) <= 1e-9 * (1.0 + magnitude), $"(H·v)[{i}] is {entry:R}, the Hessian times v {product:R}, {where}");
         }
@@ -344,18 +368,20 @@ public sealed class RandomScalarProgramTests
     private static void AssertBitwise(double expected, double actual, string what, string where) =>
         Assert.True(BitConverter.DoubleToInt64Bits(expected) == BitConverter.DoubleToInt64Bits(actual), $"{what} is {actual:R}, the method's {expected:R}, {where}");
 
-    private static (double Value, double[] Entries) Gradient(Type programs, string name, Point at)
+    /// <summary>The allocating overload's value and its <paramref name="count"/> partial derivatives.</summary>
+    private static (double Value, double[] Entries) Gradient(Type programs, string name, Point at, int count)
     {
         var result = (ITuple)Invoke(programs, name + "Gradient", at.Arguments());
-        return ((double)result[0]!, new[] { (double)result[1]!, (double)result[2]!, (double)result[3]! });
+        Assert.Equal(count + 1, result.Length);
+        return ((double)result[0]!, Enumerable.Range(1, count).Select(r => (double)result[r]!).ToArray());
     }
 
     /// <summary>The allocation-free overload, its out parameters holding NaN before the call.</summary>
-    private static (double Value, double[] Entries) GradientIntoBuffers(Type programs, string name, Point at)
+    private static (double Value, double[] Entries) GradientIntoBuffers(Type programs, string name, Point at, int count)
     {
-        var arguments = at.Arguments().Concat(new object[] { double.NaN, double.NaN, double.NaN }).ToArray();
+        var arguments = at.Arguments().Concat(Enumerable.Repeat<object>(double.NaN, count)).ToArray();
         var value = (double)Invoke(programs, name + "Gradient", arguments);
-        return (value, new[] { (double)arguments[5], (double)arguments[6], (double)arguments[7] });
+        return (value, Enumerable.Range(5, count).Select(r => (double)arguments[r]).ToArray());
     }
 
     /// <summary>Calls the overload with as many parameters as arguments; an exception it throws comes out unwrapped.</summary>
