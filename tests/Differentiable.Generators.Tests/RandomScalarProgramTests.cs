@@ -67,10 +67,7 @@ public sealed class RandomScalarProgramTests
         }
 
         source.AppendLine("}");
-        var run = GeneratorHarness.Run(source.ToString());
-        Dump(source.ToString(), run);
-        run.AssertClean();
-        var programs = run.Load(optimized: true).GetType("Programs")!;
+        var programs = Compile(source.ToString());
 
         var tally = new Tally();
         for (int p = 0; p < count; p++)
@@ -89,15 +86,12 @@ public sealed class RandomScalarProgramTests
                 var method = Outcome.Of(() => (double)(float)Invoke(programs, name, single));
                 var gradient = Outcome.Of(() => (ITuple)Invoke(programs, name + "Gradient", single));
                 var jvp = Outcome.Of(() => (ITuple)Invoke(programs, name + "Jvp", single.Concat(direction.Cast<object>()).ToArray()));
-                if (SameThrow(method, where, ("the gradient", gradient), ("the JVP", jvp)))
+                if (!Returned(method, tally, where, ("the gradient", gradient), ("the JVP", jvp)))
                 {
-                    tally.Threw++;
                     continue;
                 }
 
-                tally.Returned++;
                 var value = method.Value;
-                Assert.True(double.IsFinite(value), $"the method returns {value:R}: ScalarPrograms made an unbounded program, {where}");
                 AssertBitwise(value, (double)gradient.Value[0]!, "the gradient's value", where);
                 AssertBitwise(value, (double)jvp.Value[0]!, "the JVP's value", where);
                 var entries = new[] { (double)(float)gradient.Value[1]!, (double)(float)gradient.Value[2]!, (double)(float)gradient.Value[3]! };
@@ -130,9 +124,13 @@ public sealed class RandomScalarProgramTests
         Console.WriteLine($"Random scalar programs in float: {count} programs × {Points} points, {tally.Threw} threw, {tally.Compared} entries compared with central differences, {tally.Skipped} skipped at kinks, in {stopwatch.Elapsed.TotalSeconds:F1} s, seed {seed}");
     }
 
-    /// <summary>For a failure's post-mortem, with DIFFERENTIABLE_PROGRAMS_DUMP=&lt;dir&gt;: the programs and every generated file.</summary>
-    private static void Dump(string source, GeneratorRun run)
+    /// <summary>
+    /// Runs the generator over the programs, checks it is clean, and loads them optimized. For a failure's post-mortem,
+    /// DIFFERENTIABLE_PROGRAMS_DUMP=&lt;dir&gt; writes the programs and every generated file first.
+    /// </summary>
+    private static Type Compile(string source)
     {
+        var run = GeneratorHarness.Run(source);
         if (Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS_DUMP") is { Length: > 0 } dump)
         {
             System.IO.Directory.CreateDirectory(dump);
@@ -142,6 +140,9 @@ public sealed class RandomScalarProgramTests
                 System.IO.File.WriteAllText(System.IO.Path.Combine(dump, file.HintName), file.SourceText.ToString());
             }
         }
+
+        run.AssertClean();
+        return run.Load(optimized: true).GetType("Programs")!;
     }
 
     private static void RunPrograms(bool hessian, int defaultCount)
@@ -176,10 +177,7 @@ public sealed class RandomScalarProgramTests
         }
 
         source.AppendLine(LoopPrograms.Helpers).AppendLine("}");
-        var run = GeneratorHarness.Run(source.ToString());
-        Dump(source.ToString(), run);
-        run.AssertClean();
-        var programs = run.Load(optimized: true).GetType("Programs")!;
+        var programs = Compile(source.ToString());
 
         var tally = new Tally();
         for (int p = 0; p < count; p++)
@@ -232,15 +230,12 @@ public sealed class RandomScalarProgramTests
         var gradient = Outcome.Of(() => Gradient(programs, name, at, active.Length));
         var buffers = Outcome.Of(() => GradientIntoBuffers(programs, name, at, active.Length));
         var jvp = Outcome.Of(() => (ITuple)Invoke(programs, name + "Jvp", at.Arguments().Concat(direction.Cast<object>()).ToArray()));
-        if (SameThrow(method, where, ("the gradient", gradient), ("the gradient into buffers", buffers), ("the JVP", jvp)))
+        if (!Returned(method, tally, where, ("the gradient", gradient), ("the gradient into buffers", buffers), ("the JVP", jvp)))
         {
-            tally.Threw++;
             return;
         }
 
-        tally.Returned++;
         var value = method.Value;
-        Assert.True(double.IsFinite(value), $"the method returns {value:R}: ScalarPrograms made an unbounded program, {where}");
         AssertValue(value, gradient.Value.Value, exact, "the gradient's value", where);
         AssertValue(value, buffers.Value.Value, exact, "the value of the gradient into buffers", where);
         AssertValue(value, (double)jvp.Value[0]!, exact, "the JVP's value", where);
@@ -265,15 +260,12 @@ public sealed class RandomScalarProgramTests
         var method = Outcome.Of(() => (double)Invoke(programs, name, at.Arguments()));
         var hessian = Outcome.Of(() => (ITuple)Invoke(programs, name + "Hessian", at.Arguments()));
         var hvp = Outcome.Of(() => (ITuple)Invoke(programs, name + "Hvp", at.Arguments().Concat(direction.Cast<object>()).ToArray()));
-        if (SameThrow(method, where, ("the Hessian", hessian), ("the Hessian-vector product", hvp)))
+        if (!Returned(method, tally, where, ("the Hessian", hessian), ("the Hessian-vector product", hvp)))
         {
-            tally.Threw++;
             return;
         }
 
-        tally.Returned++;
         var value = method.Value;
-        Assert.True(double.IsFinite(value), $"the method returns {value:R}: ScalarPrograms made an unbounded program, {where}");
         AssertValue(value, (double)hessian.Value[0]!, exact, "the Hessian's value", where);
         AssertValue(value, (double)hvp.Value[0]!, exact, "the Hessian-vector product's value", where);
         var h = (double[,])hessian.Value[1]!;
@@ -335,6 +327,23 @@ public sealed class RandomScalarProgramTests
         Assert.True(
             Math.Abs(actual - expected) <= 1e-5 * (1.0 + Math.Abs(expected) + (1e-3 * Math.Abs(value))),
             $"{what} is {actual:R}, central differences {expected:R}, {where}");
+    }
+
+    /// <summary>
+    /// Whether the method returned here (a finite value); where it threw, every companion threw the same exception, and
+    /// where it returned, none threw. Counts the point either way.
+    /// </summary>
+    private static bool Returned(Outcome<double> method, Tally tally, string where, params (string What, IOutcome Outcome)[] companions)
+    {
+        if (SameThrow(method, where, companions))
+        {
+            tally.Threw++;
+            return false;
+        }
+
+        tally.Returned++;
+        Assert.True(double.IsFinite(method.Value), $"the method returns {method.Value:R}: ScalarPrograms made an unbounded program, {where}");
+        return true;
     }
 
     /// <summary>Whether the method threw; if it did, each companion threw the same exception, and if not, none threw.</summary>
