@@ -245,7 +245,13 @@ internal sealed partial class MethodParser
             return;
         }
 
-        var one = semanticModel.GetTypeInfo(operand, cancellationToken).Type?.SpecialType == SpecialType.System_Int32 ? Constant.Int(1) : Constant.One;
+        // One of the operand's type: a double 1.0 added to a float is a double, which does not assign back (CS0266).
+        var one = semanticModel.GetTypeInfo(operand, cancellationToken).Type?.SpecialType switch
+        {
+            SpecialType.System_Int32 => Constant.Int(1),
+            SpecialType.System_Single => new Constant(1.0, IrType.Single),
+            _ => Constant.One,
+        };
         output.Add(new Assign(target, new Binary(increment ? BinaryOperator.Add : BinaryOperator.Subtract, target, one)));
     }
 

@@ -19,6 +19,25 @@ public static partial class Geometry
     [Differentiate]
     public static float Floaty(float t) => MathF.Sin(t * t) + MathF.Log(t) + (float)Math.Exp(0.1 * t);
 
+    /// <summary>
+    /// ++ and -- on a float local, and a loop of constant trip count calling MathF (unrolled): the companions add a float
+    /// 1 and keep MathF (a double 1.0, or a MathF call rebuilt as Math, did not assign back to the float: CS0266).
+    /// </summary>
+    [Differentiate]
+    public static float Stepped(float t)
+    {
+        float s = t * t;
+        s++;
+        --s;
+        s++;
+        for (int i = 0; i < 2; i++)
+        {
+            s += MathF.Sin(t);
+        }
+
+        return s * t;
+    }
+
     /// <summary>Most supported members at once.</summary>
     [Differentiate]
     public static float Mixed(Vector3 a, Vector3 b, Quaternion q, Vector2 u, Matrix3x2 m, float t)
@@ -70,6 +89,20 @@ public sealed class NumericsTests
         var expected = new Matrix4x4(0, 0, x.X, 0, 0, 0, x.Y, 0, 0, 0, x.Z, 0, 0, 0, 1, 0);
         Assert.Equal(expected, dM);
         Assert.Equal(new Vector3(M.M13, M.M23, M.M33), dx);
+    }
+
+    [Fact]
+    public void IncrementedFloatLocalsHaveTheAnalyticDerivative()
+    {
+        foreach (var t in new[] { -1.2f, 0.3f, 0.7f, 2.2f })
+        {
+            var (value, dt) = Geometry.SteppedGradient(t);
+            Assert.Equal(Geometry.Stepped(t), (float)value);
+            // f = (t² + 1 + 2 sin t)·t, f′ = 3t² + 1 + 2 sin t + 2t cos t.
+            var expected = (3.0 * t * t) + 1.0 + (2.0 * Math.Sin(t)) + (2.0 * t * Math.Cos(t));
+            Near.Equal(expected, dt, 5);
+            Near.Equal(expected, Geometry.SteppedJvp(t, 1f).Tangent, 5);
+        }
     }
 
     [Fact]
