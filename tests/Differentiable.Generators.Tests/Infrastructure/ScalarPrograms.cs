@@ -121,13 +121,19 @@ internal sealed class ScalarPrograms
             {
                 var target = Pick();
                 var (text, bound) = Bounded(Expression(2));
-                switch (random.Next(3))
+                switch (random.Next(5))
                 {
                     case 0:
                         Assign(target.Name, $"{target.Name} += {text};", target.Bound + bound);
                         break;
                     case 1:
                         Assign(target.Name, $"{target.Name} -= {text};", target.Bound + bound);
+                        break;
+                    case 2:
+                        Assign(target.Name, $"{target.Name} /= 1.5 + ({text} * {text});", target.Bound / 1.5);
+                        break;
+                    case 3:
+                        Assign(target.Name, random.Next(2) == 0 ? $"{target.Name}++;" : $"--{target.Name};", target.Bound + 1.0);
                         break;
                     default:
                         Assign(target.Name, $"{target.Name} *= 0.5 + (0.25 * Math.Sin({text}));", target.Bound * 0.75);
@@ -190,7 +196,7 @@ internal sealed class ScalarPrograms
                 var condition = Condition();
                 Line($"if ({condition})");
                 var before = Snapshot();
-                Guarded(condition == "k != 0", () => Block(random.Next(1, 4), mayReturn: true));
+                Guarded(condition.StartsWith("k != 0", StringComparison.Ordinal), () => Block(random.Next(1, 4), mayReturn: true));
                 var thenBounds = Snapshot();
                 Restore(before);
                 if (random.Next(3) > 0)
@@ -383,7 +389,7 @@ internal sealed class ScalarPrograms
             case 12:
             {
                 var condition = Condition();
-                var a = Guarded(condition == "k != 0", () => Expression(level - 1));
+                var a = Guarded(condition.StartsWith("k != 0", StringComparison.Ordinal), () => Expression(level - 1));
                 var b = Expression(level - 1);
                 return ($"({condition} ? {a.Text} : {b.Text})", Math.Max(a.Bound, b.Bound));
             }
@@ -509,7 +515,13 @@ internal sealed class ScalarPrograms
 
         if (pick == 6)
         {
-            return random.Next(2) == 0 ? ("(0.25 * n)", 1.25) : ("(0.5 * k)", 1.5);
+            return random.Next(4) switch
+            {
+                0 => ("(0.25 * n)", 1.25),
+                1 => ("(0.5 * Math.Max(n, k))", 2.5),
+                2 => ("(0.25 * Math.Abs(n - 3))", 0.75),
+                _ => ("(0.5 * k)", 1.5),
+            };
         }
 
         if (pick == 7)
@@ -521,13 +533,19 @@ internal sealed class ScalarPrograms
         return (random.Next(3) switch { 0 => "x", 1 => "y", _ => "z" }, 1.5);
     }
 
-    private string Condition() => random.Next(6) switch
+    /// <summary>
+    /// A condition on doubles or ints; some divide by k right of <c>k != 0 &amp;&amp;</c> or <c>k == 0 ||</c>, where
+    /// short-circuiting guards the division (and code under <c>if (k != 0 &amp;&amp; …)</c> is guarded too).
+    /// </summary>
+    private string Condition() => random.Next(8) switch
     {
         0 => "k != 0",
         1 => "n > 2",
         2 => Comparison(),
         3 => $"{Expression(1).Text} < 0.5",
         4 when ints.Count > 0 => $"{ints[random.Next(ints.Count)]} >= 1",
+        5 => $"k != 0 && {Guarded(true, () => Expression(1)).Text} > 0.25",
+        6 => $"k == 0 || {Guarded(true, () => Expression(1)).Text} < 0.75",
         _ => "x * y > z",
     };
 
@@ -539,10 +557,31 @@ internal sealed class ScalarPrograms
         ? value
         : (random.Next(2) == 0 ? $"Math.Tanh({value.Text})" : $"Math.Atan({value.Text})", 1.6);
 
+    /// <summary>
+    /// A new local: <c>double t = …;</c>, or <c>var t = …;</c>, or one in eight times declared bare and assigned in both
+    /// branches of an if (definitely assigned only through them).
+    /// </summary>
     private void Declare(string text, double bound)
     {
         var name = NewName("t");
-        Line($"double {name} = {text};");
+        var form = random.Next(8);
+        if (form == 0 && depth < 2)
+        {
+            var other = Bounded(Expression(2));
+            Line($"double {name};");
+            Line($"if ({Condition()})");
+            Line("{");
+            Line($"    {name} = {text};");
+            Line("}");
+            Line("else");
+            Line("{");
+            Line($"    {name} = {other.Text};");
+            Line("}");
+            locals.Add((name, Math.Max(bound, other.Bound)));
+            return;
+        }
+
+        Line($"{(form == 1 ? "var" : "double")} {name} = {text};");
         locals.Add((name, bound));
     }
 
