@@ -39,6 +39,40 @@ public sealed class GeneratedWarningTests
     }
 
     [Fact]
+    public void ABranchOnAConstantConditionThatEndsInAReturn()
+    {
+        // The companions fold -0.5 < 0.5 to if (true) and keep its else: CS0162 in them, none in the method, whose
+        // last return is reached through the then-branch.
+        var m = Load("""
+                /// <summary>3x when n > 2, else x² + x.</summary>
+                /// <param name="x">The argument.</param>
+                /// <param name="n">A switch.</param>
+                /// <returns>The value.</returns>
+                [Differentiate(nameof(x))]
+                public static double F(double x, int n)
+                {
+                    double t = x;
+                    if ((-0.5) < 0.5)
+                    {
+                        if (n > 2)
+                        {
+                            return 3.0 * t;
+                        }
+
+                        t *= x;
+                    }
+
+                    return t + x;
+                }
+            """);
+        var gradient = m.GetMethod("FGradient", new[] { typeof(double), typeof(int) })!;
+        Assert.Equal((6.0, 3.0), Pair((ITuple)gradient.Invoke(null, new object[] { 2.0, 3 })!));
+        Assert.Equal((6.0, 5.0), Pair((ITuple)gradient.Invoke(null, new object[] { 2.0, 1 })!));
+
+        static (double, double) Pair(ITuple tuple) => ((double)tuple[0]!, (double)tuple[1]!);
+    }
+
+    [Fact]
     public void ALocalVectorBesideAParameterNamedLikeItsComponent()
     {
         // var p (Vector2) took the components p_X, p_Y beside the parameter p_X (CS0136).
