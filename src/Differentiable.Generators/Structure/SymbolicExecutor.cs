@@ -294,7 +294,8 @@ internal sealed class SymbolicExecutor
     {
         switch (expression)
         {
-            case Constant c when c.Type != IrType.Boolean:
+            // Tensor expressions compute in double: a float constant or MathF call would round differently from the method.
+            case Constant c when c.Type is not (IrType.Boolean or IrType.Single):
                 return new TensorConstant(c.Value);
             case Variable v when scalars.TryGetValue(v.Name, out var value):
                 return value;
@@ -306,14 +307,19 @@ internal sealed class SymbolicExecutor
                 return new TensorElement(e.Array, e.Indices.Select(i => ((Variable)i).Name).ToArray());
             case Unary { Operator: UnaryOperator.Negate } u:
                 return new TensorNegate(Symbolic(u.Operand));
-            case Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply or BinaryOperator.Divide } b:
+            // Not an int division (n / 2 truncates; in double it would not).
+            case Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply or BinaryOperator.Divide } b
+                when b.Operator != BinaryOperator.Divide || !IsInteger(b.Left) || !IsInteger(b.Right):
                 return new TensorBinary(b.Operator, Symbolic(b.Left), Symbolic(b.Right));
-            case Call { Arguments.Count: 1 } c when c.Function is not (MathFunction.Abs or MathFunction.Floor or MathFunction.Ceiling or MathFunction.Round or MathFunction.Truncate or MathFunction.Sign):
+            case Call { Arguments.Count: 1, Single: false } c when c.Function is not (MathFunction.Abs or MathFunction.Floor or MathFunction.Ceiling or MathFunction.Round or MathFunction.Truncate or MathFunction.Sign):
                 return new TensorCall(c.Function, Symbolic(c.Arguments[0]));
             default:
                 throw new NotIndexNotationException();
         }
     }
+
+    private bool IsInteger(Expr expression) =>
+        IrWalker.ReadNames(expression).All(name => types.Names.Contains(name)) && types.TypeOf(expression) == IrType.Int32;
 
     private sealed class NotIndexNotationException : System.Exception
     {

@@ -127,6 +127,22 @@ public static partial class CarriedValueFunctions
         return y;
     }
 
+    /// <summary>
+    /// A map scaled by int divisions and a MathF root: C# computes n / 2 and 7 / 2 in int and √n in float, and the
+    /// structured Jacobian computed all three in double (x·1.5 for x·1 at n = 3).
+    /// </summary>
+    [Differentiate(nameof(x))]
+    public static double[] IntAndFloatScaled(double[] x, int n)
+    {
+        var y = new double[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            y[i] = (x[i] * (n / 2)) + (x[i] * x[i] * (7 / 2)) + (x[i] * MathF.Sqrt(n));
+        }
+
+        return y;
+    }
+
     [Differentiate]
     public static double[] ReassignedParameter(double c, double[] x)
     {
@@ -140,6 +156,28 @@ public static partial class CarriedValueFunctions
 
 public class CarriedValueTests
 {
+    [Fact]
+    public void IntDivisionsAndFloatCallsKeepTheirTypesInTheJacobian()
+    {
+        var x = new[] { 0.5, -1.25, 2.0 };
+        foreach (var n in new[] { 3, 5, 8 })
+        {
+            var dense = CarriedValueFunctions.IntAndFloatScaledJacobian(x, n).dx.ToDense();
+            for (int i = 0; i < x.Length; i++)
+            {
+                var direction = new double[x.Length];
+                direction[i] = 1.0;
+                var column = CarriedValueFunctions.IntAndFloatScaledJvp(x, n, direction).Tangent;
+                for (int r = 0; r < x.Length; r++)
+                {
+                    var expected = r == i ? (n / 2) + (2.0 * x[i] * (7 / 2)) + MathF.Sqrt(n) : 0.0;
+                    Assert.True(Math.Abs(dense[r, i] - expected) <= 1e-12, $"n = {n}: J[{r}, {i}] is {dense[r, i]:R}, by hand {expected:R}");
+                    Assert.True(Math.Abs(column[r] - expected) <= 1e-12, $"n = {n}: the JVP's J[{r}, {i}] is {column[r]:R}, by hand {expected:R}");
+                }
+            }
+        }
+    }
+
     [Theory]
     [InlineData(nameof(CarriedValueFunctions.RunningSum))]
     [InlineData(nameof(CarriedValueFunctions.PreviousElement))]
