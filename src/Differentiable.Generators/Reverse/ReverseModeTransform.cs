@@ -613,8 +613,9 @@ internal sealed partial class ReverseModeTransform
     }
 
     /// <summary>
-    /// y = tanh(u) (in double), exp(u) or √u whose reverse can read y itself (tanh′ = 1 − y², exp′ = y, √′ = 1/(2y)) instead of
-    /// computing f again: the target and its call, or null. The argument must not read the target (or an alias).
+    /// y = tanh(u) (in double), exp(u) or √u whose reverse can read y itself (tanh′ = 1 − y², exp′ = y, √′ = 1/(2y))
+    /// instead of computing f again: the target and its call, or null. The argument must not read the target (or an
+    /// alias).
     /// </summary>
     private (Expr Target, Call Call)? ReadsOwnOutput(Stmt statement)
     {
@@ -624,7 +625,8 @@ internal sealed partial class ReverseModeTransform
             Assign a => (a.Target, a.Value),
             _ => (null!, null!),
         };
-        // Not a MathF.Tanh: 1 − y² from a float y cancels where y → ±1 (a multiple of 2⁻²⁴), so its partial is computed in double.
+        // Not a MathF.Tanh: 1 − y² from a float y cancels where y → ±1 (a multiple of 2⁻²⁴); its partial is computed
+        // in double.
         if (value is not Call { Function: MathFunction.Tanh or MathFunction.Exp or MathFunction.Sqrt, Arguments.Count: 1 } call
             || call is { Function: MathFunction.Tanh, Single: true })
         {
