@@ -40,7 +40,6 @@ internal sealed class ScalarPrograms
     };
     private readonly List<string> ints = new();
     private readonly List<string> loopVariables = new();
-    private readonly bool throwing;
     private int names;
     private int depth;
 
@@ -49,21 +48,20 @@ internal sealed class ScalarPrograms
 
     private readonly bool helpers;
 
-    private ScalarPrograms(Random random, bool throwing, bool helpers)
+    private ScalarPrograms(Random random, bool helpers)
     {
         this.random = random;
-        this.throwing = throwing;
         this.helpers = helpers;
     }
 
     /// <summary>
-    /// The body of one program (statements, then <c>return</c>), indented for a method. With <paramref name="throwing"/>
-    /// some int divisions by k are not guarded; with <paramref name="helpers"/> it may call <see cref="LoopPrograms.Helpers"/>'
-    /// scalar functions (differentiated through their body, or by a <c>[DerivativeOf]</c> rule).
+    /// The body of one program (statements, then <c>return</c>), indented for a method; some int divisions by k are not
+    /// guarded. With <paramref name="helpers"/> it may call <see cref="LoopPrograms.Helpers"/>' scalar functions
+    /// (differentiated through their body, or by a <c>[DerivativeOf]</c> rule).
     /// </summary>
-    public static string Body(Random random, bool throwing = true, bool helpers = false)
+    public static string Body(Random random, bool helpers = false)
     {
-        var program = new ScalarPrograms(random, throwing, helpers);
+        var program = new ScalarPrograms(random, helpers);
         int statements = random.Next(3, 9);
         for (int s = 0; s < statements; s++)
         {
@@ -172,7 +170,7 @@ internal sealed class ScalarPrograms
                 var name = NewName("m");
                 var value = random.Next(3) switch
                 {
-                    0 when throwing => "n / k",
+                    0 => "n / k",
                     1 => "k != 0 ? n / k : n",
                     _ => "n % (k + 1)",
                 };
@@ -396,9 +394,9 @@ internal sealed class ScalarPrograms
 
             case 13:
             {
-                // An int division by k inside an expression: under a guard, or (in throwing programs) not; else a guard
+                // An int division by k inside an expression: under a guard, or one time in three not; else a guard
                 // around a call of it.
-                if (guarded || (throwing && random.Next(3) == 0))
+                if (guarded || random.Next(3) == 0)
                 {
                     var a = Expression(level - 1);
                     return ($"({a.Text} * (n / k))", a.Bound * 5);
