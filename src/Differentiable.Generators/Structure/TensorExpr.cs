@@ -34,10 +34,15 @@ internal abstract record TensorExpr
         _ => false,
     };
 
-    /// <summary>Renames index variables (a delta δ(j, p) summed out substitutes p for j).</summary>
+    /// <summary>
+    /// Renames free index variables (a delta δ(j, p) summed out substitutes p for j). A sum's own index is bound: in
+    /// σ(Σ_j W[j, i]·c), differentiated through another sum over j, that j stays j.
+    /// </summary>
     public TensorExpr Substitute(IReadOnlyDictionary<string, string> renaming) => this switch
     {
         TensorElement e => e with { Indices = e.Indices.Select(v => renaming.TryGetValue(v, out var r) ? r : v).ToArray() },
+        TensorSum s when renaming.ContainsKey(s.Index) =>
+            s with { Body = s.Body.Substitute(renaming.Where(r => r.Key != s.Index).ToDictionary(r => r.Key, r => r.Value, System.StringComparer.Ordinal)) },
         TensorSum s => s with { Body = s.Body.Substitute(renaming) },
         TensorBinary b => b with { Left = b.Left.Substitute(renaming), Right = b.Right.Substitute(renaming) },
         TensorNegate n => n with { Operand = n.Operand.Substitute(renaming) },

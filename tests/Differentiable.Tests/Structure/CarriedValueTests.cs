@@ -143,6 +143,29 @@ public static partial class CarriedValueFunctions
         return y;
     }
 
+    /// <summary>
+    /// y[i] = σ(Σ_j W[j, i]·c): ∂y[i]/∂W[p, q] = δ(q, i)·σ′(s_i)·c. The sum over j collapses to j = p, and the structure
+    /// pass substituted p for the j of σ′'s own sum too (n·W[p, i]·c for Σ_j W[j, i]·c).
+    /// </summary>
+    [Differentiate(nameof(W))]
+    public static double[] SquashedColumnSums(double[,] W, double c)
+    {
+        int n = W.GetLength(0);
+        var y = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            double s = 0.0;
+            for (int j = 0; j < n; j++)
+            {
+                s += W[j, i] * c;
+            }
+
+            y[i] = 1.0 / (1.0 + Math.Exp(-s));
+        }
+
+        return y;
+    }
+
     [Differentiate]
     public static double[] ReassignedParameter(double c, double[] x)
     {
@@ -173,6 +196,39 @@ public class CarriedValueTests
                     var expected = r == i ? (n / 2) + (2.0 * x[i] * (7 / 2)) + MathF.Sqrt(n) : 0.0;
                     Assert.True(Math.Abs(dense[r, i] - expected) <= 1e-12, $"n = {n}: J[{r}, {i}] is {dense[r, i]:R}, by hand {expected:R}");
                     Assert.True(Math.Abs(column[r] - expected) <= 1e-12, $"n = {n}: the JVP's J[{r}, {i}] is {column[r]:R}, by hand {expected:R}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void ASumInsideAnActivationKeepsItsOwnIndexWhenAnotherSumCollapses()
+    {
+        var random = new Random(7);
+        foreach (var n in new[] { 2, 3, 5 })
+        {
+            var W = JacobianTestKit.RandomMatrix(random, n, n);
+            var c = 0.5 + random.NextDouble();
+            var jacobian = CarriedValueFunctions.SquashedColumnSumsJacobian(W, c).dW;
+            Assert.NotEqual(JacobianStructure.Dense, jacobian.Structure);
+            var dense = jacobian.ToDense();
+            for (int i = 0; i < n; i++)
+            {
+                double s = 0.0;
+                for (int j = 0; j < n; j++)
+                {
+                    s += W[j, i] * c;
+                }
+
+                var sigma = 1.0 / (1.0 + Math.Exp(-s));
+                for (int p = 0; p < n; p++)
+                {
+                    for (int q = 0; q < n; q++)
+                    {
+                        // vec(W) is column-major: W[p, q] is column p + q·n.
+                        var expected = q == i ? sigma * (1.0 - sigma) * c : 0.0;
+                        Assert.True(Math.Abs(dense[i, p + (q * n)] - expected) <= 1e-12, $"n = {n}: ∂y[{i}]/∂W[{p}, {q}] is {dense[i, p + (q * n)]:R}, by hand {expected:R}");
+                    }
                 }
             }
         }
