@@ -39,6 +39,8 @@ public sealed class RandomProgramTests
     private const int DefaultArrayPrograms = 30;
     private const int DefaultHessianPrograms = 20;
     private const int DefaultFixedPrograms = 30;
+    private const int DefaultIntArithmeticPrograms = 20;
+    private const int DefaultMapPrograms = 30;
     private static readonly int[] HessianSizes = { 1, 2, 5 };
     private static readonly int[] Sizes = { 1, 2, 5, 8, 13, 33, 70 };
     private static readonly int[] ArraySizes = { 1, 3, 8, 13, 40 };
@@ -64,6 +66,30 @@ public sealed class RandomProgramTests
     public void OptimizedVjpAndTangentOfArrayValuedProgramsAgreeWithLoopsAsWrittenAndWithCentralDifferences() =>
         RunPrograms(arrayValued: true, hessian: false, DefaultArrayPrograms, ArraySizes, Passes, CheckArrayValued);
 
+    /// <summary>
+    /// Array-valued programs whose elements are also scaled by int divisions and remainders and by a <c>MathF</c> call
+    /// (<see cref="LoopPrograms.Body"/>'s <c>intArithmetic</c>), whose types every pass must keep (SIMD maps, blocks,
+    /// the reverse sweep). Programs of their own (the seed's stream shifted), so the other kinds keep theirs.
+    /// </summary>
+    [Fact]
+    public void ArrayValuedProgramsWithIntArithmeticAgreeWithLoopsAsWrittenAndWithCentralDifferences() =>
+        RunPrograms(arrayValued: true, hessian: false, DefaultIntArithmeticPrograms, ArraySizes, Array.Empty<string>(), CheckArrayValued, intArithmetic: true);
+
+    /// <summary>
+    /// Array-valued programs in index notation (<see cref="LoopPrograms.MapBody"/>), whose <c>Jacobian</c> companions
+    /// build structured forms at run time (checked: some do), against the VJP, the tangent and central differences. They
+    /// found a sum's bound index substituted (session 30), and find session 29's int divisions computed in double.
+    /// </summary>
+    [Fact]
+    public void StructuredJacobiansOfMapsAgreeWithLoopsAsWrittenAndWithCentralDifferences() =>
+        RunPrograms(arrayValued: true, hessian: false, DefaultMapPrograms, ArraySizes, Array.Empty<string>(), CheckArrayValued, maps: true);
+
+    /// <summary>Rules the structure pass names where it builds a form (in twins too: it is not an optimization).</summary>
+    private static readonly string[] StructureRules =
+    {
+        "(elementwise map: diagonal)", "(vec/Kronecker identity", "(chain rule through an elementwise function", "(sum rule)",
+    };
+
     [Fact]
     public void HessiansOfRandomProgramsAgreeWithLoopsAsWrittenAndWithCentralDifferencesOfTheGradient() =>
         RunPrograms(arrayValued: false, hessian: true, DefaultHessianPrograms, HessianSizes, new[] { "// vectorized:", "// fused:" }, CheckHessian);
@@ -79,13 +105,17 @@ public sealed class RandomProgramTests
 
     /// <summary>Generates, compiles and loads the programs with their twins, checks the passes are reached, then checks each at every size.</summary>
     /// <param name="bulkSaves">Also check that some companion, optimized or twin, saves a refilled scratch array in bulk.</param>
-    private static void RunPrograms(bool arrayValued, bool hessian, int defaultCount, int[] sizes, string[] passes, Action<Type, string, int, Random, Func<string>> check, bool fixedSize = false, bool bulkSaves = false)
+    /// <param name="intArithmetic">Programs with int arithmetic in their elements, from the seed's stream shifted.</param>
+    /// <param name="maps">Programs in index notation (<see cref="LoopPrograms.MapBody"/>), from the seed's stream shifted.</param>
+    private static void RunPrograms(bool arrayValued, bool hessian, int defaultCount, int[] sizes, string[] passes, Action<Type, string, int, Random, Func<string>> check, bool fixedSize = false, bool bulkSaves = false, bool intArithmetic = false, bool maps = false)
     {
         var seed = int.TryParse(Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS_SEED"), out var s) ? s : DefaultSeed;
         var count = int.TryParse(Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS"), out var c) ? c : defaultCount;
         var stopwatch = Stopwatch.StartNew();
-        var random = new Random(seed);
-        var bodies = Enumerable.Range(0, count).Select(_ => LoopPrograms.Body(random, arrayValued, calls: !hessian, fixedSize)).ToArray();
+        var random = new Random(intArithmetic ? unchecked(seed + 7_919) : maps ? unchecked(seed + 7_927) : seed);
+        var bodies = Enumerable.Range(0, count)
+            .Select(_ => maps ? LoopPrograms.MapBody(random) : LoopPrograms.Body(random, arrayValued, calls: !hessian, fixedSize, intArithmetic))
+            .ToArray();
 
         var returnType = arrayValued ? "double[]" : "double";
         var source = new StringBuilder("using System;\nusing Differentiable;\n\npublic static partial class Programs\n{\n");
@@ -137,6 +167,11 @@ public sealed class RandomProgramTests
         {
             Assert.DoesNotContain(twins, text => text.Contains(pass, StringComparison.Ordinal));
             Covered(optimized.Any(text => text.Contains(pass, StringComparison.Ordinal)), $"no optimized companion of the {count} programs has \"{pass}\": the programs no longer reach that pass");
+        }
+
+        foreach (var rule in maps ? StructureRules : Array.Empty<string>())
+        {
+            Covered(run.Sections.Any(section => section.Text.Contains(rule, StringComparison.Ordinal)), $"no Jacobian of the {count} programs names \"{rule}\": the programs no longer reach that form");
         }
 
         if (bulkSaves)

@@ -62,22 +62,27 @@ internal sealed class LoopPrograms
         """;
 
     private readonly bool calls;
+    private readonly bool intArithmetic;
 
-    private LoopPrograms(Random random, bool calls)
+    private LoopPrograms(Random random, bool calls, bool intArithmetic)
     {
         this.random = random;
         this.calls = calls;
+        this.intArithmetic = intArithmetic;
     }
 
     /// <summary>
     /// The body of one program (statements, then <c>return</c>), indented for a method: it returns a double, or with
     /// <paramref name="arrayValued"/> a double[] of length n whose every element reads every array made and the sums;
     /// <paramref name="calls"/> lets it call the <see cref="Helpers"/>; with <paramref name="fixedSize"/> n is the constant
-    /// <see cref="FixedSize"/>, so the loops have trip counts known at compile time and are unrolled within the budget.
+    /// <see cref="FixedSize"/>, so the loops have trip counts known at compile time and are unrolled within the budget;
+    /// <paramref name="intArithmetic"/> lets elements be scaled by int divisions and remainders (of n, of the index, of
+    /// constants) and by a <c>MathF</c> call, whose types a derivative must keep (without it, the draws are those of
+    /// programs before it, so every seed's programs keep their shapes).
     /// </summary>
-    public static string Body(Random random, bool arrayValued = false, bool calls = true, bool fixedSize = false)
+    public static string Body(Random random, bool arrayValued = false, bool calls = true, bool fixedSize = false, bool intArithmetic = false)
     {
-        var program = new LoopPrograms(random, calls);
+        var program = new LoopPrograms(random, calls, intArithmetic);
         program.Line(fixedSize ? $"const int n = {FixedSize};" : "int n = x.Length;");
         program.Line("double acc = 0.0;");
         int statements = random.Next(2, 7);
@@ -107,6 +112,48 @@ internal sealed class LoopPrograms
         }
 
         program.Line("return acc;");
+        return program.body.ToString();
+    }
+
+    /// <summary>
+    /// The body of an array-valued program in index notation, the shape the structure pass reads: one loop over the
+    /// result's rows that may sum rows or columns of W against an elementwise expression, keep elementwise locals, and
+    /// store y[i] as an elementwise expression of them (with int divisions and remainders, and a <c>MathF</c> call), so
+    /// that the <c>Jacobian</c> companions build structured forms (diagonal, Kronecker, sums of them) at run time.
+    /// </summary>
+    public static string MapBody(Random random)
+    {
+        var program = new LoopPrograms(random, calls: false, intArithmetic: true);
+        program.Line("int n = x.Length;");
+        program.Line("double[] y = new double[n];");
+        program.Line("for (int i = 0; i < n; i++)");
+        program.Line("{");
+        var locals = new List<string>();
+        for (int k = random.Next(3); k > 0; k--)
+        {
+            var local = program.Scalar();
+            if (random.Next(3) != 0)
+            {
+                // A row or a column of W summed against an elementwise expression of j.
+                var entry = random.Next(2) == 0 ? "W[i, j]" : "W[j, i]";
+                program.Line($"    double {local} = 0.0;");
+                program.Line($"    for (int j = 0; j < n; j++) {{ {local} += {entry} * {program.Element("j")}; }}");
+            }
+            else
+            {
+                program.Line($"    double {local} = {program.Element("i")};");
+            }
+
+            locals.Add(local);
+        }
+
+        // The locals join the arrays' elements among the leaves of y[i]'s expression.
+        program.scalars.AddRange(locals);
+        // Each local scaled, or through an activation: tanh(Σⱼ W[i, j]·x[j]) is the chain rule's diagonal product.
+        var terms = locals.Select(local => $" + ({program.Constant()} * {(random.Next(2) == 0 ? local : program.Activation(local))})");
+        program.Line($"    y[i] = {program.Element("i")}{string.Concat(terms)};");
+        program.Line("}");
+        program.Line("return y;");
         return program.body.ToString();
     }
 
@@ -524,7 +571,22 @@ internal sealed class LoopPrograms
             }
 
             var a = Element(index);
-            return random.Next(calls ? 14 : 12) switch
+            var kinds = calls ? 14 : 12;
+            var kind = random.Next(intArithmetic ? kinds + 5 : kinds);
+            if (kind >= kinds)
+            {
+                // int arithmetic is exact and truncates: a derivative computed in double would be off (7 / 2 is 3).
+                return (kind - kinds) switch
+                {
+                    0 => $"({a} * (n / 2) / n)",
+                    1 => $"({a} * (7 / 2))",
+                    2 => $"({a} * (({index}) % 3))",
+                    3 => $"({a} + (({index}) / 2 * 0.25 / n))",
+                    _ => $"({a} * MathF.Sqrt(n) / n)",
+                };
+            }
+
+            return kind switch
             {
                 0 => $"({a} + {Element(index)})",
                 1 => $"({a} - {Element(index)})",
