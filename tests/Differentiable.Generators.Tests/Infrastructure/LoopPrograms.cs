@@ -125,6 +125,15 @@ internal sealed class LoopPrograms
     {
         var program = new LoopPrograms(random, calls: false, intArithmetic: true);
         program.Line("int n = x.Length;");
+        if (random.Next(3) == 0)
+        {
+            // A reduction before the rows, read by every row: a rank-one term of the Jacobian.
+            var total = program.Scalar();
+            program.Line($"double {total} = 0.0;");
+            program.Line($"for (int j = 0; j < n; j++) {{ {total} += {program.Element("j")}; }}");
+            program.scalars.Add(total);
+        }
+
         program.Line("double[] y = new double[n];");
         program.Line("for (int i = 0; i < n; i++)");
         program.Line("{");
