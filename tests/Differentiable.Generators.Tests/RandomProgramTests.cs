@@ -85,10 +85,24 @@ public sealed class RandomProgramTests
     public void StructuredJacobiansOfMapsAgreeWithLoopsAsWrittenAndWithCentralDifferences() =>
         RunPrograms(arrayValued: true, hessian: false, DefaultMapPrograms, ArraySizes, Array.Empty<string>(), CheckArrayValued, maps: true);
 
+    /// <summary>
+    /// Matrix-valued programs in index notation (<see cref="LoopPrograms.MatrixMapBody"/>): Kronecker, permutation and
+    /// diagonal forms over vec(Y), checked like <see cref="StructuredJacobiansOfMapsAgreeWithLoopsAsWrittenAndWithCentralDifferences"/>.
+    /// </summary>
+    [Fact]
+    public void StructuredJacobiansOfMatrixMapsAgreeWithLoopsAsWrittenAndWithCentralDifferences() =>
+        RunPrograms(arrayValued: true, hessian: false, DefaultMapPrograms, ArraySizes, Array.Empty<string>(), CheckArrayValued, maps: true, matrixValued: true);
+
     /// <summary>Rules the structure pass names where it builds a form (in twins too: it is not an optimization).</summary>
     private static readonly string[] StructureRules =
     {
         "(elementwise map: diagonal)", "(vec/Kronecker identity", "(chain rule through an elementwise function", "(sum rule)",
+    };
+
+    /// <summary>And those the matrix-valued maps reach.</summary>
+    private static readonly string[] MatrixStructureRules =
+    {
+        "(vec/Kronecker identity", "(transpose: vec(Xᵀ) = K·vec(X))", "(chain rule through an elementwise function", "(sum rule)",
     };
 
     [Fact]
@@ -116,19 +130,20 @@ public sealed class RandomProgramTests
     /// <param name="bulkSaves">Also check that some companion, optimized or twin, saves a refilled scratch array in bulk.</param>
     /// <param name="intArithmetic">Programs with int arithmetic in their elements, from the seed's stream shifted.</param>
     /// <param name="maps">Programs in index notation (<see cref="LoopPrograms.MapBody"/>), from the seed's stream shifted.</param>
-    private static void RunPrograms(bool arrayValued, bool hessian, int defaultCount, int[] sizes, string[] passes, Action<Type, string, int, Random, Func<string>> check, bool fixedSize = false, bool bulkSaves = false, bool intArithmetic = false, bool maps = false)
+    /// <param name="matrixValued">With <paramref name="maps"/>: matrix-valued ones (<see cref="LoopPrograms.MatrixMapBody"/>).</param>
+    private static void RunPrograms(bool arrayValued, bool hessian, int defaultCount, int[] sizes, string[] passes, Action<Type, string, int, Random, Func<string>> check, bool fixedSize = false, bool bulkSaves = false, bool intArithmetic = false, bool maps = false, bool matrixValued = false)
     {
         var seed = int.TryParse(Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS_SEED"), out var s) ? s : DefaultSeed;
         var count = int.TryParse(Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS"), out var c) ? c : defaultCount;
         var stopwatch = Stopwatch.StartNew();
         // Kinds added later draw from the seed's stream shifted, so that the first kinds keep their programs.
-        var shift = intArithmetic ? 7_919 : maps ? 7_927 : fixedSize && arrayValued ? 7_933 : 0;
+        var shift = intArithmetic ? 7_919 : matrixValued ? 7_937 : maps ? 7_927 : fixedSize && arrayValued ? 7_933 : 0;
         var random = new Random(unchecked(seed + shift));
         var bodies = Enumerable.Range(0, count)
-            .Select(_ => maps ? LoopPrograms.MapBody(random) : LoopPrograms.Body(random, arrayValued, calls: !hessian, fixedSize, intArithmetic))
+            .Select(_ => matrixValued ? LoopPrograms.MatrixMapBody(random) : maps ? LoopPrograms.MapBody(random) : LoopPrograms.Body(random, arrayValued, calls: !hessian, fixedSize, intArithmetic))
             .ToArray();
 
-        var returnType = arrayValued ? "double[]" : "double";
+        var returnType = matrixValued ? "double[,]" : arrayValued ? "double[]" : "double";
         var source = new StringBuilder("using System;\nusing Differentiable;\n\npublic static partial class Programs\n{\n");
         for (int k = 0; k < count; k++)
         {
@@ -180,7 +195,7 @@ public sealed class RandomProgramTests
             Covered(optimized.Any(text => text.Contains(pass, StringComparison.Ordinal)), $"no optimized companion of the {count} programs has \"{pass}\": the programs no longer reach that pass");
         }
 
-        foreach (var rule in maps ? StructureRules : Array.Empty<string>())
+        foreach (var rule in matrixValued ? MatrixStructureRules : maps ? StructureRules : Array.Empty<string>())
         {
             Covered(run.Sections.Any(section => section.Text.Contains(rule, StringComparison.Ordinal)), $"no Jacobian of the {count} programs names \"{rule}\": the programs no longer reach that form");
         }
@@ -220,19 +235,27 @@ public sealed class RandomProgramTests
         Console.WriteLine($"Random {returnType} programs: {count} programs × {sizes.Length} sizes ({checks} checks) in {stopwatch.Elapsed.TotalSeconds:F1} s, seed {seed}");
     }
 
+    /// <summary>
+    /// Array-valued programs, returning a double[] or (maps) an n × n double[,]: the VJPs (twin and optimized) against
+    /// each other, and uᵀ·J·δ from the VJP, central differences, the tangent and the <c>Jacobian</c>s.
+    /// </summary>
     private static void CheckArrayValued(Type programs, string name, int n, Random random, Func<string> replay)
     {
         var (W, x, v, c) = Point(random, n);
         var inputs = new object[] { W, x, v, c };
         var copies = new object[] { W.Clone(), x.Clone(), v.Clone(), c };
-        var seedVector = Vector(random, n);
 
-        var value = (double[])Method(programs, name, 4).Invoke(null, inputs)!;
+        var result = (Array)Method(programs, name, 4).Invoke(null, inputs)!;
+        // The seed u, shaped like the result; entries in memory (row-major) order, and in vec (column-major) order.
+        Array seed = result.Rank == 1 ? Vector(random, n) : Matrix(random, n, 1.0);
+        var seedEntries = seed.Cast<double>().ToArray();
+        var seedVec = seed is double[,] seedMatrix ? Vec(seedMatrix) : seedEntries;
+        var value = result.Cast<double>().ToArray();
         Assert.True(value.All(double.IsFinite), $"n = {n}: the method returns a value that is not finite: LoopPrograms made an unbounded program, in {replay()}");
-        var scalar = Vjp(programs, name + "Scalar", inputs, seedVector, n);
-        var optimized = Vjp(programs, name, inputs, seedVector, n);
+        var scalar = Vjp(programs, name + "Scalar", inputs, seed, n);
+        var optimized = Vjp(programs, name, inputs, seed, n);
         AssertInputsUnchanged(inputs, copies, n, replay);
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < value.Length; i++)
         {
             Assert.True(
                 BitConverter.DoubleToInt64Bits(scalar.Values[i]) == BitConverter.DoubleToInt64Bits(value[i]),
@@ -250,8 +273,8 @@ public sealed class RandomProgramTests
         const double Step = 1e-6;
         double At(double t)
         {
-            var f = (double[])Method(programs, name, 4).Invoke(null, new object[] { Shift(W, dW, t), Shift(x, dx, t), Shift(v, dv, t), c + (t * dc) })!;
-            return f.Select((e, i) => e * seedVector[i]).Sum();
+            var f = (Array)Method(programs, name, 4).Invoke(null, new object[] { Shift(W, dW, t), Shift(x, dx, t), Shift(v, dv, t), c + (t * dc) })!;
+            return f.Cast<double>().Select((e, i) => e * seedEntries[i]).Sum();
         }
 
         var tolerance = 1e-5 * (1.0 + magnitude + value.Sum(Math.Abs));
@@ -261,29 +284,30 @@ public sealed class RandomProgramTests
             $"n = {n}: uᵀJδ from the VJP is {along:R}, central differences {central:R}, in {replay()}");
 
         var jvp = (ITuple)Method(programs, name + "Jvp", 8).Invoke(null, new object[] { W, x, v, c, dW, dx, dv, dc })!;
-        var tangent = (double[])jvp[1]!;
-        var fromTangent = tangent.Select((e, i) => e * seedVector[i]).Sum();
-        var tangentMagnitude = tangent.Select((e, i) => Math.Abs(e * seedVector[i])).Sum();
+        var tangent = ((Array)jvp[1]!).Cast<double>().ToArray();
+        var fromTangent = tangent.Select((e, i) => e * seedEntries[i]).Sum();
+        var tangentMagnitude = tangent.Select((e, i) => Math.Abs(e * seedEntries[i])).Sum();
         Assert.True(
             Math.Abs(fromTangent - along) <= 1e-9 * (1.0 + magnitude + tangentMagnitude),
             $"n = {n}: uᵀJδ from the optimized tangent is {fromTangent:R}, from the VJP {along:R}, in {replay()}");
 
-        // And from the Jacobians (whatever their structure), each times its part of δ; vec(δW) is column-major.
+        // And from the Jacobians (whatever their structure), each times its part of δ; vec(δW) and the rows (vec of the
+        // result) are column-major.
         var jacobians = (ITuple)Method(programs, name + "Jacobian", 4).Invoke(null, new object[] { W, x, v, c })!;
         var parts = new[] { Vec(dW), dx, dv, new[] { dc } };
-        var product = new double[n];
+        var product = new double[value.Length];
         for (int p = 0; p < parts.Length; p++)
         {
             var jacobian = (Jacobian)jacobians[p + 1]!;
-            var part = new double[n];
+            var part = new double[value.Length];
             jacobian.Multiply(parts[p], part);
-            for (int i = 0; i < n; i++)
+            for (int i = 0; i < value.Length; i++)
             {
                 product[i] += part[i];
             }
         }
 
-        var fromJacobians = product.Select((e, i) => e * seedVector[i]).Sum();
+        var fromJacobians = product.Select((e, i) => e * seedVec[i]).Sum();
         Assert.True(
             Math.Abs(fromJacobians - along) <= 1e-9 * (1.0 + magnitude + tangentMagnitude),
             $"n = {n}: uᵀJδ from the Jacobians is {fromJacobians:R}, from the VJP {along:R}, in {replay()}");
@@ -365,10 +389,11 @@ public sealed class RandomProgramTests
         return (along, magnitude);
     }
 
-    private static (double[] Values, double[] Entries) Vjp(Type programs, string name, object[] inputs, double[] seedVector, int n)
+    /// <summary>A VJP's value (its entries in memory order) and the gradient buffers' entries.</summary>
+    private static (double[] Values, double[] Entries) Vjp(Type programs, string name, object[] inputs, Array seed, int n)
     {
-        var (values, entries) = WithBuffers(programs, name + "Vjp", inputs.Append(seedVector).ToArray(), n);
-        return ((double[])values, entries);
+        var (values, entries) = WithBuffers(programs, name + "Vjp", inputs.Append(seed).ToArray(), n);
+        return (((Array)values).Cast<double>().ToArray(), entries);
     }
 
     /// <summary>

@@ -166,6 +166,51 @@ internal sealed class LoopPrograms
         return program.body.ToString();
     }
 
+    /// <summary>
+    /// The body of a matrix-valued program in index notation: Y[i, j] over both loops, a sum of products of W[i, j],
+    /// W[j, i], elements of x and v at i or j, elementwise functions of them, and a row's reduction; so that the
+    /// <c>Jacobian</c> companions build Kronecker, permutation and diagonal forms over vec(Y).
+    /// </summary>
+    public static string MatrixMapBody(Random random)
+    {
+        var program = new LoopPrograms(random, calls: false, intArithmetic: true);
+        program.Line("int n = x.Length;");
+        program.Line("double[,] Y = new double[n, n];");
+        program.Line("for (int i = 0; i < n; i++)");
+        program.Line("{");
+        string? row = null;
+        if (random.Next(2) == 0)
+        {
+            row = program.Scalar();
+            program.Line($"    double {row} = 0.0;");
+            program.Line($"    for (int k = 0; k < n; k++) {{ {row} += W[i, k] * {program.Element("k")}; }}");
+        }
+
+        string Factor() => random.Next(row is null ? 9 : 11) switch
+        {
+            0 => "W[i, j]",
+            1 => "W[j, i]",
+            2 => $"{program.Pick(program.arrays)}[i]",
+            3 => $"{program.Pick(program.arrays)}[j]",
+            4 => program.Element("i"),
+            5 => program.Element("j"),
+            6 => program.Activation($"W[{(random.Next(2) == 0 ? "i, j" : "j, i")}] * {program.Pick(program.arrays)}[j]"),
+            7 => $"(((i + j) % 3) * {program.Constant()})",
+            8 => program.Constant(),
+            9 => row!,
+            _ => program.Activation(row!),
+        };
+
+        var terms = Enumerable.Range(0, random.Next(1, 4)).Select(_ => random.Next(2) == 0 ? Factor() : $"{Factor()} * {Factor()}");
+        program.Line("    for (int j = 0; j < n; j++)");
+        program.Line("    {");
+        program.Line($"        Y[i, j] = {string.Join(" + ", terms.Select(term => $"({term})"))};");
+        program.Line("    }");
+        program.Line("}");
+        program.Line("return Y;");
+        return program.body.ToString();
+    }
+
     private void Statement()
     {
         // Aliases and updates in place come up twice as often: they are where the runtime alias checks decide. So do
