@@ -149,7 +149,8 @@ internal static class IndexCalculus
                 return null;
             }
 
-            factors = factors.Except(inside).Append(new TensorSum(index, range.Lower, range.Upper, inside.Aggregate((a, b) => new TensorBinary(BinaryOperator.Multiply, a, b)))).ToList();
+            // The factors outside, each as often as it occurs (Except would drop repeats of one).
+            factors = factors.Where(f => !f.FreeIndices().Contains(index)).Append(new TensorSum(index, range.Lower, range.Upper, inside.Aggregate((a, b) => new TensorBinary(BinaryOperator.Multiply, a, b)))).ToList();
         }
 
         if (term.RowFactors.Any(f => f.FreeIndices().Any(renaming.ContainsKey)))

@@ -110,8 +110,9 @@ internal static class StructurePass
     {
         var indexed = new HashSet<string>(outputs.Concat(inputs));
         IEnumerable<string> Indices(TensorExpr f) => f.FreeIndices().Where(indexed.Contains);
+        // A partition, not a set difference: a factor may occur twice ((v/d)·v/d has 1/d twice).
         var scalars = term.Factors.Where(f => !Indices(f).Any()).ToList();
-        var factors = term.Factors.Except(scalars).ToList();
+        var factors = term.Factors.Where(f => Indices(f).Any()).ToList();
         var rowLike = factors.Where(f => Indices(f).All(outputs.Contains)).Concat(term.RowFactors).ToList();
 
         // Every input index tied to a distinct output index: identity, diagonal or permutation.

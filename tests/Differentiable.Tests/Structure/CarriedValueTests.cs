@@ -166,6 +166,41 @@ public static partial class CarriedValueFunctions
         return y;
     }
 
+    /// <summary>
+    /// y[i] = (v[i]/d)·v[i]/d with d = 1 + x[i]²: ∂y/∂v = 2v/d², a sum of two diagonals, one of whose factors is 1/d
+    /// twice. The structure pass took a term's factors as a set, so 1/d counted once (v/d + v/d² for 2v/d²).
+    /// </summary>
+    [Differentiate(nameof(v))]
+    public static double[] RepeatedFactor(double[] x, double[] v)
+    {
+        var y = new double[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            y[i] = ((v[i] / (1.0 + (x[i] * x[i]))) * v[i]) / (1.0 + (x[i] * x[i]));
+        }
+
+        return y;
+    }
+
+    /// <summary>
+    /// y[i] = Σ_j W[i, j]·x[i]/d/d with d = 1 + v[i]²: ∂y/∂x = diag(Σ_j W[i, j]/d²). The sum over j stays a contraction,
+    /// and the factors outside it lost their repeat the same way.
+    /// </summary>
+    [Differentiate(nameof(x))]
+    public static double[] ContractedRepeatedFactor(double[,] W, double[] x, double[] v)
+    {
+        var y = new double[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            for (int j = 0; j < x.Length; j++)
+            {
+                y[i] += W[i, j] * x[i] / (1.0 + (v[i] * v[i])) / (1.0 + (v[i] * v[i]));
+            }
+        }
+
+        return y;
+    }
+
     [Differentiate]
     public static double[] ReassignedParameter(double c, double[] x)
     {
@@ -229,6 +264,39 @@ public class CarriedValueTests
                         var expected = q == i ? sigma * (1.0 - sigma) * c : 0.0;
                         Assert.True(Math.Abs(dense[i, p + (q * n)] - expected) <= 1e-12, $"n = {n}: ∂y[{i}]/∂W[{p}, {q}] is {dense[i, p + (q * n)]:R}, by hand {expected:R}");
                     }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void AFactorThatOccursTwiceInATermCountsTwice()
+    {
+        var random = new Random(11);
+        foreach (var n in new[] { 1, 3, 5 })
+        {
+            var x = JacobianTestKit.RandomVector(random, n);
+            var v = JacobianTestKit.RandomVector(random, n);
+            var W = JacobianTestKit.RandomMatrix(random, n, n);
+            var repeated = CarriedValueFunctions.RepeatedFactorJacobian(x, v).dv;
+            var contracted = CarriedValueFunctions.ContractedRepeatedFactorJacobian(W, x, v).dx;
+            Assert.NotEqual(JacobianStructure.Dense, repeated.Structure);
+            Assert.NotEqual(JacobianStructure.Dense, contracted.Structure);
+            var (dv, dx) = (repeated.ToDense(), contracted.ToDense());
+            for (int i = 0; i < n; i++)
+            {
+                var (d, e) = (1.0 + (x[i] * x[i]), 1.0 + (v[i] * v[i]));
+                double rowSum = 0.0;
+                for (int j = 0; j < n; j++)
+                {
+                    rowSum += W[i, j];
+                }
+
+                for (int k = 0; k < n; k++)
+                {
+                    var (expectedV, expectedX) = k == i ? (2.0 * v[i] / (d * d), rowSum / (e * e)) : (0.0, 0.0);
+                    Assert.True(Math.Abs(dv[i, k] - expectedV) <= 1e-12 * (1.0 + Math.Abs(expectedV)), $"n = {n}: ∂y[{i}]/∂v[{k}] is {dv[i, k]:R}, by hand {expectedV:R}");
+                    Assert.True(Math.Abs(dx[i, k] - expectedX) <= 1e-12 * (1.0 + Math.Abs(expectedX)), $"n = {n}: ∂y[{i}]/∂x[{k}] is {dx[i, k]:R}, by hand {expectedX:R}");
                 }
             }
         }
