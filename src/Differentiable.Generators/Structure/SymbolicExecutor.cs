@@ -256,6 +256,12 @@ internal sealed class SymbolicExecutor
     private List<(string Target, TensorExpr Sum)> Reduce(For loop)
     {
         Bind(loop);
+        // What the loop accumulates into changes from iteration to iteration, but a symbolic read of it sees its value
+        // from before the loop (s += x[j]; t += W[j, i]·s): a term reading one is not a sum of independent terms.
+        var accumulated = IrWalker.Statements(loop.Body).OfType<Assign>()
+            .Select(a => a.Target switch { Variable v => v.Name, ElementAccess e => e.Array, _ => null })
+            .Where(name => name is not null)
+            .ToList();
         var increments = new List<(string Target, TensorExpr Term)>();
         foreach (var statement in loop.Body.Statements)
         {
@@ -271,6 +277,11 @@ internal sealed class SymbolicExecutor
                         ElementAccess e when e.Array == result && e.Indices.Select(i => (i as Variable)?.Name).SequenceEqual(outputIndices) => result,
                         _ => throw new NotIndexNotationException(),
                     };
+                    if (IrWalker.ReadNames(b.Right).Any(accumulated.Contains))
+                    {
+                        throw new NotIndexNotationException();
+                    }
+
                     var term = Symbolic(b.Right);
                     if (increments.Any(i => term.Reads(i.Target)) || term.FreeIndices().Contains(name))
                     {

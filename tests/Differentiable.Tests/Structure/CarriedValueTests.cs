@@ -201,6 +201,31 @@ public static partial class CarriedValueFunctions
         return y;
     }
 
+    /// <summary>
+    /// t = Σ_j W[j, i]·s_j where s_j = c + x[0] + … + x[j] grows in the same loop: ∂y[i]/∂W[p, q] = δ(q, i)·s_p. The
+    /// structure pass read s as its value before the loop, c (a Kronecker form I ⊗ c·1ᵀ).
+    /// </summary>
+    [Differentiate(nameof(W))]
+    public static double[] RunningScalarInAReduction(double[,] W, double[] x, double c)
+    {
+        int n = x.Length;
+        var y = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            double s = c;
+            double t = 0.0;
+            for (int j = 0; j < n; j++)
+            {
+                s += x[j];
+                t += W[j, i] * s;
+            }
+
+            y[i] = t;
+        }
+
+        return y;
+    }
+
     [Differentiate]
     public static double[] ReassignedParameter(double c, double[] x)
     {
@@ -297,6 +322,33 @@ public class CarriedValueTests
                     var (expectedV, expectedX) = k == i ? (2.0 * v[i] / (d * d), rowSum / (e * e)) : (0.0, 0.0);
                     Assert.True(Math.Abs(dv[i, k] - expectedV) <= 1e-12 * (1.0 + Math.Abs(expectedV)), $"n = {n}: ∂y[{i}]/∂v[{k}] is {dv[i, k]:R}, by hand {expectedV:R}");
                     Assert.True(Math.Abs(dx[i, k] - expectedX) <= 1e-12 * (1.0 + Math.Abs(expectedX)), $"n = {n}: ∂y[{i}]/∂x[{k}] is {dx[i, k]:R}, by hand {expectedX:R}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void AScalarAccumulatedInAReductionIsReadAtEachIteration()
+    {
+        var random = new Random(13);
+        foreach (var n in new[] { 1, 3, 5 })
+        {
+            var x = JacobianTestKit.RandomVector(random, n);
+            var W = JacobianTestKit.RandomMatrix(random, n, n);
+            var c = 0.5 + random.NextDouble();
+            var dense = CarriedValueFunctions.RunningScalarInAReductionJacobian(W, x, c).dW.ToDense();
+            for (int i = 0; i < n; i++)
+            {
+                var s = c;
+                for (int p = 0; p < n; p++)
+                {
+                    s += x[p];
+                    for (int q = 0; q < n; q++)
+                    {
+                        // vec(W) is column-major: W[p, q] is column p + q·n.
+                        var expected = q == i ? s : 0.0;
+                        Assert.True(Math.Abs(dense[i, p + (q * n)] - expected) <= 1e-12, $"n = {n}: ∂y[{i}]/∂W[{p}, {q}] is {dense[i, p + (q * n)]:R}, by hand {expected:R}");
+                    }
                 }
             }
         }
