@@ -69,8 +69,8 @@ public sealed class RandomProgramTests
 
     /// <summary>
     /// Array-valued programs whose elements are also scaled by int divisions and remainders and by a <c>MathF</c> call
-    /// (<see cref="LoopPrograms.Body"/>'s <c>intArithmetic</c>), whose types every pass must keep (SIMD maps, blocks,
-    /// the reverse sweep). Programs of their own (the seed's stream shifted), so the other kinds keep theirs.
+    /// (<see cref="LoopPrograms.Body"/>'s <c>intArithmetic</c>), whose int and float types the companions must keep.
+    /// Programs of their own (the seed's stream shifted), so the other kinds keep theirs.
     /// </summary>
     [Fact]
     public void ArrayValuedProgramsWithIntArithmeticAgreeWithLoopsAsWrittenAndWithCentralDifferences() =>
@@ -79,7 +79,7 @@ public sealed class RandomProgramTests
     /// <summary>
     /// Array-valued programs in index notation (<see cref="LoopPrograms.MapBody"/>), whose <c>Jacobian</c> companions
     /// build structured forms at run time (checked: some do), against the VJP, the tangent and central differences. They
-    /// found a sum's bound index substituted (session 30), and find session 29's int divisions computed in double.
+    /// found a sum's bound index substituted and a repeated factor counted once (session 30).
     /// </summary>
     [Fact]
     public void StructuredJacobiansOfMapsAgreeWithLoopsAsWrittenAndWithCentralDifferences() =>

@@ -63,12 +63,14 @@ internal sealed class LoopPrograms
 
     private readonly bool calls;
     private readonly bool intArithmetic;
+    private readonly bool maps;
 
-    private LoopPrograms(Random random, bool calls, bool intArithmetic)
+    private LoopPrograms(Random random, bool calls, bool intArithmetic, bool maps = false)
     {
         this.random = random;
         this.calls = calls;
         this.intArithmetic = intArithmetic;
+        this.maps = maps;
     }
 
     /// <summary>
@@ -118,26 +120,29 @@ internal sealed class LoopPrograms
     /// <summary>
     /// The body of an array-valued program in index notation, the shape the structure pass reads: one loop over the
     /// result's rows that may sum rows or columns of W against an elementwise expression, keep elementwise locals, and
-    /// store y[i] as an elementwise expression of them (with int divisions and remainders, and a <c>MathF</c> call), so
-    /// that the <c>Jacobian</c> companions build structured forms (diagonal, Kronecker, sums of them) at run time.
+    /// store y[i] as an elementwise expression of them (with int divisions and remainders, and a <c>MathF</c> call, which
+    /// the pass leaves to the dense Jacobian), so that the <c>Jacobian</c> companions build structured forms (diagonal,
+    /// Kronecker, sums of them) at run time. One in four also sums a row against a running scalar of the same loop.
     /// </summary>
     public static string MapBody(Random random)
     {
-        var program = new LoopPrograms(random, calls: false, intArithmetic: true);
+        var program = new LoopPrograms(random, calls: false, intArithmetic: true, maps: true);
         program.Line("int n = x.Length;");
-        if (random.Next(3) == 0)
-        {
-            // A reduction before the rows, read by every row: a rank-one term of the Jacobian.
-            var total = program.Scalar();
-            program.Line($"double {total} = 0.0;");
-            program.Line($"for (int j = 0; j < n; j++) {{ {total} += {program.Element("j")}; }}");
-            program.scalars.Add(total);
-        }
-
         program.Line("double[] y = new double[n];");
         program.Line("for (int i = 0; i < n; i++)");
         program.Line("{");
         var locals = new List<string>();
+        if (random.Next(4) == 0)
+        {
+            // A sum whose term reads a running scalar of the same loop: not index notation (each iteration sees another
+            // value), so the Jacobian must come out dense and right.
+            var (running, total) = (program.Scalar(), program.Scalar());
+            program.Line($"    double {running} = {program.Element("i")};");
+            program.Line($"    double {total} = 0.0;");
+            program.Line($"    for (int j = 0; j < n; j++) {{ {running} += {program.Element("j")} / n; {total} += W[j, i] * {running}; }}");
+            locals.Add(total);
+        }
+
         for (int k = random.Next(3); k > 0; k--)
         {
             var local = program.Scalar();
@@ -173,7 +178,7 @@ internal sealed class LoopPrograms
     /// </summary>
     public static string MatrixMapBody(Random random)
     {
-        var program = new LoopPrograms(random, calls: false, intArithmetic: true);
+        var program = new LoopPrograms(random, calls: false, intArithmetic: true, maps: true);
         program.Line("int n = x.Length;");
         program.Line("double[,] Y = new double[n, n];");
         program.Line("for (int i = 0; i < n; i++)");
@@ -626,7 +631,10 @@ internal sealed class LoopPrograms
 
             var a = Element(index);
             var kinds = calls ? 14 : 12;
-            var kind = random.Next(intArithmetic ? kinds + 5 : kinds);
+            // In maps, mostly the smooth forms the structure pass reads (not ?: or Pow), int arithmetic one time in six.
+            var kind = maps
+                ? (random.Next(12) is var smooth && smooth < 10 ? smooth : kinds + random.Next(5))
+                : random.Next(intArithmetic ? kinds + 5 : kinds);
             if (kind >= kinds)
             {
                 // int arithmetic is exact and truncates: a derivative computed in double would be off (7 / 2 is 3).
