@@ -36,7 +36,7 @@ internal sealed class NumericsPrograms
     private readonly List<(string Name, Type Type, double Bound)> values = new()
     {
         ("a", Type.Vector3, 1), ("b", Type.Vector3, 1), ("q", Type.Quaternion, 1), ("M", Type.Matrix4x4, 1),
-        ("u", Type.Vector2, 1), ("w", Type.Vector4, 1), ("t", Type.Single, 1),
+        ("u", Type.Vector2, 1), ("m", Type.Matrix3x2, 1), ("w", Type.Vector4, 1), ("t", Type.Single, 1),
     };
 
     private readonly HashSet<string> locals = new();
@@ -198,7 +198,7 @@ internal sealed class NumericsPrograms
 
             default:
             {
-                var type = (Type)random.Next(6);
+                var type = (Type)random.Next(7);
                 var name = type switch
                 {
                     Type.Single => "s",
@@ -206,6 +206,7 @@ internal sealed class NumericsPrograms
                     Type.Vector3 => "v",
                     Type.Vector4 => "r",
                     Type.Quaternion => "h",
+                    Type.Matrix3x2 => "K",
                     _ => "T",
                 } + (names++).ToString(CultureInfo.InvariantCulture);
                 var (text, bound) = Expression(type, 3);
@@ -265,7 +266,7 @@ internal sealed class NumericsPrograms
         return type switch
         {
             Type.Single => ($"MathF.Tanh({text})", 1),
-            Type.Matrix4x4 => ($"({text}) * {(1.0 / bound).ToString("0.0####", CultureInfo.InvariantCulture)}f", 1),
+            Type.Matrix4x4 or Type.Matrix3x2 => ($"({text}) * {(1.0 / bound).ToString("0.0####", CultureInfo.InvariantCulture)}f", 1),
             // v/(1 + |v|²): at most ½ in length, and smooth.
             _ => ($"({text}) * (1.0f / (1.0f + ({text}).LengthSquared()))", 0.5),
         };
@@ -322,7 +323,7 @@ internal sealed class NumericsPrograms
 
                     case 13:
                     {
-                        var vector = Pick(new[] { Type.Vector2, Type.Vector3, Type.Vector4, Type.Quaternion, Type.Matrix4x4 });
+                        var vector = Pick(new[] { Type.Vector2, Type.Vector3, Type.Vector4, Type.Quaternion, Type.Matrix4x4, Type.Matrix3x2 });
                         var x = E(vector);
                         return ($"({x.Text}).{Pick(FieldNames(vector))}", x.Bound);
                     }
@@ -333,15 +334,22 @@ internal sealed class NumericsPrograms
                         return Leaf(Type.Single);
                 }
 
-            case Type.Matrix4x4:
-                switch (random.Next(5))
+            case Type.Matrix4x4 or Type.Matrix3x2:
+            {
+                var name = TypeName(type);
+                switch (random.Next(7))
                 {
-                    case 0: { var (x, y) = (E(Type.Matrix4x4), E(Type.Matrix4x4)); return ($"({x.Text} * {y.Text})", 4 * x.Bound * y.Bound); }
-                    case 1: { var (x, y) = (E(Type.Matrix4x4), E(Type.Matrix4x4)); return ($"({x.Text} + {y.Text})", x.Bound + y.Bound); }
-                    case 2: { var x = E(Type.Matrix4x4); return ($"Matrix4x4.Transpose({x.Text})", x.Bound); }
-                    case 3: { var (x, f) = (E(Type.Matrix4x4), E(Type.Single)); return ($"({x.Text} * {f.Text})", x.Bound * f.Bound); }
-                    default: return ("Matrix4x4.Identity", 1);
+                    // Matrix3x2 products are affine (an implied third column 0, 0, 1): a row adds the second's last row.
+                    case 0: { var (x, y) = (E(type), E(type)); return ($"({x.Text} * {y.Text})", (4 * x.Bound * y.Bound) + y.Bound); }
+                    case 1: { var (x, y) = (E(type), E(type)); return ($"({x.Text} + {y.Text})", x.Bound + y.Bound); }
+                    case 2: { var (x, y) = (E(type), E(type)); return ($"({x.Text} - {y.Text})", x.Bound + y.Bound); }
+                    case 3 when type == Type.Matrix4x4: { var x = E(type); return ($"Matrix4x4.Transpose({x.Text})", x.Bound); }
+                    case 3: { var x = E(type); return ($"(-{x.Text})", x.Bound); }
+                    case 4: { var (x, f) = (E(type), E(Type.Single)); return ($"({x.Text} * {f.Text})", x.Bound * f.Bound); }
+                    case 5: return Leaf(type);
+                    default: return ($"{name}.Identity", 1);
                 }
+            }
 
             case Type.Quaternion:
                 switch (random.Next(6))
@@ -415,8 +423,9 @@ internal sealed class NumericsPrograms
                 // Transform: a Vector2 by the Matrix3x2, the others by a Matrix4x4 (Vector3 also as a normal).
                 if (type == Type.Vector2)
                 {
-                    var x = E(type);
-                    return ($"Vector2.Transform({x.Text}, m)", (2 * x.Bound) + 1);
+                    var (x, affine) = (E(type), E(Type.Matrix3x2));
+                    var asNormal = random.Next(2) == 0;
+                    return ($"Vector2.{(asNormal ? "TransformNormal" : "Transform")}({x.Text}, {affine.Text})", ((2 * x.Bound) + 1) * affine.Bound);
                 }
 
                 var (v, matrix) = (E(type), E(Type.Matrix4x4));
@@ -476,8 +485,8 @@ internal sealed class NumericsPrograms
     {
         if (type == Type.Single && random.Next(2) == 0)
         {
-            // A component of a value, or of the Matrix3x2 parameter: half the float leaves.
-            var composite = values.Where(v => v.Type != Type.Single).Append(("m", Type.Matrix3x2, 1.0)).ToList();
+            // A component of a value: half the float leaves.
+            var composite = values.Where(v => v.Type != Type.Single).ToList();
             var (name, of, bound) = composite[random.Next(composite.Count)];
             return ($"{name}.{Pick(FieldNames(of))}", bound);
         }
@@ -493,6 +502,7 @@ internal sealed class NumericsPrograms
         {
             Type.Single => (Literal(), 2.5),
             Type.Matrix4x4 => ("Matrix4x4.Identity", 1),
+            Type.Matrix3x2 => ("Matrix3x2.Identity", 1),
             Type.Quaternion => ("Quaternion.Identity", 1),
             _ => ($"{TypeName(type)}.{Pick(new[] { "One", "UnitX", "UnitY", "Zero" })}", 1),
         };
@@ -548,6 +558,7 @@ internal sealed class NumericsPrograms
             public static D2 SquareRoot(D2 a) => new(Math.Sqrt(a.X), Math.Sqrt(a.Y));
             public static D2 Add(D2 a, D2 b) => a + b; public static D2 Subtract(D2 a, D2 b) => a - b; public static D2 Multiply(D2 a, D2 b) => a * b; public static D2 Negate(D2 a) => -a;
             public static D2 Transform(D2 v, DM32 m) => new((v.X * m.M11) + (v.Y * m.M21) + m.M31, (v.X * m.M12) + (v.Y * m.M22) + m.M32);
+            public static D2 TransformNormal(D2 v, DM32 m) => new((v.X * m.M11) + (v.Y * m.M21), (v.X * m.M12) + (v.Y * m.M22));
         }
 
         public struct D3
@@ -652,6 +663,18 @@ internal sealed class NumericsPrograms
         public struct DM32
         {
             public double M11, M12, M21, M22, M31, M32;
+            public DM32(double m11, double m12, double m21, double m22, double m31, double m32) { M11 = m11; M12 = m12; M21 = m21; M22 = m22; M31 = m31; M32 = m32; }
+            public static DM32 Identity => new(1, 0, 0, 1, 0, 0);
+
+            /// <summary>As affine 3×3 matrices with the third column (0, 0, 1).</summary>
+            public static DM32 operator *(DM32 a, DM32 b) => new(
+                (a.M11 * b.M11) + (a.M12 * b.M21), (a.M11 * b.M12) + (a.M12 * b.M22),
+                (a.M21 * b.M11) + (a.M22 * b.M21), (a.M21 * b.M12) + (a.M22 * b.M22),
+                (a.M31 * b.M11) + (a.M32 * b.M21) + b.M31, (a.M31 * b.M12) + (a.M32 * b.M22) + b.M32);
+            public static DM32 operator +(DM32 a, DM32 b) => new(a.M11 + b.M11, a.M12 + b.M12, a.M21 + b.M21, a.M22 + b.M22, a.M31 + b.M31, a.M32 + b.M32);
+            public static DM32 operator -(DM32 a, DM32 b) => a + (-b);
+            public static DM32 operator -(DM32 a) => a * -1.0;
+            public static DM32 operator *(DM32 a, double s) => new(a.M11 * s, a.M12 * s, a.M21 * s, a.M22 * s, a.M31 * s, a.M32 * s);
         }
 
         public struct DM4
@@ -685,6 +708,8 @@ internal sealed class NumericsPrograms
             }
 
             public static DM4 operator +(DM4 a, DM4 b) { var r = new DM4(); for (int i = 0; i < 16; i++) { r[i / 4, i % 4] = a[i / 4, i % 4] + b[i / 4, i % 4]; } return r; }
+            public static DM4 operator -(DM4 a, DM4 b) => a + (b * -1.0);
+            public static DM4 operator -(DM4 a) => a * -1.0;
             public static DM4 operator *(DM4 a, double s) { var r = new DM4(); for (int i = 0; i < 16; i++) { r[i / 4, i % 4] = a[i / 4, i % 4] * s; } return r; }
             public static DM4 Transpose(DM4 a) { var r = new DM4(); for (int i = 0; i < 16; i++) { r[i % 4, i / 4] = a[i / 4, i % 4]; } return r; }
         }
