@@ -172,26 +172,44 @@ internal sealed class LoopPrograms
     }
 
     /// <summary>
-    /// The body of a matrix-valued program in index notation: Y[i, j] over both loops, a sum of products of W[i, j],
-    /// W[j, i], elements of x and v at i or j, elementwise functions of them, and a row's reduction; so that the
-    /// <c>Jacobian</c> companions build Kronecker, permutation and diagonal forms over vec(Y).
+    /// The body of a matrix-valued program in index notation: Y[i, j] (or Y[j, i]) over both loops in either order, a
+    /// sum of products of W[i, j], W[j, i], elements of x and v at i or j, elementwise functions of them, a row's
+    /// reduction and an entry of a matrix product; so that the <c>Jacobian</c> companions build Kronecker, permutation
+    /// and diagonal forms (and sums of them) over vec(Y).
     /// </summary>
     public static string MatrixMapBody(Random random)
     {
         var program = new LoopPrograms(random, calls: false, intArithmetic: true, maps: true);
+        // The loops over i and j in either order, the store at [i, j] or transposed at [j, i].
+        var (swapped, transposed) = (random.Next(4) == 0, random.Next(4) == 0);
+        var (outer, inner) = swapped ? ("j", "i") : ("i", "j");
         program.Line("int n = x.Length;");
         program.Line("double[,] Y = new double[n, n];");
-        program.Line("for (int i = 0; i < n; i++)");
+        program.Line($"for (int {outer} = 0; {outer} < n; {outer}++)");
         program.Line("{");
         string? row = null;
         if (random.Next(2) == 0)
         {
+            // A reduction over a row (or column) of W per iteration of the outer loop.
             row = program.Scalar();
             program.Line($"    double {row} = 0.0;");
-            program.Line($"    for (int k = 0; k < n; k++) {{ {row} += W[i, k] * {program.Element("k")}; }}");
+            program.Line($"    for (int k = 0; k < n; k++) {{ {row} += W[{outer}, k] * {program.Element("k")}; }}");
         }
 
-        string Factor() => random.Next(row is null ? 9 : 11) switch
+        program.Line($"    for (int {inner} = 0; {inner} < n; {inner}++)");
+        program.Line("    {");
+        string? product = null;
+        if (random.Next(3) == 0)
+        {
+            // An entry of a matrix product: (W·W)[i, j], (Wᵀ·W)[i, j], (W·diag(x)·Wᵀ)[i, j] and the like.
+            product = program.Scalar();
+            var left = random.Next(2) == 0 ? "W[i, k]" : "W[k, i]";
+            var right = random.Next(3) switch { 0 => "W[k, j]", 1 => "W[j, k]", _ => $"{program.Pick(program.arrays)}[k] * W[j, k]" };
+            program.Line($"        double {product} = 0.0;");
+            program.Line($"        for (int k = 0; k < n; k++) {{ {product} += {left} * {right}; }}");
+        }
+
+        string Factor() => random.Next(13) switch
         {
             0 => "W[i, j]",
             1 => "W[j, i]",
@@ -202,14 +220,13 @@ internal sealed class LoopPrograms
             6 => program.Activation($"W[{(random.Next(2) == 0 ? "i, j" : "j, i")}] * {program.Pick(program.arrays)}[j]"),
             7 => $"(((i + j) % 3) * {program.Constant()})",
             8 => program.Constant(),
-            9 => row!,
-            _ => program.Activation(row!),
+            9 or 10 when row is not null => random.Next(2) == 0 ? row : program.Activation(row),
+            11 or 12 when product is not null => random.Next(2) == 0 ? product : program.Activation(product),
+            _ => "W[i, j]",
         };
 
         var terms = Enumerable.Range(0, random.Next(1, 4)).Select(_ => random.Next(2) == 0 ? Factor() : $"{Factor()} * {Factor()}");
-        program.Line("    for (int j = 0; j < n; j++)");
-        program.Line("    {");
-        program.Line($"        Y[i, j] = {string.Join(" + ", terms.Select(term => $"({term})"))};");
+        program.Line($"        Y[{(transposed ? "j, i" : "i, j")}] = {string.Join(" + ", terms.Select(term => $"({term})"))};");
         program.Line("    }");
         program.Line("}");
         program.Line("return Y;");
