@@ -84,7 +84,7 @@ public sealed class RandomProgramTests
     /// </summary>
     [Fact]
     public void StructuredJacobiansOfMapsAgreeWithLoopsAsWrittenAndWithCentralDifferences() =>
-        RunPrograms(arrayValued: true, hessian: false, DefaultMapPrograms, ArraySizes, Array.Empty<string>(), CheckArrayValued, maps: true);
+        RunPrograms(arrayValued: true, hessian: false, DefaultMapPrograms, ArraySizes, Array.Empty<string>(), CheckMapWithWiderW, maps: true);
 
     /// <summary>
     /// Matrix-valued programs in index notation (<see cref="LoopPrograms.MatrixMapBody"/>): Kronecker, permutation and
@@ -92,7 +92,7 @@ public sealed class RandomProgramTests
     /// </summary>
     [Fact]
     public void StructuredJacobiansOfMatrixMapsAgreeWithLoopsAsWrittenAndWithCentralDifferences() =>
-        RunPrograms(arrayValued: true, hessian: false, DefaultMatrixMapPrograms, ArraySizes, Array.Empty<string>(), CheckArrayValued, maps: true, matrixValued: true);
+        RunPrograms(arrayValued: true, hessian: false, DefaultMatrixMapPrograms, ArraySizes, Array.Empty<string>(), CheckMapWithWiderW, maps: true, matrixValued: true);
 
     /// <summary>Rules the structure pass names where it builds a form (in twins too: it is not an optimization).</summary>
     private static readonly string[] StructureRules =
@@ -240,9 +240,25 @@ public sealed class RandomProgramTests
     /// Array-valued programs, returning a double[] or (maps) an n × n double[,]: the VJPs (twin and optimized) against
     /// each other, and uᵀ·J·δ from the VJP, central differences, the tangent and the <c>Jacobian</c>s.
     /// </summary>
-    private static void CheckArrayValued(Type programs, string name, int n, Random random, Func<string> replay)
+    private static void CheckArrayValued(Type programs, string name, int n, Random random, Func<string> replay) =>
+        CheckArrayValued(programs, name, n, random, replay, widerW: false);
+
+    /// <summary>
+    /// <see cref="CheckArrayValued(Type, string, int, Random, Func{string})"/>, at odd n with a W of n + 1 rows and
+    /// columns that the loops (to n = x.Length) never reach: a structured form must see that its loops do not cover W
+    /// (the runtime checks), and the entries of the last row and column come out 0.
+    /// </summary>
+    private static void CheckMapWithWiderW(Type programs, string name, int n, Random random, Func<string> replay) =>
+        CheckArrayValued(programs, name, n, random, replay, widerW: n % 2 == 1);
+
+    private static void CheckArrayValued(Type programs, string name, int n, Random random, Func<string> replay, bool widerW)
     {
         var (W, x, v, c) = Point(random, n);
+        if (widerW)
+        {
+            W = Matrix(random, n + 1, 0.5 / Math.Sqrt(n));
+        }
+
         var inputs = new object[] { W, x, v, c };
         var copies = new object[] { W.Clone(), x.Clone(), v.Clone(), c };
 
@@ -268,6 +284,11 @@ public sealed class RandomProgramTests
 
         // uᵀ·J·δ three ways: central differences of uᵀ·f, the twin's Jᵀu along δ, and the optimized tangent J·δ.
         var (dW, dx, dv, dc) = Direction(random, n);
+        if (widerW)
+        {
+            dW = Matrix(random, n + 1, 1.0);
+        }
+
         var direction = Flatten(dW, dx, dv, dc);
         var (along, magnitude) = Along(scalar.Entries, direction);
 
@@ -403,7 +424,7 @@ public sealed class RandomProgramTests
     /// </summary>
     private static (object Result, double[] Entries) WithBuffers(Type programs, string method, object[] arguments, int n)
     {
-        var dW = new double[n, n];
+        var dW = new double[((double[,])arguments[0]).GetLength(0), ((double[,])arguments[0]).GetLength(1)];
         var dx = new double[n];
         var dv = new double[n];
         Fill(dW);
