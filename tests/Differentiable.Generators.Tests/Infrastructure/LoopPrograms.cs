@@ -150,8 +150,8 @@ internal sealed class LoopPrograms
             {
                 // A row or a column of W summed against an elementwise expression of j.
                 var entry = random.Next(2) == 0 ? "W[i, j]" : "W[j, i]";
-                program.Line($"    double {local} = 0.0;");
-                program.Line($"    for (int j = 0; j < n; j++) {{ {local} += {entry} * {program.Element("j")}; }}");
+                program.Line($"    double {local} = {(random.Next(3) == 0 ? program.Element("i") : "0.0")};");
+                program.Line($"    for (int j = 0; j < n; j++) {{ {local} {(random.Next(4) == 0 ? "-=" : "+=")} {entry} * {program.Element("j")}; }}");
             }
             else
             {
@@ -165,7 +165,19 @@ internal sealed class LoopPrograms
         program.scalars.AddRange(locals);
         // Each local scaled, or through an activation: tanh(Σⱼ W[i, j]·x[j]) is the chain rule's diagonal product.
         var terms = locals.Select(local => $" + ({program.Constant()} * {(random.Next(2) == 0 ? local : program.Activation(local))})");
-        program.Line($"    y[i] = {program.Element("i")}{string.Concat(terms)};");
+        var accumulated = random.Next(3) == 0;
+        if (!accumulated || random.Next(2) == 0)
+        {
+            program.Line($"    y[i] = {program.Element("i")}{string.Concat(terms)};");
+        }
+
+        if (accumulated)
+        {
+            // Sums into the result itself, as W·x is written: y[i] += W[i, j]·x[j] (after the store, or alone from 0).
+            var entry = random.Next(2) == 0 ? "W[i, j]" : "W[j, i]";
+            program.Line($"    for (int j = 0; j < n; j++) {{ y[i] {(random.Next(4) == 0 ? "-=" : "+=")} {entry} * {program.Element("j")}; }}");
+        }
+
         program.Line("}");
         program.Line("return y;");
         return program.body.ToString();
@@ -226,7 +238,16 @@ internal sealed class LoopPrograms
         };
 
         var terms = Enumerable.Range(0, random.Next(1, 4)).Select(_ => random.Next(2) == 0 ? Factor() : $"{Factor()} * {Factor()}");
-        program.Line($"        Y[{(transposed ? "j, i" : "i, j")}] = {string.Join(" + ", terms.Select(term => $"({term})"))};");
+        var target = transposed ? "j, i" : "i, j";
+        program.Line($"        Y[{target}] = {string.Join(" + ", terms.Select(term => $"({term})"))};");
+        if (random.Next(4) == 0)
+        {
+            // A matrix product summed into the result itself: Y[i, j] += W[i, k]·W[k, j].
+            var left = random.Next(2) == 0 ? "W[i, k]" : "W[k, i]";
+            var right = random.Next(2) == 0 ? "W[k, j]" : $"{program.Pick(program.arrays)}[k] * W[j, k]";
+            program.Line($"        for (int k = 0; k < n; k++) {{ Y[{target}] += {left} * {right}; }}");
+        }
+
         program.Line("    }");
         program.Line("}");
         program.Line("return Y;");
