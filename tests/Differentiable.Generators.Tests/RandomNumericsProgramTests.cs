@@ -39,8 +39,8 @@ public sealed class RandomNumericsProgramTests
     [Fact]
     public void GradientsAndTangentsAgreeWithCentralDifferencesOfTheProgramsInDouble()
     {
-        var seed = int.TryParse(Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS_SEED"), out var s) ? s : DefaultSeed;
-        var count = int.TryParse(Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS"), out var c) ? c : DefaultPrograms;
+        var seed = RandomPrograms.Seed(DefaultSeed);
+        var count = RandomPrograms.Count(DefaultPrograms);
         var stopwatch = Stopwatch.StartNew();
         var random = new Random(seed);
         var bodies = Enumerable.Range(0, count).Select(_ => NumericsPrograms.Body(random)).ToArray();
@@ -59,7 +59,7 @@ public sealed class RandomNumericsProgramTests
         }
 
         source.AppendLine("}").AppendLine(Flat).AppendLine(NumericsPrograms.Mirror);
-        var programs = Compile(source.ToString());
+        var programs = RandomPrograms.Compile(source.ToString());
 
         var (compared, skipped) = (0, 0);
         for (int p = 0; p < count; p++)
@@ -212,51 +212,9 @@ public sealed class RandomNumericsProgramTests
         }
         """;
 
-    /// <summary>
-    /// Central differences at two steps: null where they disagree (a kink, a branch switching, or rounding swamping the
-    /// step), or where a one-sided difference disagrees with them, else the finer one.
-    /// </summary>
-    private static double? Central(Func<double, double> at)
-    {
-        var (plus, minus, here) = (at(Step), at(-Step), at(0));
-        var coarse = (plus - minus) / (2 * Step);
-        var fine = (at(Step / 2) - at(-Step / 2)) / Step;
-        var (forward, backward) = ((plus - here) / Step, (here - minus) / Step);
-        var agree = Math.Abs(coarse - fine) <= 1e-6 * (1.0 + Math.Abs(fine))
-            && Math.Abs(forward - fine) <= 1e-2 * (1.0 + Math.Abs(fine))
-            && Math.Abs(backward - fine) <= 1e-2 * (1.0 + Math.Abs(fine));
-        return double.IsFinite(coarse) && double.IsFinite(fine) && agree ? fine : null;
-    }
+    private static double? Central(Func<double, double> at) => RandomPrograms.Central(at, Step);
 
-    private static Type Compile(string source)
-    {
-        var run = GeneratorHarness.Run(source);
-        if (Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS_DUMP") is { Length: > 0 } dump)
-        {
-            System.IO.Directory.CreateDirectory(dump);
-            System.IO.File.WriteAllText(System.IO.Path.Combine(dump, "Programs.cs"), source);
-            foreach (var file in run.Sources)
-            {
-                System.IO.File.WriteAllText(System.IO.Path.Combine(dump, file.HintName), file.SourceText.ToString());
-            }
-        }
-
-        run.AssertClean();
-        return run.Load(optimized: true).GetType("Programs")!;
-    }
-
-    private static object Invoke(Type programs, string name, params object[] arguments)
-    {
-        try
-        {
-            return programs.GetMethod(name, BindingFlags.Public | BindingFlags.Static)!.Invoke(null, arguments)!;
-        }
-        catch (TargetInvocationException exception) when (exception.InnerException is { } inner)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(inner).Throw();
-            throw;
-        }
-    }
+    private static object Invoke(Type programs, string name, params object[] arguments) => RandomPrograms.Invoke(programs, name, arguments);
 
     /// <summary>A float in [−1, 1], as a double: the float method and its double twin see the same point.</summary>
     private static double Uniform(Random random) => (float)((random.NextDouble() * 2) - 1);

@@ -134,8 +134,8 @@ public sealed class RandomProgramTests
     /// <param name="matrixValued">With <paramref name="maps"/>: matrix-valued ones (<see cref="LoopPrograms.MatrixMapBody"/>).</param>
     private static void RunPrograms(bool arrayValued, bool hessian, int defaultCount, int[] sizes, string[] passes, Action<Type, string, int, Random, Func<string>> check, bool fixedSize = false, bool bulkSaves = false, bool intArithmetic = false, bool maps = false, bool matrixValued = false)
     {
-        var seed = int.TryParse(Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS_SEED"), out var s) ? s : DefaultSeed;
-        var count = int.TryParse(Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS"), out var c) ? c : defaultCount;
+        var seed = RandomPrograms.Seed(DefaultSeed);
+        var count = RandomPrograms.Count(defaultCount);
         var stopwatch = Stopwatch.StartNew();
         // Kinds added later draw from the seed's stream shifted, so that the first kinds keep their programs.
         var shift = intArithmetic ? 7_919 : matrixValued ? 7_937 : maps ? 7_927 : fixedSize && arrayValued ? 7_933 : 0;
@@ -160,20 +160,8 @@ public sealed class RandomProgramTests
         }
 
         source.AppendLine(LoopPrograms.Helpers).AppendLine("}");
-        var run = GeneratorHarness.Run(source.ToString());
-        if (Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS_DUMP") is { Length: > 0 } dump)
-        {
-            // For a failure's post-mortem: the programs and every generated file.
-            Directory.CreateDirectory(dump);
-            File.WriteAllText(Path.Combine(dump, "Programs.cs"), source.ToString());
-            foreach (var file in run.Sources)
-            {
-                File.WriteAllText(Path.Combine(dump, file.HintName), file.SourceText.ToString());
-            }
-        }
-
-        run.AssertClean();
-        var programs = run.Load(optimized: true).GetType("Programs")!;
+        var run = RandomPrograms.Run(source.ToString());
+        var programs = RandomPrograms.Load(run);
 
         // The programs reach the passes this test is for: each leaves its comment in some optimized companion.
         var optimized = run.Sections.Where(section => !section.Method.Contains("Scalar", StringComparison.Ordinal)).Select(section => section.Text).ToArray();

@@ -51,8 +51,8 @@ public sealed class RandomScalarProgramTests
     [Fact]
     public void FloatProgramsAgreeWithCentralDifferencesOfTheirDoubleTwins()
     {
-        var seed = int.TryParse(Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS_SEED"), out var s) ? s : DefaultSeed;
-        var count = int.TryParse(Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS"), out var c) ? c : DefaultSinglePrograms;
+        var seed = RandomPrograms.Seed(DefaultSeed);
+        var count = RandomPrograms.Count(DefaultSinglePrograms);
         var stopwatch = Stopwatch.StartNew();
         var random = new Random(unchecked(seed + 104_729));
         var bodies = Enumerable.Range(0, count).Select(_ => ScalarPrograms.Body(random)).ToArray();
@@ -67,7 +67,7 @@ public sealed class RandomScalarProgramTests
         }
 
         source.AppendLine("}");
-        var programs = Compile(source.ToString());
+        var programs = RandomPrograms.Compile(source.ToString());
 
         var tally = new Tally();
         for (int p = 0; p < count; p++)
@@ -124,31 +124,10 @@ public sealed class RandomScalarProgramTests
         Console.WriteLine($"Random scalar programs in float: {count} programs × {Points} points, {tally.Threw} threw, {tally.Compared} entries compared with central differences, {tally.Skipped} skipped at kinks, in {stopwatch.Elapsed.TotalSeconds:F1} s, seed {seed}");
     }
 
-    /// <summary>
-    /// Runs the generator over the programs, checks it is clean, and loads them optimized. For a failure's post-mortem,
-    /// DIFFERENTIABLE_PROGRAMS_DUMP=&lt;dir&gt; writes the programs and every generated file first.
-    /// </summary>
-    private static Type Compile(string source)
-    {
-        var run = GeneratorHarness.Run(source);
-        if (Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS_DUMP") is { Length: > 0 } dump)
-        {
-            System.IO.Directory.CreateDirectory(dump);
-            System.IO.File.WriteAllText(System.IO.Path.Combine(dump, "Programs.cs"), source);
-            foreach (var file in run.Sources)
-            {
-                System.IO.File.WriteAllText(System.IO.Path.Combine(dump, file.HintName), file.SourceText.ToString());
-            }
-        }
-
-        run.AssertClean();
-        return run.Load(optimized: true).GetType("Programs")!;
-    }
-
     private static void RunPrograms(bool hessian, int defaultCount)
     {
-        var seed = int.TryParse(Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS_SEED"), out var s) ? s : DefaultSeed;
-        var count = int.TryParse(Environment.GetEnvironmentVariable("DIFFERENTIABLE_PROGRAMS"), out var c) ? c : defaultCount;
+        var seed = RandomPrograms.Seed(DefaultSeed);
+        var count = RandomPrograms.Count(defaultCount);
         var stopwatch = Stopwatch.StartNew();
         var random = new Random(unchecked(seed + (hessian ? 7919 : 0)));
         // Hessians of methods that call others are not supported (DIFF015, documented).
@@ -177,7 +156,7 @@ public sealed class RandomScalarProgramTests
         }
 
         source.AppendLine(LoopPrograms.Helpers).AppendLine("}");
-        var programs = Compile(source.ToString());
+        var programs = RandomPrograms.Compile(source.ToString());
 
         var tally = new Tally();
         for (int p = 0; p < count; p++)
@@ -298,22 +277,7 @@ public sealed class RandomScalarProgramTests
         }
     }
 
-    /// <summary>
-    /// Central differences at two steps: null where they disagree (a kink, a branch switching, or rounding swamping the
-    /// step), or where a one-sided difference disagrees with them (a branch on values equal but for rounding, x + y − y
-    /// against y, taken one way at the point and the other at both shifts), else the finer one.
-    /// </summary>
-    private static double? Central(Func<double, double> at)
-    {
-        var (plus, minus, here) = (at(Step), at(-Step), at(0));
-        var coarse = (plus - minus) / (2 * Step);
-        var fine = (at(Step / 2) - at(-Step / 2)) / Step;
-        var (forward, backward) = ((plus - here) / Step, (here - minus) / Step);
-        var agree = Math.Abs(coarse - fine) <= 1e-6 * (1.0 + Math.Abs(fine))
-            && Math.Abs(forward - fine) <= 1e-2 * (1.0 + Math.Abs(fine))
-            && Math.Abs(backward - fine) <= 1e-2 * (1.0 + Math.Abs(fine));
-        return double.IsFinite(coarse) && double.IsFinite(fine) && agree ? fine : null;
-    }
+    private static double? Central(Func<double, double> at) => RandomPrograms.Central(at, Step);
 
     private static void CompareCentral(double actual, double? central, double value, Tally tally, string what, string where)
     {
@@ -393,20 +357,7 @@ public sealed class RandomScalarProgramTests
         return (value, Enumerable.Range(5, count).Select(r => (double)arguments[r]).ToArray());
     }
 
-    /// <summary>Calls the overload with as many parameters as arguments; an exception it throws comes out unwrapped.</summary>
-    private static object Invoke(Type programs, string name, object[] arguments)
-    {
-        var method = programs.GetMethods().Single(m => m.Name == name && m.GetParameters().Length == arguments.Length);
-        try
-        {
-            return method.Invoke(null, arguments)!;
-        }
-        catch (TargetInvocationException exception) when (exception.InnerException is { } inner)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(inner).Throw();
-            throw;
-        }
-    }
+    private static object Invoke(Type programs, string name, object[] arguments) => RandomPrograms.Invoke(programs, name, arguments);
 
     private static double Uniform(Random random, double half) => ((random.NextDouble() * 2) - 1) * half;
 
