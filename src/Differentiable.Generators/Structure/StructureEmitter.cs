@@ -297,6 +297,8 @@ internal sealed class StructureEmitter
                 return Constant.Of(c.Value);
             case TensorScalar s:
                 return new Variable(s.Name);
+            case TensorInteger i:
+                return new Convert(IrType.Double, i.Value);
             case TensorElement e:
                 return new ElementAccess(e.Array, e.Indices.Select(i => (Expr)new Variable(i)).ToEquatableArray());
             case TensorNegate n:

@@ -83,7 +83,10 @@ internal sealed class SymbolicExecutor
                 case Declare { Initializer: NewArray, Name: var name } when name == result && !allocated:
                     allocated = true;
                     break;
-                case Declare { Type: IrType.Int32, Initializer: not null } or Assign { Target: Variable } when IsInt(statements[k]):
+                // Ints the definition reads by name, so each keeps one value: the prelude runs again in every block of
+                // the Jacobian (an assignment n = n + 1 would run twice, and change n for the dense fallback), and all of
+                // it before the Jacobian is built (an assignment after the loop would change what the loop read).
+                case Declare { Type: IrType.Int32, Initializer: not null } when definition is null:
                     prelude.Add(statements[k]);
                     break;
                 case Declare { Type: IrType.Double, Initializer: { } value, Name: var scalar }:
@@ -145,13 +148,6 @@ internal sealed class SymbolicExecutor
 
         return (loops, sum.Right);
     }
-
-    private bool IsInt(Stmt statement) => statement switch
-    {
-        Declare d => d.Type == IrType.Int32,
-        Assign { Target: Variable v } => types[v.Name] == IrType.Int32,
-        _ => false,
-    };
 
     private static void CollectStores(Stmt statement, List<ElementAccess> stores)
     {
@@ -253,14 +249,16 @@ internal sealed class SymbolicExecutor
     }
 
     /// <summary>A loop that only accumulates: for each target, Σ over the loop of what one iteration adds.</summary>
-    private List<(string Target, TensorExpr Sum)> Reduce(For loop)
+    private List<(string Target, TensorExpr Sum)> Reduce(For loop, IReadOnlyCollection<string>? enclosing = null)
     {
         Bind(loop);
         // What the loop accumulates into changes from iteration to iteration, but a symbolic read of it sees its value
-        // from before the loop (s += x[j]; t += W[j, i]·s): a term reading one is not a sum of independent terms.
+        // from before the loop (s += x[j]; t += W[j, i]·s): a term reading one is not a sum of independent terms. So is
+        // what an enclosing loop accumulates, in a nested loop or a sibling of it.
         var accumulated = IrWalker.Statements(loop.Body).OfType<Assign>()
             .Select(a => a.Target switch { Variable v => v.Name, ElementAccess e => e.Array, _ => null })
-            .Where(name => name is not null)
+            .OfType<string>()
+            .Concat(enclosing ?? System.Array.Empty<string>())
             .ToList();
         var increments = new List<(string Target, TensorExpr Term)>();
         foreach (var statement in loop.Body.Statements)
@@ -268,7 +266,7 @@ internal sealed class SymbolicExecutor
             switch (statement)
             {
                 case For inner when !outputIndices.Contains(inner.Variable):
-                    increments.AddRange(Reduce(inner));
+                    increments.AddRange(Reduce(inner, accumulated));
                     break;
                 case Assign { Target: var target, Value: Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract } b } when b.Left == target:
                     var name = target switch
@@ -310,6 +308,8 @@ internal sealed class SymbolicExecutor
                 return new TensorConstant(c.Value);
             case Variable v when scalars.TryGetValue(v.Name, out var value):
                 return value;
+            case var integer when integer is not Constant && IsScalarInteger(integer):
+                return new TensorInteger(integer);
             case Variable v when types[v.Name] is IrType.Double or IrType.Int32 && !ranges.ContainsKey(v.Name)
                 && (model.Parameters.Any(p => p.Name == v.Name) || prelude.Any(p => IrWalker.AssignedNames(p).Contains(v.Name))):
                 return new TensorScalar(v.Name);
@@ -328,6 +328,11 @@ internal sealed class SymbolicExecutor
                 throw new NotIndexNotationException();
         }
     }
+
+    /// <summary>An int expression of parameters and prelude ints only: the same for every element.</summary>
+    private bool IsScalarInteger(Expr expression) =>
+        IsInteger(expression) && IrWalker.ReadNames(expression).All(name => !ranges.ContainsKey(name)
+            && (model.Parameters.Any(p => p.Name == name) || prelude.Any(p => IrWalker.AssignedNames(p).Contains(name))));
 
     private bool IsInteger(Expr expression) =>
         IrWalker.ReadNames(expression).All(name => types.Names.Contains(name)) && types.TypeOf(expression) == IrType.Int32;

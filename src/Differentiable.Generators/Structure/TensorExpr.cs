@@ -55,8 +55,15 @@ internal abstract record TensorExpr
 /// <summary>A number.</summary>
 internal sealed record TensorConstant(double Value) : TensorExpr;
 
-/// <summary>A scalar that no index varies: a parameter, an int local of the prelude.</summary>
+/// <summary>A double that no index varies: a parameter.</summary>
 internal sealed record TensorScalar(string Name) : TensorExpr;
+
+/// <summary>
+/// An int expression that no index varies (<c>n</c>, <c>n - 1</c>, <c>x.Length</c>), computed in int as the method
+/// computes it and taken to double once: two int factors of a term (x[i]·n·n) then multiply as doubles, as they do in
+/// the method, instead of overflowing as one int product.
+/// </summary>
+internal sealed record TensorInteger(Expr Value) : TensorExpr;
 
 /// <summary>An array element indexed by index variables only: <c>W[i, j]</c>.</summary>
 internal sealed record TensorElement(string Array, string[] Indices) : TensorExpr

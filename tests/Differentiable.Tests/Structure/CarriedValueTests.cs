@@ -226,6 +226,121 @@ public static partial class CarriedValueFunctions
         return y;
     }
 
+    /// <summary>
+    /// A reduction nested in another that reads what the outer one accumulates: s grows with j, so t = Σ_j Σ_k
+    /// W[i, k]·x[j]·s_j. The inner loop read s at its value before the loops (a Kronecker form scaled by 1).
+    /// </summary>
+    [Differentiate]
+    public static double[] NestedRunningScalar(double[,] W, double[] x)
+    {
+        var y = new double[W.GetLength(0)];
+        for (int i = 0; i < W.GetLength(0); i++)
+        {
+            double s = 1.0;
+            double t = 0.0;
+            for (int j = 0; j < x.Length; j++)
+            {
+                s += x[j];
+                for (int k = 0; k < W.GetLength(1); k++)
+                {
+                    t += W[i, k] * x[j] * s;
+                }
+            }
+
+            y[i] = t;
+        }
+
+        return y;
+    }
+
+    /// <summary>The same through a sibling loop: the first inner loop accumulates s, the second reads it.</summary>
+    [Differentiate]
+    public static double[] SiblingRunningScalar(double[,] W, double[] x)
+    {
+        var y = new double[W.GetLength(0)];
+        for (int i = 0; i < W.GetLength(0); i++)
+        {
+            double s = 0.5;
+            double t = 0.0;
+            for (int j = 0; j < x.Length; j++)
+            {
+                for (int k = 0; k < x.Length; k++)
+                {
+                    s += x[k];
+                }
+
+                for (int l = 0; l < W.GetLength(1); l++)
+                {
+                    t += W[i, l] * x[j] * s;
+                }
+            }
+
+            y[i] = t;
+        }
+
+        return y;
+    }
+
+    /// <summary>An int assigned after the loop that read it: y = 2x, which the Jacobian read as 5x.</summary>
+    [Differentiate]
+    public static double[] IntChangedAfterTheLoop(double[] x)
+    {
+        int k = 2;
+        var y = new double[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            y[i] = x[i] * k;
+        }
+
+        k = 5;
+        return y;
+    }
+
+    /// <summary>A double taken from an int parameter that is then changed: y = n·x for the n passed in (not n + 4).</summary>
+    [Differentiate]
+    public static double[] DoubleTakenBeforeTheIntChanges(double[] x, int n)
+    {
+        double c = n;
+        n = n + 4;
+        var y = new double[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            y[i] = x[i] * c;
+        }
+
+        return y;
+    }
+
+    /// <summary>
+    /// An int parameter changed before the loop: y = x∘v·(n + 1). Each block of the Jacobian ran the change again
+    /// (n + 2 for ∂y/∂v), and the dense fallback saw the changed n.
+    /// </summary>
+    [Differentiate]
+    public static double[] IntParameterChanged(double[] x, double[] v, int n)
+    {
+        n = n + 1;
+        var y = new double[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            y[i] = x[i] * v[i] * n;
+        }
+
+        return y;
+    }
+
+    /// <summary>y = x·n·n in double, as C# evaluates it left to right: the structured scale multiplied n·n in int.</summary>
+    [Differentiate]
+    public static double[] IntFactorsTwice(double[] x, int n)
+    {
+        var y = new double[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            y[i] = x[i] * n * n;
+        }
+
+        return y;
+    }
+
     [Differentiate]
     public static double[] ReassignedParameter(double c, double[] x)
     {
@@ -354,7 +469,36 @@ public class CarriedValueTests
         }
     }
 
+    [Fact]
+    public void IntsKeepOneValueAndMultiplyInDoubleAsTheMethodDoes()
+    {
+        var random = new Random(17);
+        foreach (var n in new[] { 1, 3, 5 })
+        {
+            var x = JacobianTestKit.RandomVector(random, n);
+            var v = JacobianTestKit.RandomVector(random, n);
+            var taken = CarriedValueFunctions.DoubleTakenBeforeTheIntChangesJacobian(x, 3).dx.ToDense();
+            var (_, dx, dv) = CarriedValueFunctions.IntParameterChangedJacobian(x, v, 3);
+            var (denseX, denseV) = (dx.ToDense(), dv.ToDense());
+            var twice = CarriedValueFunctions.IntFactorsTwiceJacobian(x, 50_000).dx.ToDense();
+            for (int i = 0; i < n; i++)
+            {
+                for (int k = 0; k < n; k++)
+                {
+                    var on = i == k ? 1.0 : 0.0;
+                    Assert.Equal(3.0 * on, taken[i, k]);
+                    Assert.Equal(on * v[i] * 4.0, denseX[i, k], 12);
+                    Assert.Equal(on * x[i] * 4.0, denseV[i, k], 12);
+                    Assert.Equal(on * 2.5e9, twice[i, k]);
+                }
+            }
+        }
+    }
+
     [Theory]
+    [InlineData(nameof(CarriedValueFunctions.NestedRunningScalar))]
+    [InlineData(nameof(CarriedValueFunctions.SiblingRunningScalar))]
+    [InlineData(nameof(CarriedValueFunctions.IntChangedAfterTheLoop))]
     [InlineData(nameof(CarriedValueFunctions.RunningSum))]
     [InlineData(nameof(CarriedValueFunctions.PreviousElement))]
     [InlineData(nameof(CarriedValueFunctions.ParameterChangedInLoop))]
