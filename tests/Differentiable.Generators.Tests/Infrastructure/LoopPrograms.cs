@@ -128,6 +128,18 @@ internal sealed class LoopPrograms
     {
         var program = new LoopPrograms(random, calls: false, intArithmetic: true, maps: true);
         program.Line("int n = x.Length;");
+        string? count = null;
+        if (random.Next(4) == 0)
+        {
+            // An int of the prelude that the rows read, declared or (then dense) changed before the loop.
+            count = "m" + (program.names++).ToString(CultureInfo.InvariantCulture);
+            program.Line($"int {count} = n + 1;");
+            if (random.Next(2) == 0)
+            {
+                program.Line($"{count} = {count} * 2;");
+            }
+        }
+
         program.Line("double[] y = new double[n];");
         program.Line("for (int i = 0; i < n; i++)");
         program.Line("{");
@@ -139,7 +151,9 @@ internal sealed class LoopPrograms
             var (running, total) = (program.Scalar(), program.Scalar());
             program.Line($"    double {running} = {program.Element("i")};");
             program.Line($"    double {total} = 0.0;");
-            program.Line($"    for (int j = 0; j < n; j++) {{ {running} += {program.Element("j")} / n; {total} += W[j, i] * {running}; }}");
+            program.Line(random.Next(2) == 0
+                ? $"    for (int j = 0; j < n; j++) {{ {running} += {program.Element("j")} / n; {total} += W[j, i] * {running}; }}"
+                : $"    for (int j = 0; j < n; j++) {{ {running} += {program.Element("j")} / n; for (int k = 0; k < n; k++) {{ {total} += W[i, k] * x[j] * {running} / n; }} }}");
             locals.Add(total);
         }
 
@@ -164,7 +178,8 @@ internal sealed class LoopPrograms
         // The locals join the arrays' elements among the leaves of y[i]'s expression.
         program.scalars.AddRange(locals);
         // Each local scaled, or through an activation: tanh(Σⱼ W[i, j]·x[j]) is the chain rule's diagonal product.
-        var terms = locals.Select(local => $" + ({program.Constant()} * {(random.Next(2) == 0 ? local : program.Activation(local))})");
+        var terms = locals.Select(local => $" + ({program.Constant()} * {(random.Next(2) == 0 ? local : program.Activation(local))})")
+            .Concat(count is null ? Enumerable.Empty<string>() : new[] { $" + ({program.Pick(program.arrays)}[i] * {count} * {count} / (n * n))" });
         var accumulated = random.Next(3) == 0;
         if (!accumulated || random.Next(2) == 0)
         {
