@@ -146,12 +146,13 @@ internal sealed class StraightLineJacobian
     {
         switch (statement)
         {
-            case Declare { Initializer: { } value, Type: IrType.Double } d:
+            // float locals carry partials too (in double, as everywhere): System.Numerics locals are float components.
+            case Declare { Initializer: { } value, Type: var type } d when type.IsReal():
                 var declared = Bind(Tangent(value));
                 printer.Write(statement);
                 slots[d.Name] = declared;
                 break;
-            case Assign { Target: Variable v, Value: var value } when types[v.Name] == IrType.Double:
+            case Assign { Target: Variable v, Value: var value } when types[v.Name].IsReal():
                 var assigned = Bind(Tangent(value));
                 printer.Write(statement);
                 slots[v.Name] = assigned;
@@ -214,6 +215,9 @@ internal sealed class StraightLineJacobian
                 var byNumerator = Tangent(b.Left).ToDictionary(t => t.Key, t => Div(t.Value, b.Right), System.StringComparer.Ordinal);
                 var byDenominator = Tangent(b.Right).ToDictionary(t => t.Key, t => Div(Mul(t.Value, Div(b.Left, b.Right)), b.Right), System.StringComparer.Ordinal);
                 return Combine(byNumerator, byDenominator, Sub);
+            case Binary { Operator: BinaryOperator.Remainder } b:
+                // ∂(l % r) = ∂l − trunc(l/r)·∂r, as in forward mode.
+                return Combine(Tangent(b.Left), Scale(Tangent(b.Right), Call(MathFunction.Truncate, Div(b.Left, b.Right))), Sub);
             case Call c:
                 var total = new Dictionary<string, Expr>(System.StringComparer.Ordinal);
                 for (var k = 0; k < c.Arguments.Count; k++)

@@ -112,10 +112,60 @@ public static partial class FixedSize
 
         return loss;
     }
+
+    /// <summary>
+    /// A float local in an unrolled array-valued method: y[i] = cos(f)·x[i] with f = (float)x[i]. The straight-line
+    /// Jacobian gave float locals no partials, so it dropped −sin(f)·x[i] (and all of a Vector3 local's components).
+    /// </summary>
+    [Differentiate]
+    public static double[] FloatLocal(double[] x)
+    {
+        var y = new double[3];
+        for (int i = 0; i < 3; i++)
+        {
+            float f = (float)x[i];
+            y[i] = MathF.Cos(f) * x[i];
+        }
+
+        return y;
+    }
+
+    /// <summary>y[i] = (x[i] % 0.5 + x[i]) % 0.7: ∂y/∂x = 2 away from the jumps. The straight-line Jacobian had no rule for %.</summary>
+    [Differentiate]
+    public static double[] Remainders(double[] x)
+    {
+        var y = new double[3];
+        for (int i = 0; i < 3; i++)
+        {
+            y[i] = (x[i] % 0.5) + x[i];
+            y[i] %= 0.7;
+        }
+
+        return y;
+    }
 }
 
 public sealed class UnrolledTests
 {
+    [Fact]
+    public void FloatLocalsAndRemaindersHaveTheirPartialsInTheStraightLineJacobian()
+    {
+        var x = new[] { 0.33, 0.61, 0.12 };
+        var floats = FixedSize.FloatLocalJacobian(x).dx.ToDense();
+        var remainders = FixedSize.RemaindersJacobian(x).dx.ToDense();
+        for (int i = 0; i < 3; i++)
+        {
+            var f = (float)x[i];
+            for (int k = 0; k < 3; k++)
+            {
+                // cos and sin of the float f, in double: the value is computed in float, the derivative in double.
+                var expected = i == k ? Math.Cos(f) - (Math.Sin(f) * x[i]) : 0.0;
+                Assert.True(Math.Abs(floats[i, k] - expected) <= 1e-6, $"∂y[{i}]/∂x[{k}] is {floats[i, k]:R}, by hand {expected:R}");
+                Assert.Equal(i == k ? 2.0 : 0.0, remainders[i, k]);
+            }
+        }
+    }
+
     [Fact]
     public void EnergyGradientMatchesFiniteDifferences()
     {
