@@ -71,7 +71,9 @@ internal sealed class StraightLineJacobian
             };
             foreach (var expression in expressions)
             {
-                if (IrWalker.Nodes(expression).Any(n => n is UserCall || (n is ElementAccess e && e.Indices.Any(i => i is not Constant))))
+                // Only the nodes Tangent has a rule for: any other would get no partials, a silent zero.
+                if (IrWalker.Nodes(expression).Any(n => n is not (Constant or Variable or ElementAccess or ArrayLength or Unary or Convert or Binary or Ir.Call or Conditional or NewArray)
+                    || (n is ElementAccess e && e.Indices.Any(i => i is not Constant))))
                 {
                     return false;
                 }
