@@ -310,8 +310,7 @@ internal sealed class SymbolicExecutor
                 return value;
             case var integer when integer is not Constant && IsScalarInteger(integer):
                 return new TensorInteger(integer);
-            case Variable v when types[v.Name] is IrType.Double or IrType.Int32 && !ranges.ContainsKey(v.Name)
-                && (model.Parameters.Any(p => p.Name == v.Name) || prelude.Any(p => IrWalker.AssignedNames(p).Contains(v.Name))):
+            case Variable v when types[v.Name] is IrType.Double && model.Parameters.Any(p => p.Name == v.Name):
                 return new TensorScalar(v.Name);
             case ElementAccess e when model.Parameters.Any(p => p.Name == e.Array) && types[e.Array] != IrType.Int32Array
                 && e.Indices.All(i => i is Variable index && ranges.ContainsKey(index.Name)):
