@@ -90,7 +90,10 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
             {
                 var methods = new List<EmittedMethod>();
                 var seen = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var candidate in pair.Left.OrderBy(h => h.Key, StringComparer.Ordinal))
+                // A helper reached through more helpers than the depth limit allows is parsed with its deepest call left
+                // unresolved; reached from a shallower caller, the same helper resolves. Of its models, the one with
+                // fewest calls left to rules is written, whichever file its caller sits in.
+                foreach (var candidate in pair.Left.OrderBy(h => h.Key, StringComparer.Ordinal).ThenBy(UnresolvedCalls))
                 {
                     if (!seen.Add(candidate.Key) || pair.Right.Any(rule => rule.TargetKey == candidate.Key))
                     {
@@ -164,6 +167,10 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
             }
         });
     }
+
+    /// <summary>The calls of a helper's body that wait for a rule: unresolved ones, and what resolved ones still need.</summary>
+    private static int UnresolvedCalls(MethodModel helper) =>
+        Calls.CallResolver.Calls(helper.Body).Sum(call => (call.Callee.Unresolved is null ? 0 : 1) + call.Callee.Needs.Count);
 
     private static EmittedMethod EmitSafely(ParseResult result, EquatableArray<Calls.RuleModel> rules, System.Threading.CancellationToken cancellationToken)
     {

@@ -83,6 +83,49 @@ public sealed class CallDerivativeTests
         Assert.Empty(run.CompilationErrors);
     }
 
+    /// <summary>
+    /// A chain of eight helpers reached from a valid method, and from one more helper by a method past the depth limit
+    /// (DIFF007). The helpers parsed from the deeper caller leave their last call unresolved; when that caller's file
+    /// came first, those models were the ones kept, their companions were not written, and the valid method's companions
+    /// called companions that did not exist (CS0117). Both file orders now give the DIFF007 alone.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void AHelperChainPastTheDepthLimitLeavesAValidCallerOfTheSameChainAlone(bool deepCallerFirst)
+    {
+        var chain = string.Concat(Enumerable.Range(1, 7).Select(k => $"    public static double N{k}(double t) => N{k + 1}(t) * 1.1;\n"));
+        var valid = $$"""
+            using System;
+            using Differentiable;
+
+            public static partial class Programs
+            {
+            {{chain}}    public static double N8(double t) => Math.Sin(t) * t;
+
+                [Differentiate]
+                public static double S8(double t) => N1(t);
+            }
+            """;
+        var (deep, span) = Markup.Parse("""
+            using Differentiable;
+
+            public static partial class Programs
+            {
+                public static double N0(double t) => N1(t) * 1.1;
+
+                [Differentiate]
+                public static double E2(double t) => t * [|N0(2.0 * t)|];
+            }
+            """);
+        var run = deepCallerFirst ? GeneratorHarness.Run(deep, valid) : GeneratorHarness.Run(valid, deep);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("DIFF007", diagnostic.Id);
+        Assert.Equal(span, diagnostic.Location.SourceSpan);
+        Assert.Empty(run.CompilationErrors);
+        Assert.True(run.HasSection("S8"));
+    }
+
     [Theory]
     [InlineData(
         "static double Helper(double x) => new Func<double, double>(Math.Sin)(x);",
