@@ -277,6 +277,27 @@ public sealed class DiagnosticTests
         """, failingMethod: "F");
 
     [Fact]
+    public void ArgumentToANonDifferentiatedParameterNamesTheParameterToAdd()
+    {
+        var run = GeneratorHarness.Run("""
+            using Differentiable;
+            public static partial class Model
+            {
+                [Differentiate(nameof(a))]
+                public static double Scale(double a, double factor) => a * factor;
+
+                [Differentiate]
+                public static double F(double x) => Scale(2.0, x * x);
+            }
+            """);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("DIFF017", diagnostic.Id);
+        var message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("to parameter 'factor'", message, System.StringComparison.Ordinal);
+        Assert.Contains("add nameof(factor) to the [Differentiate] list of 'Model.Scale'", message, System.StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void CallWithoutDerivativePointsAtTheCalleeToo()
     {
         var run = GeneratorHarness.Run("""

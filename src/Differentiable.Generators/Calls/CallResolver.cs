@@ -50,7 +50,8 @@ internal static class CallResolver
             {
                 if (!derivative.Differentiated[k] && callee.ParameterTypes[k].IsDifferentiable() && activity.DependsOnActive(call.Arguments[k]))
                 {
-                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ArgumentNotDifferentiated, callee.Location, callee.Display, "#" + (k + 1).ToString(System.Globalization.CultureInfo.InvariantCulture)).WithAdditionalLocation(callee.Declaration));
+                    var parameter = k < callee.ParameterNames.Count ? callee.ParameterNames[k] : "#" + (k + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ArgumentNotDifferentiated, callee.Location, callee.Display, parameter).WithAdditionalLocation(callee.Declaration));
                 }
             }
 

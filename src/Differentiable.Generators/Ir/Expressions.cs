@@ -92,6 +92,7 @@ internal sealed record UserCall(Callee Callee, EquatableArray<Expr> Arguments) :
 /// <param name="BuiltIn">A System.Math method the generator expands itself unless a [DerivativeOf] rule replaces it (<see cref="Calls.BuiltInCalls"/>).</param>
 /// <param name="Needs">For a callee differentiated through its body: the calls in it that only a [DerivativeOf] rule can differentiate.</param>
 /// <param name="Unresolved">For a callee with no companion: why, and the fix, for DIFF007 if no rule turns up either.</param>
+/// <param name="ParameterNames">The callee's parameter names, for messages (DIFF017 names the one to add).</param>
 internal sealed record Callee(
     string Key,
     string Invocation,
@@ -102,7 +103,8 @@ internal sealed record Callee(
     Diagnostics.LocationInfo? Declaration,
     string? BuiltIn = null,
     EquatableArray<CallNeed> Needs = default,
-    string? Unresolved = null);
+    string? Unresolved = null,
+    EquatableArray<string> ParameterNames = default);
 
 /// <summary>A call inside a helper's body that only a [DerivativeOf] rule can differentiate, and why (for DIFF007).</summary>
 /// <param name="Within">The helper whose body makes the call, when it is one the first helper calls in turn.</param>

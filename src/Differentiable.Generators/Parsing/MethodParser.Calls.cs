@@ -87,7 +87,8 @@ internal sealed partial class MethodParser
             Locate(invocation),
             Locate(declaration),
             Needs: needs,
-            Unresolved: unresolved);
+            Unresolved: unresolved,
+            ParameterNames: target.Parameters.Select(p => p.Name).ToEquatableArray());
         return new UserCall(callee, arguments.ToEquatableArray());
     }
 
