@@ -1,7 +1,6 @@
 using System;
 using System.Diagnostics;
 using System.Globalization;
-using System.IO;
 using System.Linq;
 using System.Reflection;
 using System.Runtime.CompilerServices;
@@ -412,7 +411,8 @@ public sealed class RandomProgramTests
     /// </summary>
     private static (object Result, double[] Entries) WithBuffers(Type programs, string method, object[] arguments, int n)
     {
-        var dW = new double[((double[,])arguments[0]).GetLength(0), ((double[,])arguments[0]).GetLength(1)];
+        var W = (double[,])arguments[0];
+        var dW = new double[W.GetLength(0), W.GetLength(1)];
         var dx = new double[n];
         var dv = new double[n];
         Fill(dW);
