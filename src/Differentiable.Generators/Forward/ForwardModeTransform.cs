@@ -363,8 +363,11 @@ internal sealed class ForwardModeTransform
                 return new Conditional(c.Condition, whenTrue, whenFalse);
             case UserCall u:
                 return TangentOfCall(u, depth);
+            case Unary { Operator: UnaryOperator.Not }:
+                return Constant.Zero; // a bool carries no tangent
             default:
-                return Constant.Zero;
+                // A node without a tangent rule must not become a silent zero: the fault surfaces as DIFF009 on the method.
+                throw new System.InvalidOperationException($"forward mode has no tangent rule for {expression.GetType().Name}");
         }
     }
 }
