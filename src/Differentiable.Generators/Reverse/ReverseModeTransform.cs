@@ -743,6 +743,11 @@ internal sealed partial class ReverseModeTransform
                 }
 
                 break;
+            case Unary { Operator: UnaryOperator.Not }:
+                break; // a bool carries no adjoint
+            default:
+                // A node without an adjoint rule must not drop its seed silently: the fault surfaces as DIFF009 on the method.
+                throw new System.InvalidOperationException($"reverse mode has no adjoint rule for {expression.GetType().Name}");
         }
     }
 
