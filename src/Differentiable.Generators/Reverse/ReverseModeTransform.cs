@@ -81,7 +81,19 @@ internal sealed partial class ReverseModeTransform
             }
         }
 
-        CountAssignments(model.Body, insideLoop: false, new Dictionary<string, int>(System.StringComparer.Ordinal));
+        // A parameter arrives with its value, a first definition: one assignment in the body is already its second, whose
+        // reversal must clear the adjoint (x = y; return x·y had ∂/∂x = y, where x's incoming value is never read).
+        var counts = new Dictionary<string, int>(System.StringComparer.Ordinal);
+        foreach (var parameter in model.Parameters)
+        {
+            counts[parameter.Name] = 1;
+            foreach (var component in parameter.Components)
+            {
+                counts[component] = 1;
+            }
+        }
+
+        CountAssignments(model.Body, insideLoop: false, counts);
         FindRecomputable(model.Body);
     }
 
