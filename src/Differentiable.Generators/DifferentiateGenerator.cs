@@ -54,7 +54,9 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
         var cache = new ParseCache(onParse);
         var parsed = context.SyntaxProvider.ForAttributeWithMetadataName(
                 "Differentiable.DifferentiateAttribute",
-                static (node, _) => node is MethodDeclarationSyntax,
+                // Local functions, lambdas, operators and accessors too: they get a diagnostic rather than silence.
+                static (node, _) => node is MethodDeclarationSyntax or LocalFunctionStatementSyntax or ParenthesizedLambdaExpressionSyntax
+                    or OperatorDeclarationSyntax or ConversionOperatorDeclarationSyntax or AccessorDeclarationSyntax,
                 (syntaxContext, cancellationToken) => cache.Parse(syntaxContext, cancellationToken))
             .WithTrackingName(Steps.Parse);
 

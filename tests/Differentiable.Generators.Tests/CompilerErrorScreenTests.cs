@@ -516,6 +516,25 @@ public sealed class CompilerErrorScreenTests
         }
     }
 
+    /// <summary>
+    /// A helper the compiler rejects, reached through a [Differentiate] method's call: the caller gets neither companions
+    /// (int k = v was carried into them, CS0266 in the generated file) nor a DIFF error on top of the compiler's.
+    /// </summary>
+    [Theory]
+    [InlineData("static double Helper(double v) { int k = v; return k * v; }")]
+    [InlineData("static double Helper(double v) { return v * Undefined; }")]
+    [InlineData("static double Helper(double v) => Inner(v) + 1; static double Inner(double v) { double s; return s * v; }")]
+    public void ACallerOfAHelperTheCompilerRejectsGetsNothingFromTheGenerator(string helper)
+    {
+        var source = Usings + "public static partial class Model\n{\n" + helper + "\n[Differentiate]\npublic static double F(double x) => Helper(x) * x;\n[Differentiate]\npublic static double G(double x) => x * x;\n}\n";
+        var run = GeneratorHarness.Run(source);
+        Assert.Null(run.Result.Results.Single().Exception);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.False(run.HasSection("Model.F"));
+        Assert.True(run.HasSection("Model.G"), "a method that calls no such helper keeps its companions");
+        Assert.All(run.CompilationErrors, error => Assert.True(error.Location.SourceTree!.FilePath.EndsWith("File0.cs", StringComparison.Ordinal), error.ToString()));
+    }
+
     private static (Compilation, SemanticModel, IMethodSymbol, MethodDeclarationSyntax) Single(string body)
     {
         var compilation = GeneratorHarness.Compile(Usings + "public static partial class Model\n{\n" + body + "\n}\n");

@@ -462,4 +462,167 @@ public sealed class DiagnosticTests
 
         return directory;
     }
+
+    // One error, at the '!': w!.Length also reported "only array lengths … can be read", which is what it reads.
+    [Fact]
+    public void NullForgivingOperatorOnALength() => AssertDiagnostic("DIFF006", """
+        public static partial class Model
+        {
+            [Differentiate]
+            public static double F(double[]? w, double b)
+            {
+                double s = b;
+                for (int i = 0; i < [|w!|].Length; i++) s += b * i;
+                return s;
+            }
+        }
+        """);
+
+    // An extension method called on a value was "an instance method"; called as a static method, it is differentiated.
+    [Fact]
+    public void ExtensionMethodCalledOnAValueNamesTheStaticCall()
+    {
+        var (source, span) = Markup.Parse("""
+            using Differentiable;
+            public static partial class Ext
+            {
+                public static double Sq(this double x) => x * x;
+            }
+
+            public static partial class Model
+            {
+                [Differentiate]
+                public static double F(double x) => [|x.Sq()|];
+
+                [Differentiate]
+                public static double G(double x) => Ext.Sq(x) * x;
+            }
+            """);
+        var run = GeneratorHarness.Run(source);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("DIFF007", diagnostic.Id);
+        Assert.Equal(span, diagnostic.Location.SourceSpan);
+        Assert.Contains("call it as the static method Ext.Sq(…)", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+        Assert.True(run.HasSection("Model.G"));
+    }
+
+    // [Differentiate] where no companion can go was ignored without a word.
+    [Theory]
+    [InlineData("public static double F(double x)\n{\n    [Differentiate] static double [|G|](double y) => y * y;\n    return x * x;\n}")]
+    [InlineData("public static System.Func<double, double> H = [Differentiate] [|(double x)|] => x * x;")]
+    [InlineData("public double V;\n[Differentiate] public static Model operator [|+|](Model a, Model b) => new Model { V = a.V + b.V };")]
+    [InlineData("public double V;\n[Differentiate] public static explicit operator [|double|](Model a) => a.V;")]
+    [InlineData("public static double P { [Differentiate] [|get|] => 1.0; }")]
+    public void AttributeWhereNoCompanionCanGo(string member) => AssertDiagnostic("DIFF015", "public partial class Model\n{\n" + member + "\n}\n");
+
+    // The companions declare #nullable: below C# 8 they did not compile (CS8370 in the generated file).
+    [Fact]
+    public void LanguageVersionBelowEight()
+    {
+        var (source, span) = Markup.Parse("using Differentiable;\npublic static partial class Model\n{\n    [Differentiate]\n    public static double [|F|](double x) { return x * x; }\n}\n");
+        var options = GeneratorHarness.ParseOptions.WithLanguageVersion(Microsoft.CodeAnalysis.CSharp.LanguageVersion.CSharp7_3);
+        var compilation = GeneratorHarness.Compile(source);
+        compilation = compilation.ReplaceSyntaxTree(compilation.SyntaxTrees.Single(), Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(source, options, "File0.cs"))
+            .WithOptions(compilation.Options.WithNullableContextOptions(NullableContextOptions.Disable));
+        Assert.DoesNotContain(compilation.GetDiagnostics(), d => d.Severity == DiagnosticSeverity.Error);
+        GeneratorHarness.CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
+        var diagnostic = Assert.Single(diagnostics);
+        Assert.Equal("DIFF015", diagnostic.Id);
+        Assert.Equal(span, diagnostic.Location.SourceSpan);
+        Assert.Contains("need C# 8 or later", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+        Assert.DoesNotContain(output.GetDiagnostics(), d => d.Severity == DiagnosticSeverity.Error && d.Id != "DIFF015");
+    }
+
+    // CS0102 or CS0542 in the generated file before: the clash check read only methods.
+    [Theory]
+    [InlineData("public static int GJvp;")]
+    [InlineData("public static int GGradient => 1;")]
+    [InlineData("public event System.Action? GGradient;")]
+    [InlineData("public class GJvp { }")]
+    public void CompanionNameTakenByAMemberThatIsNotAMethod(string member) => AssertDiagnostic("DIFF015", $$"""
+        public partial class Model
+        {
+            {{member}}
+
+            [Differentiate]
+            public static double [|G|](double x) => x * x;
+        }
+        """, failingMethod: "G");
+
+    [Fact]
+    public void CompanionNameTakenByATypeParameter() => AssertDiagnostic("DIFF015", """
+        public partial class Model<GGradient>
+        {
+            [Differentiate]
+            public static double [|G|](double x) => x * x;
+        }
+        """);
+
+    [Fact]
+    public void CompanionNameTakenByTheContainingType() => AssertDiagnostic("DIFF015", """
+        public partial class GGradient
+        {
+            [Differentiate]
+            public static double [|G|](double x) => x * x;
+        }
+        """);
+
+    // The companions went into another type of the same name: a file-local type cannot be reopened from another file.
+    [Fact]
+    public void FileLocalType() => AssertDiagnostic("DIFF015", """
+        [|file|] static partial class Model
+        {
+            [Differentiate]
+            public static double F(double x) => x * x * x;
+        }
+        """);
+
+    // Before, the attribute on the definition part said "no body"; on the implementing part it was dropped silently.
+    [Fact]
+    public void AttributeOnThePartialMethodsDefinitionAsksForTheImplementingDeclaration()
+    {
+        var (source, span) = Markup.Parse("""
+            using Differentiable;
+            public static partial class Model
+            {
+                [Differentiate]
+                public static partial double [|Q|](double x);
+            }
+
+            public static partial class Model
+            {
+                public static partial double Q(double x) => x * x * x;
+            }
+            """);
+        var run = GeneratorHarness.Run(source);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("DIFF015", diagnostic.Id);
+        Assert.Equal(span, diagnostic.Location.SourceSpan);
+        Assert.Contains("put [Differentiate] there", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+    }
+
+    // Before: the constructed method's parameters were not the names the body binds to ("'x' cannot be differentiated").
+    [Fact]
+    public void HelperInAGenericTypeAsksForTheAttribute()
+    {
+        var (source, span) = Markup.Parse("""
+            using Differentiable;
+            public partial class Cache<T>
+            {
+                public static double Square(double x) => 2 * x * x;
+            }
+
+            public static partial class Model
+            {
+                [Differentiate]
+                public static double F(double x) => [|Cache<int>.Square(x)|];
+            }
+            """);
+        var run = GeneratorHarness.Run(source);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("DIFF007", diagnostic.Id);
+        Assert.Equal(span, diagnostic.Location.SourceSpan);
+        Assert.Contains("generic type Cache<T>", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+        Assert.Contains("mark 'Square' [Differentiate]", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+    }
 }

@@ -190,4 +190,59 @@ public sealed class GeneratedFilesTests
 
     private static System.Collections.Immutable.ImmutableArray<GeneratedSourceResult> Files(GeneratorDriver driver) =>
         driver.GetRunResult().Results.Single().GeneratedSources;
+
+    // Roslyn refused these hint names (CS8785: '@', the '\' of a Unicode escape, two names equal but for case), and the
+    // generator then added no file at all.
+    [Fact]
+    public void TypeNamesThatAreNoValidFileNamesStillGetTheirFiles()
+    {
+        var run = GeneratorHarness.Run("""
+            using Differentiable;
+            namespace My.@event { public static partial class Foo { [Differentiate] public static double F(double x) => x * x; } }
+            namespace Other { public static partial class @Bar { [Differentiate] public static double F(double x) => 2 * x * x; } }
+            namespace Other { public static partial class \u0042az { [Differentiate] public static double F(double x) => 3 * x * x; } }
+            namespace Cased
+            {
+                public static partial class Foo { [Differentiate] public static double F(double x) => 4 * x * x; }
+                public static partial class foo { [Differentiate] public static double F(double x) => 5 * x * x; }
+            }
+            """);
+        run.AssertClean();
+        Assert.Equal(
+            new[] { "Cased.Foo.g.cs", "Cased.foo{2}.g.cs", "My.event.Foo.g.cs", "Other.Bar.g.cs", "Other._u0042az.g.cs" },
+            run.Sources.Select(s => s.HintName).OrderBy(name => name, StringComparer.Ordinal));
+        var assembly = run.Load();
+        var types = new[] { "My.event.Foo", "Other.Bar", "Other.Baz", "Cased.Foo", "Cased.foo" };
+        for (int k = 0; k < types.Length; k++)
+        {
+            // F = (k + 1)·x²: F'(1.5) = 3·(k + 1).
+            var arguments = new object?[] { 1.5, null };
+            assembly.GetType(types[k])!.GetMethod("FGradient", new[] { typeof(double), typeof(double).MakeByRefType() })!.Invoke(null, arguments);
+            Assert.Equal(3.0 * (k + 1), (double)arguments[1]!);
+        }
+    }
+
+    // The type lists a partial method by its definition, which the screen took for a second method of the same
+    // signature (CS0111): the implementing declaration's [Differentiate] was dropped without a word.
+    [Fact]
+    public void APartialMethodsImplementingDeclarationGetsItsCompanions()
+    {
+        var run = GeneratorHarness.Run("""
+            using Differentiable;
+            public static partial class Model
+            {
+                public static partial double Q(double x);
+            }
+
+            public static partial class Model
+            {
+                [Differentiate]
+                public static partial double Q(double x) => x * x * x;
+            }
+            """);
+        run.AssertClean();
+        var arguments = new object?[] { 1.5, null };
+        run.Load().GetType("Model")!.GetMethod("QGradient", new[] { typeof(double), typeof(double).MakeByRefType() })!.Invoke(null, arguments);
+        Assert.Equal(3 * 1.5 * 1.5, (double)arguments[1]!);
+    }
 }

@@ -54,7 +54,7 @@ internal sealed record MethodModel(
     /// all its methods (Roslyn checks each new hint name against every earlier one, so a file per method costs an edit
     /// time quadratic in the project's methods).
     /// </summary>
-    public string FileName => TypePath + ".g.cs";
+    public string FileName => HintName(TypePath) + ".g.cs";
 
     /// <summary>The method's place in its type's file, <c>Namespace.Type.Method</c>: sections are ordered by it.</summary>
     // Overloads share a name: a short, stable signature hash orders them.
@@ -80,6 +80,28 @@ internal sealed record MethodModel(
     }
 
     private static string Sanitize(string name) => name.Replace('<', '{').Replace('>', '}').Replace(", ", ",");
+
+    /// <summary>
+    /// The path as Roslyn accepts a hint name: the '@' of a verbatim identifier (<c>My.@event</c>) dropped, and any
+    /// other character that is not a letter, a digit or one the path uses (the '\' of a Unicode escape) made '_'.
+    /// </summary>
+    private static string HintName(string path)
+    {
+        var builder = new System.Text.StringBuilder(path.Length);
+        foreach (var c in path)
+        {
+            if (char.IsLetterOrDigit(c) || c is '_' or '.' or ',' or '{' or '}')
+            {
+                builder.Append(c);
+            }
+            else if (c != '@')
+            {
+                builder.Append('_');
+            }
+        }
+
+        return builder.ToString();
+    }
 }
 
 /// <summary>A place where a value loses its derivative (a cast to int, Math.Floor …): worth a warning if the value is active.</summary>

@@ -330,7 +330,7 @@ internal static class CompilerErrorScreen
     /// <summary>Another method of the same name and parameter types in the same type (CS0111 on whichever comes second).</summary>
     private static bool SignatureTaken(IMethodSymbol method) =>
         method.ContainingType.GetMembers(method.Name).Any(member =>
-            member is IMethodSymbol other && !SymbolEqualityComparer.Default.Equals(other, method) && SameParameters(other, method));
+            member is IMethodSymbol other && !MethodParser.SamePartialMethod(other, method) && SameParameters(other, method));
 
     private static bool Implicit(CommonConversion conversion) => conversion.Exists && (conversion.IsIdentity || conversion.IsImplicit);
 

@@ -95,14 +95,21 @@ internal sealed partial class MethodParser
     /// <summary>Why the call cannot pass derivatives whatever rules exist, with the fix; null when its shape is supported.</summary>
     private string? UnsupportedShape(InvocationExpressionSyntax invocation, IMethodSymbol target, List<IrType?> parameterTypes)
     {
-        if (!target.IsStatic)
-        {
-            return $"it is an instance method; call a static method that takes what it reads as parameters, or {PassItIn}";
-        }
-
         if (target.MethodKind == MethodKind.LocalFunction)
         {
             return $"local functions are not differentiated; make it a static method of a partial type, or {PassItIn}";
+        }
+
+        if (target.ReducedFrom is not null)
+        {
+            return target.ReducedFrom.Locations.Any(l => l.IsInSource)
+                ? $"it is an extension method called on a value; call it as the static method {target.ReducedFrom.ContainingType.Name}.{target.Name}(…), or {PassItIn}"
+                : $"it is an extension method of a referenced assembly, whose body cannot be read; write the computation as a loop, or {PassItIn}";
+        }
+
+        if (!target.IsStatic)
+        {
+            return $"it is an instance method; call a static method that takes what it reads as parameters, or {PassItIn}";
         }
 
         if (target.IsGenericMethod || target.MethodKind != MethodKind.Ordinary)
@@ -189,8 +196,24 @@ internal sealed partial class MethodParser
             return Fails(target.Locations.Any(l => l.IsInSource) ? "its body is not in source" : "it is in a referenced assembly, so its body cannot be read");
         }
 
+        // Each construction (Gen<int>.F, Gen<double>.F) would want its own helper companion in the one type Gen<T>.
+        for (var type = target.ContainingType; type is not null; type = type.ContainingType)
+        {
+            if (type.IsGenericType)
+            {
+                return Fails($"it is declared in the generic type {type.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}, whose methods are differentiated only when marked; mark '{target.Name}' [Differentiate] (its companions serve every type argument)");
+            }
+        }
+
         dependencies?.Add(new SourceRead(helperSyntax.SyntaxTree, helperSyntax.Span));
         var helperModel = SemanticModels.For(semanticModel.Compilation, helperSyntax.SyntaxTree);
+
+        // A helper the compiler rejects would carry its error into the caller's companions (int k = v: CS0266 in the
+        // generated file) or draw a DIFF error on top of the compiler's: the caller waits, as a method with errors does.
+        if (CompilerErrorScreen.HasErrors(semanticModel.Compilation.GetSemanticModel(helperSyntax.SyntaxTree), helperModel, target, helperSyntax, cancellationToken))
+        {
+            throw new CompilerErrorsInHelperException();
+        }
         var helperAnchor = MethodAnchor.Of(Calls.CallSymbols.Key(target), helperSyntax);
         var nested = new HashSet<string>(helpersInProgress, StringComparer.Ordinal) { helperAnchor.Key };
         var result = new MethodParser(helperModel, target, helperSyntax, helperAnchor, cancellationToken, dependencies, nested).Run(ImmutableArray<AttributeData>.Empty);
@@ -220,5 +243,14 @@ internal sealed partial class MethodParser
         return new HelperParse(result.Model, result.Helpers.ToList(), needs.ToEquatableArray(), null);
 
         static HelperParse Fails(string why) => new(null, null, EquatableArray<CallNeed>.Empty, why);
+    }
+}
+
+/// <summary>A helper the caller reaches has compile errors: the caller gets no companions and no diagnostic of ours.</summary>
+internal sealed class CompilerErrorsInHelperException : Exception
+{
+    public CompilerErrorsInHelperException()
+        : base("a helper has compile errors")
+    {
     }
 }

@@ -21,10 +21,26 @@ internal sealed partial class MethodParser
     private void ReportCompanionClashes(string[] withRespectTo, bool hessian)
     {
         var own = CompanionSignatures(method, withRespectTo, hessian);
-        var taken = new List<(string Name, string Parameters, string Owner)>();
-        foreach (var member in method.ContainingType.GetMembers().OfType<IMethodSymbol>())
+        var type = method.ContainingType;
+        foreach (var name in own.Select(companion => companion.Name).Distinct())
         {
-            if (SymbolEqualityComparer.Default.Equals(member, method))
+            // A name no method may take, whatever its parameters: the type's own (CS0542), a type parameter's or
+            // another kind of member's (CS0102).
+            var holder = name == type.Name ? $"its containing type {type.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)} (CS0542)"
+                : type.TypeParameters.Any(p => p.Name == name) ? $"a type parameter of {type.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)} (CS0102)"
+                : type.GetMembers(name).FirstOrDefault(m => m is not IMethodSymbol) is { } member ? $"the {MemberKind(member)} {member.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)} (CS0102)"
+                : null;
+            if (holder is not null)
+            {
+                Report(DiagnosticDescriptors.UnsupportedFeature, syntax.Identifier, $"The companion {name} of '{method.Name}' would take the name of {holder}; rename one of the two");
+                return;
+            }
+        }
+
+        var taken = new List<(string Name, string Parameters, string Owner)>();
+        foreach (var member in type.GetMembers().OfType<IMethodSymbol>())
+        {
+            if (SamePartialMethod(member, method))
             {
                 continue;
             }
@@ -51,6 +67,22 @@ internal sealed partial class MethodParser
             }
         }
     }
+
+    /// <summary>The same method, or the other part of the same partial method (the type lists only its definition).</summary>
+    internal static bool SamePartialMethod(IMethodSymbol member, IMethodSymbol method) =>
+        SymbolEqualityComparer.Default.Equals(member, method)
+        || SymbolEqualityComparer.Default.Equals(member, method.PartialDefinitionPart)
+        || SymbolEqualityComparer.Default.Equals(member, method.PartialImplementationPart);
+
+    private static string MemberKind(ISymbol member) => member switch
+    {
+        IFieldSymbol { IsConst: true } => "constant",
+        IFieldSymbol => "field",
+        IPropertySymbol => "property",
+        IEventSymbol => "event",
+        INamedTypeSymbol => "nested type",
+        _ => "member",
+    };
 
     /// <summary>Every companion the emitters write for a method: its name and its parameter types, out ones marked.</summary>
     private static List<(string Name, string Parameters)> CompanionSignatures(IMethodSymbol target, string[] withRespectTo, bool hessian)

@@ -196,11 +196,19 @@ internal sealed partial class MethodParser
     private Expr ParseMemberAccess(MemberAccessExpressionSyntax access)
     {
         if (access.Name.Identifier.Text == "Length"
-            && semanticModel.GetSymbolInfo(access.Expression, cancellationToken).Symbol is ILocalSymbol or IParameterSymbol or IFieldSymbol
-            && ParseExpression(access.Expression, 1) is Variable array
-            && types.TryGetValue(array.Name, out var type) && type.IsArray())
+            && semanticModel.GetSymbolInfo(access.Expression, cancellationToken).Symbol is ILocalSymbol or IParameterSymbol or IFieldSymbol)
         {
-            return new ArrayLength(array.Name, -1);
+            var reported = diagnostics.Count;
+            var target = ParseExpression(access.Expression, 1);
+            if (target is Variable array && types.TryGetValue(array.Name, out var type) && type.IsArray())
+            {
+                return new ArrayLength(array.Name, -1);
+            }
+
+            if (diagnostics.Count > reported)
+            {
+                return target; // the array's own error (w!.Length: the '!') says what to change; a second would not
+            }
         }
 
         if (semanticModel.GetSymbolInfo(access, cancellationToken).Symbol is IFieldSymbol { IsStatic: true } && access.Name is IdentifierNameSyntax name)

@@ -86,7 +86,20 @@ internal sealed partial class MethodParser
     {
         if (context.TargetSymbol is not IMethodSymbol method || context.TargetNode is not MethodDeclarationSyntax syntax)
         {
-            return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
+            return context.TargetNode switch
+            {
+                LocalFunctionStatementSyntax local => NoCompanions(local.Identifier, "a local function", "a static method of the enclosing partial type"),
+                ParenthesizedLambdaExpressionSyntax lambda => NoCompanions(lambda.ParameterList, "a lambda", "a static method of a partial type"),
+                OperatorDeclarationSyntax op => NoCompanions(op.OperatorToken, "an operator", "a static method of the same type, which the operator calls"),
+                ConversionOperatorDeclarationSyntax conversion => NoCompanions(conversion.Type, "a conversion operator", "a static method of the same type, which the operator calls"),
+                AccessorDeclarationSyntax accessor => NoCompanions(accessor.Keyword, "an accessor", "a static method of the same type, which the accessor calls"),
+                _ => new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty),
+            };
+
+            static ParseResult NoCompanions(SyntaxNodeOrToken place, string what, string instead) => Failed(DiagnosticInfo.Create(
+                DiagnosticDescriptors.UnsupportedFeature,
+                LocationInfo.From(place.GetLocation()),
+                $"[Differentiate] applies to static methods of partial types, and {what} gets no companions; move the computation into {instead}"));
         }
 
         var anchor = MethodAnchor.Of(Calls.CallSymbols.Key(method), syntax);
@@ -104,11 +117,21 @@ internal sealed partial class MethodParser
                     return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
                 }
 
+                if (syntax.SyntaxTree.Options is CSharpParseOptions { LanguageVersion: < LanguageVersion.CSharp8 } options)
+                {
+                    // The companions declare #nullable and use C# 8 syntax; below it they would not compile (CS8370).
+                    return Failed(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedFeature, location, $"The companions of '{method.Name}' need C# 8 or later, and this project compiles C# {options.LanguageVersion.ToDisplayString()}; set <LangVersion>8</LangVersion> or later in the project file"));
+                }
+
                 return new MethodParser(model, method, syntax, anchor, cancellationToken, dependencies).Run(context.Attributes);
             }
             catch (OperationCanceledException)
             {
                 throw;
+            }
+            catch (CompilerErrorsInHelperException)
+            {
+                return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
             }
             catch (Exception exception) when (exception is CodeTooComplexException or InsufficientExecutionStackException)
             {
@@ -160,7 +183,9 @@ internal sealed partial class MethodParser
 
         if (syntax.Body is null && syntax.ExpressionBody is null)
         {
-            Report(DiagnosticDescriptors.UnsupportedFeature, syntax.Identifier, $"'{method.Name}' has no body to differentiate");
+            Report(DiagnosticDescriptors.UnsupportedFeature, syntax.Identifier, method.PartialImplementationPart is not null
+                ? $"'{method.Name}' is a partial method whose body is in its implementing declaration; put [Differentiate] there instead"
+                : $"'{method.Name}' has no body to differentiate");
         }
 
         ReportKeywordNames();
@@ -252,6 +277,21 @@ internal sealed partial class MethodParser
         var result = new List<ContainingType>();
         for (var node = syntax.Parent; node is TypeDeclarationSyntax type; node = node.Parent)
         {
+            if (type.Identifier.ValueText.Length == 0)
+            {
+                // A C# 14 extension block: it has no name to reopen it by, and cannot be partial.
+                dependencies?.Add(new SourceRead(type.SyntaxTree, type.Keyword.Span));
+                Report(DiagnosticDescriptors.UnsupportedFeature, type.Keyword, $"'{method.Name}' is declared in an extension block, which the generator cannot add companions to; move it to the enclosing static class, with the extended value as a parameter");
+                break;
+            }
+
+            if (type.Modifiers.FirstOrDefault(m => m.IsKind(SyntaxKind.FileKeyword)) is { RawKind: not 0 } file)
+            {
+                // The companions are generated in another file, where a file-local type is a different type.
+                dependencies?.Add(new SourceRead(type.SyntaxTree, file.Span));
+                Report(DiagnosticDescriptors.UnsupportedFeature, file, $"'{type.Identifier.Text}' is file-local: the companions of '{method.Name}', generated in another file, cannot extend it; remove 'file' or move the method to a type that is not file-local");
+            }
+
             if (!type.Modifiers.Any(SyntaxKind.PartialKeyword))
             {
                 // Reported outside the method: the cache must know this place (it moves with edits above the method).
