@@ -132,6 +132,10 @@ public sealed class RandomScalarProgramTests
         // Hessians of methods that call others are not supported (DIFF015, documented).
         var bodies = Enumerable.Range(0, count).Select(_ => ScalarPrograms.Body(random, helpers: !hessian)).ToArray();
 
+        // One program in four also assigns to its parameters; drawn apart, so that the bodies stay a seed's own.
+        var reassigning = new Random(unchecked(seed + 32_452_843 + (hessian ? 1 : 0)));
+        bodies = bodies.Select(body => reassigning.Next(4) == 0 ? ScalarPrograms.WithParametersReassigned(body, reassigning) : body).ToArray();
+
         var source = new StringBuilder("using System;\nusing Differentiable;\n\npublic static partial class Programs\n{\n");
         var (optimizedAttribute, twinAttribute) = hessian
             ? ("[Differentiate(Hessian = true)]", "[Differentiate(Hessian = true, Vectorize = false)]")

@@ -80,6 +80,39 @@ internal sealed class ScalarPrograms
     }
 
     /// <summary>
+    /// <paramref name="body"/> with one to three assignments to x, y or z inserted between its top-level statements (the
+    /// return included): a parameter's incoming value is a definition like any other, and its adjoint must be cleared
+    /// where the assignment is reversed. Each keeps the parameter within the bound the programs assume (|x| ≤ 1.5).
+    /// </summary>
+    public static string WithParametersReassigned(string body, Random random)
+    {
+        var lines = body.Split('\n').ToList();
+        var indent = lines[0][..(lines[0].Length - lines[0].TrimStart().Length)];
+        bool StatementStart(string line) =>
+            line.StartsWith(indent, StringComparison.Ordinal) && line.Length > indent.Length && !char.IsWhiteSpace(line[indent.Length])
+            && !line.AsSpan(indent.Length).StartsWith("{") && !line.AsSpan(indent.Length).StartsWith("}") && !line.AsSpan(indent.Length).StartsWith("else");
+        var starts = Enumerable.Range(0, lines.Count).Where(i => StatementStart(lines[i])).ToList();
+        var chosen = Enumerable.Range(0, random.Next(1, 4)).Select(_ => starts[random.Next(starts.Count)]).Distinct().OrderByDescending(i => i);
+        string[] names = ["x", "y", "z"];
+        foreach (var at in chosen)
+        {
+            string target = names[random.Next(3)], a = names[random.Next(3)], b = names[random.Next(3)];
+            var value = random.Next(6) switch
+            {
+                0 => a,
+                1 => $"Math.Tanh({a} * {b})",
+                2 => $"0.5 * ({a} + {b})",
+                3 => $"Math.Sin({a} - {b})",
+                4 => $"(0.75 * {a}) - (0.25 * {b})",
+                _ => $"0.8 * {target} * Math.Cos({a})",
+            };
+            lines.Insert(at, $"{indent}{target} = {value};");
+        }
+
+        return string.Join("\n", lines);
+    }
+
+    /// <summary>
     /// The program in single precision: float locals, <c>MathF</c>, float literals (parameters go with
     /// <see cref="SingleParameters"/>). Without helpers, whose types are double.
     /// </summary>
