@@ -308,6 +308,37 @@ public sealed class ParseCacheEdgeCaseTests
             new[] { (1, "global using K = Values.Three;", "global using K = Values.Two;") });
     }
 
+    /// <summary>
+    /// A helper in another file gains a compile error and loses it: its caller's companions go and come back (the caller
+    /// waits while the helper does not compile, and its parse must be redone once it does).
+    /// </summary>
+    [Fact]
+    public void AHelperInAnotherFileBreaksAndIsMended()
+    {
+        const string caller = """
+            using Differentiable;
+
+            public static partial class Model
+            {
+                [Differentiate]
+                public static double F(double x) => Helpers.Square(x) * x;
+            }
+            """;
+        const string helpers = """
+            public static partial class Helpers
+            {
+                public static double Square(double v) { return v * v; }
+            }
+            """;
+
+        AssertWarmMatchesFresh(
+            new[] { caller, helpers },
+            new[] { (1, "{ return v * v; }", "{ int k = v; return k * v; }") },
+            new[] { (1, "{ int k = v; return k * v; }", "{ return v * v; }") },
+            new[] { (1, "{ return v * v; }", "{ return v * Undefined; }") },
+            new[] { (1, "{ return v * Undefined; }", "{ return v * v * v; }") });
+    }
+
     /// <summary>Two methods swap bodies (declarations unchanged), then everything is undone.</summary>
     [Fact]
     public void TwoMethodsSwapBodiesAndBack()
