@@ -133,6 +133,30 @@ public sealed class DiagnosticTests
         run.Load(optimized: true);
     }
 
+    // A generic method of a companion's name and parameters is another signature: it was taken for a clash (DIFF015).
+    [Fact]
+    public void AGenericMethodOfACompanionsNameIsNoClash()
+    {
+        var run = GeneratorHarness.Run("""
+            using Differentiable;
+            public static partial class Model
+            {
+                [Differentiate]
+                public static double F(double x) => x * x;
+
+                public static double FGradient<T>(double x, out double dx)
+                {
+                    dx = 0;
+                    return x;
+                }
+            }
+            """);
+        run.AssertClean();
+        var arguments = new object?[] { 1.5, null };
+        run.Load().GetType("Model")!.GetMethod("FGradient", 0, new[] { typeof(double), typeof(double).MakeByRefType() })!.Invoke(null, arguments);
+        Assert.Equal(3.0, (double)arguments[1]!);
+    }
+
     [Fact]
     public void KeywordUsedAsANameIsReportedOncePerName()
     {

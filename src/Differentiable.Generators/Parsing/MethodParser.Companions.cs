@@ -45,7 +45,8 @@ internal sealed partial class MethodParser
                 continue;
             }
 
-            if (own.Any(companion => companion.Name == member.Name))
+            // A generic method of a companion's name is another signature (the companions have no type parameters).
+            if (member.Arity == 0 && own.Any(companion => companion.Name == member.Name))
             {
                 taken.Add((member.Name, Signature(member.Parameters.Select(p => Key(p.Type, p.RefKind != RefKind.None))), $"the method {member.ToDisplayString(SymbolDisplayFormat.CSharpShortErrorMessageFormat)}"));
             }
