@@ -487,6 +487,21 @@ public sealed class DiagnosticTests
         return directory;
     }
 
+    // One error, at the declaration: each use of the long counter (i < n, x[i], i++) was reported again.
+    [Fact]
+    public void LocalOfAnUnsupportedTypeIsReportedOnce() => AssertDiagnostic("DIFF005", """
+        public static partial class Model
+        {
+            [Differentiate]
+            public static double F(double[] x)
+            {
+                double s = 0;
+                for (long [|i = 0|]; i < x.Length; i++) s += x[i];
+                return s;
+            }
+        }
+        """);
+
     // One error, at the '!': w!.Length also reported "only array lengths … can be read", which is what it reads.
     [Fact]
     public void NullForgivingOperatorOnALength() => AssertDiagnostic("DIFF006", """

@@ -50,6 +50,11 @@ internal sealed partial class MethodParser
 
         if (type is not null && type.TypeKind != TypeKind.Error && Classify(type) is null)
         {
+            if (expression is IdentifierNameSyntax && semanticModel.GetSymbolInfo(expression, cancellationToken).Symbol is { } local && refusedLocals.Contains(local))
+            {
+                return Constant.Zero; // its declaration's error says it
+            }
+
             return Unsupported(expression, $"values of type '{type.ToDisplayString()}' are not supported; use double, int, bool, double[], double[,] or int[]");
         }
 

@@ -171,6 +171,7 @@ internal sealed partial class MethodParser
             if (type is null)
             {
                 UnsupportedStatement(variable, $"local '{symbol.Name}' of type '{symbol.Type.ToDisplayString()}'", "locals must be double, float, int, bool, double[], double[,], int[] or a System.Numerics vector, matrix or quaternion");
+                refusedLocals.Add(symbol);
                 continue;
             }
 
@@ -363,6 +364,11 @@ internal sealed partial class MethodParser
         }
 
         var symbol = semanticModel.GetSymbolInfo(target is ElementAccessExpressionSyntax e ? e.Expression : target, cancellationToken).Symbol;
+        if (symbol is not null && refusedLocals.Contains(symbol))
+        {
+            return null; // its declaration's error says it
+        }
+
         if (symbol is not (ILocalSymbol or IParameterSymbol) || !names.TryGetValue(symbol, out var name))
         {
             Report(DiagnosticDescriptors.UnsupportedStatement, target, $"assignment to '{target}'", "only locals, parameters and elements of local arrays can be assigned in a differentiated method");

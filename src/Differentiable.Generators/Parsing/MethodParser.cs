@@ -26,6 +26,9 @@ internal sealed partial class MethodParser
     private readonly List<DiagnosticInfo> diagnostics = new();
     private readonly Dictionary<ISymbol, string> names = new(SymbolEqualityComparer.Default);
     private readonly HashSet<string> usedNames = new(StringComparer.Ordinal);
+
+    /// <summary>Locals whose type was refused at their declaration: their uses are not reported again.</summary>
+    private readonly HashSet<ISymbol> refusedLocals = new(SymbolEqualityComparer.Default);
     private readonly List<LocalModel> locals = new();
     private readonly Dictionary<string, IrType> types = new(StringComparer.Ordinal);
     private readonly List<LocalModel> externals = new();
