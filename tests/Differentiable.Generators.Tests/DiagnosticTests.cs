@@ -487,6 +487,24 @@ public sealed class DiagnosticTests
         return directory;
     }
 
+    // A prefix operator without a rule was refused as "assignments and ++/-- inside an expression".
+    [Fact]
+    public void BitwiseComplementNamesItsOperator()
+    {
+        var (source, span) = Markup.Parse("""
+            using Differentiable;
+            public static partial class Model
+            {
+                [Differentiate]
+                public static double F(double x, int k) => x * [|~k|];
+            }
+            """);
+        var diagnostic = Assert.Single(GeneratorHarness.Run(source).GeneratorDiagnostics);
+        Assert.Equal("DIFF006", diagnostic.Id);
+        Assert.Equal(span, diagnostic.Location.SourceSpan);
+        Assert.Contains("the operator '~' is not supported", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+    }
+
     // One error, at the declaration: each use of the long counter (i < n, x[i], i++) was reported again.
     [Fact]
     public void LocalOfAnUnsupportedTypeIsReportedOnce() => AssertDiagnostic("DIFF005", """

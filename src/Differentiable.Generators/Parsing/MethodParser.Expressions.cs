@@ -91,8 +91,12 @@ internal sealed partial class MethodParser
                 return Unsupported(expression, "arrays can only be created as 'new double[n]' or 'new double[n, m]' in a declaration or assignment, without an initializer");
             case PostfixUnaryExpressionSyntax suppressed when suppressed.IsKind(SyntaxKind.SuppressNullableWarningExpression):
                 return Unsupported(expression, "the null-forgiving operator '!' is not supported; declare the array non-nullable (double[] x), since its derivative needs it");
-            case AssignmentExpressionSyntax or PostfixUnaryExpressionSyntax or PrefixUnaryExpressionSyntax:
+            case AssignmentExpressionSyntax:
+            case PostfixUnaryExpressionSyntax or PrefixUnaryExpressionSyntax when expression.Kind() is SyntaxKind.PreIncrementExpression
+                or SyntaxKind.PreDecrementExpression or SyntaxKind.PostIncrementExpression or SyntaxKind.PostDecrementExpression:
                 return Unsupported(expression, "assignments and ++/-- inside an expression are not supported; write them as separate statements");
+            case PrefixUnaryExpressionSyntax other:
+                return Unsupported(expression, $"the operator '{other.OperatorToken.Text}' is not supported in a differentiated method");
             case LambdaExpressionSyntax or AnonymousMethodExpressionSyntax:
                 return Unsupported(expression, "lambdas cannot be differentiated; write the computation inline or as a [Differentiate] method");
             default:
