@@ -28,6 +28,9 @@ internal sealed class ForwardModeTransform
     private readonly IReadOnlyDictionary<string, Calls.CallDerivative> calls;
     private readonly List<Stmt> pending = new();
 
+    /// <summary>Double locals holding the tangents of assigned parameter components, and the fields they start from.</summary>
+    private readonly List<(string Local, string Field)> componentCopies = new();
+
     public ForwardModeTransform(MethodModel model, TypeEnvironment types, ActivityAnalysis activity, IReadOnlyDictionary<string, Calls.CallDerivative>? calls = null)
     {
         this.calls = calls ?? new Dictionary<string, Calls.CallDerivative>();
@@ -35,6 +38,9 @@ internal sealed class ForwardModeTransform
         this.types = types;
         this.activity = activity;
         scope = new NameScope(types.Names.Concat(model.Parameters.Select(p => p.Name)));
+        var assigned = new HashSet<string>(
+            IrWalker.Statements(model.Body).OfType<Assign>().Select(a => a.Target).OfType<Variable>().Select(v => v.Name),
+            System.StringComparer.Ordinal);
         foreach (var parameter in model.Parameters)
         {
             if (parameter.IsActive)
@@ -42,10 +48,20 @@ internal sealed class ForwardModeTransform
                 tangents[parameter.Name] = scope.Derivative(parameter.Name);
                 if (parameter.IsComposite && parameter.Type != IrType.Single)
                 {
-                    // The tangent of p.X is the X of the tangent parameter dp.
+                    // The tangent of p.X is the X of the tangent parameter dp; a component the body assigns gets a double
+                    // local, set from dp.X at entry, since its new tangent is computed in double (dp.X = 0.0: CS0664).
                     foreach (var component in parameter.Components)
                     {
-                        tangents[component] = tangents[parameter.Name] + component.Substring(parameter.Name.Length);
+                        var field = tangents[parameter.Name] + component.Substring(parameter.Name.Length);
+                        if (assigned.Contains(component))
+                        {
+                            tangents[component] = scope.Derivative(component.Replace('.', '_'));
+                            componentCopies.Add((tangents[component], field));
+                        }
+                        else
+                        {
+                            tangents[component] = field;
+                        }
                     }
                 }
             }
@@ -63,6 +79,11 @@ internal sealed class ForwardModeTransform
     public TangentCode Build()
     {
         var body = new List<Stmt>();
+        foreach (var (local, field) in componentCopies)
+        {
+            body.Add(new Declare(local, IrType.Double, new Variable(field)));
+        }
+
         foreach (var (primal, tangent) in tangents.Where(t => !model.Parameters.Any(p => p.IsActive && p.Name == t.Key)).OrderBy(t => t.Key, System.StringComparer.Ordinal))
         {
             // Arrays that alias an active array but are not themselves differentiated get a zero tangent.
