@@ -146,4 +146,44 @@ public sealed class UnrollingTests
         run.AssertClean();
         Assert.Equal(staysALoop, run.Section("Budget.Sum").Contains("for ("));
     }
+
+    /// <summary>
+    /// A cast to int or Math.Floor in an unrolled loop, of a value that reads the loop variable or a local of the body:
+    /// the warning check read the operand against the unrolled method, where those names are gone (DIFF009,
+    /// KeyNotFoundException). The warning goes where the operand depends on x, and the gradients are exact.
+    /// </summary>
+    [Fact]
+    public void CastsAndFloorsInsideAnUnrolledLoopAreCheckedAsWritten()
+    {
+        var run = GeneratorHarness.Run("""
+            using System;
+            using Differentiable;
+            public static partial class Sites
+            {
+                [Differentiate]
+                public static double Counter(double[] x) { double s = 0; for (int i = 0; i < 3; i++) { int j = (int)(1.0 + i); s += x[i] * j; } return s; }
+
+                [Differentiate]
+                public static double Floored(double[] x) { double s = 0; for (int i = 0; i < 3; i++) s += x[i] * Math.Floor(x[i] + i); return s; }
+
+                [Differentiate]
+                public static double Local(double x) { double s = 0; for (int i = 0; i < 3; i++) { double d = x; int j = (int)d; s += x * j; } return s; }
+            }
+            """);
+        Assert.Null(run.Result.Results.Single().Exception);
+        Assert.Empty(run.CompilationErrors);
+        Assert.All(run.GeneratorDiagnostics, d => Assert.Equal("DIFF100", d.Id));
+        Assert.Equal(2, run.GeneratorDiagnostics.Length);
+        var sites = run.Load().GetType("Sites")!;
+        double[] x = [0.3, 1.7, 2.2];
+        var counter = new double[3];
+        sites.GetMethod("CounterGradient", [typeof(double[]), typeof(double[])])!.Invoke(null, [x, counter]);
+        Assert.Equal(new[] { 1.0, 2.0, 3.0 }, counter);
+        var floored = new double[3];
+        sites.GetMethod("FlooredGradient", [typeof(double[]), typeof(double[])])!.Invoke(null, [x, floored]);
+        Assert.Equal(new[] { 0.0, 2.0, 4.0 }, floored);
+        var arguments = new object?[] { 2.5, null };
+        sites.GetMethod("LocalGradient", [typeof(double), typeof(double).MakeByRefType()])!.Invoke(null, arguments);
+        Assert.Equal(6.0, (double)arguments[1]!);
+    }
 }

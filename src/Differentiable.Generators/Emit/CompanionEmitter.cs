@@ -29,9 +29,11 @@ internal static class CompanionEmitter
             return (null, diagnostics);
         }
 
+        // The sites read the method as written: an unrolled loop took the names they read (i, a local of its body) with it.
+        var siteActivity = model.ZeroDerivativeSites.Count == 0 || ReferenceEquals(model, original) ? activity : new ActivityAnalysis(original, new TypeEnvironment(original));
         foreach (var site in model.ZeroDerivativeSites)
         {
-            if (activity.DependsOnVaried(site.Operand))
+            if (siteActivity.DependsOnVaried(site.Operand))
             {
                 diagnostics.Add(Diagnostics.DiagnosticInfo.Create(Diagnostics.DiagnosticDescriptors.DerivativeDiscarded, site.Location, $"{site.Construct} of a value that depends on a differentiated parameter"));
             }
