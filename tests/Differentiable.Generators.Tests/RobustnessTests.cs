@@ -155,6 +155,39 @@ public sealed class RobustnessTests
         Assert.Empty(run.Sources);
     }
 
+    /// <summary>Too deep inside a helper: DIFF007 at the call, which names the reason; it was DIFF010 at the caller's name.</summary>
+    [Fact]
+    public void ThousandNestedCallsInAHelperGetADiagnosticAtTheCall()
+    {
+        var call = new StringBuilder("x");
+        for (var i = 0; i < 1000; i++)
+        {
+            call.Insert(0, "System.Math.Sin(").Append(')');
+        }
+
+        var source = $$"""
+            using Differentiable;
+            public static partial class Deep
+            {
+                static double Helper(double x) => {{call}};
+
+                [Differentiate]
+                public static double Caller(double x) => 2 * Helper(x);
+
+                [Differentiate]
+                public static double Other(double x) => x * x;
+            }
+            """;
+        var run = GeneratorHarness.RunDeep(source);
+        Assert.Null(run.Result.Results.Single().Exception);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("DIFF007", diagnostic.Id);
+        Assert.Equal("Helper(x)", diagnostic.Location.SourceTree!.ToString().Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
+        Assert.Contains("nests more than 400 levels deep", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+        Assert.False(run.HasSection("Deep.Caller"));
+        Assert.True(run.HasSection("Deep.Other"));
+    }
+
     [Fact]
     public void MethodsWithoutDifferentiateAreDifferentiatedThroughTheirBodiesOnce()
     {

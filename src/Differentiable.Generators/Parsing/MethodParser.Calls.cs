@@ -216,7 +216,17 @@ internal sealed partial class MethodParser
         }
         var helperAnchor = MethodAnchor.Of(Calls.CallSymbols.Key(target), helperSyntax);
         var nested = new HashSet<string>(helpersInProgress, StringComparer.Ordinal) { helperAnchor.Key };
-        var result = new MethodParser(helperModel, target, helperSyntax, helperAnchor, cancellationToken, dependencies, nested).Run(ImmutableArray<AttributeData>.Empty);
+        ParseResult result;
+        try
+        {
+            result = new MethodParser(helperModel, target, helperSyntax, helperAnchor, cancellationToken, dependencies, nested).Run(ImmutableArray<AttributeData>.Empty);
+        }
+        catch (Exception exception) when (exception is CodeTooComplexException or InsufficientExecutionStackException)
+        {
+            // Reported at the call (DIFF007), not as DIFF010 at the caller's name, which nests nothing.
+            return Fails($"its body nests more than {StackGuard.MaxDepth} levels deep; split it into smaller methods");
+        }
+
         if (result.Model is null || result.Diagnostics.Count > 0)
         {
             if (result.Diagnostics.Count > 0 && result.Diagnostics[0].Id == DiagnosticDescriptors.TypeNotPartial.Id)
