@@ -79,6 +79,53 @@ public sealed class LoopConditionTests
         }
     }
 
+    /// <summary>
+    /// A for loop whose limit is not an int, or reads the loop variable, is no counted loop: i &lt;= n − 2.5 was taken for
+    /// i &lt; n − 2.5 + 1 (a gradient's value 0.146 where the method returns 0), i &lt; 0.9·n became a double argument of
+    /// the dot kernel (CS1503), and i &lt; n − i read i before its declaration in the reverse loop (CS0165). They now run
+    /// as written.
+    /// </summary>
+    [Theory]
+    [InlineData("for (int i = 1; i <= x.Length - 2.5; i++) s += x[i] * x[i - 1];")]
+    [InlineData("for (int i = 0; i < x.Length * 0.9; i++) s += x[i] * x[i];")]
+    [InlineData("for (int i = 0; i < x.Length - i; i++) s += (x[i] * s) + x[i];")]
+    public void ALoopWhoseLimitIsNoIntCountRunsAsWritten(string loop)
+    {
+        var m = Load($$"""
+                /// <summary>A loop.</summary>
+                /// <param name="x">The values.</param>
+                /// <returns>A sum.</returns>
+                [Differentiate]
+                public static double F(double[] x)
+                {
+                    double s = 0.5;
+                    {{loop}}
+                    return s;
+                }
+            """);
+        foreach (var n in new[] { 3, 4, 7 })
+        {
+            var x = Enumerable.Range(0, n).Select(i => 0.3 + (0.17 * i)).ToArray();
+            var expected = (double)m.GetMethod("F")!.Invoke(null, [x])!;
+            var gradient = new double[n];
+            var value = (double)m.GetMethod("FGradient", [typeof(double[]), typeof(double[])])!.Invoke(null, [x, gradient])!;
+            Assert.Equal(expected, value);
+            for (int k = 0; k < n; k++)
+            {
+                var central = RandomPrograms.Central(
+                    t =>
+                    {
+                        var shifted = (double[])x.Clone();
+                        shifted[k] += t;
+                        return (double)m.GetMethod("F")!.Invoke(null, [shifted])!;
+                    },
+                    1e-6);
+                Assert.NotNull(central);
+                Assert.Equal(central!.Value, gradient[k], 6);
+            }
+        }
+    }
+
     private static Type Load(string members)
     {
         var run = GeneratorHarness.Run("using System;\nusing System.Numerics;\nusing Differentiable;\n\n/// <summary>Test methods.</summary>\npublic static partial class M\n{\n" + members + "\n}\n");

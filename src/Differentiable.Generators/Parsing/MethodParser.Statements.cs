@@ -650,6 +650,14 @@ internal sealed partial class MethodParser
             return null;
         }
 
+        // A counted loop needs an int limit the loop variable does not move: i <= n - 2.5 is not i < n - 2.5 + 1, and
+        // i < n - i is no bound. Such loops run as written, as general loops.
+        if (semanticModel.GetTypeInfo(limit, cancellationToken).Type?.SpecialType != SpecialType.System_Int32
+            || limit.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>().Any(IsVariable))
+        {
+            return null;
+        }
+
         var limitExpr = ParseExpression(limit, depth + 1);
         return kind switch
         {
