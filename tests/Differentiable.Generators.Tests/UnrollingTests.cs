@@ -186,4 +186,36 @@ public sealed class UnrollingTests
         sites.GetMethod("LocalGradient", [typeof(double), typeof(double).MakeByRefType()])!.Invoke(null, arguments);
         Assert.Equal(6.0, (double)arguments[1]!);
     }
+
+    /// <summary>
+    /// A for loop that is no counted loop (j == n), nested in an unrolled one: its step (j += 1) kept the name the
+    /// unroller had replaced (CS0103 in the generated file).
+    /// </summary>
+    [Fact]
+    public void AGeneralLoopInsideAnUnrolledLoopHasItsStepRenamed()
+    {
+        var run = GeneratorHarness.Run("""
+            using Differentiable;
+            public static partial class General
+            {
+                [Differentiate]
+                public static double F(double[] x, int n)
+                {
+                    double s = 0;
+                    for (int i = 0; i < 3; i++)
+                    {
+                        for (int j = 0; j == n; j++) s += x[i] * x[j];
+                    }
+
+                    return s;
+                }
+            }
+            """);
+        run.AssertClean();
+        Assert.Contains("j_2", run.Section("General.F"));
+        var arguments = new object[] { new[] { 0.5, 1.5, 2.5 }, 0, new double[3] };
+        run.Load().GetType("General")!.GetMethod("FGradient", [typeof(double[]), typeof(int), typeof(double[])])!.Invoke(null, arguments);
+        // n = 0: s = Σ_i x[i]·x[0], so ∂s/∂x0 = Σ x + x0 and ∂s/∂x_i = x0.
+        Assert.Equal(new[] { 5.0, 0.5, 0.5 }, (double[])arguments[2]);
+    }
 }

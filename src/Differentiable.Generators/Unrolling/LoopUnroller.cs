@@ -135,8 +135,16 @@ internal sealed class LoopUnroller
                     output.Add(new For(loop.Variable, Fold(loop.Lower, substitution), Fold(loop.Upper, substitution), loop.Descending,
                         new Block(Rewrite(loop.Body.Statements, substitution, multiplier, depth + 1).ToEquatableArray())));
                     break;
+                case Block block:
+                    // A nested block (the step a general for loop's lowering appends to its body: j += 1) is renamed with
+                    // the rest; kept as it was, j named a local the unrolled copies had renamed (CS0103).
+                    output.Add(new Block(Rewrite(block.Statements, substitution, multiplier, depth + 1).ToEquatableArray()));
+                    break;
                 case While loop:
-                    output.Add(new While(Fold(loop.Condition, substitution), new Block(Rewrite(loop.Body.Statements, substitution, multiplier, depth + 1).ToEquatableArray())));
+                    output.Add(new While(
+                        Fold(loop.Condition, substitution),
+                        new Block(Rewrite(loop.Body.Statements, substitution, multiplier, depth + 1).ToEquatableArray()),
+                        loop.Step is null ? null : new Block(Rewrite(loop.Step.Statements, substitution, multiplier, depth + 1).ToEquatableArray())));
                     break;
                 case If conditional:
                     var condition = Fold(conditional.Condition, substitution);
