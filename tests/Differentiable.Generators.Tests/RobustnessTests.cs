@@ -155,6 +155,56 @@ public sealed class RobustnessTests
         Assert.Empty(run.Sources);
     }
 
+    /// <summary>[Differentiate(null)] passes a null name array: as [Differentiate], for it and its callers (DIFF009 before).</summary>
+    [Fact]
+    public void ANullNameArrayMeansEveryParameter()
+    {
+        var run = GeneratorHarness.Run("""
+            using Differentiable;
+            public static partial class Model
+            {
+                [Differentiate(null)]
+                public static double Inner(double x, double y) => x * y;
+
+                [Differentiate]
+                public static double Outer(double x) => Inner(x, x) + x;
+            }
+            """);
+        run.AssertClean();
+        var arguments = new object?[] { 1.5, null };
+        run.Load().GetType("Model")!.GetMethod("OuterGradient", [typeof(double), typeof(double).MakeByRefType()])!.Invoke(null, arguments);
+        Assert.Equal(4.0, (double)arguments[1]!);
+    }
+
+    /// <summary>
+    /// A constant negative index (which throws, in the method and its companions alike) was spelled into a local's name,
+    /// ds_-1 (CS1002 in the generated file).
+    /// </summary>
+    [Fact]
+    public void AConstantNegativeIndexMakesAValidName()
+    {
+        var run = GeneratorHarness.Run("""
+            using System;
+            using Differentiable;
+            public static partial class Model
+            {
+                [Differentiate]
+                public static double F(double[] x)
+                {
+                    var s = new double[2];
+                    s[0 - 1] = x[0];
+                    double loss = 0;
+                    for (int i = 0; i < x.Length; i++) loss += Math.Sin(s[0]) * x[i];
+                    return loss;
+                }
+            }
+            """);
+        run.AssertClean();
+        var gradient = run.Load().GetType("Model")!.GetMethod("FGradient", [typeof(double[]), typeof(double[])])!;
+        var thrown = Assert.Throws<System.Reflection.TargetInvocationException>(() => gradient.Invoke(null, [new[] { 0.5, 1.5 }, new double[2]]));
+        Assert.IsType<IndexOutOfRangeException>(thrown.InnerException);
+    }
+
     /// <summary>Too deep inside a helper: DIFF007 at the call, which names the reason; it was DIFF010 at the caller's name.</summary>
     [Fact]
     public void ThousandNestedCallsInAHelperGetADiagnosticAtTheCall()

@@ -26,7 +26,7 @@ internal static class CallSymbols
         }
 
         var names = attribute.ConstructorArguments
-            .SelectMany(a => a.Kind == TypedConstantKind.Array ? a.Values.Select(v => v.Value as string) : new[] { a.Value as string })
+            .SelectMany(a => a.Kind == TypedConstantKind.Array ? (a.IsNull ? Enumerable.Empty<string?>() : a.Values.Select(v => v.Value as string)) : new[] { a.Value as string })
             .Where(n => n is not null)
             .ToList();
         return method.Parameters

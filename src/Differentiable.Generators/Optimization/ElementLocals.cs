@@ -392,7 +392,10 @@ internal static class ElementLocals
     /// <summary><c>dv_3</c>, <c>dR_1_2</c>: a name nothing in the body uses, nor the code it prints verbatim.</summary>
     private static string FreshName(ElementAccess access, Context context)
     {
-        var name = access.Array + "_" + string.Join("_", access.Indices.Select(i => ((int)((Constant)i).Value).ToString(CultureInfo.InvariantCulture)));
+        // A negative index (s[0 - 1], which throws as the method does) is spelled m1: ds_-1 is no name (CS1002).
+        var name = access.Array + "_" + string.Join("_", access.Indices.Select(i => (int)((Constant)i).Value).Select(v => v < 0
+            ? "m" + (-(long)v).ToString(CultureInfo.InvariantCulture)
+            : v.ToString(CultureInfo.InvariantCulture)));
         var candidate = name;
         for (var n = 2; context.Taken.Contains(candidate) || context.Verbatim.Any(code => IrWalker.ContainsIdentifier(code, candidate)); n++)
         {

@@ -332,7 +332,11 @@ internal sealed partial class MethodParser
         {
             if (argument.Kind == TypedConstantKind.Array)
             {
-                withRespectTo.AddRange(argument.Values.Select(v => v.Value as string).Where(v => v is not null)!);
+                // [Differentiate(null)] passes a null array: no names, as [Differentiate] (its Values would throw).
+                if (!argument.IsNull)
+                {
+                    withRespectTo.AddRange(argument.Values.Select(v => v.Value as string).Where(v => v is not null)!);
+                }
             }
             else if (argument.Value is string name)
             {
