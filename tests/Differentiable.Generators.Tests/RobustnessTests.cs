@@ -205,6 +205,56 @@ public sealed class RobustnessTests
         Assert.IsType<IndexOutOfRangeException>(thrown.InnerException);
     }
 
+    /// <summary>
+    /// Two DIFF009s a mutation fuzz found: a result indexed by a dimension rather than a loop variable (y[i, p]) was read
+    /// as index notation with p as an index of no loop, and a Math.Sign in a loop after the return (in no body at all)
+    /// was checked for DIFF100 against names no body declares.
+    /// </summary>
+    [Fact]
+    public void ADimensionAsAnIndexAndCodeAfterTheReturnGetCompanions()
+    {
+        var run = GeneratorHarness.Run("""
+            using System;
+            using Differentiable;
+            public static partial class Model
+            {
+                [Differentiate]
+                public static double[,] Column(double[,] A)
+                {
+                    int p = A.GetLength(0);
+                    var y = new double[p + 1, p + 1];
+                    for (int i = 0; i < p; i++)
+                        for (int j = 0; j < p; j++)
+                            y[i, p] += A[i, j];
+                    return y;
+                }
+
+                [Differentiate]
+                public static double AfterReturn(double[] x)
+                {
+                    double s = x[0];
+                    return s;
+                    for (int i = 0; i < 3; i++) s += x[Math.Sign(i)];
+                }
+            }
+            """);
+        Assert.Null(run.Result.Results.Single().Exception);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompilationErrors);
+        var jacobian = run.Load().GetType("Model")!.GetMethod("ColumnJacobian")!.Invoke(null, [new double[,] { { 1, 2 }, { 3, 4 } }])!;
+        var dense = ((Jacobian)((System.Runtime.CompilerServices.ITuple)jacobian)[1]!).ToDense();
+        // y[i, 2] = Σ_j A[i, j]: vec index i + 2·3 of y, vec index i + j·2 of A.
+        for (int i = 0; i < 2; i++)
+        {
+            for (int j = 0; j < 2; j++)
+            {
+                Assert.Equal(1.0, dense[i + 6, i + (j * 2)]);
+            }
+        }
+
+        Assert.Equal(4.0, dense.Cast<double>().Sum());
+    }
+
     /// <summary>Too deep inside a helper: DIFF007 at the call, which names the reason; it was DIFF010 at the caller's name.</summary>
     [Fact]
     public void ThousandNestedCallsInAHelperGetADiagnosticAtTheCall()

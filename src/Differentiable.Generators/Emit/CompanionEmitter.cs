@@ -13,6 +13,12 @@ internal static class CompanionEmitter
 {
     internal const string GeneratedCode = "[global::System.CodeDom.Compiler.GeneratedCodeAttribute(\"Differentiable.Generators\", \"0.1.0\")]";
 
+    private static (TypeEnvironment, ActivityAnalysis) SiteAnalysis(MethodModel original)
+    {
+        var types = new TypeEnvironment(original);
+        return (types, new ActivityAnalysis(original, types));
+    }
+
     /// <summary>The generated file for one method, or the diagnostics that prevent it.</summary>
     public static (string? Source, List<Diagnostics.DiagnosticInfo> Diagnostics) Emit(MethodModel parsed, Infrastructure.EquatableArray<Calls.RuleModel> rules)
     {
@@ -30,10 +36,11 @@ internal static class CompanionEmitter
         }
 
         // The sites read the method as written: an unrolled loop took the names they read (i, a local of its body) with it.
-        var siteActivity = model.ZeroDerivativeSites.Count == 0 || ReferenceEquals(model, original) ? activity : new ActivityAnalysis(original, new TypeEnvironment(original));
+        var (siteTypes, siteActivity) = model.ZeroDerivativeSites.Count == 0 || ReferenceEquals(model, original) ? (types, activity) : SiteAnalysis(original);
         foreach (var site in model.ZeroDerivativeSites)
         {
-            if (siteActivity.DependsOnVaried(site.Operand))
+            // A site in code after a return is in no body at all: nothing flows through it.
+            if (IrWalker.ReadNames(site.Operand).All(siteTypes.Contains) && siteActivity.DependsOnVaried(site.Operand))
             {
                 diagnostics.Add(Diagnostics.DiagnosticInfo.Create(Diagnostics.DiagnosticDescriptors.DerivativeDiscarded, site.Location, $"{site.Construct} of a value that depends on a differentiated parameter"));
             }

@@ -115,7 +115,8 @@ internal sealed class SymbolicExecutor
             }
         }
 
-        return definition is null ? null : new IndexNotation(result, outputIndices, definition, prelude, ranges);
+        // The result must be indexed by loop variables (y[i, p] with p a dimension is one column, not a map).
+        return definition is null || outputIndices.Any(index => !ranges.ContainsKey(index)) ? null : new IndexNotation(result, outputIndices, definition, prelude, ranges);
     }
 
     /// <summary>Loops each holding only the next, ending in <c>y[O] += term</c> with every output index bound by one of them.</summary>
