@@ -134,11 +134,7 @@ public sealed class RobustnessTests
     [Fact]
     public void ThousandNestedCallsGetADiagnosticNotACrash()
     {
-        var call = new StringBuilder("x");
-        for (var i = 0; i < 1000; i++)
-        {
-            call.Insert(0, "System.Math.Sin(").Append(')');
-        }
+        var call = NestedSines(1000);
 
         var source = $$"""
             using Differentiable;
@@ -255,15 +251,23 @@ public sealed class RobustnessTests
         Assert.Equal(4.0, dense.Cast<double>().Sum());
     }
 
+    /// <summary>sin(sin(… sin(x) …)), <paramref name="depth"/> calls deep.</summary>
+    private static string NestedSines(int depth)
+    {
+        var call = new StringBuilder("x");
+        for (var i = 0; i < depth; i++)
+        {
+            call.Insert(0, "System.Math.Sin(").Append(')');
+        }
+
+        return call.ToString();
+    }
+
     /// <summary>Too deep inside a helper: DIFF007 at the call, which names the reason; it was DIFF010 at the caller's name.</summary>
     [Fact]
     public void ThousandNestedCallsInAHelperGetADiagnosticAtTheCall()
     {
-        var call = new StringBuilder("x");
-        for (var i = 0; i < 1000; i++)
-        {
-            call.Insert(0, "System.Math.Sin(").Append(')');
-        }
+        var call = NestedSines(1000);
 
         var source = $$"""
             using Differentiable;
