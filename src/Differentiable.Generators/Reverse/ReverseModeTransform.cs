@@ -210,8 +210,9 @@ internal sealed partial class ReverseModeTransform
             && IrWalker.Statements(model.Body).Count(st => (st is Declare d && d.Name == result.Name) || (st is Assign { Target: Variable v } && v.Name == result.Name)) == 1
             ? sizes.Select(d => (int)((Constant)d).Value).ToArray()
             : null;
-        // Written out within the unrolling budget only: a constant 30000 made 30000 statements (a 7-minute build).
-        var budget = model.MaxUnroll == 0 ? Unrolling.LoopUnroller.DefaultMaxUnroll : model.MaxUnroll;
+        // Written out within the unrolling budget only (at least the default's, also where MaxUnroll turns unrolling
+        // off): a constant 30000 made 30000 statements (a 7-minute build).
+        var budget = System.Math.Max(model.MaxUnroll, Unrolling.LoopUnroller.DefaultMaxUnroll);
         if (constant is not null && (long)constant[0] * (constant.Length == 2 ? constant[1] : 1) <= budget)
         {
             // A result of constant size: ȳ += seed element by element, written out.
