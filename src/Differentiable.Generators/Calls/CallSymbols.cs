@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Linq;
 using Differentiable.Generators.Infrastructure;
 using Differentiable.Generators.Ir;
@@ -25,12 +26,32 @@ internal static class CallSymbols
             return EquatableArray<bool>.Empty;
         }
 
-        var names = attribute.ConstructorArguments
-            .SelectMany(a => a.Kind == TypedConstantKind.Array ? (a.IsNull ? Enumerable.Empty<string?>() : a.Values.Select(v => v.Value as string)) : new[] { a.Value as string })
-            .Where(n => n is not null)
-            .ToList();
+        var names = WithRespectTo(attribute);
         return method.Parameters
             .Select(p => MethodParser.Classify(p.Type)?.IsDifferentiable() == true && (names.Count == 0 || names.Contains(p.Name)))
             .ToEquatableArray();
+    }
+
+    /// <summary>The parameter names a [Differentiate] attribute lists; none for every parameter, and for [Differentiate(null)].</summary>
+    public static List<string> WithRespectTo(AttributeData attribute)
+    {
+        var names = new List<string>();
+        foreach (var argument in attribute.ConstructorArguments)
+        {
+            if (argument.Kind == TypedConstantKind.Array)
+            {
+                // A null array (Values would throw) names nothing.
+                if (!argument.IsNull)
+                {
+                    names.AddRange(argument.Values.Select(v => v.Value).OfType<string>());
+                }
+            }
+            else if (argument.Value is string name)
+            {
+                names.Add(name);
+            }
+        }
+
+        return names;
     }
 }

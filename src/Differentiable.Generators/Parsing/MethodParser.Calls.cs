@@ -214,6 +214,7 @@ internal sealed partial class MethodParser
         {
             throw new CompilerErrorsInHelperException();
         }
+
         var helperAnchor = MethodAnchor.Of(Calls.CallSymbols.Key(target), helperSyntax);
         var nested = new HashSet<string>(helpersInProgress, StringComparer.Ordinal) { helperAnchor.Key };
         ParseResult result;

@@ -319,7 +319,6 @@ internal sealed partial class MethodParser
 
     private (string[] WithRespectTo, bool Hessian, int MaxUnroll, bool Vectorize) ReadAttribute(AttributeData? attribute)
     {
-        var withRespectTo = new List<string>();
         var hessian = false;
         var maxUnroll = 0;
         var vectorize = true;
@@ -328,22 +327,7 @@ internal sealed partial class MethodParser
             return (Array.Empty<string>(), false, 0, true);
         }
 
-        foreach (var argument in attribute.ConstructorArguments)
-        {
-            if (argument.Kind == TypedConstantKind.Array)
-            {
-                // [Differentiate(null)] passes a null array: no names, as [Differentiate] (its Values would throw).
-                if (!argument.IsNull)
-                {
-                    withRespectTo.AddRange(argument.Values.Select(v => v.Value as string).Where(v => v is not null)!);
-                }
-            }
-            else if (argument.Value is string name)
-            {
-                withRespectTo.Add(name);
-            }
-        }
-
+        var withRespectTo = Calls.CallSymbols.WithRespectTo(attribute);
         foreach (var named in attribute.NamedArguments)
         {
             if (named.Key == "Hessian" && named.Value.Value is bool h)

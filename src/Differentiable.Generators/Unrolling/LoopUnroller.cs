@@ -141,10 +141,7 @@ internal sealed class LoopUnroller
                     output.Add(new Block(Rewrite(block.Statements, substitution, multiplier, depth + 1).ToEquatableArray()));
                     break;
                 case While loop:
-                    output.Add(new While(
-                        Fold(loop.Condition, substitution),
-                        new Block(Rewrite(loop.Body.Statements, substitution, multiplier, depth + 1).ToEquatableArray()),
-                        loop.Step is null ? null : new Block(Rewrite(loop.Step.Statements, substitution, multiplier, depth + 1).ToEquatableArray())));
+                    output.Add(new While(Fold(loop.Condition, substitution), new Block(Rewrite(loop.Body.Statements, substitution, multiplier, depth + 1).ToEquatableArray())));
                     break;
                 case If conditional:
                     var condition = Fold(conditional.Condition, substitution);
