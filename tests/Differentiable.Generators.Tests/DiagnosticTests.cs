@@ -7,7 +7,7 @@ namespace Differentiable.Generators.Tests;
 /// <summary>Each unsupported construct gets its DIFF error at the offending syntax, and the method gets no companions.</summary>
 public sealed class DiagnosticTests
 {
-    private static void AssertDiagnostic(string id, string markup, string? failingMethod = null)
+    private static (Diagnostic Diagnostic, GeneratorRun Run) AssertDiagnostic(string id, string markup, string? failingMethod = null)
     {
         var (source, span) = Markup.Parse("using System;\nusing System.Collections.Generic;\nusing Differentiable;\n" + markup);
         var run = GeneratorHarness.Run(source);
@@ -27,6 +27,17 @@ public sealed class DiagnosticTests
         }
 
         Assert.StartsWith("https://", diagnostic.Descriptor.HelpLinkUri);
+        return (diagnostic, run);
+    }
+
+    /// <summary>The diagnostic's message contains each of <paramref name="fragments"/>.</summary>
+    private static void AssertSays(Diagnostic diagnostic, params string[] fragments)
+    {
+        var message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var fragment in fragments)
+        {
+            Assert.Contains(fragment, message, System.StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -489,21 +500,15 @@ public sealed class DiagnosticTests
 
     // A prefix operator without a rule was refused as "assignments and ++/-- inside an expression".
     [Fact]
-    public void BitwiseComplementNamesItsOperator()
-    {
-        var (source, span) = Markup.Parse("""
-            using Differentiable;
+    public void BitwiseComplementNamesItsOperator() => AssertSays(
+        AssertDiagnostic("DIFF006", """
             public static partial class Model
             {
                 [Differentiate]
                 public static double F(double x, int k) => x * [|~k|];
             }
-            """);
-        var diagnostic = Assert.Single(GeneratorHarness.Run(source).GeneratorDiagnostics);
-        Assert.Equal("DIFF006", diagnostic.Id);
-        Assert.Equal(span, diagnostic.Location.SourceSpan);
-        Assert.Contains("the operator '~' is not supported", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
-    }
+            """).Diagnostic,
+        "the operator '~' is not supported");
 
     // One error, at the declaration: each use of the long counter (i < n, x[i], i++) was reported again.
     [Fact]
@@ -539,8 +544,7 @@ public sealed class DiagnosticTests
     [Fact]
     public void ExtensionMethodCalledOnAValueNamesTheStaticCall()
     {
-        var (source, span) = Markup.Parse("""
-            using Differentiable;
+        var (diagnostic, run) = AssertDiagnostic("DIFF007", """
             public static partial class Ext
             {
                 public static double Sq(this double x) => x * x;
@@ -554,12 +558,8 @@ public sealed class DiagnosticTests
                 [Differentiate]
                 public static double G(double x) => Ext.Sq(x) * x;
             }
-            """);
-        var run = GeneratorHarness.Run(source);
-        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
-        Assert.Equal("DIFF007", diagnostic.Id);
-        Assert.Equal(span, diagnostic.Location.SourceSpan);
-        Assert.Contains("call it as the static method Ext.Sq(…)", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+            """, failingMethod: "F");
+        AssertSays(diagnostic, "call it as the static method Ext.Sq(…)");
         Assert.True(run.HasSection("Model.G"));
     }
 
@@ -636,10 +636,8 @@ public sealed class DiagnosticTests
 
     // Before, the attribute on the definition part said "no body"; on the implementing part it was dropped silently.
     [Fact]
-    public void AttributeOnThePartialMethodsDefinitionAsksForTheImplementingDeclaration()
-    {
-        var (source, span) = Markup.Parse("""
-            using Differentiable;
+    public void AttributeOnThePartialMethodsDefinitionAsksForTheImplementingDeclaration() => AssertSays(
+        AssertDiagnostic("DIFF015", """
             public static partial class Model
             {
                 [Differentiate]
@@ -650,20 +648,13 @@ public sealed class DiagnosticTests
             {
                 public static partial double Q(double x) => x * x * x;
             }
-            """);
-        var run = GeneratorHarness.Run(source);
-        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
-        Assert.Equal("DIFF015", diagnostic.Id);
-        Assert.Equal(span, diagnostic.Location.SourceSpan);
-        Assert.Contains("put [Differentiate] there", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
-    }
+            """).Diagnostic,
+        "put [Differentiate] there");
 
     // Before: the constructed method's parameters were not the names the body binds to ("'x' cannot be differentiated").
     [Fact]
-    public void HelperInAGenericTypeAsksForTheAttribute()
-    {
-        var (source, span) = Markup.Parse("""
-            using Differentiable;
+    public void HelperInAGenericTypeAsksForTheAttribute() => AssertSays(
+        AssertDiagnostic("DIFF007", """
             public partial class Cache<T>
             {
                 public static double Square(double x) => 2 * x * x;
@@ -674,12 +665,7 @@ public sealed class DiagnosticTests
                 [Differentiate]
                 public static double F(double x) => [|Cache<int>.Square(x)|];
             }
-            """);
-        var run = GeneratorHarness.Run(source);
-        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
-        Assert.Equal("DIFF007", diagnostic.Id);
-        Assert.Equal(span, diagnostic.Location.SourceSpan);
-        Assert.Contains("generic type Cache<T>", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
-        Assert.Contains("mark 'Square' [Differentiate]", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
-    }
+            """, failingMethod: "F").Diagnostic,
+        "generic type Cache<T>",
+        "mark 'Square' [Differentiate]");
 }
