@@ -231,6 +231,27 @@ public sealed class GeneratedWarningTests
         Assert.Equal("DIFF006", diagnostic.Id);
         Assert.Equal(span, diagnostic.Location.SourceSpan);
         Assert.Contains("null-forgiving operator", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+        Assert.Contains("declare 'x' non-nullable (double[] x)", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheNullForgivingOperatorNamesTheDeclarationToChange()
+    {
+        // The message said "(double[] x)" whatever the operand was: here a matrix named w.
+        var (source, span) = Markup.Parse(Usings + """
+                /// <summary>w₀₀·x₀.</summary>
+                /// <param name="x">The argument.</param>
+                /// <param name="w">The weights.</param>
+                /// <returns>The value.</returns>
+                [Differentiate]
+                public static double F(double[] x, double[,]? w) => [|w!|][0, 0] * x[0];
+            }
+            """);
+        var run = GeneratorHarness.Run(source);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("DIFF006", diagnostic.Id);
+        Assert.Equal(span, diagnostic.Location.SourceSpan);
+        Assert.Contains("declare 'w' non-nullable (double[,] w) and drop the '!'", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -90,7 +90,7 @@ internal sealed partial class MethodParser
             case ArrayCreationExpressionSyntax or ImplicitArrayCreationExpressionSyntax or CollectionExpressionSyntax:
                 return Unsupported(expression, "arrays can only be created as 'new double[n]' or 'new double[n, m]' in a declaration or assignment, without an initializer");
             case PostfixUnaryExpressionSyntax suppressed when suppressed.IsKind(SyntaxKind.SuppressNullableWarningExpression):
-                return Unsupported(expression, "the null-forgiving operator '!' is not supported; declare the array non-nullable (double[] x), since its derivative needs it");
+                return Unsupported(expression, NullForgivingMessage(suppressed));
             case AssignmentExpressionSyntax:
             case PostfixUnaryExpressionSyntax or PrefixUnaryExpressionSyntax when expression.Kind() is SyntaxKind.PreIncrementExpression
                 or SyntaxKind.PreDecrementExpression or SyntaxKind.PostIncrementExpression or SyntaxKind.PostDecrementExpression:
@@ -102,6 +102,23 @@ internal sealed partial class MethodParser
             default:
                 return Unsupported(expression, "this kind of expression is not supported in a differentiated method");
         }
+    }
+
+    // Names the declaration to change, so that the fix is in the message: `double[,] w`, not a generic `double[] x`.
+    private string NullForgivingMessage(PostfixUnaryExpressionSyntax suppressed)
+    {
+        var symbol = semanticModel.GetSymbolInfo(suppressed.Operand, cancellationToken).Symbol;
+        var type = symbol switch
+        {
+            IParameterSymbol parameter => parameter.Type,
+            ILocalSymbol local => local.Type,
+            IFieldSymbol field => field.Type,
+            _ => null,
+        };
+        var declaration = symbol is null || type is null
+            ? "declare what it applies to non-nullable"
+            : $"declare '{symbol.Name}' non-nullable ({type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)} {symbol.Name})";
+        return $"the null-forgiving operator '!' is not supported; {declaration} and drop the '!', since its derivative needs the array";
     }
 
     private static BinaryOperator? OperatorOf(SyntaxKind kind) => kind switch
