@@ -280,6 +280,61 @@ public sealed class GeneratedWarningTests
         }
     }
 
+    [Fact]
+    public void NullablePassThroughParametersKeepTheirQuestionMark()
+    {
+        // The companions declared string tag and int[] index: a caller passing null, as it may to the method, got CS8625.
+        // A body that reads such a parameter repeats the user's own warning, which the generated file must not add to.
+        var run = GeneratorHarness.Run(Usings + """
+                /// <summary>Σ x² · index[0], or Σ x² without an index.</summary>
+                /// <param name="x">The argument.</param>
+                /// <param name="tag">A label the method ignores.</param>
+                /// <param name="index">Scales, or null.</param>
+                /// <param name="scale">An optional scale.</param>
+                /// <returns>The value.</returns>
+                [Differentiate(nameof(x))]
+                public static double F(double[] x, string? tag, int[]? index, double? scale)
+                {
+                    double s = 0.0;
+                    for (int i = 0; i < x.Length; i++)
+                    {
+                        s += x[i] * x[i] * index[0];
+                    }
+
+                    return s;
+                }
+
+                /// <summary>Calls every companion with null where the method takes null.</summary>
+                /// <param name="x">The argument.</param>
+                /// <returns>The sum of the results.</returns>
+                public static double Caller(double[] x)
+                {
+                    var index = new[] { 2 };
+                    var dx = new double[x.Length];
+                    var (value, gradient) = FGradient(x, null, index, null);
+                    var (_, tangent) = FJvp(x, null, index, null, x);
+                    return value + gradient[0] + tangent + FGradient(x, null, index, null, dx);
+                }
+            }
+            """);
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompilationErrors);
+        Assert.Empty(run.GeneratedWarnings);
+        Assert.DoesNotContain(run.Output.GetDiagnostics(), d => d.Id is "CS8625" or "CS8604");
+        Assert.Contains("string? tag, int[]? index, double? scale", run.Section("F"), StringComparison.Ordinal);
+
+        // The user's own warning at index[0] stays, once, at their code.
+        var dereference = Assert.Single(run.Output.GetDiagnostics(), d => d.Id == "CS8602");
+        Assert.StartsWith("File", dereference.Location.SourceTree!.FilePath, StringComparison.Ordinal);
+
+        var m = run.Load().GetType("M")!;
+        var x = new[] { 0.5, -1.5 };
+        var value = 2 * ((0.5 * 0.5) + (1.5 * 1.5));
+        var gradient0 = 4 * 0.5;
+        var tangentAlongX = 4 * ((0.5 * 0.5) + (1.5 * 1.5));
+        Assert.Equal(value + gradient0 + tangentAlongX + value, (double)m.GetMethod("Caller")!.Invoke(null, new object[] { x })!, 12);
+    }
+
     private static Type Load(string members)
     {
         var run = GeneratorHarness.Run(Usings + members + "\n}\n");

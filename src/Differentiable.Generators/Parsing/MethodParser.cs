@@ -19,6 +19,9 @@ namespace Differentiable.Generators.Parsing;
 /// </summary>
 internal sealed partial class MethodParser
 {
+    private static readonly SymbolDisplayFormat NullableQualifiedFormat =
+        SymbolDisplayFormat.FullyQualifiedFormat.AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
     private readonly SemanticModel semanticModel;
     private readonly IMethodSymbol method;
     private readonly MethodDeclarationSyntax syntax;
@@ -406,7 +409,12 @@ internal sealed partial class MethodParser
             }
 
             var single = type == IrType.Single ? EquatableArray.Create(parameter.Name) : default;
-            result.Add(new ParameterModel(parameter.Name, parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), type, active && type?.IsDifferentiable() == true, single));
+            var isActive = active && type?.IsDifferentiable() == true;
+
+            // A pass-through parameter keeps its '?' (string? tag, int[]? index), so that callers pass null to the
+            // companions wherever they pass it to the method; an active array loses it: its derivative needs it.
+            var typeName = parameter.Type.ToDisplayString(isActive ? SymbolDisplayFormat.FullyQualifiedFormat : NullableQualifiedFormat);
+            result.Add(new ParameterModel(parameter.Name, typeName, type, isActive, single));
         }
 
         if (diagnostics.Count == 0 && !result.Any(p => p.IsActive))
