@@ -272,15 +272,24 @@ internal sealed partial class MethodParser
             return Unsupported(invocation, "calls through delegates cannot be differentiated; call a static method directly");
         }
 
-        if (target.ContainingType?.ToDisplayString() == "System.Math" && target.Name == "Clamp" && invocation.ArgumentList.Arguments.Count == 3
-            && target.Parameters.All(p => p.Type.SpecialType is SpecialType.System_Double or SpecialType.System_Int32)
+        var mathClass = MathClassOf(target);
+        if (mathClass is not null && target.Name == "Clamp" && invocation.ArgumentList.Arguments.Count == 3
+            && target.Parameters.All(p => p.Type.SpecialType is SpecialType.System_Double or SpecialType.System_Int32 or SpecialType.System_Single)
             && invocation.ArgumentList.Arguments.All(a => a.NameColon is null))
         {
             return ParseClamp(invocation, target, depth);
         }
 
-        var single = target.ContainingType?.ToDisplayString() == "System.MathF";
-        if ((single || target.ContainingType?.ToDisplayString() == "System.Math") && Enum.TryParse<MathFunction>(target.Name, out var function) && IsKnownOverload(function, target, single))
+        if (mathClass is not null && NumberClassTest(invocation, target, depth) is { } test)
+        {
+            return test;
+        }
+
+        // Math's float overloads (Math.Abs(float), Math.Max(float, float)) are MathF's functions, and double.Exp or
+        // float.Tanh (generic math's spellings) are Math's and MathF's.
+        var single = mathClass == SpecialType.System_Single
+            || (mathClass == SpecialType.System_Object && target.Parameters.Length > 0 && target.Parameters.All(p => p.Type.SpecialType == SpecialType.System_Single));
+        if (mathClass is not null && Enum.TryParse<MathFunction>(target.Name, out var function) && IsKnownOverload(function, target, single))
         {
             var arguments = new List<Expr>();
             foreach (var argument in invocation.ArgumentList.Arguments)
@@ -297,6 +306,67 @@ internal sealed partial class MethodParser
         }
 
         return ParseUserCall(invocation, target, depth);
+    }
+
+    /// <summary>
+    /// The class whose static members are math functions: <see cref="SpecialType.System_Object"/> stands for
+    /// <c>System.Math</c>, <see cref="SpecialType.System_Single"/> for <c>MathF</c> and <c>float</c>,
+    /// <see cref="SpecialType.System_Double"/> for <c>double</c>; null for any other.
+    /// </summary>
+    private static SpecialType? MathClassOf(IMethodSymbol target)
+    {
+        if (!target.IsStatic || target.ContainingType is not { } type)
+        {
+            return null;
+        }
+
+        return type.SpecialType switch
+        {
+            SpecialType.System_Double => SpecialType.System_Double,
+            SpecialType.System_Single => SpecialType.System_Single,
+            _ => type.ToDisplayString() switch
+            {
+                "System.Math" => SpecialType.System_Object,
+                "System.MathF" => SpecialType.System_Single,
+                _ => null,
+            },
+        };
+    }
+
+    /// <summary>
+    /// <c>double.IsNaN(y)</c> and its kin, as the comparisons that compute them (<c>y != y</c>; <c>y == ∞ || y == −∞</c>;
+    /// <c>y &gt; −∞ &amp;&amp; y &lt; ∞</c>), so that a guard such as <c>if (double.IsNaN(y)) return 0;</c> differentiates
+    /// like any other condition. Null for any other member.
+    /// </summary>
+    private Expr? NumberClassTest(InvocationExpressionSyntax invocation, IMethodSymbol target, int depth)
+    {
+        if (target.Parameters.Length != 1 || target.ReturnType.SpecialType != SpecialType.System_Boolean
+            || target.ContainingType.SpecialType is not (SpecialType.System_Double or SpecialType.System_Single)
+            || target.Name is not ("IsNaN" or "IsInfinity" or "IsPositiveInfinity" or "IsNegativeInfinity" or "IsFinite")
+            || invocation.ArgumentList.Arguments.Count != 1)
+        {
+            return null;
+        }
+
+        var type = target.ContainingType.SpecialType == SpecialType.System_Single ? IrType.Single : IrType.Double;
+        var y = ParseExpression(invocation.ArgumentList.Arguments[0].Expression, depth + 1);
+        var positive = new Constant(double.PositiveInfinity, type);
+        var negative = new Constant(double.NegativeInfinity, type);
+        switch (target.Name)
+        {
+            case "IsPositiveInfinity":
+                return new Binary(BinaryOperator.Equal, y, positive);
+            case "IsNegativeInfinity":
+                return new Binary(BinaryOperator.Equal, y, negative);
+        }
+
+        y = Reusable(y, type, "tested");
+        return target.Name switch
+        {
+            "IsNaN" => new Binary(BinaryOperator.NotEqual, y, y),
+            "IsInfinity" => new Binary(BinaryOperator.Or, new Binary(BinaryOperator.Equal, y, positive), new Binary(BinaryOperator.Equal, y, negative)),
+            _ => new Binary(BinaryOperator.And, new Binary(BinaryOperator.Greater, y, negative), new Binary(BinaryOperator.Less, y, positive)),
+        };
     }
 
     /// <summary>
@@ -348,7 +418,7 @@ internal sealed partial class MethodParser
         return new Variable(local);
     }
 
-    /// <summary>Math overloads over double (or int for the piecewise-constant ones); float and decimal overloads are not.</summary>
+    /// <summary>Math overloads over double, or over float for MathF's (or int for the piecewise-constant ones); decimal overloads are not.</summary>
     private static bool IsKnownOverload(MathFunction function, IMethodSymbol target, bool single)
     {
         foreach (var parameter in target.Parameters)
