@@ -339,6 +339,46 @@ public sealed class ParseCacheEdgeCaseTests
             new[] { (1, "{ return v * Undefined; }", "{ return v * v * v; }") });
     }
 
+    /// <summary>
+    /// A stray token glued to a method's or a helper's last character, then deleted. The compiler reports it where the
+    /// method ends, which the compiler-error screen counts; the cache compared only the method's own text, so a warm
+    /// driver kept the companions while the token was there and, worse, stayed without them once it was deleted (found
+    /// by a helper's fuzz of edits).
+    /// </summary>
+    [Fact]
+    public void AStrayTokenGluedToAMethodsEndIsTypedAndDeleted()
+    {
+        const string caller = """
+            using Differentiable;
+
+            public static partial class Model
+            {
+                [Differentiate]
+                public static double P(double a) => Helpers.Cube(a) * a;
+
+                [Differentiate]
+                public static double Q(double a) => a * a;
+            }
+            """;
+        const string helpers = """
+            public static partial class Helpers
+            {
+                public static double Cube(double y) => y * y * y;
+            }
+            """;
+
+        AssertWarmMatchesFresh(
+            new[] { caller, helpers },
+            new[] { (0, "Cube(a) * a;", "Cube(a) * a;$") },
+            new[] { (0, "Cube(a) * a;$", "Cube(a) * a;") },
+            new[] { (0, "[Differentiate]\n    public static double Q", "$[Differentiate]\n    public static double Q") },
+            new[] { (0, "$[Differentiate]\n    public static double Q", "[Differentiate]\n    public static double Q") },
+            new[] { (1, "y * y * y;", "y * y * y;$") },
+            new[] { (1, "y * y * y;$", "y * y * y;") },
+            new[] { (1, "y * y * y;", "y * y * y;#if FOO") },
+            new[] { (1, "y * y * y;#if FOO", "y * y * y;") });
+    }
+
     /// <summary>Two methods swap bodies (declarations unchanged), then everything is undone.</summary>
     [Fact]
     public void TwoMethodsSwapBodiesAndBack()

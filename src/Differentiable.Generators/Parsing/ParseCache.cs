@@ -163,8 +163,16 @@ internal sealed class ParseCache
         var (was, now) = (x.Lines.GetLinePosition(span.Start), y.Lines.GetLinePosition(newSpan.Start));
         return was.Character == now.Character
             && now.Line - was.Line == lineShift
-            && string.Equals(x.ToString(span), y.ToString(newSpan), StringComparison.Ordinal);
+            && string.Equals(x.ToString(span), y.ToString(newSpan), StringComparison.Ordinal)
+            && CharacterAt(x, span.Start - 1) == CharacterAt(y, newSpan.Start - 1)
+            && CharacterAt(x, span.End) == CharacterAt(y, newSpan.End);
     }
+
+    // The characters on either side count too: the compiler-error screen counts a syntax error that touches the
+    // region (a stray '$' glued to a method's ';' is reported where the method ends), so a region whose neighbour
+    // changed may have changed its answer (found by a helper's fuzz of edits: the companions stayed after the '$' was
+    // typed, and stayed missing after it was deleted).
+    private static int CharacterAt(SourceText text, int position) => position >= 0 && position < text.Length ? text[position] : -1;
 
     private static int LineOf(SyntaxTree tree, int position, CancellationToken cancellationToken) =>
         tree.GetText(cancellationToken).Lines.GetLinePosition(position).Line;
