@@ -498,6 +498,72 @@ public sealed class DiagnosticTests
         return directory;
     }
 
+    // Array.Copy was told to be removed, as a call whose result is discarded: the copy is the data flow.
+    [Fact]
+    public void ACallThatFillsAnArrayAsksForALoop() => AssertSays(
+        AssertDiagnostic("DIFF005", """
+            public static partial class Model
+            {
+                [Differentiate]
+                public static double F(double[] x)
+                {
+                    var y = new double[x.Length];
+                    [|Array.Copy(x, y, x.Length);|]
+                    return y[0] * x[0];
+                }
+            }
+            """).Diagnostic,
+        "call statement 'Array.Copy'",
+        "write the copy or fill as a loop");
+
+    // One error, at the call: each read of a local its out arguments declared was "this name cannot be used" again.
+    [Fact]
+    public void ACallWithOutArgumentsIsReportedOnce() => AssertSays(
+        AssertDiagnostic("DIFF005", """
+            public static partial class Model
+            {
+                private static void Split(double x, out double a, out double b) { a = x; b = 2 * x; }
+
+                [Differentiate]
+                public static double F(double x)
+                {
+                    [|Split(x, out var a, out var b);|]
+                    return a * b + a;
+                }
+            }
+            """).Diagnostic,
+        "ref and out arguments are not supported");
+
+    // A tuple swap was "only locals, parameters and elements of local arrays can be assigned", of two parameters.
+    [Fact]
+    public void ATupleAssignmentAsksForOneStatementPerElement() => AssertSays(
+        AssertDiagnostic("DIFF005", """
+            public static partial class Model
+            {
+                [Differentiate]
+                public static double F(double a, double b)
+                {
+                    [|(a, b)|] = (b, a + b);
+                    return a * b;
+                }
+            }
+            """).Diagnostic,
+        "tuple deconstruction is not supported",
+        "double t = a; a = b; b = t + b;");
+
+    // DIFF014 listed double, double[] and double[,] only, for a float[] and a Vector3[] parameter.
+    [Fact]
+    public void NoDifferentiableParameterNamesEverySupportedTypeAndTheArraysThatAreNot() => AssertSays(
+        AssertDiagnostic("DIFF014", """
+            public static partial class Model
+            {
+                [Differentiate]
+                public static double [|F|](float[] x, System.Numerics.Vector3[] v) => 1.0;
+            }
+            """).Diagnostic,
+        "float, or a System.Numerics Vector2",
+        "arrays of float or of vectors are not supported");
+
     // A prefix operator without a rule was refused as "assignments and ++/-- inside an expression".
     [Fact]
     public void BitwiseComplementNamesItsOperator() => AssertSays(

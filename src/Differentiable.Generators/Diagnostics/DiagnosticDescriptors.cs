@@ -68,7 +68,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor NoDifferentiableParameters = Error(
         "DIFF014",
         "Nothing to differentiate",
-        "[Differentiate] method '{0}' has no differentiable parameter (double, double[] or double[,]); add one or remove the attribute");
+        "[Differentiate] method '{0}' has no differentiable parameter (double, double[], double[,], float, or a System.Numerics Vector2, Vector3, Vector4, Quaternion, Matrix3x2 or Matrix4x4; arrays of float or of vectors are not supported); add one or remove the attribute");
 
     public static readonly DiagnosticDescriptor UnsupportedFeature = Error(
         "DIFF015",

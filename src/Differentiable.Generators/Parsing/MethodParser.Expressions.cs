@@ -187,6 +187,8 @@ internal sealed partial class MethodParser
                 return new Variable(code);
             case IFieldSymbol or IPropertySymbol:
                 return Unsupported(identifier, "only static fields of type double, int, bool, double[], double[,] or int[] can be read; pass the value in as a parameter");
+            case ILocalSymbol refused when refusedLocals.Contains(refused):
+                return Constant.Zero; // the statement that declares it says why
             default:
                 return Unsupported(identifier, "this name cannot be used in a differentiated method");
         }

@@ -112,6 +112,40 @@ internal sealed partial class MethodParser
         }
     }
 
+    /// <summary>
+    /// Why a call statement is refused, and what to write instead: a call that writes into an array (Array.Copy, a
+    /// helper that fills its argument) or through out arguments is data flow the derivative would miss, not something
+    /// to remove. Locals its out arguments declare are not reported again where they are read.
+    /// </summary>
+    private string DiscardedCallFix(InvocationExpressionSyntax invocation)
+    {
+        var outArguments = false;
+        foreach (var argument in invocation.ArgumentList.Arguments)
+        {
+            outArguments |= !argument.RefKindKeyword.IsKind(SyntaxKind.None);
+            if (argument.Expression is DeclarationExpressionSyntax declaration)
+            {
+                foreach (var designated in declaration.Designation.DescendantNodesAndSelf().OfType<SingleVariableDesignationSyntax>())
+                {
+                    if (semanticModel.GetDeclaredSymbol(designated, cancellationToken) is { } local)
+                    {
+                        refusedLocals.Add(local);
+                    }
+                }
+            }
+        }
+
+        if (outArguments)
+        {
+            return "ref and out arguments are not supported; have the callee return one double per call (a [Differentiate] or plain helper), and call it once for each result";
+        }
+
+        var fillsAnArray = invocation.ArgumentList.Arguments.Any(a => semanticModel.GetTypeInfo(a.Expression, cancellationToken).Type is IArrayTypeSymbol);
+        return fillsAnArray
+            ? "a call that writes into an array (Array.Copy, a helper that fills its argument) hides that data flow from the derivative; write the copy or fill as a loop in this method (for (int i = 0; i < n; i++) { y[i] = x[i]; }), or have a helper return a double per element"
+            : "a call whose result is discarded cannot contribute to the derivative; remove it or move it to the caller";
+    }
+
     private void UnsupportedStatement(SyntaxNode node, string construct, string fix) =>
         Report(DiagnosticDescriptors.UnsupportedStatement, node, construct, fix);
 
@@ -230,7 +264,7 @@ internal sealed partial class MethodParser
                 ParseIncrement(prefix.Operand, prefix.IsKind(SyntaxKind.PreIncrementExpression), output, depth);
                 break;
             case InvocationExpressionSyntax invocation:
-                UnsupportedStatement(statement, $"call statement '{invocation.Expression}'", "a call whose result is discarded cannot contribute to the derivative; remove it or move it to the caller");
+                UnsupportedStatement(statement, $"call statement '{invocation.Expression}'", DiscardedCallFix(invocation));
                 break;
             default:
                 UnsupportedStatement(statement, "expression statement", "only assignments and ++/-- can stand as statements");
@@ -367,6 +401,12 @@ internal sealed partial class MethodParser
         if (symbol is not null && refusedLocals.Contains(symbol))
         {
             return null; // its declaration's error says it
+        }
+
+        if (target is TupleExpressionSyntax)
+        {
+            Report(DiagnosticDescriptors.UnsupportedStatement, target, $"assignment to '{target}'", "tuple deconstruction is not supported; assign each element in its own statement, through a local for a swap: (a, b) = (b, a + b) is double t = a; a = b; b = t + b;");
+            return null;
         }
 
         if (symbol is not (ILocalSymbol or IParameterSymbol) || !names.TryGetValue(symbol, out var name))
