@@ -48,6 +48,14 @@ internal static class JacobianEmitter
         foreach (var parameter in active)
         {
             var target = names[parameter.Name];
+            if (!activity.IsActive(parameter.Name))
+            {
+                // Dense, this was rows × columns of zeros: for an unread 3000 × 3000 W beside a 3000-long result, 27 billion.
+                writer.Line($"// ∂result/∂{parameter.Name} = 0: no value the result is computed from depends on {parameter.Name} (a condition may read it; its derivative is 0).");
+                writer.Line($"global::Differentiable.Jacobian {target} = new global::Differentiable.ZeroJacobian({rows}, {Assembly}.Count({parameter.Name}), {outputShape}, {Assembly}.Shape({parameter.Name}));");
+                continue;
+            }
+
             writer.Line($"global::Differentiable.Jacobian {target};");
             var form = structure?.For(parameter.Name);
             if (form is not null)

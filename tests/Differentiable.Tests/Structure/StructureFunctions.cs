@@ -9,6 +9,38 @@ namespace Differentiable.Tests.Structure;
 /// </summary>
 public static partial class StructureFunctions
 {
+    /// <summary>
+    /// y = sin(x) where W[0, 1] &gt; 0, else x: the result's values never read c, W or b (c feeds a local the result does
+    /// not read, W a condition, b nothing), so their Jacobians are zero.
+    /// </summary>
+    [Differentiate]
+    public static double[] SineIgnoringSome(double[] x, double c, double[,] W, double[] b)
+    {
+        var y = new double[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            double unused = W[0, 0] * c;
+            y[i] = W[0, 1] > 0.0 ? Math.Sin(x[i]) : x[i];
+        }
+
+        return y;
+    }
+
+    /// <summary>A prefix sum (no index-notation structure: the dense path), beside an unread matrix.</summary>
+    [Differentiate]
+    public static double[] PrefixSumIgnoringW(double[] x, double[,] W)
+    {
+        var y = new double[x.Length];
+        double s = 0.0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            s += x[i];
+            y[i] = s;
+        }
+
+        return y;
+    }
+
     /// <summary>y = W·x, W n×m: ∂y/∂vec(W) = xᵀ ⊗ Iₙ, ∂y/∂x = W.</summary>
     [Differentiate]
     public static double[] MatVec(double[,] W, double[] x)

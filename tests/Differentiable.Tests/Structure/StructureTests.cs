@@ -624,6 +624,49 @@ public class StructureTests
         }
     }
 
+    // A parameter the result's values do not depend on got a dense matrix of zeros: for the unread 3000 × 3000 W
+    // beside a 3000-long result below, 27 billion entries (an OutOfMemoryException), where its Jacobian is zero.
+    [Fact]
+    public void AParameterTheResultDoesNotDependOnHasAZeroJacobian()
+    {
+        var random = new Random(3);
+        foreach (var (n, w01) in new[] { (1, 0.5), (4, 0.5), (4, -0.5), (7, 1.0) })
+        {
+            double[] x = JacobianTestKit.RandomVector(random, n), b = JacobianTestKit.RandomVector(random, 3);
+            double[,] W = JacobianTestKit.RandomMatrix(random, 2, 3);
+            W[0, 1] = w01;
+            double c = random.NextDouble();
+            var jacobians = Check(new Case(
+                nameof(StructureFunctions.SineIgnoringSome), [x, c, W, b], [0, 1, 2, 3],
+                a => StructureFunctions.SineIgnoringSome((double[])a[0], (double)a[1], (double[,])a[2], (double[])a[3]),
+                a =>
+                {
+                    var r = StructureFunctions.SineIgnoringSomeJacobian((double[])a[0], (double)a[1], (double[,])a[2], (double[])a[3]);
+                    return (r.Value, new[] { r.dx, r.dc, r.dW, r.db });
+                },
+                (a, s) =>
+                {
+                    var (dx, dW, db) = (Garbage((double[])a[0]), Garbage((double[,])a[2]), Garbage((double[])a[3]));
+                    var v = StructureFunctions.SineIgnoringSomeVjp((double[])a[0], (double)a[1], (double[,])a[2], (double[])a[3], (double[])s, dx, out var dc, dW, db);
+                    return (v, new object[] { dx, dc, dW, db });
+                },
+                (a, t) =>
+                {
+                    var r = StructureFunctions.SineIgnoringSomeJvp((double[])a[0], (double)a[1], (double[,])a[2], (double[])a[3], (double[])t[0], (double)t[1], (double[,])t[2], (double[])t[3]);
+                    return (r.Value, r.Tangent);
+                }));
+            Assert.Equal(new[] { JacobianStructure.Zero, JacobianStructure.Zero, JacobianStructure.Zero }, jacobians.Skip(1).Select(j => j.Structure));
+            Assert.Equal(TensorShape.Matrix(2, 3), jacobians[2].InputShape);
+            Assert.Equal(TensorShape.Scalar, jacobians[1].InputShape);
+            Assert.Equal(TensorShape.Vector(n), jacobians[3].OutputShape);
+        }
+
+        var (_, _, dW) = StructureFunctions.PrefixSumIgnoringWJacobian(new double[3000], new double[3000, 3000]);
+        Assert.Equal(JacobianStructure.Zero, dW.Structure);
+        Assert.Equal((3000, 9_000_000), (dW.Rows, dW.Columns));
+        Assert.Equal(0.0, dW[2999, 8_999_999]);
+    }
+
     [Fact]
     public void MatVec_JacobianDoesNotAliasItsInputs()
     {
