@@ -449,6 +449,30 @@ public sealed class DiagnosticTests
         Assert.Equal("DIFF100", Assert.Single(run.GeneratorDiagnostics).Id);
     }
 
+    // (int)Math.Floor(u) warned twice, at the Floor and at the cast.
+    [Fact]
+    public void ACastOfAFloorWarnsOnceAtTheFloor()
+    {
+        var (source, span) = Markup.Parse("""
+            using System;
+            using Differentiable;
+            public static partial class Model
+            {
+                [Differentiate]
+                public static double F(double[] x, double u)
+                {
+                    int k = (int)([|Math.Floor(u * 2.0)|]);
+                    return x[k] * u;
+                }
+            }
+            """);
+        var run = GeneratorHarness.Run(source);
+        var warning = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("DIFF100", warning.Id);
+        Assert.Equal(span, warning.Location.SourceSpan);
+        Assert.Single(run.Sources);
+    }
+
     [Fact]
     public void SyntaxErrorsReportOnlyTheCompilersErrors()
     {

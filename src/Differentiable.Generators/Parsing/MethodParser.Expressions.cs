@@ -505,7 +505,17 @@ internal sealed partial class MethodParser
             return Unsupported(cast, "only casts between double, float and int are supported");
         }
 
-        if (target == IrType.Int32 && operandType is IrType.Double or IrType.Single)
+        // (int)Math.Floor(u): the Floor already warns; a second DIFF100 at the cast says nothing new.
+        var inner = cast.Expression;
+        while (inner is ParenthesizedExpressionSyntax parenthesized)
+        {
+            inner = parenthesized.Expression;
+        }
+
+        var alreadyPiecewiseConstant = inner is InvocationExpressionSyntax
+            && semanticModel.GetSymbolInfo(inner, cancellationToken).Symbol is IMethodSymbol { Name: "Floor" or "Ceiling" or "Round" or "Truncate" or "Sign" } rounding
+            && MathClassOf(rounding) is not null;
+        if (target == IrType.Int32 && operandType is IrType.Double or IrType.Single && !alreadyPiecewiseConstant)
         {
             zeroDerivativeSites.Add(new ZeroDerivativeSite(Locate(cast), "The cast to int", operand));
         }
