@@ -558,6 +558,23 @@ public sealed class DiagnosticTests
             """).Diagnostic,
         "ref and out arguments are not supported");
 
+    // Two errors: "only casts between double, float and int" and "values of type 'object'" for the Clone.
+    [Fact]
+    public void ACloneOfAnArrayAsksForACopyLoopOnce() => AssertSays(
+        AssertDiagnostic("DIFF006", """
+            public static partial class Model
+            {
+                [Differentiate]
+                public static double F(double[] x)
+                {
+                    var y = [|(double[])x.Clone()|];
+                    return y[0] * x[0];
+                }
+            }
+            """).Diagnostic,
+        "arrays cannot be cloned",
+        "copy it into a new array with a loop");
+
     // A tuple swap was "only locals, parameters and elements of local arrays can be assigned", of two parameters.
     [Fact]
     public void ATupleAssignmentAsksForOneStatementPerElement() => AssertSays(

@@ -498,12 +498,16 @@ internal sealed partial class MethodParser
     private Expr ParseCast(CastExpressionSyntax cast, int depth)
     {
         var target = Classify(semanticModel.GetTypeInfo(cast.Type, cancellationToken).Type);
-        var operand = ParseExpression(cast.Expression, depth + 1);
-        var operandType = Classify(semanticModel.GetTypeInfo(cast.Expression, cancellationToken).Type);
         if (target is not (IrType.Double or IrType.Int32 or IrType.Single))
         {
-            return Unsupported(cast, "only casts between double, float and int are supported");
+            // One error for the cast, not another for its operand ((double[])x.Clone() was two).
+            return Unsupported(cast, cast.Expression is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Clone" } }
+                ? "arrays cannot be cloned in a differentiated method; copy it into a new array with a loop (var y = new double[x.Length]; for (…) { y[i] = x[i]; })"
+                : "only casts between double, float and int are supported");
         }
+
+        var operand = ParseExpression(cast.Expression, depth + 1);
+        var operandType = Classify(semanticModel.GetTypeInfo(cast.Expression, cancellationToken).Type);
 
         // (int)Math.Floor(u): the Floor already warns; a second DIFF100 at the cast says nothing new.
         var inner = cast.Expression;
