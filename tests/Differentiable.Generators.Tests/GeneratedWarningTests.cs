@@ -335,6 +335,35 @@ public sealed class GeneratedWarningTests
         Assert.Equal(value + gradient0 + tangentAlongX + value, (double)m.GetMethod("Caller")!.Invoke(null, new object[] { x })!, 12);
     }
 
+    [Fact]
+    public void AComparisonOfABoolWithItself()
+    {
+        // The printer wrote every v != v as double.IsNaN(v), the parser's form of the test: CS1503 for a bool.
+        var run = GeneratorHarness.Run(Usings + """
+                /// <summary>x², or 0 where b differs from itself (never).</summary>
+                /// <param name="x">The argument.</param>
+                /// <param name="b">A flag.</param>
+                /// <returns>The value.</returns>
+                [Differentiate(nameof(x))]
+                public static double F(double x, bool b)
+                {
+            #pragma warning disable CS1718
+                    if (b != b)
+                    {
+                        return 0.0;
+                    }
+            #pragma warning restore CS1718
+
+                    return x * x;
+                }
+            }
+            """);
+        run.AssertClean();
+        var m = run.Load().GetType("M")!;
+        var result = (ITuple)m.GetMethod("FGradient", new[] { typeof(double), typeof(bool) })!.Invoke(null, new object[] { 1.5, true })!;
+        Assert.Equal((2.25, 3.0), ((double)result[0]!, (double)result[1]!));
+    }
+
     private static Type Load(string members)
     {
         var run = GeneratorHarness.Run(Usings + members + "\n}\n");

@@ -48,6 +48,9 @@ internal sealed class TypeEnvironment
     public IrType TypeOf(Expr expression) =>
         TypeOf(expression, types) ?? throw new KeyNotFoundException("A name of the expression has no type: " + string.Join(", ", IrWalker.ReadNames(expression).Where(n => !types.ContainsKey(n))));
 
+    /// <summary>The expression's type, or null where some name has none (a name a transformation made).</summary>
+    public IrType? TryTypeOf(Expr expression) => TypeOf(expression, types);
+
     /// <summary>The type C# gives an expression over names of the given types; null where some name has none.</summary>
     public static IrType? TypeOf(Expr expression, IReadOnlyDictionary<string, IrType> types) => expression switch
     {

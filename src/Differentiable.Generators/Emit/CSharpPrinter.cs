@@ -222,10 +222,6 @@ internal sealed class CSharpPrinter
                 }
 
                 break;
-            case Binary { Operator: BinaryOperator.NotEqual, Left: Variable left, Right: Variable right } when left.Name == right.Name:
-                // y != y is the parser's double.IsNaN(y) (and true of NaN alone, whatever y's type): printed as it was written.
-                builder.Append("global::System.Double.IsNaN(").Append(left.Name).Append(')');
-                break;
             case Binary b:
                 var binaryLevel = Level(b.Operator);
                 Append(builder, b.Left, binaryLevel, depth + 1);

@@ -96,7 +96,7 @@ internal static class RepeatedCalls
     };
 
     /// <summary>The nodes an expression evaluates whenever it is evaluated: not those in a conditional's branches or after && and ||.</summary>
-    private static HashSet<Expr> Unconditional(Expr expression)
+    internal static HashSet<Expr> Unconditional(Expr expression)
     {
         var nodes = new HashSet<Expr>(ReferenceComparer<Expr>.Instance);
         var stack = new Stack<Expr>();

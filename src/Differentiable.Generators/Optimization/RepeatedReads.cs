@@ -137,16 +137,10 @@ internal static class RepeatedReads
     }
 
     /// <summary>Whether the expression reads the element outside every branch of <c>?:</c> and right side of <c>&amp;&amp;</c>/<c>||</c>, or not at all.</summary>
-    private static bool ReadUnconditionally(Expr expression, ElementAccess element)
-    {
-        var unconditional = IrWalker.Rewrite(expression, node => node switch
-        {
-            Conditional c => c with { WhenTrue = Constant.Zero, WhenFalse = Constant.Zero },
-            Binary { Operator: BinaryOperator.And or BinaryOperator.Or } b => b with { Right = Constant.Zero },
-            _ => null,
-        });
-        return !IrWalker.Nodes(expression).Contains(element) || IrWalker.Nodes(unconditional).Contains(element);
-    }
+    // The walk goes into a ?:'s condition too: cutting each ?: whole missed the && inside one (i < n && a[i] > 0 ? … : …
+    // read a[i] ahead of the guard, IndexOutOfRangeException where the method returns; a helper's hunt).
+    private static bool ReadUnconditionally(Expr expression, ElementAccess element) =>
+        !IrWalker.Nodes(expression).Contains(element) || RepeatedCalls.Unconditional(expression).Any(node => node.Equals(element));
 
     private static Stmt Replace(Stmt statement, Dictionary<ElementAccess, string> locals, int depth)
     {
