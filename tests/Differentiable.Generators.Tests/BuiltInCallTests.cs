@@ -20,6 +20,10 @@ public sealed class BuiltInCallTests
 
             [Differentiate]
             public static double G(double x) => Helper(x) + 1.0;
+
+            // double.Clamp is Math.Clamp under generic math's name: the same rule replaces it.
+            [Differentiate]
+            public static double H(double x) => double.Clamp(x * 2.0, -1.0, 1.0) + x;
         }
         """;
 
@@ -29,6 +33,8 @@ public sealed class BuiltInCallTests
         var model = Load(Methods);
         // x² = 4 lies above the bound: F = 2, flat. Inside, F = 2x², ∂F/∂x = 4x.
         Assert.Equal((2.0, 0.0), Gradient(model, "F", 2.0));
+        Assert.Equal((4.0, 1.0), Gradient(model, "H", 3.0));
+        Assert.Equal(((0.2 * 2.0) + 0.2, 3.0), Gradient(model, "H", 0.2));
         Assert.Equal((2.0 * 0.25, 4.0 * 0.5), Gradient(model, "F", 0.5));
         // G = clamp(x)·x + 1: at x = 3, G = 3 + 1 and ∂G/∂x = 1 (the bound times 1); at x = 0.5, 2x.
         Assert.Equal((4.0, 1.0), Gradient(model, "G", 3.0));
@@ -55,6 +61,7 @@ public sealed class BuiltInCallTests
             """);
         Assert.Equal((2.0, 2.0 * 2.0 * 2.0), Gradient(model, "F", 2.0));
         Assert.Equal((4.0, 1.0 + 3.0), Gradient(model, "G", 3.0));
+        Assert.Equal((4.0, 2.0 + 1.0), Gradient(model, "H", 3.0));
         var jvp = (System.Runtime.CompilerServices.ITuple)model.GetMethod("FJvp")!.Invoke(null, new object[] { 2.0, 0.5 })!;
         Assert.Equal(2.0 * 2.0 * 2.0 * 0.5, (double)jvp[1]!);
     }

@@ -119,6 +119,12 @@ internal sealed partial class MethodParser
 
         if (target.ReturnType.SpecialType != SpecialType.System_Double)
         {
+            if (target.ReturnType.SpecialType == SpecialType.System_Single)
+            {
+                // MathF.Tanh and float.Exp do pass derivatives: the message must not say that no float call does.
+                return $"it returns float, and besides the built-in math functions (MathF's, float's and Math's float overloads) only calls returning double pass derivatives; give it a double result, or {PassItIn}";
+            }
+
             var arrays = target.ReturnType is IArrayTypeSymbol ? " (an array-valued callee is not supported yet)" : string.Empty;
             return $"it returns {target.ReturnType.ToDisplayString()}, and only calls returning double pass derivatives{arrays}; {PassItIn}";
         }

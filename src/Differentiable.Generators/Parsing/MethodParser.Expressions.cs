@@ -294,9 +294,9 @@ internal sealed partial class MethodParser
         if (mathClass is not null && Enum.TryParse<MathFunction>(target.Name, out var function) && IsKnownOverload(function, target, single))
         {
             var arguments = new List<Expr>();
-            foreach (var argument in invocation.ArgumentList.Arguments)
+            foreach (var argument in InParameterOrder(invocation.ArgumentList.Arguments, target))
             {
-                arguments.Add(ParseExpression(argument.Expression, depth + 1));
+                arguments.Add(ParseExpression(argument, depth + 1));
             }
 
             if (function is MathFunction.Floor or MathFunction.Ceiling or MathFunction.Round or MathFunction.Truncate or MathFunction.Sign && arguments.Count > 0)
@@ -308,6 +308,45 @@ internal sealed partial class MethodParser
         }
 
         return ParseUserCall(invocation, target, depth);
+    }
+
+    /// <summary>
+    /// The arguments in the order of the parameters they bind to: <c>Math.Pow(y: 3.0, x: v)</c> is Pow(v, 3.0) (it was
+    /// read as written: 3^v). As written where a name matches no parameter or an optional parameter is left out.
+    /// </summary>
+    private static List<ExpressionSyntax> InParameterOrder(SeparatedSyntaxList<ArgumentSyntax> arguments, IMethodSymbol target)
+    {
+        var written = arguments.Select(a => a.Expression).ToList();
+        if (arguments.All(a => a.NameColon is null) || arguments.Count != target.Parameters.Length)
+        {
+            return written;
+        }
+
+        var ordered = new ExpressionSyntax?[target.Parameters.Length];
+        for (var k = 0; k < arguments.Count; k++)
+        {
+            var index = k;
+            if (arguments[k].NameColon is { } name)
+            {
+                index = -1;
+                for (var p = 0; p < target.Parameters.Length; p++)
+                {
+                    if (target.Parameters[p].Name == name.Name.Identifier.ValueText)
+                    {
+                        index = p;
+                    }
+                }
+            }
+
+            if (index < 0 || ordered[index] is not null)
+            {
+                return written;
+            }
+
+            ordered[index] = arguments[k].Expression;
+        }
+
+        return ordered.Select(e => e!).ToList();
     }
 
     /// <summary>
@@ -387,6 +426,14 @@ internal sealed partial class MethodParser
         if (type != IrType.Double)
         {
             return Calls.BuiltInCalls.Clamp(x, low, high);
+        }
+
+        // double.Clamp is Math.Clamp (it calls it), so a rule for Math.Clamp replaces both.
+        if (target.ContainingType.SpecialType == SpecialType.System_Double
+            && semanticModel.Compilation.GetTypeByMetadataName("System.Math")?.GetMembers("Clamp").OfType<IMethodSymbol>()
+                .FirstOrDefault(m => m.Parameters.Length == 3 && m.Parameters.All(p => p.Type.SpecialType == SpecialType.System_Double)) is { } mathClamp)
+        {
+            target = mathClamp;
         }
 
         var callee = new Callee(

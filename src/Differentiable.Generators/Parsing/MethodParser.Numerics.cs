@@ -261,7 +261,7 @@ internal sealed partial class MethodParser
     /// <summary>Static members of the System.Numerics types that return a value of the same family.</summary>
     private Expr[]? Member(InvocationExpressionSyntax invocation, IMethodSymbol method, string[] fields, string kind, int depth)
     {
-        var arguments = invocation.ArgumentList.Arguments.Select(a => a.Expression).ToList();
+        var arguments = InParameterOrder(invocation.ArgumentList.Arguments, method);
         Expr[] V(int k) => ParseComponents(arguments[k], depth + 1);
         Expr S(int k) => ParseExpression(arguments[k], depth + 1);
         Expr F(double v) => new Constant(v, IrType.Single);
@@ -376,7 +376,7 @@ internal sealed partial class MethodParser
                 return ParseComponents(member.Expression, depth + 1)[index];
             case InvocationExpressionSyntax invocation when semanticModel.GetSymbolInfo(invocation, cancellationToken).Symbol is IMethodSymbol method
                 && Fields(method.ContainingType) is not null:
-                var arguments = invocation.ArgumentList.Arguments.Select(a => a.Expression).ToList();
+                var arguments = InParameterOrder(invocation.ArgumentList.Arguments, method);
                 if (!method.IsStatic && invocation.Expression is MemberAccessExpressionSyntax receiver)
                 {
                     arguments.Insert(0, receiver.Expression);

@@ -46,8 +46,78 @@ public static partial class NumberClassFunctions
     }
 }
 
+/// <summary>Found by a helper's hunt of the spellings above, most of them older than the spellings.</summary>
+public static partial class NumberClassFindings
+{
+    /// <summary>Named arguments: Math.Pow(y: 3.0, x: x) was read as written, 3^x.</summary>
+    [Differentiate]
+    public static double NamedArguments(double x) =>
+        double.Pow(y: 3.0, x: x) + Math.Atan2(x: 1.0, y: x) + double.Log(newBase: 2.0, x: x);
+
+    /// <summary>∂/∂x = f·f in double, as the method computes x·f·f: the folded seed left f·f to float.</summary>
+    [Differentiate(nameof(x))]
+    public static double FloatFactors(double x, float f) => (x * f * f) - (x * f * f * f);
+
+    /// <summary>A guard inside a ?:'s condition: z[i] was read ahead of i &lt; z.Length by the JVP and the Jacobian.</summary>
+    [Differentiate]
+    public static double[] GuardedProducts(double[] x, double[] z)
+    {
+        var y = new double[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            y[i] = i < z.Length && !double.IsNaN(z[i]) ? x[i] * z[i] : x[i];
+        }
+
+        return y;
+    }
+}
+
 public class NumberClassTests
 {
+    [Fact]
+    public void NamedArgumentsBindToTheirParameters()
+    {
+        foreach (var x in new[] { 0.3, 0.7, 1.9 })
+        {
+            var (value, dx) = NumberClassFindings.NamedArgumentsGradient(x);
+            Assert.Equal(Math.Pow(x, 3.0) + Math.Atan2(x, 1.0) + Math.Log(x, 2.0), value);
+            Near.Equal((3.0 * x * x) + (1.0 / (1.0 + (x * x))) + (1.0 / (x * Math.Log(2.0))), dx, 13);
+        }
+    }
+
+    [Fact]
+    public void FloatFactorsMultiplyInDouble()
+    {
+        foreach (var f in new[] { 0.1f, 0.3f, 1.7f })
+        {
+            double fd = f;
+            var (_, dx) = NumberClassFindings.FloatFactorsGradient(2.0, f);
+            Assert.Equal((fd * fd) - (fd * fd * fd), dx);
+            Assert.Equal(dx, NumberClassFindings.FloatFactorsJvp(2.0, f, 1.0).Tangent);
+        }
+    }
+
+    [Fact]
+    public void AGuardInsideAConditionalsConditionKeepsItsOrder()
+    {
+        double[] x = { 0.3, -1.2, 2.0, 0.7, -0.4 }, z = { 0.5, double.NaN, -0.3 };
+        var expected = NumberClassFindings.GuardedProducts(x, z);
+        var (value, dx, dz) = NumberClassFindings.GuardedProductsJacobian(x, z);
+        Assert.Equal(expected, value);
+        var (jvpValue, tangent) = NumberClassFindings.GuardedProductsJvp(x, z, new double[] { 1, 1, 1, 1, 1 }, new double[] { 1, 0, 1 });
+        Assert.Equal(expected, jvpValue);
+        for (int i = 0; i < x.Length; i++)
+        {
+            bool product = i < z.Length && !double.IsNaN(z[i]);
+            Assert.Equal(product ? z[i] : 1.0, dx[i, i]);
+            Assert.Equal(product ? z[i] + x[i] : 1.0, tangent[i]);
+            for (int k = 0; k < z.Length; k++)
+            {
+                Assert.Equal(product && k == i ? x[i] : 0.0, dz[i, k]);
+            }
+        }
+    }
+
     [Fact]
     public void AGuardedLogTakesTheBranchTheMethodTakes()
     {
