@@ -709,10 +709,12 @@ internal sealed partial class ReverseModeTransform
     /// <summary>
     /// seed·factor. A seed of ±1 folds away, and with it the double it carried: for a float factor f, the product it
     /// starts (∂(x·f·f)/∂x = 1·f·f) ran in float, 0.010000000707805157 for f = 0.1f where the method's double
-    /// arithmetic gives 0.010000000298023226 (a helper's hunt). Such a factor is taken to double first.
+    /// arithmetic gives 0.010000000298023226 (a helper's hunt). Such a factor is taken to double first, where the
+    /// seed goes on into an operand (<paramref name="into"/>) that multiplies it further; a name needs no cast.
     /// </summary>
-    private Expr SeedTimes(Expr seed, Expr factor) =>
-        seed is Constant { Value: 1.0 or -1.0, Type: IrType.Double } && types.TryTypeOf(factor) == IrType.Single
+    private Expr SeedTimes(Expr seed, Expr factor, Expr into) =>
+        seed is Constant { Value: 1.0 or -1.0, Type: IrType.Double } && into is not (Variable or ElementAccess or Constant)
+            && types.TryTypeOf(factor) == IrType.Single
             ? Mul(seed, new Convert(IrType.Double, factor))
             : Mul(seed, factor);
 
@@ -814,8 +816,8 @@ internal sealed partial class ReverseModeTransform
                 Propagate(b.Right, Mul(Mul(Constant.Of(2.0 * c.Value), seed), b.Right), output, rules, depth + 1);
                 break;
             case BinaryOperator.Multiply:
-                Propagate(b.Left, SeedTimes(seed, b.Right), output, rules, depth + 1);
-                Propagate(b.Right, SeedTimes(seed, b.Left), output, rules, depth + 1);
+                Propagate(b.Left, SeedTimes(seed, b.Right, b.Left), output, rules, depth + 1);
+                Propagate(b.Right, SeedTimes(seed, b.Left, b.Right), output, rules, depth + 1);
                 break;
             case BinaryOperator.Divide:
                 // ∂(l/r) = dl/r − (l/r)·dr/r, as (seed/r)·(l/r): seed·l/(r·r) lost the gradient where r·r overflows or
