@@ -379,6 +379,41 @@ public sealed class ParseCacheEdgeCaseTests
             new[] { (1, "y * y * y;#if FOO", "y * y * y;") });
     }
 
+    /// <summary>
+    /// Edits outside a method and the characters beside it that move a syntax error onto it or off it: a class whose
+    /// closing brace is missing at the end of the file (the error sits at the end of its last method when a newline
+    /// follows that method, else at the end of the file or past a token typed there), and a missing ';' before a method
+    /// (on the method's '[' when no newline ends the line before). Found by a helper's fuzz of edits, after the check of
+    /// the characters beside a region; the method's own text never changes.
+    /// </summary>
+    [Fact]
+    public void ASyntaxErrorMovedOntoAMethodOrOffItFromAfar()
+    {
+        const string unclosed = "using Differentiable;\n\npublic static partial class T\n{\n    [Differentiate]\n    public static double K(double x) => x * x * x; /*c*/\n";
+        const string helperUnclosed = "public static partial class H\n{\n    public static double Cube(double y) => y * y * y; /*h*/\n";
+        const string caller = """
+            using Differentiable;
+
+            public static partial class Model
+            {
+                [Differentiate]
+                public static double P(double a) => H.Cube(a) * a;
+            }
+            """;
+        const string delegateBefore = "using Differentiable;\n\npublic static partial class D\n{\n    public delegate void Callback() /*c*/\n    [Differentiate]\n    public static double F(double x) => x * x;\n}\n";
+
+        AssertWarmMatchesFresh(
+            new[] { unclosed, helperUnclosed, caller, delegateBefore },
+            new[] { (0, "/*c*/\n", "/*c*/") },
+            new[] { (0, "/*c*/", "/*c*/\n") },
+            new[] { (0, "/*c*/\n", "/*c*/\n$") },
+            new[] { (0, "/*c*/\n$", "/*c*/\n") },
+            new[] { (1, "/*h*/\n", "/*h*/") },
+            new[] { (1, "/*h*/", "/*h*/\n") },
+            new[] { (3, "() /*c*/\n    [", "() /*\n     */ [") },
+            new[] { (3, "() /*\n     */ [", "() /*c*/\n    [") });
+    }
+
     /// <summary>Two methods swap bodies (declarations unchanged), then everything is undone.</summary>
     [Fact]
     public void TwoMethodsSwapBodiesAndBack()
