@@ -276,8 +276,7 @@ internal sealed partial class MethodParser
 
         var mathClass = MathClassOf(target);
         if (mathClass is not null && target.Name == "Clamp" && invocation.ArgumentList.Arguments.Count == 3
-            && target.Parameters.All(p => p.Type.SpecialType is SpecialType.System_Double or SpecialType.System_Int32 or SpecialType.System_Single)
-            && invocation.ArgumentList.Arguments.All(a => a.NameColon is null))
+            && target.Parameters.All(p => p.Type.SpecialType is SpecialType.System_Double or SpecialType.System_Int32 or SpecialType.System_Single))
         {
             return ParseClamp(invocation, target, depth);
         }
@@ -419,10 +418,10 @@ internal sealed partial class MethodParser
     private Expr ParseClamp(InvocationExpressionSyntax invocation, IMethodSymbol target, int depth)
     {
         var type = Classify(target.ReturnType)!.Value;
-        var arguments = invocation.ArgumentList.Arguments;
-        var x = Reusable(ParseExpression(arguments[0].Expression, depth + 1), type, "clampValue");
-        var low = Reusable(ParseExpression(arguments[1].Expression, depth + 1), type, "clampLow");
-        var high = Reusable(ParseExpression(arguments[2].Expression, depth + 1), type, "clampHigh");
+        var arguments = InParameterOrder(invocation.ArgumentList.Arguments, target);
+        var x = Reusable(ParseExpression(arguments[0], depth + 1), type, "clampValue");
+        var low = Reusable(ParseExpression(arguments[1], depth + 1), type, "clampLow");
+        var high = Reusable(ParseExpression(arguments[2], depth + 1), type, "clampHigh");
         if (type != IrType.Double)
         {
             return Calls.BuiltInCalls.Clamp(x, low, high);

@@ -52,7 +52,7 @@ public static partial class NumberClassFindings
     /// <summary>Named arguments: Math.Pow(y: 3.0, x: x) was read as written, 3^x.</summary>
     [Differentiate]
     public static double NamedArguments(double x) =>
-        double.Pow(y: 3.0, x: x) + Math.Atan2(x: 1.0, y: x) + double.Log(newBase: 2.0, x: x);
+        double.Pow(y: 3.0, x: x) + Math.Atan2(x: 1.0, y: x) + double.Log(newBase: 2.0, x: x) + Math.Clamp(max: 1.0, value: x, min: 0.5);
 
     /// <summary>∂/∂x = f·f in double, as the method computes x·f·f: the folded seed left f·f to float.</summary>
     [Differentiate(nameof(x))]
@@ -80,8 +80,8 @@ public class NumberClassTests
         foreach (var x in new[] { 0.3, 0.7, 1.9 })
         {
             var (value, dx) = NumberClassFindings.NamedArgumentsGradient(x);
-            Assert.Equal(Math.Pow(x, 3.0) + Math.Atan2(x, 1.0) + Math.Log(x, 2.0), value);
-            Near.Equal((3.0 * x * x) + (1.0 / (1.0 + (x * x))) + (1.0 / (x * Math.Log(2.0))), dx, 13);
+            Assert.Equal(Math.Pow(x, 3.0) + Math.Atan2(x, 1.0) + Math.Log(x, 2.0) + Math.Clamp(x, 0.5, 1.0), value);
+            Near.Equal((3.0 * x * x) + (1.0 / (1.0 + (x * x))) + (1.0 / (x * Math.Log(2.0))) + (x >= 0.5 && x <= 1.0 ? 1.0 : 0.0), dx, 13);
         }
     }
 
