@@ -251,8 +251,15 @@ internal sealed class StraightLineJacobian
         return new Dictionary<string, Expr>(System.StringComparer.Ordinal) { [key] = Constant.One };
     }
 
-    private static Dictionary<string, Expr> Scale(Dictionary<string, Expr> tangent, Expr factor) =>
-        tangent.ToDictionary(t => t.Key, t => Mul(t.Value, factor), System.StringComparer.Ordinal);
+    // A tangent of ±1 folds away against its factor, and with it the double it carried: 1·f·f ran in float
+    // (0.010000000707805157 for f = 0.1f, not 0.010000000298023226), 1·n·n in int (overflowing at n = 100,000).
+    private Dictionary<string, Expr> Scale(Dictionary<string, Expr> tangent, Expr factor) =>
+        tangent.ToDictionary(
+            t => t.Key,
+            t => Mul(t.Value, t.Value is Constant { Value: 1.0 or -1.0, Type: IrType.Double } && types.TryTypeOf(factor) is IrType.Single or IrType.Int32
+                ? new Convert(IrType.Double, factor)
+                : factor),
+            System.StringComparer.Ordinal);
 
     private static Dictionary<string, Expr> Combine(Dictionary<string, Expr> left, Dictionary<string, Expr> right, System.Func<Expr, Expr, Expr> combine)
     {

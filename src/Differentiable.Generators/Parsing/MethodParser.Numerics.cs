@@ -131,17 +131,21 @@ internal sealed partial class MethodParser
 
     private Expr[]? Construct(BaseObjectCreationExpressionSyntax creation, string[] fields, string kind, int depth)
     {
-        var arguments = creation.ArgumentList?.Arguments ?? default;
+        // Named arguments bind by name: new Vector4(w: 5f, value: a) was read as written, W = a.X.
+        var written = creation.ArgumentList?.Arguments ?? default;
+        var arguments = semanticModel.GetSymbolInfo(creation, cancellationToken).Symbol is IMethodSymbol constructor
+            ? InParameterOrder(written, constructor)
+            : written.Select(a => a.Expression).ToList();
         var parts = new List<Expr>();
         foreach (var argument in arguments)
         {
-            if (Fields(semanticModel.GetTypeInfo(argument.Expression, cancellationToken).Type) is not null)
+            if (Fields(semanticModel.GetTypeInfo(argument, cancellationToken).Type) is not null)
             {
-                parts.AddRange(ParseComponents(argument.Expression, depth + 1));
+                parts.AddRange(ParseComponents(argument, depth + 1));
             }
             else
             {
-                parts.Add(Single(ParseExpression(argument.Expression, depth + 1)));
+                parts.Add(Single(ParseExpression(argument, depth + 1)));
             }
         }
 

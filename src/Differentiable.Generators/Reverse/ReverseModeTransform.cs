@@ -705,19 +705,21 @@ internal sealed partial class ReverseModeTransform
         _ => null,
     };
 
-    /// <summary>Adds seed·∂e/∂u to the adjoint ū of every active u that <paramref name="expression"/> reads.</summary>
     /// <summary>
     /// seed·factor. A seed of ±1 folds away, and with it the double it carried: for a float factor f, the product it
     /// starts (∂(x·f·f)/∂x = 1·f·f) ran in float, 0.010000000707805157 for f = 0.1f where the method's double
-    /// arithmetic gives 0.010000000298023226 (a helper's hunt). Such a factor is taken to double first, where the
-    /// seed goes on into an operand (<paramref name="into"/>) that multiplies it further; a name needs no cast.
+    /// arithmetic gives 0.010000000298023226 (a helper's hunt), and for an int n, 1·n·n overflowed in int
+    /// (1410065408 for 10¹⁰ at n = 100,000; a review). Such a factor is taken to double first, where the seed goes on
+    /// into an operand (<paramref name="into"/>) that multiplies it further; before a name, C#'s own conversion of the
+    /// single factor is the same.
     /// </summary>
     private Expr SeedTimes(Expr seed, Expr factor, Expr into) =>
         seed is Constant { Value: 1.0 or -1.0, Type: IrType.Double } && into is not (Variable or ElementAccess or Constant)
-            && types.TryTypeOf(factor) == IrType.Single
+            && types.TryTypeOf(factor) is IrType.Single or IrType.Int32
             ? Mul(seed, new Convert(IrType.Double, factor))
             : Mul(seed, factor);
 
+    /// <summary>Adds seed·∂e/∂u to the adjoint ū of every active u that <paramref name="expression"/> reads.</summary>
     private void Propagate(Expr expression, Expr seed, List<Stmt> output, List<string> rules, int depth)
     {
         if (!activity.DependsOnActive(expression))

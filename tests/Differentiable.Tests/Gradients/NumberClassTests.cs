@@ -58,6 +58,30 @@ public static partial class NumberClassFindings
     [Differentiate(nameof(x))]
     public static double FloatFactors(double x, float f) => (x * f * f) - (x * f * f * f);
 
+    /// <summary>∂/∂x = n·n in double, as the method computes x·n·n: the folded seed left n·n to int (overflow at 10⁵).</summary>
+    [Differentiate(nameof(x))]
+    public static double IntFactors(double x, int n) => (x * n * n) - (x * n * 2 * n);
+
+    /// <summary>The straight-line Jacobian of a constant-size result: the same products, in float and in int.</summary>
+    [Differentiate(nameof(x))]
+    public static double[] ConstantSizeProducts(double[] x, int n)
+    {
+        var v = new System.Numerics.Vector3(0.1f);
+        var y = new double[2];
+        y[0] = x[0] * v.X * v.X;
+        y[1] = x[1] * n * n;
+        return y;
+    }
+
+    /// <summary>Named arguments of a System.Numerics constructor: new Vector4(w: 5f, value: a) was read as written.</summary>
+    [Differentiate]
+    public static double NamedConstructorArguments(System.Numerics.Vector3 a, float f)
+    {
+        var v = new System.Numerics.Vector4(w: 5f * f, value: a);
+        var u = new System.Numerics.Vector3(z: 0f, y: 0f, x: f);
+        return (v.W * 1.0) + v.X + (u.X * 2.0);
+    }
+
     /// <summary>A guard inside a ?:'s condition: z[i] was read ahead of i &lt; z.Length by the JVP and the Jacobian.</summary>
     [Differentiate]
     public static double[] GuardedProducts(double[] x, double[] z)
@@ -95,6 +119,40 @@ public class NumberClassTests
             Assert.Equal((fd * fd) - (fd * fd * fd), dx);
             Assert.Equal(dx, NumberClassFindings.FloatFactorsJvp(2.0, f, 1.0).Tangent);
         }
+    }
+
+    [Fact]
+    public void IntFactorsMultiplyInDouble()
+    {
+        foreach (var n in new[] { 3, 46_341, 100_000 })
+        {
+            double nd = n;
+            var (_, dx) = NumberClassFindings.IntFactorsGradient(1.0, n);
+            Assert.Equal((nd * nd) - (nd * 2 * nd), dx);
+            Assert.Equal(dx, NumberClassFindings.IntFactorsJvp(1.0, n, 1.0).Tangent);
+        }
+    }
+
+    [Fact]
+    public void AStraightLineJacobianMultipliesFloatAndIntFactorsInDouble()
+    {
+        double f = 0.1f, n = 100_000;
+        var (_, dx) = NumberClassFindings.ConstantSizeProductsJacobian(new[] { 2.0, 3.0 }, 100_000);
+        Assert.Equal(f * f, dx[0, 0]);
+        Assert.Equal(n * n, dx[1, 1]);
+        Assert.Equal(0.0, dx[0, 1]);
+        Assert.Equal(0.0, dx[1, 0]);
+    }
+
+    [Fact]
+    public void NamedConstructorArgumentsBindToTheirParameters()
+    {
+        var a = new System.Numerics.Vector3(1f, 2f, 3f);
+        var (value, da, df) = NumberClassFindings.NamedConstructorArgumentsGradient(a, 0.5f);
+        Assert.Equal(NumberClassFindings.NamedConstructorArguments(a, 0.5f), value);
+        Assert.Equal((5.0 * 0.5f) + 1.0 + (0.5f * 2.0), value, 6);
+        Assert.Equal(new System.Numerics.Vector3(1f, 0f, 0f), da);
+        Assert.Equal(5f + 2f, df);
     }
 
     [Fact]
