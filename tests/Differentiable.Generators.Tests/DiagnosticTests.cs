@@ -281,6 +281,38 @@ public sealed class DiagnosticTests
         }
         """, failingMethod: "F");
 
+    // A rule for a function with a built-in derivative was ignored without a word (a review).
+    [Fact]
+    public void ARuleForABuiltInMathFunctionSaysItIsNeverCalled() => AssertSays(
+        AssertDiagnostic("DIFF016", """
+            public static class Rules
+            {
+                [DerivativeOf(typeof(Math), nameof(Math.Exp))]
+                public static double [|ExpGradient|](double d, out double dd)
+                {
+                    dd = 7.0;
+                    return Math.Exp(d);
+                }
+            }
+            """).Diagnostic,
+        "Math.Exp has a built-in derivative",
+        "only Math.Clamp's over doubles can be replaced");
+
+    [Fact]
+    public void ARuleForDoubleClampAsksForMathClamps() => AssertSays(
+        AssertDiagnostic("DIFF016", """
+            public static class Rules
+            {
+                [DerivativeOf(typeof(double), nameof(double.Clamp))]
+                public static double [|ClampGradient|](double value, double min, double max, out double dvalue, out double dmin, out double dmax)
+                {
+                    (dvalue, dmin, dmax) = (7.0, 0.0, 0.0);
+                    return Math.Clamp(value, min, max);
+                }
+            }
+            """).Diagnostic,
+        "[DerivativeOf(typeof(Math), nameof(Math.Clamp))]");
+
     [Fact]
     public void RuleWithWrongSignature() => AssertDiagnostic("DIFF016", """
         public static class Opaque
@@ -473,6 +505,24 @@ public sealed class DiagnosticTests
         Assert.Single(run.Sources);
     }
 
+    // DIFF100 named every rounding function Math's: Math.Floor for double.Floor or MathF.Floor.
+    [Fact]
+    public void ARoundingWarningNamesTheClassCalled()
+    {
+        var run = GeneratorHarness.Run("""
+            using System;
+            using Differentiable;
+            public static partial class Model
+            {
+                [Differentiate]
+                public static double F(double x) => double.Floor(x) + x;
+            }
+            """);
+        var warning = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("DIFF100", warning.Id);
+        Assert.StartsWith("double.Floor of a value", warning.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
+    }
+
     [Fact]
     public void SyntaxErrorsReportOnlyTheCompilersErrors()
     {
@@ -538,7 +588,25 @@ public sealed class DiagnosticTests
             }
             """).Diagnostic,
         "call statement 'Array.Copy'",
-        "write the copy or fill as a loop");
+        "write a copy or fill as a loop");
+
+    // One error, at the call: arr.Length of the local an out argument declared drew "only array lengths … can be read".
+    [Fact]
+    public void TheLengthOfALocalAnOutArgumentDeclaredIsNotReportedAgain() => AssertSays(
+        AssertDiagnostic("DIFF005", """
+            public static partial class Model
+            {
+                private static void Make(double[] x, out double[] copy) { copy = x; }
+
+                [Differentiate]
+                public static double F(double[] x)
+                {
+                    [|Make(x, out var arr);|]
+                    return arr.Length * x[0] + arr[0];
+                }
+            }
+            """).Diagnostic,
+        "ref and out arguments are not supported");
 
     // One error, at the call: each read of a local its out arguments declared was "this name cannot be used" again.
     [Fact]

@@ -336,6 +336,31 @@ public sealed class GeneratedWarningTests
     }
 
     [Fact]
+    public void PassThroughParametersDeclaredWithoutNullableAnnotationsTakeNull()
+    {
+        // A parameter declared where annotations are off takes null without a warning; its companions' did not (CS8625).
+        var run = GeneratorHarness.Run(Usings + """
+            #nullable disable
+                /// <summary>x² · index.Length.</summary>
+                /// <param name="x">The argument.</param>
+                /// <param name="tag">A label the method ignores.</param>
+                /// <returns>The value.</returns>
+                [Differentiate(nameof(x))]
+                public static double F(double x, string tag) => x * x;
+            #nullable enable
+
+                /// <summary>Calls the companions with null for the tag.</summary>
+                /// <param name="x">The argument.</param>
+                /// <returns>The sum of the results.</returns>
+                public static double Caller(double x) => FGradient(x, null).Value + FJvp(x, null, 1.0).Tangent;
+            }
+            """);
+        run.AssertClean();
+        Assert.DoesNotContain(run.Output.GetDiagnostics(), d => d.Id is "CS8625" or "CS8604");
+        Assert.Contains("string? tag", run.Section("F"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AComparisonOfABoolWithItself()
     {
         // The printer wrote every v != v as double.IsNaN(v), the parser's form of the test: CS1503 for a bool.

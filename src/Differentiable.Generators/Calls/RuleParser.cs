@@ -48,6 +48,11 @@ internal static class RuleParser
                 cancellationToken.ThrowIfCancellationRequested();
                 if (Match(rule, target) is { } differentiated)
                 {
+                    if (BuiltIn(target) is { } builtIn)
+                    {
+                        return Failed(location, rule.Name, builtIn);
+                    }
+
                     return new RuleResult(new RuleModel(CallSymbols.Key(target), CallSymbols.Invocation(rule), differentiated), EquatableArray<DiagnosticInfo>.Empty);
                 }
             }
@@ -66,6 +71,37 @@ internal static class RuleParser
         {
             return new RuleResult(null, EquatableArray.Create(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, location, rule.Name, exception.GetType().Name + ": " + exception.Message)));
         }
+    }
+
+    /// <summary>
+    /// Why a rule for a math function the parser differentiates itself would never be called (it was ignored without
+    /// a word: a rule for Math.Exp, or for double.Clamp, whose calls take the built-in rule or Math.Clamp's); null
+    /// for Math.Clamp over doubles, the one built-in a rule replaces, and for anything else.
+    /// </summary>
+    private static string? BuiltIn(IMethodSymbol target)
+    {
+        var type = target.ContainingType;
+        var mathClass = type.SpecialType is SpecialType.System_Double or SpecialType.System_Single
+            || type.ToDisplayString() is "System.Math" or "System.MathF";
+        if (!mathClass || !target.Parameters.All(p => p.Type.SpecialType is SpecialType.System_Double or SpecialType.System_Single or SpecialType.System_Int32))
+        {
+            return null;
+        }
+
+        var overDoubles = target.Parameters.All(p => p.Type.SpecialType == SpecialType.System_Double);
+        if (target.Name == BuiltInCalls.ClampName && overDoubles)
+        {
+            return type.ToDisplayString() == "System.Math"
+                ? null
+                : "double.Clamp calls Math.Clamp, and [Differentiate] methods differentiate both as Math.Clamp; write the rule for it: [DerivativeOf(typeof(Math), nameof(Math.Clamp))]";
+        }
+
+        if (target.Name == BuiltInCalls.ClampName || Enum.TryParse<MathFunction>(target.Name, out _))
+        {
+            return $"{type.Name}.{target.Name} has a built-in derivative, which [Differentiate] methods use whatever rules exist (only Math.Clamp's over doubles can be replaced); remove the rule, or call a method of your own that wraps {target.Name} and write the rule for that";
+        }
+
+        return null;
     }
 
     private static RuleResult Failed(LocationInfo location, string rule, string reason) =>

@@ -137,8 +137,9 @@ internal static class RepeatedReads
     }
 
     /// <summary>Whether the expression reads the element outside every branch of <c>?:</c> and right side of <c>&amp;&amp;</c>/<c>||</c>, or not at all.</summary>
-    // The walk goes into a ?:'s condition too: cutting each ?: whole missed the && inside one (i < n && a[i] > 0 ? … : …
-    // read a[i] ahead of the guard, IndexOutOfRangeException where the method returns; a helper's hunt).
+    // The walk goes on into a ?:'s condition: the rewrite that kept each condition as it was did not cut the && inside
+    // one (i < n && a[i] > 0 ? … : … read a[i] ahead of the guard, IndexOutOfRangeException where the method returns;
+    // a helper's hunt).
     private static bool ReadUnconditionally(Expr expression, ElementAccess element) =>
         !IrWalker.Nodes(expression).Contains(element) || RepeatedCalls.Unconditional(expression).Any(node => node.Equals(element));
 

@@ -9,6 +9,7 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
+using Microsoft.CodeAnalysis.Text;
 
 namespace Differentiable.Generators.Parsing;
 
@@ -34,14 +35,9 @@ internal static class CompilerErrorScreen
     /// <param name="model">A model of the same tree (the parser's, without nullable analysis) whose bound tree the screen reads.</param>
     public static bool HasErrors(SemanticModel compilerModel, SemanticModel model, IMethodSymbol method, MethodDeclarationSyntax syntax, CancellationToken cancellationToken)
     {
-        // The file's syntax errors that touch the method, as the compiler's check counts them: a brace the method
-        // took from its class shows at the end of the file, past the method's own nodes.
-        foreach (var diagnostic in syntax.SyntaxTree.GetDiagnostics(cancellationToken))
+        if (SyntaxErrorTouches(syntax.SyntaxTree, syntax.Span, cancellationToken))
         {
-            if (diagnostic.Severity == DiagnosticSeverity.Error && diagnostic.Location.SourceSpan.IntersectsWith(syntax.Span))
-            {
-                return true;
-            }
+            return true;
         }
 
         // Two methods of one signature are CS0111 on the second only; the first gets no companion either.
@@ -64,6 +60,24 @@ internal static class CompilerErrorScreen
         foreach (var diagnostic in compilerModel.GetDiagnostics(syntax.Span, cancellationToken))
         {
             if (diagnostic.Severity == DiagnosticSeverity.Error)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Whether one of the file's syntax errors touches the span, as the compiler's check counts them: a brace the method
+    /// took from its class shows at the end of the file, past the method's own nodes. The parse cache asks it too, of
+    /// every region a parse read, in the old tree and the new.
+    /// </summary>
+    internal static bool SyntaxErrorTouches(SyntaxTree tree, TextSpan span, CancellationToken cancellationToken)
+    {
+        foreach (var diagnostic in tree.GetDiagnostics(cancellationToken))
+        {
+            if (diagnostic.Severity == DiagnosticSeverity.Error && diagnostic.Location.SourceSpan.IntersectsWith(span))
             {
                 return true;
             }

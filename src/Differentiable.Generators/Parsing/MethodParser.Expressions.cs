@@ -118,7 +118,8 @@ internal sealed partial class MethodParser
         var declaration = symbol is null || type is null
             ? "declare what it applies to non-nullable"
             : $"declare '{symbol.Name}' non-nullable ({type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)} {symbol.Name})";
-        return $"the null-forgiving operator '!' is not supported; {declaration} and drop the '!', since its derivative needs the array";
+        var why = type is IArrayTypeSymbol ? ", since its derivative needs the array" : string.Empty;
+        return $"the null-forgiving operator '!' is not supported; {declaration} and drop the '!'{why}";
     }
 
     private static BinaryOperator? OperatorOf(SyntaxKind kind) => kind switch
@@ -223,6 +224,11 @@ internal sealed partial class MethodParser
 
     private Expr ParseMemberAccess(MemberAccessExpressionSyntax access)
     {
+        if (semanticModel.GetSymbolInfo(access.Expression, cancellationToken).Symbol is ILocalSymbol refused && refusedLocals.Contains(refused))
+        {
+            return Constant.Zero; // the statement that declares it says why
+        }
+
         if (access.Name.Identifier.Text == "Length"
             && semanticModel.GetSymbolInfo(access.Expression, cancellationToken).Symbol is ILocalSymbol or IParameterSymbol or IFieldSymbol)
         {
@@ -300,7 +306,7 @@ internal sealed partial class MethodParser
 
             if (function is MathFunction.Floor or MathFunction.Ceiling or MathFunction.Round or MathFunction.Truncate or MathFunction.Sign && arguments.Count > 0)
             {
-                zeroDerivativeSites.Add(new ZeroDerivativeSite(Locate(invocation), $"Math.{function}", arguments[0]));
+                zeroDerivativeSites.Add(new ZeroDerivativeSite(Locate(invocation), $"{target.ContainingType.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)}.{target.Name}", arguments[0]));
             }
 
             return new Call(function, arguments.ToEquatableArray(), single);

@@ -122,7 +122,7 @@ internal sealed partial class MethodParser
         var outArguments = false;
         foreach (var argument in invocation.ArgumentList.Arguments)
         {
-            outArguments |= !argument.RefKindKeyword.IsKind(SyntaxKind.None);
+            outArguments |= argument.RefKindKeyword.IsKind(SyntaxKind.RefKeyword) || argument.RefKindKeyword.IsKind(SyntaxKind.OutKeyword);
             if (argument.Expression is DeclarationExpressionSyntax declaration)
             {
                 foreach (var designated in declaration.Designation.DescendantNodesAndSelf().OfType<SingleVariableDesignationSyntax>())
@@ -142,7 +142,7 @@ internal sealed partial class MethodParser
 
         var fillsAnArray = invocation.ArgumentList.Arguments.Any(a => semanticModel.GetTypeInfo(a.Expression, cancellationToken).Type is IArrayTypeSymbol);
         return fillsAnArray
-            ? "a call that writes into an array (Array.Copy, a helper that fills its argument) hides that data flow from the derivative; write the copy or fill as a loop in this method (for (int i = 0; i < n; i++) { y[i] = x[i]; }), or have a helper return a double per element"
+            ? "a call whose result is discarded passes nothing to the derivative, and one that writes into an array (Array.Copy, a helper that fills its argument) hides that data flow from it; write a copy or fill as a loop in this method (for (int i = 0; i < n; i++) { y[i] = x[i]; }), have a helper return a double per element, or remove a call that only reads"
             : "a call whose result is discarded cannot contribute to the derivative; remove it or move it to the caller";
     }
 

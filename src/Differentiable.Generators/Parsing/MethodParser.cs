@@ -413,7 +413,11 @@ internal sealed partial class MethodParser
 
             // A pass-through parameter keeps its '?' (string? tag, int[]? index), so that callers pass null to the
             // companions wherever they pass it to the method; an active array loses it: its derivative needs it.
-            var typeName = parameter.Type.ToDisplayString(isActive ? SymbolDisplayFormat.FullyQualifiedFormat : NullableQualifiedFormat);
+            // Declared where nullable annotations are off (oblivious), it takes null too: '?' in the companions' annotated context.
+            var passedType = parameter.Type.IsReferenceType && parameter.NullableAnnotation == NullableAnnotation.None
+                ? parameter.Type.WithNullableAnnotation(NullableAnnotation.Annotated)
+                : parameter.Type;
+            var typeName = isActive ? parameter.Type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : passedType.ToDisplayString(NullableQualifiedFormat);
             result.Add(new ParameterModel(parameter.Name, typeName, type, isActive, single));
         }
 

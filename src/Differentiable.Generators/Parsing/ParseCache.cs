@@ -164,28 +164,19 @@ internal sealed class ParseCache
         return was.Character == now.Character
             && now.Line - was.Line == lineShift
             && string.Equals(x.ToString(span), y.ToString(newSpan), StringComparison.Ordinal)
-            && SyntaxErrorTouches(before, span, cancellationToken) == SyntaxErrorTouches(after, newSpan, cancellationToken);
+            && SameSyntaxErrors(before, after, span, newSpan, cancellationToken);
     }
+
 
     /// <summary>
-    /// Whether a syntax error touches the region, as the compiler-error screen asks of a method and its helpers. Text
-    /// outside the region decides where such an error lands: a stray '$' glued to a method's ';' is reported where the
-    /// method ends; a class brace missing at the end of the file, at the end of its last method or past the next token,
-    /// by whether a newline follows it. Found by helpers' fuzz of edits: the cached answer made warm drivers keep
-    /// companions a fresh one drops, and drop (until a declaration changed) companions a fresh one writes.
+    /// A syntax error touches the region in both versions or in neither: the compiler-error screen asks that of a method
+    /// and its helpers, and text outside the region decides where such an error lands (a stray '$' glued to a method's
+    /// ';' is reported where the method ends; a class brace missing at the end of the file, at the end of its last
+    /// method or past the next token, by whether a newline follows). Found by helpers' fuzz of edits: the cached answer
+    /// made warm drivers keep companions a fresh one drops, and drop (until a declaration changed) ones it writes.
     /// </summary>
-    private static bool SyntaxErrorTouches(SyntaxTree tree, TextSpan span, CancellationToken cancellationToken)
-    {
-        foreach (var diagnostic in tree.GetDiagnostics(cancellationToken))
-        {
-            if (diagnostic.Severity == DiagnosticSeverity.Error && diagnostic.Location.SourceSpan.IntersectsWith(span))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private static bool SameSyntaxErrors(SyntaxTree before, SyntaxTree after, TextSpan span, TextSpan newSpan, CancellationToken cancellationToken) =>
+        CompilerErrorScreen.SyntaxErrorTouches(before, span, cancellationToken) == CompilerErrorScreen.SyntaxErrorTouches(after, newSpan, cancellationToken);
 
     private static int LineOf(SyntaxTree tree, int position, CancellationToken cancellationToken) =>
         tree.GetText(cancellationToken).Lines.GetLinePosition(position).Line;
