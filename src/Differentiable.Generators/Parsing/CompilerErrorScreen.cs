@@ -57,9 +57,12 @@ internal static class CompilerErrorScreen
             return false;
         }
 
+        // Warnings the project raises to errors do not count, as the screen's own verdict does not count them: some hang
+        // on trivia no cached region holds (a doc comment's <param name> gives CS1573 inside the method), so counting
+        // them made a warm driver's answer differ from a fresh one's (a helper's fuzz of edits).
         foreach (var diagnostic in compilerModel.GetDiagnostics(syntax.Span, cancellationToken))
         {
-            if (diagnostic.Severity == DiagnosticSeverity.Error)
+            if (diagnostic.Severity == DiagnosticSeverity.Error && !diagnostic.IsWarningAsError)
             {
                 return true;
             }
