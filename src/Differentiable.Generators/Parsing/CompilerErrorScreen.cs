@@ -57,18 +57,44 @@ internal static class CompilerErrorScreen
             return false;
         }
 
-        // Warnings the project raises to errors do not count, as the screen's own verdict does not count them: some hang
-        // on trivia no cached region holds (a doc comment's <param name> gives CS1573 inside the method), so counting
-        // them made a warm driver's answer differ from a fresh one's (a helper's fuzz of edits).
         foreach (var diagnostic in compilerModel.GetDiagnostics(syntax.Span, cancellationToken))
         {
-            if (diagnostic.Severity == DiagnosticSeverity.Error && !diagnostic.IsWarningAsError)
+            if (diagnostic.Severity == DiagnosticSeverity.Error && !RaisedByTheProject(diagnostic, compilerModel.Compilation, syntax.SyntaxTree, cancellationToken))
             {
                 return true;
             }
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// A warning the project's options raise to an error (TreatWarningsAsErrors, a severity in the options or in an
+    /// .editorconfig), as the screen's own verdict does not count them: some hang on trivia no cached region holds (a
+    /// doc comment's &lt;param name&gt; gives CS1573 inside the method), so counting them made a warm driver's answer
+    /// differ from a fresh one's (a helper's fuzz of edits). Not one the compiler makes an error itself (a use of an
+    /// [Experimental] API is a warning raised to an error by default).
+    /// </summary>
+    private static bool RaisedByTheProject(Diagnostic diagnostic, Compilation compilation, SyntaxTree tree, CancellationToken cancellationToken)
+    {
+        if (!diagnostic.IsWarningAsError)
+        {
+            return false;
+        }
+
+        var options = compilation.Options;
+        if (options.SpecificDiagnosticOptions.TryGetValue(diagnostic.Id, out var specific))
+        {
+            return specific == ReportDiagnostic.Error;
+        }
+
+        if (options.SyntaxTreeOptionsProvider is { } provider
+            && (provider.TryGetDiagnosticValue(tree, diagnostic.Id, cancellationToken, out var report) || provider.TryGetGlobalDiagnosticValue(diagnostic.Id, cancellationToken, out report)))
+        {
+            return report == ReportDiagnostic.Error;
+        }
+
+        return options.GeneralDiagnosticOption == ReportDiagnostic.Error;
     }
 
     /// <summary>
