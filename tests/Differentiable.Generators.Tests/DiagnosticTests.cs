@@ -441,22 +441,10 @@ public sealed class DiagnosticTests
         }
         """);
 
-    [Fact]
-    public void CastOfAnActiveValueToIntWarns()
+    /// <summary>One DIFF100 warning, at the span marked, and the companions written and compiling.</summary>
+    private static Diagnostic AssertWarning(string markup)
     {
-        var (source, span) = Markup.Parse("""
-            using Differentiable;
-            public static partial class Model
-            {
-                [Differentiate(nameof(x))]
-                public static double F(double x, double c)
-                {
-                    int k = [|(int)(x * 3)|];
-                    int n = (int)c;
-                    return k * 2.0 + x + n;
-                }
-            }
-            """);
+        var (source, span) = Markup.Parse("using System;\nusing Differentiable;\n" + markup);
         var run = GeneratorHarness.Run(source);
         var warning = Assert.Single(run.GeneratorDiagnostics);
         Assert.Equal("DIFF100", warning.Id);
@@ -464,64 +452,57 @@ public sealed class DiagnosticTests
         Assert.Equal(span, warning.Location.SourceSpan);
         Assert.Single(run.Sources);
         Assert.Empty(run.CompilationErrors);
+        return warning;
     }
 
     [Fact]
-    public void FloorOfAnActiveValueWarns()
-    {
-        var run = GeneratorHarness.Run("""
-            using System;
-            using Differentiable;
-            public static partial class Model
+    public void CastOfAnActiveValueToIntWarns() => AssertWarning("""
+        public static partial class Model
+        {
+            [Differentiate(nameof(x))]
+            public static double F(double x, double c)
             {
-                [Differentiate]
-                public static double F(double x) => Math.Floor(x) + x;
+                int k = [|(int)(x * 3)|];
+                int n = (int)c;
+                return k * 2.0 + x + n;
             }
-            """);
-        Assert.Equal("DIFF100", Assert.Single(run.GeneratorDiagnostics).Id);
-    }
+        }
+        """);
+
+    [Fact]
+    public void FloorOfAnActiveValueWarns() => AssertWarning("""
+        public static partial class Model
+        {
+            [Differentiate]
+            public static double F(double x) => [|Math.Floor(x)|] + x;
+        }
+        """);
 
     // (int)Math.Floor(u) warned twice, at the Floor and at the cast.
     [Fact]
-    public void ACastOfAFloorWarnsOnceAtTheFloor()
-    {
-        var (source, span) = Markup.Parse("""
-            using System;
-            using Differentiable;
-            public static partial class Model
+    public void ACastOfAFloorWarnsOnceAtTheFloor() => AssertWarning("""
+        public static partial class Model
+        {
+            [Differentiate]
+            public static double F(double[] x, double u)
             {
-                [Differentiate]
-                public static double F(double[] x, double u)
-                {
-                    int k = (int)([|Math.Floor(u * 2.0)|]);
-                    return x[k] * u;
-                }
+                int k = (int)([|Math.Floor(u * 2.0)|]);
+                return x[k] * u;
             }
-            """);
-        var run = GeneratorHarness.Run(source);
-        var warning = Assert.Single(run.GeneratorDiagnostics);
-        Assert.Equal("DIFF100", warning.Id);
-        Assert.Equal(span, warning.Location.SourceSpan);
-        Assert.Single(run.Sources);
-    }
+        }
+        """);
 
     // DIFF100 named every rounding function Math's: Math.Floor for double.Floor or MathF.Floor.
     [Fact]
-    public void ARoundingWarningNamesTheClassCalled()
-    {
-        var run = GeneratorHarness.Run("""
-            using System;
-            using Differentiable;
+    public void ARoundingWarningNamesTheClassCalled() => AssertSays(
+        AssertWarning("""
             public static partial class Model
             {
                 [Differentiate]
-                public static double F(double x) => double.Floor(x) + x;
+                public static double F(double x) => [|double.Floor(x)|] + x;
             }
-            """);
-        var warning = Assert.Single(run.GeneratorDiagnostics);
-        Assert.Equal("DIFF100", warning.Id);
-        Assert.StartsWith("double.Floor of a value", warning.GetMessage(System.Globalization.CultureInfo.InvariantCulture), System.StringComparison.Ordinal);
-    }
+            """),
+        "double.Floor of a value");
 
     [Fact]
     public void SyntaxErrorsReportOnlyTheCompilersErrors()
