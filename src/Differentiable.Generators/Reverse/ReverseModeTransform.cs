@@ -711,10 +711,11 @@ internal sealed partial class ReverseModeTransform
     /// arithmetic gives 0.010000000298023226 (a helper's hunt), and for an int n, 1·n·n overflowed in int
     /// (1410065408 for 10¹⁰ at n = 100,000; a review). Such a factor is taken to double first, where the seed goes on
     /// into an operand (<paramref name="into"/>) that multiplies it further; before a name, C#'s own conversion of the
-    /// single factor is the same.
+    /// single factor is the same, except after a −1, whose negation of an int must not wrap (−int.MinValue; a helper's hunt).
     /// </summary>
     private Expr SeedTimes(Expr seed, Expr factor, Expr into) =>
-        seed is Constant { Value: 1.0 or -1.0, Type: IrType.Double } && into is not (Variable or ElementAccess or Constant)
+        seed is Constant { Value: 1.0 or -1.0, Type: IrType.Double } constant
+            && (into is not (Variable or ElementAccess or Constant) || constant.Value < 0.0)
             && types.TryTypeOf(factor) is IrType.Single or IrType.Int32
             ? Mul(seed, new Convert(IrType.Double, factor))
             : Mul(seed, factor);

@@ -62,6 +62,10 @@ public static partial class NumberClassFindings
     [Differentiate(nameof(x))]
     public static double IntFactors(double x, int n) => (x * n * n) - (x * n * 2 * n);
 
+    /// <summary>∂/∂x = −n − m in double: the seed −1 folded against n printed dx = -n, which wraps at int.MinValue.</summary>
+    [Differentiate(nameof(x))]
+    public static double NegatedIntFactors(double x, int n, int m) => -(x * n) - (x * m);
+
     /// <summary>The straight-line Jacobian of a constant-size result: the same products, in float and in int.</summary>
     [Differentiate(nameof(x))]
     public static double[] ConstantSizeProducts(double[] x, int n)
@@ -124,6 +128,7 @@ public class NumberClassTests
     [Fact]
     public void IntFactorsMultiplyInDouble()
     {
+        Assert.Equal(4294967296.0, NumberClassFindings.NegatedIntFactorsGradient(1.0, int.MinValue, int.MinValue).dx);
         foreach (var n in new[] { 3, 46_341, 100_000 })
         {
             double nd = n;
