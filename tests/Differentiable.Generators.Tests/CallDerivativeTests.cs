@@ -48,6 +48,31 @@ public sealed class CallDerivativeTests
         }
         """;
 
+    // A helper in a referenced project (a CompilationReference, as an IDE and tests hand the generator) was DIFF009:
+    // "SyntaxTree is not part of the compilation", from a semantic model asked of the other compilation's tree.
+    [Fact]
+    public void AHelperInAReferencedProjectIsRefusedWithAReason()
+    {
+        var library = GeneratorHarness.Compile("public static class Library { public static double Square(double v) => v * v; }")
+            .WithAssemblyName("Library");
+        var (source, span) = Markup.Parse("""
+            using Differentiable;
+
+            public static partial class Model
+            {
+                [Differentiate]
+                public static double F(double x) => [|Library.Square(x)|] * x;
+            }
+            """);
+        var compilation = GeneratorHarness.Compile(source).AddReferences(library.ToMetadataReference());
+        var run = GeneratorHarness.Run(compilation);
+        Assert.Null(run.Result.Results.Single().Exception);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("DIFF007", diagnostic.Id);
+        Assert.Equal(span, diagnostic.Location.SourceSpan);
+        Assert.Contains("in a referenced project", diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void HelpersCallingARuledMethodUseTheRule()
     {

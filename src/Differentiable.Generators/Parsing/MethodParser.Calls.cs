@@ -202,6 +202,13 @@ internal sealed partial class MethodParser
             return Fails(target.Locations.Any(l => l.IsInSource) ? "its body is not in source" : "it is in a referenced assembly, so its body cannot be read");
         }
 
+        // A project reference's source is another compilation's (an IDE's, or a test's CompilationReference): this
+        // compilation has no semantic model for it (ArgumentException, DIFF009), and a build reads the assembly anyway.
+        if (!semanticModel.Compilation.ContainsSyntaxTree(helperSyntax.SyntaxTree))
+        {
+            return Fails("it is in a referenced project, so its body cannot be differentiated from here; mark it [Differentiate] in its project");
+        }
+
         // Each construction (Gen<int>.F, Gen<double>.F) would want its own helper companion in the one type Gen<T>.
         for (var type = target.ContainingType; type is not null; type = type.ContainingType)
         {

@@ -76,7 +76,8 @@ internal static class GeneratorHarness
         return result;
     }
 
-    private static GeneratorRun Run(CSharpCompilation compilation)
+    /// <summary>Runs the generator on a compilation built by the test (references of its own, options).</summary>
+    public static GeneratorRun Run(CSharpCompilation compilation)
     {
         var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         var result = driver.GetRunResult();
