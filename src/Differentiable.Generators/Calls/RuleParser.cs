@@ -81,9 +81,7 @@ internal static class RuleParser
     private static string? BuiltIn(IMethodSymbol target)
     {
         var type = target.ContainingType;
-        var mathClass = type.SpecialType is SpecialType.System_Double or SpecialType.System_Single
-            || type.ToDisplayString() is "System.Math" or "System.MathF";
-        if (!mathClass || !target.Parameters.All(p => p.Type.SpecialType is SpecialType.System_Double or SpecialType.System_Single or SpecialType.System_Int32))
+        if (MethodParser.MathClassOf(target) is null || !target.Parameters.All(p => p.Type.SpecialType is SpecialType.System_Double or SpecialType.System_Single or SpecialType.System_Int32))
         {
             return null;
         }
@@ -91,7 +89,7 @@ internal static class RuleParser
         var overDoubles = target.Parameters.All(p => p.Type.SpecialType == SpecialType.System_Double);
         if (target.Name == BuiltInCalls.ClampName && overDoubles)
         {
-            return type.ToDisplayString() == "System.Math"
+            return MethodParser.MathClassOf(target) == SpecialType.System_Object
                 ? null
                 : "double.Clamp calls Math.Clamp, and [Differentiate] methods differentiate both as Math.Clamp; write the rule for it: [DerivativeOf(typeof(Math), nameof(Math.Clamp))]";
         }

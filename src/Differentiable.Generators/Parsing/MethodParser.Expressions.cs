@@ -359,7 +359,7 @@ internal sealed partial class MethodParser
     /// <c>System.Math</c>, <see cref="SpecialType.System_Single"/> for <c>MathF</c> and <c>float</c>,
     /// <see cref="SpecialType.System_Double"/> for <c>double</c>; null for any other.
     /// </summary>
-    private static SpecialType? MathClassOf(IMethodSymbol target)
+    internal static SpecialType? MathClassOf(IMethodSymbol target)
     {
         if (!target.IsStatic || target.ContainingType is not { } type)
         {
