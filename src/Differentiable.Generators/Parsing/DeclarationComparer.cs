@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -77,30 +78,9 @@ internal static class DeclarationComparer
     /// </summary>
     private static string SkippedText(SyntaxToken token)
     {
-        if (!token.HasStructuredTrivia)
-        {
-            return string.Empty;
-        }
-
-        var text = new System.Text.StringBuilder();
-        foreach (var trivia in token.LeadingTrivia)
-        {
-            if (trivia.IsKind(SyntaxKind.SkippedTokensTrivia))
-            {
-                text.Append(trivia.ToString()).Append('\n');
-            }
-        }
-
-        text.Append('|');
-        foreach (var trivia in token.TrailingTrivia)
-        {
-            if (trivia.IsKind(SyntaxKind.SkippedTokensTrivia))
-            {
-                text.Append(trivia.ToString()).Append('\n');
-            }
-        }
-
-        return text.ToString();
+        static string Skipped(SyntaxTriviaList list) =>
+            string.Concat(list.Where(t => t.IsKind(SyntaxKind.SkippedTokensTrivia)).Select(t => t.ToString() + "\n"));
+        return token.HasStructuredTrivia ? Skipped(token.LeadingTrivia) + "|" + Skipped(token.TrailingTrivia) : string.Empty;
     }
 
     /// <summary>

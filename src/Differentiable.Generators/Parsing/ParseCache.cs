@@ -167,7 +167,6 @@ internal sealed class ParseCache
             && SameSyntaxErrors(before, after, span, newSpan, cancellationToken);
     }
 
-
     /// <summary>
     /// A syntax error touches the region in both versions or in neither: the compiler-error screen asks that of a method
     /// and its helpers, and text outside the region decides where such an error lands (a stray '$' glued to a method's
