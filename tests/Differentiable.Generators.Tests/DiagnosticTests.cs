@@ -313,6 +313,55 @@ public sealed class DiagnosticTests
             """).Diagnostic,
         "[DerivativeOf(typeof(Math), nameof(Math.Clamp))]");
 
+    // The rule's buffer db was bound by type to a, so x passed as a got 2·a·b for its derivative (a helper's hunt).
+    [Fact]
+    public void ARuleWhoseBufferIsNamedForTheOtherParameter() => AssertSays(
+        AssertDiagnostic("DIFF017", """
+            public static class Opaque
+            {
+                public static double Of(double a, double b) => a * b * b;
+            }
+
+            public static class Rules
+            {
+                [DerivativeOf(typeof(Opaque), nameof(Opaque.Of))]
+                public static double OfGradient(double a, double b, out double db)
+                {
+                    db = 2 * a * b;
+                    return a * b * b;
+                }
+            }
+
+            public static partial class Model
+            {
+                [Differentiate]
+                public static double F(double x) => [|Opaque.Of(x, 3.0)|];
+            }
+            """, failingMethod: "F").Diagnostic,
+        "parameter 'a'");
+
+    // Buffers that name parameters bind in parameter order: db before da is no companion's signature.
+    [Fact]
+    public void ARuleWithNamedBuffersOutOfOrder() => AssertSays(
+        AssertDiagnostic("DIFF016", """
+            public static class Opaque
+            {
+                public static double Of(double a, double b) => a * b * b;
+            }
+
+            public static class Rules
+            {
+                [DerivativeOf(typeof(Opaque), nameof(Opaque.Of))]
+                public static double [|OfGradient|](double a, double b, out double db, out double da)
+                {
+                    (da, db) = (b * b, 2 * a * b);
+                    return a * b * b;
+                }
+            }
+            """).Diagnostic,
+        "double OfGradient(double a, double b, out double da, out double db)",
+        "names each buffer d + the parameter's name");
+
     [Fact]
     public void RuleWithWrongSignature() => AssertDiagnostic("DIFF016", """
         public static class Opaque

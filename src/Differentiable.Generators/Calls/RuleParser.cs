@@ -59,9 +59,9 @@ internal static class RuleParser
 
             var target0 = candidates[0];
             var expected = string.Join(", ", target0.Parameters.Select(p => $"{p.Type.ToDisplayString()} {p.Name}")
-                .Concat(target0.Parameters.Where(p => MethodParser.Classify(p.Type)?.IsDifferentiable() == true)
+                .Concat(Companion(target0).Select(i => target0.Parameters[i])
                     .Select(p => MethodParser.Classify(p.Type) == IrType.Double ? $"out double d{p.Name}" : $"{p.Type.ToDisplayString()} d{p.Name}")));
-            return Failed(location, rule.Name, $"its signature must be that of {target0.Name}'s gradient companion: double {rule.Name}({expected})");
+            return Failed(location, rule.Name, $"its signature must be that of {target0.Name}'s gradient companion: double {rule.Name}({expected}); a rule for some parameters only names each buffer d + the parameter's name, in parameter order");
         }
         catch (OperationCanceledException)
         {
@@ -123,21 +123,56 @@ internal static class RuleParser
         }
 
         var buffers = rule.Parameters.Skip(k).ToList();
-        var flags = new List<bool>();
-        var next = 0;
-        foreach (var parameter in target.Parameters)
+
+        // Buffers named d + a parameter's name (db for b) bind by name, in parameter order: a rule may cover some
+        // parameters only. Others bind by position to the parameters the target's gradient companion differentiates
+        // (its [Differentiate] list, else every differentiable one). Bound by type alone, in order, the buffer db of
+        // F(double a, double b) was taken for da, and a rule for [Differentiate(nameof(b))] G(a, b) gave ∂/∂b as ∂/∂a
+        // (a helper's hunt).
+        var named = buffers.Select(b => IndexOf(target, b.Name.Length > 1 && b.Name[0] == 'd' ? b.Name.Substring(1) : null)).ToList();
+        var bound = named.All(i => i >= 0) ? named : Companion(target);
+        if (bound.Count != buffers.Count)
         {
+            return null;
+        }
+
+        var flags = new bool[k];
+        for (var b = 0; b < buffers.Count; b++)
+        {
+            var parameter = target.Parameters[bound[b]];
             var type = MethodParser.Classify(parameter.Type);
-            var takes = next < buffers.Count && type?.IsDifferentiable() == true
-                && SymbolEqualityComparer.Default.Equals(buffers[next].Type, parameter.Type)
-                && buffers[next].RefKind == (type == IrType.Double ? RefKind.Out : RefKind.None);
-            flags.Add(takes);
-            if (takes)
+            if ((b > 0 && bound[b] <= bound[b - 1]) || type?.IsDifferentiable() != true
+                || !SymbolEqualityComparer.Default.Equals(buffers[b].Type, parameter.Type)
+                || buffers[b].RefKind != (type == IrType.Double ? RefKind.Out : RefKind.None))
             {
-                next++;
+                return null;
+            }
+
+            flags[bound[b]] = true;
+        }
+
+        return flags.ToEquatableArray();
+    }
+
+    private static int IndexOf(IMethodSymbol target, string? name)
+    {
+        for (var i = 0; i < target.Parameters.Length; i++)
+        {
+            if (target.Parameters[i].Name == name)
+            {
+                return i;
             }
         }
 
-        return next == buffers.Count ? flags.ToEquatableArray() : null;
+        return -1;
+    }
+
+    /// <summary>The parameters the target's allocation-free gradient companion has buffers for, in order.</summary>
+    private static List<int> Companion(IMethodSymbol target)
+    {
+        var differentiated = CallSymbols.Differentiated(target);
+        return Enumerable.Range(0, target.Parameters.Length)
+            .Where(i => differentiated.Count > 0 ? differentiated[i] : MethodParser.Classify(target.Parameters[i].Type)?.IsDifferentiable() == true)
+            .ToList();
     }
 }
