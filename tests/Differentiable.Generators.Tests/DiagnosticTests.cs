@@ -362,6 +362,23 @@ public sealed class DiagnosticTests
         "double OfGradient(double a, double b, out double da, out double db)",
         "names each buffer d + the parameter's name");
 
+    // The message asked for double AVjp(double[] v, double[] dv), which was refused again the same way.
+    [Fact]
+    public void ARuleForAnArrayValuedMethodSaysRulesTakeNone() => AssertSays(
+        AssertDiagnostic("DIFF016", """
+            public static class Opaque
+            {
+                public static double[] A(double[] v) => v;
+            }
+
+            public static class Rules
+            {
+                [DerivativeOf(typeof(Opaque), nameof(Opaque.A))]
+                public static double[] [|AVjp|](double[] v, double[] seed, double[] dv) => v;
+            }
+            """).Diagnostic,
+        "returns double[], and rules replace only methods that return double");
+
     [Fact]
     public void RuleWithWrongSignature() => AssertDiagnostic("DIFF016", """
         public static class Opaque

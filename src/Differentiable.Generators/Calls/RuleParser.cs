@@ -58,6 +58,12 @@ internal static class RuleParser
             }
 
             var target0 = candidates[0];
+            if (candidates.All(c => c.ReturnType.SpecialType != SpecialType.System_Double))
+            {
+                // The signature the message below would spell out (a gradient's) is refused for such a target too.
+                return Failed(location, rule.Name, $"'{target0.Name}' returns {target0.ReturnType.ToDisplayString()}, and rules replace only methods that return double: calls to array-valued methods are not differentiated yet (DIFF007), with or without a rule; compute the array in the calling method");
+            }
+
             var expected = string.Join(", ", target0.Parameters.Select(p => $"{p.Type.ToDisplayString()} {p.Name}")
                 .Concat(Companion(target0).Select(i => target0.Parameters[i])
                     .Select(p => MethodParser.Classify(p.Type) == IrType.Double ? $"out double d{p.Name}" : $"{p.Type.ToDisplayString()} d{p.Name}")));
