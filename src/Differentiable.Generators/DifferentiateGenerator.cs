@@ -114,6 +114,17 @@ public sealed class DifferentiateGenerator : IIncrementalGenerator
             .Select(static (result, _) => result.Diagnostics)
             .Where(static d => d.Count > 0)
             .Combine(context.CompilationProvider);
+        var secondRules = rules
+            .Collect()
+            .Select(static (results, _) => Calls.RuleParser.SecondRules(results))
+            .Combine(context.CompilationProvider);
+        context.RegisterSourceOutput(secondRules, static (output, pair) =>
+        {
+            foreach (var diagnostic in pair.Left)
+            {
+                output.ReportDiagnostic(diagnostic.ToDiagnostic(pair.Right));
+            }
+        });
         context.RegisterSourceOutput(ruleDiagnostics, static (output, pair) =>
         {
             foreach (var diagnostic in pair.Left)

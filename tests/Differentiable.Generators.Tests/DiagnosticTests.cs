@@ -379,6 +379,37 @@ public sealed class DiagnosticTests
             """).Diagnostic,
         "returns double[], and rules replace only methods that return double");
 
+    // Two rules for one target were both accepted, and calls used the first without a word about the second.
+    [Fact]
+    public void ASecondRuleForTheSameTarget() => AssertSays(
+        AssertDiagnostic("DIFF016", """
+            public static class Opaque
+            {
+                public static double Square(double v) => v * v;
+            }
+
+            public static class Rules
+            {
+                [DerivativeOf(typeof(Opaque), nameof(Opaque.Square))]
+                public static double SquareGradient(double v, out double dv)
+                {
+                    dv = 2 * v;
+                    return v * v;
+                }
+            }
+
+            public static class MoreRules
+            {
+                [DerivativeOf(typeof(Opaque), nameof(Opaque.Square))]
+                public static double [|SquareGradient|](double v, out double dv)
+                {
+                    dv = 1000.0;
+                    return v * v;
+                }
+            }
+            """).Diagnostic,
+        "'Opaque.Square(double)' already has a rule, Rules.SquareGradient, which its calls use");
+
     [Fact]
     public void RuleWithWrongSignature() => AssertDiagnostic("DIFF016", """
         public static class Opaque

@@ -9,7 +9,9 @@ namespace Differentiable.Generators.Calls;
 /// <param name="Differentiated">Per target parameter, whether the rule has a gradient buffer for it.</param>
 internal sealed record RuleModel(string TargetKey, string Invocation, EquatableArray<bool> Differentiated);
 
-internal sealed record RuleResult(RuleModel? Rule, EquatableArray<DiagnosticInfo> Diagnostics);
+/// <param name="Location">Where a rule that fits is declared, to report a second rule for the same target there; the
+/// emit steps read <see cref="Rule"/> alone, so moving a rule's text re-runs no method's emit.</param>
+internal sealed record RuleResult(RuleModel? Rule, EquatableArray<DiagnosticInfo> Diagnostics, LocationInfo? Location = null);
 
 /// <summary>How a call is differentiated: the companion (or rule) that gives its gradient, and its JVP if one exists.</summary>
 internal sealed record CallDerivative(string Gradient, string? Jvp, EquatableArray<bool> Differentiated, bool IsRule);

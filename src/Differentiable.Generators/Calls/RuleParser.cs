@@ -53,7 +53,7 @@ internal static class RuleParser
                         return Failed(location, rule.Name, builtIn);
                     }
 
-                    return new RuleResult(new RuleModel(CallSymbols.Key(target), CallSymbols.Invocation(rule), differentiated), EquatableArray<DiagnosticInfo>.Empty);
+                    return new RuleResult(new RuleModel(CallSymbols.Key(target), CallSymbols.Invocation(rule), differentiated), EquatableArray<DiagnosticInfo>.Empty, location);
                 }
             }
 
@@ -106,6 +106,35 @@ internal static class RuleParser
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// DIFF016 for each rule after the first for the same target, in the order the calls resolve them (the first wins):
+    /// two rules were accepted without a word, and one of them silently ignored (a helper's hunt of rules).
+    /// </summary>
+    public static EquatableArray<DiagnosticInfo> SecondRules(IEnumerable<RuleResult> results)
+    {
+        var first = new Dictionary<string, string>(StringComparer.Ordinal);
+        var diagnostics = new List<DiagnosticInfo>();
+        foreach (var result in results)
+        {
+            if (result.Rule is not { } rule || result.Location is not { } location)
+            {
+                continue;
+            }
+
+            var name = rule.Invocation.Replace("global::", string.Empty);
+            if (first.TryGetValue(rule.TargetKey, out var winner))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidRule, location, name, $"'{rule.TargetKey.Replace("global::", string.Empty)}' already has a rule, {winner}, which its calls use; remove one of the two"));
+            }
+            else
+            {
+                first[rule.TargetKey] = name;
+            }
+        }
+
+        return diagnostics.ToEquatableArray();
     }
 
     private static RuleResult Failed(LocationInfo location, string rule, string reason) =>
