@@ -224,13 +224,13 @@ internal sealed partial class MethodParser
 
     private Expr ParseMemberAccess(MemberAccessExpressionSyntax access)
     {
-        if (semanticModel.GetSymbolInfo(access.Expression, cancellationToken).Symbol is ILocalSymbol refused && refusedLocals.Contains(refused))
+        var receiver = semanticModel.GetSymbolInfo(access.Expression, cancellationToken).Symbol;
+        if (receiver is ILocalSymbol && refusedLocals.Contains(receiver))
         {
             return Constant.Zero; // the statement that declares it says why
         }
 
-        if (access.Name.Identifier.Text == "Length"
-            && semanticModel.GetSymbolInfo(access.Expression, cancellationToken).Symbol is ILocalSymbol or IParameterSymbol or IFieldSymbol)
+        if (access.Name.Identifier.Text == "Length" && receiver is ILocalSymbol or IParameterSymbol or IFieldSymbol)
         {
             var reported = diagnostics.Count;
             var target = ParseExpression(access.Expression, 1);
