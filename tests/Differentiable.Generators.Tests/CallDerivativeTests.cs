@@ -90,6 +90,92 @@ public sealed class CallDerivativeTests
         }
     }
 
+    // A private rule in another type was taken, and the companion's call to it failed to compile (CS0122): the rule is
+    // refused at the call, where the companion would have been written.
+    [Theory]
+    [InlineData("private", "", "Rules.Nested")]
+    [InlineData("protected", "", "Rules.Nested")]
+    [InlineData("public", "private ", "Rules")]
+    public void ARuleTheCallerCannotSeeIsRefusedAtTheCall(string ruleAccess, string nestedAccess, string within)
+    {
+        var (source, span) = Markup.Parse(Opaque + $$"""
+            public partial class Rules
+            {
+                {{nestedAccess}}class Nested
+                {
+                    [DerivativeOf(typeof(Opaque), nameof(Opaque.Square))]
+                    {{ruleAccess}} static double SquareGradient(double v, out double dv)
+                    {
+                        dv = 2.0 * v;
+                        return v * v;
+                    }
+                }
+            }
+
+            public static partial class Model
+            {
+                [Differentiate]
+                public static double F(double x) => [|Opaque.Square(x)|] * x;
+            }
+            """);
+        var run = GeneratorHarness.Run(source);
+        Assert.Null(run.Result.Results.Single().Exception);
+        Assert.Empty(run.CompilationErrors);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("DIFF016", diagnostic.Id);
+        Assert.Equal(span, diagnostic.Location.SourceSpan);
+        var message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains($"only code inside '{within}' may call it", message, StringComparison.Ordinal);
+        Assert.Contains("generated into 'Model'; make the rule internal or public", message, StringComparison.Ordinal);
+        Assert.False(run.HasSection("Model.F"));
+    }
+
+    // Inside the type that may see it, a private rule is used as any other: by the type's own methods, by methods of
+    // types nested in it, and from a private nested type of the caller's own type.
+    [Theory]
+    [InlineData("Model", "")]
+    [InlineData("Model.Inner", "")]
+    [InlineData("Model", "private static class Hidden { [DerivativeOf(typeof(Opaque), nameof(Opaque.Square))] internal static double SquareGradient(double v, out double dv) { dv = 2.0 * v; return v * v; } }")]
+    public void APrivateRuleIsUsedWhereItIsVisible(string caller, string hidden)
+    {
+        var rule = hidden.Length > 0 ? hidden : """
+            [DerivativeOf(typeof(Opaque), nameof(Opaque.Square))]
+            private static double SquareGradient(double v, out double dv)
+            {
+                dv = 2.0 * v;
+                return v * v;
+            }
+            """;
+        var method = """
+            [Differentiate]
+            public static double F(double x) => Opaque.Square(x) * x;
+            """;
+        var source = Opaque + $$"""
+            public static partial class Model
+            {
+                {{rule}}
+
+                {{(caller == "Model" ? method : string.Empty)}}
+
+                public static partial class Inner
+                {
+                    {{(caller == "Model.Inner" ? method : string.Empty)}}
+                }
+            }
+            """;
+        var run = GeneratorHarness.Run(source);
+        run.AssertClean();
+        var type = run.Load().GetType(caller.Replace('.', '+'))!;
+        foreach (var x in new[] { -1.5, 0.25, 2.0 })
+        {
+            // F = x³ through the rule: F' = 3x².
+            var arguments = new object?[] { x, null };
+            var value = (double)type.GetMethod("FGradient", new[] { typeof(double), typeof(double).MakeByRefType() })!.Invoke(null, arguments)!;
+            Assert.Equal(x * x * x, value, 12);
+            Assert.Equal(3.0 * x * x, (double)arguments[1]!, 12);
+        }
+    }
+
     [Fact]
     public void WithoutTheRuleTheCallToTheHelperSaysWhichCallInItsBodyNeedsOne()
     {

@@ -18,10 +18,20 @@ internal static class CallResolver
     public static Dictionary<string, CallDerivative> Resolve(MethodModel model, EquatableArray<RuleModel> rules, ActivityAnalysis activity, List<DiagnosticInfo> diagnostics)
     {
         var resolved = new Dictionary<string, CallDerivative>(System.StringComparer.Ordinal);
+        var callerType = CallerType(model);
         foreach (var call in Calls(model.Body))
         {
             var callee = call.Callee;
             var rule = rules.FirstOrDefault(r => r.TargetKey == callee.Key);
+            if (rule is not null && !rule.IsVisibleFrom(callerType))
+            {
+                // The companions are emitted into the caller's type, where the call to the rule would not compile (CS0122).
+                var within = rule.VisibleWithin!.Replace("global::", string.Empty);
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidRule, callee.Location, rule.Invocation.Replace("global::", string.Empty),
+                    $"only code inside '{within}' may call it (it, or a type containing it, is private or protected), and the companions of '{model.Name}' are generated into '{callerType.Replace("global::", string.Empty)}'; make the rule internal or public"));
+                continue;
+            }
+
             CallDerivative? derivative = rule is not null
                 ? new CallDerivative(rule.Invocation, null, rule.Differentiated, IsRule: true)
                 : callee.Differentiated.Count > 0
@@ -59,6 +69,13 @@ internal static class CallResolver
         }
 
         return resolved;
+    }
+
+    /// <summary>The fully qualified type the method's companions are generated into (its key without the method).</summary>
+    private static string CallerType(MethodModel model)
+    {
+        var end = model.Key.IndexOf("." + model.Name + "(", System.StringComparison.Ordinal);
+        return end > 0 ? model.Key.Substring(0, end) : model.Key;
     }
 
     /// <summary>Every user call in a body, in source order.</summary>

@@ -7,7 +7,14 @@ namespace Differentiable.Generators.Calls;
 /// <param name="TargetKey">The target method's identity (see <see cref="Ir.Callee.Key"/>).</param>
 /// <param name="Invocation">The rule's fully qualified name.</param>
 /// <param name="Differentiated">Per target parameter, whether the rule has a gradient buffer for it.</param>
-internal sealed record RuleModel(string TargetKey, string Invocation, EquatableArray<bool> Differentiated);
+/// <param name="VisibleWithin">The fully qualified type whose body alone may call the rule (it, or a type containing
+/// it, is private or protected); null when the whole assembly may.</param>
+internal sealed record RuleModel(string TargetKey, string Invocation, EquatableArray<bool> Differentiated, string? VisibleWithin = null)
+{
+    /// <summary>Whether code in the given type (fully qualified, as <see cref="VisibleWithin"/>) may call the rule.</summary>
+    public bool IsVisibleFrom(string type) =>
+        VisibleWithin is null || type == VisibleWithin || type.StartsWith(VisibleWithin + ".", System.StringComparison.Ordinal);
+}
 
 /// <param name="Location">Where a rule that fits is declared, to report a second rule for the same target there; the
 /// emit steps read <see cref="Rule"/> alone, so moving a rule's text re-runs no method's emit.</param>

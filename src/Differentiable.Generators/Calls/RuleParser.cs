@@ -53,7 +53,7 @@ internal static class RuleParser
                         return Failed(location, rule.Name, builtIn);
                     }
 
-                    return new RuleResult(new RuleModel(CallSymbols.Key(target), CallSymbols.Invocation(rule), differentiated), EquatableArray<DiagnosticInfo>.Empty, location);
+                    return new RuleResult(new RuleModel(CallSymbols.Key(target), CallSymbols.Invocation(rule), differentiated, VisibleWithin(rule)), EquatableArray<DiagnosticInfo>.Empty, location);
                 }
             }
 
@@ -135,6 +135,24 @@ internal static class RuleParser
         }
 
         return diagnostics.ToEquatableArray();
+    }
+
+    /// <summary>
+    /// The type whose body alone may call the rule: the container of the innermost private or protected symbol among the
+    /// rule and its containing types (protected is taken as private: a derived caller is rare, and told to widen it).
+    /// A private rule in another type was taken, and the generated call to it failed to compile (CS0122).
+    /// </summary>
+    private static string? VisibleWithin(IMethodSymbol rule)
+    {
+        for (ISymbol? symbol = rule; symbol?.ContainingType is { } container; symbol = container)
+        {
+            if (symbol.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected or Accessibility.ProtectedAndInternal)
+            {
+                return CallSymbols.TypeName(container);
+            }
+        }
+
+        return null;
     }
 
     private static RuleResult Failed(LocationInfo location, string rule, string reason) =>
