@@ -229,7 +229,10 @@ internal sealed class CSharpPrinter
                 Append(builder, b.Right, binaryLevel + 1, depth + 1);
                 break;
             case Call c:
-                builder.Append(c.Single ? "global::System.MathF." : "global::System.Math.").Append(c.Function.ToString()).Append('(');
+                builder.Append(c.Function is MathFunction.ExpM1 or MathFunction.LogP1 or MathFunction.Hypot
+                        ? (c.Single ? "float." : "double.") // generic math's: neither Math nor MathF has them
+                        : c.Single ? "global::System.MathF." : "global::System.Math.")
+                    .Append(c.Function.ToString()).Append('(');
                 AppendList(builder, c.Arguments, depth);
                 builder.Append(')');
                 break;

@@ -1,6 +1,9 @@
 namespace Differentiable.Generators.Ir;
 
-/// <summary>The <c>System.Math</c> members the generator knows a derivative for.</summary>
+/// <summary>
+/// The math functions the generator knows a derivative for: <c>System.Math</c>'s (and <c>MathF</c>'s), and generic
+/// math's that only <c>double</c> and <c>float</c> have (<see cref="ExpM1"/>, <see cref="LogP1"/>, <see cref="Hypot"/>).
+/// </summary>
 internal enum MathFunction
 {
     Sin,
@@ -17,16 +20,20 @@ internal enum MathFunction
     Acosh,
     Atanh,
     Exp,
+    ExpM1,
     Log,
+    LogP1,
     Log2,
     Log10,
     Sqrt,
     Cbrt,
+    Hypot,
     Pow,
     Abs,
     Max,
     Min,
     FusedMultiplyAdd,
+    CopySign,
     Floor,
     Ceiling,
     Round,

@@ -26,7 +26,7 @@ internal static class DerivativeRules
     /// </param>
     public static Expr? Partial(MathFunction function, IReadOnlyList<Expr> u, int k, Func<Expr, Expr> bind, Call? self = null)
     {
-        Expr Self() => self ?? Call(function, u[0]);
+        Expr Self() => self ?? Call(function, System.Linq.Enumerable.ToArray(u));
         var x = u[0];
         switch (function)
         {
@@ -73,6 +73,9 @@ internal static class DerivativeRules
                 return Div(Constant.One, Sub(Constant.One, Mul(x, x)));
             case MathFunction.Exp:
                 return Self();
+            case MathFunction.ExpM1:
+                // exp(u) − 1 + 1: from the value where it is in reach, as exp′ (the 1 lost below 2⁻⁵³ matters not beside 1).
+                return Add(Self(), Constant.One);
             case MathFunction.Log when u.Count == 2:
                 // log_b(x) = ln x / ln b
                 var lnB = bind(Call(MathFunction.Log, u[1]));
@@ -81,6 +84,8 @@ internal static class DerivativeRules
                     : Neg(Div(Call(MathFunction.Log, x), Mul(u[1], Mul(lnB, lnB))));
             case MathFunction.Log:
                 return Div(Constant.One, x);
+            case MathFunction.LogP1:
+                return Div(Constant.One, Add(x, Constant.One));
             case MathFunction.Log2:
                 return Div(Constant.One, Mul(x, Constant.Of(Ln2)));
             case MathFunction.Log10:
@@ -90,6 +95,16 @@ internal static class DerivativeRules
             case MathFunction.Cbrt:
                 var cbrt = bind(Self());
                 return Div(Constant.One, Mul(Constant.Of(3.0), Mul(cbrt, cbrt)));
+            case MathFunction.Hypot:
+                // ∂ √(x² + y²) = x/h, y/h, from the value (no squares to overflow); 0 at the origin, the subgradient of
+                // least norm (PyTorch's norm takes the same), where x/h would be 0/0.
+                var hypot = bind(Self());
+                return If(Compare(BinaryOperator.Equal, hypot, Constant.Zero), Constant.Zero, Div(u[k], hypot));
+            case MathFunction.CopySign:
+                // |x| with y's sign: sign(x)·sign(y) in x (1 for x = 0, as |x|′), 0 in y (it moves only the sign bit).
+                return k == 0
+                    ? If(Compare(BinaryOperator.GreaterOrEqual, x, Constant.Zero), Call(MathFunction.CopySign, Constant.One, u[1]), Neg(Call(MathFunction.CopySign, Constant.One, u[1])))
+                    : null;
             case MathFunction.Pow:
                 return k == 0 ? PowerBase(x, u[1]) : PowerExponent(x, u[1]);
             case MathFunction.Abs:
@@ -110,7 +125,7 @@ internal static class DerivativeRules
     /// argument (a <c>MathF.Tanh</c>'s calls <c>Math.Tanh</c> on the argument as written, once).
     /// </summary>
     public static bool DerivativeReadsOnlyValue(MathFunction function) =>
-        function is MathFunction.Exp or MathFunction.Sqrt or MathFunction.Tanh or MathFunction.Cbrt;
+        function is MathFunction.Exp or MathFunction.ExpM1 or MathFunction.Sqrt or MathFunction.Tanh or MathFunction.Cbrt;
 
     /// <summary>
     /// ∂/∂x xʸ = y·xʸ⁻¹, folded for constant exponents; 0 at x = y = 0, where it would be 0·∞. Guarded there only, so
@@ -162,6 +177,10 @@ internal static class DerivativeRules
         MathFunction.Acosh => "∂/∂u acosh(u) = 1/√(u² − 1)",
         MathFunction.Atanh => "∂/∂u atanh(u) = 1/(1 − u²)",
         MathFunction.Exp => "∂/∂u exp(u) = exp(u)",
+        MathFunction.ExpM1 => "∂/∂u (exp(u) − 1) = exp(u)",
+        MathFunction.LogP1 => "∂/∂u ln(1 + u) = 1/(1 + u)",
+        MathFunction.Hypot => "∂ √(x² + y²) = (x·dx + y·dy)/√(x² + y²), 0 at the origin",
+        MathFunction.CopySign => "∂ copysign(x, y) = sign(x)·sign(y)·dx",
         MathFunction.Log when arity == 2 => "∂ log_b(u) = du/(u·ln b) − ln(u)·db/(b·ln²b)",
         MathFunction.Log => "∂/∂u ln(u) = 1/u",
         MathFunction.Log2 => "∂/∂u log₂(u) = 1/(u·ln 2)",
