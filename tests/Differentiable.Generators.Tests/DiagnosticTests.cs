@@ -298,6 +298,66 @@ public sealed class DiagnosticTests
         "Math.Exp has a built-in derivative",
         "only Math.Clamp's over doubles can be replaced");
 
+    // A float spelling's rule was told that its target returns float, and that array-valued methods are not
+    // differentiated yet: neither the reason nor a fix.
+    [Fact]
+    public void ARuleForAFloatBuiltInSaysItIsNeverCalled() => AssertSays(
+        AssertDiagnostic("DIFF016", """
+            public static class Rules
+            {
+                [DerivativeOf(typeof(float), nameof(float.LogP1))]
+                public static double [|LogP1Gradient|](float x, out float dx)
+                {
+                    dx = 1f / (1f + x);
+                    return float.LogP1(x);
+                }
+            }
+            """).Diagnostic,
+        "Single.LogP1 has a built-in derivative");
+
+    [Fact]
+    public void ARuleForAFloatMethodAsksForADoubleOne() => AssertSays(
+        AssertDiagnostic("DIFF016", """
+            public static class Opaque
+            {
+                public static float Square(float v) => v * v;
+            }
+
+            public static class Rules
+            {
+                [DerivativeOf(typeof(Opaque), nameof(Opaque.Square))]
+                public static double [|SquareGradient|](float v, out float dv)
+                {
+                    dv = 2f * v;
+                    return v * v;
+                }
+            }
+            """).Diagnostic,
+        "'Square' returns float, and rules replace only methods that return double; write the rule for a double overload");
+
+    // The counted loop reads the variable each iteration, C# a copy of the reference taken once.
+    [Fact]
+    public void AForeachThatReplacesItsArrayIsRefused() => AssertSays(
+        AssertDiagnostic("DIFF005", """
+            public static partial class Model
+            {
+                [Differentiate]
+                public static double F(double[] x)
+                {
+                    double s = 0.0;
+                    var w = new double[x.Length];
+                    [|foreach (double v in w)
+                    {
+                        s += v * x[0];
+                        w = new double[3];
+                    }|]
+
+                    return s;
+                }
+            }
+            """).Diagnostic,
+        "must not replace the array it iterates");
+
     [Fact]
     public void ARuleForDoubleClampAsksForMathClamps() => AssertSays(
         AssertDiagnostic("DIFF016", """

@@ -57,11 +57,19 @@ internal static class RuleParser
                 }
             }
 
+            // A built-in function's rule is never called, whatever its signature (float.LogP1's was told it returns float).
+            if (candidates.Select(BuiltIn).FirstOrDefault(why => why is not null) is { } unused)
+            {
+                return Failed(location, rule.Name, unused);
+            }
+
             var target0 = candidates[0];
             if (candidates.All(c => c.ReturnType.SpecialType != SpecialType.System_Double))
             {
                 // The signature the message below would spell out (a gradient's) is refused for such a target too.
-                return Failed(location, rule.Name, $"'{target0.Name}' returns {target0.ReturnType.ToDisplayString()}, and rules replace only methods that return double: calls to array-valued methods are not differentiated yet (DIFF007), with or without a rule; compute the array in the calling method");
+                return Failed(location, rule.Name, target0.ReturnType is IArrayTypeSymbol
+                    ? $"'{target0.Name}' returns {target0.ReturnType.ToDisplayString()}, and rules replace only methods that return double: calls to array-valued methods are not differentiated yet (DIFF007), with or without a rule; compute the array in the calling method"
+                    : $"'{target0.Name}' returns {target0.ReturnType.ToDisplayString()}, and rules replace only methods that return double; write the rule for a double overload (or a double method of your own that wraps it), and call that");
             }
 
             var expected = string.Join(", ", target0.Parameters.Select(p => $"{p.Type.ToDisplayString()} {p.Name}")
