@@ -471,7 +471,10 @@ internal sealed partial class MethodParser
         var index = SyntheticLocal("index", IrType.Int32, isLoopVariable: true);
         var name = DeclareLocal(element, arrayType.ElementType(), isLoopVariable: false);
         var body = ParseLoopBody(loop.Statement, depth);
-        if (IrWalker.AssignedNames(body).Contains(array.Name))
+        // C# reads the array it iterates through a copy of the reference, so replacing the variable in the body would
+        // not change what the loop reads, and the counted loop would: refused. Writing its elements is as C# does it,
+        // each iteration reading the element as it is then (it was refused too).
+        if (IrWalker.Statements(body).Any(s => s is Assign { Target: Variable v } && v.Name == array.Name || s is Declare d && d.Name == array.Name))
         {
             UnsupportedStatement(loop, "foreach loop", "the loop body must not replace the array it iterates");
             return;

@@ -124,6 +124,36 @@ public static partial class ControlFlowFunctions
         return s;
     }
 
+    /// <summary>
+    /// foreach over an array its body writes: each iteration reads the element as it is then (w[j + 1] gets a share of
+    /// v before the loop reaches it). It was DIFF005, as if the body replaced the array.
+    /// </summary>
+    [Differentiate]
+    public static double ForeachWritingItsArray(double[] x)
+    {
+        var w = new double[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            w[i] = x[i];
+        }
+
+        double s = 0.0;
+        int j = 0;
+        foreach (double v in w)
+        {
+            if (j + 1 < w.Length)
+            {
+                w[j + 1] += 0.5 * Math.Sin(v);
+            }
+
+            w[0] = v * x[0];
+            s += v * v;
+            j++;
+        }
+
+        return s + w[0];
+    }
+
     /// <summary>Σ exp(x[i]) until the sum exceeds <paramref name="limit"/> (break), times x[0].</summary>
     [Differentiate]
     public static double BreakAbove(double[] x, double limit)

@@ -224,6 +224,21 @@ public class ControlFlowTests
             AssertJvp(nameof(ControlFlowFunctions.ForeachLocal), j.Value, g.Value, j.Tangent, (g.dx, v));
         }, iter: Iterations);
 
+    [Fact]
+    public void ForeachWritingItsArray() =>
+        (from n in Gen.Int[1, 6]
+         from x in Vector(n)
+         from v in Vector(n)
+         select (x, v))
+        .Sample((x, v) =>
+        {
+            var g = ControlFlowFunctions.ForeachWritingItsArrayGradient(x);
+            Assert.Equal(ControlFlowFunctions.ForeachWritingItsArray(x), g.Value);
+            AssertGradient(nameof(ControlFlowFunctions.ForeachWritingItsArray), a => ControlFlowFunctions.ForeachWritingItsArray((double[])a[0]), [x], g.Value, g.dx);
+            var j = ControlFlowFunctions.ForeachWritingItsArrayJvp(x, v);
+            AssertJvp(nameof(ControlFlowFunctions.ForeachWritingItsArray), j.Value, g.Value, j.Tangent, (g.dx, v));
+        }, iter: Iterations);
+
     /// <summary>The running sums BreakAbove compares with the limit.</summary>
     private static List<double> RunningExpSums(double[] x)
     {
