@@ -269,6 +269,19 @@ public sealed class SnapshotTests
         """);
 
     [Fact]
+    public void StencilJacobian() => VerifyGenerated("""
+            [Differentiate]
+            public static double[] Laplacian(double[] x)
+            {
+                var y = new double[x.Length - 2];
+                for (int i = 0; i < y.Length; i++)
+                    y[i] = Math.Tanh(x[i] - 2.0 * x[i + 1] + x[i + 2]);
+
+                return y;
+            }
+        """);
+
+    [Fact]
     public void OuterProductJacobian() => VerifyGenerated("""
             [Differentiate]
             public static double[,] Outer(double[] u, double[] v)

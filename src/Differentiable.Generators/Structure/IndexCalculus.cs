@@ -4,8 +4,14 @@ using Differentiable.Generators.Ir;
 
 namespace Differentiable.Generators.Structure;
 
-/// <summary>A Kronecker delta δ(index, input index): 1 where they are equal.</summary>
-internal sealed record Delta(string Index, string Input);
+/// <summary>
+/// A Kronecker delta δ(index, input index): 1 where they are equal. With an <see cref="Offset"/>, δ(index + offset,
+/// input) (or δ(offset − index, input), <see cref="Reversed"/>): a shifted element's, which only the shift form takes.
+/// </summary>
+internal sealed record Delta(string Index, string Input, Expr? Offset = null, bool Reversed = false)
+{
+    public bool IsShifted => Offset is not null;
+}
 
 /// <summary>
 /// One term of ∂y[O]/∂a[P] in sum-of-products form: coefficient · Π factors · Π deltas, summed over <see cref="Sums"/>.
@@ -73,6 +79,10 @@ internal static class IndexCalculus
 
                 var deltas = element.Indices.Select((index, k) => new Delta(index, inputs[k])).ToList();
                 return new List<Monomial> { new(1.0, new List<TensorExpr>(), new List<TensorExpr>(), deltas, new List<string>()) };
+            case TensorShifted shifted:
+                return inputs.Length != 1
+                    ? null
+                    : new List<Monomial> { new(1.0, new List<TensorExpr>(), new List<TensorExpr>(), new List<Delta> { new(shifted.Index, inputs[0], shifted.Offset, shifted.Reversed) }, new List<string>()) };
             case TensorNegate n:
                 return Derive(n.Operand, array, inputs)?.Select(m => m.Scale(-1)).ToList();
             case TensorBinary { Operator: BinaryOperator.Add or BinaryOperator.Subtract } b:
@@ -120,6 +130,11 @@ internal static class IndexCalculus
         {
             if (term.Sums.Contains(delta.Index))
             {
+                if (delta.IsShifted)
+                {
+                    return null; // a shifted element is read at output indices only, never summed ones.
+                }
+
                 if (renaming.ContainsKey(delta.Index))
                 {
                     return null; // a[j, j]: a diagonal read, not a plain index.

@@ -123,6 +123,9 @@ internal sealed class StructureEmitter
                 return Scaled(permutation.Coefficient, permutation.Scalars, $"{Runtime}PermutationJacobian.Commutation({parameter.Parameter}.GetLength(0), {parameter.Parameter}.GetLength(1))");
             case KroneckerForm kronecker:
                 return Scaled(kronecker.Coefficient, kronecker.Scalars, Kronecker(kronecker, outputShape));
+            case ShiftForm shift:
+                // Exact for any lengths: a row whose column lies outside x is a zero row, and the method read x there.
+                return Scaled(shift.Coefficient, shift.Scalars, $"new {Runtime}ShiftJacobian({value}.Length, {parameter.Parameter}.Length, {Print(shift.Offset)}, {(shift.Reversed ? "true" : "false")}, {outputShape}, {InputShape})");
             case DiagonalProductForm product:
                 var inner = Build(product.Inner, outputShape);
                 return $"new {Runtime}DiagonalProductJacobian({Diagonal(product.RowFactors)}, {inner})";
@@ -301,6 +304,8 @@ internal sealed class StructureEmitter
                 return new Convert(IrType.Double, i.Value);
             case TensorElement e:
                 return new ElementAccess(e.Array, e.Indices.Select(i => (Expr)new Variable(i)).ToEquatableArray());
+            case TensorShifted e:
+                return new ElementAccess(e.Array, EquatableArray.Create(ShiftedIndex(e.Index, e.Offset, e.Reversed)));
             case TensorNegate n:
                 return Rules.Build.Neg(Evaluate(n.Operand));
             case TensorBinary b:
@@ -328,6 +333,15 @@ internal sealed class StructureEmitter
         }
     }
 
+    private static Expr ShiftedIndex(string index, Expr offset, bool reversed) => (reversed, offset) switch
+    {
+        (true, _) => new Binary(BinaryOperator.Subtract, offset, new Variable(index)),
+        (false, Constant { Value: 0.0 }) => new Variable(index),
+        (false, Constant { Value: < 0.0 } c) => new Binary(BinaryOperator.Subtract, new Variable(index), c with { Value = -c.Value }),
+        (false, Unary { Operator: UnaryOperator.Negate } n) => new Binary(BinaryOperator.Subtract, new Variable(index), n.Operand),
+        _ => new Binary(BinaryOperator.Add, new Variable(index), offset),
+    };
+
     /// <summary>
     /// f′(u) read from the already computed output y = f(u) where f′ is a function of f (tanh′ = 1 − y², exp′ = y,
     /// √′ = 1/(2y)): the diagonal then costs O(n), not a second pass over the linear map.
@@ -350,11 +364,13 @@ internal sealed class StructureEmitter
         IdentityForm => "I",
         DiagonalForm d => $"diag({string.Join("·", d.Factors.Select(Describe))})",
         PermutationForm => "K (commutation)",
+        ShiftForm shift => (shift.Coefficient switch { 1.0 => string.Empty, -1.0 => "−", var c => c.ToString("R", CultureInfo.InvariantCulture).Replace("-", "−") + "·" })
+            + $"S({new CSharpPrinter(new CodeWriter()).Expression(ShiftedIndex("i", shift.Offset, shift.Reversed))})",
         KroneckerForm k when Describe(k.Left) == "1" => Describe(k.Right),
         KroneckerForm k when Describe(k.Right) == "1" => Describe(k.Left),
         KroneckerForm k => $"{Describe(k.Left)} ⊗ {Describe(k.Right)}",
         DiagonalProductForm p => $"diag({string.Join("·", p.RowFactors.Select(Describe))})·({Describe(p.Inner)})",
-        SumForm s => string.Join(" + ", s.Terms.Select(Describe)),
+        SumForm s => string.Join(" + ", s.Terms.Select(Describe)).Replace("+ −", "− "),
         _ => "?",
     };
 
@@ -373,6 +389,7 @@ internal sealed class StructureEmitter
         TensorConstant c => c.Value.ToString("R", CultureInfo.InvariantCulture),
         TensorScalar s => s.Name,
         TensorElement e => $"{e.Array}[{string.Join(",", e.Indices)}]",
+        TensorShifted e => $"{e.Array}[{new CSharpPrinter(new CodeWriter()).Expression(ShiftedIndex(e.Index, e.Offset, e.Reversed))}]",
         TensorDerivative d => $"{d.Call.Function.ToString().ToLowerInvariant()}′(…)",
         TensorCall c => $"{c.Function.ToString().ToLowerInvariant()}(…)",
         TensorSum s => $"Σ_{s.Index}(…)",
@@ -384,6 +401,7 @@ internal sealed class StructureEmitter
         IdentityForm => "identity: each output is its input",
         DiagonalForm => "elementwise map: diagonal",
         PermutationForm => "transpose: vec(Xᵀ) = K·vec(X)",
+        ShiftForm => "shifted element: ∂x[i ± k]/∂x[p] = δ(i ± k, p), one 1 per row",
         KroneckerForm k when StructurePass.Shape(k.Left) == "Scalar" || StructurePass.Shape(k.Right) == "Scalar" => "linear map: the Jacobian is its coefficient matrix",
         KroneckerForm => "vec/Kronecker identity: vec(AXB) = (Bᵀ ⊗ A)·vec(X)",
         DiagonalProductForm => "chain rule through an elementwise function: diagonal times the inner Jacobian",

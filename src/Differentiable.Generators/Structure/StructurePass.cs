@@ -21,6 +21,9 @@ internal sealed record DiagonalForm(double Coefficient, List<TensorExpr> Scalars
 /// <summary>The commutation matrix: y = aᵀ.</summary>
 internal sealed record PermutationForm(double Coefficient, List<TensorExpr> Scalars) : JacobianForm;
 
+/// <summary>c·S: row i holds a 1 in column i + Offset (Offset − i when reversed), where that column exists.</summary>
+internal sealed record ShiftForm(double Coefficient, List<TensorExpr> Scalars, Expr Offset, bool Reversed) : JacobianForm;
+
 /// <summary>c·(Left ⊗ Right).</summary>
 internal sealed record KroneckerForm(double Coefficient, List<TensorExpr> Scalars, KroneckerGroup Left, KroneckerGroup Right) : JacobianForm;
 
@@ -78,7 +81,13 @@ internal static class StructurePass
                 forms.Add(form);
             }
 
-            if (forms is { Count: > 1 } && forms.All(f => f is DiagonalForm or IdentityForm))
+            if (forms is not null && forms.Any(IsShift))
+            {
+                // Beside a shift (x[i + 1] − x[i]: y shorter than x), the unshifted terms are shifts by 0, which need no
+                // square shape; as identities or diagonals their size check fails and the whole Jacobian went dense.
+                forms = Banded(forms.Select(ShiftByZero).ToList());
+            }
+            else if (forms is { Count: > 1 } && forms.All(f => f is DiagonalForm or IdentityForm))
             {
                 // A sum of diagonals is one diagonal: d = Σ terms (x[i]·x[i] + sin(x[i]) → diag(2x + cos x)).
                 forms = new List<JacobianForm> { new DiagonalForm(1.0, new List<TensorExpr>(), new List<TensorExpr> { forms.Select(Entry).Aggregate((a, b) => new TensorBinary(BinaryOperator.Add, a, b)) }) };
@@ -93,6 +102,55 @@ internal static class StructurePass
 
         return new StructureResult(notation, parameters, types);
     }
+
+    /// <summary>
+    /// Stencil terms on one shift merged into one diagonal times it (w[i]·x[i + 1] + x[i]·x[i + 1] has diag(w + x)·S(1)),
+    /// and a row factor every term shares taken out once: tanh(x[i] − 2x[i + 1] + x[i + 2]) is diag(tanh′)·(S(0) −
+    /// 2S(1) + S(2)), with tanh′ computed once rather than per term.
+    /// </summary>
+    private static List<JacobianForm> Banded(List<JacobianForm> forms)
+    {
+        if (forms.Count < 2 || !forms.All(IsShift))
+        {
+            return forms;
+        }
+
+        var shared = forms.All(f => f is DiagonalProductForm p && p.RowFactors.SequenceEqual(((DiagonalProductForm)forms[0]).RowFactors))
+            ? ((DiagonalProductForm)forms[0]).RowFactors
+            : null;
+        var bands = new List<JacobianForm>();
+        foreach (var band in forms.GroupBy(f => Shift(f) is var s ? (s.Offset, s.Reversed) : default))
+        {
+            var terms = band.ToList();
+            if (terms.Count == 1)
+            {
+                bands.Add(shared is null ? terms[0] : Shift(terms[0]));
+                continue;
+            }
+
+            // Σ c·Π scalars·Π row factors over the band's terms (without the shared ones, which stay outside).
+            var entry = terms.Select(t => Shift(t) is var s
+                    ? s.Scalars.Concat(shared is null && t is DiagonalProductForm p ? p.RowFactors : Enumerable.Empty<TensorExpr>())
+                        .Aggregate((TensorExpr)new TensorConstant(s.Coefficient), (a, b) => new TensorBinary(BinaryOperator.Multiply, a, b))
+                    : null!)
+                .Aggregate((a, b) => new TensorBinary(BinaryOperator.Add, a, b));
+            var unit = new ShiftForm(1.0, new List<TensorExpr>(), band.Key.Offset, band.Key.Reversed);
+            bands.Add(new DiagonalProductForm(new List<TensorExpr> { entry }, unit));
+        }
+
+        return shared is null ? bands : new List<JacobianForm> { new DiagonalProductForm(shared, bands.Count == 1 ? bands[0] : new SumForm(bands)) };
+    }
+
+    private static ShiftForm Shift(JacobianForm form) => form is DiagonalProductForm p ? (ShiftForm)p.Inner : (ShiftForm)form;
+
+    private static bool IsShift(JacobianForm form) => form is ShiftForm or DiagonalProductForm { Inner: ShiftForm };
+
+    private static JacobianForm ShiftByZero(JacobianForm form) => form switch
+    {
+        IdentityForm i => new ShiftForm(i.Coefficient, i.Scalars, new Constant(0, IrType.Int32), Reversed: false),
+        DiagonalForm d => new DiagonalProductForm(d.Factors, new ShiftForm(d.Coefficient, d.Scalars, new Constant(0, IrType.Int32), Reversed: false)),
+        _ => form,
+    };
 
     /// <summary>The diagonal entry of an identity or diagonal form, as one expression.</summary>
     private static TensorExpr Entry(JacobianForm form)
@@ -114,6 +172,19 @@ internal static class StructurePass
         var scalars = term.Factors.Where(f => !Indices(f).Any()).ToList();
         var factors = term.Factors.Where(f => Indices(f).Any()).ToList();
         var rowLike = factors.Where(f => Indices(f).All(outputs.Contains)).Concat(term.RowFactors).ToList();
+
+        // A shifted element of a vector (x[i + 1], x[n − 1 − i]), times factors of the output element alone.
+        if (term.Deltas.Any(d => d.IsShifted))
+        {
+            if (term.Deltas.Count != 1 || outputs.Length != 1 || inputs.Length != 1 || !factors.All(f => Indices(f).All(outputs.Contains)))
+            {
+                return null;
+            }
+
+            var delta = term.Deltas[0];
+            JacobianForm shift = new ShiftForm(term.Coefficient, scalars, delta.Offset!, delta.Reversed);
+            return rowLike.Count == 0 ? shift : new DiagonalProductForm(rowLike, shift);
+        }
 
         // Every input index tied to a distinct output index: identity, diagonal or permutation.
         if (term.Deltas.Count == inputs.Length && inputs.Length == outputs.Length && factors.All(f => Indices(f).All(outputs.Contains)))

@@ -316,6 +316,9 @@ internal sealed class SymbolicExecutor
             case ElementAccess e when model.Parameters.Any(p => p.Name == e.Array) && types[e.Array] != IrType.Int32Array
                 && e.Indices.All(i => i is Variable index && ranges.ContainsKey(index.Name)):
                 return new TensorElement(e.Array, e.Indices.Select(i => ((Variable)i).Name).ToArray());
+            case ElementAccess { Indices.Count: 1 } e when model.Parameters.Any(p => p.Name == e.Array) && types[e.Array] == IrType.DoubleArray
+                && Shifted(e.Indices[0]) is var (index, offset, reversed):
+                return new TensorShifted(e.Array, index, offset, reversed);
             case Unary { Operator: UnaryOperator.Negate } u:
                 return new TensorNegate(Symbolic(u.Operand));
             // Not an int division (n / 2 truncates; in double it would not).
@@ -327,6 +330,40 @@ internal sealed class SymbolicExecutor
             default:
                 throw new NotIndexNotationException();
         }
+    }
+
+    /// <summary>
+    /// An index that is an output index moved by an int no index varies: <c>i + k</c>, <c>k + i</c>, <c>i − k</c> (offset
+    /// −k), or reversed, <c>k − i</c> (<c>n − 1 − i</c> is (n − 1) − i). Null for anything else.
+    /// </summary>
+    private (string Index, Expr Offset, bool Reversed)? Shifted(Expr index)
+    {
+        if (index is not Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract } b)
+        {
+            return null;
+        }
+
+        bool IsOutput(Expr e) => e is Variable v && outputIndices.Contains(v.Name) && ranges.ContainsKey(v.Name);
+        bool IsShift(Expr e) => e is Constant { Type: IrType.Int32 } || (e is not Constant && IsScalarInteger(e));
+        if (IsOutput(b.Left) && IsShift(b.Right))
+        {
+            var offset = b.Operator == BinaryOperator.Add ? b.Right
+                : b.Right is Constant c ? c with { Value = -c.Value } : new Unary(UnaryOperator.Negate, b.Right);
+            return (((Variable)b.Left).Name, offset, false);
+        }
+
+        if (IsShift(b.Left) && IsOutput(b.Right))
+        {
+            return (((Variable)b.Right).Name, b.Left, b.Operator == BinaryOperator.Subtract);
+        }
+
+        // (n − 1) − i parses as n − 1 − i, a left-leaning chain: (n − i) − 1 does not occur, but n − i − 1 might.
+        if (b.Left is Binary { Operator: BinaryOperator.Subtract } inner && IsShift(inner.Left) && IsOutput(inner.Right) && IsShift(b.Right))
+        {
+            return (((Variable)inner.Right).Name, new Binary(b.Operator, inner.Left, b.Right), true);
+        }
+
+        return null;
     }
 
     /// <summary>An int expression of parameters and prelude ints only: the same for every element.</summary>

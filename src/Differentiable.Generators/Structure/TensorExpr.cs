@@ -14,6 +14,7 @@ internal abstract record TensorExpr
     public IEnumerable<string> FreeIndices() => this switch
     {
         TensorElement e => e.Indices,
+        TensorShifted e => new[] { e.Index },
         TensorSum s => s.Body.FreeIndices().Where(v => v != s.Index).Concat(IrWalker.ReadNames(s.Lower)).Concat(IrWalker.ReadNames(s.Upper)),
         TensorBinary b => b.Left.FreeIndices().Concat(b.Right.FreeIndices()),
         TensorNegate n => n.Operand.FreeIndices(),
@@ -26,6 +27,7 @@ internal abstract record TensorExpr
     public bool Reads(string array) => this switch
     {
         TensorElement e => e.Array == array,
+        TensorShifted e => e.Array == array,
         TensorSum s => s.Body.Reads(array),
         TensorBinary b => b.Left.Reads(array) || b.Right.Reads(array),
         TensorNegate n => n.Operand.Reads(array),
@@ -41,6 +43,7 @@ internal abstract record TensorExpr
     public TensorExpr Substitute(IReadOnlyDictionary<string, string> renaming) => this switch
     {
         TensorElement e => e with { Indices = e.Indices.Select(v => renaming.TryGetValue(v, out var r) ? r : v).ToArray() },
+        TensorShifted e => e with { Index = renaming.TryGetValue(e.Index, out var r) ? r : e.Index },
         TensorSum s when renaming.ContainsKey(s.Index) =>
             s with { Body = s.Body.Substitute(renaming.Where(r => r.Key != s.Index).ToDictionary(r => r.Key, r => r.Value, System.StringComparer.Ordinal)) },
         TensorSum s => s with { Body = s.Body.Substitute(renaming) },
@@ -72,6 +75,12 @@ internal sealed record TensorElement(string Array, string[] Indices) : TensorExp
 
     public override int GetHashCode() => Array.GetHashCode() ^ Indices.Length;
 }
+
+/// <summary>
+/// An element of a vector at an output index moved by an int that no index varies: <c>x[i + k]</c>, <c>x[i − 1]</c>,
+/// or, <see cref="Reversed"/>, <c>x[n − 1 − i]</c> (<see cref="Offset"/> − i). A stencil's term.
+/// </summary>
+internal sealed record TensorShifted(string Array, string Index, Expr Offset, bool Reversed) : TensorExpr;
 
 /// <summary>Σ over an index variable in [Lower, Upper).</summary>
 internal sealed record TensorSum(string Index, Expr Lower, Expr Upper, TensorExpr Body) : TensorExpr;

@@ -29,4 +29,10 @@ public enum JacobianStructure
 
     /// <summary>A permutation matrix such as the commutation matrix: <see cref="PermutationJacobian"/>.</summary>
     Permutation,
+
+    /// <summary>
+    /// A shifted (or reversed) identity of any shape, as of a stencil's term <c>y[i] = x[i + k]</c>:
+    /// <see cref="ShiftJacobian"/>.
+    /// </summary>
+    Shift,
 }

@@ -19,6 +19,8 @@ public class AllocationTests
     [InlineData("Sum")]
     [InlineData("DiagonalProduct")]
     [InlineData("Commutation")]
+    [InlineData("Shift")]
+    [InlineData("ReversedShift")]
     public void ProductsAllocateNothingAfterWarmUp(string structure)
     {
         Jacobian jacobian = Create(structure, new Random(42));
@@ -60,6 +62,8 @@ public class AllocationTests
         "Sum" => new SumJacobian(new IdentityJacobian(30), new DenseJacobian(RandomMatrix(random, 30, 30))),
         "DiagonalProduct" => new DiagonalProductJacobian(RandomVector(random, 40), KroneckerJacobian.ForMatrixVectorProduct(40, RandomVector(random, 30))),
         "Commutation" => PermutationJacobian.Commutation(6, 9),
+        "Shift" => new ShiftJacobian(29, 30, 1),
+        "ReversedShift" => new ShiftJacobian(30, 30, 29, reversed: true),
         _ => throw new ArgumentOutOfRangeException(nameof(structure)),
     };
 }

@@ -1,0 +1,51 @@
+using System;
+
+namespace Differentiable.Tests.Jacobians;
+
+public class ShiftJacobianTests
+{
+    /// <summary>Entries, products and ToDense against the definition, entry by entry: row r's 1 in column r + k (k − r).</summary>
+    [Theory]
+    [InlineData(4, 5, 1, false)]
+    [InlineData(5, 5, 0, false)]
+    [InlineData(6, 3, -2, false)]
+    [InlineData(3, 7, 6, false)]
+    [InlineData(5, 5, 4, true)]
+    [InlineData(4, 6, 5, true)]
+    [InlineData(6, 4, 7, true)]
+    [InlineData(4, 4, 9, false)]
+    [InlineData(4, 4, -9, true)]
+    [InlineData(0, 3, 1, false)]
+    [InlineData(3, 0, 0, true)]
+    public void EntriesAreTheShiftedIdentitys(int rows, int columns, int offset, bool reversed)
+    {
+        var jacobian = new ShiftJacobian(rows, columns, offset, reversed);
+        Assert.Equal(JacobianStructure.Shift, jacobian.Structure);
+        var expected = new double[rows, columns];
+        for (int r = 0; r < rows; r++)
+        {
+            int column = reversed ? offset - r : r + offset;
+            if (column >= 0 && column < columns)
+            {
+                expected[r, column] = 1.0;
+            }
+
+            Assert.Equal(column >= 0 && column < columns ? column : -1, jacobian.SourceColumn(r));
+        }
+
+        Assert.Equal(expected, jacobian.ToDense());
+        JacobianTestKit.AssertMatches(expected, jacobian, seed: rows + columns + offset);
+    }
+
+    [Fact]
+    public void OffsetsNearTheIntRangeDoNotWrapIntoTheMatrix()
+    {
+        var up = new ShiftJacobian(3, 3, int.MaxValue);
+        var down = new ShiftJacobian(3, 3, int.MinValue, reversed: true);
+        Assert.Equal(new double[3, 3], up.ToDense());
+        Assert.Equal(new double[3, 3], down.ToDense());
+        Assert.Equal(-1, up.SourceColumn(2));
+        Assert.Equal(0.0, up[2, 0]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => up.SourceColumn(3));
+    }
+}

@@ -1,0 +1,200 @@
+using System;
+using Differentiable.Tests.Jacobians;
+using static Differentiable.Tests.Gradients.FiniteDifference;
+
+namespace Differentiable.Tests.Structure;
+
+/// <summary>
+/// Stencils: results read shifted or reversed elements of a vector (x[i + 1], x[i − 1], x[n − 1 − i], x[i + k]). Their
+/// Jacobians were dense (rows × columns doubles, for a matrix with one or three entries per row); each shifted term is
+/// now a <see cref="ShiftJacobian"/>, of any shape.
+/// </summary>
+public static partial class StencilFunctions
+{
+    /// <summary>The forward difference, n − 1 long: S(+1) − S(0), two shifts of a rectangular shape.</summary>
+    [Differentiate]
+    public static double[] ForwardDifference(double[] x)
+    {
+        var y = new double[x.Length - 1];
+        for (int i = 0; i < y.Length; i++)
+        {
+            y[i] = x[i + 1] - x[i];
+        }
+
+        return y;
+    }
+
+    /// <summary>A central difference over a step h: (S(+2) − S(0))/(2h), and a dense column for h.</summary>
+    [Differentiate]
+    public static double[] CentralDifference(double[] x, double h)
+    {
+        int n = x.Length - 2;
+        var y = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            y[i] = (x[i + 2] - x[i]) / (2.0 * h);
+        }
+
+        return y;
+    }
+
+    /// <summary>The reversal, an anti-diagonal: S reversed from n − 1.</summary>
+    [Differentiate]
+    public static double[] Reverse(double[] x)
+    {
+        int n = x.Length;
+        var y = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            y[i] = 2.0 * x[n - 1 - i];
+        }
+
+        return y;
+    }
+
+    /// <summary>A discrete Laplacian through tanh: diag(tanh′)·(S(0) − 2S(+1) + S(+2)).</summary>
+    [Differentiate]
+    public static double[] SmoothedLaplacian(double[] x)
+    {
+        var y = new double[x.Length - 2];
+        for (int i = 0; i < y.Length; i++)
+        {
+            y[i] = Math.Tanh(x[i] - (2.0 * x[i + 1]) + x[i + 2]);
+        }
+
+        return y;
+    }
+
+    /// <summary>Products of shifted elements and weights: diagonals times shifts in x, a diagonal in w.</summary>
+    [Differentiate]
+    public static double[] WeightedProducts(double[] x, double[] w)
+    {
+        var y = new double[w.Length];
+        for (int i = 0; i < w.Length; i++)
+        {
+            y[i] = (w[i] * x[i + 1]) + (x[i] * x[i + 1]);
+        }
+
+        return y;
+    }
+
+    /// <summary>A lag k given at run time, read backwards too: S(+k) + S(n − 1 − i), reversed.</summary>
+    [Differentiate(nameof(x))]
+    public static double[] Lagged(double[] x, int k)
+    {
+        var y = new double[x.Length - k];
+        for (int i = 0; i < y.Length; i++)
+        {
+            y[i] = x[i + k] - (0.5 * x[x.Length - i - 1]);
+        }
+
+        return y;
+    }
+}
+
+public class StencilTests
+{
+    private static double[] Random(Random random, int length) => JacobianTestKit.RandomVector(random, length);
+
+    /// <summary>Every entry against central differences, the products against the dense matrix.</summary>
+    private static void AssertJacobian(string what, Func<object[], object> f, object[] args, int parameter, Jacobian jacobian, int seed)
+    {
+        var dense = jacobian.ToDense();
+        AssertClose(what + " vs central differences", CentralJacobian(f, args, parameter), dense, RelativeTolerance);
+        for (int r = 0; r < jacobian.Rows; r++)
+        {
+            for (int c = 0; c < jacobian.Columns; c++)
+            {
+                Assert.Equal(dense[r, c], jacobian[r, c]);
+            }
+        }
+
+        JacobianTestKit.AssertMatches(dense, jacobian, seed);
+    }
+
+    /// <summary>The shift of each term, in order, through scales and row diagonals outside the sum and inside each term.</summary>
+    private static void AssertShifts(Jacobian jacobian, params (int Offset, bool Reversed)[] expected)
+    {
+        static Jacobian Unwrap(Jacobian j)
+        {
+            while (j is ScaledJacobian or DiagonalProductJacobian)
+            {
+                j = j is ScaledJacobian scaled ? scaled.Inner : ((DiagonalProductJacobian)j).Inner;
+            }
+
+            return j;
+        }
+
+        var outer = Unwrap(jacobian);
+        var terms = outer is SumJacobian sum ? sum.Terms : new[] { outer };
+        Assert.Equal(expected.Length, terms.Count);
+        for (int t = 0; t < expected.Length; t++)
+        {
+            var shift = Assert.IsType<ShiftJacobian>(Unwrap(terms[t]));
+            Assert.Equal(expected[t], (shift.Offset, shift.Reversed));
+        }
+    }
+
+    [Fact]
+    public void StencilsHaveShiftJacobiansWithTheEntriesOfTheirDerivatives()
+    {
+        var random = new Random(43);
+        for (int trial = 0; trial < 12; trial++)
+        {
+            int n = 3 + random.Next(8);
+            var x = Random(random, n);
+
+            var (forward, dForward) = StencilFunctions.ForwardDifferenceJacobian(x);
+            Assert.Equal(StencilFunctions.ForwardDifference(x), forward);
+            AssertShifts(dForward, (1, false), (0, false));
+            AssertJacobian("ForwardDifference", a => StencilFunctions.ForwardDifference((double[])a[0]), [x], 0, dForward, trial);
+
+            double h = 0.1 + random.NextDouble();
+            var (central, dx, dh) = StencilFunctions.CentralDifferenceJacobian(x, h);
+            Assert.Equal(StencilFunctions.CentralDifference(x, h), central);
+            AssertShifts(dx, (2, false), (0, false));
+            AssertJacobian("CentralDifference ∂x", a => StencilFunctions.CentralDifference((double[])a[0], (double)a[1]), [x, h], 0, dx, trial);
+            AssertJacobian("CentralDifference ∂h", a => StencilFunctions.CentralDifference((double[])a[0], (double)a[1]), [x, h], 1, dh, trial);
+
+            var (reversed, dReversed) = StencilFunctions.ReverseJacobian(x);
+            Assert.Equal(StencilFunctions.Reverse(x), reversed);
+            AssertShifts(dReversed, (n - 1, true));
+            AssertJacobian("Reverse", a => StencilFunctions.Reverse((double[])a[0]), [x], 0, dReversed, trial);
+
+            var (laplacian, dLaplacian) = StencilFunctions.SmoothedLaplacianJacobian(x);
+            Assert.Equal(StencilFunctions.SmoothedLaplacian(x), laplacian);
+            // tanh′ once, outside the three bands.
+            Assert.Equal(JacobianStructure.DiagonalProduct, dLaplacian.Structure);
+            Assert.Equal(JacobianStructure.Sum, ((DiagonalProductJacobian)dLaplacian).Inner.Structure);
+            AssertShifts(dLaplacian, (0, false), (1, false), (2, false));
+            AssertJacobian("SmoothedLaplacian", a => StencilFunctions.SmoothedLaplacian((double[])a[0]), [x], 0, dLaplacian, trial);
+
+            var w = Random(random, n - 1);
+            var (products, dxProducts, dw) = StencilFunctions.WeightedProductsJacobian(x, w);
+            Assert.Equal(StencilFunctions.WeightedProducts(x, w), products);
+            Assert.Equal(JacobianStructure.Diagonal, dw.Structure);
+            AssertShifts(dxProducts, (1, false), (0, false)); // w[i]·S(1) and x[i]·S(1) on one band
+            AssertJacobian("WeightedProducts ∂x", a => StencilFunctions.WeightedProducts((double[])a[0], (double[])a[1]), [x, w], 0, dxProducts, trial);
+            AssertJacobian("WeightedProducts ∂w", a => StencilFunctions.WeightedProducts((double[])a[0], (double[])a[1]), [x, w], 1, dw, trial);
+
+            int k = random.Next(n);
+            var (lagged, dLagged) = StencilFunctions.LaggedJacobian(x, k);
+            Assert.Equal(StencilFunctions.Lagged(x, k), lagged);
+            AssertShifts(dLagged, (k, false), (n - 1, true));
+            AssertJacobian("Lagged", a => StencilFunctions.Lagged((double[])a[0], k), [x, k], 0, dLagged, trial);
+        }
+    }
+
+    [Fact]
+    public void AShiftJacobianIsKilobytesWhereDenseWouldBeGigabytes()
+    {
+        // 20,000 × 20,001 dense would be 3.2 GB; two shifts hold four ints.
+        var x = new double[20_001];
+        var (_, dx) = StencilFunctions.ForwardDifferenceJacobian(x);
+        Assert.Equal((20_000, 20_001), (dx.Rows, dx.Columns));
+        Assert.Equal(JacobianStructure.Sum, dx.Structure);
+        Assert.Equal(1.0, dx[19_999, 20_000]);
+        Assert.Equal(-1.0, dx[19_999, 19_999]);
+        Assert.Equal(0.0, dx[0, 2]);
+    }
+}
