@@ -130,6 +130,41 @@ public sealed class CallDerivativeTests
         Assert.False(run.HasSection("Model.F"));
     }
 
+    // A helper in another type calls the target of a private rule: the helper's companion, in the helper's type, cannot
+    // call the rule, and the caller went on to call that companion (CS0117 in the generated code, no diagnostic).
+    [Fact]
+    public void AHelperThatCannotSeeAPrivateRuleIsRefusedAtTheCallToIt()
+    {
+        var (source, span) = Markup.Parse(Opaque + """
+            public static partial class Model
+            {
+                [DerivativeOf(typeof(Opaque), nameof(Opaque.Square))]
+                private static double SquareGradient(double v, out double dv)
+                {
+                    dv = 2.0 * v;
+                    return v * v;
+                }
+
+                [Differentiate]
+                public static double F(double x) => [|Helpers.G(x)|] * x;
+            }
+
+            public static partial class Helpers
+            {
+                public static double G(double x) => Opaque.Square(x) + x;
+            }
+            """);
+        var run = GeneratorHarness.Run(source);
+        Assert.Null(run.Result.Results.Single().Exception);
+        Assert.Empty(run.CompilationErrors);
+        var diagnostic = Assert.Single(run.GeneratorDiagnostics);
+        Assert.Equal("DIFF016", diagnostic.Id);
+        Assert.Equal(span, diagnostic.Location.SourceSpan);
+        var message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("'Helpers.G' calls 'Opaque.Square", message, StringComparison.Ordinal);
+        Assert.Contains("generated into 'Helpers', but only code inside 'Model' may call the rule", message, StringComparison.Ordinal);
+    }
+
     // Inside the type that may see it, a private rule is used as any other: by the type's own methods, by methods of
     // types nested in it, and from a private nested type of the caller's own type.
     [Theory]

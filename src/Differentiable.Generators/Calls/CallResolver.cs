@@ -50,6 +50,16 @@ internal static class CallResolver
                 continue;
             }
 
+            // The helper's companion, generated into the helper's type, calls the rule: a rule it cannot see leaves the
+            // helper without a companion, and this call without one to make (CS0117 in the generated code).
+            if (!derivative.IsRule && callee.Needs.FirstOrDefault(need => rules.First(r => r.TargetKey == need.Key) is var r && !r.IsVisibleFrom(need.CallerType)) is { } hidden)
+            {
+                var unseen = rules.First(r => r.TargetKey == hidden.Key);
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidRule, callee.Location, unseen.Invocation.Replace("global::", string.Empty),
+                    $"'{callee.Display}' calls '{hidden.Display}'{(hidden.Within is null ? string.Empty : $" (in '{hidden.Within}')")}, whose companion is generated into '{hidden.CallerType.Replace("global::", string.Empty)}', but only code inside '{unseen.VisibleWithin!.Replace("global::", string.Empty)}' may call the rule (it, or a type containing it, is private or protected); make the rule internal or public").WithAdditionalLocation(callee.Declaration));
+                continue;
+            }
+
             if (model.Hessian)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedFeature, callee.Location, $"Hessian = true is not supported yet for methods that call other methods ('{callee.Display}'); differentiate the gradient companion or inline the call"));
@@ -72,7 +82,7 @@ internal static class CallResolver
     }
 
     /// <summary>The fully qualified type the method's companions are generated into (its key without the method).</summary>
-    private static string CallerType(MethodModel model)
+    internal static string CallerType(MethodModel model)
     {
         var end = model.Key.IndexOf("." + model.Name + "(", System.StringComparison.Ordinal);
         return end > 0 ? model.Key.Substring(0, end) : model.Key;

@@ -108,7 +108,9 @@ internal sealed record Callee(
 
 /// <summary>A call inside a helper's body that only a [DerivativeOf] rule can differentiate, and why (for DIFF007).</summary>
 /// <param name="Within">The helper whose body makes the call, when it is one the first helper calls in turn.</param>
-internal sealed record CallNeed(string Key, string Display, string Why, string? Within = null);
+/// <param name="CallerType">The fully qualified type of the helper that makes the call, where its companion is
+/// generated: the rule must be visible there.</param>
+internal sealed record CallNeed(string Key, string Display, string Why, string? Within = null, string CallerType = "");
 
 /// <summary>
 /// Generated code only: a call by name, with an optional member read from its result (<c>.Tangent</c>). A name that

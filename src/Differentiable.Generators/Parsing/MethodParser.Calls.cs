@@ -259,9 +259,9 @@ internal sealed partial class MethodParser
         foreach (var call in Calls.CallResolver.Calls(result.Model.Body))
         {
             var found = call.Callee.Differentiated.Count == 0
-                ? new[] { new CallNeed(call.Callee.Key, call.Callee.Display, call.Callee.Unresolved ?? string.Empty) }
+                ? new[] { new CallNeed(call.Callee.Key, call.Callee.Display, call.Callee.Unresolved ?? string.Empty, CallerType: Calls.CallResolver.CallerType(result.Model)) }
                 : call.Callee.Needs.Select(n => n with { Within = n.Within ?? call.Callee.Display });
-            needs.AddRange(found.Where(n => !needs.Any(m => m.Key == n.Key)));
+            needs.AddRange(found.Where(n => !needs.Any(m => m.Key == n.Key && m.CallerType == n.CallerType)));
         }
 
         return new HelperParse(result.Model, result.Helpers.ToList(), needs.ToEquatableArray(), null);

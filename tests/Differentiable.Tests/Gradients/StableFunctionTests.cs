@@ -17,6 +17,9 @@ public static partial class StableFunctions
         + double.CopySign(y, x);
 
     [Differentiate]
+    public static double ExpM1Only(double u) => double.ExpM1(u);
+
+    [Differentiate]
     public static float Single(float x, float y) => float.LogP1(x * x) + float.ExpM1(y) * float.Hypot(x, y) + MathF.CopySign(x, y);
 
     /// <summary>Elementwise over an array: a diagonal Jacobian.</summary>
@@ -100,6 +103,18 @@ public class StableFunctionTests
 
         // Single at (0, −1): ∂x = 0 + 0 + sign(0)·sign(−1).
         Assert.Equal(-1f, StableFunctions.SingleGradient(0f, -1f).dx);
+    }
+
+    [Fact]
+    public void ExpM1sDerivativeKeepsItsPrecisionForNegativeArguments()
+    {
+        // exp(u), not expm1(u) + 1, which cancels: 0 at u = −40 for 4.2e-18.
+        foreach (var u in new[] { -1.0, -20.0, -30.0, -40.0 })
+        {
+            var (value, du) = StableFunctions.ExpM1OnlyGradient(u);
+            Assert.Equal(double.ExpM1(u), value);
+            Assert.Equal(Math.Exp(u), du);
+        }
     }
 
     [Fact]
