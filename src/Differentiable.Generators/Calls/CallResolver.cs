@@ -26,9 +26,8 @@ internal static class CallResolver
             if (rule is not null && !rule.IsVisibleFrom(callerType))
             {
                 // The companions are emitted into the caller's type, where the call to the rule would not compile (CS0122).
-                var within = rule.VisibleWithin!.Replace("global::", string.Empty);
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidRule, callee.Location, rule.Invocation.Replace("global::", string.Empty),
-                    $"only code inside '{within}' may call it (it, or a type containing it, is private or protected), and the companions of '{model.Name}' are generated into '{callerType.Replace("global::", string.Empty)}'; make the rule internal or public"));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidRule, callee.Location, Plain(rule.Invocation),
+                    $"only code inside '{Plain(rule.VisibleWithin!)}' may call it (it, or a type containing it, is private or protected), and the companions of '{model.Name}' are generated into '{Plain(callerType)}'; make the rule internal or public"));
                 continue;
             }
 
@@ -52,11 +51,12 @@ internal static class CallResolver
 
             // The helper's companion, generated into the helper's type, calls the rule: a rule it cannot see leaves the
             // helper without a companion, and this call without one to make (CS0117 in the generated code).
-            if (!derivative.IsRule && callee.Needs.FirstOrDefault(need => rules.First(r => r.TargetKey == need.Key) is var r && !r.IsVisibleFrom(need.CallerType)) is { } hidden)
+            // (Every need has a rule by now: the check above.)
+            if (!derivative.IsRule && callee.Needs.Select(need => (Need: need, Rule: rules.First(r => r.TargetKey == need.Key)))
+                .FirstOrDefault(p => !p.Rule.IsVisibleFrom(p.Need.CallerType)) is { Rule: { } unseen, Need: var hidden })
             {
-                var unseen = rules.First(r => r.TargetKey == hidden.Key);
-                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidRule, callee.Location, unseen.Invocation.Replace("global::", string.Empty),
-                    $"'{callee.Display}' calls '{hidden.Display}'{(hidden.Within is null ? string.Empty : $" (in '{hidden.Within}')")}, whose companion is generated into '{hidden.CallerType.Replace("global::", string.Empty)}', but only code inside '{unseen.VisibleWithin!.Replace("global::", string.Empty)}' may call the rule (it, or a type containing it, is private or protected); make the rule internal or public").WithAdditionalLocation(callee.Declaration));
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidRule, callee.Location, Plain(unseen.Invocation),
+                    $"'{callee.Display}' calls '{hidden.Display}'{(hidden.Within is null ? string.Empty : $" (in '{hidden.Within}')")}, whose companion is generated into '{Plain(hidden.CallerType)}', but only code inside '{Plain(unseen.VisibleWithin!)}' may call the rule (it, or a type containing it, is private or protected); make the rule internal or public").WithAdditionalLocation(callee.Declaration));
                 continue;
             }
 
@@ -87,6 +87,8 @@ internal static class CallResolver
         var end = model.Key.IndexOf("." + model.Name + "(", System.StringComparison.Ordinal);
         return end > 0 ? model.Key.Substring(0, end) : model.Key;
     }
+
+    private static string Plain(string qualified) => qualified.Replace("global::", string.Empty);
 
     /// <summary>Every user call in a body, in source order.</summary>
     public static IEnumerable<UserCall> Calls(Block body)

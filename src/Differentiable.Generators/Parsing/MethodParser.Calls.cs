@@ -256,10 +256,11 @@ internal sealed partial class MethodParser
         // A call in the body with no companion of its own needs a rule; if none turns up, the caller gets DIFF007 at its
         // call to this helper, and the helper's companion (which would call the missing rule) is not written.
         var needs = new List<CallNeed>();
+        var helperType = Calls.CallResolver.CallerType(result.Model);
         foreach (var call in Calls.CallResolver.Calls(result.Model.Body))
         {
             var found = call.Callee.Differentiated.Count == 0
-                ? new[] { new CallNeed(call.Callee.Key, call.Callee.Display, call.Callee.Unresolved ?? string.Empty, CallerType: Calls.CallResolver.CallerType(result.Model)) }
+                ? new[] { new CallNeed(call.Callee.Key, call.Callee.Display, call.Callee.Unresolved ?? string.Empty, CallerType: helperType) }
                 : call.Callee.Needs.Select(n => n with { Within = n.Within ?? call.Callee.Display });
             needs.AddRange(found.Where(n => !needs.Any(m => m.Key == n.Key && m.CallerType == n.CallerType)));
         }

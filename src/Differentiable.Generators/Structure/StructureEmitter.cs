@@ -333,6 +333,9 @@ internal sealed class StructureEmitter
         }
     }
 
+    private static string IndexText(string index, Expr offset, bool reversed) =>
+        new CSharpPrinter(new CodeWriter()).Expression(ShiftedIndex(index, offset, reversed));
+
     private static Expr ShiftedIndex(string index, Expr offset, bool reversed) => (reversed, offset) switch
     {
         (true, _) => new Binary(BinaryOperator.Subtract, offset, new Variable(index)),
@@ -365,7 +368,7 @@ internal sealed class StructureEmitter
         DiagonalForm d => $"diag({string.Join("·", d.Factors.Select(Describe))})",
         PermutationForm => "K (commutation)",
         ShiftForm shift => (shift.Coefficient switch { 1.0 => string.Empty, -1.0 => "−", var c => c.ToString("R", CultureInfo.InvariantCulture).Replace("-", "−") + "·" })
-            + $"S({new CSharpPrinter(new CodeWriter()).Expression(ShiftedIndex("i", shift.Offset, shift.Reversed))})",
+            + $"S({IndexText("i", shift.Offset, shift.Reversed)})",
         KroneckerForm k when Describe(k.Left) == "1" => Describe(k.Right),
         KroneckerForm k when Describe(k.Right) == "1" => Describe(k.Left),
         KroneckerForm k => $"{Describe(k.Left)} ⊗ {Describe(k.Right)}",
@@ -389,7 +392,7 @@ internal sealed class StructureEmitter
         TensorConstant c => c.Value.ToString("R", CultureInfo.InvariantCulture),
         TensorScalar s => s.Name,
         TensorElement e => $"{e.Array}[{string.Join(",", e.Indices)}]",
-        TensorShifted e => $"{e.Array}[{new CSharpPrinter(new CodeWriter()).Expression(ShiftedIndex(e.Index, e.Offset, e.Reversed))}]",
+        TensorShifted e => $"{e.Array}[{IndexText(e.Index, e.Offset, e.Reversed)}]",
         TensorDerivative d => $"{d.Call.Function.ToString().ToLowerInvariant()}′(…)",
         TensorCall c => $"{c.Function.ToString().ToLowerInvariant()}(…)",
         TensorSum s => $"Σ_{s.Index}(…)",

@@ -119,7 +119,7 @@ internal static class StructurePass
             ? ((DiagonalProductForm)forms[0]).RowFactors
             : null;
         var bands = new List<JacobianForm>();
-        foreach (var band in forms.GroupBy(f => Shift(f) is var s ? (s.Offset, s.Reversed) : default))
+        foreach (var band in forms.GroupBy(f => (Shift(f).Offset, Shift(f).Reversed)))
         {
             var terms = band.ToList();
             if (terms.Count == 1)
@@ -129,10 +129,9 @@ internal static class StructurePass
             }
 
             // Σ c·Π scalars·Π row factors over the band's terms (without the shared ones, which stay outside).
-            var entry = terms.Select(t => Shift(t) is var s
-                    ? s.Scalars.Concat(shared is null && t is DiagonalProductForm p ? p.RowFactors : Enumerable.Empty<TensorExpr>())
-                        .Aggregate((TensorExpr)new TensorConstant(s.Coefficient), (a, b) => new TensorBinary(BinaryOperator.Multiply, a, b))
-                    : null!)
+            var entry = terms.Select(t => Shift(t).Scalars
+                    .Concat(shared is null && t is DiagonalProductForm p ? p.RowFactors : Enumerable.Empty<TensorExpr>())
+                    .Aggregate((TensorExpr)new TensorConstant(Shift(t).Coefficient), (a, b) => new TensorBinary(BinaryOperator.Multiply, a, b)))
                 .Aggregate((a, b) => new TensorBinary(BinaryOperator.Add, a, b));
             var unit = new ShiftForm(1.0, new List<TensorExpr>(), band.Key.Offset, band.Key.Reversed);
             bands.Add(new DiagonalProductForm(new List<TensorExpr> { entry }, unit));
@@ -147,8 +146,8 @@ internal static class StructurePass
 
     private static JacobianForm ShiftByZero(JacobianForm form) => form switch
     {
-        IdentityForm i => new ShiftForm(i.Coefficient, i.Scalars, new Constant(0, IrType.Int32), Reversed: false),
-        DiagonalForm d => new DiagonalProductForm(d.Factors, new ShiftForm(d.Coefficient, d.Scalars, new Constant(0, IrType.Int32), Reversed: false)),
+        IdentityForm i => new ShiftForm(i.Coefficient, i.Scalars, Constant.Int(0), Reversed: false),
+        DiagonalForm d => new DiagonalProductForm(d.Factors, new ShiftForm(d.Coefficient, d.Scalars, Constant.Int(0), Reversed: false)),
         _ => form,
     };
 
