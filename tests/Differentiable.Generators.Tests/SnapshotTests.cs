@@ -282,6 +282,20 @@ public sealed class SnapshotTests
         """);
 
     [Fact]
+    public void WindowedStencilJacobian() => VerifyGenerated("""
+            [Differentiate]
+            public static double[] Diffusion(double[] x)
+            {
+                int n = x.Length;
+                var y = new double[n];
+                for (int i = 1; i < n - 1; i++)
+                    y[i] = x[i] * (x[i - 1] - 2.0 * x[i] + x[i + 1]);
+
+                return y;
+            }
+        """);
+
+    [Fact]
     public void OuterProductJacobian() => VerifyGenerated("""
             [Differentiate]
             public static double[,] Outer(double[] u, double[] v)

@@ -62,7 +62,14 @@ internal static class JacobianEmitter
             {
                 writer.Line("{");
                 writer.Indent();
-                StructureEmitter.Write(writer, structure!, form, target, value, outputShape, scope);
+                if (!StructureEmitter.Write(writer, structure!, form, target, value, outputShape, scope))
+                {
+                    // Nothing to check at run time: the structure always applies, and there is no dense fallback.
+                    writer.Unindent();
+                    writer.Line("}");
+                    continue;
+                }
+
                 writer.Line("else");
             }
 

@@ -34,10 +34,17 @@ internal sealed class StructureEmitter
         this.parameter = parameter;
         this.value = value;
         this.scope = scope;
+        rowWindow = StructurePass.IsShiftOnly(parameter.Form);
     }
 
-    /// <summary>Writes the prelude, a comment with the derivation, and <c>if (checks) { target = … }</c>; the caller writes the else.</summary>
-    public static void Write(CodeWriter writer, StructureResult structure, ParameterStructure parameter, string target, string value, string outputShape, NameScope scope)
+    /// <summary>Shifts only: the rows the output loop writes are a window, the rest zero rows, so no loop need cover y.</summary>
+    private readonly bool rowWindow;
+
+    /// <summary>
+    /// Writes the prelude, a comment with the derivation, and <c>if (checks) { target = … }</c>, returning true: the caller
+    /// writes the else. Where nothing is left to check at run time, writes <c>target = …</c> alone and returns false.
+    /// </summary>
+    public static bool Write(CodeWriter writer, StructureResult structure, ParameterStructure parameter, string target, string value, string outputShape, NameScope scope)
     {
         var emitter = new StructureEmitter(structure, parameter, value, scope);
         var expression = emitter.Build(parameter.Form, outputShape);
@@ -54,19 +61,29 @@ internal sealed class StructureEmitter
             });
         }
 
-        writer.Line($"// ∂{structure.Notation.Result}/∂vec({parameter.Parameter}) = {Describe(parameter.Form)}  ({Rule(parameter.Form)})");
+        var window = emitter.rowWindow && emitter.Window() is { Length: > 0 } bounds ? $" on rows [{bounds.TrimEnd(',', ' ')}), the rest zero" : string.Empty;
+        writer.Line($"// ∂{structure.Notation.Result}/∂vec({parameter.Parameter}) = {Describe(parameter.Form)}{window}  ({Rule(parameter.Form)})");
         var checks = emitter.checks.Distinct().Where(c => c.Split(new[] { " == " }, System.StringSplitOptions.None) is { Length: 2 } sides && sides[0] != sides[1]).ToList();
-        writer.Line($"if ({(checks.Count == 0 ? "true" : string.Join(" && ", checks))})");
-        writer.Line("{");
-        writer.Indent();
+        if (checks.Count > 0)
+        {
+            writer.Line($"if ({string.Join(" && ", checks)})");
+            writer.Line("{");
+            writer.Indent();
+        }
+
         foreach (var line in emitter.lines)
         {
             writer.Line(line);
         }
 
         writer.Line($"{target} = {expression};");
-        writer.Unindent();
-        writer.Line("}");
+        if (checks.Count > 0)
+        {
+            writer.Unindent();
+            writer.Line("}");
+        }
+
+        return checks.Count > 0;
     }
 
     private string InputShape => $"{Assembly}.Shape({parameter.Parameter})";
@@ -86,10 +103,13 @@ internal sealed class StructureEmitter
 
     private string Dimension(string index) => parameter.Inputs.Contains(index) ? InputDimension(index) : OutputDimension(index);
 
-    /// <summary>Every output loop runs over its whole dimension, and every summed index a delta collapsed covers the input's.</summary>
+    /// <summary>
+    /// Every output loop runs over its whole dimension (unless the rows are a shift's window), and every summed index a
+    /// delta collapsed covers the input's.
+    /// </summary>
     private void AddRangeChecks()
     {
-        foreach (var output in structure.Notation.OutputIndices)
+        foreach (var output in rowWindow ? System.Array.Empty<string>() : structure.Notation.OutputIndices)
         {
             checks.Add($"{Print(structure.Notation.Ranges[output].Upper)} == {OutputDimension(output)}");
         }
@@ -124,8 +144,9 @@ internal sealed class StructureEmitter
             case KroneckerForm kronecker:
                 return Scaled(kronecker.Coefficient, kronecker.Scalars, Kronecker(kronecker, outputShape));
             case ShiftForm shift:
-                // Exact for any lengths: a row whose column lies outside x is a zero row, and the method read x there.
-                return Scaled(shift.Coefficient, shift.Scalars, $"new {Runtime}ShiftJacobian({value}.Length, {parameter.Parameter}.Length, {Print(shift.Offset)}, {(shift.Reversed ? "true" : "false")}, {outputShape}, {InputShape})");
+                // Exact for any lengths: a row whose column lies outside x is a zero row, and the method read x there;
+                // a row outside the loop's window is zero, as the method left it.
+                return Scaled(shift.Coefficient, shift.Scalars, $"new {Runtime}ShiftJacobian({value}.Length, {parameter.Parameter}.Length, {Print(shift.Offset)}, {(shift.Reversed ? "true" : "false")}, {Window()}{outputShape}, {InputShape})");
             case DiagonalProductForm product:
                 var inner = Build(product.Inner, outputShape);
                 return $"new {Runtime}DiagonalProductJacobian({Diagonal(product.RowFactors)}, {inner})";
@@ -134,6 +155,19 @@ internal sealed class StructureEmitter
             default:
                 throw new System.InvalidOperationException("unknown Jacobian form");
         }
+    }
+
+    /// <summary>The output loop's [lower, upper) and a comma, or nothing where it is all of y (0 to y.Length).</summary>
+    private string Window()
+    {
+        var (lower, upper) = OutputRange();
+        return lower == "0" && upper == $"{value}.Length" ? string.Empty : $"{lower}, {upper}, ";
+    }
+
+    private (string Lower, string Upper) OutputRange()
+    {
+        var range = structure.Notation.Ranges[structure.Notation.OutputIndices[0]];
+        return (Print(range.Lower), Print(range.Upper));
     }
 
     private void AddDeltaChecks(IEnumerable<Delta> deltas)
@@ -221,6 +255,20 @@ internal sealed class StructureEmitter
         var name = scope.Fresh("diagonal");
         var outputs = structure.Notation.OutputIndices;
         Line($"var {name} = new double[{value}.Length];");
+        if (rowWindow)
+        {
+            // Only the rows the method's loop wrote: a factor may read x[i + 1], which exists there and not past it.
+            var (lower, upper) = OutputRange();
+            var index = outputs[0];
+            Line($"for (int {index} = {lower}; {index} < {upper}; {index}++)");
+            Line("{");
+            indentation++;
+            Line($"{name}[{index}] = {Product(factors, new List<Delta>())};");
+            indentation--;
+            Line("}");
+            return name;
+        }
+
         OpenLoops(outputs);
         var entry = Product(factors, new List<Delta>());
         Line($"{name}[{VecIndex(outputs)}] = {entry};");

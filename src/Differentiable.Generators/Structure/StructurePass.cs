@@ -81,7 +81,13 @@ internal static class StructurePass
                 forms.Add(form);
             }
 
-            if (forms is not null && forms.Any(IsShift))
+            if (forms is not null && notation.IsWindowed)
+            {
+                // Rows outside the loop are zero: only shifts carry that row window, so every term must become one.
+                forms = forms.Select(ShiftByZero).ToList();
+                forms = forms.All(IsShift) ? Banded(forms) : null;
+            }
+            else if (forms is not null && forms.Any(IsShift))
             {
                 // Beside a shift (x[i + 1] − x[i]: y shorter than x), the unshifted terms are shifts by 0, which need no
                 // square shape; as identities or diagonals their size check fails and the whole Jacobian went dense.
@@ -129,16 +135,40 @@ internal static class StructurePass
             }
 
             // Σ c·Π scalars·Π row factors over the band's terms (without the shared ones, which stay outside).
-            var entry = terms.Select(t => Shift(t).Scalars
-                    .Concat(shared is null && t is DiagonalProductForm p ? p.RowFactors : Enumerable.Empty<TensorExpr>())
-                    .Aggregate((TensorExpr)new TensorConstant(Shift(t).Coefficient), (a, b) => new TensorBinary(BinaryOperator.Multiply, a, b)))
-                .Aggregate((a, b) => new TensorBinary(BinaryOperator.Add, a, b));
+            var entry = terms.Select(t => Scaled(Shift(t).Coefficient, Shift(t).Scalars
+                    .Concat(shared is null && t is DiagonalProductForm p ? p.RowFactors : Enumerable.Empty<TensorExpr>())))
+                .Aggregate((a, b) => b is TensorNegate n ? new TensorBinary(BinaryOperator.Subtract, a, n.Operand) : new TensorBinary(BinaryOperator.Add, a, b));
             var unit = new ShiftForm(1.0, new List<TensorExpr>(), band.Key.Offset, band.Key.Reversed);
             bands.Add(new DiagonalProductForm(new List<TensorExpr> { entry }, unit));
         }
 
         return shared is null ? bands : new List<JacobianForm> { new DiagonalProductForm(shared, bands.Count == 1 ? bands[0] : new SumForm(bands)) };
     }
+
+    /// <summary>c·Π factors, without a factor 1 and with a negative c as a negation (exact): the entry reads as the derivation would.</summary>
+    private static TensorExpr Scaled(double coefficient, IEnumerable<TensorExpr> factors)
+    {
+        var product = factors.Aggregate((TensorExpr?)null, (a, b) => a is null ? b : new TensorBinary(BinaryOperator.Multiply, a, b));
+        return (coefficient, product) switch
+        {
+            (_, null) => new TensorConstant(coefficient),
+            (1.0, _) => product,
+            (< 0.0, _) => new TensorNegate(Scaled(-coefficient, new[] { product })),
+            _ => new TensorBinary(BinaryOperator.Multiply, new TensorConstant(coefficient), product),
+        };
+    }
+
+    /// <summary>
+    /// Whether the form is built of shifts alone (through row diagonals and sums): its rows outside the output loop's
+    /// range are zero rows of a window, so the loop need not cover y.
+    /// </summary>
+    public static bool IsShiftOnly(JacobianForm form) => form switch
+    {
+        ShiftForm => true,
+        DiagonalProductForm p => IsShiftOnly(p.Inner),
+        SumForm s => s.Terms.All(IsShiftOnly),
+        _ => false,
+    };
 
     private static ShiftForm Shift(JacobianForm form) => form is DiagonalProductForm p ? (ShiftForm)p.Inner : (ShiftForm)form;
 

@@ -16,7 +16,11 @@ internal sealed record IndexNotation(
     string[] OutputIndices,
     TensorExpr Definition,
     List<Stmt> Prelude,
-    Dictionary<string, (Expr Lower, Expr Upper)> Ranges);
+    Dictionary<string, (Expr Lower, Expr Upper)> Ranges)
+{
+    /// <summary>A vector result whose loop starts past 0 (<c>for i = 1 .. n − 2</c>): the rows before it are zero.</summary>
+    public bool IsWindowed => OutputIndices.Length == 1 && Ranges[OutputIndices[0]].Lower is not Constant { Value: 0.0 };
+}
 
 /// <summary>
 /// Reads a method body as index notation by executing it symbolically: output loops bind index variables, loops
@@ -228,8 +232,12 @@ internal sealed class SymbolicExecutor
 
     private void Bind(For loop)
     {
-        // Bounds reading an index already bound make a triangular nest, not a sum over a fixed range.
-        if (loop.Lower is not Constant { Value: 0.0 } || ranges.ContainsKey(loop.Variable) || IrWalker.ReadNames(loop.Upper).Any(ranges.ContainsKey))
+        // Bounds reading an index already bound make a triangular nest, not a sum over a fixed range. A vector's one
+        // output loop may start past 0 (for i = 1 .. n − 2, a stencil that leaves both ends of y zero): its Jacobian's
+        // rows outside the loop are zero, which only the shift form, with a row window, represents.
+        var windowed = outputIndices.Length == 1 && outputIndices[0] == loop.Variable;
+        if ((loop.Lower is not Constant { Value: 0.0 } && !windowed) || ranges.ContainsKey(loop.Variable)
+            || IrWalker.ReadNames(loop.Upper).Concat(IrWalker.ReadNames(loop.Lower)).Any(ranges.ContainsKey))
         {
             throw new NotIndexNotationException();
         }

@@ -73,46 +73,12 @@ namespace Samples
             global::Differentiable.Jacobian dx;
             {
                 // ∂y/∂vec(x) = diag(tanh′(…))·(S(i) − 2·S(i + 1) + S(i + 2))  (chain rule through an elementwise function: diagonal times the inner Jacobian)
-                if (true)
+                var diagonal = new double[value.Length];
+                for (int i = 0; i < value.Length; i++)
                 {
-                    var diagonal = new double[value.Length];
-                    for (int i = 0; i < value.Length; i++)
-                    {
-                        diagonal[i] = 1.0 - value[i] * value[i];
-                    }
-                    dx = new global::Differentiable.DiagonalProductJacobian(diagonal, new global::Differentiable.SumJacobian(new global::Differentiable.ShiftJacobian(value.Length, x.Length, 0, false, outputShape, global::Differentiable.Runtime.JacobianAssembly.Shape(x)), new global::Differentiable.ScaledJacobian(-2.0, new global::Differentiable.ShiftJacobian(value.Length, x.Length, 1, false, outputShape, global::Differentiable.Runtime.JacobianAssembly.Shape(x))), new global::Differentiable.ShiftJacobian(value.Length, x.Length, 2, false, outputShape, global::Differentiable.Runtime.JacobianAssembly.Shape(x))));
+                    diagonal[i] = 1.0 - value[i] * value[i];
                 }
-                else
-                {
-                    // The loops do not cover whole dimensions at run time, so the structure does not apply: ∂result/∂x dense, with the fewer sweeps.
-                    int columns = global::Differentiable.Runtime.JacobianAssembly.Count(x);
-                    var matrix = new double[rows, columns];
-                    if (columns <= rows)
-                    {
-                        // Forward mode: one JVP per element of x.
-                        var tx = new double[x.Length];
-                        for (int c = 0; c < columns; c++)
-                        {
-                            global::Differentiable.Runtime.JacobianAssembly.SetVec(tx, c, 1.0);
-                            global::Differentiable.Runtime.JacobianAssembly.CopyToColumn(matrix, c, LaplacianJvp(x, tx).Tangent);
-                            global::Differentiable.Runtime.JacobianAssembly.SetVec(tx, c, 0.0);
-                        }
-                    }
-                    else
-                    {
-                        // Reverse mode: one VJP per element of the result.
-                        var seed = new double[value.Length];
-                        var gx = new double[x.Length];
-                        for (int r = 0; r < rows; r++)
-                        {
-                            global::Differentiable.Runtime.JacobianAssembly.SetVec(seed, r, 1.0);
-                            LaplacianVjp(x, seed, gx);
-                            global::Differentiable.Runtime.JacobianAssembly.CopyToRow(matrix, r, gx);
-                            global::Differentiable.Runtime.JacobianAssembly.SetVec(seed, r, 0.0);
-                        }
-                    }
-                    dx = new global::Differentiable.DenseJacobian(matrix, outputShape, global::Differentiable.Runtime.JacobianAssembly.Shape(x));
-                }
+                dx = new global::Differentiable.DiagonalProductJacobian(diagonal, new global::Differentiable.SumJacobian(new global::Differentiable.ShiftJacobian(value.Length, x.Length, 0, false, outputShape, global::Differentiable.Runtime.JacobianAssembly.Shape(x)), new global::Differentiable.ScaledJacobian(-2.0, new global::Differentiable.ShiftJacobian(value.Length, x.Length, 1, false, outputShape, global::Differentiable.Runtime.JacobianAssembly.Shape(x))), new global::Differentiable.ShiftJacobian(value.Length, x.Length, 2, false, outputShape, global::Differentiable.Runtime.JacobianAssembly.Shape(x))));
             }
             return (value, dx);
         }

@@ -21,6 +21,7 @@ public class AllocationTests
     [InlineData("Commutation")]
     [InlineData("Shift")]
     [InlineData("ReversedShift")]
+    [InlineData("WindowedShift")]
     public void ProductsAllocateNothingAfterWarmUp(string structure)
     {
         Jacobian jacobian = Create(structure, new Random(42));
@@ -64,6 +65,7 @@ public class AllocationTests
         "Commutation" => PermutationJacobian.Commutation(6, 9),
         "Shift" => new ShiftJacobian(29, 30, 1),
         "ReversedShift" => new ShiftJacobian(30, 30, 29, reversed: true),
+        "WindowedShift" => new ShiftJacobian(30, 30, -1, reversed: false, firstRow: 1, endRow: 29),
         _ => throw new ArgumentOutOfRangeException(nameof(structure)),
     };
 }

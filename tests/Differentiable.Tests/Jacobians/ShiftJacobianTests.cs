@@ -37,6 +37,43 @@ public class ShiftJacobianTests
         JacobianTestKit.AssertMatches(expected, jacobian, seed: rows + columns + offset);
     }
 
+    /// <summary>Only rows in the window [first, end) hold their 1; a window reaching outside the matrix or empty is clamped.</summary>
+    [Theory]
+    [InlineData(6, 6, -1, false, 1, 5)]
+    [InlineData(6, 6, 0, false, 1, 6)]
+    [InlineData(6, 4, 1, false, 0, 5)]
+    [InlineData(5, 5, 4, true, 2, 4)]
+    [InlineData(5, 5, 0, false, 3, 3)]
+    [InlineData(5, 5, 0, false, 4, 1)]
+    [InlineData(5, 5, 0, false, -3, 2)]
+    [InlineData(5, 5, 1, false, 2, 99)]
+    [InlineData(5, 5, 0, false, int.MinValue, int.MaxValue)]
+    public void OnlyTheWindowsRowsHoldTheirOne(int rows, int columns, int offset, bool reversed, int firstRow, int endRow)
+    {
+        var jacobian = new ShiftJacobian(rows, columns, offset, reversed, firstRow, endRow);
+        int first = Math.Clamp(firstRow, 0, rows);
+        Assert.Equal((first, Math.Clamp(endRow, first, rows)), (jacobian.FirstRow, jacobian.EndRow));
+        var expected = new double[rows, columns];
+        for (int r = 0; r < rows; r++)
+        {
+            int column = reversed ? offset - r : r + offset;
+            bool inside = r >= firstRow && r < endRow && column >= 0 && column < columns;
+            if (inside)
+            {
+                expected[r, column] = 1.0;
+            }
+
+            Assert.Equal(inside ? column : -1, jacobian.SourceColumn(r));
+            for (int c = 0; c < columns; c++)
+            {
+                Assert.Equal(expected[r, c], jacobian[r, c]);
+            }
+        }
+
+        Assert.Equal(expected, jacobian.ToDense());
+        JacobianTestKit.AssertMatches(expected, jacobian, seed: rows + columns + offset + firstRow);
+    }
+
     [Fact]
     public void OffsetsNearTheIntRangeDoNotWrapIntoTheMatrix()
     {

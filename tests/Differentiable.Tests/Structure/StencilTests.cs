@@ -90,6 +90,88 @@ public static partial class StencilFunctions
 
         return y;
     }
+
+    /// <summary>The discrete Laplacian as usually written, both ends of y left 0: S(−1) − 2S(0) + S(+1) on rows 1 … n − 2.</summary>
+    [Differentiate]
+    public static double[] Laplacian(double[] x)
+    {
+        int n = x.Length;
+        var y = new double[n];
+        for (int i = 1; i < n - 1; i++)
+        {
+            y[i] = x[i - 1] - (2.0 * x[i]) + x[i + 1];
+        }
+
+        return y;
+    }
+
+    /// <summary>A nonlinear stencil on a window, counted down: diag(x[i − 1]·cos(…)) over the rows the loop writes.</summary>
+    [Differentiate]
+    public static double[] WindowedProducts(double[] x)
+    {
+        var y = new double[x.Length];
+        for (int i = x.Length - 2; i >= 1; i--)
+        {
+            y[i] = (x[i - 1] * x[i + 1]) + Math.Sin(x[i]);
+        }
+
+        return y;
+    }
+
+    /// <summary>A loop that stops short of y's end (the last row 0), scaled: 3·(S(+1) − S(0)) on rows 0 … n − 2.</summary>
+    [Differentiate]
+    public static double[] PaddedDifference(double[] x)
+    {
+        var y = new double[x.Length];
+        for (int i = 0; i < x.Length - 1; i++)
+        {
+            y[i] = 3.0 * (x[i + 1] - x[i]);
+        }
+
+        return y;
+    }
+
+    /// <summary>A delay of k samples given at run time, its first k rows 0: S(−k) on rows k …; k past the end runs no row.</summary>
+    [Differentiate(nameof(x))]
+    public static double[] Delayed(double[] x, int k)
+    {
+        var y = new double[x.Length];
+        for (int i = k; i < x.Length; i++)
+        {
+            y[i] = x[i - k] * x[i];
+        }
+
+        return y;
+    }
+
+    /// <summary>A plain elementwise map on a window: an identity with the row window, S(0) on rows 1 … n − 1.</summary>
+    [Differentiate]
+    public static double[] WindowedScale(double[] x)
+    {
+        var y = new double[x.Length];
+        for (int i = 1; i < x.Length; i++)
+        {
+            y[i] = 2.5 * x[i];
+        }
+
+        return y;
+    }
+
+    /// <summary>A matrix–vector product on a window: not a shift, so the Jacobian stays dense (and exact).</summary>
+    [Differentiate]
+    public static double[] WindowedProduct(double[,] w, double[] x)
+    {
+        var y = new double[w.GetLength(0)];
+        for (int i = 1; i < y.Length; i++)
+        {
+            for (int j = 0; j < x.Length; j++)
+            {
+                y[i] += w[i, j] * x[j];
+            }
+        }
+
+        return y;
+    }
 }
 
 public class StencilTests
@@ -182,6 +264,79 @@ public class StencilTests
             Assert.Equal(StencilFunctions.Lagged(x, k), lagged);
             AssertShifts(dLagged, (k, false), (n - 1, true));
             AssertJacobian("Lagged", a => StencilFunctions.Lagged((double[])a[0], k), [x, k], 0, dLagged, trial);
+        }
+    }
+
+    /// <summary>The row window of each term's shift, in order.</summary>
+    private static void AssertWindows(Jacobian jacobian, int firstRow, int endRow)
+    {
+        var pending = new System.Collections.Generic.Stack<Jacobian>();
+        pending.Push(jacobian);
+        int shifts = 0;
+        while (pending.Count > 0)
+        {
+            switch (pending.Pop())
+            {
+                case ScaledJacobian scaled: pending.Push(scaled.Inner); break;
+                case DiagonalProductJacobian product: pending.Push(product.Inner); break;
+                case SumJacobian sum: foreach (var term in sum.Terms) { pending.Push(term); } break;
+                case ShiftJacobian shift:
+                    Assert.Equal((firstRow, endRow), (shift.FirstRow, shift.EndRow));
+                    shifts++;
+                    break;
+                case var other: Assert.Fail($"a {other.Structure} term"); break;
+            }
+        }
+
+        Assert.True(shifts > 0);
+    }
+
+    [Fact]
+    public void StencilLoopsThatLeaveRowsOfYZeroHaveShiftJacobiansWithARowWindow()
+    {
+        var random = new Random(44);
+        for (int trial = 0; trial < 12; trial++)
+        {
+            int n = 2 + random.Next(9);
+            var x = Random(random, n);
+
+            var (laplacian, dLaplacian) = StencilFunctions.LaplacianJacobian(x);
+            Assert.Equal(StencilFunctions.Laplacian(x), laplacian);
+            AssertShifts(dLaplacian, (-1, false), (0, false), (1, false));
+            AssertWindows(dLaplacian, 1, n - 1);
+            AssertJacobian("Laplacian", a => StencilFunctions.Laplacian((double[])a[0]), [x], 0, dLaplacian, trial);
+
+            var (products, dProducts) = StencilFunctions.WindowedProductsJacobian(x);
+            Assert.Equal(StencilFunctions.WindowedProducts(x), products);
+            AssertWindows(dProducts, 1, n - 1);
+            AssertJacobian("WindowedProducts", a => StencilFunctions.WindowedProducts((double[])a[0]), [x], 0, dProducts, trial);
+
+            var (padded, dPadded) = StencilFunctions.PaddedDifferenceJacobian(x);
+            Assert.Equal(StencilFunctions.PaddedDifference(x), padded);
+            AssertShifts(dPadded, (1, false), (0, false));
+            AssertWindows(dPadded, 0, n - 1);
+            AssertJacobian("PaddedDifference", a => StencilFunctions.PaddedDifference((double[])a[0]), [x], 0, dPadded, trial);
+
+            // k = 0 reads x[i]·x[i]; k ≥ n runs no row, and the Jacobian is 0.
+            int k = random.Next(n + 2);
+            var (delayed, dDelayed) = StencilFunctions.DelayedJacobian(x, k);
+            Assert.Equal(StencilFunctions.Delayed(x, k), delayed);
+            AssertWindows(dDelayed, Math.Min(k, n), n);
+            AssertJacobian("Delayed", a => StencilFunctions.Delayed((double[])a[0], k), [x, k], 0, dDelayed, trial);
+
+            var (scaled, dScaled) = StencilFunctions.WindowedScaleJacobian(x);
+            Assert.Equal(StencilFunctions.WindowedScale(x), scaled);
+            AssertShifts(dScaled, (0, false));
+            AssertWindows(dScaled, 1, n);
+            AssertJacobian("WindowedScale", a => StencilFunctions.WindowedScale((double[])a[0]), [x], 0, dScaled, trial);
+
+            var w = JacobianTestKit.RandomMatrix(random, n, n);
+            var (product, dw, dx) = StencilFunctions.WindowedProductJacobian(w, x);
+            // The value's dot products are SIMD kernels, summed in another order.
+            AssertClose("WindowedProduct", StencilFunctions.WindowedProduct(w, x), product, 1e-12);
+            Assert.Equal(JacobianStructure.Dense, dx.Structure);
+            AssertJacobian("WindowedProduct ∂x", a => StencilFunctions.WindowedProduct((double[,])a[0], (double[])a[1]), [w, x], 1, dx, trial);
+            AssertJacobian("WindowedProduct ∂W", a => StencilFunctions.WindowedProduct((double[,])a[0], (double[])a[1]), [w, x], 0, dw, trial);
         }
     }
 
