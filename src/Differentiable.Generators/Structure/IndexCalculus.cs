@@ -109,9 +109,27 @@ internal static class IndexCalculus
                     : new List<Monomial>();
                 return numerator is null || denominator is null ? null : numerator.Concat(denominator).ToList();
             case TensorCall c:
-                // Chain rule: f′(u) is a factor that depends on the output element only.
-                TensorExpr chain = new TensorDerivative(c);
-                return Derive(c.Argument, array, inputs)?.Select(m => m.Times(chain, row: true)).ToList();
+                // Chain rule: ∂f/∂u_k is a factor that depends on the output element only, one term per argument that reads
+                // the array (hypot(x[i], x[i]) has two).
+                var chained = new List<Monomial>();
+                for (var k = 0; k < c.Arguments.Count; k++)
+                {
+                    if (!c.Arguments[k].Reads(array))
+                    {
+                        continue;
+                    }
+
+                    var inner = Derive(c.Arguments[k], array, inputs);
+                    if (inner is null)
+                    {
+                        return null;
+                    }
+
+                    TensorExpr chain = new TensorDerivative(c, k);
+                    chained.AddRange(inner.Select(m => m.Times(chain, row: true)));
+                }
+
+                return chained;
             case TensorSum s:
                 return Derive(s.Body, array, inputs)?.Select(m => m with { Sums = m.Sums.Append(s.Index).ToList() }).ToList();
             default:
@@ -182,5 +200,5 @@ internal static class IndexCalculus
     }
 }
 
-/// <summary>f′(u) for an elementwise call f(u).</summary>
-internal sealed record TensorDerivative(TensorCall Call) : TensorExpr;
+/// <summary>∂f/∂u_k for an elementwise call f(u₀, u₁ …): f′(u) for a function of one argument.</summary>
+internal sealed record TensorDerivative(TensorCall Call, int Position) : TensorExpr;

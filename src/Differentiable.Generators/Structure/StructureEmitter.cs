@@ -359,12 +359,13 @@ internal sealed class StructureEmitter
             case TensorBinary b:
                 return new Binary(b.Operator, Evaluate(b.Left), Evaluate(b.Right));
             case TensorCall c:
-                return new Call(c.Function, EquatableArray.Create(Evaluate(c.Argument)));
-            case TensorDerivative d when d.Call == structure.Notation.Definition && FromOutput(d.Call.Function) is { } fromOutput:
+                return new Call(c.Function, c.Arguments.Select(Evaluate).ToEquatableArray());
+            case TensorDerivative d when d.Call == structure.Notation.Definition && d.Call.Arguments.Count == 1 && FromOutput(d.Call.Function) is { } fromOutput:
                 return fromOutput;
             case TensorDerivative d:
-                var argument = Evaluate(d.Call.Argument);
-                return DerivativeRules.Partial(d.Call.Function, new[] { argument }, 0, e => e) ?? Constant.Zero;
+                // The rules the other companions use (max′ is ½ on a tie, hypot′ 0 at the origin); null is piecewise constant.
+                var arguments = d.Call.Arguments.Select(Evaluate).ToList();
+                return DerivativeRules.Partial(d.Call.Function, arguments, d.Position, e => e) ?? Constant.Zero;
             case TensorSum sum:
                 var total = scope.Fresh("sum");
                 Line($"double {total} = 0.0;");
@@ -441,7 +442,8 @@ internal sealed class StructureEmitter
         TensorScalar s => s.Name,
         TensorElement e => $"{e.Array}[{string.Join(",", e.Indices)}]",
         TensorShifted e => $"{e.Array}[{IndexText(e.Index, e.Offset, e.Reversed)}]",
-        TensorDerivative d => $"{d.Call.Function.ToString().ToLowerInvariant()}′(…)",
+        TensorDerivative { Call.Arguments.Count: 1 } d => $"{d.Call.Function.ToString().ToLowerInvariant()}′(…)",
+        TensorDerivative d => $"∂{d.Call.Function.ToString().ToLowerInvariant()}/∂u{d.Position.ToString(CultureInfo.InvariantCulture)}(…)",
         TensorCall c => $"{c.Function.ToString().ToLowerInvariant()}(…)",
         TensorSum s => $"Σ_{s.Index}(…)",
         _ => "(…)",

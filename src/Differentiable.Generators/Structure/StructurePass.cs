@@ -96,7 +96,7 @@ internal static class StructurePass
             else if (forms is { Count: > 1 } && forms.All(f => f is DiagonalForm or IdentityForm))
             {
                 // A sum of diagonals is one diagonal: d = Σ terms (x[i]·x[i] + sin(x[i]) → diag(2x + cos x)).
-                forms = new List<JacobianForm> { new DiagonalForm(1.0, new List<TensorExpr>(), new List<TensorExpr> { forms.Select(Entry).Aggregate((a, b) => new TensorBinary(BinaryOperator.Add, a, b)) }) };
+                forms = new List<JacobianForm> { new DiagonalForm(1.0, new List<TensorExpr>(), new List<TensorExpr> { forms.Select(Entry).Aggregate(Add) }) };
             }
 
             if (forms is { Count: > 0 })
@@ -137,7 +137,7 @@ internal static class StructurePass
             // Σ c·Π scalars·Π row factors over the band's terms (without the shared ones, which stay outside).
             var entry = terms.Select(t => Scaled(Shift(t).Coefficient, Shift(t).Scalars
                     .Concat(shared is null && t is DiagonalProductForm p ? p.RowFactors : Enumerable.Empty<TensorExpr>())))
-                .Aggregate((a, b) => b is TensorNegate n ? new TensorBinary(BinaryOperator.Subtract, a, n.Operand) : new TensorBinary(BinaryOperator.Add, a, b));
+                .Aggregate(Add);
             var unit = new ShiftForm(1.0, new List<TensorExpr>(), band.Key.Offset, band.Key.Reversed);
             bands.Add(new DiagonalProductForm(new List<TensorExpr> { entry }, unit));
         }
@@ -190,8 +190,12 @@ internal static class StructurePass
             IdentityForm i => (i.Coefficient, i.Scalars, new List<TensorExpr>()),
             _ => throw new System.InvalidOperationException("not diagonal"),
         };
-        return scalars.Concat(factors).Aggregate((TensorExpr)new TensorConstant(coefficient), (a, b) => new TensorBinary(BinaryOperator.Multiply, a, b));
+        return Scaled(coefficient, scalars.Concat(factors));
     }
+
+    /// <summary>a + b, or a − c where b is −c.</summary>
+    private static TensorExpr Add(TensorExpr a, TensorExpr b) =>
+        b is TensorNegate n ? new TensorBinary(BinaryOperator.Subtract, a, n.Operand) : new TensorBinary(BinaryOperator.Add, a, b);
 
     private static JacobianForm? Classify(Monomial term, string[] outputs, string[] inputs)
     {

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using Differentiable.Generators.Analysis;
+using Differentiable.Generators.Infrastructure;
 using Differentiable.Generators.Ir;
 using Differentiable.Generators.Model;
 
@@ -333,8 +334,10 @@ internal sealed class SymbolicExecutor
             case Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply or BinaryOperator.Divide } b
                 when b.Operator != BinaryOperator.Divide || !IsInteger(b.Left) || !IsInteger(b.Right):
                 return new TensorBinary(b.Operator, Symbolic(b.Left), Symbolic(b.Right));
-            case Call { Arguments.Count: 1, Single: false } c when c.Function is not (MathFunction.Abs or MathFunction.Floor or MathFunction.Ceiling or MathFunction.Round or MathFunction.Truncate or MathFunction.Sign):
-                return new TensorCall(c.Function, Symbolic(c.Arguments[0]));
+            // Elementwise maps of one argument or more (max(0, x[i]), pow(x[i], p), hypot(x[i], z[i])); not the piecewise
+            // constant ones, whose derivative is 0.
+            case Call { Single: false } c when c.Function is not (MathFunction.Floor or MathFunction.Ceiling or MathFunction.Round or MathFunction.Truncate or MathFunction.Sign):
+                return new TensorCall(c.Function, c.Arguments.Select(Symbolic).ToEquatableArray());
             default:
                 throw new NotIndexNotationException();
         }

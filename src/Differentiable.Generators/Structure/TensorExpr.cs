@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using Differentiable.Generators.Infrastructure;
 using Differentiable.Generators.Ir;
 
 namespace Differentiable.Generators.Structure;
@@ -18,7 +19,7 @@ internal abstract record TensorExpr
         TensorSum s => s.Body.FreeIndices().Where(v => v != s.Index).Concat(IrWalker.ReadNames(s.Lower)).Concat(IrWalker.ReadNames(s.Upper)),
         TensorBinary b => b.Left.FreeIndices().Concat(b.Right.FreeIndices()),
         TensorNegate n => n.Operand.FreeIndices(),
-        TensorCall c => c.Argument.FreeIndices(),
+        TensorCall c => c.Arguments.SelectMany(a => a.FreeIndices()),
         TensorDerivative d => d.Call.FreeIndices(),
         _ => Enumerable.Empty<string>(),
     };
@@ -31,7 +32,7 @@ internal abstract record TensorExpr
         TensorSum s => s.Body.Reads(array),
         TensorBinary b => b.Left.Reads(array) || b.Right.Reads(array),
         TensorNegate n => n.Operand.Reads(array),
-        TensorCall c => c.Argument.Reads(array),
+        TensorCall c => c.Arguments.Any(a => a.Reads(array)),
         TensorDerivative d => d.Call.Reads(array),
         _ => false,
     };
@@ -49,7 +50,7 @@ internal abstract record TensorExpr
         TensorSum s => s with { Body = s.Body.Substitute(renaming) },
         TensorBinary b => b with { Left = b.Left.Substitute(renaming), Right = b.Right.Substitute(renaming) },
         TensorNegate n => n with { Operand = n.Operand.Substitute(renaming) },
-        TensorCall c => c with { Argument = c.Argument.Substitute(renaming) },
+        TensorCall c => c with { Arguments = c.Arguments.Select(a => a.Substitute(renaming)).ToEquatableArray() },
         TensorDerivative d => d with { Call = (TensorCall)d.Call.Substitute(renaming) },
         _ => this,
     };
@@ -89,5 +90,5 @@ internal sealed record TensorBinary(BinaryOperator Operator, TensorExpr Left, Te
 
 internal sealed record TensorNegate(TensorExpr Operand) : TensorExpr;
 
-/// <summary>An elementwise function: <c>tanh(u)</c>.</summary>
-internal sealed record TensorCall(MathFunction Function, TensorExpr Argument) : TensorExpr;
+/// <summary>An elementwise function: <c>tanh(u)</c>, <c>max(0, u)</c>, <c>pow(u, p)</c>, <c>hypot(u, v)</c>.</summary>
+internal sealed record TensorCall(MathFunction Function, EquatableArray<TensorExpr> Arguments) : TensorExpr;
