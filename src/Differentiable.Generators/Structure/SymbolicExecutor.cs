@@ -344,37 +344,57 @@ internal sealed class SymbolicExecutor
     }
 
     /// <summary>
-    /// An index that is an output index moved by an int no index varies: <c>i + k</c>, <c>k + i</c>, <c>i − k</c> (offset
-    /// −k), or reversed, <c>k − i</c> (<c>n − 1 − i</c> is (n − 1) − i). Null for anything else.
+    /// An index that is an output index moved by ints no index varies: <c>i + k</c>, <c>k + i</c>, <c>i − k</c>,
+    /// <c>i + k − 1</c> (offset k − 1), or, the index subtracted, reversed: <c>n − 1 − i</c> and <c>n − i − 1</c> are
+    /// (n − 1) − i. Null for anything else.
     /// </summary>
     private (string Index, Expr Offset, bool Reversed)? Shifted(Expr index)
     {
-        if (index is not Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract } b)
+        if (!AdditiveChain.IsChain(index))
         {
             return null;
         }
 
         bool IsOutput(Expr e) => e is Variable v && outputIndices.Contains(v.Name) && ranges.ContainsKey(v.Name);
         bool IsShift(Expr e) => e is Constant { Type: IrType.Int32 } || (e is not Constant && IsScalarInteger(e));
-        if (IsOutput(b.Left) && IsShift(b.Right))
+        var terms = AdditiveChain.Terms(index);
+        var at = terms.FindIndex(t => IsOutput(t.Term));
+        if (at < 0 || terms.Where((t, k) => k != at && !IsShift(t.Term)).Any())
         {
-            var offset = b.Operator == BinaryOperator.Add ? b.Right
-                : b.Right is Constant c ? c with { Value = -c.Value } : new Unary(UnaryOperator.Negate, b.Right);
-            return (((Variable)b.Left).Name, offset, false);
+            return null;
         }
 
-        if (IsShift(b.Left) && IsOutput(b.Right))
+        // The rest, signs kept: what the index is moved by, in int as the method computes it (equal modulo 2³², and a
+        // read the method survived did not wrap). Constants are folded and go last, so i + k − 1 and i − 1 + k are one
+        // band, k − 1.
+        Expr? offset = null;
+        long constant = 0;
+        foreach (var (term, negated) in terms.Where((_, k) => k != at))
         {
-            return (((Variable)b.Right).Name, b.Left, b.Operator == BinaryOperator.Subtract);
+            if (term is Constant c)
+            {
+                constant += negated ? -(long)c.Value : (long)c.Value;
+                continue;
+            }
+
+            offset = offset is null
+                ? negated ? new Unary(UnaryOperator.Negate, term) : term
+                : new Binary(negated ? BinaryOperator.Subtract : BinaryOperator.Add, offset, term);
         }
 
-        // (n − 1) − i parses as n − 1 − i, a left-leaning chain: (n − i) − 1 does not occur, but n − i − 1 might.
-        if (b.Left is Binary { Operator: BinaryOperator.Subtract } inner && IsShift(inner.Left) && IsOutput(inner.Right) && IsShift(b.Right))
+        if (constant is < int.MinValue + 1 or > int.MaxValue)
         {
-            return (((Variable)inner.Right).Name, new Binary(b.Operator, inner.Left, b.Right), true);
+            return null;
         }
 
-        return null;
+        offset = (offset, constant) switch
+        {
+            (null, _) => Constant.Int((int)constant),
+            (_, 0) => offset,
+            (_, < 0) => new Binary(BinaryOperator.Subtract, offset, Constant.Int((int)-constant)),
+            _ => new Binary(BinaryOperator.Add, offset, Constant.Int((int)constant)),
+        };
+        return (((Variable)terms[at].Term).Name, offset, terms[at].Negated);
     }
 
     /// <summary>An int expression of parameters and prelude ints only: the same for every element.</summary>

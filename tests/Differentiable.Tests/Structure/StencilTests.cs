@@ -157,6 +157,23 @@ public static partial class StencilFunctions
         return y;
     }
 
+    /// <summary>
+    /// Offsets of several terms (k − 1 written i + k − 1 and i − 1 + k, one band), reversed ones (n − i − 1 + k), and
+    /// folded constants (i + 2 − 1): S(k − 1)·diag + S reversed from n − 1 + k + S(1).
+    /// </summary>
+    [Differentiate(nameof(x))]
+    public static double[] Blend(double[] x, int k)
+    {
+        int n = x.Length;
+        var y = new double[n];
+        for (int i = 1; i < n - 1; i++)
+        {
+            y[i] = (x[i + k - 1] * x[n - i - 1 + k]) + x[i - 1 + k] + x[i + 2 - 1];
+        }
+
+        return y;
+    }
+
     /// <summary>A matrix–vector product on a window: not a shift, so the Jacobian stays dense (and exact).</summary>
     [Differentiate]
     public static double[] WindowedProduct(double[,] w, double[] x)
@@ -329,6 +346,14 @@ public class StencilTests
             AssertShifts(dScaled, (0, false));
             AssertWindows(dScaled, 1, n);
             AssertJacobian("WindowedScale", a => StencilFunctions.WindowedScale((double[])a[0]), [x], 0, dScaled, trial);
+
+            // k ∈ {0, 1} keeps every read inside x.
+            int shift = random.Next(2);
+            var (blend, dBlend) = StencilFunctions.BlendJacobian(x, shift);
+            Assert.Equal(StencilFunctions.Blend(x, shift), blend);
+            AssertShifts(dBlend, (shift - 1, false), (n - 1 + shift, true), (1, false));
+            AssertWindows(dBlend, 1, n - 1);
+            AssertJacobian("Blend", a => StencilFunctions.Blend((double[])a[0], shift), [x, shift], 0, dBlend, trial);
 
             var w = JacobianTestKit.RandomMatrix(random, n, n);
             var (product, dw, dx) = StencilFunctions.WindowedProductJacobian(w, x);
