@@ -41,6 +41,48 @@ internal sealed class StructureEmitter
     private readonly bool rowWindow;
 
     /// <summary>
+    /// Whether something computed once, outside the rows (a scale Σ_j w[j], an int n / k), may throw: the method computed
+    /// it only inside its loops, so where they never run, the companion must not compute it either.
+    /// </summary>
+    private bool eagerMayThrow;
+
+    /// <summary>A sum (it reads arrays over a range) or an int computation that can throw (n / k, idx[0]).</summary>
+    private static bool MayThrow(TensorExpr expression)
+    {
+        var pending = new Stack<TensorExpr>();
+        pending.Push(expression);
+        while (pending.Count > 0)
+        {
+            switch (pending.Pop())
+            {
+                case TensorSum:
+                    return true;
+                case TensorInteger integer when IrWalker.Nodes(integer.Value).Any(n => n is ElementAccess or Binary { Operator: BinaryOperator.Divide or BinaryOperator.Remainder }):
+                    return true;
+                case TensorBinary b:
+                    pending.Push(b.Left);
+                    pending.Push(b.Right);
+                    break;
+                case TensorNegate n:
+                    pending.Push(n.Operand);
+                    break;
+                case TensorCall c:
+                    foreach (var argument in c.Arguments)
+                    {
+                        pending.Push(argument);
+                    }
+
+                    break;
+                case TensorDerivative d:
+                    pending.Push(d.Call);
+                    break;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
     /// Writes the prelude, a comment with the derivation, and <c>if (checks) { target = … }</c>, returning true: the caller
     /// writes the else. Where nothing is left to check at run time, writes <c>target = …</c> alone and returns false.
     /// </summary>
@@ -64,7 +106,19 @@ internal sealed class StructureEmitter
         var window = emitter.rowWindow && emitter.Window() is { Length: > 0 } bounds ? $" on rows [{bounds.TrimEnd(',', ' ')}), the rest zero" : string.Empty;
         writer.Line($"// ∂{structure.Notation.Result}/∂vec({parameter.Parameter}) = {Describe(parameter.Form)}{window}  ({Rule(parameter.Form)})");
         var checks = emitter.checks.Distinct().Where(c => c.Split(new[] { " == " }, System.StringSplitOptions.None) is { Length: 2 } sides && sides[0] != sides[1]).ToList();
-        if (checks.Count > 0)
+        if (emitter.eagerMayThrow)
+        {
+            var ranges = structure.Notation.OutputIndices.Select(o => structure.Notation.Ranges[o]).Select(r => $"{emitter.Print(r.Lower)} >= {emitter.Print(r.Upper)}");
+            writer.Line($"if ({string.Join(" || ", ranges)})");
+            writer.Line("{");
+            writer.Line("    // The loops never ran: the result is zeros, and what they would have computed (and may throw on) was not.");
+            writer.Line($"    {target} = new {Runtime}ZeroJacobian({value}.Length, {Assembly}.Count({parameter.Parameter}), {outputShape}, {emitter.InputShape});");
+            writer.Line("}");
+            writer.Line(checks.Count > 0 ? $"else if ({string.Join(" && ", checks)})" : "else");
+            writer.Line("{");
+            writer.Indent();
+        }
+        else if (checks.Count > 0)
         {
             writer.Line($"if ({string.Join(" && ", checks)})");
             writer.Line("{");
@@ -77,7 +131,7 @@ internal sealed class StructureEmitter
         }
 
         writer.Line($"{target} = {expression};");
-        if (checks.Count > 0)
+        if (emitter.eagerMayThrow || checks.Count > 0)
         {
             writer.Unindent();
             writer.Line("}");
@@ -238,6 +292,8 @@ internal sealed class StructureEmitter
     private string Materialize(KroneckerGroup group)
     {
         var name = scope.Fresh("factor");
+        // Without output indices, its loops run even where the method's did not.
+        eagerMayThrow |= group.Rows.Length == 0 && group.Factors.Any(MayThrow);
         var rows = group.Rows.Length == 0 ? "1" : string.Join(" * ", group.Rows.Select(OutputDimension));
         var columns = group.Columns.Length == 0 ? "1" : string.Join(" * ", group.Columns.Select(InputDimension));
         Line($"var {name} = new double[{rows}, {columns}];");
@@ -330,6 +386,7 @@ internal sealed class StructureEmitter
 
     private string Scaled(double coefficient, List<TensorExpr> scalars, string jacobian)
     {
+        eagerMayThrow |= scalars.Any(MayThrow);
         Expr scale = Constant.Of(coefficient);
         foreach (var scalar in scalars)
         {

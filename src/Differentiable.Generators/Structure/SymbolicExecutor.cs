@@ -91,7 +91,9 @@ internal sealed class SymbolicExecutor
                 // Ints the definition reads by name, so each keeps one value: the prelude runs again in every block of
                 // the Jacobian (an assignment n = n + 1 would run twice, and change n for the dense fallback), and all of
                 // it before the Jacobian is built (an assignment after the loop would change what the loop read).
-                case Declare { Type: IrType.Int32, Initializer: not null } when definition is null:
+                // Its initializer is copied, so it may read only what the copy has: not a double local, which the
+                // companion does not declare (int m = (int)c was CS0103 in the generated code).
+                case Declare { Type: IrType.Int32, Initializer: { } initializer } when definition is null && Recomputable(initializer):
                     prelude.Add(statements[k]);
                     break;
                 case Declare { Type: IrType.Double, Initializer: { } value, Name: var scalar }:
@@ -236,9 +238,10 @@ internal sealed class SymbolicExecutor
         // Bounds reading an index already bound make a triangular nest, not a sum over a fixed range. A vector's one
         // output loop may start past 0 (for i = 1 .. n − 2, a stencil that leaves both ends of y zero): its Jacobian's
         // rows outside the loop are zero, which only the shift form, with a row window, represents.
+        // The bounds are printed again in the Jacobian, so they may read only what it recomputes (not a double local).
         var windowed = outputIndices.Length == 1 && outputIndices[0] == loop.Variable;
         if ((loop.Lower is not Constant { Value: 0.0 } && !windowed) || ranges.ContainsKey(loop.Variable)
-            || IrWalker.ReadNames(loop.Upper).Concat(IrWalker.ReadNames(loop.Lower)).Any(ranges.ContainsKey))
+            || !Recomputable(loop.Lower) || !Recomputable(loop.Upper))
         {
             throw new NotIndexNotationException();
         }
@@ -396,6 +399,15 @@ internal sealed class SymbolicExecutor
         };
         return (((Variable)terms[at].Term).Name, offset, terms[at].Negated);
     }
+
+    /// <summary>
+    /// An expression the Jacobian companion can compute again before the structure: it reads parameters, the prelude's
+    /// ints and the result's lengths (its value's), nothing a loop binds and no double local.
+    /// </summary>
+    private bool Recomputable(Expr expression) =>
+        !IrWalker.Nodes(expression).Any(node => node is ElementAccess e && e.Array == result)
+        && IrWalker.ReadNames(expression).All(name => name == result
+            || model.Parameters.Any(p => p.Name == name) || prelude.Any(p => IrWalker.AssignedNames(p).Contains(name)));
 
     /// <summary>An int expression of parameters and prelude ints only: the same for every element.</summary>
     private bool IsScalarInteger(Expr expression) =>

@@ -174,6 +174,55 @@ public static partial class StencilFunctions
         return y;
     }
 
+    /// <summary>A loop bound read from a double local, which the Jacobian does not declare: dense (it was CS0103).</summary>
+    [Differentiate(nameof(x))]
+    public static double[] BoundFromADouble(double[] x, double h)
+    {
+        double c = h * 2.0;
+        var y = new double[x.Length];
+        for (int i = (int)c; i < x.Length; i++)
+        {
+            y[i] = x[i] * x[i - 1];
+        }
+
+        return y;
+    }
+
+    /// <summary>A lag read through an int made from a double local: dense (the copied int m = (int)c was CS0103).</summary>
+    [Differentiate(nameof(x))]
+    public static double[] LagFromADouble(double[] x, double h)
+    {
+        double c = h * 2.0;
+        int m = (int)c;
+        var y = new double[x.Length - m];
+        for (int i = 0; i < y.Length; i++)
+        {
+            y[i] = x[i + m];
+        }
+
+        return y;
+    }
+
+    /// <summary>A scale (n / k) and a sum over w that the method computes only inside its loop, which may not run.</summary>
+    [Differentiate(nameof(x))]
+    public static double[] ScaledInsideTheLoop(double[] x, double[] w, int k, int m)
+    {
+        int n = x.Length;
+        var y = new double[n];
+        for (int i = 1; i < n; i++)
+        {
+            double s = 0.0;
+            for (int j = 0; j < m; j++)
+            {
+                s += w[j];
+            }
+
+            y[i] = x[i - 1] * (n / k) * s;
+        }
+
+        return y;
+    }
+
     /// <summary>A matrix–vector product on a window: not a shift, so the Jacobian stays dense (and exact).</summary>
     [Differentiate]
     public static double[] WindowedProduct(double[,] w, double[] x)
@@ -363,6 +412,49 @@ public class StencilTests
             AssertJacobian("WindowedProduct ∂x", a => StencilFunctions.WindowedProduct((double[,])a[0], (double[])a[1]), [w, x], 1, dx, trial);
             AssertJacobian("WindowedProduct ∂W", a => StencilFunctions.WindowedProduct((double[,])a[0], (double[])a[1]), [w, x], 0, dw, trial);
         }
+    }
+
+    [Fact]
+    public void BoundsAndIntsReadFromDoubleLocalsAreDenseAndExact()
+    {
+        var random = new Random(46);
+        for (int trial = 0; trial < 6; trial++)
+        {
+            int n = 3 + random.Next(6);
+            var x = Random(random, n);
+            double h = 0.5 + random.NextDouble(); // c = 2h in [1, 3): the loop starts at 1 or 2
+
+            var (bounded, dBounded) = StencilFunctions.BoundFromADoubleJacobian(x, h);
+            Assert.Equal(StencilFunctions.BoundFromADouble(x, h), bounded);
+            AssertJacobian("BoundFromADouble", a => StencilFunctions.BoundFromADouble((double[])a[0], h), [x, h], 0, dBounded, trial);
+
+            var (lagged, dLagged) = StencilFunctions.LagFromADoubleJacobian(x, h);
+            Assert.Equal(StencilFunctions.LagFromADouble(x, h), lagged);
+            AssertJacobian("LagFromADouble", a => StencilFunctions.LagFromADouble((double[])a[0], h), [x, h], 0, dLagged, trial);
+        }
+    }
+
+    /// <summary>Where the loop never runs, the method computes neither n / k nor Σ_j w[j]; nor may its Jacobian.</summary>
+    [Fact]
+    public void WhatTheLoopWouldHaveComputedIsNotComputedWhereItNeverRuns()
+    {
+        // One element: the loop from 1 never runs, so k = 0 and m past w's end do not throw in the method.
+        var one = new[] { 1.5 };
+        var w = new[] { 1.0, 2.0 };
+        Assert.Equal(new double[1], StencilFunctions.ScaledInsideTheLoop(one, w, 0, 5));
+        var (value, dx) = StencilFunctions.ScaledInsideTheLoopJacobian(one, w, 0, 5);
+        Assert.Equal(new double[1], value);
+        Assert.Equal(JacobianStructure.Zero, dx.Structure);
+        Assert.Equal((1, 1), (dx.Rows, dx.Columns));
+
+        // Where it runs, the method throws and so does the Jacobian; and with good arguments, S(−1)·(n / k)·Σw.
+        var x = new[] { 0.5, -1.0, 2.0, 0.25 };
+        Assert.Throws<DivideByZeroException>(() => StencilFunctions.ScaledInsideTheLoopJacobian(x, w, 0, 2));
+        Assert.Throws<IndexOutOfRangeException>(() => StencilFunctions.ScaledInsideTheLoopJacobian(x, w, 1, 5));
+        var (scaled, dScaled) = StencilFunctions.ScaledInsideTheLoopJacobian(x, w, 3, 2);
+        Assert.Equal(StencilFunctions.ScaledInsideTheLoop(x, w, 3, 2), scaled);
+        AssertShifts(dScaled, (-1, false));
+        AssertJacobian("ScaledInsideTheLoop", a => StencilFunctions.ScaledInsideTheLoop((double[])a[0], w, 3, 2), [x], 0, dScaled, 0);
     }
 
     [Fact]
