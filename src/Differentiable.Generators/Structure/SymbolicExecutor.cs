@@ -340,7 +340,17 @@ internal sealed class SymbolicExecutor
             // Elementwise maps of one argument or more (max(0, x[i]), pow(x[i], p), hypot(x[i], z[i])); not the piecewise
             // constant ones, whose derivative is 0.
             case Call { Single: false } c when c.Function is not (MathFunction.Floor or MathFunction.Ceiling or MathFunction.Round or MathFunction.Truncate or MathFunction.Sign):
-                return new TensorCall(c.Function, c.Arguments.Select(Symbolic).ToEquatableArray());
+                var call = new TensorCall(c.Function, c.Arguments.Select(Symbolic).ToEquatableArray());
+                // A kink decided on a sum (max(0, Σ_j W[i, j]·x[j]), a ReLU layer) must be decided on the sum the value
+                // and the other companions computed; the structure's own loop rounds differently (no SIMD kernel, another
+                // association), and 1e-16 on the other side of 0 flips the derivative from 0 to 1 (a helper's find).
+                if (c.Function is MathFunction.Abs or MathFunction.Max or MathFunction.Min or MathFunction.CopySign or MathFunction.Hypot
+                    && call.Arguments.Any(ContainsSum))
+                {
+                    throw new NotIndexNotationException();
+                }
+
+                return call;
             default:
                 throw new NotIndexNotationException();
         }
@@ -399,6 +409,15 @@ internal sealed class SymbolicExecutor
         };
         return (((Variable)terms[at].Term).Name, offset, terms[at].Negated);
     }
+
+    private static bool ContainsSum(TensorExpr expression) => expression switch
+    {
+        TensorSum => true,
+        TensorBinary b => ContainsSum(b.Left) || ContainsSum(b.Right),
+        TensorNegate n => ContainsSum(n.Operand),
+        TensorCall c => c.Arguments.Any(ContainsSum),
+        _ => false,
+    };
 
     /// <summary>
     /// An expression the Jacobian companion can compute again before the structure: it reads parameters, the prelude's

@@ -77,6 +77,28 @@ public static partial class ElementwiseMapFunctions
         return y;
     }
 
+    /// <summary>
+    /// A ReLU layer: its kink is decided on Σ_j W[i, j]·x[j], which the value computes with a SIMD kernel. The structure's
+    /// own loop would round differently, so the Jacobian is assembled from the VJPs, which decide as the value does.
+    /// </summary>
+    [Differentiate]
+    public static double[] ReluLayer(double[,] w, double[] x)
+    {
+        var y = new double[w.GetLength(0)];
+        for (int i = 0; i < y.Length; i++)
+        {
+            double s = 0.0;
+            for (int j = 0; j < x.Length; j++)
+            {
+                s += w[i, j] * x[j];
+            }
+
+            y[i] = Math.Max(0.0, s);
+        }
+
+        return y;
+    }
+
     /// <summary>Max pooling of neighbours, a stencil: diag(∂max/∂u₀)·S(0) + diag(∂max/∂u₁)·S(+1).</summary>
     [Differentiate]
     public static double[] NeighbourMax(double[] x)
@@ -212,6 +234,25 @@ public class ElementwiseMapTests
 
         Assert.Equal(0.5, dRelu[0, 0]);
         Assert.Equal((0.5, 0.5), (dPooled[0, 0], dPooled[0, 1])); // max(0, −0) is a tie
+    }
+
+    [Fact]
+    public void AKinkOnASumIsDecidedOnTheSumTheValueComputed()
+    {
+        // Σ = 0 exactly in sequence, 1e-16 or so in the value's SIMD order: the structure's own sum said slope ½.
+        var w = new double[,] { { 0.7, 0.3, -0.9, -0.3, 0.4, -0.9, 0.9, 0.7, -0.9 } };
+        var x = new double[9];
+        Array.Fill(x, 1.0);
+        var (value, dw, dx) = ElementwiseMapFunctions.ReluLayerJacobian(w, x);
+        Assert.Equal(ElementwiseMapFunctions.ReluLayer(w, x), value);
+        Assert.Equal((JacobianStructure.Dense, JacobianStructure.Dense), (dw.Structure, dx.Structure));
+        var (gw, gx) = (new double[1, 9], new double[9]);
+        ElementwiseMapFunctions.ReluLayerVjp(w, x, [1.0], gw, gx);
+        AssertRow("ReluLayer ∂x", dx, 0, gx);
+        for (int c = 0; c < 9; c++)
+        {
+            Assert.Equal(gw[0, c], dw[0, c]);
+        }
     }
 
     private static void AssertRow(string what, Jacobian jacobian, int row, double[] gradient)
