@@ -313,7 +313,7 @@ public sealed class DiagnosticTests
                 }
             }
             """).Diagnostic,
-        "Single.LogP1 has a built-in derivative");
+        "float.LogP1 has a built-in derivative");
 
     [Fact]
     public void ARuleForAFloatMethodAsksForADoubleOne() => AssertSays(

@@ -110,7 +110,9 @@ internal static class RuleParser
 
         if (target.Name == BuiltInCalls.ClampName || Enum.TryParse<MathFunction>(target.Name, out _))
         {
-            return $"{type.Name}.{target.Name} has a built-in derivative, which [Differentiate] methods use whatever rules exist (only Math.Clamp's over doubles can be replaced); remove the rule, or call a method of your own that wraps {target.Name} and write the rule for that";
+            // As the user spells it: float.LogP1, not Single.LogP1.
+            var spelled = type.SpecialType switch { SpecialType.System_Single => "float", SpecialType.System_Double => "double", _ => type.Name };
+            return $"{spelled}.{target.Name} has a built-in derivative, which [Differentiate] methods use whatever rules exist (only Math.Clamp's over doubles can be replaced); remove the rule, or call a method of your own that wraps {target.Name} and write the rule for that";
         }
 
         return null;
