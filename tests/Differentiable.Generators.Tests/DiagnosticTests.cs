@@ -315,6 +315,28 @@ public sealed class DiagnosticTests
             """).Diagnostic,
         "float.LogP1 has a built-in derivative");
 
+    // A rule in a file-local type was taken, and the generated call (in another file) could not name the type.
+    [Fact]
+    public void ARuleInAFileLocalTypeIsRefusedAtTheRule() => AssertSays(
+        AssertDiagnostic("DIFF016", """
+            public static class Functions
+            {
+                public static double Softly(double x) => Math.Log(1.0 + Math.Exp(x));
+            }
+
+            file static class Rules
+            {
+                [DerivativeOf(typeof(Functions), nameof(Functions.Softly))]
+                public static double [|SoftlyGradient|](double x, out double dx)
+                {
+                    dx = 1.0 / (1.0 + Math.Exp(-x));
+                    return Functions.Softly(x);
+                }
+            }
+            """).Diagnostic,
+        "'Rules' is a file-local type",
+        "declare 'Rules' internal instead");
+
     [Fact]
     public void ARuleForAFloatMethodAsksForADoubleOne() => AssertSays(
         AssertDiagnostic("DIFF016", """

@@ -53,6 +53,11 @@ internal static class RuleParser
                         return Failed(location, rule.Name, builtIn);
                     }
 
+                    if (FileLocalContainer(rule) is { } fileLocal)
+                    {
+                        return Failed(location, rule.Name, $"'{fileLocal.Name}' is a file-local type (declared with 'file'), and the generated code that calls the rule lives in another file, where it cannot be named; declare '{fileLocal.Name}' internal instead");
+                    }
+
                     return new RuleResult(new RuleModel(CallSymbols.Key(target), CallSymbols.Invocation(rule), differentiated, VisibleWithin(rule)), EquatableArray<DiagnosticInfo>.Empty, location);
                 }
             }
@@ -159,6 +164,20 @@ internal static class RuleParser
             if (symbol.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected or Accessibility.ProtectedAndInternal)
             {
                 return CallSymbols.TypeName(container);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The file-local type the rule is declared in (or within), which no generated file can name (it was CS0246 there).</summary>
+    private static INamedTypeSymbol? FileLocalContainer(IMethodSymbol rule)
+    {
+        for (var type = rule.ContainingType; type is not null; type = type.ContainingType)
+        {
+            if (type.IsFileLocal)
+            {
+                return type;
             }
         }
 
