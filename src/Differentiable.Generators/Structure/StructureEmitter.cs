@@ -46,6 +46,10 @@ internal sealed class StructureEmitter
     /// </summary>
     private bool eagerMayThrow;
 
+    /// <summary>An int computation that can throw: anything but + − ·, negation, conversions, constants, names and lengths (n / k, idx[0], Math.Abs(k)).</summary>
+    private static bool IntMayThrow(Expr expression) => IrWalker.Nodes(expression).Any(node => node is not (Variable or Constant or ArrayLength or Convert
+        or Unary { Operator: UnaryOperator.Negate } or Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply }));
+
     /// <summary>A sum (it reads arrays over a range) or an int computation that can throw (n / k, idx[0]).</summary>
     private static bool MayThrow(TensorExpr expression)
     {
@@ -57,7 +61,7 @@ internal sealed class StructureEmitter
             {
                 case TensorSum:
                     return true;
-                case TensorInteger integer when IrWalker.Nodes(integer.Value).Any(n => n is ElementAccess or Binary { Operator: BinaryOperator.Divide or BinaryOperator.Remainder }):
+                case TensorInteger integer when IntMayThrow(integer.Value):
                     return true;
                 case TensorBinary b:
                     pending.Push(b.Left);
@@ -91,6 +95,8 @@ internal sealed class StructureEmitter
         var emitter = new StructureEmitter(structure, parameter, value, scope);
         var expression = emitter.Build(parameter.Form, outputShape);
         emitter.AddRangeChecks();
+        var notation = structure.Notation;
+        emitter.eagerMayThrow |= notation.Ranges.Values.Any(r => IntMayThrow(r.Lower) || IntMayThrow(r.Upper));
 
         var printer = new CSharpPrinter(writer);
         foreach (var statement in structure.Notation.Prelude)
@@ -108,8 +114,13 @@ internal sealed class StructureEmitter
         var checks = emitter.checks.Distinct().Where(c => c.Split(new[] { " == " }, System.StringSplitOptions.None) is { Length: 2 } sides && sides[0] != sides[1]).ToList();
         if (emitter.eagerMayThrow)
         {
-            var ranges = structure.Notation.OutputIndices.Select(o => structure.Notation.Ranges[o]).Select(r => $"{emitter.Print(r.Lower)} >= {emitter.Print(r.Upper)}");
-            writer.Line($"if ({string.Join(" || ", ranges)})");
+            // In the order the loops begin, each bound computed only where the loops around it ran, as in the method: where
+            // an output loop (any loop of a single nest) runs no iteration, y is zeros; where a sum inside runs none, the
+            // dense fallback is exact.
+            string Range(string index, string form) => string.Format(CultureInfo.InvariantCulture, form, emitter.Print(notation.Ranges[index].Lower), emitter.Print(notation.Ranges[index].Upper));
+            var zeroWhere = notation.LoopOrder.Where(i => notation.IsPerfectNest || notation.OutputIndices.Contains(i)).Select(i => Range(i, "{0} >= {1}"));
+            checks.InsertRange(0, notation.LoopOrder.Where(i => !notation.IsPerfectNest && !notation.OutputIndices.Contains(i)).Select(i => Range(i, "{0} < {1}")));
+            writer.Line($"if ({string.Join(" || ", zeroWhere)})");
             writer.Line("{");
             writer.Line("    // The loops never ran: the result is zeros, and what they would have computed (and may throw on) was not.");
             writer.Line($"    {target} = new {Runtime}ZeroJacobian({value}.Length, {Assembly}.Count({parameter.Parameter}), {outputShape}, {emitter.InputShape});");
@@ -199,7 +210,9 @@ internal sealed class StructureEmitter
                 return Scaled(kronecker.Coefficient, kronecker.Scalars, Kronecker(kronecker, outputShape));
             case ShiftForm shift:
                 // Exact for any lengths: a row whose column lies outside x is a zero row, and the method read x there;
-                // a row outside the loop's window is zero, as the method left it.
+                // a row outside the loop's window is zero, as the method left it. The offset is computed once, outside the
+                // rows: the method computed it (x.Length / k) only where its loop ran.
+                eagerMayThrow |= IntMayThrow(shift.Offset);
                 return Scaled(shift.Coefficient, shift.Scalars, $"new {Runtime}ShiftJacobian({value}.Length, {parameter.Parameter}.Length, {Print(shift.Offset)}, {(shift.Reversed ? "true" : "false")}, {Window()}{outputShape}, {InputShape})");
             case DiagonalProductForm product:
                 var inner = Build(product.Inner, outputShape);

@@ -19,6 +19,12 @@ internal sealed record IndexNotation(
     List<Stmt> Prelude,
     Dictionary<string, (Expr Lower, Expr Upper)> Ranges)
 {
+    /// <summary>The index variables in the order their loops begin: a loop's bounds are computed only once the loops around it run.</summary>
+    public List<string> LoopOrder { get; init; } = new();
+
+    /// <summary>One loop nest around a single increment: where any of its loops runs no iteration, nothing is added to y.</summary>
+    public bool IsPerfectNest { get; init; }
+
     /// <summary>A vector result whose loop starts past 0 (<c>for i = 1 .. n − 2</c>): the rows before it are zero.</summary>
     public bool IsWindowed => OutputIndices.Length == 1 && Ranges[OutputIndices[0]].Lower is not Constant { Value: 0.0 };
 }
@@ -35,6 +41,8 @@ internal sealed class SymbolicExecutor
     private readonly Dictionary<string, TensorExpr> scalars = new(System.StringComparer.Ordinal);
     private readonly Dictionary<string, (Expr Lower, Expr Upper)> ranges = new(System.StringComparer.Ordinal);
     private readonly List<Stmt> prelude = new();
+    private readonly List<string> loopOrder = new();
+    private bool perfectNest;
     private string result = string.Empty;
     private string[] outputIndices = System.Array.Empty<string>();
     private TensorExpr? definition;
@@ -113,6 +121,7 @@ internal sealed class SymbolicExecutor
                     }
 
                     definition = term;
+                    perfectNest = true;
                     break;
                 case For loop when allocated && definition is null:
                     Execute(loop);
@@ -123,7 +132,7 @@ internal sealed class SymbolicExecutor
         }
 
         // The result must be indexed by loop variables (y[i, p] with p a dimension is one column, not a map).
-        return definition is null || outputIndices.Any(index => !ranges.ContainsKey(index)) ? null : new IndexNotation(result, outputIndices, definition, prelude, ranges);
+        return definition is null || outputIndices.Any(index => !ranges.ContainsKey(index)) ? null : new IndexNotation(result, outputIndices, definition, prelude, ranges) { LoopOrder = loopOrder, IsPerfectNest = perfectNest };
     }
 
     /// <summary>Loops each holding only the next, ending in <c>y[O] += term</c> with every output index bound by one of them.</summary>
@@ -247,6 +256,7 @@ internal sealed class SymbolicExecutor
         }
 
         ranges[loop.Variable] = (loop.Lower, loop.Upper);
+        loopOrder.Add(loop.Variable);
     }
 
     private void Accumulate(string target, TensorExpr sum)

@@ -223,6 +223,64 @@ public static partial class StencilFunctions
         return y;
     }
 
+    /// <summary>An offset x.Length / k the method computes only inside its loop.</summary>
+    [Differentiate(nameof(x))]
+    public static double[] OffsetDivision(double[] x, int k)
+    {
+        var y = new double[x.Length];
+        for (int i = 0; i < k; i++)
+        {
+            y[i] = x[i + (x.Length / k)];
+        }
+
+        return y;
+    }
+
+    /// <summary>A scale Math.Abs(k), which throws at int.MinValue, computed by the method only inside its loop.</summary>
+    [Differentiate(nameof(x))]
+    public static double[] AbsScale(double[] x, int k)
+    {
+        var y = new double[x.Length];
+        for (int i = 0; i < k; i++)
+        {
+            y[i] = x[i + 1] * Math.Abs(k);
+        }
+
+        return y;
+    }
+
+    /// <summary>An inner loop's bound x.GetLength(1) / k, computed by the method only where the outer loop runs.</summary>
+    [Differentiate(nameof(x))]
+    public static double[,] InnerBoundDivision(double[,] x, int k)
+    {
+        var y = new double[x.GetLength(0), x.GetLength(1)];
+        for (int i = 0; i < x.GetLength(0); i++)
+        {
+            for (int j = 0; j < x.GetLength(1) / k; j++)
+            {
+                y[i, j] = 2.0 * x[i, j];
+            }
+        }
+
+        return y;
+    }
+
+    /// <summary>A sum's bound x.Length / k, computed by the method only where the loop around it runs.</summary>
+    [Differentiate(nameof(x))]
+    public static double[] SumBoundDivision(double[,] w, double[] x, int k, int m)
+    {
+        var y = new double[m];
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < x.Length / k; j++)
+            {
+                y[i] += w[i, j] * x[j];
+            }
+        }
+
+        return y;
+    }
+
     /// <summary>A matrix–vector product on a window: not a shift, so the Jacobian stays dense (and exact).</summary>
     [Differentiate]
     public static double[] WindowedProduct(double[,] w, double[] x)
@@ -455,6 +513,45 @@ public class StencilTests
         Assert.Equal(StencilFunctions.ScaledInsideTheLoop(x, w, 3, 2), scaled);
         AssertShifts(dScaled, (-1, false));
         AssertJacobian("ScaledInsideTheLoop", a => StencilFunctions.ScaledInsideTheLoop((double[])a[0], w, 3, 2), [x], 0, dScaled, 0);
+    }
+
+    /// <summary>Offsets, scales and loop bounds that throw are computed only where the method computed them.</summary>
+    [Fact]
+    public void WhatThrowsIsComputedOnlyWhereTheMethodComputedIt()
+    {
+        var x = new[] { 0.5, -1.0, 2.0, 0.25 };
+        var (offset, dOffset) = StencilFunctions.OffsetDivisionJacobian(x, 0);
+        Assert.Equal(new double[4], offset);
+        Assert.Equal(JacobianStructure.Zero, dOffset.Structure);
+        var (_, dOffset2) = StencilFunctions.OffsetDivisionJacobian(x, 2);
+        AssertShifts(dOffset2, (2, false));
+        AssertJacobian("OffsetDivision", a => StencilFunctions.OffsetDivision((double[])a[0], 2), [x], 0, dOffset2, 0);
+
+        var (abs, dAbs) = StencilFunctions.AbsScaleJacobian(x, int.MinValue);
+        Assert.Equal(new double[4], abs);
+        Assert.Equal(JacobianStructure.Zero, dAbs.Structure);
+        var (_, dAbs2) = StencilFunctions.AbsScaleJacobian(x, 3);
+        AssertJacobian("AbsScale", a => StencilFunctions.AbsScale((double[])a[0], 3), [x], 0, dAbs2, 0);
+
+        // No rows: the inner bound is never computed; with rows, k = 0 throws in both.
+        var empty = new double[0, 3];
+        var (inner, dInner) = StencilFunctions.InnerBoundDivisionJacobian(empty, 0);
+        Assert.Equal(StencilFunctions.InnerBoundDivision(empty, 0), inner);
+        Assert.Equal((0, 0), (dInner.Rows, dInner.Columns));
+        var square = JacobianTestKit.RandomMatrix(new Random(5), 2, 3);
+        Assert.Throws<DivideByZeroException>(() => StencilFunctions.InnerBoundDivision(square, 0));
+        Assert.Throws<DivideByZeroException>(() => StencilFunctions.InnerBoundDivisionJacobian(square, 0));
+        var (_, dInner2) = StencilFunctions.InnerBoundDivisionJacobian(square, 1);
+        AssertJacobian("InnerBoundDivision", a => StencilFunctions.InnerBoundDivision((double[,])a[0], 1), [square], 0, dInner2, 0);
+
+        var w = JacobianTestKit.RandomMatrix(new Random(6), 3, 4);
+        var (sum, dSum) = StencilFunctions.SumBoundDivisionJacobian(w, x, 0, 0);
+        Assert.Equal(new double[0], sum);
+        Assert.Equal((0, 4), (dSum.Rows, dSum.Columns));
+        Assert.Throws<DivideByZeroException>(() => StencilFunctions.SumBoundDivisionJacobian(w, x, 0, 3));
+        var (_, dSum2) = StencilFunctions.SumBoundDivisionJacobian(w, x, 1, 3);
+        Assert.Equal(JacobianStructure.Dense, dSum2.Structure);
+        AssertJacobian("SumBoundDivision", a => StencilFunctions.SumBoundDivision(w, (double[])a[0], 1, 3), [x], 0, dSum2, 0);
     }
 
     [Fact]
