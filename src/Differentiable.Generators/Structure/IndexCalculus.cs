@@ -83,6 +83,17 @@ internal static class IndexCalculus
                 return inputs.Length != 1
                     ? null
                     : new List<Monomial> { new(1.0, new List<TensorExpr>(), new List<TensorExpr>(), new List<Delta> { new(shifted.Index, inputs[0], shifted.Offset, shifted.Reversed) }, new List<string>()) };
+            case TensorShiftedMatrix shifted:
+                return inputs.Length != 2
+                    ? null
+                    : new List<Monomial>
+                    {
+                        new(1.0, new List<TensorExpr>(), new List<TensorExpr>(), new List<Delta>
+                        {
+                            new(shifted.Row.Index, inputs[0], shifted.Row.Offset, shifted.Row.Reversed),
+                            new(shifted.Column.Index, inputs[1], shifted.Column.Offset, shifted.Column.Reversed),
+                        }, new List<string>()),
+                    };
             case TensorNegate n:
                 return Derive(n.Operand, array, inputs)?.Select(m => m.Scale(-1)).ToList();
             case TensorBinary { Operator: BinaryOperator.Add or BinaryOperator.Subtract } b:

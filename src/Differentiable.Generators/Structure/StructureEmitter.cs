@@ -109,7 +109,9 @@ internal sealed class StructureEmitter
             });
         }
 
-        var window = emitter.rowWindow && emitter.Window() is { Length: > 0 } bounds ? $" on rows [{bounds.TrimEnd(',', ' ')}), the rest zero" : string.Empty;
+        var window = !emitter.rowWindow ? string.Empty
+            : notation.OutputIndices.Length == 2 ? $" on [{string.Join(") × [", notation.OutputIndices.Select(o => string.Join(", ", emitter.OutputRange(o).Lower, emitter.OutputRange(o).Upper)))}), the rest zero"
+            : emitter.Window() is { Length: > 0 } bounds ? $" on rows [{bounds.TrimEnd(',', ' ')}), the rest zero" : string.Empty;
         writer.Line($"// ∂{structure.Notation.Result}/∂vec({parameter.Parameter}) = {Describe(parameter.Form)}{window}  ({Rule(parameter.Form)})");
         var checks = emitter.checks.Distinct().Where(c => c.Split(new[] { " == " }, System.StringSplitOptions.None) is { Length: 2 } sides && sides[0] != sides[1]).ToList();
         if (emitter.eagerMayThrow)
@@ -208,6 +210,14 @@ internal sealed class StructureEmitter
                 return Scaled(permutation.Coefficient, permutation.Scalars, $"{Runtime}PermutationJacobian.Commutation({parameter.Parameter}.GetLength(0), {parameter.Parameter}.GetLength(1))");
             case KroneckerForm kronecker:
                 return Scaled(kronecker.Coefficient, kronecker.Scalars, Kronecker(kronecker, outputShape));
+            case ShiftForm { Column: { } column } shift:
+                // Y[i, j] reads X[i + a, j + b]: the shift of each index, each with the window of its loop.
+                eagerMayThrow |= IntMayThrow(shift.Offset) || IntMayThrow(column.Offset);
+                var (rowLower, rowUpper) = OutputRange(structure.Notation.OutputIndices[0]);
+                var (columnLower, columnUpper) = OutputRange(structure.Notation.OutputIndices[1]);
+                var rowShift = $"new {Runtime}ShiftJacobian({value}.GetLength(0), {parameter.Parameter}.GetLength(0), {Print(shift.Offset)}, {(shift.Reversed ? "true" : "false")}, {rowLower}, {rowUpper})";
+                var columnShift = $"new {Runtime}ShiftJacobian({value}.GetLength(1), {parameter.Parameter}.GetLength(1), {Print(column.Offset)}, {(column.Reversed ? "true" : "false")}, {columnLower}, {columnUpper})";
+                return Scaled(shift.Coefficient, shift.Scalars, $"new {Runtime}MatrixShiftJacobian({rowShift}, {columnShift})");
             case ShiftForm shift:
                 // Exact for any lengths: a row whose column lies outside x is a zero row, and the method read x there;
                 // a row outside the loop's window is zero, as the method left it. The offset is computed once, outside the
@@ -231,9 +241,11 @@ internal sealed class StructureEmitter
         return lower == "0" && upper == $"{value}.Length" ? string.Empty : $"{lower}, {upper}, ";
     }
 
-    private (string Lower, string Upper) OutputRange()
+    private (string Lower, string Upper) OutputRange() => OutputRange(structure.Notation.OutputIndices[0]);
+
+    private (string Lower, string Upper) OutputRange(string output)
     {
-        var range = structure.Notation.Ranges[structure.Notation.OutputIndices[0]];
+        var range = structure.Notation.Ranges[output];
         return (Print(range.Lower), Print(range.Upper));
     }
 
@@ -326,15 +338,23 @@ internal sealed class StructureEmitter
         Line($"var {name} = new double[{value}.Length];");
         if (rowWindow)
         {
-            // Only the rows the method's loop wrote: a factor may read x[i + 1], which exists there and not past it.
-            var (lower, upper) = OutputRange();
-            var index = outputs[0];
-            Line($"for (int {index} = {lower}; {index} < {upper}; {index}++)");
-            Line("{");
-            indentation++;
-            Line($"{name}[{index}] = {Product(factors, new List<Delta>())};");
-            indentation--;
-            Line("}");
+            // Only the elements the method's loops wrote: a factor may read x[i + 1], which exists there and not past it.
+            foreach (var index in outputs.Reverse())
+            {
+                var (lower, upper) = OutputRange(index);
+                Line($"for (int {index} = {lower}; {index} < {upper}; {index}++)");
+                Line("{");
+                indentation++;
+            }
+
+            var windowed = Product(factors, new List<Delta>());
+            Line($"{name}[{VecIndex(outputs)}] = {windowed};");
+            foreach (var _ in outputs)
+            {
+                indentation--;
+                Line("}");
+            }
+
             return name;
         }
 
@@ -424,6 +444,8 @@ internal sealed class StructureEmitter
                 return new ElementAccess(e.Array, e.Indices.Select(i => (Expr)new Variable(i)).ToEquatableArray());
             case TensorShifted e:
                 return new ElementAccess(e.Array, EquatableArray.Create(ShiftedIndex(e.Index, e.Offset, e.Reversed)));
+            case TensorShiftedMatrix e:
+                return new ElementAccess(e.Array, EquatableArray.Create(ShiftedIndex(e.Row.Index, e.Row.Offset, e.Row.Reversed), ShiftedIndex(e.Column.Index, e.Column.Offset, e.Column.Reversed)));
             case TensorNegate n:
                 return Rules.Build.Neg(Evaluate(n.Operand));
             case TensorBinary b:
@@ -487,7 +509,7 @@ internal sealed class StructureEmitter
         DiagonalForm d => $"diag({string.Join("·", d.Factors.Select(Describe))})",
         PermutationForm => "K (commutation)",
         ShiftForm shift => (shift.Coefficient switch { 1.0 => string.Empty, -1.0 => "−", var c => c.ToString("R", CultureInfo.InvariantCulture).Replace("-", "−") + "·" })
-            + $"S({IndexText("i", shift.Offset, shift.Reversed)})",
+            + (shift.Column is { } c2 ? $"S({IndexText("i", shift.Offset, shift.Reversed)}, {IndexText("j", c2.Offset, c2.Reversed)})" : $"S({IndexText("i", shift.Offset, shift.Reversed)})"),
         KroneckerForm k when Describe(k.Left) == "1" => Describe(k.Right),
         KroneckerForm k when Describe(k.Right) == "1" => Describe(k.Left),
         KroneckerForm k => $"{Describe(k.Left)} ⊗ {Describe(k.Right)}",
@@ -512,6 +534,7 @@ internal sealed class StructureEmitter
         TensorScalar s => s.Name,
         TensorElement e => $"{e.Array}[{string.Join(",", e.Indices)}]",
         TensorShifted e => $"{e.Array}[{IndexText(e.Index, e.Offset, e.Reversed)}]",
+        TensorShiftedMatrix e => $"{e.Array}[{IndexText(e.Row.Index, e.Row.Offset, e.Row.Reversed)}, {IndexText(e.Column.Index, e.Column.Offset, e.Column.Reversed)}]",
         TensorDerivative { Call.Arguments.Count: 1 } d => $"{d.Call.Function.ToString().ToLowerInvariant()}′(…)",
         TensorDerivative d => $"∂{d.Call.Function.ToString().ToLowerInvariant()}/∂u{d.Position.ToString(CultureInfo.InvariantCulture)}(…)",
         TensorCall c => $"{c.Function.ToString().ToLowerInvariant()}(…)",

@@ -21,8 +21,11 @@ internal sealed record DiagonalForm(double Coefficient, List<TensorExpr> Scalars
 /// <summary>The commutation matrix: y = aᵀ.</summary>
 internal sealed record PermutationForm(double Coefficient, List<TensorExpr> Scalars) : JacobianForm;
 
-/// <summary>c·S: row i holds a 1 in column i + Offset (Offset − i when reversed), where that column exists.</summary>
-internal sealed record ShiftForm(double Coefficient, List<TensorExpr> Scalars, Expr Offset, bool Reversed) : JacobianForm;
+/// <summary>
+/// c·S: row i holds a 1 in column i + Offset (Offset − i when reversed), where that column exists. With a
+/// <see cref="Column"/> shift, a matrix's: Y[i, j] reads X[i + Offset, j + Column.Offset] (S_column ⊗ S).
+/// </summary>
+internal sealed record ShiftForm(double Coefficient, List<TensorExpr> Scalars, Expr Offset, bool Reversed, IndexShift? Column = null) : JacobianForm;
 
 /// <summary>c·(Left ⊗ Right).</summary>
 internal sealed record KroneckerForm(double Coefficient, List<TensorExpr> Scalars, KroneckerGroup Left, KroneckerGroup Right) : JacobianForm;
@@ -81,17 +84,19 @@ internal static class StructurePass
                 forms.Add(form);
             }
 
+            var matrix = notation.OutputIndices.Length == 2;
             if (forms is not null && notation.IsWindowed)
             {
                 // Rows outside the loop are zero: only shifts carry that row window, so every term must become one.
-                forms = forms.Select(ShiftByZero).ToList();
+                forms = forms.Select(f => ShiftByZero(f, matrix)).ToList();
                 forms = forms.All(IsShift) ? Banded(forms) : null;
             }
             else if (forms is not null && forms.Any(IsShift))
             {
                 // Beside a shift (x[i + 1] − x[i]: y shorter than x), the unshifted terms are shifts by 0, which need no
                 // square shape; as identities or diagonals their size check fails and the whole Jacobian went dense.
-                forms = Banded(forms.Select(ShiftByZero).ToList());
+                forms = forms.Select(f => ShiftByZero(f, matrix)).ToList();
+                forms = forms.All(IsShift) ? Banded(forms) : null;
             }
             else if (forms is { Count: > 1 } && forms.All(f => f is DiagonalForm or IdentityForm))
             {
@@ -125,7 +130,7 @@ internal static class StructurePass
             ? ((DiagonalProductForm)forms[0]).RowFactors
             : null;
         var bands = new List<JacobianForm>();
-        foreach (var band in forms.GroupBy(f => (Shift(f).Offset, Shift(f).Reversed)))
+        foreach (var band in forms.GroupBy(f => (Shift(f).Offset, Shift(f).Reversed, Shift(f).Column)))
         {
             var terms = band.ToList();
             if (terms.Count == 1)
@@ -138,7 +143,7 @@ internal static class StructurePass
             var entry = terms.Select(t => Scaled(Shift(t).Coefficient, Shift(t).Scalars
                     .Concat(shared is null && t is DiagonalProductForm p ? p.RowFactors : Enumerable.Empty<TensorExpr>())))
                 .Aggregate(Add);
-            var unit = new ShiftForm(1.0, new List<TensorExpr>(), band.Key.Offset, band.Key.Reversed);
+            var unit = new ShiftForm(1.0, new List<TensorExpr>(), band.Key.Offset, band.Key.Reversed, band.Key.Column);
             bands.Add(new DiagonalProductForm(new List<TensorExpr> { entry }, unit));
         }
 
@@ -174,12 +179,17 @@ internal static class StructurePass
 
     private static bool IsShift(JacobianForm form) => form is ShiftForm or DiagonalProductForm { Inner: ShiftForm };
 
-    private static JacobianForm ShiftByZero(JacobianForm form) => form switch
+    private static JacobianForm ShiftByZero(JacobianForm form, bool matrix)
     {
-        IdentityForm i => new ShiftForm(i.Coefficient, i.Scalars, Constant.Int(0), Reversed: false),
-        DiagonalForm d => new DiagonalProductForm(d.Factors, new ShiftForm(d.Coefficient, d.Scalars, Constant.Int(0), Reversed: false)),
-        _ => form,
-    };
+        // The column index's shift by 0 names no index: only the offsets and directions tell bands apart.
+        var column = matrix ? new IndexShift(string.Empty, Constant.Int(0), false) : null;
+        return form switch
+        {
+            IdentityForm i => new ShiftForm(i.Coefficient, i.Scalars, Constant.Int(0), Reversed: false, column),
+            DiagonalForm d => new DiagonalProductForm(d.Factors, new ShiftForm(d.Coefficient, d.Scalars, Constant.Int(0), Reversed: false, column)),
+            _ => form,
+        };
+    }
 
     /// <summary>The diagonal entry of an identity or diagonal form, as one expression.</summary>
     private static TensorExpr Entry(JacobianForm form)
@@ -206,16 +216,22 @@ internal static class StructurePass
         var factors = term.Factors.Where(f => Indices(f).Any()).ToList();
         var rowLike = factors.Where(f => Indices(f).All(outputs.Contains)).Concat(term.RowFactors).ToList();
 
-        // A shifted element of a vector (x[i + 1], x[n − 1 − i]), times factors of the output element alone.
+        // A shifted element of a vector (x[i + 1], x[n − 1 − i]) or a matrix (X[i + 1, j], each index tied to the output
+        // index in its place), times factors of the output element alone.
         if (term.Deltas.Any(d => d.IsShifted))
         {
-            if (term.Deltas.Count != 1 || outputs.Length != 1 || inputs.Length != 1 || !factors.All(f => Indices(f).All(outputs.Contains)))
+            if (term.Deltas.Count != outputs.Length || inputs.Length != outputs.Length || outputs.Length > 2
+                || !term.Deltas.All(d => d.IsShifted && System.Array.IndexOf(outputs, d.Index) == System.Array.IndexOf(inputs, d.Input))
+                || !factors.All(f => Indices(f).All(outputs.Contains)))
             {
                 return null;
             }
 
-            var delta = term.Deltas[0];
-            JacobianForm shift = new ShiftForm(term.Coefficient, scalars, delta.Offset!, delta.Reversed);
+            var rowDelta = term.Deltas.Single(d => d.Input == inputs[0]);
+            var columnDelta = outputs.Length == 2 ? term.Deltas.Single(d => d.Input == inputs[1]) : null;
+            // Named by offset and direction only (as a shift by 0 is): the output index is the column's anyway.
+            var column = columnDelta is null ? null : new IndexShift(string.Empty, columnDelta.Offset!, columnDelta.Reversed);
+            JacobianForm shift = new ShiftForm(term.Coefficient, scalars, rowDelta.Offset!, rowDelta.Reversed, column);
             return rowLike.Count == 0 ? shift : new DiagonalProductForm(rowLike, shift);
         }
 

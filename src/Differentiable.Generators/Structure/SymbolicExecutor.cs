@@ -25,8 +25,8 @@ internal sealed record IndexNotation(
     /// <summary>One loop nest around a single increment: where any of its loops runs no iteration, nothing is added to y.</summary>
     public bool IsPerfectNest { get; init; }
 
-    /// <summary>A vector result whose loop starts past 0 (<c>for i = 1 .. n − 2</c>): the rows before it are zero.</summary>
-    public bool IsWindowed => OutputIndices.Length == 1 && Ranges[OutputIndices[0]].Lower is not Constant { Value: 0.0 };
+    /// <summary>A result whose loops start past 0 (<c>for i = 1 .. n − 2</c>): the elements before them are zero.</summary>
+    public bool IsWindowed => OutputIndices.Any(o => Ranges[o].Lower is not Constant { Value: 0.0 });
 }
 
 /// <summary>
@@ -244,11 +244,11 @@ internal sealed class SymbolicExecutor
 
     private void Bind(For loop)
     {
-        // Bounds reading an index already bound make a triangular nest, not a sum over a fixed range. A vector's one
-        // output loop may start past 0 (for i = 1 .. n − 2, a stencil that leaves both ends of y zero): its Jacobian's
-        // rows outside the loop are zero, which only the shift form, with a row window, represents.
+        // Bounds reading an index already bound make a triangular nest, not a sum over a fixed range. An output loop may
+        // start past 0 (for i = 1 .. n − 2, a stencil that leaves both ends of y, or a grid's border, zero): its
+        // Jacobian's rows outside the loops are zero, which only the shift forms, with row windows, represent.
         // The bounds are printed again in the Jacobian, so they may read only what it recomputes (not a double local).
-        var windowed = outputIndices.Length == 1 && outputIndices[0] == loop.Variable;
+        var windowed = outputIndices.Length <= 2 && outputIndices.Contains(loop.Variable);
         if ((loop.Lower is not Constant { Value: 0.0 } && !windowed) || ranges.ContainsKey(loop.Variable)
             || !Recomputable(loop.Lower) || !Recomputable(loop.Upper))
         {
@@ -341,6 +341,10 @@ internal sealed class SymbolicExecutor
             case ElementAccess { Indices.Count: 1 } e when model.Parameters.Any(p => p.Name == e.Array) && types[e.Array] == IrType.DoubleArray
                 && Shifted(e.Indices[0]) is var (index, offset, reversed):
                 return new TensorShifted(e.Array, index, offset, reversed);
+            // Both indices output indices, one or both moved (X[i + 1, j]): the unmoved one is moved by 0.
+            case ElementAccess { Indices.Count: 2 } e when model.Parameters.Any(p => p.Name == e.Array) && types[e.Array] == IrType.DoubleMatrix
+                && MatrixIndex(e.Indices[0]) is { } row && MatrixIndex(e.Indices[1]) is { } column && row.Index != column.Index:
+                return new TensorShiftedMatrix(e.Array, row, column);
             case Unary { Operator: UnaryOperator.Negate } u:
                 return new TensorNegate(Symbolic(u.Operand));
             // Not an int division (n / 2 truncates; in double it would not).
@@ -437,6 +441,12 @@ internal sealed class SymbolicExecutor
         !IrWalker.Nodes(expression).Any(node => node is ElementAccess e && e.Array == result)
         && IrWalker.ReadNames(expression).All(name => name == result
             || model.Parameters.Any(p => p.Name == name) || prelude.Any(p => IrWalker.AssignedNames(p).Contains(name)));
+
+    /// <summary>A matrix element's index: an output index, as it is or moved (<see cref="Shifted"/>).</summary>
+    private IndexShift? MatrixIndex(Expr index) =>
+        index is Variable v && outputIndices.Contains(v.Name) && ranges.ContainsKey(v.Name) ? new IndexShift(v.Name, Constant.Int(0), false)
+        : Shifted(index) is var (name, offset, reversed) ? new IndexShift(name, offset, reversed)
+        : null;
 
     /// <summary>An int expression of parameters and prelude ints only: the same for every element.</summary>
     private bool IsScalarInteger(Expr expression) =>

@@ -16,6 +16,7 @@ internal abstract record TensorExpr
     {
         TensorElement e => e.Indices,
         TensorShifted e => new[] { e.Index },
+        TensorShiftedMatrix e => new[] { e.Row.Index, e.Column.Index },
         TensorSum s => s.Body.FreeIndices().Where(v => v != s.Index).Concat(IrWalker.ReadNames(s.Lower)).Concat(IrWalker.ReadNames(s.Upper)),
         TensorBinary b => b.Left.FreeIndices().Concat(b.Right.FreeIndices()),
         TensorNegate n => n.Operand.FreeIndices(),
@@ -29,6 +30,7 @@ internal abstract record TensorExpr
     {
         TensorElement e => e.Array == array,
         TensorShifted e => e.Array == array,
+        TensorShiftedMatrix e => e.Array == array,
         TensorSum s => s.Body.Reads(array),
         TensorBinary b => b.Left.Reads(array) || b.Right.Reads(array),
         TensorNegate n => n.Operand.Reads(array),
@@ -45,6 +47,7 @@ internal abstract record TensorExpr
     {
         TensorElement e => e with { Indices = e.Indices.Select(v => renaming.TryGetValue(v, out var r) ? r : v).ToArray() },
         TensorShifted e => e with { Index = renaming.TryGetValue(e.Index, out var r) ? r : e.Index },
+        TensorShiftedMatrix e => e with { Row = e.Row.Renamed(renaming), Column = e.Column.Renamed(renaming) },
         TensorSum s when renaming.ContainsKey(s.Index) =>
             s with { Body = s.Body.Substitute(renaming.Where(r => r.Key != s.Index).ToDictionary(r => r.Key, r => r.Value, System.StringComparer.Ordinal)) },
         TensorSum s => s with { Body = s.Body.Substitute(renaming) },
@@ -82,6 +85,18 @@ internal sealed record TensorElement(string Array, string[] Indices) : TensorExp
 /// or, <see cref="Reversed"/>, <c>x[n − 1 − i]</c> (<see cref="Offset"/> − i). A stencil's term.
 /// </summary>
 internal sealed record TensorShifted(string Array, string Index, Expr Offset, bool Reversed) : TensorExpr;
+
+/// <summary>One index of a shifted matrix element: an output index moved by an int no index varies, or reversed.</summary>
+internal sealed record IndexShift(string Index, Expr Offset, bool Reversed)
+{
+    public IndexShift Renamed(IReadOnlyDictionary<string, string> renaming) => renaming.TryGetValue(Index, out var r) ? this with { Index = r } : this;
+}
+
+/// <summary>
+/// An element of a matrix at output indices moved by ints no index varies, either or both: <c>X[i + 1, j]</c>,
+/// <c>X[i, j − 1]</c>, <c>X[m − 1 − i, j]</c>. A 2-D stencil's term (an unmoved index has offset 0).
+/// </summary>
+internal sealed record TensorShiftedMatrix(string Array, IndexShift Row, IndexShift Column) : TensorExpr;
 
 /// <summary>Σ over an index variable in [Lower, Upper).</summary>
 internal sealed record TensorSum(string Index, Expr Lower, Expr Upper, TensorExpr Body) : TensorExpr;

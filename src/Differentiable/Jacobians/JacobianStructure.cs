@@ -35,4 +35,10 @@ public enum JacobianStructure
     /// <see cref="ShiftJacobian"/>.
     /// </summary>
     Shift,
+
+    /// <summary>
+    /// A shift of a matrix's elements in both indices, as of a 2-D stencil's term <c>Y[i, j] = X[i + a, j + b]</c>:
+    /// <see cref="MatrixShiftJacobian"/>.
+    /// </summary>
+    MatrixShift,
 }

@@ -71,8 +71,7 @@ public sealed class ShiftJacobian : Jacobian
     public int SourceColumn(int row)
     {
         TensorShape.CheckIndex(row, Rows, nameof(row));
-        var (first, end) = RowsWithEntries();
-        return row >= first && row < end ? (int)Column(row) : -1;
+        return ColumnOf(row);
     }
 
     /// <summary>A new dense array with each row's 1 written: at most min(rows, columns) writes.</summary>
@@ -110,6 +109,19 @@ public sealed class ShiftJacobian : Jacobian
             result[(int)Column(row)] += scale * u[row];
         }
     }
+
+    /// <summary>The rows [first, end) that hold a 1.</summary>
+    internal (int First, int End) EntryRows => RowsWithEntries();
+
+    /// <summary>The column of <paramref name="row"/>'s 1, or −1 where the row is zero; the row is not range-checked.</summary>
+    internal int ColumnOf(int row)
+    {
+        var (first, end) = RowsWithEntries();
+        return row >= first && row < end ? (int)Column(row) : -1;
+    }
+
+    /// <summary>The column of the 1 of a row inside <see cref="EntryRows"/>.</summary>
+    internal int EntryColumn(int row) => (int)Column(row);
 
     // In long: an offset near int.MaxValue plus a row must not wrap into the matrix.
     private long Column(int row) => Reversed ? (long)Offset - row : (long)row + Offset;

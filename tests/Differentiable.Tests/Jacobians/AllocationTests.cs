@@ -22,6 +22,7 @@ public class AllocationTests
     [InlineData("Shift")]
     [InlineData("ReversedShift")]
     [InlineData("WindowedShift")]
+    [InlineData("MatrixShift")]
     public void ProductsAllocateNothingAfterWarmUp(string structure)
     {
         Jacobian jacobian = Create(structure, new Random(42));
@@ -65,6 +66,7 @@ public class AllocationTests
         "Commutation" => PermutationJacobian.Commutation(6, 9),
         "Shift" => new ShiftJacobian(29, 30, 1),
         "ReversedShift" => new ShiftJacobian(30, 30, 29, reversed: true),
+        "MatrixShift" => new MatrixShiftJacobian(new ShiftJacobian(6, 7, 1, reversed: false, firstRow: 1, endRow: 5), new ShiftJacobian(5, 5, 4, reversed: true)),
         "WindowedShift" => new ShiftJacobian(30, 30, -1, reversed: false, firstRow: 1, endRow: 29),
         _ => throw new ArgumentOutOfRangeException(nameof(structure)),
     };

@@ -74,6 +74,47 @@ public class ShiftJacobianTests
         JacobianTestKit.AssertMatches(expected, jacobian, seed: rows + columns + offset + firstRow);
     }
 
+    /// <summary>Y[i, j] = X[i + a, j + b] (or reversed), in vec order: each entry against the definition, and the products.</summary>
+    [Theory]
+    [InlineData(3, 4, 3, 4, 1, false, 0, false)]
+    [InlineData(4, 3, 5, 3, 0, false, -1, false)]
+    [InlineData(3, 3, 3, 3, 2, true, 1, false)]
+    [InlineData(2, 5, 4, 6, 1, false, 5, true)]
+    [InlineData(0, 3, 2, 3, 0, false, 0, false)]
+    [InlineData(3, 2, 3, 0, 0, false, 0, false)]
+    public void MatrixShiftsMoveBothIndices(int m, int n, int sourceRows, int sourceColumns, int a, bool aReversed, int b, bool bReversed)
+    {
+        var rowShift = new ShiftJacobian(m, sourceRows, a, aReversed, 1, m);
+        var columnShift = new ShiftJacobian(n, sourceColumns, b, bReversed);
+        var jacobian = new MatrixShiftJacobian(rowShift, columnShift);
+        Assert.Equal(JacobianStructure.MatrixShift, jacobian.Structure);
+        Assert.Equal((TensorShape.Matrix(m, n), TensorShape.Matrix(sourceRows, sourceColumns)), (jacobian.OutputShape, jacobian.InputShape));
+        var expected = new double[m * n, sourceRows * sourceColumns];
+        for (int j = 0; j < n; j++)
+        {
+            for (int i = 1; i < m; i++) // the row window starts at 1
+            {
+                int p = aReversed ? a - i : i + a;
+                int q = bReversed ? b - j : j + b;
+                if (p >= 0 && p < sourceRows && q >= 0 && q < sourceColumns)
+                {
+                    expected[i + (j * m), p + (q * sourceRows)] = 1.0;
+                }
+            }
+        }
+
+        Assert.Equal(expected, jacobian.ToDense());
+        for (int r = 0; r < jacobian.Rows; r++)
+        {
+            for (int c = 0; c < jacobian.Columns; c++)
+            {
+                Assert.Equal(expected[r, c], jacobian[r, c]);
+            }
+        }
+
+        JacobianTestKit.AssertMatches(expected, jacobian, seed: m + n + a + b);
+    }
+
     [Fact]
     public void OffsetsNearTheIntRangeDoNotWrapIntoTheMatrix()
     {

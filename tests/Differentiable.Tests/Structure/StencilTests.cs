@@ -281,6 +281,59 @@ public static partial class StencilFunctions
         return y;
     }
 
+    /// <summary>The 5-point Laplacian on a grid's interior, the border left 0: five matrix shifts on a window in both indices.</summary>
+    [Differentiate]
+    public static double[,] GridLaplacian(double[,] u)
+    {
+        int m = u.GetLength(0);
+        int n = u.GetLength(1);
+        var y = new double[m, n];
+        for (int j = 1; j < n - 1; j++)
+        {
+            for (int i = 1; i < m - 1; i++)
+            {
+                y[i, j] = u[i - 1, j] + u[i + 1, j] + u[i, j - 1] + u[i, j + 1] - (4.0 * u[i, j]);
+            }
+        }
+
+        return y;
+    }
+
+    /// <summary>An image's gradient magnitude through its forward differences, smaller than the image: diagonals times shifts.</summary>
+    [Differentiate]
+    public static double[,] EdgeStrength(double[,] image, double eps)
+    {
+        var y = new double[image.GetLength(0) - 1, image.GetLength(1) - 1];
+        for (int i = 0; i < y.GetLength(0); i++)
+        {
+            for (int j = 0; j < y.GetLength(1); j++)
+            {
+                double dx = image[i + 1, j] - image[i, j];
+                double dy = image[i, j + 1] - image[i, j];
+                y[i, j] = Math.Sqrt((dx * dx) + (dy * dy) + eps);
+            }
+        }
+
+        return y;
+    }
+
+    /// <summary>A flip of the rows and a lag k in the columns, scaled by a weight matrix: S(m − 1 − i, j + k).</summary>
+    [Differentiate(nameof(x))]
+    public static double[,] FlipAndLag(double[,] x, double[,] w, int k)
+    {
+        int m = x.GetLength(0);
+        var y = new double[m, w.GetLength(1)];
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < w.GetLength(1); j++)
+            {
+                y[i, j] = w[i, j] * x[m - 1 - i, j + k];
+            }
+        }
+
+        return y;
+    }
+
     /// <summary>A matrix–vector product on a window: not a shift, so the Jacobian stays dense (and exact).</summary>
     [Differentiate]
     public static double[] WindowedProduct(double[,] w, double[] x)
@@ -552,6 +605,80 @@ public class StencilTests
         var (_, dSum2) = StencilFunctions.SumBoundDivisionJacobian(w, x, 1, 3);
         Assert.Equal(JacobianStructure.Dense, dSum2.Structure);
         AssertJacobian("SumBoundDivision", a => StencilFunctions.SumBoundDivision(w, (double[])a[0], 1, 3), [x], 0, dSum2, 0);
+    }
+
+    /// <summary>The shifts of each index of each term, in order.</summary>
+    private static void AssertMatrixShifts(Jacobian jacobian, params (int RowOffset, bool RowReversed, int ColumnOffset, bool ColumnReversed)[] expected)
+    {
+        static Jacobian Unwrap(Jacobian j)
+        {
+            while (j is ScaledJacobian or DiagonalProductJacobian)
+            {
+                j = j is ScaledJacobian scaled ? scaled.Inner : ((DiagonalProductJacobian)j).Inner;
+            }
+
+            return j;
+        }
+
+        var outer = Unwrap(jacobian);
+        var terms = outer is SumJacobian sum ? sum.Terms : new[] { outer };
+        Assert.Equal(expected.Length, terms.Count);
+        for (int t = 0; t < expected.Length; t++)
+        {
+            var shift = Assert.IsType<MatrixShiftJacobian>(Unwrap(terms[t]));
+            Assert.Equal(expected[t], (shift.RowShift.Offset, shift.RowShift.Reversed, shift.ColumnShift.Offset, shift.ColumnShift.Reversed));
+        }
+    }
+
+    [Fact]
+    public void GridStencilsHaveMatrixShiftJacobians()
+    {
+        var random = new Random(47);
+        for (int trial = 0; trial < 8; trial++)
+        {
+            int m = 1 + random.Next(5);
+            int n = 1 + random.Next(5);
+            var u = JacobianTestKit.RandomMatrix(random, m, n);
+
+            var (laplacian, dLaplacian) = StencilFunctions.GridLaplacianJacobian(u);
+            Assert.Equal(StencilFunctions.GridLaplacian(u), laplacian);
+            AssertMatrixShifts(dLaplacian, (-1, false, 0, false), (1, false, 0, false), (0, false, -1, false), (0, false, 1, false), (0, false, 0, false));
+            AssertJacobian("GridLaplacian", a => StencilFunctions.GridLaplacian((double[,])a[0]), [u], 0, dLaplacian, trial);
+
+            var image = JacobianTestKit.RandomMatrix(random, m + 1, n + 1);
+            double eps = 0.1 + random.NextDouble();
+            var (edges, dImage, dEps) = StencilFunctions.EdgeStrengthJacobian(image, eps);
+            Assert.Equal(StencilFunctions.EdgeStrength(image, eps), edges);
+            Assert.Equal(JacobianStructure.Sum, dImage.Structure); // three bands, each diag(√′·…)·S
+            AssertMatrixShifts(dImage, (1, false, 0, false), (0, false, 0, false), (0, false, 1, false));
+            AssertJacobian("EdgeStrength ∂image", a => StencilFunctions.EdgeStrength((double[,])a[0], (double)a[1]), [image, eps], 0, dImage, trial);
+            AssertJacobian("EdgeStrength ∂eps", a => StencilFunctions.EdgeStrength((double[,])a[0], (double)a[1]), [image, eps], 1, dEps, trial);
+
+            int k = random.Next(3);
+            var x = JacobianTestKit.RandomMatrix(random, m, n + k);
+            var w = JacobianTestKit.RandomMatrix(random, m, n);
+            var (flipped, dx) = StencilFunctions.FlipAndLagJacobian(x, w, k);
+            Assert.Equal(StencilFunctions.FlipAndLag(x, w, k), flipped);
+            AssertMatrixShifts(dx, (m - 1, true, k, false));
+            AssertJacobian("FlipAndLag", a => StencilFunctions.FlipAndLag((double[,])a[0], w, k), [x], 0, dx, trial);
+        }
+    }
+
+    [Fact]
+    public void AGridLaplacianOfAMegapixelIsKilobytes()
+    {
+        // 1000 × 1000: dense, 10⁶ × 10⁶ doubles (8 TB); five shifts hold a few ints each.
+        var u = new double[1000, 1000];
+        var (_, du) = StencilFunctions.GridLaplacianJacobian(u);
+        Assert.Equal((1_000_000, 1_000_000), (du.Rows, du.Columns));
+        Assert.Equal(-4.0, du[1 + (1 * 1000), 1 + (1 * 1000)]);
+        Assert.Equal(1.0, du[1 + (1 * 1000), 2 + (1 * 1000)]);
+        Assert.Equal(0.0, du[0, 0]); // the border is not written
+        var v = new double[1_000_000];
+        v[5 + (5 * 1000)] = 1.0;
+        var r = new double[1_000_000];
+        du.Multiply(v, r);
+        Assert.Equal((-4.0, 1.0, 1.0, 0.0), (r[5 + (5 * 1000)], r[4 + (5 * 1000)], r[5 + (6 * 1000)], r[6 + (6 * 1000)]));
     }
 
     [Fact]
