@@ -296,6 +296,22 @@ public sealed class SnapshotTests
         """);
 
     [Fact]
+    public void GridStencilJacobian() => VerifyGenerated("""
+            [Differentiate]
+            public static double[,] Laplacian(double[,] u)
+            {
+                int m = u.GetLength(0);
+                int n = u.GetLength(1);
+                var y = new double[m, n];
+                for (int j = 1; j < n - 1; j++)
+                    for (int i = 1; i < m - 1; i++)
+                        y[i, j] = u[i - 1, j] + u[i + 1, j] + u[i, j - 1] + u[i, j + 1] - 4.0 * u[i, j];
+
+                return y;
+            }
+        """);
+
+    [Fact]
     public void OuterProductJacobian() => VerifyGenerated("""
             [Differentiate]
             public static double[,] Outer(double[] u, double[] v)
