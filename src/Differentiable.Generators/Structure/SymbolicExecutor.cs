@@ -42,6 +42,7 @@ internal sealed class SymbolicExecutor
     private readonly Dictionary<string, (Expr Lower, Expr Upper)> ranges = new(System.StringComparer.Ordinal);
     private readonly List<Stmt> prelude = new();
     private readonly List<string> loopOrder = new();
+    private readonly Dictionary<string, Expr> indexAliases = new(System.StringComparer.Ordinal);
     private bool perfectNest;
     private string result = string.Empty;
     private string[] outputIndices = System.Array.Empty<string>();
@@ -230,6 +231,12 @@ internal sealed class SymbolicExecutor
                     scalars[name] = Symbolic(value);
                     own.Add(name);
                     break;
+                // An index named once (int right = i + 1; … x[right]): read as the index it names. Nothing may assign it
+                // (an assignment is no statement this pass reads), and only element indices may read it.
+                case Declare { Type: IrType.Int32, Initializer: { } index, Name: var alias } when !indexAliases.ContainsKey(alias)
+                    && (Shifted(index) is not null || index is Variable { Name: var bound } && outputIndices.Contains(bound) && ranges.ContainsKey(bound)):
+                    indexAliases[alias] = index;
+                    break;
                 case Assign { Target: Variable v, Value: var value } when types[v.Name] == IrType.Double && own.Contains(v.Name):
                     scalars[v.Name] = Symbolic(value);
                     break;
@@ -335,6 +342,8 @@ internal sealed class SymbolicExecutor
                 return new TensorInteger(integer);
             case Variable v when types[v.Name] is IrType.Double && model.Parameters.Any(p => p.Name == v.Name):
                 return new TensorScalar(v.Name);
+            case ElementAccess e when e.Indices.Any(i => i is Variable v && indexAliases.ContainsKey(v.Name)):
+                return Symbolic(e with { Indices = e.Indices.Select(i => i is Variable v && indexAliases.TryGetValue(v.Name, out var named) ? named : i).ToEquatableArray() });
             case ElementAccess e when model.Parameters.Any(p => p.Name == e.Array) && types[e.Array] != IrType.Int32Array
                 && e.Indices.All(i => i is Variable index && ranges.ContainsKey(index.Name)):
                 return new TensorElement(e.Array, e.Indices.Select(i => ((Variable)i).Name).ToArray());

@@ -334,6 +334,41 @@ public static partial class StencilFunctions
         return y;
     }
 
+    /// <summary>Neighbours named by int locals (int left = i − 1): read as the indices they name.</summary>
+    [Differentiate]
+    public static double[] NamedNeighbours(double[] x)
+    {
+        int n = x.Length;
+        var y = new double[n];
+        for (int i = 1; i < n - 1; i++)
+        {
+            int left = i - 1;
+            int right = i + 1;
+            int here = i;
+            y[i] = (x[left] * x[right]) - x[here];
+        }
+
+        return y;
+    }
+
+    /// <summary>A grid's neighbours named by int locals, in both indices.</summary>
+    [Differentiate]
+    public static double[,] NamedGridNeighbours(double[,] u)
+    {
+        var y = new double[u.GetLength(0), u.GetLength(1)];
+        for (int i = 1; i < u.GetLength(0); i++)
+        {
+            int up = i - 1;
+            for (int j = 0; j < u.GetLength(1) - 1; j++)
+            {
+                int east = j + 1;
+                y[i, j] = u[up, j] - u[i, east];
+            }
+        }
+
+        return y;
+    }
+
     /// <summary>A matrix–vector product on a window: not a shift, so the Jacobian stays dense (and exact).</summary>
     [Differentiate]
     public static double[] WindowedProduct(double[,] w, double[] x)
@@ -661,6 +696,28 @@ public class StencilTests
             Assert.Equal(StencilFunctions.FlipAndLag(x, w, k), flipped);
             AssertMatrixShifts(dx, (m - 1, true, k, false));
             AssertJacobian("FlipAndLag", a => StencilFunctions.FlipAndLag((double[,])a[0], w, k), [x], 0, dx, trial);
+        }
+    }
+
+    [Fact]
+    public void IndicesNamedByIntLocalsAreShifts()
+    {
+        var random = new Random(48);
+        for (int trial = 0; trial < 6; trial++)
+        {
+            int n = 1 + random.Next(6);
+            var x = Random(random, n);
+            var (named, dNamed) = StencilFunctions.NamedNeighboursJacobian(x);
+            Assert.Equal(StencilFunctions.NamedNeighbours(x), named);
+            AssertShifts(dNamed, (-1, false), (1, false), (0, false));
+            AssertWindows(dNamed, 1, Math.Max(1, n - 1));
+            AssertJacobian("NamedNeighbours", a => StencilFunctions.NamedNeighbours((double[])a[0]), [x], 0, dNamed, trial);
+
+            var u = JacobianTestKit.RandomMatrix(random, n, 1 + random.Next(4));
+            var (grid, dGrid) = StencilFunctions.NamedGridNeighboursJacobian(u);
+            Assert.Equal(StencilFunctions.NamedGridNeighbours(u), grid);
+            AssertMatrixShifts(dGrid, (-1, false, 0, false), (0, false, 1, false));
+            AssertJacobian("NamedGridNeighbours", a => StencilFunctions.NamedGridNeighbours((double[,])a[0]), [u], 0, dGrid, trial);
         }
     }
 
