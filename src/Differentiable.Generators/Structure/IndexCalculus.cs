@@ -8,7 +8,7 @@ namespace Differentiable.Generators.Structure;
 /// A Kronecker delta δ(index, input index): 1 where they are equal. With an <see cref="Offset"/>, δ(index + offset,
 /// input) (or δ(offset − index, input), <see cref="Reversed"/>): a shifted element's, which only the shift form takes.
 /// </summary>
-internal sealed record Delta(string Index, string Input, Expr? Offset = null, bool Reversed = false)
+internal sealed record Delta(string Index, string Input, Expr? Offset = null, bool Reversed = false, Expr? Modulus = null)
 {
     public bool IsShifted => Offset is not null;
 }
@@ -82,7 +82,7 @@ internal static class IndexCalculus
             case TensorShifted shifted:
                 return inputs.Length != 1
                     ? null
-                    : new List<Monomial> { new(1.0, new List<TensorExpr>(), new List<TensorExpr>(), new List<Delta> { new(shifted.Index, inputs[0], shifted.Offset, shifted.Reversed) }, new List<string>()) };
+                    : new List<Monomial> { new(1.0, new List<TensorExpr>(), new List<TensorExpr>(), new List<Delta> { new(shifted.Index, inputs[0], shifted.Offset, shifted.Reversed, shifted.Modulus) }, new List<string>()) };
             case TensorShiftedMatrix shifted:
                 return inputs.Length != 2
                     ? null
@@ -90,8 +90,8 @@ internal static class IndexCalculus
                     {
                         new(1.0, new List<TensorExpr>(), new List<TensorExpr>(), new List<Delta>
                         {
-                            new(shifted.Row.Index, inputs[0], shifted.Row.Offset, shifted.Row.Reversed),
-                            new(shifted.Column.Index, inputs[1], shifted.Column.Offset, shifted.Column.Reversed),
+                            new(shifted.Row.Index, inputs[0], shifted.Row.Offset, shifted.Row.Reversed, shifted.Row.Modulus),
+                            new(shifted.Column.Index, inputs[1], shifted.Column.Offset, shifted.Column.Reversed, shifted.Column.Modulus),
                         }, new List<string>()),
                     };
             case TensorNegate n:

@@ -212,17 +212,24 @@ internal sealed class StructureEmitter
                 return Scaled(kronecker.Coefficient, kronecker.Scalars, Kronecker(kronecker, outputShape));
             case ShiftForm { Column: { } column } shift:
                 // Y[i, j] reads X[i + a, j + b]: the shift of each index, each with the window of its loop.
-                eagerMayThrow |= IntMayThrow(shift.Offset) || IntMayThrow(column.Offset);
+                eagerMayThrow |= IntMayThrow(shift.Offset) || IntMayThrow(column.Offset) || (shift.Modulus is { } m0 && IntMayThrow(m0)) || (column.Modulus is { } m1 && IntMayThrow(m1));
                 var (rowLower, rowUpper) = OutputRange(structure.Notation.OutputIndices[0]);
                 var (columnLower, columnUpper) = OutputRange(structure.Notation.OutputIndices[1]);
-                var rowShift = $"new {Runtime}ShiftJacobian({value}.GetLength(0), {parameter.Parameter}.GetLength(0), {Print(shift.Offset)}, {(shift.Reversed ? "true" : "false")}, {rowLower}, {rowUpper})";
-                var columnShift = $"new {Runtime}ShiftJacobian({value}.GetLength(1), {parameter.Parameter}.GetLength(1), {Print(column.Offset)}, {(column.Reversed ? "true" : "false")}, {columnLower}, {columnUpper})";
+                var rowShift = $"new {Runtime}ShiftJacobian({value}.GetLength(0), {parameter.Parameter}.GetLength(0), {Print(shift.Offset)}, {(shift.Reversed ? "true" : "false")}, {rowLower}, {rowUpper}{Modulus(shift.Modulus)})";
+                var columnShift = $"new {Runtime}ShiftJacobian({value}.GetLength(1), {parameter.Parameter}.GetLength(1), {Print(column.Offset)}, {(column.Reversed ? "true" : "false")}, {columnLower}, {columnUpper}{Modulus(column.Modulus)})";
                 return Scaled(shift.Coefficient, shift.Scalars, $"new {Runtime}MatrixShiftJacobian({rowShift}, {columnShift})");
             case ShiftForm shift:
                 // Exact for any lengths: a row whose column lies outside x is a zero row, and the method read x there;
                 // a row outside the loop's window is zero, as the method left it. The offset is computed once, outside the
                 // rows: the method computed it (x.Length / k) only where its loop ran.
-                eagerMayThrow |= IntMayThrow(shift.Offset);
+                eagerMayThrow |= IntMayThrow(shift.Offset) || (shift.Modulus is { } modulus && IntMayThrow(modulus));
+                if (shift.Modulus is not null)
+                {
+                    // A cyclic shift takes its window always: the modulus follows it.
+                    var (lower, upper) = OutputRange();
+                    return Scaled(shift.Coefficient, shift.Scalars, $"new {Runtime}ShiftJacobian({value}.Length, {parameter.Parameter}.Length, {Print(shift.Offset)}, {(shift.Reversed ? "true" : "false")}, {lower}, {upper}{Modulus(shift.Modulus)}, {outputShape}, {InputShape})");
+                }
+
                 return Scaled(shift.Coefficient, shift.Scalars, $"new {Runtime}ShiftJacobian({value}.Length, {parameter.Parameter}.Length, {Print(shift.Offset)}, {(shift.Reversed ? "true" : "false")}, {Window()}{outputShape}, {InputShape})");
             case DiagonalProductForm product:
                 var inner = Build(product.Inner, outputShape);
@@ -240,6 +247,9 @@ internal sealed class StructureEmitter
         var (lower, upper) = OutputRange();
         return lower == "0" && upper == $"{value}.Length" ? string.Empty : $"{lower}, {upper}, ";
     }
+
+    /// <summary>A comma and the modulus of a cyclic shift, or nothing.</summary>
+    private string Modulus(Expr? modulus) => modulus is null ? string.Empty : $", {Print(modulus)}";
 
     private (string Lower, string Upper) OutputRange() => OutputRange(structure.Notation.OutputIndices[0]);
 
@@ -443,9 +453,9 @@ internal sealed class StructureEmitter
             case TensorElement e:
                 return new ElementAccess(e.Array, e.Indices.Select(i => (Expr)new Variable(i)).ToEquatableArray());
             case TensorShifted e:
-                return new ElementAccess(e.Array, EquatableArray.Create(ShiftedIndex(e.Index, e.Offset, e.Reversed)));
+                return new ElementAccess(e.Array, EquatableArray.Create(ShiftedIndex(e.Index, e.Offset, e.Reversed, e.Modulus)));
             case TensorShiftedMatrix e:
-                return new ElementAccess(e.Array, EquatableArray.Create(ShiftedIndex(e.Row.Index, e.Row.Offset, e.Row.Reversed), ShiftedIndex(e.Column.Index, e.Column.Offset, e.Column.Reversed)));
+                return new ElementAccess(e.Array, EquatableArray.Create(ShiftedIndex(e.Row.Index, e.Row.Offset, e.Row.Reversed, e.Row.Modulus), ShiftedIndex(e.Column.Index, e.Column.Offset, e.Column.Reversed, e.Column.Modulus)));
             case TensorNegate n:
                 return Rules.Build.Neg(Evaluate(n.Operand));
             case TensorBinary b:
@@ -474,8 +484,11 @@ internal sealed class StructureEmitter
         }
     }
 
-    private static string IndexText(string index, Expr offset, bool reversed) =>
-        new CSharpPrinter(new CodeWriter()).Expression(ShiftedIndex(index, offset, reversed));
+    private static string IndexText(string index, Expr offset, bool reversed, Expr? modulus = null) =>
+        new CSharpPrinter(new CodeWriter()).Expression(ShiftedIndex(index, offset, reversed, modulus));
+
+    private static Expr ShiftedIndex(string index, Expr offset, bool reversed, Expr? modulus) =>
+        modulus is null ? ShiftedIndex(index, offset, reversed) : new Binary(BinaryOperator.Remainder, ShiftedIndex(index, offset, reversed), modulus);
 
     private static Expr ShiftedIndex(string index, Expr offset, bool reversed) => (reversed, offset) switch
     {
@@ -509,7 +522,7 @@ internal sealed class StructureEmitter
         DiagonalForm d => $"diag({string.Join("·", d.Factors.Select(Describe))})",
         PermutationForm => "K (commutation)",
         ShiftForm shift => (shift.Coefficient switch { 1.0 => string.Empty, -1.0 => "−", var c => c.ToString("R", CultureInfo.InvariantCulture).Replace("-", "−") + "·" })
-            + (shift.Column is { } c2 ? $"S({IndexText("i", shift.Offset, shift.Reversed)}, {IndexText("j", c2.Offset, c2.Reversed)})" : $"S({IndexText("i", shift.Offset, shift.Reversed)})"),
+            + (shift.Column is { } c2 ? $"S({IndexText("i", shift.Offset, shift.Reversed, shift.Modulus)}, {IndexText("j", c2.Offset, c2.Reversed, c2.Modulus)})" : $"S({IndexText("i", shift.Offset, shift.Reversed, shift.Modulus)})"),
         KroneckerForm k when Describe(k.Left) == "1" => Describe(k.Right),
         KroneckerForm k when Describe(k.Right) == "1" => Describe(k.Left),
         KroneckerForm k => $"{Describe(k.Left)} ⊗ {Describe(k.Right)}",
@@ -533,8 +546,8 @@ internal sealed class StructureEmitter
         TensorConstant c => c.Value.ToString("R", CultureInfo.InvariantCulture),
         TensorScalar s => s.Name,
         TensorElement e => $"{e.Array}[{string.Join(",", e.Indices)}]",
-        TensorShifted e => $"{e.Array}[{IndexText(e.Index, e.Offset, e.Reversed)}]",
-        TensorShiftedMatrix e => $"{e.Array}[{IndexText(e.Row.Index, e.Row.Offset, e.Row.Reversed)}, {IndexText(e.Column.Index, e.Column.Offset, e.Column.Reversed)}]",
+        TensorShifted e => $"{e.Array}[{IndexText(e.Index, e.Offset, e.Reversed, e.Modulus)}]",
+        TensorShiftedMatrix e => $"{e.Array}[{IndexText(e.Row.Index, e.Row.Offset, e.Row.Reversed, e.Row.Modulus)}, {IndexText(e.Column.Index, e.Column.Offset, e.Column.Reversed, e.Column.Modulus)}]",
         TensorDerivative { Call.Arguments.Count: 1 } d => $"{d.Call.Function.ToString().ToLowerInvariant()}′(…)",
         TensorDerivative d => $"∂{d.Call.Function.ToString().ToLowerInvariant()}/∂u{d.Position.ToString(CultureInfo.InvariantCulture)}(…)",
         TensorCall c => $"{c.Function.ToString().ToLowerInvariant()}(…)",

@@ -25,7 +25,8 @@ internal sealed record PermutationForm(double Coefficient, List<TensorExpr> Scal
 /// c·S: row i holds a 1 in column i + Offset (Offset − i when reversed), where that column exists. With a
 /// <see cref="Column"/> shift, a matrix's: Y[i, j] reads X[i + Offset, j + Column.Offset] (S_column ⊗ S).
 /// </summary>
-internal sealed record ShiftForm(double Coefficient, List<TensorExpr> Scalars, Expr Offset, bool Reversed, IndexShift? Column = null) : JacobianForm;
+/// <remarks>With a <see cref="Modulus"/>, a cyclic shift: column (i + Offset) % Modulus.</remarks>
+internal sealed record ShiftForm(double Coefficient, List<TensorExpr> Scalars, Expr Offset, bool Reversed, IndexShift? Column = null, Expr? Modulus = null) : JacobianForm;
 
 /// <summary>c·(Left ⊗ Right).</summary>
 internal sealed record KroneckerForm(double Coefficient, List<TensorExpr> Scalars, KroneckerGroup Left, KroneckerGroup Right) : JacobianForm;
@@ -130,7 +131,7 @@ internal static class StructurePass
             ? ((DiagonalProductForm)forms[0]).RowFactors
             : null;
         var bands = new List<JacobianForm>();
-        foreach (var band in forms.GroupBy(f => (Shift(f).Offset, Shift(f).Reversed, Shift(f).Column)))
+        foreach (var band in forms.GroupBy(f => (Shift(f).Offset, Shift(f).Reversed, Shift(f).Column, Shift(f).Modulus)))
         {
             var terms = band.ToList();
             if (terms.Count == 1)
@@ -143,7 +144,7 @@ internal static class StructurePass
             var entry = terms.Select(t => Scaled(Shift(t).Coefficient, Shift(t).Scalars
                     .Concat(shared is null && t is DiagonalProductForm p ? p.RowFactors : Enumerable.Empty<TensorExpr>())))
                 .Aggregate(Add);
-            var unit = new ShiftForm(1.0, new List<TensorExpr>(), band.Key.Offset, band.Key.Reversed, band.Key.Column);
+            var unit = new ShiftForm(1.0, new List<TensorExpr>(), band.Key.Offset, band.Key.Reversed, band.Key.Column, band.Key.Modulus);
             bands.Add(new DiagonalProductForm(new List<TensorExpr> { entry }, unit));
         }
 
@@ -230,8 +231,8 @@ internal static class StructurePass
             var rowDelta = term.Deltas.Single(d => d.Input == inputs[0]);
             var columnDelta = outputs.Length == 2 ? term.Deltas.Single(d => d.Input == inputs[1]) : null;
             // Named by offset and direction only (as a shift by 0 is): the output index is the column's anyway.
-            var column = columnDelta is null ? null : new IndexShift(string.Empty, columnDelta.Offset!, columnDelta.Reversed);
-            JacobianForm shift = new ShiftForm(term.Coefficient, scalars, rowDelta.Offset!, rowDelta.Reversed, column);
+            var column = columnDelta is null ? null : new IndexShift(string.Empty, columnDelta.Offset!, columnDelta.Reversed, columnDelta.Modulus);
+            JacobianForm shift = new ShiftForm(term.Coefficient, scalars, rowDelta.Offset!, rowDelta.Reversed, column, rowDelta.Modulus);
             return rowLike.Count == 0 ? shift : new DiagonalProductForm(rowLike, shift);
         }
 

@@ -348,8 +348,8 @@ internal sealed class SymbolicExecutor
                 && e.Indices.All(i => i is Variable index && ranges.ContainsKey(index.Name)):
                 return new TensorElement(e.Array, e.Indices.Select(i => ((Variable)i).Name).ToArray());
             case ElementAccess { Indices.Count: 1 } e when model.Parameters.Any(p => p.Name == e.Array) && types[e.Array] == IrType.DoubleArray
-                && Shifted(e.Indices[0]) is var (index, offset, reversed):
-                return new TensorShifted(e.Array, index, offset, reversed);
+                && Shifted(e.Indices[0]) is var (index, offset, reversed, modulus):
+                return new TensorShifted(e.Array, index, offset, reversed, modulus);
             // Both indices output indices, one or both moved (X[i + 1, j]): the unmoved one is moved by 0.
             case ElementAccess { Indices.Count: 2 } e when model.Parameters.Any(p => p.Name == e.Array) && types[e.Array] == IrType.DoubleMatrix
                 && MatrixIndex(e.Indices[0]) is { } row && MatrixIndex(e.Indices[1]) is { } column && row.Index != column.Index:
@@ -384,15 +384,24 @@ internal sealed class SymbolicExecutor
     /// <c>i + k − 1</c> (offset k − 1), or, the index subtracted, reversed: <c>n − 1 − i</c> and <c>n − i − 1</c> are
     /// (n − 1) − i. Null for anything else.
     /// </summary>
-    private (string Index, Expr Offset, bool Reversed)? Shifted(Expr index)
+    private (string Index, Expr Offset, bool Reversed, Expr? Modulus)? Shifted(Expr index)
     {
+        bool IsOutput(Expr e) => e is Variable v && outputIndices.Contains(v.Name) && ranges.ContainsKey(v.Name);
+        bool IsShift(Expr e) => e is Constant { Type: IrType.Int32 } || (e is not Constant && IsScalarInteger(e));
+
+        // A periodic stencil's index, (i + 1) % n, (i − 1 + n) % n, i % n: a shift, then the remainder.
+        if (index is Binary { Operator: BinaryOperator.Remainder } remainder && IsShift(remainder.Right))
+        {
+            return IsOutput(remainder.Left) ? (((Variable)remainder.Left).Name, Constant.Int(0), false, remainder.Right)
+                : Shifted(remainder.Left) is (var name, var moved, var reversed, null) ? (name, moved, reversed, remainder.Right)
+                : null;
+        }
+
         if (!AdditiveChain.IsChain(index))
         {
             return null;
         }
 
-        bool IsOutput(Expr e) => e is Variable v && outputIndices.Contains(v.Name) && ranges.ContainsKey(v.Name);
-        bool IsShift(Expr e) => e is Constant { Type: IrType.Int32 } || (e is not Constant && IsScalarInteger(e));
         var terms = AdditiveChain.Terms(index);
         var at = terms.FindIndex(t => IsOutput(t.Term));
         if (at < 0 || terms.Where((t, k) => k != at && !IsShift(t.Term)).Any())
@@ -430,7 +439,7 @@ internal sealed class SymbolicExecutor
             (_, < 0) => new Binary(BinaryOperator.Subtract, offset, Constant.Int((int)-constant)),
             _ => new Binary(BinaryOperator.Add, offset, Constant.Int((int)constant)),
         };
-        return (((Variable)terms[at].Term).Name, offset, terms[at].Negated);
+        return (((Variable)terms[at].Term).Name, offset, terms[at].Negated, null);
     }
 
     private static bool ContainsSum(TensorExpr expression) => expression switch
@@ -454,7 +463,7 @@ internal sealed class SymbolicExecutor
     /// <summary>A matrix element's index: an output index, as it is or moved (<see cref="Shifted"/>).</summary>
     private IndexShift? MatrixIndex(Expr index) =>
         index is Variable v && outputIndices.Contains(v.Name) && ranges.ContainsKey(v.Name) ? new IndexShift(v.Name, Constant.Int(0), false)
-        : Shifted(index) is var (name, offset, reversed) ? new IndexShift(name, offset, reversed)
+        : Shifted(index) is var (name, offset, reversed, modulus) ? new IndexShift(name, offset, reversed, modulus)
         : null;
 
     /// <summary>An int expression of parameters and prelude ints only: the same for every element.</summary>

@@ -84,10 +84,11 @@ internal sealed record TensorElement(string Array, string[] Indices) : TensorExp
 /// An element of a vector at an output index moved by an int that no index varies: <c>x[i + k]</c>, <c>x[i − 1]</c>,
 /// or, <see cref="Reversed"/>, <c>x[n − 1 − i]</c> (<see cref="Offset"/> − i). A stencil's term.
 /// </summary>
-internal sealed record TensorShifted(string Array, string Index, Expr Offset, bool Reversed) : TensorExpr;
+/// <remarks>With a <see cref="Modulus"/>, a periodic stencil's: <c>x[(i + 1) % n]</c>.</remarks>
+internal sealed record TensorShifted(string Array, string Index, Expr Offset, bool Reversed, Expr? Modulus = null) : TensorExpr;
 
 /// <summary>One index of a shifted matrix element: an output index moved by an int no index varies, or reversed.</summary>
-internal sealed record IndexShift(string Index, Expr Offset, bool Reversed)
+internal sealed record IndexShift(string Index, Expr Offset, bool Reversed, Expr? Modulus = null)
 {
     public IndexShift Renamed(IReadOnlyDictionary<string, string> renaming) => renaming.TryGetValue(Index, out var r) ? this with { Index = r } : this;
 }

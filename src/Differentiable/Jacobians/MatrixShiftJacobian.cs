@@ -59,11 +59,19 @@ public sealed class MatrixShiftJacobian : Jacobian
         var (firstI, endI) = RowShift.EntryRows;
         for (int j = firstJ; j < endJ; j++)
         {
+            if (ColumnShift.EntryColumn(j) is not (var q and >= 0))
+            {
+                continue;
+            }
+
             var target = result.Slice(j * m, m);
-            var source = v.Slice(ColumnShift.EntryColumn(j) * sourceRows, sourceRows);
+            var source = v.Slice(q * sourceRows, sourceRows);
             for (int i = firstI; i < endI; i++)
             {
-                target[i] += scale * source[RowShift.EntryColumn(i)];
+                if (RowShift.EntryColumn(i) is var p and >= 0)
+                {
+                    target[i] += scale * source[p];
+                }
             }
         }
     }
@@ -76,11 +84,19 @@ public sealed class MatrixShiftJacobian : Jacobian
         var (firstI, endI) = RowShift.EntryRows;
         for (int j = firstJ; j < endJ; j++)
         {
+            if (ColumnShift.EntryColumn(j) is not (var q and >= 0))
+            {
+                continue;
+            }
+
             var source = u.Slice(j * m, m);
-            var target = result.Slice(ColumnShift.EntryColumn(j) * sourceRows, sourceRows);
+            var target = result.Slice(q * sourceRows, sourceRows);
             for (int i = firstI; i < endI; i++)
             {
-                target[RowShift.EntryColumn(i)] += scale * source[i];
+                if (RowShift.EntryColumn(i) is var p and >= 0)
+                {
+                    target[p] += scale * source[i];
+                }
             }
         }
     }
@@ -94,7 +110,10 @@ public sealed class MatrixShiftJacobian : Jacobian
         {
             for (int i = firstI; i < endI; i++)
             {
-                write(i + (j * m), RowShift.EntryColumn(i) + (ColumnShift.EntryColumn(j) * sourceRows));
+                if (RowShift.EntryColumn(i) is var p and >= 0 && ColumnShift.EntryColumn(j) is var q and >= 0)
+                {
+                    write(i + (j * m), p + (q * sourceRows));
+                }
             }
         }
     }

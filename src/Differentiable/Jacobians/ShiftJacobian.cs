@@ -41,10 +41,32 @@ public sealed class ShiftJacobian : Jacobian
     /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
     /// <exception cref="ArgumentException">A shape does not have the element count of its dimension.</exception>
     public ShiftJacobian(int rows, int columns, int offset, bool reversed, int firstRow, int endRow, TensorShape? outputShape = null, TensorShape? inputShape = null)
+        : this(rows, columns, offset, reversed, firstRow, endRow, 0, outputShape, inputShape)
+    {
+    }
+
+    /// <summary>
+    /// The cyclic shift of a periodic stencil, <c>y[i] = x[(i + k) % m]</c>: row r's 1 is in column
+    /// <c>(r + Offset) % Modulus</c> (<c>(Offset − r) % Modulus</c> reversed), computed in int as C# computes it (its sign
+    /// the dividend's), where that column exists; rows outside [<paramref name="firstRow"/>, <paramref name="endRow"/>) are zero.
+    /// </summary>
+    /// <param name="rows">Output element count.</param>
+    /// <param name="columns">Input element count.</param>
+    /// <param name="offset">What is added to the row (or what it is subtracted from) before the remainder.</param>
+    /// <param name="reversed">Whether the row is subtracted from <paramref name="offset"/> rather than added to it.</param>
+    /// <param name="firstRow">The first row that may hold a 1; rows before it are zero.</param>
+    /// <param name="endRow">The row after the last that may hold a 1 (clamped to the matrix, as a loop's bounds).</param>
+    /// <param name="modulus">The divisor of the remainder; 0 for none (a plain shift).</param>
+    /// <param name="outputShape">Shape of the output; a vector of <paramref name="rows"/> elements if null.</param>
+    /// <param name="inputShape">Shape of the input; a vector of <paramref name="columns"/> elements if null.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
+    /// <exception cref="ArgumentException">A shape does not have the element count of its dimension.</exception>
+    public ShiftJacobian(int rows, int columns, int offset, bool reversed, int firstRow, int endRow, int modulus, TensorShape? outputShape = null, TensorShape? inputShape = null)
         : base(rows, columns, outputShape, inputShape)
     {
         Offset = offset;
         Reversed = reversed;
+        Modulus = modulus;
         // netstandard2.0 has no Math.Clamp.
         FirstRow = Math.Min(Math.Max(firstRow, 0), Rows);
         EndRow = Math.Min(Math.Max(endRow, FirstRow), Rows);
@@ -58,6 +80,9 @@ public sealed class ShiftJacobian : Jacobian
 
     /// <summary>Whether row r's 1 is in column <c>Offset − r</c> rather than <c>r + Offset</c>.</summary>
     public bool Reversed { get; }
+
+    /// <summary>The divisor of a cyclic shift's remainder, <c>(r + Offset) % Modulus</c>; 0 for a plain shift.</summary>
+    public int Modulus { get; }
 
     /// <summary>The first row that may hold a 1 (0 unless a window was given), within [0, <see cref="Jacobian.Rows"/>].</summary>
     public int FirstRow { get; }
@@ -81,14 +106,17 @@ public sealed class ShiftJacobian : Jacobian
         var (first, end) = RowsWithEntries();
         for (int row = first; row < end; row++)
         {
-            dense[row, (int)Column(row)] = 1.0;
+            if (EntryColumn(row) is var column and >= 0)
+            {
+                dense[row, column] = 1.0;
+            }
         }
 
         return dense;
     }
 
     /// <inheritdoc />
-    protected override double GetEntry(int row, int column) => row >= FirstRow && row < EndRow && Column(row) == column ? 1.0 : 0.0;
+    protected override double GetEntry(int row, int column) => ColumnOf(row) == column ? 1.0 : 0.0;
 
     /// <inheritdoc />
     protected override void MultiplyAddCore(ReadOnlySpan<double> v, Span<double> result, double scale)
@@ -96,7 +124,10 @@ public sealed class ShiftJacobian : Jacobian
         var (first, end) = RowsWithEntries();
         for (int row = first; row < end; row++)
         {
-            result[row] += scale * v[(int)Column(row)];
+            if (EntryColumn(row) is var column and >= 0)
+            {
+                result[row] += scale * v[column];
+            }
         }
     }
 
@@ -106,22 +137,36 @@ public sealed class ShiftJacobian : Jacobian
         var (first, end) = RowsWithEntries();
         for (int row = first; row < end; row++)
         {
-            result[(int)Column(row)] += scale * u[row];
+            if (EntryColumn(row) is var column and >= 0)
+            {
+                result[column] += scale * u[row];
+            }
         }
     }
 
-    /// <summary>The rows [first, end) that hold a 1.</summary>
+    /// <summary>The rows [first, end) that may hold a 1 (all do, but for a cyclic shift's, whose column may lie outside).</summary>
     internal (int First, int End) EntryRows => RowsWithEntries();
 
     /// <summary>The column of <paramref name="row"/>'s 1, or −1 where the row is zero; the row is not range-checked.</summary>
     internal int ColumnOf(int row)
     {
         var (first, end) = RowsWithEntries();
-        return row >= first && row < end ? (int)Column(row) : -1;
+        return row >= first && row < end ? EntryColumn(row) : -1;
     }
 
-    /// <summary>The column of the 1 of a row inside <see cref="EntryRows"/>.</summary>
-    internal int EntryColumn(int row) => (int)Column(row);
+    /// <summary>The column of the 1 of a row inside <see cref="EntryRows"/>, or −1 where a cyclic shift's lies outside.</summary>
+    internal int EntryColumn(int row)
+    {
+        if (Modulus == 0)
+        {
+            return (int)Column(row);
+        }
+
+        // In int, wrapping as the method's (i + k) % m does: a wrapped sum may still land inside, and there it must agree.
+        // x % −1 is 0, and int.MinValue % −1 would throw rather than say so.
+        int column = Modulus == -1 ? 0 : unchecked(Reversed ? Offset - row : row + Offset) % Modulus;
+        return column >= 0 && column < Columns ? column : -1;
+    }
 
     // In long: an offset near int.MaxValue plus a row must not wrap into the matrix.
     private long Column(int row) => Reversed ? (long)Offset - row : (long)row + Offset;
@@ -129,6 +174,11 @@ public sealed class ShiftJacobian : Jacobian
     /// <summary>The rows [first, end) of the window whose column lies inside the matrix: one contiguous run either way.</summary>
     private (int First, int End) RowsWithEntries()
     {
+        if (Modulus != 0)
+        {
+            return FirstRow < EndRow ? (FirstRow, EndRow) : (0, 0);
+        }
+
         // Forward: 0 ≤ r + Offset < Columns. Reversed: 0 ≤ Offset − r < Columns, so Offset − Columns < r ≤ Offset.
         long first = Reversed ? (long)Offset - Columns + 1 : -(long)Offset;
         long end = Reversed ? (long)Offset + 1 : (long)Columns - Offset;

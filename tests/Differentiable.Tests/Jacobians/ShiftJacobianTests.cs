@@ -115,6 +115,38 @@ public class ShiftJacobianTests
         JacobianTestKit.AssertMatches(expected, jacobian, seed: m + n + a + b);
     }
 
+    /// <summary>Cyclic shifts: column (r + k) % m in int, as C# computes it (negative for a negative dividend: a zero row).</summary>
+    [Theory]
+    [InlineData(5, 5, 1, false, 5)]
+    [InlineData(5, 5, 4, false, 5)]
+    [InlineData(5, 5, 5, true, 5)]
+    [InlineData(6, 4, -2, false, 4)]
+    [InlineData(6, 4, 3, true, -4)]
+    [InlineData(4, 4, int.MaxValue, false, 7)]
+    [InlineData(4, 4, 2, false, -1)]
+    public void CyclicShiftsWrapAsCSharpsRemainder(int rows, int columns, int offset, bool reversed, int modulus)
+    {
+        var jacobian = new ShiftJacobian(rows, columns, offset, reversed, 1, rows, modulus);
+        Assert.Equal(modulus, jacobian.Modulus);
+        var expected = new double[rows, columns];
+        for (int r = 1; r < rows; r++)
+        {
+            int column = modulus == -1 ? 0 : unchecked(reversed ? offset - r : r + offset) % modulus;
+            if (column >= 0 && column < columns)
+            {
+                expected[r, column] = 1.0;
+            }
+
+            Assert.Equal(column >= 0 && column < columns ? column : -1, jacobian.SourceColumn(r));
+        }
+
+        Assert.Equal(-1, jacobian.SourceColumn(0)); // outside the window
+        Assert.Equal(expected, jacobian.ToDense());
+        JacobianTestKit.AssertMatches(expected, jacobian, seed: rows + offset + modulus);
+        var matrix = new MatrixShiftJacobian(jacobian, new ShiftJacobian(3, 2, 1, false, 0, 3, 2));
+        JacobianTestKit.AssertMatches(matrix.ToDense(), matrix, seed: rows);
+    }
+
     [Fact]
     public void OffsetsNearTheIntRangeDoNotWrapIntoTheMatrix()
     {

@@ -369,6 +369,52 @@ public static partial class StencilFunctions
         return y;
     }
 
+    /// <summary>The Laplacian on a ring (periodic boundary): cyclic shifts (i + n − 1) % n and (i + 1) % n.</summary>
+    [Differentiate]
+    public static double[] PeriodicLaplacian(double[] x)
+    {
+        int n = x.Length;
+        var y = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            y[i] = x[(i + n - 1) % n] - (2.0 * x[i]) + x[(i + 1) % n];
+        }
+
+        return y;
+    }
+
+    /// <summary>A reflection on a ring, (n − i) % n, times a weight; and a remainder that may be negative (the method throws).</summary>
+    [Differentiate(nameof(x))]
+    public static double[] RingReflection(double[] x, int k)
+    {
+        int n = x.Length;
+        var y = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            y[i] = x[(n - i) % n] * x[(i + k) % n];
+        }
+
+        return y;
+    }
+
+    /// <summary>A torus: the grid's neighbours wrap around in both indices.</summary>
+    [Differentiate]
+    public static double[,] TorusDifference(double[,] u)
+    {
+        int m = u.GetLength(0);
+        int n = u.GetLength(1);
+        var y = new double[m, n];
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                y[i, j] = u[(i + 1) % m, j] - u[i, (j + n - 1) % n];
+            }
+        }
+
+        return y;
+    }
+
     /// <summary>A matrix–vector product on a window: not a shift, so the Jacobian stays dense (and exact).</summary>
     [Differentiate]
     public static double[] WindowedProduct(double[,] w, double[] x)
@@ -718,6 +764,36 @@ public class StencilTests
             Assert.Equal(StencilFunctions.NamedGridNeighbours(u), grid);
             AssertMatrixShifts(dGrid, (-1, false, 0, false), (0, false, 1, false));
             AssertJacobian("NamedGridNeighbours", a => StencilFunctions.NamedGridNeighbours((double[,])a[0]), [u], 0, dGrid, trial);
+        }
+    }
+
+    [Fact]
+    public void PeriodicStencilsHaveCyclicShifts()
+    {
+        var random = new Random(49);
+        for (int trial = 0; trial < 8; trial++)
+        {
+            int n = 1 + random.Next(7);
+            var x = Random(random, n);
+            var (ring, dRing) = StencilFunctions.PeriodicLaplacianJacobian(x);
+            Assert.Equal(StencilFunctions.PeriodicLaplacian(x), ring);
+            AssertShifts(dRing, (n - 1, false), (0, false), (1, false));
+            AssertJacobian("PeriodicLaplacian", a => StencilFunctions.PeriodicLaplacian((double[])a[0]), [x], 0, dRing, trial);
+
+            int k = random.Next(2 * n);
+            var (reflected, dReflected) = StencilFunctions.RingReflectionJacobian(x, k);
+            Assert.Equal(StencilFunctions.RingReflection(x, k), reflected);
+            AssertShifts(dReflected, (n, true), (k, false));
+            AssertJacobian("RingReflection", a => StencilFunctions.RingReflection((double[])a[0], k), [x, k], 0, dReflected, trial);
+            // (i + k) % n < 0 at i = 0 for k < 0: the method throws, and so does its Jacobian.
+            Assert.Throws<IndexOutOfRangeException>(() => StencilFunctions.RingReflection(x, -1));
+            Assert.Throws<IndexOutOfRangeException>(() => StencilFunctions.RingReflectionJacobian(x, -1));
+
+            var u = JacobianTestKit.RandomMatrix(random, n, 1 + random.Next(5));
+            var (torus, dTorus) = StencilFunctions.TorusDifferenceJacobian(u);
+            Assert.Equal(StencilFunctions.TorusDifference(u), torus);
+            AssertMatrixShifts(dTorus, (1, false, 0, false), (0, false, u.GetLength(1) - 1, false));
+            AssertJacobian("TorusDifference", a => StencilFunctions.TorusDifference((double[,])a[0]), [u], 0, dTorus, trial);
         }
     }
 
