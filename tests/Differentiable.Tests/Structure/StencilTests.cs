@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using Differentiable.Tests.Jacobians;
 using static Differentiable.Tests.Gradients.FiniteDifference;
 
@@ -452,8 +453,8 @@ public class StencilTests
         JacobianTestKit.AssertMatches(dense, jacobian, seed);
     }
 
-    /// <summary>The shift of each term, in order, through scales and row diagonals outside the sum and inside each term.</summary>
-    private static void AssertShifts(Jacobian jacobian, params (int Offset, bool Reversed)[] expected)
+    /// <summary>The terms of a sum (or the one term), each through the scales and row diagonals around it and around the sum.</summary>
+    private static System.Collections.Generic.List<Jacobian> Terms(Jacobian jacobian)
     {
         static Jacobian Unwrap(Jacobian j)
         {
@@ -466,11 +467,17 @@ public class StencilTests
         }
 
         var outer = Unwrap(jacobian);
-        var terms = outer is SumJacobian sum ? sum.Terms : new[] { outer };
+        return (outer is SumJacobian sum ? sum.Terms : new[] { outer }).Select(Unwrap).ToList();
+    }
+
+    /// <summary>The shift of each term, in order.</summary>
+    private static void AssertShifts(Jacobian jacobian, params (int Offset, bool Reversed)[] expected)
+    {
+        var terms = Terms(jacobian);
         Assert.Equal(expected.Length, terms.Count);
         for (int t = 0; t < expected.Length; t++)
         {
-            var shift = Assert.IsType<ShiftJacobian>(Unwrap(terms[t]));
+            var shift = Assert.IsType<ShiftJacobian>(terms[t]);
             Assert.Equal(expected[t], (shift.Offset, shift.Reversed));
         }
     }
@@ -691,22 +698,11 @@ public class StencilTests
     /// <summary>The shifts of each index of each term, in order.</summary>
     private static void AssertMatrixShifts(Jacobian jacobian, params (int RowOffset, bool RowReversed, int ColumnOffset, bool ColumnReversed)[] expected)
     {
-        static Jacobian Unwrap(Jacobian j)
-        {
-            while (j is ScaledJacobian or DiagonalProductJacobian)
-            {
-                j = j is ScaledJacobian scaled ? scaled.Inner : ((DiagonalProductJacobian)j).Inner;
-            }
-
-            return j;
-        }
-
-        var outer = Unwrap(jacobian);
-        var terms = outer is SumJacobian sum ? sum.Terms : new[] { outer };
+        var terms = Terms(jacobian);
         Assert.Equal(expected.Length, terms.Count);
         for (int t = 0; t < expected.Length; t++)
         {
-            var shift = Assert.IsType<MatrixShiftJacobian>(Unwrap(terms[t]));
+            var shift = Assert.IsType<MatrixShiftJacobian>(terms[t]);
             Assert.Equal(expected[t], (shift.RowShift.Offset, shift.RowShift.Reversed, shift.ColumnShift.Offset, shift.ColumnShift.Reversed));
         }
     }
