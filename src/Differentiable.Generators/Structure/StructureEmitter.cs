@@ -51,40 +51,8 @@ internal sealed class StructureEmitter
         or Unary { Operator: UnaryOperator.Negate } or Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply }));
 
     /// <summary>A sum (it reads arrays over a range) or an int computation that can throw (n / k, idx[0]).</summary>
-    private static bool MayThrow(TensorExpr expression)
-    {
-        var pending = new Stack<TensorExpr>();
-        pending.Push(expression);
-        while (pending.Count > 0)
-        {
-            switch (pending.Pop())
-            {
-                case TensorSum:
-                    return true;
-                case TensorInteger integer when IntMayThrow(integer.Value):
-                    return true;
-                case TensorBinary b:
-                    pending.Push(b.Left);
-                    pending.Push(b.Right);
-                    break;
-                case TensorNegate n:
-                    pending.Push(n.Operand);
-                    break;
-                case TensorCall c:
-                    foreach (var argument in c.Arguments)
-                    {
-                        pending.Push(argument);
-                    }
-
-                    break;
-                case TensorDerivative d:
-                    pending.Push(d.Call);
-                    break;
-            }
-        }
-
-        return false;
-    }
+    private static bool MayThrow(TensorExpr expression) =>
+        expression.Nodes().Any(node => node is TensorSum || (node is TensorInteger integer && IntMayThrow(integer.Value)));
 
     /// <summary>
     /// Writes the prelude, a comment with the derivation, and <c>if (checks) { target = … }</c>, returning true: the caller

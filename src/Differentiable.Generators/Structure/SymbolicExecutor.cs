@@ -442,14 +442,7 @@ internal sealed class SymbolicExecutor
         return (((Variable)terms[at].Term).Name, offset, terms[at].Negated, null);
     }
 
-    private static bool ContainsSum(TensorExpr expression) => expression switch
-    {
-        TensorSum => true,
-        TensorBinary b => ContainsSum(b.Left) || ContainsSum(b.Right),
-        TensorNegate n => ContainsSum(n.Operand),
-        TensorCall c => c.Arguments.Any(ContainsSum),
-        _ => false,
-    };
+    private static bool ContainsSum(TensorExpr expression) => expression.Nodes().Any(node => node is TensorSum);
 
     /// <summary>
     /// An expression the Jacobian companion can compute again before the structure: it reads parameters, the prelude's

@@ -25,6 +25,41 @@ internal abstract record TensorExpr
         _ => Enumerable.Empty<string>(),
     };
 
+    /// <summary>This expression and every one inside it, without recursion (a sum of thousands of terms is deep).</summary>
+    public IEnumerable<TensorExpr> Nodes()
+    {
+        var pending = new Stack<TensorExpr>();
+        pending.Push(this);
+        while (pending.Count > 0)
+        {
+            var node = pending.Pop();
+            yield return node;
+            switch (node)
+            {
+                case TensorBinary b:
+                    pending.Push(b.Right);
+                    pending.Push(b.Left);
+                    break;
+                case TensorNegate n:
+                    pending.Push(n.Operand);
+                    break;
+                case TensorCall c:
+                    foreach (var argument in c.Arguments)
+                    {
+                        pending.Push(argument);
+                    }
+
+                    break;
+                case TensorDerivative d:
+                    pending.Push(d.Call);
+                    break;
+                case TensorSum s:
+                    pending.Push(s.Body);
+                    break;
+            }
+        }
+    }
+
     /// <summary>Whether the expression reads the given array.</summary>
     public bool Reads(string array) => this switch
     {
