@@ -46,9 +46,17 @@ internal sealed class StructureEmitter
     /// </summary>
     private bool eagerMayThrow;
 
-    /// <summary>An int computation that can throw: anything but + − ·, negation, conversions, constants, names and lengths (n / k, idx[0], Math.Abs(k)).</summary>
-    private static bool IntMayThrow(Expr expression) => IrWalker.Nodes(expression).Any(node => node is not (Variable or Constant or ArrayLength or Convert
-        or Unary { Operator: UnaryOperator.Negate } or Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply }));
+    /// <summary>
+    /// An int computation that can throw: anything but constants, names and lengths. n / k, idx[0] and Math.Abs(k) can,
+    /// and so can n − 1 and (int)h in a checked build (CheckForOverflowUnderflow), which the generator does not know.
+    /// </summary>
+    private static bool IntMayThrow(Expr expression) => IrWalker.Nodes(expression).Any(node => node is not (Variable or Constant or ArrayLength));
+
+    /// <summary>
+    /// A folded offset (k − 1 for i + k − 1): exact modulo 2³², which is how the shift uses it, so computed unchecked; in a
+    /// checked build k − 1 overflows at k = int.MinValue where the method's (i + k) − 1 need not.
+    /// </summary>
+    private string OffsetText(Expr offset) => offset is Variable or Constant ? Print(offset) : $"unchecked({Print(offset)})";
 
     /// <summary>A sum (it reads arrays over a range) or an int computation that can throw (n / k, idx[0]).</summary>
     private static bool MayThrow(TensorExpr expression) =>
@@ -183,8 +191,8 @@ internal sealed class StructureEmitter
                 eagerMayThrow |= IntMayThrow(shift.Offset) || IntMayThrow(column.Offset) || (shift.Modulus is { } m0 && IntMayThrow(m0)) || (column.Modulus is { } m1 && IntMayThrow(m1));
                 var (rowLower, rowUpper) = OutputRange(structure.Notation.OutputIndices[0]);
                 var (columnLower, columnUpper) = OutputRange(structure.Notation.OutputIndices[1]);
-                var rowShift = $"new {Runtime}ShiftJacobian({value}.GetLength(0), {parameter.Parameter}.GetLength(0), {Print(shift.Offset)}, {(shift.Reversed ? "true" : "false")}, {rowLower}, {rowUpper}{Modulus(shift.Modulus)})";
-                var columnShift = $"new {Runtime}ShiftJacobian({value}.GetLength(1), {parameter.Parameter}.GetLength(1), {Print(column.Offset)}, {(column.Reversed ? "true" : "false")}, {columnLower}, {columnUpper}{Modulus(column.Modulus)})";
+                var rowShift = $"new {Runtime}ShiftJacobian({value}.GetLength(0), {parameter.Parameter}.GetLength(0), {OffsetText(shift.Offset)}, {(shift.Reversed ? "true" : "false")}, {rowLower}, {rowUpper}{Modulus(shift.Modulus)})";
+                var columnShift = $"new {Runtime}ShiftJacobian({value}.GetLength(1), {parameter.Parameter}.GetLength(1), {OffsetText(column.Offset)}, {(column.Reversed ? "true" : "false")}, {columnLower}, {columnUpper}{Modulus(column.Modulus)})";
                 return Scaled(shift.Coefficient, shift.Scalars, $"new {Runtime}MatrixShiftJacobian({rowShift}, {columnShift})");
             case ShiftForm shift:
                 // Exact for any lengths: a row whose column lies outside x is a zero row, and the method read x there;
@@ -195,10 +203,10 @@ internal sealed class StructureEmitter
                 {
                     // A cyclic shift takes its window always: the modulus follows it.
                     var (lower, upper) = OutputRange();
-                    return Scaled(shift.Coefficient, shift.Scalars, $"new {Runtime}ShiftJacobian({value}.Length, {parameter.Parameter}.Length, {Print(shift.Offset)}, {(shift.Reversed ? "true" : "false")}, {lower}, {upper}{Modulus(shift.Modulus)}, {outputShape}, {InputShape})");
+                    return Scaled(shift.Coefficient, shift.Scalars, $"new {Runtime}ShiftJacobian({value}.Length, {parameter.Parameter}.Length, {OffsetText(shift.Offset)}, {(shift.Reversed ? "true" : "false")}, {lower}, {upper}{Modulus(shift.Modulus)}, {outputShape}, {InputShape})");
                 }
 
-                return Scaled(shift.Coefficient, shift.Scalars, $"new {Runtime}ShiftJacobian({value}.Length, {parameter.Parameter}.Length, {Print(shift.Offset)}, {(shift.Reversed ? "true" : "false")}, {Window()}{outputShape}, {InputShape})");
+                return Scaled(shift.Coefficient, shift.Scalars, $"new {Runtime}ShiftJacobian({value}.Length, {parameter.Parameter}.Length, {OffsetText(shift.Offset)}, {(shift.Reversed ? "true" : "false")}, {Window()}{outputShape}, {InputShape})");
             case DiagonalProductForm product:
                 var inner = Build(product.Inner, outputShape);
                 return $"new {Runtime}DiagonalProductJacobian({Diagonal(product.RowFactors)}, {inner})";
@@ -421,9 +429,11 @@ internal sealed class StructureEmitter
             case TensorElement e:
                 return new ElementAccess(e.Array, e.Indices.Select(i => (Expr)new Variable(i)).ToEquatableArray());
             case TensorShifted e:
-                return new ElementAccess(e.Array, EquatableArray.Create(ShiftedIndex(e.Index, e.Offset, e.Reversed, e.Modulus)));
+                return new ElementAccess(e.Array, EquatableArray.Create(e.Source ?? ShiftedIndex(e.Index, e.Offset, e.Reversed, e.Modulus)));
             case TensorShiftedMatrix e:
-                return new ElementAccess(e.Array, EquatableArray.Create(ShiftedIndex(e.Row.Index, e.Row.Offset, e.Row.Reversed, e.Row.Modulus), ShiftedIndex(e.Column.Index, e.Column.Offset, e.Column.Reversed, e.Column.Modulus)));
+                return new ElementAccess(e.Array, EquatableArray.Create(
+                    e.Row.Source ?? ShiftedIndex(e.Row.Index, e.Row.Offset, e.Row.Reversed, e.Row.Modulus),
+                    e.Column.Source ?? ShiftedIndex(e.Column.Index, e.Column.Offset, e.Column.Reversed, e.Column.Modulus)));
             case TensorNegate n:
                 return Rules.Build.Neg(Evaluate(n.Operand));
             case TensorBinary b:

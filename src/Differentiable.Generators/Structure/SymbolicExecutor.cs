@@ -349,7 +349,7 @@ internal sealed class SymbolicExecutor
                 return new TensorElement(e.Array, e.Indices.Select(i => ((Variable)i).Name).ToArray());
             case ElementAccess { Indices.Count: 1 } e when model.Parameters.Any(p => p.Name == e.Array) && types[e.Array] == IrType.DoubleArray
                 && Shifted(e.Indices[0]) is var (index, offset, reversed, modulus):
-                return new TensorShifted(e.Array, index, offset, reversed, modulus);
+                return new TensorShifted(e.Array, index, offset, reversed, modulus, e.Indices[0]);
             // Both indices output indices, one or both moved (X[i + 1, j]): the unmoved one is moved by 0.
             case ElementAccess { Indices.Count: 2 } e when model.Parameters.Any(p => p.Name == e.Array) && types[e.Array] == IrType.DoubleMatrix
                 && MatrixIndex(e.Indices[0]) is { } row && MatrixIndex(e.Indices[1]) is { } column && row.Index != column.Index:
@@ -456,7 +456,7 @@ internal sealed class SymbolicExecutor
     /// <summary>A matrix element's index: an output index, as it is or moved (<see cref="Shifted"/>).</summary>
     private IndexShift? MatrixIndex(Expr index) =>
         index is Variable v && outputIndices.Contains(v.Name) && ranges.ContainsKey(v.Name) ? new IndexShift(v.Name, Constant.Int(0), false)
-        : Shifted(index) is var (name, offset, reversed, modulus) ? new IndexShift(name, offset, reversed, modulus)
+        : Shifted(index) is var (name, offset, reversed, modulus) ? new IndexShift(name, offset, reversed, modulus, index)
         : null;
 
     /// <summary>An int expression of parameters and prelude ints only: the same for every element.</summary>

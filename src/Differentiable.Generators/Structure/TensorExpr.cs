@@ -81,7 +81,7 @@ internal abstract record TensorExpr
     public TensorExpr Substitute(IReadOnlyDictionary<string, string> renaming) => this switch
     {
         TensorElement e => e with { Indices = e.Indices.Select(v => renaming.TryGetValue(v, out var r) ? r : v).ToArray() },
-        TensorShifted e => e with { Index = renaming.TryGetValue(e.Index, out var r) ? r : e.Index },
+        TensorShifted e when renaming.TryGetValue(e.Index, out var r) => e with { Index = r, Source = null },
         TensorShiftedMatrix e => e with { Row = e.Row.Renamed(renaming), Column = e.Column.Renamed(renaming) },
         TensorSum s when renaming.ContainsKey(s.Index) =>
             s with { Body = s.Body.Substitute(renaming.Where(r => r.Key != s.Index).ToDictionary(r => r.Key, r => r.Value, System.StringComparer.Ordinal)) },
@@ -119,13 +119,17 @@ internal sealed record TensorElement(string Array, string[] Indices) : TensorExp
 /// An element of a vector at an output index moved by an int that no index varies: <c>x[i + k]</c>, <c>x[i − 1]</c>,
 /// or, <see cref="Reversed"/>, <c>x[n − 1 − i]</c> (<see cref="Offset"/> − i). A stencil's term.
 /// </summary>
-/// <remarks>With a <see cref="Modulus"/>, a periodic stencil's: <c>x[(i + 1) % n]</c>.</remarks>
-internal sealed record TensorShifted(string Array, string Index, Expr Offset, bool Reversed, Expr? Modulus = null) : TensorExpr;
+/// <remarks>
+/// With a <see cref="Modulus"/>, a periodic stencil's: <c>x[(i + 1) % n]</c>. <see cref="Source"/> is the index as the
+/// method wrote it, which the companion evaluates as it is: the folded offset (i + (k − 1) for i − 1 + k) is equal
+/// modulo 2³², but not in a checked build, where k − 1 may overflow where the method's sums did not.
+/// </remarks>
+internal sealed record TensorShifted(string Array, string Index, Expr Offset, bool Reversed, Expr? Modulus = null, Expr? Source = null) : TensorExpr;
 
 /// <summary>One index of a shifted matrix element: an output index moved by an int no index varies, or reversed.</summary>
-internal sealed record IndexShift(string Index, Expr Offset, bool Reversed, Expr? Modulus = null)
+internal sealed record IndexShift(string Index, Expr Offset, bool Reversed, Expr? Modulus = null, Expr? Source = null)
 {
-    public IndexShift Renamed(IReadOnlyDictionary<string, string> renaming) => renaming.TryGetValue(Index, out var r) ? this with { Index = r } : this;
+    public IndexShift Renamed(IReadOnlyDictionary<string, string> renaming) => renaming.TryGetValue(Index, out var r) ? this with { Index = r, Source = null } : this;
 }
 
 /// <summary>

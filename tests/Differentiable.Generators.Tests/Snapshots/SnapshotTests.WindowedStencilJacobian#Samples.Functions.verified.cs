@@ -75,22 +75,30 @@ namespace Samples
             {
                 int n = x.Length;
                 // ∂y/∂vec(x) = diag((…))·(S(i)) + diag(x[i])·(S(i - 1)) + diag(x[i])·(S(i + 1)) on rows [1, n - 1), the rest zero  (sum rule)
-                var diagonal = new double[value.Length];
-                for (int i = 1; i < n - 1; i++)
+                if (1 >= n - 1)
                 {
-                    diagonal[i] = x[i - 1] - 2.0 * x[i] + x[i + 1] - 2.0 * x[i];
+                    // The loops never ran: the result is zeros, and what they would have computed (and may throw on) was not.
+                    dx = new global::Differentiable.ZeroJacobian(value.Length, global::Differentiable.Runtime.JacobianAssembly.Count(x), outputShape, global::Differentiable.Runtime.JacobianAssembly.Shape(x));
                 }
-                var diagonal2 = new double[value.Length];
-                for (int i = 1; i < n - 1; i++)
+                else
                 {
-                    diagonal2[i] = x[i];
+                    var diagonal = new double[value.Length];
+                    for (int i = 1; i < n - 1; i++)
+                    {
+                        diagonal[i] = x[i - 1] - 2.0 * x[i] + x[i + 1] - 2.0 * x[i];
+                    }
+                    var diagonal2 = new double[value.Length];
+                    for (int i = 1; i < n - 1; i++)
+                    {
+                        diagonal2[i] = x[i];
+                    }
+                    var diagonal3 = new double[value.Length];
+                    for (int i = 1; i < n - 1; i++)
+                    {
+                        diagonal3[i] = x[i];
+                    }
+                    dx = new global::Differentiable.SumJacobian(new global::Differentiable.DiagonalProductJacobian(diagonal, new global::Differentiable.ShiftJacobian(value.Length, x.Length, 0, false, 1, n - 1, outputShape, global::Differentiable.Runtime.JacobianAssembly.Shape(x))), new global::Differentiable.DiagonalProductJacobian(diagonal2, new global::Differentiable.ShiftJacobian(value.Length, x.Length, -1, false, 1, n - 1, outputShape, global::Differentiable.Runtime.JacobianAssembly.Shape(x))), new global::Differentiable.DiagonalProductJacobian(diagonal3, new global::Differentiable.ShiftJacobian(value.Length, x.Length, 1, false, 1, n - 1, outputShape, global::Differentiable.Runtime.JacobianAssembly.Shape(x))));
                 }
-                var diagonal3 = new double[value.Length];
-                for (int i = 1; i < n - 1; i++)
-                {
-                    diagonal3[i] = x[i];
-                }
-                dx = new global::Differentiable.SumJacobian(new global::Differentiable.DiagonalProductJacobian(diagonal, new global::Differentiable.ShiftJacobian(value.Length, x.Length, 0, false, 1, n - 1, outputShape, global::Differentiable.Runtime.JacobianAssembly.Shape(x))), new global::Differentiable.DiagonalProductJacobian(diagonal2, new global::Differentiable.ShiftJacobian(value.Length, x.Length, -1, false, 1, n - 1, outputShape, global::Differentiable.Runtime.JacobianAssembly.Shape(x))), new global::Differentiable.DiagonalProductJacobian(diagonal3, new global::Differentiable.ShiftJacobian(value.Length, x.Length, 1, false, 1, n - 1, outputShape, global::Differentiable.Runtime.JacobianAssembly.Shape(x))));
             }
             return (value, dx);
         }
