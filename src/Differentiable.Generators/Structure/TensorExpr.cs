@@ -25,6 +25,11 @@ internal abstract record TensorExpr
         _ => Enumerable.Empty<string>(),
     };
 
+    /// <summary>An index as the method wrote it, with its variables renamed as the index is (kept, not dropped: the folded offset would overflow in a checked build).</summary>
+    internal static Expr? Renamed(Expr? source, IReadOnlyDictionary<string, string> renaming) => source is null
+        ? null
+        : IrWalker.Rewrite(source, node => node is Variable v && renaming.TryGetValue(v.Name, out var r) ? new Variable(r) : null);
+
     /// <summary>This expression and every one inside it, without recursion (a sum of thousands of terms is deep).</summary>
     public IEnumerable<TensorExpr> Nodes()
     {
@@ -81,7 +86,7 @@ internal abstract record TensorExpr
     public TensorExpr Substitute(IReadOnlyDictionary<string, string> renaming) => this switch
     {
         TensorElement e => e with { Indices = e.Indices.Select(v => renaming.TryGetValue(v, out var r) ? r : v).ToArray() },
-        TensorShifted e when renaming.TryGetValue(e.Index, out var r) => e with { Index = r, Source = null },
+        TensorShifted e when renaming.TryGetValue(e.Index, out var r) => e with { Index = r, Source = Renamed(e.Source, renaming) },
         TensorShiftedMatrix e => e with { Row = e.Row.Renamed(renaming), Column = e.Column.Renamed(renaming) },
         TensorSum s when renaming.ContainsKey(s.Index) =>
             s with { Body = s.Body.Substitute(renaming.Where(r => r.Key != s.Index).ToDictionary(r => r.Key, r => r.Value, System.StringComparer.Ordinal)) },
@@ -129,7 +134,8 @@ internal sealed record TensorShifted(string Array, string Index, Expr Offset, bo
 /// <summary>One index of a shifted matrix element: an output index moved by an int no index varies, or reversed.</summary>
 internal sealed record IndexShift(string Index, Expr Offset, bool Reversed, Expr? Modulus = null, Expr? Source = null)
 {
-    public IndexShift Renamed(IReadOnlyDictionary<string, string> renaming) => renaming.TryGetValue(Index, out var r) ? this with { Index = r, Source = null } : this;
+    public IndexShift Renamed(IReadOnlyDictionary<string, string> renaming) =>
+        renaming.TryGetValue(Index, out var r) ? this with { Index = r, Source = TensorExpr.Renamed(Source, renaming) } : this;
 }
 
 /// <summary>

@@ -108,9 +108,14 @@ public sealed class MatrixShiftJacobian : Jacobian
         var (firstI, endI) = RowShift.EntryRows;
         for (int j = firstJ; j < endJ; j++)
         {
+            if (ColumnShift.EntryColumn(j) is not (var q and >= 0))
+            {
+                continue;
+            }
+
             for (int i = firstI; i < endI; i++)
             {
-                if (RowShift.EntryColumn(i) is var p and >= 0 && ColumnShift.EntryColumn(j) is var q and >= 0)
+                if (RowShift.EntryColumn(i) is var p and >= 0)
                 {
                     write(i + (j * m), p + (q * sourceRows));
                 }

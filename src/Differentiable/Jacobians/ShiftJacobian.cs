@@ -56,7 +56,10 @@ public sealed class ShiftJacobian : Jacobian
     /// <param name="reversed">Whether the row is subtracted from <paramref name="offset"/> rather than added to it.</param>
     /// <param name="firstRow">The first row that may hold a 1; rows before it are zero.</param>
     /// <param name="endRow">The row after the last that may hold a 1 (clamped to the matrix, as a loop's bounds).</param>
-    /// <param name="modulus">The divisor of the remainder; 0 for none (a plain shift).</param>
+    /// <param name="modulus">
+    /// The divisor of the remainder; 0 for none (a plain shift). Its sign does not matter, as in C#'s <c>%</c>
+    /// (<c>a % −m == a % m</c>). Given by position it follows <paramref name="endRow"/>: name it where that reads unclearly.
+    /// </param>
     /// <param name="outputShape">Shape of the output; a vector of <paramref name="rows"/> elements if null.</param>
     /// <param name="inputShape">Shape of the input; a vector of <paramref name="columns"/> elements if null.</param>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
