@@ -86,8 +86,8 @@ internal sealed class StructureEmitter
         }
 
         var window = !emitter.rowWindow ? string.Empty
-            : notation.OutputIndices.Length == 2 ? $" on [{string.Join(") × [", notation.OutputIndices.Select(o => string.Join(", ", emitter.OutputRange(o).Lower, emitter.OutputRange(o).Upper)))}), the rest zero"
-            : emitter.Window() is { Length: > 0 } bounds ? $" on rows [{bounds.TrimEnd(',', ' ')}), the rest zero" : string.Empty;
+            : notation.OutputIndices.Length == 2 ? $" on [{string.Join(") × [", notation.OutputIndices.Select(emitter.OutputRange).Select(r => $"{r.Lower}, {r.Upper}"))}), the rest zero"
+            : emitter.Window() is var (lower, upper) ? $" on rows [{lower}, {upper}), the rest zero" : string.Empty;
         writer.Line($"// ∂{structure.Notation.Result}/∂vec({parameter.Parameter}) = {Describe(parameter.Form)}{window}  ({Rule(parameter.Form)})");
         var checks = emitter.checks.Distinct().Where(c => c.Split(new[] { " == " }, System.StringSplitOptions.None) is { Length: 2 } sides && sides[0] != sides[1]).ToList();
         if (emitter.eagerMayThrow)
@@ -189,24 +189,17 @@ internal sealed class StructureEmitter
             case ShiftForm { Column: { } column } shift:
                 // Y[i, j] reads X[i + a, j + b]: the shift of each index, each with the window of its loop.
                 eagerMayThrow |= IntMayThrow(shift.Offset) || IntMayThrow(column.Offset) || (shift.Modulus is { } m0 && IntMayThrow(m0)) || (column.Modulus is { } m1 && IntMayThrow(m1));
-                var (rowLower, rowUpper) = OutputRange(structure.Notation.OutputIndices[0]);
-                var (columnLower, columnUpper) = OutputRange(structure.Notation.OutputIndices[1]);
-                var rowShift = $"new {Runtime}ShiftJacobian({value}.GetLength(0), {parameter.Parameter}.GetLength(0), {OffsetText(shift.Offset)}, {(shift.Reversed ? "true" : "false")}, {rowLower}, {rowUpper}{Modulus(shift.Modulus)})";
-                var columnShift = $"new {Runtime}ShiftJacobian({value}.GetLength(1), {parameter.Parameter}.GetLength(1), {OffsetText(column.Offset)}, {(column.Reversed ? "true" : "false")}, {columnLower}, {columnUpper}{Modulus(column.Modulus)})";
+                var rowShift = ShiftJacobian($"{value}.GetLength(0)", $"{parameter.Parameter}.GetLength(0)", shift.Offset, shift.Reversed, OutputRange(structure.Notation.OutputIndices[0]), shift.Modulus, shapes: null);
+                var columnShift = ShiftJacobian($"{value}.GetLength(1)", $"{parameter.Parameter}.GetLength(1)", column.Offset, column.Reversed, OutputRange(structure.Notation.OutputIndices[1]), column.Modulus, shapes: null);
                 return Scaled(shift.Coefficient, shift.Scalars, $"new {Runtime}MatrixShiftJacobian({rowShift}, {columnShift})");
             case ShiftForm shift:
                 // Exact for any lengths: a row whose column lies outside x is a zero row, and the method read x there;
                 // a row outside the loop's window is zero, as the method left it. The offset is computed once, outside the
                 // rows: the method computed it (x.Length / k) only where its loop ran.
                 eagerMayThrow |= IntMayThrow(shift.Offset) || (shift.Modulus is { } modulus && IntMayThrow(modulus));
-                if (shift.Modulus is not null)
-                {
-                    // A cyclic shift takes its window always: the modulus follows it.
-                    var (lower, upper) = OutputRange();
-                    return Scaled(shift.Coefficient, shift.Scalars, $"new {Runtime}ShiftJacobian({value}.Length, {parameter.Parameter}.Length, {OffsetText(shift.Offset)}, {(shift.Reversed ? "true" : "false")}, {lower}, {upper}{Modulus(shift.Modulus)}, {outputShape}, {InputShape})");
-                }
-
-                return Scaled(shift.Coefficient, shift.Scalars, $"new {Runtime}ShiftJacobian({value}.Length, {parameter.Parameter}.Length, {OffsetText(shift.Offset)}, {(shift.Reversed ? "true" : "false")}, {Window()}{outputShape}, {InputShape})");
+                // A cyclic shift takes its window always: the modulus follows it.
+                var window = shift.Modulus is null ? Window() : OutputRange();
+                return Scaled(shift.Coefficient, shift.Scalars, ShiftJacobian($"{value}.Length", $"{parameter.Parameter}.Length", shift.Offset, shift.Reversed, window, shift.Modulus, $"{outputShape}, {InputShape}"));
             case DiagonalProductForm product:
                 var inner = Build(product.Inner, outputShape);
                 return $"new {Runtime}DiagonalProductJacobian({Diagonal(product.RowFactors)}, {inner})";
@@ -217,15 +210,35 @@ internal sealed class StructureEmitter
         }
     }
 
-    /// <summary>The output loop's [lower, upper) and a comma, or nothing where it is all of y (0 to y.Length).</summary>
-    private string Window()
+    /// <summary>The output loop's [lower, upper), or null where it is all of y (0 to y.Length).</summary>
+    private (string Lower, string Upper)? Window()
     {
         var (lower, upper) = OutputRange();
-        return lower == "0" && upper == $"{value}.Length" ? string.Empty : $"{lower}, {upper}, ";
+        return lower == "0" && upper == $"{value}.Length" ? null : (lower, upper);
     }
 
-    /// <summary>A comma and the modulus of a cyclic shift, or nothing.</summary>
-    private string Modulus(Expr? modulus) => modulus is null ? string.Empty : $", {Print(modulus)}";
+    /// <summary><c>new ShiftJacobian(rows, columns, offset, reversed[, lower, upper][, modulus][, shapes])</c>.</summary>
+    private string ShiftJacobian(string rows, string columns, Expr offset, bool reversed, (string Lower, string Upper)? window, Expr? modulus, string? shapes)
+    {
+        var arguments = new List<string> { rows, columns, OffsetText(offset), reversed ? "true" : "false" };
+        if (window is var (lower, upper))
+        {
+            arguments.Add(lower);
+            arguments.Add(upper);
+        }
+
+        if (modulus is not null)
+        {
+            arguments.Add(Print(modulus));
+        }
+
+        if (shapes is not null)
+        {
+            arguments.Add(shapes);
+        }
+
+        return $"new {Runtime}ShiftJacobian({string.Join(", ", arguments)})";
+    }
 
     private (string Lower, string Upper) OutputRange() => OutputRange(structure.Notation.OutputIndices[0]);
 
@@ -322,29 +335,9 @@ internal sealed class StructureEmitter
         var name = scope.Fresh("diagonal");
         var outputs = structure.Notation.OutputIndices;
         Line($"var {name} = new double[{value}.Length];");
-        if (rowWindow)
-        {
-            // Only the elements the method's loops wrote: a factor may read x[i + 1], which exists there and not past it.
-            foreach (var index in outputs.Reverse())
-            {
-                var (lower, upper) = OutputRange(index);
-                Line($"for (int {index} = {lower}; {index} < {upper}; {index}++)");
-                Line("{");
-                indentation++;
-            }
-
-            var windowed = Product(factors, new List<Delta>());
-            Line($"{name}[{VecIndex(outputs)}] = {windowed};");
-            foreach (var _ in outputs)
-            {
-                indentation--;
-                Line("}");
-            }
-
-            return name;
-        }
-
-        OpenLoops(outputs);
+        // Under a shift's window, only the elements the method's loops wrote: a factor may read x[i + 1], which exists
+        // there and not past it.
+        OpenLoops(outputs, window: rowWindow);
         var entry = Product(factors, new List<Delta>());
         Line($"{name}[{VecIndex(outputs)}] = {entry};");
         CloseLoops();
@@ -362,13 +355,15 @@ internal sealed class StructureEmitter
 
     private void Line(string text) => lines.Add(new string(' ', indentation * 4) + text);
 
-    private void OpenLoops(IEnumerable<string> indices)
+    /// <summary>Loops over the indices' dimensions, or, <paramref name="window"/>, over the output loops' own ranges.</summary>
+    private void OpenLoops(IEnumerable<string> indices, bool window = false)
     {
         // Outer loop over the slowest-varying index (the last one in vec order).
         var ordered = indices.Reverse().ToList();
         foreach (var index in ordered)
         {
-            Line($"for (int {index} = 0; {index} < {Dimension(index)}; {index}++)");
+            var (lower, upper) = window ? OutputRange(index) : ("0", Dimension(index));
+            Line($"for (int {index} = {lower}; {index} < {upper}; {index}++)");
             Line("{");
             indentation++;
         }
