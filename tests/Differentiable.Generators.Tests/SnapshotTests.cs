@@ -312,6 +312,24 @@ public sealed class SnapshotTests
         """);
 
     [Fact]
+    public void ConvolutionJacobian() => VerifyGenerated("""
+            [Differentiate(nameof(x))]
+            public static double[] CausalConvolution(double[] x, double[] w)
+            {
+                var y = new double[x.Length];
+                for (int i = w.Length - 1; i < x.Length; i++)
+                {
+                    double s = 0.0;
+                    for (int j = 0; j < w.Length; j++)
+                        s += w[j] * x[i - j];
+                    y[i] = Math.Tanh(s);
+                }
+
+                return y;
+            }
+        """);
+
+    [Fact]
     public void OuterProductJacobian() => VerifyGenerated("""
             [Differentiate]
             public static double[,] Outer(double[] u, double[] v)

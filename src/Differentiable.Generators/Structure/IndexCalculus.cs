@@ -7,8 +7,9 @@ namespace Differentiable.Generators.Structure;
 /// <summary>
 /// A Kronecker delta δ(index, input index): 1 where they are equal. With an <see cref="Offset"/>, δ(index + offset,
 /// input) (or δ(offset − index, input), <see cref="Reversed"/>): a shifted element's, which only the shift form takes.
+/// With a <see cref="Band"/>, δ(index ± band + offset, input): a correlation's, summed over the band index.
 /// </summary>
-internal sealed record Delta(string Index, string Input, Expr? Offset = null, bool Reversed = false, Expr? Modulus = null)
+internal sealed record Delta(string Index, string Input, Expr? Offset = null, bool Reversed = false, Expr? Modulus = null, string? Band = null, bool BandNegated = false)
 {
     public bool IsShifted => Offset is not null;
 }
@@ -21,7 +22,13 @@ internal sealed record Monomial(double Coefficient, List<TensorExpr> Factors, Li
 {
     /// <summary>Summed indices a delta replaced by an input index (j := q): their ranges must cover the input's dimension.</summary>
     public List<Delta> Collapsed { get; init; } = new();
+
+    /// <summary>The sum a banded delta keeps (Σ_j w[j]·δ(i + j, p)): its index, range and the factors that vary with it.</summary>
+    public BandSum? Band { get; init; }
 }
+
+/// <summary>Σ over <see cref="Index"/> in [Lower, Upper) of Π <see cref="Factors"/>·δ(i ± Index + c, p): the value on each diagonal.</summary>
+internal sealed record BandSum(string Index, Expr Lower, Expr Upper, List<TensorExpr> Factors);
 
 internal static class MonomialExtensions
 {
@@ -83,6 +90,10 @@ internal static class IndexCalculus
                 return inputs.Length != 1
                     ? null
                     : new List<Monomial> { new(1.0, new List<TensorExpr>(), new List<TensorExpr>(), new List<Delta> { new(shifted.Index, inputs[0], shifted.Offset, shifted.Reversed, shifted.Modulus) }, new List<string>()) };
+            case TensorBanded banded:
+                return inputs.Length != 1
+                    ? null
+                    : new List<Monomial> { new(1.0, new List<TensorExpr>(), new List<TensorExpr>(), new List<Delta> { new(banded.Index, inputs[0], banded.Offset, Band: banded.Band, BandNegated: banded.BandNegated) }, new List<string>()) };
             case TensorShiftedMatrix shifted:
                 return inputs.Length != 2
                     ? null
@@ -180,7 +191,8 @@ internal static class IndexCalculus
         var factors = term.Factors.Select(f => f.Substitute(renaming)).ToList();
 
         // A summed index no delta ties (a genuine contraction, Σ_k X[q,k]·B[k,l]) becomes one factor of its own.
-        foreach (var index in term.Sums.Where(s => !renaming.ContainsKey(s)))
+        var bands = deltas.Where(d => d.Band is not null).Select(d => d.Band!).ToList();
+        foreach (var index in term.Sums.Where(s => !renaming.ContainsKey(s) && !bands.Contains(s)))
         {
             if (deltas.Any(d => d.Index == index) || term.RowFactors.Any(f => f.FreeIndices().Contains(index)) || ranges is null || !ranges.TryGetValue(index, out var range))
             {
@@ -197,6 +209,20 @@ internal static class IndexCalculus
             factors = factors.Where(f => !f.FreeIndices().Contains(index)).Append(new TensorSum(index, range.Lower, range.Upper, inside.Aggregate((a, b) => new TensorBinary(BinaryOperator.Multiply, a, b)))).ToList();
         }
 
+        // A banded delta's sum stays: what varies with its index is the value on each diagonal (w[j] of Σ_j w[j]·x[i + j]).
+        BandSum? band = null;
+        if (bands.Count > 0)
+        {
+            if (bands.Count != 1 || !term.Sums.Contains(bands[0]) || renaming.ContainsKey(bands[0]) || ranges is null || !ranges.TryGetValue(bands[0], out var bandRange)
+                || term.RowFactors.Any(f => f.FreeIndices().Contains(bands[0])))
+            {
+                return null;
+            }
+
+            band = new BandSum(bands[0], bandRange.Lower, bandRange.Upper, factors.Where(f => f.FreeIndices().Contains(bands[0])).ToList());
+            factors = factors.Where(f => !f.FreeIndices().Contains(bands[0])).ToList();
+        }
+
         if (term.RowFactors.Any(f => f.FreeIndices().Any(renaming.ContainsKey)))
         {
             return null; // f′ of a summed expression inside the sum: not a row factor.
@@ -207,7 +233,7 @@ internal static class IndexCalculus
             return null;
         }
 
-        return term with { Factors = factors, Deltas = deltas, Sums = new List<string>(), Collapsed = renaming.Select(r => new Delta(r.Key, r.Value)).ToList() };
+        return term with { Factors = factors, Deltas = deltas, Sums = new List<string>(), Collapsed = renaming.Select(r => new Delta(r.Key, r.Value)).ToList(), Band = band };
     }
 }
 

@@ -200,6 +200,10 @@ internal sealed class StructureEmitter
                 // A cyclic shift takes its window always: the modulus follows it.
                 var window = shift.Modulus is null ? Window() : OutputRange();
                 return Scaled(shift.Coefficient, shift.Scalars, ShiftJacobian($"{value}.Length", $"{parameter.Parameter}.Length", shift.Offset, shift.Reversed, window, shift.Modulus, $"{outputShape}, {InputShape}"));
+            case ToeplitzForm toeplitz:
+                // The diagonals are computed once, outside the rows: the method read its kernel (w[j]) only inside its loops.
+                eagerMayThrow = true;
+                return Scaled(toeplitz.Coefficient, toeplitz.Scalars, Toeplitz(toeplitz, outputShape));
             case DiagonalProductForm product:
                 var inner = Build(product.Inner, outputShape);
                 return $"new {Runtime}DiagonalProductJacobian({Diagonal(product.RowFactors)}, {inner})";
@@ -238,6 +242,38 @@ internal sealed class StructureEmitter
         }
 
         return $"new {Runtime}ShiftJacobian({string.Join(", ", arguments)})";
+    }
+
+    /// <summary>
+    /// <c>new ToeplitzJacobian(rows, columns, diagonals, firstOffset[, lower, upper], shapes)</c>, the diagonals computed
+    /// first: term j of Σ_j w[j]·x[i + j + c] lies on offset c + j; of Σ_j w[j]·x[i − j + c], on c − j, so in ascending
+    /// order w is reversed.
+    /// </summary>
+    private string Toeplitz(ToeplitzForm form, string outputShape)
+    {
+        var band = form.Band;
+        var diagonals = scope.Fresh("diagonals");
+        Line($"var {diagonals} = new double[global::System.Math.Max(0, {Print(band.Upper)})];");
+        Line($"for (int {band.Index} = 0; {band.Index} < {diagonals}.Length; {band.Index}++)");
+        Line("{");
+        indentation++;
+        var entry = Product(band.Factors, new List<Delta>());
+        Line($"{diagonals}[{(form.Negated ? $"{diagonals}.Length - 1 - {band.Index}" : band.Index)}] = {entry};");
+        indentation--;
+        Line("}");
+
+        var firstOffset = !form.Negated ? OffsetText(form.Offset)
+            : form.Offset is Constant { Value: 0.0 } ? $"1 - {diagonals}.Length"
+            : $"unchecked({Print(form.Offset)} + 1 - {diagonals}.Length)";
+        var arguments = new List<string> { $"{value}.Length", $"{parameter.Parameter}.Length", diagonals, firstOffset };
+        if (Window() is var (lower, upper))
+        {
+            arguments.Add(lower);
+            arguments.Add(upper);
+        }
+
+        arguments.Add($"{outputShape}, {InputShape}");
+        return $"new {Runtime}ToeplitzJacobian({string.Join(", ", arguments)})";
     }
 
     private (string Lower, string Upper) OutputRange() => OutputRange(structure.Notation.OutputIndices[0]);
@@ -425,6 +461,8 @@ internal sealed class StructureEmitter
                 return new ElementAccess(e.Array, e.Indices.Select(i => (Expr)new Variable(i)).ToEquatableArray());
             case TensorShifted e:
                 return new ElementAccess(e.Array, EquatableArray.Create(e.Source ?? ShiftedIndex(e.Index, e.Offset, e.Reversed, e.Modulus)));
+            case TensorBanded e:
+                return new ElementAccess(e.Array, EquatableArray.Create(e.Source));
             case TensorShiftedMatrix e:
                 return new ElementAccess(e.Array, EquatableArray.Create(
                     e.Row.Source ?? ShiftedIndex(e.Row.Index, e.Row.Offset, e.Row.Reversed, e.Row.Modulus),
@@ -496,6 +534,8 @@ internal sealed class StructureEmitter
         PermutationForm => "K (commutation)",
         ShiftForm shift => (shift.Coefficient switch { 1.0 => string.Empty, -1.0 => "−", var c => c.ToString("R", CultureInfo.InvariantCulture).Replace("-", "−") + "·" })
             + (shift.Column is { } c2 ? $"S({IndexText("i", shift.Offset, shift.Reversed, shift.Modulus)}, {IndexText("j", c2.Offset, c2.Reversed, c2.Modulus)})" : $"S({IndexText("i", shift.Offset, shift.Reversed, shift.Modulus)})"),
+        ToeplitzForm t => (t.Coefficient switch { 1.0 => string.Empty, -1.0 => "−", var c => c.ToString("R", CultureInfo.InvariantCulture).Replace("-", "−") + "·" })
+            + $"Σ_{t.Band.Index} {string.Concat(t.Band.Factors.Select(f => Describe(f) + "·"))}S({IndexText("i", t.Offset, false)} {(t.Negated ? "-" : "+")} {t.Band.Index})",
         KroneckerForm k when Describe(k.Left) == "1" => Describe(k.Right),
         KroneckerForm k when Describe(k.Right) == "1" => Describe(k.Left),
         KroneckerForm k => $"{Describe(k.Left)} ⊗ {Describe(k.Right)}",
@@ -520,6 +560,7 @@ internal sealed class StructureEmitter
         TensorScalar s => s.Name,
         TensorElement e => $"{e.Array}[{string.Join(",", e.Indices)}]",
         TensorShifted e => $"{e.Array}[{IndexText(e.Index, e.Offset, e.Reversed, e.Modulus)}]",
+        TensorBanded e => $"{e.Array}[{new CSharpPrinter(new CodeWriter()).Expression(e.Source)}]",
         TensorShiftedMatrix e => $"{e.Array}[{IndexText(e.Row.Index, e.Row.Offset, e.Row.Reversed, e.Row.Modulus)}, {IndexText(e.Column.Index, e.Column.Offset, e.Column.Reversed, e.Column.Modulus)}]",
         TensorDerivative { Call.Arguments.Count: 1 } d => $"{d.Call.Function.ToString().ToLowerInvariant()}′(…)",
         TensorDerivative d => $"∂{d.Call.Function.ToString().ToLowerInvariant()}/∂u{d.Position.ToString(CultureInfo.InvariantCulture)}(…)",
@@ -534,6 +575,7 @@ internal sealed class StructureEmitter
         DiagonalForm => "elementwise map: diagonal",
         PermutationForm => "transpose: vec(Xᵀ) = K·vec(X)",
         ShiftForm => "shifted element: ∂x[i ± k]/∂x[p] = δ(i ± k, p), one 1 per row",
+        ToeplitzForm => "correlation: ∂(Σ_j w[j]·x[i ± j])/∂x[p] = w[±(p − i)], constant along each diagonal (Toeplitz)",
         KroneckerForm k when StructurePass.Shape(k.Left) == "Scalar" || StructurePass.Shape(k.Right) == "Scalar" => "linear map: the Jacobian is its coefficient matrix",
         KroneckerForm => "vec/Kronecker identity: vec(AXB) = (Bᵀ ⊗ A)·vec(X)",
         DiagonalProductForm => "chain rule through an elementwise function: diagonal times the inner Jacobian",

@@ -28,6 +28,12 @@ internal sealed record PermutationForm(double Coefficient, List<TensorExpr> Scal
 /// <remarks>With a <see cref="Modulus"/>, a cyclic shift: column (i + Offset) % Modulus.</remarks>
 internal sealed record ShiftForm(double Coefficient, List<TensorExpr> Scalars, Expr Offset, bool Reversed, IndexShift? Column = null, Expr? Modulus = null) : JacobianForm;
 
+/// <summary>
+/// c·T: constant diagonals, row i holding Π kernel factors(j) in column i + Offset + j (i + Offset − j when
+/// <see cref="Negated"/>) for each j of the band's range: Σ_j w[j]·x[i ± j], a correlation's or convolution's.
+/// </summary>
+internal sealed record ToeplitzForm(double Coefficient, List<TensorExpr> Scalars, Expr Offset, bool Negated, BandSum Band) : JacobianForm;
+
 /// <summary>c·(Left ⊗ Right).</summary>
 internal sealed record KroneckerForm(double Coefficient, List<TensorExpr> Scalars, KroneckerGroup Left, KroneckerGroup Right) : JacobianForm;
 
@@ -90,14 +96,14 @@ internal static class StructurePass
             {
                 // Rows outside the loop are zero: only shifts carry that row window, so every term must become one.
                 forms = forms.Select(f => ShiftByZero(f, matrix)).ToList();
-                forms = forms.All(IsShift) ? Banded(forms) : null;
+                forms = forms.All(IsBand) ? Banded(forms) : null;
             }
-            else if (forms is not null && forms.Any(IsShift))
+            else if (forms is not null && forms.Any(IsBand))
             {
                 // Beside a shift (x[i + 1] − x[i]: y shorter than x), the unshifted terms are shifts by 0, which need no
                 // square shape; as identities or diagonals their size check fails and the whole Jacobian went dense.
                 forms = forms.Select(f => ShiftByZero(f, matrix)).ToList();
-                forms = forms.All(IsShift) ? Banded(forms) : null;
+                forms = forms.All(IsBand) ? Banded(forms) : null;
             }
             else if (forms is { Count: > 1 } && forms.All(f => f is DiagonalForm or IdentityForm))
             {
@@ -170,7 +176,7 @@ internal static class StructurePass
     /// </summary>
     public static bool IsShiftOnly(JacobianForm form) => form switch
     {
-        ShiftForm => true,
+        ShiftForm or ToeplitzForm => true,
         DiagonalProductForm p => IsShiftOnly(p.Inner),
         SumForm s => s.Terms.All(IsShiftOnly),
         _ => false,
@@ -179,6 +185,9 @@ internal static class StructurePass
     private static ShiftForm Shift(JacobianForm form) => form is DiagonalProductForm p ? (ShiftForm)p.Inner : (ShiftForm)form;
 
     private static bool IsShift(JacobianForm form) => form is ShiftForm or DiagonalProductForm { Inner: ShiftForm };
+
+    /// <summary>A shift or a band of them (a correlation's): any shape, rows outside the loop zero.</summary>
+    private static bool IsBand(JacobianForm form) => IsShift(form) || form is ToeplitzForm or DiagonalProductForm { Inner: ToeplitzForm };
 
     private static JacobianForm ShiftByZero(JacobianForm form, bool matrix)
     {
@@ -216,6 +225,22 @@ internal static class StructurePass
         var scalars = term.Factors.Where(f => !Indices(f).Any()).ToList();
         var factors = term.Factors.Where(f => Indices(f).Any()).ToList();
         var rowLike = factors.Where(f => Indices(f).All(outputs.Contains)).Concat(term.RowFactors).ToList();
+
+        // Σ_j w[j]·x[i ± j + c]: the band's factors vary with j alone (a correlation's kernel), the rest with the output
+        // element alone. A factor of both (Σ_j A[i, j]·x[i + j]) varies along the diagonals: not a Toeplitz band.
+        if (term.Band is { } band)
+        {
+            if (term.Deltas.Count != 1 || term.Deltas[0] is not { Band: { } index } delta || index != band.Index || delta.Reversed || delta.Modulus is not null
+                || outputs.Length != 1 || inputs.Length != 1 || band.Lower is not Constant { Value: 0.0 }
+                || !factors.All(f => Indices(f).All(outputs.Contains))
+                || band.Factors.Any(f => Indices(f).Any()))
+            {
+                return null;
+            }
+
+            JacobianForm toeplitz = new ToeplitzForm(term.Coefficient, scalars, delta.Offset!, delta.BandNegated, band);
+            return rowLike.Count == 0 ? toeplitz : new DiagonalProductForm(rowLike, toeplitz);
+        }
 
         // A shifted element of a vector (x[i + 1], x[n − 1 − i]) or a matrix (X[i + 1, j], each index tied to the output
         // index in its place), times factors of the output element alone.

@@ -350,6 +350,10 @@ internal sealed class SymbolicExecutor
             case ElementAccess { Indices.Count: 1 } e when model.Parameters.Any(p => p.Name == e.Array) && types[e.Array] == IrType.DoubleArray
                 && Shifted(e.Indices[0]) is var (index, offset, reversed, modulus):
                 return new TensorShifted(e.Array, index, offset, reversed, modulus, e.Indices[0]);
+            // A correlation's or a convolution's element, x[i + j] or x[i − j] inside a sum over j.
+            case ElementAccess { Indices.Count: 1 } e when model.Parameters.Any(p => p.Name == e.Array) && types[e.Array] == IrType.DoubleArray
+                && Banded(e.Indices[0]) is var (output, band, negated, bandOffset):
+                return new TensorBanded(e.Array, output, band, negated, bandOffset, e.Indices[0]);
             // Both indices output indices, one or both moved (X[i + 1, j]): the unmoved one is moved by 0.
             case ElementAccess { Indices.Count: 2 } e when model.Parameters.Any(p => p.Name == e.Array) && types[e.Array] == IrType.DoubleMatrix
                 && MatrixIndex(e.Indices[0]) is { } row && MatrixIndex(e.Indices[1]) is { } column && row.Index != column.Index:
@@ -386,9 +390,6 @@ internal sealed class SymbolicExecutor
     /// </summary>
     private (string Index, Expr Offset, bool Reversed, Expr? Modulus)? Shifted(Expr index)
     {
-        bool IsOutput(Expr e) => e is Variable v && outputIndices.Contains(v.Name) && ranges.ContainsKey(v.Name);
-        bool IsShift(Expr e) => e is Constant { Type: IrType.Int32 } || (e is not Constant && IsScalarInteger(e));
-
         // A periodic stencil's index, (i + 1) % n, (i − 1 + n) % n, i % n: a shift, then the remainder.
         if (index is Binary { Operator: BinaryOperator.Remainder } remainder && IsShift(remainder.Right))
         {
@@ -409,12 +410,47 @@ internal sealed class SymbolicExecutor
             return null;
         }
 
-        // The rest, signs kept: what the index is moved by, in int as the method computes it (equal modulo 2³², and a
-        // read the method survived did not wrap). Constants are folded and go last, so i + k − 1 and i − 1 + k are one
-        // band, k − 1.
+        return Fold(terms.Where((_, k) => k != at)) is { } offset ? (((Variable)terms[at].Term).Name, offset, terms[at].Negated, null) : null;
+    }
+
+    /// <summary>
+    /// An index that is an output index plus or minus a summed index, moved by ints no index varies: <c>i + j</c>,
+    /// <c>i − j</c>, <c>i + j − k</c> (offset −k). Null for anything else, and for the output index subtracted (j − i).
+    /// </summary>
+    private (string Index, string Band, bool Negated, Expr Offset)? Banded(Expr index)
+    {
+        if (!AdditiveChain.IsChain(index))
+        {
+            return null;
+        }
+
+        var terms = AdditiveChain.Terms(index);
+        var at = terms.FindIndex(t => IsOutput(t.Term));
+        var band = terms.FindIndex(t => t.Term is Variable v && !outputIndices.Contains(v.Name) && ranges.ContainsKey(v.Name));
+        if (at < 0 || band < 0 || terms[at].Negated || terms.Where((t, k) => k != at && k != band && !IsShift(t.Term)).Any())
+        {
+            return null;
+        }
+
+        return Fold(terms.Where((_, k) => k != at && k != band)) is { } offset
+            ? (((Variable)terms[at].Term).Name, ((Variable)terms[band].Term).Name, terms[band].Negated, offset)
+            : null;
+    }
+
+    private bool IsOutput(Expr e) => e is Variable v && outputIndices.Contains(v.Name) && ranges.ContainsKey(v.Name);
+
+    private bool IsShift(Expr e) => e is Constant { Type: IrType.Int32 } || (e is not Constant && IsScalarInteger(e));
+
+    /// <summary>
+    /// The rest of an index, signs kept: what it is moved by, in int as the method computes it (equal modulo 2³², and a
+    /// read the method survived did not wrap). Constants are folded and go last, so i + k − 1 and i − 1 + k are one band,
+    /// k − 1. Null where the folded constant leaves int.
+    /// </summary>
+    private static Expr? Fold(IEnumerable<(Expr Term, bool Negated)> terms)
+    {
         Expr? offset = null;
         long constant = 0;
-        foreach (var (term, negated) in terms.Where((_, k) => k != at))
+        foreach (var (term, negated) in terms)
         {
             if (term is Constant c)
             {
@@ -432,14 +468,13 @@ internal sealed class SymbolicExecutor
             return null;
         }
 
-        offset = (offset, constant) switch
+        return (offset, constant) switch
         {
             (null, _) => Constant.Int((int)constant),
             (_, 0) => offset,
             (_, < 0) => new Binary(BinaryOperator.Subtract, offset, Constant.Int((int)-constant)),
             _ => new Binary(BinaryOperator.Add, offset, Constant.Int((int)constant)),
         };
-        return (((Variable)terms[at].Term).Name, offset, terms[at].Negated, null);
     }
 
     private static bool ContainsSum(TensorExpr expression) => expression.Nodes().Any(node => node is TensorSum);

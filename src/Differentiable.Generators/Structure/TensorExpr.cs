@@ -16,6 +16,7 @@ internal abstract record TensorExpr
     {
         TensorElement e => e.Indices,
         TensorShifted e => new[] { e.Index },
+        TensorBanded e => new[] { e.Index, e.Band },
         TensorShiftedMatrix e => new[] { e.Row.Index, e.Column.Index },
         TensorSum s => s.Body.FreeIndices().Where(v => v != s.Index).Concat(IrWalker.ReadNames(s.Lower)).Concat(IrWalker.ReadNames(s.Upper)),
         TensorBinary b => b.Left.FreeIndices().Concat(b.Right.FreeIndices()),
@@ -70,6 +71,7 @@ internal abstract record TensorExpr
     {
         TensorElement e => e.Array == array,
         TensorShifted e => e.Array == array,
+        TensorBanded e => e.Array == array,
         TensorShiftedMatrix e => e.Array == array,
         TensorSum s => s.Body.Reads(array),
         TensorBinary b => b.Left.Reads(array) || b.Right.Reads(array),
@@ -88,6 +90,12 @@ internal abstract record TensorExpr
         TensorElement e => e with { Indices = e.Indices.Select(v => renaming.TryGetValue(v, out var r) ? r : v).ToArray() },
         TensorShifted e when renaming.TryGetValue(e.Index, out var r) => e with { Index = r, Source = Renamed(e.Source, renaming) },
         TensorShiftedMatrix e => e with { Row = e.Row.Renamed(renaming), Column = e.Column.Renamed(renaming) },
+        TensorBanded e when renaming.ContainsKey(e.Index) || renaming.ContainsKey(e.Band) => e with
+        {
+            Index = renaming.TryGetValue(e.Index, out var index) ? index : e.Index,
+            Band = renaming.TryGetValue(e.Band, out var band) ? band : e.Band,
+            Source = Renamed(e.Source, renaming)!,
+        },
         TensorSum s when renaming.ContainsKey(s.Index) =>
             s with { Body = s.Body.Substitute(renaming.Where(r => r.Key != s.Index).ToDictionary(r => r.Key, r => r.Value, System.StringComparer.Ordinal)) },
         TensorSum s => s with { Body = s.Body.Substitute(renaming) },
@@ -130,6 +138,14 @@ internal sealed record TensorElement(string Array, string[] Indices) : TensorExp
 /// modulo 2³², but not in a checked build, where k − 1 may overflow where the method's sums did not.
 /// </remarks>
 internal sealed record TensorShifted(string Array, string Index, Expr Offset, bool Reversed, Expr? Modulus = null, Expr? Source = null) : TensorExpr;
+
+/// <summary>
+/// An element of a vector at an output index moved by a summed index and an int no index varies: <c>x[i + j]</c>,
+/// <c>x[i − j]</c> (<see cref="BandNegated"/>), <c>x[i + j − k]</c> (offset −k). A correlation's or a convolution's
+/// term, Σ_j w[j]·x[i + j]: its derivative in x is constant along diagonals.
+/// </summary>
+/// <remarks><see cref="Source"/> is the index as the method wrote it, evaluated as it is (see <see cref="TensorShifted"/>).</remarks>
+internal sealed record TensorBanded(string Array, string Index, string Band, bool BandNegated, Expr Offset, Expr Source) : TensorExpr;
 
 /// <summary>One index of a shifted matrix element: an output index moved by an int no index varies, or reversed.</summary>
 internal sealed record IndexShift(string Index, Expr Offset, bool Reversed, Expr? Modulus = null, Expr? Source = null)

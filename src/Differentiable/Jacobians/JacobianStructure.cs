@@ -41,4 +41,10 @@ public enum JacobianStructure
     /// <see cref="MatrixShiftJacobian"/>.
     /// </summary>
     MatrixShift,
+
+    /// <summary>
+    /// A band of constant diagonals, as of a correlation's or a convolution's term <c>y[i] = Σ_j w[j]·x[i + j]</c>:
+    /// <see cref="ToeplitzJacobian"/>.
+    /// </summary>
+    Toeplitz,
 }

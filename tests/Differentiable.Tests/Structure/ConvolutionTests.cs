@@ -1,0 +1,321 @@
+using System;
+using System.Linq;
+using Differentiable.Tests.Jacobians;
+using static Differentiable.Tests.Gradients.FiniteDifference;
+
+namespace Differentiable.Tests.Structure;
+
+/// <summary>
+/// Correlations and convolutions: y[i] = Σ_j w[j]·x[i ± j]. Their Jacobians in x were dense (rows × columns doubles for
+/// a band of kernel-many diagonals); each is now a <see cref="ToeplitzJacobian"/> holding the kernel once.
+/// </summary>
+public static partial class ConvolutionFunctions
+{
+    /// <summary>The "valid" correlation, n − K + 1 long: diagonals w from offset 0; in w, x[i + q].</summary>
+    [Differentiate]
+    public static double[] Correlate(double[] x, double[] w)
+    {
+        int n = x.Length - w.Length + 1;
+        var y = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < w.Length; j++)
+            {
+                y[i] += w[j] * x[i + j];
+            }
+        }
+
+        return y;
+    }
+
+    /// <summary>A causal convolution through tanh, its first K − 1 rows 0: diag(tanh′)·T with w reversed, on a row window.</summary>
+    [Differentiate(nameof(x))]
+    public static double[] CausalConvolution(double[] x, double[] w)
+    {
+        var y = new double[x.Length];
+        for (int i = w.Length - 1; i < x.Length; i++)
+        {
+            double s = 0.0;
+            for (int j = 0; j < w.Length; j++)
+            {
+                s += w[j] * x[i - j];
+            }
+
+            y[i] = Math.Tanh(s);
+        }
+
+        return y;
+    }
+
+    /// <summary>A moving average over k samples given at run time: (1/k)·T with k diagonals of 1.</summary>
+    [Differentiate(nameof(x))]
+    public static double[] MovingAverage(double[] x, int k)
+    {
+        var y = new double[x.Length - k + 1];
+        for (int i = 0; i < y.Length; i++)
+        {
+            for (int j = 0; j < k; j++)
+            {
+                y[i] += x[i + j] / k;
+            }
+        }
+
+        return y;
+    }
+
+    /// <summary>A centred kernel of radius r ("same" size, both ends of y 0): diagonals exp(w) from offset −r, plus a residual x[i].</summary>
+    [Differentiate]
+    public static double[] CentredWithResidual(double[] x, double[] w, int r)
+    {
+        var y = new double[x.Length];
+        for (int i = r; i < x.Length - r; i++)
+        {
+            double s = x[i];
+            for (int j = 0; j < w.Length; j++)
+            {
+                s += Math.Exp(w[j]) * x[i + j - r];
+            }
+
+            y[i] = s;
+        }
+
+        return y;
+    }
+
+    /// <summary>A convolution read from an offset given at run time, scaled by c[i] per row: diag(c)·T, w reversed from k + 1 − K.</summary>
+    [Differentiate(nameof(x))]
+    public static double[] OffsetConvolution(double[] x, double[] w, double[] c, int k)
+    {
+        var y = new double[c.Length];
+        for (int i = 0; i < c.Length; i++)
+        {
+            double s = 0.0;
+            for (int j = 0; j < w.Length; j++)
+            {
+                s += w[j] * x[i - j + k];
+            }
+
+            y[i] = c[i] * s;
+        }
+
+        return y;
+    }
+
+    /// <summary>A band whose values vary along its diagonals (A[i, j]): not a Toeplitz band, so dense, and exact.</summary>
+    [Differentiate(nameof(x))]
+    public static double[] VaryingBand(double[,] a, double[] x)
+    {
+        var y = new double[a.GetLength(0)];
+        for (int i = 0; i < y.Length; i++)
+        {
+            for (int j = 0; j < a.GetLength(1); j++)
+            {
+                y[i] += a[i, j] * x[i + j];
+            }
+        }
+
+        return y;
+    }
+
+    /// <summary>The autocorrelation Σ_j x[j]·x[i + j]: x on both sides of the product, so dense, and exact.</summary>
+    [Differentiate]
+    public static double[] Autocorrelation(double[] x, int lags)
+    {
+        var y = new double[lags];
+        for (int i = 0; i < lags; i++)
+        {
+            for (int j = 0; j < x.Length - lags; j++)
+            {
+                y[i] += x[j] * x[i + j];
+            }
+        }
+
+        return y;
+    }
+
+    /// <summary>A kernel of k taps read from w, run only where y has rows: where it has none, w is never read.</summary>
+    [Differentiate(nameof(x))]
+    public static double[] Taps(double[] x, double[] w, int k)
+    {
+        var y = new double[Math.Max(0, x.Length - k + 1)];
+        for (int i = 0; i < x.Length - k + 1; i++)
+        {
+            for (int j = 0; j < k; j++)
+            {
+                y[i] += w[j] * x[i + j];
+            }
+        }
+
+        return y;
+    }
+}
+
+public class ConvolutionTests
+{
+    private static double[] Random(Random random, int length) => JacobianTestKit.RandomVector(random, length);
+
+    /// <summary>Every entry against central differences, the indexer and the products against the dense matrix.</summary>
+    private static void AssertJacobian(string what, Func<object[], object> f, object[] args, int parameter, Jacobian jacobian, int seed)
+    {
+        var dense = jacobian.ToDense();
+        AssertClose(what + " vs central differences", CentralJacobian(f, args, parameter), dense, RelativeTolerance);
+        for (int r = 0; r < jacobian.Rows; r++)
+        {
+            for (int c = 0; c < jacobian.Columns; c++)
+            {
+                Assert.Equal(dense[r, c], jacobian[r, c]);
+            }
+        }
+
+        JacobianTestKit.AssertMatches(dense, jacobian, seed);
+    }
+
+    /// <summary>The band inside the scales, row diagonals and sums around it.</summary>
+    private static ToeplitzJacobian Band(Jacobian jacobian)
+    {
+        var pending = new System.Collections.Generic.Stack<Jacobian>();
+        pending.Push(jacobian);
+        while (pending.Count > 0)
+        {
+            switch (pending.Pop())
+            {
+                case ToeplitzJacobian band: return band;
+                case ScaledJacobian scaled: pending.Push(scaled.Inner); break;
+                case DiagonalProductJacobian product: pending.Push(product.Inner); break;
+                case SumJacobian sum: foreach (var term in sum.Terms) { pending.Push(term); } break;
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException($"no Toeplitz band in a {jacobian.Structure} Jacobian");
+    }
+
+    [Fact]
+    public void CorrelationsAndConvolutionsHaveToeplitzBandsWithTheEntriesOfTheirDerivatives()
+    {
+        var random = new Random(61);
+        for (int trial = 0; trial < 12; trial++)
+        {
+            int kernel = 1 + random.Next(4);
+            int n = kernel + random.Next(8);
+            var x = Random(random, n);
+            var w = Random(random, kernel);
+
+            var (correlation, dx, dw) = ConvolutionFunctions.CorrelateJacobian(x, w);
+            AssertClose("Correlate", ConvolutionFunctions.Correlate(x, w), correlation, 1e-15);
+            var band = Assert.IsType<ToeplitzJacobian>(dx);
+            Assert.Equal(w, band.Diagonals);
+            Assert.Equal(0, band.FirstOffset);
+            AssertJacobian("Correlate ∂x", a => ConvolutionFunctions.Correlate((double[])a[0], (double[])a[1]), [x, w], 0, dx, trial);
+            AssertJacobian("Correlate ∂w", a => ConvolutionFunctions.Correlate((double[])a[0], (double[])a[1]), [x, w], 1, dw, trial);
+
+            var (causal, dCausal) = ConvolutionFunctions.CausalConvolutionJacobian(x, w);
+            // The value's sum may be a SIMD kernel, summed in another order.
+            AssertClose("CausalConvolution", ConvolutionFunctions.CausalConvolution(x, w), causal, 1e-14);
+            Assert.Equal(JacobianStructure.DiagonalProduct, dCausal.Structure);
+            var reversed = Band(dCausal);
+            Assert.Equal(w.Reverse(), reversed.Diagonals);
+            Assert.Equal((1 - kernel, kernel - 1, n), (reversed.FirstOffset, reversed.FirstRow, reversed.EndRow));
+            AssertJacobian("CausalConvolution", a => ConvolutionFunctions.CausalConvolution((double[])a[0], w), [x], 0, dCausal, trial);
+
+            int k = 1 + random.Next(n);
+            var (average, dAverage) = ConvolutionFunctions.MovingAverageJacobian(x, k);
+            Assert.Equal(ConvolutionFunctions.MovingAverage(x, k), average);
+            // Diagonals of 1, the 1/k outside them once.
+            Assert.Equal(Enumerable.Repeat(1.0, k), Band(dAverage).Diagonals);
+            AssertJacobian("MovingAverage", a => ConvolutionFunctions.MovingAverage((double[])a[0], k), [x], 0, dAverage, trial);
+
+            // A kernel of 2r + 1 taps keeps every read inside x.
+            int radius = random.Next(3);
+            var centredKernel = Random(random, (2 * radius) + 1);
+            var (centred, dxCentred, dwCentred) = ConvolutionFunctions.CentredWithResidualJacobian(x, centredKernel, radius);
+            // The value gathers the sum apart from x[i] and adds it once: another rounding.
+            AssertClose("CentredWithResidual", ConvolutionFunctions.CentredWithResidual(x, centredKernel, radius), centred, 1e-14);
+            if (n > 2 * radius)
+            {
+                var centredBand = Band(dxCentred);
+                Assert.Equal(centredKernel.Select(Math.Exp), centredBand.Diagonals);
+                Assert.Equal((-radius, radius, n - radius), (centredBand.FirstOffset, centredBand.FirstRow, centredBand.EndRow));
+            }
+
+            AssertJacobian("CentredWithResidual ∂x", a => ConvolutionFunctions.CentredWithResidual((double[])a[0], centredKernel, radius), [x], 0, dxCentred, trial);
+            AssertJacobian("CentredWithResidual ∂w", a => ConvolutionFunctions.CentredWithResidual(x, (double[])a[0], radius), [centredKernel], 0, dwCentred, trial);
+
+            // Every read inside x: i − j + k in [0, n) for i < rows, j < K.
+            int offset = kernel - 1 + random.Next(n - kernel + 1);
+            var c = Random(random, n - offset);
+            var (shifted, dShifted) = ConvolutionFunctions.OffsetConvolutionJacobian(x, w, c, offset);
+            Assert.Equal(ConvolutionFunctions.OffsetConvolution(x, w, c, offset), shifted);
+            Assert.Equal(offset + 1 - kernel, Band(dShifted).FirstOffset);
+            AssertJacobian("OffsetConvolution", a => ConvolutionFunctions.OffsetConvolution((double[])a[0], w, c, offset), [x], 0, dShifted, trial);
+        }
+    }
+
+    [Fact]
+    public void BandsThatAreNotToeplitzAreDenseAndExact()
+    {
+        var random = new Random(62);
+        for (int trial = 0; trial < 6; trial++)
+        {
+            int n = 4 + random.Next(6);
+            int width = 1 + random.Next(3);
+            var a = JacobianTestKit.RandomMatrix(random, n - width + 1, width);
+            var x = Random(random, n);
+            var (varying, dVarying) = ConvolutionFunctions.VaryingBandJacobian(a, x);
+            AssertClose("VaryingBand", ConvolutionFunctions.VaryingBand(a, x), varying, 1e-15);
+            Assert.Equal(JacobianStructure.Dense, dVarying.Structure);
+            AssertJacobian("VaryingBand", args => ConvolutionFunctions.VaryingBand(a, (double[])args[0]), [x], 0, dVarying, trial);
+
+            int lags = 1 + random.Next(n - 1);
+            var (auto, dAuto) = ConvolutionFunctions.AutocorrelationJacobian(x, lags);
+            AssertClose("Autocorrelation", ConvolutionFunctions.Autocorrelation(x, lags), auto, 1e-15);
+            Assert.Equal(JacobianStructure.Dense, dAuto.Structure);
+            AssertJacobian("Autocorrelation", args => ConvolutionFunctions.Autocorrelation((double[])args[0], lags), [x, lags], 0, dAuto, trial);
+        }
+    }
+
+    /// <summary>Where the loops never run, the method never reads w; nor may its Jacobian (k past w's end, a null w).</summary>
+    [Fact]
+    public void TheKernelIsReadOnlyWhereTheMethodReadIt()
+    {
+        var x = new[] { 0.5, -1.0, 2.0 };
+        var (value, dx) = ConvolutionFunctions.TapsJacobian(x, null!, 5);
+        Assert.Empty(value);
+        Assert.Equal(JacobianStructure.Zero, dx.Structure);
+        Assert.Throws<IndexOutOfRangeException>(() => ConvolutionFunctions.Taps(x, new[] { 1.0 }, 2));
+        Assert.Throws<IndexOutOfRangeException>(() => ConvolutionFunctions.TapsJacobian(x, new[] { 1.0 }, 2));
+
+        var w = new[] { 0.25, -2.0 };
+        var (taps, dTaps) = ConvolutionFunctions.TapsJacobian(x, w, 2);
+        Assert.Equal(ConvolutionFunctions.Taps(x, w, 2), taps);
+        Assert.Equal(w, Band(dTaps).Diagonals);
+        AssertJacobian("Taps", a => ConvolutionFunctions.Taps((double[])a[0], w, 2), [x], 0, dTaps, 0);
+    }
+
+    /// <summary>A kernel of 9 over a million samples: the Jacobian is the kernel (dense, 8 TB); its products match the VJP and JVP.</summary>
+    [Fact]
+    public void AMillionSampleConvolutionsJacobianIsItsKernel()
+    {
+        var random = new Random(63);
+        const int n = 1_000_000;
+        var x = Random(random, n);
+        var w = Random(random, 9);
+        var c = Random(random, n - 8);
+        var (value, dx) = ConvolutionFunctions.OffsetConvolutionJacobian(x, w, c, 8);
+        Assert.Equal((n - 8, n), (dx.Rows, dx.Columns));
+        Assert.Equal(9, Band(dx).Diagonals.Length);
+
+        var seed = Random(random, n - 8);
+        var gradient = new double[n];
+        ConvolutionFunctions.OffsetConvolutionVjp(x, w, c, 8, seed, gradient);
+        var transposed = new double[n];
+        dx.TransposeMultiply(seed, transposed);
+        AssertClose("Jᵀ·u against the VJP", gradient, transposed, 1e-12);
+
+        var tangent = Random(random, n);
+        var (_, jvp) = ConvolutionFunctions.OffsetConvolutionJvp(x, w, c, 8, tangent);
+        var product = new double[n - 8];
+        dx.Multiply(tangent, product);
+        AssertClose("J·v against the JVP", jvp, product, 1e-12);
+        Assert.Equal(ConvolutionFunctions.OffsetConvolution(x, w, c, 8), value);
+    }
+}
