@@ -23,6 +23,8 @@ public class AllocationTests
     [InlineData("ReversedShift")]
     [InlineData("WindowedShift")]
     [InlineData("MatrixShift")]
+    [InlineData("Toeplitz")]
+    [InlineData("WindowedToeplitz")]
     public void ProductsAllocateNothingAfterWarmUp(string structure)
     {
         Jacobian jacobian = Create(structure, new Random(42));
@@ -68,6 +70,8 @@ public class AllocationTests
         "ReversedShift" => new ShiftJacobian(30, 30, 29, reversed: true),
         "MatrixShift" => new MatrixShiftJacobian(new ShiftJacobian(6, 7, 1, reversed: false, firstRow: 1, endRow: 5), new ShiftJacobian(5, 5, 4, reversed: true)),
         "WindowedShift" => new ShiftJacobian(30, 30, -1, reversed: false, firstRow: 1, endRow: 29),
+        "Toeplitz" => new ToeplitzJacobian(28, 30, [0.5, -1.0, 2.0], 0),
+        "WindowedToeplitz" => new ToeplitzJacobian(30, 30, [0.5, -1.0, 2.0], -2, firstRow: 2, endRow: 30),
         _ => throw new ArgumentOutOfRangeException(nameof(structure)),
     };
 }
