@@ -23,12 +23,18 @@ internal sealed record Monomial(double Coefficient, List<TensorExpr> Factors, Li
     /// <summary>Summed indices a delta replaced by an input index (j := q): their ranges must cover the input's dimension.</summary>
     public List<Delta> Collapsed { get; init; } = new();
 
-    /// <summary>The sum a banded delta keeps (Σ_j w[j]·δ(i + j, p)): its index, range and the factors that vary with it.</summary>
+    /// <summary>The sums banded deltas keep (Σ_j w[j]·δ(i + j, p)): their indices, ranges and the factors that vary with them.</summary>
     public BandSum? Band { get; init; }
 }
 
-/// <summary>Σ over <see cref="Index"/> in [Lower, Upper) of Π <see cref="Factors"/>·δ(i ± Index + c, p): the value on each diagonal.</summary>
-internal sealed record BandSum(string Index, Expr Lower, Expr Upper, List<TensorExpr> Factors);
+/// <summary>
+/// Σ over <see cref="Indices"/>, each in [0, its upper bound), of Π <see cref="Factors"/>·δ(i ± j + c, p)(·δ(k ± l + d, q)):
+/// the value on each diagonal, one index for a 1-D band, two for a 2-D one.
+/// </summary>
+internal sealed record BandSum(List<string> Indices, List<Expr> Uppers, List<TensorExpr> Factors)
+{
+    public Expr UpperOf(string index) => Uppers[Indices.IndexOf(index)];
+}
 
 internal static class MonomialExtensions
 {
@@ -94,6 +100,17 @@ internal static class IndexCalculus
                 return inputs.Length != 1
                     ? null
                     : new List<Monomial> { new(1.0, new List<TensorExpr>(), new List<TensorExpr>(), new List<Delta> { new(banded.Index, inputs[0], banded.Offset, Band: banded.Band, BandNegated: banded.BandNegated) }, new List<string>()) };
+            case TensorBandedMatrix banded:
+                return inputs.Length != 2
+                    ? null
+                    : new List<Monomial>
+                    {
+                        new(1.0, new List<TensorExpr>(), new List<TensorExpr>(), new List<Delta>
+                        {
+                            new(banded.Row.Index, inputs[0], banded.Row.Offset, Band: banded.Row.Band, BandNegated: banded.Row.Negated),
+                            new(banded.Column.Index, inputs[1], banded.Column.Offset, Band: banded.Column.Band, BandNegated: banded.Column.Negated),
+                        }, new List<string>()),
+                    };
             case TensorShiftedMatrix shifted:
                 return inputs.Length != 2
                     ? null
@@ -161,6 +178,29 @@ internal static class IndexCalculus
 
     private static Monomial Multiply(Monomial m, TensorExpr factor) => factor is TensorConstant c ? m.Scale(c.Value) : m.Times(factor, row: false);
 
+    /// <summary>The factors of a product, without recursion (a constant among them stays a factor).</summary>
+    private static List<TensorExpr> Multiplicands(TensorExpr product)
+    {
+        var result = new List<TensorExpr>();
+        var pending = new Stack<TensorExpr>();
+        pending.Push(product);
+        while (pending.Count > 0)
+        {
+            var node = pending.Pop();
+            if (node is TensorBinary { Operator: BinaryOperator.Multiply } b)
+            {
+                pending.Push(b.Right);
+                pending.Push(b.Left);
+            }
+            else
+            {
+                result.Add(node);
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>Σ_j … δ(j, p) … = (…)[j := p]. Fails when a summed index has no delta (a genuine contraction remains).</summary>
     private static Monomial? EliminateSums(Monomial term, IReadOnlyDictionary<string, (Expr Lower, Expr Upper)>? ranges)
     {
@@ -213,14 +253,27 @@ internal static class IndexCalculus
         BandSum? band = null;
         if (bands.Count > 0)
         {
-            if (bands.Count != 1 || !term.Sums.Contains(bands[0]) || renaming.ContainsKey(bands[0]) || ranges is null || !ranges.TryGetValue(bands[0], out var bandRange)
-                || term.RowFactors.Any(f => f.FreeIndices().Contains(bands[0])))
+            if (bands.Distinct().Count() != bands.Count || ranges is null)
             {
                 return null;
             }
 
-            band = new BandSum(bands[0], bandRange.Lower, bandRange.Upper, factors.Where(f => f.FreeIndices().Contains(bands[0])).ToList());
-            factors = factors.Where(f => !f.FreeIndices().Contains(bands[0])).ToList();
+            var uppers = new List<Expr>();
+            foreach (var index in bands)
+            {
+                if (!term.Sums.Contains(index) || renaming.ContainsKey(index) || !ranges.TryGetValue(index, out var bandRange)
+                    || bandRange.Lower is not Constant { Value: 0.0 } || term.RowFactors.Any(f => f.FreeIndices().Contains(index)))
+                {
+                    return null;
+                }
+
+                uppers.Add(bandRange.Upper);
+            }
+
+            // c[i]·w[j]·x[i + j] keeps c[i]·w[j] as one factor: its multiplicands split, c[i] to the rows, w[j] to the kernel.
+            factors = factors.SelectMany(f => f.FreeIndices().Any(bands.Contains) ? Multiplicands(f) : new List<TensorExpr> { f }).ToList();
+            band = new BandSum(bands, uppers, factors.Where(f => f.FreeIndices().Any(bands.Contains)).ToList());
+            factors = factors.Where(f => !f.FreeIndices().Any(bands.Contains)).ToList();
         }
 
         if (term.RowFactors.Any(f => f.FreeIndices().Any(renaming.ContainsKey)))

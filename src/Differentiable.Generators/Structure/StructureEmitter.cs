@@ -247,25 +247,55 @@ internal sealed class StructureEmitter
     /// <summary>
     /// <c>new ToeplitzJacobian(rows, columns, diagonals, firstOffset[, lower, upper], shapes)</c>, the diagonals computed
     /// first: term j of Σ_j w[j]·x[i + j + c] lies on offset c + j; of Σ_j w[j]·x[i − j + c], on c − j, so in ascending
-    /// order w is reversed.
+    /// order w is reversed. With two axes, <c>new MatrixToeplitzJacobian(…)</c> of the kernel K[a, b] likewise, an axis
+    /// without a band index one position long.
     /// </summary>
     private string Toeplitz(ToeplitzForm form, string outputShape)
     {
         var band = form.Band;
-        var diagonals = scope.Fresh("diagonals");
-        Line($"var {diagonals} = new double[global::System.Math.Max(0, {Print(band.Upper)})];");
-        Line($"for (int {band.Index} = 0; {band.Index} < {diagonals}.Length; {band.Index}++)");
-        Line("{");
-        indentation++;
-        var entry = Product(band.Factors, new List<Delta>());
-        Line($"{diagonals}[{(form.Negated ? $"{diagonals}.Length - 1 - {band.Index}" : band.Index)}] = {entry};");
-        indentation--;
-        Line("}");
+        var kernel = scope.Fresh(form.Axes.Count == 1 ? "diagonals" : "kernel");
+        string Length(BandAxis axis) => axis.Band is null ? "1" : $"global::System.Math.Max(0, {Print(band.UpperOf(axis.Band))})";
+        string Extent(int k) => form.Axes.Count == 1 ? $"{kernel}.Length" : $"{kernel}.GetLength({k.ToString(CultureInfo.InvariantCulture)})";
+        Line($"var {kernel} = new double[{string.Join(", ", form.Axes.Select(Length))}];");
+        var slots = new List<string>();
+        var loops = 0;
+        for (var k = 0; k < form.Axes.Count; k++)
+        {
+            if (form.Axes[k].Band is not { } index)
+            {
+                slots.Add("0");
+                continue;
+            }
 
-        var firstOffset = !form.Negated ? OffsetText(form.Offset)
-            : form.Offset is Constant { Value: 0.0 } ? $"1 - {diagonals}.Length"
-            : $"unchecked({Print(form.Offset)} + 1 - {diagonals}.Length)";
-        var arguments = new List<string> { $"{value}.Length", $"{parameter.Parameter}.Length", diagonals, firstOffset };
+            Line($"for (int {index} = 0; {index} < {Extent(k)}; {index}++)");
+            Line("{");
+            indentation++;
+            loops++;
+            slots.Add(form.Axes[k].Negated ? $"{Extent(k)} - 1 - {index}" : index);
+        }
+
+        Line($"{kernel}[{string.Join(", ", slots)}] = {Product(band.Factors, new List<Delta>())};");
+        for (var k = 0; k < loops; k++)
+        {
+            indentation--;
+            Line("}");
+        }
+
+        // The offset of the kernel's first position: c for x[i + j + c], c − (K − 1) for x[i − j + c].
+        string FirstOffset(BandAxis axis, int k) => !axis.Negated ? OffsetText(axis.Offset)
+            : axis.Offset is Constant { Value: 0.0 } ? $"1 - {Extent(k)}"
+            : $"unchecked({Print(axis.Offset)} + 1 - {Extent(k)})";
+        var offsets = form.Axes.Select(FirstOffset).ToList();
+        if (form.Axes.Count == 2)
+        {
+            var outputs = structure.Notation.OutputIndices;
+            var (rowLower, rowUpper) = OutputRange(outputs[0]);
+            var (columnLower, columnUpper) = OutputRange(outputs[1]);
+            return $"new {Runtime}MatrixToeplitzJacobian({value}.GetLength(0), {value}.GetLength(1), {parameter.Parameter}.GetLength(0), {parameter.Parameter}.GetLength(1), "
+                + $"{kernel}, {offsets[0]}, {offsets[1]}, {rowLower}, {rowUpper}, {columnLower}, {columnUpper})";
+        }
+
+        var arguments = new List<string> { $"{value}.Length", $"{parameter.Parameter}.Length", kernel, offsets[0] };
         if (Window() is var (lower, upper))
         {
             arguments.Add(lower);
@@ -463,6 +493,8 @@ internal sealed class StructureEmitter
                 return new ElementAccess(e.Array, EquatableArray.Create(e.Source ?? ShiftedIndex(e.Index, e.Offset, e.Reversed, e.Modulus)));
             case TensorBanded e:
                 return new ElementAccess(e.Array, EquatableArray.Create(e.Source));
+            case TensorBandedMatrix e:
+                return new ElementAccess(e.Array, EquatableArray.Create(e.Row.Source, e.Column.Source));
             case TensorShiftedMatrix e:
                 return new ElementAccess(e.Array, EquatableArray.Create(
                     e.Row.Source ?? ShiftedIndex(e.Row.Index, e.Row.Offset, e.Row.Reversed, e.Row.Modulus),
@@ -535,7 +567,8 @@ internal sealed class StructureEmitter
         ShiftForm shift => (shift.Coefficient switch { 1.0 => string.Empty, -1.0 => "−", var c => c.ToString("R", CultureInfo.InvariantCulture).Replace("-", "−") + "·" })
             + (shift.Column is { } c2 ? $"S({IndexText("i", shift.Offset, shift.Reversed, shift.Modulus)}, {IndexText("j", c2.Offset, c2.Reversed, c2.Modulus)})" : $"S({IndexText("i", shift.Offset, shift.Reversed, shift.Modulus)})"),
         ToeplitzForm t => (t.Coefficient switch { 1.0 => string.Empty, -1.0 => "−", var c => c.ToString("R", CultureInfo.InvariantCulture).Replace("-", "−") + "·" })
-            + $"Σ_{t.Band.Index} {string.Concat(t.Band.Factors.Select(f => Describe(f) + "·"))}S({IndexText("i", t.Offset, false)} {(t.Negated ? "-" : "+")} {t.Band.Index})",
+            + $"Σ_{string.Join(",", t.Band.Indices)} {string.Concat(t.Band.Factors.Select(f => Describe(f) + "·"))}S("
+            + string.Join(", ", t.Axes.Select((axis, k) => IndexText(k == 0 ? "i" : "j", axis.Offset, false) + (axis.Band is null ? string.Empty : $" {(axis.Negated ? "-" : "+")} {axis.Band}"))) + ")",
         KroneckerForm k when Describe(k.Left) == "1" => Describe(k.Right),
         KroneckerForm k when Describe(k.Right) == "1" => Describe(k.Left),
         KroneckerForm k => $"{Describe(k.Left)} ⊗ {Describe(k.Right)}",
@@ -561,6 +594,7 @@ internal sealed class StructureEmitter
         TensorElement e => $"{e.Array}[{string.Join(",", e.Indices)}]",
         TensorShifted e => $"{e.Array}[{IndexText(e.Index, e.Offset, e.Reversed, e.Modulus)}]",
         TensorBanded e => $"{e.Array}[{new CSharpPrinter(new CodeWriter()).Expression(e.Source)}]",
+        TensorBandedMatrix e => $"{e.Array}[{new CSharpPrinter(new CodeWriter()).Expression(e.Row.Source)}, {new CSharpPrinter(new CodeWriter()).Expression(e.Column.Source)}]",
         TensorShiftedMatrix e => $"{e.Array}[{IndexText(e.Row.Index, e.Row.Offset, e.Row.Reversed, e.Row.Modulus)}, {IndexText(e.Column.Index, e.Column.Offset, e.Column.Reversed, e.Column.Modulus)}]",
         TensorDerivative { Call.Arguments.Count: 1 } d => $"{d.Call.Function.ToString().ToLowerInvariant()}′(…)",
         TensorDerivative d => $"∂{d.Call.Function.ToString().ToLowerInvariant()}/∂u{d.Position.ToString(CultureInfo.InvariantCulture)}(…)",

@@ -29,10 +29,14 @@ internal sealed record PermutationForm(double Coefficient, List<TensorExpr> Scal
 internal sealed record ShiftForm(double Coefficient, List<TensorExpr> Scalars, Expr Offset, bool Reversed, IndexShift? Column = null, Expr? Modulus = null) : JacobianForm;
 
 /// <summary>
-/// c·T: constant diagonals, row i holding Π kernel factors(j) in column i + Offset + j (i + Offset − j when
-/// <see cref="Negated"/>) for each j of the band's range: Σ_j w[j]·x[i ± j], a correlation's or convolution's.
+/// c·T: constant diagonals, row i holding Π kernel factors(j) in column i + Offset + j (i + Offset − j when negated)
+/// for each j of the band's range: Σ_j w[j]·x[i ± j], a correlation's or convolution's. With two axes, a matrix's:
+/// Y[i, j] holding K[a, b] at X[i ± a + c, j ± b + d], an axis without a band index moved by its offset alone.
 /// </summary>
-internal sealed record ToeplitzForm(double Coefficient, List<TensorExpr> Scalars, Expr Offset, bool Negated, BandSum Band) : JacobianForm;
+internal sealed record ToeplitzForm(double Coefficient, List<TensorExpr> Scalars, List<BandAxis> Axes, BandSum Band) : JacobianForm;
+
+/// <summary>One index of a band: the output index moved by <see cref="Offset"/> and ± <see cref="Band"/>, when there is one.</summary>
+internal sealed record BandAxis(Expr Offset, string? Band, bool Negated);
 
 /// <summary>c·(Left ⊗ Right).</summary>
 internal sealed record KroneckerForm(double Coefficient, List<TensorExpr> Scalars, KroneckerGroup Left, KroneckerGroup Right) : JacobianForm;
@@ -226,19 +230,22 @@ internal static class StructurePass
         var factors = term.Factors.Where(f => Indices(f).Any()).ToList();
         var rowLike = factors.Where(f => Indices(f).All(outputs.Contains)).Concat(term.RowFactors).ToList();
 
-        // Σ_j w[j]·x[i ± j + c]: the band's factors vary with j alone (a correlation's kernel), the rest with the output
-        // element alone. A factor of both (Σ_j A[i, j]·x[i + j]) varies along the diagonals: not a Toeplitz band.
+        // Σ_j w[j]·x[i ± j + c] (or Σ_a Σ_b K[a, b]·X[i ± a + c, j ± b + d]): the band's factors vary with its indices alone
+        // (a correlation's kernel), the rest with the output element alone. A factor of both (Σ_j A[i, j]·x[i + j]) varies
+        // along the diagonals: not a Toeplitz band.
         if (term.Band is { } band)
         {
-            if (term.Deltas.Count != 1 || term.Deltas[0] is not { Band: { } index } delta || index != band.Index || delta.Reversed || delta.Modulus is not null
-                || outputs.Length != 1 || inputs.Length != 1 || band.Lower is not Constant { Value: 0.0 }
-                || !factors.All(f => Indices(f).All(outputs.Contains))
-                || band.Factors.Any(f => Indices(f).Any()))
+            var inOrder = term.Deltas.Count == outputs.Length && inputs.Length == outputs.Length && outputs.Length <= 2
+                && term.Deltas.Select((d, k) => d.Index == outputs[k] && d.Input == inputs[k] && d.IsShifted && !d.Reversed && d.Modulus is null).All(ok => ok)
+                && term.Deltas.Where(d => d.Band is not null).Select(d => d.Band!).OrderBy(b => b, System.StringComparer.Ordinal)
+                    .SequenceEqual(band.Indices.OrderBy(b => b, System.StringComparer.Ordinal));
+            if (!inOrder || !factors.All(f => Indices(f).All(outputs.Contains)) || band.Factors.Any(f => Indices(f).Any()))
             {
                 return null;
             }
 
-            JacobianForm toeplitz = new ToeplitzForm(term.Coefficient, scalars, delta.Offset!, delta.BandNegated, band);
+            var axes = term.Deltas.Select(d => new BandAxis(d.Offset!, d.Band, d.BandNegated)).ToList();
+            JacobianForm toeplitz = new ToeplitzForm(term.Coefficient, scalars, axes, band);
             return rowLike.Count == 0 ? toeplitz : new DiagonalProductForm(rowLike, toeplitz);
         }
 

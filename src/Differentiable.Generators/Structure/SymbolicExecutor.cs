@@ -358,6 +358,11 @@ internal sealed class SymbolicExecutor
             case ElementAccess { Indices.Count: 2 } e when model.Parameters.Any(p => p.Name == e.Array) && types[e.Array] == IrType.DoubleMatrix
                 && MatrixIndex(e.Indices[0]) is { } row && MatrixIndex(e.Indices[1]) is { } column && row.Index != column.Index:
                 return new TensorShiftedMatrix(e.Array, row, column);
+            // A 2-D correlation's element, X[i + a, j + b], or one index banded (X[i − a, j]), inside sums over a and b.
+            case ElementAccess { Indices.Count: 2 } e when model.Parameters.Any(p => p.Name == e.Array) && types[e.Array] == IrType.DoubleMatrix
+                && BandedMatrixIndex(e.Indices[0]) is { } bandedRow && BandedMatrixIndex(e.Indices[1]) is { } bandedColumn
+                && bandedRow.Index != bandedColumn.Index && (bandedRow.Band ?? bandedColumn.Band) is not null && bandedRow.Band != bandedColumn.Band:
+                return new TensorBandedMatrix(e.Array, bandedRow, bandedColumn);
             case Unary { Operator: UnaryOperator.Negate } u:
                 return new TensorNegate(Symbolic(u.Operand));
             // Not an int division (n / 2 truncates; in double it would not).
@@ -436,6 +441,13 @@ internal sealed class SymbolicExecutor
             ? (((Variable)terms[at].Term).Name, ((Variable)terms[band].Term).Name, terms[band].Negated, offset)
             : null;
     }
+
+    /// <summary>A matrix element's index in a 2-D correlation: an output index, moved (not reversed), or banded.</summary>
+    private BandIndex? BandedMatrixIndex(Expr index) =>
+        IsOutput(index) ? new BandIndex(((Variable)index).Name, null, false, Constant.Int(0), index)
+        : Shifted(index) is (var name, var offset, false, null) ? new BandIndex(name, null, false, offset, index)
+        : Banded(index) is var (output, band, negated, bandOffset) ? new BandIndex(output, band, negated, bandOffset, index)
+        : null;
 
     private bool IsOutput(Expr e) => e is Variable v && outputIndices.Contains(v.Name) && ranges.ContainsKey(v.Name);
 

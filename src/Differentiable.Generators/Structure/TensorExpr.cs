@@ -17,6 +17,7 @@ internal abstract record TensorExpr
         TensorElement e => e.Indices,
         TensorShifted e => new[] { e.Index },
         TensorBanded e => new[] { e.Index, e.Band },
+        TensorBandedMatrix e => e.Row.Indices.Concat(e.Column.Indices),
         TensorShiftedMatrix e => new[] { e.Row.Index, e.Column.Index },
         TensorSum s => s.Body.FreeIndices().Where(v => v != s.Index).Concat(IrWalker.ReadNames(s.Lower)).Concat(IrWalker.ReadNames(s.Upper)),
         TensorBinary b => b.Left.FreeIndices().Concat(b.Right.FreeIndices()),
@@ -72,6 +73,7 @@ internal abstract record TensorExpr
         TensorElement e => e.Array == array,
         TensorShifted e => e.Array == array,
         TensorBanded e => e.Array == array,
+        TensorBandedMatrix e => e.Array == array,
         TensorShiftedMatrix e => e.Array == array,
         TensorSum s => s.Body.Reads(array),
         TensorBinary b => b.Left.Reads(array) || b.Right.Reads(array),
@@ -96,6 +98,7 @@ internal abstract record TensorExpr
             Band = renaming.TryGetValue(e.Band, out var band) ? band : e.Band,
             Source = Renamed(e.Source, renaming)!,
         },
+        TensorBandedMatrix e => e with { Row = e.Row.Renamed(renaming), Column = e.Column.Renamed(renaming) },
         TensorSum s when renaming.ContainsKey(s.Index) =>
             s with { Body = s.Body.Substitute(renaming.Where(r => r.Key != s.Index).ToDictionary(r => r.Key, r => r.Value, System.StringComparer.Ordinal)) },
         TensorSum s => s with { Body = s.Body.Substitute(renaming) },
@@ -146,6 +149,29 @@ internal sealed record TensorShifted(string Array, string Index, Expr Offset, bo
 /// </summary>
 /// <remarks><see cref="Source"/> is the index as the method wrote it, evaluated as it is (see <see cref="TensorShifted"/>).</remarks>
 internal sealed record TensorBanded(string Array, string Index, string Band, bool BandNegated, Expr Offset, Expr Source) : TensorExpr;
+
+/// <summary>
+/// One index of a banded matrix element: an output index moved by an int no index varies and, unless
+/// <see cref="Band"/> is null, plus or minus (<see cref="Negated"/>) a summed index: <c>i + a</c>, <c>j − b + 1</c>, <c>j</c>.
+/// </summary>
+internal sealed record BandIndex(string Index, string? Band, bool Negated, Expr Offset, Expr Source)
+{
+    public IEnumerable<string> Indices => Band is null ? new[] { Index } : new[] { Index, Band };
+
+    public BandIndex Renamed(IReadOnlyDictionary<string, string> renaming) => this with
+    {
+        Index = renaming.TryGetValue(Index, out var index) ? index : Index,
+        Band = Band is not null && renaming.TryGetValue(Band, out var band) ? band : Band,
+        Source = TensorExpr.Renamed(Source, renaming)!,
+    };
+}
+
+/// <summary>
+/// An element of a matrix whose indices are output indices moved by summed ones, one or both: <c>X[i + a, j + b]</c>
+/// (a 2-D correlation's term), <c>X[i − a, j]</c> (each column filtered alone). Its derivative in X is constant along
+/// 2-D diagonals.
+/// </summary>
+internal sealed record TensorBandedMatrix(string Array, BandIndex Row, BandIndex Column) : TensorExpr;
 
 /// <summary>One index of a shifted matrix element: an output index moved by an int no index varies, or reversed.</summary>
 internal sealed record IndexShift(string Index, Expr Offset, bool Reversed, Expr? Modulus = null, Expr? Source = null)

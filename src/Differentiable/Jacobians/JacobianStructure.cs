@@ -47,4 +47,10 @@ public enum JacobianStructure
     /// <see cref="ToeplitzJacobian"/>.
     /// </summary>
     Toeplitz,
+
+    /// <summary>
+    /// A 2-D band of constant diagonals, as of an image filter's <c>Y[i, j] = Σ_a Σ_b K[a, b]·X[i + a, j + b]</c>:
+    /// <see cref="MatrixToeplitzJacobian"/>.
+    /// </summary>
+    MatrixToeplitz,
 }

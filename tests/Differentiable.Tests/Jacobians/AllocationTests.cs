@@ -25,6 +25,7 @@ public class AllocationTests
     [InlineData("MatrixShift")]
     [InlineData("Toeplitz")]
     [InlineData("WindowedToeplitz")]
+    [InlineData("MatrixToeplitz")]
     public void ProductsAllocateNothingAfterWarmUp(string structure)
     {
         Jacobian jacobian = Create(structure, new Random(42));
@@ -72,6 +73,7 @@ public class AllocationTests
         "WindowedShift" => new ShiftJacobian(30, 30, -1, reversed: false, firstRow: 1, endRow: 29),
         "Toeplitz" => new ToeplitzJacobian(28, 30, [0.5, -1.0, 2.0], 0),
         "WindowedToeplitz" => new ToeplitzJacobian(30, 30, [0.5, -1.0, 2.0], -2, firstRow: 2, endRow: 30),
+        "MatrixToeplitz" => new MatrixToeplitzJacobian(6, 5, 6, 5, new double[,] { { 0.5, -1.0 }, { 2.0, 0.25 } }, -1, 0, 1, 6, 0, 4),
         _ => throw new ArgumentOutOfRangeException(nameof(structure)),
     };
 }

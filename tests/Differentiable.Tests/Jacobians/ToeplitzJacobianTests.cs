@@ -150,3 +150,75 @@ public class ToeplitzJacobianTests
         JacobianTestKit.AssertRejectsWrongLengths(new ToeplitzJacobian(3, 4, new[] { 1.0, 2.0 }, 0));
     }
 }
+
+public class MatrixToeplitzJacobianTests
+{
+    /// <summary>The definition: Y[i, j] holds K[a, b] at X[i + r + a, j + c + b], in the windows, where X has that element.</summary>
+    private static double[,] Expected(int m, int n, int sourceRows, int sourceColumns, double[,] kernel, long r, long c, (int First, int End) rows, (int First, int End) columns)
+    {
+        var expected = new double[m * n, sourceRows * sourceColumns];
+        for (int j = 0; j < n; j++)
+        {
+            for (int i = 0; i < m; i++)
+            {
+                for (int b = 0; b < kernel.GetLength(1); b++)
+                {
+                    for (int a = 0; a < kernel.GetLength(0); a++)
+                    {
+                        long p = i + r + a, q = j + c + b;
+                        if (i >= rows.First && i < rows.End && j >= columns.First && j < columns.End && p >= 0 && p < sourceRows && q >= 0 && q < sourceColumns)
+                        {
+                            expected[i + (j * m), p + (q * sourceRows)] = kernel[a, b];
+                        }
+                    }
+                }
+            }
+        }
+
+        return expected;
+    }
+
+    [Theory]
+    [InlineData(4, 5, 6, 7, 3, 3, 0, 0, 0, 4, 0, 5)]
+    [InlineData(6, 7, 6, 7, 3, 3, -1, -1, 1, 5, 1, 6)]
+    [InlineData(6, 5, 8, 5, 3, 1, 0, 0, 0, 6, 0, 5)]
+    [InlineData(5, 4, 5, 6, 1, 3, 0, -2, -2, 99, 1, 3)]
+    [InlineData(5, 5, 5, 5, 2, 2, 4, -9, 0, 5, 0, 5)]
+    [InlineData(5, 5, 5, 5, 2, 2, 0, 0, 3, 3, 0, 5)]
+    [InlineData(0, 3, 4, 3, 2, 2, 0, 0, 0, 0, 0, 3)]
+    [InlineData(3, 3, 3, 3, 0, 2, 0, 0, 0, 3, 0, 3)]
+    [InlineData(4, 4, 4, 4, 2, 2, int.MaxValue, int.MinValue, int.MinValue, int.MaxValue, 0, 4)]
+    public void EntriesAreTheKernelsValues(int m, int n, int sourceRows, int sourceColumns, int kernelRows, int kernelColumns, int r, int c, int firstRow, int endRow, int firstColumn, int endColumn)
+    {
+        var random = new Random(m + (7 * kernelRows) + r);
+        var kernel = JacobianTestKit.RandomMatrix(random, kernelRows, kernelColumns);
+        var jacobian = new MatrixToeplitzJacobian(m, n, sourceRows, sourceColumns, kernel, r, c, firstRow, endRow, firstColumn, endColumn);
+        Assert.Equal(JacobianStructure.MatrixToeplitz, jacobian.Structure);
+        Assert.Same(kernel, jacobian.Kernel);
+        Assert.Equal((TensorShape.Matrix(m, n), TensorShape.Matrix(sourceRows, sourceColumns)), (jacobian.OutputShape, jacobian.InputShape));
+        int first = Math.Clamp(firstRow, 0, m), firstJ = Math.Clamp(firstColumn, 0, n);
+        Assert.Equal((first, Math.Clamp(endRow, first, m), firstJ, Math.Clamp(endColumn, firstJ, n)), (jacobian.FirstRow, jacobian.EndRow, jacobian.FirstColumn, jacobian.EndColumn));
+        var expected = Expected(m, n, sourceRows, sourceColumns, kernel, r, c, (firstRow, endRow), (firstColumn, endColumn));
+        Assert.Equal(expected, jacobian.ToDense());
+        for (int row = 0; row < jacobian.Rows; row++)
+        {
+            for (int column = 0; column < jacobian.Columns; column++)
+            {
+                Assert.Equal(expected[row, column], jacobian[row, column]);
+            }
+        }
+
+        JacobianTestKit.AssertMatches(expected, jacobian, seed: m + n + r);
+        var whole = new MatrixToeplitzJacobian(m, n, sourceRows, sourceColumns, kernel, r, c);
+        Assert.Equal(Expected(m, n, sourceRows, sourceColumns, kernel, r, c, (0, m), (0, n)), whole.ToDense());
+    }
+
+    [Fact]
+    public void RejectsNullKernelsAndWrongLengths()
+    {
+        Assert.Throws<ArgumentNullException>(() => new MatrixToeplitzJacobian(3, 3, 3, 3, null!, 0, 0));
+        Assert.ThrowsAny<ArgumentException>(() => new MatrixToeplitzJacobian(-1, 3, 3, 3, new double[1, 1], 0, 0));
+        Assert.Throws<ArgumentException>(() => new MatrixToeplitzJacobian(70_000, 70_000, 3, 3, new double[1, 1], 0, 0));
+        JacobianTestKit.AssertRejectsWrongLengths(new MatrixToeplitzJacobian(3, 4, 5, 4, new double[2, 1], 0, 0));
+    }
+}

@@ -101,6 +101,22 @@ public static partial class ConvolutionFunctions
         return y;
     }
 
+    /// <summary>Row weights and a constant inside one product with the kernel: diag(c)·T with diagonals 2w (a helper's find: it was dense).</summary>
+    [Differentiate(nameof(x))]
+    public static double[] WeightedCorrelation(double[] x, double[] w, double[] c)
+    {
+        var y = new double[c.Length];
+        for (int i = 0; i < c.Length; i++)
+        {
+            for (int j = 0; j < w.Length; j++)
+            {
+                y[i] += c[i] * 2.0 * w[j] * x[i + j];
+            }
+        }
+
+        return y;
+    }
+
     /// <summary>A band whose values vary along its diagonals (A[i, j]): not a Toeplitz band, so dense, and exact.</summary>
     [Differentiate(nameof(x))]
     public static double[] VaryingBand(double[,] a, double[] x)
@@ -143,6 +159,117 @@ public static partial class ConvolutionFunctions
             for (int j = 0; j < k; j++)
             {
                 y[i] += w[j] * x[i + j];
+            }
+        }
+
+        return y;
+    }
+
+    /// <summary>The "valid" 2-D correlation of an image: diagonals K in both indices; in K, X[i + p, j + q].</summary>
+    [Differentiate]
+    public static double[,] Filter(double[,] x, double[,] k)
+    {
+        int m = x.GetLength(0) - k.GetLength(0) + 1;
+        int n = x.GetLength(1) - k.GetLength(1) + 1;
+        var y = new double[m, n];
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                for (int a = 0; a < k.GetLength(0); a++)
+                {
+                    for (int b = 0; b < k.GetLength(1); b++)
+                    {
+                        y[i, j] += k[a, b] * x[i + a, j + b];
+                    }
+                }
+            }
+        }
+
+        return y;
+    }
+
+    /// <summary>A "same" convolution through tanh, the border 0: diag(tanh′)·T with K flipped in both indices, on both windows.</summary>
+    [Differentiate(nameof(x))]
+    public static double[,] SameConvolution(double[,] x, double[,] k, double bias)
+    {
+        int r = k.GetLength(0) / 2;
+        int s = k.GetLength(1) / 2;
+        var y = new double[x.GetLength(0), x.GetLength(1)];
+        for (int i = r; i < x.GetLength(0) - r; i++)
+        {
+            for (int j = s; j < x.GetLength(1) - s; j++)
+            {
+                double t = bias;
+                for (int a = 0; a < k.GetLength(0); a++)
+                {
+                    for (int b = 0; b < k.GetLength(1); b++)
+                    {
+                        t += k[a, b] * x[i - a + r, j - b + s];
+                    }
+                }
+
+                y[i, j] = Math.Tanh(t);
+            }
+        }
+
+        return y;
+    }
+
+    /// <summary>Each column of X filtered alone, and moved by one column: a band in the row index, a shift in the column index.</summary>
+    [Differentiate(nameof(x))]
+    public static double[,] ColumnFilter(double[,] x, double[] w)
+    {
+        var y = new double[x.GetLength(0) - w.Length + 1, x.GetLength(1) - 1];
+        for (int j = 0; j < y.GetLength(1); j++)
+        {
+            for (int i = 0; i < y.GetLength(0); i++)
+            {
+                for (int a = 0; a < w.Length; a++)
+                {
+                    y[i, j] += w[a] * x[i + a, j + 1];
+                }
+            }
+        }
+
+        return y;
+    }
+
+    /// <summary>Each row of X filtered alone, beside X itself (a residual): a band in the column index plus a shift by 0.</summary>
+    [Differentiate(nameof(x))]
+    public static double[,] RowFilterWithResidual(double[,] x, double[] w)
+    {
+        var y = new double[x.GetLength(0), x.GetLength(1) - w.Length + 1];
+        for (int i = 0; i < y.GetLength(0); i++)
+        {
+            for (int j = 0; j < y.GetLength(1); j++)
+            {
+                double t = x[i, j];
+                for (int b = 0; b < w.Length; b++)
+                {
+                    t += w[b] * x[i, j + b];
+                }
+
+                y[i, j] = t;
+            }
+        }
+
+        return y;
+    }
+
+    /// <summary>Indices swapped (X[j + a, i]): not a band of Y's indices in order, so dense, and exact.</summary>
+    [Differentiate(nameof(x))]
+    public static double[,] SwappedFilter(double[,] x, double[] w)
+    {
+        var y = new double[x.GetLength(1), x.GetLength(0) - w.Length + 1];
+        for (int i = 0; i < y.GetLength(0); i++)
+        {
+            for (int j = 0; j < y.GetLength(1); j++)
+            {
+                for (int a = 0; a < w.Length; a++)
+                {
+                    y[i, j] += w[a] * x[j + a, i];
+                }
             }
         }
 
@@ -247,6 +374,12 @@ public class ConvolutionTests
             Assert.Equal(ConvolutionFunctions.OffsetConvolution(x, w, c, offset), shifted);
             Assert.Equal(offset + 1 - kernel, Band(dShifted).FirstOffset);
             AssertJacobian("OffsetConvolution", a => ConvolutionFunctions.OffsetConvolution((double[])a[0], w, c, offset), [x], 0, dShifted, trial);
+
+            var rowWeights = Random(random, n - kernel + 1);
+            var (weighted, dWeighted) = ConvolutionFunctions.WeightedCorrelationJacobian(x, w, rowWeights);
+            AssertClose("WeightedCorrelation", ConvolutionFunctions.WeightedCorrelation(x, w, rowWeights), weighted, 1e-14);
+            Assert.Equal(JacobianStructure.DiagonalProduct, dWeighted.Structure);
+            AssertJacobian("WeightedCorrelation", a => ConvolutionFunctions.WeightedCorrelation((double[])a[0], w, rowWeights), [x], 0, dWeighted, trial);
         }
     }
 
@@ -317,5 +450,123 @@ public class ConvolutionTests
         dx.Multiply(tangent, product);
         AssertClose("J·v against the JVP", jvp, product, 1e-12);
         Assert.Equal(ConvolutionFunctions.OffsetConvolution(x, w, c, 8), value);
+    }
+
+    /// <summary>The 2-D band inside the scales, row diagonals and sums around it.</summary>
+    private static MatrixToeplitzJacobian MatrixBand(Jacobian jacobian)
+    {
+        var pending = new System.Collections.Generic.Stack<Jacobian>();
+        pending.Push(jacobian);
+        while (pending.Count > 0)
+        {
+            switch (pending.Pop())
+            {
+                case MatrixToeplitzJacobian band: return band;
+                case ScaledJacobian scaled: pending.Push(scaled.Inner); break;
+                case DiagonalProductJacobian product: pending.Push(product.Inner); break;
+                case SumJacobian sum: foreach (var term in sum.Terms) { pending.Push(term); } break;
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException($"no 2-D Toeplitz band in a {jacobian.Structure} Jacobian");
+    }
+
+    private static double[,] Flipped(double[,] kernel)
+    {
+        int rows = kernel.GetLength(0), columns = kernel.GetLength(1);
+        var flipped = new double[rows, columns];
+        for (int a = 0; a < rows; a++)
+        {
+            for (int b = 0; b < columns; b++)
+            {
+                flipped[rows - 1 - a, columns - 1 - b] = kernel[a, b];
+            }
+        }
+
+        return flipped;
+    }
+
+    [Fact]
+    public void ImageFiltersHave2DToeplitzBandsWithTheEntriesOfTheirDerivatives()
+    {
+        var random = new Random(64);
+        for (int trial = 0; trial < 10; trial++)
+        {
+            int kernelRows = 1 + random.Next(3), kernelColumns = 1 + random.Next(3);
+            int m = kernelRows + random.Next(4), n = kernelColumns + random.Next(4);
+            var x = JacobianTestKit.RandomMatrix(random, m, n);
+            var k = JacobianTestKit.RandomMatrix(random, kernelRows, kernelColumns);
+
+            var (filtered, dx, dk) = ConvolutionFunctions.FilterJacobian(x, k);
+            AssertClose("Filter", ConvolutionFunctions.Filter(x, k), filtered, 1e-14);
+            var band = Assert.IsType<MatrixToeplitzJacobian>(dx);
+            Assert.Equal(k, band.Kernel);
+            Assert.Equal((0, 0), (band.RowOffset, band.ColumnOffset));
+            AssertJacobian("Filter ∂x", a => ConvolutionFunctions.Filter((double[,])a[0], k), [x], 0, dx, trial);
+            AssertJacobian("Filter ∂k", a => ConvolutionFunctions.Filter(x, (double[,])a[0]), [k], 0, dk, trial);
+
+            // An odd kernel keeps every read inside x.
+            var odd = JacobianTestKit.RandomMatrix(random, (2 * random.Next(2)) + 1, (2 * random.Next(2)) + 1);
+            int r = odd.GetLength(0) / 2, s = odd.GetLength(1) / 2;
+            double bias = random.NextDouble() - 0.5;
+            var (same, dSame) = ConvolutionFunctions.SameConvolutionJacobian(x, odd, bias);
+            AssertClose("SameConvolution", ConvolutionFunctions.SameConvolution(x, odd, bias), same, 1e-14);
+            if (m > 2 * r && n > 2 * s)
+            {
+                var flipped = MatrixBand(dSame);
+                Assert.Equal(Flipped(odd), flipped.Kernel);
+                Assert.Equal((-r, -s, r, m - r, s, n - s), (flipped.RowOffset, flipped.ColumnOffset, flipped.FirstRow, flipped.EndRow, flipped.FirstColumn, flipped.EndColumn));
+            }
+
+            AssertJacobian("SameConvolution", a => ConvolutionFunctions.SameConvolution((double[,])a[0], odd, bias), [x], 0, dSame, trial);
+
+            var w = Random(random, kernelRows);
+            if (n > 1)
+            {
+                var (columns, dColumns) = ConvolutionFunctions.ColumnFilterJacobian(x, w);
+                AssertClose("ColumnFilter", ConvolutionFunctions.ColumnFilter(x, w), columns, 1e-14);
+                var columnBand = MatrixBand(dColumns);
+                Assert.Equal((kernelRows, 1, 0, 1), (columnBand.Kernel.GetLength(0), columnBand.Kernel.GetLength(1), columnBand.RowOffset, columnBand.ColumnOffset));
+                AssertJacobian("ColumnFilter", a => ConvolutionFunctions.ColumnFilter((double[,])a[0], w), [x], 0, dColumns, trial);
+            }
+
+            var v = Random(random, kernelColumns);
+            var (rows, dRows) = ConvolutionFunctions.RowFilterWithResidualJacobian(x, v);
+            AssertClose("RowFilterWithResidual", ConvolutionFunctions.RowFilterWithResidual(x, v), rows, 1e-14);
+            Assert.Equal(JacobianStructure.Sum, dRows.Structure);
+            Assert.Equal((1, kernelColumns), (MatrixBand(dRows).Kernel.GetLength(0), MatrixBand(dRows).Kernel.GetLength(1)));
+            AssertJacobian("RowFilterWithResidual", a => ConvolutionFunctions.RowFilterWithResidual((double[,])a[0], v), [x], 0, dRows, trial);
+
+            var (swapped, dSwapped) = ConvolutionFunctions.SwappedFilterJacobian(x, w);
+            AssertClose("SwappedFilter", ConvolutionFunctions.SwappedFilter(x, w), swapped, 1e-14);
+            Assert.Equal(JacobianStructure.Dense, dSwapped.Structure);
+            AssertJacobian("SwappedFilter", a => ConvolutionFunctions.SwappedFilter((double[,])a[0], w), [x], 0, dSwapped, trial);
+        }
+    }
+
+    /// <summary>A 3 × 3 filter of a 1000 × 1000 image: the Jacobian is its kernel (dense, 8 TB); its products match the VJP and JVP.</summary>
+    [Fact]
+    public void AMegapixelFiltersJacobianIsItsKernel()
+    {
+        var random = new Random(65);
+        var x = JacobianTestKit.RandomMatrix(random, 1000, 1000);
+        var k = JacobianTestKit.RandomMatrix(random, 3, 3);
+        var (value, dx) = ConvolutionFunctions.SameConvolutionJacobian(x, k, 0.1);
+        Assert.Equal((1_000_000, 1_000_000), (dx.Rows, dx.Columns));
+        Assert.Equal(9, MatrixBand(dx).Kernel.Length);
+
+        var seed = JacobianTestKit.RandomMatrix(random, 1000, 1000);
+        var gradient = new double[1000, 1000];
+        ConvolutionFunctions.SameConvolutionVjp(x, k, 0.1, seed, gradient);
+        var transposed = new double[1_000_000];
+        dx.TransposeMultiply(Vec(seed), transposed);
+        AssertClose("Jᵀ·u against the VJP", Vec(gradient), transposed, 1e-12);
+
+        var tangent = JacobianTestKit.RandomMatrix(random, 1000, 1000);
+        var (_, jvp) = ConvolutionFunctions.SameConvolutionJvp(x, k, 0.1, tangent);
+        var product = new double[1_000_000];
+        dx.Multiply(Vec(tangent), product);
+        AssertClose("J·v against the JVP", Vec(jvp), product, 1e-12);
+        AssertClose("SameConvolution", ConvolutionFunctions.SameConvolution(x, k, 0.1), value, 1e-14);
     }
 }
