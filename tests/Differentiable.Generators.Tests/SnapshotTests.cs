@@ -330,6 +330,22 @@ public sealed class SnapshotTests
         """);
 
     [Fact]
+    public void ImageFilterJacobian() => VerifyGenerated("""
+            [Differentiate(nameof(x))]
+            public static double[,] Blur(double[,] x, double[,] k)
+            {
+                var y = new double[x.GetLength(0) - k.GetLength(0) + 1, x.GetLength(1) - k.GetLength(1) + 1];
+                for (int j = 0; j < y.GetLength(1); j++)
+                    for (int i = 0; i < y.GetLength(0); i++)
+                        for (int b = 0; b < k.GetLength(1); b++)
+                            for (int a = 0; a < k.GetLength(0); a++)
+                                y[i, j] += k[a, b] * x[i + a, j + b];
+
+                return y;
+            }
+        """);
+
+    [Fact]
     public void OuterProductJacobian() => VerifyGenerated("""
             [Differentiate]
             public static double[,] Outer(double[] u, double[] v)

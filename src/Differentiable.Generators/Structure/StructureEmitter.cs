@@ -609,6 +609,7 @@ internal sealed class StructureEmitter
         DiagonalForm => "elementwise map: diagonal",
         PermutationForm => "transpose: vec(Xᵀ) = K·vec(X)",
         ShiftForm => "shifted element: ∂x[i ± k]/∂x[p] = δ(i ± k, p), one 1 per row",
+        ToeplitzForm { Axes.Count: 2 } => "2-D correlation: ∂(Σ_a,b K[a, b]·X[i ± a, j ± b])/∂X[p, q] = K[±(p − i), ±(q − j)], constant along each 2-D diagonal (Toeplitz)",
         ToeplitzForm => "correlation: ∂(Σ_j w[j]·x[i ± j])/∂x[p] = w[±(p − i)], constant along each diagonal (Toeplitz)",
         KroneckerForm k when StructurePass.Shape(k.Left) == "Scalar" || StructurePass.Shape(k.Right) == "Scalar" => "linear map: the Jacobian is its coefficient matrix",
         KroneckerForm => "vec/Kronecker identity: vec(AXB) = (Bᵀ ⊗ A)·vec(X)",
