@@ -282,9 +282,10 @@ internal sealed class StructureEmitter
         }
 
         // The offset of the kernel's first position: c for x[i + j + c], c − (K − 1) for x[i − j + c].
+        // Built as IR, not text: an offset of lower precedence (m > 2 ? m : 2) must stay whole.
         string FirstOffset(BandAxis axis, int k) => !axis.Negated ? OffsetText(axis.Offset)
             : axis.Offset is Constant { Value: 0.0 } ? $"1 - {Extent(k)}"
-            : $"unchecked({Print(axis.Offset)} + 1 - {Extent(k)})";
+            : $"unchecked({Print(new Binary(BinaryOperator.Subtract, new Binary(BinaryOperator.Add, axis.Offset, Constant.Int(1)), new ArrayLength(kernel, form.Axes.Count == 1 ? -1 : k)))})";
         var offsets = form.Axes.Select(FirstOffset).ToList();
         if (form.Axes.Count == 2)
         {

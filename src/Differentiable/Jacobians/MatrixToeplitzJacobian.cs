@@ -23,10 +23,10 @@ public sealed class MatrixToeplitzJacobian : Jacobian
     /// <param name="kernel">The value on each 2-D diagonal, <c>[a, b]</c> on offsets (RowOffset + a, ColumnOffset + b); referenced, not copied.</param>
     /// <param name="rowOffset">X's row of Y's row 0 at a = 0 (it may lie outside X).</param>
     /// <param name="columnOffset">X's column of Y's column 0 at b = 0 (it may lie outside X).</param>
-    /// <param name="firstRow">The first row i of Y that may hold entries.</param>
-    /// <param name="endRow">The row of Y after the last that may hold entries (clamped to Y, as a loop's bounds).</param>
-    /// <param name="firstColumn">The first column j of Y that may hold entries.</param>
-    /// <param name="endColumn">The column of Y after the last that may hold entries (clamped to Y).</param>
+    /// <param name="firstRow">The first row i of Y that may hold entries (clamped to [0, m], as a loop's bounds).</param>
+    /// <param name="endRow">The row of Y after the last that may hold entries (clamped to [firstRow, m]; an empty window is a loop that never ran).</param>
+    /// <param name="firstColumn">The first column j of Y that may hold entries (clamped to [0, n]).</param>
+    /// <param name="endColumn">The column of Y after the last that may hold entries (clamped to [firstColumn, n]).</param>
     /// <exception cref="ArgumentNullException"><paramref name="kernel"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
     /// <exception cref="ArgumentException">m·n or M·N exceeds <see cref="int.MaxValue"/>.</exception>
@@ -34,8 +34,8 @@ public sealed class MatrixToeplitzJacobian : Jacobian
         int outputRows, int outputColumns, int inputRows, int inputColumns, double[,] kernel, int rowOffset, int columnOffset,
         int firstRow, int endRow, int firstColumn, int endColumn)
         : base(
-            Count(outputRows, outputColumns),
-            Count(inputRows, inputColumns),
+            TensorShape.Matrix(outputRows, outputColumns).Length,
+            TensorShape.Matrix(inputRows, inputColumns).Length,
             TensorShape.Matrix(outputRows, outputColumns),
             TensorShape.Matrix(inputRows, inputColumns))
     {
@@ -76,16 +76,16 @@ public sealed class MatrixToeplitzJacobian : Jacobian
     /// <summary>The column offset (X's column − Y's column) of the kernel's first column.</summary>
     public int ColumnOffset { get; }
 
-    /// <summary>The first row of Y that may hold entries.</summary>
+    /// <summary>The first row of Y that may hold entries (0 unless a window was given), within [0, m].</summary>
     public int FirstRow { get; }
 
-    /// <summary>The row of Y after the last that may hold entries.</summary>
+    /// <summary>The row of Y after the last that may hold entries (m unless a window was given), at least <see cref="FirstRow"/>.</summary>
     public int EndRow { get; }
 
-    /// <summary>The first column of Y that may hold entries.</summary>
+    /// <summary>The first column of Y that may hold entries (0 unless a window was given), within [0, n].</summary>
     public int FirstColumn { get; }
 
-    /// <summary>The column of Y after the last that may hold entries.</summary>
+    /// <summary>The column of Y after the last that may hold entries (n unless a window was given), at least <see cref="FirstColumn"/>.</summary>
     public int EndColumn { get; }
 
     private int OutputRows => OutputShape.Rows;
@@ -181,20 +181,7 @@ public sealed class MatrixToeplitzJacobian : Jacobian
         }
     }
 
-    /// <summary>
-    /// The output indices [first, end) of the window whose input index on kernel position <paramref name="k"/> lies inside
-    /// the input's dimension, and that position's offset (input index − output index), which fits in int wherever the
-    /// range is not empty.
-    /// </summary>
-    private static (int First, int End, int Offset) Range(int k, int offset, int windowFirst, int windowEnd, int inputLength)
-    {
-        long shift = (long)offset + k;
-        long first = Math.Max(-shift, windowFirst);
-        long end = Math.Min(inputLength - shift, windowEnd);
-        return first < end ? ((int)first, (int)end, (int)shift) : (0, 0, 0);
-    }
-
-    private static int Count(int rows, int columns) => rows < 0 || columns < 0 || (long)rows * columns <= int.MaxValue
-        ? rows * columns
-        : throw new ArgumentException($"A {rows} × {columns} matrix has more elements than an int counts.");
+    /// <summary>The output indices of a window whose input index on kernel position <paramref name="k"/> exists, and its offset.</summary>
+    private static (int First, int End, int Offset) Range(int k, int offset, int windowFirst, int windowEnd, int inputLength) =>
+        ToeplitzJacobian.BandRange((long)offset + k, windowFirst, windowEnd, inputLength);
 }

@@ -125,16 +125,18 @@ public sealed class ToeplitzJacobian : Jacobian
         }
     }
 
+    /// <summary>The rows of the window whose entry on diagonal <paramref name="b"/> lies inside the matrix, and that diagonal's offset.</summary>
+    private (int First, int End, int Offset) RowsOf(int b) => BandRange((long)FirstOffset + b, FirstRow, EndRow, Columns);
+
     /// <summary>
-    /// The rows [first, end) of the window whose entry on diagonal <paramref name="b"/> lies inside the matrix, and that
-    /// diagonal's offset (column − row), which fits in int wherever the rows are not empty.
+    /// The output indices [first, end) of a window [<paramref name="windowFirst"/>, <paramref name="windowEnd"/>) whose
+    /// input index, output + <paramref name="shift"/>, lies in [0, <paramref name="inputLength"/>), and the shift, which
+    /// fits in int wherever the range is not empty. In long: an offset plus a kernel position may pass int.MaxValue.
     /// </summary>
-    private (int First, int End, int Offset) RowsOf(int b)
+    internal static (int First, int End, int Offset) BandRange(long shift, int windowFirst, int windowEnd, int inputLength)
     {
-        // 0 ≤ r + offset < Columns, in long: FirstOffset + b may pass int.MaxValue.
-        long offset = (long)FirstOffset + b;
-        long first = Math.Max(-offset, FirstRow);
-        long end = Math.Min(Columns - offset, EndRow);
-        return first < end ? ((int)first, (int)end, (int)offset) : (0, 0, 0);
+        long first = Math.Max(-shift, windowFirst);
+        long end = Math.Min(inputLength - shift, windowEnd);
+        return first < end ? ((int)first, (int)end, (int)shift) : (0, 0, 0);
     }
 }

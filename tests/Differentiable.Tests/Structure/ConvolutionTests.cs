@@ -101,6 +101,22 @@ public static partial class ConvolutionFunctions
         return y;
     }
 
+    /// <summary>A convolution whose offset is a conditional, which binds looser than the + 1 − K of its first diagonal (a review's find: it was read as m > 2 ? m : 2 + 1 − K).</summary>
+    [Differentiate(nameof(x))]
+    public static double[] ConditionalOffsetConvolution(double[] x, double[] w, int m)
+    {
+        var y = new double[x.Length - w.Length + 1];
+        for (int i = 0; i < y.Length; i++)
+        {
+            for (int j = 0; j < w.Length; j++)
+            {
+                y[i] += w[j] * x[i - j + (m > w.Length - 1 ? w.Length - 1 : m)];
+            }
+        }
+
+        return y;
+    }
+
     /// <summary>Row weights and a constant inside one product with the kernel: diag(c)·T with diagonals 2w (a helper's find: it was dense).</summary>
     [Differentiate(nameof(x))]
     public static double[] WeightedCorrelation(double[] x, double[] w, double[] c)
@@ -374,6 +390,13 @@ public class ConvolutionTests
             Assert.Equal(ConvolutionFunctions.OffsetConvolution(x, w, c, offset), shifted);
             Assert.Equal(offset + 1 - kernel, Band(dShifted).FirstOffset);
             AssertJacobian("OffsetConvolution", a => ConvolutionFunctions.OffsetConvolution((double[])a[0], w, c, offset), [x], 0, dShifted, trial);
+
+            // m ≥ K − 1: the conditional is K − 1, every read inside x, the first diagonal on offset 0 (m itself, with the bug).
+            int conditional = kernel - 1 + random.Next(3);
+            var (conditionalValue, dConditional) = ConvolutionFunctions.ConditionalOffsetConvolutionJacobian(x, w, conditional);
+            AssertClose("ConditionalOffsetConvolution", ConvolutionFunctions.ConditionalOffsetConvolution(x, w, conditional), conditionalValue, 1e-14);
+            Assert.Equal(0, Band(dConditional).FirstOffset);
+            AssertJacobian("ConditionalOffsetConvolution", a => ConvolutionFunctions.ConditionalOffsetConvolution((double[])a[0], w, conditional), [x], 0, dConditional, trial);
 
             var rowWeights = Random(random, n - kernel + 1);
             var (weighted, dWeighted) = ConvolutionFunctions.WeightedCorrelationJacobian(x, w, rowWeights);
