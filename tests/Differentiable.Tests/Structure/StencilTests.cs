@@ -438,7 +438,7 @@ public class StencilTests
     private static double[] Random(Random random, int length) => JacobianTestKit.RandomVector(random, length);
 
     /// <summary>Every entry against central differences, the products against the dense matrix.</summary>
-    private static void AssertJacobian(string what, Func<object[], object> f, object[] args, int parameter, Jacobian jacobian, int seed)
+    internal static void AssertJacobian(string what, Func<object[], object> f, object[] args, int parameter, Jacobian jacobian, int seed)
     {
         var dense = jacobian.ToDense();
         AssertClose(what + " vs central differences", CentralJacobian(f, args, parameter), dense, RelativeTolerance);
