@@ -99,17 +99,13 @@ internal static class IndexCalculus
             case TensorBanded banded:
                 return inputs.Length != 1
                     ? null
-                    : new List<Monomial> { new(1.0, new List<TensorExpr>(), new List<TensorExpr>(), new List<Delta> { new(banded.Index, inputs[0], banded.Offset, Band: banded.Band, BandNegated: banded.BandNegated) }, new List<string>()) };
+                    : new List<Monomial> { new(1.0, new List<TensorExpr>(), new List<TensorExpr>(), new List<Delta> { BandDelta(banded.Index, inputs[0]) }, new List<string>()) };
             case TensorBandedMatrix banded:
                 return inputs.Length != 2
                     ? null
                     : new List<Monomial>
                     {
-                        new(1.0, new List<TensorExpr>(), new List<TensorExpr>(), new List<Delta>
-                        {
-                            new(banded.Row.Index, inputs[0], banded.Row.Offset, Band: banded.Row.Band, BandNegated: banded.Row.Negated),
-                            new(banded.Column.Index, inputs[1], banded.Column.Offset, Band: banded.Column.Band, BandNegated: banded.Column.Negated),
-                        }, new List<string>()),
+                        new(1.0, new List<TensorExpr>(), new List<TensorExpr>(), new List<Delta> { BandDelta(banded.Row, inputs[0]), BandDelta(banded.Column, inputs[1]) }, new List<string>()),
                     };
             case TensorShiftedMatrix shifted:
                 return inputs.Length != 2
@@ -175,6 +171,9 @@ internal static class IndexCalculus
                 return null;
         }
     }
+
+    /// <summary>δ(i ± j + c, input) of a banded index (δ(i + c, input) where it has no band index).</summary>
+    private static Delta BandDelta(BandIndex index, string input) => new(index.Index, input, index.Offset, Band: index.Band, BandNegated: index.Negated);
 
     private static Monomial Multiply(Monomial m, TensorExpr factor) => factor is TensorConstant c ? m.Scale(c.Value) : m.Times(factor, row: false);
 

@@ -493,7 +493,7 @@ internal sealed class StructureEmitter
             case TensorShifted e:
                 return new ElementAccess(e.Array, EquatableArray.Create(e.Source ?? ShiftedIndex(e.Index, e.Offset, e.Reversed, e.Modulus)));
             case TensorBanded e:
-                return new ElementAccess(e.Array, EquatableArray.Create(e.Source));
+                return new ElementAccess(e.Array, EquatableArray.Create(e.Index.Source));
             case TensorBandedMatrix e:
                 return new ElementAccess(e.Array, EquatableArray.Create(e.Row.Source, e.Column.Source));
             case TensorShiftedMatrix e:
@@ -529,7 +529,9 @@ internal sealed class StructureEmitter
     }
 
     private static string IndexText(string index, Expr offset, bool reversed, Expr? modulus = null) =>
-        new CSharpPrinter(new CodeWriter()).Expression(ShiftedIndex(index, offset, reversed, modulus));
+        SourceText(ShiftedIndex(index, offset, reversed, modulus));
+
+    private static string SourceText(Expr index) => new CSharpPrinter(new CodeWriter()).Expression(index);
 
     private static Expr ShiftedIndex(string index, Expr offset, bool reversed, Expr? modulus) =>
         modulus is null ? ShiftedIndex(index, offset, reversed) : new Binary(BinaryOperator.Remainder, ShiftedIndex(index, offset, reversed), modulus);
@@ -594,8 +596,8 @@ internal sealed class StructureEmitter
         TensorScalar s => s.Name,
         TensorElement e => $"{e.Array}[{string.Join(",", e.Indices)}]",
         TensorShifted e => $"{e.Array}[{IndexText(e.Index, e.Offset, e.Reversed, e.Modulus)}]",
-        TensorBanded e => $"{e.Array}[{new CSharpPrinter(new CodeWriter()).Expression(e.Source)}]",
-        TensorBandedMatrix e => $"{e.Array}[{new CSharpPrinter(new CodeWriter()).Expression(e.Row.Source)}, {new CSharpPrinter(new CodeWriter()).Expression(e.Column.Source)}]",
+        TensorBanded e => $"{e.Array}[{SourceText(e.Index.Source)}]",
+        TensorBandedMatrix e => $"{e.Array}[{SourceText(e.Row.Source)}, {SourceText(e.Column.Source)}]",
         TensorShiftedMatrix e => $"{e.Array}[{IndexText(e.Row.Index, e.Row.Offset, e.Row.Reversed, e.Row.Modulus)}, {IndexText(e.Column.Index, e.Column.Offset, e.Column.Reversed, e.Column.Modulus)}]",
         TensorDerivative { Call.Arguments.Count: 1 } d => $"{d.Call.Function.ToString().ToLowerInvariant()}′(…)",
         TensorDerivative d => $"∂{d.Call.Function.ToString().ToLowerInvariant()}/∂u{d.Position.ToString(CultureInfo.InvariantCulture)}(…)",

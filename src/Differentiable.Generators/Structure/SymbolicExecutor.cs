@@ -352,8 +352,8 @@ internal sealed class SymbolicExecutor
                 return new TensorShifted(e.Array, index, offset, reversed, modulus, e.Indices[0]);
             // A correlation's or a convolution's element, x[i + j] or x[i − j] inside a sum over j.
             case ElementAccess { Indices.Count: 1 } e when model.Parameters.Any(p => p.Name == e.Array) && types[e.Array] == IrType.DoubleArray
-                && Banded(e.Indices[0]) is var (output, band, negated, bandOffset):
-                return new TensorBanded(e.Array, output, band, negated, bandOffset, e.Indices[0]);
+                && Banded(e.Indices[0]) is { } banded:
+                return new TensorBanded(e.Array, banded);
             // Both indices output indices, one or both moved (X[i + 1, j]): the unmoved one is moved by 0.
             case ElementAccess { Indices.Count: 2 } e when model.Parameters.Any(p => p.Name == e.Array) && types[e.Array] == IrType.DoubleMatrix
                 && MatrixIndex(e.Indices[0]) is { } row && MatrixIndex(e.Indices[1]) is { } column && row.Index != column.Index:
@@ -422,7 +422,7 @@ internal sealed class SymbolicExecutor
     /// An index that is an output index plus or minus a summed index, moved by ints no index varies: <c>i + j</c>,
     /// <c>i − j</c>, <c>i + j − k</c> (offset −k). Null for anything else, and for the output index subtracted (j − i).
     /// </summary>
-    private (string Index, string Band, bool Negated, Expr Offset)? Banded(Expr index)
+    private BandIndex? Banded(Expr index)
     {
         if (!AdditiveChain.IsChain(index))
         {
@@ -438,7 +438,7 @@ internal sealed class SymbolicExecutor
         }
 
         return Fold(terms.Where((_, k) => k != at && k != band)) is { } offset
-            ? (((Variable)terms[at].Term).Name, ((Variable)terms[band].Term).Name, terms[band].Negated, offset)
+            ? new BandIndex(((Variable)terms[at].Term).Name, ((Variable)terms[band].Term).Name, terms[band].Negated, offset, index)
             : null;
     }
 
@@ -446,8 +446,7 @@ internal sealed class SymbolicExecutor
     private BandIndex? BandedMatrixIndex(Expr index) =>
         IsOutput(index) ? new BandIndex(((Variable)index).Name, null, false, Constant.Int(0), index)
         : Shifted(index) is (var name, var offset, false, null) ? new BandIndex(name, null, false, offset, index)
-        : Banded(index) is var (output, band, negated, bandOffset) ? new BandIndex(output, band, negated, bandOffset, index)
-        : null;
+        : Banded(index);
 
     private bool IsOutput(Expr e) => e is Variable v && outputIndices.Contains(v.Name) && ranges.ContainsKey(v.Name);
 

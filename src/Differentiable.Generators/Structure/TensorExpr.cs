@@ -16,7 +16,7 @@ internal abstract record TensorExpr
     {
         TensorElement e => e.Indices,
         TensorShifted e => new[] { e.Index },
-        TensorBanded e => new[] { e.Index, e.Band },
+        TensorBanded e => e.Index.Indices,
         TensorBandedMatrix e => e.Row.Indices.Concat(e.Column.Indices),
         TensorShiftedMatrix e => new[] { e.Row.Index, e.Column.Index },
         TensorSum s => s.Body.FreeIndices().Where(v => v != s.Index).Concat(IrWalker.ReadNames(s.Lower)).Concat(IrWalker.ReadNames(s.Upper)),
@@ -92,12 +92,7 @@ internal abstract record TensorExpr
         TensorElement e => e with { Indices = e.Indices.Select(v => renaming.TryGetValue(v, out var r) ? r : v).ToArray() },
         TensorShifted e when renaming.TryGetValue(e.Index, out var r) => e with { Index = r, Source = Renamed(e.Source, renaming) },
         TensorShiftedMatrix e => e with { Row = e.Row.Renamed(renaming), Column = e.Column.Renamed(renaming) },
-        TensorBanded e when renaming.ContainsKey(e.Index) || renaming.ContainsKey(e.Band) => e with
-        {
-            Index = renaming.TryGetValue(e.Index, out var index) ? index : e.Index,
-            Band = renaming.TryGetValue(e.Band, out var band) ? band : e.Band,
-            Source = Renamed(e.Source, renaming)!,
-        },
+        TensorBanded e => e with { Index = e.Index.Renamed(renaming) },
         TensorBandedMatrix e => e with { Row = e.Row.Renamed(renaming), Column = e.Column.Renamed(renaming) },
         TensorSum s when renaming.ContainsKey(s.Index) =>
             s with { Body = s.Body.Substitute(renaming.Where(r => r.Key != s.Index).ToDictionary(r => r.Key, r => r.Value, System.StringComparer.Ordinal)) },
@@ -144,15 +139,15 @@ internal sealed record TensorShifted(string Array, string Index, Expr Offset, bo
 
 /// <summary>
 /// An element of a vector at an output index moved by a summed index and an int no index varies: <c>x[i + j]</c>,
-/// <c>x[i − j]</c> (<see cref="BandNegated"/>), <c>x[i + j − k]</c> (offset −k). A correlation's or a convolution's
-/// term, Σ_j w[j]·x[i + j]: its derivative in x is constant along diagonals.
+/// <c>x[i − j]</c>, <c>x[i + j − k]</c> (offset −k). A correlation's or a convolution's term, Σ_j w[j]·x[i + j]: its
+/// derivative in x is constant along diagonals. Its index always has a <see cref="BandIndex.Band"/>.
 /// </summary>
-/// <remarks><see cref="Source"/> is the index as the method wrote it, evaluated as it is (see <see cref="TensorShifted"/>).</remarks>
-internal sealed record TensorBanded(string Array, string Index, string Band, bool BandNegated, Expr Offset, Expr Source) : TensorExpr;
+internal sealed record TensorBanded(string Array, BandIndex Index) : TensorExpr;
 
 /// <summary>
-/// One index of a banded matrix element: an output index moved by an int no index varies and, unless
-/// <see cref="Band"/> is null, plus or minus (<see cref="Negated"/>) a summed index: <c>i + a</c>, <c>j − b + 1</c>, <c>j</c>.
+/// One index of a banded element: an output index moved by an int no index varies and, unless <see cref="Band"/> is
+/// null, plus or minus (<see cref="Negated"/>) a summed index: <c>i + a</c>, <c>j − b + 1</c>, <c>j</c>.
+/// <see cref="Source"/> is the index as the method wrote it, evaluated as it is (see <see cref="TensorShifted"/>).
 /// </summary>
 internal sealed record BandIndex(string Index, string? Band, bool Negated, Expr Offset, Expr Source)
 {
