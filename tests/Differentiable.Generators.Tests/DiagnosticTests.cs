@@ -786,6 +786,33 @@ public sealed class DiagnosticTests
             """).Diagnostic,
         "ref and out arguments are not supported");
 
+    // Read as a componentwise product, it gave another value than the method's and a diagonal Jacobian.
+    [Fact]
+    public void TheHamiltonProductOfTwoQuaternionsIsRefused() => AssertSays(
+        AssertDiagnostic("DIFF006", """
+            using System.Numerics;
+            public static partial class Model
+            {
+                [Differentiate]
+                public static float F(Quaternion p, Quaternion q) => [|Quaternion.Multiply(p, q)|].W;
+            }
+            """).Diagnostic,
+        "Quaternion.Multiply is not supported yet");
+
+    // It gave zeros, value and derivatives, without a word.
+    [Fact]
+    public void AVector2RotatedByAQuaternionIsRefused() => AssertSays(
+        AssertDiagnostic("DIFF006", """
+            using System.Numerics;
+            public static partial class Model
+            {
+                [Differentiate]
+                public static float F(Vector2 a, Quaternion q) => [|Vector2.Transform(a, q)|].X;
+            }
+            """).Diagnostic,
+        "Vector2.Transform of a Vector2 by a Quaternion is not supported yet",
+        "Vector3.Transform(new Vector3(v.X, v.Y, 0f), q)");
+
     // Two errors: "only casts between double, float and int" and "values of type 'object'" for the Clone.
     [Fact]
     public void ACloneOfAnArrayAsksForACopyLoopOnce() => AssertSays(

@@ -287,7 +287,7 @@ internal sealed partial class MethodParser
                 return V(0).Select(c => Mul(c, scale)).ToArray();
             case "Multiply" when arguments.Count == 2 && kind.StartsWith("Matrix", System.StringComparison.Ordinal):
                 return MatrixProduct(kind, V(0), V(1));
-            case "Multiply" when arguments.Count == 2:
+            case "Multiply" when arguments.Count == 2 && kind != "Quaternion":
                 return V(0).Zip(V(1), Mul).ToArray();
             case "Cross" when kind == "Vector3":
                 var (a, b) = (V(0), V(1));
@@ -311,8 +311,13 @@ internal sealed partial class MethodParser
             case "Transpose" when kind == "Matrix4x4":
                 var m = V(0);
                 return Enumerable.Range(0, 16).Select(k => m[((k % 4) * 4) + (k / 4)]).ToArray();
-            case "Transform" or "TransformNormal" when arguments.Count == 2:
-                return Transform(method.Name == "TransformNormal", kind, V(0), semanticModel.GetTypeInfo(arguments[1], cancellationToken).Type!, V(1));
+            case "Transform" or "TransformNormal" when arguments.Count == 2
+                && Transform(method.Name == "TransformNormal", kind, fields.Length, V(0), KindOf(semanticModel.GetTypeInfo(arguments[1], cancellationToken).Type!), V(1)) is { } transformed:
+                return transformed;
+            case "Transform" when arguments.Count == 2 && KindOf(semanticModel.GetTypeInfo(arguments[1], cancellationToken).Type!) == "Quaternion":
+                // A silent zero before: only Vector3.Transform(Vector3, Quaternion) is the sandwich product written out.
+                Unsupported(invocation, $"{kind}.Transform of a {KindOf(semanticModel.GetTypeInfo(arguments[0], cancellationToken).Type!)} by a Quaternion is not supported yet; rotate a Vector3 instead (Vector3.Transform(new Vector3(v.X, v.Y, 0f), q))");
+                return null;
             default:
                 Unsupported(invocation, $"{kind}.{method.Name} is not supported yet; write it per component");
                 return null;
@@ -320,19 +325,19 @@ internal sealed partial class MethodParser
     }
 
     /// <summary>System.Numerics multiplies row vectors on the left: (v·M)ⱼ = Σᵢ vᵢ·Mᵢⱼ, plus the translation row for positions.</summary>
-    private Expr[]? Transform(bool normal, string kind, Expr[] v, ITypeSymbol matrixType, Expr[] m)
+    /// <param name="resultCount">Components of the result: Vector4.Transform(Vector3, Matrix4x4) makes four of three.</param>
+    private Expr[]? Transform(bool normal, string kind, int resultCount, Expr[] v, string matrix, Expr[] m)
     {
         Expr Mul(Expr x, Expr y) => new Binary(BinaryOperator.Multiply, x, y);
         Expr Add(Expr x, Expr y) => new Binary(BinaryOperator.Add, x, y);
         Expr Sub(Expr x, Expr y) => new Binary(BinaryOperator.Subtract, x, y);
-        var matrix = KindOf(matrixType);
         if (matrix == "Matrix4x4")
         {
-            // Vector2/3 positions get the translation row M4j; Vector4 multiplies all four rows.
+            // Vector2/3 positions are (x, y[, z], 0…, 1)·M: they get the translation row M4j; Vector4 multiplies all four rows.
             var count = v.Length;
-            return Enumerable.Range(0, count).Select(j =>
+            return Enumerable.Range(0, resultCount).Select(j =>
             {
-                var sum = Enumerable.Range(0, System.Math.Min(count, 4)).Select(i => Mul(v[i], m[(i * 4) + j])).Aggregate(Add);
+                var sum = Enumerable.Range(0, count).Select(i => Mul(v[i], m[(i * 4) + j])).Aggregate(Add);
                 return count < 4 && !normal ? Add(sum, m[12 + j]) : sum;
             }).ToArray();
         }
@@ -346,7 +351,7 @@ internal sealed partial class MethodParser
             }).ToArray();
         }
 
-        if (matrix == "Quaternion" && kind == "Vector3")
+        if (matrix == "Quaternion" && kind == "Vector3" && v.Length == 3)
         {
             // The sandwich product q·(v, 0)·q̄, as .NET computes it (for any q, not only unit ones):
             // v' = (w² − u·u)·v + 2(u·v)·u + 2w·(u × v), with u = (x, y, z).

@@ -38,6 +38,10 @@ public static partial class Geometry
         return s * t;
     }
 
+    /// <summary>(x, y, z, 1)·M has four components: the W column read M44 and the others (it did not compile).</summary>
+    [Differentiate]
+    public static float HomogeneousW(Vector3 a, Matrix4x4 m) => Vector4.Transform(a, m).W;
+
     /// <summary>Most supported members at once.</summary>
     [Differentiate]
     public static float Mixed(Vector3 a, Vector3 b, Quaternion q, Vector2 u, Matrix3x2 m, float t)
@@ -89,6 +93,19 @@ public sealed class NumericsTests
         var expected = new Matrix4x4(0, 0, x.X, 0, 0, 0, x.Y, 0, 0, 0, x.Z, 0, 0, 0, 1, 0);
         Assert.Equal(expected, dM);
         Assert.Equal(new Vector3(M.M13, M.M23, M.M33), dx);
+    }
+
+    [Fact]
+    public void AVector3PositionTransformedToAVector4HasItsWComponent()
+    {
+        var a = new Vector3(0.5f, -1f, 2f);
+        var m = new Matrix4x4(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16) * 0.1f;
+        var (value, da, dm) = Geometry.HomogeneousWGradient(a, m);
+        Near.Equal(Vector4.Transform(a, m).W, value, 6);
+
+        // W = x·M14 + y·M24 + z·M34 + M44.
+        Assert.Equal(new Vector3(m.M14, m.M24, m.M34), da);
+        Assert.Equal(new Matrix4x4(0, 0, 0, a.X, 0, 0, 0, a.Y, 0, 0, 0, a.Z, 0, 0, 0, 1), dm);
     }
 
     [Fact]
