@@ -28,6 +28,9 @@ internal sealed class ForwardModeTransform
     private readonly IReadOnlyDictionary<string, Calls.CallDerivative> calls;
     private readonly List<Stmt> pending = new();
 
+    /// <summary>Names whose tangent is float: a float parameter's, and the fields of a System.Numerics parameter's tangent.</summary>
+    private readonly HashSet<string> floatTangents = new(System.StringComparer.Ordinal);
+
     /// <summary>Double locals holding the tangents of assigned parameter components, and the fields they start from.</summary>
     private readonly List<(string Local, string Field)> componentCopies = new();
 
@@ -46,6 +49,11 @@ internal sealed class ForwardModeTransform
             if (parameter.IsActive)
             {
                 tangents[parameter.Name] = scope.Derivative(parameter.Name);
+                if (parameter.Type == IrType.Single)
+                {
+                    floatTangents.Add(parameter.Name);
+                }
+
                 if (parameter.IsComposite && parameter.Type != IrType.Single)
                 {
                     // The tangent of p.X is the X of the tangent parameter dp; a component the body assigns gets a double
@@ -61,6 +69,7 @@ internal sealed class ForwardModeTransform
                         else
                         {
                             tangents[component] = field;
+                            floatTangents.Add(component);
                         }
                     }
                 }
@@ -327,6 +336,9 @@ internal sealed class ForwardModeTransform
         StackGuard.Enter(depth);
         switch (expression)
         {
+            case Variable v when floatTangents.Contains(v.Name):
+                // A float tangent (dp.X, dt) widened where it is read, so the products it enters run in double.
+                return new Convert(IrType.Double, new Variable(tangents[v.Name]));
             case Variable v:
                 return new Variable(tangents[v.Name]);
             case ElementAccess e:
