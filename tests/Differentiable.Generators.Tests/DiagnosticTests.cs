@@ -786,6 +786,36 @@ public sealed class DiagnosticTests
             """).Diagnostic,
         "ref and out arguments are not supported");
 
+    // Arrays written with their elements are read in declarations, assignments and returns; a spread has no constant size.
+    [Fact]
+    public void ASpreadInACollectionExpressionIsRefused() => AssertSays(
+        AssertDiagnostic("DIFF006", """
+            public static partial class Model
+            {
+                [Differentiate]
+                public static double[] F(double[] x)
+                {
+                    double[] y = [|[..x, 1.0]|];
+                    return y;
+                }
+            }
+            """).Diagnostic,
+        "a spread ('..x')",
+        "copy the elements in a loop");
+
+    [Fact]
+    public void AnArrayWrittenWithItsElementsAsAnArgumentIsRefused() => AssertSays(
+        AssertDiagnostic("DIFF006", """
+            public static partial class Model
+            {
+                static double Sum(double[] a) => a[0] + a[1];
+
+                [Differentiate]
+                public static double F(double x) => Sum([|new[] { x, x * x }|]);
+            }
+            """).Diagnostic,
+        "in a declaration, an assignment or a return");
+
     // Read as a componentwise product, it gave another value than the method's and a diagonal Jacobian.
     [Fact]
     public void TheHamiltonProductOfTwoQuaternionsIsRefused() => AssertSays(

@@ -38,8 +38,9 @@ internal sealed partial class MethodParser
         var arguments = new List<Expr>();
         for (var k = 0; k < target.Parameters.Length; k++)
         {
+            var reported = diagnostics.Count;
             var argument = ParseExpression(invocation.ArgumentList.Arguments[k].Expression, depth + 1);
-            if (parameterTypes[k]!.Value.IsArray() && argument is not Variable)
+            if (parameterTypes[k]!.Value.IsArray() && argument is not Variable && diagnostics.Count == reported)
             {
                 return Unsupported(invocation.ArgumentList.Arguments[k], "pass arrays to a differentiated call as a variable");
             }

@@ -88,7 +88,7 @@ internal sealed partial class MethodParser
             case ArrayCreationExpressionSyntax creation when allowAllocation:
                 return ParseArrayCreation(creation, depth);
             case ArrayCreationExpressionSyntax or ImplicitArrayCreationExpressionSyntax or CollectionExpressionSyntax:
-                return Unsupported(expression, "arrays can only be created as 'new double[n]' or 'new double[n, m]' in a declaration or assignment, without an initializer");
+                return Unsupported(expression, "arrays are created in a declaration, an assignment or a return, as 'new double[n]', 'new double[n, m]' or with their elements ('new[] { a, b }', '[a, b]')");
             case PostfixUnaryExpressionSyntax suppressed when suppressed.IsKind(SyntaxKind.SuppressNullableWarningExpression):
                 return Unsupported(expression, NullForgivingMessage(suppressed));
             case AssignmentExpressionSyntax:
@@ -585,7 +585,7 @@ internal sealed partial class MethodParser
         if (type is not (IrType.DoubleArray or IrType.DoubleMatrix or IrType.Int32Array) || creation.Initializer is not null
             || creation.Type.RankSpecifiers.Count != 1)
         {
-            return Unsupported(creation, "arrays can only be created as 'new double[n]' or 'new double[n, m]' without an initializer");
+            return Unsupported(creation, "arrays are created as 'new double[n]', 'new double[n, m]', 'new int[n]' or with their elements ('new[] { a, b }', '[a, b]')");
         }
 
         var dimensions = creation.Type.RankSpecifiers[0].Sizes.Select(size => ParseExpression(size, depth + 1)).ToEquatableArray();

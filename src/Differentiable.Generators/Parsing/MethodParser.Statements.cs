@@ -71,10 +71,10 @@ internal sealed partial class MethodParser
                 }
                 else
                 {
-                    var value = ParseExpression(returnStatement.Expression, depth + 1);
+                    var value = ParseReturnValue(returnStatement.Expression, output, depth + 1);
                     if (Classify(method.ReturnType)?.IsArray() == true && value is not Variable)
                     {
-                        UnsupportedStatement(returnStatement.Expression, "return of an array expression", "store the result in a local array (var y = new double[n]; ...) and return that local");
+                        UnsupportedStatement(returnStatement.Expression, "return of an array expression", "store the result in a local array (var y = new double[n]; ...) and return that local, or return its elements ([a, b])");
                     }
 
                     output.Add(new Return(value));
@@ -210,12 +210,20 @@ internal sealed partial class MethodParser
             }
 
             Expr? initializer = null;
+            if (variable.Initializer is not null && type.Value.IsArray() && IsInitializedArray(variable.Initializer.Value))
+            {
+                var array = DeclareLocal(symbol, type.Value, isLoopVariable: false);
+                TryParseInitializedArray(variable.Initializer.Value, type.Value, array, declare: true, output, depth);
+                continue;
+            }
+
             if (variable.Initializer is not null)
             {
+                var reported = diagnostics.Count;
                 initializer = ParseExpression(variable.Initializer.Value, depth + 1, allowAllocation: true);
                 if (type.Value.IsArray())
                 {
-                    CheckArrayValue(initializer, variable.Initializer.Value);
+                    CheckArrayValue(initializer, variable.Initializer.Value, reported);
                 }
             }
 
@@ -238,11 +246,28 @@ internal sealed partial class MethodParser
         }
     }
 
-    private void CheckArrayValue(Expr value, SyntaxNode node)
+    /// <summary>
+    /// A returned value; an array written with its elements (<c>return new[] { a, b };</c>) is first declared as a
+    /// local, since the passes read an array result as a local they can index.
+    /// </summary>
+    private Expr ParseReturnValue(ExpressionSyntax value, List<Stmt> output, int depth)
     {
-        if (value is not (NewArray or Variable) && !(value is Constant && diagnostics.Count > 0))
+        if (Classify(method.ReturnType) is { } type && type.IsArray() && IsInitializedArray(value))
         {
-            Report(DiagnosticDescriptors.UnsupportedExpression, node, node.ToString(), "an array local must be initialized with 'new double[n]' or another array variable");
+            var result = SyntheticLocal("result", type);
+            TryParseInitializedArray(value, type, result, declare: true, output, depth);
+            return new Variable(result);
+        }
+
+        return ParseExpression(value, depth);
+    }
+
+    /// <param name="reported">The diagnostics before the value was parsed: a value already refused is not refused twice.</param>
+    private void CheckArrayValue(Expr value, SyntaxNode node, int reported)
+    {
+        if (value is not (NewArray or Variable) && diagnostics.Count == reported)
+        {
+            Report(DiagnosticDescriptors.UnsupportedExpression, node, node.ToString(), "an array local must be initialized with 'new double[n]', its elements ('[a, b]', 'new[] { a, b }') or another array variable");
         }
     }
 
@@ -336,7 +361,6 @@ internal sealed partial class MethodParser
             return;
         }
 
-        var value = ParseExpression(assignment.Right, depth + 1, allowAllocation: compound is null);
         if (target is Variable variable && types.TryGetValue(variable.Name, out var type) && type.IsArray())
         {
             if (method.Parameters.Any(p => p.Name == variable.Name))
@@ -345,8 +369,18 @@ internal sealed partial class MethodParser
                 return;
             }
 
-            CheckArrayValue(value, assignment.Right);
-            TrackParameterAlias(variable.Name, value);
+            if (compound is null && TryParseInitializedArray(assignment.Right, type, variable.Name, declare: false, output, depth))
+            {
+                return;
+            }
+        }
+
+        var reported = diagnostics.Count;
+        var value = ParseExpression(assignment.Right, depth + 1, allowAllocation: compound is null);
+        if (target is Variable arrayVariable && types.TryGetValue(arrayVariable.Name, out var arrayType) && arrayType.IsArray())
+        {
+            CheckArrayValue(value, assignment.Right, reported);
+            TrackParameterAlias(arrayVariable.Name, value);
         }
 
         output.Add(new Assign(target, compound is { } op ? new Binary(op, target, value) : value));

@@ -211,7 +211,7 @@ internal sealed partial class MethodParser
             currentOutput = statements;
             // An expression body is a return statement: evaluated once, in order, so long chains may bind partial sums.
             mayBindOperands = true;
-            statements.Add(new Return(ParseExpression(syntax.ExpressionBody.Expression, 0)));
+            statements.Add(new Return(ParseReturnValue(syntax.ExpressionBody.Expression, statements, 0)));
             mayBindOperands = false;
         }
         else
