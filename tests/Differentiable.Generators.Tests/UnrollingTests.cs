@@ -43,6 +43,38 @@ public sealed class UnrollingTests
     }
 
     /// <summary>
+    /// A quaternion rotation of a Vector3, returned as three doubles written with their elements: the Jacobians with
+    /// respect to the point (3 × 3) and the quaternion (3 × 4) are straight-line code, one column per float component.
+    /// </summary>
+    [Fact]
+    public void QuaternionRotationOfAVectorIsStraightLineCode()
+    {
+        var run = GeneratorHarness.Run("""
+            using System.Numerics;
+            using Differentiable;
+
+            public static partial class Fixed
+            {
+                [Differentiate]
+                public static double[] Rotated(Vector3 p, Quaternion q)
+                {
+                    var r = Vector3.Transform(p, q);
+                    return [r.X, r.Y, r.Z];
+                }
+            }
+            """);
+        run.AssertClean();
+        var source = run.Section("Fixed.Rotated");
+        Assert.Contains("var jp = new double[3, 3];", source);
+        Assert.Contains("var jq = new double[3, 4];", source);
+        var start = source.IndexOf("RotatedJacobian(", StringComparison.Ordinal);
+        var jacobian = source.Substring(start, source.IndexOf("RotatedJvp(", start, StringComparison.Ordinal) - start);
+        Assert.DoesNotContain("Jvp(", jacobian);
+        Assert.DoesNotContain("Vjp(", jacobian);
+        Snapshot.Verify(source, "Fixed.Rotated");
+    }
+
+    /// <summary>
     /// The unroller rebuilds each call with the iteration's values: a MathF call must stay one. Rebuilt as Math, it was
     /// computed in double and the companions assigned it to the float local (CS0266, the build broken).
     /// </summary>

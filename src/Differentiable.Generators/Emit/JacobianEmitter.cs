@@ -48,16 +48,17 @@ internal static class JacobianEmitter
         foreach (var parameter in active)
         {
             var target = names[parameter.Name];
-            if (!activity.IsActive(parameter.Name))
+            if (!(parameter.IsComposite ? parameter.Components.Any(activity.IsActive) : activity.IsActive(parameter.Name)))
             {
                 // Dense, this was rows × columns of zeros: for an unread 3000 × 3000 W beside a 3000-long result, 27 billion.
                 writer.Line($"// ∂result/∂{parameter.Name} = 0: no value the result is computed from depends on {parameter.Name} (a condition may read it; its derivative is 0).");
-                writer.Line($"global::Differentiable.Jacobian {target} = new global::Differentiable.ZeroJacobian({rows}, {Assembly}.Count({parameter.Name}), {outputShape}, {Assembly}.Shape({parameter.Name}));");
+                writer.Line($"global::Differentiable.Jacobian {target} = new global::Differentiable.ZeroJacobian({rows}, {Count(parameter)}, {outputShape}, {Shape(parameter)});");
                 continue;
             }
 
             writer.Line($"global::Differentiable.Jacobian {target};");
-            var form = structure?.For(parameter.Name);
+            // The structure pass reads arrays and doubles; a float or System.Numerics parameter has a handful of columns.
+            var form = parameter.IsComposite ? null : structure?.For(parameter.Name);
             if (form is not null)
             {
                 writer.Line("{");
@@ -124,25 +125,38 @@ internal static class JacobianEmitter
         var matrix = scope.Fresh("matrix");
         writer.Line(structured
             ? $"// The loops do not cover whole dimensions at run time, so the structure does not apply: ∂result/∂{parameter.Name} dense, with the fewer sweeps."
-            : $"// No structure recognized for ∂result/∂{parameter.Name}: dense, with the fewer sweeps.");
-        writer.Line($"int {columns} = {Assembly}.Count({parameter.Name});");
+            : parameter.IsComposite
+                ? $"// ∂result/∂{parameter.Name}: dense, one JVP per float component (a VJP would narrow its gradient to float)."
+                : $"// No structure recognized for ∂result/∂{parameter.Name}: dense, with the fewer sweeps.");
+        writer.Line($"int {columns} = {Count(parameter)};");
         writer.Line($"var {matrix} = new double[{rows}, {columns}];");
+        var tangents = active.ToDictionary(p => p.Name, p => scope.Fresh("t" + p.Name));
+        var arguments = string.Join(", ", new[] { CompanionEmitter.Arguments(model) }.Concat(active.Select(p => tangents[p.Name])));
+        if (parameter.IsComposite)
+        {
+            WriteTangents(writer, active, tangents);
+            for (var k = 0; k < parameter.Components.Count; k++)
+            {
+                var field = ComponentLayout.Field(parameter, k, tangents[parameter.Name]);
+                writer.Line($"{field} = 1f;");
+                writer.Line($"{Assembly}.CopyToColumn({matrix}, {ComponentLayout.Number(ComponentLayout.VecIndex(parameter, k))}, {model.Name}Jvp({arguments}).Tangent);");
+                writer.Line($"{field} = 0f;");
+            }
+
+            writer.Line($"{target} = new global::Differentiable.DenseJacobian({matrix}, {outputShape}, {Shape(parameter)});");
+            return;
+        }
+
         writer.Line($"if ({columns} <= {rows})");
         writer.Line("{");
         writer.Indent();
         writer.Line($"// Forward mode: one JVP per element of {parameter.Name}.");
-        var tangents = active.ToDictionary(p => p.Name, p => scope.Fresh("t" + p.Name));
-        foreach (var p in active)
-        {
-            writer.Line($"var {tangents[p.Name]} = {CompanionEmitter.Zero(p)};");
-        }
-
+        WriteTangents(writer, active, tangents);
         var column = scope.Fresh("c");
         writer.Line($"for (int {column} = 0; {column} < {columns}; {column}++)");
         writer.Line("{");
         writer.Indent();
         writer.Line(SetVec(parameter, tangents[parameter.Name], column, "1.0"));
-        var arguments = string.Join(", ", new[] { CompanionEmitter.Arguments(model) }.Concat(active.Select(p => tangents[p.Name])));
         writer.Line($"{Assembly}.CopyToColumn({matrix}, {column}, {model.Name}Jvp({arguments}).Tangent);");
         writer.Line(SetVec(parameter, tangents[parameter.Name], column, "0.0"));
         writer.Unindent();
@@ -156,7 +170,7 @@ internal static class JacobianEmitter
         var seed = scope.Fresh("seed");
         writer.Line($"var {seed} = {(model.ReturnType == IrType.DoubleMatrix ? $"new double[{value}.GetLength(0), {value}.GetLength(1)]" : $"new double[{value}.Length]")};");
         var buffers = active.ToDictionary(p => p.Name, p => scope.Fresh("g" + p.Name));
-        foreach (var p in active.Where(p => p.Type != IrType.Double))
+        foreach (var p in active.Where(p => p.Type != IrType.Double && !p.IsComposite))
         {
             writer.Line($"var {buffers[p.Name]} = {CompanionEmitter.Zero(p)};");
         }
@@ -166,7 +180,8 @@ internal static class JacobianEmitter
         writer.Line("{");
         writer.Indent();
         writer.Line($"{Assembly}.SetVec({seed}, {row}, 1.0);");
-        var vjpArguments = string.Join(", ", new[] { CompanionEmitter.Arguments(model), seed }.Concat(active.Select(p => p.Type == IrType.Double ? "out var " + buffers[p.Name] : buffers[p.Name])));
+        // A double or a float or System.Numerics parameter's gradient is an out value.
+        var vjpArguments = string.Join(", ", new[] { CompanionEmitter.Arguments(model), seed }.Concat(active.Select(p => p.Type == IrType.Double || p.IsComposite ? "out var " + buffers[p.Name] : buffers[p.Name])));
         writer.Line($"{model.Name}Vjp({vjpArguments});");
         writer.Line($"{Assembly}.CopyToRow({matrix}, {row}, {buffers[parameter.Name]});");
         writer.Line($"{Assembly}.SetVec({seed}, {row}, 0.0);");
@@ -174,8 +189,25 @@ internal static class JacobianEmitter
         writer.Line("}");
         writer.Unindent();
         writer.Line("}");
-        writer.Line($"{target} = new global::Differentiable.DenseJacobian({matrix}, {outputShape}, {Assembly}.Shape({parameter.Name}));");
+        writer.Line($"{target} = new global::Differentiable.DenseJacobian({matrix}, {outputShape}, {Shape(parameter)});");
     }
+
+    /// <summary>Zero tangents for every differentiated parameter, of its shape or type.</summary>
+    private static void WriteTangents(CodeWriter writer, List<ParameterModel> active, Dictionary<string, string> tangents)
+    {
+        foreach (var p in active)
+        {
+            writer.Line($"var {tangents[p.Name]} = {(p.IsComposite ? ComponentLayout.Zero(p) : CompanionEmitter.Zero(p))};");
+        }
+    }
+
+    /// <summary>How many columns the parameter's Jacobian has, as generated code.</summary>
+    internal static string Count(ParameterModel parameter) =>
+        parameter.IsComposite ? ComponentLayout.Number(parameter.Components.Count) : $"{Assembly}.Count({parameter.Name})";
+
+    /// <summary>The parameter's <c>TensorShape</c>, as generated code.</summary>
+    internal static string Shape(ParameterModel parameter) =>
+        parameter.IsComposite ? ComponentLayout.Shape(parameter) : $"{Assembly}.Shape({parameter.Name})";
 
     private static string SetVec(ParameterModel parameter, string tangent, string index, string value) => parameter.Type == IrType.Double
         ? $"{tangent} = {value};"

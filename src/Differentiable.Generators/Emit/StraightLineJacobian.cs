@@ -26,8 +26,12 @@ internal sealed class StraightLineJacobian
     private readonly NameScope scope;
     private readonly CodeWriter writer;
     private readonly CSharpPrinter printer;
+
+    /// <summary>Names no step assigns (parameters, their components, the partials bound so far): partials may read them late.</summary>
+    private readonly HashSet<string> unchanging;
     private readonly Dictionary<string, Dictionary<string, Expr>> slots = new(System.StringComparer.Ordinal);
-    private readonly Dictionary<string, (string Parameter, EquatableArray<Expr> Indices)> columns = new(System.StringComparer.Ordinal);
+    /// <summary>Seeded input elements: the parameter and the element's column (generated code), by key.</summary>
+    private readonly Dictionary<string, (string Parameter, string Column)> columns = new(System.StringComparer.Ordinal);
 
     private StraightLineJacobian(CodeWriter writer, MethodModel model, TypeEnvironment types, ActivityAnalysis activity)
     {
@@ -37,6 +41,10 @@ internal sealed class StraightLineJacobian
         this.activity = activity;
         printer = new CSharpPrinter(writer);
         scope = new NameScope(types.Names.Concat(model.Parameters.Select(p => p.Name)));
+        var assigned = new HashSet<string>(IrWalker.Statements(model.Body).OfType<Assign>().Select(a => a.Target).OfType<Variable>().Select(v => v.Name), System.StringComparer.Ordinal);
+        unchanging = new HashSet<string>(
+            model.Parameters.Select(p => p.Name).Concat(model.Parameters.SelectMany(p => p.Components.AsImmutableArray())).Where(n => !assigned.Contains(n)),
+            System.StringComparer.Ordinal);
     }
 
     /// <summary>Straight-line code with constant indices, no branches or calls, and a result of constant size.</summary>
@@ -113,7 +121,7 @@ internal sealed class StraightLineJacobian
         {
             var matrix = scope.Fresh("j" + parameter.Name);
             names.Add(matrix);
-            var width = parameter.Type == IrType.Double ? "1" : $"{parameter.Name}.Length";
+            var width = parameter.Type == IrType.Double ? "1" : parameter.IsComposite ? JacobianEmitter.Count(parameter) : $"{parameter.Name}.Length";
             writer.Line($"// ∂{result}/∂vec({parameter.Name}): only the structurally nonzero entries are written.");
             writer.Line($"var {matrix} = new double[{rows.ToString(CultureInfo.InvariantCulture)}, {width}];");
             for (var row = 0; row < rows; row++)
@@ -131,13 +139,13 @@ internal sealed class StraightLineJacobian
                     var (owner, at) = columns[column];
                     if (owner == parameter.Name)
                     {
-                        writer.Line($"{matrix}[{row.ToString(CultureInfo.InvariantCulture)}, {ColumnIndex(parameter, at)}] = {printer.Expression(entry)};");
+                        writer.Line($"{matrix}[{row.ToString(CultureInfo.InvariantCulture)}, {at}] = {printer.Expression(entry)};");
                     }
                 }
             }
         }
 
-        var jacobians = active.Select((p, i) => $"new global::Differentiable.DenseJacobian({names[i]}, {Assembly}.Shape({result}), {Assembly}.Shape({p.Name}))");
+        var jacobians = active.Select((p, i) => $"new global::Differentiable.DenseJacobian({names[i]}, {Assembly}.Shape({result}), {JacobianEmitter.Shape(p)})");
         writer.Line($"return ({result}, {string.Join(", ", jacobians)});");
         writer.Unindent();
         writer.Line("}");
@@ -176,7 +184,7 @@ internal sealed class StraightLineJacobian
         var bound = new Dictionary<string, Expr>(System.StringComparer.Ordinal);
         foreach (var (column, entry) in tangent.OrderBy(t => t.Key, System.StringComparer.Ordinal))
         {
-            if (entry is Constant || IrWalker.ReadNames(entry).All(n => model.Parameters.Any(p => p.Name == n)))
+            if (entry is Constant || IrWalker.ReadNames(entry).All(n => unchanging.Contains(n)))
             {
                 bound[column] = entry;
                 continue;
@@ -185,6 +193,7 @@ internal sealed class StraightLineJacobian
             var name = scope.Fresh("d");
             writer.Line($"double {name} = {printer.Expression(entry)};");
             bound[column] = new Variable(name);
+            unchanging.Add(name);
         }
 
         return bound;
@@ -199,6 +208,10 @@ internal sealed class StraightLineJacobian
                 return Seed(v.Name, EquatableArray<Expr>.Empty);
             case Variable v when slots.TryGetValue(v.Name, out var local):
                 return new Dictionary<string, Expr>(local, System.StringComparer.Ordinal);
+            case Variable v when model.Parameters.FirstOrDefault(p => p.IsActive && p.Components.Contains(v.Name)) is { } owner:
+                // A float parameter or a System.Numerics parameter's component the body has not assigned yet: its own column.
+                columns[v.Name] = (owner.Name, ComponentLayout.Number(ComponentLayout.VecIndex(owner, owner.Components.AsImmutableArray().IndexOf(v.Name))));
+                return new Dictionary<string, Expr>(System.StringComparer.Ordinal) { [v.Name] = Constant.One };
             case ElementAccess e when model.Parameters.Any(p => p.IsActive && p.Name == e.Array):
                 return Seed(e.Array, e.Indices);
             case ElementAccess e when slots.TryGetValue(Key(e.Array, e.Indices), out var element):
@@ -247,7 +260,7 @@ internal sealed class StraightLineJacobian
     private Dictionary<string, Expr> Seed(string parameter, EquatableArray<Expr> indices)
     {
         var key = Key(parameter, indices);
-        columns[key] = (parameter, indices);
+        columns[key] = (parameter, ColumnIndex(model.Parameters.First(p => p.Name == parameter), indices));
         return new Dictionary<string, Expr>(System.StringComparer.Ordinal) { [key] = Constant.One };
     }
 

@@ -177,9 +177,9 @@ internal sealed partial class MethodParser
         var (withRespectTo, hessian, maxUnroll, vectorize) = ReadAttribute(attribute);
         vectorizeCompanions = vectorize;
         var parameters = ReadParameters(withRespectTo, attribute);
-        if (parameters.Any(p => p.IsActive && p.IsComposite) && (hessian || returnType?.IsArray() == true))
+        if (parameters.Any(p => p.IsActive && p.IsComposite) && hessian)
         {
-            Report(DiagnosticDescriptors.UnsupportedFeature, syntax.Identifier, $"'{method.Name}' differentiates float or System.Numerics parameters: gradients and JVPs are generated, but {(hessian ? "Hessians" : "Jacobians of array-valued methods")} with respect to them are not supported yet");
+            Report(DiagnosticDescriptors.UnsupportedFeature, syntax.Identifier, $"'{method.Name}' differentiates float or System.Numerics parameters: gradients, Jacobians, VJPs and JVPs are generated, but Hessians with respect to them are not supported yet");
         }
 
         if (hessian && returnType is not (IrType.Double or IrType.Single))

@@ -1,0 +1,272 @@
+using System;
+using System.Numerics;
+
+namespace Differentiable.Tests.Numerics;
+
+/// <summary>Array-valued methods differentiated with respect to float and System.Numerics parameters.</summary>
+public static partial class Frames
+{
+    /// <summary>Straight-line (a result of constant size): a point rotated by a quaternion.</summary>
+    [Differentiate]
+    public static double[] Rotated(Vector3 p, Quaternion q)
+    {
+        var r = Vector3.Transform(p, q);
+        return [r.X, r.Y, r.Z];
+    }
+
+    /// <summary>Straight-line, a matrix result: each element reads its own components, so the column order shows.</summary>
+    [Differentiate]
+    public static double[,] Laid(Matrix3x2 m, float t) => new double[,]
+    {
+        { m.M11 * t, m.M12 },
+        { m.M21 * m.M22, t * t },
+        { m.M31, m.M32 + m.M11 },
+    };
+
+    /// <summary>A Vector3 position as (x, y, z, 1)·M: four components of three (the W column was missing).</summary>
+    [Differentiate]
+    public static double[] Homogeneous(Vector3 a, Matrix4x4 m)
+    {
+        var w = Vector4.Transform(a, m);
+        return [w.X, w.Y, w.Z, w.W];
+    }
+
+    /// <summary>Loops over x: the dense Jacobian, by JVPs (2 columns for a, n rows).</summary>
+    [Differentiate]
+    public static double[] Blend(double[] x, Vector2 a)
+    {
+        var y = new double[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            y[i] = (a.X * x[i]) + (a.Y * x[i] * x[i]);
+        }
+
+        return y;
+    }
+
+    /// <summary>Loops over x: the dense Jacobian, by VJPs (16 columns for m, 2 rows).</summary>
+    [Differentiate]
+    public static double[] Moments(Matrix4x4 m, double[] x)
+    {
+        double s = 0;
+        for (int i = 0; i < x.Length; i++)
+        {
+            s += x[i];
+        }
+
+        var y = new double[2];
+        y[0] = (m.M11 * s) + m.M23;
+        y[1] = (m.M44 * s * s) + (m.M32 * x[0]);
+        return y;
+    }
+
+    /// <summary>The direction only chooses a sign: its Jacobian is zero.</summary>
+    [Differentiate]
+    public static double[] Signed(double[] x, Vector2 direction)
+    {
+        var y = new double[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            y[i] = direction.X > 0 ? x[i] : -x[i];
+        }
+
+        return y;
+    }
+}
+
+public sealed class NumericsJacobianTests
+{
+    [Fact]
+    public void RotationJacobianIsTheRotationAndMatchesFiniteDifferencesInTheQuaternion()
+    {
+        var random = new Random(11);
+        for (int trial = 0; trial < 20; trial++)
+        {
+            var p = new Vector3(R(random), R(random), R(random));
+            var q = new Quaternion(R(random), R(random), R(random), R(random));
+            var (value, dp, dq) = Frames.RotatedJacobian(p, q);
+            // The companions compute the value per component; .NET may order the float operations otherwise.
+            var rotated = Frames.Rotated(p, q);
+            for (int row = 0; row < 3; row++)
+            {
+                Near.Equal(rotated[row], value[row], 6);
+            }
+
+            Assert.Equal((3, 3), (dp.Rows, dp.Columns));
+            Assert.Equal((3, 4), (dq.Rows, dq.Columns));
+
+            // Linear in p: column k is q·e_k·q̄. In q, central differences of the same product in double.
+            double[] qd = [q.X, q.Y, q.Z, q.W];
+            double[] pd = [p.X, p.Y, p.Z];
+            for (int k = 0; k < 3; k++)
+            {
+                var unit = new double[3];
+                unit[k] = 1;
+                var column = Sandwich(unit, qd);
+                for (int row = 0; row < 3; row++)
+                {
+                    Near.Equal(column[row], dp[row, k], 5);
+                }
+            }
+
+            for (int k = 0; k < 4; k++)
+            {
+                const double h = 1e-6;
+                var plus = (double[])qd.Clone();
+                var minus = (double[])qd.Clone();
+                plus[k] += h;
+                minus[k] -= h;
+                var (up, down) = (Sandwich(pd, plus), Sandwich(pd, minus));
+                for (int row = 0; row < 3; row++)
+                {
+                    Near.Equal((up[row] - down[row]) / (2 * h), dq[row, k], 5);
+                }
+            }
+
+            // The products agree with the Jacobian: J·v from the JVP, Jᵀ·u from the VJP (narrowed to float once).
+            var tp = new Vector3(R(random), R(random), R(random));
+            var tq = new Quaternion(R(random), R(random), R(random), R(random));
+            var tangent = Frames.RotatedJvp(p, q, tp, tq).Tangent;
+            double[] u = [R(random), R(random), R(random)];
+            Frames.RotatedVjp(p, q, u, out var up2, out var uq);
+            for (int row = 0; row < 3; row++)
+            {
+                var expected = (dp[row, 0] * tp.X) + (dp[row, 1] * tp.Y) + (dp[row, 2] * tp.Z)
+                    + (dq[row, 0] * tq.X) + (dq[row, 1] * tq.Y) + (dq[row, 2] * tq.Z) + (dq[row, 3] * tq.W);
+                Near.Equal(expected, tangent[row], 12);
+            }
+
+            Near.Equal(Dot(u, dp, 0), up2.X, 6);
+            Near.Equal(Dot(u, dp, 2), up2.Z, 6);
+            Near.Equal(Dot(u, dq, 3), uq.W, 6);
+        }
+    }
+
+    [Fact]
+    public void MatrixParameterColumnsRunInColumnMajorVecOrder()
+    {
+        var m = new Matrix3x2(0.5f, -1.5f, 2f, 0.25f, -0.75f, 3f);
+        const float t = 1.25f;
+        var (value, dm, dt) = Frames.LaidJacobian(m, t);
+        Assert.Equal(Frames.Laid(m, t), value);
+        Assert.Equal((6, 6), (dm.Rows, dm.Columns));
+        Assert.Equal((6, 1), (dt.Rows, dt.Columns));
+
+        // Rows: vec(result) = [0,0], [1,0], [2,0], [0,1], [1,1], [2,1]. Columns: M11, M21, M31, M12, M22, M32.
+        var expected = new double[6, 6];
+        expected[0, 0] = t;                 // [0,0] = M11·t
+        expected[1, 1] = m.M22;             // [1,0] = M21·M22
+        expected[1, 4] = m.M21;
+        expected[2, 2] = 1;                 // [2,0] = M31
+        expected[3, 3] = 1;                 // [0,1] = M12
+        expected[5, 0] = 1;                 // [2,1] = M32 + M11
+        expected[5, 5] = 1;
+        Assert.Equal(expected, dm.ToDense());
+        Assert.Equal(new double[,] { { m.M11 }, { 0 }, { 0 }, { 0 }, { 2.0 * t }, { 0 } }, dt.ToDense());
+    }
+
+    [Fact]
+    public void AHomogeneousTransformHasAllFourRowsOfTheMatrix()
+    {
+        var random = new Random(14);
+        var a = new Vector3(R(random), R(random), R(random));
+        var m = new Matrix4x4(R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random));
+        var (value, da, dm) = Frames.HomogeneousJacobian(a, m);
+        var expected = Vector4.Transform(a, m);
+        double[] components = [expected.X, expected.Y, expected.Z, expected.W];
+        float[,] rows = { { m.M11, m.M12, m.M13, m.M14 }, { m.M21, m.M22, m.M23, m.M24 }, { m.M31, m.M32, m.M33, m.M34 }, { m.M41, m.M42, m.M43, m.M44 } };
+        double[] position = [a.X, a.Y, a.Z, 1];
+        for (int j = 0; j < 4; j++)
+        {
+            Near.Equal(components[j], value[j], 6);
+
+            // w_j = Σ_i position_i·M(i+1)(j+1): ∂w_j/∂a_i = M(i+1)(j+1); ∂w_j/∂Mrc = δ(c, j+1)·position_(r−1), column (r−1) + 4(c−1).
+            for (int i = 0; i < 3; i++)
+            {
+                Assert.Equal(rows[i, j], da[j, i]);
+            }
+
+            for (int column = 0; column < 16; column++)
+            {
+                var (r, c) = (column % 4, column / 4);
+                Assert.Equal(c == j ? position[r] : 0, dm[j, column]);
+            }
+        }
+    }
+
+    [Fact]
+    public void VectorParameterOfALoopHasTheAnalyticJacobianByJvps()
+    {
+        var random = new Random(12);
+        double[] x = [R(random), R(random), R(random), R(random), R(random)];
+        var a = new Vector2(R(random), R(random));
+        var (value, dx, da) = Frames.BlendJacobian(x, a);
+        Assert.Equal(Frames.Blend(x, a), value);
+        Assert.Equal((5, 2), (da.Rows, da.Columns));
+        for (int i = 0; i < x.Length; i++)
+        {
+            Assert.Equal(x[i], da[i, 0]);
+            Assert.Equal(x[i] * x[i], da[i, 1]);
+            Near.Equal(a.X + (2.0 * a.Y * x[i]), dx[i, i], 14);
+        }
+    }
+
+    [Fact]
+    public void MatrixParameterOfALoopHasTheAnalyticJacobianByVjps()
+    {
+        var random = new Random(13);
+        var m = new Matrix4x4(R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random));
+        double[] x = [R(random), R(random), R(random)];
+        var s = x[0] + x[1] + x[2];
+        var (value, dm, dx) = Frames.MomentsJacobian(m, x);
+        Assert.Equal(Frames.Moments(m, x), value);
+        Assert.Equal((2, 16), (dm.Rows, dm.Columns));
+
+        // Column of Mrc: (r − 1) + 4·(c − 1).
+        var expected = new double[2, 16];
+        expected[0, 0] = s;         // M11
+        expected[0, 9] = 1;         // M23
+        expected[1, 15] = s * s;    // M44
+        expected[1, 6] = x[0];      // M32
+        var actual = dm.ToDense();
+        for (int row = 0; row < 2; row++)
+        {
+            for (int column = 0; column < 16; column++)
+            {
+                Near.Equal(expected[row, column], actual[row, column], 14);
+            }
+        }
+
+        for (int i = 0; i < 3; i++)
+        {
+            Near.Equal(m.M11, dx[0, i], 14);
+            Near.Equal((2.0 * m.M44 * s) + (i == 0 ? m.M32 : 0), dx[1, i], 14);
+        }
+    }
+
+    [Fact]
+    public void AParameterOnlyAConditionReadsHasAZeroJacobianOfItsShape()
+    {
+        var (_, _, direction) = Frames.SignedJacobian([1.0, -2.0, 3.0], new Vector2(1f, 0f));
+        Assert.Equal(JacobianStructure.Zero, direction.Structure);
+        Assert.Equal((3, 2), (direction.Rows, direction.Columns));
+    }
+
+    private static double[] Sandwich(double[] v, double[] q)
+    {
+        // q·(0, v)·q̄ with q = (x, y, z, w), in double.
+        var (x, y, z, w) = (q[0], q[1], q[2], q[3]);
+        var (tw, tx, ty, tz) = (-(x * v[0]) - (y * v[1]) - (z * v[2]), (w * v[0]) + (y * v[2]) - (z * v[1]), (w * v[1]) + (z * v[0]) - (x * v[2]), (w * v[2]) + (x * v[1]) - (y * v[0]));
+        return
+        [
+            (tx * w) - (tw * x) - (ty * z) + (tz * y),
+            (ty * w) - (tw * y) - (tz * x) + (tx * z),
+            (tz * w) - (tw * z) - (tx * y) + (ty * x),
+        ];
+    }
+
+    private static double Dot(double[] u, Jacobian jacobian, int column) =>
+        (u[0] * jacobian[0, column]) + (u[1] * jacobian[1, column]) + (u[2] * jacobian[2, column]);
+
+    private static float R(Random random) => (float)((random.NextDouble() * 2) - 1);
+}
