@@ -829,6 +829,23 @@ public sealed class DiagnosticTests
             """).Diagnostic,
         "Quaternion.Multiply is not supported yet");
 
+    // A differentiated method may return a Vector3; one that calls it is told so, not that Vector3 lacks a member.
+    [Fact]
+    public void ACallReturningAVector3IsRefusedByName() => AssertSays(
+        AssertDiagnostic("DIFF006", """
+            using System.Numerics;
+            public static partial class Model
+            {
+                [Differentiate]
+                public static Vector3 Spun(Vector3 p) => new Vector3(p.Y, -p.X, p.Z);
+
+                [Differentiate]
+                public static float F(Vector3 p) => [|Spun(p)|].X;
+            }
+            """, failingMethod: "Model.F").Diagnostic,
+        "'Model.Spun' returns a Vector3",
+        "have the method return a double[] of the components");
+
     // It gave zeros, value and derivatives, without a word.
     [Fact]
     public void AVector2RotatedByAQuaternionIsRefused() => AssertSays(

@@ -407,6 +407,27 @@ public sealed class SnapshotTests
             }
         """);
 
+    /// <summary>
+    /// A System.Numerics result through a loop: the companions compute the array of its components and convert at their
+    /// signatures; the dense Jacobian sweeps local array-valued copies of the JVP and VJP (only those it calls).
+    /// </summary>
+    [Fact]
+    public void NumericsResult() => VerifyGenerated("""
+            [Differentiate]
+            public static Vector2 Centroid(double[] xs, float scale)
+            {
+                double sx = 0;
+                double sy = 0;
+                for (int i = 0; i + 1 < xs.Length; i += 2)
+                {
+                    sx += xs[i];
+                    sy += xs[i + 1];
+                }
+
+                return new Vector2((float)sx * scale, (float)sy);
+            }
+        """);
+
     [Fact]
     public void NumericsSpring() => VerifyGenerated("""
             [Differentiate]

@@ -28,7 +28,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsupportedReturnType = Error(
         "DIFF004",
         "Return type cannot be differentiated",
-        "[Differentiate] method '{0}' returns '{1}'; a differentiated method must return double, float, double[] or double[,]");
+        "[Differentiate] method '{0}' returns '{1}'; a differentiated method must return double, float, double[], double[,] or a System.Numerics vector, quaternion or matrix");
 
     public static readonly DiagnosticDescriptor UnsupportedStatement = Error(
         "DIFF005",

@@ -93,7 +93,11 @@ internal static class CompanionEmitter
             // The structure pass reads index notation, which lives in the loops as written.
             var originalTypes = ReferenceEquals(model, original) ? types : new TypeEnvironment(original);
             var originalActivity = ReferenceEquals(model, original) ? activity : new ActivityAnalysis(original, originalTypes);
-            JacobianEmitter.Write(writer, original, originalTypes, originalActivity, active);
+            // A System.Numerics result's dense Jacobian sweeps the array-valued JVP and VJP, as local functions.
+            var sweeps = new ArraySweeps(
+                (w, name) => WriteVjpCore(w, model, types, gradient, active, name),
+                (w, name) => WriteJvpCore(w, model, types, tangent, active, name));
+            JacobianEmitter.Write(writer, original, originalTypes, originalActivity, active, sweeps);
             writer.Line();
         }
 
@@ -119,8 +123,14 @@ internal static class CompanionEmitter
         return (writer.ToString(), diagnostics);
     }
 
-    /// <summary>What the companions return as the value: double for any scalar (float included), else the array type.</summary>
+    /// <summary>What the companions compute as the value: double for any scalar (float included), else the array type.</summary>
     internal static string ResultType(MethodModel model) => model.ReturnType.IsReal() ? "double" : model.ReturnType.ToCSharp();
+
+    /// <summary>What the companions' signatures return: <see cref="ResultType"/>, or the method's System.Numerics type.</summary>
+    internal static string PublicResultType(MethodModel model) => model.Numerics?.TypeName ?? ResultType(model);
+
+    /// <summary>The value a companion returns, from the array it computed.</summary>
+    internal static string PublicValue(MethodModel model, string value) => model.Numerics?.FromArray(value) ?? value;
 
     internal static string Qualified(MethodModel model) =>
         string.Join(".", new[] { model.Namespace }.Concat(model.ContainingTypes.Select(t => t.Name)).Append(model.Name).Where(s => s is not null));
@@ -139,11 +149,15 @@ internal static class CompanionEmitter
         _ => "0.0",
     };
 
+    /// <summary>The gradient buffers of a reverse-mode companion's signature: out values, or caller-allocated arrays.</summary>
+    private static IEnumerable<string> BufferParameters(GradientCode gradient, List<ParameterModel> active) =>
+        active.Select((p, i) => p.Type == IrType.Double ? $"out double {gradient.Buffers[i]}" : p.IsComposite ? $"out {p.TypeName} {gradient.Buffers[i]}" : $"{p.TypeName} {gradient.Buffers[i]}");
+
     private static void WriteGradient(CodeWriter writer, MethodModel model, TypeEnvironment environment, GradientCode gradient, List<ParameterModel> active)
     {
-        var buffers = active.Select((p, i) => p.Type == IrType.Double ? $"out double {gradient.Buffers[i]}" : p.IsComposite ? $"out {p.TypeName} {gradient.Buffers[i]}" : $"{p.TypeName} {gradient.Buffers[i]}");
+        var buffers = BufferParameters(gradient, active);
         var isVjp = !model.ReturnType.IsReal();
-        var returnType = ResultType(model);
+        var returnType = PublicResultType(model);
         writer.Line("/// <summary>");
         if (isVjp)
         {
@@ -171,8 +185,43 @@ internal static class CompanionEmitter
         writer.Line(GeneratedCode);
         var seed = isVjp ? new[] { $"{returnType} {gradient.SeedName}" } : System.Array.Empty<string>();
         writer.Line($"{model.Accessibility} static {returnType} {model.Name}{(isVjp ? "Vjp" : "Gradient")}({string.Join(", ", new[] { Parameters(model) }.Concat(seed).Concat(buffers).Where(s => s.Length > 0))})");
+        if (model.Numerics is { } numerics)
+        {
+            var scope = new NameScope(model.Parameters.Select(p => p.Name).Concat(gradient.Buffers).Append(gradient.SeedName));
+            var core = scope.Fresh("Vjp");
+            var value = scope.Fresh("value");
+            var arguments = new[] { Arguments(model), numerics.ToArray(gradient.SeedName) }
+                .Concat(active.Select((p, i) => p.Type == IrType.Double || p.IsComposite ? "out " + gradient.Buffers[i] : gradient.Buffers[i]));
+            writer.Line("{");
+            writer.Indent();
+            writer.Line($"// The sweeps run on the result's components as an array; the {numerics.TypeName.Replace("global::", string.Empty)} is made at the end.");
+            writer.Line($"var {value} = {core}({string.Join(", ", arguments.Where(a => a.Length > 0))});");
+            writer.Line($"return {numerics.FromArray(value)};");
+            writer.Line();
+            WriteVjpCore(writer, model, environment, gradient, active, core);
+            writer.Unindent();
+            writer.Line("}");
+            return;
+        }
+
+        WriteGradientBody(writer, model, environment, gradient, active);
+    }
+
+    /// <summary>
+    /// The array-valued VJP of a method with a System.Numerics result, as a local function: what <c>FVjp</c> wraps and
+    /// the dense Jacobian sweeps.
+    /// </summary>
+    private static void WriteVjpCore(CodeWriter writer, MethodModel model, TypeEnvironment environment, GradientCode gradient, List<ParameterModel> active, string name)
+    {
+        var signature = new[] { Parameters(model), $"{ResultType(model)} {gradient.SeedName}" }.Concat(BufferParameters(gradient, active));
+        writer.Line($"static {ResultType(model)} {name}({string.Join(", ", signature.Where(s => s.Length > 0))})");
+        WriteGradientBody(writer, model, environment, gradient, active);
+    }
+
+    private static void WriteGradientBody(CodeWriter writer, MethodModel model, TypeEnvironment environment, GradientCode gradient, List<ParameterModel> active)
+    {
         var types = NameTypes(environment, active, gradient.Buffers);
-        if (isVjp)
+        if (!model.ReturnType.IsReal())
         {
             types[gradient.SeedName] = model.ReturnType;
         }
@@ -230,9 +279,35 @@ internal static class CompanionEmitter
 
         writer.Line(GeneratedCode);
         var tangents = active.Select((p, i) => $"{p.TypeName} {tangent.Tangents[i]}");
-        writer.Line($"{model.Accessibility} static ({ResultType(model)} Value, {ResultType(model)} Tangent) {model.Name}Jvp({string.Join(", ", new[] { Parameters(model) }.Concat(tangents).Where(s => s.Length > 0))})");
-        var types = NameTypes(environment, active, tangent.Tangents);
-        new CSharpPrinter(writer).Write(Optimize(model, tangent.Body, types));
+        var signature = string.Join(", ", new[] { Parameters(model) }.Concat(tangents).Where(s => s.Length > 0));
+        writer.Line($"{model.Accessibility} static ({PublicResultType(model)} Value, {PublicResultType(model)} Tangent) {model.Name}Jvp({signature})");
+        if (model.Numerics is { } numerics)
+        {
+            var scope = new NameScope(model.Parameters.Select(p => p.Name).Concat(tangent.Tangents));
+            var core = scope.Fresh("Jvp");
+            var result = scope.Fresh("result");
+            writer.Line("{");
+            writer.Indent();
+            writer.Line("// The tangent is computed as an array of the result's components, in double, and narrowed at the end.");
+            writer.Line($"var {result} = {core}({string.Join(", ", new[] { Arguments(model) }.Concat(tangent.Tangents).Where(s => s.Length > 0))});");
+            writer.Line($"return ({numerics.FromArray(result + ".Value")}, {numerics.FromArray(result + ".Tangent")});");
+            writer.Line();
+            WriteJvpCore(writer, model, environment, tangent, active, core);
+            writer.Unindent();
+            writer.Line("}");
+            return;
+        }
+
+        new CSharpPrinter(writer).Write(Optimize(model, tangent.Body, NameTypes(environment, active, tangent.Tangents)));
+    }
+
+    /// <summary>The array-valued JVP of a method with a System.Numerics result, as a local function.</summary>
+    private static void WriteJvpCore(CodeWriter writer, MethodModel model, TypeEnvironment environment, TangentCode tangent, List<ParameterModel> active, string name)
+    {
+        var tangents = active.Select((p, i) => $"{p.TypeName} {tangent.Tangents[i]}");
+        var signature = string.Join(", ", new[] { Parameters(model) }.Concat(tangents).Where(s => s.Length > 0));
+        writer.Line($"static ({ResultType(model)} Value, {ResultType(model)} Tangent) {name}({signature})");
+        new CSharpPrinter(writer).Write(Optimize(model, tangent.Body, NameTypes(environment, active, tangent.Tangents)));
     }
 
     /// <summary>

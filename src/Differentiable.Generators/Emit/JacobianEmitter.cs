@@ -16,9 +16,15 @@ internal static class JacobianEmitter
 {
     private const string Assembly = "global::Differentiable.Runtime.JacobianAssembly";
 
-    public static void Write(CodeWriter writer, MethodModel model, TypeEnvironment types, ActivityAnalysis activity, List<ParameterModel> active)
+    public static void Write(CodeWriter writer, MethodModel model, TypeEnvironment types, ActivityAnalysis activity, List<ParameterModel> active, ArraySweeps sweeps)
     {
         var scope = new NameScope(types.Names.Concat(model.Parameters.Select(p => p.Name)));
+        // A System.Numerics result: the Jacobian is computed on the array of its components by a local function (Core),
+        // which sweeps local array-valued copies of the JVP and VJP; the public method converts the value.
+        var numerics = model.Numerics;
+        var core = numerics is null ? null : scope.Fresh("Core");
+        var jvpName = numerics is null ? model.Name + "Jvp" : scope.Fresh("Jvp");
+        var vjpName = numerics is null ? model.Name + "Vjp" : scope.Fresh("Vjp");
         var value = scope.Fresh("value");
         var outputShape = scope.Fresh("outputShape");
         var rows = scope.Fresh("rows");
@@ -32,19 +38,35 @@ internal static class JacobianEmitter
         writer.Line("/// </summary>");
         writer.Line(CompanionEmitter.GeneratedCode);
         var elements = string.Join(", ", active.Select(p => $"global::Differentiable.Jacobian {NameScope.DerivativeElement(p.Name)}"));
-        writer.Line($"{model.Accessibility} static ({CompanionEmitter.ResultType(model)} Value, {elements}) {model.Name}Jacobian({CompanionEmitter.Parameters(model)})");
+        writer.Line($"{model.Accessibility} static ({CompanionEmitter.PublicResultType(model)} Value, {elements}) {model.Name}Jacobian({CompanionEmitter.Parameters(model)})");
         writer.Line("{");
         writer.Indent();
-        var primal = FasterPrimal(model, types);
+        if (core is not null)
+        {
+            var jacobians = scope.Fresh("jacobians");
+            writer.Line($"var {jacobians} = {core}({CompanionEmitter.Arguments(model)});");
+            var parts = active.Select(p => $"{jacobians}.{NameScope.DerivativeElement(p.Name)}").Prepend(numerics!.FromArray(jacobians + ".Value"));
+            writer.Line($"return ({string.Join(", ", parts)});");
+            writer.Line();
+            writer.Line($"static ({CompanionEmitter.ResultType(model)} Value, {elements}) {core}({CompanionEmitter.Parameters(model)})");
+            writer.Line("{");
+            writer.Indent();
+        }
+
+        // The method itself returns a System.Numerics value: its body, computing the array, is a local function.
+        var primal = FasterPrimal(model, types) ?? (numerics is null ? null : model.Body);
         var primalName = primal is null ? model.Name : scope.Fresh("Primal");
         if (primal is not null)
         {
-            writer.Line($"// The value: the method's body with its contractions as SIMD kernels (the local function {primalName} below).");
+            writer.Line(numerics is null
+                ? $"// The value: the method's body with its contractions as SIMD kernels (the local function {primalName} below)."
+                : $"// The value: the method's body, computing the array of the result's components (the local function {primalName} below).");
         }
 
         writer.Line($"var {value} = {primalName}({CompanionEmitter.Arguments(model)});");
         writer.Line($"var {outputShape} = {Assembly}.Shape({value});");
         writer.Line($"int {rows} = {outputShape}.Length;");
+        var (usesJvp, usesVjp) = (false, false);
         foreach (var parameter in active)
         {
             var target = names[parameter.Name];
@@ -76,7 +98,9 @@ internal static class JacobianEmitter
 
             writer.Line("{");
             writer.Indent();
-            WriteDense(writer, model, active, parameter, target, value, outputShape, rows, scope, structured: form is not null);
+            WriteDense(writer, model, active, parameter, target, value, outputShape, rows, scope, structured: form is not null, jvpName, vjpName);
+            usesJvp = true;
+            usesVjp |= !parameter.IsComposite;
             writer.Unindent();
             writer.Line("}");
             if (form is not null)
@@ -92,6 +116,25 @@ internal static class JacobianEmitter
             writer.Line();
             writer.Line($"static {CompanionEmitter.ResultType(model)} {primalName}({CompanionEmitter.Parameters(model)})");
             new CSharpPrinter(writer).Write(primal);
+        }
+
+        if (core is not null)
+        {
+            // Only the sweeps the dense Jacobians call: an unused local function is a warning (CS8321).
+            if (usesJvp)
+            {
+                writer.Line();
+                sweeps.WriteJvp(writer, jvpName);
+            }
+
+            if (usesVjp)
+            {
+                writer.Line();
+                sweeps.WriteVjp(writer, vjpName);
+            }
+
+            writer.Unindent();
+            writer.Line("}");
         }
 
         writer.Unindent();
@@ -119,7 +162,7 @@ internal static class JacobianEmitter
         return optimized == model.Body ? null : optimized;
     }
 
-    private static void WriteDense(CodeWriter writer, MethodModel model, List<ParameterModel> active, ParameterModel parameter, string target, string value, string outputShape, string rows, NameScope scope, bool structured)
+    private static void WriteDense(CodeWriter writer, MethodModel model, List<ParameterModel> active, ParameterModel parameter, string target, string value, string outputShape, string rows, NameScope scope, bool structured, string jvpName, string vjpName)
     {
         var columns = scope.Fresh("columns");
         var matrix = scope.Fresh("matrix");
@@ -139,7 +182,7 @@ internal static class JacobianEmitter
             {
                 var field = ComponentLayout.Field(parameter, k, tangents[parameter.Name]);
                 writer.Line($"{field} = 1f;");
-                writer.Line($"{Assembly}.CopyToColumn({matrix}, {ComponentLayout.Number(ComponentLayout.VecIndex(parameter, k))}, {model.Name}Jvp({arguments}).Tangent);");
+                writer.Line($"{Assembly}.CopyToColumn({matrix}, {ComponentLayout.Number(ComponentLayout.VecIndex(parameter, k))}, {jvpName}({arguments}).Tangent);");
                 writer.Line($"{field} = 0f;");
             }
 
@@ -157,7 +200,7 @@ internal static class JacobianEmitter
         writer.Line("{");
         writer.Indent();
         writer.Line(SetVec(parameter, tangents[parameter.Name], column, "1.0"));
-        writer.Line($"{Assembly}.CopyToColumn({matrix}, {column}, {model.Name}Jvp({arguments}).Tangent);");
+        writer.Line($"{Assembly}.CopyToColumn({matrix}, {column}, {jvpName}({arguments}).Tangent);");
         writer.Line(SetVec(parameter, tangents[parameter.Name], column, "0.0"));
         writer.Unindent();
         writer.Line("}");
@@ -182,7 +225,7 @@ internal static class JacobianEmitter
         writer.Line($"{Assembly}.SetVec({seed}, {row}, 1.0);");
         // A double or a float or System.Numerics parameter's gradient is an out value.
         var vjpArguments = string.Join(", ", new[] { CompanionEmitter.Arguments(model), seed }.Concat(active.Select(p => p.Type == IrType.Double || p.IsComposite ? "out var " + buffers[p.Name] : buffers[p.Name])));
-        writer.Line($"{model.Name}Vjp({vjpArguments});");
+        writer.Line($"{vjpName}({vjpArguments});");
         writer.Line($"{Assembly}.CopyToRow({matrix}, {row}, {buffers[parameter.Name]});");
         writer.Line($"{Assembly}.SetVec({seed}, {row}, 0.0);");
         writer.Unindent();
@@ -213,3 +256,6 @@ internal static class JacobianEmitter
         ? $"{tangent} = {value};"
         : $"{Assembly}.SetVec({tangent}, {index}, {value});";
 }
+
+/// <summary>Writers of a method's array-valued VJP and JVP as local functions of the given name (System.Numerics results).</summary>
+internal sealed record ArraySweeps(System.Action<CodeWriter, string> WriteVjp, System.Action<CodeWriter, string> WriteJvp);

@@ -107,7 +107,7 @@ internal sealed class StraightLineJacobian
         writer.Line("/// </summary>");
         writer.Line(CompanionEmitter.GeneratedCode);
         var elements = string.Join(", ", active.Select(p => $"global::Differentiable.Jacobian {NameScope.DerivativeElement(p.Name)}"));
-        writer.Line($"{model.Accessibility} static ({CompanionEmitter.ResultType(model)} Value, {elements}) {model.Name}Jacobian({CompanionEmitter.Parameters(model)})");
+        writer.Line($"{model.Accessibility} static ({CompanionEmitter.PublicResultType(model)} Value, {elements}) {model.Name}Jacobian({CompanionEmitter.Parameters(model)})");
         writer.Line("{");
         writer.Indent();
         writer.Line("// The computation, each step preceded by the nonzero partials of what it assigns.");
@@ -146,7 +146,7 @@ internal sealed class StraightLineJacobian
         }
 
         var jacobians = active.Select((p, i) => $"new global::Differentiable.DenseJacobian({names[i]}, {Assembly}.Shape({result}), {JacobianEmitter.Shape(p)})");
-        writer.Line($"return ({result}, {string.Join(", ", jacobians)});");
+        writer.Line($"return ({CompanionEmitter.PublicValue(model, result)}, {string.Join(", ", jacobians)});");
         writer.Unindent();
         writer.Line("}");
     }

@@ -1,3 +1,4 @@
+using System.Linq;
 using Differentiable.Generators.Diagnostics;
 using Differentiable.Generators.Infrastructure;
 using Differentiable.Generators.Ir;
@@ -19,6 +20,33 @@ internal sealed record ParameterModel(string Name, string TypeName, IrType? Type
 {
     /// <summary>Whether the parameter's gradient is assembled from double adjoints of float components.</summary>
     public bool IsComposite => Components.Count > 0;
+}
+
+/// <summary>
+/// A System.Numerics result (Vector3, Quaternion, Matrix4x4 …). The body computes it into a double array of its
+/// components (a vector's fields, a matrix's elements at [row − 1, column − 1]), which every transformation reads as
+/// any array result; the companions convert at their signatures.
+/// </summary>
+/// <param name="TypeName">The fully qualified type.</param>
+/// <param name="Fields">Its fields, in constructor order (X, Y, Z; M11, M12, …).</param>
+/// <param name="Columns">A matrix's columns (2 for Matrix3x2, 4 for Matrix4x4), or 0 for a vector or quaternion.</param>
+internal sealed record NumericsResult(string TypeName, EquatableArray<string> Fields, int Columns)
+{
+    /// <summary>The value of an array of components, as the System.Numerics type.</summary>
+    public string FromArray(string array) =>
+        $"new {TypeName}({string.Join(", ", Enumerable.Range(0, Fields.Count).Select(k => $"(float){array}[{Index(k)}]"))})";
+
+    /// <summary>The array of a System.Numerics value's components, as generated code.</summary>
+    public string ToArray(string value) => Columns == 0
+        ? $"new double[] {{ {string.Join(", ", Fields.Select(f => $"{value}.{f}"))} }}"
+        : $"new double[,] {{ {string.Join(", ", Enumerable.Range(0, Fields.Count / Columns).Select(r => "{ " + string.Join(", ", Enumerable.Range(0, Columns).Select(c => $"{value}.{Fields[(r * Columns) + c]}")) + " }"))} }}";
+
+    /// <summary>The array's C# type.</summary>
+    public string ArrayType => Columns == 0 ? "double[]" : "double[,]";
+
+    private string Index(int field) => Columns == 0
+        ? field.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        : $"{(field / Columns).ToString(System.Globalization.CultureInfo.InvariantCulture)}, {(field % Columns).ToString(System.Globalization.CultureInfo.InvariantCulture)}";
 }
 
 /// <summary>A local of the method body (unique within the method), with its type.</summary>
@@ -45,6 +73,9 @@ internal sealed record MethodModel(
 
     /// <summary>A method without [Differentiate] that one calls, differentiated through its body for its callers only.</summary>
     public bool IsHelper { get; init; }
+
+    /// <summary>The System.Numerics type the method returns, which the IR computes as an array; null otherwise.</summary>
+    public NumericsResult? Numerics { get; init; }
 
     /// <summary>The attribute's Vectorize: whether contractions run through SIMD kernels in the companions.</summary>
     public bool Vectorize { get; init; } = true;

@@ -319,7 +319,9 @@ internal sealed partial class MethodParser
                 Unsupported(invocation, $"{kind}.Transform of a {KindOf(semanticModel.GetTypeInfo(arguments[0], cancellationToken).Type!)} by a Quaternion is not supported yet; rotate a Vector3 instead (Vector3.Transform(new Vector3(v.X, v.Y, 0f), q))");
                 return null;
             default:
-                Unsupported(invocation, $"{kind}.{method.Name} is not supported yet; write it per component");
+                Unsupported(invocation, method.ContainingType.ContainingNamespace?.ToDisplayString() == "System.Numerics"
+                    ? $"{kind}.{method.Name} is not supported yet; write it per component"
+                    : $"'{method.ContainingType.Name}.{method.Name}' returns a {kind}, and calls of methods that return System.Numerics values are not supported yet; write the computation here, or have the method return a double[] of the components");
                 return null;
         }
     }

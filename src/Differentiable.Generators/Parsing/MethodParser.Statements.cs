@@ -3,6 +3,7 @@ using System.Linq;
 using Differentiable.Generators.Diagnostics;
 using Differentiable.Generators.Infrastructure;
 using Differentiable.Generators.Ir;
+using Differentiable.Generators.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -252,6 +253,23 @@ internal sealed partial class MethodParser
     /// </summary>
     private Expr ParseReturnValue(ExpressionSyntax value, List<Stmt> output, int depth)
     {
+        if (numericsResult is { } numerics)
+        {
+            // A Vector3 (Matrix4x4 …) result: its components, into a local array by rows (a vector is one row).
+            var components = ParseComponents(value, depth);
+            if (components.Length != numerics.Fields.Count)
+            {
+                return Constant.Zero; // refused, with a diagnostic
+            }
+
+            var columns = numerics.Columns == 0 ? components.Length : numerics.Columns;
+            var rows = Enumerable.Range(0, components.Length / columns).Select(r => components.Skip(r * columns).Take(columns).ToList()).ToList();
+            var arrayType = numerics.Columns == 0 ? IrType.DoubleArray : IrType.DoubleMatrix;
+            var array = SyntheticLocal("result", arrayType);
+            Fill(array, arrayType, rows, declare: true, output);
+            return new Variable(array);
+        }
+
         if (Classify(method.ReturnType) is { } type && type.IsArray() && IsInitializedArray(value))
         {
             var result = SyntheticLocal("result", type);

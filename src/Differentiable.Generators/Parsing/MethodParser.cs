@@ -54,6 +54,9 @@ internal sealed partial class MethodParser
     /// <summary>The attribute's Vectorize, passed on to the helpers this method calls.</summary>
     private bool vectorizeCompanions = true;
 
+    /// <summary>The method's System.Numerics result type, or null.</summary>
+    private NumericsResult? numericsResult;
+
     /// <summary>Regions of source outside the method that the parse read (null when nobody asks): see <see cref="ParseCache"/>.</summary>
     private readonly ICollection<SourceRead>? dependencies;
 
@@ -166,6 +169,17 @@ internal sealed partial class MethodParser
         }
 
         var returnType = Classify(method.ReturnType);
+        if (Fields(method.ReturnType) is { } resultFields)
+        {
+            // Computed as an array of its components; the companions convert at their signatures.
+            var kind = KindOf(method.ReturnType);
+            numericsResult = new NumericsResult(
+                method.ReturnType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+                resultFields.ToEquatableArray(),
+                kind == "Matrix4x4" ? 4 : kind == "Matrix3x2" ? 2 : 0);
+            returnType = numericsResult.Columns == 0 ? IrType.DoubleArray : IrType.DoubleMatrix;
+        }
+
         // double[]? too: a result that may be null has no Jacobian (and Shape(value) warned CS8604 in the companion).
         if (returnType is not (IrType.Double or IrType.Single or IrType.DoubleArray or IrType.DoubleMatrix)
             || method.ReturnType.NullableAnnotation == NullableAnnotation.Annotated)
@@ -240,7 +254,7 @@ internal sealed partial class MethodParser
             hessian,
             maxUnroll,
             zeroDerivativeSites.ToEquatableArray(),
-            OverloadSuffix()) { Key = anchor.Key, Vectorize = vectorize, IsHelper = isHelper };
+            OverloadSuffix()) { Key = anchor.Key, Vectorize = vectorize, IsHelper = isHelper, Numerics = numericsResult };
         return new ParseResult(model, EquatableArray<DiagnosticInfo>.Empty, helpers.ToEquatableArray());
     }
 

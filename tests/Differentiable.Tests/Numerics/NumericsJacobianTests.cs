@@ -60,6 +60,44 @@ public static partial class Frames
         return y;
     }
 
+    /// <summary>A System.Numerics result: the rows of the Jacobian are its components.</summary>
+    [Differentiate]
+    public static Vector3 Rotate(Vector3 p, Quaternion q) => Vector3.Transform(p, q);
+
+    /// <summary>Loops over xs (the dense Jacobian, by sweeps of array-valued local copies of the JVP and VJP).</summary>
+    [Differentiate]
+    public static Vector2 Centroid(double[] xs, float scale)
+    {
+        double sx = 0;
+        double sy = 0;
+        for (int i = 0; i + 1 < xs.Length; i += 2)
+        {
+            sx += xs[i];
+            sy += xs[i + 1];
+        }
+
+        return new Vector2((float)sx * scale, (float)sy);
+    }
+
+    /// <summary>Two returns of a matrix result.</summary>
+    [Differentiate]
+    public static Matrix3x2 Scaled(Matrix3x2 m, float t)
+    {
+        if (t > 0)
+        {
+            return m * t;
+        }
+
+        return m * (t * t);
+    }
+
+    /// <summary>A 4 × 4 result: its rows run in column-major vec order.</summary>
+    [Differentiate]
+    public static Matrix4x4 Product(Matrix4x4 a, Matrix4x4 b) => a * b;
+
+    [Differentiate]
+    public static Quaternion Spin(Vector3 axis, float angle) => new(axis * MathF.Sin(angle / 2), MathF.Cos(angle / 2));
+
     /// <summary>The direction only chooses a sign: its Jacobian is zero.</summary>
     [Differentiate]
     public static double[] Signed(double[] x, Vector2 direction)
@@ -250,6 +288,126 @@ public sealed class NumericsJacobianTests
         var (_, _, direction) = Frames.SignedJacobian([1.0, -2.0, 3.0], new Vector2(1f, 0f));
         Assert.Equal(JacobianStructure.Zero, direction.Structure);
         Assert.Equal((3, 2), (direction.Rows, direction.Columns));
+    }
+
+    [Fact]
+    public void AVector3ResultHasTheJacobianOfItsComponents()
+    {
+        var random = new Random(15);
+        for (int trial = 0; trial < 10; trial++)
+        {
+            var p = new Vector3(R(random), R(random), R(random));
+            var q = new Quaternion(R(random), R(random), R(random), R(random));
+            var (value, dp, dq) = Frames.RotateJacobian(p, q);
+            var (array, arrayDp, arrayDq) = Frames.RotatedJacobian(p, q);
+
+            // The array-valued twin is checked against the analytic rotation above: the same derivative, the same value.
+            Assert.Equal(new Vector3((float)array[0], (float)array[1], (float)array[2]), value);
+            Assert.Equal(arrayDp.ToDense(), dp.ToDense());
+            Assert.Equal(arrayDq.ToDense(), dq.ToDense());
+            Assert.Equal(TensorShape.Vector(3), dp.OutputShape);
+
+            var seed = new Vector3(R(random), R(random), R(random));
+            Assert.Equal(value, Frames.RotateVjp(p, q, seed, out var gp, out var gq));
+            Near.Equal(Dot([seed.X, seed.Y, seed.Z], dp, 1), gp.Y, 6);
+            Near.Equal(Dot([seed.X, seed.Y, seed.Z], dq, 3), gq.W, 6);
+            var (jvpValue, tangent) = Frames.RotateJvp(p, q, Vector3.UnitY, default);
+            Assert.Equal(value, jvpValue);
+            Assert.Equal(new Vector3((float)dp[0, 1], (float)dp[1, 1], (float)dp[2, 1]), tangent);
+        }
+    }
+
+    [Fact]
+    public void AVector2ResultOfALoopHasTheAnalyticJacobian()
+    {
+        double[] xs = [0.5, -1.25, 2.0, 0.75, 3.0];
+        const float scale = 1.5f;
+        var (value, dxs, dscale) = Frames.CentroidJacobian(xs, scale);
+        Assert.Equal(Frames.Centroid(xs, scale), value);
+        Assert.Equal((2, 5), (dxs.Rows, dxs.Columns));
+
+        // X = (x0 + x2)·scale, Y = x1 + x3; x4 has no pair.
+        Assert.Equal(new double[,] { { scale, 0, scale, 0, 0 }, { 0, 1, 0, 1, 0 } }, dxs.ToDense());
+        Assert.Equal(new double[,] { { (float)(xs[0] + xs[2]) }, { 0 } }, dscale.ToDense());
+        var gxs = new double[5];
+        Frames.CentroidVjp(xs, scale, new Vector2(2f, -1f), gxs, out var gscale);
+        Assert.Equal(new double[] { 2 * scale, -1, 2 * scale, -1, 0 }, gxs);
+        Assert.Equal(2 * (float)(xs[0] + xs[2]), gscale);
+    }
+
+    [Fact]
+    public void AMatrixResultFromEitherReturnHasTheAnalyticJacobian()
+    {
+        var m = new Matrix3x2(0.5f, -1.5f, 2f, 0.25f, -0.75f, 3f);
+        foreach (var t in new[] { 1.25f, -0.5f })
+        {
+            var (value, dm, dt) = Frames.ScaledJacobian(m, t);
+            Assert.Equal(Frames.Scaled(m, t), value);
+            Assert.Equal(TensorShape.Matrix(3, 2), dm.OutputShape);
+
+            // Each element times f(t) = t or t²: ∂/∂m = f·I, ∂/∂t = f′·vec(m).
+            double f = t > 0 ? t : t * t;
+            double slope = t > 0 ? 1 : 2 * t;
+            float[] vec = [m.M11, m.M21, m.M31, m.M12, m.M22, m.M32];
+            for (int row = 0; row < 6; row++)
+            {
+                for (int column = 0; column < 6; column++)
+                {
+                    Near.Equal(row == column ? f : 0, dm[row, column], 14);
+                }
+
+                Near.Equal(vec[row] * slope, dt[row, 0], 14);
+            }
+        }
+    }
+
+    [Fact]
+    public void AMatrixProductHasTheJacobianOfEachFactorInVecOrder()
+    {
+        var random = new Random(16);
+        var a = new Matrix4x4(R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random));
+        var b = new Matrix4x4(R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random));
+        var (value, da, db) = Frames.ProductJacobian(a, b);
+        var product = a * b;
+        for (int k = 0; k < 16; k++)
+        {
+            Near.Equal(product[k % 4, k / 4], value[k % 4, k / 4], 6);
+        }
+
+        // (AB)ij = Σk Aik·Bkj: ∂/∂Aik = Bkj, ∂/∂Bkj = Aik; vec index of (i, j) is i + 4j.
+        for (int i = 0; i < 4; i++)
+        {
+            for (int j = 0; j < 4; j++)
+            {
+                for (int k = 0; k < 4; k++)
+                {
+                    for (int l = 0; l < 4; l++)
+                    {
+                        Assert.Equal(k == i ? b[l, j] : 0, da[i + (4 * j), k + (4 * l)]);
+                        Assert.Equal(l == j ? a[i, k] : 0, db[i + (4 * j), k + (4 * l)]);
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void AQuaternionResultHasTheAnalyticJacobian()
+    {
+        var axis = new Vector3(0.6f, -0.8f, 0.25f);
+        const float angle = 1.2f;
+        var (value, daxis, dangle) = Frames.SpinJacobian(axis, angle);
+        Assert.Equal(Frames.Spin(axis, angle), value);
+
+        // (axis·sin(θ/2), cos(θ/2)), with sin and cos in float as the method computes them.
+        double s = MathF.Sin(angle / 2);
+        double c = MathF.Cos(angle / 2);
+        Assert.Equal(new double[,] { { s, 0, 0 }, { 0, s, 0 }, { 0, 0, s }, { 0, 0, 0 } }, daxis.ToDense());
+        double[] expected = [axis.X * Math.Cos(angle / 2.0) / 2, axis.Y * Math.Cos(angle / 2.0) / 2, axis.Z * Math.Cos(angle / 2.0) / 2, -Math.Sin(angle / 2.0) / 2];
+        for (int row = 0; row < 4; row++)
+        {
+            Near.Equal(expected[row], dangle[row, 0], 7);
+        }
     }
 
     private static double[] Sandwich(double[] v, double[] q)
