@@ -100,6 +100,8 @@ internal sealed partial class MethodParser
                 return Zero();
             case BaseObjectCreationExpressionSyntax creation:
                 return Construct(creation, fields, kind, depth) ?? Zero();
+            case DefaultExpressionSyntax or LiteralExpressionSyntax { RawKind: (int)SyntaxKind.DefaultLiteralExpression }:
+                return Zero(); // default, default(Vector3): every component 0
             case MemberAccessExpressionSyntax member when semanticModel.GetSymbolInfo(member, cancellationToken).Symbol is IPropertySymbol { IsStatic: true } property:
                 // Only the type's own constants are known by name: a user's static property called UnitX is not Vector3.UnitX.
                 if (property.ContainingType.ContainingNamespace?.ToDisplayString() == "System.Numerics"

@@ -98,6 +98,10 @@ public static partial class Frames
     [Differentiate]
     public static Quaternion Spin(Vector3 axis, float angle) => new(axis * MathF.Sin(angle / 2), MathF.Cos(angle / 2));
 
+    /// <summary>A result of default: zero, whatever the input.</summary>
+    [Differentiate]
+    public static Vector2 Clipped(Vector2 v) => v.X > 0 ? v : default;
+
     /// <summary>The direction only chooses a sign: its Jacobian is zero.</summary>
     [Differentiate]
     public static double[] Signed(double[] x, Vector2 direction)
@@ -408,6 +412,17 @@ public sealed class NumericsJacobianTests
         {
             Near.Equal(expected[row], dangle[row, 0], 7);
         }
+    }
+
+    [Fact]
+    public void ADefaultResultIsZeroWithAZeroJacobian()
+    {
+        var (value, dv) = Frames.ClippedJacobian(new Vector2(-1f, 2f));
+        Assert.Equal(Vector2.Zero, value);
+        Assert.Equal(new double[2, 2], dv.ToDense());
+        (value, dv) = Frames.ClippedJacobian(new Vector2(1f, 2f));
+        Assert.Equal(new Vector2(1f, 2f), value);
+        Assert.Equal(new double[,] { { 1, 0 }, { 0, 1 } }, dv.ToDense());
     }
 
     private static double[] Sandwich(double[] v, double[] q)
