@@ -846,6 +846,34 @@ public sealed class DiagnosticTests
         "'Model.Spun' returns a Vector3",
         "have the method return a double[] of the components");
 
+    // Read by its name as Vector3.Lerp, a user's Lerp got Lerp's derivative (gb.X 0.5 where it is 0).
+    [Fact]
+    public void AUserMethodNamedLikeANumericsMemberIsNotTakenForIt() => AssertSays(
+        AssertDiagnostic("DIFF006", """
+            using System.Numerics;
+            public static partial class Model
+            {
+                static Vector3 Lerp(Vector3 a, Vector3 b, float t) => a * t;
+
+                [Differentiate]
+                public static float F(Vector3 a, Vector3 b, float t) => [|Lerp(a, b, t)|].X;
+            }
+            """).Diagnostic,
+        "'Model.Lerp' returns a Vector3");
+
+    // q1 / q2 is q1·q2⁻¹; it was divided component by component.
+    [Fact]
+    public void TheQuotientOfTwoQuaternionsIsRefused() => AssertSays(
+        AssertDiagnostic("DIFF006", """
+            using System.Numerics;
+            public static partial class Model
+            {
+                [Differentiate]
+                public static float F(Quaternion a, Quaternion b) => ([|a / b|]).W;
+            }
+            """).Diagnostic,
+        "the operator '/' on Quaternion is not supported");
+
     // It gave zeros, value and derivatives, without a word.
     [Fact]
     public void AVector2RotatedByAQuaternionIsRefused() => AssertSays(

@@ -141,11 +141,13 @@ internal static class CompanionEmitter
 
     internal static string Seealso(MethodModel model) => $"<c>{model.Name}</c>";
 
-    /// <summary>A zero value shaped like a parameter: a new array of its shape, or 0.0.</summary>
+    /// <summary>A zero value shaped like a parameter: a new array of its shape, 0f, a default Vector3 …, or 0.0.</summary>
     internal static string Zero(ParameterModel parameter) => parameter.Type switch
     {
         IrType.DoubleArray => $"new double[{parameter.Name}.Length]",
         IrType.DoubleMatrix => $"new double[{parameter.Name}.GetLength(0), {parameter.Name}.GetLength(1)]",
+        IrType.Single => "0f",
+        _ when parameter.IsComposite => $"default({parameter.TypeName})",
         _ => "0.0",
     };
 

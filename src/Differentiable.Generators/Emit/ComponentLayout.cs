@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Linq;
 using Differentiable.Generators.Ir;
 using Differentiable.Generators.Model;
 
@@ -41,9 +40,6 @@ internal static class ComponentLayout
             : $"{TensorShape}.Matrix({Number(rows)}, {Number(columns)})";
     }
 
-    /// <summary>A zero value of the parameter's type: the tangent or buffer every other component starts from.</summary>
-    public static string Zero(ParameterModel parameter) => parameter.Type == IrType.Single ? "0f" : $"default({parameter.TypeName})";
-
     /// <summary>Component <paramref name="component"/> of <paramref name="value"/>, a value of the parameter's type.</summary>
     public static string Field(ParameterModel parameter, int component, string value) =>
         parameter.Type == IrType.Single ? value : value + parameter.Components[component].Substring(parameter.Name.Length);
@@ -58,14 +54,10 @@ internal static class ComponentLayout
     }
 
     /// <summary>Rows and columns of a System.Numerics matrix, or (0, 0) for a float, a vector or a quaternion.</summary>
-    private static (int Rows, int Columns) MatrixSize(ParameterModel parameter)
+    private static (int Rows, int Columns) MatrixSize(ParameterModel parameter) => parameter.TypeName switch
     {
-        if (parameter.Type == IrType.Single || !parameter.Components[0].EndsWith(".M11", System.StringComparison.Ordinal))
-        {
-            return (0, 0);
-        }
-
-        var elements = Enumerable.Range(0, parameter.Components.Count).Select(k => Element(parameter, k)).ToList();
-        return (elements.Max(e => e.Row), elements.Max(e => e.Column));
-    }
+        "global::System.Numerics.Matrix4x4" => (4, 4),
+        "global::System.Numerics.Matrix3x2" => (3, 2),
+        _ => (0, 0),
+    };
 }

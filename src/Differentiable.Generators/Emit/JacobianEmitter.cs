@@ -240,7 +240,7 @@ internal static class JacobianEmitter
     {
         foreach (var p in active)
         {
-            writer.Line($"var {tangents[p.Name]} = {(p.IsComposite ? ComponentLayout.Zero(p) : CompanionEmitter.Zero(p))};");
+            writer.Line($"var {tangents[p.Name]} = {CompanionEmitter.Zero(p)};");
         }
     }
 
@@ -258,4 +258,15 @@ internal static class JacobianEmitter
 }
 
 /// <summary>Writers of a method's array-valued VJP and JVP as local functions of the given name (System.Numerics results).</summary>
-internal sealed record ArraySweeps(System.Action<CodeWriter, string> WriteVjp, System.Action<CodeWriter, string> WriteJvp);
+internal sealed class ArraySweeps
+{
+    public ArraySweeps(System.Action<CodeWriter, string> writeVjp, System.Action<CodeWriter, string> writeJvp)
+    {
+        WriteVjp = writeVjp;
+        WriteJvp = writeJvp;
+    }
+
+    public System.Action<CodeWriter, string> WriteVjp { get; }
+
+    public System.Action<CodeWriter, string> WriteJvp { get; }
+}

@@ -30,7 +30,9 @@ internal sealed partial class MethodParser
     internal static string[]? Fields(ITypeSymbol? type) =>
         type is not null && NumericsFields.TryGetValue(type.ToDisplayString(), out var fields) ? fields : null;
 
-    private static string KindOf(ITypeSymbol type) => type.ToDisplayString().Substring("System.Numerics.".Length);
+    private static string KindOf(ITypeSymbol type) => type.ToDisplayString() is var name && name.StartsWith("System.Numerics.", System.StringComparison.Ordinal)
+        ? name.Substring("System.Numerics.".Length)
+        : type.Name;
 
     /// <summary>Component names of a local or parameter of a System.Numerics type.</summary>
     private string[] ComponentNames(string baseName, bool isParameter, string[] fields) =>
@@ -124,6 +126,19 @@ internal sealed partial class MethodParser
                 conditionalDepth--;
                 return whenTrue.Zip(whenFalse, (t, f) => (Expr)new Conditional(condition, t, f)).ToArray();
             case InvocationExpressionSyntax invocation when semanticModel.GetSymbolInfo(invocation, cancellationToken).Symbol is IMethodSymbol method:
+                // Members are known by name only on the System.Numerics types themselves: a user's Lerp is not Vector3.Lerp.
+                if (Fields(method.ContainingType) is null)
+                {
+                    Unsupported(invocation, $"'{method.ContainingType.Name}.{method.Name}' returns a {kind}, and calls of methods that return System.Numerics values are not supported yet; write the computation here, or have the method return a double[] of the components");
+                    return Zero();
+                }
+
+                if (!method.IsStatic || method.ReducedFrom is not null)
+                {
+                    Unsupported(invocation, $"{kind}.{method.Name} is not supported yet; write it per component");
+                    return Zero();
+                }
+
                 return Member(invocation, method, fields, kind, depth) ?? Zero();
             default:
                 Unsupported(expression, $"this {kind} expression is not supported; build it from components, operators and the supported {kind} members");
@@ -215,7 +230,8 @@ internal sealed partial class MethodParser
                 return right.Select(b => (Expr)new Binary(BinaryOperator.Multiply, scalarLeft, b)).ToArray();
             case SyntaxKind.DivideExpression when left is not null && scalarRight is not null:
                 return left.Select(a => (Expr)new Binary(BinaryOperator.Divide, a, scalarRight)).ToArray();
-            case SyntaxKind.DivideExpression when left is not null && right is not null && !isMatrix:
+            // q1 / q2 is q1·q2⁻¹, not a componentwise quotient.
+            case SyntaxKind.DivideExpression when left is not null && right is not null && !isMatrix && kind != "Quaternion":
                 return left.Zip(right, (a, b) => (Expr)new Binary(BinaryOperator.Divide, a, b)).ToArray();
             default:
                 Unsupported(binary, $"the operator '{binary.OperatorToken.Text}' on {kind} is not supported");
@@ -321,9 +337,7 @@ internal sealed partial class MethodParser
                 Unsupported(invocation, $"{kind}.Transform of a {KindOf(semanticModel.GetTypeInfo(arguments[0], cancellationToken).Type!)} by a Quaternion is not supported yet; rotate a Vector3 instead (Vector3.Transform(new Vector3(v.X, v.Y, 0f), q))");
                 return null;
             default:
-                Unsupported(invocation, method.ContainingType.ContainingNamespace?.ToDisplayString() == "System.Numerics"
-                    ? $"{kind}.{method.Name} is not supported yet; write it per component"
-                    : $"'{method.ContainingType.Name}.{method.Name}' returns a {kind}, and calls of methods that return System.Numerics values are not supported yet; write the computation here, or have the method return a double[] of the components");
+                Unsupported(invocation, $"{kind}.{method.Name} is not supported yet; write it per component");
                 return null;
         }
     }

@@ -44,7 +44,7 @@ public static partial class Frames
         return y;
     }
 
-    /// <summary>Loops over x: the dense Jacobian, by VJPs (16 columns for m, 2 rows).</summary>
+    /// <summary>Loops over x: the dense Jacobian, one JVP per component of m (16 columns, 2 rows), VJPs for x.</summary>
     [Differentiate]
     public static double[] Moments(Matrix4x4 m, double[] x)
     {
@@ -254,7 +254,7 @@ public sealed class NumericsJacobianTests
     }
 
     [Fact]
-    public void MatrixParameterOfALoopHasTheAnalyticJacobianByVjps()
+    public void MatrixParameterOfALoopHasTheAnalyticJacobian()
     {
         var random = new Random(13);
         var m = new Matrix4x4(R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random));
