@@ -122,6 +122,103 @@ public sealed class RandomNumericsProgramTests
         Console.WriteLine($"Random System.Numerics programs: {count} programs × {Points} points, {compared} entries compared with central differences, {skipped} skipped at kinks, in {stopwatch.Elapsed.TotalSeconds:F1} s, seed {seed}");
     }
 
+    /// <summary>
+    /// Programs returning a Vector3: each row of each Jacobian matches central differences of the program in double
+    /// (rows X, Y, Z; columns in vec order, which for a matrix parameter is column-major, unlike the flat point's field
+    /// order); the VJP is Jᵀ·seed and the JVP J·direction, both narrowed to float; every companion's value is the method's
+    /// to float rounding.
+    /// </summary>
+    [Fact]
+    public void JacobiansOfVector3ResultsAgreeWithCentralDifferencesAndTheProducts()
+    {
+        var seed = RandomPrograms.Seed(DefaultSeed + 1);
+        var count = Math.Max(1, RandomPrograms.Count(DefaultPrograms) / 3);
+        var stopwatch = Stopwatch.StartNew();
+        var random = new Random(seed);
+        var bodies = Enumerable.Range(0, count).Select(_ => NumericsPrograms.VectorBody(random)).ToArray();
+        var actives = Enumerable.Range(0, count).Select(_ => Active(random)).ToArray();
+        var source = new StringBuilder("using System;\nusing System.Numerics;\nusing Differentiable;\n\npublic static partial class Programs\n{\n");
+        for (int p = 0; p < count; p++)
+        {
+            source.Append("    ").AppendLine(Attribute(actives[p]))
+                .Append("    public static Vector3 V").Append(p).Append('(').Append(NumericsPrograms.Parameters).AppendLine(")")
+                .AppendLine("    {").Append(bodies[p]).AppendLine("    }").AppendLine()
+                .Append("    public static D3 V").Append(p).Append("Double(").Append(NumericsPrograms.DoubleParameters).AppendLine(")")
+                .AppendLine("    {").Append(NumericsPrograms.Double(bodies[p])).AppendLine("    }").AppendLine()
+                .AppendLine(VectorWrappers(p, actives[p]));
+        }
+
+        source.AppendLine("}").AppendLine(Flat).AppendLine(NumericsPrograms.Mirror);
+        var programs = RandomPrograms.Compile(source.ToString());
+        var width = NumericsPrograms.Components.Length;
+
+        var (compared, skipped) = (0, 0);
+        for (int p = 0; p < count; p++)
+        {
+            var name = $"V{p}";
+            var active = actives[p];
+            var entries = active.SelectMany(k => Enumerable.Range(Parameters[k].Offset, Parameters[k].Count)).ToArray();
+            string Replay() => $"program {name} (DIFFERENTIABLE_PROGRAMS_SEED={seed}), with respect to {string.Join(", ", active.Select(k => Parameters[k].Name))}:\n{bodies[p]}";
+            var points = new Random(unchecked((seed * 1_000_003) + (p * 1_009)));
+            for (int point = 0; point < Points; point++)
+            {
+                var at = Enumerable.Range(0, width).Select(_ => Uniform(points)).ToArray();
+                var direction = Enumerable.Range(0, width).Select(_ => Uniform(points)).ToArray();
+                var cotangent = Enumerable.Range(0, 3).Select(_ => Uniform(points)).ToArray();
+                var where = $"at ({string.Join(", ", at.Select(x => x.ToString("R", System.Globalization.CultureInfo.InvariantCulture)))}), in {Replay()}";
+                var value = (double[])Invoke(programs, name + "Call", at);
+                Assert.True(value.All(double.IsFinite), $"the method returns ({string.Join(", ", value)}): NumericsPrograms made an unbounded program, {where}");
+
+                // [value X, Y, Z, then the 3 × width Jacobian by rows over the flat point].
+                var jacobian = (double[])Invoke(programs, name + "JacobianCall", at);
+                double J(int row, int i) => jacobian[3 + (row * width) + i];
+                var vjp = (double[])Invoke(programs, name + "VjpCall", at, cotangent);
+                var jvp = (double[])Invoke(programs, name + "JvpCall", at, direction);
+                for (int row = 0; row < 3; row++)
+                {
+                    foreach (var (what, companionValue) in new[] { ("Jacobian", jacobian[row]), ("VJP", vjp[row]), ("JVP", jvp[row]) })
+                    {
+                        Assert.True(Math.Abs(companionValue - value[row]) <= 1e-4 * (1.0 + Math.Abs(value[row])), $"the {what}'s value[{row}] is {companionValue:R}, the method's {value[row]:R}, {where}");
+                    }
+
+                    foreach (var i in entries)
+                    {
+                        var central = Central(h =>
+                        {
+                            var shifted = (double[])at.Clone();
+                            shifted[i] += h;
+                            return ((double[])Invoke(programs, name + "DoubleCall", shifted))[row];
+                        });
+                        if (central is not { } expected)
+                        {
+                            skipped++;
+                            continue;
+                        }
+
+                        compared++;
+                        Assert.True(
+                            Math.Abs(J(row, i) - expected) <= 1e-3 * (1.0 + Math.Abs(expected)),
+                            $"∂f{"XYZ"[row]}/∂{NumericsPrograms.Components[i]} is {J(row, i):R}, central differences of the program in double {expected:R}, {where}");
+                    }
+
+                    var along = entries.Sum(i => J(row, i) * direction[i]);
+                    var size = entries.Sum(i => Math.Abs(J(row, i) * direction[i]));
+                    Assert.True(Math.Abs(jvp[3 + row] - along) <= 1e-5 * (1.0 + size), $"the JVP's tangent[{row}] is {jvp[3 + row]:R}, J·direction {along:R}, {where}");
+                }
+
+                foreach (var i in entries)
+                {
+                    var pulled = Enumerable.Range(0, 3).Sum(row => J(row, i) * cotangent[row]);
+                    var size = Enumerable.Range(0, 3).Sum(row => Math.Abs(J(row, i) * cotangent[row]));
+                    Assert.True(Math.Abs(vjp[3 + i] - pulled) <= 1e-5 * (1.0 + size), $"the VJP's ∂/∂{NumericsPrograms.Components[i]} is {vjp[3 + i]:R}, Jᵀ·seed {pulled:R}, {where}");
+                }
+            }
+        }
+
+        Assert.True(compared >= 0.9 * (compared + skipped), $"only {compared} of {compared + skipped} entries were compared with central differences (seed {seed})");
+        Console.WriteLine($"Random Vector3-valued programs: {count} programs × {Points} points, {compared} Jacobian entries compared with central differences, {skipped} skipped at kinks, in {stopwatch.Elapsed.TotalSeconds:F1} s, seed {seed}");
+    }
+
     /// <summary>All the parameters, or (one program in three) a random nonempty subset of them.</summary>
     private static int[] Active(Random random)
     {
@@ -174,6 +271,40 @@ public sealed class RandomNumericsProgramTests
             """;
     }
 
+    /// <summary>Methods over the flat point that call a Vector3-valued program, its double twin and its companions.</summary>
+    private static string VectorWrappers(int p, int[] active)
+    {
+        static string Arguments(string point, bool inDouble) => string.Join(", ", Parameters.Select(parameter =>
+            parameter.Type == "float" ? (inDouble ? $"{point}[{parameter.Offset}]" : $"(float){point}[{parameter.Offset}]") : $"Flat.{(inDouble ? "D" : "")}{parameter.Type}({point}, {parameter.Offset})"));
+        var tangents = string.Join(", ", active.Select(k => Parameters[k].Type == "float" ? $"(float)d[{Parameters[k].Offset}]" : $"Flat.{Parameters[k].Type}(d, {Parameters[k].Offset})"));
+        var names = string.Join(", ", active.Select(k => $"j{k}"));
+        var jacobians = string.Concat(active.Select(k => $" Flat.PutRows(r, {Parameters[k].Offset}, {(Parameters[k].Type.StartsWith("Matrix", StringComparison.Ordinal) ? Parameters[k].Type[6] - '0' : 0)}, j{k});"));
+        var outs = string.Join(", ", active.Select(k => $"out var g{k}"));
+        var puts = string.Concat(active.Select(k => $" Flat.Put(r, {3 + Parameters[k].Offset}, g{k});"));
+        var width = NumericsPrograms.Components.Length;
+        return $$"""
+                public static double[] V{{p}}Call(double[] p) { var v = V{{p}}({{Arguments("p", false)}}); return new double[] { v.X, v.Y, v.Z }; }
+                public static double[] V{{p}}DoubleCall(double[] p) { var v = V{{p}}Double({{Arguments("p", true)}}); return new[] { v.X, v.Y, v.Z }; }
+                public static double[] V{{p}}JacobianCall(double[] p)
+                {
+                    var (v, {{names}}) = V{{p}}Jacobian({{Arguments("p", false)}});
+                    var r = new double[3 + (3 * {{width}})]; r[0] = v.X; r[1] = v.Y; r[2] = v.Z;{{jacobians}}
+                    return r;
+                }
+                public static double[] V{{p}}VjpCall(double[] p, double[] s)
+                {
+                    var v = V{{p}}Vjp({{Arguments("p", false)}}, new Vector3((float)s[0], (float)s[1], (float)s[2]), {{outs}});
+                    var r = new double[3 + {{width}}]; r[0] = v.X; r[1] = v.Y; r[2] = v.Z;{{puts}}
+                    return r;
+                }
+                public static double[] V{{p}}JvpCall(double[] p, double[] d)
+                {
+                    var (v, t) = V{{p}}Jvp({{Arguments("p", false)}}, {{tangents}});
+                    return new double[] { v.X, v.Y, v.Z, t.X, t.Y, t.Z };
+                }
+            """;
+    }
+
     /// <summary>The values of the flat point, in float and in the double stand-ins, and gradients written back into it.</summary>
     private const string Flat = """
         public static class Flat
@@ -207,6 +338,21 @@ public sealed class RandomNumericsProgramTests
             public static void Put(double[] r, int o, Matrix4x4 g)
             {
                 for (int i = 0; i < 16; i++) { r[o + i] = g[i / 4, i % 4]; }
+            }
+
+            // A Jacobian's three rows into [value X, Y, Z, rows over the flat point]: column c of a matrix parameter with
+            // `rows` rows is element (c % rows, c / rows) in vec order, field (c % rows)·columns + c / rows in the point.
+            public static void PutRows(double[] r, int o, int rows, Differentiable.Jacobian j)
+            {
+                int width = (r.Length - 3) / 3;
+                for (int row = 0; row < 3; row++)
+                {
+                    for (int c = 0; c < j.Columns; c++)
+                    {
+                        int field = rows == 0 ? c : ((c % rows) * (j.Columns / rows)) + (c / rows);
+                        r[3 + (row * width) + o + field] = j[row, c];
+                    }
+                }
             }
         }
         """;

@@ -79,6 +79,29 @@ internal sealed class NumericsPrograms
     }
 
     /// <summary>
+    /// The body of a program returning <c>new Vector3(x, y, z)</c>: each component a random expression plus some of
+    /// the locals' components, so that every local reaches the result.
+    /// </summary>
+    public static string VectorBody(Random random)
+    {
+        var program = new NumericsPrograms(random);
+        int statements = random.Next(3, 8);
+        for (int s = 0; s < statements; s++)
+        {
+            program.Statement();
+        }
+
+        var terms = program.values.Where(v => program.locals.Contains(v.Name))
+            .Select(v => $"{program.Literal()} * {(v.Type == Type.Single ? v.Name : $"{v.Name}.{program.Pick(FieldNames(v.Type))}")}")
+            .ToList();
+        var components = Enumerable.Range(0, 3)
+            .Select(k => string.Join(" + ", terms.Where((_, i) => i % 3 == k).Append(program.Expression(Type.Single, 2).Text)))
+            .ToList();
+        program.Line($"return new Vector3({string.Join(", ", components)});");
+        return program.body.ToString();
+    }
+
+    /// <summary>
     /// The same program in double: <see cref="Mirror"/>'s types for the System.Numerics ones, <c>Math</c> for
     /// <c>MathF</c>, double literals.
     /// </summary>
