@@ -340,7 +340,10 @@ internal sealed class SymbolicExecutor
                 return value;
             case var integer when integer is not Constant && IsScalarInteger(integer):
                 return new TensorInteger(integer);
-            case Variable v when types[v.Name] is IrType.Double && model.Parameters.Any(p => p.Name == v.Name):
+            // A float parameter or a System.Numerics parameter's component is a scalar too: printed by name, it enters
+            // the factors as the method's own arithmetic does (a float product stays one).
+            case Variable v when types[v.Name] is IrType.Double or IrType.Single
+                && model.Parameters.Any(p => p.Name == v.Name || p.Components.AsImmutableArray().Contains(v.Name)):
                 return new TensorScalar(v.Name);
             case ElementAccess e when e.Indices.Any(i => i is Variable v && indexAliases.ContainsKey(v.Name)):
                 return Symbolic(e with { Indices = e.Indices.Select(i => i is Variable v && indexAliases.TryGetValue(v.Name, out var named) ? named : i).ToEquatableArray() });

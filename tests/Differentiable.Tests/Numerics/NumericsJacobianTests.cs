@@ -102,6 +102,19 @@ public static partial class Frames
     [Differentiate]
     public static Vector2 Clipped(Vector2 v) => v.X > 0 ? v : default;
 
+    /// <summary>A float scale of a long vector: ∂/∂x is a scaled identity (it was a dense n × n, from n JVPs).</summary>
+    [Differentiate]
+    public static double[] Scaled(double[] x, float s, float t)
+    {
+        var y = new double[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            y[i] = s * t * x[i];
+        }
+
+        return y;
+    }
+
     /// <summary>The direction only chooses a sign: its Jacobian is zero.</summary>
     [Differentiate]
     public static double[] Signed(double[] x, Vector2 direction)
@@ -284,6 +297,32 @@ public sealed class NumericsJacobianTests
             Near.Equal(m.M11, dx[0, i], 14);
             Near.Equal((2.0 * m.M44 * s) + (i == 0 ? m.M32 : 0), dx[1, i], 14);
         }
+    }
+
+    [Fact]
+    public void FloatAndComponentFactorsKeepTheStructureOfAnArrayParameter()
+    {
+        var x = new double[5000];
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = Math.Sin(i);
+        }
+
+        const float s = 1.5f;
+        const float t = -0.3f;
+        var (value, dx, ds, dt) = Frames.ScaledJacobian(x, s, t);
+        Assert.Equal(Frames.Scaled(x, s, t), value);
+        Assert.Equal(JacobianStructure.Scaled, dx.Structure); // (s·t)·I
+        for (int i = 0; i < x.Length; i += 499)
+        {
+            Assert.Equal(s * t, dx[i, i]); // the float product, as the method computes it
+            Assert.Equal(0, dx[i, (i + 1) % x.Length]);
+            Near.Equal(t * x[i], ds[i, 0], 14);
+            Near.Equal(s * x[i], dt[i, 0], 14);
+        }
+
+        var (_, blended, _) = Frames.BlendJacobian([0.5, -1.5, 2.0], new Vector2(0.25f, -2f));
+        Assert.Equal(JacobianStructure.Diagonal, blended.Structure);
     }
 
     [Fact]
