@@ -39,10 +39,17 @@ internal sealed record NumericsResult(string TypeName, EquatableArray<string> Fi
     /// <summary>The array of a System.Numerics value's components, as generated code.</summary>
     public string ToArray(string value) => Columns == 0
         ? $"new double[] {{ {string.Join(", ", Fields.Select(f => $"{value}.{f}"))} }}"
-        : $"new double[,] {{ {string.Join(", ", Enumerable.Range(0, Fields.Count / Columns).Select(r => "{ " + string.Join(", ", Enumerable.Range(0, Columns).Select(c => $"{value}.{Fields[(r * Columns) + c]}")) + " }"))} }}";
+        : $"new double[,] {{ {string.Join(", ", Rows(Fields.AsImmutableArray()).Select(row => "{ " + string.Join(", ", row.Select(f => $"{value}.{f}")) + " }"))} }}";
 
     /// <summary>The array's C# type.</summary>
     public string ArrayType => Columns == 0 ? "double[]" : "double[,]";
+
+    /// <summary>Items in field order (row by row), split into the array's rows: one row for a vector or quaternion.</summary>
+    public System.Collections.Generic.List<System.Collections.Generic.List<T>> Rows<T>(System.Collections.Generic.IReadOnlyList<T> items)
+    {
+        var width = Columns == 0 ? items.Count : Columns;
+        return Enumerable.Range(0, items.Count / width).Select(r => items.Skip(r * width).Take(width).ToList()).ToList();
+    }
 
     private string Index(int field) => Columns == 0
         ? field.ToString(System.Globalization.CultureInfo.InvariantCulture)

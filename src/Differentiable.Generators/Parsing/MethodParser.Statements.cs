@@ -262,11 +262,9 @@ internal sealed partial class MethodParser
                 return Constant.Zero; // refused, with a diagnostic
             }
 
-            var columns = numerics.Columns == 0 ? components.Length : numerics.Columns;
-            var rows = Enumerable.Range(0, components.Length / columns).Select(r => components.Skip(r * columns).Take(columns).ToList()).ToList();
             var arrayType = numerics.Columns == 0 ? IrType.DoubleArray : IrType.DoubleMatrix;
             var array = SyntheticLocal("result", arrayType);
-            Fill(array, arrayType, rows, declare: true, output);
+            Fill(array, arrayType, numerics.Rows(components), declare: true, output);
             return new Variable(array);
         }
 
