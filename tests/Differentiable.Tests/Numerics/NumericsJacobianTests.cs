@@ -115,6 +115,46 @@ public static partial class Frames
         return y;
     }
 
+    /// <summary>A MathF factor stays dense (MathF rounds otherwise than the structure's double arithmetic would).</summary>
+    [Differentiate]
+    public static double[] SineScaled(double[] x, float s)
+    {
+        var y = new double[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            y[i] = MathF.Sin(s) * x[i];
+        }
+
+        return y;
+    }
+
+    [Differentiate]
+    public static double[] Squashed(double[] x, float s, Vector2 v)
+    {
+        var y = new double[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            y[i] = (x[i] / s) + (v.Y * Math.Tanh(x[i] * v.X));
+        }
+
+        return y;
+    }
+
+    [Differentiate]
+    public static double[] Layer(double[,] w, double[] x, float s)
+    {
+        var y = new double[w.GetLength(0)];
+        for (int i = 0; i < y.Length; i++)
+        {
+            for (int j = 0; j < x.Length; j++)
+            {
+                y[i] += s * w[i, j] * x[j];
+            }
+        }
+
+        return y;
+    }
+
     /// <summary>The direction only chooses a sign: its Jacobian is zero.</summary>
     [Differentiate]
     public static double[] Signed(double[] x, Vector2 direction)
@@ -323,6 +363,32 @@ public sealed class NumericsJacobianTests
 
         var (_, blended, _) = Frames.BlendJacobian([0.5, -1.5, 2.0], new Vector2(0.25f, -2f));
         Assert.Equal(JacobianStructure.Diagonal, blended.Structure);
+    }
+
+    [Fact]
+    public void StructuresWithFloatFactorsMatchCentralDifferences()
+    {
+        var random = new Random(17);
+        for (int trial = 0; trial < 5; trial++)
+        {
+            var x = Jacobians.JacobianTestKit.RandomVector(random, 6);
+            var w = Jacobians.JacobianTestKit.RandomMatrix(random, 4, 6);
+            var s = 0.5f + (float)random.NextDouble();
+            var v = new Vector2(R(random), R(random));
+
+            var (_, sine, _) = Frames.SineScaledJacobian(x, s);
+            Assert.Equal(JacobianStructure.Dense, sine.Structure);
+            Gradients.FiniteDifference.AssertClose("∂SineScaled/∂x", Gradients.FiniteDifference.CentralJacobian(a => Frames.SineScaled((double[])a[0], s), [x], 0), sine.ToDense(), 1e-6);
+
+            var (_, squashed, _, _) = Frames.SquashedJacobian(x, s, v);
+            Assert.Equal(JacobianStructure.Diagonal, squashed.Structure);
+            Gradients.FiniteDifference.AssertClose("∂Squashed/∂x", Gradients.FiniteDifference.CentralJacobian(a => Frames.Squashed((double[])a[0], s, v), [x], 0), squashed.ToDense(), 1e-6);
+
+            var (_, dw, dx, _) = Frames.LayerJacobian(w, x, s);
+            Assert.Equal(JacobianStructure.Kronecker, dx.Structure);
+            Gradients.FiniteDifference.AssertClose("∂Layer/∂x", Gradients.FiniteDifference.CentralJacobian(a => Frames.Layer(w, (double[])a[0], s), [x], 0), dx.ToDense(), 1e-6);
+            Gradients.FiniteDifference.AssertClose("∂Layer/∂w", Gradients.FiniteDifference.CentralJacobian(a => Frames.Layer((double[,])a[0], x, s), [w], 0), dw.ToDense(), 1e-6);
+        }
     }
 
     [Fact]
