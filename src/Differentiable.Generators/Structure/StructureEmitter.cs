@@ -485,7 +485,7 @@ internal sealed class StructureEmitter
             case TensorConstant c:
                 return Constant.Of(c.Value);
             case TensorScalar s:
-                return new Variable(s.Name);
+                return s.Float is null ? new Variable(s.Name) : new Convert(IrType.Double, s.Float);
             case TensorInteger i:
                 return new Convert(IrType.Double, i.Value);
             case TensorElement e:

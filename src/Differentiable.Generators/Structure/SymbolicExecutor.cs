@@ -329,6 +329,22 @@ internal sealed class SymbolicExecutor
             .ToList();
     }
 
+    /// <summary>
+    /// A float value the loops cannot change: float parameters and System.Numerics parameters' components the body never
+    /// assigns, under the float arithmetic the method writes between them (s * t). MathF calls stay out: the structure
+    /// reads them in double.
+    /// </summary>
+    private bool FloatScalar(Expr expression) =>
+        types.TryTypeOf(expression) == IrType.Single
+        && IrWalker.Nodes(expression).All(n => n is Variable or Constant or Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply or BinaryOperator.Divide } or Unary { Operator: UnaryOperator.Negate })
+        && IrWalker.ReadNames(expression).All(name => !AssignedNames.Contains(name)
+            && model.Parameters.Any(p => p.IsComposite && p.Components.AsImmutableArray().Contains(name)));
+
+    private HashSet<string> AssignedNames => assignedNames ??= new HashSet<string>(
+        IrWalker.Statements(model.Body).OfType<Assign>().Select(a => a.Target).OfType<Variable>().Select(v => v.Name), System.StringComparer.Ordinal);
+
+    private HashSet<string>? assignedNames;
+
     private TensorExpr Symbolic(Expr expression)
     {
         switch (expression)
@@ -340,11 +356,10 @@ internal sealed class SymbolicExecutor
                 return value;
             case var integer when integer is not Constant && IsScalarInteger(integer):
                 return new TensorInteger(integer);
-            // A float parameter or a System.Numerics parameter's component is a scalar too: printed by name, it enters
-            // the factors as the method's own arithmetic does (a float product stays one).
-            case Variable v when types[v.Name] is IrType.Double or IrType.Single
-                && model.Parameters.Any(p => p.Name == v.Name || p.Components.AsImmutableArray().Contains(v.Name)):
+            case Variable v when types[v.Name] is IrType.Double && model.Parameters.Any(p => p.Name == v.Name):
                 return new TensorScalar(v.Name);
+            case var single when FloatScalar(single):
+                return new TensorScalar(new Emit.CSharpPrinter(new Emit.CodeWriter()).Expression(single), single);
             case ElementAccess e when e.Indices.Any(i => i is Variable v && indexAliases.ContainsKey(v.Name)):
                 return Symbolic(e with { Indices = e.Indices.Select(i => i is Variable v && indexAliases.TryGetValue(v.Name, out var named) ? named : i).ToEquatableArray() });
             case ElementAccess e when model.Parameters.Any(p => p.Name == e.Array) && types[e.Array] != IrType.Int32Array

@@ -109,7 +109,12 @@ internal abstract record TensorExpr
 internal sealed record TensorConstant(double Value) : TensorExpr;
 
 /// <summary>A double that no index varies: a parameter.</summary>
-internal sealed record TensorScalar(string Name) : TensorExpr;
+/// <param name="Float">
+/// For a float value (a float parameter, a System.Numerics parameter's component, or a product of them as the method
+/// writes it): that expression, computed in float as the method computes it and widened before the factors multiply
+/// in double, so that no product the method computes in double is rounded to float. Null for a double parameter.
+/// </param>
+internal sealed record TensorScalar(string Name, Expr? Float = null) : TensorExpr;
 
 /// <summary>
 /// An int expression that no index varies (<c>n</c>, <c>n - 1</c>, <c>x.Length</c>), computed in int as the method

@@ -115,6 +115,19 @@ public static partial class Frames
         return y;
     }
 
+    /// <summary>s·(t·x): the method multiplies in double; so must the structure's factor (it was s·t in float).</summary>
+    [Differentiate]
+    public static double[] Nested(double[] x, float s, Vector2 v)
+    {
+        var y = new double[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            y[i] = s * (v.X * x[i]) * v.Y;
+        }
+
+        return y;
+    }
+
     /// <summary>A MathF factor stays dense (MathF rounds otherwise than the structure's double arithmetic would).</summary>
     [Differentiate]
     public static double[] SineScaled(double[] x, float s)
@@ -363,6 +376,15 @@ public sealed class NumericsJacobianTests
 
         var (_, blended, _) = Frames.BlendJacobian([0.5, -1.5, 2.0], new Vector2(0.25f, -2f));
         Assert.Equal(JacobianStructure.Diagonal, blended.Structure);
+
+        // Products the method computes in double stay in double: 1.1f·1.3f·0.7f rounded to float is off by 2e-8.
+        var v = new Vector2(1.3f, 0.7f);
+        var (_, nested, _, _) = Frames.NestedJacobian(x, 1.1f, v);
+        Assert.Equal(JacobianStructure.Scaled, nested.Structure);
+        Assert.Equal((double)1.1f * v.X * v.Y, nested[3, 3]);
+        var (overflowing, large, _, _) = Frames.NestedJacobian([1e-30], 1e30f, new Vector2(1e30f, 1f));
+        Assert.True(double.IsFinite(overflowing[0]));
+        Assert.Equal((double)1e30f * 1e30f, large[0, 0]); // in float, ∞
     }
 
     [Fact]
