@@ -71,6 +71,81 @@ public class CheckedBuildTests
         Assert.IsType<OverflowException>(thrownByMethod.InnerException);
     }
 
+    /// <summary>
+    /// A loop of constant trip count whose int arithmetic overflows at its last iteration, or divides by zero there:
+    /// unrolled, it was folded as unchecked (the VJP and JVP returned where a checked method throws) or printed as
+    /// 6 / 0 (CS0020, the build broken). Such loops stay loops, and the companions throw as the method does.
+    /// </summary>
+    [Fact]
+    public void AConstantLoopWhoseIntArithmeticFaultsIsNotFoldedAway()
+    {
+        var compilation = GeneratorHarness.Compile("""
+            using System;
+            using Differentiable;
+
+            public static partial class Model
+            {
+                const int N = 4;
+
+                [Differentiate]
+                public static double[] Grown(double[] x)
+                {
+                    var y = new double[N];
+                    for (int i = 0; i < N; i++)
+                    {
+                        int t = i * 1000000000;
+                        y[i] = x[0] * (t > 0 ? 1.0 : 2.0);
+                    }
+
+                    return y;
+                }
+
+                [Differentiate]
+                public static double[] Divided(double[] x)
+                {
+                    var y = new double[N];
+                    for (int i = 0; i < N; i++)
+                    {
+                        int d = 6 / (3 - i);
+                        y[i] = x[0] * d;
+                    }
+
+                    return y;
+                }
+            }
+            """);
+        foreach (var overflowChecks in new[] { true, false })
+        {
+            var run = GeneratorHarness.Run(compilation.WithOptions(compilation.Options.WithOverflowChecks(overflowChecks)));
+            run.AssertClean();
+            var model = run.Load().GetType("Model")!;
+            var x = new[] { 1.5 };
+            foreach (var (name, fault) in new[] { ("Grown", overflowChecks ? typeof(OverflowException) : null), ("Divided", typeof(DivideByZeroException)) })
+            {
+                var arguments = new Func<object[]>[]
+                {
+                    () => new object[] { x },
+                    () => new object[] { x, new double[N()], new double[1] },
+                    () => new object[] { x, new double[1] },
+                };
+                foreach (var (companion, i) in new[] { name, name + "Vjp", name + "Jvp" }.Select((c, i) => (c, i)))
+                {
+                    var call = () => model.GetMethod(companion)!.Invoke(null, arguments[i]());
+                    if (fault is null)
+                    {
+                        call();
+                    }
+                    else
+                    {
+                        Assert.IsType(fault, Assert.Throws<TargetInvocationException>(call).InnerException);
+                    }
+                }
+            }
+        }
+
+        static int N() => 4;
+    }
+
     private static T Invoke<T>(Type model, string name, params object[] arguments) => (T)model.GetMethod(name)!.Invoke(null, arguments)!;
 
     private static (double[] Value, Jacobian Jacobian) Jacobian(Type model, string name, params object[] arguments)

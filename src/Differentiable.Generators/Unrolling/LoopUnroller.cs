@@ -30,6 +30,12 @@ internal sealed class LoopUnroller
     private int written;
     private bool unrolledAny;
 
+    /// <summary>
+    /// Some iteration's int arithmetic divides by zero or overflows: as constants, C# would refuse it (CS0020, CS0220)
+    /// or wrap where a checked build throws, so the loops stay loops and compute it at run time, as the method does.
+    /// </summary>
+    private bool faulted;
+
     private LoopUnroller(MethodModel model)
     {
         budget = model.MaxUnroll == 0 ? DefaultMaxUnroll : model.MaxUnroll;
@@ -48,7 +54,7 @@ internal sealed class LoopUnroller
         }
 
         var statements = unroller.Rewrite(model.Body.Statements, new Dictionary<string, Expr>(System.StringComparer.Ordinal), multiplier: 1, depth: 0);
-        if (!unroller.unrolledAny || unroller.written > MaxStatements)
+        if (!unroller.unrolledAny || unroller.written > MaxStatements || unroller.faulted)
         {
             return (model, !HasLoops(model.Body));
         }
@@ -239,7 +245,9 @@ internal sealed class LoopUnroller
                     _ => new Unary(u.Operator, operand),
                 };
             case Binary b:
-                return FoldBinary(b.Operator, Fold(b.Left, substitution), Fold(b.Right, substitution));
+                var folded = FoldBinary(b.Operator, Fold(b.Left, substitution), Fold(b.Right, substitution));
+                faulted |= folded is Binary { Left: Constant { Type: IrType.Int32 }, Right: Constant { Type: IrType.Int32 }, Operator: BinaryOperator.Add or BinaryOperator.Subtract or BinaryOperator.Multiply or BinaryOperator.Divide or BinaryOperator.Remainder };
+                return folded;
             case Call c:
                 // `with` keeps Single: a MathF call rebuilt as Math would compute in double and not compile into a float.
                 return c with { Arguments = c.Arguments.Select(a => Fold(a, substitution)).ToEquatableArray() };
@@ -268,13 +276,14 @@ internal sealed class LoopUnroller
         if (left is Constant { Type: IrType.Int32 } l && right is Constant { Type: IrType.Int32 } r)
         {
             int a = (int)l.Value, b = (int)r.Value;
+            // Arithmetic that would overflow or divide by zero is left unfolded (the caller then keeps the loops).
             switch (op)
             {
-                case BinaryOperator.Add: return Constant.Int(a + b);
-                case BinaryOperator.Subtract: return Constant.Int(a - b);
-                case BinaryOperator.Multiply: return Constant.Int(a * b);
-                case BinaryOperator.Divide when b != 0: return Constant.Int(a / b);
-                case BinaryOperator.Remainder when b != 0: return Constant.Int(a % b);
+                case BinaryOperator.Add when Fits((long)a + b): return Constant.Int(a + b);
+                case BinaryOperator.Subtract when Fits((long)a - b): return Constant.Int(a - b);
+                case BinaryOperator.Multiply when Fits((long)a * b): return Constant.Int(a * b);
+                case BinaryOperator.Divide when b != 0 && !(a == int.MinValue && b == -1): return Constant.Int(a / b);
+                case BinaryOperator.Remainder when b != 0 && !(a == int.MinValue && b == -1): return Constant.Int(a % b);
                 case BinaryOperator.Less: return Bool(a < b);
                 case BinaryOperator.LessOrEqual: return Bool(a <= b);
                 case BinaryOperator.Greater: return Bool(a > b);
@@ -297,4 +306,6 @@ internal sealed class LoopUnroller
     }
 
     private static Constant Bool(bool value) => new(value ? 1 : 0, IrType.Boolean);
+
+    private static bool Fits(long value) => value >= int.MinValue && value <= int.MaxValue;
 }
