@@ -71,7 +71,8 @@ internal static class CompanionEmitter
         }
 
         var active = model.Parameters.Where(p => p.IsActive).ToList();
-        WriteGradient(writer, model, types, gradient, active);
+        var bodies = new OptimizedBodies(model, types, gradient, tangent, active);
+        WriteGradient(writer, model, bodies, gradient, active);
         writer.Line();
         if (model.ReturnType.IsReal())
         {
@@ -95,13 +96,13 @@ internal static class CompanionEmitter
             var originalActivity = ReferenceEquals(model, original) ? activity : new ActivityAnalysis(original, originalTypes);
             // A System.Numerics result's dense Jacobian sweeps the array-valued JVP and VJP, as local functions.
             var sweeps = new ArraySweeps(
-                (w, name) => WriteVjpCore(w, model, types, gradient, active, name),
-                (w, name) => WriteJvpCore(w, model, types, tangent, active, name));
+                (w, name) => WriteVjpCore(w, model, bodies, gradient, active, name),
+                (w, name) => WriteJvpCore(w, model, bodies, tangent, active, name));
             JacobianEmitter.Write(writer, original, originalTypes, originalActivity, active, sweeps);
             writer.Line();
         }
 
-        WriteJvp(writer, model, types, tangent, active);
+        WriteJvp(writer, model, bodies, tangent, active);
         if (model.Hessian)
         {
             writer.Line();
@@ -153,9 +154,12 @@ internal static class CompanionEmitter
 
     /// <summary>The gradient buffers of a reverse-mode companion's signature: out values, or caller-allocated arrays.</summary>
     private static IEnumerable<string> BufferParameters(GradientCode gradient, List<ParameterModel> active) =>
-        active.Select((p, i) => p.Type == IrType.Double ? $"out double {gradient.Buffers[i]}" : p.IsComposite ? $"out {p.TypeName} {gradient.Buffers[i]}" : $"{p.TypeName} {gradient.Buffers[i]}");
+        active.Select((p, i) => $"{(IsOutBuffer(p) ? "out " : string.Empty)}{(p.Type == IrType.Double ? "double" : p.TypeName)} {gradient.Buffers[i]}");
 
-    private static void WriteGradient(CodeWriter writer, MethodModel model, TypeEnvironment environment, GradientCode gradient, List<ParameterModel> active)
+    /// <summary>Whether a parameter's gradient is an out value (a double, a float, a Vector3 …) rather than a caller's array.</summary>
+    internal static bool IsOutBuffer(ParameterModel parameter) => parameter.Type == IrType.Double || parameter.IsComposite;
+
+    private static void WriteGradient(CodeWriter writer, MethodModel model, OptimizedBodies bodies, GradientCode gradient, List<ParameterModel> active)
     {
         var buffers = BufferParameters(gradient, active);
         var isVjp = !model.ReturnType.IsReal();
@@ -193,42 +197,70 @@ internal static class CompanionEmitter
             var core = scope.Fresh("Vjp");
             var value = scope.Fresh("value");
             var arguments = new[] { Arguments(model), numerics.ToArray(gradient.SeedName) }
-                .Concat(active.Select((p, i) => p.Type == IrType.Double || p.IsComposite ? "out " + gradient.Buffers[i] : gradient.Buffers[i]));
+                .Concat(active.Select((p, i) => (IsOutBuffer(p) ? "out " : string.Empty) + gradient.Buffers[i]));
             writer.Line("{");
             writer.Indent();
             writer.Line($"// The sweeps run on the result's components as an array; the {numerics.TypeName.Replace("global::", string.Empty)} is made at the end.");
             writer.Line($"var {value} = {core}({string.Join(", ", arguments.Where(a => a.Length > 0))});");
             writer.Line($"return {numerics.FromArray(value)};");
             writer.Line();
-            WriteVjpCore(writer, model, environment, gradient, active, core);
+            WriteVjpCore(writer, model, bodies, gradient, active, core);
             writer.Unindent();
             writer.Line("}");
             return;
         }
 
-        WriteGradientBody(writer, model, environment, gradient, active);
+        WriteBody(writer, bodies.Gradient, gradient);
     }
 
     /// <summary>
     /// The array-valued VJP of a method with a System.Numerics result, as a local function: what <c>FVjp</c> wraps and
     /// the dense Jacobian sweeps.
     /// </summary>
-    private static void WriteVjpCore(CodeWriter writer, MethodModel model, TypeEnvironment environment, GradientCode gradient, List<ParameterModel> active, string name)
+    private static void WriteVjpCore(CodeWriter writer, MethodModel model, OptimizedBodies bodies, GradientCode gradient, List<ParameterModel> active, string name)
     {
         var signature = new[] { Parameters(model), $"{ResultType(model)} {gradient.SeedName}" }.Concat(BufferParameters(gradient, active));
         writer.Line($"static {ResultType(model)} {name}({string.Join(", ", signature.Where(s => s.Length > 0))})");
-        WriteGradientBody(writer, model, environment, gradient, active);
+        WriteBody(writer, bodies.Gradient, gradient);
     }
 
-    private static void WriteGradientBody(CodeWriter writer, MethodModel model, TypeEnvironment environment, GradientCode gradient, List<ParameterModel> active)
+    /// <summary>
+    /// The reverse- and forward-mode bodies after the companion passes, each optimized once: a System.Numerics result's
+    /// dense Jacobian prints them a second time, as local functions.
+    /// </summary>
+    private sealed class OptimizedBodies
     {
-        var types = NameTypes(environment, active, gradient.Buffers);
-        if (!model.ReturnType.IsReal())
+        private readonly MethodModel model;
+        private readonly TypeEnvironment environment;
+        private readonly GradientCode gradient;
+        private readonly TangentCode tangent;
+        private readonly List<ParameterModel> active;
+        private Block? gradientBody;
+        private Block? tangentBody;
+
+        public OptimizedBodies(MethodModel model, TypeEnvironment environment, GradientCode gradient, TangentCode tangent, List<ParameterModel> active)
         {
-            types[gradient.SeedName] = model.ReturnType;
+            this.model = model;
+            this.environment = environment;
+            this.gradient = gradient;
+            this.tangent = tangent;
+            this.active = active;
         }
 
-        WriteBody(writer, WithoutUnusedTape(Optimize(model, gradient.Body, types, gradient.Buffers), gradient), gradient);
+        public Block Gradient => gradientBody ??= OptimizeGradient();
+
+        public Block Tangent => tangentBody ??= Optimize(model, tangent.Body, NameTypes(environment, active, tangent.Tangents));
+
+        private Block OptimizeGradient()
+        {
+            var types = NameTypes(environment, active, gradient.Buffers);
+            if (!model.ReturnType.IsReal())
+            {
+                types[gradient.SeedName] = model.ReturnType;
+            }
+
+            return WithoutUnusedTape(Optimize(model, gradient.Body, types, gradient.Buffers), gradient);
+        }
     }
 
     private static void WriteGradientTuple(CodeWriter writer, MethodModel model, GradientCode gradient, List<ParameterModel> active)
@@ -268,7 +300,7 @@ internal static class CompanionEmitter
         writer.Line("}");
     }
 
-    private static void WriteJvp(CodeWriter writer, MethodModel model, TypeEnvironment environment, TangentCode tangent, List<ParameterModel> active)
+    private static void WriteJvp(CodeWriter writer, MethodModel model, OptimizedBodies bodies, TangentCode tangent, List<ParameterModel> active)
     {
         writer.Line("/// <summary>");
         writer.Line($"/// Computes {Seealso(model)} and its directional derivative ∇f·v by forward-mode differentiation, where v is given");
@@ -294,22 +326,22 @@ internal static class CompanionEmitter
             writer.Line($"var {result} = {core}({string.Join(", ", new[] { Arguments(model) }.Concat(tangent.Tangents).Where(s => s.Length > 0))});");
             writer.Line($"return ({numerics.FromArray(result + ".Value")}, {numerics.FromArray(result + ".Tangent")});");
             writer.Line();
-            WriteJvpCore(writer, model, environment, tangent, active, core);
+            WriteJvpCore(writer, model, bodies, tangent, active, core);
             writer.Unindent();
             writer.Line("}");
             return;
         }
 
-        new CSharpPrinter(writer).Write(Optimize(model, tangent.Body, NameTypes(environment, active, tangent.Tangents)));
+        new CSharpPrinter(writer).Write(bodies.Tangent);
     }
 
     /// <summary>The array-valued JVP of a method with a System.Numerics result, as a local function.</summary>
-    private static void WriteJvpCore(CodeWriter writer, MethodModel model, TypeEnvironment environment, TangentCode tangent, List<ParameterModel> active, string name)
+    private static void WriteJvpCore(CodeWriter writer, MethodModel model, OptimizedBodies bodies, TangentCode tangent, List<ParameterModel> active, string name)
     {
         var tangents = active.Select((p, i) => $"{p.TypeName} {tangent.Tangents[i]}");
         var signature = string.Join(", ", new[] { Parameters(model) }.Concat(tangents).Where(s => s.Length > 0));
         writer.Line($"static ({ResultType(model)} Value, {ResultType(model)} Tangent) {name}({signature})");
-        new CSharpPrinter(writer).Write(Optimize(model, tangent.Body, NameTypes(environment, active, tangent.Tangents)));
+        new CSharpPrinter(writer).Write(bodies.Tangent);
     }
 
     /// <summary>

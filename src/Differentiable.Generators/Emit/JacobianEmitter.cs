@@ -213,7 +213,7 @@ internal static class JacobianEmitter
         var seed = scope.Fresh("seed");
         writer.Line($"var {seed} = {(model.ReturnType == IrType.DoubleMatrix ? $"new double[{value}.GetLength(0), {value}.GetLength(1)]" : $"new double[{value}.Length]")};");
         var buffers = active.ToDictionary(p => p.Name, p => scope.Fresh("g" + p.Name));
-        foreach (var p in active.Where(p => p.Type != IrType.Double && !p.IsComposite))
+        foreach (var p in active.Where(p => !CompanionEmitter.IsOutBuffer(p)))
         {
             writer.Line($"var {buffers[p.Name]} = {CompanionEmitter.Zero(p)};");
         }
@@ -223,8 +223,7 @@ internal static class JacobianEmitter
         writer.Line("{");
         writer.Indent();
         writer.Line($"{Assembly}.SetVec({seed}, {row}, 1.0);");
-        // A double or a float or System.Numerics parameter's gradient is an out value.
-        var vjpArguments = string.Join(", ", new[] { CompanionEmitter.Arguments(model), seed }.Concat(active.Select(p => p.Type == IrType.Double || p.IsComposite ? "out var " + buffers[p.Name] : buffers[p.Name])));
+        var vjpArguments = string.Join(", ", new[] { CompanionEmitter.Arguments(model), seed }.Concat(active.Select(p => (CompanionEmitter.IsOutBuffer(p) ? "out var " : string.Empty) + buffers[p.Name])));
         writer.Line($"{vjpName}({vjpArguments});");
         writer.Line($"{Assembly}.CopyToRow({matrix}, {row}, {buffers[parameter.Name]});");
         writer.Line($"{Assembly}.SetVec({seed}, {row}, 0.0);");
