@@ -37,29 +37,10 @@ internal static class BuiltInCalls
 
         return model with
         {
-            Body = (Block)Rewrite(model.Body, Expand, 0),
+            Body = (Block)IrWalker.RewriteExpressions(model.Body, Expand),
             ZeroDerivativeSites = model.ZeroDerivativeSites.Select(s => s with { Operand = Expand(s.Operand) }).ToEquatableArray(),
         };
     }
 
     private static bool IsBuiltIn(Expr node) => node is UserCall { Callee.BuiltIn: not null };
-
-    // Each statement's own expressions expanded; the blocks nested in it through IrWalker's walk of them.
-    private static Stmt Rewrite(Stmt statement, System.Func<Expr, Expr> expand, int depth)
-    {
-        StackGuard.Enter(depth);
-        var own = statement switch
-        {
-            Declare { Initializer: { } initializer } d => d with { Initializer = expand(initializer) },
-            Assign a => new Assign(expand(a.Target), expand(a.Value)),
-            For f => f with { Lower = expand(f.Lower), Upper = expand(f.Upper) },
-            If i => i with { Condition = expand(i.Condition) },
-            While w => w with { Condition = expand(w.Condition) },
-            Return r => new Return(expand(r.Value)),
-            TapePush p => p with { Value = expand(p.Value) },
-            Evaluate e => new Evaluate(expand(e.Expression)),
-            _ => statement,
-        };
-        return IrWalker.WithNestedBlocks(own, b => new Block(b.Statements.Select(s => Rewrite(s, expand, depth + 1)).ToEquatableArray()));
-    }
 }

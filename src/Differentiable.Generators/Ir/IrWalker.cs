@@ -138,6 +138,28 @@ internal static class IrWalker
     };
 
     /// <summary>
+    /// The statement with each expression that it and the statements nested in it hold (assignment targets included)
+    /// replaced by <paramref name="rewrite"/>'s result.
+    /// </summary>
+    public static Stmt RewriteExpressions(Stmt statement, System.Func<Expr, Expr> rewrite, int depth = 0)
+    {
+        StackGuard.Enter(depth);
+        var own = statement switch
+        {
+            Declare { Initializer: { } initializer } d => d with { Initializer = rewrite(initializer) },
+            Assign a => new Assign(rewrite(a.Target), rewrite(a.Value)),
+            For f => f with { Lower = rewrite(f.Lower), Upper = rewrite(f.Upper) },
+            If i => i with { Condition = rewrite(i.Condition) },
+            While w => w with { Condition = rewrite(w.Condition) },
+            Return r => new Return(rewrite(r.Value)),
+            TapePush p => p with { Value = rewrite(p.Value) },
+            Evaluate e => new Evaluate(rewrite(e.Expression)),
+            _ => statement,
+        };
+        return WithNestedBlocks(own, b => new Block(b.Statements.Select(s => RewriteExpressions(s, rewrite, depth + 1)).ToEquatableArray()));
+    }
+
+    /// <summary>
     /// The block with every loop in it (nested ones first) replaced by what <paramref name="rewriteLoop"/> returns for
     /// it, given the statements of its block before it (already rewritten); a loop it returns null for stays.
     /// </summary>
