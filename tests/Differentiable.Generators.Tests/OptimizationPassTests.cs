@@ -1477,4 +1477,83 @@ public sealed class OptimizationPassTests
             Assert.False(Print(RepeatedReads.Rewrite(kept1, Types, new[] { "dW", "dx" })).Contains("read once", System.StringComparison.Ordinal), why);
         }
     }
+
+    private static readonly Model.NumericsResult Vector3Result = new("global::System.Numerics.Vector3", EquatableArray.Create("X", "Y", "Z"), 0);
+
+    private static string WithComponents(string? seed, params Stmt[] statements) =>
+        Print(NumericsComponents.Rewrite(Body(statements), Vector3Result, seed, new[] { "a", "seed" })!);
+
+    private static Verbatim SeedCheck(string value) =>
+        new($"if (seed is null || seed.Length != {value}.Length) throw new global::System.ArgumentException(\"The seed must have the length of the result.\", nameof(seed));", EquatableArray.Create(value, "seed"));
+
+    [Fact]
+    public void ASystemNumericsResultAndSeedLiveInLocalsAndTheReturnBuildsTheValue()
+    {
+        // A VJP's shape: the result hoisted, allocated and written, an alias returned, the seed read at constants.
+        var text = WithComponents(
+            "seed",
+            new Declare("result", IrType.DoubleArray, null),
+            new Assign(V("result"), new NewArray(IrType.DoubleArray, EquatableArray.Create(C(3)))),
+            new Assign(At("result", C(0)), V("s")),
+            new Assign(At("result", C(2)), Mul(V("t"), At("result", C(0)))),
+            new Declare("value", IrType.DoubleArray, V("result")),
+            SeedCheck("value"),
+            new Assign(V("dz"), Mul(At("seed", C(1)), new ArrayLength("value", -1))),
+            new Return(V("value")));
+        Assert.Contains("double result_X = default;", text);
+        // Y is never written after the allocation: it is the new array's zero. X and Z are written right after it.
+        Assert.Contains("result_Y = 0.0;", text);
+        Assert.DoesNotContain("result_X = 0.0;", text);
+        Assert.Contains("result_X = s;", text);
+        Assert.Contains("result_Z = t * result_X;", text);
+        Assert.Contains("dz = (double)seed.Y * 3;", text);
+        Assert.Contains("return new global::System.Numerics.Vector3((float)result_X, (float)result_Y, (float)result_Z);", text);
+        Assert.DoesNotContain("new double", text);
+        Assert.DoesNotContain("seed.Length", text);
+        Assert.DoesNotContain("value", text);
+    }
+
+    [Fact]
+    public void AJvpsValueAndTangentLiveInLocalsAndAConstantTangentIsTheDefault()
+    {
+        var text = WithComponents(
+            null,
+            new Declare("dresult", IrType.DoubleArray, new NewArray(IrType.DoubleArray, EquatableArray.Create(C(3)))),
+            new Declare("result", IrType.DoubleArray, new NewArray(IrType.DoubleArray, EquatableArray.Create(C(3)))),
+            new Assign(At("dresult", C(1)), V("t")),
+            new Assign(At("result", C(1)), V("s")),
+            new If(V("b"), Body(new Return(new Tuple(EquatableArray.Create<Expr>(V("result"), V("dresult"))))), null),
+            new Return(new Tuple(EquatableArray.Create<Expr>(V("result"), new NewArray(IrType.DoubleArray, EquatableArray.Create<Expr>(new ArrayLength("result", -1)))))));
+        // Elements written right after the allocations are declared there; the others are zero.
+        Assert.Contains("double dresult_X = 0.0;", text);
+        Assert.Contains("double dresult_Y = t;", text);
+        Assert.Contains("double result_Y = s;", text);
+        Assert.Contains("return (new global::System.Numerics.Vector3((float)result_X, (float)result_Y, (float)result_Z), new global::System.Numerics.Vector3((float)dresult_X, (float)dresult_Y, (float)dresult_Z));", text);
+        Assert.Contains("return (new global::System.Numerics.Vector3((float)result_X, (float)result_Y, (float)result_Z), default(global::System.Numerics.Vector3));", text);
+        Assert.DoesNotContain("new double", text);
+    }
+
+    [Fact]
+    public void ArraysAndSeedsUsedOtherwiseStayArraysConvertedAtTheEdges()
+    {
+        // Indexed by a loop variable, handed to a kernel, rebound to another array: arrays, converted where returned.
+        var text = WithComponents(
+            "seed",
+            new Declare("result", IrType.DoubleArray, new NewArray(IrType.DoubleArray, EquatableArray.Create(C(3)))),
+            new Declare("other", IrType.DoubleArray, new NewArray(IrType.DoubleArray, EquatableArray.Create(C(3)))),
+            new Declare("shared", IrType.DoubleArray, new NewArray(IrType.DoubleArray, EquatableArray.Create(C(3)))),
+            Loop("i", new Assign(At("result", V("i")), At("seed", V("i")))),
+            new Evaluate(new Invoke("global::Differentiable.Runtime.Kernels.Touch", EquatableArray.Create<Expr>(V("other")))),
+            new Declare("value", IrType.DoubleArray, V("shared")),
+            new Assign(V("shared"), V("result")),
+            new If(V("b"), Body(new Return(V("value"))), null),
+            new Return(V("result")));
+        Assert.Contains("double[] seedArray = new double[] { seed.X, seed.Y, seed.Z };", text);
+        Assert.Contains("result[i] = seedArray[i];", text);
+        Assert.Contains("double[] other = new double[3];", text);
+        // shared is bound again after value aliases it: value is its own array, not a name for shared.
+        Assert.Contains("double[] value = shared;", text);
+        Assert.Contains("return new global::System.Numerics.Vector3((float)value[0], (float)value[1], (float)value[2]);", text);
+        Assert.Contains("return new global::System.Numerics.Vector3((float)result[0], (float)result[1], (float)result[2]);", text);
+    }
 }

@@ -191,6 +191,12 @@ internal static class CompanionEmitter
         writer.Line(GeneratedCode);
         var seed = isVjp ? new[] { $"{returnType} {gradient.SeedName}" } : System.Array.Empty<string>();
         writer.Line($"{model.Accessibility} static {returnType} {model.Name}{(isVjp ? "Vjp" : "Gradient")}({string.Join(", ", new[] { Parameters(model) }.Concat(seed).Concat(buffers).Where(s => s.Length > 0))})");
+        if (bodies.NumericsGradient is { } direct)
+        {
+            WriteBody(writer, direct, gradient);
+            return;
+        }
+
         if (model.Numerics is { } numerics)
         {
             var scope = new NameScope(model.Parameters.Select(p => p.Name).Concat(gradient.Buffers).Append(gradient.SeedName));
@@ -250,6 +256,21 @@ internal static class CompanionEmitter
         public Block Gradient => gradientBody ??= OptimizeGradient();
 
         public Block Tangent => tangentBody ??= Optimize(model, tangent.Body, NameTypes(environment, active, tangent.Tangents));
+
+        /// <summary>
+        /// A System.Numerics result's VJP body taking its seed and returning its value as that type, the components in
+        /// locals; null for other results, or where the seed must stay an array the body names in generated code.
+        /// </summary>
+        public Block? NumericsGradient => model.Numerics is { } numerics
+            ? Optimization.NumericsComponents.Rewrite(Gradient, numerics, gradient.SeedName, Reserved.Concat(gradient.Buffers).Concat(new[] { gradient.SeedName, gradient.TapeName, gradient.TapeMarkName }))
+            : null;
+
+        /// <summary>The JVP body of a System.Numerics result returning its value and tangent as that type; null for other results.</summary>
+        public Block? NumericsTangent => model.Numerics is { } numerics
+            ? Optimization.NumericsComponents.Rewrite(Tangent, numerics, seed: null, Reserved.Concat(tangent.Tangents))
+            : null;
+
+        private IEnumerable<string> Reserved => model.Parameters.Select(p => p.Name);
 
         private Block OptimizeGradient()
         {
@@ -315,6 +336,12 @@ internal static class CompanionEmitter
         var tangents = active.Select((p, i) => $"{p.TypeName} {tangent.Tangents[i]}");
         var signature = string.Join(", ", new[] { Parameters(model) }.Concat(tangents).Where(s => s.Length > 0));
         writer.Line($"{model.Accessibility} static ({PublicResultType(model)} Value, {PublicResultType(model)} Tangent) {model.Name}Jvp({signature})");
+        if (bodies.NumericsTangent is { } direct)
+        {
+            new CSharpPrinter(writer).Write(direct);
+            return;
+        }
+
         if (model.Numerics is { } numerics)
         {
             var scope = new NameScope(model.Parameters.Select(p => p.Name).Concat(tangent.Tangents));

@@ -19,90 +19,81 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("Differentiable.Generators", "0.1.0")]
         public static global::System.Numerics.Vector2 CentroidVjp(double[] xs, float scale, global::System.Numerics.Vector2 seed, double[] dxs, out float dscale)
         {
-            // The sweeps run on the result's components as an array; the System.Numerics.Vector2 is made at the end.
-            var value = Vjp(xs, scale, new double[] { seed.X, seed.Y }, dxs, out dscale);
-            return new global::System.Numerics.Vector2((float)value[0], (float)value[1]);
-
-            static double[] Vjp(double[] xs, float scale, double[] seed, double[] dxs, out float dscale)
+            // Gradient buffers are overwritten: check their shapes, then clear them.
+            if (dxs is null || dxs.Length != xs.Length) throw new global::System.ArgumentException("The gradient buffer must have the length of 'xs'.", nameof(dxs));
+            global::System.Array.Clear(dxs, 0, dxs.Length);
+            // Locals of the forward sweep, hoisted so the reverse sweep can read them.
+            double sx = default;
+            double sy = default;
+            int i = default;
+            double result_X = default;
+            double result_Y = default;
+            // Adjoints: dv holds ∂result/∂v for each active value v.
+            double dscale2 = 0.0;
+            double dsx = 0.0;
+            double dsy = 0.0;
+            int count = default;
+            var tape = global::Differentiable.Runtime.Tape.Current;
+            var tapeMark = tape.Mark();
+            try
             {
-                // Gradient buffers are overwritten: check their shapes, then clear them.
-                if (dxs is null || dxs.Length != xs.Length) throw new global::System.ArgumentException("The gradient buffer must have the length of 'xs'.", nameof(dxs));
-                global::System.Array.Clear(dxs, 0, dxs.Length);
-                // Locals of the forward sweep, hoisted so the reverse sweep can read them.
-                double sx = default;
-                double sy = default;
-                int i = default;
-                double[] result = null!;
-                // Adjoints: dv holds ∂result/∂v for each active value v.
-                double dscale2 = 0.0;
-                double dsx = 0.0;
-                double dsy = 0.0;
-                int count = default;
-                var tape = global::Differentiable.Runtime.Tape.Current;
-                var tapeMark = tape.Mark();
-                try
+                // Forward sweep: the original computation, saving what the reverse sweep needs.
+                sx = 0;
+                sy = 0;
+                i = 0;
+                count = 0;
+                while (i + 1 < xs.Length)
                 {
-                    // Forward sweep: the original computation, saving what the reverse sweep needs.
-                    sx = 0;
-                    sy = 0;
-                    i = 0;
-                    count = 0;
-                    while (i + 1 < xs.Length)
-                    {
-                        sx += xs[i];
-                        sy += xs[i + 1];
-                        tape.Push(i);
-                        i += 2;
-                        count += 1;
-                    }
-                    tape.Push(count);
-                    result = new double[2];
-                    result[0] = (float)sx * scale;
-                    result[1] = (float)sy;
-                    double[] value = result;
-                    if (seed is null || seed.Length != value.Length) throw new global::System.ArgumentException("The seed must have the length of the result.", nameof(seed));
-                    // Reverse sweep: start from the seed ∂L/∂result and propagate it back through every statement.
-                    // reverse of: return result;
-                    // elements of dresult kept in locals from here through the straight-line code below
-                    double dresult_0 = seed[0];
-                    double dresult_1 = seed[1];
-                    // reverse of: result[1] = (float)sy;
-                    {
-                        double t0 = dresult_1;
-                        dresult_1 = 0.0;
-                        dsy += t0;
-                    }
-                    // reverse of: result[0] = (float)sx * scale;
-                    {
-                        double t0 = dresult_0;
-                        dresult_0 = 0.0;
-                        dsx += t0 * scale;
-                        dscale2 += t0 * (float)sx;
-                    }
-                    count = tape.PopInt32();
-                    for (int iteration = count - 1; iteration >= 0; iteration--)
-                    {
-                        // reverse of: i += 2;
-                        i = tape.PopInt32();
-                        // reverse of: sy += xs[i + 1];
-                        dxs[i + 1] += dsy;
-                        // reverse of: sx += xs[i];
-                        dxs[i] += dsx;
-                    }
-                    // reverse of: double sy = 0;
-                    dsy = 0.0;
-                    // reverse of: double sx = 0;
-                    dsx = 0.0;
-                    // ∂result/∂scale, narrowed to the parameter's type once, at the end.
-                    dscale = (float)dscale2;
-                    return value;
+                    sx += xs[i];
+                    sy += xs[i + 1];
+                    tape.Push(i);
+                    i += 2;
+                    count += 1;
                 }
-                catch
+                tape.Push(count);
+                result_X = (float)sx * scale;
+                result_Y = (float)sy;
+                // Reverse sweep: start from the seed ∂L/∂result and propagate it back through every statement.
+                // reverse of: return result;
+                // elements of dresult kept in locals from here through the straight-line code below
+                double dresult_0 = (double)seed.X;
+                double dresult_1 = (double)seed.Y;
+                // reverse of: result[1] = (float)sy;
                 {
-                    // Ended by an exception: drop what this call pushed, leaving the thread's tape as the call found it.
-                    tape.Reset(tapeMark);
-                    throw;
+                    double t0 = dresult_1;
+                    dresult_1 = 0.0;
+                    dsy += t0;
                 }
+                // reverse of: result[0] = (float)sx * scale;
+                {
+                    double t0 = dresult_0;
+                    dresult_0 = 0.0;
+                    dsx += t0 * scale;
+                    dscale2 += t0 * (float)sx;
+                }
+                count = tape.PopInt32();
+                for (int iteration = count - 1; iteration >= 0; iteration--)
+                {
+                    // reverse of: i += 2;
+                    i = tape.PopInt32();
+                    // reverse of: sy += xs[i + 1];
+                    dxs[i + 1] += dsy;
+                    // reverse of: sx += xs[i];
+                    dxs[i] += dsx;
+                }
+                // reverse of: double sy = 0;
+                dsy = 0.0;
+                // reverse of: double sx = 0;
+                dsx = 0.0;
+                // ∂result/∂scale, narrowed to the parameter's type once, at the end.
+                dscale = (float)dscale2;
+                return new global::System.Numerics.Vector2((float)result_X, (float)result_Y);
+            }
+            catch
+            {
+                // Ended by an exception: drop what this call pushed, leaving the thread's tape as the call found it.
+                tape.Reset(tapeMark);
+                throw;
             }
         }
 
@@ -305,33 +296,24 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("Differentiable.Generators", "0.1.0")]
         public static (global::System.Numerics.Vector2 Value, global::System.Numerics.Vector2 Tangent) CentroidJvp(double[] xs, float scale, double[] dxs, float dscale)
         {
-            // The tangent is computed as an array of the result's components, in double, and narrowed at the end.
-            var result = Jvp(xs, scale, dxs, dscale);
-            return (new global::System.Numerics.Vector2((float)result.Value[0], (float)result.Value[1]), new global::System.Numerics.Vector2((float)result.Tangent[0], (float)result.Tangent[1]));
-
-            static (double[] Value, double[] Tangent) Jvp(double[] xs, float scale, double[] dxs, float dscale)
+            double dsx = 0.0;
+            double sx = 0;
+            double dsy = 0.0;
+            double sy = 0;
+            int i = 0;
+            while (i + 1 < xs.Length)
             {
-                double dsx = 0.0;
-                double sx = 0;
-                double dsy = 0.0;
-                double sy = 0;
-                int i = 0;
-                while (i + 1 < xs.Length)
-                {
-                    dsx += dxs[i];
-                    sx += xs[i];
-                    dsy += dxs[i + 1];
-                    sy += xs[i + 1];
-                    i += 2;
-                }
-                double[] dresult = new double[2];
-                double[] result = new double[2];
-                dresult[0] = dsx * scale + (float)sx * (double)dscale;
-                result[0] = (float)sx * scale;
-                dresult[1] = dsy;
-                result[1] = (float)sy;
-                return (result, dresult);
+                dsx += dxs[i];
+                sx += xs[i];
+                dsy += dxs[i + 1];
+                sy += xs[i + 1];
+                i += 2;
             }
+            double dresult_X = dsx * scale + (float)sx * (double)dscale;
+            double result_X = (float)sx * scale;
+            double dresult_Y = dsy;
+            double result_Y = (float)sy;
+            return (new global::System.Numerics.Vector2((float)result_X, (float)result_Y), new global::System.Numerics.Vector2((float)dresult_X, (float)dresult_Y));
         }
     }
 }

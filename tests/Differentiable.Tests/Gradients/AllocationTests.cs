@@ -32,7 +32,8 @@ public class AllocationTests
         return m;
     }
 
-    private static long AllocatedBytes(Action call)
+    /// <summary>Bytes the calling thread allocates over 100 calls, after three calls of warm-up.</summary>
+    internal static long AllocatedBytes(Action call)
     {
         // Warm up: JIT, tiering and growth of the per-thread tape happen here.
         for (int k = 0; k < 3; k++)

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Numerics;
 
 namespace Differentiable.Tests.Numerics;
@@ -551,6 +552,146 @@ public sealed class NumericsJacobianTests
         Assert.Equal(new Vector2(1f, 2f), value);
         Assert.Equal(new double[,] { { 1, 0 }, { 0, 1 } }, dv.ToDense());
     }
+
+    /// <summary>
+    /// The VJPs and JVPs of System.Numerics results compute in locals and return the value itself (the Jacobians sweep
+    /// array-valued copies of them): each must be the Jacobian's product, Jᵀ·seed and J·direction, narrowed to float.
+    /// </summary>
+    [Fact]
+    public void VjpsAndJvpsOfNumericsResultsAreTheJacobiansProducts()
+    {
+        var random = new Random(17);
+        for (int trial = 0; trial < 8; trial++)
+        {
+            var a = RandomMatrix4x4(random);
+            var b = RandomMatrix4x4(random);
+            var (product, da, db) = Frames.ProductJacobian(a, b);
+            var seed = RandomMatrix4x4(random);
+            Assert.Equal(product, Frames.ProductVjp(a, b, seed, out var ga, out var gb));
+            ExpectPullback(Vec(seed), da, Vec(ga));
+            ExpectPullback(Vec(seed), db, Vec(gb));
+            var (ta, tb) = (RandomMatrix4x4(random), RandomMatrix4x4(random));
+            var (productValue, productTangent) = Frames.ProductJvp(a, b, ta, tb);
+            Assert.Equal(product, productValue);
+            ExpectPushforward([(da, Vec(ta)), (db, Vec(tb))], Vec(productTangent));
+
+            var axis = new Vector3(R(random), R(random), R(random));
+            float angle = 3 * R(random);
+            var (spin, daxis, dangle) = Frames.SpinJacobian(axis, angle);
+            var spinSeed = new Quaternion(R(random), R(random), R(random), R(random));
+            Assert.Equal(spin, Frames.SpinVjp(axis, angle, spinSeed, out var gaxis, out var gangle));
+            ExpectPullback(Vec(spinSeed), daxis, Vec(gaxis));
+            ExpectPullback(Vec(spinSeed), dangle, [gangle]);
+            var (taxis, tangle) = (new Vector3(R(random), R(random), R(random)), R(random));
+            var (spinValue, spinTangent) = Frames.SpinJvp(axis, angle, taxis, tangle);
+            Assert.Equal(spin, spinValue);
+            ExpectPushforward([(daxis, Vec(taxis)), (dangle, [tangle])], Vec(spinTangent));
+
+            // Two returns of a Matrix3x2 (its VJP keeps arrays: the returns alias them).
+            var m = new Matrix3x2(R(random), R(random), R(random), R(random), R(random), R(random));
+            float t = R(random);
+            var (scaled, dm, dt) = Frames.ScaledJacobian(m, t);
+            var scaledSeed = new Matrix3x2(R(random), R(random), R(random), R(random), R(random), R(random));
+            Assert.Equal(scaled, Frames.ScaledVjp(m, t, scaledSeed, out var gm, out var gt));
+            ExpectPullback(Vec(scaledSeed), dm, Vec(gm));
+            ExpectPullback(Vec(scaledSeed), dt, [gt]);
+            var (tm, tt) = (new Matrix3x2(R(random), R(random), R(random), R(random), R(random), R(random)), R(random));
+            var (scaledValue, scaledTangent) = Frames.ScaledJvp(m, t, tm, tt);
+            Assert.Equal(scaled, scaledValue);
+            ExpectPushforward([(dm, Vec(tm)), (dt, [tt])], Vec(scaledTangent));
+
+            // A loop over an array (the VJP keeps a tape).
+            var xs = Enumerable.Range(0, 7).Select(_ => (double)R(random)).ToArray();
+            float scale = 2 * R(random);
+            var (centroid, dxs, dscale) = Frames.CentroidJacobian(xs, scale);
+            var centroidSeed = new Vector2(R(random), R(random));
+            var gxs = new double[xs.Length];
+            Assert.Equal(centroid, Frames.CentroidVjp(xs, scale, centroidSeed, gxs, out var gscale));
+            ExpectPullback([centroidSeed.X, centroidSeed.Y], dxs, gxs.Select(g => (float)g).ToArray());
+            ExpectPullback([centroidSeed.X, centroidSeed.Y], dscale, [gscale]);
+            var txs = Enumerable.Range(0, 7).Select(_ => (double)R(random)).ToArray();
+            float tscale = R(random);
+            var (centroidValue, centroidTangent) = Frames.CentroidJvp(xs, scale, txs, tscale);
+            Assert.Equal(centroid, centroidValue);
+            ExpectPushforward([(dxs, txs.Select(x => (float)x).ToArray()), (dscale, [tscale])], [centroidTangent.X, centroidTangent.Y]);
+        }
+    }
+
+    /// <summary>Where the method allocates nothing, neither does the VJP or the JVP of its System.Numerics result.</summary>
+    [Fact]
+    public void VjpsAndJvpsOfNumericsResultsAllocateNothing()
+    {
+        var random = new Random(18);
+        var p = new Vector3(R(random), R(random), R(random));
+        var q = new Quaternion(R(random), R(random), R(random), R(random));
+        var a = RandomMatrix4x4(random);
+        var b = RandomMatrix4x4(random);
+        var v = new Vector2(R(random), R(random));
+        double[] xs = [0.5, -1.25, 2.0, 0.75, 3.0];
+        var gxs = new double[xs.Length];
+        float sink = 0;
+        Assert.Equal(0L, Gradients.AllocationTests.AllocatedBytes(() => sink += Frames.RotateVjp(p, q, p, out var gp, out var gq).X + gp.Y + gq.W));
+        Assert.Equal(0L, Gradients.AllocationTests.AllocatedBytes(() => sink += Frames.RotateJvp(p, q, p, q).Tangent.Z));
+        Assert.Equal(0L, Gradients.AllocationTests.AllocatedBytes(() => sink += Frames.ProductVjp(a, b, a, out var ga, out var gb).M43 + ga.M12 + gb.M21));
+        Assert.Equal(0L, Gradients.AllocationTests.AllocatedBytes(() => sink += Frames.ProductJvp(a, b, b, a).Tangent.M34));
+        Assert.Equal(0L, Gradients.AllocationTests.AllocatedBytes(() => sink += Frames.SpinVjp(p, 0.5f, q, out var gaxis, out var gangle).W + gaxis.X + gangle));
+        Assert.Equal(0L, Gradients.AllocationTests.AllocatedBytes(() => sink += Frames.ClippedVjp(v, v, out var gv).Y + gv.X));
+        Assert.Equal(0L, Gradients.AllocationTests.AllocatedBytes(() => sink += Frames.ClippedJvp(v, v).Tangent.Y));
+        Assert.Equal(0L, Gradients.AllocationTests.AllocatedBytes(() => sink += Frames.CentroidVjp(xs, 1.5f, v, gxs, out var gscale).X + gscale));
+        Assert.Equal(0L, Gradients.AllocationTests.AllocatedBytes(() => sink += Frames.CentroidJvp(xs, 1.5f, xs, 1f).Tangent.Y));
+        Assert.True(float.IsFinite(sink));
+    }
+
+    /// <summary>The gradient an out value received against Jᵀ·seed, to the float rounding of its entries.</summary>
+    private static void ExpectPullback(float[] seed, Jacobian jacobian, float[] gradient)
+    {
+        Assert.Equal((seed.Length, gradient.Length), (jacobian.Rows, jacobian.Columns));
+        for (int column = 0; column < jacobian.Columns; column++)
+        {
+            double expected = 0;
+            double magnitude = 0;
+            for (int row = 0; row < jacobian.Rows; row++)
+            {
+                expected += seed[row] * jacobian[row, column];
+                magnitude += Math.Abs(seed[row] * jacobian[row, column]);
+            }
+
+            Assert.True(Math.Abs(gradient[column] - expected) <= 1e-6 * (1 + magnitude), $"column {column}: {gradient[column]:R}, Jᵀ·seed {expected:R}");
+        }
+    }
+
+    /// <summary>The tangent against Σ J·direction over the parameters, to float rounding.</summary>
+    private static void ExpectPushforward((Jacobian Jacobian, float[] Direction)[] parts, float[] tangent)
+    {
+        for (int row = 0; row < tangent.Length; row++)
+        {
+            double expected = 0;
+            double magnitude = 0;
+            foreach (var (jacobian, direction) in parts)
+            {
+                Assert.Equal((tangent.Length, direction.Length), (jacobian.Rows, jacobian.Columns));
+                for (int column = 0; column < jacobian.Columns; column++)
+                {
+                    expected += jacobian[row, column] * direction[column];
+                    magnitude += Math.Abs(jacobian[row, column] * direction[column]);
+                }
+            }
+
+            Assert.True(Math.Abs(tangent[row] - expected) <= 1e-6 * (1 + magnitude), $"row {row}: {tangent[row]:R}, J·direction {expected:R}");
+        }
+    }
+
+    /// <summary>Components in the Jacobians' vec order: vectors by field, matrices column by column.</summary>
+    private static float[] Vec(Matrix4x4 m) => Enumerable.Range(0, 16).Select(k => m[k % 4, k / 4]).ToArray();
+
+    private static float[] Vec(Matrix3x2 m) => [m.M11, m.M21, m.M31, m.M12, m.M22, m.M32];
+
+    private static float[] Vec(Quaternion q) => [q.X, q.Y, q.Z, q.W];
+
+    private static float[] Vec(Vector3 v) => [v.X, v.Y, v.Z];
+
+    private static Matrix4x4 RandomMatrix4x4(Random random) =>
+        new(R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random), R(random));
 
     private static double[] Sandwich(double[] v, double[] q)
     {
