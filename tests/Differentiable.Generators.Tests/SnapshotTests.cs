@@ -428,6 +428,20 @@ public sealed class SnapshotTests
             }
         """);
 
+    /// <summary>
+    /// A Hessian with respect to System.Numerics and float parameters: the public signature passes the components, in vec
+    /// order, to a local Hessian of the method seen in double, with the local H·v and value it calls.
+    /// </summary>
+    [Fact]
+    public void NumericsHessian() => VerifyGenerated("""
+            [Differentiate(Hessian = true)]
+            public static float Bend(Vector2 a, float k)
+            {
+                float c = a.X * a.Y - 1f;
+                return k * c * c;
+            }
+        """);
+
     [Fact]
     public void NumericsSpring() => VerifyGenerated("""
             [Differentiate]

@@ -20,10 +20,13 @@ internal static class HessianEmitter
 
     public static void Write(CodeWriter writer, MethodModel model, TangentCode tangent)
     {
+        if (model.Parameters.Any(p => p.IsActive && p.IsComposite))
+        {
+            WriteThroughDoubleView(writer, model);
+            return;
+        }
+
         var directional = DirectionalModel(model, tangent);
-        var types = new TypeEnvironment(directional);
-        var activity = new ActivityAnalysis(directional, types);
-        var gradient = new ReverseModeTransform(directional, types, activity).Build();
         var active = model.Parameters.Where(p => p.IsActive).ToList();
         var directions = tangent.Tangents;
 
@@ -34,15 +37,7 @@ internal static class HessianEmitter
         writer.Line("/// </summary>");
         writer.Line("/// <returns>The directional derivative ∇f·v.</returns>");
         writer.Line(CompanionEmitter.GeneratedCode);
-        var buffers = active.Select((p, i) => p.Type == IrType.Double ? $"out double {gradient.Buffers[i]}" : $"{p.TypeName} {gradient.Buffers[i]}");
-        writer.Line($"{model.Accessibility} static double {model.Name}Hvp({string.Join(", ", new[] { CompanionEmitter.Parameters(directional) }.Concat(buffers))})");
-        // The H·v buffers are cleared and overwritten like a gradient's, so they alias nothing either: the sweeps may fuse.
-        // The body returns the tangent of the value, so the value's own sum is dead: dropped first (only here, where
-        // dead locals arise; the other companions return everything they compute).
-        var body = CompanionEmitter.WithoutUnusedTape(
-            CompanionEmitter.Optimize(model, Optimization.DeadStores.Rewrite(gradient.Body), CompanionEmitter.NameTypes(types, directional.Parameters.Where(p => p.IsActive).ToList(), gradient.Buffers), gradient.Buffers),
-            gradient);
-        CompanionEmitter.WriteBody(writer, body, gradient);
+        WriteHvp(writer, model, tangent, $"{model.Accessibility} static");
         writer.Line();
 
         // Allocating convenience.
@@ -53,8 +48,8 @@ internal static class HessianEmitter
         writer.Line($"/// The value of <c>{model.Name}</c> and its Hessian-vector product H·v, per differentiated parameter.");
         writer.Line("/// </summary>");
         writer.Line(CompanionEmitter.GeneratedCode);
-        var elements = string.Join(", ", active.Select(p => $"{p.TypeName} {NameScope.DerivativeElement(p.Name)}"));
-        writer.Line($"{model.Accessibility} static (double Value, {elements}) {model.Name}Hvp({CompanionEmitter.Parameters(directional)})");
+        var tupleElements = string.Join(", ", active.Select(p => $"{p.TypeName} {NameScope.DerivativeElement(p.Name)}"));
+        writer.Line($"{model.Accessibility} static (double Value, {tupleElements}) {model.Name}Hvp({CompanionEmitter.Parameters(directional)})");
         writer.Line("{");
         writer.Indent();
         var arguments = new List<string>();
@@ -77,16 +72,90 @@ internal static class HessianEmitter
         writer.Line("}");
         writer.Line();
 
-        WriteHessian(writer, model, active, directions);
-    }
-
-    private static void WriteHessian(CodeWriter writer, MethodModel model, List<ParameterModel> active, EquatableArray<string> directions)
-    {
         var environment = new TypeEnvironment(model);
         var elements = Structure.ElementHessian.Body(model, environment);
+        WriteHessianSummary(writer, model, elements is not null);
+        writer.Line($"{model.Accessibility} static (double Value, double[,] Hessian) {model.Name}Hessian({CompanionEmitter.Parameters(model)})");
+        WriteHessianBody(writer, model, environment, elements, active);
+    }
+
+    /// <summary>
+    /// The reverse sweep over the directional derivative: <c>{F}Hvp(p, v, buffers)</c> writes H·v into the buffers and
+    /// returns ∇f·v. The H·v buffers are cleared and overwritten like a gradient's, so they alias nothing either: the
+    /// sweeps may fuse.
+    /// </summary>
+    private static void WriteHvp(CodeWriter writer, MethodModel model, TangentCode tangent, string modifiers)
+    {
+        var directional = DirectionalModel(model, tangent);
+        var types = new TypeEnvironment(directional);
+        var activity = new ActivityAnalysis(directional, types);
+        var gradient = new ReverseModeTransform(directional, types, activity).Build();
+        var active = model.Parameters.Where(p => p.IsActive).ToList();
+        var buffers = active.Select((p, i) => p.Type == IrType.Double ? $"out double {gradient.Buffers[i]}" : $"{p.TypeName} {gradient.Buffers[i]}");
+        writer.Line($"{modifiers} double {model.Name}Hvp({string.Join(", ", new[] { CompanionEmitter.Parameters(directional) }.Concat(buffers))})");
+        // The body returns the tangent of the value, so the value's own sum is dead: dropped first (only here, where
+        // dead locals arise; the other companions return everything they compute).
+        var body = CompanionEmitter.WithoutUnusedTape(
+            CompanionEmitter.Optimize(model, Optimization.DeadStores.Rewrite(gradient.Body), CompanionEmitter.NameTypes(types, directional.Parameters.Where(p => p.IsActive).ToList(), gradient.Buffers), gradient.Buffers),
+            gradient);
+        CompanionEmitter.WriteBody(writer, body, gradient);
+    }
+
+    /// <summary>
+    /// <c>{F}Hessian</c> of a method that differentiates float or System.Numerics parameters: the Hessian of its
+    /// <see cref="DoubleView"/>, a local function of double components that the public signature calls with the
+    /// parameters' fields; beside it, the view's own <c>{F}Hvp</c> and value where the Hessian uses them. No public
+    /// <c>{F}Hvp</c>: its directions and H·v would be float values.
+    /// </summary>
+    private static void WriteThroughDoubleView(CodeWriter writer, MethodModel model)
+    {
+        var (view, arguments) = DoubleView.Of(model);
+        var environment = new TypeEnvironment(view);
+        var activity = new ActivityAnalysis(view, environment);
+        var tangent = new ForwardModeTransform(view, environment, activity).Build();
+        var elements = Structure.ElementHessian.Body(view, environment);
+        var core = new NameScope(model.Parameters.Select(p => p.Name).Append(model.Name).Append(model.Name + "Hvp")).Fresh("Core");
+
+        var coreWriter = new CodeWriter();
+        coreWriter.Line($"static (double Value, double[,] Hessian) {core}({CompanionEmitter.Parameters(view)})");
+        WriteHessianBody(coreWriter, view, environment, elements, view.Parameters.Where(p => p.IsActive).ToList());
+        var coreText = coreWriter.ToString();
+
+        WriteHessianSummary(writer, model, elements is not null);
+        writer.Line($"{model.Accessibility} static (double Value, double[,] Hessian) {model.Name}Hessian({CompanionEmitter.Parameters(model)})");
+        writer.Line("{");
+        writer.Indent();
+        writer.Line("// The float components as double parameters, in vec order: the method's own steps, differentiated in double.");
+        writer.Line($"return {core}({string.Join(", ", arguments)});");
+        writer.Line();
+        foreach (var line in coreText.Split('\n').Take(coreText.Count(c => c == '\n')))
+        {
+            writer.Line(line.TrimStart().Length == 0 ? string.Empty : line);
+        }
+
+        if (IrWalker.ContainsIdentifier(coreText, model.Name + "Hvp"))
+        {
+            writer.Line();
+            WriteHvp(writer, view, tangent, "static");
+        }
+
+        if (IrWalker.ContainsIdentifier(coreText, model.Name))
+        {
+            // The value, as the method computes it (the view's body).
+            writer.Line();
+            writer.Line($"static double {model.Name}({CompanionEmitter.Parameters(view)})");
+            new CSharpPrinter(writer).Write(view.Body);
+        }
+
+        writer.Unindent();
+        writer.Line("}");
+    }
+
+    private static void WriteHessianSummary(CodeWriter writer, MethodModel model, bool fromElements)
+    {
         writer.Line("/// <summary>");
         writer.Line($"/// The value and Hessian of <c>{model.Name}</c>: rows and columns run over vec of each differentiated parameter,");
-        if (elements is not null)
+        if (fromElements)
         {
             writer.Line("/// concatenated in declaration order. H is assembled from second partials derived at compile time (element");
             writer.Line("/// Hessians), in one sweep with the value; symmetric by construction.");
@@ -98,7 +167,11 @@ internal static class HessianEmitter
 
         writer.Line("/// </summary>");
         writer.Line(CompanionEmitter.GeneratedCode);
-        writer.Line($"{model.Accessibility} static (double Value, double[,] Hessian) {model.Name}Hessian({CompanionEmitter.Parameters(model)})");
+    }
+
+    /// <summary>The body of <c>{F}Hessian</c>: element Hessians where the structure pass derived them, else a product per column.</summary>
+    private static void WriteHessianBody(CodeWriter writer, MethodModel model, TypeEnvironment environment, Block? elements, List<ParameterModel> active)
+    {
         if (elements is not null)
         {
             // The passes of every companion body: a loop's exp, log and tanh calls become SIMD maps over blocks of rows.

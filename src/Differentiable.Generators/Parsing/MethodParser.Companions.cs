@@ -104,8 +104,12 @@ internal sealed partial class MethodParser
             if (hessian)
             {
                 Add("Hessian", parameters);
-                Add("Hvp", parameters.Concat(tangents).Concat(buffers));
-                Add("Hvp", parameters.Concat(tangents));
+                // Float and System.Numerics parameters get no public Hvp (their Hessian runs a local one in double).
+                if (active.All(p => Classify(p.Type) is IrType.Double or IrType.DoubleArray or IrType.DoubleMatrix))
+                {
+                    Add("Hvp", parameters.Concat(tangents).Concat(buffers));
+                    Add("Hvp", parameters.Concat(tangents));
+                }
             }
         }
         else

@@ -191,11 +191,6 @@ internal sealed partial class MethodParser
         var (withRespectTo, hessian, maxUnroll, vectorize) = ReadAttribute(attribute);
         vectorizeCompanions = vectorize;
         var parameters = ReadParameters(withRespectTo, attribute);
-        if (parameters.Any(p => p.IsActive && p.IsComposite) && hessian)
-        {
-            Report(DiagnosticDescriptors.UnsupportedFeature, syntax.Identifier, $"'{method.Name}' differentiates float or System.Numerics parameters: gradients, Jacobians, VJPs and JVPs are generated, but Hessians with respect to them are not supported yet");
-        }
-
         if (hessian && returnType is not (IrType.Double or IrType.Single))
         {
             Report(DiagnosticDescriptors.UnsupportedFeature, syntax.Identifier, $"Hessian = true applies to scalar-valued methods; '{method.Name}' returns '{method.ReturnType.ToDisplayString()}' (use {method.Name}Jacobian for first derivatives)");

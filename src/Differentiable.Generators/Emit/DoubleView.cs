@@ -1,0 +1,80 @@
+using System.Collections.Generic;
+using System.Linq;
+using Differentiable.Generators.Infrastructure;
+using Differentiable.Generators.Ir;
+using Differentiable.Generators.Model;
+
+namespace Differentiable.Generators.Emit;
+
+/// <summary>
+/// The method seen with its differentiated float and System.Numerics parameters in double: a float <c>s</c> as a double
+/// <c>s</c>, a <c>Vector3 a</c> as a <c>double[] a</c> of its components in vec order (matrices column by column), each
+/// read back as the float it holds wherever the body reads it (<c>(float)s</c>, <c>(float)a[0]</c> for <c>a.X</c>). The
+/// view computes what the method does, step for step, and its derivatives are taken in double; its Hessian is the
+/// method's, rows and columns in the contract's order. Its value is a double.
+/// </summary>
+internal static class DoubleView
+{
+    /// <returns>The view, and the arguments that pass the method's parameters to it, in order (<c>new double[] { a.X, a.Y, a.Z }, s, n</c>).</returns>
+    public static (MethodModel View, List<string> Arguments) Of(MethodModel model)
+    {
+        var parameters = new List<ParameterModel>();
+        var arguments = new List<string>();
+        // A component (or a float parameter) → where the view holds it.
+        var components = new Dictionary<string, Expr>(System.StringComparer.Ordinal);
+        foreach (var parameter in model.Parameters)
+        {
+            if (!parameter.IsActive || !parameter.IsComposite)
+            {
+                parameters.Add(parameter);
+                arguments.Add(parameter.Name);
+                continue;
+            }
+
+            if (parameter.Type == IrType.Single)
+            {
+                parameters.Add(new ParameterModel(parameter.Name, "double", IrType.Double, IsActive: true));
+                arguments.Add(parameter.Name);
+                components.Add(parameter.Name, new Variable(parameter.Name));
+                continue;
+            }
+
+            parameters.Add(new ParameterModel(parameter.Name, "double[]", IrType.DoubleArray, IsActive: true));
+            var inVecOrder = Enumerable.Range(0, parameter.Components.Count).OrderBy(k => ComponentLayout.VecIndex(parameter, k)).ToList();
+            arguments.Add($"new double[] {{ {string.Join(", ", inVecOrder.Select(k => parameter.Components[k]))} }}");
+            for (var k = 0; k < parameter.Components.Count; k++)
+            {
+                components.Add(parameter.Components[k], new ElementAccess(parameter.Name, EquatableArray.Create<Expr>(Constant.Int(ComponentLayout.VecIndex(parameter, k)))));
+            }
+        }
+
+        Expr Read(Expr expression) => IrWalker.Rewrite(expression, node =>
+            node is Variable v && components.TryGetValue(v.Name, out var held) ? new Convert(IrType.Single, held) : null);
+
+        Stmt Rewrite(Stmt statement, int depth)
+        {
+            StackGuard.Enter(depth);
+            var own = statement switch
+            {
+                // A component the body assigns is stored in its double (exactly: a float fits) and read back as a float.
+                Assign { Target: Variable v } a when components.TryGetValue(v.Name, out var held) => new Assign(held, Read(a.Value)),
+                Assign or Declare or Return or Evaluate or TapePush => IrWalker.RewriteExpressions(statement, Read, depth),
+                For f => f with { Lower = Read(f.Lower), Upper = Read(f.Upper) },
+                If i => i with { Condition = Read(i.Condition) },
+                While w => w with { Condition = Read(w.Condition) },
+                _ => statement,
+            };
+            return own is Assign or Declare or Return or Evaluate or TapePush
+                ? own
+                : IrWalker.WithNestedBlocks(own, b => new Block(b.Statements.Select(s => Rewrite(s, depth + 1)).ToEquatableArray()));
+        }
+
+        var view = model with
+        {
+            Parameters = parameters.ToEquatableArray(),
+            Body = (Block)Rewrite(model.Body, 0),
+            ReturnType = model.ReturnType == IrType.Single ? IrType.Double : model.ReturnType,
+        };
+        return (view, arguments);
+    }
+}
