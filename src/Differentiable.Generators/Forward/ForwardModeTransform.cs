@@ -95,11 +95,12 @@ internal sealed class ForwardModeTransform
 
         foreach (var (primal, tangent) in tangents.Where(t => !model.Parameters.Any(p => p.IsActive && p.Name == t.Key)).OrderBy(t => t.Key, System.StringComparer.Ordinal))
         {
-            // Arrays that alias an active array but are not themselves differentiated get a zero tangent.
-            if (model.Parameters.Any(p => p.Name == primal) || model.Externals.Any(e => e.Name == primal))
+            // Arrays that alias an active array but are not themselves differentiated get a zero tangent; so do the
+            // components of a System.Numerics parameter not differentiated that the body assigns an active value.
+            if (model.Parameters.Any(p => p.Name == primal || (!p.IsActive && p.Components.Contains(primal))) || model.Externals.Any(e => e.Name == primal))
             {
                 var type = types[primal];
-                body.Add(new Declare(tangent, type, type == IrType.Double ? Constant.Zero : NewLike(primal, type)));
+                body.Add(type.IsReal() ? new Declare(tangent, IrType.Double, Constant.Zero) : new Declare(tangent, type, NewLike(primal, type)));
             }
         }
 

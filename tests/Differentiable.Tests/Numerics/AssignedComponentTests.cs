@@ -60,6 +60,25 @@ public static partial class AssignedComponents
         return q.W * q.Y;
     }
 
+    /// <summary>
+    /// b is not differentiated, but its X takes a differentiated value: b.X·a.X·b.Y·a.Z·a.Y. Its tangent was never
+    /// declared (CS0103 in the JVP, and the Hessian's generator threw).
+    /// </summary>
+    [Differentiate(nameof(a))]
+    public static float Carried(Vector3 a, Vector3 b)
+    {
+        b.X = b.X * a.X;
+        return b.X * b.Y * a.Z * a.Y;
+    }
+
+    /// <summary>The same through a System.Numerics result: (b.X·a.X, b.Y, b.Z).</summary>
+    [Differentiate(nameof(a))]
+    public static Vector3 CarriedVector(Vector3 a, Vector3 b)
+    {
+        b.X = b.X * a.X;
+        return b;
+    }
+
     /// <summary>The transform of v by m with M11 cleared: its X·Y.</summary>
     [Differentiate]
     public static float MatrixElement(Matrix4x4 m, Vector3 v)
@@ -122,5 +141,25 @@ public sealed class AssignedComponentTests
         }
 
         Near.Equal(expected, AssignedComponents.MatrixElementJvp(m, V, tm, T).Tangent, 6);
+    }
+
+    [Fact]
+    public void AComponentOfAParameterNotDifferentiatedCarriesTheTangentItIsAssigned()
+    {
+        // f = b.X·a.X·b.Y·a.Z·a.Y: ∂f/∂a = (b.X·b.Y·a.Z·a.Y, b.X·a.X·b.Y·a.Z, b.X·a.X·b.Y·a.Y).
+        var (value, da) = AssignedComponents.CarriedGradient(V, T);
+        Assert.Equal(AssignedComponents.Carried(V, T), value, 6);
+        Near.Equal(T.X * T.Y * V.Z * V.Y, da.X, 6);
+        Near.Equal(T.X * V.X * T.Y * V.Z, da.Y, 6);
+        Near.Equal(T.X * V.X * T.Y * V.Y, da.Z, 6);
+        var direction = new Vector3(0.25f, -0.5f, 0.75f);
+        Near.Equal(Vector3.Dot(da, direction), AssignedComponents.CarriedJvp(V, T, direction).Tangent, 6);
+
+        // (b.X·a.X, b.Y, b.Z): only the X row depends on a, through a.X.
+        var (vector, tangent) = AssignedComponents.CarriedVectorJvp(V, T, direction);
+        Assert.Equal(new Vector3(T.X * V.X, T.Y, T.Z), vector);
+        Assert.Equal(new Vector3(T.X * direction.X, 0, 0), tangent);
+        var (_, jacobian) = AssignedComponents.CarriedVectorJacobian(V, T);
+        Assert.Equal(new double[,] { { T.X, 0, 0 }, { 0, 0, 0 }, { 0, 0, 0 } }, jacobian.ToDense());
     }
 }
