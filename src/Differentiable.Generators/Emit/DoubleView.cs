@@ -18,6 +18,12 @@ internal static class DoubleView
     /// <returns>The view, and the arguments that pass the method's parameters to it, in order (<c>new double[] { a.X, a.Y, a.Z }, s, n</c>).</returns>
     public static (MethodModel View, List<string> Arguments) Of(MethodModel model)
     {
+        var assigned = new HashSet<string>(
+            IrWalker.Statements(model.Body).OfType<Assign>().Select(a => a.Target).OfType<Variable>().Select(v => v.Name),
+            System.StringComparer.Ordinal);
+        var scope = new Analysis.NameScope(new Analysis.TypeEnvironment(model).Names.Concat(model.Parameters.Select(p => p.Name)));
+        var copies = new List<Stmt>();
+        var locals = model.Locals.ToList();
         var parameters = new List<ParameterModel>();
         var arguments = new List<string>();
         // A component (or a float parameter) → where the view holds it.
@@ -42,9 +48,20 @@ internal static class DoubleView
             parameters.Add(new ParameterModel(parameter.Name, "double[]", IrType.DoubleArray, IsActive: true));
             var inVecOrder = Enumerable.Range(0, parameter.Components.Count).OrderBy(k => ComponentLayout.VecIndex(parameter, k)).ToList();
             arguments.Add($"new double[] {{ {string.Join(", ", inVecOrder.Select(k => parameter.Components[k]))} }}");
+            // The method assigns its own copy of a struct: where it assigns a component, so does the view, into a local
+            // array copied from the parameter (the parameter array itself stays as the caller passed it).
+            var holder = parameter.Name;
+            if (parameter.Components.Any(assigned.Contains))
+            {
+                holder = scope.Fresh(parameter.Name + "Copy");
+                locals.Add(new LocalModel(holder, IrType.DoubleArray));
+                copies.Add(new Declare(holder, IrType.DoubleArray, new NewArray(IrType.DoubleArray, EquatableArray.Create<Expr>(Constant.Int(parameter.Components.Count)))));
+                copies.AddRange(inVecOrder.Select(k => new Assign(At(holder, ComponentLayout.VecIndex(parameter, k)), At(parameter.Name, ComponentLayout.VecIndex(parameter, k)))));
+            }
+
             for (var k = 0; k < parameter.Components.Count; k++)
             {
-                components.Add(parameter.Components[k], new ElementAccess(parameter.Name, EquatableArray.Create<Expr>(Constant.Int(ComponentLayout.VecIndex(parameter, k)))));
+                components.Add(parameter.Components[k], At(holder, ComponentLayout.VecIndex(parameter, k)));
             }
         }
 
@@ -72,9 +89,12 @@ internal static class DoubleView
         var view = model with
         {
             Parameters = parameters.ToEquatableArray(),
-            Body = (Block)Rewrite(model.Body, 0),
+            Body = new Block(copies.Concat(((Block)Rewrite(model.Body, 0)).Statements).ToEquatableArray()),
+            Locals = locals.ToEquatableArray(),
             ReturnType = model.ReturnType == IrType.Single ? IrType.Double : model.ReturnType,
         };
         return (view, arguments);
     }
+
+    private static ElementAccess At(string array, int index) => new(array, EquatableArray.Create<Expr>(Constant.Int(index)));
 }

@@ -53,6 +53,36 @@ public static partial class Energies
         return (a.X * a.Y) + (s * a.Z * a.Z);
     }
 
+    /// <summary>A component assigned in a loop: the Hessian's sweeps wrote into their own input and drifted.</summary>
+    [Differentiate(Hessian = true)]
+    public static float Compounded(Vector4 a)
+    {
+        float s = 0;
+        for (int i = 0; i < 4; i++)
+        {
+            s += a.X * a.Y * i;
+            a.Z = a.Z * 1.5f;
+        }
+
+        return s * a.Z;
+    }
+
+    /// <summary>A differentiated parameter's component assigned from one that is not.</summary>
+    [Differentiate(nameof(b), Hessian = true)]
+    public static float ScaledBy(Vector3 a, Vector3 b)
+    {
+        b.X = b.X * a.X;
+        return b.X * b.Y * a.Z;
+    }
+
+    /// <summary>A parameter not differentiated whose component takes a differentiated value.</summary>
+    [Differentiate(nameof(a), Hessian = true)]
+    public static float Carried(Vector3 a, Vector3 b)
+    {
+        b.X = b.X * a.X;
+        return b.X * b.Y * a.Z * a.Y;
+    }
+
     /// <summary>Only some parameters differentiated: the Hessian runs over b's components alone.</summary>
     [Differentiate(nameof(b), Hessian = true)]
     public static float Partial(Vector3 a, Vector3 b) => Vector3.Dot(a, b) * b.LengthSquared();
@@ -176,6 +206,29 @@ public sealed class NumericsHessianTests
             var fixedA = new[] { (double)a.X, a.Y, a.Z };
             var bb = v.X * a;
             ExpectSecondDifferences(p => (fixedA[0] * p[0] + fixedA[1] * p[1] + fixedA[2] * p[2]) * ((p[0] * p[0]) + (p[1] * p[1]) + (p[2] * p[2])), [bb.X, bb.Y, bb.Z], partialHessian);
+        }
+    }
+
+    [Fact]
+    public void AssignedComponentsLeaveTheHessiansInputsAsTheyWere()
+    {
+        var random = new Random(24);
+        for (int trial = 0; trial < 5; trial++)
+        {
+            var a = new Vector4(R(random), R(random), R(random), R(random));
+            var (value, hessian) = Energies.CompoundedHessian(a);
+            Assert.Equal(Energies.Compounded(a), value, 5);
+            // s = 6·X·Y; Z·1.5⁴ at the end: f = 6·1.5⁴·X·Y·Z.
+            ExpectSecondDifferences(p => 6 * Math.Pow(1.5, 4) * p[0] * p[1] * p[2], [a.X, a.Y, a.Z, a.W], hessian);
+
+            var b = new Vector3(R(random), R(random), R(random));
+            var c = new Vector3(R(random), R(random), R(random));
+            var (scaled, scaledHessian) = Energies.ScaledByHessian(b, c);
+            Assert.Equal(Energies.ScaledBy(b, c), scaled, 6);
+            ExpectSecondDifferences(p => p[0] * b.X * p[1] * b.Z, [c.X, c.Y, c.Z], scaledHessian);
+            var (carried, carriedHessian) = Energies.CarriedHessian(b, c);
+            Assert.Equal(Energies.Carried(b, c), carried, 6);
+            ExpectSecondDifferences(p => c.X * p[0] * c.Y * p[2] * p[1], [b.X, b.Y, b.Z], carriedHessian);
         }
     }
 
