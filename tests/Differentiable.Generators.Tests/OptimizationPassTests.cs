@@ -1549,6 +1549,17 @@ public sealed class OptimizationPassTests
             new If(V("b"), Body(new Return(V("value"))), null),
             new Return(V("result")));
         Assert.Contains("double[] seedArray = new double[] { seed.X, seed.Y, seed.Z };", text);
+        // An int[] keeps its elements ints (an index, an integer division): never locals of the result's components.
+        var indices = WithComponents(
+            null,
+            new Declare("index", IrType.Int32Array, new NewArray(IrType.Int32Array, EquatableArray.Create(C(3)))),
+            new Assign(At("index", C(0)), C(1)),
+            new Declare("result", IrType.DoubleArray, new NewArray(IrType.DoubleArray, EquatableArray.Create(C(3)))),
+            new Assign(At("result", C(0)), At("x", At("index", C(0)))),
+            new Return(new Tuple(EquatableArray.Create<Expr>(V("result"), V("result")))));
+        Assert.Contains("int[] index = new int[3];", indices);
+        Assert.Contains("index[0] = 1;", indices);
+        Assert.Contains("double result_X = x[index[0]];", indices);
         Assert.Contains("result[i] = seedArray[i];", text);
         Assert.Contains("double[] other = new double[3];", text);
         // shared is bound again after value aliases it: value is its own array, not a name for shared.

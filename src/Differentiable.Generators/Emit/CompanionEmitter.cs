@@ -243,6 +243,8 @@ internal static class CompanionEmitter
         private readonly List<ParameterModel> active;
         private Block? gradientBody;
         private Block? tangentBody;
+        private Computed? numericsGradient;
+        private Computed? numericsTangent;
 
         public OptimizedBodies(MethodModel model, TypeEnvironment environment, GradientCode gradient, TangentCode tangent, List<ParameterModel> active)
         {
@@ -261,16 +263,19 @@ internal static class CompanionEmitter
         /// A System.Numerics result's VJP body taking its seed and returning its value as that type, the components in
         /// locals; null for other results, or where the seed must stay an array the body names in generated code.
         /// </summary>
-        public Block? NumericsGradient => model.Numerics is { } numerics
+        public Block? NumericsGradient => (numericsGradient ??= new(model.Numerics is { } numerics
             ? Optimization.NumericsComponents.Rewrite(Gradient, numerics, gradient.SeedName, Reserved.Concat(gradient.Buffers).Concat(new[] { gradient.SeedName, gradient.TapeName, gradient.TapeMarkName }))
-            : null;
+            : null)).Body;
 
         /// <summary>The JVP body of a System.Numerics result returning its value and tangent as that type; null for other results.</summary>
-        public Block? NumericsTangent => model.Numerics is { } numerics
+        public Block? NumericsTangent => (numericsTangent ??= new(model.Numerics is { } numerics
             ? Optimization.NumericsComponents.Rewrite(Tangent, numerics, seed: null, Reserved.Concat(tangent.Tangents))
-            : null;
+            : null)).Body;
 
         private IEnumerable<string> Reserved => model.Parameters.Select(p => p.Name);
+
+        /// <summary>A body computed once, null included.</summary>
+        private sealed record Computed(Block? Body);
 
         private Block OptimizeGradient()
         {

@@ -23,6 +23,7 @@ internal static class NumericsComponents
     public const int MaxElements = 16;
 
     /// <param name="body">The optimized VJP or JVP body, array-valued.</param>
+    /// <param name="numerics">The result's System.Numerics type: its fields name the components and build the value.</param>
     /// <param name="seed">The VJP's seed parameter (an array in <paramref name="body"/>, the System.Numerics type after); null for a JVP.</param>
     /// <param name="reserved">Names the body's signature and its printer use (parameters, buffers, the tape's locals).</param>
     /// <returns>The body, or null where a seed read other than at constants is also named in code printed verbatim.</returns>
@@ -41,41 +42,80 @@ internal static class NumericsComponents
 
     /// <summary>
     /// <c>double[] value = result;</c> at the top level of the body, where result is never bound again after it and value
-    /// never otherwise: value is the same array as result from there on, so its uses read result instead.
+    /// never otherwise: value is the same array as result from there on, so its uses read result instead. One walk to
+    /// find them, one to rename.
     /// </summary>
     private static Block WithoutAliases(Block body)
     {
-        for (var i = 0; i < body.Statements.Count; i++)
+        var all = IrWalker.Statements(body).ToList();
+        var bindings = new Dictionary<string, int>(System.StringComparer.Ordinal);
+        var named = new HashSet<string>(System.StringComparer.Ordinal);
+        foreach (var statement in all)
         {
-            if (body.Statements[i] is not Declare { Type: var type, Initializer: Variable source } alias || !type.IsArray())
+            if (statement is Declare d)
             {
-                continue;
+                bindings[d.Name] = bindings.TryGetValue(d.Name, out var n) ? n + 1 : 1;
+            }
+            else if (statement is Assign { Target: Variable v })
+            {
+                bindings[v.Name] = bindings.TryGetValue(v.Name, out var n) ? n + 1 : 1;
             }
 
-            var all = IrWalker.Statements(body).ToList();
-            var later = body.Statements.Skip(i + 1).SelectMany(IrWalker.Statements).ToList();
-            var aliasBoundOnce = all.Count(s => Binds(s, alias.Name)) == 1
-                && !all.SelectMany(IrWalker.OwnExpressions).SelectMany(IrWalker.Nodes).Any(n => n is OutArgument o && o.Name == alias.Name)
-                && !all.OfType<Verbatim>().Any(v => MentionsInCode(v, alias.Name));
-            var sourceStays = !later.Any(s => Binds(s, source.Name))
-                && !later.SelectMany(IrWalker.OwnExpressions).SelectMany(IrWalker.Nodes).Any(n => n is OutArgument o && o.Name == source.Name);
-            if (!aliasBoundOnce || !sourceStays)
-            {
-                continue;
-            }
-
-            Expr Rename(Expr e) => IrWalker.RewriteBottomUp(e, node => node switch
-            {
-                Variable v when v.Name == alias.Name => source,
-                ElementAccess a when a.Array == alias.Name => a with { Array = source.Name },
-                ArrayLength l when l.Array == alias.Name => l with { Array = source.Name },
-                _ => node,
-            });
-            var statements = body.Statements.Take(i).Concat(body.Statements.Skip(i + 1).Select(s => IrWalker.RewriteExpressions(s, Rename)));
-            return WithoutAliases(new Block(statements.ToEquatableArray()));
+            named.UnionWith(IrWalker.OwnExpressions(statement).SelectMany(IrWalker.Nodes).OfType<OutArgument>().Select(o => o.Name));
         }
 
-        return body;
+        // The last top-level statement that binds each name (or passes it out).
+        var lastBound = new Dictionary<string, int>(System.StringComparer.Ordinal);
+        for (var i = 0; i < body.Statements.Count; i++)
+        {
+            foreach (var statement in IrWalker.Statements(body.Statements[i]))
+            {
+                var bound = statement switch
+                {
+                    Declare d => d.Name,
+                    Assign { Target: Variable v } => v.Name,
+                    _ => null,
+                };
+                if (bound is not null)
+                {
+                    lastBound[bound] = i;
+                }
+
+                foreach (var passed in IrWalker.OwnExpressions(statement).SelectMany(IrWalker.Nodes).OfType<OutArgument>())
+                {
+                    lastBound[passed.Name] = i;
+                }
+            }
+        }
+
+        var verbatim = all.OfType<Verbatim>().ToList();
+        var renames = new Dictionary<string, string>(System.StringComparer.Ordinal);
+        var removed = new HashSet<int>();
+        for (var i = 0; i < body.Statements.Count; i++)
+        {
+            if (body.Statements[i] is Declare { Type: var type, Initializer: Variable source } alias && type.IsArray()
+                && bindings[alias.Name] == 1 && !named.Contains(alias.Name)
+                && !verbatim.Any(v => MentionsInCode(v, alias.Name))
+                && (!lastBound.TryGetValue(source.Name, out var last) || last < i))
+            {
+                renames[alias.Name] = renames.TryGetValue(source.Name, out var further) ? further : source.Name;
+                removed.Add(i);
+            }
+        }
+
+        if (renames.Count == 0)
+        {
+            return body;
+        }
+
+        Expr Rename(Expr e) => IrWalker.RewriteBottomUp(e, node => node switch
+        {
+            Variable v when renames.TryGetValue(v.Name, out var to) => new Variable(to),
+            ElementAccess a when renames.TryGetValue(a.Array, out var to) => a with { Array = to },
+            ArrayLength l when renames.TryGetValue(l.Array, out var to) => l with { Array = to },
+            _ => node,
+        });
+        return new Block(body.Statements.Where((_, i) => !removed.Contains(i)).Select(s => IrWalker.RewriteExpressions(s, Rename)).ToEquatableArray());
     }
 
     private static bool Binds(Stmt statement, string name) =>
@@ -84,8 +124,11 @@ internal static class NumericsComponents
     private static bool MentionsInCode(Verbatim code, string name) =>
         code.Reads.Contains(name) || IrWalker.ContainsIdentifier(code.Code, name);
 
-    private static Block Without(Block block, System.Func<Stmt, bool> drop) =>
-        new(block.Statements.Where(s => !drop(s)).Select(s => IrWalker.WithNestedBlocks(s, b => Without(b, drop))).ToEquatableArray());
+    private static Block Without(Block block, System.Func<Stmt, bool> drop, int depth = 0)
+    {
+        StackGuard.Enter(depth);
+        return new(block.Statements.Where(s => !drop(s)).Select(s => IrWalker.WithNestedBlocks(s, b => Without(b, drop, depth + 1))).ToEquatableArray());
+    }
 
     /// <summary>One rewrite: the arrays that become locals and the names taken.</summary>
     private sealed class Context
@@ -124,7 +167,8 @@ internal static class NumericsComponents
         public Block? Rewrite()
         {
             var statements = IrWalker.Statements(body).ToList();
-            foreach (var name in statements.OfType<Declare>().Where(d => d.Type.IsArray()).Select(d => d.Name).Distinct().OrderBy(n => n, System.StringComparer.Ordinal))
+            // Arrays of doubles only: an int[]'s elements are ints (an index, an integer division).
+            foreach (var name in statements.OfType<Declare>().Where(d => d.Type is IrType.DoubleArray or IrType.DoubleMatrix).Select(d => d.Name).Distinct().OrderBy(n => n, System.StringComparer.Ordinal))
             {
                 if (name != seed && Dimensions(statements, name) is { } dimensions)
                 {
