@@ -267,7 +267,10 @@ internal static class CompanionEmitter
             ? Optimization.NumericsComponents.Rewrite(Gradient, numerics, gradient.SeedName, Reserved.Concat(gradient.Buffers).Concat(new[] { gradient.SeedName, gradient.TapeName, gradient.TapeMarkName }))
             : null)).Body;
 
-        /// <summary>The JVP body of a System.Numerics result returning its value and tangent as that type; null for other results.</summary>
+        /// <summary>
+        /// The JVP body of a System.Numerics result returning its value and tangent as that type (without a seed, the pass
+        /// always applies); null for other results.
+        /// </summary>
         public Block? NumericsTangent => (numericsTangent ??= new(model.Numerics is { } numerics
             ? Optimization.NumericsComponents.Rewrite(Tangent, numerics, seed: null, Reserved.Concat(tangent.Tangents))
             : null)).Body;
@@ -341,30 +344,8 @@ internal static class CompanionEmitter
         var tangents = active.Select((p, i) => $"{p.TypeName} {tangent.Tangents[i]}");
         var signature = string.Join(", ", new[] { Parameters(model) }.Concat(tangents).Where(s => s.Length > 0));
         writer.Line($"{model.Accessibility} static ({PublicResultType(model)} Value, {PublicResultType(model)} Tangent) {model.Name}Jvp({signature})");
-        if (bodies.NumericsTangent is { } direct)
-        {
-            new CSharpPrinter(writer).Write(direct);
-            return;
-        }
-
-        if (model.Numerics is { } numerics)
-        {
-            var scope = new NameScope(model.Parameters.Select(p => p.Name).Concat(tangent.Tangents));
-            var core = scope.Fresh("Jvp");
-            var result = scope.Fresh("result");
-            writer.Line("{");
-            writer.Indent();
-            writer.Line("// The tangent is computed as an array of the result's components, in double, and narrowed at the end.");
-            writer.Line($"var {result} = {core}({string.Join(", ", new[] { Arguments(model) }.Concat(tangent.Tangents).Where(s => s.Length > 0))});");
-            writer.Line($"return ({numerics.FromArray(result + ".Value")}, {numerics.FromArray(result + ".Tangent")});");
-            writer.Line();
-            WriteJvpCore(writer, model, bodies, tangent, active, core);
-            writer.Unindent();
-            writer.Line("}");
-            return;
-        }
-
-        new CSharpPrinter(writer).Write(bodies.Tangent);
+        // A System.Numerics result's JVP returns its value and tangent as that type, the components in locals.
+        new CSharpPrinter(writer).Write(bodies.NumericsTangent ?? bodies.Tangent);
     }
 
     /// <summary>The array-valued JVP of a method with a System.Numerics result, as a local function.</summary>

@@ -68,28 +68,13 @@ internal static class DoubleView
         Expr Read(Expr expression) => IrWalker.Rewrite(expression, node =>
             node is Variable v && components.TryGetValue(v.Name, out var held) ? new Convert(IrType.Single, held) : null);
 
-        Stmt Rewrite(Stmt statement, int depth)
-        {
-            StackGuard.Enter(depth);
-            var own = statement switch
-            {
-                // A component the body assigns is stored in its double (exactly: a float fits) and read back as a float.
-                Assign { Target: Variable v } a when components.TryGetValue(v.Name, out var held) => new Assign(held, Read(a.Value)),
-                Assign or Declare or Return or Evaluate or TapePush => IrWalker.RewriteExpressions(statement, Read, depth),
-                For f => f with { Lower = Read(f.Lower), Upper = Read(f.Upper) },
-                If i => i with { Condition = Read(i.Condition) },
-                While w => w with { Condition = Read(w.Condition) },
-                _ => statement,
-            };
-            return own is Assign or Declare or Return or Evaluate or TapePush
-                ? own
-                : IrWalker.WithNestedBlocks(own, b => new Block(b.Statements.Select(s => Rewrite(s, depth + 1)).ToEquatableArray()));
-        }
+        // A component the body assigns is stored in its double (exactly: a float fits) and read back as a float.
+        Expr Target(Expr target) => target is Variable v && components.TryGetValue(v.Name, out var held) ? held : Read(target);
 
         var view = model with
         {
             Parameters = parameters.ToEquatableArray(),
-            Body = new Block(copies.Concat(((Block)Rewrite(model.Body, 0)).Statements).ToEquatableArray()),
+            Body = new Block(copies.Concat(((Block)IrWalker.RewriteExpressions(model.Body, Read, Target)).Statements).ToEquatableArray()),
             Locals = locals.ToEquatableArray(),
             ReturnType = model.ReturnType == IrType.Single ? IrType.Double : model.ReturnType,
         };

@@ -138,16 +138,16 @@ internal static class IrWalker
     };
 
     /// <summary>
-    /// The statement with each expression that it and the statements nested in it hold (assignment targets included)
-    /// replaced by <paramref name="rewrite"/>'s result.
+    /// The statement with each expression that it and the statements nested in it hold replaced by
+    /// <paramref name="rewrite"/>'s result; assignment targets too, or by <paramref name="rewriteTarget"/>'s where given.
     /// </summary>
-    public static Stmt RewriteExpressions(Stmt statement, System.Func<Expr, Expr> rewrite, int depth = 0)
+    public static Stmt RewriteExpressions(Stmt statement, System.Func<Expr, Expr> rewrite, System.Func<Expr, Expr>? rewriteTarget = null, int depth = 0)
     {
         StackGuard.Enter(depth);
         var own = statement switch
         {
             Declare { Initializer: { } initializer } d => d with { Initializer = rewrite(initializer) },
-            Assign a => new Assign(rewrite(a.Target), rewrite(a.Value)),
+            Assign a => new Assign((rewriteTarget ?? rewrite)(a.Target), rewrite(a.Value)),
             For f => f with { Lower = rewrite(f.Lower), Upper = rewrite(f.Upper) },
             If i => i with { Condition = rewrite(i.Condition) },
             While w => w with { Condition = rewrite(w.Condition) },
@@ -156,7 +156,7 @@ internal static class IrWalker
             Evaluate e => new Evaluate(rewrite(e.Expression)),
             _ => statement,
         };
-        return WithNestedBlocks(own, b => new Block(b.Statements.Select(s => RewriteExpressions(s, rewrite, depth + 1)).ToEquatableArray()));
+        return WithNestedBlocks(own, b => new Block(b.Statements.Select(s => RewriteExpressions(s, rewrite, rewriteTarget, depth + 1)).ToEquatableArray()));
     }
 
     /// <summary>
