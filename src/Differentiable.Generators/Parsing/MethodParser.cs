@@ -234,7 +234,12 @@ internal sealed partial class MethodParser
         }
 
         statements = LowerControlFlow(statements, returnType!.Value);
-        var body = TailReturns.Normalize(statements, FreshName("result"), returnType!.Value, locals);
+        var body = TailReturns.Normalize(statements, FreshName("result"), returnType!.Value, locals, numericsResult switch
+        {
+            null => null,
+            { Columns: 0 } vector => new[] { vector.Fields.Count },
+            var matrix => new[] { matrix.Fields.Count / matrix.Columns, matrix.Columns },
+        });
 
         var model = new MethodModel(
             method.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,

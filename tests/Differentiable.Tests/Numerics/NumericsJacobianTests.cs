@@ -92,6 +92,39 @@ public static partial class Frames
         return m * (t * t);
     }
 
+    /// <summary>Three returns of a 4 × 4 result, one after a branch that falls through.</summary>
+    [Differentiate]
+    public static Matrix4x4 Chosen(Matrix4x4 a, Matrix4x4 b, float t)
+    {
+        if (t > 1)
+        {
+            return a * b;
+        }
+
+        if (t < -1)
+        {
+            b.M12 = b.M12 * t;
+        }
+        else
+        {
+            return b * t;
+        }
+
+        return a + (b * t);
+    }
+
+    /// <summary>Two returns of a vector, one of a parameter as it came.</summary>
+    [Differentiate]
+    public static Vector4 Picked(Vector4 a, float s)
+    {
+        if (s > 0)
+        {
+            return a;
+        }
+
+        return new Vector4(a.X * s, a.Y, a.Z * a.W, s);
+    }
+
     /// <summary>A 4 × 4 result: its rows run in column-major vec order.</summary>
     [Differentiate]
     public static Matrix4x4 Product(Matrix4x4 a, Matrix4x4 b) => a * b;
@@ -587,7 +620,7 @@ public sealed class NumericsJacobianTests
             Assert.Equal(spin, spinValue);
             ExpectPushforward([(daxis, Vec(taxis)), (dangle, [tangle])], Vec(spinTangent));
 
-            // Two returns of a Matrix3x2 (its VJP keeps arrays: the returns alias them).
+            // Returns joined in one result: two of a Matrix3x2, three of a Matrix4x4 (each branch taken), two of a Vector4.
             var m = new Matrix3x2(R(random), R(random), R(random), R(random), R(random), R(random));
             float t = R(random);
             var (scaled, dm, dt) = Frames.ScaledJacobian(m, t);
@@ -599,6 +632,31 @@ public sealed class NumericsJacobianTests
             var (scaledValue, scaledTangent) = Frames.ScaledJvp(m, t, tm, tt);
             Assert.Equal(scaled, scaledValue);
             ExpectPushforward([(dm, Vec(tm)), (dt, [tt])], Vec(scaledTangent));
+            foreach (var branch in new[] { 2 * (1 + R(random)), -2 * (1 + R(random)), R(random) / 2 })
+            {
+                var (chosen, dca, dcb, dct) = Frames.ChosenJacobian(a, b, branch);
+                Assert.Equal(chosen, Frames.ChosenVjp(a, b, branch, seed, out var gca, out var gcb, out var gct));
+                ExpectPullback(Vec(seed), dca, Vec(gca));
+                ExpectPullback(Vec(seed), dcb, Vec(gcb));
+                ExpectPullback(Vec(seed), dct, [gct]);
+                var (chosenValue, chosenTangent) = Frames.ChosenJvp(a, b, branch, ta, tb, tt);
+                Assert.Equal(chosen, chosenValue);
+                ExpectPushforward([(dca, Vec(ta)), (dcb, Vec(tb)), (dct, [tt])], Vec(chosenTangent));
+            }
+
+            var p4 = new Vector4(R(random), R(random), R(random), R(random));
+            foreach (var s4 in new[] { 1 + R(random), -1 - R(random) })
+            {
+                var (picked, dp4, ds4) = Frames.PickedJacobian(p4, s4);
+                var pickedSeed = new Vector4(R(random), R(random), R(random), R(random));
+                Assert.Equal(picked, Frames.PickedVjp(p4, s4, pickedSeed, out var gp4, out var gs4));
+                ExpectPullback(Vec(pickedSeed), dp4, Vec(gp4));
+                ExpectPullback(Vec(pickedSeed), ds4, [gs4]);
+                var (tp4, ts4) = (new Vector4(R(random), R(random), R(random), R(random)), R(random));
+                var (pickedValue, pickedTangent) = Frames.PickedJvp(p4, s4, tp4, ts4);
+                Assert.Equal(picked, pickedValue);
+                ExpectPushforward([(dp4, Vec(tp4)), (ds4, [ts4])], Vec(pickedTangent));
+            }
 
             // A loop over an array (the VJP keeps a tape).
             var xs = Enumerable.Range(0, 7).Select(_ => (double)R(random)).ToArray();
@@ -639,6 +697,15 @@ public sealed class NumericsJacobianTests
         Assert.Equal(0L, Gradients.AllocationTests.AllocatedBytes(() => sink += Frames.ClippedJvp(v, v).Tangent.Y));
         Assert.Equal(0L, Gradients.AllocationTests.AllocatedBytes(() => sink += Frames.CentroidVjp(xs, 1.5f, v, gxs, out var gscale).X + gscale));
         Assert.Equal(0L, Gradients.AllocationTests.AllocatedBytes(() => sink += Frames.CentroidJvp(xs, 1.5f, xs, 1f).Tangent.Y));
+        // Several returns joined in one result.
+        var m = new Matrix3x2(R(random), R(random), R(random), R(random), R(random), R(random));
+        Assert.Equal(0L, Gradients.AllocationTests.AllocatedBytes(() => sink += Frames.ScaledVjp(m, 0.5f, m, out var gm, out var gt).M21 + gm.M32 + gt));
+        Assert.Equal(0L, Gradients.AllocationTests.AllocatedBytes(() => sink += Frames.ScaledJvp(m, -0.5f, m, 1f).Tangent.M11));
+        Assert.Equal(0L, Gradients.AllocationTests.AllocatedBytes(() => sink += Frames.ChosenVjp(a, b, -2f, a, out var ga, out var gb, out var gt).M14 + ga.M41 + gb.M12 + gt));
+        Assert.Equal(0L, Gradients.AllocationTests.AllocatedBytes(() => sink += Frames.ChosenJvp(a, b, 0.5f, b, a, 1f).Tangent.M22));
+        var w = new Vector4(R(random), R(random), R(random), R(random));
+        Assert.Equal(0L, Gradients.AllocationTests.AllocatedBytes(() => sink += Frames.PickedVjp(w, -1f, w, out var gw, out var gs).W + gw.Z + gs));
+        Assert.Equal(0L, Gradients.AllocationTests.AllocatedBytes(() => sink += Frames.PickedJvp(w, 1f, w, 1f).Tangent.X));
         Assert.True(float.IsFinite(sink));
     }
 
@@ -687,6 +754,8 @@ public sealed class NumericsJacobianTests
     private static float[] Vec(Matrix3x2 m) => [m.M11, m.M21, m.M31, m.M12, m.M22, m.M32];
 
     private static float[] Vec(Quaternion q) => [q.X, q.Y, q.Z, q.W];
+
+    private static float[] Vec(Vector4 v) => [v.X, v.Y, v.Z, v.W];
 
     private static float[] Vec(Vector3 v) => [v.X, v.Y, v.Z];
 
