@@ -1290,12 +1290,39 @@ public sealed class OptimizationPassTests
     [Fact]
     public void AOneThatIsNotADoubleProductKeepsItsFactor()
     {
-        // 1·n is a double; n alone is an int, and n / 2 would become integer division.
+        // 1·n is a double; n alone is an int, and n / 2 would become integer division. (df, never bound again, is
+        // then read as its constant.)
         var body = Body(
             Local("df", 1.0),
             new Assign(V("t"), new Binary(BinaryOperator.Divide, Mul(V("df"), V("n")), Constant.Int(2))));
         var text = Print(KnownScalars.Rewrite(body, Types, storeIntoZero: true));
-        Assert.Contains("t = df * n / 2;", text);
+        Assert.Contains("t = 1.0 * n / 2;", text);
+    }
+
+    [Fact]
+    public void AConstantTemporaryIsReadAsItsConstantUnlessBoundAgain()
+    {
+        // t0 = 200.0 (a seed of 1 times 200, folded): read as 200.0, its declaration gone.
+        var once = Print(KnownScalars.Rewrite(Body(
+            Local("t0", 200.0),
+            new Assign(V("da"), Mul(V("t0"), V("x"))),
+            new Assign(V("db"), Mul(V("t0"), V("y")))), Types, storeIntoZero: true));
+        Assert.Contains("da = 200.0 * x;", once);
+        Assert.Contains("db = 200.0 * y;", once);
+        Assert.DoesNotContain("t0", once);
+
+        // Bound again later in its block (in a nested loop, too): it stays a local.
+        var rebound = Print(KnownScalars.Rewrite(Body(
+            Local("t0", 200.0),
+            new Assign(V("da"), Mul(V("t0"), V("x"))),
+            Loop("i", new Assign(V("t0"), V("y")))), Types, storeIntoZero: true));
+        Assert.Contains("da = t0 * x;", rebound);
+
+        // Named by code printed verbatim after it: it stays.
+        var named = Print(KnownScalars.Rewrite(Body(
+            Local("t0", 200.0),
+            new Verbatim("Use(t0);")), Types, storeIntoZero: true));
+        Assert.Contains("double t0 = 200.0;", named);
     }
 
     [Fact]

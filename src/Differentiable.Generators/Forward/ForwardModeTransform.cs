@@ -366,6 +366,10 @@ internal sealed class ForwardModeTransform
                     BinaryOperator.Subtract => Sub(dl, dr),
                     // d(u·u) = 2·(u·du): the two equal terms du·u + u·du summed, bit for bit (x + x = 2x exactly).
                     BinaryOperator.Multiply when b.Left == b.Right => Mul(Constant.Of(2.0), Mul(b.Left, dl)),
+                    // d(c·u·u) = 2c·(u·du) (100·a·a, ½·r·r): one term where the product rule gives (c·du)·u + (c·u)·du, so a
+                    // reverse sweep over this tangent (H·v) also sees u and du once each.
+                    BinaryOperator.Multiply when b.Left is Binary { Operator: BinaryOperator.Multiply, Left: Constant { Type: IrType.Double or IrType.Single } c } scaled
+                        && scaled.Right == b.Right => Mul(Constant.Of(2.0 * c.Value), Mul(b.Right, dr)),
                     BinaryOperator.Multiply => Add(Mul(dl, b.Right), Mul(b.Left, dr)),
                     BinaryOperator.Divide => IsZero(dr) ? Div(dl, b.Right) : Div(Sub(dl, Mul(Div(b.Left, b.Right), dr)), b.Right),
                     BinaryOperator.Remainder => Sub(dl, Mul(Call(MathFunction.Truncate, Div(b.Left, b.Right)), dr)),

@@ -19,7 +19,8 @@ namespace Differentiable.Generators.Optimization;
 /// vectorization.</item>
 /// </list>
 /// Statements the pass cannot see through (code printed verbatim with unknown effects, but for a buffer's clear) forget
-/// everything known.
+/// everything known. Last, a double local declared with a constant that the rest of its block never binds again is
+/// replaced by the constant (a temporary <c>t0 = 200.0</c> that the first rewrite left of a seed times 200).
 /// </summary>
 internal static class KnownScalars
 {
@@ -57,7 +58,41 @@ internal static class KnownScalars
         }
 
         var pass = new Pass(all, storeIntoZero);
-        return WithoutUnreadLocals(pass.Block(body, new Facts(), 0).Block);
+        return WithoutUnreadLocals(WithConstantsInlined(pass.Block(body, new Facts(), 0).Block, 0));
+    }
+
+    /// <summary>
+    /// Each double local declared with a constant and never bound again in the rest of its block (nor named by code
+    /// printed verbatim there) read as that constant; its declaration is then unread and goes. The same value: bit-identical.
+    /// </summary>
+    private static Block WithConstantsInlined(Block block, int depth)
+    {
+        StackGuard.Enter(depth);
+        var statements = block.Statements.Select(s => IrWalker.WithNestedBlocks(s, b => WithConstantsInlined(b, depth + 1))).ToList();
+        for (var i = 0; i < statements.Count; i++)
+        {
+            if (statements[i] is not Declare { Type: IrType.Double, Initializer: Constant { Type: IrType.Double } constant } declaration)
+            {
+                continue;
+            }
+
+            var name = declaration.Name;
+            var rest = statements.Skip(i + 1).ToList();
+            if (rest.Any(s => IrWalker.AssignedNames(s).Contains(name)
+                || IrWalker.Statements(s).Any(inner => inner is Verbatim v && (v.Reads.Contains(name) || IrWalker.ContainsIdentifier(v.Code, name)))
+                || IrWalker.Statements(s).SelectMany(IrWalker.OwnExpressions).SelectMany(IrWalker.Nodes).Any(n => n is OutArgument o && o.Name == name)))
+            {
+                continue;
+            }
+
+            Expr Inline(Expr e) => IrWalker.RewriteBottomUp(e, node => node is Variable v && v.Name == name ? constant : node);
+            for (var j = i + 1; j < statements.Count; j++)
+            {
+                statements[j] = IrWalker.RewriteExpressions(statements[j], Inline, target => target is Variable ? target : Inline(target));
+            }
+        }
+
+        return new Block(statements.ToEquatableArray());
     }
 
     /// <summary>

@@ -178,7 +178,7 @@ namespace Samples
             double loss = 0;
             for (int i_2 = 0; i_2 < n; i_2++)
             {
-                dloss += 0.5 * dh[i_2] * h[i_2] + 0.5 * h[i_2] * dh[i_2];
+                dloss += h[i_2] * dh[i_2];
                 loss += 0.5 * h[i_2] * h[i_2];
             }
             return (loss, dloss);

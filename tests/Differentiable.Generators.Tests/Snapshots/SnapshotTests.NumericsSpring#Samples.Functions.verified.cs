@@ -80,7 +80,7 @@ namespace Samples
             float f0 = global::System.MathF.Sqrt((p.X - r.X) * (p.X - r.X) + (p.Y - r.Y) * (p.Y - r.Y) + (p.Z - r.Z) * (p.Z - r.Z));
             double dstretch = 0.5 / f0 * (2.0 * ((p.X - r.X) * ((double)dp.X - (double)dr.X)) + 2.0 * ((p.Y - r.Y) * ((double)dp.Y - (double)dr.Y)) + 2.0 * ((p.Z - r.Z) * ((double)dp.Z - (double)dr.Z)));
             float stretch = f0 - 1f;
-            return (0.5f * stretch * stretch, 0.5f * dstretch * stretch + 0.5f * stretch * dstretch);
+            return (0.5f * stretch * stretch, stretch * dstretch);
         }
     }
 }

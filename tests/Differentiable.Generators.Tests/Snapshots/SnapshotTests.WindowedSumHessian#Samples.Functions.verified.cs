@@ -87,7 +87,7 @@ namespace Samples
                 double a = x[i + 1] - x[i] * x[i];
                 double db = -dx[i];
                 double b = 1.0 - x[i];
-                df += 100.0 * da * a + 100.0 * a * da + 2.0 * (b * db);
+                df += 200.0 * (a * da) + 2.0 * (b * db);
                 f += 100.0 * a * a + b * b;
             }
             return (f, df);
@@ -127,7 +127,7 @@ namespace Samples
                     a = x[i + 1] - x[i] * x[i];
                     db = -dx[i];
                     b = 1.0 - x[i];
-                    df += 100.0 * da * a + 100.0 * a * da + 2.0 * (b * db);
+                    df += 200.0 * (a * da) + 2.0 * (b * db);
                 }
                 {
                     // reverse sweep of iteration i
@@ -135,12 +135,12 @@ namespace Samples
                     // a = … : the forward sweep of this iteration left it in a
                     // db = … : the forward sweep of this iteration left it in db
                     // b = … : the forward sweep of this iteration left it in b
-                    // reverse of: df += 100.0 * da * a + 100.0 * a * da + 2.0 * (b * db);
-                    dda = a * 100.0;
-                    da2 = 100.0 * da;
-                    da2 += da * 100.0;
-                    dda += 100.0 * a;
-                    db2 = 2.0 * db;
+                    // reverse of: df += 200.0 * (a * da) + 2.0 * (b * db);
+                    {
+                        da2 = 200.0 * da;
+                        dda = 200.0 * a;
+                        db2 = 2.0 * db;
+                    }
                     // reverse of: double b = 1.0 - x[i];
                     dx2[i] -= db2 + 2.0 * da2 * x[i] + dda * 2.0 * dx[i];
                     db2 = 0.0;
