@@ -78,6 +78,12 @@ internal static class BufferStores
         }
 
         var touching = IrWalker.Statements(nest).Where(s => s is not (Block or For) && IrWalker.Mentions(s, buffer)).ToList();
+        if (rank == 1 && touching.Count > 1)
+        {
+            TryStoreShifted(statements, buffer, clear, first, nest, touching);
+            return;
+        }
+
         if (touching.Count != 1 || touching[0] is not Assign { Target: ElementAccess target, Value: Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract } sum } update
             || target.Array != buffer || sum.Left != target || IrWalker.Nodes(sum.Right).Any(n => IrWalker.Names(n, buffer))
             || IrWalker.Statements(nest).Any(s => s is Break or Continue or Return or While or Verbatim)
@@ -121,12 +127,19 @@ internal static class BufferStores
         var stored = new Assign(target, sum.Operator == BinaryOperator.Add ? sum.Right : new Unary(UnaryOperator.Negate, sum.Right));
         var partial = covering.Aggregate((a, b) => new Binary(BinaryOperator.Or, a, b));
         statements[first] = Replace(nest, update, stored);
+        PlaceCheck(statements, buffer, clear, first, partial, $"{buffer}: the loops below store each element once; cleared only if they do not cover it");
+    }
 
-        // The check goes where the clear was when nothing up to the nest sets what it reads: a double local set before a
-        // call and read in a loop after it stays in memory through the loop (the JIT keeps no double in a register
-        // across a call), so the call goes first. Otherwise above the comments that introduce the nest.
+    /// <summary>
+    /// Replaces the buffer's clear by a clear run only where <paramref name="partial"/> holds. The check goes where the
+    /// clear was when nothing up to the nest sets what it reads: a double local set before a call and read in a loop after
+    /// it stays in memory through the loop (the JIT keeps no double in a register across a call), so the call goes
+    /// first. Otherwise above the comments that introduce the nest.
+    /// </summary>
+    private static void PlaceCheck(List<Stmt> statements, string buffer, int clear, int first, Expr partial, string comment)
+    {
         var check = new If(partial, new Block(EquatableArray.Create<Stmt>(new Verbatim(ClearCode(buffer)))), null);
-        var note = new Comment($"{buffer}: the loops below store each element once; cleared only if they do not cover it");
+        var note = new Comment(comment);
         var reads = new HashSet<string>(IrWalker.ReadNames(partial), System.StringComparer.Ordinal);
         if (!statements.Skip(clear + 1).Take(first - clear - 1).SelectMany(IrWalker.AssignedNames).Any(reads.Contains))
         {
@@ -145,6 +158,116 @@ internal static class BufferStores
         statements.Insert(at, note);
         statements.RemoveAt(clear);
     }
+
+    /// <summary>
+    /// A loop whose iteration i adds into two neighbouring elements, <c>g[i + a]</c> and <c>g[i + a + 1]</c> (a stencil's
+    /// gradient: Rosenbrock's <c>dx[i] -= …; dx[i + 1] += …</c>), in straight-line code. Element i + a + 1 gets its first
+    /// contributions in iteration i and its last in iteration i + 1, so a local carries it from one iteration to the next
+    /// and each element is stored once, when its last iteration ends: no clear, no load, and no store that the next
+    /// iteration reads back. The same additions in the same order, from the same zero: bit-identical. The clear runs
+    /// only where the loop does not reach every element (or does not run).
+    /// </summary>
+    private static void TryStoreShifted(List<Stmt> statements, string buffer, int clear, int first, For nest, List<Stmt> touching)
+    {
+        if (nest.Descending || !IsStraightLine(nest.Body))
+        {
+            return;
+        }
+
+        var offsets = new Dictionary<Stmt, int>(ReferenceComparer<Stmt>.Instance);
+        foreach (var statement in touching)
+        {
+            if (statement is not Assign { Target: ElementAccess { Indices.Count: 1 } target, Value: Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract } sum }
+                || target.Array != buffer || sum.Left != target || IrWalker.Nodes(sum.Right).Any(n => IrWalker.Names(n, buffer))
+                || Offset(target.Indices[0], nest.Variable) is not { } offset)
+            {
+                return;
+            }
+
+            offsets[statement] = offset;
+        }
+
+        var low = offsets.Values.Min();
+        if (offsets.Values.Distinct().Count() != 2 || offsets.Values.Max() != low + 1)
+        {
+            return;
+        }
+
+        // The bounds read nothing the body writes; the body never writes the loop's variable.
+        var assigned = new HashSet<string>(IrWalker.AssignedNames(nest.Body), System.StringComparer.Ordinal);
+        if (assigned.Contains(nest.Variable) || IrWalker.ReadNames(nest.Lower).Concat(IrWalker.ReadNames(nest.Upper)).Any(n => assigned.Contains(n) || n == nest.Variable)
+            || new[] { nest.Lower, nest.Upper }.SelectMany(IrWalker.Nodes).Any(n => n is not (Variable or ArrayLength or Constant or Binary or Unary)))
+        {
+            return;
+        }
+
+        var taken = new HashSet<string>(statements.SelectMany(IrWalker.Statements).SelectMany(statement =>
+            IrWalker.DeclaredNames(statement).Concat(IrWalker.OwnExpressions(statement).SelectMany(IrWalker.Nodes).OfType<Variable>().Select(v => v.Name))), System.StringComparer.Ordinal);
+        var verbatim = statements.SelectMany(IrWalker.Statements).OfType<Verbatim>().Select(v => v.Code).ToList();
+        string Fresh(string preferred)
+        {
+            var name = preferred;
+            for (var number = 2; taken.Contains(name) || verbatim.Any(code => IrWalker.ContainsIdentifier(code, name)); number++)
+            {
+                name = preferred + number.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            taken.Add(name);
+            return name;
+        }
+
+        var current = Fresh(buffer + "Current");
+        var next = Fresh(buffer + "Next");
+        Expr At(int offset) => Shift(new Variable(nest.Variable), offset);
+        Stmt Carried(Stmt statement) => statement switch
+        {
+            _ when offsets.TryGetValue(statement, out var offset) && statement is Assign { Value: Binary sum } =>
+                new Assign(new Variable(offset == low ? current : next), sum with { Left = new Variable(offset == low ? current : next) }),
+            Block b => new Block(b.Statements.Select(Carried).ToEquatableArray()),
+            _ => statement,
+        };
+
+        var body = new List<Stmt> { new Declare(next, IrType.Double, Constant.Zero) };
+        body.AddRange(nest.Body.Statements.Select(Carried));
+        body.Add(new Assign(new ElementAccess(buffer, EquatableArray.Create(At(low))), new Variable(current)));
+        body.Add(new Assign(new Variable(current), new Variable(next)));
+        var runs = new Binary(BinaryOperator.Less, nest.Lower, nest.Upper);
+        var last = Shift(nest.Upper, low);
+        statements[first] = new Block(EquatableArray.Create<Stmt>(
+            new Declare(current, IrType.Double, Constant.Zero),
+            nest with { Body = new Block(body.ToEquatableArray()) },
+            new If(runs, new Block(EquatableArray.Create<Stmt>(new Assign(new ElementAccess(buffer, EquatableArray.Create(last)), new Variable(current)))), null)));
+
+        // Stored: elements lower + a through upper + a, when the loop runs.
+        var first0 = Shift(nest.Lower, low);
+        Expr partial = new Binary(BinaryOperator.Or,
+            new Binary(BinaryOperator.NotEqual, Shift(last, 1), new ArrayLength(buffer, -1)),
+            new Binary(BinaryOperator.GreaterOrEqual, nest.Lower, nest.Upper));
+        if (first0 is not Constant { Value: 0.0 })
+        {
+            partial = new Binary(BinaryOperator.Or, new Binary(BinaryOperator.NotEqual, first0, Constant.Int(0)), partial);
+        }
+        PlaceCheck(statements, buffer, clear, first, partial, $"{buffer}: each element is stored once, carried in {current} and {next} from the iteration that adds into it first to the one that adds last; cleared only if the loop does not reach them all");
+    }
+
+    /// <summary>e + k, folded where e is a constant or already adds or subtracts one, and printed e − |k| for k &lt; 0.</summary>
+    private static Expr Shift(Expr e, int k) => e switch
+    {
+        _ when k == 0 => e,
+        Constant { Type: IrType.Int32 } c => Constant.Int((int)c.Value + k),
+        Binary { Operator: BinaryOperator.Add, Right: Constant { Type: IrType.Int32 } c } b => Shift(b.Left, (int)c.Value + k),
+        Binary { Operator: BinaryOperator.Subtract, Right: Constant { Type: IrType.Int32 } c } b => Shift(b.Left, k - (int)c.Value),
+        _ => k > 0 ? new Binary(BinaryOperator.Add, e, Constant.Int(k)) : new Binary(BinaryOperator.Subtract, e, Constant.Int(-k)),
+    };
+
+    /// <summary>k for an index <c>i</c>, <c>i + k</c> or <c>i - k</c> of the loop's variable i; null for any other.</summary>
+    private static int? Offset(Expr index, string variable) => index switch
+    {
+        Variable v when v.Name == variable => 0,
+        Binary { Operator: BinaryOperator.Add, Left: Variable v, Right: Constant { Type: IrType.Int32 } k } when v.Name == variable && System.Math.Abs(k.Value) < 1e6 => (int)k.Value,
+        Binary { Operator: BinaryOperator.Subtract, Left: Variable v, Right: Constant { Type: IrType.Int32 } k } when v.Name == variable && System.Math.Abs(k.Value) < 1e6 => -(int)k.Value,
+        _ => null,
+    };
 
     /// <summary>
     /// Unrolled code: from the first statement that mentions the buffer on, every mention is an addition into an element

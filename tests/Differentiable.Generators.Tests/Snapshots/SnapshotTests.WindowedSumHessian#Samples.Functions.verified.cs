@@ -19,7 +19,11 @@ namespace Samples
         {
             // Gradient buffers are overwritten: check their shapes, then clear them.
             if (dx is null || dx.Length != x.Length) throw new global::System.ArgumentException("The gradient buffer must have the length of 'x'.", nameof(dx));
-            global::System.Array.Clear(dx, 0, dx.Length);
+            // dx: each element is stored once, carried in dxCurrent and dxNext from the iteration that adds into it first to the one that adds last; cleared only if the loop does not reach them all
+            if (x.Length != dx.Length || 0 >= x.Length - 1)
+            {
+                global::System.Array.Clear(dx, 0, dx.Length);
+            }
             // Locals of the forward sweep, hoisted so the reverse sweep can read them.
             double f = default;
             double a = default;
@@ -32,27 +36,38 @@ namespace Samples
             // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
             // reverse of: return f;
             // fused: the loop over i runs its forward and reverse sweeps in one pass (its adjoint is known before it runs)
-            for (int i = 0; i < x.Length - 1; i++)
             {
+                double dxCurrent = 0.0;
+                for (int i = 0; i < x.Length - 1; i++)
                 {
-                    // forward sweep of iteration i
-                    a = x[i + 1] - x[i] * x[i];
-                    b = 1.0 - x[i];
-                    f += 100.0 * a * a + b * b;
+                    double dxNext = 0.0;
+                    {
+                        // forward sweep of iteration i
+                        a = x[i + 1] - x[i] * x[i];
+                        b = 1.0 - x[i];
+                        f += 100.0 * a * a + b * b;
+                    }
+                    {
+                        // reverse sweep of iteration i
+                        // a = … : the forward sweep of this iteration left it in a
+                        // b = … : the forward sweep of this iteration left it in b
+                        // reverse of: f += 100.0 * a * a + b * b;
+                        da = 200.0 * a;
+                        db = 2.0 * b;
+                        // reverse of: double b = 1.0 - x[i];
+                        dxCurrent -= db;
+                        db = 0.0;
+                        // reverse of: double a = x[i + 1] - x[i] * x[i];
+                        dxNext = da;
+                        dxCurrent -= 2.0 * da * x[i];
+                        da = 0.0;
+                    }
+                    dx[i] = dxCurrent;
+                    dxCurrent = dxNext;
                 }
+                if (0 < x.Length - 1)
                 {
-                    // reverse sweep of iteration i
-                    // a = … : the forward sweep of this iteration left it in a
-                    // b = … : the forward sweep of this iteration left it in b
-                    // reverse of: f += 100.0 * a * a + b * b;
-                    da = 200.0 * a;
-                    db = 2.0 * b;
-                    // reverse of: double b = 1.0 - x[i];
-                    dx[i] -= db + 2.0 * da * x[i];
-                    db = 0.0;
-                    // reverse of: double a = x[i + 1] - x[i] * x[i];
-                    dx[i + 1] += da;
-                    da = 0.0;
+                    dx[x.Length - 1] = dxCurrent;
                 }
             }
             double value = f;
@@ -103,7 +118,11 @@ namespace Samples
         {
             // Gradient buffers are overwritten: check their shapes, then clear them.
             if (dx2 is null || dx2.Length != x.Length) throw new global::System.ArgumentException("The gradient buffer must have the length of 'x'.", nameof(dx2));
-            global::System.Array.Clear(dx2, 0, dx2.Length);
+            // dx2: each element is stored once, carried in dx2Current and dx2Next from the iteration that adds into it first to the one that adds last; cleared only if the loop does not reach them all
+            if (x.Length != dx2.Length || 0 >= x.Length - 1)
+            {
+                global::System.Array.Clear(dx2, 0, dx2.Length);
+            }
             // Locals of the forward sweep, hoisted so the reverse sweep can read them.
             double a = default;
             double b = default;
@@ -119,36 +138,48 @@ namespace Samples
             // Reverse sweep: propagate ∂result/∂result = 1 back through every statement.
             // reverse of: return df;
             // fused: the loop over i runs its forward and reverse sweeps in one pass (its adjoint is known before it runs)
-            for (int i = 0; i < x.Length - 1; i++)
             {
+                double dx2Current = 0.0;
+                for (int i = 0; i < x.Length - 1; i++)
                 {
-                    // forward sweep of iteration i
-                    da = dx[i + 1] - 2.0 * (x[i] * dx[i]);
-                    a = x[i + 1] - x[i] * x[i];
-                    db = -dx[i];
-                    b = 1.0 - x[i];
-                    df += 200.0 * (a * da) + 2.0 * (b * db);
-                }
-                {
-                    // reverse sweep of iteration i
-                    // da = … : the forward sweep of this iteration left it in da
-                    // a = … : the forward sweep of this iteration left it in a
-                    // db = … : the forward sweep of this iteration left it in db
-                    // b = … : the forward sweep of this iteration left it in b
-                    // reverse of: df += 200.0 * (a * da) + 2.0 * (b * db);
+                    double dx2Next = 0.0;
                     {
-                        da2 = 200.0 * da;
-                        dda = 200.0 * a;
-                        db2 = 2.0 * db;
+                        // forward sweep of iteration i
+                        da = dx[i + 1] - 2.0 * (x[i] * dx[i]);
+                        a = x[i + 1] - x[i] * x[i];
+                        db = -dx[i];
+                        b = 1.0 - x[i];
+                        df += 200.0 * (a * da) + 2.0 * (b * db);
                     }
-                    // reverse of: double b = 1.0 - x[i];
-                    dx2[i] -= db2 + 2.0 * da2 * x[i] + dda * 2.0 * dx[i];
-                    db2 = 0.0;
-                    // reverse of: double a = x[i + 1] - x[i] * x[i];
-                    dx2[i + 1] += da2;
-                    da2 = 0.0;
-                    // reverse of: double da = dx[i + 1] - 2.0 * (x[i] * dx[i]);
-                    dda = 0.0;
+                    {
+                        // reverse sweep of iteration i
+                        // da = … : the forward sweep of this iteration left it in da
+                        // a = … : the forward sweep of this iteration left it in a
+                        // db = … : the forward sweep of this iteration left it in db
+                        // b = … : the forward sweep of this iteration left it in b
+                        // reverse of: df += 200.0 * (a * da) + 2.0 * (b * db);
+                        {
+                            da2 = 200.0 * da;
+                            dda = 200.0 * a;
+                            db2 = 2.0 * db;
+                        }
+                        // reverse of: double b = 1.0 - x[i];
+                        dx2Current -= db2;
+                        db2 = 0.0;
+                        // reverse of: double a = x[i + 1] - x[i] * x[i];
+                        dx2Next = da2;
+                        dx2Current -= 2.0 * da2 * x[i];
+                        da2 = 0.0;
+                        // reverse of: double da = dx[i + 1] - 2.0 * (x[i] * dx[i]);
+                        dx2Current -= dda * 2.0 * dx[i];
+                        dda = 0.0;
+                    }
+                    dx2[i] = dx2Current;
+                    dx2Current = dx2Next;
+                }
+                if (0 < x.Length - 1)
+                {
+                    dx2[x.Length - 1] = dx2Current;
                 }
             }
             double value = df;

@@ -73,4 +73,36 @@ public static partial class BufferStoreFunctions
 
         return s;
     }
+
+    /// <summary>
+    /// Rosenbrock's chain over i in [from, to): iteration i adds into dx[i] and dx[i + 1], which the generated gradient
+    /// carries in locals and stores once each; dx is covered only when from = 0 and to = x.Length − 1.
+    /// </summary>
+    [Differentiate(Hessian = true)]
+    public static double Chain(double[] x, int from, int to)
+    {
+        double f = 0.0;
+        for (int i = from; i < to; i++)
+        {
+            double a = x[i + 1] - x[i] * x[i];
+            double c = 1.0 - x[i];
+            f += 100.0 * a * a + c * c;
+        }
+
+        return f;
+    }
+
+    /// <summary>Neighbours behind: iteration i adds into dx[i − 1] (twice) and dx[i], and dw[i] once.</summary>
+    [Differentiate]
+    public static double Behind(double[] x, double[] w)
+    {
+        double s = 0.0;
+        for (int i = 1; i < x.Length; i++)
+        {
+            double d = x[i] - x[i - 1];
+            s += w[i] * Math.Sin(d) + x[i - 1] * x[i - 1] * d;
+        }
+
+        return s;
+    }
 }

@@ -100,4 +100,52 @@ public class BufferStoreTests
             var value = BufferStoreFunctions.LowerTriangleGradient(A, dA);
             AssertGradient(nameof(BufferStoreFunctions.LowerTriangle), a => BufferStoreFunctions.LowerTriangle((double[,])a[0]), [A], value, dA);
         }, iter: Iterations);
+
+    /// <summary>
+    /// A stencil's gradient, dx[i] and dx[i + 1] from iteration i, carried in locals: over the whole chain (stored, no
+    /// clear), part of it, and no iteration at all (lengths 0 and 1); the H·v of the same loop likewise, against the
+    /// Hessian times v.
+    /// </summary>
+    [Fact]
+    public void NeighbouringElementsCarriedOrCleared() =>
+        (from n in Gen.Int[0, 7]
+         from x in Vector(n, -1.5, 1.5)
+         from v in Vector(n)
+         from whole in Gen.Bool
+         from lo in Gen.Int[0, Math.Max(0, n - 1)]
+         from hi in Gen.Int[lo, Math.Max(lo, n - 1)]
+         select (x, v, whole ? 0 : lo, whole ? n - 1 : hi))
+        .Sample((x, v, from, to) =>
+        {
+            var dx = NaNs(x.Length);
+            var value = BufferStoreFunctions.ChainGradient(x, from, to, dx);
+            AssertGradient(nameof(BufferStoreFunctions.Chain), a => BufferStoreFunctions.Chain((double[])a[0], from, to), [x], value, dx);
+
+            var hv = NaNs(x.Length);
+            BufferStoreFunctions.ChainHvp(x, from, to, v, hv);
+            var (_, hessian) = BufferStoreFunctions.ChainHessian(x, from, to);
+            for (int i = 0; i < x.Length; i++)
+            {
+                double expected = 0;
+                for (int j = 0; j < x.Length; j++)
+                {
+                    expected += hessian[i, j] * v[j];
+                }
+
+                Assert.True(Math.Abs(hv[i] - expected) <= 1e-9 * (1 + Math.Abs(expected)), $"(H·v)[{i}] = {hv[i]:R}, H times v {expected:R}");
+            }
+        }, iter: Iterations);
+
+    [Fact]
+    public void NeighboursBehindCarried() =>
+        (from n in Gen.Int[0, 7]
+         from x in Vector(n, -1.5, 1.5)
+         from w in Vector(n)
+         select (x, w))
+        .Sample((x, w) =>
+        {
+            var (dx, dw) = (NaNs(x.Length), NaNs(w.Length));
+            var value = BufferStoreFunctions.BehindGradient(x, w, dx, dw);
+            AssertGradient(nameof(BufferStoreFunctions.Behind), a => BufferStoreFunctions.Behind((double[])a[0], (double[])a[1]), [x, w], value, dx, dw);
+        }, iter: Iterations);
 }
