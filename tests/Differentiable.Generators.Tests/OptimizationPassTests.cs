@@ -1462,6 +1462,27 @@ public sealed class OptimizationPassTests
     }
 
     [Fact]
+    public void NeighbouringAdditionsAreCarriedInLocalsUnlessTheBufferIsReadOtherwise()
+    {
+        // dx[i] += s·x[i]; dx[i + 1] += t over i < n: element i + 1 is carried into the next iteration, each stored once.
+        var clear = new Verbatim(BufferStores.ClearCode("dx"));
+        var next = new Binary(BinaryOperator.Add, V("i"), Constant.Int(1));
+        var stencil = Loop("i", AddTo(At("dx", V("i")), Mul(V("s"), At("x", V("i")))), AddTo(At("dx", next), V("t")));
+        var carried = Print(BufferStores.Rewrite(Body(clear, stencil), Types, new[] { "dx" }));
+        Assert.Contains("dxCurrent += s * x[i];", carried);
+        Assert.Contains("dxNext += t;", carried);
+        Assert.Contains("dx[i] = dxCurrent;", carried);
+        Assert.Contains("dx[n] = dxCurrent;", carried);
+        Assert.Contains("if (n + 1 != dx.Length || 0 >= n)", carried);
+
+        // A read of the buffer in the loop (or offsets two apart) keeps the clear and the additions.
+        var read = Loop("i", AddTo(At("dx", V("i")), At("dx", next)), AddTo(At("dx", next), V("t")));
+        Assert.Contains("dx[i] += dx[i + 1];", Print(BufferStores.Rewrite(Body(clear, read), Types, new[] { "dx" })));
+        var apart = Loop("i", AddTo(At("dx", V("i")), V("s")), AddTo(At("dx", new Binary(BinaryOperator.Add, V("i"), Constant.Int(2))), V("t")));
+        Assert.Contains("dx[i + 2] += t;", Print(BufferStores.Rewrite(Body(clear, apart), Types, new[] { "dx" })));
+    }
+
+    [Fact]
     public void ASeedStaysKnownAcrossABuffersClearButNotAcrossOtherCode()
     {
         Block Seeded(Stmt between) => Body(
