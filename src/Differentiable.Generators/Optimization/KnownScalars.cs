@@ -63,7 +63,7 @@ internal static class KnownScalars
 
     /// <summary>
     /// Each double local declared with a constant and never bound again in the rest of its block (nor named by code
-    /// printed verbatim there) read as that constant; its declaration is then unread and goes. The same value: bit-identical.
+    /// printed verbatim there) read as that constant, its declaration gone. The same value: bit-identical.
     /// </summary>
     private static Block WithConstantsInlined(Block block, int depth)
     {
@@ -90,6 +90,10 @@ internal static class KnownScalars
             {
                 statements[j] = IrWalker.RewriteExpressions(statements[j], Inline, target => target is Variable ? target : Inline(target));
             }
+
+            // Nothing in its scope reads it now (a sibling block may declare and read the same name: not this one).
+            statements.RemoveAt(i);
+            i--;
         }
 
         return new Block(statements.ToEquatableArray());
