@@ -69,34 +69,44 @@ internal static class KnownScalars
     {
         StackGuard.Enter(depth);
         var statements = block.Statements.Select(s => IrWalker.WithNestedBlocks(s, b => WithConstantsInlined(b, depth + 1))).ToList();
-        for (var i = 0; i < statements.Count; i++)
+
+        // One walk from the end: the names bound after each statement (and the code printed verbatim after it) are known
+        // when it is reached. C# lets no nested block declare a name again, so every read of a candidate in this block is
+        // a read of its declaration.
+        var boundAfter = new HashSet<string>(System.StringComparer.Ordinal);
+        var verbatimAfter = new List<Verbatim>();
+        var constants = new Dictionary<string, Constant>(System.StringComparer.Ordinal);
+        for (var i = statements.Count - 1; i >= 0; i--)
         {
-            if (statements[i] is not Declare { Type: IrType.Double, Initializer: Constant { Type: IrType.Double } constant } declaration)
+            if (statements[i] is Declare { Type: IrType.Double, Initializer: Constant { Type: IrType.Double } constant } declaration
+                && !boundAfter.Contains(declaration.Name)
+                && !verbatimAfter.Any(v => v.Reads.Contains(declaration.Name) || IrWalker.ContainsIdentifier(v.Code, declaration.Name)))
             {
-                continue;
+                constants[declaration.Name] = constant;
             }
 
-            var name = declaration.Name;
-            var rest = statements.Skip(i + 1).ToList();
-            if (rest.Any(s => IrWalker.AssignedNames(s).Contains(name)
-                || IrWalker.Statements(s).Any(inner => inner is Verbatim v && (v.Reads.Contains(name) || IrWalker.ContainsIdentifier(v.Code, name)))
-                || IrWalker.Statements(s).SelectMany(IrWalker.OwnExpressions).SelectMany(IrWalker.Nodes).Any(n => n is OutArgument o && o.Name == name)))
+            boundAfter.UnionWith(IrWalker.AssignedNames(statements[i]));
+            foreach (var inner in IrWalker.Statements(statements[i]))
             {
-                continue;
-            }
+                if (inner is Verbatim v)
+                {
+                    verbatimAfter.Add(v);
+                }
 
-            Expr Inline(Expr e) => IrWalker.RewriteBottomUp(e, node => node is Variable v && v.Name == name ? constant : node);
-            for (var j = i + 1; j < statements.Count; j++)
-            {
-                statements[j] = IrWalker.RewriteExpressions(statements[j], Inline, target => target is Variable ? target : Inline(target));
+                boundAfter.UnionWith(IrWalker.OwnExpressions(inner).SelectMany(IrWalker.Nodes).OfType<OutArgument>().Select(o => o.Name));
             }
-
-            // Nothing in its scope reads it now (a sibling block may declare and read the same name: not this one).
-            statements.RemoveAt(i);
-            i--;
         }
 
-        return new Block(statements.ToEquatableArray());
+        if (constants.Count == 0)
+        {
+            return new Block(statements.ToEquatableArray());
+        }
+
+        Expr Inline(Expr e) => IrWalker.RewriteBottomUp(e, node => node is Variable v && constants.TryGetValue(v.Name, out var value) ? value : node);
+        return new Block(statements
+            .Where(s => s is not Declare d || !constants.ContainsKey(d.Name))
+            .Select(s => IrWalker.RewriteExpressions(s, Inline, target => target is Variable ? target : Inline(target)))
+            .ToEquatableArray());
     }
 
     /// <summary>
