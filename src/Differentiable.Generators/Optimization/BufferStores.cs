@@ -34,7 +34,7 @@ internal static class BufferStores
         {
             if (types.TryGetValue(buffer, out var type) && type is IrType.DoubleArray or IrType.DoubleMatrix)
             {
-                TryStore(statements, buffer, type.Rank());
+                TryStore(statements, buffer, type.Rank(), types);
             }
         }
 
@@ -57,7 +57,7 @@ internal static class BufferStores
         return comma > Start.Length && code.Code == ClearCode(code.Code.Substring(Start.Length, comma - Start.Length));
     }
 
-    private static void TryStore(List<Stmt> statements, string buffer, int rank)
+    private static void TryStore(List<Stmt> statements, string buffer, int rank, IReadOnlyDictionary<string, IrType> types)
     {
         var clear = statements.FindIndex(s => s is Verbatim v && v.Code == ClearCode(buffer));
         if (clear < 0)
@@ -80,7 +80,7 @@ internal static class BufferStores
         var touching = IrWalker.Statements(nest).Where(s => s is not (Block or For) && IrWalker.Mentions(s, buffer)).ToList();
         if (rank == 1 && touching.Count > 1)
         {
-            TryStoreShifted(statements, buffer, clear, first, nest, touching);
+            TryStoreShifted(statements, buffer, clear, first, nest, touching, types);
             return;
         }
 
@@ -167,7 +167,7 @@ internal static class BufferStores
     /// iteration reads back. The same additions in the same order, from the same zero: bit-identical. The clear runs
     /// only where the loop does not reach every element (or does not run).
     /// </summary>
-    private static void TryStoreShifted(List<Stmt> statements, string buffer, int clear, int first, For nest, List<Stmt> touching)
+    private static void TryStoreShifted(List<Stmt> statements, string buffer, int clear, int first, For nest, List<Stmt> touching, IReadOnlyDictionary<string, IrType> types)
     {
         if (nest.Descending || !IsStraightLine(nest.Body))
         {
@@ -201,23 +201,9 @@ internal static class BufferStores
             return;
         }
 
-        var taken = new HashSet<string>(statements.SelectMany(IrWalker.Statements).SelectMany(statement =>
-            IrWalker.DeclaredNames(statement).Concat(IrWalker.OwnExpressions(statement).SelectMany(IrWalker.Nodes).OfType<Variable>().Select(v => v.Name))), System.StringComparer.Ordinal);
-        var verbatim = statements.SelectMany(IrWalker.Statements).OfType<Verbatim>().Select(v => v.Code).ToList();
-        string Fresh(string preferred)
-        {
-            var name = preferred;
-            for (var number = 2; taken.Contains(name) || verbatim.Any(code => IrWalker.ContainsIdentifier(code, name)); number++)
-            {
-                name = preferred + number.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            }
-
-            taken.Add(name);
-            return name;
-        }
-
-        var current = Fresh(buffer + "Current");
-        var next = Fresh(buffer + "Next");
+        var names = Vectorization.FreshNames.Of(new Block(statements.ToEquatableArray()), types.Keys);
+        var current = names.Fresh(buffer + "Current");
+        var next = names.Fresh(buffer + "Next");
         Expr At(int offset) => Shift(new Variable(nest.Variable), offset);
         Stmt Carried(Stmt statement) => statement switch
         {

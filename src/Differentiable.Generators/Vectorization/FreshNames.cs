@@ -18,8 +18,11 @@ internal sealed class FreshNames
     }
 
     /// <summary>The names a body uses: its types', its declarations', its loop variables' and its generated text's.</summary>
-    public static FreshNames Of(Block body, ArrayAliases aliases) =>
-        new(new NameScope(aliases.Types.Keys.Concat(IrWalker.DeclaredNames(body))), IrWalker.Statements(body).OfType<Verbatim>().Select(v => v.Code).ToList());
+    public static FreshNames Of(Block body, ArrayAliases aliases) => Of(body, aliases.Types.Keys);
+
+    /// <summary>The names a body uses, with <paramref name="typed"/> (the names its type table knows).</summary>
+    public static FreshNames Of(Block body, IEnumerable<string> typed) =>
+        new(new NameScope(typed.Concat(IrWalker.DeclaredNames(body))), IrWalker.Statements(body).OfType<Verbatim>().Select(v => v.Code).ToList());
 
     /// <summary>The scope's next fresh name (preferred, preferred2, …) that no generated text contains either.</summary>
     public string Fresh(string preferred)
