@@ -345,7 +345,33 @@ internal static class CompanionEmitter
         var signature = string.Join(", ", new[] { Parameters(model) }.Concat(tangents).Where(s => s.Length > 0));
         writer.Line($"{model.Accessibility} static ({PublicResultType(model)} Value, {PublicResultType(model)} Tangent) {model.Name}Jvp({signature})");
         // A System.Numerics result's JVP returns its value and tangent as that type, the components in locals.
-        new CSharpPrinter(writer).Write(bodies.NumericsTangent ?? bodies.Tangent);
+        new CSharpPrinter(writer).Write(WithDirectionChecks(bodies.NumericsTangent ?? bodies.Tangent, active, tangent.Tangents, "tangent"));
+    }
+
+    /// <summary>
+    /// The body after a shape check of each array direction (a JVP's tangent, an H·v's v), as the gradient buffers get:
+    /// a shorter one would throw IndexOutOfRangeException part-way, a longer one be read in part without a word.
+    /// </summary>
+    internal static Block WithDirectionChecks(Block body, List<ParameterModel> active, Infrastructure.EquatableArray<string> directions, string role)
+    {
+        var checks = new List<Stmt>();
+        for (var i = 0; i < active.Count && i < directions.Count; i++)
+        {
+            var (primal, direction) = (active[i].Name, directions[i]);
+            switch (active[i].Type)
+            {
+                case IrType.DoubleArray when !active[i].IsComposite:
+                    checks.Add(new Verbatim($"if ({direction} is null || {direction}.Length != {primal}.Length) throw new global::System.ArgumentException(\"The {role} must have the length of '{primal}'.\", nameof({direction}));"));
+                    break;
+                case IrType.DoubleMatrix when !active[i].IsComposite:
+                    checks.Add(new Verbatim($"if ({direction} is null || {direction}.GetLength(0) != {primal}.GetLength(0) || {direction}.GetLength(1) != {primal}.GetLength(1)) throw new global::System.ArgumentException(\"The {role} must have the shape of '{primal}'.\", nameof({direction}));"));
+                    break;
+            }
+        }
+
+        return checks.Count == 0
+            ? body
+            : new Block(Infrastructure.EquatableArray.ToEquatableArray(checks.Prepend(new Comment($"Each {role} must have its parameter's shape: checked before anything is computed.")).Concat(body.Statements)));
     }
 
     /// <summary>The array-valued JVP of a method with a System.Numerics result, as a local function.</summary>

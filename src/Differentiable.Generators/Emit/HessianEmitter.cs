@@ -98,7 +98,7 @@ internal static class HessianEmitter
         var body = CompanionEmitter.WithoutUnusedTape(
             CompanionEmitter.Optimize(model, Optimization.DeadStores.Rewrite(gradient.Body), CompanionEmitter.NameTypes(types, directional.Parameters.Where(p => p.IsActive).ToList(), gradient.Buffers), gradient.Buffers),
             gradient);
-        CompanionEmitter.WriteBody(writer, body, gradient);
+        CompanionEmitter.WriteBody(writer, CompanionEmitter.WithDirectionChecks(body, active, tangent.Tangents, "direction"), gradient);
     }
 
     /// <summary>

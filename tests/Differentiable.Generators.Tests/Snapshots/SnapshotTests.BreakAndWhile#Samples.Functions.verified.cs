@@ -132,6 +132,8 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("Differentiable.Generators", "0.1.0")]
         public static (double Value, double Tangent) FirstBigJvp(double[] x, double[] dx)
         {
+            // Each tangent must have its parameter's shape: checked before anything is computed.
+            if (dx is null || dx.Length != x.Length) throw new global::System.ArgumentException("The tangent must have the length of 'x'.", nameof(dx));
             double ds = 0.0;
             double s = 0;
             int i = 0;

@@ -70,6 +70,9 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("Differentiable.Generators", "0.1.0")]
         public static (double Value, double Tangent) DotJvp(double[] a, double[] b, double[] da, double[] db)
         {
+            // Each tangent must have its parameter's shape: checked before anything is computed.
+            if (da is null || da.Length != a.Length) throw new global::System.ArgumentException("The tangent must have the length of 'a'.", nameof(da));
+            if (db is null || db.Length != b.Length) throw new global::System.ArgumentException("The tangent must have the length of 'b'.", nameof(db));
             double ds = 0.0;
             double s = 0;
             // vectorized: the loop over i is 3 dot products (SIMD kernel; partial sums in another order)
@@ -153,6 +156,8 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("Differentiable.Generators", "0.1.0")]
         public static (double Value, double Tangent) LossJvp(double[] w, double[] x, double[] dw)
         {
+            // Each tangent must have its parameter's shape: checked before anything is computed.
+            if (dw is null || dw.Length != w.Length) throw new global::System.ArgumentException("The tangent must have the length of 'w'.", nameof(dw));
             // ∂/∂u ln(u) = 1/u
             // ∂ Functions.Sigmoid(…) from global::Samples.Functions.SigmoidJvp
             // ∂ Functions.Dot(…) from global::Samples.Functions.DotJvp

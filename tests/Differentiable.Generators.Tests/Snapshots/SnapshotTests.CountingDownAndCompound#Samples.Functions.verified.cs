@@ -91,6 +91,8 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("Differentiable.Generators", "0.1.0")]
         public static (double Value, double Tangent) HornerJvp(double[] c, double x, double[] dc, double dx)
         {
+            // Each tangent must have its parameter's shape: checked before anything is computed.
+            if (dc is null || dc.Length != c.Length) throw new global::System.ArgumentException("The tangent must have the length of 'c'.", nameof(dc));
             double dp = 0.0;
             double p = 0;
             for (int i = c.Length - 1; i >= 0; i--)

@@ -104,6 +104,8 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("Differentiable.Generators", "0.1.0")]
         public static (double[,] Value, double[,] Tangent) LaplacianJvp(double[,] u, double[,] du)
         {
+            // Each tangent must have its parameter's shape: checked before anything is computed.
+            if (du is null || du.GetLength(0) != u.GetLength(0) || du.GetLength(1) != u.GetLength(1)) throw new global::System.ArgumentException("The tangent must have the shape of 'u'.", nameof(du));
             int m = u.GetLength(0);
             int n = u.GetLength(1);
             double[,] dy = new double[m, n];

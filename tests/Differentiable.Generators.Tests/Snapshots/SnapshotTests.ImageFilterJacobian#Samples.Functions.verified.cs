@@ -158,6 +158,8 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("Differentiable.Generators", "0.1.0")]
         public static (double[,] Value, double[,] Tangent) BlurJvp(double[,] x, double[,] k, double[,] dx)
         {
+            // Each tangent must have its parameter's shape: checked before anything is computed.
+            if (dx is null || dx.GetLength(0) != x.GetLength(0) || dx.GetLength(1) != x.GetLength(1)) throw new global::System.ArgumentException("The tangent must have the shape of 'x'.", nameof(dx));
             double[,] dy = new double[x.GetLength(0) - k.GetLength(0) + 1, x.GetLength(1) - k.GetLength(1) + 1];
             double[,] y = new double[x.GetLength(0) - k.GetLength(0) + 1, x.GetLength(1) - k.GetLength(1) + 1];
             for (int j = 0; j < y.GetLength(1); j++)

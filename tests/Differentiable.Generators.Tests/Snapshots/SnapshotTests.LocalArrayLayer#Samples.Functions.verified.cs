@@ -109,6 +109,9 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("Differentiable.Generators", "0.1.0")]
         public static (double Value, double Tangent) LayerJvp(double[,] W, double[] b, double[] x, int n, double[,] dW, double[] db)
         {
+            // Each tangent must have its parameter's shape: checked before anything is computed.
+            if (dW is null || dW.GetLength(0) != W.GetLength(0) || dW.GetLength(1) != W.GetLength(1)) throw new global::System.ArgumentException("The tangent must have the shape of 'W'.", nameof(dW));
+            if (db is null || db.Length != b.Length) throw new global::System.ArgumentException("The tangent must have the length of 'b'.", nameof(db));
             double[] dh = new double[n];
             double[] h = new double[n];
             // blocked: the loop over i runs in blocks of rows; its row dot products are 2 matrix–vector products before each block and its tanh call is a SIMD map over the block's arguments (SIMD kernels; four rows at a time; dots summed in another order; maps within 2 ulp of Math)

@@ -210,6 +210,9 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("Differentiable.Generators", "0.1.0")]
         public static (double[] Value, double[] Tangent) MatVecJvp(double[,] W, double[] x, double[,] dW, double[] dx)
         {
+            // Each tangent must have its parameter's shape: checked before anything is computed.
+            if (dW is null || dW.GetLength(0) != W.GetLength(0) || dW.GetLength(1) != W.GetLength(1)) throw new global::System.ArgumentException("The tangent must have the shape of 'W'.", nameof(dW));
+            if (dx is null || dx.Length != x.Length) throw new global::System.ArgumentException("The tangent must have the length of 'x'.", nameof(dx));
             int n = W.GetLength(0);
             double[] dy = new double[n];
             double[] y = new double[n];

@@ -113,6 +113,8 @@ namespace Samples
 
             static double BendHvp(double[] a, double k, double[] da, double dk, double[] da2, out double dk2)
             {
+                // Each direction must have its parameter's shape: checked before anything is computed.
+                if (da is null || da.Length != a.Length) throw new global::System.ArgumentException("The direction must have the length of 'a'.", nameof(da));
                 // Gradient buffers are overwritten: check their shapes, then clear them.
                 if (da2 is null || da2.Length != a.Length) throw new global::System.ArgumentException("The gradient buffer must have the length of 'a'.", nameof(da2));
                 // da2: the statements below store each element once; cleared only if they do not cover it

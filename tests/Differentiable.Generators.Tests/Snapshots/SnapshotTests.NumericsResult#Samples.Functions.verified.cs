@@ -296,6 +296,8 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("Differentiable.Generators", "0.1.0")]
         public static (global::System.Numerics.Vector2 Value, global::System.Numerics.Vector2 Tangent) CentroidJvp(double[] xs, float scale, double[] dxs, float dscale)
         {
+            // Each tangent must have its parameter's shape: checked before anything is computed.
+            if (dxs is null || dxs.Length != xs.Length) throw new global::System.ArgumentException("The tangent must have the length of 'xs'.", nameof(dxs));
             double dsx = 0.0;
             double sx = 0;
             double dsy = 0.0;

@@ -188,6 +188,9 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("Differentiable.Generators", "0.1.0")]
         public static (double[,] Value, double[,] Tangent) OuterJvp(double[] u, double[] v, double[] du, double[] dv)
         {
+            // Each tangent must have its parameter's shape: checked before anything is computed.
+            if (du is null || du.Length != u.Length) throw new global::System.ArgumentException("The tangent must have the length of 'u'.", nameof(du));
+            if (dv is null || dv.Length != v.Length) throw new global::System.ArgumentException("The tangent must have the length of 'v'.", nameof(dv));
             double[,] dy = new double[u.Length, v.Length];
             double[,] y = new double[u.Length, v.Length];
             for (int i = 0; i < u.Length; i++)

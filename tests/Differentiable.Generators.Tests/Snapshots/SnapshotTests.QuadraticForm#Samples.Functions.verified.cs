@@ -92,6 +92,9 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("Differentiable.Generators", "0.1.0")]
         public static (double Value, double Tangent) QuadraticFormJvp(double[,] A, double[] x, double[,] dA, double[] dx)
         {
+            // Each tangent must have its parameter's shape: checked before anything is computed.
+            if (dA is null || dA.GetLength(0) != A.GetLength(0) || dA.GetLength(1) != A.GetLength(1)) throw new global::System.ArgumentException("The tangent must have the shape of 'A'.", nameof(dA));
+            if (dx is null || dx.Length != x.Length) throw new global::System.ArgumentException("The tangent must have the length of 'x'.", nameof(dx));
             double dresult = 0.0;
             double result = 0;
             for (int i = 0; i < x.Length; i++)

@@ -257,6 +257,8 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("Differentiable.Generators", "0.1.0")]
         public static (double Value, double Tangent) RecurrentJvp(double[,] W, double[] s0, int steps, double[,] dW)
         {
+            // Each tangent must have its parameter's shape: checked before anything is computed.
+            if (dW is null || dW.GetLength(0) != W.GetLength(0) || dW.GetLength(1) != W.GetLength(1)) throw new global::System.ArgumentException("The tangent must have the shape of 'W'.", nameof(dW));
             int h = s0.Length;
             double[] ds = new double[h];
             double[] s = new double[h];

@@ -91,6 +91,8 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("Differentiable.Generators", "0.1.0")]
         public static (double[] Value, double[] Tangent) LaplacianJvp(double[] x, double[] dx)
         {
+            // Each tangent must have its parameter's shape: checked before anything is computed.
+            if (dx is null || dx.Length != x.Length) throw new global::System.ArgumentException("The tangent must have the length of 'x'.", nameof(dx));
             double[] dy = new double[x.Length - 2];
             double[] y = new double[x.Length - 2];
             for (int i = 0; i < y.Length; i++)

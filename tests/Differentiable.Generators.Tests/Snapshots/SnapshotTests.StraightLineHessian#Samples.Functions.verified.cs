@@ -74,6 +74,8 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("Differentiable.Generators", "0.1.0")]
         public static (double Value, double Tangent) SpringEnergyJvp(double[] q, double k, double[] dq, double dk)
         {
+            // Each tangent must have its parameter's shape: checked before anything is computed.
+            if (dq is null || dq.Length != q.Length) throw new global::System.ArgumentException("The tangent must have the length of 'q'.", nameof(dq));
             double ddx = dq[1] - dq[0];
             double dx = q[1] - q[0];
             // ∂/∂u √u = 1/(2√u)
@@ -91,6 +93,8 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("Differentiable.Generators", "0.1.0")]
         public static double SpringEnergyHvp(double[] q, double k, double[] dq, double dk, double[] dq2, out double dk2)
         {
+            // Each direction must have its parameter's shape: checked before anything is computed.
+            if (dq is null || dq.Length != q.Length) throw new global::System.ArgumentException("The direction must have the length of 'q'.", nameof(dq));
             // Gradient buffers are overwritten: check their shapes, then clear them.
             if (dq2 is null || dq2.Length != q.Length) throw new global::System.ArgumentException("The gradient buffer must have the length of 'q'.", nameof(dq2));
             // dq2: the statements below store each element once; cleared only if they do not cover it

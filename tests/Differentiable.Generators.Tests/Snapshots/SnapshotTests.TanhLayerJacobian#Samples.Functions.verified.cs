@@ -299,6 +299,10 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("Differentiable.Generators", "0.1.0")]
         public static (double[] Value, double[] Tangent) LayerJvp(double[,] W, double[] x, double[] b, double[,] dW, double[] dx, double[] db)
         {
+            // Each tangent must have its parameter's shape: checked before anything is computed.
+            if (dW is null || dW.GetLength(0) != W.GetLength(0) || dW.GetLength(1) != W.GetLength(1)) throw new global::System.ArgumentException("The tangent must have the shape of 'W'.", nameof(dW));
+            if (dx is null || dx.Length != x.Length) throw new global::System.ArgumentException("The tangent must have the length of 'x'.", nameof(dx));
+            if (db is null || db.Length != b.Length) throw new global::System.ArgumentException("The tangent must have the length of 'b'.", nameof(db));
             double[] dy = new double[b.Length];
             double[] y = new double[b.Length];
             // blocked: the loop over i runs in blocks of rows; its row dot products are 3 matrix–vector products before each block and its tanh call is a SIMD map over the block's arguments (SIMD kernels; four rows at a time; dots summed in another order; maps within 2 ulp of Math)

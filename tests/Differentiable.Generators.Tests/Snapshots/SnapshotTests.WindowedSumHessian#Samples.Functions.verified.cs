@@ -94,6 +94,8 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("Differentiable.Generators", "0.1.0")]
         public static (double Value, double Tangent) RosenbrockJvp(double[] x, double[] dx)
         {
+            // Each tangent must have its parameter's shape: checked before anything is computed.
+            if (dx is null || dx.Length != x.Length) throw new global::System.ArgumentException("The tangent must have the length of 'x'.", nameof(dx));
             double df = 0.0;
             double f = 0.0;
             for (int i = 0; i < x.Length - 1; i++)
@@ -116,6 +118,8 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("Differentiable.Generators", "0.1.0")]
         public static double RosenbrockHvp(double[] x, double[] dx, double[] dx2)
         {
+            // Each direction must have its parameter's shape: checked before anything is computed.
+            if (dx is null || dx.Length != x.Length) throw new global::System.ArgumentException("The direction must have the length of 'x'.", nameof(dx));
             // Gradient buffers are overwritten: check their shapes, then clear them.
             if (dx2 is null || dx2.Length != x.Length) throw new global::System.ArgumentException("The gradient buffer must have the length of 'x'.", nameof(dx2));
             // dx2: each element is stored once, carried in dx2Current and dx2Next from the iteration that adds into it first to the one that adds last; cleared only if the loop does not reach them all

@@ -160,6 +160,9 @@ static partial class Fixed
     [global::System.CodeDom.Compiler.GeneratedCodeAttribute("Differentiable.Generators", "0.1.0")]
     public static (double[] Value, double[] Tangent) RotateJvp(double[,] R, double[] v, double[,] dR, double[] dv)
     {
+        // Each tangent must have its parameter's shape: checked before anything is computed.
+        if (dR is null || dR.GetLength(0) != R.GetLength(0) || dR.GetLength(1) != R.GetLength(1)) throw new global::System.ArgumentException("The tangent must have the shape of 'R'.", nameof(dR));
+        if (dv is null || dv.Length != v.Length) throw new global::System.ArgumentException("The tangent must have the length of 'v'.", nameof(dv));
         double[] dy = new double[3];
         double[] y = new double[3];
         dy[0] += dR[0, 0] * v[0] + R[0, 0] * dv[0] + (dR[0, 1] * v[1] + R[0, 1] * dv[1]) + (dR[0, 2] * v[2] + R[0, 2] * dv[2]);
