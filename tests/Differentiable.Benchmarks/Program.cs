@@ -24,7 +24,7 @@ namespace Differentiable.Benchmarks;
 /// Entry point. Everything BenchmarkDotNet accepts (<c>--filter</c>, <c>--list</c>, <c>--job</c> …) passes through, plus:
 /// <list type="bullet">
 /// <item><c>--quick</c>: fewer sizes and a short in-process job (1 launch, 3 warm-ups, 5 iterations of 100 ms). With a
-/// <c>--filter</c> that selects <see cref="GeneratorBenchmarks"/> beside other classes, it runs in a second process.</item>
+/// <c>--filter</c> that selects several classes, each runs in a process of its own, one after another.</item>
 /// <item><c>--plot DIR [--out DIR]</c>: charts (PNG) of time against size from the CSV reports in DIR.</item>
 /// <item><c>--plot-peers RUN PNG</c>: the chart of a saved <c>--peers</c> run beside peers.py, relative to JAX.</item>
 /// <item><c>--peers</c>: the problems of <c>../shared/peers/peers.py</c> timed with its protocol, without BenchmarkDotNet
@@ -71,10 +71,11 @@ internal static class Program
         }
 
         IConfig config = Config(quick);
-        string[] switcherArguments = args.Where(a => a != "--quick" && a != GeneratorOnlyOption).ToArray();
-        if (args.Contains(GeneratorOnlyOption))
+        string? only = Option(args, ClassOnlyOption);
+        string[] switcherArguments = args.Where((a, i) => a != "--quick" && a != ClassOnlyOption && (i == 0 || args[i - 1] != ClassOnlyOption)).ToArray();
+        if (only is not null)
         {
-            return Run([typeof(GeneratorBenchmarks)], switcherArguments, config);
+            return Run(BenchmarkClasses().Where(type => type.Name == only).ToArray(), switcherArguments, config);
         }
 
         if (!quick || FilterPatterns(args) is not { } patterns || args.Any(a => ListingOptions.Contains(a)))
@@ -82,25 +83,29 @@ internal static class Program
             return Run(BenchmarkClasses(), switcherArguments, config);
         }
 
-        // The quick job runs in this process, so the generator's benchmarks get a process of their own whenever the
-        // filter selects others too: run after the runtime classes in one process, the cold run measured 1154-1261 ms
-        // (2.3-2.5 ms per method) where alone it measured 844 ms, and run before them it slowed them 2-3x.
+        // The quick job runs in-process, so with several classes selected each gets a process of its own, as
+        // BenchmarkDotNet's default job gives each case. Sharing one, a class timed code that earlier classes had shaped:
+        // DecayFit's Hessian at M = 1000 took 8.6 µs after BatchPerceptron and 4.9 µs alone (4.7 µs after it with
+        // DOTNET_TieredPGO=0); the generator's cold run 1154-1261 ms after the runtime classes against 844 ms alone.
         var filter = new GlobFilter(patterns);
-        bool Selected(Type type) => BenchmarkConverter.TypeToBenchmarks(type, config).BenchmarksCases.Any(filter.Predicate);
-        Type[] runtimeClasses = BenchmarkClasses().Where(type => type != typeof(GeneratorBenchmarks) && Selected(type)).ToArray();
-        bool generator = Selected(typeof(GeneratorBenchmarks));
-        int exitCode = runtimeClasses.Length > 0 || !generator ? Run(runtimeClasses, switcherArguments, config) : 0;
-        if (generator)
+        Type[] selected = BenchmarkClasses().Where(type => BenchmarkConverter.TypeToBenchmarks(type, config).BenchmarksCases.Any(filter.Predicate)).ToArray();
+        if (selected.Length <= 1)
         {
-            int generatorExitCode = runtimeClasses.Length > 0 ? RunGeneratorProcess(args) : Run([typeof(GeneratorBenchmarks)], switcherArguments, config);
-            exitCode = exitCode != 0 ? exitCode : generatorExitCode;
+            return Run(selected, switcherArguments, config);
+        }
+
+        int exitCode = 0;
+        foreach (Type type in selected)
+        {
+            int classExitCode = RunClassProcess(args, type.Name);
+            exitCode = exitCode != 0 ? exitCode : classExitCode;
         }
 
         return exitCode;
     }
 
-    /// <summary>Passed to the child process that runs only <see cref="GeneratorBenchmarks"/>.</summary>
-    private const string GeneratorOnlyOption = "--generator-only";
+    /// <summary>Passed to a child process that runs one benchmark class, named after it.</summary>
+    private const string ClassOnlyOption = "--class-only";
 
     private static int Run(Type[] classes, string[] switcherArguments, IConfig config)
     {
@@ -108,8 +113,8 @@ internal static class Program
         return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
     }
 
-    /// <summary>Runs this program again with <see cref="GeneratorOnlyOption"/>, its output going to the same console.</summary>
-    private static int RunGeneratorProcess(string[] args)
+    /// <summary>Runs this program again with <see cref="ClassOnlyOption"/>, its output going to the same console.</summary>
+    private static int RunClassProcess(string[] args, string className)
     {
         string host = Environment.ProcessPath ?? throw new InvalidOperationException("The host process has no path.");
         var start = new ProcessStartInfo(host) { UseShellExecute = false };
@@ -118,7 +123,7 @@ internal static class Program
             start.ArgumentList.Add(typeof(Program).Assembly.Location);
         }
 
-        foreach (string argument in args.Append(GeneratorOnlyOption))
+        foreach (string argument in args.Append(ClassOnlyOption).Append(className))
         {
             start.ArgumentList.Add(argument);
         }
@@ -147,7 +152,7 @@ internal static class Program
     /// forces a full collection around every iteration. Run before the others in one process (by name it came second),
     /// it made their cases 2–3× slower to measure (the perceptron's 9: 42 s instead of 15 s; the quick suite 7.4
     /// minutes) and the allocating ones slower too (the perceptron's function at width 16: 3.7 µs instead of 1.0 µs). A
-    /// quick run with a filter goes further and gives it a process of its own.
+    /// quick run with a filter goes further and gives each class a process of its own.
     /// </summary>
     private static Type[] BenchmarkClasses() =>
         typeof(Program).Assembly.GetTypes()
