@@ -357,15 +357,9 @@ internal static class CompanionEmitter
         var checks = new List<Stmt>();
         for (var i = 0; i < active.Count && i < directions.Count; i++)
         {
-            var (primal, direction) = (active[i].Name, directions[i]);
-            switch (active[i].Type)
+            if (active[i] is { Type: IrType.DoubleArray or IrType.DoubleMatrix, IsComposite: false } parameter)
             {
-                case IrType.DoubleArray when !active[i].IsComposite:
-                    checks.Add(new Verbatim($"if ({direction} is null || {direction}.Length != {primal}.Length) throw new global::System.ArgumentException(\"The {role} must have the length of '{primal}'.\", nameof({direction}));"));
-                    break;
-                case IrType.DoubleMatrix when !active[i].IsComposite:
-                    checks.Add(new Verbatim($"if ({direction} is null || {direction}.GetLength(0) != {primal}.GetLength(0) || {direction}.GetLength(1) != {primal}.GetLength(1)) throw new global::System.ArgumentException(\"The {role} must have the shape of '{primal}'.\", nameof({direction}));"));
-                    break;
+                checks.Add(new Verbatim(ReverseModeTransform.ShapeCheck(directions[i], parameter.Name, parameter.Type.Value, role)));
             }
         }
 

@@ -233,6 +233,14 @@ internal sealed partial class ReverseModeTransform
         yield return AccumulateElementwise(shadow, seedName, Constant.One, model.ReturnType, seedRow, seedColumn, sizedBy: result.Name);
     }
 
+    /// <summary>
+    /// The check of an array passed beside a parameter of array type (a gradient buffer, a tangent, a direction): null or
+    /// of another length or shape throws ArgumentException naming it.
+    /// </summary>
+    internal static string ShapeCheck(string argument, string primal, IrType type, string role) => type == IrType.DoubleMatrix
+        ? $"if ({argument} is null || {argument}.GetLength(0) != {primal}.GetLength(0) || {argument}.GetLength(1) != {primal}.GetLength(1)) throw new global::System.ArgumentException(\"The {role} must have the shape of '{primal}'.\", nameof({argument}));"
+        : $"if ({argument} is null || {argument}.Length != {primal}.Length) throw new global::System.ArgumentException(\"The {role} must have the length of '{primal}'.\", nameof({argument}));";
+
     private static IEnumerable<Stmt> PrepareBuffer(string primal, string buffer, IrType type)
     {
         switch (type)
@@ -241,11 +249,11 @@ internal sealed partial class ReverseModeTransform
                 yield return new Assign(new Variable(buffer), Constant.Zero);
                 break;
             case IrType.DoubleArray:
-                yield return new Verbatim($"if ({buffer} is null || {buffer}.Length != {primal}.Length) throw new global::System.ArgumentException(\"The gradient buffer must have the length of '{primal}'.\", nameof({buffer}));");
+                yield return new Verbatim(ShapeCheck(buffer, primal, type, "gradient buffer"));
                 yield return new Verbatim($"global::System.Array.Clear({buffer}, 0, {buffer}.Length);");
                 break;
             case IrType.DoubleMatrix:
-                yield return new Verbatim($"if ({buffer} is null || {buffer}.GetLength(0) != {primal}.GetLength(0) || {buffer}.GetLength(1) != {primal}.GetLength(1)) throw new global::System.ArgumentException(\"The gradient buffer must have the shape of '{primal}'.\", nameof({buffer}));");
+                yield return new Verbatim(ShapeCheck(buffer, primal, type, "gradient buffer"));
                 yield return new Verbatim($"global::System.Array.Clear({buffer}, 0, {buffer}.Length);");
                 break;
         }
