@@ -248,11 +248,7 @@ internal sealed partial class ReverseModeTransform
             case IrType.Double:
                 yield return new Assign(new Variable(buffer), Constant.Zero);
                 break;
-            case IrType.DoubleArray:
-                yield return new Verbatim(ShapeCheck(buffer, primal, type, "gradient buffer"));
-                yield return new Verbatim($"global::System.Array.Clear({buffer}, 0, {buffer}.Length);");
-                break;
-            case IrType.DoubleMatrix:
+            case IrType.DoubleArray or IrType.DoubleMatrix:
                 yield return new Verbatim(ShapeCheck(buffer, primal, type, "gradient buffer"));
                 yield return new Verbatim($"global::System.Array.Clear({buffer}, 0, {buffer}.Length);");
                 break;
