@@ -22,5 +22,15 @@ internal sealed class CodeWriter
         builder.Append('\n');
     }
 
+    /// <summary>Writes another writer's lines, each indented further as this writer is.</summary>
+    public void Append(CodeWriter other)
+    {
+        var text = other.ToString();
+        foreach (var line in text.Substring(0, text.Length - (text.EndsWith("\n", System.StringComparison.Ordinal) ? 1 : 0)).Split('\n'))
+        {
+            Line(line);
+        }
+    }
+
     public override string ToString() => builder.ToString();
 }

@@ -16,7 +16,8 @@ internal static class JacobianEmitter
 {
     private const string Assembly = "global::Differentiable.Runtime.JacobianAssembly";
 
-    public static void Write(CodeWriter writer, MethodModel model, TypeEnvironment types, ActivityAnalysis activity, List<ParameterModel> active, ArraySweeps sweeps)
+    /// <returns>The structure pass's reading of the body, for <see cref="JacobianOnlyEmitter"/>.</returns>
+    public static StructureResult? Write(CodeWriter writer, MethodModel model, TypeEnvironment types, ActivityAnalysis activity, List<ParameterModel> active, ArraySweeps sweeps)
     {
         var scope = new NameScope(types.Names.Concat(model.Parameters.Select(p => p.Name)));
         // A System.Numerics result: the Jacobian is computed on the array of its components by a local function (Core),
@@ -85,7 +86,7 @@ internal static class JacobianEmitter
             {
                 writer.Line("{");
                 writer.Indent();
-                if (!StructureEmitter.Write(writer, structure!, form, target, value, outputShape, scope))
+                if (!StructureEmitter.Write(writer, structure!, form, target, OutputSource.OfValue(value, model.ReturnType == IrType.DoubleMatrix ? 2 : 1), outputShape, scope))
                 {
                     // Nothing to check at run time: the structure always applies, and there is no dense fallback.
                     writer.Unindent();
@@ -139,6 +140,7 @@ internal static class JacobianEmitter
 
         writer.Unindent();
         writer.Line("}");
+        return structure;
     }
 
     /// <summary>

@@ -21,18 +21,18 @@ internal sealed class StructureEmitter
 
     private readonly StructureResult structure;
     private readonly ParameterStructure parameter;
-    private readonly string value;
+    private readonly OutputSource output;
     private readonly NameScope scope;
     private readonly List<string> lines = new();
     private int indentation;
     private readonly List<string> checks = new();
     private readonly CSharpPrinter printer = new(new CodeWriter());
 
-    private StructureEmitter(StructureResult structure, ParameterStructure parameter, string value, NameScope scope)
+    private StructureEmitter(StructureResult structure, ParameterStructure parameter, OutputSource output, NameScope scope)
     {
         this.structure = structure;
         this.parameter = parameter;
-        this.value = value;
+        this.output = output;
         this.scope = scope;
         rowWindow = StructurePass.IsShiftOnly(parameter.Form);
     }
@@ -45,6 +45,9 @@ internal sealed class StructureEmitter
     /// it only inside its loops, so where they never run, the companion must not compute it either.
     /// </summary>
     private bool eagerMayThrow;
+
+    /// <summary>Whether f′(u) was computed from u where, with a value, it is read from y (see <see cref="FromOutput"/>).</summary>
+    private bool recomputes;
 
     /// <summary>
     /// An int computation that can throw: anything but constants, names and lengths. n / k, idx[0] and Math.Abs(k) can,
@@ -66,23 +69,31 @@ internal sealed class StructureEmitter
     /// Writes the prelude, a comment with the derivation, and <c>if (checks) { target = … }</c>, returning true: the caller
     /// writes the else. Where nothing is left to check at run time, writes <c>target = …</c> alone and returns false.
     /// </summary>
-    public static bool Write(CodeWriter writer, StructureResult structure, ParameterStructure parameter, string target, string value, string outputShape, NameScope scope)
+    public static bool Write(CodeWriter writer, StructureResult structure, ParameterStructure parameter, string target, OutputSource output, string outputShape, NameScope scope) =>
+        Write(writer, structure, parameter, target, output, outputShape, scope, writePrelude: true, out _);
+
+    /// <summary>
+    /// As <see cref="Write(CodeWriter, StructureResult, ParameterStructure, string, OutputSource, string, NameScope)"/>,
+    /// from the result's extents, after the caller has written the method's int prelude once for every parameter.
+    /// </summary>
+    /// <param name="recomputes">
+    /// Whether the Jacobian computes from the inputs what it would have read from the value (tanh′(u) as 1 − y²): the
+    /// value is then no longer free to skip.
+    /// </param>
+    public static bool WriteWithoutValue(CodeWriter writer, StructureResult structure, ParameterStructure parameter, string target, OutputSource output, string outputShape, NameScope scope, out bool recomputes) =>
+        Write(writer, structure, parameter, target, output, outputShape, scope, writePrelude: false, out recomputes);
+
+    private static bool Write(CodeWriter writer, StructureResult structure, ParameterStructure parameter, string target, OutputSource output, string outputShape, NameScope scope, bool writePrelude, out bool recomputes)
     {
-        var emitter = new StructureEmitter(structure, parameter, value, scope);
+        var emitter = new StructureEmitter(structure, parameter, output, scope);
         var expression = emitter.Build(parameter.Form, outputShape);
         emitter.AddRangeChecks();
         var notation = structure.Notation;
         emitter.eagerMayThrow |= notation.Ranges.Values.Any(r => IntMayThrow(r.Lower) || IntMayThrow(r.Upper));
 
-        var printer = new CSharpPrinter(writer);
-        foreach (var statement in structure.Notation.Prelude)
+        if (writePrelude)
         {
-            printer.Write(statement switch
-            {
-                Declare { Initializer: { } initializer } d => d with { Initializer = emitter.AsValue(initializer) },
-                Assign a => a with { Value = emitter.AsValue(a.Value) },
-                _ => statement,
-            });
+            WritePrelude(writer, structure.Notation, output, structure.Notation.Prelude);
         }
 
         var window = !emitter.rowWindow ? string.Empty
@@ -101,7 +112,7 @@ internal sealed class StructureEmitter
             writer.Line($"if ({string.Join(" || ", zeroWhere)})");
             writer.Line("{");
             writer.Line("    // The loops never ran: the result is zeros, and what they would have computed (and may throw on) was not.");
-            writer.Line($"    {target} = new {Runtime}ZeroJacobian({value}.Length, {Assembly}.Count({parameter.Parameter}), {outputShape}, {emitter.InputShape});");
+            writer.Line($"    {target} = new {Runtime}ZeroJacobian({output.Count}, {Assembly}.Count({parameter.Parameter}), {outputShape}, {emitter.InputShape});");
             writer.Line("}");
             writer.Line(checks.Count > 0 ? $"else if ({string.Join(" && ", checks)})" : "else");
             writer.Line("{");
@@ -126,7 +137,23 @@ internal sealed class StructureEmitter
             writer.Line("}");
         }
 
+        recomputes = emitter.recomputes;
         return checks.Count > 0;
+    }
+
+    /// <summary>The method's int statements before its loops, reading the result's lengths from the output source.</summary>
+    public static void WritePrelude(CodeWriter writer, IndexNotation notation, OutputSource output, IEnumerable<Stmt> statements)
+    {
+        var printer = new CSharpPrinter(writer);
+        foreach (var statement in statements)
+        {
+            printer.Write(statement switch
+            {
+                Declare { Initializer: { } initializer } d => d with { Initializer = AsValue(initializer, notation, output) },
+                Assign a => a with { Value = AsValue(a.Value, notation, output) },
+                _ => statement,
+            });
+        }
     }
 
     private string InputShape => $"{Assembly}.Shape({parameter.Parameter})";
@@ -135,7 +162,7 @@ internal sealed class StructureEmitter
     {
         var outputs = structure.Notation.OutputIndices;
         var k = System.Array.IndexOf(outputs, index);
-        return outputs.Length == 1 ? $"{value}.Length" : $"{value}.GetLength({k.ToString(CultureInfo.InvariantCulture)})";
+        return output.Extent(k);
     }
 
     private string InputDimension(string input)
@@ -166,8 +193,10 @@ internal sealed class StructureEmitter
     private string Print(Expr expression) => printer.Expression(AsValue(expression));
 
     /// <summary>The method's result array is a local the companion does not have: its lengths are those of the value.</summary>
-    private Expr AsValue(Expr expression) => IrWalker.Rewrite(expression, node =>
-        node is ArrayLength length && length.Array == structure.Notation.Result ? length with { Array = value } : null);
+    private Expr AsValue(Expr expression) => AsValue(expression, structure.Notation, output);
+
+    private static Expr AsValue(Expr expression, IndexNotation notation, OutputSource output) => IrWalker.Rewrite(expression, node =>
+        node is ArrayLength length && length.Array == notation.Result ? output.Length(length) : null);
 
     private string Build(JacobianForm form, string outputShape)
     {
@@ -175,7 +204,7 @@ internal sealed class StructureEmitter
         {
             case IdentityForm identity:
                 AddDeltaChecks(parameter.Inputs.Select((p, k) => new Delta(structure.Notation.OutputIndices[k], p)));
-                return Scaled(identity.Coefficient, identity.Scalars, $"new {Runtime}IdentityJacobian({value}.Length, {outputShape}, {InputShape})");
+                return Scaled(identity.Coefficient, identity.Scalars, $"new {Runtime}IdentityJacobian({output.Count}, {outputShape}, {InputShape})");
             case DiagonalForm diagonal:
                 AddDeltaChecks(parameter.Inputs.Select((p, k) => new Delta(structure.Notation.OutputIndices[k], p)));
                 // The constant scale goes into the diagonal itself: diag(c·f′(x)) is still a diagonal.
@@ -189,8 +218,8 @@ internal sealed class StructureEmitter
             case ShiftForm { Column: { } column } shift:
                 // Y[i, j] reads X[i + a, j + b]: the shift of each index, each with the window of its loop.
                 eagerMayThrow |= IntMayThrow(shift.Offset) || IntMayThrow(column.Offset) || (shift.Modulus is { } m0 && IntMayThrow(m0)) || (column.Modulus is { } m1 && IntMayThrow(m1));
-                var rowShift = ShiftJacobian($"{value}.GetLength(0)", $"{parameter.Parameter}.GetLength(0)", shift.Offset, shift.Reversed, OutputRange(structure.Notation.OutputIndices[0]), shift.Modulus, shapes: null);
-                var columnShift = ShiftJacobian($"{value}.GetLength(1)", $"{parameter.Parameter}.GetLength(1)", column.Offset, column.Reversed, OutputRange(structure.Notation.OutputIndices[1]), column.Modulus, shapes: null);
+                var rowShift = ShiftJacobian(output.Extent(0), $"{parameter.Parameter}.GetLength(0)", shift.Offset, shift.Reversed, OutputRange(structure.Notation.OutputIndices[0]), shift.Modulus, shapes: null);
+                var columnShift = ShiftJacobian(output.Extent(1), $"{parameter.Parameter}.GetLength(1)", column.Offset, column.Reversed, OutputRange(structure.Notation.OutputIndices[1]), column.Modulus, shapes: null);
                 return Scaled(shift.Coefficient, shift.Scalars, $"new {Runtime}MatrixShiftJacobian({rowShift}, {columnShift})");
             case ShiftForm shift:
                 // Exact for any lengths: a row whose column lies outside x is a zero row, and the method read x there;
@@ -199,7 +228,7 @@ internal sealed class StructureEmitter
                 eagerMayThrow |= IntMayThrow(shift.Offset) || (shift.Modulus is { } modulus && IntMayThrow(modulus));
                 // A cyclic shift takes its window always: the modulus follows it.
                 var window = shift.Modulus is null ? Window() : OutputRange();
-                return Scaled(shift.Coefficient, shift.Scalars, ShiftJacobian($"{value}.Length", $"{parameter.Parameter}.Length", shift.Offset, shift.Reversed, window, shift.Modulus, $"{outputShape}, {InputShape}"));
+                return Scaled(shift.Coefficient, shift.Scalars, ShiftJacobian(output.Count, $"{parameter.Parameter}.Length", shift.Offset, shift.Reversed, window, shift.Modulus, $"{outputShape}, {InputShape}"));
             case ToeplitzForm toeplitz:
                 // The diagonals are computed once, outside the rows: the method read its kernel (w[j]) only inside its loops.
                 eagerMayThrow = true;
@@ -218,7 +247,7 @@ internal sealed class StructureEmitter
     private (string Lower, string Upper)? Window()
     {
         var (lower, upper) = OutputRange();
-        return lower == "0" && upper == $"{value}.Length" ? null : (lower, upper);
+        return lower == "0" && upper == output.Count ? null : (lower, upper);
     }
 
     /// <summary><c>new ShiftJacobian(rows, columns, offset, reversed[, lower, upper][, modulus][, shapes])</c>.</summary>
@@ -292,11 +321,11 @@ internal sealed class StructureEmitter
             var outputs = structure.Notation.OutputIndices;
             var (rowLower, rowUpper) = OutputRange(outputs[0]);
             var (columnLower, columnUpper) = OutputRange(outputs[1]);
-            return $"new {Runtime}MatrixToeplitzJacobian({value}.GetLength(0), {value}.GetLength(1), {parameter.Parameter}.GetLength(0), {parameter.Parameter}.GetLength(1), "
+            return $"new {Runtime}MatrixToeplitzJacobian({output.Extent(0)}, {output.Extent(1)}, {parameter.Parameter}.GetLength(0), {parameter.Parameter}.GetLength(1), "
                 + $"{kernel}, {offsets[0]}, {offsets[1]}, {rowLower}, {rowUpper}, {columnLower}, {columnUpper})";
         }
 
-        var arguments = new List<string> { $"{value}.Length", $"{parameter.Parameter}.Length", kernel, offsets[0] };
+        var arguments = new List<string> { output.Count, $"{parameter.Parameter}.Length", kernel, offsets[0] };
         if (Window() is var (lower, upper))
         {
             arguments.Add(lower);
@@ -341,7 +370,7 @@ internal sealed class StructureEmitter
         if (single is not null && singleShape == "Identity")
         {
             AddDeltaChecks(single.Deltas);
-            return $"new {Runtime}IdentityJacobian({value}.Length, {outputShape}, {InputShape})";
+            return $"new {Runtime}IdentityJacobian({output.Count}, {outputShape}, {InputShape})";
         }
 
         return $"new {Runtime}KroneckerJacobian({Factor(form.Left, leftShape)}, {Factor(form.Right, rightShape)}, {outputShape}, {InputShape})";
@@ -401,7 +430,7 @@ internal sealed class StructureEmitter
     {
         var name = scope.Fresh("diagonal");
         var outputs = structure.Notation.OutputIndices;
-        Line($"var {name} = new double[{value}.Length];");
+        Line($"var {name} = new double[{output.Count}];");
         // Under a shift's window, only the elements the method's loops wrote: a factor may read x[i + 1], which exists
         // there and not past it.
         OpenLoops(outputs, window: rowWindow);
@@ -552,13 +581,24 @@ internal sealed class StructureEmitter
     private Expr? FromOutput(MathFunction function)
     {
         var outputs = structure.Notation.OutputIndices.Select(i => (Expr)new Variable(i)).ToEquatableArray();
+        if (function is not (MathFunction.Tanh or MathFunction.Exp or MathFunction.Sqrt))
+        {
+            return null;
+        }
+
+        if (output.Value is not { } value)
+        {
+            // No value to read: f′(u) is computed from u by the rules.
+            recomputes = true;
+            return null;
+        }
+
         var y = new ElementAccess(value, outputs);
         return function switch
         {
             MathFunction.Tanh => Rules.Build.Sub(Constant.One, Rules.Build.Mul(y, y)),
             MathFunction.Exp => y,
-            MathFunction.Sqrt => Rules.Build.Div(Constant.Of(0.5), y),
-            _ => null,
+            _ => Rules.Build.Div(Constant.Of(0.5), y),
         };
     }
 

@@ -25,6 +25,21 @@ internal sealed record IndexNotation(
     /// <summary>One loop nest around a single increment: where any of its loops runs no iteration, nothing is added to y.</summary>
     public bool IsPerfectNest { get; init; }
 
+    /// <summary>
+    /// The dimensions the method allocates its result with (<c>new double[n]</c>), where they read only parameters and the
+    /// prelude ints declared before the allocation (the first <see cref="AllocatedAfter"/>); else null.
+    /// </summary>
+    public List<Expr>? Extents { get; init; }
+
+    /// <summary>How many prelude statements come before the result's allocation.</summary>
+    public int AllocatedAfter { get; init; }
+
+    /// <summary>
+    /// Whether every double local's value the body computes reaches the definition: one overwritten or never read may
+    /// have read an array element the definition does not, which would throw where the definition's reads do not.
+    /// </summary>
+    public bool DefinitionReadsAll { get; init; }
+
     /// <summary>A result whose loops start past 0 (<c>for i = 1 .. n − 2</c>): the elements before them are zero.</summary>
     public bool IsWindowed => OutputIndices.Any(o => Ranges[o].Lower is not Constant { Value: 0.0 });
 }
@@ -47,6 +62,10 @@ internal sealed class SymbolicExecutor
     private string result = string.Empty;
     private string[] outputIndices = System.Array.Empty<string>();
     private TensorExpr? definition;
+    private List<Expr>? extents;
+    private int allocatedAfter;
+    private readonly HashSet<string> unread = new(System.StringComparer.Ordinal);
+    private bool droppedValue;
 
     private SymbolicExecutor(MethodModel model, TypeEnvironment types)
     {
@@ -94,8 +113,10 @@ internal sealed class SymbolicExecutor
         {
             switch (statements[k])
             {
-                case Declare { Initializer: NewArray, Name: var name } when name == result && !allocated:
+                case Declare { Initializer: NewArray allocation, Name: var name } when name == result && !allocated:
                     allocated = true;
+                    extents = allocation.Dimensions.All(Recomputable) ? allocation.Dimensions.ToList() : null;
+                    allocatedAfter = prelude.Count;
                     break;
                 // Ints the definition reads by name, so each keeps one value: the prelude runs again in every block of
                 // the Jacobian (an assignment n = n + 1 would run twice, and change n for the dense fallback), and all of
@@ -106,7 +127,7 @@ internal sealed class SymbolicExecutor
                     prelude.Add(statements[k]);
                     break;
                 case Declare { Type: IrType.Double, Initializer: { } value, Name: var scalar }:
-                    scalars[scalar] = Symbolic(value);
+                    Define(scalar, Symbolic(value));
                     break;
                 case For loop when allocated && definition is null && PerfectNest(loop) is { } nest:
                     // A perfect nest ending in one increment reads the same in any loop order: y[O] = Σ over the rest.
@@ -133,7 +154,14 @@ internal sealed class SymbolicExecutor
         }
 
         // The result must be indexed by loop variables (y[i, p] with p a dimension is one column, not a map).
-        return definition is null || outputIndices.Any(index => !ranges.ContainsKey(index)) ? null : new IndexNotation(result, outputIndices, definition, prelude, ranges) { LoopOrder = loopOrder, IsPerfectNest = perfectNest };
+        return definition is null || outputIndices.Any(index => !ranges.ContainsKey(index)) ? null : new IndexNotation(result, outputIndices, definition, prelude, ranges)
+        {
+            LoopOrder = loopOrder,
+            IsPerfectNest = perfectNest,
+            Extents = extents,
+            AllocatedAfter = allocatedAfter,
+            DefinitionReadsAll = !droppedValue && unread.Count == 0,
+        };
     }
 
     /// <summary>Loops each holding only the next, ending in <c>y[O] += term</c> with every output index bound by one of them.</summary>
@@ -228,7 +256,7 @@ internal sealed class SymbolicExecutor
 
                     break;
                 case Declare { Type: IrType.Double, Initializer: { } value, Name: var name }:
-                    scalars[name] = Symbolic(value);
+                    Define(name, Symbolic(value));
                     own.Add(name);
                     break;
                 // An index named once (int right = i + 1; … x[right]): read as the index it names. Nothing may assign it
@@ -238,7 +266,7 @@ internal sealed class SymbolicExecutor
                     indexAliases[alias] = index;
                     break;
                 case Assign { Target: Variable v, Value: var value } when types[v.Name] == IrType.Double && own.Contains(v.Name):
-                    scalars[v.Name] = Symbolic(value);
+                    Define(v.Name, Symbolic(value));
                     break;
                 case Assign { Target: ElementAccess e, Value: var value } when e.Array == result && outputIndices.All(ranges.ContainsKey):
                     definition = Symbolic(value);
@@ -247,6 +275,13 @@ internal sealed class SymbolicExecutor
                     throw new NotIndexNotationException();
             }
         }
+    }
+
+    /// <summary>A double local's new value; the one it replaces, if never read, is dropped (see <see cref="IndexNotation.DefinitionReadsAll"/>).</summary>
+    private void Define(string name, TensorExpr value)
+    {
+        droppedValue |= !unread.Add(name);
+        scalars[name] = value;
     }
 
     private void Bind(For loop)
@@ -353,6 +388,7 @@ internal sealed class SymbolicExecutor
             case Constant c when c.Type is not (IrType.Boolean or IrType.Single):
                 return new TensorConstant(c.Value);
             case Variable v when scalars.TryGetValue(v.Name, out var value):
+                unread.Remove(v.Name);
                 return value;
             case var integer when integer is not Constant && IsScalarInteger(integer):
                 return new TensorInteger(integer);
