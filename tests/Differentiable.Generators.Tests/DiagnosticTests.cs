@@ -116,6 +116,27 @@ public sealed class DiagnosticTests
         }
         """, "F");
 
+    // FJacobianOnly is a companion too: a user method of its name and parameters would be CS0111 in the generated file.
+    [Fact]
+    public void JacobianOnlyWithTheSignatureOfAUserMethod() => AssertSays(AssertDiagnostic("DIFF015", """
+        public static partial class Model
+        {
+            [Differentiate]
+            public static double[] [|F|](double[] x)
+            {
+                var y = new double[x.Length];
+                for (int i = 0; i < x.Length; i++)
+                {
+                    y[i] = 2.0 * x[i];
+                }
+
+                return y;
+            }
+
+            public static Jacobian FJacobianOnly(double[] x) => null!;
+        }
+        """, "F").Diagnostic, "FJacobianOnly(double[])");
+
     [Fact]
     public void OverloadsWhoseCompanionsShareASignatureAreBothReported()
     {

@@ -188,6 +188,12 @@ public sealed class RandomProgramTests
             Covered(run.Sections.Any(section => section.Text.Contains(rule, StringComparison.Ordinal)), $"no Jacobian of the {count} programs names \"{rule}\": the programs no longer reach that form");
         }
 
+        if (maps)
+        {
+            // Some JacobianOnly skips the method's loops (CheckArrayValued holds it to the Jacobian beside the value).
+            Covered(run.Sections.Any(section => section.Text.Contains("The result's shape, as the method allocates it", StringComparison.Ordinal)), $"no JacobianOnly of the {count} programs builds its Jacobians without the value");
+        }
+
         if (bulkSaves)
         {
             // Not a pass of the optimizer but of the reverse sweep itself: twins save in bulk too.
@@ -320,6 +326,22 @@ public sealed class RandomProgramTests
         Assert.True(
             Math.Abs(fromJacobians - along) <= 1e-9 * (1.0 + magnitude + tangentMagnitude),
             $"n = {n}: uᵀJδ from the Jacobians is {fromJacobians:R}, from the VJP {along:R}, in {replay()}");
+
+        // JacobianOnly, which may skip the method's loops, returns the same Jacobians: structure and entries.
+        var only = (ITuple)Method(programs, name + "JacobianOnly", 4).Invoke(null, new object[] { W, x, v, c })!;
+        for (int p = 0; p < parts.Length; p++)
+        {
+            Jacobian expected = (Jacobian)jacobians[p + 1]!, actual = (Jacobian)only[p]!;
+            Assert.True(expected.Structure == actual.Structure, $"n = {n}: JacobianOnly's Jacobian {p} is {actual}, beside the value {expected}, in {replay()}");
+            double[,] want = expected.ToDense(), got = actual.ToDense();
+            for (int i = 0; i < want.GetLength(0); i++)
+            {
+                for (int j = 0; j < want.GetLength(1); j++)
+                {
+                    Close(want[i, j], got[i, j], 1e-12, $"n = {n}: JacobianOnly's Jacobian {p} at [{i}, {j}]", replay);
+                }
+            }
+        }
     }
 
     /// <summary>

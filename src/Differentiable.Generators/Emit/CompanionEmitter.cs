@@ -88,6 +88,8 @@ internal static class CompanionEmitter
         {
             StraightLineJacobian.Write(writer, model, types, activity, active);
             writer.Line();
+            JacobianOnlyEmitter.Write(writer, model, types, activity, active, structure: null);
+            writer.Line();
         }
         else
         {
@@ -98,7 +100,9 @@ internal static class CompanionEmitter
             var sweeps = new ArraySweeps(
                 (w, name) => WriteVjpCore(w, model, bodies, gradient, active, name),
                 (w, name) => WriteJvpCore(w, model, bodies, tangent, active, name));
-            JacobianEmitter.Write(writer, original, originalTypes, originalActivity, active, sweeps);
+            var structure = JacobianEmitter.Write(writer, original, originalTypes, originalActivity, active, sweeps);
+            writer.Line();
+            JacobianOnlyEmitter.Write(writer, original, originalTypes, originalActivity, active, structure);
             writer.Line();
         }
 

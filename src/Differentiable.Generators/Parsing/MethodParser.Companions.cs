@@ -115,6 +115,7 @@ internal sealed partial class MethodParser
         else
         {
             Add("Jacobian", parameters);
+            Add("JacobianOnly", parameters);
             Add("Vjp", parameters.Append(Key(target.ReturnType, false)).Concat(buffers));
             Add("Jvp", parameters.Concat(tangents));
         }

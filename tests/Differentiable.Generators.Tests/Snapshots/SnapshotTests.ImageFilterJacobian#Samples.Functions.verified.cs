@@ -151,6 +151,18 @@ namespace Samples
         }
 
         /// <summary>
+        /// The Jacobians of <c>Blur</c> that <c>BlurJacobian</c> returns, without the value. Where they are
+        /// structured and the method's loops would run without throwing, the loops do not run: the cost is that of the
+        /// Jacobians' factors, not of the value.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("Differentiable.Generators", "0.1.0")]
+        public static global::Differentiable.Jacobian BlurJacobianOnly(double[,] x, double[,] k)
+        {
+            var jacobians = BlurJacobian(x, k);
+            return jacobians.dx;
+        }
+
+        /// <summary>
         /// Computes <c>Blur</c> and its directional derivative ∇f·v by forward-mode differentiation, where v is given
         /// per differentiated parameter (a tangent of the parameter's shape).
         /// </summary>

@@ -202,6 +202,50 @@ namespace Samples
         }
 
         /// <summary>
+        /// The Jacobians of <c>MatVec</c> that <c>MatVecJacobian</c> returns, without the value. Where they are
+        /// structured and the method's loops would run without throwing, the loops do not run: the cost is that of the
+        /// Jacobians' factors, not of the value.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("Differentiable.Generators", "0.1.0")]
+        public static (global::Differentiable.Jacobian dW, global::Differentiable.Jacobian dx) MatVecJacobianOnly(double[,] W, double[] x)
+        {
+            // The result's shape, as the method allocates it (n): the structured Jacobians need nothing else of its value.
+            int n = W.GetLength(0);
+            if (n >= 0)
+            {
+                // Every loop of the method runs, and reads and writes only inside its arrays: the method would not throw.
+                if (0 < n && 0 < x.Length && n <= W.GetLength(0) && x.Length <= W.GetLength(1))
+                {
+                    var outputShape = global::Differentiable.TensorShape.Vector(n);
+                    global::Differentiable.Jacobian? dW = null;
+                    {
+                        // ∂y/∂vec(W) = xᵀ ⊗ I  (vec/Kronecker identity: vec(AXB) = (Bᵀ ⊗ A)·vec(X))
+                        if (x.Length == W.GetLength(1) && n == W.GetLength(0))
+                        {
+                            dW = new global::Differentiable.KroneckerJacobian(global::Differentiable.KroneckerFactor.RowVector(global::Differentiable.Runtime.JacobianAssembly.Copy(x)), global::Differentiable.KroneckerFactor.Identity(n), outputShape, global::Differentiable.Runtime.JacobianAssembly.Shape(W));
+                        }
+                    }
+                    global::Differentiable.Jacobian? dx = null;
+                    {
+                        // ∂y/∂vec(x) = W  (linear map: the Jacobian is its coefficient matrix)
+                        if (W.GetLength(0) == n && W.GetLength(1) == x.Length)
+                        {
+                            dx = new global::Differentiable.DenseJacobian(global::Differentiable.Runtime.JacobianAssembly.Copy(W), outputShape, global::Differentiable.Runtime.JacobianAssembly.Shape(x));
+                        }
+                    }
+                    if (dW is not null && dx is not null)
+                    {
+                        return (dW, dx);
+                    }
+                }
+            }
+
+            // The structure does not apply at run time, or the method would throw: the Jacobians computed with the value.
+            var jacobians = MatVecJacobian(W, x);
+            return (jacobians.dW, jacobians.dx);
+        }
+
+        /// <summary>
         /// Computes <c>MatVec</c> and its directional derivative ∇f·v by forward-mode differentiation, where v is given
         /// per differentiated parameter (a tangent of the parameter's shape).
         /// </summary>

@@ -180,6 +180,40 @@ namespace Samples
         }
 
         /// <summary>
+        /// The Jacobians of <c>Outer</c> that <c>OuterJacobian</c> returns, without the value. Where they are
+        /// structured and the method's loops would run without throwing, the loops do not run: the cost is that of the
+        /// Jacobians' factors, not of the value.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("Differentiable.Generators", "0.1.0")]
+        public static (global::Differentiable.Jacobian du, global::Differentiable.Jacobian dv) OuterJacobianOnly(double[] u, double[] v)
+        {
+            // The result's shape, as the method allocates it (u.Length × v.Length): the structured Jacobians need nothing else of its value.
+            if ((long)u.Length * v.Length <= int.MaxValue)
+            {
+                // Every loop of the method runs, and reads and writes only inside its arrays: the method would not throw.
+                if (0 < u.Length && 0 < v.Length)
+                {
+                    var outputShape = global::Differentiable.TensorShape.Matrix(u.Length, v.Length);
+                    global::Differentiable.Jacobian du;
+                    {
+                        // ∂y/∂vec(u) = v ⊗ I  (vec/Kronecker identity: vec(AXB) = (Bᵀ ⊗ A)·vec(X))
+                        du = new global::Differentiable.KroneckerJacobian(global::Differentiable.KroneckerFactor.ColumnVector(global::Differentiable.Runtime.JacobianAssembly.Copy(v)), global::Differentiable.KroneckerFactor.Identity(u.Length), outputShape, global::Differentiable.Runtime.JacobianAssembly.Shape(u));
+                    }
+                    global::Differentiable.Jacobian dv;
+                    {
+                        // ∂y/∂vec(v) = I ⊗ u  (vec/Kronecker identity: vec(AXB) = (Bᵀ ⊗ A)·vec(X))
+                        dv = new global::Differentiable.KroneckerJacobian(global::Differentiable.KroneckerFactor.Identity(v.Length), global::Differentiable.KroneckerFactor.ColumnVector(global::Differentiable.Runtime.JacobianAssembly.Copy(u)), outputShape, global::Differentiable.Runtime.JacobianAssembly.Shape(v));
+                    }
+                    return (du, dv);
+                }
+            }
+
+            // The structure does not apply at run time, or the method would throw: the Jacobians computed with the value.
+            var jacobians = OuterJacobian(u, v);
+            return (jacobians.du, jacobians.dv);
+        }
+
+        /// <summary>
         /// Computes <c>Outer</c> and its directional derivative ∇f·v by forward-mode differentiation, where v is given
         /// per differentiated parameter (a tangent of the parameter's shape).
         /// </summary>

@@ -290,6 +290,18 @@ namespace Samples
         }
 
         /// <summary>
+        /// The Jacobians of <c>Layer</c> that <c>LayerJacobian</c> returns, without the value. Where they are
+        /// structured and the method's loops would run without throwing, the loops do not run: the cost is that of the
+        /// Jacobians' factors, not of the value.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCodeAttribute("Differentiable.Generators", "0.1.0")]
+        public static (global::Differentiable.Jacobian dW, global::Differentiable.Jacobian dx, global::Differentiable.Jacobian db) LayerJacobianOnly(double[,] W, double[] x, double[] b)
+        {
+            var jacobians = LayerJacobian(W, x, b);
+            return (jacobians.dW, jacobians.dx, jacobians.db);
+        }
+
+        /// <summary>
         /// Computes <c>Layer</c> and its directional derivative ∇f·v by forward-mode differentiation, where v is given
         /// per differentiated parameter (a tangent of the parameter's shape).
         /// </summary>

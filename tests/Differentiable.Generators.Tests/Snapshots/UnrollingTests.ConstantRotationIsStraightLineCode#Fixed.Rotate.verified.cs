@@ -152,6 +152,18 @@ static partial class Fixed
     }
 
     /// <summary>
+    /// The Jacobians of <c>Rotate</c> that <c>RotateJacobian</c> returns, without the value. Where they are
+    /// structured and the method's loops would run without throwing, the loops do not run: the cost is that of the
+    /// Jacobians' factors, not of the value.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCodeAttribute("Differentiable.Generators", "0.1.0")]
+    public static (global::Differentiable.Jacobian dR, global::Differentiable.Jacobian dv) RotateJacobianOnly(double[,] R, double[] v)
+    {
+        var jacobians = RotateJacobian(R, v);
+        return (jacobians.dR, jacobians.dv);
+    }
+
+    /// <summary>
     /// Computes <c>Rotate</c> and its directional derivative ∇f·v by forward-mode differentiation, where v is given
     /// per differentiated parameter (a tangent of the parameter's shape).
     /// </summary>

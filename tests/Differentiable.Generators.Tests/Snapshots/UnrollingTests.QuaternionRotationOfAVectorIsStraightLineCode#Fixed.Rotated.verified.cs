@@ -204,6 +204,18 @@ static partial class Fixed
     }
 
     /// <summary>
+    /// The Jacobians of <c>Rotated</c> that <c>RotatedJacobian</c> returns, without the value. Where they are
+    /// structured and the method's loops would run without throwing, the loops do not run: the cost is that of the
+    /// Jacobians' factors, not of the value.
+    /// </summary>
+    [global::System.CodeDom.Compiler.GeneratedCodeAttribute("Differentiable.Generators", "0.1.0")]
+    public static (global::Differentiable.Jacobian dp, global::Differentiable.Jacobian dq) RotatedJacobianOnly(global::System.Numerics.Vector3 p, global::System.Numerics.Quaternion q)
+    {
+        var jacobians = RotatedJacobian(p, q);
+        return (jacobians.dp, jacobians.dq);
+    }
+
+    /// <summary>
     /// Computes <c>Rotated</c> and its directional derivative ∇f·v by forward-mode differentiation, where v is given
     /// per differentiated parameter (a tangent of the parameter's shape).
     /// </summary>

@@ -9,7 +9,7 @@ using static Differentiable.Tests.Gens;
 namespace Differentiable.Tests.Structure;
 
 /// <summary>
-/// The companions of array-valued methods — <c>FJacobian</c>, <c>FVjp</c>, <c>FJvp</c> — against closed forms and
+/// The companions of array-valued methods — <c>FJacobian</c>, <c>FJacobianOnly</c>, <c>FVjp</c>, <c>FJvp</c> — against closed forms and
 /// central finite differences, and the structure the structure pass claims for each index-notation rule.
 /// Vec is column-major: X[i, j] of an m×n matrix sits at vec index i + j·m.
 /// </summary>
@@ -71,6 +71,8 @@ public class StructureTests
             // Multiply, TransposeMultiply and their accumulating forms against the dense matrix.
             JacobianTestKit.AssertMatches(dense[k], jacobian, seed + k);
         }
+
+        JacobianOnlyKit.AssertAgrees(typeof(StructureFunctions), c.Name, c.Args, jacobians);
 
         var random = new Random(seed);
 
