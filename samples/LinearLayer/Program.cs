@@ -153,6 +153,16 @@ failures += allocated < 1_000_000 ? 0 : Fail($"expected a Jacobian of kilobytes,
 failures += Check(bigJ[row, column], bigX[Large - 1], "large J entry");
 failures += Check(bigJ[0, column], 0.0, "large J zero entry");
 
+// Without the value: LinearInWJacobianOnly does not run the 9,000,000 multiply–adds of W·x; xᵀ ⊗ I needs only x.
+Layer.LinearInWJacobianOnly(new double[2, 2], new double[2]);
+before = GC.GetAllocatedBytesForCurrentThread();
+var onlyJ = Layer.LinearInWJacobianOnly(bigW, bigX);
+long allocatedOnly = GC.GetAllocatedBytesForCurrentThread() - before;
+Console.WriteLine($"    LinearInWJacobianOnly: {onlyJ.Structure}, allocated {allocatedOnly:N0} bytes (no y), J[{row}, {column:N0}] = {onlyJ[row, column]:0.######}");
+failures += onlyJ.Structure == JacobianStructure.Kronecker ? 0 : Fail($"expected a Kronecker Jacobian without the value, got {onlyJ.Structure}");
+failures += allocatedOnly < allocated - (8 * bigY.Length) + 1024 ? 0 : Fail($"expected no value allocated, allocated {allocatedOnly} bytes");
+failures += Check(onlyJ[row, column], bigX[Large - 1], "large J entry without the value");
+
 string path = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "out", "jacobian-sparsity.png");
 path = Path.GetFullPath(path);
 SparsityPlot.Write(dW, x, path);
