@@ -16,7 +16,6 @@ namespace Differentiable.Generators.Emit;
 internal static class JacobianOnlyEmitter
 {
     private const string Runtime = "global::Differentiable.";
-    private const string Assembly = "global::Differentiable.Runtime.JacobianAssembly";
 
     /// <param name="structure">The structure pass's reading that <c>{F}Jacobian</c> built from; null where it found none, or the Jacobian is straight-line code.</param>
     public static void Write(CodeWriter writer, MethodModel model, TypeEnvironment types, ActivityAnalysis activity, List<ParameterModel> active, StructureResult? structure)

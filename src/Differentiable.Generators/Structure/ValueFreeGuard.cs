@@ -37,10 +37,18 @@ internal static class ValueFreeGuard
         foreach (var index in notation.LoopOrder)
         {
             var (lower, upper) = notation.Ranges[index];
-            if (lower is not Constant { Value: var from } || upper is not Constant { Value: var to } || from >= to)
+            if (lower is Constant { Value: var from } && upper is Constant { Value: var to })
             {
-                conditions.Add($"{print(lower)} < {print(upper)}");
+                if (from >= to)
+                {
+                    // Never runs: a constant false condition would leave the Jacobians unreachable (CS0162).
+                    return null;
+                }
+
+                continue;
             }
+
+            conditions.Add($"{print(lower)} < {print(upper)}");
         }
 
         void Within(string index, string length)
