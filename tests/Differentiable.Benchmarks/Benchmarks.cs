@@ -211,6 +211,7 @@ public class MatVecVjp
 public class MatVecJacobian
 {
     private const string Structured = "structured";
+    private const string StructuredOnly = "structured, no value";
     private const string Dense = "dense";
 
     private double[,] W = null!;
@@ -238,9 +239,16 @@ public class MatVecJacobian
             throw new InvalidOperationException($"W·x Jacobian: {dW}, expected a Kronecker {N}x{N * N}.");
         }
 
+        var only = Models.MatVecOfWJacobianOnly(W, x);
+        if (only.Structure != JacobianStructure.Kronecker || only.Rows != N || only.Columns != N * N)
+        {
+            throw new InvalidOperationException($"W·x Jacobian without the value: {only}, expected a Kronecker {N}x{N * N}.");
+        }
+
         if (N <= 128)
         {
             Verify.Close("W·x dense Jacobian", dW.ToDense(), Benchmarks.HandWritten.MatVecDenseJacobianOfW(N, x));
+            Verify.Close("W·x dense Jacobian without the value", only.ToDense(), Benchmarks.HandWritten.MatVecDenseJacobianOfW(N, x));
         }
         else
         {
@@ -249,6 +257,7 @@ public class MatVecJacobian
             {
                 int i = rng.Next(N), p = k % 2 == 0 ? i : rng.Next(N), q = rng.Next(N);
                 Verify.Close($"W·x J[{i}, {p} + {q}·n]", dW[i, p + q * N], i == p ? x[q] : 0.0);
+                Verify.Close($"W·x J[{i}, {p} + {q}·n] without the value", only[i, p + q * N], i == p ? x[q] : 0.0);
             }
         }
     }
@@ -271,6 +280,17 @@ public class MatVecJacobian
     [Benchmark]
     [Role(Role.Generated, Structured)]
     public Jacobian GeneratedStructured() => Models.MatVecOfWJacobian(W, x).dW;
+
+    /// <summary>By hand, without the value: the runtime's Kronecker Jacobian over a copy of x, once W's columns match x.</summary>
+    [Benchmark]
+    [Role(Role.Target, StructuredOnly)]
+    public Jacobian HandWrittenStructuredOnly() =>
+        W.GetLength(1) == x.Length ? KroneckerJacobian.ForMatrixVectorProduct(W.GetLength(0), (double[])x.Clone()) : throw new ArgumentException("W·x: shapes differ.");
+
+    /// <summary>Generated structured Jacobian without the value (<c>MatVecOfWJacobianOnly</c>): xᵀ ⊗ Iₙ alone.</summary>
+    [Benchmark]
+    [Role(Role.Generated, StructuredOnly)]
+    public Jacobian GeneratedStructuredOnly() => Models.MatVecOfWJacobianOnly(W, x);
 
     /// <summary>By hand: y = W·x and the dense n × n² Jacobian.</summary>
     [Benchmark]
