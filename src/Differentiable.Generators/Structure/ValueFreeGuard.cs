@@ -14,9 +14,8 @@ internal static class ValueFreeGuard
 {
     /// <summary>
     /// The conditions, printed in the order the method evaluates what they read (the loops' bounds in the order the loops
-    /// begin, then the arrays' lengths), or null where the notation holds something they cannot vouch for: a shifted
-    /// or banded index (its reach past the array is the method's exception), an int factor that may throw (n / k, which
-    /// the Jacobian need not compute),
+    /// begin, then the arrays' lengths), or null where the notation holds something they cannot vouch for: a periodic
+    /// index ((i + 1) % n), an int factor that may throw (n / k, which the Jacobian need not compute),
     /// a double local whose value never reaches the definition (it may have read out of range), or a result allocated
     /// with dimensions the companion cannot compute before the loops.
     /// </summary>
@@ -26,8 +25,7 @@ internal static class ValueFreeGuard
     {
         // A bound that may throw (n / k) is fine: the conditions compute every bound, in the method's order, as it does.
         if (notation.Extents is null || !notation.DefinitionReadsAll
-            || notation.Definition.Nodes().Any(node => node is TensorShifted or TensorBanded or TensorBandedMatrix or TensorShiftedMatrix
-                || node is TensorInteger integer && MayThrow(integer.Value)))
+            || notation.Definition.Nodes().Any(node => node is TensorInteger integer && MayThrow(integer.Value)))
         {
             return null;
         }
@@ -72,16 +70,88 @@ internal static class ValueFreeGuard
             Within(notation.OutputIndices[k], extents[k]);
         }
 
-        foreach (var element in notation.Definition.Nodes().OfType<TensorElement>())
+        // A moved index (x[i + 1], x[n − 1 − i], x[i + j], X[i − a, j + b]) is affine in the loop variables, so its least
+        // and greatest values are those the method computes at the corners of the loops' ranges: the index as the method
+        // wrote it, at those corners, in the method's own int arithmetic.
+        bool Moved(Expr? source, IEnumerable<(string Index, bool Negated)> terms, string length)
         {
-            for (var k = 0; k < element.Indices.Length; k++)
+            if (source is null)
             {
-                Within(element.Indices[k], element.Indices.Length == 1 ? $"{element.Array}.Length" : $"{element.Array}.GetLength({k.ToString(CultureInfo.InvariantCulture)})");
+                return false;
+            }
+
+            Expr Corner(bool greatest)
+            {
+                var at = terms.ToDictionary(
+                    t => t.Index,
+                    t => t.Negated == greatest ? notation.Ranges[t.Index].Lower : new Binary(BinaryOperator.Subtract, notation.Ranges[t.Index].Upper, Constant.Int(1)),
+                    System.StringComparer.Ordinal);
+                return IrWalker.Rewrite(source, node => node is Variable v && at.TryGetValue(v.Name, out var value) ? value : null);
+            }
+
+            // A least value of numbers alone (0 + 1, 1 − 1) is known now: no condition, or no way round the method.
+            var least = Corner(greatest: false);
+            switch (Fold(least))
+            {
+                case < 0.0:
+                    return false;
+                case null:
+                    conditions.Add($"{print(least)} >= 0");
+                    break;
+            }
+
+            conditions.Add($"{print(Corner(greatest: true))} < {length}");
+            return true;
+        }
+
+        bool Shifted(IndexShift shift, string length) =>
+            shift.Modulus is null && (shift.Source is null && !shift.Reversed && shift.Offset is Constant { Value: 0.0 }
+                ? Unmoved(shift.Index, length)
+                : Moved(shift.Source, new[] { (shift.Index, shift.Reversed) }, length));
+
+        bool Unmoved(string index, string length)
+        {
+            Within(index, length);
+            return true;
+        }
+
+        static IEnumerable<(string, bool)> Terms(BandIndex index) =>
+            index.Band is null ? new[] { (index.Index, false) } : new[] { (index.Index, false), (index.Band, index.Negated) };
+
+        static string Length(string array, int k, int rank) =>
+            rank == 1 ? $"{array}.Length" : $"{array}.GetLength({k.ToString(CultureInfo.InvariantCulture)})";
+
+        foreach (var node in notation.Definition.Nodes())
+        {
+            var covered = node switch
+            {
+                TensorElement element => element.Indices.Select((index, k) => Unmoved(index, Length(element.Array, k, element.Indices.Length))).All(ok => ok),
+                // A periodic index ((i + 1) % n) is not monotone: no corners bound it.
+                TensorShifted shifted => shifted.Modulus is null && Moved(shifted.Source, new[] { (shifted.Index, shifted.Reversed) }, Length(shifted.Array, 0, 1)),
+                TensorBanded banded => Moved(banded.Index.Source, Terms(banded.Index), Length(banded.Array, 0, 1)),
+                TensorShiftedMatrix matrix => Shifted(matrix.Row, Length(matrix.Array, 0, 2)) && Shifted(matrix.Column, Length(matrix.Array, 1, 2)),
+                TensorBandedMatrix matrix => Moved(matrix.Row.Source, Terms(matrix.Row), Length(matrix.Array, 0, 2)) && Moved(matrix.Column.Source, Terms(matrix.Column), Length(matrix.Array, 1, 2)),
+                _ => true,
+            };
+            if (!covered)
+            {
+                return null;
             }
         }
 
         return conditions.Distinct().ToList();
     }
+
+    /// <summary>The value of sums and differences of numbers (an index, a few nodes deep); null for anything else.</summary>
+    private static double? Fold(Expr expression) => IrWalker.Nodes(expression).Take(33).Count() > 32 ? null : FoldSmall(expression);
+
+    private static double? FoldSmall(Expr expression) => expression switch
+    {
+        Constant { Type: IrType.Int32 } c => c.Value,
+        Binary { Operator: BinaryOperator.Add } b when FoldSmall(b.Left) is { } left && FoldSmall(b.Right) is { } right => left + right,
+        Binary { Operator: BinaryOperator.Subtract } b when FoldSmall(b.Left) is { } left && FoldSmall(b.Right) is { } right => left - right,
+        _ => null,
+    };
 
     /// <summary>An int computation that can throw: anything but constants, names and lengths (n / k, idx[0], n − 1 checked).</summary>
     private static bool MayThrow(Expr expression) => IrWalker.Nodes(expression).Any(node => node is not (Variable or Constant or ArrayLength));

@@ -104,6 +104,34 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("Differentiable.Generators", "0.1.0")]
         public static global::Differentiable.Jacobian LaplacianJacobianOnly(double[,] u)
         {
+            // The result's shape, as the method allocates it (m × n): the structured Jacobians need nothing else of its value.
+            int m = u.GetLength(0);
+            int n = u.GetLength(1);
+            if (m >= 0 && n >= 0 && (long)m * n <= int.MaxValue)
+            {
+                int count = m * n;
+                // Every loop of the method runs, and reads and writes only inside its arrays: the method would not throw.
+                if (1 < n - 1 && 1 < m - 1 && m - 1 <= m && n - 1 <= n && m - 1 - 1 - 1 < u.GetLength(0) && n - 1 <= u.GetLength(1) && m - 1 - 1 + 1 < u.GetLength(0) && m - 1 <= u.GetLength(0) && n - 1 - 1 - 1 < u.GetLength(1) && n - 1 - 1 + 1 < u.GetLength(1))
+                {
+                    var outputShape = global::Differentiable.TensorShape.Matrix(m, n);
+                    global::Differentiable.Jacobian du;
+                    {
+                        // ∂y/∂vec(u) = S(i - 1, j) + S(i + 1, j) + S(i, j - 1) + S(i, j + 1) − 4·S(i, j) on [1, m - 1) × [1, n - 1), the rest zero  (sum rule)
+                        if (1 >= n - 1 || 1 >= m - 1)
+                        {
+                            // The loops never ran: the result is zeros, and what they would have computed (and may throw on) was not.
+                            du = new global::Differentiable.ZeroJacobian(count, global::Differentiable.Runtime.JacobianAssembly.Count(u), outputShape, global::Differentiable.Runtime.JacobianAssembly.Shape(u));
+                        }
+                        else
+                        {
+                            du = new global::Differentiable.SumJacobian(new global::Differentiable.MatrixShiftJacobian(new global::Differentiable.ShiftJacobian(m, u.GetLength(0), -1, false, 1, m - 1), new global::Differentiable.ShiftJacobian(n, u.GetLength(1), 0, false, 1, n - 1)), new global::Differentiable.MatrixShiftJacobian(new global::Differentiable.ShiftJacobian(m, u.GetLength(0), 1, false, 1, m - 1), new global::Differentiable.ShiftJacobian(n, u.GetLength(1), 0, false, 1, n - 1)), new global::Differentiable.MatrixShiftJacobian(new global::Differentiable.ShiftJacobian(m, u.GetLength(0), 0, false, 1, m - 1), new global::Differentiable.ShiftJacobian(n, u.GetLength(1), -1, false, 1, n - 1)), new global::Differentiable.MatrixShiftJacobian(new global::Differentiable.ShiftJacobian(m, u.GetLength(0), 0, false, 1, m - 1), new global::Differentiable.ShiftJacobian(n, u.GetLength(1), 1, false, 1, n - 1)), new global::Differentiable.ScaledJacobian(-4.0, new global::Differentiable.MatrixShiftJacobian(new global::Differentiable.ShiftJacobian(m, u.GetLength(0), 0, false, 1, m - 1), new global::Differentiable.ShiftJacobian(n, u.GetLength(1), 0, false, 1, n - 1))));
+                        }
+                    }
+                    return du;
+                }
+            }
+
+            // The structure does not apply at run time, or the method would throw: the Jacobians computed with the value.
             var jacobians = LaplacianJacobian(u);
             return jacobians.du;
         }

@@ -158,6 +158,42 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("Differentiable.Generators", "0.1.0")]
         public static global::Differentiable.Jacobian BlurJacobianOnly(double[,] x, double[,] k)
         {
+            // The result's shape, as the method allocates it (x.GetLength(0) - k.GetLength(0) + 1 × x.GetLength(1) - k.GetLength(1) + 1): the structured Jacobians need nothing else of its value.
+            int rows = x.GetLength(0) - k.GetLength(0) + 1;
+            int columns = x.GetLength(1) - k.GetLength(1) + 1;
+            if (rows >= 0 && columns >= 0 && (long)rows * columns <= int.MaxValue)
+            {
+                int count = rows * columns;
+                // Every loop of the method runs, and reads and writes only inside its arrays: the method would not throw.
+                if (0 < columns && 0 < rows && 0 < k.GetLength(1) && 0 < k.GetLength(0) && rows - 1 + (k.GetLength(0) - 1) < x.GetLength(0) && columns - 1 + (k.GetLength(1) - 1) < x.GetLength(1))
+                {
+                    var outputShape = global::Differentiable.TensorShape.Matrix(rows, columns);
+                    global::Differentiable.Jacobian dx;
+                    {
+                        // ∂y/∂vec(x) = Σ_a,b k[a,b]·S(i + a, j + b) on [0, rows) × [0, columns), the rest zero  (2-D correlation: ∂(Σ_a,b K[a, b]·X[i ± a, j ± b])/∂X[p, q] = K[±(p − i), ±(q − j)], constant along each 2-D diagonal (Toeplitz))
+                        if (0 >= columns || 0 >= rows || 0 >= k.GetLength(1) || 0 >= k.GetLength(0))
+                        {
+                            // The loops never ran: the result is zeros, and what they would have computed (and may throw on) was not.
+                            dx = new global::Differentiable.ZeroJacobian(count, global::Differentiable.Runtime.JacobianAssembly.Count(x), outputShape, global::Differentiable.Runtime.JacobianAssembly.Shape(x));
+                        }
+                        else
+                        {
+                            var kernel = new double[global::System.Math.Max(0, k.GetLength(0)), global::System.Math.Max(0, k.GetLength(1))];
+                            for (int a = 0; a < kernel.GetLength(0); a++)
+                            {
+                                for (int b = 0; b < kernel.GetLength(1); b++)
+                                {
+                                    kernel[a, b] = k[a, b];
+                                }
+                            }
+                            dx = new global::Differentiable.MatrixToeplitzJacobian(rows, columns, x.GetLength(0), x.GetLength(1), kernel, 0, 0, 0, rows, 0, columns);
+                        }
+                    }
+                    return dx;
+                }
+            }
+
+            // The structure does not apply at run time, or the method would throw: the Jacobians computed with the value.
             var jacobians = BlurJacobian(x, k);
             return jacobians.dx;
         }

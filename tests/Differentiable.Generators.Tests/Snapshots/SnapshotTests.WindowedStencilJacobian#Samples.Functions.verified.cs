@@ -111,6 +111,47 @@ namespace Samples
         [global::System.CodeDom.Compiler.GeneratedCodeAttribute("Differentiable.Generators", "0.1.0")]
         public static global::Differentiable.Jacobian DiffusionJacobianOnly(double[] x)
         {
+            // The result's shape, as the method allocates it (n): the structured Jacobians need nothing else of its value.
+            int n = x.Length;
+            if (n >= 0)
+            {
+                // Every loop of the method runs, and reads and writes only inside its arrays: the method would not throw.
+                if (1 < n - 1 && n - 1 <= n && n - 1 <= x.Length && n - 1 - 1 - 1 < x.Length && n - 1 - 1 + 1 < x.Length)
+                {
+                    var outputShape = global::Differentiable.TensorShape.Vector(n);
+                    global::Differentiable.Jacobian dx;
+                    {
+                        // ∂y/∂vec(x) = diag((…))·(S(i)) + diag(x[i])·(S(i - 1)) + diag(x[i])·(S(i + 1)) on rows [1, n - 1), the rest zero  (sum rule)
+                        if (1 >= n - 1)
+                        {
+                            // The loops never ran: the result is zeros, and what they would have computed (and may throw on) was not.
+                            dx = new global::Differentiable.ZeroJacobian(n, global::Differentiable.Runtime.JacobianAssembly.Count(x), outputShape, global::Differentiable.Runtime.JacobianAssembly.Shape(x));
+                        }
+                        else
+                        {
+                            var diagonal = new double[n];
+                            for (int i = 1; i < n - 1; i++)
+                            {
+                                diagonal[i] = x[i - 1] - 2.0 * x[i] + x[i + 1] - 2.0 * x[i];
+                            }
+                            var diagonal2 = new double[n];
+                            for (int i = 1; i < n - 1; i++)
+                            {
+                                diagonal2[i] = x[i];
+                            }
+                            var diagonal3 = new double[n];
+                            for (int i = 1; i < n - 1; i++)
+                            {
+                                diagonal3[i] = x[i];
+                            }
+                            dx = new global::Differentiable.SumJacobian(new global::Differentiable.DiagonalProductJacobian(diagonal, new global::Differentiable.ShiftJacobian(n, x.Length, 0, false, 1, n - 1, outputShape, global::Differentiable.Runtime.JacobianAssembly.Shape(x))), new global::Differentiable.DiagonalProductJacobian(diagonal2, new global::Differentiable.ShiftJacobian(n, x.Length, -1, false, 1, n - 1, outputShape, global::Differentiable.Runtime.JacobianAssembly.Shape(x))), new global::Differentiable.DiagonalProductJacobian(diagonal3, new global::Differentiable.ShiftJacobian(n, x.Length, 1, false, 1, n - 1, outputShape, global::Differentiable.Runtime.JacobianAssembly.Shape(x))));
+                        }
+                    }
+                    return dx;
+                }
+            }
+
+            // The structure does not apply at run time, or the method would throw: the Jacobians computed with the value.
             var jacobians = DiffusionJacobian(x);
             return jacobians.dx;
         }

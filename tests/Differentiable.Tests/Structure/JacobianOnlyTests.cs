@@ -123,6 +123,104 @@ public static partial class JacobianOnlyFunctions
     }
 }
 
+/// <summary>Stencils and convolutions: moved indices whose reach the conditions bound at the loops' corners.</summary>
+public static partial class JacobianOnlyStencils
+{
+    /// <summary>y[i] = x[i + 1] − x[i] over the first m elements, y of length m: m = x.Length reads past x.</summary>
+    [Differentiate(nameof(x))]
+    public static double[] ForwardDifference(double[] x, int m)
+    {
+        var y = new double[m];
+        for (int i = 0; i < m; i++)
+        {
+            y[i] = x[i + 1] - x[i];
+        }
+
+        return y;
+    }
+
+    /// <summary>y[i] = c·x[k − i]: reversed, reaching past x where k ≥ x.Length or k − m + 1 &lt; 0.</summary>
+    [Differentiate(nameof(x))]
+    public static double[] Reversed(double[] x, int k, int m, double c)
+    {
+        var y = new double[m];
+        for (int i = 0; i < m; i++)
+        {
+            y[i] = c * x[k - i];
+        }
+
+        return y;
+    }
+
+    /// <summary>y[i] = Σ_j w[j]·x[i + j − s]: a correlation, shifted by s (any s but 0 reads past x).</summary>
+    [Differentiate]
+    public static double[] Correlation(double[] x, double[] w, int s)
+    {
+        var y = new double[x.Length - w.Length + 1];
+        for (int i = 0; i < y.Length; i++)
+        {
+            for (int j = 0; j < w.Length; j++)
+            {
+                y[i] += w[j] * x[i + j - s];
+            }
+        }
+
+        return y;
+    }
+
+    /// <summary>The five-point Laplacian on the interior of an r × r grid, the border of Y zero: r past X's rows reads past X.</summary>
+    [Differentiate(nameof(X))]
+    public static double[,] Laplacian(double[,] X, int r)
+    {
+        var Y = new double[r, X.GetLength(1)];
+        for (int i = 1; i < r - 1; i++)
+        {
+            for (int j = 1; j < X.GetLength(1) - 1; j++)
+            {
+                Y[i, j] = X[i - 1, j] + X[i + 1, j] + X[i, j - 1] + X[i, j + 1] - 4.0 * X[i, j];
+            }
+        }
+
+        return Y;
+    }
+
+    /// <summary>Y[i, j] = Σ_a Σ_b K[a, b]·X[i + a, j + b]: a 2-D correlation, valid part.</summary>
+    [Differentiate]
+    public static double[,] Filter(double[,] X, double[,] K)
+    {
+        var Y = new double[X.GetLength(0) - K.GetLength(0) + 1, X.GetLength(1) - K.GetLength(1) + 1];
+        for (int i = 0; i < Y.GetLength(0); i++)
+        {
+            for (int j = 0; j < Y.GetLength(1); j++)
+            {
+                for (int a = 0; a < K.GetLength(0); a++)
+                {
+                    for (int b = 0; b < K.GetLength(1); b++)
+                    {
+                        Y[i, j] += K[a, b] * X[i + a, j + b];
+                    }
+                }
+            }
+        }
+
+        return Y;
+    }
+
+    /// <summary>y[i] = x[(i + 1) % n]: periodic, which no corners bound; the way through the value.</summary>
+    [Differentiate]
+    public static double[] Rotate(double[] x)
+    {
+        int n = x.Length;
+        var y = new double[n];
+        for (int i = 0; i < n; i++)
+        {
+            y[i] = x[(i + 1) % n];
+        }
+
+        return y;
+    }
+}
+
 public class JacobianOnlyTests
 {
     private static object Affine(object[] a) => JacobianOnlyFunctions.Affine((double[,])a[0], (double[])a[1], (double[])a[2]);
@@ -247,6 +345,70 @@ public class JacobianOnlyTests
         Assert.Throws<IndexOutOfRangeException>(() => JacobianOnlyFunctions.PrefixJacobianOnly(x, 5));
         var prefix = JacobianOnlyFunctions.PrefixJacobianOnly(x, 3);
         AssertEntries(prefix, 3, 4, (i, j) => i == j ? 3.0 : 0.0);
+    }
+
+    [Fact]
+    public void StencilsAndCorrelationsAgreeWithTheJacobiansBesideTheValue()
+    {
+        var random = new Random(16);
+        double[] x = JacobianTestKit.RandomVector(random, 7), w = JacobianTestKit.RandomVector(random, 3);
+        double[,] X = JacobianTestKit.RandomMatrix(random, 5, 6), K = JacobianTestKit.RandomMatrix(random, 2, 3);
+
+        foreach (var m in new[] { 1, 4, 6 })
+        {
+            AssertAgrees(nameof(JacobianOnlyStencils.ForwardDifference), [x, m], [JacobianOnlyStencils.ForwardDifferenceJacobian(x, m).dx], 0, a => JacobianOnlyStencils.ForwardDifference((double[])a[0], m));
+        }
+
+        foreach (var (k, m) in new[] { (6, 7), (3, 4), (6, 2) })
+        {
+            AssertAgrees(nameof(JacobianOnlyStencils.Reversed), [x, k, m, 1.5], [JacobianOnlyStencils.ReversedJacobian(x, k, m, 1.5).dx], 0, a => JacobianOnlyStencils.Reversed((double[])a[0], k, m, 1.5));
+        }
+
+        var c = JacobianOnlyStencils.CorrelationJacobian(x, w, 0);
+        AssertAgrees(nameof(JacobianOnlyStencils.Correlation), [x, w, 0], [c.dx, c.dw], 0, a => JacobianOnlyStencils.Correlation((double[])a[0], (double[])a[1], 0));
+
+        foreach (var r in new[] { 3, 5 })
+        {
+            AssertAgrees(nameof(JacobianOnlyStencils.Laplacian), [X, r], [JacobianOnlyStencils.LaplacianJacobian(X, r).dX], 0, a => JacobianOnlyStencils.Laplacian((double[,])a[0], r));
+        }
+
+        var f = JacobianOnlyStencils.FilterJacobian(X, K);
+        AssertAgrees(nameof(JacobianOnlyStencils.Filter), [X, K], [f.dX, f.dK], 1, a => JacobianOnlyStencils.Filter((double[,])a[0], (double[,])a[1]));
+        AssertAgrees(nameof(JacobianOnlyStencils.Rotate), [x], [JacobianOnlyStencils.RotateJacobian(x).dx], 0, a => JacobianOnlyStencils.Rotate((double[])a[0]));
+    }
+
+    [Fact]
+    public void WhereAStencilReadsPastItsArraySoDoesTheCompanionThrow()
+    {
+        var random = new Random(17);
+        double[] x = JacobianTestKit.RandomVector(random, 5), w = JacobianTestKit.RandomVector(random, 3);
+        double[,] X = JacobianTestKit.RandomMatrix(random, 4, 4);
+        foreach (Action call in new Action[]
+        {
+            () => JacobianOnlyStencils.ForwardDifference(x, 5),
+            () => JacobianOnlyStencils.Reversed(x, 5, 2, 1.0),
+            () => JacobianOnlyStencils.Reversed(x, 2, 4, 1.0),
+            () => JacobianOnlyStencils.Correlation(x, w, 1),
+            () => JacobianOnlyStencils.Correlation(x, w, -1),
+            () => JacobianOnlyStencils.Laplacian(X, 6),
+        })
+        {
+            Assert.Throws<IndexOutOfRangeException>(call);
+        }
+
+        Assert.Throws<IndexOutOfRangeException>(() => JacobianOnlyStencils.ForwardDifferenceJacobianOnly(x, 5));
+        Assert.Throws<IndexOutOfRangeException>(() => JacobianOnlyStencils.ReversedJacobianOnly(x, 5, 2, 1.0));
+        Assert.Throws<IndexOutOfRangeException>(() => JacobianOnlyStencils.ReversedJacobianOnly(x, 2, 4, 1.0));
+        Assert.Throws<IndexOutOfRangeException>(() => JacobianOnlyStencils.CorrelationJacobianOnly(x, w, 1));
+        Assert.Throws<IndexOutOfRangeException>(() => JacobianOnlyStencils.CorrelationJacobianOnly(x, w, -1));
+        Assert.Throws<IndexOutOfRangeException>(() => JacobianOnlyStencils.LaplacianJacobianOnly(X, 6));
+    }
+
+    /// <summary>JacobianOnly against the Jacobians beside the value, and parameter <paramref name="central"/>'s against central differences.</summary>
+    private static void AssertAgrees(string method, object[] args, Jacobian[] withValue, int central, Func<object[], object> f)
+    {
+        JacobianOnlyKit.AssertAgrees(typeof(JacobianOnlyStencils), method, args, withValue);
+        AssertClose($"{method} ∂{central} vs central differences", CentralJacobian(f, args, central), withValue[central].ToDense(), RelativeTolerance);
     }
 
     private static void AssertEntries(Jacobian jacobian, int rows, int columns, Func<int, int, double> expected)
