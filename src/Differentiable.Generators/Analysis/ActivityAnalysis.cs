@@ -69,6 +69,10 @@ internal sealed class ActivityAnalysis
     /// <summary>Whether the named variable (or array) carries a derivative.</summary>
     public bool IsActive(string name) => types.Contains(name) && types[name].IsDifferentiable() && active.Contains(Find(name));
 
+    /// <summary>Whether the result depends on a parameter: on any of a System.Numerics parameter's components.</summary>
+    public bool IsActive(ParameterModel parameter) =>
+        parameter.IsComposite ? System.Linq.Enumerable.Any(parameter.Components, IsActive) : IsActive(parameter.Name);
+
     /// <summary>Whether an expression's value depends on a differentiated parameter, useful to the result or not.</summary>
     public bool DependsOnVaried(Expr expression)
     {

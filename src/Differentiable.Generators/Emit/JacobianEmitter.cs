@@ -71,11 +71,10 @@ internal static class JacobianEmitter
         foreach (var parameter in active)
         {
             var target = names[parameter.Name];
-            if (!(parameter.IsComposite ? parameter.Components.Any(activity.IsActive) : activity.IsActive(parameter.Name)))
+            if (!activity.IsActive(parameter))
             {
                 // Dense, this was rows × columns of zeros: for an unread 3000 × 3000 W beside a 3000-long result, 27 billion.
-                writer.Line($"// ∂result/∂{parameter.Name} = 0: no value the result is computed from depends on {parameter.Name} (a condition may read it; its derivative is 0).");
-                writer.Line($"global::Differentiable.Jacobian {target} = new global::Differentiable.ZeroJacobian({rows}, {Count(parameter)}, {outputShape}, {Shape(parameter)});");
+                WriteZero(writer, parameter, target, rows, outputShape);
                 continue;
             }
 
@@ -246,6 +245,13 @@ internal static class JacobianEmitter
     }
 
     /// <summary>How many columns the parameter's Jacobian has, as generated code.</summary>
+    /// <summary>The zero Jacobian of a parameter no value of the result depends on.</summary>
+    internal static void WriteZero(CodeWriter writer, ParameterModel parameter, string target, string rows, string outputShape)
+    {
+        writer.Line($"// ∂result/∂{parameter.Name} = 0: no value the result is computed from depends on {parameter.Name} (a condition may read it; its derivative is 0).");
+        writer.Line($"global::Differentiable.Jacobian {target} = new global::Differentiable.ZeroJacobian({rows}, {Count(parameter)}, {outputShape}, {Shape(parameter)});");
+    }
+
     internal static string Count(ParameterModel parameter) =>
         parameter.IsComposite ? ComponentLayout.Number(parameter.Components.Count) : $"{Assembly}.Count({parameter.Name})";
 

@@ -56,9 +56,8 @@ internal static class JacobianOnlyEmitter
     /// </summary>
     private static bool WriteValueFree(CodeWriter writer, MethodModel model, StructureResult structure, ActivityAnalysis activity, List<ParameterModel> active, NameScope scope)
     {
-        bool Read(ParameterModel p) => p.IsComposite ? p.Components.Any(activity.IsActive) : activity.IsActive(p.Name);
         if (structure is not { Notation: { Extents: { } dimensions } notation }
-            || active.Any(p => Read(p) && (p.IsComposite || structure.For(p.Name) is null)))
+            || active.Any(p => activity.IsActive(p) && (p.IsComposite || structure.For(p.Name) is null)))
         {
             return false;
         }
@@ -90,10 +89,9 @@ internal static class JacobianOnlyEmitter
         foreach (var parameter in active)
         {
             var target = names[parameter.Name];
-            if (!Read(parameter))
+            if (!activity.IsActive(parameter))
             {
-                jacobians.Line($"// ∂result/∂{parameter.Name} = 0: no value the result is computed from depends on {parameter.Name}.");
-                jacobians.Line($"{Runtime}Jacobian {target} = new {Runtime}ZeroJacobian({count}, {JacobianEmitter.Count(parameter)}, {outputShape}, {JacobianEmitter.Shape(parameter)});");
+                JacobianEmitter.WriteZero(jacobians, parameter, target, count, outputShape);
                 continue;
             }
 

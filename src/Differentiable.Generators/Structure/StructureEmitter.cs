@@ -53,7 +53,7 @@ internal sealed class StructureEmitter
     /// An int computation that can throw: anything but constants, names and lengths. n / k, idx[0] and Math.Abs(k) can,
     /// and so can n − 1 and (int)h in a checked build (CheckForOverflowUnderflow), which the generator does not know.
     /// </summary>
-    private static bool IntMayThrow(Expr expression) => IrWalker.Nodes(expression).Any(node => node is not (Variable or Constant or ArrayLength));
+    internal static bool IntMayThrow(Expr expression) => IrWalker.Nodes(expression).Any(node => node is not (Variable or Constant or ArrayLength));
 
     /// <summary>
     /// A folded offset (k − 1 for i + k − 1): exact modulo 2³², which is how the shift uses it, so computed unchecked; in a

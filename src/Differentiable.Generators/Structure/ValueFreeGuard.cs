@@ -25,7 +25,7 @@ internal static class ValueFreeGuard
     {
         // A bound that may throw (n / k) is fine: the conditions compute every bound, in the method's order, as it does.
         if (notation.Extents is null || !notation.DefinitionReadsAll
-            || notation.Definition.Nodes().Any(node => node is TensorInteger integer && MayThrow(integer.Value)))
+            || notation.Definition.Nodes().Any(node => node is TensorInteger integer && StructureEmitter.IntMayThrow(integer.Value)))
         {
             return null;
         }
@@ -152,7 +152,4 @@ internal static class ValueFreeGuard
         Binary { Operator: BinaryOperator.Subtract } b when FoldSmall(b.Left) is { } left && FoldSmall(b.Right) is { } right => left - right,
         _ => null,
     };
-
-    /// <summary>An int computation that can throw: anything but constants, names and lengths (n / k, idx[0], n − 1 checked).</summary>
-    private static bool MayThrow(Expr expression) => IrWalker.Nodes(expression).Any(node => node is not (Variable or Constant or ArrayLength));
 }
