@@ -26,6 +26,11 @@ internal sealed class CodeWriter
     public void Append(CodeWriter other)
     {
         var text = other.ToString();
+        if (text.Length == 0)
+        {
+            return;
+        }
+
         foreach (var line in text.Substring(0, text.Length - (text.EndsWith("\n", System.StringComparison.Ordinal) ? 1 : 0)).Split('\n'))
         {
             Line(line);

@@ -16,6 +16,7 @@ namespace Differentiable.Generators.Emit;
 internal static class JacobianOnlyEmitter
 {
     private const string Runtime = "global::Differentiable.";
+    private const string Assembly = "global::Differentiable.Runtime.JacobianAssembly";
 
     /// <param name="structure">The structure pass's reading that <c>{F}Jacobian</c> built from; null where it found none, or the Jacobian is straight-line code.</param>
     public static void Write(CodeWriter writer, MethodModel model, TypeEnvironment types, ActivityAnalysis activity, List<ParameterModel> active, StructureResult? structure)
@@ -138,13 +139,9 @@ internal static class JacobianOnlyEmitter
             }
         }
 
-        // Where the method's allocation throws (a negative length), so does the way through the value below.
-        var allocates = dimensions.Select((d, k) => d is Constant or ArrayLength ? null : $"{extents[k]} >= 0").OfType<string>().ToList();
-        if (matrix && !dimensions.All(d => d is Constant))
-        {
-            allocates.Add($"(long){extents[0]} * {extents[1]} <= int.MaxValue");
-        }
-
+        // Where the method's allocation throws (a negative length, past the largest array), so does the way through the
+        // value below. A vector as long as an array, or of a constant length (never negative: CS0248), needs no check.
+        var allocates = matrix ? !dimensions.All(d => d is Constant) : dimensions[0] is not (Constant or ArrayLength);
         var blocks = 0;
         void Open(string condition)
         {
@@ -154,18 +151,20 @@ internal static class JacobianOnlyEmitter
             blocks++;
         }
 
-        if (allocates.Count > 0)
+        if (allocates)
         {
-            Open(string.Join(" && ", allocates));
+            Open($"{Assembly}.CanAllocate({string.Join(", ", extents)})");
         }
 
-        // The element count, where a Jacobian reads it (an identity's size, a diagonal's length).
-        if (matrix && System.Text.RegularExpressions.Regex.IsMatch(jacobians.ToString(), $@"\b{count}\b"))
+        // The element count, where anything reads it (an identity's size, a diagonal's length, the prelude's Y.Length).
+        var after = new CodeWriter();
+        StructureEmitter.WritePrelude(after, notation, output, notation.Prelude.Skip(notation.AllocatedAfter));
+        if (matrix && System.Text.RegularExpressions.Regex.IsMatch(after.ToString() + string.Join(" ", conditions) + jacobians, $@"\b{count}\b"))
         {
             writer.Line($"int {count} = {extents[0]} * {extents[1]};");
         }
 
-        StructureEmitter.WritePrelude(writer, notation, output, notation.Prelude.Skip(notation.AllocatedAfter));
+        writer.Append(after);
         if (conditions.Count > 0)
         {
             writer.Line("// Every loop of the method runs, and reads and writes only inside its arrays: the method would not throw.");

@@ -35,8 +35,9 @@ internal sealed record IndexNotation(
     public int AllocatedAfter { get; init; }
 
     /// <summary>
-    /// Whether every double local's value the body computes reaches the definition: one overwritten or never read may
-    /// have read an array element the definition does not, which would throw where the definition's reads do not.
+    /// Whether every value the body computes reaches the definition (a double local's, an element of the result's): one
+    /// overwritten or never read may have read an array element the definition does not, which would throw where the
+    /// definition's reads do not.
     /// </summary>
     public bool DefinitionReadsAll { get; init; }
 
@@ -269,6 +270,8 @@ internal sealed class SymbolicExecutor
                     Define(v.Name, Symbolic(value));
                     break;
                 case Assign { Target: ElementAccess e, Value: var value } when e.Array == result && outputIndices.All(ranges.ContainsKey):
+                    // y[i] = z[i]; y[i] = 2·x[i]: the first value, overwritten, read z all the same.
+                    droppedValue |= definition is not null;
                     definition = Symbolic(value);
                     break;
                 default:

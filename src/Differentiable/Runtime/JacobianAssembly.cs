@@ -126,6 +126,18 @@ public static class JacobianAssembly
         }
     }
 
+    /// <summary>The most elements an array may have (<c>Array.MaxLength</c>, which netstandard2.0 lacks).</summary>
+    private const int MaxArrayLength = 0x7FFFFFC7;
+
+    /// <summary>
+    /// Whether <c>new double[length]</c> would not throw for its size (OverflowException below 0, OutOfMemoryException
+    /// past the largest array): a Jacobian built without the value must not exist where the value could not.
+    /// </summary>
+    public static bool CanAllocate(int length) => length >= 0 && length <= MaxArrayLength;
+
+    /// <summary>Whether <c>new double[rows, columns]</c> would not throw for its size (see <see cref="CanAllocate(int)"/>).</summary>
+    public static bool CanAllocate(int rows, int columns) => rows >= 0 && columns >= 0 && (long)rows * columns <= MaxArrayLength;
+
     /// <summary>A copy, so a Jacobian never changes when the caller later writes into its arguments.</summary>
     public static double[] Copy(double[] value) => (double[])value.Clone();
 

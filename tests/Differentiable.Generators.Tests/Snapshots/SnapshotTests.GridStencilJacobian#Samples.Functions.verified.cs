@@ -107,7 +107,7 @@ namespace Samples
             // The result's shape, as the method allocates it (m × n): the structured Jacobians need nothing else of its value.
             int m = u.GetLength(0);
             int n = u.GetLength(1);
-            if (m >= 0 && n >= 0 && (long)m * n <= int.MaxValue)
+            if (global::Differentiable.Runtime.JacobianAssembly.CanAllocate(m, n))
             {
                 int count = m * n;
                 // Every loop of the method runs, and reads and writes only inside its arrays: the method would not throw.

@@ -161,7 +161,7 @@ namespace Samples
             // The result's shape, as the method allocates it (x.GetLength(0) - k.GetLength(0) + 1 × x.GetLength(1) - k.GetLength(1) + 1): the structured Jacobians need nothing else of its value.
             int rows = x.GetLength(0) - k.GetLength(0) + 1;
             int columns = x.GetLength(1) - k.GetLength(1) + 1;
-            if (rows >= 0 && columns >= 0 && (long)rows * columns <= int.MaxValue)
+            if (global::Differentiable.Runtime.JacobianAssembly.CanAllocate(rows, columns))
             {
                 int count = rows * columns;
                 // Every loop of the method runs, and reads and writes only inside its arrays: the method would not throw.

@@ -211,7 +211,7 @@ namespace Samples
         {
             // The result's shape, as the method allocates it (n): the structured Jacobians need nothing else of its value.
             int n = W.GetLength(0);
-            if (n >= 0)
+            if (global::Differentiable.Runtime.JacobianAssembly.CanAllocate(n))
             {
                 // Every loop of the method runs, and reads and writes only inside its arrays: the method would not throw.
                 if (0 < n && 0 < x.Length && n <= W.GetLength(0) && x.Length <= W.GetLength(1))

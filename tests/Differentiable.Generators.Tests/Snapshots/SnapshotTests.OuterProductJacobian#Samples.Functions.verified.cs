@@ -188,7 +188,7 @@ namespace Samples
         public static (global::Differentiable.Jacobian du, global::Differentiable.Jacobian dv) OuterJacobianOnly(double[] u, double[] v)
         {
             // The result's shape, as the method allocates it (u.Length × v.Length): the structured Jacobians need nothing else of its value.
-            if ((long)u.Length * v.Length <= int.MaxValue)
+            if (global::Differentiable.Runtime.JacobianAssembly.CanAllocate(u.Length, v.Length))
             {
                 // Every loop of the method runs, and reads and writes only inside its arrays: the method would not throw.
                 if (0 < u.Length && 0 < v.Length)

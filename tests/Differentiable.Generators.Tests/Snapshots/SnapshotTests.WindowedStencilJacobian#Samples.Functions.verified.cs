@@ -113,7 +113,7 @@ namespace Samples
         {
             // The result's shape, as the method allocates it (n): the structured Jacobians need nothing else of its value.
             int n = x.Length;
-            if (n >= 0)
+            if (global::Differentiable.Runtime.JacobianAssembly.CanAllocate(n))
             {
                 // Every loop of the method runs, and reads and writes only inside its arrays: the method would not throw.
                 if (1 < n - 1 && n - 1 <= n && n - 1 <= x.Length && n - 1 - 1 - 1 < x.Length && n - 1 - 1 + 1 < x.Length)

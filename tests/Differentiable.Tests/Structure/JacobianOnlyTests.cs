@@ -82,6 +82,50 @@ public static partial class JacobianOnlyFunctions
         return y;
     }
 
+    /// <summary>y = 2·x, after y = z, overwritten: z too short (or null) makes the method throw.</summary>
+    [Differentiate(nameof(x))]
+    public static double[] Overwritten(double[] x, double[] z)
+    {
+        var y = new double[x.Length];
+        for (int i = 0; i < x.Length; i++)
+        {
+            y[i] = z[i];
+            y[i] = 2.0 * x[i];
+        }
+
+        return y;
+    }
+
+    /// <summary>Y = a·bᵀ / (a.Length·b.Length), the count read from the result after its allocation.</summary>
+    [Differentiate]
+    public static double[,] OuterMean(double[] a, double[] b)
+    {
+        var Y = new double[a.Length, b.Length];
+        int total = Y.Length;
+        for (int i = 0; i < a.Length; i++)
+        {
+            for (int j = 0; j < b.Length; j++)
+            {
+                Y[i, j] = a[i] * b[j] / total;
+            }
+        }
+
+        return Y;
+    }
+
+    /// <summary>y[i] = 2·x[i] on [1, x.Length), y of length n: past the largest array, the allocation throws.</summary>
+    [Differentiate(nameof(x))]
+    public static double[] Padded(double[] x, int n)
+    {
+        var y = new double[n];
+        for (int i = 1; i < x.Length; i++)
+        {
+            y[i] = 2.0 * x[i];
+        }
+
+        return y;
+    }
+
     /// <summary>y = 2·x, with a local reading z that the result never reads: z too short makes the method throw.</summary>
     [Differentiate(nameof(x))]
     public static double[] DeadRead(double[] x, double[] z)
@@ -277,6 +321,21 @@ public class JacobianOnlyTests
     }
 
     [Fact]
+    public void AResultsCountReadAfterItsAllocationIsTheProductOfItsExtents()
+    {
+        var random = new Random(18);
+        double[] a = JacobianTestKit.RandomVector(random, 3), b = JacobianTestKit.RandomVector(random, 4);
+        var (da, db) = JacobianOnlyFunctions.OuterMeanJacobianOnly(a, b);
+        object OuterMean(object[] args) => JacobianOnlyFunctions.OuterMean((double[])args[0], (double[])args[1]);
+        AssertClose("OuterMean ∂a vs central differences", CentralJacobian(OuterMean, [a, b], 0), da.ToDense(), RelativeTolerance);
+        AssertClose("OuterMean ∂b vs central differences", CentralJacobian(OuterMean, [a, b], 1), db.ToDense(), RelativeTolerance);
+        var withValue = JacobianOnlyFunctions.OuterMeanJacobian(a, b);
+        JacobianOnlyKit.AssertAgrees(nameof(JacobianOnlyFunctions.OuterMean), [withValue.da, withValue.db], [da, db]);
+        var padded = JacobianOnlyFunctions.PaddedJacobianOnly(a, 5);
+        JacobianOnlyKit.AssertAgrees(nameof(JacobianOnlyFunctions.Padded), [JacobianOnlyFunctions.PaddedJacobian(a, 5).dx], [padded]);
+    }
+
+    [Fact]
     public void AnElementwiseFunctionOfASumAgreesWithTheJacobiansBesideTheValue()
     {
         var random = new Random(13);
@@ -328,6 +387,16 @@ public class JacobianOnlyTests
         Assert.Throws<IndexOutOfRangeException>(() => JacobianOnlyFunctions.PlusConstant(x, new double[3]));
         Assert.Throws<IndexOutOfRangeException>(() => JacobianOnlyFunctions.PlusConstantJacobianOnly(x, new double[3]));
         Assert.Equal(JacobianStructure.Identity, JacobianOnlyFunctions.PlusConstantJacobianOnly(x, new double[5]).Structure);
+
+        // A value of y overwritten, reading past z or from a null z.
+        Assert.Throws<IndexOutOfRangeException>(() => JacobianOnlyFunctions.Overwritten(x, new double[3]));
+        Assert.Throws<IndexOutOfRangeException>(() => JacobianOnlyFunctions.OverwrittenJacobianOnly(x, new double[3]));
+        Assert.Throws<NullReferenceException>(() => JacobianOnlyFunctions.OverwrittenJacobianOnly(x, null!));
+
+        // A result the runtime cannot allocate (past Array.MaxLength: thrown before any memory is taken).
+        Assert.Throws<OutOfMemoryException>(() => JacobianOnlyFunctions.Padded(x, int.MaxValue));
+        Assert.Throws<OutOfMemoryException>(() => JacobianOnlyFunctions.PaddedJacobianOnly(x, int.MaxValue));
+        Assert.Throws<OverflowException>(() => JacobianOnlyFunctions.PaddedJacobianOnly(x, -1));
 
         // A local the result never reads, reading past z.
         Assert.Throws<IndexOutOfRangeException>(() => JacobianOnlyFunctions.DeadRead(x, new double[3]));
