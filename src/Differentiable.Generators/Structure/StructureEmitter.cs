@@ -412,8 +412,9 @@ internal sealed class StructureEmitter
     private string Materialize(KroneckerGroup group)
     {
         var name = scope.Fresh("factor");
-        // Without output indices, its loops run even where the method's did not.
-        eagerMayThrow |= group.Rows.Length == 0 && group.Factors.Any(MayThrow);
+        // Without every output index, its loops run even where the method's did not: (X·B)ᵀ of A·X·B runs over l where the
+        // method, with no rows i, read nothing of X.
+        eagerMayThrow |= group.Factors.Any(MayThrow) && !structure.Notation.OutputIndices.All(group.Rows.Contains);
         var rows = group.Rows.Length == 0 ? "1" : string.Join(" * ", group.Rows.Select(OutputDimension));
         var columns = group.Columns.Length == 0 ? "1" : string.Join(" * ", group.Columns.Select(InputDimension));
         Line($"var {name} = new double[{rows}, {columns}];");

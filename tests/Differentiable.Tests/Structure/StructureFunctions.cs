@@ -253,6 +253,33 @@ public static partial class StructureFunctions
         return y;
     }
 
+    /// <summary>
+    /// A·X·B with its sums bounded by A's columns and B's rows: with no rows in A, the method reads nothing of X, whatever
+    /// its shape, so neither may the factor (X·B)ᵀ of ∂Y/∂A.
+    /// </summary>
+    [Differentiate]
+    public static double[,] AxbBoundedByTheOuterFactors(double[,] A, double[,] X, double[,] B)
+    {
+        int p = A.GetLength(0);
+        int q = B.GetLength(1);
+        var y = new double[p, q];
+        for (int i = 0; i < p; i++)
+        {
+            for (int l = 0; l < q; l++)
+            {
+                for (int j = 0; j < A.GetLength(1); j++)
+                {
+                    for (int k = 0; k < B.GetLength(0); k++)
+                    {
+                        y[i, l] += A[i, j] * X[j, k] * B[k, l];
+                    }
+                }
+            }
+        }
+
+        return y;
+    }
+
     /// <summary>The same A·X·B with the loops in the order the indices appear: i, j, k, l.</summary>
     [Differentiate]
     public static double[,] AxbIndexOrder(double[,] A, double[,] X, double[,] B)

@@ -469,6 +469,44 @@ public class StructureTests
             return (r.Value, r.Tangent);
         });
 
+    private static Case AxbBoundedCase(double[,] A, double[,] X, double[,] B) => new(
+        nameof(StructureFunctions.AxbBoundedByTheOuterFactors), [A, X, B], [0, 1, 2],
+        a => StructureFunctions.AxbBoundedByTheOuterFactors((double[,])a[0], (double[,])a[1], (double[,])a[2]),
+        a =>
+        {
+            var r = StructureFunctions.AxbBoundedByTheOuterFactorsJacobian((double[,])a[0], (double[,])a[1], (double[,])a[2]);
+            return (r.Value, new[] { r.dA, r.dX, r.dB });
+        },
+        (a, s) =>
+        {
+            var (dA, dX, dB) = (Garbage((double[,])a[0]), Garbage((double[,])a[1]), Garbage((double[,])a[2]));
+            var v = StructureFunctions.AxbBoundedByTheOuterFactorsVjp((double[,])a[0], (double[,])a[1], (double[,])a[2], (double[,])s, dA, dX, dB);
+            return (v, new object[] { dA, dX, dB });
+        },
+        (a, t) =>
+        {
+            var r = StructureFunctions.AxbBoundedByTheOuterFactorsJvp((double[,])a[0], (double[,])a[1], (double[,])a[2], (double[,])t[0], (double[,])t[1], (double[,])t[2]);
+            return (r.Value, r.Tangent);
+        });
+
+    // With no rows in A the method reads nothing of X, whatever its shape; FJacobian threw IndexOutOfRangeException,
+    // computing the factor (X·B)ᵀ of ∂Y/∂A over l, from X of one column where the sums run over B's four rows (a
+    // helper's find).
+    [Fact]
+    public void AFactorOverSomeOutputIndicesIsNotComputedWhereAnotherOutputLoopNeverRuns()
+    {
+        double[,] A = new double[0, 1], X = new double[3, 1], B = new double[4, 2];
+        Assert.Equal(0, StructureFunctions.AxbBoundedByTheOuterFactors(A, X, B).GetLength(0));
+        var (value, dA, dX, dB) = StructureFunctions.AxbBoundedByTheOuterFactorsJacobian(A, X, B);
+        Assert.Equal(0, value.GetLength(0));
+        Assert.All(new[] { dA, dX, dB }, j => Assert.Equal(0, j.Rows));
+        JacobianOnlyKit.AssertAgrees(typeof(StructureFunctions), nameof(StructureFunctions.AxbBoundedByTheOuterFactors), [A, X, B], [dA, dX, dB]);
+
+        // With shapes that match, the Jacobians of A·X·B.
+        var random = new Random(19);
+        Check(AxbBoundedCase(JacobianTestKit.RandomMatrix(random, 2, 3), JacobianTestKit.RandomMatrix(random, 3, 4), JacobianTestKit.RandomMatrix(random, 4, 2)));
+    }
+
     private static Case AxbIndexOrderCase(double[,] A, double[,] X, double[,] B) => new(
         nameof(StructureFunctions.AxbIndexOrder), [A, X, B], [0, 1, 2],
         a => StructureFunctions.AxbIndexOrder((double[,])a[0], (double[,])a[1], (double[,])a[2]),
