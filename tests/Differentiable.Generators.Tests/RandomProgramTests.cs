@@ -40,6 +40,7 @@ public sealed class RandomProgramTests
     private const int DefaultFixedPrograms = 30;
     private const int DefaultIntArithmeticPrograms = 20;
     private const int DefaultMapPrograms = 30;
+    private const int DefaultStencilPrograms = 24;
     private const int DefaultMatrixMapPrograms = 20;
     private const int DefaultFixedArrayPrograms = 8;
     private static readonly int[] HessianSizes = { 1, 2, 5 };
@@ -93,6 +94,15 @@ public sealed class RandomProgramTests
     public void StructuredJacobiansOfMatrixMapsAgreeWithLoopsAsWrittenAndWithCentralDifferences() =>
         RunPrograms(arrayValued: true, hessian: false, DefaultMatrixMapPrograms, ArraySizes, Array.Empty<string>(), CheckMapWithWiderW, maps: true, matrixValued: true);
 
+    /// <summary>
+    /// Vector stencils (<see cref="LoopPrograms.StencilBody"/>): windows and moved or reversed reads, whose Jacobians
+    /// are shift forms and whose <c>JacobianOnly</c> bounds each moved index at the loop's ends, against the VJP, the
+    /// tangent, central differences and the Jacobians beside the value.
+    /// </summary>
+    [Fact]
+    public void StencilProgramsAgreeWithLoopsAsWrittenAndWithCentralDifferences() =>
+        RunPrograms(arrayValued: true, hessian: false, DefaultStencilPrograms, ArraySizes, Array.Empty<string>(), CheckArrayValued, stencils: true);
+
     /// <summary>Rules the structure pass names where it builds a form (in twins too: it is not an optimization).</summary>
     private static readonly string[] StructureRules =
     {
@@ -131,16 +141,16 @@ public sealed class RandomProgramTests
     /// <param name="intArithmetic">Programs with int arithmetic in their elements, from the seed's stream shifted.</param>
     /// <param name="maps">Programs in index notation (<see cref="LoopPrograms.MapBody"/>), from the seed's stream shifted.</param>
     /// <param name="matrixValued">With <paramref name="maps"/>: matrix-valued ones (<see cref="LoopPrograms.MatrixMapBody"/>).</param>
-    private static void RunPrograms(bool arrayValued, bool hessian, int defaultCount, int[] sizes, string[] passes, Action<Type, string, int, Random, Func<string>> check, bool fixedSize = false, bool bulkSaves = false, bool intArithmetic = false, bool maps = false, bool matrixValued = false)
+    private static void RunPrograms(bool arrayValued, bool hessian, int defaultCount, int[] sizes, string[] passes, Action<Type, string, int, Random, Func<string>> check, bool fixedSize = false, bool bulkSaves = false, bool intArithmetic = false, bool maps = false, bool matrixValued = false, bool stencils = false)
     {
         var seed = RandomPrograms.Seed(DefaultSeed);
         var count = RandomPrograms.Count(defaultCount);
         var stopwatch = Stopwatch.StartNew();
         // Kinds added later draw from the seed's stream shifted, so that the first kinds keep their programs.
-        var shift = intArithmetic ? 7_919 : matrixValued ? 7_937 : maps ? 7_927 : fixedSize && arrayValued ? 7_933 : 0;
+        var shift = intArithmetic ? 7_919 : matrixValued ? 7_937 : maps ? 7_927 : fixedSize && arrayValued ? 7_933 : stencils ? 7_949 : 0;
         var random = new Random(unchecked(seed + shift));
         var bodies = Enumerable.Range(0, count)
-            .Select(_ => matrixValued ? LoopPrograms.MatrixMapBody(random) : maps ? LoopPrograms.MapBody(random) : LoopPrograms.Body(random, arrayValued, calls: !hessian, fixedSize, intArithmetic))
+            .Select(_ => matrixValued ? LoopPrograms.MatrixMapBody(random) : maps ? LoopPrograms.MapBody(random) : stencils ? LoopPrograms.StencilBody(random) : LoopPrograms.Body(random, arrayValued, calls: !hessian, fixedSize, intArithmetic))
             .ToArray();
 
         var returnType = matrixValued ? "double[,]" : arrayValued ? "double[]" : "double";
@@ -188,7 +198,12 @@ public sealed class RandomProgramTests
             Covered(run.Sections.Any(section => section.Text.Contains(rule, StringComparison.Ordinal)), $"no Jacobian of the {count} programs names \"{rule}\": the programs no longer reach that form");
         }
 
-        if (maps)
+        if (stencils)
+        {
+            Covered(run.Sections.Any(section => section.Text.Contains("(shifted element:", StringComparison.Ordinal)), $"no Jacobian of the {count} stencils is a shift form");
+        }
+
+        if (maps || stencils)
         {
             // Some JacobianOnly skips the method's loops (CheckArrayValued holds it to the Jacobian beside the value).
             Covered(run.Sections.Any(section => section.Text.Contains("The result's shape, as the method allocates it", StringComparison.Ordinal)), $"no JacobianOnly of the {count} programs builds its Jacobians without the value");

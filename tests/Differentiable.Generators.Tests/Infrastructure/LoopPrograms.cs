@@ -199,6 +199,30 @@ internal sealed class LoopPrograms
     }
 
     /// <summary>
+    /// The body of a vector stencil in index notation: y[i] over a window [left, n − right) of a sum of terms reading
+    /// x and v at i moved by constants inside the window (x[i − 1], v[i + 2]) or reversed (x[n − 1 − i]), elementwise
+    /// functions of them and products of two; the rest of y zero. Its Jacobians are shift forms, scaled by diagonals.
+    /// </summary>
+    public static string StencilBody(Random random)
+    {
+        var program = new LoopPrograms(random, calls: false, intArithmetic: false, maps: true);
+        var (left, right) = (random.Next(3), random.Next(3));
+        string Moved(int shift) => shift switch { 0 => "i", < 0 => $"i - {-shift}", _ => $"i + {shift}" };
+        string Index() => random.Next(6) == 0 ? "n - 1 - i" : Moved(random.Next(-left, right + 1));
+        program.Line("int n = x.Length;");
+        program.Line("double[] y = new double[n];");
+        program.Line(right == 0 ? $"for (int i = {left}; i < n; i++)" : $"for (int i = {left}; i < n - {right}; i++)");
+        program.Line("{");
+        var terms = Enumerable.Range(0, random.Next(1, 4)).Select(_ => random.Next(3) == 0
+            ? $"({program.Element(Index())}) * ({program.Element(Index())})"
+            : $"{program.Constant()} * {program.Element(Index())}");
+        program.Line($"    y[i] = {string.Join(" + ", terms)};");
+        program.Line("}");
+        program.Line("return y;");
+        return program.body.ToString();
+    }
+
+    /// <summary>
     /// The body of a matrix-valued program in index notation: Y[i, j] (or Y[j, i]) over both loops in either order, a
     /// sum of products of W[i, j], W[j, i], elements of x and v at i or j, elementwise functions of them, a row's
     /// reduction and an entry of a matrix product; so that the <c>Jacobian</c> companions build Kronecker, permutation
