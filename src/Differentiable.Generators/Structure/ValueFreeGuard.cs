@@ -89,19 +89,46 @@ internal static class ValueFreeGuard
                 return IrWalker.Rewrite(source, node => node is Variable v && at.TryGetValue(v.Name, out var value) ? value : null);
             }
 
+            // The corners' sums in long: in int, x[i + k] at k = int.MaxValue wraps to a negative greatest index that
+            // passes "< x.Length" (a helper's find). Each term keeps the method's int arithmetic; only the sums widen, so
+            // a corner in [0, length) is the very index the method computes there.
+            if (Wide(Corner(greatest: false)) is not { } least || Wide(Corner(greatest: true)) is not { } greatest)
+            {
+                return false;
+            }
+
             // A least value of numbers alone (0 + 1, 1 − 1) is known now: no condition, or no way round the method.
-            var least = Corner(greatest: false);
-            switch (Fold(least))
+            switch (Fold(Corner(greatest: false)))
             {
                 case < 0.0:
                     return false;
                 case null:
-                    conditions.Add($"{print(least)} >= 0");
+                    conditions.Add($"{least} >= 0");
                     break;
             }
 
-            conditions.Add($"{print(Corner(greatest: true))} < {length}");
+            conditions.Add($"{greatest} < {length}");
             return true;
+        }
+
+        // Sums and differences in long, their other terms as the method computes them in int; null past a few nodes.
+        string? Wide(Expr index)
+        {
+            if (IrWalker.Nodes(index).Take(33).Count() > 32)
+            {
+                return null;
+            }
+
+            string Term(Expr e, bool right) => e switch
+            {
+                Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract } b => right ? $"({Sum(b)})" : Sum(b),
+                Constant => print(e),
+                Variable or ArrayLength => $"(long){print(e)}",
+                _ => $"(long)({print(e)})",
+            };
+
+            string Sum(Binary b) => $"{Term(b.Left, right: false)} {(b.Operator == BinaryOperator.Add ? "+" : "-")} {Term(b.Right, right: true)}";
+            return index is Binary { Operator: BinaryOperator.Add or BinaryOperator.Subtract } sum ? Sum(sum) : Term(index, right: false);
         }
 
         bool Shifted(IndexShift shift, string length) =>

@@ -111,7 +111,7 @@ namespace Samples
             {
                 int count = m * n;
                 // Every loop of the method runs, and reads and writes only inside its arrays: the method would not throw.
-                if (1 < n - 1 && 1 < m - 1 && m - 1 <= m && n - 1 <= n && m - 1 - 1 - 1 < u.GetLength(0) && n - 1 <= u.GetLength(1) && m - 1 - 1 + 1 < u.GetLength(0) && m - 1 <= u.GetLength(0) && n - 1 - 1 - 1 < u.GetLength(1) && n - 1 - 1 + 1 < u.GetLength(1))
+                if (1 < n - 1 && 1 < m - 1 && m - 1 <= m && n - 1 <= n && (long)m - 1 - 1 - 1 < u.GetLength(0) && n - 1 <= u.GetLength(1) && (long)m - 1 - 1 + 1 < u.GetLength(0) && m - 1 <= u.GetLength(0) && (long)n - 1 - 1 - 1 < u.GetLength(1) && (long)n - 1 - 1 + 1 < u.GetLength(1))
                 {
                     var outputShape = global::Differentiable.TensorShape.Matrix(m, n);
                     global::Differentiable.Jacobian du;

@@ -165,7 +165,7 @@ namespace Samples
             {
                 int count = rows * columns;
                 // Every loop of the method runs, and reads and writes only inside its arrays: the method would not throw.
-                if (0 < columns && 0 < rows && 0 < k.GetLength(1) && 0 < k.GetLength(0) && rows - 1 + (k.GetLength(0) - 1) < x.GetLength(0) && columns - 1 + (k.GetLength(1) - 1) < x.GetLength(1))
+                if (0 < columns && 0 < rows && 0 < k.GetLength(1) && 0 < k.GetLength(0) && (long)rows - 1 + ((long)k.GetLength(0) - 1) < x.GetLength(0) && (long)columns - 1 + ((long)k.GetLength(1) - 1) < x.GetLength(1))
                 {
                     var outputShape = global::Differentiable.TensorShape.Matrix(rows, columns);
                     global::Differentiable.Jacobian dx;

@@ -116,7 +116,7 @@ namespace Samples
             if (global::Differentiable.Runtime.JacobianAssembly.CanAllocate(n))
             {
                 // Every loop of the method runs, and reads and writes only inside its arrays: the method would not throw.
-                if (1 < n - 1 && n - 1 <= n && n - 1 <= x.Length && n - 1 - 1 - 1 < x.Length && n - 1 - 1 + 1 < x.Length)
+                if (1 < n - 1 && n - 1 <= n && n - 1 <= x.Length && (long)n - 1 - 1 - 1 < x.Length && (long)n - 1 - 1 + 1 < x.Length)
                 {
                     var outputShape = global::Differentiable.TensorShape.Vector(n);
                     global::Differentiable.Jacobian dx;

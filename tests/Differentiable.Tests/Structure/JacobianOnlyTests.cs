@@ -183,6 +183,19 @@ public static partial class JacobianOnlyStencils
         return y;
     }
 
+    /// <summary>y[i] = x[i + k] over the first m elements: near int.MaxValue, i + k wraps.</summary>
+    [Differentiate(nameof(x))]
+    public static double[] ShiftedBy(double[] x, int k, int m)
+    {
+        var y = new double[m];
+        for (int i = 0; i < m; i++)
+        {
+            y[i] = x[i + k];
+        }
+
+        return y;
+    }
+
     /// <summary>y[i] = c·x[k − i]: reversed, reaching past x where k ≥ x.Length or k − m + 1 &lt; 0.</summary>
     [Differentiate(nameof(x))]
     public static double[] Reversed(double[] x, int k, int m, double c)
@@ -464,6 +477,18 @@ public class JacobianOnlyTests
         {
             Assert.Throws<IndexOutOfRangeException>(call);
         }
+
+        // Corners whose int sums wrap (a helper's find): x[i + int.MaxValue] at i = 1 is x[int.MinValue], and
+        // m − 1 + k passed "< x.Length".
+        foreach (var (k, m) in new[] { (int.MaxValue, 2), (int.MaxValue - 1, 3) })
+        {
+            Assert.Throws<IndexOutOfRangeException>(() => JacobianOnlyStencils.ShiftedBy(x, k, m));
+            Assert.Throws<IndexOutOfRangeException>(() => JacobianOnlyStencils.ShiftedByJacobianOnly(x, k, m));
+        }
+
+        Assert.Throws<IndexOutOfRangeException>(() => JacobianOnlyStencils.ReversedJacobianOnly(x, int.MinValue, 2, 1.0));
+        Assert.Throws<IndexOutOfRangeException>(() => JacobianOnlyStencils.CorrelationJacobianOnly(x, w, int.MinValue + 1));
+        Assert.Equal(JacobianStructure.Shift, JacobianOnlyStencils.ShiftedByJacobianOnly(x, 2, 3).Structure);
 
         Assert.Throws<IndexOutOfRangeException>(() => JacobianOnlyStencils.ForwardDifferenceJacobianOnly(x, 5));
         Assert.Throws<IndexOutOfRangeException>(() => JacobianOnlyStencils.ReversedJacobianOnly(x, 5, 2, 1.0));
