@@ -71,8 +71,7 @@ internal static class JacobianOnlyEmitter
         var extents = dimensions.Select((d, k) => Plain(d) ? printer.Expression(d) : scope.Fresh(matrix ? (k == 0 ? "rows" : "columns") : "length")).ToArray();
         var count = matrix ? scope.Fresh("count") : extents[0];
         var output = OutputSource.OfExtents(extents, count);
-        string Print(Expr expression) => printer.Expression(IrWalker.Rewrite(expression, node =>
-            node is ArrayLength length && length.Array == notation.Result ? output.Length(length) : null));
+        string Print(Expr expression) => printer.Expression(output.Read(expression, notation.Result));
         if (ValueFreeGuard.Conditions(notation, Print, extents) is not { } conditions)
         {
             return false;

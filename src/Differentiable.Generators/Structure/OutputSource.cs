@@ -39,4 +39,8 @@ internal sealed class OutputSource
     /// <summary><c>y.Length</c> or <c>y.GetLength(k)</c> of the method's result, read from this source.</summary>
     public Expr Length(ArrayLength length) => Value is { } value ? length with { Array = value }
         : new Variable(length.Dimension < 0 ? Count : extents[length.Dimension]);
+
+    /// <summary>An expression of the method with the lengths of its result (a local the companion lacks) read from this source.</summary>
+    public Expr Read(Expr expression, string result) => IrWalker.Rewrite(expression, node =>
+        node is ArrayLength length && length.Array == result ? Length(length) : null);
 }

@@ -149,8 +149,8 @@ internal sealed class StructureEmitter
         {
             printer.Write(statement switch
             {
-                Declare { Initializer: { } initializer } d => d with { Initializer = AsValue(initializer, notation, output) },
-                Assign a => a with { Value = AsValue(a.Value, notation, output) },
+                Declare { Initializer: { } initializer } d => d with { Initializer = output.Read(initializer, notation.Result) },
+                Assign a => a with { Value = output.Read(a.Value, notation.Result) },
                 _ => statement,
             });
         }
@@ -193,10 +193,7 @@ internal sealed class StructureEmitter
     private string Print(Expr expression) => printer.Expression(AsValue(expression));
 
     /// <summary>The method's result array is a local the companion does not have: its lengths are those of the value.</summary>
-    private Expr AsValue(Expr expression) => AsValue(expression, structure.Notation, output);
-
-    private static Expr AsValue(Expr expression, IndexNotation notation, OutputSource output) => IrWalker.Rewrite(expression, node =>
-        node is ArrayLength length && length.Array == notation.Result ? output.Length(length) : null);
+    private Expr AsValue(Expr expression) => output.Read(expression, structure.Notation.Result);
 
     private string Build(JacobianForm form, string outputShape)
     {

@@ -72,7 +72,7 @@ internal static class ValueFreeGuard
 
         // A moved index (x[i + 1], x[n − 1 − i], x[i + j], X[i − a, j + b]) is affine in the loop variables, so its least
         // and greatest values are those the method computes at the corners of the loops' ranges: the index as the method
-        // wrote it, at those corners, in the method's own int arithmetic.
+        // wrote it, at those corners.
         bool Moved(Expr? source, IEnumerable<(string Index, bool Negated)> terms, string length)
         {
             if (source is null)
@@ -92,13 +92,14 @@ internal static class ValueFreeGuard
             // The corners' sums in long: in int, x[i + k] at k = int.MaxValue wraps to a negative greatest index that
             // passes "< x.Length" (a helper's find). Each term keeps the method's int arithmetic; only the sums widen, so
             // a corner in [0, length) is the very index the method computes there.
-            if (Wide(Corner(greatest: false)) is not { } least || Wide(Corner(greatest: true)) is not { } greatest)
+            var leastCorner = Corner(greatest: false);
+            if (Wide(leastCorner) is not { } least || Wide(Corner(greatest: true)) is not { } greatest)
             {
                 return false;
             }
 
             // A least value of numbers alone (0 + 1, 1 − 1) is known now: no condition, or no way round the method.
-            switch (Fold(Corner(greatest: false)))
+            switch (Fold(leastCorner))
             {
                 case < 0.0:
                     return false;
@@ -114,7 +115,7 @@ internal static class ValueFreeGuard
         // Sums and differences in long, their other terms as the method computes them in int; null past a few nodes.
         string? Wide(Expr index)
         {
-            if (IrWalker.Nodes(index).Take(33).Count() > 32)
+            if (!Small(index))
             {
                 return null;
             }
@@ -169,14 +170,15 @@ internal static class ValueFreeGuard
         return conditions.Distinct().ToList();
     }
 
-    /// <summary>The value of sums and differences of numbers (an index, a few nodes deep); null for anything else.</summary>
-    private static double? Fold(Expr expression) => IrWalker.Nodes(expression).Take(33).Count() > 32 ? null : FoldSmall(expression);
+    /// <summary>An index of a few nodes, which the recursive <see cref="Fold"/> and <c>Wide</c> may walk.</summary>
+    private static bool Small(Expr expression) => IrWalker.Nodes(expression).Take(33).Count() <= 32;
 
-    private static double? FoldSmall(Expr expression) => expression switch
+    /// <summary>The value of sums and differences of numbers (a <see cref="Small"/> index); null for anything else.</summary>
+    private static double? Fold(Expr expression) => expression switch
     {
         Constant { Type: IrType.Int32 } c => c.Value,
-        Binary { Operator: BinaryOperator.Add } b when FoldSmall(b.Left) is { } left && FoldSmall(b.Right) is { } right => left + right,
-        Binary { Operator: BinaryOperator.Subtract } b when FoldSmall(b.Left) is { } left && FoldSmall(b.Right) is { } right => left - right,
+        Binary { Operator: BinaryOperator.Add } b when Fold(b.Left) is { } left && Fold(b.Right) is { } right => left + right,
+        Binary { Operator: BinaryOperator.Subtract } b when Fold(b.Left) is { } left && Fold(b.Right) is { } right => left - right,
         _ => null,
     };
 }
